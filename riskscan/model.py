@@ -1,0 +1,468 @@
+"""The typed domain model every riskscan stage speaks.
+
+Sources produce `ApiSpec`, `GatewayConfig` and `TrafficSample`; the inventory stage turns them into
+`Endpoint`s; controls produce `ControlResult`s and `Finding`s; the report stage formats a finished
+`Assessment`. Only these types cross module boundaries. They are format-agnostic on purpose: a Kong
+reader produces the same `GatewayRoute` as the APISIX one, a HAR reader the same `TrafficSample` as the
+access-log one, so new input kinds plug in without touching the later stages.
+
+Every value held here has already been redacted at ingestion (see `riskscan.redaction`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "ApiSpec",
+    "Assessment",
+    "AuthKind",
+    "AuthPosture",
+    "AuthRequirement",
+    "ControlResult",
+    "ControlStatus",
+    "Endpoint",
+    "Evidence",
+    "Finding",
+    "GatewayConfig",
+    "GatewayRoute",
+    "Grade",
+    "InputFile",
+    "InputStatus",
+    "Inventory",
+    "Lifecycle",
+    "Model",
+    "Parameter",
+    "ParameterLocation",
+    "PathTraffic",
+    "PluginRef",
+    "RateLimitPolicy",
+    "RateLimitPosture",
+    "Severity",
+    "SightingSource",
+    "SourceKind",
+    "SpecOperation",
+    "TrafficSample",
+    "TrafficStats",
+]
+
+
+class Model(BaseModel):
+    """Base for all domain types: immutable, and strict about unknown fields."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --------------------------------------------------------------------------- closed sets
+
+
+class SourceKind(StrEnum):
+    """The kinds of input file riskscan can read; each has one module under `riskscan/sources/`."""
+
+    OPENAPI = "openapi"
+    APISIX = "apisix"
+    ACCESS_LOG = "access_log"
+
+
+class InputStatus(StrEnum):
+    """What became of one input file."""
+
+    USED = "used"
+    SKIPPED = "skipped"  # not a kind riskscan reads
+    FAILED = "failed"  # a kind riskscan reads, but broken; the message says why
+
+
+class Severity(StrEnum):
+    """Finding severity, ordered from least to most severe (see `rank`)."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """Position in the order info < low < medium < high < critical."""
+        return list(Severity).index(self)
+
+
+class AuthKind(StrEnum):
+    """An authentication mechanism, as declared by a spec or enforced by a gateway."""
+
+    NONE = "none"
+    API_KEY = "api_key"
+    BASIC = "basic"
+    BEARER = "bearer"
+    OAUTH2 = "oauth2"
+    OIDC = "oidc"
+    MTLS = "mtls"
+
+    @property
+    def strength(self) -> int:
+        """How much assurance the mechanism gives about the caller, 0 (none) to 4.
+
+        Static keys and passwords identify a caller weakly; bearer tokens are stronger; OAuth 2.0,
+        OIDC and mutual TLS bind the caller to an issuer or a certificate.
+        """
+        return _AUTH_STRENGTH[self]
+
+    @property
+    def is_strong(self) -> bool:
+        """True for token- or certificate-based mechanisms that can carry per-caller identity."""
+        return self.strength >= 3
+
+
+_AUTH_STRENGTH: dict[AuthKind, int] = {
+    AuthKind.NONE: 0,
+    AuthKind.API_KEY: 1,
+    AuthKind.BASIC: 1,
+    AuthKind.BEARER: 2,
+    AuthKind.OAUTH2: 3,
+    AuthKind.OIDC: 4,
+    AuthKind.MTLS: 4,
+}
+
+
+class Lifecycle(StrEnum):
+    """Where an endpoint stands between documentation and reality (see ../shared/DOMAIN.md)."""
+
+    DOCUMENTED = "documented"  # in a spec (and, where known, routed or called)
+    SHADOW = "shadow"  # routed or seen in traffic, in no spec
+    ZOMBIE = "zombie"  # deprecated or superseded, yet still routed or called
+    ORPHAN = "orphan"  # documented, but neither routed nor called though such inputs were given
+
+
+class SightingSource(StrEnum):
+    """Which kind of evidence saw an endpoint."""
+
+    SPEC = "spec"
+    GATEWAY = "gateway"
+    TRAFFIC = "traffic"
+
+
+class ParameterLocation(StrEnum):
+    """Where an API parameter travels."""
+
+    PATH = "path"
+    QUERY = "query"
+    HEADER = "header"
+    COOKIE = "cookie"
+    BODY = "body"
+    FORM = "form"
+
+
+class ControlStatus(StrEnum):
+    """How well a control is in place; `unknown` when the inputs cannot show it."""
+
+    PASS = "pass"
+    PARTIAL = "partial"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+
+
+class Grade(StrEnum):
+    """Overall letter grade derived from the score."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    F = "F"
+
+
+# --------------------------------------------------------------------------- evidence and inputs
+
+
+class Evidence(Model):
+    """Where a fact came from: a file (relative to the scan root) and a place in it.
+
+    `pointer` is a JSON pointer for spec and config nodes; `line`/`end_line` a line range; logs give
+    `count` and a few `sample_lines`. `excerpt` is at most ~200 characters and already redacted.
+    """
+
+    path: str
+    line: int | None = None
+    end_line: int | None = None
+    pointer: str | None = None
+    excerpt: str | None = None
+    count: int | None = None
+    sample_lines: tuple[int, ...] = ()
+    note: str | None = None
+
+
+class InputFile(Model):
+    """One file the user pointed at, with what riskscan made of it."""
+
+    path: str
+    kind: SourceKind | None = None
+    status: InputStatus
+    message: str | None = None
+    size_bytes: int = 0
+
+
+# --------------------------------------------------------------------------- specs
+
+
+class Parameter(Model):
+    """One declared operation parameter (never its example values)."""
+
+    name: str
+    location: ParameterLocation
+    required: bool = False
+    schema_type: str | None = None
+    schema_format: str | None = None
+
+
+class AuthRequirement(Model):
+    """One security scheme an operation accepts, resolved to its kind."""
+
+    kind: AuthKind
+    scheme: str  # the scheme's name in the spec, or the plugin's name on a gateway
+    scopes: tuple[str, ...] = ()
+    location: str | None = None  # for api keys: header/query/cookie, and the key's name
+
+
+class SpecOperation(Model):
+    """One operation declared in a spec, with its full path (server/basePath prefix included)."""
+
+    method: str
+    path: str
+    host: str | None = None
+    alternate_paths: tuple[str, ...] = ()  # the same operation under further server prefixes
+    operation_id: str | None = None
+    summary: str | None = None
+    parameters: tuple[Parameter, ...] = ()
+    # Alternatives: any one inner tuple satisfies the operation; an empty inner tuple means anonymous
+    # access is allowed. An empty outer tuple means the spec declares no security at all.
+    security: tuple[tuple[AuthRequirement, ...], ...] = ()
+    deprecated: bool = False
+    evidence: Evidence
+
+
+class ApiSpec(Model):
+    """An API description (OpenAPI 3.x or Swagger 2.0) as read from one root file."""
+
+    path: str
+    title: str
+    version: str
+    spec_format: str  # e.g. "openapi 3.1.0", "swagger 2.0"
+    operations: tuple[SpecOperation, ...]
+    referenced_files: tuple[str, ...] = ()  # other files pulled in through relative $refs
+    warnings: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- gateways
+
+
+class PluginRef(Model):
+    """A gateway plugin in force on a route, and where it was attached."""
+
+    name: str
+    attached_to: str  # "route", "service", "plugin_config", "global_rule", "consumer"
+    evidence: Evidence
+
+
+class RateLimitPolicy(Model):
+    """A rate limit a gateway enforces."""
+
+    plugin: str
+    key: str | None = None  # what the limit counts by: remote_addr, consumer_name, a header ...
+    limit: float | None = None
+    window_seconds: float | None = None
+    rejected_code: int | None = None
+    evidence: Evidence
+
+
+class GatewayRoute(Model):
+    """A route on a gateway, with its plugins resolved into capabilities.
+
+    `uris` are the gateway's own patterns (APISIX: exact, or a trailing `*` prefix match); matching
+    them is the inventory's job. `auth`, `rate_limits` and `loggers` are what the plugins in force
+    (route, service, plugin config and global rules merged) enforce.
+    """
+
+    gateway: str  # e.g. "apisix"
+    route_id: str
+    name: str | None = None
+    uris: tuple[str, ...]
+    methods: tuple[str, ...] = ()  # empty: any method
+    hosts: tuple[str, ...] = ()  # empty: any host
+    conditions: tuple[str, ...] = ()  # e.g. APISIX vars, rendered as "http_x_env == sandbox"
+    is_enabled: bool = True
+    plugins: tuple[PluginRef, ...] = ()
+    auth: tuple[AuthRequirement, ...] = ()  # any one of these is enforced; empty: no auth at the gateway
+    rate_limits: tuple[RateLimitPolicy, ...] = ()
+    loggers: tuple[str, ...] = ()  # plugin names that log or export metrics for this route
+    upstream: str | None = None  # upstream host(s) or id, credentials stripped
+    evidence: Evidence
+
+
+class GatewayConfig(Model):
+    """One gateway configuration file."""
+
+    path: str
+    gateway: str
+    routes: tuple[GatewayRoute, ...]
+    global_plugins: tuple[PluginRef, ...] = ()
+    consumer_count: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- traffic
+
+
+class PathTraffic(Model):
+    """Aggregated requests for one (method, host, concrete path) in a traffic source.
+
+    The path is already redacted (secret-bearing segments replaced by placeholders such as `{email}`)
+    and has no query string. Client identities are opaque per-scan integers, never addresses.
+    """
+
+    method: str
+    path: str
+    host: str | None = None
+    requests: int
+    status_classes: dict[str, int]  # "2xx" -> count
+    client_ids: frozenset[int]
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    sample_lines: tuple[int, ...] = ()
+
+
+class TrafficSample(Model):
+    """What one traffic file (log, HAR ...) showed, aggregated by concrete path."""
+
+    path: str
+    format: str  # e.g. "combined", "common"
+    total_lines: int
+    parsed_lines: int
+    rejected_lines: int
+    paths: tuple[PathTraffic, ...]
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    distinct_clients: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- inventory
+
+
+class AuthPosture(Model):
+    """What protects an endpoint: the declared (spec) and effective (enforced) authentication."""
+
+    effective: AuthKind
+    declared: tuple[AuthKind, ...] = ()
+    enforced_by: str | None = None  # "gateway:<route id>", "spec (declared, not verified)", or None
+    allows_anonymous: bool = False
+    evidence: tuple[Evidence, ...] = ()
+
+
+class RateLimitPosture(Model):
+    """Whether requests to an endpoint are throttled; `enforced` is None when inputs cannot show it."""
+
+    enforced: bool | None
+    by: tuple[str, ...] = ()  # "limit-count by http_x_partner_id (1000/60s)"
+    evidence: tuple[Evidence, ...] = ()
+
+
+class TrafficStats(Model):
+    """Traffic seen for one endpoint across all traffic inputs."""
+
+    requests: int
+    clients: int
+    status_classes: dict[str, int]
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    distinct_paths: int = 1  # concrete paths folded into this endpoint
+    max_paths_per_client: int = 0  # most distinct concrete paths one client called (id walking)
+    evidence: tuple[Evidence, ...] = ()
+
+
+class Endpoint(Model):
+    """One API endpoint: a (method, path template, host) with everything known about it."""
+
+    method: str  # upper case; "*" for a gateway route that accepts any method
+    path: str
+    host: str | None = None
+    operation_id: str | None = None
+    summary: str | None = None
+    api: str | None = None  # title and version of the spec that documents it
+    parameters: tuple[Parameter, ...] = ()
+    sources: tuple[SightingSource, ...]
+    lifecycle: Lifecycle
+    lifecycle_reason: str
+    deprecated: bool = False
+    superseded_by: str | None = None  # "GET /v2/policies/{id}" when a newer version exists
+    route_ids: tuple[str, ...] = ()
+    auth: AuthPosture
+    rate_limit: RateLimitPosture
+    loggers: tuple[str, ...] = ()
+    is_logged: bool | None = None  # None when no gateway input could show it
+    traffic: TrafficStats | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The endpoint as users write it, e.g. `GET /v2/claims/{claimId}`."""
+        return f"{self.method} {self.path}"
+
+
+class Inventory(Model):
+    """All endpoints, with which kinds of input were available to classify them."""
+
+    endpoints: tuple[Endpoint, ...]
+    has_specs: bool
+    has_gateway: bool
+    has_traffic: bool
+    unmatched_404_paths: int = 0  # concrete paths that only ever answered 404 (probes), not endpoints
+
+
+# --------------------------------------------------------------------------- analysis results
+
+
+class Finding(Model):
+    """A weakness found by a control, on zero (organization-wide) or more endpoints."""
+
+    id: str  # stable within a scan, e.g. "AUTH-001"
+    control: str  # the control id that raised it
+    severity: Severity
+    title: str
+    detail: str
+    endpoints: tuple[str, ...] = ()  # endpoint keys, "GET /v2/x/{id}"
+    evidence: tuple[Evidence, ...] = ()
+    owasp: str | None = None  # e.g. "API1:2023"
+    remediation: str | None = None
+
+
+class ControlResult(Model):
+    """How well one control is in place across the estate, with its evidence and limits."""
+
+    id: str
+    name: str
+    score: Annotated[int, Field(ge=0, le=100)] | None  # None when status is unknown
+    status: ControlStatus
+    summary: str
+    weight: float
+    evidence: tuple[Evidence, ...] = ()
+    limitations: tuple[str, ...] = ()  # what the inputs cannot show
+    owasp: tuple[str, ...] = ()
+
+
+class Assessment(Model):
+    """A finished scan: everything the report formats and the history stores."""
+
+    schema_version: str
+    tool_version: str
+    scanned_at: datetime
+    roots: tuple[str, ...]
+    inputs: tuple[InputFile, ...]
+    inventory: Inventory
+    controls: tuple[ControlResult, ...]
+    findings: tuple[Finding, ...]
+    score: Annotated[int, Field(ge=0, le=100)]
+    grade: Grade

@@ -1,0 +1,111 @@
+"""Input readers: one module per input kind, all meeting the `SourceReader` protocol.
+
+A reader judges a file by its content (`sniff`) and turns it into format-agnostic model types
+(`read`). `READERS` maps every `SourceKind` to its reader; `detect_kind` asks them in order. Adding a
+kind means a module here, a `SourceKind` member and an entry in `READERS` (a test checks that every
+member has one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Protocol
+
+from riskscan.model import ApiSpec, GatewayConfig, SourceKind, TrafficSample
+
+__all__ = [
+    "HEAD_BYTES",
+    "READERS",
+    "ReadContext",
+    "SourcePayload",
+    "SourceReader",
+    "detect_kind",
+    "read_head",
+]
+
+HEAD_BYTES = 65536
+"""How much of a file's beginning `sniff` sees (decompressed for `.gz`)."""
+
+SourcePayload = ApiSpec | GatewayConfig | TrafficSample
+"""What a reader returns: one of the format-agnostic input models."""
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    """What a reader needs beyond the file itself.
+
+    `root` makes evidence paths relative (`relative_path`); `allowed_roots` bounds which files a
+    reader may open on its own (relative `$ref`s never leave them); `max_bytes` caps files read whole
+    (streamed logs are not capped); `on_progress` receives byte counts as a stream is consumed.
+    """
+
+    root: Path
+    allowed_roots: tuple[Path, ...] = ()
+    max_bytes: int = 50 * 1024 * 1024
+    on_progress: Callable[[int], None] | None = field(default=None, compare=False)
+
+    def relative_path(self, path: Path) -> str:
+        """The path as shown to users: relative to the scan root when inside it, POSIX style."""
+        resolved = path.resolve()
+        try:
+            return resolved.relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.name
+
+    def is_allowed(self, path: Path) -> bool:
+        """True when a reader may open `path`: it lies inside one of the folders the user gave."""
+        resolved = path.resolve()
+        roots = self.allowed_roots or (self.root,)
+        return any(resolved.is_relative_to(root.resolve()) for root in roots)
+
+
+class SourceReader(Protocol):
+    """A reader of one input kind."""
+
+    kind: SourceKind
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """True when the file's beginning shows it is this kind (extensions are only a hint)."""
+        ...
+
+    def read(self, path: Path, context: ReadContext) -> SourcePayload:
+        """Read the file into model types; raise a `SourceError` subclass naming file and problem."""
+        ...
+
+
+def read_head(path: Path, limit: int = HEAD_BYTES) -> bytes:
+    """The first `limit` bytes of a file, decompressed when it is gzip."""
+    with path.open("rb") as handle:
+        head = handle.read(limit)
+    if head[:2] == b"\x1f\x8b":
+        import gzip
+        import zlib
+
+        try:
+            with gzip.open(path, "rb") as handle:
+                return handle.read(limit)
+        except (OSError, EOFError, zlib.error):
+            return b""
+    return head
+
+
+def _build_registry() -> dict[SourceKind, SourceReader]:
+    """Every reader, in the order `detect_kind` asks them (most specific first)."""
+    from riskscan.sources.access_log import AccessLogReader
+    from riskscan.sources.apisix import ApisixReader
+    from riskscan.sources.openapi import OpenApiReader
+
+    readers: list[SourceReader] = [OpenApiReader(), ApisixReader(), AccessLogReader()]
+    return {reader.kind: reader for reader in readers}
+
+
+READERS: dict[SourceKind, SourceReader] = _build_registry()
+
+
+def detect_kind(path: Path, head: bytes) -> SourceKind | None:
+    """The kind of the file judged by its content, or None when no reader recognises it."""
+    for kind, reader in READERS.items():
+        if reader.sniff(path, head):
+            return kind
+    return None
