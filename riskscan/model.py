@@ -295,7 +295,10 @@ class GatewayRoute(Model):
     conditions: tuple[str, ...] = ()  # e.g. APISIX vars, rendered as "http_x_env == sandbox"
     is_enabled: bool = True
     plugins: tuple[PluginRef, ...] = ()
-    auth: tuple[AuthRequirement, ...] = ()  # any one of these is enforced; empty: no auth at the gateway
+    # Mechanisms the gateway enforces, all of them required (APISIX runs every auth plugin); a reader
+    # that sees an any-of construct (APISIX multi-auth) lists only the weakest alternative. Empty: the
+    # gateway enforces no authentication on this route.
+    auth: tuple[AuthRequirement, ...] = ()
     rate_limits: tuple[RateLimitPolicy, ...] = ()
     loggers: tuple[str, ...] = ()  # plugin names that log or export metrics for this route
     upstream: str | None = None  # upstream host(s) or id, credentials stripped

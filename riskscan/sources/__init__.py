@@ -8,6 +8,8 @@ member has one).
 
 from __future__ import annotations
 
+import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Protocol
@@ -21,6 +23,7 @@ __all__ = [
     "SourcePayload",
     "SourceReader",
     "detect_kind",
+    "make_client_hasher",
     "read_head",
 ]
 
@@ -38,12 +41,16 @@ class ReadContext:
     `root` makes evidence paths relative (`relative_path`); `allowed_roots` bounds which files a
     reader may open on its own (relative `$ref`s never leave them); `max_bytes` caps files read whole
     (streamed logs are not capped); `on_progress` receives byte counts as a stream is consumed.
+    `client_id` turns a client identity (an IP address, an API key's fingerprint) into an opaque
+    integer that is the same for the same client across every file of one scan and means nothing
+    outside it: readers call it once per distinct client and never keep the identity itself.
     """
 
     root: Path
     allowed_roots: tuple[Path, ...] = ()
     max_bytes: int = 50 * 1024 * 1024
     on_progress: Callable[[int], None] | None = field(default=None, compare=False)
+    client_id: Callable[[str], int] = field(default_factory=lambda: make_client_hasher(), compare=False)
 
     def relative_path(self, path: Path) -> str:
         """The path as shown to users: relative to the scan root when inside it, POSIX style."""
@@ -72,6 +79,21 @@ class SourceReader(Protocol):
     def read(self, path: Path, context: ReadContext) -> SourcePayload:
         """Read the file into model types; raise a `SourceError` subclass naming file and problem."""
         ...
+
+
+def make_client_hasher(salt: bytes | None = None) -> Callable[[str], int]:
+    """A keyed hash from client identity to a 63-bit integer, salted per scan (random by default).
+
+    Keyed BLAKE2b: the same salt gives the same ids in any process (so parallel ingestion can merge),
+    and without the salt an id cannot be traced back to an address.
+    """
+    key = salt if salt is not None else os.urandom(16)
+
+    def client_id(identity: str) -> int:
+        digest = hashlib.blake2b(identity.encode("utf-8", "surrogateescape"), digest_size=8, key=key)
+        return int.from_bytes(digest.digest(), "big") >> 1
+
+    return client_id
 
 
 def read_head(path: Path, limit: int = HEAD_BYTES) -> bytes:
