@@ -114,7 +114,11 @@ _TEXT_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
         "[REDACTED IP]",
     ),
     (
-        re.compile(r"(?i)(?<![\w:])(?:[0-9a-f]{1,4}:){2,7}(?::|[0-9a-f]{1,4})(?![\w:])"),
+        # IPv6: either compressed (`::`) or all eight groups, so that times like 13:55:36 survive.
+        re.compile(
+            r"(?i)(?<![\w:])(?=[0-9a-f:]*::|(?:[0-9a-f]{1,4}:){7})"
+            r"[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7}(?![\w:])"
+        ),
         "[REDACTED IP]",
     ),
     (re.compile(r"\b[A-Za-z0-9+/_-]{32,}={0,2}"), "[REDACTED TOKEN]"),

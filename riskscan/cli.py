@@ -1,0 +1,142 @@
+"""The `riskscan` command line: options in, `pipeline.scan()`, outputs and a summary out.
+
+Exit codes: 0 the scan ran; 1 findings at or above `--fail-on`; 2 a usage or input error (one line on
+stderr); 3 an unexpected internal error (one line; `--debug` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from riskscan import __version__
+from riskscan.errors import RiskscanError, UsageError
+from riskscan.history import list_scans, save_assessment
+from riskscan.model import Assessment, Severity
+from riskscan.pipeline import Progress, ScanOptions, scan
+from riskscan.report import renderer_for, write_report
+from riskscan.terminal import RichProgress, print_history, print_summary
+
+__all__ = ["app", "main"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+DEFAULT_DB = Path("riskscan.db")
+
+app = typer.Typer(
+    help="Cyber-insurance API risk assessment from OpenAPI specs, gateway configs and access logs.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+_stderr = Console(stderr=True, highlight=False)
+
+
+@app.command("scan")
+def scan_command(
+    paths: Annotated[list[Path], typer.Argument(help="Files and folders to scan (folders recursively).")],
+    output: Annotated[
+        Optional[list[str]],
+        typer.Option("-o", "--output", help="Write a report here; repeatable. Format from the suffix; '-' is stdout."),
+    ] = None,
+    output_format: Annotated[
+        Optional[list[str]],
+        typer.Option("--format", "-f", help="json, html or pdf: once for every output, or once per --output."),
+    ] = None,
+    fail_on: Annotated[
+        Optional[Severity], typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")
+    ] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Stop with exit 2 at the first bad input file.")] = False,
+    db: Annotated[Path, typer.Option("--db", help="History database.")] = DEFAULT_DB,
+    no_db: Annotated[bool, typer.Option("--no-db", help="Do not record this scan in the history.")] = False,
+    max_file_mb: Annotated[
+        int, typer.Option("--max-file-mb", min=1, help="Largest spec or config file read whole, in MiB.")
+    ] = 50,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what is read.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Log everything; show tracebacks.")] = False,
+) -> None:
+    """Scan specs, gateway configs and access logs; write the assessment as JSON, HTML or PDF."""
+    _configure_logging(verbose, debug)
+    with _errors_to_exit_codes(debug):
+        destinations = _pair_formats(output or [], output_format or [])
+        progress: Progress = RichProgress(_stderr) if _stderr.is_terminal else Progress()
+        options = ScanOptions(paths=tuple(paths), strict=strict, max_file_bytes=max_file_mb * 1024 * 1024,
+                              progress=progress)
+        assessment = scan(options)
+        for destination, fmt in destinations:
+            write_report(assessment, destination, fmt)
+        db_note = None if no_db else f"recorded as scan {save_assessment(assessment, db)} in {db}"
+        print_summary(_stderr, assessment, [d for d, _ in destinations if d != "-"], db_note)
+        raise typer.Exit(_exit_code(assessment, fail_on))
+
+
+@app.command("history")
+def history_command(
+    db: Annotated[Path, typer.Option("--db", help="History database.")] = DEFAULT_DB,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many scans to list.")] = 50,
+) -> None:
+    """List past scans, newest first."""
+    with _errors_to_exit_codes(debug=False):
+        print_history(Console(), list_scans(db, limit))
+
+
+@app.command("version")
+def version_command() -> None:
+    """Print riskscan's version."""
+    print(__version__)
+
+
+def _pair_formats(outputs: list[str], formats: list[str]) -> list[tuple[str, str | None]]:
+    """Match each output to its format: one --format for all, one per output, or none (suffixes)."""
+    if formats and len(formats) not in (1, len(outputs)):
+        raise UsageError(f"give --format once or once per --output ({len(outputs)} outputs, {len(formats)} formats)")
+    paired = [(out, formats[0] if len(formats) == 1 else (formats[i] if formats else None))
+              for i, out in enumerate(outputs)]
+    if [out for out, _ in paired].count("-") > 1:
+        raise UsageError("only one output can go to stdout ('-')")
+    for out, fmt in paired:
+        renderer_for(out, fmt)  # validates early, before any work is done
+    return paired
+
+
+def _exit_code(assessment: Assessment, fail_on: Severity | None) -> int:
+    if fail_on is None:
+        return EXIT_OK
+    if any(finding.severity.rank >= fail_on.rank for finding in assessment.findings):
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+class _errors_to_exit_codes:
+    """Turn riskscan errors into one stderr line and exit 2; anything else into exit 3."""
+
+    def __init__(self, debug: bool) -> None:
+        self._debug = debug
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: object) -> bool:
+        if error is None or isinstance(error, (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt)):
+            return False
+        if isinstance(error, RiskscanError):
+            _stderr.print(f"riskscan: error: {error}", markup=False)
+            raise typer.Exit(EXIT_USAGE)
+        if self._debug:
+            return False
+        _stderr.print(f"riskscan: internal error ({type(error).__name__}); rerun with --debug", markup=False)
+        raise typer.Exit(EXIT_INTERNAL)
+
+
+def _configure_logging(verbose: bool, debug: bool) -> None:
+    level = logging.DEBUG if debug else logging.INFO if verbose else logging.ERROR
+    logging.basicConfig(level=level, format="riskscan: %(levelname)s: %(message)s", stream=sys.stderr)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

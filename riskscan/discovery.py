@@ -1,0 +1,172 @@
+"""Input discovery: from the paths a user gives to read input files, each judged by its content.
+
+Every file found ends up as an `InputFile` with a status: `used` (read), `skipped` (not a kind
+riskscan reads) or `failed` (a kind riskscan reads, but broken, with the one-line reason). One bad
+file never stops the others; `strict` mode is the caller's decision (see `pipeline.scan`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from riskscan.errors import InputError, SourceError
+from riskscan.model import ApiSpec, GatewayConfig, InputFile, InputStatus, SourceKind, TrafficSample
+from riskscan.sources import READERS, ReadContext, SourcePayload, detect_kind, read_head
+
+__all__ = ["DiscoveredInputs", "ReadOutcome", "discover_files", "read_inputs", "scan_root_for"]
+
+log = logging.getLogger(__name__)
+
+# Folders that hold tooling, not an organisation's API estate.
+_IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", ".tox", ".idea"})
+# Extensions whose files we would read if their content were right: such a file that is binary or
+# undecodable is reported as failed rather than quietly skipped.
+_TEXT_CONFIG_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
+
+
+@dataclass(frozen=True)
+class ReadOutcome:
+    """One file's fate: its `InputFile` record and, when used, what its reader returned."""
+
+    input_file: InputFile
+    payload: SourcePayload | None = None
+
+
+@dataclass(frozen=True)
+class DiscoveredInputs:
+    """Everything read from the user's paths, grouped by what the later stages consume."""
+
+    inputs: tuple[InputFile, ...]
+    specs: tuple[ApiSpec, ...]
+    gateways: tuple[GatewayConfig, ...]
+    traffic: tuple[TrafficSample, ...]
+
+
+def scan_root_for(paths: Sequence[Path]) -> Path:
+    """The folder that evidence paths are shown relative to: the deepest folder holding every input."""
+    folders = [path.resolve() if path.is_dir() else path.resolve().parent for path in paths]
+    return Path(os.path.commonpath([str(folder) for folder in folders]))
+
+
+def discover_files(paths: Sequence[Path]) -> list[Path]:
+    """Every regular file under the given files and folders, sorted, each once.
+
+    Raises `InputError` for a path that does not exist. Symbolic links are followed only when they
+    stay inside the folders given, so a link cannot pull in files from elsewhere on the machine.
+    """
+    roots = [path.resolve() for path in paths]
+    found: dict[Path, None] = {}
+    for given, resolved in zip(paths, roots):
+        if not given.exists():
+            raise InputError(f"{given}: no such file or folder")
+        if given.is_file():
+            found.setdefault(resolved)
+            continue
+        for file in _walk(resolved):
+            if any(file.resolve().is_relative_to(root) for root in roots):
+                found.setdefault(file.resolve())
+    return sorted(found)
+
+
+def _walk(folder: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        dirnames[:] = sorted(name for name in dirnames if name not in _IGNORED_DIRS)
+        for name in sorted(filenames):
+            file = Path(dirpath) / name
+            if file.is_file():
+                yield file
+
+
+def read_inputs(
+    files: Sequence[Path],
+    context: ReadContext,
+    on_file: Callable[[Path], None] | None = None,
+) -> DiscoveredInputs:
+    """Detect each file's kind from its content and read it; group the results by payload type.
+
+    Files pulled in by a spec's relative `$ref`s are marked used, with the spec named.
+    """
+    outcomes = [_read_one(file, context, on_file) for file in files]
+    specs = tuple(o.payload for o in outcomes if isinstance(o.payload, ApiSpec))
+    referenced = {ref: spec.path for spec in specs for ref in spec.referenced_files}
+    inputs = tuple(_mark_referenced(o.input_file, referenced) for o in outcomes)
+    return DiscoveredInputs(
+        inputs=inputs,
+        specs=specs,
+        gateways=tuple(o.payload for o in outcomes if isinstance(o.payload, GatewayConfig)),
+        traffic=tuple(o.payload for o in outcomes if isinstance(o.payload, TrafficSample)),
+    )
+
+
+def _read_one(file: Path, context: ReadContext, on_file: Callable[[Path], None] | None) -> ReadOutcome:
+    shown = context.relative_path(file)
+    if on_file is not None:
+        on_file(file)
+    try:
+        size = file.stat().st_size
+        head = read_head(file)
+    except OSError as error:
+        return _failed(shown, None, 0, f"cannot be read ({error.strerror or 'I/O error'})")
+    if size == 0:
+        return ReadOutcome(InputFile(path=shown, status=InputStatus.SKIPPED, message="empty file"))
+    kind = detect_kind(file, head)
+    if kind is None:
+        return ReadOutcome(_unrecognised(shown, file, head, size))
+    try:
+        payload = READERS[kind].read(file, context)
+    except SourceError as error:
+        return _failed(shown, kind, size, str(error))
+    except (RecursionError, MemoryError):
+        return _failed(shown, kind, size, f"{shown}: too deeply nested or too large to read")
+    log.debug("read %s as %s", shown, kind)
+    record = InputFile(path=shown, kind=kind, status=InputStatus.USED, size_bytes=size)
+    return ReadOutcome(_with_warnings(record, payload), payload)
+
+
+def _failed(shown: str, kind: SourceKind | None, size: int, message: str) -> ReadOutcome:
+    if not message.startswith(shown):
+        message = f"{shown}: {message}"
+    log.warning("%s", message)
+    return ReadOutcome(
+        InputFile(path=shown, kind=kind, status=InputStatus.FAILED, message=message, size_bytes=size)
+    )
+
+
+def _unrecognised(shown: str, file: Path, head: bytes, size: int) -> InputFile:
+    is_binary = b"\x00" in head[:8192] or not _decodes(head)
+    if is_binary and file.suffix.lower() in _TEXT_CONFIG_SUFFIXES:
+        message = f"{shown}: binary or non-UTF-8 content in a {file.suffix} file"
+        log.warning("%s", message)
+        return InputFile(path=shown, status=InputStatus.FAILED, message=message, size_bytes=size)
+    reason = "binary content" if is_binary else "not an OpenAPI/Swagger spec, APISIX config or access log"
+    return InputFile(path=shown, status=InputStatus.SKIPPED, message=reason, size_bytes=size)
+
+
+def _decodes(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A multi-byte character cut at the end of the head is not a sign of binary content.
+        return error.start >= len(head) - 4
+    return True
+
+
+def _with_warnings(record: InputFile, payload: SourcePayload) -> InputFile:
+    warnings = payload.warnings
+    if not warnings:
+        return record
+    more = f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else ""
+    return record.model_copy(update={"message": f"{warnings[0]}{more}"})
+
+
+def _mark_referenced(record: InputFile, referenced: dict[str, str]) -> InputFile:
+    spec = referenced.get(record.path)
+    if spec is None or record.status is not InputStatus.SKIPPED:
+        return record
+    return record.model_copy(
+        update={"status": InputStatus.USED, "kind": SourceKind.OPENAPI, "message": f"referenced by {spec}"}
+    )

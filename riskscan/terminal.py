@@ -1,0 +1,107 @@
+"""What the command line shows on stderr: a progress bar while reading, and the scan summary.
+
+Only shown to people: results go to output files. The progress bar appears only on a terminal, so a
+piped or CI run stays quiet.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from riskscan.history import ScanRecord
+from riskscan.model import Assessment, InputStatus, Lifecycle, Severity
+from riskscan.pipeline import Progress as ScanProgress
+
+__all__ = ["RichProgress", "print_history", "print_summary"]
+
+
+class RichProgress(ScanProgress):
+    """A byte-based progress bar over all input files, drawn on stderr."""
+
+    def __init__(self, console: Console) -> None:
+        self._bar = Progress(
+            TextColumn("[bold]reading[/] {task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+        self._task = self._bar.add_task("", total=None)
+        self._done_before_file = 0
+        self._current = 0
+
+    def start(self, total_bytes: int) -> None:
+        self._bar.update(self._task, total=total_bytes)
+        self._bar.start()
+
+    def file_started(self, path: Path) -> None:
+        self._done_before_file += self._current
+        self._current = 0
+        try:
+            self._current = path.stat().st_size
+        except OSError:
+            self._current = 0
+        self._bar.update(self._task, description=path.name, completed=self._done_before_file)
+
+    def advance(self, nbytes: int) -> None:
+        self._bar.update(self._task, advance=nbytes)
+
+    def finish(self) -> None:
+        self._bar.stop()
+
+
+def print_summary(console: Console, assessment: Assessment, outputs: list[str], db_note: str | None) -> None:
+    """The headline figures of a scan, the files that failed, and where the results went."""
+    lifecycles = Counter(endpoint.lifecycle for endpoint in assessment.inventory.endpoints)
+    severities = Counter(finding.severity for finding in assessment.findings)
+    statuses = Counter(record.status for record in assessment.inputs)
+    console.print(
+        f"[bold]Grade {assessment.grade.value}[/] (score {assessment.score}/100) - "
+        f"{len(assessment.inventory.endpoints)} endpoints: "
+        + ", ".join(f"{lifecycles[lifecycle]} {lifecycle.value}" for lifecycle in Lifecycle)
+    )
+    console.print(
+        f"{len(assessment.findings)} findings: "
+        + ", ".join(f"{severities[severity]} {severity.value}" for severity in reversed(Severity))
+    )
+    console.print(
+        f"inputs: {statuses[InputStatus.USED]} used, {statuses[InputStatus.SKIPPED]} skipped, "
+        f"{statuses[InputStatus.FAILED]} failed"
+    )
+    for record in assessment.inputs:
+        if record.status is InputStatus.FAILED:
+            console.print(f"  [red]failed[/] {record.message}", markup=True, highlight=False)
+    for output in outputs:
+        console.print(f"wrote {output}")
+    if db_note:
+        console.print(db_note)
+
+
+def print_history(console: Console, records: list[ScanRecord]) -> None:
+    """Past scans as a table, newest first."""
+    if not records:
+        console.print("no scans recorded yet")
+        return
+    table = Table("id", "scanned at (UTC)", "roots", "grade", "score", "endpoints", "shadow", "zombie",
+                  "findings", "critical", "high")
+    for record in records:
+        table.add_row(
+            str(record.id),
+            record.scanned_at.strftime("%Y-%m-%d %H:%M"),
+            ", ".join(record.roots),
+            record.grade.value,
+            str(record.score),
+            str(record.endpoints),
+            str(record.shadow),
+            str(record.zombie),
+            str(record.findings),
+            str(record.critical),
+            str(record.high),
+        )
+    console.print(table)
