@@ -1,0 +1,75 @@
+"""Input discovery: which files are found, and what becomes of each."""
+
+from __future__ import annotations
+
+import gzip
+import os
+from pathlib import Path
+
+import pytest
+
+from riskscan.discovery import discover_files, read_inputs, scan_root_for
+from riskscan.errors import InputError
+from riskscan.model import InputStatus, SourceKind
+from riskscan.sources import ReadContext
+
+ESTATE = Path(__file__).resolve().parent / "fixtures" / "estate"
+
+
+def test_folders_are_walked_recursively_and_tool_folders_ignored(tmp_path: Path) -> None:
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "a.yaml").write_text("openapi: 3.0.0\n")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "config").write_text("[core]\n")
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "node_modules" / "x.json").write_text("{}")
+    found = discover_files([tmp_path])
+    assert [path.relative_to(tmp_path.resolve()).as_posix() for path in found] == ["specs/a.yaml"]
+
+
+def test_a_missing_path_is_an_input_error(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file or folder"):
+        discover_files([tmp_path / "absent"])
+
+
+def test_a_link_leaving_the_given_folder_is_not_followed(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "secret.yaml").write_text("openapi: 3.0.0\n")
+    given = tmp_path / "given"
+    given.mkdir()
+    os.symlink(outside / "secret.yaml", given / "link.yaml")
+    assert discover_files([given]) == []
+
+
+def test_each_file_is_used_skipped_or_failed(tmp_path: Path) -> None:
+    for name in ("specs/claims-api.yaml", "gateway/apisix.yaml"):
+        target = tmp_path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes((ESTATE / name).read_bytes())
+    with gzip.open(tmp_path / "access.log.gz", "wb") as handle:
+        handle.write((ESTATE / "logs" / "access.log").read_bytes())
+    (tmp_path / "notes.md").write_text("# notes\n")
+    (tmp_path / "empty.yaml").write_text("")
+    (tmp_path / "blob.json").write_bytes(b"\x00\x01\x02\xff" * 64)
+    (tmp_path / "bad.yaml").write_text("openapi: 3.0.0\npaths: [unclosed\n")
+    context = ReadContext(root=tmp_path, allowed_roots=(tmp_path,))
+    result = read_inputs(discover_files([tmp_path]), context)
+    status = {record.path: (record.kind, record.status) for record in result.inputs}
+    assert status["specs/claims-api.yaml"] == (SourceKind.OPENAPI, InputStatus.USED)
+    assert status["gateway/apisix.yaml"] == (SourceKind.APISIX, InputStatus.USED)
+    assert status["access.log.gz"] == (SourceKind.ACCESS_LOG, InputStatus.USED)
+    assert status["notes.md"] == (None, InputStatus.SKIPPED)
+    assert status["empty.yaml"] == (None, InputStatus.SKIPPED)
+    assert status["blob.json"] == (None, InputStatus.FAILED)
+    assert status["bad.yaml"] == (SourceKind.OPENAPI, InputStatus.FAILED)
+    bad = next(record for record in result.inputs if record.path == "bad.yaml")
+    assert bad.message is not None and bad.message.startswith("bad.yaml")
+    assert len(result.specs) == 1 and len(result.gateways) == 1 and len(result.traffic) == 1
+
+
+def test_scan_root_is_the_deepest_common_folder(tmp_path: Path) -> None:
+    (tmp_path / "a" / "x").mkdir(parents=True)
+    (tmp_path / "a" / "y").mkdir()
+    (tmp_path / "a" / "y" / "f.yaml").write_text("x: 1\n")
+    assert scan_root_for([tmp_path / "a" / "x", tmp_path / "a" / "y" / "f.yaml"]) == (tmp_path / "a").resolve()
