@@ -1,0 +1,55 @@
+"""The README tells the truth: its commands, options and exit codes are the real ones."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from riskscan import cli
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def readme_commands() -> list[str]:
+    """The commands in the README's 'Set up' section, one per fenced block."""
+    section = README.split("## Set up", 1)[1].split("\n## ", 1)[0]
+    return [block.strip() for block in re.findall(r"```sh\n(.*?)```", section, re.S)]
+
+
+def test_setup_has_exactly_two_commands() -> None:
+    commands = readme_commands()
+    assert len(commands) == 2
+    assert "riskscan scan examples/" in commands[0]
+    assert "pytest" in commands[1]
+
+
+def test_ci_runs_the_readme_test_command_verbatim() -> None:
+    ci_script = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert readme_commands()[1] in ci_script.splitlines()
+
+
+def test_demo_folder_named_in_the_readme_exists() -> None:
+    folder = re.search(r"riskscan scan (examples/[\w-]+)", readme_commands()[0])
+    assert folder is not None
+    assert (REPO_ROOT / folder.group(1)).is_dir()
+
+
+def test_documented_scan_options_exist() -> None:
+    result = subprocess.run([sys.executable, "-m", "riskscan", "scan", "--help"], capture_output=True,
+                            text=True, timeout=60, env={"COLUMNS": "200", "TERM": "dumb"})
+    usage = README.split("## Usage", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"(--[a-z][a-z-]+)", usage.split("riskscan history")[0]))
+    assert documented, "the README documents no options"
+    for option in documented:
+        assert option in result.stdout, option
+
+
+def test_documented_exit_codes_match_the_cli() -> None:
+    table = dict(re.findall(r"^\| (\d) \| (.+?) \|$", README, re.M))
+    assert table.keys() == {"0", "1", "2", "3"}
+    assert "--fail-on" in table[str(cli.EXIT_FINDINGS)]
+    assert "usage or input error" in table[str(cli.EXIT_USAGE)]
+    assert "internal error" in table[str(cli.EXIT_INTERNAL)]
