@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -39,7 +40,7 @@ def test_demo_folder_named_in_the_readme_exists() -> None:
 
 def test_documented_scan_options_exist() -> None:
     result = subprocess.run([sys.executable, "-m", "riskscan", "scan", "--help"], capture_output=True,
-                            text=True, timeout=60, env={"COLUMNS": "200", "TERM": "dumb"})
+                            text=True, timeout=60, env={**os.environ, "COLUMNS": "200", "TERM": "dumb"})
     usage = README.split("## Usage", 1)[1].split("\n## ", 1)[0]
     documented = set(re.findall(r"(--[a-z][a-z-]+)", usage.split("riskscan history")[0]))
     assert documented, "the README documents no options"
