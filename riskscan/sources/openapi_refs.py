@@ -1,0 +1,199 @@
+"""`$ref` resolution for the OpenAPI reader: local pointers and relative files, never the network.
+
+A `Located` value is a node together with the document and JSON pointer it sits at, so that a `$ref`
+inside a referenced file resolves relative to that file, and evidence can name the right file and
+line. `RefResolver` follows `$ref` chains (cycles and long chains stop with a warning), opens a
+relative file only when `ReadContext.is_allowed` says it lies inside the folders given, and records
+remote (`http(s)://`) references as warnings without fetching them. Problems are collected as
+one-line warnings; none of them is fatal, since one bad parameter must not cost the whole spec.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
+
+from riskscan.errors import SourceError
+from riskscan.redaction import redact
+from riskscan.sources.structured import (
+    StructuredDocument,
+    escape_pointer_token,
+    load_structured,
+    unescape_pointer_token,
+)
+
+if TYPE_CHECKING:
+    from riskscan.sources import ReadContext
+
+__all__ = ["MAX_REF_HOPS", "MAX_WARNINGS", "Located", "RefResolver"]
+
+MAX_REF_HOPS = 32
+"""Longest `$ref` chain followed before giving up (a chain this long is a cycle in practice)."""
+
+MAX_WARNINGS = 50
+"""Warnings kept per spec; beyond this only a count is added."""
+
+_REMOTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
+
+
+@dataclass(frozen=True)
+class Located:
+    """A node of a parsed document, with the document and the JSON pointer where it sits."""
+
+    node: Any
+    document: StructuredDocument
+    pointer: str
+
+    def child(self, key: str | int) -> Located:
+        """The child at `key` (None when absent or when this node is not a container)."""
+        node = self.node
+        value: Any = None
+        if isinstance(node, dict):
+            value = node.get(key)
+        elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+            value = node[key]
+        return Located(value, self.document, f"{self.pointer}/{escape_pointer_token(str(key))}")
+
+    @property
+    def line(self) -> int | None:
+        """The node's 1-based line in its document, when known."""
+        return self.document.line_of(self.pointer)
+
+
+class RefResolver:
+    """Follows `$ref`s from one root document, loading allowed relative files at most once each."""
+
+    def __init__(self, root: StructuredDocument, context: ReadContext) -> None:
+        self._root = root
+        self._context = context
+        self._documents: dict[Path, StructuredDocument | None] = {root.path.resolve(): root}
+        self._warnings: dict[str, None] = {}  # ordered set
+        self._dropped = 0
+        self._seen_refs: set[tuple[Path, str]] = set()  # (document, $ref) already followed or noted
+        self.referenced_files: dict[str, None] = {}  # ordered set of relative paths
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The warnings so far, deduplicated, in the order they arose."""
+        kept = tuple(self._warnings)
+        return kept + ((f"... and {self._dropped} more warnings",) if self._dropped else ())
+
+    def warn(self, where: Located | None, problem: str) -> None:
+        """Record a one-line warning, prefixed with the file and line it concerns."""
+        prefix = ""
+        if where is not None:
+            shown = self._context.relative_path(where.document.path)
+            line = where.line
+            prefix = f"{shown}:{line}: " if line is not None else f"{shown}: "
+        message = " ".join(f"{prefix}{problem}".split())
+        if message in self._warnings:
+            return
+        if len(self._warnings) >= MAX_WARNINGS:
+            self._dropped += 1
+            return
+        self._warnings[message] = None
+
+    def resolve(self, located: Located) -> Located | None:
+        """Follow `$ref`s until a node that is not a reference; None (with a warning) if that fails."""
+        seen: set[tuple[Path, str]] = set()
+        while isinstance(located.node, dict) and "$ref" in located.node:
+            key = (located.document.path, located.pointer)
+            if key in seen or len(seen) >= MAX_REF_HOPS:
+                self.warn(located, "circular $ref chain not followed")
+                return None
+            seen.add(key)
+            target = self._follow(located)
+            if target is None:
+                return None
+            located = target
+        return located
+
+    def note_file_ref(self, located: Located, ref: str) -> None:
+        """Record the file a `$ref` points to without parsing it (used for schemas never expanded)."""
+        if (located.document.path, ref) in self._seen_refs:
+            return
+        self._seen_refs.add((located.document.path, ref))
+        if _REMOTE.match(ref):
+            self.warn(located, f"remote $ref {_shown_ref(ref)} not fetched")
+            return
+        file_part = ref.partition("#")[0]
+        if file_part:
+            target = located.document.path.parent / unquote(file_part)
+            if not self._context.is_allowed(target):
+                self.warn(located, f"$ref {_shown_ref(ref)} points outside the scanned folders; not opened")
+            elif target.is_file() and target.resolve() != self._root.path.resolve():
+                self.referenced_files[self._context.relative_path(target)] = None
+
+    def _follow(self, located: Located) -> Located | None:
+        """One hop: the node a `$ref` names, in this document or a relative file."""
+        ref = located.node["$ref"]
+        if not isinstance(ref, str):
+            self.warn(located, "$ref is not a string")
+            return None
+        self._seen_refs.add((located.document.path, ref))
+        if _REMOTE.match(ref):
+            self.warn(located, f"remote $ref {_shown_ref(ref)} not fetched")
+            return None
+        file_part, _, fragment = ref.partition("#")
+        document = located.document
+        if file_part:
+            loaded = self._open(located, ref, located.document.path.parent / unquote(file_part))
+            if loaded is None:
+                return None
+            document = loaded
+        return self._walk(located, ref, document, unquote(fragment))
+
+    def _open(self, located: Located, ref: str, target: Path) -> StructuredDocument | None:
+        """The document at `target`, loaded once, when allowed and readable."""
+        if not self._context.is_allowed(target):
+            self.warn(located, f"$ref {_shown_ref(ref)} points outside the scanned folders; not opened")
+            return None
+        resolved = target.resolve()
+        if resolved not in self._documents:
+            self._documents[resolved] = self._load(located, ref, target)
+        document = self._documents[resolved]
+        if document is not None and document is not self._root:
+            self.referenced_files[self._context.relative_path(target)] = None
+        return document
+
+    def _load(self, located: Located, ref: str, target: Path) -> StructuredDocument | None:
+        """Parse a referenced file; a missing or broken file is a warning."""
+        if not target.is_file():
+            self.warn(located, f"$ref {_shown_ref(ref)} names a file that does not exist")
+            return None
+        try:
+            return load_structured(target, self._context)
+        except SourceError as error:
+            self.warn(located, f"$ref {_shown_ref(ref)} not loaded ({error})")
+            return None
+
+    def _walk(
+        self, located: Located, ref: str, document: StructuredDocument, fragment: str
+    ) -> Located | None:
+        """The node at a fragment pointer in `document`."""
+        if fragment and not fragment.startswith("/"):
+            self.warn(located, f"$ref {_shown_ref(ref)} is not a JSON pointer; not resolved")
+            return None
+        target = Located(document.data, document, "")
+        for token in fragment.split("/")[1:]:
+            key = unescape_pointer_token(token)
+            node = target.node
+            if isinstance(node, list) and key.isdigit():
+                target = target.child(int(key))
+            elif isinstance(node, dict) and key not in node and key.isdigit() and int(key) in node:
+                target = Located(node[int(key)], document, f"{target.pointer}/{token}")
+            else:
+                target = target.child(key)
+            if target.node is None:
+                self.warn(located, f"$ref {_shown_ref(ref)} does not resolve")
+                return None
+        return target
+
+
+def _shown_ref(ref: str) -> str:
+    """A reference as shown in a warning: redacted (URL credentials, tokens) and short."""
+    shown = redact(ref)
+    return f"'{shown[:117]}...'" if len(shown) > 120 else f"'{shown}'"
