@@ -300,7 +300,8 @@ class GatewayRoute(Model):
     # gateway enforces no authentication on this route.
     auth: tuple[AuthRequirement, ...] = ()
     rate_limits: tuple[RateLimitPolicy, ...] = ()
-    loggers: tuple[str, ...] = ()  # plugin names that log or export metrics for this route
+    loggers: tuple[str, ...] = ()  # plugins that write a record of each request (http-logger ...)
+    monitors: tuple[str, ...] = ()  # plugins that export metrics, traces or correlation ids
     upstream: str | None = None  # upstream host(s) or id, credentials stripped
     evidence: Evidence
 
@@ -332,6 +333,7 @@ class PathTraffic(Model):
     requests: int
     status_classes: dict[str, int]  # "2xx" -> count
     client_ids: frozenset[int]
+    not_found: int = 0  # requests answered 404: a path that only ever got 404s is a probe, not an API
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     sample_lines: tuple[int, ...] = ()
@@ -404,8 +406,9 @@ class Endpoint(Model):
     route_ids: tuple[str, ...] = ()
     auth: AuthPosture
     rate_limit: RateLimitPosture
-    loggers: tuple[str, ...] = ()
-    is_logged: bool | None = None  # None when no gateway input could show it
+    loggers: tuple[str, ...] = ()  # request loggers in force on the routes serving it
+    monitors: tuple[str, ...] = ()  # metrics, tracing and correlation plugins in force there
+    is_logged: bool | None = None  # every serving route logs requests; None when no gateway shows it
     traffic: TrafficStats | None = None
     evidence: tuple[Evidence, ...] = ()
 
