@@ -1,0 +1,105 @@
+"""`build_inventory`: the inventory stage's one entry point.
+
+Runs the steps in `build` and `traffic`, then turns each draft into an `Endpoint` with its
+lifecycle (`lifecycle`), auth, rate-limit and logging posture (`posture`) and merged traffic, sorted
+by path, method and host so that reports and diffs are stable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from riskscan.inventory.build import Drafts, add_prefix_shadows, attach_routes, has_traffic_paths
+from riskscan.inventory.gateway_patterns import RouteIndex
+from riskscan.inventory.lifecycle import InputsSeen, classify, find_superseding
+from riskscan.inventory.merge import EndpointDraft
+from riskscan.inventory.posture import auth_posture, logging_posture, rate_limit_posture
+from riskscan.inventory.traffic import attach_traffic
+from riskscan.model import (
+    ApiSpec,
+    Endpoint,
+    Evidence,
+    GatewayConfig,
+    Inventory,
+    SightingSource,
+    TrafficSample,
+)
+
+__all__ = ["build_inventory"]
+
+
+def build_inventory(
+    specs: Sequence[ApiSpec], gateways: Sequence[GatewayConfig], traffic: Sequence[TrafficSample]
+) -> Inventory:
+    """Merge specs, gateway configs and traffic into one endpoint list (see `riskscan.inventory`)."""
+    drafts = Drafts()
+    drafts.add_specs(specs)
+    prefixes = attach_routes(gateways, drafts)
+    enabled = [route for gateway in gateways for route in gateway.routes if route.is_enabled]
+    probes = attach_traffic(traffic, drafts, RouteIndex(enabled))
+    add_prefix_shadows(prefixes, drafts)
+    # An empty log shows nothing about what is called, so it cannot make an endpoint an orphan.
+    seen = InputsSeen(has_gateway=bool(gateways), has_traffic=has_traffic_paths(traffic))
+    superseded = find_superseding(drafts.by_key)
+    endpoints = [_to_endpoint(draft, superseded.get(draft.key), seen) for draft in drafts.by_key.values()]
+    endpoints.sort(key=lambda endpoint: (endpoint.path, endpoint.method, endpoint.host or ""))
+    return Inventory(
+        endpoints=tuple(endpoints),
+        has_specs=bool(specs),
+        has_gateway=bool(gateways),
+        has_traffic=seen.has_traffic,
+        unmatched_404_paths=probes,
+    )
+
+
+def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSeen) -> Endpoint:
+    lifecycle, reason = classify(draft, superseded_by, seen)
+    operations = [operation for _, operation in draft.operations]
+    first = draft.operations[0] if draft.operations else None
+    loggers, monitors, is_logged = logging_posture(draft.routes)
+    stats = draft.traffic.stats() if draft.traffic is not None else None
+    return Endpoint(
+        method=draft.method,
+        path=draft.path,
+        host=draft.host,
+        operation_id=first[1].operation_id if first else None,
+        summary=first[1].summary if first else None,
+        api=f"{first[0].title} {first[0].version}" if first else None,
+        parameters=first[1].parameters if first else (),
+        sources=_sources(draft),
+        lifecycle=lifecycle,
+        lifecycle_reason=reason,
+        deprecated=draft.is_deprecated,
+        superseded_by=superseded_by,
+        route_ids=tuple(dict.fromkeys(route.route_id for route in draft.routes)),
+        auth=auth_posture(operations, draft.routes),
+        rate_limit=rate_limit_posture(draft.routes),
+        loggers=loggers,
+        monitors=monitors,
+        is_logged=is_logged,
+        traffic=stats,
+        evidence=_evidence(draft, stats.evidence if stats else ()),
+    )
+
+
+def _sources(draft: EndpointDraft) -> tuple[SightingSource, ...]:
+    sources: list[SightingSource] = []
+    if draft.operations:
+        sources.append(SightingSource.SPEC)
+    if draft.routes:
+        sources.append(SightingSource.GATEWAY)
+    if draft.traffic is not None:
+        sources.append(SightingSource.TRAFFIC)
+    return tuple(sources)
+
+
+def _evidence(draft: EndpointDraft, traffic: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
+    """Spec operations, then serving routes (disabled ones noted), then traffic files."""
+    found = [operation.evidence for _, operation in draft.operations]
+    found.extend(route.evidence for route in draft.routes)
+    found.extend(
+        route.evidence.model_copy(update={"note": f"route {route.route_id} is disabled"})
+        for route in draft.disabled_routes
+    )
+    found.extend(traffic)
+    return tuple(dict.fromkeys(found))

@@ -1,0 +1,156 @@
+"""Working records for endpoints while the inventory is assembled, and traffic aggregation.
+
+An `EndpointDraft` collects what each source says about one (method, path template, host): the spec
+operations that document it, the gateway routes that serve it and the traffic folded into it.
+`TrafficTally` merges `PathTraffic` aggregates from every traffic file into one `TrafficStats`,
+including the id-walking signal (the most distinct concrete paths one client called).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from riskscan.model import (
+    ApiSpec,
+    Evidence,
+    GatewayRoute,
+    PathTraffic,
+    SpecOperation,
+    TrafficSample,
+    TrafficStats,
+)
+from riskscan.redaction import redact_path
+
+__all__ = [
+    "EndpointDraft",
+    "EndpointKey",
+    "TrafficTally",
+    "route_identity",
+]
+
+EndpointKey = tuple[str, str, str | None]
+"""(method, path template, host): what makes an endpoint one endpoint."""
+
+_SAMPLE_LINES = 5
+
+
+def route_identity(route: GatewayRoute) -> tuple[str, str, str]:
+    """Routes are told apart by gateway, config file and id (two files may both have a route "1")."""
+    return (route.gateway, route.evidence.path, route.route_id)
+
+
+@dataclass
+class _SampleTally:
+    requests: int = 0
+    lines: list[int] = field(default_factory=list)
+    paths: set[str] = field(default_factory=set)
+
+
+@dataclass
+class TrafficTally:
+    """Requests folded into one endpoint, across all traffic files."""
+
+    requests: int = 0
+    not_found: int = 0
+    status_classes: dict[str, int] = field(default_factory=dict)
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    clients_by_path: dict[str, set[int]] = field(default_factory=dict)
+    by_sample: dict[str, _SampleTally] = field(default_factory=dict)
+
+    def add(self, sample: TrafficSample, item: PathTraffic) -> None:
+        """Fold one concrete path's aggregate from `sample` into this tally."""
+        self.requests += item.requests
+        self.not_found += item.not_found
+        statuses = self.status_classes
+        for status, count in item.status_classes.items():
+            statuses[status] = statuses.get(status, 0) + count
+        if item.first_seen is not None and (self.first_seen is None or item.first_seen < self.first_seen):
+            self.first_seen = item.first_seen
+        if item.last_seen is not None and (self.last_seen is None or item.last_seen > self.last_seen):
+            self.last_seen = item.last_seen
+        self.clients_by_path.setdefault(item.path, set()).update(item.client_ids)
+        tally = self.by_sample.setdefault(sample.path, _SampleTally())
+        tally.requests += item.requests
+        tally.paths.add(item.path)
+        if len(tally.lines) < _SAMPLE_LINES:
+            tally.lines.extend(item.sample_lines[: _SAMPLE_LINES - len(tally.lines)])
+
+    def stats(self) -> TrafficStats:
+        """The merged `TrafficStats`, with one `Evidence` per traffic file."""
+        paths_per_client: Counter[int] = Counter()
+        for clients in self.clients_by_path.values():
+            paths_per_client.update(clients)
+        return TrafficStats(
+            requests=self.requests,
+            clients=len(paths_per_client),
+            status_classes=dict(sorted(self.status_classes.items())),
+            first_seen=self.first_seen,
+            last_seen=self.last_seen,
+            distinct_paths=len(self.clients_by_path),
+            max_paths_per_client=max(paths_per_client.values(), default=0),
+            evidence=tuple(_sample_evidence(name, tally) for name, tally in sorted(self.by_sample.items())),
+        )
+
+
+def _sample_evidence(sample_path: str, tally: _SampleTally) -> Evidence:
+    example = redact_path(min(tally.paths))  # readers redact already; a note must never be the leak
+    others = len(tally.paths) - 1
+    note = f"e.g. {example}" + (f" and {others:,} other paths" if others else "")
+    return Evidence(
+        path=sample_path, count=tally.requests, sample_lines=tuple(sorted(tally.lines)), note=note
+    )
+
+
+@dataclass
+class EndpointDraft:
+    """Everything known about one endpoint so far; turned into an `Endpoint` at the end."""
+
+    method: str
+    path: str
+    host: str | None
+    operations: list[tuple[ApiSpec, SpecOperation]] = field(default_factory=list)
+    routes: list[GatewayRoute] = field(default_factory=list)  # enabled routes that serve it
+    disabled_routes: list[GatewayRoute] = field(default_factory=list)
+    traffic: TrafficTally | None = None
+
+    @property
+    def key(self) -> EndpointKey:
+        """The endpoint's identity."""
+        return (self.method, self.path, self.host)
+
+    @property
+    def is_documented(self) -> bool:
+        """True when some spec describes it."""
+        return bool(self.operations)
+
+    @property
+    def is_routed(self) -> bool:
+        """True when an enabled gateway route serves it."""
+        return bool(self.routes)
+
+    @property
+    def answered(self) -> int:
+        """Requests answered with anything but a 404 (0 without traffic): a 401 or a 429 still shows
+        that something serves the path; only "not found" says nothing is there."""
+        return self.traffic.requests - self.traffic.not_found if self.traffic is not None else 0
+
+    @property
+    def is_deprecated(self) -> bool:
+        """True when any spec documenting it marks it deprecated."""
+        return any(operation.deprecated for _, operation in self.operations)
+
+    def add_route(self, route: GatewayRoute) -> None:
+        """Record a route serving this endpoint (enabled or not), once."""
+        bucket = self.routes if route.is_enabled else self.disabled_routes
+        identity = route_identity(route)
+        if all(route_identity(existing) != identity for existing in bucket):
+            bucket.append(route)
+
+    def add_traffic(self, sample: TrafficSample, item: PathTraffic) -> None:
+        """Fold one concrete path's traffic into this endpoint."""
+        if self.traffic is None:
+            self.traffic = TrafficTally()
+        self.traffic.add(sample, item)
