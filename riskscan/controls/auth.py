@@ -1,0 +1,138 @@
+"""Authentication (OWASP API2:2023): is every reachable endpoint behind enforced, adequate auth?
+
+Effective authentication is taken from the inventory (the gateway wins where it enforces, else the
+spec's declaration). The control flags endpoints open to anonymous callers (worse when they take ids,
+accept writes or name sensitive data), static keys or passwords on sensitive data, and authentication
+that only the spec declares while a gateway is in front.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from riskscan.controls.catalogue import Control
+from riskscan.controls.outcome import (
+    ControlOutcome,
+    FindingDraft,
+    draft_finding,
+    key_count,
+    known_outcome,
+    reachable_endpoints,
+    unknown_outcome,
+)
+from riskscan.model import AuthKind, Endpoint, Evidence, Inventory, ParameterLocation, SightingSource
+
+__all__ = ["describe_auth", "evaluate_auth", "is_anonymous", "path_parameters"]
+
+_TEMPLATE_PARAMETER = re.compile(r"\{([^{}/]+)\}")
+_WORD = re.compile(r"[A-Za-z][a-z]*")  # splits snake, kebab and camelCase words
+
+_AUTH_LABELS: dict[AuthKind, str] = {
+    AuthKind.NONE: "no authentication",
+    AuthKind.API_KEY: "static API keys",
+    AuthKind.BASIC: "HTTP basic passwords",
+    AuthKind.BEARER: "opaque bearer tokens",
+    AuthKind.OAUTH2: "OAuth 2.0",
+    AuthKind.OIDC: "OpenID Connect",
+    AuthKind.MTLS: "mutual TLS",
+}
+
+
+def evaluate_auth(inventory: Inventory, control: Control) -> ControlOutcome:
+    """Judge authentication on every reachable endpoint (all but orphans)."""
+    if not (inventory.has_specs or inventory.has_gateway):
+        return unknown_outcome(control, "no_inputs")
+    endpoints = reachable_endpoints(inventory)
+    if not endpoints:
+        return unknown_outcome(control, "no_endpoints")
+    nouns, reads = control.words("sensitive_nouns"), control.words("read_methods")
+    weak_kinds = control.words("weak_kinds")
+    anonymous = [e for e in endpoints if is_anonymous(e)]
+    exposed = [e for e in anonymous if path_parameters(e) or _writes(e, reads) or _is_sensitive(e, nouns)]
+    weak = [e for e in endpoints if e.auth.effective.value in weak_kinds and _is_sensitive(e, nouns)]
+    declared_only = [e for e in endpoints if inventory.has_gateway and _declared_only(e)]
+    groups = {
+        "AUTH_NONE_SENSITIVE": exposed,
+        "AUTH_NONE": [e for e in anonymous if e not in exposed],
+        "AUTH_WEAK": weak,
+        "AUTH_SPEC_ONLY": declared_only,
+    }
+    drafts = [_draft(control, code, group, nouns, reads) for code, group in groups.items() if group]
+    strong = [e for e in endpoints if e.auth.effective.is_strong and not is_anonymous(e)]
+    return known_outcome(
+        control,
+        endpoints,
+        drafts,
+        limitations=_limitations(inventory, control, anonymous),
+        evidence=_evidence(strong),
+        authenticated=key_count(endpoints) - key_count(anonymous),
+        strong=key_count(strong),
+        unauthenticated=key_count(anonymous),
+        weak=key_count(weak),
+    )
+
+
+def is_anonymous(endpoint: Endpoint) -> bool:
+    """True when a caller without credentials gets through (no auth, or the spec allows anonymous)."""
+    auth = endpoint.auth
+    enforced_by_gateway = (auth.enforced_by or "").startswith("gateway")
+    return auth.effective is AuthKind.NONE or (auth.allows_anonymous and not enforced_by_gateway)
+
+
+def path_parameters(endpoint: Endpoint) -> tuple[str, ...]:
+    """Names of the path parameters: from the template (`{claimId}`, folded `{id}`) and the spec."""
+    names = dict.fromkeys(_TEMPLATE_PARAMETER.findall(endpoint.path))
+    names.update(dict.fromkeys(p.name for p in endpoint.parameters if p.location is ParameterLocation.PATH))
+    return tuple(names)
+
+
+def describe_auth(kinds: Iterable[AuthKind]) -> str:
+    """`no authentication, static API keys or OAuth 2.0`: kinds in a sentence, weakest first."""
+    labels = [_AUTH_LABELS[kind] for kind in sorted(set(kinds), key=lambda kind: kind.strength)]
+    return " or ".join(filter(None, [", ".join(labels[:-1]), labels[-1]])) if labels else "nothing"
+
+
+def _draft(
+    control: Control, code: str, endpoints: Sequence[Endpoint], nouns: frozenset[str], reads: frozenset[str]
+) -> FindingDraft:
+    """A draft of `code` on `endpoints`, with every figure the AUTH templates may name."""
+    return draft_finding(
+        control,
+        code,
+        endpoints,
+        _evidence(endpoints),
+        with_params=key_count(e for e in endpoints if path_parameters(e)),
+        writes=key_count(e for e in endpoints if _writes(e, reads)),
+        sensitive=key_count(e for e in endpoints if _is_sensitive(e, nouns)),
+        kinds=describe_auth(e.auth.effective for e in endpoints),
+    )
+
+
+def _limitations(inventory: Inventory, control: Control, anonymous: Sequence[Endpoint]) -> list[str]:
+    limitations = []
+    if not inventory.has_gateway:
+        limitations.append(control.limitation("no_gateway"))
+    if any(set(e.sources) == {SightingSource.TRAFFIC} for e in anonymous):
+        limitations.append(control.limitation("traffic_only"))
+    return limitations
+
+
+def _writes(endpoint: Endpoint, reads: frozenset[str]) -> bool:
+    """True for methods that change data; a route accepting any method ("*") accepts writes too."""
+    return endpoint.method.lower() not in reads
+
+
+def _is_sensitive(endpoint: Endpoint, nouns: frozenset[str]) -> bool:
+    literal = _TEMPLATE_PARAMETER.sub("", endpoint.path)
+    return any(word.lower() in nouns for word in _WORD.findall(literal))
+
+
+def _declared_only(endpoint: Endpoint) -> bool:
+    """Authentication the spec declares but no gateway enforces."""
+    auth = endpoint.auth
+    return auth.effective is not AuthKind.NONE and (auth.enforced_by or "").startswith("spec")
+
+
+def _evidence(endpoints: Iterable[Endpoint]) -> list[Evidence]:
+    return [item for e in endpoints for item in (*e.auth.evidence, *e.evidence)]

@@ -1,0 +1,70 @@
+"""Inventory hygiene (OWASP API9:2023): shadow, zombie and orphan endpoints.
+
+The inventory stage classifies each endpoint's lifecycle; this control turns the counts into findings.
+With specs alone there is nothing to compare them with, so the control is unknown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from riskscan.controls.auth import is_anonymous
+from riskscan.controls.catalogue import Control
+from riskscan.controls.outcome import (
+    ControlOutcome,
+    FindingDraft,
+    all_endpoints,
+    draft_finding,
+    key_count,
+    known_outcome,
+    unknown_outcome,
+)
+from riskscan.model import Endpoint, Evidence, Inventory, Lifecycle
+
+__all__ = ["evaluate_inventory_hygiene"]
+
+
+def evaluate_inventory_hygiene(inventory: Inventory, control: Control) -> ControlOutcome:
+    """Judge every endpoint, orphans included, by its lifecycle."""
+    if not (inventory.has_gateway or inventory.has_traffic):
+        return unknown_outcome(control, "no_reality")
+    endpoints = all_endpoints(inventory)
+    if not endpoints:
+        return unknown_outcome(control, "no_endpoints")
+    by_lifecycle = {stage: [e for e in endpoints if e.lifecycle is stage] for stage in Lifecycle}
+    shadows = by_lifecycle[Lifecycle.SHADOW]
+    groups = {
+        "INV_ZOMBIE": by_lifecycle[Lifecycle.ZOMBIE],
+        "INV_SHADOW_ANONYMOUS": [e for e in shadows if is_anonymous(e)],
+        "INV_SHADOW": [e for e in shadows if not is_anonymous(e)],
+        "INV_ORPHAN": by_lifecycle[Lifecycle.ORPHAN],
+    }
+    drafts = [_draft(control, code, group) for code, group in groups.items() if group]
+    limitations = ["scope"] + (["no_traffic"] if not inventory.has_traffic else [])
+    if not inventory.has_gateway and by_lifecycle[Lifecycle.ORPHAN]:
+        limitations.append("no_gateway")
+    return known_outcome(
+        control,
+        endpoints,
+        drafts,
+        limitations=[control.limitation(key) for key in limitations],
+        documented=key_count(by_lifecycle[Lifecycle.DOCUMENTED]),
+        shadow=key_count(shadows),
+        zombie=key_count(by_lifecycle[Lifecycle.ZOMBIE]),
+        orphan=key_count(by_lifecycle[Lifecycle.ORPHAN]),
+    )
+
+
+def _draft(control: Control, code: str, endpoints: Sequence[Endpoint]) -> FindingDraft:
+    requests = sum(e.traffic.requests for e in endpoints if e.traffic is not None)
+    return draft_finding(control, code, endpoints, _evidence(endpoints), requests=requests)
+
+
+def _evidence(endpoints: Sequence[Endpoint]) -> list[Evidence]:
+    """Where each endpoint was seen: its spec, route or log lines."""
+    items: list[Evidence] = []
+    for endpoint in endpoints:
+        items.extend(endpoint.evidence)
+        if endpoint.traffic is not None:
+            items.extend(endpoint.traffic.evidence)
+    return items

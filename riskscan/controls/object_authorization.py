@@ -1,0 +1,93 @@
+"""Object-level authorization exposure (OWASP API1:2023, BOLA).
+
+An endpoint that takes an object id in its path lets a caller change the id; without strong,
+per-caller authentication the backend has nobody to check ownership against. Traffic in which one
+client calls many distinct objects of one endpoint shows id walking. Whether the backend checks
+ownership is never visible in these inputs, which the limitations say.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from riskscan.controls.auth import describe_auth, is_anonymous, path_parameters
+from riskscan.controls.catalogue import Control
+from riskscan.controls.outcome import (
+    ControlOutcome,
+    FindingDraft,
+    draft_finding,
+    key_count,
+    known_outcome,
+    plural,
+    reachable_endpoints,
+    unknown_outcome,
+)
+from riskscan.model import Endpoint, Evidence, Inventory, TrafficStats
+
+__all__ = ["evaluate_object_authorization"]
+
+
+def evaluate_object_authorization(inventory: Inventory, control: Control) -> ControlOutcome:
+    """Judge BOLA exposure on every reachable endpoint that takes a path parameter."""
+    reachable = reachable_endpoints(inventory)
+    if not reachable:
+        return unknown_outcome(control, "no_endpoints")
+    threshold = int(control.number("id_walk_min_objects"))
+    min_share = control.number("id_walk_authenticated_min_share")
+    with_ids = [e for e in reachable if path_parameters(e)]
+    weak = [e for e in with_ids if _is_weak(e)]
+    walked = [(e, t) for e in with_ids if (t := e.traffic) and _is_walked(e, t, threshold, min_share)]
+    drafts = [_walk_draft(control, e, traffic, threshold) for e, traffic in walked]
+    if weak:
+        kinds = describe_auth(e.auth.effective for e in weak)
+        drafts.append(draft_finding(control, "BOLA_WEAK_AUTH", weak, _evidence(weak), kinds=kinds))
+    strong = key_count(with_ids) - key_count(weak)
+    limitations = [control.limitation("ownership")]
+    if strong:
+        limitations.append(control.limitation("residual", count=strong))
+    if not inventory.has_traffic:
+        limitations.append(control.limitation("no_traffic"))
+    return known_outcome(
+        control,
+        with_ids,
+        drafts,
+        limitations=limitations,
+        evidence=_evidence(e for e in with_ids if not _is_weak(e)),
+        protected=strong,
+        weak=key_count(weak),
+        walked=key_count(e for e, _ in walked),
+        threshold=threshold,
+    )
+
+
+def _is_weak(endpoint: Endpoint) -> bool:
+    return is_anonymous(endpoint) or not endpoint.auth.effective.is_strong
+
+
+def _is_walked(endpoint: Endpoint, traffic: TrafficStats, threshold: int, min_share: float) -> bool:
+    """One client reached `threshold` objects; with strong auth, also `min_share` of all objects seen."""
+    if traffic.max_paths_per_client < threshold:
+        return False
+    return _is_weak(endpoint) or traffic.max_paths_per_client >= min_share * traffic.distinct_paths
+
+
+def _walk_draft(control: Control, endpoint: Endpoint, traffic: TrafficStats, threshold: int) -> FindingDraft:
+    """One finding per walked endpoint: critical without strong authentication, medium with it."""
+    code = "BOLA_ID_WALK" if _is_weak(endpoint) else "BOLA_ID_WALK_AUTHENTICATED"
+    return draft_finding(
+        control,
+        code,
+        [endpoint],
+        [*traffic.evidence, *_evidence([endpoint])],
+        max_objects=traffic.max_paths_per_client,
+        distinct_paths=traffic.distinct_paths,
+        requests=traffic.requests,
+        clients=plural(traffic.clients, "client"),
+        share=f"{traffic.max_paths_per_client / max(traffic.distinct_paths, 1):.0%}",
+        threshold=threshold,
+        auth=describe_auth([endpoint.auth.effective]),
+    )
+
+
+def _evidence(endpoints: Iterable[Endpoint]) -> list[Evidence]:
+    return [item for e in endpoints for item in (*e.auth.evidence, *e.evidence)]

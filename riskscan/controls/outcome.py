@@ -1,0 +1,174 @@
+"""What an evaluator hands back before scoring: the endpoints it judged and its finding drafts.
+
+Evaluators count and classify; they do not score, number findings or cap evidence. Keeping those in
+one place (`riskscan.controls.scoring` and the package `__init__`) makes every control score and every
+finding id follow the same catalogue rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from riskscan.controls.catalogue import CatalogueError, Control, render
+from riskscan.model import Endpoint, Evidence, Finding, Inventory, Lifecycle, Severity
+
+__all__ = [
+    "ControlOutcome",
+    "FindingDraft",
+    "all_endpoints",
+    "count_endpoints",
+    "draft_finding",
+    "key_count",
+    "known_outcome",
+    "plural",
+    "reachable_endpoints",
+    "unique_evidence",
+    "unknown_outcome",
+]
+
+
+@dataclass(frozen=True)
+class FindingDraft:
+    """A finding without its id: ids are given once all drafts of a control are known."""
+
+    control: str
+    code: str
+    severity: Severity
+    title: str
+    detail: str
+    endpoints: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+    owasp: str | None
+    remediation: str | None
+
+    @property
+    def order(self) -> tuple[int, str, str]:
+        """Most severe first, then by the first endpoint listed, then by code: stable across runs."""
+        return (-self.severity.rank, self.endpoints[0] if self.endpoints else "", self.code)
+
+    def to_finding(self, finding_id: str, max_evidence: int) -> Finding:
+        """The finding under `finding_id`, its evidence cut to `max_evidence` items."""
+        return Finding(
+            id=finding_id,
+            control=self.control,
+            severity=self.severity,
+            title=self.title,
+            detail=self.detail,
+            endpoints=self.endpoints,
+            evidence=self.evidence[:max_evidence],
+            owasp=self.owasp,
+            remediation=self.remediation,
+        )
+
+
+@dataclass(frozen=True)
+class ControlOutcome:
+    """An evaluator's verdict on one control.
+
+    `applicable` lists the endpoint keys the control judged; None means the inputs cannot show the
+    control at all (status unknown). `evidence` supports the summary beyond the findings' evidence.
+    """
+
+    control: Control
+    applicable: tuple[str, ...] | None
+    summary: str
+    drafts: tuple[FindingDraft, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    limitations: tuple[str, ...] = ()
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 client`, `22 clients`: a count with its noun."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def count_endpoints(count: int) -> str:
+    """`1 endpoint`, `12 endpoints`: the phrase finding titles use."""
+    return plural(count, "endpoint")
+
+
+def key_count(endpoints: Iterable[Endpoint]) -> int:
+    """How many distinct endpoint keys: the unit every figure counts (hosts sharing a key count once)."""
+    return len({endpoint.key for endpoint in endpoints})
+
+
+def all_endpoints(inventory: Inventory) -> list[Endpoint]:
+    """Every endpoint, sorted by key and host so that evidence and findings never depend on input order."""
+    return sorted(inventory.endpoints, key=lambda endpoint: (endpoint.key, endpoint.host or ""))
+
+
+def reachable_endpoints(inventory: Inventory) -> list[Endpoint]:
+    """Endpoints the inputs show as reachable: all but orphans (documented, never routed nor called)."""
+    return [endpoint for endpoint in all_endpoints(inventory) if endpoint.lifecycle is not Lifecycle.ORPHAN]
+
+
+def unique_evidence(items: Iterable[Evidence]) -> tuple[Evidence, ...]:
+    """Evidence in first-seen order without repeats (many endpoints cite the same route)."""
+    return tuple(dict.fromkeys(items))
+
+
+def draft_finding(
+    control: Control,
+    code: str,
+    endpoints: Sequence[Endpoint],
+    evidence: Iterable[Evidence],
+    **fields: object,
+) -> FindingDraft:
+    """A draft of finding `code`, its title and detail filled from the catalogue templates.
+
+    Every template may use {endpoints} ("3 endpoints"), {count} and {endpoint} (the first key);
+    `fields` supplies the rest.
+    """
+    template = control.template(code)
+    keys = tuple(sorted({endpoint.key for endpoint in endpoints}))
+    if template.per_endpoint and len(keys) != 1:
+        raise CatalogueError(f"{control.id} finding {code} is per endpoint but was raised on {len(keys)}")
+    values = {"endpoints": count_endpoints(len(keys)), "count": len(keys), "endpoint": keys[0] if keys else ""}
+    values.update(fields)
+    where = f"{control.id} finding {code}"
+    return FindingDraft(
+        control=control.id,
+        code=code,
+        severity=template.severity,
+        title=render(template.title, values, where=where),
+        detail=render(template.detail, values, where=where),
+        endpoints=keys,
+        evidence=unique_evidence(evidence),
+        owasp=template.owasp,
+        remediation=template.remediation or control.remediation,
+    )
+
+
+def known_outcome(
+    control: Control,
+    applicable: Sequence[Endpoint],
+    drafts: Iterable[FindingDraft],
+    *,
+    limitations: Iterable[str] = (),
+    evidence: Iterable[Evidence] = (),
+    **fields: object,
+) -> ControlOutcome:
+    """The outcome of a control the inputs can show; `fields` fill its summary ({applicable} is given)."""
+    values: dict[str, object] = {"applicable": key_count(applicable)}
+    values.update(fields)
+    return ControlOutcome(
+        control=control,
+        applicable=tuple(sorted({endpoint.key for endpoint in applicable})),
+        summary=render(control.summary, values, where=f"{control.id} summary"),
+        drafts=tuple(drafts),
+        evidence=unique_evidence(evidence),
+        limitations=tuple(limitations),
+    )
+
+
+def unknown_outcome(control: Control, *limitations: str) -> ControlOutcome:
+    """The outcome of a control the inputs cannot show; the first limitation is the summary's {reason}."""
+    texts = tuple(control.limitation(key) for key in limitations)
+    reason = texts[0] if texts else ""
+    return ControlOutcome(
+        control=control,
+        applicable=None,
+        summary=render(control.unknown_summary, {"reason": reason}, where=f"{control.id} unknown_summary"),
+        limitations=texts,
+    )

@@ -1,0 +1,159 @@
+"""The findings an underwriter reads for the Harbor Assurance estate: ids, severities, endpoints, evidence."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from riskscan.controls import ControlEvaluation, evaluate_controls
+from riskscan.controls.catalogue import default_catalogue
+from riskscan.model import ControlStatus, Finding, Grade, Inventory, Severity
+
+
+@pytest.fixture
+def evaluation(insurer: Inventory) -> ControlEvaluation:
+    return evaluate_controls(insurer)
+
+
+def findings_by_id(evaluation: ControlEvaluation) -> dict[str, Finding]:
+    return {finding.id: finding for finding in evaluation.findings}
+
+
+def test_the_unauthenticated_shadow_export_is_the_first_auth_finding(evaluation: ControlEvaluation) -> None:
+    finding = findings_by_id(evaluation)["AUTH-001"]
+    assert finding.severity is Severity.HIGH
+    assert finding.endpoints == ("GET /internal/export",)
+    assert finding.owasp == "API2:2023"
+    assert finding.title.startswith("No authentication on 1 endpoint ")
+    assert "naming sensitive data: 1" in finding.detail
+    assert [item.path for item in finding.evidence] == ["gateway/apisix.yaml"]
+    assert finding.remediation and "openid-connect" in finding.remediation
+
+
+def test_auth_findings_are_numbered_by_severity_then_endpoint(evaluation: ControlEvaluation) -> None:
+    auth = [(f.id, f.severity, f.endpoints) for f in evaluation.findings if f.control == "auth"]
+    assert sorted(auth) == [
+        ("AUTH-001", Severity.HIGH, ("GET /internal/export",)),
+        ("AUTH-002", Severity.MEDIUM, ("GET /health",)),
+        ("AUTH-003", Severity.MEDIUM, ("GET /v1/legacy/claims/{claimId}",)),  # declared in the spec only
+        ("AUTH-004", Severity.MEDIUM, ("GET /v1/policies/{policyId}",)),  # a static API key on policies
+    ]
+
+
+def test_the_zombie_v1_policies_endpoint(evaluation: ControlEvaluation) -> None:
+    zombie = next(f for f in evaluation.findings if f.control == "inventory_hygiene" and "Deprecated" in f.title)
+    assert zombie.severity is Severity.HIGH
+    assert zombie.endpoints == ("GET /v1/policies/{policyId}",)
+    assert "120 requests" in zombie.detail
+    assert {item.path for item in zombie.evidence} == {"gateway/apisix.yaml", "logs/access.log"}
+    unthrottled = [f for f in evaluation.findings if f.control == "rate_limit" and f.severity is Severity.MEDIUM]
+    assert [f.endpoints for f in unthrottled] == [("GET /v1/policies/{policyId}",)]
+
+
+def test_inventory_hygiene_lists_shadow_zombie_and_orphan(evaluation: ControlEvaluation) -> None:
+    inventory = {f.id: (f.severity, f.endpoints) for f in evaluation.findings if f.control == "inventory_hygiene"}
+    assert inventory == {
+        "INV-001": (Severity.HIGH, ("GET /internal/export",)),  # shadow and unauthenticated
+        "INV-002": (Severity.HIGH, ("GET /v1/policies/{policyId}",)),  # zombie
+        "INV-003": (Severity.MEDIUM, ("GET /v1/partners/{partnerId}/statements",)),  # shadow behind OIDC
+        "INV-004": (Severity.LOW, ("DELETE /v2/quotes/{quoteId}",)),  # orphan
+    }
+    control = next(c for c in evaluation.controls if c.id == "inventory_hygiene")
+    assert control.summary == (
+        "6 of 10 endpoints are documented and current; 2 are shadow, 1 zombie and 1 orphan."
+    )
+
+
+def test_id_walking_without_strong_auth_is_a_critical_finding_per_endpoint(evaluation: ControlEvaluation) -> None:
+    walk = findings_by_id(evaluation)["BOLA-001"]
+    assert walk.severity is Severity.CRITICAL
+    assert walk.owasp == "API1:2023"
+    assert walk.endpoints == ("GET /v2/customers/{id}/documents",)
+    assert "One client called 180 distinct objects" in walk.detail
+    assert "2400 requests from 40 clients" in walk.detail
+    log_evidence = [item for item in walk.evidence if item.path == "logs/access.log"]
+    assert log_evidence and log_evidence[0].count == 2400 and log_evidence[0].sample_lines
+
+
+def test_object_ids_without_strong_auth_are_grouped(evaluation: ControlEvaluation) -> None:
+    grouped = findings_by_id(evaluation)["BOLA-002"]
+    assert grouped.severity is Severity.HIGH
+    assert grouped.endpoints == ("GET /v1/policies/{policyId}", "GET /v2/customers/{id}/documents")
+    assert "static API keys or opaque bearer tokens" in grouped.detail
+
+
+def test_authenticated_id_walking_is_medium_and_strong_auth_is_a_limitation(evaluation: ControlEvaluation) -> None:
+    walk = findings_by_id(evaluation)["BOLA-003"]
+    assert (walk.severity, walk.endpoints) == (Severity.MEDIUM, ("GET /v2/policies/{policyId}",))
+    bola = next(c for c in evaluation.controls if c.id == "object_authorization")
+    assert not any("/v2/claims/{claimId}" in key for f in evaluation.findings for key in f.endpoints)
+    assert any("do not show whether the backend checks" in text for text in bola.limitations)
+    assert any(text.startswith("4 endpoints with object ids use strong authentication") for text in bola.limitations)
+    assert bola.status is ControlStatus.FAIL  # a critical finding caps the control's score
+
+
+def test_monitoring_flags_unlogged_unmetered_and_uncorrelated_routes(evaluation: ControlEvaluation) -> None:
+    logs = {f.id: (f.severity, f.endpoints) for f in evaluation.findings if f.control == "monitoring"}
+    assert logs == {
+        # the export route only has prometheus: metrics are not a request log
+        "LOG-001": (Severity.MEDIUM, ("GET /internal/export", "GET /v1/policies/{policyId}")),
+        "LOG-002": (Severity.MEDIUM, ("GET /v1/policies/{policyId}",)),
+        "LOG-003": (Severity.LOW, ("GET /internal/export", "GET /v1/policies/{policyId}")),
+    }
+
+
+def test_orphans_are_judged_only_by_inventory_hygiene(evaluation: ControlEvaluation) -> None:
+    for finding in evaluation.findings:
+        if "DELETE /v2/quotes/{quoteId}" in finding.endpoints:
+            assert finding.control == "inventory_hygiene"
+    auth = next(c for c in evaluation.controls if c.id == "auth")
+    assert "of 9 reachable endpoints" in auth.summary
+
+
+def test_every_finding_names_a_catalogue_control_and_cites_evidence(evaluation: ControlEvaluation) -> None:
+    catalogue = default_catalogue()
+    controls = {control.id: control for control in catalogue.controls}
+    assert len({f.id for f in evaluation.findings}) == len(evaluation.findings)
+    for finding in evaluation.findings:
+        assert finding.control in controls
+        prefix = controls[finding.control].finding_prefix
+        assert finding.id.startswith(f"{prefix}-") and finding.id[-3:].isdigit()
+        assert finding.evidence, finding.id
+        assert finding.endpoints, finding.id
+        assert finding.remediation
+    severities = [finding.severity.rank for finding in evaluation.findings]
+    assert severities == sorted(severities, reverse=True)
+
+
+def test_every_finding_code_in_the_catalogue_fires_on_the_estate(evaluation: ControlEvaluation) -> None:
+    """The estate exercises every template, so a broken placeholder shows up here."""
+    titles = {f.title for f in evaluation.findings}
+    expected = sum(len(control.findings) for control in default_catalogue().controls)
+    assert len(titles) == len(evaluation.findings) == expected
+
+
+def test_controls_carry_summaries_with_figures_and_capped_evidence(evaluation: ControlEvaluation) -> None:
+    assert [c.id for c in evaluation.controls] == ["auth", "rate_limit", "monitoring", "object_authorization", "inventory_hygiene"]
+    for control in evaluation.controls:
+        assert control.status is not ControlStatus.UNKNOWN
+        assert control.score is not None and 0 <= control.score <= 100
+        assert any(ch.isdigit() for ch in control.summary)
+        assert 0 < len(control.evidence) <= 20
+        assert control.owasp
+    rate = next(c for c in evaluation.controls if c.id == "rate_limit")
+    assert rate.summary == "6 of 9 routed endpoints are rate limited; 3 are not, 2 of them open to anonymous callers."
+
+
+def test_the_same_estate_in_any_order_gets_the_same_findings(insurer: Inventory) -> None:
+    endpoints = list(insurer.endpoints)
+    random.Random(7).shuffle(endpoints)
+    shuffled = insurer.model_copy(update={"endpoints": tuple(endpoints)})
+    assert evaluate_controls(shuffled) == evaluate_controls(insurer)
+
+
+def test_the_estate_scores_a_weighted_mean_and_grades_d(evaluation: ControlEvaluation) -> None:
+    known = [(c.score, c.weight) for c in evaluation.controls if c.score is not None]
+    mean = sum(score * weight for score, weight in known) / sum(weight for _, weight in known)
+    assert evaluation.score == round(mean)
+    assert evaluation.grade is Grade.D

@@ -1,0 +1,185 @@
+"""Scores, statuses and grades: unknown when inputs cannot show a control, capped by severe findings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from riskscan.controls import EVALUATORS, evaluate_controls
+from riskscan.controls.catalogue import default_catalogue
+from riskscan.controls.outcome import FindingDraft, known_outcome
+from riskscan.controls.scoring import control_result, overall_grade
+from riskscan.model import (
+    AuthKind,
+    AuthPosture,
+    ControlStatus,
+    Endpoint,
+    Finding,
+    Grade,
+    Inventory,
+    Lifecycle,
+    RateLimitPosture,
+    Severity,
+    SightingSource,
+    TrafficStats,
+)
+
+EndpointFactory = Callable[..., Endpoint]
+TrafficFactory = Callable[[int, int, int, int], TrafficStats]
+
+
+def clean_estate(endpoint: EndpointFactory, count: int = 30) -> list[Endpoint]:
+    """Well-run claims endpoints: OIDC at the gateway, rate limited, logged, documented."""
+    return [endpoint("GET", f"/v2/claims/{{claimId}}/item{n}") for n in range(count)]
+
+
+def inventory_of(endpoints: list[Endpoint], **inputs: bool) -> Inventory:
+    flags = {"has_specs": True, "has_gateway": True, "has_traffic": True, **inputs}
+    return Inventory(endpoints=tuple(endpoints), **flags)
+
+
+def statuses(inventory: Inventory) -> dict[str, ControlStatus]:
+    return {control.id: control.status for control in evaluate_controls(inventory).controls}
+
+
+def test_a_clean_estate_passes_every_control_with_grade_a(endpoint: EndpointFactory) -> None:
+    evaluation = evaluate_controls(inventory_of(clean_estate(endpoint)))
+    assert evaluation.findings == ()
+    assert {(c.id, c.score, c.status) for c in evaluation.controls} == {
+        (control_id, 100, ControlStatus.PASS) for control_id in EVALUATORS
+    }
+    assert (evaluation.score, evaluation.grade) == (100, Grade.A)
+
+
+def test_one_high_finding_caps_the_grade_at_b(endpoint: EndpointFactory) -> None:
+    payments = endpoint("POST", "/v2/payments", auth=AuthPosture(effective=AuthKind.NONE, allows_anonymous=True))
+    evaluation = evaluate_controls(inventory_of([*clean_estate(endpoint), payments]))
+    assert [(f.id, f.severity, f.endpoints) for f in evaluation.findings] == [
+        ("AUTH-001", Severity.HIGH, ("POST /v2/payments",)),
+    ]
+    auth = evaluation.controls[0]
+    assert (auth.score, auth.status) == (80, ControlStatus.PARTIAL)  # 30 of 31 pass, but a high finding caps it
+    assert evaluation.score >= 90
+    assert evaluation.grade is Grade.B
+
+
+def test_a_critical_finding_caps_the_grade_at_c(endpoint: EndpointFactory, make_traffic: TrafficFactory) -> None:
+    walked = endpoint(
+        "GET", "/v2/customers/{customerId}", auth=AuthPosture(effective=AuthKind.BEARER, enforced_by="gateway:crm"),
+        traffic=make_traffic(3000, 20, 400, 1),
+    )
+    evaluation = evaluate_controls(inventory_of([*clean_estate(endpoint), walked]))
+    assert evaluation.findings[0].id == "BOLA-001"
+    assert evaluation.findings[0].severity is Severity.CRITICAL
+    assert evaluation.score >= 80
+    assert evaluation.grade is Grade.C
+
+
+def test_specs_alone_leave_gateway_and_inventory_controls_unknown(endpoint: EndpointFactory) -> None:
+    spec_only = [
+        endpoint(
+            "GET", "/v2/claims/{claimId}", sources=(SightingSource.SPEC,), route_ids=(),
+            auth=AuthPosture(effective=AuthKind.OIDC, declared=(AuthKind.OIDC,), enforced_by="spec (declared, not verified)"),
+            rate_limit=RateLimitPosture(enforced=None), loggers=(), is_logged=None,
+        )
+    ]
+    evaluation = evaluate_controls(inventory_of(spec_only, has_gateway=False, has_traffic=False))
+    results = {control.id: control for control in evaluation.controls}
+    for control_id in ("rate_limit", "monitoring", "inventory_hygiene"):
+        assert results[control_id].status is ControlStatus.UNKNOWN
+        assert results[control_id].score is None
+        assert results[control_id].limitations
+        assert "cannot be judged" in results[control_id].summary
+    assert "No gateway config was given" in results["rate_limit"].summary
+    assert results["auth"].status is ControlStatus.PASS
+    assert any("only the backend can enforce" in text for text in results["auth"].limitations)
+    assert any("id walking cannot be detected" in text for text in results["object_authorization"].limitations)
+    # No spec-only finding without a gateway: the lack of enforcement is a limitation, not a finding.
+    assert evaluation.findings == ()
+    assert evaluation.score == round((100 * 3 + 100 * 3) / 6)
+
+
+def test_traffic_alone_cannot_show_authentication(endpoint: EndpointFactory) -> None:
+    seen = endpoint(
+        "GET", "/v2/orders/{id}", sources=(SightingSource.TRAFFIC,), route_ids=(), lifecycle=Lifecycle.SHADOW,
+        auth=AuthPosture(effective=AuthKind.NONE, allows_anonymous=True),
+        rate_limit=RateLimitPosture(enforced=None), loggers=(), is_logged=None,
+    )
+    found = statuses(inventory_of([seen], has_specs=False, has_gateway=False))
+    assert found["auth"] is ControlStatus.UNKNOWN
+    assert found["rate_limit"] is ControlStatus.UNKNOWN
+    assert found["monitoring"] is ControlStatus.UNKNOWN
+    assert found["inventory_hygiene"] is not ControlStatus.UNKNOWN
+
+
+def test_when_nothing_can_be_judged_the_score_is_0_and_the_grade_f() -> None:
+    evaluation = evaluate_controls(inventory_of([], has_gateway=False, has_traffic=False))
+    assert all(control.status is ControlStatus.UNKNOWN for control in evaluation.controls)
+    assert (evaluation.score, evaluation.grade) == (0, Grade.F)
+
+
+def test_endpoints_the_gateway_does_not_route_are_left_out_of_rate_and_log(endpoint: EndpointFactory) -> None:
+    bypass = endpoint(
+        "GET", "/v2/claims/{claimId}/raw", sources=(SightingSource.TRAFFIC,), route_ids=(),
+        rate_limit=RateLimitPosture(enforced=None), loggers=(), is_logged=None,
+    )
+    evaluation = evaluate_controls(inventory_of([*clean_estate(endpoint, 3), bypass]))
+    results = {control.id: control for control in evaluation.controls}
+    assert results["rate_limit"].summary.startswith("3 of 3 routed endpoints are rate limited")
+    assert any("left out" in text for text in results["rate_limit"].limitations)
+    assert any("left out" in text for text in results["monitoring"].limitations)
+
+
+def test_grade_bands_come_from_the_catalogue() -> None:
+    rules = default_catalogue().scoring
+    assert [rules.grade_for(score) for score in (100, 90, 89, 80, 79, 70, 60, 59, 0)] == [
+        Grade.A, Grade.A, Grade.B, Grade.B, Grade.C, Grade.C, Grade.D, Grade.F, Grade.F,
+    ]
+    low = Finding(id="INV-001", control="inventory_hygiene", severity=Severity.LOW, title="t", detail="d")
+    assert overall_grade(95, [low], rules) is Grade.A
+    assert overall_grade(55, [low.model_copy(update={"severity": Severity.CRITICAL})], rules) is Grade.F
+
+
+def test_an_estate_wide_finding_takes_fixed_points_off(insurer: Inventory) -> None:
+    catalogue = default_catalogue()
+    control = catalogue.get("monitoring")
+    draft = FindingDraft(
+        control="monitoring", code="LOG_NO_METRICS", severity=Severity.MEDIUM, title="No metrics anywhere",
+        detail="No route exports metrics.", endpoints=(), evidence=(), owasp=None, remediation=None,
+    )
+    outcome = known_outcome(control, insurer.endpoints[:2], [draft], logged=2, metered=0, correlated=2)
+    result = control_result(outcome, catalogue.scoring)
+    assert result.score == 100 - catalogue.scoring.estate_penalty[Severity.MEDIUM]
+
+
+def test_a_route_accepting_any_method_counts_as_accepting_writes(endpoint: EndpointFactory) -> None:
+    status = endpoint("*", "/status", auth=AuthPosture(effective=AuthKind.NONE, allows_anonymous=True))
+    evaluation = evaluate_controls(inventory_of([*clean_estate(endpoint, 3), status]))
+    finding = evaluation.findings[0]
+    assert (finding.id, finding.severity, finding.endpoints) == ("AUTH-001", Severity.HIGH, ("* /status",))
+    assert "accepting methods other than GET: 1" in finding.detail
+
+
+def test_id_walking_starts_at_the_catalogue_threshold(endpoint: EndpointFactory, make_traffic: TrafficFactory) -> None:
+    def walked_by(objects: int) -> list[str]:
+        documents = endpoint(
+            "GET", "/v2/customers/{customerId}/documents", auth=AuthPosture(effective=AuthKind.API_KEY),
+            traffic=make_traffic(500, 3, objects, 1),
+        )
+        findings = evaluate_controls(inventory_of([documents])).findings
+        return [f.id for f in findings if f.severity is Severity.CRITICAL]
+
+    assert walked_by(49) == []
+    assert walked_by(50) == ["BOLA-001"]
+
+
+def test_an_aggregating_partner_behind_oidc_is_not_id_walking(
+    endpoint: EndpointFactory, make_traffic: TrafficFactory
+) -> None:
+    """A broker platform reading 400 of 3,000 policies with its own OIDC token is normal business."""
+    busy = make_traffic(3800, 180, 400, 1).model_copy(update={"distinct_paths": 3000})
+    policies = endpoint("GET", "/v2/policies/{policyId}", traffic=busy)
+    assert evaluate_controls(inventory_of([policies])).findings == ()
+    sweep = busy.model_copy(update={"max_paths_per_client": 2000})
+    findings = evaluate_controls(inventory_of([endpoint("GET", "/v2/policies/{policyId}", traffic=sweep)])).findings
+    assert [(f.id, f.severity) for f in findings] == [("BOLA-001", Severity.MEDIUM)]
+    assert "2000 distinct objects on GET /v2/policies/{policyId}, 67% of the 3000 seen" in findings[0].detail
