@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -33,22 +33,23 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-_stderr = Console(stderr=True, highlight=False)
+# soft_wrap: one message stays one line when piped, whatever the terminal width.
+_stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 @app.command("scan")
 def scan_command(
     paths: Annotated[list[Path], typer.Argument(help="Files and folders to scan (folders recursively).")],
     output: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option("-o", "--output", help="Write a report here; repeatable. Format from the suffix; '-' is stdout."),
     ] = None,
     output_format: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option("--format", "-f", help="json, html or pdf: once for every output, or once per --output."),
     ] = None,
     fail_on: Annotated[
-        Optional[Severity], typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")
+        Severity | None, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stop with exit 2 at the first bad input file.")] = False,
     db: Annotated[Path, typer.Option("--db", help="History database.")] = DEFAULT_DB,

@@ -84,24 +84,33 @@ def print_summary(console: Console, assessment: Assessment, outputs: list[str], 
 
 
 def print_history(console: Console, records: list[ScanRecord]) -> None:
-    """Past scans as a table, newest first."""
+    """Past scans newest first: a table on a terminal, tab-separated lines with a header when piped."""
     if not records:
         console.print("no scans recorded yet")
         return
-    table = Table("id", "scanned at (UTC)", "roots", "grade", "score", "endpoints", "shadow", "zombie",
-                  "findings", "critical", "high")
-    for record in records:
-        table.add_row(
-            str(record.id),
-            record.scanned_at.strftime("%Y-%m-%d %H:%M"),
-            ", ".join(record.roots),
-            record.grade.value,
-            str(record.score),
-            str(record.endpoints),
-            str(record.shadow),
-            str(record.zombie),
-            str(record.findings),
-            str(record.critical),
-            str(record.high),
-        )
+    columns = ("id", "scanned at (UTC)", "roots", "grade", "score", "endpoints", "shadow", "zombie",
+               "findings", "critical", "high")
+    rows = [_history_row(record) for record in records]
+    if not console.is_terminal:
+        console.file.write("".join("\t".join(cells) + "\n" for cells in (columns, *rows)))
+        return
+    table = Table(*columns)
+    for cells in rows:
+        table.add_row(*cells)
     console.print(table)
+
+
+def _history_row(record: ScanRecord) -> tuple[str, ...]:
+    return (
+        str(record.id),
+        record.scanned_at.strftime("%Y-%m-%d %H:%M"),
+        ", ".join(record.roots),
+        record.grade.value,
+        str(record.score),
+        str(record.endpoints),
+        str(record.shadow),
+        str(record.zombie),
+        str(record.findings),
+        str(record.critical),
+        str(record.high),
+    )
