@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias
 
 from riskscan.errors import SourceError
 from riskscan.model import (
@@ -43,20 +44,21 @@ from riskscan.sources.apisix_plugins import (
     auth_requirement,
     rate_limit_policies,
 )
-from riskscan.sources.apisix_yaml import (
-    ConfigValue,
-    LoadedDocument,
-    LoadError,
-    load_document,
-    looks_like_json,
-    looks_like_standalone,
-    pointer_join,
-    resource_keys,
+from riskscan.sources.apisix_sniff import looks_like_json, looks_like_standalone, resource_keys
+from riskscan.sources.structured import (
+    MAX_DEPTH,
+    StructuredDocument,
+    join_pointer,
+    load_text,
+    parse_structured_text,
 )
 
 __all__ = ["NO_END_MARKER_WARNING", "ApisixError", "ApisixReader"]
 
 NO_END_MARKER_WARNING = "no #END marker: APISIX standalone mode will not load this file"
+
+ConfigValue: TypeAlias = "dict[str, ConfigValue] | list[ConfigValue] | str | int | float | bool | None"
+"""Plain JSON-like data as read from the file, every mapping key as text."""
 
 _MAX_EXCERPT = 200
 _LOGICAL = frozenset({"AND", "OR", "!AND", "!OR"})  # lua-resty-expr combinators
@@ -104,34 +106,40 @@ class ApisixReader:
     def read(self, path: Path, context: ReadContext) -> GatewayConfig:
         """Read one standalone file; raise `ApisixError` naming the file and the problem."""
         shown = context.relative_path(path)
-        text = _read_text(path, context, shown)
-        is_json = looks_like_json(text)
         try:
-            document = load_document(text, is_json=is_json)
-        except LoadError as error:
-            raise ApisixError(redact(error.problem), path=shown, line=error.line) from None
-        root = document.data if document.data is not None else {}
+            text = load_text(path, context)
+            document = parse_structured_text(text, path, shown)
+        except SourceError as error:
+            raise ApisixError(error.problem, path=error.path, line=error.line) from None
+        root = _plain(document.data, shown, 0)
+        root = root if root is not None else {}
         if not isinstance(root, dict):
             raise ApisixError("the top level is not a mapping of APISIX resources", path=shown, line=1)
         for key in sorted(resource_keys() & root.keys()):
             if root[key] is not None and not isinstance(root[key], list):
                 raise ApisixError(f"`{key}` is not a list", path=shown, line=document.line_of(f"/{key}"))
+        is_json = looks_like_json(text)
         warnings = [] if is_json or text.rstrip().endswith("#END") else [NO_END_MARKER_WARNING]
         return _ConfigBuilder(document, root, shown, warnings).build()
 
 
-def _read_text(path: Path, context: ReadContext, shown: str) -> str:
-    try:
-        size = path.stat().st_size
-        if size > context.max_bytes:
-            raise ApisixError(f"file is {size} bytes, over the {context.max_bytes}-byte limit", path=shown)
-        raw = path.read_bytes()
-    except OSError as error:
-        raise ApisixError(f"cannot be read: {error.strerror or type(error).__name__}", path=shown) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ApisixError("not UTF-8 text", path=shown) from None
+def _plain(value: object, shown: str, depth: int) -> ConfigValue:
+    """Loaded data as `ConfigValue`: keys as text, timestamps and the like as text, binary hidden.
+
+    Copying follows aliases, so this also refuses data nested too deeply once they are expanded
+    (the loader counts only the nesting as written).
+    """
+    if depth > MAX_DEPTH:
+        raise ApisixError(f"refused: nested deeper than {MAX_DEPTH} levels", path=shown)
+    if isinstance(value, dict):
+        return {
+            "" if key is None else str(key): _plain(item, shown, depth + 1) for key, item in value.items()
+        }
+    if isinstance(value, list):
+        return [_plain(item, shown, depth + 1) for item in value]
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return "<binary>" if isinstance(value, bytes) else str(value)
 
 
 def _items(root: Mapping[str, ConfigValue], key: str) -> list[tuple[int, dict[str, ConfigValue]]]:
@@ -161,7 +169,7 @@ class _ConfigBuilder:
     """Resolves every route of one loaded standalone file into `GatewayRoute`s."""
 
     def __init__(
-        self, document: LoadedDocument, root: dict[str, ConfigValue], shown: str, warnings: list[str]
+        self, document: StructuredDocument, root: dict[str, ConfigValue], shown: str, warnings: list[str]
     ) -> None:
         self._document = document
         self._root = root
@@ -216,9 +224,9 @@ class _ConfigBuilder:
         plugins = owner.get("plugins")
         if not isinstance(plugins, dict):
             return []
-        base = pointer_join(pointer, "plugins")
+        base = join_pointer(pointer, "plugins")
         return [
-            _Plugin(name, conf if isinstance(conf, dict) else {}, attached_to, pointer_join(base, name))
+            _Plugin(name, conf if isinstance(conf, dict) else {}, attached_to, join_pointer(base, name))
             for name, conf in plugins.items()
         ]
 

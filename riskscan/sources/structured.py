@@ -2,7 +2,8 @@
 
 Readers of structured inputs (OpenAPI specs, gateway configs) need the data and, for evidence and
 error messages, the line each node sits on. `load_structured` returns both as a `StructuredDocument`
-whose `line_of(pointer)` maps a JSON pointer to a 1-based line.
+whose `line_of(pointer)` maps a JSON pointer to a 1-based line. Readers that also look at the text
+itself (APISIX's `#END` marker) call `load_text`, then `parse_structured_text`.
 
 Hostile input is refused with a one-line `SourceError`: files over `ReadContext.max_bytes`, YAML alias
 bombs ("billion laughs": too many nodes once aliases are expanded, or an alias inside its own anchor)
@@ -37,8 +38,11 @@ __all__ = [
     "MAX_EXPANDED_NODES",
     "StructuredDocument",
     "escape_pointer_token",
+    "join_pointer",
     "load_structured",
+    "load_text",
     "parse_structured",
+    "parse_structured_text",
     "top_level_scalars",
     "unescape_pointer_token",
 ]
@@ -92,6 +96,11 @@ def escape_pointer_token(token: str) -> str:
     return token.replace("~", "~0").replace("/", "~1")
 
 
+def join_pointer(base: str, token: str | int) -> str:
+    """Append one token to a JSON pointer, escaped: `join_pointer("/paths", "/a")` is `/paths/~1a`."""
+    return f"{base}/{escape_pointer_token(str(token))}"
+
+
 def unescape_pointer_token(token: str) -> str:
     """Undo `escape_pointer_token`."""
     return token.replace("~1", "/").replace("~0", "~")
@@ -131,6 +140,14 @@ def load_structured(path: Path, context: ReadContext) -> StructuredDocument:
 
     Raises `SourceError` naming the file (relative to the scan root) and, where known, the line.
     """
+    return parse_structured_text(load_text(path, context), path, context.relative_path(path))
+
+
+def load_text(path: Path, context: ReadContext) -> str:
+    """Read a whole text file (up to `context.max_bytes`) and decode it as `parse_structured` does.
+
+    For readers that look at the text itself before parsing it (APISIX's `#END` marker).
+    """
     shown = context.relative_path(path)
     try:
         size = path.stat().st_size
@@ -144,12 +161,19 @@ def load_structured(path: Path, context: ReadContext) -> StructuredDocument:
         ) from None
     if len(raw) > context.max_bytes:
         raise SourceError(f"file is over the {context.max_bytes}-byte limit", path=shown)
-    return parse_structured(raw, path, shown)
+    return _decode(raw, shown)
 
 
 def parse_structured(raw: bytes, path: Path, shown: str) -> StructuredDocument:
     """Parse bytes already read from `path` (`shown` is its name in messages): JSON or YAML."""
-    text = _decode(raw, shown)
+    return parse_structured_text(_decode(raw, shown), path, shown)
+
+
+def parse_structured_text(text: str, path: Path, shown: str) -> StructuredDocument:
+    """Parse decoded text read from `path`: JSON when named `.json` or starting with `{`/`[`, else YAML.
+
+    Flow-style YAML (`{a: 1}`) that is not JSON is parsed as YAML; the JSON error is reported if both fail.
+    """
     stripped = text.lstrip()
     if path.suffix.lower() == ".json" or stripped[:1] in ("{", "["):
         try:
@@ -157,7 +181,6 @@ def parse_structured(raw: bytes, path: Path, shown: str) -> StructuredDocument:
         except SourceError:
             if path.suffix.lower() == ".json":
                 raise
-            # `{a: 1}` is YAML flow style, not JSON: fall back, but report the JSON error if both fail.
             try:
                 return _parse_yaml(text, path, shown)
             except SourceError:

@@ -10,7 +10,7 @@ import pytest
 from riskscan.errors import SourceError
 from riskscan.model import AuthKind, GatewayConfig, GatewayRoute
 from riskscan.sources import ReadContext, read_head
-from riskscan.sources.apisix import NO_END_MARKER_WARNING, ApisixReader
+from riskscan.sources.apisix import NO_END_MARKER_WARNING, ApisixError, ApisixReader
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "apisix"
 PLANTED = [
@@ -325,7 +325,7 @@ def test_unknown_plugin_config_leaves_the_route_not_enabled() -> None:
         ("broken-malformed.yaml", "broken-malformed.yaml:6: malformed YAML"),
         ("broken-routes-not-a-list.yaml", "broken-routes-not-a-list.yaml:1: `routes` is not a list"),
         ("broken-top-level-list.yaml", "broken-top-level-list.yaml:1: the top level is not a mapping"),
-        ("alias-bomb.yaml", "alias-bomb.yaml: too many nodes after alias expansion"),
+        ("alias-bomb.yaml", "alias-bomb.yaml:7: refused YAML: aliases expand to over 2000000 nodes"),
     ],
 )
 def test_broken_files_fail_with_one_clear_line(name: str, message: str) -> None:
@@ -340,17 +340,44 @@ def test_files_over_the_size_limit_are_refused() -> None:
         read("partner-gateway.yaml", max_bytes=100)
 
 
+_DEEP_ALIASES = "a: &a " + "[" * 150 + "]" * 150 + "\nb: &b " + "[" * 150 + "*a" + "]" * 150 + "\n"
+
+
 @pytest.mark.parametrize(
-    "text",
-    [b"routes: [\n  {uri: /x, key: PLANTED-KEY-123\n", b"\xff\xfe routes: []", b"&a [*a]\n", b"[" * 3000],
-    ids=["malformed", "not-utf8", "recursive-alias", "deep-nesting"],
+    ("text", "message"),
+    [
+        (b"routes: [\n  {uri: /x, key: PLANTED-KEY-123\n", "apisix.yaml:3: malformed YAML"),
+        (b"\xff\xfe routes: []", "apisix.yaml: not UTF-8 text"),
+        (b"routes:\n  - uri: /caf\xe9\n", "apisix.yaml: not UTF-8 text (bad byte at offset 21)"),
+        (b"&a [*a]\n", "apisix.yaml:1: refused YAML: an alias refers to the node that contains it"),
+        (b"[" * 3000, "apisix.yaml: refused JSON: nested too deeply"),
+        (b"routes: " + b"[" * 300 + b"]" * 300, "apisix.yaml:1: refused YAML: nested deeper than 200 levels"),
+        (b'{"routes": ' + b"[" * 300 + b"]" * 300 + b"}", "apisix.yaml: refused: nested deeper than 200"),
+        (_DEEP_ALIASES.encode(), "apisix.yaml: refused: nested deeper than 200 levels"),
+    ],
+    ids=["malformed", "utf16", "not-utf8", "self-alias", "deep-json", "deep", "deep-data", "aliases"],
 )
-def test_hostile_or_broken_input_never_raises_anything_else(tmp_path: Path, text: bytes) -> None:
+def test_hostile_or_broken_input_fails_cleanly(tmp_path: Path, text: bytes, message: str) -> None:
     config = tmp_path / "apisix.yaml"
     config.write_bytes(text)
-    with pytest.raises(SourceError) as raised:
+    with pytest.raises(ApisixError) as raised:
         READER.read(config, ReadContext(root=tmp_path))
-    assert "PLANTED" not in str(raised.value)
+    assert str(raised.value).startswith(message)
+    assert "PLANTED" not in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_keys_that_yaml_reads_as_numbers_stay_text(tmp_path: Path) -> None:
+    config = tmp_path / "apisix.yaml"
+    config.write_text("routes:\n  - uri: /x\n    plugins:\n      404: {}\n      key-auth: {}\n#END\n")
+    [route] = READER.read(config, ReadContext(root=tmp_path)).routes
+    assert [(plugin.name, plugin.evidence.line) for plugin in route.plugins] == [("404", 4), ("key-auth", 5)]
+
+
+def test_yaml_flow_style_file_is_read_as_yaml(tmp_path: Path) -> None:
+    config = tmp_path / "apisix.yaml"
+    config.write_text("{routes: [{id: r1, uri: /x}]}\n#END\n")
+    [route] = READER.read(config, ReadContext(root=tmp_path)).routes
+    assert (route.route_id, route.evidence.line) == ("r1", 1)
 
 
 def test_odd_but_loadable_shapes_do_not_crash(tmp_path: Path) -> None:
