@@ -1,0 +1,147 @@
+"""The report stage: renderers that format a finished `Assessment`, and writing them safely.
+
+A renderer turns an assessment into bytes and knows its name, file suffixes and media type. The
+built-in JSON, HTML and PDF renderers are registered with `register` exactly as an addition would be;
+`renderer_for` picks one from an explicit format or a destination's suffix, and `write_report` renders
+first and then replaces the destination atomically, so a failure never leaves a half-written file.
+Renderers read no inputs, compute no scores and never read the clock.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import uuid
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from riskscan.errors import OutputError, RiskscanError, UsageError
+from riskscan.model import Assessment
+from riskscan.report.html_report import HtmlRenderer
+from riskscan.report.json_report import JsonRenderer
+from riskscan.report.pdf_report import PdfRenderer
+
+__all__ = ["RENDERERS", "STDOUT", "Renderer", "register", "renderer_for", "write_report"]
+
+STDOUT = "-"
+"""The destination that means standard output."""
+
+
+@runtime_checkable
+class Renderer(Protocol):
+    """Formats an `Assessment` as one output format."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    media_type: str
+    is_binary: bool
+
+    def render(self, assessment: Assessment) -> bytes:
+        """The whole report as bytes, ready to write."""
+        ...
+
+
+RENDERERS: dict[str, Renderer] = {}
+"""Every known output format by name, built-ins included."""
+
+
+def register(renderer: Renderer) -> Renderer:
+    """Add `renderer` under its name; its suffixes must not clash with another format's."""
+    for other in RENDERERS.values():
+        clash = set(other.suffixes) & set(renderer.suffixes)
+        if other.name != renderer.name and clash:
+            raise ValueError(f"format {renderer.name!r} claims suffix {min(clash)} of {other.name!r}")
+    RENDERERS[renderer.name] = renderer
+    return renderer
+
+
+for _builtin in (JsonRenderer(), HtmlRenderer(), PdfRenderer()):
+    register(_builtin)
+
+
+def renderer_for(destination: str, format: str | None) -> Renderer:
+    """The renderer for `destination`: `format` wins, else its suffix; stdout defaults to JSON.
+
+    Raises `UsageError` for an unknown format or suffix, and for a binary format (PDF) sent to
+    standard output when that is a terminal.
+    """
+    renderer = _lookup(destination, format)
+    if destination == STDOUT and renderer.is_binary and _stdout_is_terminal():
+        raise UsageError(f"will not write {renderer.name} to a terminal; redirect stdout or give -o FILE")
+    return renderer
+
+
+def write_report(assessment: Assessment, destination: str, format: str | None) -> None:
+    """Render `assessment` and write it to `destination` ("-" for stdout) atomically.
+
+    The report is rendered to bytes first, then written to a temporary file in the destination's
+    folder and renamed over the destination. Failures raise `OutputError` naming the destination.
+    """
+    renderer = renderer_for(destination, format)
+    try:
+        data = renderer.render(assessment)
+    except RiskscanError:
+        raise
+    except Exception as error:  # a library failure inside a renderer: wrap it at this boundary
+        raise OutputError(f"could not render {renderer.name} ({type(error).__name__})",
+                          path=destination) from error
+    if destination == STDOUT:
+        _write_stdout(data, destination)
+    else:
+        _write_atomically(Path(destination), data, destination)
+
+
+def _lookup(destination: str, format: str | None) -> Renderer:
+    known = ", ".join(sorted(RENDERERS))
+    if format is not None:
+        renderer = RENDERERS.get(format.strip().lower())
+        if renderer is None:
+            raise UsageError(f"unknown format {format!r}; known formats: {known}")
+        return renderer
+    if destination == STDOUT:
+        return RENDERERS["json"]
+    suffix = Path(destination).suffix.lower()
+    for renderer in RENDERERS.values():
+        if suffix in renderer.suffixes:
+            return renderer
+    shown = f"suffix {suffix!r}" if suffix else "no suffix"
+    raise UsageError(f"cannot tell the format of {destination} ({shown}); give --format, one of: {known}")
+
+
+def _stdout_is_terminal() -> bool:
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # replaced or closed stdout
+        return False
+
+
+def _write_stdout(data: bytes, destination: str) -> None:
+    try:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    except (OSError, AttributeError, ValueError) as error:
+        raise OutputError(f"cannot write to standard output ({type(error).__name__})",
+                          path=destination) from error
+
+
+def _write_atomically(target: Path, data: bytes, destination: str) -> None:
+    """Write a temp file beside `target`, then `os.replace` it; remove the temp file on failure."""
+    if target.is_dir():
+        raise OutputError("is a folder, not a file", path=destination)
+    folder = target.parent
+    if not folder.is_dir():
+        raise OutputError(f"folder {folder} does not exist", path=destination)
+    temporary = folder / f".{target.name}.{uuid.uuid4().hex[:12]}.tmp"
+    try:
+        # 0o666 before the umask: the report gets the same permissions as any new file would.
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise OutputError(f"cannot write: {error.strerror or type(error).__name__}",
+                          path=destination) from error

@@ -1,0 +1,204 @@
+"""The JSON report: riskscan's versioned, machine-readable contract.
+
+The document's shape is described by `assessment.schema.json` beside this module and documented in
+`docs/json-output.md`. Output is deterministic for a given `Assessment`: object keys are sorted,
+arrays are sorted by stable keys (endpoints by path, method and host; findings, controls and inputs by
+id or path), text is UTF-8 with an indent of two and a trailing newline. Nothing here reads inputs,
+scores or reads the clock: it only lays out what the assessment already holds.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from riskscan.model import (
+    Assessment,
+    AuthKind,
+    ControlResult,
+    Endpoint,
+    Evidence,
+    Finding,
+    InputFile,
+    InputStatus,
+    Lifecycle,
+    Severity,
+    TrafficStats,
+)
+
+__all__ = ["SCHEMA_PATH", "JsonRenderer", "assessment_document", "finding_ids_by_endpoint", "render_json"]
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "assessment.schema.json"
+"""The committed JSON Schema (draft 2020-12) every JSON report validates against."""
+
+TOOL_NAME = "riskscan"
+
+Document = dict[str, Any]
+
+
+class JsonRenderer:
+    """Renders an `Assessment` as the JSON document of `assessment.schema.json`."""
+
+    name = "json"
+    suffixes: tuple[str, ...] = (".json",)
+    media_type = "application/json"
+    is_binary = False
+
+    def render(self, assessment: Assessment) -> bytes:
+        """The JSON report as UTF-8 bytes."""
+        return render_json(assessment)
+
+
+def render_json(assessment: Assessment) -> bytes:
+    """Serialize `assessment` deterministically: sorted keys, indent 2, trailing newline."""
+    text = json.dumps(assessment_document(assessment), indent=2, sort_keys=True, ensure_ascii=False)
+    return (text + "\n").encode("utf-8")
+
+
+def assessment_document(assessment: Assessment) -> Document:
+    """The JSON report as plain Python data (dicts, lists, strings, numbers, None)."""
+    findings_by_key = finding_ids_by_endpoint(assessment.findings)
+    endpoints = sorted(assessment.inventory.endpoints, key=_endpoint_order)
+    return {
+        "schema_version": assessment.schema_version,
+        "tool": {"name": TOOL_NAME, "version": assessment.tool_version},
+        "scanned_at": _timestamp(assessment.scanned_at),
+        "roots": list(assessment.roots),
+        "summary": _summary(assessment),
+        "score": assessment.score,
+        "grade": assessment.grade.value,
+        "inputs": [_input(item) for item in sorted(assessment.inputs, key=lambda i: i.path)],
+        "endpoints": [_endpoint(e, findings_by_key.get(e.key, [])) for e in endpoints],
+        "findings": [_finding(f) for f in sorted(assessment.findings, key=lambda f: f.id)],
+        "controls": [_control(c) for c in sorted(assessment.controls, key=lambda c: c.id)],
+    }
+
+
+def _summary(assessment: Assessment) -> Document:
+    endpoints = assessment.inventory.endpoints
+    lifecycles = Counter(e.lifecycle for e in endpoints)
+    severities = Counter(f.severity for f in assessment.findings)
+    statuses = Counter(i.status for i in assessment.inputs)
+    return {
+        "score": assessment.score,
+        "grade": assessment.grade.value,
+        "endpoints": len(endpoints),
+        "by_lifecycle": {lifecycle.value: lifecycles[lifecycle] for lifecycle in Lifecycle},
+        "unauthenticated": sum(1 for e in endpoints if e.auth.effective is AuthKind.NONE),
+        "unthrottled": sum(1 for e in endpoints if e.rate_limit.enforced is False),
+        "findings_by_severity": {severity.value: severities[severity] for severity in Severity},
+        "inputs": {status.value: statuses[status] for status in InputStatus},
+    }
+
+
+def _input(item: InputFile) -> Document:
+    return {
+        "path": item.path,
+        "kind": item.kind.value if item.kind else None,
+        "status": item.status.value,
+        "message": item.message,
+    }
+
+
+def _endpoint(endpoint: Endpoint, finding_ids: list[str]) -> Document:
+    auth, rate_limit = endpoint.auth, endpoint.rate_limit
+    return {
+        "method": endpoint.method,
+        "path": endpoint.path,
+        "host": endpoint.host,
+        "operation_id": endpoint.operation_id,
+        "api": endpoint.api,
+        "sources": sorted(source.value for source in endpoint.sources),
+        "lifecycle": endpoint.lifecycle.value,
+        "lifecycle_reason": endpoint.lifecycle_reason,
+        "deprecated": endpoint.deprecated,
+        "superseded_by": endpoint.superseded_by,
+        "route_ids": list(endpoint.route_ids),
+        "auth": {
+            "effective": auth.effective.value,
+            "declared": [kind.value for kind in auth.declared],
+            "enforced_by": auth.enforced_by,
+            "allows_anonymous": auth.allows_anonymous,
+        },
+        "rate_limit": {"enforced": rate_limit.enforced, "by": list(rate_limit.by)},
+        "logging": {"logged": endpoint.is_logged, "loggers": list(endpoint.loggers)},
+        "traffic": _traffic(endpoint.traffic) if endpoint.traffic else None,
+        "findings": sorted(finding_ids),
+    }
+
+
+def _traffic(traffic: TrafficStats) -> Document:
+    return {
+        "requests": traffic.requests,
+        "clients": traffic.clients,
+        "status_classes": dict(traffic.status_classes),
+        "first_seen": _timestamp(traffic.first_seen) if traffic.first_seen else None,
+        "last_seen": _timestamp(traffic.last_seen) if traffic.last_seen else None,
+        "distinct_paths": traffic.distinct_paths,
+    }
+
+
+def _finding(finding: Finding) -> Document:
+    return {
+        "id": finding.id,
+        "control": finding.control,
+        "severity": finding.severity.value,
+        "title": finding.title,
+        "detail": finding.detail,
+        "endpoints": list(finding.endpoints),
+        "evidence": _evidence(finding.evidence),
+        "owasp": finding.owasp,
+        "remediation": finding.remediation,
+    }
+
+
+def _control(control: ControlResult) -> Document:
+    return {
+        "id": control.id,
+        "name": control.name,
+        "score": control.score,
+        "status": control.status.value,
+        "summary": control.summary,
+        "weight": control.weight,
+        "evidence": _evidence(control.evidence),
+        "limitations": list(control.limitations),
+        "owasp": list(control.owasp),
+    }
+
+
+def _evidence(items: Iterable[Evidence]) -> list[Document]:
+    return [
+        {
+            "path": item.path,
+            "line": item.line,
+            "end_line": item.end_line,
+            "pointer": item.pointer,
+            "excerpt": item.excerpt,
+            "count": item.count,
+            "sample_lines": list(item.sample_lines),
+            "note": item.note,
+        }
+        for item in items
+    ]
+
+
+def finding_ids_by_endpoint(findings: Iterable[Finding]) -> dict[str, list[str]]:
+    """Endpoint key ("GET /v2/x/{id}") -> ids of the findings that name it."""
+    by_key: dict[str, list[str]] = {}
+    for finding in findings:
+        for key in dict.fromkeys(finding.endpoints):  # a finding naming a key twice counts once
+            by_key.setdefault(key, []).append(finding.id)
+    return by_key
+
+
+def _endpoint_order(endpoint: Endpoint) -> tuple[str, str, str]:
+    return (endpoint.path, endpoint.method, endpoint.host or "")
+
+
+def _timestamp(moment: datetime) -> str:
+    """RFC 3339 text; a naive time (none is expected) is taken to be UTC so the text stays valid."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()

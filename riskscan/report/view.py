@@ -1,0 +1,410 @@
+"""The presentation view of an `Assessment`, as the HTML and PDF templates show it.
+
+`build_view` turns the assessment into plain, already-formatted values: key figures, sorted tables,
+numbers with thousands separators, labels and CSS classes for statuses. It decides nothing about risk:
+scores, grades, statuses and findings are copied from the assessment, and counts are only counted, so
+the templates hold layout and no logic. Long lists (a finding on hundreds of endpoints) are cut for
+reading, with the remainder counted; the JSON report always has everything.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from riskscan.model import (
+    Assessment,
+    AuthKind,
+    ControlResult,
+    ControlStatus,
+    Endpoint,
+    Evidence,
+    Finding,
+    InputFile,
+    InputStatus,
+    Inventory,
+    Lifecycle,
+    Severity,
+)
+from riskscan.report.json_report import finding_ids_by_endpoint
+from riskscan.report.labels import (
+    AUTH_LABELS,
+    LIFECYCLE_MEANING,
+    SEVERITY_ORDER,
+    format_count,
+    format_date,
+    format_datetime,
+    logging_label,
+    rate_limit_label,
+)
+
+__all__ = [
+    "Bar",
+    "ControlRow",
+    "EndpointRow",
+    "EvidenceRow",
+    "Figure",
+    "FindingView",
+    "InputGroup",
+    "InputRow",
+    "ReportView",
+    "build_view",
+]
+
+MAX_FINDING_ENDPOINTS = 30
+"""Endpoints listed under one finding before the rest are only counted."""
+MAX_FINDING_EVIDENCE = 20
+"""Evidence items shown under one finding before the rest are only counted."""
+MAX_SAMPLE_LINES = 8
+
+_NO_REQUESTS_SENT = (
+    "riskscan reads specifications, gateway configuration and access logs; it sends no requests, so it "
+    "cannot show how services check object ownership, what responses contain, or APIs behind gateways "
+    "and logs it was not given."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One key figure of the executive summary."""
+
+    label: str
+    value: str
+    css: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One segment of a distribution bar (lifecycles, severities)."""
+
+    label: str
+    count: str
+    percent: float  # share of the total, for the segment's width
+    css: str
+
+
+@dataclass(frozen=True, slots=True)
+class ControlRow:
+    """One row of the controls table."""
+
+    id: str
+    name: str
+    status: str
+    status_css: str
+    score: str
+    summary: str
+    limitations: tuple[str, ...]
+    owasp: str
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointRow:
+    """One row of the inventory table."""
+
+    method: str
+    path: str
+    host: str
+    lifecycle: str
+    lifecycle_css: str
+    is_deprecated: bool
+    auth: str
+    auth_css: str
+    enforced_by: str
+    rate_limit: str
+    rate_limit_css: str
+    logging: str
+    logging_css: str
+    requests: str
+    clients: str
+    findings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRow:
+    """One piece of evidence: where it is, what it says, how often it was seen."""
+
+    location: str
+    pointer: str
+    excerpt: str
+    count: str
+    sample_lines: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class FindingView:
+    """One finding with its endpoints and evidence, ready to print."""
+
+    id: str
+    control: str
+    severity: str
+    severity_css: str
+    title: str
+    detail: str
+    endpoints: tuple[str, ...]
+    more_endpoints: int
+    evidence: tuple[EvidenceRow, ...]
+    more_evidence: int
+    owasp: str
+    remediation: str
+
+
+@dataclass(frozen=True, slots=True)
+class InputRow:
+    """One input file in the appendix."""
+
+    path: str
+    kind: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class InputGroup:
+    """The input files that share a status (used, skipped, failed)."""
+
+    status: str
+    css: str
+    rows: tuple[InputRow, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ReportView:
+    """Everything the report template shows, formatted."""
+
+    title: str
+    roots: tuple[str, ...]
+    scanned_at: str
+    scanned_on: str
+    created_iso: str
+    tool_version: str
+    schema_version: str
+    grade: str
+    grade_css: str
+    score: int
+    headline: str
+    figures: tuple[Figure, ...]
+    lifecycle_bars: tuple[Bar, ...]
+    severity_bars: tuple[Bar, ...]
+    limitations: tuple[str, ...]
+    controls: tuple[ControlRow, ...]
+    endpoints: tuple[EndpointRow, ...]
+    findings: tuple[FindingView, ...]
+    inputs: tuple[InputGroup, ...]
+    lifecycle_meaning: tuple[tuple[str, str], ...]
+
+
+def build_view(assessment: Assessment) -> ReportView:
+    """The presentation view of `assessment` (no scoring: values are copied, counted, formatted)."""
+    endpoints = assessment.inventory.endpoints
+    lifecycles = Counter(e.lifecycle for e in endpoints)
+    severities = Counter(f.severity for f in assessment.findings)
+    finding_ids = finding_ids_by_endpoint(assessment.findings)
+    return ReportView(
+        title="API risk assessment",
+        roots=assessment.roots,
+        scanned_at=format_datetime(assessment.scanned_at),
+        scanned_on=format_date(assessment.scanned_at),
+        created_iso=assessment.scanned_at.isoformat(),
+        tool_version=assessment.tool_version,
+        schema_version=assessment.schema_version,
+        grade=assessment.grade.value,
+        grade_css=f"grade-{assessment.grade.value.lower()}",
+        score=assessment.score,
+        headline=_headline(assessment, lifecycles, severities),
+        figures=_figures(assessment, lifecycles, severities),
+        lifecycle_bars=_bars([(lc.value, f"lc-{lc.value}", lifecycles[lc]) for lc in Lifecycle]),
+        severity_bars=_bars([(s.value, f"sev-{s.value}", severities[s]) for s in SEVERITY_ORDER]),
+        limitations=_limitations(assessment),
+        controls=tuple(_control_row(c) for c in sorted(assessment.controls, key=lambda c: c.id)),
+        endpoints=tuple(_endpoint_row(e, finding_ids.get(e.key, ())) for e in _sorted_endpoints(endpoints)),
+        findings=tuple(_finding_view(f) for f in _sorted_findings(assessment.findings)),
+        inputs=_input_groups(assessment.inputs),
+        lifecycle_meaning=tuple((lc.value, LIFECYCLE_MEANING[lc]) for lc in Lifecycle),
+    )
+
+
+def _headline(assessment: Assessment, lifecycles: Counter[Lifecycle], severities: Counter[Severity]) -> str:
+    total = len(assessment.inventory.endpoints)
+    serious = severities[Severity.CRITICAL] + severities[Severity.HIGH]
+    undocumented = lifecycles[Lifecycle.SHADOW] + lifecycles[Lifecycle.ZOMBIE]
+    return (
+        f"{_plural(total, 'endpoint')} found, {format_count(undocumented)} of them shadow or zombie; "
+        f"{_plural(len(assessment.findings), 'finding')}, {format_count(serious)} rated high or critical."
+    )
+
+
+def _figures(assessment: Assessment, lifecycles: Counter[Lifecycle],
+             severities: Counter[Severity]) -> tuple[Figure, ...]:
+    endpoints = assessment.inventory.endpoints
+    statuses = Counter(i.status for i in assessment.inputs)
+    unauthenticated = sum(1 for e in endpoints if e.auth.effective is AuthKind.NONE)
+    unthrottled = sum(1 for e in endpoints if e.rate_limit.enforced is False)
+    serious = severities[Severity.CRITICAL] + severities[Severity.HIGH]
+    return (
+        Figure("Endpoints", format_count(len(endpoints)),
+               note=", ".join(f"{format_count(lifecycles[lc])} {lc.value}" for lc in Lifecycle)),
+        Figure("Shadow / zombie", f"{lifecycles[Lifecycle.SHADOW]} / {lifecycles[Lifecycle.ZOMBIE]}",
+               css="fig-warn" if lifecycles[Lifecycle.SHADOW] + lifecycles[Lifecycle.ZOMBIE] else ""),
+        Figure("Unauthenticated", format_count(unauthenticated), css="fig-bad" if unauthenticated else "",
+               note="no authentication in force"),
+        Figure("Unthrottled", format_count(unthrottled), css="fig-warn" if unthrottled else "",
+               note="no rate limit in force"),
+        Figure("Findings", format_count(len(assessment.findings)), css="fig-bad" if serious else "",
+               note=", ".join(f"{severities[s]} {s.value}" for s in SEVERITY_ORDER)),
+        Figure("Inputs used", format_count(statuses[InputStatus.USED]),
+               css="fig-warn" if statuses[InputStatus.FAILED] else "",
+               note=f"{statuses[InputStatus.FAILED]} failed, {statuses[InputStatus.SKIPPED]} skipped"),
+    )
+
+
+def _bars(parts: list[tuple[str, str, int]]) -> tuple[Bar, ...]:
+    total = sum(count for _, _, count in parts)
+    return tuple(Bar(label, format_count(count), round(100.0 * count / total, 2) if total else 0.0, css)
+                 for label, css, count in parts)
+
+
+def _limitations(assessment: Assessment) -> tuple[str, ...]:
+    """What these inputs cannot show, in plain words, from which input kinds were available."""
+    inventory = assessment.inventory
+    notes = [
+        _NO_REQUESTS_SENT,
+    ]
+    if not inventory.has_specs:
+        notes.append("No API specification was given, so no endpoint can count as documented.")
+    if not inventory.has_gateway:
+        notes.append("No gateway configuration was given: authentication is only as declared, "
+                     "and rate limiting and logging cannot be shown.")
+    if not inventory.has_traffic:
+        notes.append("No access log was given, so use of endpoints and id walking cannot be shown.")
+    else:
+        notes.append(_traffic_window(inventory))
+    failed = sum(1 for i in assessment.inputs if i.status is InputStatus.FAILED)
+    if failed:
+        notes.append(f"{_plural(failed, 'input file')} could not be read and "
+                     f"{'is' if failed == 1 else 'are'} left out (see the appendix).")
+    unknown = sum(1 for c in assessment.controls if c.status is ControlStatus.UNKNOWN)
+    if unknown:
+        notes.append(f"{_plural(unknown, 'control')} could not be assessed from these inputs.")
+    return tuple(notes)
+
+
+def _traffic_window(inventory: Inventory) -> str:
+    firsts = [e.traffic.first_seen for e in inventory.endpoints if e.traffic and e.traffic.first_seen]
+    lasts = [e.traffic.last_seen for e in inventory.endpoints if e.traffic and e.traffic.last_seen]
+    if not firsts or not lasts:
+        return "Traffic shows only the period the access logs cover."
+    first, last = min(firsts, key=_utc_key), max(lasts, key=_utc_key)
+    return (f"Traffic shows only {format_date(first)} to {format_date(last)}, the period the access "
+            "logs cover; endpoints called outside it look unused.")
+
+
+def _utc_key(moment: datetime) -> datetime:
+    offset = moment.utcoffset() or timedelta(0)
+    return moment.replace(tzinfo=None) - offset
+
+
+def _control_row(control: ControlResult) -> ControlRow:
+    return ControlRow(
+        id=control.id,
+        name=control.name,
+        status=control.status.value,
+        status_css=f"st-{control.status.value}",
+        score="n/a" if control.score is None else str(control.score),
+        summary=control.summary,
+        limitations=control.limitations,
+        owasp=", ".join(control.owasp),
+    )
+
+
+def _sorted_endpoints(endpoints: Iterable[Endpoint]) -> list[Endpoint]:
+    return sorted(endpoints, key=lambda e: (e.path, e.method, e.host or ""))
+
+
+def _endpoint_row(endpoint: Endpoint, finding_ids: Iterable[str]) -> EndpointRow:
+    auth, traffic = endpoint.auth, endpoint.traffic
+    rate_text, rate_css = rate_limit_label(endpoint.rate_limit.enforced, endpoint.rate_limit.by)
+    log_text, log_css = logging_label(endpoint.is_logged, endpoint.loggers)
+    enforced = auth.enforced_by or "not enforced"
+    if auth.allows_anonymous and auth.effective is not AuthKind.NONE:
+        enforced += "; anonymous allowed"
+    return EndpointRow(
+        method="ANY" if endpoint.method == "*" else endpoint.method,
+        path=endpoint.path,
+        host=endpoint.host or "any host",
+        lifecycle=endpoint.lifecycle.value,
+        lifecycle_css=f"lc-{endpoint.lifecycle.value}",
+        is_deprecated=endpoint.deprecated,
+        auth=AUTH_LABELS[auth.effective],
+        auth_css="bad" if auth.effective is AuthKind.NONE else ("ok" if auth.effective.is_strong else "warn"),
+        enforced_by=enforced,
+        rate_limit=rate_text,
+        rate_limit_css=rate_css,
+        logging=log_text,
+        logging_css=log_css,
+        requests=format_count(traffic.requests) if traffic else "–",
+        clients=format_count(traffic.clients) if traffic else "–",
+        findings=tuple(sorted(finding_ids)),
+    )
+
+
+def _sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: (-f.severity.rank, f.id))
+
+
+def _finding_view(finding: Finding) -> FindingView:
+    # A no-break space keeps each key's method with its path when the list wraps.
+    endpoints = tuple(key.replace(" ", "\u00a0", 1) for key in dict.fromkeys(finding.endpoints))
+    return FindingView(
+        id=finding.id,
+        control=finding.control,
+        severity=finding.severity.value,
+        severity_css=f"sev-{finding.severity.value}",
+        title=finding.title,
+        detail=finding.detail,
+        endpoints=endpoints[:MAX_FINDING_ENDPOINTS],
+        more_endpoints=max(0, len(endpoints) - MAX_FINDING_ENDPOINTS),
+        evidence=tuple(_evidence_row(e) for e in finding.evidence[:MAX_FINDING_EVIDENCE]),
+        more_evidence=max(0, len(finding.evidence) - MAX_FINDING_EVIDENCE),
+        owasp=finding.owasp or "",
+        remediation=finding.remediation or "",
+    )
+
+
+def _evidence_row(evidence: Evidence) -> EvidenceRow:
+    location = evidence.path
+    if evidence.line is not None:
+        location += f":{evidence.line}"
+        if evidence.end_line is not None and evidence.end_line != evidence.line:
+            location += f"-{evidence.end_line}"
+    samples = evidence.sample_lines[:MAX_SAMPLE_LINES]
+    sample_text = ", ".join(str(n) for n in samples)
+    if len(evidence.sample_lines) > len(samples):
+        sample_text += ", …"
+    return EvidenceRow(
+        location=location,
+        pointer=evidence.pointer or "",
+        excerpt=evidence.excerpt or "",
+        count="" if evidence.count is None else _plural(evidence.count, "occurrence"),
+        sample_lines=sample_text,
+        note=evidence.note or "",
+    )
+
+
+def _input_groups(inputs: tuple[InputFile, ...]) -> tuple[InputGroup, ...]:
+    groups: list[InputGroup] = []
+    for status in (InputStatus.FAILED, InputStatus.USED, InputStatus.SKIPPED):
+        rows = tuple(
+            InputRow(path=i.path, kind=i.kind.value if i.kind else "unknown", message=i.message or "")
+            for i in sorted(inputs, key=lambda i: i.path)
+            if i.status is status
+        )
+        if rows:
+            groups.append(InputGroup(status=status.value, css=f"in-{status.value}", rows=rows))
+    return tuple(groups)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{format_count(count)} {noun}{'' if count == 1 else 's'}"

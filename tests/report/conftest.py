@@ -1,0 +1,245 @@
+"""Assessments for report tests, built directly from `riskscan.model` types.
+
+`insurer_assessment` is a small, realistic estate: Northwind Mutual's partner APIs (quotes, policies,
+claims, coverage, broker onboarding) behind APISIX, with a week of access log. It has documented,
+shadow, zombie and orphan endpoints, an unauthenticated and an unthrottled one, and findings AUTH-001,
+RATE-001, BOLA-001 and INV-001 with evidence. Values are as the pipeline would leave them: redacted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from riskscan.model import (
+    Assessment,
+    AuthKind,
+    AuthPosture,
+    ControlResult,
+    ControlStatus,
+    Endpoint,
+    Evidence,
+    Finding,
+    Grade,
+    InputFile,
+    InputStatus,
+    Inventory,
+    Lifecycle,
+    RateLimitPosture,
+    Severity,
+    SightingSource,
+    SourceKind,
+    TrafficStats,
+)
+
+SCANNED_AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+LOG_START = datetime(2026, 11, 16, 0, 0, 4, tzinfo=timezone(timedelta(hours=1)))
+LOG_END = datetime(2026, 11, 22, 23, 59, 51, tzinfo=timezone(timedelta(hours=1)))
+
+SPEC = SightingSource.SPEC
+GATEWAY = SightingSource.GATEWAY
+TRAFFIC = SightingSource.TRAFFIC
+
+OIDC_GATEWAY = AuthPosture(effective=AuthKind.OIDC, declared=(AuthKind.OAUTH2,),
+                           enforced_by="gateway:partner-prod",
+                           evidence=(Evidence(path="gateway/apisix.yaml", line=31, pointer="/routes/0"),))
+PARTNER_LIMIT = RateLimitPosture(enforced=True, by=("limit-count by http_x_partner_id (600/60s)",),
+                                 evidence=(Evidence(path="gateway/apisix.yaml", line=38),))
+
+
+def _traffic(requests: int, clients: int, errors: int = 0, paths: int = 1) -> TrafficStats:
+    return TrafficStats(
+        requests=requests,
+        clients=clients,
+        status_classes={"2xx": requests - errors, "4xx": errors} if errors else {"2xx": requests},
+        first_seen=LOG_START,
+        last_seen=LOG_END,
+        distinct_paths=paths,
+        max_paths_per_client=paths // max(clients, 1),
+    )
+
+
+def _documented(method: str, path: str, operation_id: str, api: str, **changes: object) -> Endpoint:
+    fields: dict[str, object] = {
+        "method": method,
+        "path": path,
+        "host": "api.northwind-mutual.example",
+        "operation_id": operation_id,
+        "api": api,
+        "sources": (SPEC, GATEWAY, TRAFFIC),
+        "lifecycle": Lifecycle.DOCUMENTED,
+        "lifecycle_reason": f"described by {api}",
+        "route_ids": ("partner-prod",),
+        "auth": OIDC_GATEWAY,
+        "rate_limit": PARTNER_LIMIT,
+        "loggers": ("http-logger", "prometheus"),
+        "is_logged": True,
+        "traffic": _traffic(1200, 14),
+    }
+    fields.update(changes)
+    return Endpoint.model_validate(fields)
+
+
+def _endpoints() -> tuple[Endpoint, ...]:
+    quotes, policies, claims = "Quotes API 2.1.0", "Policies API 2.0.0", "Claims API 1.4.0"
+    return (
+        _documented("POST", "/v2/quotes", "createQuote", quotes, traffic=_traffic(48_210, 37, errors=310)),
+        _documented("GET", "/v2/policies/{policyId}", "getPolicy", policies,
+                    traffic=_traffic(91_544, 41, errors=1_020, paths=6_310)),
+        _documented("GET", "/v1/policies/{policyId}", "getPolicyV1", policies,
+                    lifecycle=Lifecycle.ZOMBIE, deprecated=True,
+                    lifecycle_reason="deprecated in Policies API 2.0.0 and superseded, yet still called",
+                    superseded_by="GET /v2/policies/{policyId}", route_ids=("policies-legacy",),
+                    auth=AuthPosture(effective=AuthKind.API_KEY, declared=(AuthKind.API_KEY,),
+                                     enforced_by="gateway:policies-legacy"),
+                    rate_limit=RateLimitPosture(enforced=False), traffic=_traffic(2_311, 3, paths=1_870)),
+        _documented("GET", "/v2/claims/{claimId}", "getClaim", claims, traffic=_traffic(15_002, 22, paths=940)),
+        _documented("GET", "/v2/coverage/{policyId}/verify", "verifyCoverage", policies,
+                    traffic=_traffic(230_117, 58, errors=4_002, paths=11_480)),
+        _documented("POST", "/v2/brokers", "onboardBroker", "Broker Onboarding API 1.0.0",
+                    lifecycle=Lifecycle.ORPHAN, sources=(SPEC,), route_ids=(),
+                    lifecycle_reason="documented, but neither routed nor called during the log window",
+                    auth=AuthPosture(effective=AuthKind.BEARER, declared=(AuthKind.BEARER,),
+                                     enforced_by="spec (declared, not verified)"),
+                    rate_limit=RateLimitPosture(enforced=None), loggers=(), is_logged=None, traffic=None),
+        Endpoint(
+            method="GET", path="/internal/export/{file}", host=None, sources=(GATEWAY, TRAFFIC),
+            lifecycle=Lifecycle.SHADOW, lifecycle_reason="routed by internal-export and called, in no spec",
+            route_ids=("internal-export",),
+            auth=AuthPosture(effective=AuthKind.NONE, allows_anonymous=True),
+            rate_limit=RateLimitPosture(enforced=False), loggers=("prometheus",), is_logged=True,
+            traffic=_traffic(412, 2, paths=388),
+        ),
+        Endpoint(
+            method="*", path="/v1/legacy/*", host=None, sources=(GATEWAY,), lifecycle=Lifecycle.SHADOW,
+            lifecycle_reason="routed by claims-legacy (any method), in no spec",
+            route_ids=("claims-legacy",),
+            auth=AuthPosture(effective=AuthKind.NONE, allows_anonymous=True),
+            rate_limit=RateLimitPosture(enforced=False), loggers=("http-logger",), is_logged=True,
+        ),
+    )
+
+
+def _findings() -> tuple[Finding, ...]:
+    return (
+        Finding(
+            id="AUTH-001", control="AUTH", severity=Severity.CRITICAL,
+            title="Endpoints reachable without authentication",
+            detail="2 routed endpoints enforce no authentication; one of them was called 412 times.",
+            endpoints=("GET /internal/export/{file}", "* /v1/legacy/*"),
+            evidence=(
+                Evidence(path="gateway/apisix.yaml", line=44, end_line=46, pointer="/routes/2",
+                         excerpt="- id: internal-export\n  uri: /internal/export/*\n  upstream_id: claims"),
+                Evidence(path="logs/access.log", count=412, sample_lines=(18, 2041, 5517),
+                         note="answered 2xx to clients that sent no credentials"),
+            ),
+            owasp="API2:2023",
+            remediation="Attach openid-connect (bearer_only) or key-auth to the internal-export and "
+                        "claims-legacy routes, or remove the routes.",
+        ),
+        Finding(
+            id="BOLA-001", control="BOLA", severity=Severity.HIGH,
+            title="Object ids walked by single clients on weakly authenticated endpoints",
+            detail="One client requested 1,870 distinct policy ids on an API-key endpoint.",
+            endpoints=("GET /v1/policies/{policyId}",),
+            evidence=(Evidence(path="specs/policies-api.yaml", line=88, pointer="/paths/~1v1~1policies~1{policyId}/get",
+                               excerpt="parameters:\n  - name: policyId\n    in: path\n    schema: {type: integer}"),
+                      Evidence(path="logs/access.log", count=1_870, sample_lines=tuple(range(301, 312)))),
+            owasp="API1:2023",
+            remediation="Check that the caller owns the object on every request; use non-guessable ids.",
+        ),
+        Finding(
+            id="RATE-001", control="RATE", severity=Severity.MEDIUM,
+            title="Routed endpoints without a rate limit",
+            detail="3 routed endpoints have no rate-limiting plugin in force.",
+            endpoints=("GET /v1/policies/{policyId}", "GET /internal/export/{file}", "* /v1/legacy/*"),
+            evidence=(Evidence(path="gateway/apisix.yaml", line=40, pointer="/routes/1"),),
+            owasp="API4:2023",
+            remediation="Add limit-count keyed by partner (http_x_partner_id or consumer_name).",
+        ),
+        Finding(
+            id="INV-001", control="INV", severity=Severity.LOW,
+            title="Shadow and zombie endpoints in the estate",
+            detail="2 shadow endpoints and 1 zombie endpoint are routed or called.",
+            endpoints=("GET /internal/export/{file}", "* /v1/legacy/*", "GET /v1/policies/{policyId}"),
+            owasp="API9:2023",
+            remediation="Document or retire shadow endpoints; switch off superseded versions.",
+        ),
+    )
+
+
+def _controls() -> tuple[ControlResult, ...]:
+    return (
+        ControlResult(id="AUTH", name="Effective authentication", score=55, status=ControlStatus.FAIL,
+                      summary="6 of 8 endpoints enforce authentication; 2 accept anonymous requests.",
+                      weight=0.3, evidence=(Evidence(path="gateway/apisix.yaml", line=31),),
+                      owasp=("API2:2023",)),
+        ControlResult(id="BOLA", name="Object-level authorization risk", score=60,
+                      status=ControlStatus.PARTIAL,
+                      summary="1 endpoint with object ids relies on a static API key.", weight=0.25,
+                      limitations=("Ownership checks inside services cannot be seen from these inputs.",),
+                      owasp=("API1:2023",)),
+        ControlResult(id="INV", name="Inventory hygiene", score=70, status=ControlStatus.PARTIAL,
+                      summary="2 shadow, 1 zombie and 1 orphan endpoint out of 8.", weight=0.15,
+                      owasp=("API9:2023",)),
+        ControlResult(id="LOG", name="Logging and monitoring", score=None, status=ControlStatus.UNKNOWN,
+                      summary="Logging of the broker API cannot be shown.", weight=0.1,
+                      limitations=("The broker API is not routed by any gateway given.",)),
+        ControlResult(id="RATE", name="Rate limiting", score=62, status=ControlStatus.PARTIAL,
+                      summary="5 of 8 endpoints are throttled per partner.", weight=0.2,
+                      owasp=("API4:2023",)),
+    )
+
+
+def _inputs() -> tuple[InputFile, ...]:
+    return (
+        InputFile(path="specs/quotes-api.yaml", kind=SourceKind.OPENAPI, status=InputStatus.USED, size_bytes=8_410),
+        InputFile(path="specs/policies-api.yaml", kind=SourceKind.OPENAPI, status=InputStatus.USED),
+        InputFile(path="specs/claims-api.yaml", kind=SourceKind.OPENAPI, status=InputStatus.USED),
+        InputFile(path="specs/brokers-api.json", kind=SourceKind.OPENAPI, status=InputStatus.USED),
+        InputFile(path="specs/draft-payments.yaml", kind=SourceKind.OPENAPI, status=InputStatus.FAILED,
+                  message="specs/draft-payments.yaml:12: $ref '#/components/schemas/Pay' does not resolve"),
+        InputFile(path="gateway/apisix.yaml", kind=SourceKind.APISIX, status=InputStatus.USED),
+        InputFile(path="logs/access.log.gz", kind=SourceKind.ACCESS_LOG, status=InputStatus.USED),
+        InputFile(path="README.txt", status=InputStatus.SKIPPED, message="not a kind riskscan reads"),
+    )
+
+
+def build_insurer_assessment() -> Assessment:
+    """The Northwind Mutual estate (see the module docstring)."""
+    return Assessment(
+        schema_version="1.0",
+        tool_version="0.1.0",
+        scanned_at=SCANNED_AT,
+        roots=("northwind-estate",),
+        inputs=_inputs(),
+        inventory=Inventory(endpoints=_endpoints(), has_specs=True, has_gateway=True, has_traffic=True,
+                            unmatched_404_paths=57),
+        controls=_controls(),
+        findings=_findings(),
+        score=61,
+        grade=Grade.C,
+    )
+
+
+def build_empty_assessment() -> Assessment:
+    """A scan that found nothing: one skipped file, no endpoints, controls or findings."""
+    return Assessment(
+        schema_version="1.0", tool_version="0.1.0", scanned_at=SCANNED_AT, roots=("empty",),
+        inputs=(InputFile(path="notes.txt", status=InputStatus.SKIPPED, message="not a kind riskscan reads"),),
+        inventory=Inventory(endpoints=(), has_specs=False, has_gateway=False, has_traffic=False),
+        controls=(), findings=(), score=100, grade=Grade.A,
+    )
+
+
+@pytest.fixture
+def insurer_assessment() -> Assessment:
+    """A realistic insurer estate with every lifecycle and the four first findings."""
+    return build_insurer_assessment()
+
+
+@pytest.fixture
+def empty_assessment() -> Assessment:
+    """A scan that found nothing to assess."""
+    return build_empty_assessment()
