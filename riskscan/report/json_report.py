@@ -125,7 +125,11 @@ def _endpoint(endpoint: Endpoint, finding_ids: list[str]) -> Document:
             "allows_anonymous": auth.allows_anonymous,
         },
         "rate_limit": {"enforced": rate_limit.enforced, "by": list(rate_limit.by)},
-        "logging": {"logged": endpoint.is_logged, "loggers": list(endpoint.loggers)},
+        "logging": {
+            "logged": endpoint.is_logged,
+            "loggers": list(endpoint.loggers),
+            "monitors": list(endpoint.monitors),
+        },
         "traffic": _traffic(endpoint.traffic) if endpoint.traffic else None,
         "findings": sorted(finding_ids),
     }

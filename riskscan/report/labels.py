@@ -70,11 +70,12 @@ def rate_limit_label(enforced: bool | None, by: tuple[str, ...]) -> tuple[str, s
 
 
 def logging_label(logged: bool | None, loggers: tuple[str, ...]) -> tuple[str, str]:
-    """Text and CSS class for a logging posture: the loggers, "none" or "unknown"."""
+    """Text and CSS class for a logging posture: the loggers, "none", "partly: ..." or "unknown"."""
     if logged is None:
         return "unknown", "unknown"
     if not logged:
-        return "none", "warn"
+        # Some serving route logs, another does not (a sandbox route, say): not a yes.
+        return (f"partly: {', '.join(loggers)}", "warn") if loggers else ("none", "warn")
     return (", ".join(loggers) or "yes"), "ok"
 
 

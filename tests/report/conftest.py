@@ -108,7 +108,7 @@ def _endpoints() -> tuple[Endpoint, ...]:
             lifecycle=Lifecycle.SHADOW, lifecycle_reason="routed by internal-export and called, in no spec",
             route_ids=("internal-export",),
             auth=AuthPosture(effective=AuthKind.NONE, allows_anonymous=True),
-            rate_limit=RateLimitPosture(enforced=False), loggers=("prometheus",), is_logged=True,
+            rate_limit=RateLimitPosture(enforced=False), loggers=(), monitors=("prometheus",), is_logged=False,
             traffic=_traffic(412, 2, paths=388),
         ),
         Endpoint(

@@ -93,9 +93,9 @@ def test_endpoints_carry_their_finding_ids_and_postures(insurer_assessment: Asse
     export = endpoints["GET /internal/export/{file}"]
     assert export["findings"] == ["AUTH-001", "INV-001", "RATE-001"]
     assert export["auth"] == {"effective": "none", "declared": [], "enforced_by": None, "allows_anonymous": True}
-    assert export["logging"] == {"logged": True, "loggers": ["prometheus"]}
+    assert export["logging"] == {"logged": False, "loggers": [], "monitors": ["prometheus"]}
     assert endpoints["POST /v2/brokers"]["traffic"] is None
-    assert endpoints["POST /v2/brokers"]["logging"] == {"logged": None, "loggers": []}
+    assert endpoints["POST /v2/brokers"]["logging"] == {"logged": None, "loggers": [], "monitors": []}
     zombie = endpoints["GET /v1/policies/{policyId}"]
     assert zombie["superseded_by"] == "GET /v2/policies/{policyId}"
     assert zombie["traffic"]["first_seen"] == "2026-11-16T00:00:04+01:00"
