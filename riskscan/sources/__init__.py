@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 from riskscan.model import ApiSpec, GatewayConfig, SourceKind, TrafficSample
 
@@ -100,16 +102,19 @@ def read_head(path: Path, limit: int = HEAD_BYTES) -> bytes:
     """The first `limit` bytes of a file, decompressed when it is gzip."""
     with path.open("rb") as handle:
         head = handle.read(limit)
-    if head[:2] == b"\x1f\x8b":
-        import gzip
-        import zlib
-
+        if head[:2] != b"\x1f\x8b":
+            return head
+        # gzip: inflate just enough for the head. A stream cut short still shows its beginning.
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        out = bytearray()
+        chunk = head
         try:
-            with gzip.open(path, "rb") as handle:
-                return handle.read(limit)
-        except (OSError, EOFError, zlib.error):
-            return b""
-    return head
+            while chunk and len(out) < limit and not inflater.eof:
+                out += inflater.decompress(chunk, limit - len(out))
+                chunk = inflater.unconsumed_tail or handle.read(limit)
+        except zlib.error:
+            pass  # corrupt after what was inflated so far: judge by that
+    return bytes(out[:limit])
 
 
 def _build_registry() -> dict[SourceKind, SourceReader]:
