@@ -2,4 +2,6 @@
 
 from riskscan.cli import main
 
-main()
+# Guarded: worker processes of a parallel read import this module again under another name.
+if __name__ == "__main__":
+    main()

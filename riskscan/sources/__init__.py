@@ -21,6 +21,7 @@ from riskscan.model import ApiSpec, GatewayConfig, SourceKind, TrafficSample
 __all__ = [
     "HEAD_BYTES",
     "READERS",
+    "ClientHasher",
     "ReadContext",
     "SourcePayload",
     "SourceReader",
@@ -83,19 +84,28 @@ class SourceReader(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class ClientHasher:
+    """A keyed hash from client identity to a 63-bit integer (see `make_client_hasher`).
+
+    A class rather than a closure so that it can travel to worker processes (parallel ingestion):
+    every process of one scan then gives the same client the same id.
+    """
+
+    key: bytes = field(repr=False)
+
+    def __call__(self, identity: str) -> int:
+        digest = hashlib.blake2b(identity.encode("utf-8", "surrogateescape"), digest_size=8, key=self.key)
+        return int.from_bytes(digest.digest(), "big") >> 1
+
+
 def make_client_hasher(salt: bytes | None = None) -> Callable[[str], int]:
     """A keyed hash from client identity to a 63-bit integer, salted per scan (random by default).
 
     Keyed BLAKE2b: the same salt gives the same ids in any process (so parallel ingestion can merge),
     and without the salt an id cannot be traced back to an address.
     """
-    key = salt if salt is not None else os.urandom(16)
-
-    def client_id(identity: str) -> int:
-        digest = hashlib.blake2b(identity.encode("utf-8", "surrogateescape"), digest_size=8, key=key)
-        return int.from_bytes(digest.digest(), "big") >> 1
-
-    return client_id
+    return ClientHasher(salt if salt is not None else os.urandom(16))
 
 
 def read_head(path: Path, limit: int = HEAD_BYTES) -> bytes:

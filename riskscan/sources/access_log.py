@@ -15,14 +15,14 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
-from typing import BinaryIO
 
 from riskscan.errors import SourceError
 from riskscan.model import PathTraffic, SourceKind, TrafficSample
 from riskscan.sources import HEAD_BYTES, ReadContext
+from riskscan.sources.access_log_parallel import ByteSource, plan_ranges, tally_in_parallel
 from riskscan.sources.access_log_parse import Bucket, LogTally, parse_clf_time, parse_line
 
-__all__ = ["AccessLogReader", "ByteChunks", "iter_line_batches", "read_access_log"]
+__all__ = ["AccessLogReader", "ByteChunks", "iter_line_batches", "read_access_log", "tally_stream"]
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class ByteChunks:
     `on_progress` receives the count of raw (compressed) bytes consumed after each read.
     """
 
-    def __init__(self, handle: BinaryIO, on_progress: Callable[[int], None] | None = None) -> None:
+    def __init__(self, handle: ByteSource, on_progress: Callable[[int], None] | None = None) -> None:
         self._handle = handle
         self._on_progress = on_progress
         self.problem: str | None = None
@@ -158,19 +158,29 @@ def read_access_log(path: Path, context: ReadContext) -> TrafficSample:
 
 def _read(path: Path, shown: str, context: ReadContext) -> TrafficSample:
     tally = LogTally(context.client_id)
+    problem: str | None = None
     try:
-        with path.open("rb") as handle:
-            chunks = ByteChunks(handle, context.on_progress)
-            for batch in iter_line_batches(chunks):
-                tally.consume(batch)
-                _check_rejections(tally, shown, is_final=False)
+        ranges = plan_ranges(path, context.client_id)
+        if not ranges or not tally_in_parallel(path, ranges, tally, tally_stream, context.on_progress):
+            with path.open("rb") as handle:
+                chunks = ByteChunks(handle, context.on_progress)
+                for batch in iter_line_batches(chunks):
+                    tally.consume(batch)
+                    _check_rejections(tally, shown, is_final=False)
+                problem = chunks.problem
     except OSError as error:
         raise SourceError(f"cannot read the file ({error.strerror or type(error).__name__})", path=shown) from None
     _check_rejections(tally, shown, is_final=True)
-    warnings = _warnings(tally, chunks.problem)
+    warnings = _warnings(tally, problem)
     for warning in warnings:
         log.warning("%s: %s", shown, warning)
     return _sample(shown, tally, warnings)
+
+
+def tally_stream(tally: LogTally, handle: ByteSource, on_progress: Callable[[int], None] | None) -> None:
+    """Tally everything `handle` gives (a plain file or a range of one); used by parallel reading."""
+    for batch in iter_line_batches(ByteChunks(handle, on_progress)):
+        tally.consume(batch)
 
 
 def _gzip_head(path: Path) -> bytes:

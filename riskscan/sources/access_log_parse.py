@@ -255,6 +255,11 @@ class LogTally:
         bucket[1], bucket[2] = min(bucket[1], when), max(bucket[2], when)
         self.matched += 1
 
+    def drop_caches(self) -> None:
+        """Forget the per-value caches (raw requests, addresses, timestamps); the tallies stay."""
+        self.routes, self.clients, self._paths = {}, {}, {}
+        self._minutes, self._seconds = {}, {}
+
     def _count_formats(self, lines: list[bytes]) -> None:
         """Which format the file is in, judged on its first lines (the name is for reports only)."""
         for line in lines:
