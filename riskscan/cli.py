@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 from rich.console import Console
@@ -121,7 +121,7 @@ class _errors_to_exit_codes:
     def __enter__(self) -> None:
         return None
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: object) -> bool:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: object) -> Literal[False]:
         if error is None or isinstance(error, (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt)):
             return False
         if isinstance(error, RiskscanError):

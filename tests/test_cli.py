@@ -22,8 +22,7 @@ def run_cli(*args: str | Path, cwd: Path) -> subprocess.CompletedProcess[str]:
         cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=300,
-    )
+        timeout=300, check=False)
 
 
 @pytest.fixture(scope="module")

@@ -42,8 +42,7 @@ def unpacked_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(REPO_ROOT), "--no-deps", "--no-build-isolation",
          "-w", str(out)],
-        capture_output=True, text=True, timeout=300,
-    )
+        capture_output=True, text=True, timeout=300, check=False)
     assert build.returncode == 0, build.stderr
     wheel = next(out.glob("riskscan-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
@@ -68,19 +67,17 @@ def test_a_scan_runs_from_the_unpacked_wheel_alone(unpacked_wheel: Path, tmp_pat
     env = {**os.environ, "PYTHONPATH": str(unpacked_wheel)}
     result = subprocess.run(
         [sys.executable, "-P", "-m", "riskscan", "scan", str(estate), "-o", "r.pdf", "-o", "r.json", "--no-db"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
-    )
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
     probe = subprocess.run(
         [sys.executable, "-P", "-c", "import riskscan.resources as r; print(r.report_templates_dir())"],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
-    )
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False)
     assert probe.stdout.strip() == str(unpacked_wheel / "riskscan" / "report_templates")
 
 
 def test_python_dash_m_and_version(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "riskscan", "version"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=60, check=False)
     assert result.returncode == 0
     assert result.stdout.strip() == riskscan.__version__
