@@ -145,28 +145,58 @@ _IPV4_SEGMENT = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
 _SECRET_PREFIX_SEGMENT = re.compile(r"^(?:sk|pk|rk)_(?:live|test)_[A-Za-z0-9]+$|^(?:AKIA|ASIA)[A-Z0-9]{16}$")
 
 
+_OPAQUE_TOKEN_SEGMENT = re.compile(r"^[A-Za-z0-9_-]{32,}={0,2}$")
+
+
 @lru_cache(maxsize=65536)
 def redact_path_segment(segment: str) -> str:
     """Replace one URL path segment that carries personal data or a credential with a placeholder.
 
     Returns `{email}`, `{ssn}`, `{card}`, `{token}` or `{ip}`, or the segment unchanged. The
     placeholders double as folded template parameters, so a redacted path still inventories well.
+    Matrix parameters with a secret name keep the name only (`cart;jsessionid={token}`). A long
+    opaque string mixing upper and lower case and digits (a reset link's or webhook's secret) is a
+    `{token}`; hex hashes and UUIDs, which are one case, stay for folding to judge.
     """
-    if not segment or len(segment) < 7:
+    if ";" in segment:
+        return _redact_matrix_parameters(segment)
+    if len(segment) < 6:  # `a@b.io` is the shortest segment any rule below matches
         return segment
-    if "@" in segment and _EMAIL_SEGMENT.match(segment.replace("%40", "@")):
-        return "{email}"
-    if "%40" in segment and _EMAIL_SEGMENT.match(segment.replace("%40", "@")):
+    if ("@" in segment or "%40" in segment) and _EMAIL_SEGMENT.match(segment.replace("%40", "@")):
         return "{email}"
     if _SSN_SEGMENT.match(segment):
         return "{ssn}"
     if _CARD_SEGMENT.match(segment) and _passes_luhn(segment):
         return "{card}"
-    if _JWT_SEGMENT.match(segment) or _SECRET_PREFIX_SEGMENT.match(segment):
+    if _JWT_SEGMENT.match(segment) or _SECRET_PREFIX_SEGMENT.match(segment) or _is_opaque_token(segment):
         return "{token}"
     if _IPV4_SEGMENT.match(segment):
         return "{ip}"
     return segment
+
+
+def _redact_matrix_parameters(segment: str) -> str:
+    """`cart;jsessionid=A1B2;v=2` -> `cart;jsessionid={token};v=2` (RFC 3986 path parameters)."""
+    head, *parameters = segment.split(";")
+    kept = [redact_path_segment(head)]
+    for parameter in parameters:
+        name, is_pair, value = parameter.partition("=")
+        kept.append(f"{name}={{token}}" if is_pair and value and is_secret_key(name) else parameter)
+    return ";".join(kept)
+
+
+def _is_opaque_token(segment: str) -> bool:
+    """True for 32+ characters of base64url mixing upper case, lower case and digits.
+
+    Few dashes: a slug (`How-To-Renew-2024-...`) has one between every word, random text rarely.
+    """
+    return (
+        _OPAQUE_TOKEN_SEGMENT.match(segment) is not None
+        and segment.count("-") <= 2
+        and not segment.islower()
+        and not segment.isupper()
+        and any(char.isdigit() for char in segment)
+    )
 
 
 def redact_path(path: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,16 @@ def test_scan_root_is_the_deepest_common_folder(tmp_path: Path) -> None:
     (tmp_path / "a" / "y").mkdir()
     (tmp_path / "a" / "y" / "f.yaml").write_text("x: 1\n")
     assert scan_root_for([tmp_path / "a" / "x", tmp_path / "a" / "y" / "f.yaml"]) == (tmp_path / "a").resolve()
+
+
+def test_files_a_spec_pulls_in_are_marked_used_by_that_spec(tmp_path: Path) -> None:
+    split = Path(__file__).resolve().parent / "fixtures" / "openapi" / "split"
+    shutil.copytree(split, tmp_path / "split")
+    context = ReadContext(root=tmp_path, allowed_roots=(tmp_path,))
+    result = read_inputs(discover_files([tmp_path]), context)
+    records = {record.path: record for record in result.inputs}
+    assert records["split/root.yaml"].status is InputStatus.USED
+    for fragment in ("split/paths/claims.yaml", "split/common/parameters.yaml", "split/schemas/Claim.json"):
+        assert (records[fragment].status, records[fragment].kind) == (InputStatus.USED, SourceKind.OPENAPI)
+        assert records[fragment].message == "referenced by split/root.yaml"
+    assert len(result.specs) == 1

@@ -55,13 +55,29 @@ def test_redact_keeps_ordinary_text(text: str) -> None:
         ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl", "{token}"),
         ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "{token}"),
         ("198.51.100.4", "{ip}"),
+        ("a@b.io", "{email}"),
+        ("dGhpc2lzYXZlcnlsb25nc2VjcmV0dG9rZW52YWx1ZQ", "{token}"),  # a reset link's secret
+        ("cart;jsessionid=0F2A9C8B7D1E", "cart;jsessionid={token}"),  # a Java session in the path
     ],
 )
 def test_redact_path_segment_replaces_personal_data(segment: str, placeholder: str) -> None:
     assert redact_path_segment(segment) == placeholder
 
 
-@pytest.mark.parametrize("segment", ["claims", "CLM-000123456", "1234567890123", "v2", "550e8400-e29b-41d4-a716-446655440000"])
+@pytest.mark.parametrize(
+    "segment",
+    [
+        "claims",
+        "CLM-000123456",
+        "1234567890123",
+        "v2",
+        "550e8400-e29b-41d4-a716-446655440000",
+        "d41d8cd98f00b204e9800998ecf8427e",  # a hex digest: one case, left for folding
+        "01ARZ3NDEKTSV4RRFFQ69G5FAV",  # a ULID
+        "How-To-Renew-A-Commercial-Policy-2024",  # a slug
+        "quotes;v=2",
+    ],
+)
 def test_redact_path_segment_keeps_ids_that_are_not_personal(segment: str) -> None:
     # 1234567890123 fails the Luhn check: an order number, not a card.
     assert redact_path_segment(segment) == segment

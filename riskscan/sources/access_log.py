@@ -18,7 +18,7 @@ from pathlib import Path
 
 from riskscan.errors import SourceError
 from riskscan.model import PathTraffic, SourceKind, TrafficSample
-from riskscan.sources import HEAD_BYTES, ReadContext
+from riskscan.sources import ReadContext
 from riskscan.sources.access_log_parallel import ByteSource, plan_ranges, tally_in_parallel
 from riskscan.sources.access_log_parse import Bucket, LogTally, parse_clf_time, parse_line
 
@@ -42,9 +42,10 @@ class AccessLogReader:
     kind = SourceKind.ACCESS_LOG
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        """True when most of the first non-empty lines (up to 20) parse as access-log lines."""
-        if not head:
-            head = _gzip_head(path)  # `read_head` gives nothing for a gzip stream cut short
+        """True when most of the first non-empty lines (up to 20) parse as access-log lines.
+
+        `head` is what `read_head` gives: already inflated when the file is gzip.
+        """
         lines = head.split(b"\n")
         if len(lines) > 1 and len(head) >= 4096:
             lines.pop()  # the head may end inside a line
@@ -183,23 +184,6 @@ def tally_stream(tally: LogTally, handle: ByteSource, on_progress: Callable[[int
         tally.consume(batch)
 
 
-def _gzip_head(path: Path) -> bytes:
-    """The first inflated bytes of a gzip file, even when its stream is cut short."""
-    try:
-        with path.open("rb") as handle:
-            if handle.read(2) != _GZIP_MAGIC:
-                return b""
-            handle.seek(0)
-            head = b""
-            for chunk in ByteChunks(handle):
-                head += chunk
-                if len(head) >= HEAD_BYTES:
-                    break
-            return head[:HEAD_BYTES]
-    except OSError:
-        return b""
-
-
 def _is_log_line(line: bytes) -> bool:
     fields = parse_line(line)
     if fields is None:
@@ -262,19 +246,17 @@ def _sample(shown: str, tally: LogTally, warnings: tuple[str, ...]) -> TrafficSa
 
 def _path_traffic(key: tuple[str, str | None, str], bucket: Bucket) -> PathTraffic:
     method, host, path = key
-    counts = bucket[4:]  # in `STATUS_SLOTS` order: 1xx .. 5xx, then 404 (a 4xx)
-    classes = {name: count for name, count in zip(_CLASS_NAMES, counts) if count}
+    informational, success, redirect, client_error, server_error, not_found = bucket[4:]  # `STATUS_SLOTS`
+    by_class = (informational, success, redirect, client_error + not_found, server_error)
     first = datetime.fromtimestamp(bucket[1], UTC)
-    if counts[5]:
-        classes["4xx"] = counts[3] + counts[5]
     return PathTraffic(
         method=method,
         path=path,
         host=host,
-        requests=sum(counts),
-        status_classes=dict(sorted(classes.items())) if counts[5] and len(classes) > 1 else classes,
+        requests=sum(by_class),
+        status_classes={name: count for name, count in zip(_CLASS_NAMES, by_class) if count},
         client_ids=frozenset(bucket[0]),
-        not_found=counts[5],
+        not_found=not_found,
         first_seen=first,
         last_seen=first if bucket[2] == bucket[1] else datetime.fromtimestamp(bucket[2], UTC),
         sample_lines=tuple(bucket[3]),

@@ -23,9 +23,17 @@ from itertools import pairwise
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from riskscan.sources.access_log_parse import LogTally
+from riskscan.sources.access_log_parse import REJECTED_SAMPLES, SAMPLES_PER_PATH, LogTally
 
-__all__ = ["PARALLEL_MIN_BYTES", "ByteSource", "RangeReader", "plan_ranges", "tally_in_parallel"]
+__all__ = [
+    "PARALLEL_MIN_BYTES",
+    "ByteSource",
+    "RangeReader",
+    "merge_tally",
+    "plan_ranges",
+    "tally_in_parallel",
+    "usable_cores",
+]
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +41,6 @@ PARALLEL_MIN_BYTES = 48 << 20
 """Plain logs smaller than this are read by one process: starting workers costs about a second."""
 
 _MAX_WORKERS = 8
-_SAMPLES_PER_PATH = 3
-_REJECTED_SAMPLES = 5
 
 class ByteSource(Protocol):
     """Anything bytes are read from: an open binary file, or one range of it (`RangeReader`)."""
@@ -128,7 +134,7 @@ def merge_tally(into: LogTally, part: LogTally) -> None:
     into.lines += part.lines
     into.matched += part.matched
     into.malformed += part.malformed
-    room = _REJECTED_SAMPLES - len(into.rejected_samples)
+    room = REJECTED_SAMPLES - len(into.rejected_samples)
     into.rejected_samples.extend(line + offset for line in part.rejected_samples[:max(room, 0)])
     for slot in range(4, len(into.sink)):
         into.sink[slot] += part.sink[slot]
@@ -142,7 +148,7 @@ def merge_tally(into: LogTally, part: LogTally) -> None:
         known[1], known[2] = min(known[1], bucket[1]), max(known[2], bucket[2])
         for slot in range(4, len(known)):
             known[slot] += bucket[slot]
-        known[3].extend(line + offset for line in bucket[3][: _SAMPLES_PER_PATH - len(known[3])])
+        known[3].extend(line + offset for line in bucket[3][: SAMPLES_PER_PATH - len(known[3])])
 
 
 def _start_method() -> str:

@@ -28,13 +28,24 @@ from urllib.parse import urlsplit
 
 from riskscan.redaction import redact_path
 
-__all__ = ["STATUS_SLOTS", "Bucket", "LogTally", "new_bucket", "parse_clf_time", "parse_line"]
+__all__ = [
+    "REJECTED_SAMPLES",
+    "SAMPLES_PER_PATH",
+    "STATUS_SLOTS",
+    "Bucket",
+    "LogTally",
+    "new_bucket",
+    "parse_clf_time",
+    "parse_line",
+]
 
 STATUS_SLOTS = {b"1": 4, b"2": 5, b"3": 6, b"4": 7, b"5": 8, b"404": 9}
 """Where a bucket counts each status key: by class digit, with 404 apart (slot 7 excludes it)."""
 
-_REJECTED_SAMPLES = 5
-_SAMPLES_PER_PATH = 3
+REJECTED_SAMPLES = 5
+"""Line numbers of rejected lines kept per file, for the warning."""
+SAMPLES_PER_PATH = 3
+"""Line numbers kept per (method, host, path): the first line of each new status outcome."""
 
 _FORMAT_SAMPLE = 1000  # lines judged for the format name
 _MONTHS = {name.encode(): index for index, name in enumerate(
@@ -199,7 +210,7 @@ class LogTally:
             slot = slots[status]
             count = bucket[slot] + 1
             bucket[slot] = count
-            if count == 1 and len(bucket[3]) < _SAMPLES_PER_PATH:  # a new outcome: sample its line
+            if count == 1 and len(bucket[3]) < SAMPLES_PER_PATH:  # a new outcome: sample its line
                 bucket[3].append(lineno)
             bucket[0].add(cid)
             # Plain comparisons, not min()/max() (a call per line costs a tenth of the loop); in a
@@ -249,7 +260,7 @@ class LogTally:
         cid = self.clients.get(client)
         slot = STATUS_SLOTS[status]
         bucket[slot] += 1
-        if bucket[slot] == 1 and len(bucket[3]) < _SAMPLES_PER_PATH:
+        if bucket[slot] == 1 and len(bucket[3]) < SAMPLES_PER_PATH:
             bucket[3].append(lineno)
         bucket[0].add(self._new_client(client) if cid is None else cid)
         bucket[1], bucket[2] = min(bucket[1], when), max(bucket[2], when)
@@ -273,7 +284,7 @@ class LogTally:
         self._note_rejected(lineno)
 
     def _note_rejected(self, lineno: int) -> None:
-        if len(self.rejected_samples) < _REJECTED_SAMPLES:
+        if len(self.rejected_samples) < REJECTED_SAMPLES:
             self.rejected_samples.append(lineno)
 
     def _new_time(self, stamp: bytes) -> int | None:

@@ -35,7 +35,7 @@ from riskscan.model import (
     RateLimitPolicy,
     SourceKind,
 )
-from riskscan.redaction import REDACTED, is_secret_key, redact, redact_path
+from riskscan.redaction import redact, redact_path
 from riskscan.sources import ReadContext
 from riskscan.sources.apisix_plugins import (
     LOGGER_PLUGINS,
@@ -44,7 +44,8 @@ from riskscan.sources.apisix_plugins import (
     auth_requirement,
     rate_limit_policies,
 )
-from riskscan.sources.apisix_sniff import looks_like_json, looks_like_standalone, resource_keys
+from riskscan.sources.apisix_sniff import RESOURCE_KEYS, looks_like_json, looks_like_standalone
+from riskscan.sources.apisix_vars import render_vars
 from riskscan.sources.structured import (
     MAX_DEPTH,
     StructuredDocument,
@@ -61,7 +62,6 @@ ConfigValue: TypeAlias = "dict[str, ConfigValue] | list[ConfigValue] | str | int
 """Plain JSON-like data as read from the file, every mapping key as text."""
 
 _MAX_EXCERPT = 200
-_LOGICAL = frozenset({"AND", "OR", "!AND", "!OR"})  # lua-resty-expr combinators
 _MAX_NODES_SHOWN = 5
 
 
@@ -115,7 +115,7 @@ class ApisixReader:
         root = root if root is not None else {}
         if not isinstance(root, dict):
             raise ApisixError("the top level is not a mapping of APISIX resources", path=shown, line=1)
-        for key in sorted(resource_keys() & root.keys()):
+        for key in sorted(RESOURCE_KEYS & root.keys()):
             if root[key] is not None and not isinstance(root[key], list):
                 raise ApisixError(f"`{key}` is not a list", path=shown, line=document.line_of(f"/{key}"))
         is_json = looks_like_json(text)
@@ -369,7 +369,7 @@ class _ConfigBuilder:
 
 def _conditions(item: Mapping[str, ConfigValue]) -> tuple[str, ...]:
     """Matching conditions beyond uri, method and host: `vars`, client addresses, `filter_func`."""
-    conditions = list(_render_vars(item["vars"])) if item.get("vars") else []
+    conditions = list(render_vars(item["vars"])) if item.get("vars") else []
     addresses = _strings(item.get("remote_addrs")) or _strings(item.get("remote_addr"))
     if addresses:
         conditions.append(f"client address in {len(addresses)} allowed range(s)")
@@ -383,56 +383,6 @@ def _route_excerpt(
 ) -> str:
     text = f"route {route_id} uris={','.join(uris)} methods={','.join(methods) or 'any'}"
     return f"{text} hosts={','.join(hosts)}" if hosts else text
-
-
-def _render_vars(expression: ConfigValue) -> tuple[str, ...]:
-    """APISIX `vars` (lua-resty-expr) as readable conditions, one per top-level term (all must hold).
-
-    Terms are `[var, op, value]`, `[var, "!", op, value]` or nested `["OR"|"AND"|"!OR"|"!AND", ...]`.
-    Values of variables that carry credentials (`http_authorization`, `cookie_session` ...) are
-    replaced by `[REDACTED]`; anything unexpected is rendered as text, never raised on.
-    """
-    if not isinstance(expression, list):
-        return (_cut(redact(f"vars {expression}")),)
-    if expression and isinstance(expression[0], str) and expression[0].upper() in _LOGICAL:
-        return (_cut(_render_term(expression, 0)),)
-    return tuple(_cut(_render_term(term, 0)) for term in expression)
-
-
-def _render_term(term: ConfigValue, depth: int) -> str:
-    if depth > 8:
-        return "..."
-    if not isinstance(term, list) or not term:
-        return redact(str(term))
-    head = term[0]
-    if isinstance(head, str) and head.upper() in _LOGICAL:
-        operator = head.upper()
-        joined = f" {operator.lstrip('!')} ".join(_render_term(part, depth + 1) for part in term[1:])
-        return f"NOT ({joined})" if operator.startswith("!") else f"({joined})"
-    if isinstance(head, list):
-        return "(" + " AND ".join(_render_term(part, depth + 1) for part in term) + ")"
-    negated = len(term) >= 4 and term[1] == "!"
-    rest = term[2:] if negated else term[1:]
-    variable = str(head)
-    hidden = is_secret_key(variable)
-    words = [redact(variable), *(redact(str(operator)) for operator in rest[:1])]
-    words += [_value_text(value, hidden) for value in rest[1:]]
-    text = " ".join(words)
-    return f"NOT {text}" if negated else text
-
-
-def _value_text(value: ConfigValue, is_secret: bool) -> str:
-    if isinstance(value, list):
-        return "[" + ", ".join(_value_text(item, is_secret) for item in value) + "]"
-    if is_secret and not isinstance(value, bool) and value is not None:
-        return REDACTED
-    if isinstance(value, str):
-        return redact(value) if value else '""'
-    return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= _MAX_EXCERPT else text[: _MAX_EXCERPT - 1] + "…"
 
 
 def _upstream_hosts(upstream: Mapping[str, ConfigValue]) -> str | None:

@@ -13,14 +13,13 @@ import re
 from pathlib import Path
 
 __all__ = [
+    "RESOURCE_KEYS",
     "looks_like_json",
     "looks_like_standalone",
-    "resource_keys",
     "top_level_keys",
 ]
 
-# Top-level keys of a standalone file (resources APISIX reads from it).
-_RESOURCE_KEYS = frozenset(
+RESOURCE_KEYS = frozenset(
     {
         "routes",
         "services",
@@ -36,6 +35,8 @@ _RESOURCE_KEYS = frozenset(
         "secrets",
     }
 )
+"""The top-level keys of a standalone file: the resource lists APISIX reads from it."""
+
 # Top-level keys that show a file is something else: APISIX's own conf/config.yaml, an OpenAPI or
 # AsyncAPI document (the APISIX Dashboard exports routes as OpenAPI), Kubernetes, Envoy, and Kong
 # declarative config (which shares `services`, `routes`, `upstreams`, `consumers` with APISIX).
@@ -74,11 +75,6 @@ _KONG_PATHS = re.compile(r"^\s*(?:-\s+)?[\"']?paths[\"']?\s*:", re.MULTILINE)
 _APISIX_URI = re.compile(r"^\s*(?:-\s+)?[\"']?uris?[\"']?\s*:", re.MULTILINE)
 
 
-def resource_keys() -> frozenset[str]:
-    """The top-level keys of a standalone file: the resource lists APISIX reads from it."""
-    return _RESOURCE_KEYS
-
-
 def looks_like_standalone(path: Path, head: bytes) -> bool:
     """True for an APISIX standalone file: resource lists at the top level, or the `#END` marker.
 
@@ -91,11 +87,11 @@ def looks_like_standalone(path: Path, head: bytes) -> bool:
         return False
     if _KONG_PATHS.search(text) and not _APISIX_URI.search(text):
         return False
-    if any(is_list for name, is_list in keys.items() if name in _RESOURCE_KEYS):
+    if any(is_list for name, is_list in keys.items() if name in RESOURCE_KEYS):
         return True
     if looks_like_json(text) or not _has_end_marker(path, text):
         return False
-    return set(keys) <= _RESOURCE_KEYS | {"plugins"}
+    return set(keys) <= RESOURCE_KEYS | {"plugins"}
 
 
 def _has_end_marker(path: Path, head: str) -> bool:

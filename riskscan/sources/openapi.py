@@ -4,11 +4,7 @@ Each operation becomes a `SpecOperation` with its full path (the first server's 
 Swagger `basePath` joined to the path template; further distinct server prefixes go to
 `alternate_paths`), its merged parameters, its security alternatives resolved to `AuthKind`s and an
 `Evidence` pointing at the operation's line. Example values, defaults and descriptions are never kept.
-
-Security schemes map to kinds as follows: `apiKey` -> api_key (location `header:X-API-Key`), HTTP
-`basic` -> basic, HTTP `bearer` -> bearer, any other HTTP scheme (`digest`, `negotiate`, `hoba` ...)
--> basic, because like basic it sends a per-user credential with no token issuer behind it;
-`oauth2` -> oauth2, `openIdConnect` -> oidc, `mutualTLS` -> mtls; Swagger 2 `basic` -> basic.
+Server prefixes are `openapi_servers`' business, security schemes `openapi_security`'s.
 
 `$ref`s are resolved by `openapi_refs.RefResolver` (local and relative files inside the scanned
 folders only, remote references never fetched), and only where the reader needs them: path items,
@@ -17,28 +13,26 @@ operations, parameters, parameter schemas and security schemes. Whole schemas ar
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from riskscan.errors import SourceError
 from riskscan.model import (
     ApiSpec,
-    AuthKind,
-    AuthRequirement,
     Evidence,
     Parameter,
     ParameterLocation,
     SourceKind,
     SpecOperation,
 )
-from riskscan.redaction import redact, redact_path
-from riskscan.sources.openapi_refs import Located, RefResolver
+from riskscan.redaction import redact_path
+from riskscan.sources.openapi_refs import Located, RefResolver, kept_identifier, kept_text, quoted
+from riskscan.sources.openapi_security import SchemeTable, operation_security, security_schemes
+from riskscan.sources.openapi_servers import ServerBase, join_path, server_bases, swagger_bases
 from riskscan.sources.structured import (
     StructuredDocument,
-    escape_pointer_token,
+    join_pointer,
     load_structured,
     top_level_scalars,
 )
@@ -59,18 +53,6 @@ _LOCATIONS = {
     "body": ParameterLocation.BODY,
     "formData": ParameterLocation.FORM,
 }
-_OTHER_SCHEME_KINDS = {
-    "basic": AuthKind.BASIC,
-    "oauth2": AuthKind.OAUTH2,
-    "openIdConnect": AuthKind.OIDC,
-    "mutualTLS": AuthKind.MTLS,
-}
-_SERVER_VARIABLE = re.compile(r"\{([^{}]*)\}")
-_ABSOLUTE_URL = re.compile(r"^(?:[^:/?#]*:)?//([^/?#]*)([^?#]*)")
-_SLASHES = re.compile(r"/{2,}")
-_DOT_SEGMENT = re.compile(r"/\.(?=/|$)")
-_DEFAULT_PORT = re.compile(r":(?:80|443)$")
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.:/-]{0,119}")
 
 
 def sniff_openapi_version(head: bytes) -> tuple[str, str] | None:
@@ -104,14 +86,6 @@ class OpenApiReader:
         return _SpecReader(load_structured(path, context), context).read()
 
 
-@dataclass(frozen=True)
-class _Base:
-    """Where a spec's paths are mounted: a host (when the server URL names one) and a path prefix."""
-
-    host: str | None
-    prefix: str
-
-
 class _SpecReader:
     """State for reading one spec: the root document, the resolver and what is shared by operations."""
 
@@ -123,8 +97,8 @@ class _SpecReader:
         self._root = Located(document.data, document, "")
         self._is_swagger = False
         self._version = ""
-        self._schemes: dict[str, AuthRequirement | None] = {}
-        self._root_bases: list[_Base] = []
+        self._schemes: SchemeTable = {}
+        self._root_bases: list[ServerBase] = []
 
     def read(self) -> ApiSpec:
         """The whole spec as an `ApiSpec`; raises `SourceError` when the document is not one."""
@@ -132,16 +106,16 @@ class _SpecReader:
         if not isinstance(data, dict):
             raise self._error(f"top level is {_type_name(data)}, not a mapping", self._root.line)
         spec_format = self._spec_format(data)
-        self._schemes = self._security_schemes()
-        self._root_bases = self._swagger_bases(data) if self._is_swagger else self._root_servers()
+        self._schemes = security_schemes(self._root, self._refs, is_swagger=self._is_swagger)
+        self._root_bases = swagger_bases(data) if self._is_swagger else self._root_servers()
         operations = tuple(self._operations())
         info = data.get("info")
         if not isinstance(info, dict):
             info = {}
         return ApiSpec(
             path=self._shown,
-            title=_text(info.get("title"), 120) or "",
-            version=_text(info.get("version"), 40) or "",
+            title=kept_text(info.get("title"), 120) or "",
+            version=kept_text(info.get("version"), 40) or "",
             spec_format=spec_format,
             operations=operations,
             referenced_files=tuple(self._refs.referenced_files),
@@ -157,7 +131,7 @@ class _SpecReader:
         key = "openapi" if "openapi" in data else "swagger" if "swagger" in data else None
         if key is None:
             raise self._error("no top-level 'openapi' or 'swagger' version key", 1)
-        version = _text(data[key], 20) or ""
+        version = kept_text(data[key], 20) or ""
         if not _is_supported((key, version)):
             name = "OpenAPI" if key == "openapi" else "Swagger"
             raise self._error(f"unsupported {name} version '{version}'", self._root.child(key).line)
@@ -181,7 +155,7 @@ class _SpecReader:
                 continue
             item = paths.child(template)
             if not template.startswith("/"):
-                self._refs.warn(item, f"path {_quoted(template)} does not start with '/'; skipped")
+                self._refs.warn(item, f"path {quoted(template)} does not start with '/'; skipped")
                 continue
             fields = self._path_item_fields(item)
             if fields is not None:
@@ -215,7 +189,7 @@ class _SpecReader:
                 continue
             if not isinstance(operation.node, dict):
                 self._refs.warn(
-                    operation, f"operation {method} {_quoted(template)} is not a mapping; skipped"
+                    operation, f"operation {method} {quoted(template)} is not a mapping; skipped"
                 )
                 continue
             yield self._operation(method, template, operation, shared_parameters, shared_servers)
@@ -231,10 +205,10 @@ class _SpecReader:
         """One `SpecOperation`: full paths, parameters, security, evidence."""
         node = operation.node
         first, *others = self._bases(operation.child("servers"), shared_servers)
-        path = _join(first.prefix, template)
-        alternates = dict.fromkeys(_join(base.prefix, template) for base in others)
+        path = join_path(first.prefix, template)
+        alternates = dict.fromkeys(join_path(base.prefix, template) for base in others)
         alternates.pop(path, None)
-        operation_id = _identifier(node.get("operationId"))
+        operation_id = kept_identifier(node.get("operationId"))
         self._note_file_refs(operation)
         return SpecOperation(
             method=method.upper(),
@@ -242,9 +216,9 @@ class _SpecReader:
             host=first.host,
             alternate_paths=tuple(alternates),
             operation_id=operation_id,
-            summary=_text(node.get("summary"), 120),
+            summary=kept_text(node.get("summary"), 120),
             parameters=self._parameters(shared_parameters, operation.child("parameters")),
-            security=self._security(operation),
+            security=operation_security(operation, self._root, self._schemes, self._refs),
             deprecated=node.get("deprecated") is True,
             evidence=self._evidence(method, template, operation, operation_id),
         )
@@ -278,51 +252,26 @@ class _SpecReader:
             else:
                 items = enumerate(node)
             stack.extend(
-                (value, f"{pointer}/{escape_pointer_token(str(key))}")
+                (value, join_pointer(pointer, key))
                 for key, value in items
                 if isinstance(value, (dict, list))
             )
 
     # ----------------------------------------------------------------------- servers
 
-    def _bases(self, own: Located, shared: Located | None) -> list[_Base]:
+    def _bases(self, own: Located, shared: Located | None) -> list[ServerBase]:
         """Operation servers, else path-item servers, else the root's (Swagger: host + basePath)."""
         if not self._is_swagger:
             for servers in (own, shared):
                 if servers is not None and isinstance(servers.node, list) and servers.node:
-                    bases = self._server_bases(servers)
+                    bases = server_bases(servers, self._refs)
                     if bases:
                         return bases
         return self._root_bases
 
-    def _root_servers(self) -> list[_Base]:
+    def _root_servers(self) -> list[ServerBase]:
         """The root `servers`; without any, paths are mounted at `/` of an unknown host."""
-        return self._server_bases(self._root.child("servers")) or [_Base(None, "")]
-
-    def _server_bases(self, servers: Located) -> list[_Base]:
-        """Distinct bases of a `servers` list, in order."""
-        if not isinstance(servers.node, list):
-            if servers.node is not None:
-                self._refs.warn(servers, "servers is not a list; ignored")
-            return []
-        bases: dict[_Base, None] = {}
-        for index, server in enumerate(servers.node):
-            if isinstance(server, dict) and isinstance(server.get("url"), str):
-                bases[_server_base(server)] = None
-            else:
-                self._refs.warn(servers.child(index), "server without a url; ignored")
-        return list(bases)
-
-    def _swagger_bases(self, data: dict[Any, Any]) -> list[_Base]:
-        """Swagger 2.0: `host` and `basePath`."""
-        host = data.get("host")
-        base_path = data.get("basePath")
-        return [
-            _Base(
-                _host(host) if isinstance(host, str) else None,
-                base_path if isinstance(base_path, str) else "",
-            )
-        ]
+        return server_bases(self._root.child("servers"), self._refs) or [ServerBase(None, "")]
 
     # ----------------------------------------------------------------------- parameters
 
@@ -352,7 +301,7 @@ class _SpecReader:
             return None
         location = _LOCATIONS.get(str(node.get("in")))
         if location is None:
-            self._refs.warn(target, f"parameter {_quoted(node['name'])} has no valid 'in'; ignored")
+            self._refs.warn(target, f"parameter {quoted(node['name'])} has no valid 'in'; ignored")
             return None
         schema_type, schema_format = self._schema_type(target)
         return Parameter(
@@ -380,136 +329,11 @@ class _SpecReader:
         schema_format = schema.node.get("format")
         return (
             kind if isinstance(kind, str) else None,
-            _text(schema_format, 40) if isinstance(schema_format, str) else None,
+            kept_text(schema_format, 40) if isinstance(schema_format, str) else None,
         )
-
-    # ----------------------------------------------------------------------- security
-
-    def _security_schemes(self) -> dict[str, AuthRequirement | None]:
-        """Scheme name -> requirement template (None: declared but unusable, already warned)."""
-        if self._is_swagger:
-            declared = self._root.child("securityDefinitions")
-        else:
-            declared = self._root.child("components").child("securitySchemes")
-        if not isinstance(declared.node, dict):
-            return {}
-        schemes: dict[str, AuthRequirement | None] = {}
-        for name in declared.node:
-            target = self._refs.resolve(declared.child(name))
-            schemes[str(name)] = self._scheme(str(name), target) if target is not None else None
-        return schemes
-
-    def _scheme(self, name: str, declared: Located) -> AuthRequirement | None:
-        """One security scheme resolved to its kind (see the module docstring for the mapping)."""
-        node = declared.node
-        kind_name = node.get("type") if isinstance(node, dict) else None
-        if kind_name == "apiKey":
-            where, key = node.get("in"), node.get("name")
-            location = f"{where}:{key}" if isinstance(where, str) and isinstance(key, str) else None
-            return AuthRequirement(kind=AuthKind.API_KEY, scheme=name, location=location)
-        if kind_name == "http":
-            is_bearer = str(node.get("scheme", "")).strip().lower() == "bearer"
-            return AuthRequirement(kind=AuthKind.BEARER if is_bearer else AuthKind.BASIC, scheme=name)
-        if isinstance(kind_name, str) and kind_name in _OTHER_SCHEME_KINDS:
-            return AuthRequirement(kind=_OTHER_SCHEME_KINDS[kind_name], scheme=name)
-        self._refs.warn(declared, f"security scheme {_quoted(name)} has an unknown type; ignored")
-        return None
-
-    def _security(self, operation: Located) -> tuple[tuple[AuthRequirement, ...], ...]:
-        """The operation's alternatives: its own `security` if present, else the root's."""
-        declared = operation.child("security")
-        if "security" not in operation.node:
-            declared = self._root.child("security")
-        if declared.node is None:
-            return ()
-        if not isinstance(declared.node, list):
-            self._refs.warn(declared, "security is not a list; ignored")
-            return ()
-        if not declared.node:
-            return ((),)  # `security: []`: explicitly open to anonymous callers
-        alternatives: dict[tuple[AuthRequirement, ...], None] = {}
-        for index in range(len(declared.node)):
-            alternative = self._alternative(declared.child(index))
-            if alternative is not None:
-                alternatives[alternative] = None
-        return tuple(alternatives)
-
-    def _alternative(self, requirement: Located) -> tuple[AuthRequirement, ...] | None:
-        """One security requirement object; `{}` is the anonymous alternative.
-
-        An undefined scheme is skipped with a warning; an alternative left with no scheme at all is
-        dropped rather than mistaken for anonymous access.
-        """
-        node = requirement.node
-        if not isinstance(node, dict):
-            self._refs.warn(requirement, "security requirement is not a mapping; ignored")
-            return None
-        if not node:
-            return ()
-        required: list[AuthRequirement] = []
-        for name, scopes in node.items():
-            scheme = self._schemes.get(str(name))
-            if str(name) not in self._schemes:
-                self._refs.warn(requirement, f"security requirement names undefined scheme {_quoted(name)}")
-            if scheme is not None:
-                kept = tuple(_identifier(scope) or "" for scope in scopes) if isinstance(scopes, list) else ()
-                required.append(scheme.model_copy(update={"scopes": kept}))
-        return tuple(required) or None
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _server_base(server: dict[Any, Any]) -> _Base:
-    """A server object's host and path prefix, variables replaced by their defaults."""
-    variables = server.get("variables")
-    if not isinstance(variables, dict):
-        variables = {}
-
-    def substitute(match: re.Match[str]) -> str:
-        variable = variables.get(match.group(1))
-        default = variable.get("default") if isinstance(variable, dict) else None
-        return str(default) if isinstance(default, (str, int, float)) else match.group(0)
-
-    url = _SERVER_VARIABLE.sub(substitute, server["url"]).strip()
-    absolute = _ABSOLUTE_URL.match(url)
-    if absolute:
-        return _Base(_host(absolute.group(1)), absolute.group(2))
-    return _Base(None, re.split(r"[?#]", url, maxsplit=1)[0])
-
-
-def _host(netloc: str) -> str | None:
-    """A URL authority without credentials or default port, lower-cased."""
-    host = _DEFAULT_PORT.sub("", netloc.rpartition("@")[2].strip().lower())
-    return host or None
-
-
-def _join(prefix: str, template: str) -> str:
-    """Server prefix + path template, with single slashes, no trailing slash, no `.` segments."""
-    joined = _DOT_SEGMENT.sub("", _SLASHES.sub("/", f"/{prefix}/{template}"))
-    joined = joined.rstrip("/") or "/"
-    return redact_path(joined)
-
-
-def _text(value: object, limit: int) -> str | None:
-    """Free text as kept: one line, redacted, at most `limit` characters."""
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        return None
-    flat = redact(" ".join(str(value).split()))
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
-
-
-def _identifier(value: object) -> str | None:
-    """An operationId or scope as kept: a plain name as is (`redact` would take a long camelCase name
-    for a token, `session:write` for a secret), anything else redacted like free text."""
-    if isinstance(value, str) and _IDENTIFIER.fullmatch(value) and sum(map(str.isdigit, value)) <= 4:
-        return value
-    return _text(value, 120)
-
-
-def _quoted(value: object) -> str:
-    """A name for a warning: redacted, short, quoted."""
-    return f"'{_text(value, 60) or ''}'"
 
 
 def _type_name(value: object) -> str:

@@ -6,6 +6,7 @@ line. `RefResolver` follows `$ref` chains (cycles and long chains stop with a wa
 relative file only when `ReadContext.is_allowed` says it lies inside the folders given, and records
 remote (`http(s)://`) references as warnings without fetching them. Problems are collected as
 one-line warnings; none of them is fatal, since one bad parameter must not cost the whole spec.
+`kept_text`, `kept_identifier` and `quoted` say how the spec's own text is kept and named in them.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from riskscan.errors import SourceError
 from riskscan.redaction import redact
 from riskscan.sources.structured import (
     StructuredDocument,
-    escape_pointer_token,
+    join_pointer,
     load_structured,
     unescape_pointer_token,
 )
@@ -28,7 +29,15 @@ from riskscan.sources.structured import (
 if TYPE_CHECKING:
     from riskscan.sources import ReadContext
 
-__all__ = ["MAX_REF_HOPS", "MAX_WARNINGS", "Located", "RefResolver"]
+__all__ = [
+    "MAX_REF_HOPS",
+    "MAX_WARNINGS",
+    "Located",
+    "RefResolver",
+    "kept_identifier",
+    "kept_text",
+    "quoted",
+]
 
 MAX_REF_HOPS = 32
 """Longest `$ref` chain followed before giving up (a chain this long is a cycle in practice)."""
@@ -37,6 +46,7 @@ MAX_WARNINGS = 50
 """Warnings kept per spec; beyond this only a count is added."""
 
 _REMOTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9+.-]*:|//)")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.:/-]{0,119}")
 
 
 @dataclass(frozen=True)
@@ -55,7 +65,7 @@ class Located:
             value = node.get(key)
         elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
             value = node[key]
-        return Located(value, self.document, f"{self.pointer}/{escape_pointer_token(str(key))}")
+        return Located(value, self.document, join_pointer(self.pointer, key))
 
     @property
     def line(self) -> int | None:
@@ -119,13 +129,9 @@ class RefResolver:
         if _REMOTE.match(ref):
             self.warn(located, f"remote $ref {_shown_ref(ref)} not fetched")
             return
-        file_part = ref.partition("#")[0]
-        if file_part:
-            target = located.document.path.parent / unquote(file_part)
-            if not self._context.is_allowed(target):
-                self.warn(located, f"$ref {_shown_ref(ref)} points outside the scanned folders; not opened")
-            elif target.is_file() and target.resolve() != self._root.path.resolve():
-                self.referenced_files[self._context.relative_path(target)] = None
+        target = self._target_file(located, ref)
+        if target is not None and _is_file(target) and target.resolve() != self._root.path.resolve():
+            self.referenced_files[self._context.relative_path(target)] = None
 
     def _follow(self, located: Located) -> Located | None:
         """One hop: the node a `$ref` names, in this document or a relative file."""
@@ -140,17 +146,34 @@ class RefResolver:
         file_part, _, fragment = ref.partition("#")
         document = located.document
         if file_part:
-            loaded = self._open(located, ref, located.document.path.parent / unquote(file_part))
+            target = self._target_file(located, ref)
+            loaded = self._open(located, ref, target) if target is not None else None
             if loaded is None:
                 return None
             document = loaded
         return self._walk(located, ref, document, unquote(fragment))
 
-    def _open(self, located: Located, ref: str, target: Path) -> StructuredDocument | None:
-        """The document at `target`, loaded once, when allowed and readable."""
-        if not self._context.is_allowed(target):
+    def _target_file(self, located: Located, ref: str) -> Path | None:
+        """The file a relative `$ref` names, when it is one the reader may open (else a warning).
+
+        None too for a `$ref` with no file part, and for names no file can have (a NUL byte).
+        """
+        file_part = unquote(ref.partition("#")[0])
+        if not file_part:
+            return None
+        target = located.document.path.parent / file_part
+        try:
+            is_allowed = self._context.is_allowed(target)
+        except (OSError, ValueError):
+            self.warn(located, f"$ref {_shown_ref(ref)} does not name a usable file; not opened")
+            return None
+        if not is_allowed:
             self.warn(located, f"$ref {_shown_ref(ref)} points outside the scanned folders; not opened")
             return None
+        return target
+
+    def _open(self, located: Located, ref: str, target: Path) -> StructuredDocument | None:
+        """The document at `target` (an allowed file), loaded once, when readable."""
         resolved = target.resolve()
         if resolved not in self._documents:
             self._documents[resolved] = self._load(located, ref, target)
@@ -161,7 +184,7 @@ class RefResolver:
 
     def _load(self, located: Located, ref: str, target: Path) -> StructuredDocument | None:
         """Parse a referenced file; a missing or broken file is a warning."""
-        if not target.is_file():
+        if not _is_file(target):
             self.warn(located, f"$ref {_shown_ref(ref)} names a file that does not exist")
             return None
         try:
@@ -184,7 +207,7 @@ class RefResolver:
             if isinstance(node, list) and key.isdigit():
                 target = target.child(int(key))
             elif isinstance(node, dict) and key not in node and key.isdigit() and int(key) in node:
-                target = Located(node[int(key)], document, f"{target.pointer}/{token}")
+                target = Located(node[int(key)], document, join_pointer(target.pointer, key))
             else:
                 target = target.child(key)
             if target.node is None:
@@ -193,7 +216,36 @@ class RefResolver:
         return target
 
 
+def _is_file(path: Path) -> bool:
+    """`Path.is_file`, but False rather than an error for a name the system refuses (too long)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
+
+
 def _shown_ref(ref: str) -> str:
     """A reference as shown in a warning: redacted (URL credentials, tokens) and short."""
     shown = redact(ref)
     return f"'{shown[:117]}...'" if len(shown) > 120 else f"'{shown}'"
+
+
+def kept_text(value: object, limit: int) -> str | None:
+    """A spec's free text as kept: one line, redacted, at most `limit` characters (None if not text)."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    flat = redact(" ".join(str(value).split()))
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def kept_identifier(value: object) -> str | None:
+    """An operationId or scope as kept: a plain name as is (`redact` would take a long camelCase name
+    for a token, `session:write` for a secret), anything else redacted like free text."""
+    if isinstance(value, str) and _IDENTIFIER.fullmatch(value) and sum(map(str.isdigit, value)) <= 4:
+        return value
+    return kept_text(value, 120)
+
+
+def quoted(value: object) -> str:
+    """A name for a warning: redacted, short, quoted."""
+    return f"'{kept_text(value, 60) or ''}'"

@@ -41,7 +41,6 @@ __all__ = [
     "join_pointer",
     "load_structured",
     "load_text",
-    "parse_structured",
     "parse_structured_text",
     "top_level_scalars",
     "unescape_pointer_token",
@@ -144,7 +143,7 @@ def load_structured(path: Path, context: ReadContext) -> StructuredDocument:
 
 
 def load_text(path: Path, context: ReadContext) -> str:
-    """Read a whole text file (up to `context.max_bytes`) and decode it as `parse_structured` does.
+    """Read a whole text file (up to `context.max_bytes`) and decode it (UTF-8, or UTF-16 with a BOM).
 
     For readers that look at the text itself before parsing it (APISIX's `#END` marker).
     """
@@ -162,11 +161,6 @@ def load_text(path: Path, context: ReadContext) -> str:
     if len(raw) > context.max_bytes:
         raise SourceError(f"file is over the {context.max_bytes}-byte limit", path=shown)
     return _decode(raw, shown)
-
-
-def parse_structured(raw: bytes, path: Path, shown: str) -> StructuredDocument:
-    """Parse bytes already read from `path` (`shown` is its name in messages): JSON or YAML."""
-    return parse_structured_text(_decode(raw, shown), path, shown)
 
 
 def parse_structured_text(text: str, path: Path, shown: str) -> StructuredDocument:

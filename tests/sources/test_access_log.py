@@ -208,6 +208,15 @@ def test_personal_data_in_paths_is_redacted() -> None:
         assert planted not in text
 
 
+def test_session_ids_and_link_secrets_in_paths_are_redacted(tmp_path: Path) -> None:
+    line = '203.0.113.5 - - [24/Nov/2026:10:00:0{n} +0000] "GET {path} HTTP/1.1" 200 5 "-" "curl/8"\n'
+    planted = ["/shop/cart;jsessionid=8F3A2B1C9D0E7F6A", "/password-reset/Qm9vM2xKd1pYcW5ZeUt0Z0xQc2VjcmV0MTIz"]
+    log = tmp_path / "access.log"
+    log.write_text("".join(line.format(n=n, path=path) for n, path in enumerate(planted)))
+    sample = read(log)
+    assert sorted(item.path for item in sample.paths) == ["/password-reset/{token}", "/shop/cart;jsessionid={token}"]
+
+
 def test_client_ids_are_consistent_across_files() -> None:
     hasher = make_client_hasher(b"one-scan")
     reader = AccessLogReader()

@@ -382,6 +382,21 @@ def test_unresolvable_refs_are_warnings_not_failures() -> None:
     )
 
 
+def test_refs_naming_impossible_files_are_warnings_not_crashes(tmp_path: Path) -> None:
+    # A NUL byte (`%00`) or a 300-character name makes the OS refuse the path outright.
+    long_name = "x" * 300
+    (tmp_path / "spec.yaml").write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    get:\n"
+        "      parameters:\n        - $ref: 'other%00.yaml#/p'\n"
+        f"        - $ref: '{long_name}.yaml#/p'\n"
+        f"      responses:\n        '200': {{$ref: '{long_name}.yaml#/r'}}\n"
+    )
+    spec = read("spec.yaml", root=tmp_path)
+    assert [op.path for op in spec.operations] == ["/a"]
+    assert spec.warnings[0] == "spec.yaml:7: $ref 'other%00.yaml#/p' does not name a usable file; not opened"
+    assert "names a file that does not exist" in spec.warnings[1]
+
+
 # --------------------------------------------------------------------------- broken and hostile files
 
 
