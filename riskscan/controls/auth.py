@@ -23,7 +23,7 @@ from riskscan.controls.outcome import (
 )
 from riskscan.model import AuthKind, Endpoint, Evidence, Inventory, ParameterLocation, SightingSource
 
-__all__ = ["describe_auth", "evaluate_auth", "is_anonymous", "path_parameters"]
+__all__ = ["auth_evidence", "auth_is_known", "describe_auth", "evaluate_auth", "is_anonymous", "path_parameters"]
 
 _TEMPLATE_PARAMETER = re.compile(r"\{([^{}/]+)\}")
 _WORD = re.compile(r"[A-Za-z][a-z]*")  # splits snake, kebab and camelCase words
@@ -41,7 +41,7 @@ _AUTH_LABELS: dict[AuthKind, str] = {
 
 def evaluate_auth(inventory: Inventory, control: Control) -> ControlOutcome:
     """Judge authentication on every reachable endpoint (all but orphans)."""
-    if not (inventory.has_specs or inventory.has_gateway):
+    if not auth_is_known(inventory):
         return unknown_outcome(control, "no_inputs")
     endpoints = reachable_endpoints(inventory)
     if not endpoints:
@@ -49,12 +49,12 @@ def evaluate_auth(inventory: Inventory, control: Control) -> ControlOutcome:
     nouns, reads = control.words("sensitive_nouns"), control.words("read_methods")
     weak_kinds = control.words("weak_kinds")
     anonymous = [e for e in endpoints if is_anonymous(e)]
-    exposed = [e for e in anonymous if path_parameters(e) or _writes(e, reads) or _is_sensitive(e, nouns)]
+    exposed = [e for e in anonymous if _is_exposed(e, nouns, reads)]
     weak = [e for e in endpoints if e.auth.effective.value in weak_kinds and _is_sensitive(e, nouns)]
     declared_only = [e for e in endpoints if inventory.has_gateway and _declared_only(e)]
     groups = {
         "AUTH_NONE_SENSITIVE": exposed,
-        "AUTH_NONE": [e for e in anonymous if e not in exposed],
+        "AUTH_NONE": [e for e in anonymous if not _is_exposed(e, nouns, reads)],
         "AUTH_WEAK": weak,
         "AUTH_SPEC_ONLY": declared_only,
     }
@@ -65,12 +65,18 @@ def evaluate_auth(inventory: Inventory, control: Control) -> ControlOutcome:
         endpoints,
         drafts,
         limitations=_limitations(inventory, control, anonymous),
-        evidence=_evidence(strong),
+        evidence=auth_evidence(strong),
         authenticated=key_count(endpoints) - key_count(anonymous),
         strong=key_count(strong),
         unauthenticated=key_count(anonymous),
         weak=key_count(weak),
     )
+
+
+def auth_is_known(inventory: Inventory) -> bool:
+    """True when a spec or a gateway config was given: access logs alone do not record credentials,
+    so without either, no control may call an endpoint unauthenticated."""
+    return inventory.has_specs or inventory.has_gateway
 
 
 def is_anonymous(endpoint: Endpoint) -> bool:
@@ -101,7 +107,7 @@ def _draft(
         control,
         code,
         endpoints,
-        _evidence(endpoints),
+        auth_evidence(endpoints),
         with_params=key_count(e for e in endpoints if path_parameters(e)),
         writes=key_count(e for e in endpoints if _writes(e, reads)),
         sensitive=key_count(e for e in endpoints if _is_sensitive(e, nouns)),
@@ -116,6 +122,11 @@ def _limitations(inventory: Inventory, control: Control, anonymous: Sequence[End
     if any(set(e.sources) == {SightingSource.TRAFFIC} for e in anonymous):
         limitations.append(control.limitation("traffic_only"))
     return limitations
+
+
+def _is_exposed(endpoint: Endpoint, nouns: frozenset[str], reads: frozenset[str]) -> bool:
+    """An anonymous endpoint is worse when it takes ids, accepts writes or names sensitive data."""
+    return bool(path_parameters(endpoint)) or _writes(endpoint, reads) or _is_sensitive(endpoint, nouns)
 
 
 def _writes(endpoint: Endpoint, reads: frozenset[str]) -> bool:
@@ -134,5 +145,6 @@ def _declared_only(endpoint: Endpoint) -> bool:
     return auth.effective is not AuthKind.NONE and (auth.enforced_by or "").startswith("spec")
 
 
-def _evidence(endpoints: Iterable[Endpoint]) -> list[Evidence]:
+def auth_evidence(endpoints: Iterable[Endpoint]) -> list[Evidence]:
+    """What shows each endpoint's authentication (plugins, spec security), then where it is defined."""
     return [item for e in endpoints for item in (*e.auth.evidence, *e.evidence)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from riskscan.controls.auth import is_anonymous
+from riskscan.controls.auth import auth_is_known, is_anonymous
 from riskscan.controls.catalogue import Control
 from riskscan.controls.outcome import (
     ControlOutcome,
@@ -33,10 +33,12 @@ def evaluate_inventory_hygiene(inventory: Inventory, control: Control) -> Contro
         return unknown_outcome(control, "no_endpoints")
     by_lifecycle = {stage: [e for e in endpoints if e.lifecycle is stage] for stage in Lifecycle}
     shadows = by_lifecycle[Lifecycle.SHADOW]
+    # From access logs alone nobody can tell whether a shadow endpoint checks credentials.
+    known = auth_is_known(inventory)
     groups = {
         "INV_ZOMBIE": by_lifecycle[Lifecycle.ZOMBIE],
-        "INV_SHADOW_ANONYMOUS": [e for e in shadows if is_anonymous(e)],
-        "INV_SHADOW": [e for e in shadows if not is_anonymous(e)],
+        "INV_SHADOW_ANONYMOUS": [e for e in shadows if known and is_anonymous(e)],
+        "INV_SHADOW": [e for e in shadows if not (known and is_anonymous(e))],
         "INV_ORPHAN": by_lifecycle[Lifecycle.ORPHAN],
     }
     drafts = [_draft(control, code, group) for code, group in groups.items() if group]

@@ -2,15 +2,17 @@
 
 An endpoint that takes an object id in its path lets a caller change the id; without strong,
 per-caller authentication the backend has nobody to check ownership against. Traffic in which one
-client calls many distinct objects of one endpoint shows id walking. Whether the backend checks
-ownership is never visible in these inputs, which the limitations say.
+client calls many distinct objects of one endpoint shows id walking: at least `id_walk_min_objects`,
+and a large share of all the objects the endpoint's clients called together (`id_walk_min_share`,
+higher with strong authentication), so that a partner syncing its own book among many partners
+is not taken for a walker. Whether the backend checks ownership is never visible in these inputs,
+which the limitations say. Access logs alone do not show authentication, so without a spec or a
+gateway config the control is unknown.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from riskscan.controls.auth import describe_auth, is_anonymous, path_parameters
+from riskscan.controls.auth import auth_evidence, auth_is_known, describe_auth, is_anonymous, path_parameters
 from riskscan.controls.catalogue import Control
 from riskscan.controls.outcome import (
     ControlOutcome,
@@ -22,25 +24,27 @@ from riskscan.controls.outcome import (
     reachable_endpoints,
     unknown_outcome,
 )
-from riskscan.model import Endpoint, Evidence, Inventory, TrafficStats
+from riskscan.model import Endpoint, Inventory, TrafficStats
 
 __all__ = ["evaluate_object_authorization"]
 
 
 def evaluate_object_authorization(inventory: Inventory, control: Control) -> ControlOutcome:
     """Judge BOLA exposure on every reachable endpoint that takes a path parameter."""
+    if not auth_is_known(inventory):
+        return unknown_outcome(control, "no_auth_inputs")
     reachable = reachable_endpoints(inventory)
     if not reachable:
         return unknown_outcome(control, "no_endpoints")
     threshold = int(control.number("id_walk_min_objects"))
-    min_share = control.number("id_walk_authenticated_min_share")
+    shares = (control.number("id_walk_min_share"), control.number("id_walk_authenticated_min_share"))
     with_ids = [e for e in reachable if path_parameters(e)]
     weak = [e for e in with_ids if _is_weak(e)]
-    walked = [(e, t) for e in with_ids if (t := e.traffic) and _is_walked(e, t, threshold, min_share)]
+    walked = [(e, t) for e in with_ids if (t := e.traffic) and _is_walked(e, t, threshold, shares)]
     drafts = [_walk_draft(control, e, traffic, threshold) for e, traffic in walked]
     if weak:
         kinds = describe_auth(e.auth.effective for e in weak)
-        drafts.append(draft_finding(control, "BOLA_WEAK_AUTH", weak, _evidence(weak), kinds=kinds))
+        drafts.append(draft_finding(control, "BOLA_WEAK_AUTH", weak, auth_evidence(weak), kinds=kinds))
     strong = key_count(with_ids) - key_count(weak)
     limitations = [control.limitation("ownership")]
     if strong:
@@ -52,7 +56,7 @@ def evaluate_object_authorization(inventory: Inventory, control: Control) -> Con
         with_ids,
         drafts,
         limitations=limitations,
-        evidence=_evidence(e for e in with_ids if not _is_weak(e)),
+        evidence=auth_evidence(e for e in with_ids if not _is_weak(e)),
         protected=strong,
         weak=key_count(weak),
         walked=key_count(e for e, _ in walked),
@@ -64,11 +68,13 @@ def _is_weak(endpoint: Endpoint) -> bool:
     return is_anonymous(endpoint) or not endpoint.auth.effective.is_strong
 
 
-def _is_walked(endpoint: Endpoint, traffic: TrafficStats, threshold: int, min_share: float) -> bool:
-    """One client reached `threshold` objects; with strong auth, also `min_share` of all objects seen."""
-    if traffic.max_paths_per_client < threshold:
-        return False
-    return _is_weak(endpoint) or traffic.max_paths_per_client >= min_share * traffic.distinct_paths
+def _is_walked(endpoint: Endpoint, traffic: TrafficStats, threshold: int, shares: tuple[float, float]) -> bool:
+    """One client reached `threshold` objects and this share of all the objects seen on the endpoint
+    (`shares` is (without strong auth, with it)): a walker stands out from the endpoint's other clients."""
+    weak_share, strong_share = shares
+    min_share = weak_share if _is_weak(endpoint) else strong_share
+    busiest = traffic.max_paths_per_client
+    return busiest >= threshold and busiest >= min_share * traffic.distinct_paths
 
 
 def _walk_draft(control: Control, endpoint: Endpoint, traffic: TrafficStats, threshold: int) -> FindingDraft:
@@ -78,7 +84,7 @@ def _walk_draft(control: Control, endpoint: Endpoint, traffic: TrafficStats, thr
         control,
         code,
         [endpoint],
-        [*traffic.evidence, *_evidence([endpoint])],
+        [*traffic.evidence, *auth_evidence([endpoint])],
         max_objects=traffic.max_paths_per_client,
         distinct_paths=traffic.distinct_paths,
         requests=traffic.requests,
@@ -87,7 +93,3 @@ def _walk_draft(control: Control, endpoint: Endpoint, traffic: TrafficStats, thr
         threshold=threshold,
         auth=describe_auth([endpoint.auth.effective]),
     )
-
-
-def _evidence(endpoints: Iterable[Endpoint]) -> list[Evidence]:
-    return [item for e in endpoints for item in (*e.auth.evidence, *e.evidence)]

@@ -33,7 +33,7 @@ def evaluate_rate_limit(inventory: Inventory, control: Control) -> ControlOutcom
         return unknown_outcome(control, "unrouted")
     unlimited = [e for e in judged if e.rate_limit.enforced is False]
     anonymous = [e for e in unlimited if is_anonymous(e)]
-    others = [e for e in unlimited if e not in anonymous]
+    others = [e for e in unlimited if not is_anonymous(e)]
     drafts = []
     if anonymous:
         drafts.append(draft_finding(control, "RATE_NONE_ANONYMOUS", anonymous, _evidence(anonymous)))

@@ -23,7 +23,8 @@ from riskscan.model import Lifecycle
 
 __all__ = ["InputsSeen", "classify", "find_superseding", "version_of"]
 
-_VERSION = re.compile(r"^(?P<pre>(?:[A-Za-z]+[-_.])?)[vV](?P<major>\d+)(?:\.\d+)*$")
+# A version has a few digits: `v` and thousands of digits (a hostile path) is a name, not a version.
+_VERSION = re.compile(r"^(?P<pre>(?:[A-Za-z]+[-_.])?)[vV](?P<major>\d{1,6})(?:\.\d+)*$")
 _PARAM = re.compile(r"\{[^{}/]*\}")
 
 

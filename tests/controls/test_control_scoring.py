@@ -98,17 +98,46 @@ def test_specs_alone_leave_gateway_and_inventory_controls_unknown(endpoint: Endp
     assert evaluation.score == round((100 * 3 + 100 * 3) / 6)
 
 
+def traffic_walk(busiest: int, distinct: int) -> TrafficStats:
+    """A week on a claim look-up: 22 clients, the busiest reaching `busiest` of `distinct` claims."""
+    return TrafficStats(
+        requests=distinct * 2, clients=22, status_classes={"2xx": distinct * 2},
+        distinct_paths=distinct, max_paths_per_client=busiest,
+    )
+
+
 def test_traffic_alone_cannot_show_authentication(endpoint: EndpointFactory) -> None:
     seen = endpoint(
         "GET", "/v2/orders/{id}", sources=(SightingSource.TRAFFIC,), route_ids=(), lifecycle=Lifecycle.SHADOW,
         auth=AuthPosture(effective=AuthKind.NONE, allows_anonymous=True),
         rate_limit=RateLimitPosture(enforced=None), loggers=(), is_logged=None,
     )
-    found = statuses(inventory_of([seen], has_specs=False, has_gateway=False))
+    walked = seen.model_copy(update={"path": "/v2/orders/{id}/items", "traffic": traffic_walk(3000, 3000)})
+    evaluation = evaluate_controls(inventory_of([seen, walked], has_specs=False, has_gateway=False))
+    found = {control.id: control.status for control in evaluation.controls}
     assert found["auth"] is ControlStatus.UNKNOWN
     assert found["rate_limit"] is ControlStatus.UNKNOWN
     assert found["monitoring"] is ControlStatus.UNKNOWN
+    assert found["object_authorization"] is ControlStatus.UNKNOWN
     assert found["inventory_hygiene"] is not ControlStatus.UNKNOWN
+    # No finding may call them unauthenticated: the log does not record credentials.
+    assert [(f.id, f.title) for f in evaluation.findings] == [("INV-001", "Routed or called but in no spec: 2 endpoints")]
+
+
+def test_a_partner_checking_its_own_claims_is_not_an_id_walk(endpoint: EndpointFactory) -> None:
+    """Repairers with a static key each check their own 60-odd claims: no walk, whatever the count;
+    one client reaching 3,000 of the 3,600 claims seen is one."""
+
+    def walk_findings(busiest: int, distinct: int) -> list[tuple[str, Severity]]:
+        status = endpoint(
+            "GET", "/v2/claim-status/{claimId}", auth=AuthPosture(effective=AuthKind.API_KEY),
+            traffic=traffic_walk(busiest, distinct),
+        )
+        findings = evaluate_controls(inventory_of([status])).findings
+        return [(f.id, f.severity) for f in findings if f.title.startswith("Id walking")]
+
+    assert walk_findings(61, 600) == []
+    assert walk_findings(3000, 3600) == [("BOLA-001", Severity.CRITICAL)]
 
 
 def test_when_nothing_can_be_judged_the_score_is_0_and_the_grade_f() -> None:

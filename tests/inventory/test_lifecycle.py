@@ -111,3 +111,11 @@ def test_versions_compare_by_shape_not_parameter_names() -> None:
         ("GET", "/v1/claims/{id}", None): "GET /v3/claims/{c}",
         ("GET", "/v2/claims/{claimId}", "h"): "GET /v3/claims/{c}",
     }
+
+
+def test_a_hostile_run_of_digits_is_not_a_version(make: Any) -> None:
+    """`v` and 5,000 digits in a logged path must not stop the scan (Python refuses such an int)."""
+    hostile = "/v" + "1" * 5000 + ".1/claims"
+    assert version_of(hostile) is None
+    inventory = build_inventory([], [], [make.log(make.hit("GET", hostile), make.hit("GET", "/v2/claims"))])
+    assert {endpoint.superseded_by for endpoint in inventory.endpoints} == {None}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -85,6 +86,19 @@ def test_longest_prefix_needs_a_literal_segment() -> None:
     matcher = TemplateMatcher[str]()
     matcher.add("GET", "/{tenant}/orders", "tenant orders")
     assert matcher.longest_prefix("/wp-admin/setup.php") is None
+
+
+def test_several_parameters_in_one_segment_match_in_linear_time() -> None:
+    """A hostile 20,000-dash segment once backtracked for hours against `{year}-{month}-{day}.csv`."""
+    matcher = TemplateMatcher[str]()
+    matcher.add("GET", "/reports/{year}-{month}-{day}.csv", "daily report")
+    matcher.add("GET", "/reports/{name}", "report")
+    assert matcher.match("GET", "/reports/2026-11-10.csv") == ["daily report"]
+    assert matcher.match("GET", "/reports/a-b-.csv") == ["report"]  # every parameter takes a character
+    started = time.process_time()
+    assert matcher.match("GET", "/reports/" + "-" * 20_000) == ["report"]
+    assert matcher.longest_prefix("/reports/" + "-" * 20_000 + "/x") is not None
+    assert time.process_time() - started < 1.0
 
 
 _LITERAL = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_.", min_size=1, max_size=8)
