@@ -1,7 +1,7 @@
 """The `riskscan` command line: options in, `pipeline.scan()`, outputs and a summary out.
 
 Exit codes: 0 the scan ran; 1 findings at or above `--fail-on`; 2 a usage or input error (one line on
-stderr); 3 an unexpected internal error (one line; `--debug` shows the traceback).
+stderr); 3 an unexpected internal error (one line; `--debug` shows the traceback); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -16,15 +16,15 @@ from rich.console import Console
 
 from riskscan import __version__
 from riskscan.errors import RiskscanError, UsageError
-from riskscan.history import list_scans, save_assessment
+from riskscan.history import check_database, list_scans, save_assessment
 from riskscan.model import Assessment, Severity
 from riskscan.pipeline import Progress, ScanOptions, scan
-from riskscan.report import renderer_for, write_report
+from riskscan.report import STDOUT, check_destination, renderer_for, write_report
 from riskscan.terminal import RichProgress, print_history, print_summary
 
 __all__ = ["app", "main"]
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 DEFAULT_DB = Path("riskscan.db")
 
 app = typer.Typer(
@@ -64,6 +64,8 @@ def scan_command(
     _configure_logging(verbose, debug)
     with _errors_to_exit_codes(debug):
         destinations = _pair_formats(output or [], output_format or [])
+        if not no_db:
+            check_database(db)
         progress: Progress = RichProgress(_stderr) if _stderr.is_terminal else Progress()
         options = ScanOptions(paths=tuple(paths), strict=strict, max_file_bytes=max_file_mb * 1024 * 1024,
                               progress=progress)
@@ -71,7 +73,7 @@ def scan_command(
         for destination, fmt in destinations:
             write_report(assessment, destination, fmt)
         db_note = None if no_db else f"recorded as scan {save_assessment(assessment, db)} in {db}"
-        print_summary(_stderr, assessment, [d for d, _ in destinations if d != "-"], db_note)
+        print_summary(_stderr, assessment, [d for d, _ in destinations if d != STDOUT], db_note)
         raise typer.Exit(_exit_code(assessment, fail_on))
 
 
@@ -92,15 +94,25 @@ def version_command() -> None:
 
 
 def _pair_formats(outputs: list[str], formats: list[str]) -> list[tuple[str, str | None]]:
-    """Match each output to its format: one --format for all, one per output, or none (suffixes)."""
+    """Match each output to its format: one --format for all, one per output, or none (suffixes).
+
+    Everything that can be checked before the scan is checked here, so a wrong option fails at once.
+    """
+    if formats and not outputs:
+        raise UsageError("--format needs an --output to apply to (use -o - for stdout)")
     if formats and len(formats) not in (1, len(outputs)):
         raise UsageError(f"give --format once or once per --output ({len(outputs)} outputs, {len(formats)} formats)")
     paired = [(out, formats[0] if len(formats) == 1 else (formats[i] if formats else None))
               for i, out in enumerate(outputs)]
-    if [out for out, _ in paired].count("-") > 1:
-        raise UsageError("only one output can go to stdout ('-')")
+    seen: set[str | Path] = set()
     for out, fmt in paired:
-        renderer_for(out, fmt)  # validates early, before any work is done
+        same = out if out == STDOUT else Path(out).resolve()
+        if same in seen:
+            raise UsageError(f"{out} is given twice as an output" if out != STDOUT
+                             else "only one output can go to stdout ('-')")
+        seen.add(same)
+        renderer_for(out, fmt)
+        check_destination(out)
     return paired
 
 
@@ -122,8 +134,11 @@ class _errors_to_exit_codes:
         return None
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: object) -> Literal[False]:
-        if error is None or isinstance(error, (typer.Exit, typer.Abort, SystemExit, KeyboardInterrupt)):
+        if error is None or isinstance(error, (typer.Exit, typer.Abort, SystemExit)):
             return False
+        if isinstance(error, KeyboardInterrupt):  # not click's "Aborted!" and exit 1, the --fail-on code
+            _stderr.print("riskscan: interrupted", markup=False)
+            raise typer.Exit(EXIT_INTERRUPTED)
         if isinstance(error, RiskscanError):
             _stderr.print(f"riskscan: error: {error}", markup=False)
             raise typer.Exit(EXIT_USAGE)

@@ -19,7 +19,7 @@ from riskscan.errors import HistoryError
 from riskscan.model import Assessment, Grade, Lifecycle, Model, Severity
 from riskscan.report import RENDERERS
 
-__all__ = ["ScanRecord", "list_scans", "save_assessment"]
+__all__ = ["ScanRecord", "check_database", "list_scans", "save_assessment"]
 
 
 class ScanRecord(Model):
@@ -37,6 +37,14 @@ class ScanRecord(Model):
     findings: int
     critical: int
     high: int
+
+
+def check_database(db_path: Path) -> None:
+    """Raise `HistoryError` when `db_path` cannot be a database file: checked before a scan, not after."""
+    if db_path.is_dir():
+        raise HistoryError("is a folder, not a database file", path=str(db_path))
+    if not db_path.parent.is_dir():
+        raise HistoryError(f"folder {db_path.parent} does not exist", path=str(db_path))
 
 
 def save_assessment(assessment: Assessment, db_path: Path) -> int:

@@ -85,7 +85,7 @@ def scan(options: ScanOptions) -> Assessment:
         schema_version=SCHEMA_VERSION,
         tool_version=__version__,
         scanned_at=options.clock(),
-        roots=tuple(_root_label(path) for path in options.paths),
+        roots=tuple(dict.fromkeys(_root_label(path) for path in options.paths)),
         inputs=inputs.inputs,
         inventory=inventory,
         controls=evaluation.controls,

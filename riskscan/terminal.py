@@ -9,9 +9,12 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from riskscan.history import ScanRecord
 from riskscan.model import Assessment, InputStatus, Lifecycle, Severity
@@ -74,43 +77,64 @@ def print_summary(console: Console, assessment: Assessment, outputs: list[str], 
         f"inputs: {statuses[InputStatus.USED]} used, {statuses[InputStatus.SKIPPED]} skipped, "
         f"{statuses[InputStatus.FAILED]} failed"
     )
+    # File names and messages come from the user's disk: escaped, so "[" in them is shown, not parsed.
     for record in assessment.inputs:
         if record.status is InputStatus.FAILED:
-            console.print(f"  [red]failed[/] {record.message}", markup=True, highlight=False)
+            console.print(f"  [red]failed[/] {escape(record.message or record.path)}", highlight=False)
     for output in outputs:
-        console.print(f"wrote {output}")
+        console.print(f"wrote {output}", markup=False, highlight=False)
     if db_note:
-        console.print(db_note)
+        console.print(db_note, markup=False, highlight=False)
 
 
 def print_history(console: Console, records: list[ScanRecord]) -> None:
-    """Past scans newest first: a table on a terminal, tab-separated lines with a header when piped."""
+    """Past scans newest first: a table on a terminal, tab-separated lines with a header when piped.
+
+    The terminal table folds the counts into a few columns so that it reads in 80 columns; the piped
+    form keeps one column per figure, for scripts.
+    """
     if not records:
         console.print("no scans recorded yet")
         return
-    columns = ("id", "scanned at (UTC)", "roots", "grade", "score", "endpoints", "shadow", "zombie",
-               "findings", "critical", "high")
-    rows = [_history_row(record) for record in records]
     if not console.is_terminal:
-        console.file.write("".join("\t".join(cells) + "\n" for cells in (columns, *rows)))
+        rows = [_history_fields(record) for record in records]
+        console.file.write("".join("\t".join(cells) + "\n" for cells in (_HISTORY_FIELDS, *rows)))
         return
-    table = Table(*columns)
-    for cells in rows:
-        table.add_row(*cells)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    for header in ("id", "scanned (UTC)", "grade"):
+        table.add_column(header, no_wrap=True)
+    longest_root = max((len(root) for record in records for root in record.roots), default=0)
+    table.add_column("roots", min_width=min(24, max(5, longest_root)), overflow="fold")
+    table.add_column("endpoints")  # these two wrap on a narrow terminal
+    table.add_column("findings")
+    for record in records:
+        # Text cells, not markup: a root folder's name may hold "[".
+        table.add_row(*(Text(cell) for cell in _history_cells(record)))
     console.print(table)
 
 
-def _history_row(record: ScanRecord) -> tuple[str, ...]:
+_HISTORY_FIELDS = ("id", "scanned_at", "roots", "grade", "score", "endpoints", "shadow", "zombie", "orphan",
+                   "findings", "critical", "high")
+
+
+def _history_fields(record: ScanRecord) -> tuple[str, ...]:
     return (
         str(record.id),
-        record.scanned_at.strftime("%Y-%m-%d %H:%M"),
+        record.scanned_at.isoformat(),
         ", ".join(record.roots),
         record.grade.value,
         str(record.score),
-        str(record.endpoints),
-        str(record.shadow),
-        str(record.zombie),
-        str(record.findings),
-        str(record.critical),
-        str(record.high),
+        *(str(count) for count in (record.endpoints, record.shadow, record.zombie, record.orphan,
+                                   record.findings, record.critical, record.high)),
+    )
+
+
+def _history_cells(record: ScanRecord) -> tuple[str, ...]:
+    return (
+        str(record.id),
+        record.scanned_at.strftime("%Y-%m-%d %H:%M"),
+        f"{record.grade.value} {record.score}",
+        ", ".join(record.roots),
+        f"{record.endpoints} ({record.shadow} shadow, {record.zombie} zombie)",
+        f"{record.findings} ({record.critical} critical, {record.high} high)",
     )

@@ -115,6 +115,12 @@ def test_fail_on_turns_findings_into_exit_1(tmp_path: Path) -> None:
         (("scan", "no/such/folder"), "no/such/folder: no such file or folder"),
         (("scan", str(ESTATE), "-o", "report.docx"), "report.docx"),
         (("scan", str(BROKEN_ESTATE / "notes.txt")), "no OpenAPI spec, APISIX config or access log found"),
+        (("scan", str(ESTATE), "--format", "pdf"), "--format needs an --output"),
+        (("scan", str(ESTATE), "-o", "r.json", "-o", "./r.json"), "./r.json is given twice as an output"),
+        (("scan", str(ESTATE), "-o", "-", "-o", "-"), "only one output can go to stdout"),
+        (("scan", str(ESTATE), "-o", "r.json", "-o", "r.html", "-f", "json", "-f", "html", "-f", "pdf"),
+         "give --format once or once per --output"),
+        (("scan", str(ESTATE), "-o", "missing/r.json"), "missing/r.json: folder missing does not exist"),
     ],
 )
 def test_usage_and_input_errors_exit_2_with_one_line(tmp_path: Path, args: tuple[str, ...], message: str) -> None:
@@ -123,6 +129,26 @@ def test_usage_and_input_errors_exit_2_with_one_line(tmp_path: Path, args: tuple
     assert message in result.stderr
     assert "Traceback" not in result.stderr
     assert len([line for line in result.stderr.splitlines() if line.strip()]) == 1
+    assert not list(tmp_path.iterdir())  # checked before the scan: nothing was written
+
+
+def test_names_with_brackets_are_shown_as_they_are(tmp_path: Path) -> None:
+    # Rich would read "[red]" as markup and "[/x]" as a closing tag (an internal error).
+    estate = tmp_path / "estate"
+    estate.mkdir()
+    (estate / "good-spec.yaml").write_bytes((BROKEN_ESTATE / "good-spec.yaml").read_bytes())
+    (estate / "[red]broken.yaml").write_bytes((BROKEN_ESTATE / "broken-spec.yaml").read_bytes())
+    (tmp_path / "[").mkdir()
+    result = run_cli("scan", estate, "-o", "[/x].json", "--no-db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "failed [red]broken.yaml" in result.stderr
+    assert "wrote [/x].json" in result.stderr
+
+
+def test_a_path_given_twice_is_one_root(tmp_path: Path) -> None:
+    result = run_cli("scan", ESTATE, ESTATE, "-o", "r.json", "--no-db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))["roots"] == ["estate"]
 
 
 def test_json_to_stdout(tmp_path: Path) -> None:
@@ -142,6 +168,13 @@ def test_history_lists_every_scan(tmp_path: Path) -> None:
         endpoints = conn.execute("select count(*) from endpoints where scan_id = 2").fetchone()[0]
     assert endpoints > 5
     assert "estate" in listing.stdout
+
+
+def test_a_history_database_in_a_missing_folder_fails_before_the_scan(tmp_path: Path) -> None:
+    result = run_cli("scan", ESTATE, "-o", "r.json", "--db", "missing/h.db", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "riskscan: error: missing/h.db: folder missing does not exist"
+    assert not (tmp_path / "r.json").exists()
 
 
 def test_history_without_a_database_says_so(tmp_path: Path) -> None:

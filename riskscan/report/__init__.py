@@ -21,7 +21,7 @@ from riskscan.report.html_report import HtmlRenderer
 from riskscan.report.json_report import JsonRenderer
 from riskscan.report.pdf_report import PdfRenderer
 
-__all__ = ["RENDERERS", "STDOUT", "Renderer", "register", "renderer_for", "write_report"]
+__all__ = ["RENDERERS", "STDOUT", "Renderer", "check_destination", "register", "renderer_for", "write_report"]
 
 STDOUT = "-"
 """The destination that means standard output."""
@@ -60,15 +60,31 @@ for _builtin in (JsonRenderer(), HtmlRenderer(), PdfRenderer()):
 
 
 def renderer_for(destination: str, format: str | None) -> Renderer:
-    """The renderer for `destination`: `format` wins, else its suffix; stdout defaults to JSON.
+    """The renderer for `destination`: `format` if given, else its suffix; stdout defaults to JSON.
 
-    Raises `UsageError` for an unknown format or suffix, and for a binary format (PDF) sent to
-    standard output when that is a terminal.
+    A suffix riskscan does not know (`.txt`, none) takes any `format`. Raises `UsageError` for an
+    unknown format or suffix, a `format` that contradicts a known suffix (PDF into `r.json`), and a
+    binary format (PDF) sent to standard output when that is a terminal.
     """
     renderer = _lookup(destination, format)
     if destination == STDOUT and renderer.is_binary and _stdout_is_terminal():
         raise UsageError(f"will not write {renderer.name} to a terminal; redirect stdout or give -o FILE")
     return renderer
+
+
+def check_destination(destination: str) -> None:
+    """Raise `OutputError` when `destination` is a folder or its folder does not exist.
+
+    Called before a scan as well as at writing time, so a mistyped path fails at once, not after
+    minutes of reading logs.
+    """
+    if destination == STDOUT:
+        return
+    target = Path(destination)
+    if target.is_dir():
+        raise OutputError("is a folder, not a file", path=destination)
+    if not target.parent.is_dir():
+        raise OutputError(f"folder {target.parent} does not exist", path=destination)
 
 
 def write_report(assessment: Assessment, destination: str, format: str | None) -> None:
@@ -93,19 +109,22 @@ def write_report(assessment: Assessment, destination: str, format: str | None) -
 
 def _lookup(destination: str, format: str | None) -> Renderer:
     known = ", ".join(sorted(RENDERERS))
-    if format is not None:
-        renderer = RENDERERS.get(format.strip().lower())
-        if renderer is None:
-            raise UsageError(f"unknown format {format!r}; known formats: {known}")
-        return renderer
-    if destination == STDOUT:
-        return RENDERERS["json"]
-    suffix = Path(destination).suffix.lower()
-    for renderer in RENDERERS.values():
-        if suffix in renderer.suffixes:
-            return renderer
-    shown = f"suffix {suffix!r}" if suffix else "no suffix"
-    raise UsageError(f"cannot tell the format of {destination} ({shown}); give --format, one of: {known}")
+    suffix = "" if destination == STDOUT else Path(destination).suffix.lower()
+    by_suffix = next((renderer for renderer in RENDERERS.values() if suffix in renderer.suffixes), None)
+    if format is None:
+        if destination == STDOUT:
+            return RENDERERS["json"]
+        if by_suffix is None:
+            shown = f"suffix {suffix!r}" if suffix else "no suffix"
+            raise UsageError(f"cannot tell the format of {destination} ({shown}); give --format, one of: {known}")
+        return by_suffix
+    renderer = RENDERERS.get(format.strip().lower())
+    if renderer is None:
+        raise UsageError(f"unknown format {format!r}; known formats: {known}")
+    if by_suffix is not None and by_suffix.name != renderer.name:
+        # `-o a.pdf -o b.json --format pdf` would put a PDF in b.json: surely not what was meant.
+        raise UsageError(f"{destination} names a {by_suffix.name} file, but its format is given as {renderer.name}")
+    return renderer
 
 
 def _stdout_is_terminal() -> bool:
@@ -127,12 +146,8 @@ def _write_stdout(data: bytes, destination: str) -> None:
 
 def _write_atomically(target: Path, data: bytes, destination: str) -> None:
     """Write a temp file beside `target`, then `os.replace` it; remove the temp file on failure."""
-    if target.is_dir():
-        raise OutputError("is a folder, not a file", path=destination)
-    folder = target.parent
-    if not folder.is_dir():
-        raise OutputError(f"folder {folder} does not exist", path=destination)
-    temporary = folder / f".{target.name}.{uuid.uuid4().hex[:12]}.tmp"
+    check_destination(destination)
+    temporary = target.parent / f".{target.name}.{uuid.uuid4().hex[:12]}.tmp"
     try:
         # 0o666 before the umask: the report gets the same permissions as any new file would.
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

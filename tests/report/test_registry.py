@@ -59,13 +59,18 @@ def test_builtins_are_registered_and_meet_the_protocol() -> None:
     ("out/Report.HTML", None, "html"),
     ("report.htm", None, "html"),
     ("report.pdf", None, "pdf"),
-    ("report.pdf", "json", "json"),  # an explicit format wins over the suffix
+    ("report.pdf", "pdf", "pdf"),
     ("report.txt", "HTML", "html"),
     ("-", None, "json"),
     ("-", "html", "html"),
 ])
 def test_renderer_for_picks_the_format(destination: str, fmt: str | None, expected: str) -> None:
     assert renderer_for(destination, fmt).name == expected
+
+
+def test_a_format_contradicting_a_known_suffix_is_a_usage_error() -> None:
+    with pytest.raises(UsageError, match="report.json names a json file, but its format is given as pdf"):
+        renderer_for("report.json", "pdf")
 
 
 @pytest.mark.parametrize(("destination", "fmt"), [("report.txt", None), ("report", None), ("r.json", "xlsx")])
