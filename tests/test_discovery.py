@@ -12,7 +12,7 @@ import pytest
 from riskscan.discovery import discover_files, read_inputs, scan_root_for
 from riskscan.errors import InputError
 from riskscan.model import InputStatus, SourceKind
-from riskscan.sources import ReadContext
+from riskscan.sources import READERS, ReadContext
 
 ESTATE = Path(__file__).resolve().parent / "fixtures" / "estate"
 
@@ -87,3 +87,24 @@ def test_files_a_spec_pulls_in_are_marked_used_by_that_spec(tmp_path: Path) -> N
         assert (records[fragment].status, records[fragment].kind) == (InputStatus.USED, SourceKind.OPENAPI)
         assert records[fragment].message == "referenced by split/root.yaml"
     assert len(result.specs) == 1
+
+
+def test_an_unexpected_reader_error_fails_that_file_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A reader bug on one hostile file is reported on that file; the others are still read."""
+    (tmp_path / "a.yaml").write_text("openapi: 3.0.0\ninfo: {title: A, version: '1'}\npaths: {}\n")
+    (tmp_path / "b.log").write_text('192.0.2.1 - - [09/Nov/2026:10:00:00 +0000] "GET /x HTTP/1.1" 200 5 "-" "ua"\n')
+
+    class Exploding:
+        kind = SourceKind.OPENAPI
+        sniff = READERS[SourceKind.OPENAPI].sniff
+
+        def read(self, path: Path, context: ReadContext) -> object:
+            raise ValueError("secret-looking text PLANTED-9911 from the input")
+
+    monkeypatch.setitem(READERS, SourceKind.OPENAPI, Exploding())
+    inputs = read_inputs(discover_files([tmp_path]), ReadContext(root=tmp_path))
+    status = {item.path: item for item in inputs.inputs}
+    assert status["a.yaml"].status is InputStatus.FAILED
+    assert status["a.yaml"].message == "a.yaml: could not be read (unexpected ValueError, a riskscan bug; --debug shows more)"
+    assert "PLANTED-9911" not in repr(inputs)
+    assert status["b.log"].status is InputStatus.USED
