@@ -122,7 +122,7 @@ def _read_one(file: Path, context: ReadContext, on_file: Callable[[Path], None] 
         return _failed(shown, kind, size, str(error))
     except (RecursionError, MemoryError):
         return _failed(shown, kind, size, f"{shown}: too deeply nested or too large to read")
-    except Exception as error:  # noqa: BLE001 - a reader bug must cost one file, not the scan
+    except Exception as error:
         # Only the exception's type is shown: its text may quote the input. --debug logs the rest.
         log.debug("unexpected error reading %s", shown, exc_info=True)
         problem = f"could not be read (unexpected {type(error).__name__}, a riskscan bug; --debug shows more)"
