@@ -22,7 +22,7 @@ from riskscan.sources import ReadContext
 from riskscan.sources.access_log_parallel import ByteSource, plan_ranges, tally_in_parallel
 from riskscan.sources.access_log_parse import Bucket, LogTally, parse_clf_time, parse_line
 
-__all__ = ["AccessLogReader", "ByteChunks", "iter_line_batches", "read_access_log", "tally_stream"]
+__all__ = ["AccessLogError", "AccessLogReader", "ByteChunks", "iter_line_batches", "read_access_log", "tally_stream"]
 
 log = logging.getLogger(__name__)
 
@@ -54,8 +54,12 @@ class AccessLogReader:
         return good > 0 and good * 2 > len(sample)
 
     def read(self, path: Path, context: ReadContext) -> TrafficSample:
-        """Stream the log and aggregate it; raise `SourceError` when it is not an access log."""
+        """Stream the log and aggregate it; raise `AccessLogError` when it is not an access log."""
         return read_access_log(path, context)
+
+
+class AccessLogError(SourceError):
+    """A file that looked like an access log but cannot be read as one."""
 
 
 class ByteChunks:
@@ -141,7 +145,7 @@ def iter_line_batches(chunks: Iterator[bytes] | ByteChunks) -> Iterator[bytes]:
 def read_access_log(path: Path, context: ReadContext) -> TrafficSample:
     """Read one access log (gzip detected by its magic bytes, not its name) into a `TrafficSample`.
 
-    Raises `SourceError` when the file cannot be opened, or when more than half of its lines do not
+    Raises `AccessLogError` when the file cannot be opened, or when more than half of its lines do not
     parse (checked after 1,000 lines and at the end). A truncated or corrupt gzip stream keeps what
     was read before the damage and says so in a warning.
     """
@@ -170,7 +174,7 @@ def _read(path: Path, shown: str, context: ReadContext) -> TrafficSample:
                     _check_rejections(tally, shown, is_final=False)
                 problem = chunks.problem
     except OSError as error:
-        raise SourceError(f"cannot read the file ({error.strerror or type(error).__name__})", path=shown) from None
+        raise AccessLogError(f"cannot read the file ({error.strerror or type(error).__name__})", path=shown) from None
     _check_rejections(tally, shown, is_final=True)
     warnings = _warnings(tally, problem)
     for warning in warnings:
@@ -197,7 +201,7 @@ def _check_rejections(tally: LogTally, shown: str, *, is_final: bool) -> None:
     total, bad = tally.total, tally.malformed
     if bad * 2 <= total or not (is_final or total >= _CHECK_AFTER_LINES or tally.matched == 0 and bad >= 16):
         return
-    raise SourceError(f"not an access log: {bad} of {total} lines do not parse", path=shown)
+    raise AccessLogError(f"not an access log: {bad} of {total} lines do not parse", path=shown)
 
 
 def _warnings(tally: LogTally, stream_problem: str | None) -> tuple[str, ...]:

@@ -40,7 +40,7 @@ from riskscan.sources.structured import (
 if TYPE_CHECKING:
     from riskscan.sources import ReadContext
 
-__all__ = ["HTTP_METHODS", "OpenApiReader", "sniff_openapi_version"]
+__all__ = ["HTTP_METHODS", "OpenApiError", "OpenApiReader", "sniff_openapi_version"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 """The operation keys of a path item, in the specification's order."""
@@ -82,8 +82,20 @@ class OpenApiReader:
         return _is_supported(sniff_openapi_version(head))
 
     def read(self, path: Path, context: ReadContext) -> ApiSpec:
-        """Read the spec at `path` and every allowed file it references; see the module docstring."""
-        return _SpecReader(load_structured(path, context), context).read()
+        """Read the spec at `path` and every allowed file it references; see the module docstring.
+
+        Raises `OpenApiError` naming the file (and line, where known) when it is not a usable spec.
+        """
+        try:
+            return _SpecReader(load_structured(path, context), context).read()
+        except OpenApiError:
+            raise
+        except SourceError as error:  # from the shared loader: same message, this reader's type
+            raise OpenApiError(error.problem, path=error.path, line=error.line) from None
+
+
+class OpenApiError(SourceError):
+    """A file that claims to be an OpenAPI or Swagger spec but cannot be read as one."""
 
 
 class _SpecReader:
@@ -101,7 +113,7 @@ class _SpecReader:
         self._root_bases: list[ServerBase] = []
 
     def read(self) -> ApiSpec:
-        """The whole spec as an `ApiSpec`; raises `SourceError` when the document is not one."""
+        """The whole spec as an `ApiSpec`; raises `OpenApiError` when the document is not one."""
         data = self._root.node
         if not isinstance(data, dict):
             raise self._error(f"top level is {_type_name(data)}, not a mapping", self._root.line)
@@ -122,9 +134,9 @@ class _SpecReader:
             warnings=self._refs.warnings,
         )
 
-    def _error(self, problem: str, line: int | None = None) -> SourceError:
-        """A `SourceError` about the root file."""
-        return SourceError(problem, path=self._shown, line=line)
+    def _error(self, problem: str, line: int | None = None) -> OpenApiError:
+        """An `OpenApiError` about the root file."""
+        return OpenApiError(problem, path=self._shown, line=line)
 
     def _spec_format(self, data: dict[Any, Any]) -> str:
         """`openapi 3.1.0` or `swagger 2.0`; unsupported or missing versions are errors."""

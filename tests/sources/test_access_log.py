@@ -11,7 +11,7 @@ import pytest
 from riskscan.errors import SourceError
 from riskscan.model import PathTraffic, TrafficSample
 from riskscan.sources import ReadContext, make_client_hasher, read_head
-from riskscan.sources.access_log import AccessLogReader
+from riskscan.sources.access_log import AccessLogError, AccessLogReader
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "access_log"
 ESTATE = Path(__file__).resolve().parents[1] / "fixtures" / "estate"
@@ -262,7 +262,7 @@ def test_truncated_last_line_is_rejected_and_the_rest_kept() -> None:
 
 @pytest.mark.parametrize("name", ["binary-garbage.log", "only-junk.log"])
 def test_files_that_are_not_logs_fail_with_one_line_naming_the_file(name: str) -> None:
-    with pytest.raises(SourceError) as raised:
+    with pytest.raises(AccessLogError) as raised:
         read(FIXTURES / name)
     message = str(raised.value)
     assert message.startswith(f"{name}: not an access log:")
@@ -270,7 +270,7 @@ def test_files_that_are_not_logs_fail_with_one_line_naming_the_file(name: str) -
 
 
 def test_mostly_junk_after_a_thousand_lines_fails(tmp_path: Path) -> None:
-    with pytest.raises(SourceError, match=r"not an access log: 700 of 1200 lines do not parse"):
+    with pytest.raises(AccessLogError, match=r"not an access log: 700 of 1200 lines do not parse"):
         read(write_lines(tmp_path / "noisy.log", good=500, junk=700))
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from riskscan.errors import SourceError
 from riskscan.model import ApiSpec, AuthKind, ParameterLocation, SpecOperation
 from riskscan.sources import ReadContext, read_head
-from riskscan.sources.openapi import OpenApiReader
+from riskscan.sources.openapi import OpenApiError, OpenApiReader
 from riskscan.sources.structured import load_structured, top_level_scalars
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "openapi"
@@ -418,7 +418,7 @@ def test_refs_naming_impossible_files_are_warnings_not_crashes(tmp_path: Path) -
     ],
 )
 def test_broken_file_gives_one_line_error_naming_it(name: str, message: str) -> None:
-    with pytest.raises(SourceError) as caught:
+    with pytest.raises(OpenApiError) as caught:
         read(f"broken/{name}")
     text = str(caught.value)
     assert text.startswith(message)
@@ -462,7 +462,7 @@ def test_two_megabytes_of_nesting_is_refused_without_crashing(tmp_path: Path, na
 )
 def test_values_that_do_not_fit_their_type_are_source_errors(tmp_path: Path, text: str, message: str) -> None:
     (tmp_path / "spec.yaml").write_text(text)
-    with pytest.raises(SourceError, match=message):
+    with pytest.raises(OpenApiError, match=message):
         read("spec.yaml", root=tmp_path)
 
 
