@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -160,7 +161,23 @@ def load_text(path: Path, context: ReadContext) -> str:
         ) from None
     if len(raw) > context.max_bytes:
         raise SourceError(f"file is over the {context.max_bytes}-byte limit", path=shown)
+    if raw[:2] == b"\x1f\x8b":
+        raw = _gunzip(raw, context.max_bytes, shown)
     return _decode(raw, shown)
+
+
+def _gunzip(raw: bytes, limit: int, shown: str) -> bytes:
+    """A gzipped spec or config, unpacked; refused past `limit` bytes unpacked (a gzip bomb)."""
+    inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+    try:
+        text = inflater.decompress(raw, limit + 1)
+    except zlib.error:
+        raise SourceError("corrupt gzip data", path=shown) from None
+    if len(text) > limit or inflater.unconsumed_tail:
+        raise SourceError(f"over the {limit}-byte limit once unpacked", path=shown)
+    if not inflater.eof:
+        raise SourceError("truncated gzip data", path=shown)
+    return text
 
 
 def parse_structured_text(text: str, path: Path, shown: str) -> StructuredDocument:
@@ -169,11 +186,12 @@ def parse_structured_text(text: str, path: Path, shown: str) -> StructuredDocume
     Flow-style YAML (`{a: 1}`) that is not JSON is parsed as YAML; the JSON error is reported if both fail.
     """
     stripped = text.lstrip()
-    if path.suffix.lower() == ".json" or stripped[:1] in ("{", "["):
+    is_json_name = path.suffix.lower() == ".json" or path.name.lower().endswith(".json.gz")
+    if is_json_name or stripped[:1] in ("{", "["):
         try:
             return _parse_json(text, path, shown)
         except SourceError:
-            if path.suffix.lower() == ".json":
+            if is_json_name:
                 raise
             try:
                 return _parse_yaml(text, path, shown)

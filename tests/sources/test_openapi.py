@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import socket
 import tempfile
 from pathlib import Path
@@ -573,3 +574,21 @@ def test_corpus_deprecated_operations(corpus_dir: Path) -> None:
     spec = read("openapi/adyen/RecurringService-v68.json", root=corpus_dir)
     assert sum(op.deprecated for op in spec.operations) == 2
     assert kinds(spec.operations[0]) == [[AuthKind.BASIC], [AuthKind.API_KEY]]
+
+
+def test_a_gzipped_spec_is_read_like_the_plain_one(tmp_path: Path) -> None:
+    plain = FIXTURES / "oas30-claims.yaml"
+    packed = tmp_path / "oas30-claims.yaml.gz"
+    packed.write_bytes(gzip.compress(plain.read_bytes()))
+    context = ReadContext(root=tmp_path)
+    unpacked = OpenApiReader().read(packed, context)
+    original = OpenApiReader().read(plain, ReadContext(root=FIXTURES))
+    assert [(op.method, op.path) for op in unpacked.operations] == [(op.method, op.path) for op in original.operations]
+    assert OpenApiReader().sniff(packed, read_head(packed))
+
+
+def test_a_gzip_bomb_spec_is_refused_in_one_line(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.yaml.gz"
+    bomb.write_bytes(gzip.compress(b"openapi: 3.0.0\n" + b"#" * 5_000_000))
+    with pytest.raises(OpenApiError, match=r"bomb.yaml.gz: over the 100000-byte limit once unpacked"):
+        OpenApiReader().read(bomb, ReadContext(root=tmp_path, max_bytes=100_000))
