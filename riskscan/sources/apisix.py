@@ -37,6 +37,7 @@ from riskscan.model import (
 )
 from riskscan.redaction import redact, redact_path
 from riskscan.sources import ReadContext
+from riskscan.sources.apisix_consumers import ConsumerLimits
 from riskscan.sources.apisix_plugins import (
     LOGGER_PLUGINS,
     MONITOR_PLUGINS,
@@ -185,6 +186,7 @@ class _ConfigBuilder:
             if not plugin.is_disabled
         ]
         self._mtls = MutualTls.collect(root)
+        self._consumer_limits = ConsumerLimits(root, self._evidence)
         self._refs: dict[str, PluginRef] = {}
 
     def build(self) -> GatewayConfig:
@@ -346,11 +348,13 @@ class _ConfigBuilder:
         return tuple(requirements.values())
 
     def _rate_limits(self, in_force: list[_Plugin]) -> tuple[RateLimitPolicy, ...]:
-        return tuple(
+        """The route's own limits, then those every consumer it admits carries (see apisix_consumers)."""
+        own = tuple(
             policy
             for plugin in in_force
             for policy in rate_limit_policies(plugin.name, plugin.conf, self._evidence(plugin.pointer))
         )
+        return own + self._consumer_limits.for_route([plugin.name for plugin in in_force])
 
     def _upstream(
         self, item: Mapping[str, ConfigValue], service: tuple[int, dict[str, ConfigValue]] | None

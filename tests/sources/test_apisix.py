@@ -492,3 +492,20 @@ def test_corpus_admin_keys_never_appear(corpus_dir: Path) -> None:
     text = json.dumps(produced)
     for key in admin_keys:
         assert key not in text
+
+
+def test_limits_on_every_admitted_consumer_throttle_the_route() -> None:
+    routes = {route.route_id: route for route in read("consumer-quotas.yaml").routes}
+    # Both key-auth consumers carry a limit (one through its group): the loosest one counts.
+    (quota,) = routes["quotes"].rate_limits
+    assert (quota.plugin, quota.limit, quota.window_seconds) == ("limit-count", 1000, 60)
+    assert quota.key == "consumer (set on each of 2 consumers)"
+    assert quota.evidence.pointer == "/consumers/0/plugins/limit-count"
+    # One basic-auth consumer has no limit: that consumer is unthrottled, so the route is too.
+    assert routes["documents"].rate_limits == ()
+    assert routes["open"].rate_limits == ()
+
+
+def test_consumer_credentials_are_never_kept() -> None:
+    text = read("consumer-quotas.yaml").model_dump_json()
+    assert "PLANTED-CONSUMER-QUOTA" not in text

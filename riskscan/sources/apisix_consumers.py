@@ -1,0 +1,100 @@
+"""Rate limits that APISIX applies per consumer rather than per route.
+
+APISIX merges a consumer's plugins (and its consumer group's) into the request once an auth plugin
+has identified that consumer, so a partner quota is often a `limit-count` on each consumer, not on
+the route. A route whose consumer-identifying auth plugin (key-auth, basic-auth ...) only admits
+consumers that all carry a limit is therefore throttled, by the loosest of those limits; one
+consumer without a limit leaves the route open to that consumer, so then nothing is added. Only
+credentials' existence and the limits are read: no credential value is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from riskscan.model import Evidence, RateLimitPolicy
+from riskscan.sources.apisix_plugins import rate_limit_policies
+from riskscan.sources.structured import join_pointer
+
+__all__ = ["CONSUMER_AUTH_PLUGINS", "ConsumerLimits"]
+
+CONSUMER_AUTH_PLUGINS = frozenset({"key-auth", "basic-auth", "jwt-auth", "hmac-auth", "ldap-auth"})
+"""Auth plugins that identify the caller as one of the configured consumers."""
+
+ConfigMap = Mapping[str, object]
+MakeEvidence = Callable[[str, str], Evidence]
+
+
+@dataclass(frozen=True)
+class _Consumer:
+    auth_plugins: frozenset[str]  # the consumer-identifying plugins it holds a credential for
+    limits: tuple[RateLimitPolicy, ...]
+
+
+class ConsumerLimits:
+    """The consumers of one config, with the rate limits their own and their group's plugins set."""
+
+    def __init__(self, root: ConfigMap, evidence: MakeEvidence) -> None:
+        groups = {str(g.get("id")): (i, g) for i, g in _mappings(root.get("consumer_groups")) if g.get("id") is not None}
+        self._consumers = [
+            _consumer(index, item, groups, evidence) for index, item in _mappings(root.get("consumers"))
+        ]
+
+    def for_route(self, auth_plugins: Sequence[str]) -> tuple[RateLimitPolicy, ...]:
+        """Limits every consumer admitted by the route's auth plugins carries: the loosest per plugin
+        kind, keyed by consumer. Empty when some admitted consumer has none (or none is admitted)."""
+        identifying = CONSUMER_AUTH_PLUGINS.intersection(auth_plugins)
+        admitted = [c for c in self._consumers if c.auth_plugins & identifying]
+        if not admitted or any(not consumer.limits for consumer in admitted):
+            return ()
+        loosest: dict[str, RateLimitPolicy] = {}
+        for policy in (policy for consumer in admitted for policy in consumer.limits):
+            known = loosest.get(policy.plugin)
+            if known is None or _rate(policy) > _rate(known):
+                loosest[policy.plugin] = policy
+        key = f"consumer (set on each of {len(admitted)} consumers)"
+        return tuple(policy.model_copy(update={"key": key}) for _, policy in sorted(loosest.items()))
+
+
+def _consumer(
+    index: int, item: ConfigMap, groups: Mapping[str, tuple[int, ConfigMap]], evidence: MakeEvidence
+) -> _Consumer:
+    pointer = f"/consumers/{index}"
+    plugins = {name: (conf, join_pointer(join_pointer(pointer, "plugins"), name)) for name, conf in _plugins(item)}
+    group = groups.get(str(item.get("group_id")))
+    if group is not None:  # a consumer's own plugin wins over its group's of the same name
+        group_pointer = join_pointer(f"/consumer_groups/{group[0]}", "plugins")
+        for name, conf in _plugins(group[1]):
+            plugins.setdefault(name, (conf, join_pointer(group_pointer, name)))
+    held = {name for name in plugins if name in CONSUMER_AUTH_PLUGINS}
+    for _, credential in _mappings(item.get("credentials")):  # APISIX 3.x credentials objects
+        held.update(name for name, _ in _plugins(credential) if name in CONSUMER_AUTH_PLUGINS)
+    limits = tuple(
+        policy
+        for name, (conf, plugin_pointer) in sorted(plugins.items())
+        for policy in rate_limit_policies(name, conf, evidence(plugin_pointer, f"plugin {name} on a consumer"))
+    )
+    return _Consumer(frozenset(held), limits)
+
+
+def _rate(policy: RateLimitPolicy) -> float:
+    """Requests per second a policy allows (unknown values count as unlimited: the loosest)."""
+    if policy.limit is None:
+        return float("inf")
+    return policy.limit / policy.window_seconds if policy.window_seconds else policy.limit
+
+
+def _plugins(owner: ConfigMap) -> list[tuple[str, ConfigMap]]:
+    plugins = owner.get("plugins")
+    if not isinstance(plugins, dict):
+        return []
+    return [
+        (str(name), conf if isinstance(conf, dict) else {})
+        for name, conf in plugins.items()
+        if not (isinstance(conf, dict) and isinstance(conf.get("_meta"), dict) and conf["_meta"].get("disable"))
+    ]
+
+
+def _mappings(value: object) -> list[tuple[int, ConfigMap]]:
+    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)] if isinstance(value, list) else []
