@@ -230,10 +230,17 @@ def _headline(assessment: Assessment, lifecycles: Counter[Lifecycle], severities
     total = len(assessment.inventory.endpoints)
     serious = severities[Severity.CRITICAL] + severities[Severity.HIGH]
     undocumented = lifecycles[Lifecycle.SHADOW] + lifecycles[Lifecycle.ZOMBIE]
-    return (
+    headline = (
         f"{_plural(total, 'endpoint')} found, {format_count(undocumented)} of them shadow or zombie; "
         f"{_plural(len(assessment.findings), 'finding')}, {format_count(serious)} rated high or critical."
     )
+    known = [control for control in assessment.controls if control.status is not ControlStatus.UNKNOWN]
+    if assessment.controls and not known:
+        # The grade then reflects missing evidence, not weaknesses found: say so where it is read.
+        headline += " No control could be assessed from these inputs, so the grade reflects missing evidence."
+    elif len(known) < len(assessment.controls):
+        headline += f" The score rests on {len(known)} of {len(assessment.controls)} controls; the rest are unknown."
+    return headline
 
 
 def _figures(assessment: Assessment, lifecycles: Counter[Lifecycle],

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html as html_module
 import re
 
-from riskscan.model import Assessment, Finding, Severity
+from riskscan.model import Assessment, ControlStatus, Finding, Grade, Severity
 from riskscan.report import RENDERERS
 from riskscan.report.html_report import render_html
 from riskscan.report.view import MAX_FINDING_ENDPOINTS, build_view
@@ -109,3 +109,21 @@ def test_long_lists_are_cut_for_reading_and_counted(insurer_assessment: Assessme
     assert view.findings[0].more_endpoints == 12
     assert "and 12 more (see the JSON report)" in _text(render_html(insurer_assessment.model_copy(
         update={"findings": (finding,)})))
+
+
+def test_a_grade_without_evidence_says_so(insurer_assessment: Assessment) -> None:
+    unknown = tuple(
+        control.model_copy(update={"status": ControlStatus.UNKNOWN, "score": None})
+        for control in insurer_assessment.controls
+    )
+    text = _text(_html(insurer_assessment.model_copy(update={"controls": unknown, "score": 0, "grade": Grade.F})))
+    assert "No control could be assessed from these inputs, so the grade reflects missing evidence." in text
+
+
+def test_a_partly_known_score_names_how_many_controls_it_rests_on(insurer_assessment: Assessment) -> None:
+    controls = list(insurer_assessment.controls)
+    controls[0] = controls[0].model_copy(update={"status": ControlStatus.UNKNOWN, "score": None})
+    text = _text(_html(insurer_assessment.model_copy(update={"controls": tuple(controls)})))
+    known = sum(1 for control in controls if control.status is not ControlStatus.UNKNOWN)
+    assert 0 < known < len(controls)
+    assert f"The score rests on {known} of {len(controls)} controls; the rest are unknown." in text
