@@ -124,7 +124,7 @@ def _endpoints() -> tuple[Endpoint, ...]:
 def _findings() -> tuple[Finding, ...]:
     return (
         Finding(
-            id="AUTH-001", control="AUTH", severity=Severity.CRITICAL,
+            id="AUTH-001", control="auth", severity=Severity.CRITICAL,
             title="Endpoints reachable without authentication",
             detail="2 routed endpoints enforce no authentication; one of them was called 412 times.",
             endpoints=("GET /internal/export/{file}", "* /v1/legacy/*"),
@@ -139,7 +139,7 @@ def _findings() -> tuple[Finding, ...]:
                         "claims-legacy routes, or remove the routes.",
         ),
         Finding(
-            id="BOLA-001", control="BOLA", severity=Severity.HIGH,
+            id="BOLA-001", control="object_authorization", severity=Severity.HIGH,
             title="Object ids walked by single clients on weakly authenticated endpoints",
             detail="One client requested 1,870 distinct policy ids on an API-key endpoint.",
             endpoints=("GET /v1/policies/{policyId}",),
@@ -150,7 +150,7 @@ def _findings() -> tuple[Finding, ...]:
             remediation="Check that the caller owns the object on every request; use non-guessable ids.",
         ),
         Finding(
-            id="RATE-001", control="RATE", severity=Severity.MEDIUM,
+            id="RATE-001", control="rate_limit", severity=Severity.MEDIUM,
             title="Routed endpoints without a rate limit",
             detail="3 routed endpoints have no rate-limiting plugin in force.",
             endpoints=("GET /v1/policies/{policyId}", "GET /internal/export/{file}", "* /v1/legacy/*"),
@@ -159,7 +159,7 @@ def _findings() -> tuple[Finding, ...]:
             remediation="Add limit-count keyed by partner (http_x_partner_id or consumer_name).",
         ),
         Finding(
-            id="INV-001", control="INV", severity=Severity.LOW,
+            id="INV-001", control="inventory_hygiene", severity=Severity.LOW,
             title="Shadow and zombie endpoints in the estate",
             detail="2 shadow endpoints and 1 zombie endpoint are routed or called.",
             endpoints=("GET /internal/export/{file}", "* /v1/legacy/*", "GET /v1/policies/{policyId}"),
@@ -171,22 +171,22 @@ def _findings() -> tuple[Finding, ...]:
 
 def _controls() -> tuple[ControlResult, ...]:
     return (
-        ControlResult(id="AUTH", name="Effective authentication", score=55, status=ControlStatus.FAIL,
+        ControlResult(id="auth", name="Effective authentication", score=55, status=ControlStatus.FAIL,
                       summary="6 of 8 endpoints enforce authentication; 2 accept anonymous requests.",
                       weight=0.3, evidence=(Evidence(path="gateway/apisix.yaml", line=31),),
                       owasp=("API2:2023",)),
-        ControlResult(id="BOLA", name="Object-level authorization risk", score=60,
+        ControlResult(id="object_authorization", name="Object-level authorization risk", score=60,
                       status=ControlStatus.PARTIAL,
                       summary="1 endpoint with object ids relies on a static API key.", weight=0.25,
                       limitations=("Ownership checks inside services cannot be seen from these inputs.",),
                       owasp=("API1:2023",)),
-        ControlResult(id="INV", name="Inventory hygiene", score=70, status=ControlStatus.PARTIAL,
+        ControlResult(id="inventory_hygiene", name="Inventory hygiene", score=70, status=ControlStatus.PARTIAL,
                       summary="2 shadow, 1 zombie and 1 orphan endpoint out of 8.", weight=0.15,
                       owasp=("API9:2023",)),
-        ControlResult(id="LOG", name="Logging and monitoring", score=None, status=ControlStatus.UNKNOWN,
+        ControlResult(id="monitoring", name="Logging and monitoring", score=None, status=ControlStatus.UNKNOWN,
                       summary="Logging of the broker API cannot be shown.", weight=0.1,
                       limitations=("The broker API is not routed by any gateway given.",)),
-        ControlResult(id="RATE", name="Rate limiting", score=62, status=ControlStatus.PARTIAL,
+        ControlResult(id="rate_limit", name="Rate limiting", score=62, status=ControlStatus.PARTIAL,
                       summary="5 of 8 endpoints are throttled per partner.", weight=0.2,
                       owasp=("API4:2023",)),
     )

@@ -42,8 +42,8 @@ def test_cover_and_summary_show_grade_score_and_key_figures(insurer_assessment: 
 
 def test_controls_show_status_score_and_limitations(insurer_assessment: Assessment) -> None:
     text = _text(_html(insurer_assessment))
-    assert "LOG Logging and monitoring unknown n/a" in text
-    assert "AUTH Effective authentication API2:2023 fail 55" in text
+    assert "monitoring Logging and monitoring unknown n/a" in text
+    assert "auth Effective authentication API2:2023 fail 55" in text
     assert "Ownership checks inside services cannot be seen from these inputs." in text
 
 
