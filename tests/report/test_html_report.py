@@ -66,8 +66,8 @@ def test_inventory_lists_every_endpoint_with_its_posture(insurer_assessment: Ass
     text = _text(inventory)
     assert "GET /v2/coverage/{policyId}/verify api.northwind-mutual.example documented OpenID Connect " \
            "(gateway:partner-prod) limit-count by http_x_partner_id (600/60s) http-logger, prometheus " \
-           "230,117 58" in text
-    assert "ANY /v1/legacy/* any host shadow none (not enforced) none http-logger – – AUTH-001 INV-001 " \
+           "230,117 / 58" in text
+    assert "ANY /v1/legacy/* any host shadow none (not enforced) none http-logger – / – AUTH-001 INV-001 " \
            "RATE-001" in text
     assert "bearer token (spec (declared, not verified)) unknown unknown" in text
 
