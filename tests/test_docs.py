@@ -32,6 +32,17 @@ def test_ci_runs_the_readme_test_command_verbatim() -> None:
     assert readme_commands()[1] in ci_script.splitlines()
 
 
+def test_ci_builds_a_fresh_virtual_environment_before_the_test_command() -> None:
+    # A green run on a machine with older packages installed hid a PyYAML release that broke us:
+    # CI must install into an empty environment every time, then run the README's command in it.
+    lines = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    creates = next(i for i, line in enumerate(lines) if re.search(r"-m venv \S", line))
+    activates = next(i for i, line in enumerate(lines) if re.search(r"(source|\.) \S*/bin/activate", line))
+    runs = lines.index(readme_commands()[1])
+    assert creates < activates < runs
+    assert any("mktemp -d" in line for line in lines[:creates + 1]), "the environment must be new each run"
+
+
 def test_demo_folder_named_in_the_readme_exists() -> None:
     folder = re.search(r"riskscan scan (examples/[\w-]+)", readme_commands()[0])
     assert folder is not None
