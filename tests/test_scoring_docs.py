@@ -33,7 +33,8 @@ def test_the_short_version_is_what_the_report_quotes() -> None:
 
 def test_the_weights_are_the_catalogue_weights() -> None:
     rows = table_rows(r"`[a-z_]+`")
-    documented = {control: float(cells[0]) for control, cells in rows.items() if cells[0].replace(".", "").isdigit()}
+    documented = {control: float(cells[0]) for control, cells in rows.items()
+                  if cells[0].replace(".", "").isdigit()}
     assert documented == {control.id: control.weight for control in CATALOGUE.controls}
     assert all(rows[control.id][1] == ", ".join(control.owasp) for control in CATALOGUE.controls)
 

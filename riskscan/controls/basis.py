@@ -82,7 +82,7 @@ def scoring_method(catalogue: Catalogue) -> str:
     finding_caps = [f"at {grade.value} while a {severity.value} finding stands"
                     for severity, grade in sorted(rules.grade_caps.items(), key=lambda item: -item[0].rank)]
     evidence_caps = [f"at {grade.value} when the evidence is {level.value.replace('_', ' ')} or weaker"
-                     for level, grade in sorted(rules.evidence_grade_caps.items(), key=lambda item: -item[0].rank)]
+                     for level, grade in sorted(rules.evidence_grade_caps.items(), key=lambda i: -i[0].rank)]
     fields = {
         "controls": len(catalogue.controls),
         "weights": ", ".join(f"{control.id} {control.weight:g}" for control in catalogue.controls),

@@ -1,7 +1,8 @@
 """Rate limiting (OWASP API4:2023): is every routed endpoint throttled at the gateway?
 
-Only a gateway config can show throttling (evidence `enforced`), so without one the control is unknown. Endpoints the
-gateway does not route (seen only in traffic) are left out, with a limitation saying so.
+Only a gateway config can show throttling (evidence `enforced`), so without one the control is
+unknown. Endpoints the gateway does not route (seen only in traffic) are left out, with a limitation
+saying so.
 """
 
 from __future__ import annotations

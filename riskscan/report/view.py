@@ -246,8 +246,8 @@ def _headline(assessment: Assessment, lifecycles: Counter[Lifecycle], severities
         headline += " No control could be assessed from these inputs, so the grade reflects missing evidence."
     elif len(known) < len(assessment.controls):
         unknown = len(assessment.controls) - len(known)
-        headline += (f" {unknown} of {len(assessment.controls)} controls could not be assessed and count as 0 "
-                     "in the score.")
+        headline += (f" {unknown} of {len(assessment.controls)} controls could not be assessed "
+                     "and count as 0 in the score.")
     return headline
 
 

@@ -22,7 +22,8 @@ from riskscan.model import (
 EndpointFactory = Callable[..., Endpoint]
 ENFORCED, OBSERVED = EvidenceStrength.ENFORCED, EvidenceStrength.OBSERVED
 DECLARED, NOT_OBSERVABLE = EvidenceStrength.DECLARED, EvidenceStrength.NOT_OBSERVABLE
-SPEC_OIDC = AuthPosture(effective=AuthKind.OIDC, declared=(AuthKind.OIDC,), enforced_by="spec (declared, not verified)")
+SPEC_OIDC = AuthPosture(effective=AuthKind.OIDC, declared=(AuthKind.OIDC,),
+                        enforced_by="spec (declared, not verified)")
 
 
 def by_id(results: tuple[ControlResult, ...]) -> dict[str, ControlResult]:
@@ -33,7 +34,8 @@ def spec_only_estate(endpoint: EndpointFactory) -> Inventory:
     """Four claims operations a spec declares behind OpenID Connect; nothing else was given."""
     endpoints = [
         endpoint(method, path, sources=(SightingSource.SPEC,), route_ids=(), auth=SPEC_OIDC,
-                 rate_limit=RateLimitPosture(enforced=None), loggers=(), monitors=(), is_logged=None, traffic=None)
+                 rate_limit=RateLimitPosture(enforced=None), loggers=(), monitors=(), is_logged=None,
+                 traffic=None)
         for method, path in (("GET", "/v2/claims"), ("POST", "/v2/claims"), ("GET", "/v2/claims/{claimId}"),
                              ("GET", "/v2/policies/{policyNumber}/documents"))
     ]
@@ -78,7 +80,8 @@ def test_controls_the_inputs_cannot_show_lower_the_score(endpoint: EndpointFacto
     known = [endpoint("GET", f"/v2/claims/{{claimId}}/item{n}") for n in range(10)]
     unseen = [e.model_copy(update={"rate_limit": RateLimitPosture(enforced=None), "is_logged": None,
                                    "loggers": (), "monitors": ()}) for e in known]
-    full = evaluate_controls(Inventory(endpoints=tuple(known), has_specs=True, has_gateway=True, has_traffic=True))
+    full = evaluate_controls(Inventory(endpoints=tuple(known), has_specs=True, has_gateway=True,
+                                       has_traffic=True))
     partial = evaluate_controls(Inventory(endpoints=tuple(unseen), has_specs=True, has_gateway=True,
                                           has_traffic=True))
     assert (full.score, full.grade) == (100, Grade.A)

@@ -93,3 +93,12 @@ def test_a_full_estate_rests_on_gateway_config_and_traffic() -> None:
     assert {"enforced", "observed"} <= levels
     assert report["basis"]["evidence_strength"] in ("enforced", "observed")
     assert report["basis"]["unknown_controls"] == []
+
+
+def test_the_cover_names_each_cap_that_held_the_grade_down() -> None:
+    base = scanned("spec-only")
+    cap = ("Capped at C (the score alone gives B): the evidence is declared in specs only: not verified by "
+           "gateway configuration or traffic.")
+    capped = base.model_copy(update={"basis": base.basis.model_copy(update={"caps": (cap,)})})
+    html = RENDERERS["html"].render(capped).decode("utf-8")
+    assert cap in flat(html[html.index('id="cover"'):html.index('id="summary"')])
