@@ -102,3 +102,17 @@ def test_the_cover_names_each_cap_that_held_the_grade_down() -> None:
     capped = base.model_copy(update={"basis": base.basis.model_copy(update={"caps": (cap,)})})
     html = RENDERERS["html"].render(capped).decode("utf-8")
     assert cap in flat(html[html.index('id="cover"'):html.index('id="summary"')])
+
+
+def test_a_gateway_that_checks_no_credentials_leaves_the_grade_capped_at_c() -> None:
+    """Throttled, logged and routed at the gateway, but authentication only declared by the spec: the
+    score alone gives B; the PDF cover says the grade is capped and why."""
+    assessment = scanned("open-gateway")
+    report = document(assessment)
+    controls = {control["id"]: control["evidence_strength"] for control in report["controls"]}
+    assert controls == {"auth": "declared", "object_authorization": "declared", "rate_limit": "enforced",
+                        "monitoring": "enforced", "inventory_hygiene": "enforced"}
+    assert (report["score"], report["grade"], report["basis"]["evidence_strength"]) == (85, "C", "declared")
+    reader = pypdf.PdfReader(io.BytesIO(RENDERERS["pdf"].render(assessment)))
+    cover = " ".join(reader.pages[0].extract_text().split())
+    assert "Capped at C (the score alone gives B): the evidence is declared in specs only" in cover
