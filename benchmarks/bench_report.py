@@ -22,8 +22,10 @@ from riskscan.model import (
     ControlStatus,
     Endpoint,
     Evidence,
+    EvidenceStrength,
     Finding,
     Grade,
+    GradeBasis,
     InputFile,
     InputStatus,
     Inventory,
@@ -51,16 +53,21 @@ def build_assessment(endpoint_count: int, finding_count: int, seed: int = 7) -> 
     controls = tuple(
         ControlResult(id=f"CTRL-{i:02d}", name=f"Control {i}", score=rng.randint(0, 100),
                       status=rng.choice(list(ControlStatus)[:3]), summary="Synthetic control result.",
-                      weight=0.1, limitations=("Synthetic limitation.",))
+                      weight=0.1, limitations=("Synthetic limitation.",),
+                      evidence_strength=EvidenceStrength.ENFORCED,
+                      evidence_breakdown={EvidenceStrength.ENFORCED: endpoint_count})
         for i in range(10)
     )
     inputs = tuple(InputFile(path=f"specs/api-{i}.yaml", kind=SourceKind.OPENAPI, status=InputStatus.USED)
                    for i in range(40))
-    return Assessment(schema_version="1.0", tool_version="bench", scanned_at=_START + timedelta(days=8),
+    return Assessment(schema_version="1.1", tool_version="bench", scanned_at=_START + timedelta(days=8),
                       roots=("synthetic-estate",), inputs=inputs,
                       inventory=Inventory(endpoints=endpoints, has_specs=True, has_gateway=True,
                                           has_traffic=True),
-                      controls=controls, findings=findings, score=58, grade=Grade.C)
+                      controls=controls, findings=findings, score=58, grade=Grade.C,
+                      basis=GradeBasis(evidence_strength=EvidenceStrength.ENFORCED, statement="synthetic basis",
+                                       controls_by_strength={EvidenceStrength.ENFORCED: len(controls)},
+                                       method="Synthetic method."))
 
 
 def _endpoint(rng: random.Random, index: int) -> Endpoint:

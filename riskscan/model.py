@@ -27,10 +27,12 @@ __all__ = [
     "ControlStatus",
     "Endpoint",
     "Evidence",
+    "EvidenceStrength",
     "Finding",
     "GatewayConfig",
     "GatewayRoute",
     "Grade",
+    "GradeBasis",
     "InputFile",
     "InputStatus",
     "Inventory",
@@ -163,6 +165,25 @@ class ControlStatus(StrEnum):
     PARTIAL = "partial"
     FAIL = "fail"
     UNKNOWN = "unknown"
+
+
+class EvidenceStrength(StrEnum):
+    """How directly the inputs show a control result, strongest first (see docs/scoring.md).
+
+    Gateway configuration applies to every request it routes; traffic shows what happened in the log
+    window; a spec only says what the backend is meant to do. A result is never credited with a
+    stronger kind of evidence than the one it rests on.
+    """
+
+    ENFORCED = "enforced"  # read from the gateway configuration that enforces (or fails to enforce) it
+    OBSERVED = "observed"  # seen in traffic (access logs)
+    DECLARED = "declared"  # declared in an API spec only, verified by nothing else given
+    NOT_OBSERVABLE = "not_observable"  # these inputs cannot show it
+
+    @property
+    def rank(self) -> int:
+        """0 (not observable) to 3 (enforced): a larger rank is stronger evidence."""
+        return len(EvidenceStrength) - 1 - list(EvidenceStrength).index(self)
 
 
 class Grade(StrEnum):
@@ -457,6 +478,21 @@ class ControlResult(Model):
     evidence: tuple[Evidence, ...] = ()
     limitations: tuple[str, ...] = ()  # what the inputs cannot show
     owasp: tuple[str, ...] = ()
+    # The weakest evidence carrying a material share of the endpoints judged, and the endpoint count
+    # at every level; `not_observable` with no counts when the status is unknown.
+    evidence_strength: EvidenceStrength
+    evidence_breakdown: dict[EvidenceStrength, int] = Field(default_factory=dict)
+
+
+class GradeBasis(Model):
+    """What the overall score and grade rest on, in the words the report prints on its cover."""
+
+    evidence_strength: EvidenceStrength  # the weakest evidence carrying a material share of the weight
+    statement: str  # e.g. "declared in specs only: not verified by gateway configuration or traffic"
+    controls_by_strength: dict[EvidenceStrength, int]  # controls per level; unknown ones are not_observable
+    unknown_controls: tuple[str, ...] = ()  # ids of the controls the inputs cannot show (scored as such)
+    caps: tuple[str, ...] = ()  # why the grade is below the score's band, one sentence each
+    method: str  # how the score and grade are made: the short version of docs/scoring.md
 
 
 class Assessment(Model):
@@ -472,3 +508,4 @@ class Assessment(Model):
     findings: tuple[Finding, ...]
     score: Annotated[int, Field(ge=0, le=100)]
     grade: Grade
+    basis: GradeBasis

@@ -23,7 +23,7 @@ from riskscan.sources import ReadContext, make_client_hasher
 
 __all__ = ["SCHEMA_VERSION", "Progress", "ScanOptions", "scan"]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 """Version of the JSON output contract (riskscan/report/assessment.schema.json)."""
 
 log = logging.getLogger(__name__)
@@ -92,6 +92,7 @@ def scan(options: ScanOptions) -> Assessment:
         findings=evaluation.findings,
         score=evaluation.score,
         grade=evaluation.grade,
+        basis=evaluation.basis,
     )
 
 

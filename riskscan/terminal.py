@@ -69,6 +69,8 @@ def print_summary(console: Console, assessment: Assessment, outputs: list[str], 
         f"{len(assessment.inventory.endpoints)} endpoints: "
         + ", ".join(f"{lifecycles[lifecycle]} {lifecycle.value}" for lifecycle in Lifecycle)
     )
+    # What the grade rests on, so that a grade read off the terminal never claims more than its evidence.
+    console.print(f"evidence basis: {assessment.basis.statement}", markup=False, highlight=False)
     console.print(
         f"{len(assessment.findings)} findings: "
         + ", ".join(f"{severities[severity]} {severity.value}" for severity in reversed(Severity))

@@ -55,6 +55,9 @@ def test_the_wheel_carries_every_data_file(unpacked_wheel: Path) -> None:
     package = unpacked_wheel / "riskscan"
     assert (package / "report_templates" / "report.html.j2").is_file()
     assert (package / "report_templates" / "report.css").is_file()
+    assert (package / "report_templates" / "fonts.css").is_file()
+    assert len(list((package / "report_templates" / "fonts").glob("*.woff2"))) == 5
+    assert (package / "report_templates" / "fonts" / "OFL.txt").is_file()
     assert list((package / "questionnaires").glob("*.yaml"))
     assert (package / "controls" / "catalogue.yaml").is_file()
     assert (package / "report" / "assessment.schema.json").is_file()

@@ -8,10 +8,11 @@ without a catalogue entry, fails at import.
 Control ids name their evaluators (`rate_limit` is judged by `evaluate_rate_limit`); finding ids are
 the control's short prefix and a number (`RATE-001`), numbered within each control by severity
 (most severe first), then by the first endpoint listed; the same inventory always gets the same ids.
-The overall score is the weight-averaged score of the controls whose status is known, and the
-catalogue's `all_unknown_score` (0, grade F) when none is: an underwriter treats what cannot be
-verified as absent. The grade is capped at C while a critical finding stands and at B while a high one
-does (the catalogue's `grade_caps`).
+The overall score is the weight-averaged score of every control, one whose status is unknown counting
+as the catalogue's `unknown_score` (0): an underwriter treats what cannot be verified as absent, so
+missing evidence never raises the score. The grade is capped at C while a critical finding stands and
+at B while a high one does (`grade_caps`), and at C when the assessment rests on declarations alone
+(`evidence_grade_caps`); the `GradeBasis` says what the grade rests on and which caps held it down.
 """
 
 from __future__ import annotations
@@ -23,14 +24,15 @@ from typing import Annotated
 from pydantic import Field
 
 from riskscan.controls.auth import evaluate_auth
+from riskscan.controls.basis import grade_basis, grade_caps, overall_strength
 from riskscan.controls.catalogue import Catalogue, Control, ScoringRules, check_registry, default_catalogue
 from riskscan.controls.inventory_hygiene import evaluate_inventory_hygiene
 from riskscan.controls.monitoring import evaluate_monitoring
 from riskscan.controls.object_authorization import evaluate_object_authorization
 from riskscan.controls.outcome import ControlOutcome
 from riskscan.controls.rate_limit import evaluate_rate_limit
-from riskscan.controls.scoring import control_result, overall_grade, overall_score
-from riskscan.model import ControlResult, Finding, Grade, Inventory, Model
+from riskscan.controls.scoring import capped_grade, control_result, overall_score
+from riskscan.model import ControlResult, Finding, Grade, GradeBasis, Inventory, Model
 
 __all__ = ["EVALUATORS", "ControlEvaluation", "Evaluator", "evaluate_controls"]
 
@@ -51,12 +53,13 @@ EVALUATORS: Mapping[str, Evaluator] = MappingProxyType(
 
 class ControlEvaluation(Model):
     """What the controls stage hands to the assessment: results in catalogue order, findings most
-    severe first, the overall score and the grade."""
+    severe first, the overall score, the grade and what it rests on."""
 
     controls: tuple[ControlResult, ...]
     findings: tuple[Finding, ...]
     score: Annotated[int, Field(ge=0, le=100)]
     grade: Grade
+    basis: GradeBasis
 
 
 def evaluate_controls(
@@ -76,11 +79,15 @@ def evaluate_controls(
     results = tuple(control_result(outcome, catalogue.scoring) for outcome in outcomes)
     findings = _numbered_findings(outcomes, catalogue)
     score = overall_score(results, catalogue.scoring)
+    strength = overall_strength(results, catalogue.scoring)
+    caps = grade_caps(findings, strength, catalogue.scoring)
+    uncapped = catalogue.scoring.grade_for(score)
     return ControlEvaluation(
         controls=results,
         findings=findings,
         score=score,
-        grade=overall_grade(score, findings, catalogue.scoring),
+        grade=capped_grade(uncapped, [cap for cap, _ in caps]),
+        basis=grade_basis(results, strength, caps, uncapped, catalogue),
     )
 
 

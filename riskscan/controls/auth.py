@@ -3,7 +3,9 @@
 Effective authentication is taken from the inventory (the gateway wins where it enforces, else the
 spec's declaration). The control flags endpoints open to anonymous callers (worse when they take ids,
 accept writes or name sensitive data), static keys or passwords on sensitive data, and authentication
-that only the spec declares while a gateway is in front.
+that only the spec declares while a gateway is in front. Each endpoint's result rests on its gateway
+route where one serves it (`enforced`), else on the spec (`declared`); endpoints seen only in traffic
+show no credentials (`not_observable`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from riskscan.controls.catalogue import Control
+from riskscan.controls.evidence import auth_strength
 from riskscan.controls.outcome import (
     ControlOutcome,
     FindingDraft,
@@ -64,6 +67,7 @@ def evaluate_auth(inventory: Inventory, control: Control) -> ControlOutcome:
         control,
         endpoints,
         drafts,
+        strength=auth_strength,
         limitations=_limitations(inventory, control, anonymous),
         evidence=auth_evidence(strong),
         authenticated=key_count(endpoints) - key_count(anonymous),

@@ -20,7 +20,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from riskscan.errors import RiskscanError
-from riskscan.model import Grade, Model, Severity
+from riskscan.model import EvidenceStrength, Grade, Model, Severity
 
 __all__ = [
     "Catalogue",
@@ -149,9 +149,13 @@ class ScoringRules(Model):
     score_caps: dict[Severity, int] = Field(default_factory=dict)
     pass_at: int = Field(ge=0, le=100)
     fail_below: int = Field(ge=0, le=100)
-    all_unknown_score: int = Field(ge=0, le=100)
+    unknown_score: int = Field(ge=0, le=100)
     grades: dict[Grade, int]
     grade_caps: dict[Severity, Grade] = Field(default_factory=dict)
+    material_share: float = Field(gt=0, le=1)
+    evidence_grade_caps: dict[EvidenceStrength, Grade] = Field(default_factory=dict)
+    evidence_statements: dict[EvidenceStrength, str]
+    method: str
     evidence_per_finding: int = Field(gt=0)
     evidence_per_control: int = Field(gt=0)
 
@@ -162,6 +166,9 @@ class ScoringRules(Model):
             raise ValueError(f"scoring lacks severities {', '.join(missing)}")
         if Grade.F in self.grades:
             raise ValueError("grade F is whatever scores below the lowest other grade; give it no minimum")
+        unstated = [level.value for level in EvidenceStrength if level not in self.evidence_statements]
+        if unstated:
+            raise ValueError(f"scoring lacks evidence statements for {', '.join(unstated)}")
         return self
 
     def grade_for(self, score: int) -> Grade:
@@ -170,6 +177,12 @@ class ScoringRules(Model):
             if score >= minimum:
                 return grade
         return Grade.F
+
+    def evidence_cap(self, strength: EvidenceStrength) -> Grade | None:
+        """The best grade allowed when the assessment rests on `strength`: the worst cap set for that
+        level or any stronger one (evidence weaker than a capped level is capped at least as much)."""
+        caps = [grade for level, grade in self.evidence_grade_caps.items() if level.rank >= strength.rank]
+        return max(caps, key=list(Grade).index, default=None)
 
 
 class Catalogue(Model):

@@ -1,7 +1,9 @@
 """Inventory hygiene (OWASP API9:2023): shadow, zombie and orphan endpoints.
 
 The inventory stage classifies each endpoint's lifecycle; this control turns the counts into findings.
-With specs alone there is nothing to compare them with, so the control is unknown.
+With specs alone there is nothing to compare them with, so the control is unknown. A lifecycle rests
+on the gateway config where it routes the endpoint, or shows it unrouted (`enforced`), else on traffic
+(`observed`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from collections.abc import Sequence
 
 from riskscan.controls.auth import auth_is_known, is_anonymous
 from riskscan.controls.catalogue import Control
+from riskscan.controls.evidence import inventory_strength
 from riskscan.controls.outcome import (
     ControlOutcome,
     FindingDraft,
@@ -49,6 +52,7 @@ def evaluate_inventory_hygiene(inventory: Inventory, control: Control) -> Contro
         control,
         endpoints,
         drafts,
+        strength=lambda e: inventory_strength(e, inventory),
         limitations=[control.limitation(key) for key in limitations],
         documented=key_count(by_lifecycle[Lifecycle.DOCUMENTED]),
         shadow=key_count(shadows),

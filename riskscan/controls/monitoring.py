@@ -3,8 +3,8 @@
 The gateway reader lists, per route, the plugins in force that write request records
 (`Endpoint.loggers`, which decide `Endpoint.is_logged`) and those that export metrics, traces or tag
 requests (`Endpoint.monitors`); the catalogue says which monitors count as metrics and as correlation.
-Without a gateway config the control is unknown: an access log shows that some requests were logged,
-not that every route is.
+Results rest on the gateway config (`enforced`). Without one the control is unknown: an access log
+shows that some requests were logged, not that every route is.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from riskscan.controls.catalogue import Control
+from riskscan.controls.evidence import gateway_strength
 from riskscan.controls.outcome import (
     ControlOutcome,
     draft_finding,
@@ -45,6 +46,7 @@ def evaluate_monitoring(inventory: Inventory, control: Control) -> ControlOutcom
         control,
         judged,
         drafts,
+        strength=gateway_strength,
         limitations=[control.limitation(key) for key in limitations],
         evidence=_evidence(e for e in judged if e.loggers or e.monitors),
         logged=key_count(judged) - key_count(unlogged),

@@ -7,13 +7,16 @@ and a large share of all the objects the endpoint's clients called together (`id
 higher with strong authentication), so that a partner syncing its own book among many partners
 is not taken for a walker. Whether the backend checks ownership is never visible in these inputs,
 which the limitations say. Access logs alone do not show authentication, so without a spec or a
-gateway config the control is unknown.
+gateway config the control is unknown. An endpoint's result rests on traffic (`observed`) when id
+walking was seen on it, else on what shows its authentication (`enforced` or `declared`): traffic
+without walking does not make a spec's declaration any stronger.
 """
 
 from __future__ import annotations
 
 from riskscan.controls.auth import auth_evidence, auth_is_known, describe_auth, is_anonymous, path_parameters
 from riskscan.controls.catalogue import Control
+from riskscan.controls.evidence import auth_strength
 from riskscan.controls.outcome import (
     ControlOutcome,
     FindingDraft,
@@ -24,7 +27,7 @@ from riskscan.controls.outcome import (
     reachable_endpoints,
     unknown_outcome,
 )
-from riskscan.model import Endpoint, Inventory, TrafficStats
+from riskscan.model import Endpoint, EvidenceStrength, Inventory, TrafficStats
 
 __all__ = ["evaluate_object_authorization"]
 
@@ -46,6 +49,7 @@ def evaluate_object_authorization(inventory: Inventory, control: Control) -> Con
         kinds = describe_auth(e.auth.effective for e in weak)
         drafts.append(draft_finding(control, "BOLA_WEAK_AUTH", weak, auth_evidence(weak), kinds=kinds))
     strong = key_count(with_ids) - key_count(weak)
+    walked_keys = {e.key for e, _ in walked}
     limitations = [control.limitation("ownership")]
     if strong:
         limitations.append(control.limitation("residual", count=strong))
@@ -55,6 +59,7 @@ def evaluate_object_authorization(inventory: Inventory, control: Control) -> Con
         control,
         with_ids,
         drafts,
+        strength=lambda e: EvidenceStrength.OBSERVED if e.key in walked_keys else auth_strength(e),
         limitations=limitations,
         evidence=auth_evidence(e for e in with_ids if not _is_weak(e)),
         protected=strong,

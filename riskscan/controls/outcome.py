@@ -7,11 +7,11 @@ finding id follow the same catalogue rules.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from riskscan.controls.catalogue import CatalogueError, Control, render
-from riskscan.model import Endpoint, Evidence, Finding, Inventory, Lifecycle, Severity
+from riskscan.model import Endpoint, Evidence, EvidenceStrength, Finding, Inventory, Lifecycle, Severity
 
 __all__ = [
     "ControlOutcome",
@@ -67,7 +67,8 @@ class ControlOutcome:
     """An evaluator's verdict on one control.
 
     `applicable` lists the endpoint keys the control judged; None means the inputs cannot show the
-    control at all (status unknown). `evidence` supports the summary beyond the findings' evidence.
+    control at all (status unknown). `strengths` says, per judged key, which kind of evidence decided
+    it. `evidence` supports the summary beyond the findings' evidence.
     """
 
     control: Control
@@ -76,6 +77,7 @@ class ControlOutcome:
     drafts: tuple[FindingDraft, ...] = ()
     evidence: tuple[Evidence, ...] = ()
     limitations: tuple[str, ...] = ()
+    strengths: Mapping[str, EvidenceStrength] = field(default_factory=dict)
 
 
 def plural(count: int, noun: str) -> str:
@@ -145,20 +147,31 @@ def known_outcome(
     applicable: Sequence[Endpoint],
     drafts: Iterable[FindingDraft],
     *,
+    strength: Callable[[Endpoint], EvidenceStrength],
     limitations: Iterable[str] = (),
     evidence: Iterable[Evidence] = (),
     **fields: object,
 ) -> ControlOutcome:
-    """The outcome of a control the inputs can show; `fields` fill its summary ({applicable} is given)."""
+    """The outcome of a control the inputs can show; `fields` fill its summary ({applicable} is given).
+
+    `strength` names the evidence that decided each endpoint; a key served on several hosts takes
+    its weakest.
+    """
     values: dict[str, object] = {"applicable": key_count(applicable)}
     values.update(fields)
+    strengths: dict[str, EvidenceStrength] = {}
+    for endpoint in applicable:
+        level = strength(endpoint)
+        if endpoint.key not in strengths or level.rank < strengths[endpoint.key].rank:
+            strengths[endpoint.key] = level
     return ControlOutcome(
         control=control,
-        applicable=tuple(sorted({endpoint.key for endpoint in applicable})),
+        applicable=tuple(sorted(strengths)),
         summary=render(control.summary, values, where=f"{control.id} summary"),
         drafts=tuple(drafts),
         evidence=unique_evidence(evidence),
         limitations=tuple(limitations),
+        strengths=strengths,
     )
 
 

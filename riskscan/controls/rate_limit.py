@@ -1,7 +1,8 @@
 """Rate limiting (OWASP API4:2023): is every routed endpoint throttled at the gateway?
 
-Only a gateway config can show throttling, so without one the control is unknown. Endpoints the
-gateway does not route (seen only in traffic) are left out, with a limitation saying so.
+Only a gateway config can show throttling (evidence `enforced`), so without one the control is
+unknown. Endpoints the gateway does not route (seen only in traffic) are left out, with a limitation
+saying so.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from collections.abc import Iterable
 
 from riskscan.controls.auth import is_anonymous
 from riskscan.controls.catalogue import Control
+from riskscan.controls.evidence import gateway_strength
 from riskscan.controls.outcome import (
     ControlOutcome,
     draft_finding,
@@ -45,6 +47,7 @@ def evaluate_rate_limit(inventory: Inventory, control: Control) -> ControlOutcom
         control,
         judged,
         drafts,
+        strength=gateway_strength,
         limitations=[control.limitation(key) for key in limitations],
         evidence=[item for e in limited for item in e.rate_limit.evidence],
         limited=key_count(limited),

@@ -2,20 +2,24 @@
 
 A control scores the share of its applicable endpoints that pass, each endpoint with findings counting
 as a fraction of a failure set by the worst severity raised on it; estate-wide findings (no endpoints)
-take fixed points off, and a critical or high finding caps the score. The overall score is the weight-averaged score of the controls whose status is
-known, and the grade is capped while critical or high findings stand. All numbers come from the
-catalogue's `scoring` section.
+take fixed points off, and a critical or high finding caps the score. Each result carries the evidence
+it rests on (see `riskscan.controls.evidence`). The overall score is the weight-averaged score of every
+control, an unknown one counting as `unknown_score` (0), so missing evidence never raises it; the grade
+is capped while critical or high findings stand and when the evidence is declarations alone. All
+numbers come from the catalogue's `scoring` section.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Sequence
 
 from riskscan.controls.catalogue import ScoringRules
+from riskscan.controls.evidence import material_strength
 from riskscan.controls.outcome import ControlOutcome, FindingDraft, unique_evidence
-from riskscan.model import ControlResult, ControlStatus, Finding, Grade, Severity
+from riskscan.model import ControlResult, ControlStatus, EvidenceStrength, Grade, Severity
 
-__all__ = ["control_result", "overall_grade", "overall_score"]
+__all__ = ["capped_grade", "control_result", "overall_score"]
 
 
 def control_result(outcome: ControlOutcome, rules: ScoringRules) -> ControlResult:
@@ -23,6 +27,7 @@ def control_result(outcome: ControlOutcome, rules: ScoringRules) -> ControlResul
     control = outcome.control
     score = None if outcome.applicable is None else _score(outcome.applicable, outcome.drafts, rules)
     drafted = (item for draft in outcome.drafts for item in draft.evidence)
+    counts = Counter(outcome.strengths.values()) if score is not None else Counter[EvidenceStrength]()
     return ControlResult(
         id=control.id,
         name=control.name,
@@ -33,27 +38,23 @@ def control_result(outcome: ControlOutcome, rules: ScoringRules) -> ControlResul
         evidence=unique_evidence([*drafted, *outcome.evidence])[: rules.evidence_per_control],
         limitations=outcome.limitations,
         owasp=control.owasp,
+        evidence_strength=material_strength(counts, rules.material_share),
+        evidence_breakdown={level: counts[level] for level in EvidenceStrength},
     )
 
 
 def overall_score(results: Sequence[ControlResult], rules: ScoringRules) -> int:
-    """Weighted mean of the known controls' scores; `all_unknown_score` when none is known."""
-    known = [(result.score, result.weight) for result in results if result.score is not None]
-    total_weight = sum(weight for _, weight in known)
-    if not known or total_weight <= 0:
-        return rules.all_unknown_score
-    return round(sum(score * weight for score, weight in known) / total_weight)
+    """Weighted mean of every control's score, an unknown control counting as `unknown_score`."""
+    scored = [(rules.unknown_score if r.score is None else r.score, r.weight) for r in results]
+    total_weight = sum(weight for _, weight in scored)
+    if total_weight <= 0:
+        return rules.unknown_score
+    return round(sum(score * weight for score, weight in scored) / total_weight)
 
 
-def overall_grade(score: int, findings: Iterable[Finding], rules: ScoringRules) -> Grade:
-    """The grade for `score`, no better than the cap of the most severe finding standing."""
-    grade = rules.grade_for(score)
-    order = list(Grade)  # A first: a smaller index is a better grade
-    for severity in {finding.severity for finding in findings}:
-        cap = rules.grade_caps.get(severity)
-        if cap is not None and order.index(cap) > order.index(grade):
-            grade = cap
-    return grade
+def capped_grade(grade: Grade, caps: Sequence[Grade]) -> Grade:
+    """`grade`, no better than the worst of `caps`."""
+    return max([grade, *caps], key=list(Grade).index)  # A first: a larger index is a worse grade
 
 
 def _score(applicable: Sequence[str], drafts: Sequence[FindingDraft], rules: ScoringRules) -> int:

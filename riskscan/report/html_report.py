@@ -1,9 +1,10 @@
 """The HTML report: one self-contained page rendered from `report_templates/report.html.j2`.
 
 The same template makes the PDF (see `pdf_report`): the stylesheet is inlined and the page refers to
-no other file, font or URL, so it opens offline and prints as it shows. Autoescaping is on: every
-value from the assessment (paths, excerpts, messages) is escaped, so hostile input text cannot become
-markup.
+no other file, font or URL, so it opens offline and prints as it shows; only the PDF's source (medium
+"print") adds `fonts.css`, whose fonts the PDF renderer loads from the templates folder. Autoescaping
+is on: every value from the assessment (paths, excerpts, messages) is escaped, so hostile input text
+cannot become markup.
 """
 
 from __future__ import annotations

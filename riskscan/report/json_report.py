@@ -22,7 +22,9 @@ from riskscan.model import (
     ControlResult,
     Endpoint,
     Evidence,
+    EvidenceStrength,
     Finding,
+    GradeBasis,
     InputFile,
     InputStatus,
     Lifecycle,
@@ -71,6 +73,7 @@ def assessment_document(assessment: Assessment) -> Document:
         "summary": _summary(assessment),
         "score": assessment.score,
         "grade": assessment.grade.value,
+        "basis": _basis(assessment.basis),
         "inputs": [_input(item) for item in sorted(assessment.inputs, key=lambda i: i.path)],
         "endpoints": [_endpoint(e, findings_by_key.get(e.key, [])) for e in endpoints],
         "findings": [_finding(f) for f in sorted(assessment.findings, key=lambda f: f.id)],
@@ -86,6 +89,7 @@ def _summary(assessment: Assessment) -> Document:
     return {
         "score": assessment.score,
         "grade": assessment.grade.value,
+        "evidence_strength": assessment.basis.evidence_strength.value,
         "endpoints": len(endpoints),
         "by_lifecycle": {lifecycle.value: lifecycles[lifecycle] for lifecycle in Lifecycle},
         "unauthenticated": sum(1 for e in endpoints if e.auth.effective is AuthKind.NONE),
@@ -93,6 +97,22 @@ def _summary(assessment: Assessment) -> Document:
         "findings_by_severity": {severity.value: severities[severity] for severity in Severity},
         "inputs": {status.value: statuses[status] for status in InputStatus},
     }
+
+
+def _basis(basis: GradeBasis) -> Document:
+    return {
+        "evidence_strength": basis.evidence_strength.value,
+        "statement": basis.statement,
+        "controls_by_strength": _levels(basis.controls_by_strength),
+        "unknown_controls": list(basis.unknown_controls),
+        "caps": list(basis.caps),
+        "method": basis.method,
+    }
+
+
+def _levels(counts: dict[EvidenceStrength, int]) -> Document:
+    """A count for every evidence level, zeros included."""
+    return {level.value: counts.get(level, 0) for level in EvidenceStrength}
 
 
 def _input(item: InputFile) -> Document:
@@ -171,6 +191,8 @@ def _control(control: ControlResult) -> Document:
         "evidence": _evidence(control.evidence),
         "limitations": list(control.limitations),
         "owasp": list(control.owasp),
+        "evidence_strength": control.evidence_strength.value,
+        "evidence_breakdown": _levels(control.evidence_breakdown),
     }
 
 

@@ -2,9 +2,10 @@
 
 WeasyPrint is given the page as a string with the templates folder as its base URL and a URL fetcher
 that serves only files inside that folder: the report can never make a network request or read a file
-elsewhere on the machine, whatever text an input smuggled into it. Fonts are system font stacks, so
-nothing is downloaded. The PDF's dates are the scan's, never the clock's, so the same assessment
-gives the same bytes.
+elsewhere on the machine, whatever text an input smuggled into it. Its fonts are the Noto files shipped
+in that folder (`fonts.css`, OFL-licensed), embedded in the PDF, so the layout does not depend on the
+fonts a machine has installed and nothing is downloaded. The PDF's dates are the scan's, never the
+clock's, so the same assessment gives the same bytes.
 """
 
 from __future__ import annotations

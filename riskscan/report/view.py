@@ -28,6 +28,7 @@ from riskscan.model import (
     Lifecycle,
     Severity,
 )
+from riskscan.report.basis_view import BasisView, build_basis_view, evidence_note
 from riskscan.report.json_report import finding_ids_by_endpoint
 from riskscan.report.labels import (
     AUTH_LABELS,
@@ -98,6 +99,9 @@ class ControlRow:
     summary: str
     limitations: tuple[str, ...]
     owasp: str
+    evidence: str
+    evidence_css: str
+    evidence_note: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +189,7 @@ class ReportView:
     grade_css: str
     score: int
     headline: str
+    basis: BasisView
     figures: tuple[Figure, ...]
     lifecycle_bars: tuple[Bar, ...]
     severity_bars: tuple[Bar, ...]
@@ -214,6 +219,7 @@ def build_view(assessment: Assessment) -> ReportView:
         grade_css=f"grade-{assessment.grade.value.lower()}",
         score=assessment.score,
         headline=_headline(assessment, lifecycles, severities),
+        basis=build_basis_view(assessment),
         figures=_figures(assessment, lifecycles, severities),
         lifecycle_bars=_bars([(lc.value, f"lc-{lc.value}", lifecycles[lc]) for lc in Lifecycle]),
         severity_bars=_bars([(s.value, f"sev-{s.value}", severities[s]) for s in SEVERITY_ORDER]),
@@ -239,7 +245,9 @@ def _headline(assessment: Assessment, lifecycles: Counter[Lifecycle], severities
         # The grade then reflects missing evidence, not weaknesses found: say so where it is read.
         headline += " No control could be assessed from these inputs, so the grade reflects missing evidence."
     elif len(known) < len(assessment.controls):
-        headline += f" The score rests on {len(known)} of {len(assessment.controls)} controls; the rest are unknown."
+        unknown = len(assessment.controls) - len(known)
+        headline += (f" {unknown} of {len(assessment.controls)} controls could not be assessed "
+                     "and count as 0 in the score.")
     return headline
 
 
@@ -323,6 +331,9 @@ def _control_row(control: ControlResult) -> ControlRow:
         summary=control.summary,
         limitations=control.limitations,
         owasp=", ".join(control.owasp),
+        evidence=control.evidence_strength.value.replace("_", " "),
+        evidence_css=f"ev-{control.evidence_strength.value}",
+        evidence_note=evidence_note(control),
     )
 
 

@@ -6,13 +6,16 @@ from collections.abc import Callable
 
 from riskscan.controls import EVALUATORS, evaluate_controls
 from riskscan.controls.catalogue import default_catalogue
+from riskscan.controls.evidence import gateway_strength
 from riskscan.controls.outcome import FindingDraft, known_outcome
-from riskscan.controls.scoring import control_result, overall_grade
+from riskscan.controls.basis import grade_caps
+from riskscan.controls.scoring import capped_grade, control_result
 from riskscan.model import (
     AuthKind,
     AuthPosture,
     ControlStatus,
     Endpoint,
+    EvidenceStrength,
     Finding,
     Grade,
     Inventory,
@@ -95,7 +98,8 @@ def test_specs_alone_leave_gateway_and_inventory_controls_unknown(endpoint: Endp
     assert any("id walking cannot be detected" in text for text in results["object_authorization"].limitations)
     # No spec-only finding without a gateway: the lack of enforcement is a limitation, not a finding.
     assert evaluation.findings == ()
-    assert evaluation.score == round((100 * 3 + 100 * 3) / 6)
+    # The three controls the inputs cannot show count as 0 at their weight (2 + 2 + 2 of 12).
+    assert evaluation.score == round((100 * 3 + 100 * 3 + 0 * 6) / 12)
 
 
 def traffic_walk(busiest: int, distinct: int) -> TrafficStats:
@@ -164,8 +168,18 @@ def test_grade_bands_come_from_the_catalogue() -> None:
         Grade.A, Grade.A, Grade.B, Grade.B, Grade.C, Grade.C, Grade.D, Grade.F, Grade.F,
     ]
     low = Finding(id="INV-001", control="inventory_hygiene", severity=Severity.LOW, title="t", detail="d")
-    assert overall_grade(95, [low], rules) is Grade.A
-    assert overall_grade(55, [low.model_copy(update={"severity": Severity.CRITICAL})], rules) is Grade.F
+    critical = low.model_copy(update={"severity": Severity.CRITICAL})
+
+    def grade(score: int, findings: list[Finding], strength: EvidenceStrength) -> Grade:
+        return capped_grade(rules.grade_for(score), [cap for cap, _ in grade_caps(findings, strength, rules)])
+
+    assert grade(95, [low], EvidenceStrength.ENFORCED) is Grade.A
+    assert grade(95, [low], EvidenceStrength.OBSERVED) is Grade.A
+    assert grade(95, [critical], EvidenceStrength.ENFORCED) is Grade.C
+    assert grade(55, [critical], EvidenceStrength.ENFORCED) is Grade.F
+    # Declarations alone never earn an A or a B, and weaker evidence is capped at least as much.
+    assert grade(95, [low], EvidenceStrength.DECLARED) is Grade.C
+    assert grade(95, [], EvidenceStrength.NOT_OBSERVABLE) is Grade.C
 
 
 def test_an_estate_wide_finding_takes_fixed_points_off(insurer: Inventory) -> None:
@@ -175,7 +189,8 @@ def test_an_estate_wide_finding_takes_fixed_points_off(insurer: Inventory) -> No
         control="monitoring", code="LOG_NO_METRICS", severity=Severity.MEDIUM, title="No metrics anywhere",
         detail="No route exports metrics.", endpoints=(), evidence=(), owasp=None, remediation=None,
     )
-    outcome = known_outcome(control, insurer.endpoints[:2], [draft], logged=2, metered=0, correlated=2)
+    outcome = known_outcome(control, insurer.endpoints[:2], [draft], strength=gateway_strength,
+                            logged=2, metered=0, correlated=2)
     result = control_result(outcome, catalogue.scoring)
     assert result.score == 100 - catalogue.scoring.estate_penalty[Severity.MEDIUM]
 

@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from riskscan.controls.basis import scoring_method
+from riskscan.controls.catalogue import default_catalogue
 from riskscan.model import (
     Assessment,
     AuthKind,
@@ -20,8 +22,10 @@ from riskscan.model import (
     ControlStatus,
     Endpoint,
     Evidence,
+    EvidenceStrength,
     Finding,
     Grade,
+    GradeBasis,
     InputFile,
     InputStatus,
     Inventory,
@@ -36,6 +40,10 @@ from riskscan.model import (
 SCANNED_AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 LOG_START = datetime(2026, 11, 16, 0, 0, 4, tzinfo=timezone(timedelta(hours=1)))
 LOG_END = datetime(2026, 11, 22, 23, 59, 51, tzinfo=timezone(timedelta(hours=1)))
+
+ENFORCED = EvidenceStrength.ENFORCED
+OBSERVED = EvidenceStrength.OBSERVED
+DECLARED = EvidenceStrength.DECLARED
 
 SPEC = SightingSource.SPEC
 GATEWAY = SightingSource.GATEWAY
@@ -174,21 +182,37 @@ def _controls() -> tuple[ControlResult, ...]:
         ControlResult(id="auth", name="Effective authentication", score=55, status=ControlStatus.FAIL,
                       summary="6 of 8 endpoints enforce authentication; 2 accept anonymous requests.",
                       weight=0.3, evidence=(Evidence(path="gateway/apisix.yaml", line=31),),
-                      owasp=("API2:2023",)),
+                      owasp=("API2:2023",), evidence_strength=ENFORCED,
+                      evidence_breakdown={ENFORCED: 7, DECLARED: 1}),
         ControlResult(id="object_authorization", name="Object-level authorization risk", score=60,
                       status=ControlStatus.PARTIAL,
                       summary="1 endpoint with object ids relies on a static API key.", weight=0.25,
                       limitations=("Ownership checks inside services cannot be seen from these inputs.",),
-                      owasp=("API1:2023",)),
+                      owasp=("API1:2023",), evidence_strength=OBSERVED,
+                      evidence_breakdown={ENFORCED: 2, OBSERVED: 1, DECLARED: 1}),
         ControlResult(id="inventory_hygiene", name="Inventory hygiene", score=70, status=ControlStatus.PARTIAL,
                       summary="2 shadow, 1 zombie and 1 orphan endpoint out of 8.", weight=0.15,
-                      owasp=("API9:2023",)),
+                      owasp=("API9:2023",), evidence_strength=ENFORCED, evidence_breakdown={ENFORCED: 8}),
         ControlResult(id="monitoring", name="Logging and monitoring", score=None, status=ControlStatus.UNKNOWN,
                       summary="Logging of the broker API cannot be shown.", weight=0.1,
-                      limitations=("The broker API is not routed by any gateway given.",)),
+                      limitations=("The broker API is not routed by any gateway given.",),
+                      evidence_strength=EvidenceStrength.NOT_OBSERVABLE),
         ControlResult(id="rate_limit", name="Rate limiting", score=62, status=ControlStatus.PARTIAL,
                       summary="5 of 8 endpoints are throttled per partner.", weight=0.2,
-                      owasp=("API4:2023",)),
+                      owasp=("API4:2023",), evidence_strength=ENFORCED, evidence_breakdown={ENFORCED: 8}),
+    )
+
+
+def _basis(strength: EvidenceStrength, by_strength: dict[EvidenceStrength, int],
+           unknown: tuple[str, ...] = ()) -> GradeBasis:
+    """What the grade rests on, worded as the controls stage words it."""
+    catalogue = default_catalogue()
+    return GradeBasis(
+        evidence_strength=strength,
+        statement=catalogue.scoring.evidence_statements[strength],
+        controls_by_strength={level: by_strength.get(level, 0) for level in EvidenceStrength},
+        unknown_controls=unknown,
+        method=scoring_method(catalogue),
     )
 
 
@@ -209,7 +233,7 @@ def _inputs() -> tuple[InputFile, ...]:
 def build_insurer_assessment() -> Assessment:
     """The Northwind Mutual estate (see the module docstring)."""
     return Assessment(
-        schema_version="1.0",
+        schema_version="1.1",
         tool_version="0.1.0",
         scanned_at=SCANNED_AT,
         roots=("northwind-estate",),
@@ -220,16 +244,18 @@ def build_insurer_assessment() -> Assessment:
         findings=_findings(),
         score=61,
         grade=Grade.C,
+        basis=_basis(OBSERVED, {ENFORCED: 3, OBSERVED: 1, EvidenceStrength.NOT_OBSERVABLE: 1}, ("monitoring",)),
     )
 
 
 def build_empty_assessment() -> Assessment:
     """A scan that found nothing: one skipped file, no endpoints, controls or findings."""
     return Assessment(
-        schema_version="1.0", tool_version="0.1.0", scanned_at=SCANNED_AT, roots=("empty",),
+        schema_version="1.1", tool_version="0.1.0", scanned_at=SCANNED_AT, roots=("empty",),
         inputs=(InputFile(path="notes.txt", status=InputStatus.SKIPPED, message="not a kind riskscan reads"),),
         inventory=Inventory(endpoints=(), has_specs=False, has_gateway=False, has_traffic=False),
-        controls=(), findings=(), score=100, grade=Grade.A,
+        controls=(), findings=(), score=0, grade=Grade.F,
+        basis=_basis(EvidenceStrength.NOT_OBSERVABLE, {}),
     )
 
 

@@ -42,8 +42,8 @@ def test_cover_and_summary_show_grade_score_and_key_figures(insurer_assessment: 
 
 def test_controls_show_status_score_and_limitations(insurer_assessment: Assessment) -> None:
     text = _text(_html(insurer_assessment))
-    assert "monitoring Logging and monitoring unknown n/a" in text
-    assert "auth Effective authentication API2:2023 fail 55" in text
+    assert "monitoring Logging and monitoring unknown evidence: not observable n/a" in text
+    assert "auth Effective authentication API2:2023 fail evidence: enforced (7 enforced, 1 declared) 55" in text
     assert "Ownership checks inside services cannot be seen from these inputs." in text
 
 
@@ -120,10 +120,10 @@ def test_a_grade_without_evidence_says_so(insurer_assessment: Assessment) -> Non
     assert "No control could be assessed from these inputs, so the grade reflects missing evidence." in text
 
 
-def test_a_partly_known_score_names_how_many_controls_it_rests_on(insurer_assessment: Assessment) -> None:
+def test_a_partly_known_score_names_how_many_controls_count_as_0(insurer_assessment: Assessment) -> None:
     controls = list(insurer_assessment.controls)
     controls[0] = controls[0].model_copy(update={"status": ControlStatus.UNKNOWN, "score": None})
     text = _text(_html(insurer_assessment.model_copy(update={"controls": tuple(controls)})))
     known = sum(1 for control in controls if control.status is not ControlStatus.UNKNOWN)
     assert 0 < known < len(controls)
-    assert f"The score rests on {known} of {len(controls)} controls; the rest are unknown." in text
+    assert f"{len(controls) - known} of {len(controls)} controls could not be assessed and count as 0 in the score." in text

@@ -67,7 +67,7 @@ def test_output_is_deterministic_sorted_utf8_with_trailing_newline(insurer_asses
     assert first == render_json(insurer_assessment.model_copy())
     text = first.decode("utf-8")
     assert text.endswith("}\n") and not text.endswith("\n\n")
-    assert text.startswith('{\n  "controls"')  # keys sorted, indent 2
+    assert text.startswith('{\n  "basis"')  # keys sorted, indent 2
     assert "Ünïcode" in _odd_assessment_text()  # not \u-escaped
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -131,3 +134,65 @@ def test_rendering_leaves_the_environment_as_it_was(monkeypatch: pytest.MonkeyPa
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     RENDERERS["pdf"].render(build_insurer_assessment())
     assert "SOURCE_DATE_EPOCH" not in os.environ
+
+
+# --------------------------------------------------------------------------- bundled fonts
+
+FONTS = report_templates_dir() / "fonts"
+NO_FONTS_CONFIG = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><cachedir>{cache}</cachedir></fontconfig>
+"""
+RENDER_IN_CHILD = """
+import io, json, sys
+import pypdf
+sys.path.insert(0, sys.argv[1])
+from report.conftest import build_insurer_assessment
+from riskscan.report import RENDERERS
+reader = pypdf.PdfReader(io.BytesIO(RENDERERS["pdf"].render(build_insurer_assessment())))
+print(json.dumps({"fonts": sorted({str(font.get_object()["/BaseFont"]).split("+", 1)[-1]
+                                   for page in reader.pages for font in page["/Resources"]["/Font"].values()}),
+                  "pages": [" ".join(page.extract_text().split()) for page in reader.pages]}))
+"""
+
+
+def _font_families(pdf_bytes: bytes) -> set[str]:
+    reader = pypdf.PdfReader(io.BytesIO(pdf_bytes))
+    names = {str(font.get_object()["/BaseFont"]) for page in reader.pages
+             for font in page["/Resources"]["/Font"].values()}
+    return {name.split("+", 1)[-1] for name in names}  # drop the subset tag, "ABCDEF+"
+
+
+def test_all_pdf_text_is_set_in_the_bundled_noto_fonts(pdf_bytes: bytes) -> None:
+    assert _font_families(pdf_bytes) == {"Noto-Sans", "Noto-Sans-Bold", "Noto-Sans-Italic", "Noto-Sans-Mono",
+                                         "Noto-Sans-Mono-Bold"}
+
+
+def test_the_fonts_ship_small_with_their_licence() -> None:
+    files = sorted(path.name for path in FONTS.iterdir())
+    assert files == ["NotoSans-Bold.woff2", "NotoSans-Italic.woff2", "NotoSans-Regular.woff2",
+                     "NotoSansMono-Bold.woff2", "NotoSansMono-Regular.woff2", "OFL.txt", "README.md"]
+    assert "SIL OPEN FONT LICENSE Version 1.1" in (FONTS / "OFL.txt").read_text(encoding="utf-8")
+    assert sum(path.stat().st_size for path in FONTS.glob("*.woff2")) < 400_000
+    css = (report_templates_dir() / "fonts.css").read_text(encoding="utf-8")
+    assert all(f'url("fonts/{path.name}")' in css for path in FONTS.glob("*.woff2"))
+
+
+@pytest.mark.slow
+def test_the_pdf_is_the_same_on_a_machine_without_fonts(tmp_path: Path, pages: list[str]) -> None:
+    """With fontconfig seeing no font at all, the PDF has the same fonts and the same text on each page."""
+    config = tmp_path / "fonts.conf"
+    config.write_text(NO_FONTS_CONFIG.format(cache=tmp_path / "cache"), encoding="utf-8")
+    tests_dir = Path(__file__).resolve().parents[1]
+    child = subprocess.run([sys.executable, "-c", RENDER_IN_CHILD, str(tests_dir)], capture_output=True, text=True,
+                           timeout=300, env={**os.environ, "FONTCONFIG_FILE": str(config)}, check=False)
+    assert child.returncode == 0, child.stderr[-2000:]
+    rendered = json.loads(child.stdout)
+    assert set(rendered["fonts"]) == _font_families(RENDERERS["pdf"].render(build_insurer_assessment()))
+    assert rendered["pages"] == pages
+
+
+def test_the_html_report_stays_one_file_without_font_urls() -> None:
+    html = RENDERERS["html"].render(build_insurer_assessment()).decode("utf-8")
+    assert "@font-face" not in html and "url(" not in html
+    assert '"Noto Sans"' in html  # used when installed, else the system stack that follows
