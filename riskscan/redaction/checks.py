@@ -1,0 +1,94 @@
+"""Small judgements the redaction rules share: checksums, randomness, decoding, control characters.
+
+Kept apart from the rules so that the text and the path flavours judge a token, a card number or an
+IBAN the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+__all__ = [
+    "has_random_atom",
+    "is_random",
+    "neutralise",
+    "passes_iban",
+    "passes_luhn",
+    "percent_decoded",
+]
+
+# Bidi embeddings, overrides and isolates, the implicit marks, line and paragraph separators, and every
+# C0/C1 control: each can make a report show something other than what it holds.
+_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff"
+_CONTROL = re.compile(f"[{_CONTROLS}]")
+_CONTROL_OR_BREAK = re.compile(f"[{_CONTROLS}\t\n\r]")
+REPLACEMENT = "\ufffd"
+_NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
+
+
+def neutralise(text: str, keep_breaks: bool = True) -> str:
+    """Replace control, bidi and separator characters with U+FFFD (tabs and newlines kept on request).
+
+    A U+202E in a route name would otherwise reverse what the report shows after it.
+    """
+    pattern = _CONTROL if keep_breaks else _CONTROL_OR_BREAK
+    return pattern.sub(REPLACEMENT, text) if pattern.search(text) else text
+
+
+def percent_decoded(text: str) -> str:
+    """`text` with percent-encoding undone, up to three layers (`%2540` is an `@` encoded twice)."""
+    for _ in range(3):
+        if "%" not in text:
+            break
+        decoded = unquote(text, errors="replace")
+        if decoded == text:
+            break
+        text = decoded
+    return text
+
+
+def is_random(atom: str, min_length: int = 16) -> bool:
+    """True for a run of letters and digits that reads like a generated secret, not like a word.
+
+    Generated tokens mix upper and lower case and switch between character classes often;
+    camelCase names (`getPolicyV2Details`) switch rarely, slugs and ids are one case.
+    """
+    if len(atom) < min_length or atom.isupper() or atom.islower() or not atom.isalnum():
+        return False
+    digits = any(char.isdigit() for char in atom)
+    if not digits and len(atom) < 20:
+        return False
+    switches = sum(1 for left, right in zip(atom, atom[1:]) if _class_of(left) != _class_of(right))
+    return switches * 4 >= len(atom)
+
+
+def has_random_atom(text: str, min_length: int = 16) -> bool:
+    """True when some letter-and-digit run of `text` (split at any other character) is random."""
+    return any(is_random(atom, min_length) for atom in _NON_ALNUM.split(text))
+
+
+def _class_of(char: str) -> int:
+    return 0 if char.isdigit() else 1 if char.isupper() else 2
+
+
+def passes_luhn(number: str) -> bool:
+    """True when a digit string passes the Luhn checksum that payment card numbers carry."""
+    digits = [int(char) for char in number if char.isdigit()]
+    total = 0
+    for index, digit in enumerate(reversed(digits)):
+        if index % 2 == 1:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def passes_iban(candidate: str) -> bool:
+    """True when `candidate` (spaces allowed) is an IBAN whose check digits hold (ISO 13616 mod 97)."""
+    compact = candidate.replace(" ", "").upper()
+    if not re.fullmatch(r"[A-Z]{2}\d{2}[A-Z0-9]{11,30}", compact):
+        return False
+    rearranged = compact[4:] + compact[:4]
+    return int("".join(str(int(char, 36)) for char in rearranged)) % 97 == 1
