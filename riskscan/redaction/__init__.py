@@ -12,7 +12,7 @@ kept at all. Every function is idempotent and leaves its own placeholders (`{tok
 
 from __future__ import annotations
 
-from riskscan.redaction.checks import neutralise
+from riskscan.redaction.checks import CONTROL_CHARACTERS, neutralise
 from riskscan.redaction.paths import (
     redact_endpoint_key,
     redact_file_path,
@@ -24,6 +24,7 @@ from riskscan.redaction.paths import (
 from riskscan.redaction.text import REDACTED, is_secret_key, redact, redact_name
 
 __all__ = [
+    "CONTROL_CHARACTERS",
     "REDACTED",
     "is_secret_key",
     "neutralise",

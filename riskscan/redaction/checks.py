@@ -10,6 +10,7 @@ import re
 from urllib.parse import unquote
 
 __all__ = [
+    "CONTROL_CHARACTERS",
     "has_random_atom",
     "is_random",
     "neutralise",
@@ -22,6 +23,8 @@ __all__ = [
 # C0/C1 control: each can make a report show something other than what it holds.
 _CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff"
 _CONTROL = re.compile(f"[{_CONTROLS}]")
+CONTROL_CHARACTERS = _CONTROL
+"""Matches one character that `neutralise` replaces (tabs and line breaks aside)."""
 _CONTROL_OR_BREAK = re.compile(f"[{_CONTROLS}\t\n\r]")
 REPLACEMENT = "\ufffd"
 _NON_ALNUM = re.compile(r"[^A-Za-z0-9]+")
