@@ -62,9 +62,6 @@ def redact_path_segment(segment: str) -> str:
     if ";" in segment:
         return _redact_matrix_parameters(segment)
     decoded = percent_decoded(segment)
-    found = _placeholder_for(decoded)
-    if found is not None:
-        return found
     name, is_pair, value = decoded.partition("=")
     if is_pair and value.strip("=") and _NAME.match(name):
         if is_secret_key(name):
@@ -72,14 +69,14 @@ def redact_path_segment(segment: str) -> str:
         inner = _placeholder_for(value)
         if inner is not None:
             return f"{name}={inner}"
-    return segment
+    return _placeholder_for(decoded) or segment
 
 
 def _placeholder_for(decoded: str) -> str | None:
     """The placeholder a decoded segment deserves, or None when it carries nothing to hide."""
     if len(decoded) < 3:
         return None
-    if "/" in decoded:  # an encoded slash: judge each piece
+    if "/" in decoded and not _is_token(decoded):  # an encoded slash: judge each piece
         pieces = [_placeholder_for(piece) for piece in decoded.split("/")]
         return next((piece for piece in pieces if piece is not None), None)
     if "@" in decoded and _EMAIL.search(decoded):
@@ -187,5 +184,20 @@ def redact_endpoint_key(key: str) -> str:
 @lru_cache(maxsize=4096)
 def redact_host(host: str) -> str:
     """A server's host name as kept: an IP address literal stays (it is the server's, and tells
-    endpoints apart), anything else is judged as an identifier (`redact_name`)."""
-    return host if _is_ip(host) else redact_name(host)
+    endpoints apart); a label that is a token becomes `{token}`; the rest is judged as an identifier."""
+    if _is_ip(host):
+        return host
+    labels = [_HOST_TOKEN if _is_host_token(label) else label for label in host.split(".")]
+    return redact_name(".".join(labels))
+
+
+_HOST_TOKEN = "{token}"
+_LONG_ATOM = re.compile(r"[A-Za-z0-9]{20,}")
+
+
+def _is_host_token(label: str) -> bool:
+    """A DNS label that is a token: hosts are lower-cased on the way (`urlsplit`), so case cannot
+    tell a generated label from a word; 20+ letters and digits without a separator can."""
+    return _is_token(label) or any(
+        any(char.isdigit() for char in atom) and not atom.isdigit() for atom in _LONG_ATOM.findall(label)
+    )

@@ -146,7 +146,7 @@ _VALUE_RULES: tuple[Rule, ...] = (
         ),
         "[REDACTED IP]",
     ),
-    (re.compile(r"(?<![\w+/=-])[A-Za-z0-9+/_-]{16,}={0,2}"), _token_run),
+    (re.compile(r"(?<![\w+/-])[A-Za-z0-9+/_-]{16,}={0,2}"), _token_run),
 )
 
 _PERCENT_CHUNK = re.compile(r"[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")
@@ -168,7 +168,14 @@ def _redact_decoded(match: re.Match[str]) -> str:
 
 
 def _redact_plain(text: str) -> str:
-    return _apply(_apply(_apply(text, _OPENING_RULES), _PAIR_RULES), _VALUE_RULES)
+    """All rules, repeated until nothing changes: a marker can give a later rule a boundary it did
+    not have (`1111+1 415 555 2671` is a phone only once the card before it is gone)."""
+    for _ in range(4):
+        redacted = _apply(_apply(_apply(text, _OPENING_RULES), _PAIR_RULES), _VALUE_RULES)
+        if redacted == text:
+            break
+        text = redacted
+    return text
 
 
 @lru_cache(maxsize=65536)
@@ -198,5 +205,10 @@ def redact_name(name: str) -> str:
     """
     name = neutralise(name, keep_breaks=False)
     if _IDENTIFIER.fullmatch(name) and sum(map(str.isdigit, name)) <= 4:
-        return _apply(_apply(name, _OPENING_RULES), _VALUE_RULES)
+        for _ in range(4):
+            redacted = _apply(_apply(name, _OPENING_RULES), _VALUE_RULES)
+            if redacted == name:
+                break
+            name = redacted
+        return name
     return redact(name)
