@@ -21,7 +21,11 @@ __all__ = [
 
 # Bidi embeddings, overrides and isolates, the implicit marks, line and paragraph separators, and every
 # C0/C1 control: each can make a report show something other than what it holds.
-_CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff"
+_CONTROLS = (
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"  # C0 (tab and line breaks aside), DEL, C1
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"  # bidi marks, embeddings, overrides, isolates
+    "\u2028\u2029\ufeff"  # line and paragraph separators, the byte-order mark
+)
 _CONTROL = re.compile(f"[{_CONTROLS}]")
 CONTROL_CHARACTERS = _CONTROL
 """Matches one character that `neutralise` replaces (tabs and line breaks aside)."""

@@ -61,7 +61,9 @@ _PAIR_RULES: tuple[Rule, ...] = (
     (re.compile(r"(?im)\b((?:set-)?cookie)(\s*:\s*)" + _NOT_DONE + r"[^\r\n]+"), r"\1\2[REDACTED]"),
     # JSON- and Python-quoted keys: {"password": "x y"}, 'api_key': 'x', "token": 123.
     (
-        re.compile(r"(?i)([\"'])(" + _SECRET_NAME + r")\1(\s*[:=]\s*)([\"'])" + _NOT_DONE + r"(?:\\.|(?!\4).)*\4"),
+        re.compile(
+            r"(?i)([\"'])(" + _SECRET_NAME + r")\1(\s*[:=]\s*)([\"'])" + _NOT_DONE + r"(?:\\.|(?!\4).)*\4"
+        ),
         r"\1\2\1\3\4[REDACTED]\4",
     ),
     (
@@ -81,14 +83,16 @@ _KNOWN_TOKEN = (
 )
 _OPENING_RULES: tuple[Rule, ...] = (
     (
-        re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.DOTALL),
+        re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S),
         "[REDACTED PRIVATE KEY]",
     ),
     (re.compile(r"\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), "[REDACTED JWT]"),
     (re.compile(_KNOWN_TOKEN), "[REDACTED KEY]"),
     (
         # The credential after a scheme word; an ordinary word after it (`bearer tokens`) is prose.
-        re.compile(r"(?i)\b(bearer|basic|digest|token|apikey|api-key)(\s+)(?![A-Z]?[a-z]+s?\b)[A-Za-z0-9._~+/=-]{6,}"),
+        re.compile(
+            r"(?i)\b(bearer|basic|digest|token|apikey|api-key)(\s+)(?![A-Z]?[a-z]+s?\b)[A-Za-z0-9._~+/=-]{6,}"
+        ),
         r"\1\2[REDACTED]",
     ),
     # URL userinfo, with or without a user name: https://u:pw@host, redis://:pw@host, https://tok@host.

@@ -284,7 +284,7 @@ def test_a_hostile_path_with_thousands_of_segments_is_handled(make: Any) -> None
 def test_an_example_path_never_shows_a_segment_that_became_a_placeholder(make: Any) -> None:
     # `q8r2m5x7k1` is no shape redaction knows, but the spec says it is the reset token.
     spec = make.spec("specs/auth.yaml", "Auth", "1", make.op("GET", "/password/reset/{token}"))
-    log = make.log(make.hit("GET", "/password/reset/q8r2m5x7k1"), make.hit("GET", "/password/reset/q8r2m5x7k2"))
+    log = make.log(*(make.hit("GET", f"/password/reset/q8r2m5x7k{n}") for n in (1, 2)))
     (endpoint,) = build_inventory([spec], [], [log]).endpoints
     assert endpoint.traffic is not None
     assert [evidence.note for evidence in endpoint.traffic.evidence] == ["2 distinct paths"]

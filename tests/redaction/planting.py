@@ -34,7 +34,7 @@ class Secret:
 
 def _alnum(rng: random.Random, length: int) -> str:
     """Mixed-case letters and digits with every class present, like a generated token."""
-    chars = [rng.choice(string.ascii_uppercase), rng.choice(string.ascii_lowercase), rng.choice(string.digits)]
+    chars = [rng.choice(chars) for chars in (string.ascii_uppercase, string.ascii_lowercase, string.digits)]
     chars += [rng.choice(string.ascii_letters + string.digits) for _ in range(length - 3)]
     rng.shuffle(chars)
     return "".join(chars)
@@ -76,12 +76,18 @@ def _base64_with_symbols(rng: random.Random) -> str:
 def make_secrets(seed: int, variant: int) -> list[Secret]:
     """One secret of every class, drawn from `seed`; `variant` picks among each class's spellings."""
     rng = random.Random(seed)
-    pick = lambda *options: options[variant % len(options)]  # noqa: E731
-    email = f"{rng.choice(['jane', 'omar', 'li'])}.{_alnum(rng, 6).lower()}@{rng.choice(['mail', 'corp'])}-example.com"
+
+    def pick(*options: str) -> str:
+        return options[variant % len(options)]
+
+    local, domain = rng.choice(["jane", "omar", "li"]), rng.choice(["mail", "corp"])
+    email = f"{local}.{_alnum(rng, 6).lower()}@{domain}-example.com"
     card = _luhn_card(rng)
-    card_shown = pick(card, " ".join(card[i : i + 4] for i in range(0, 16, 4)), "-".join(card[i : i + 4] for i in range(0, 16, 4)))
+    groups = [card[i : i + 4] for i in range(0, 16, 4)]
+    card_shown = pick(card, " ".join(groups), "-".join(groups))
     ssn = f"{rng.randint(100, 665)}-{rng.randint(10, 99)}-{rng.randint(1000, 9999)}"
-    phone = pick(f"+44 20 7946 {_digits(rng, 4)}", f"+1415555{_digits(rng, 4)}", f"+1 (415) 555-{_digits(rng, 4)}")
+    line = _digits(rng, 4)
+    phone = pick(f"+44 20 7946 {line}", f"+1415555{line}", f"+1 (415) 555-{line}")
     iban = _iban(rng)
     iban_shown = pick(iban, " ".join(iban[i : i + 4] for i in range(0, len(iban), 4)))
     ipv4 = f"{rng.choice(['203.0.113', '198.51.100', '192.0.2'])}.{rng.randint(1, 254)}"
@@ -129,11 +135,17 @@ def make_secrets(seed: int, variant: int) -> list[Secret]:
             f"-----BEGIN RSA PRIVATE KEY-----\n{key_body}\n-----END RSA PRIVATE KEY-----",
             is_multiline=True,
         ),
-        Secret("bidi", ("\u202e", "\u2028", "\u2066"), "a\u202eb\u2066c", "left \u202e right \u2028 next \u2066 end",
-               is_character=True),
+        Secret(
+            "bidi",
+            ("\u202e", "\u2028", "\u2066"),
+            "a\u202eb\u2066c",
+            "left \u202e right \u2028 next \u2066 end",
+            is_character=True,
+        ),
     ]
 
 
+_DNS_LABEL_KINDS = ("opaque", "slack", "aws")  # the classes a host name can carry
 _NO_SPACES = str.maketrans({" ": "_", "\n": "_"})
 
 
@@ -175,11 +187,11 @@ def _spec(index: int, secret: Secret) -> str:
             "securitySchemes": {secret.segment: {"type": "apiKey", "in": "header", "name": secret.segment}}
         },
     }
-    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+    return str(yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
 
 
 def _gateway(index: int, secret: Secret, text: str) -> str:
-    host_token = secret.segment if secret.kind in ("opaque", "slack", "aws") else "api"  # tokens as DNS labels
+    host_token = secret.segment if secret.kind in _DNS_LABEL_KINDS else "api"
     document = {
         "routes": [
             {
@@ -188,11 +200,17 @@ def _gateway(index: int, secret: Secret, text: str) -> str:
                 "uris": [f"/r{index}/{secret.segment}/x", f"/v1/things/{secret.segment}/details"],
                 "hosts": [f"{host_token}.example.com"],
                 "vars": [["http_x_token", "==", secret.segment]],
-                "upstream": {"nodes": {f"admin:{secret.segment}@backend.internal:8080": 1, f"{secret.segment}:80": 1}},
+                "upstream": {
+                    "nodes": {f"admin:{secret.segment}@backend.internal:8080": 1, f"{secret.segment}:80": 1}
+                },
                 "plugins": {
                     "key-auth": {"header": "apikey"},
-                    "openid-connect": {"client_id": "gw", "client_secret": secret.segment, "bearer_only": True,
-                                       "discovery": f"https://auth.example.com/{secret.segment}"},
+                    "openid-connect": {
+                        "client_id": "gw",
+                        "client_secret": secret.segment,
+                        "bearer_only": True,
+                        "discovery": f"https://auth.example.com/{secret.segment}",
+                    },
                     "limit-count": {"count": 10, "time_window": 60, "key_type": "var", "key": secret.segment},
                 },
             }
@@ -201,17 +219,18 @@ def _gateway(index: int, secret: Secret, text: str) -> str:
             {"username": f"partner{index}", "desc": text, "plugins": {"key-auth": {"key": secret.segment}}}
         ],
     }
-    return yaml.safe_dump(document, allow_unicode=True, sort_keys=False) + "#END\n"
+    return str(yaml.safe_dump(document, allow_unicode=True, sort_keys=False)) + "#END\n"
 
 
 def _log(index: int, secret: Secret, text: str) -> str:
     client = secret.values[0] if secret.kind in ("ipv4", "ipv6") else f"203.0.113.{index + 1}"
     user = secret.segment.translate(_NO_SPACES)
     agent = text.replace('"', "'").translate(_NO_SPACES)
+    host = f"{secret.segment}.example.com" if secret.kind in _DNS_LABEL_KINDS else "api.example.com"
     paths = [
         f"/api/{secret.segment}/view?q={quote(secret.text)}&token={quote(secret.values[0])}",
         f"/password/reset/{secret.segment}",
-        f"https://{secret.segment + '.example.com' if secret.kind in ('opaque', 'slack') else 'api.example.com'}/v1/x",
+        f"https://{host}/v1/x",
         f"/v1/things/{secret.segment}/details",
     ]
     return "".join(

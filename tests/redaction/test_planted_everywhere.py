@@ -24,7 +24,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
-import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -116,9 +115,8 @@ def test_no_planted_secret_reaches_json_html_history_or_console(seed: int, varia
     assert _leaks(written, secrets) == []
 
 
-@pytest.mark.parametrize("variant", range(5))
-def test_no_planted_secret_reaches_the_pdf(tmp_path: Path, variant: int) -> None:
-    secrets = make_secrets(20261130, variant)
+def test_no_planted_secret_reaches_the_pdf(tmp_path: Path) -> None:
+    secrets = make_secrets(20261130, variant=4)  # the cookie spelling: the most text per secret
     write_estate(tmp_path / "estate", secrets)
     (tmp_path / "out").mkdir()
     written, report = _everything_written(tmp_path / "estate", tmp_path / "out", ("json", "pdf"))

@@ -26,7 +26,9 @@ def _with_hostile_finding(assessment: Assessment) -> Assessment:
 
 
 @pytest.mark.parametrize("fmt", ["json", "html"])
-def test_renderers_escape_control_characters_the_model_did_not_see(insurer_assessment: Assessment, fmt: str) -> None:
+def test_renderers_escape_control_characters_the_model_did_not_see(
+    insurer_assessment: Assessment, fmt: str
+) -> None:
     text = RENDERERS[fmt].render(_with_hostile_finding(insurer_assessment)).decode("utf-8")
     assert "gpj.exe" in text
     assert not any(char in text for char in CONTROLS)
@@ -38,7 +40,9 @@ def test_json_keeps_the_characters_as_escapes(insurer_assessment: Assessment) ->
 
 
 def test_the_model_gate_neutralises_them_on_the_way_in() -> None:
-    finding = Finding(id="X-001", control="authentication", severity=Severity.HIGH, title="a\u202eb\u2028c", detail="")
+    finding = Finding(
+        id="X-001", control="authentication", severity=Severity.HIGH, title="a\u202eb\u2028c", detail=""
+    )
     assert finding.title == "a\ufffdb\ufffdc"
 
 
