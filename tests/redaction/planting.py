@@ -149,8 +149,10 @@ _DNS_LABEL_KINDS = ("opaque", "slack", "aws")  # the classes a host name can car
 _NO_SPACES = str.maketrans({" ": "_", "\n": "_"})
 
 
-def write_estate(root: Path, secrets: list[Secret]) -> None:
-    """A folder per secret, named after it, holding a spec, an APISIX config and an access log."""
+def write_estate(root: Path, secrets: list[Secret]) -> list[Path]:
+    """A folder per secret, named after it, holding a spec, an APISIX config, an access log and a
+    broken spec (whose failure message names its folder); returns the folders."""
+    folders = []
     for index, secret in enumerate(secrets):
         folder = root / f"{index:02d}-{secret.segment[:100]}"
         folder.mkdir(parents=True)
@@ -158,6 +160,9 @@ def write_estate(root: Path, secrets: list[Secret]) -> None:
         (folder / "openapi.yaml").write_text(_spec(index, secret), encoding="utf-8")
         (folder / "apisix.yaml").write_text(_gateway(index, secret, text), encoding="utf-8")
         (folder / f"{secret.segment[:100]}.log").write_text(_log(index, secret, text), encoding="utf-8")
+        (folder / "broken.yaml").write_text("openapi: 3.0.3\npaths: [\n", encoding="utf-8")
+        folders.append(folder)
+    return folders
 
 
 def _spec(index: int, secret: Secret) -> str:

@@ -49,16 +49,23 @@ def _captured_logs() -> Iterator[io.StringIO]:
         root.setLevel(previous)
 
 
-def _everything_written(estate: Path, out: Path, formats: tuple[str, ...]) -> tuple[str, str]:
-    """Scan `estate` into every format in `formats` and a history; all the text produced, and the JSON."""
+_MISSING = "missing-jane@mail.example"
+
+
+def _everything_written(roots: list[Path], out: Path, formats: tuple[str, ...]) -> tuple[str, str]:
+    """Scan `roots` (each a root, so their names are the report's `roots`) into every format in
+    `formats` and a history; all the text produced, and the JSON report."""
     db = out / "history.db"
-    args = ["scan", str(estate), "--debug", "--db", str(db)]
+    args = ["scan", *map(str, roots), str(roots[0] / _MISSING), "--debug", "--db", str(db)]
     for fmt in formats:
         args += ["-o", str(out / f"report.{fmt}")]
     with _captured_logs() as logs:
-        result = CliRunner().invoke(app, args)
+        missing = CliRunner().invoke(app, args)  # one path that does not exist: an error naming it
+        result = CliRunner().invoke(app, [arg for arg in args if not arg.endswith(_MISSING)])
+    assert missing.exit_code == 2 and "no such file" in missing.stderr, missing.output
+    assert "jane@mail.example" not in missing.stderr
     assert result.exit_code == 0, result.output
-    texts = [result.stdout, result.stderr, logs.getvalue()]
+    texts = [missing.stdout, missing.stderr, result.stdout, result.stderr, logs.getvalue()]
     for fmt in formats:
         report = out / f"report.{fmt}"
         if fmt == "pdf":
@@ -93,6 +100,7 @@ def _check_the_scan_used_the_inputs(report: str) -> None:
     document = json.loads(report)
     statuses = [item["status"] for item in document["inputs"]]
     assert statuses.count("used") >= len(statuses) * 2 // 3, document["inputs"]
+    assert "failed" in statuses and len(document["roots"]) > 1
     assert any(endpoint["path"].startswith("/v1/things/") for endpoint in document["endpoints"])
 
 
@@ -109,16 +117,15 @@ def test_no_planted_secret_reaches_json_html_history_or_console(seed: int, varia
     with tempfile.TemporaryDirectory() as work:
         estate, out = Path(work) / "estate", Path(work) / "out"
         out.mkdir()
-        write_estate(estate, secrets)
-        written, report = _everything_written(estate, out, ("json", "html"))
+        written, report = _everything_written(write_estate(estate, secrets), out, ("json", "html"))
     _check_the_scan_used_the_inputs(report)
     assert _leaks(written, secrets) == []
 
 
 def test_no_planted_secret_reaches_the_pdf(tmp_path: Path) -> None:
     secrets = make_secrets(20261130, variant=4)  # the cookie spelling: the most text per secret
-    write_estate(tmp_path / "estate", secrets)
+    roots = write_estate(tmp_path / "estate", secrets)
     (tmp_path / "out").mkdir()
-    written, report = _everything_written(tmp_path / "estate", tmp_path / "out", ("json", "pdf"))
+    written, report = _everything_written(roots, tmp_path / "out", ("json", "pdf"))
     _check_the_scan_used_the_inputs(report)
     assert _leaks(written, secrets) == []
