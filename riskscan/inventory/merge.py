@@ -104,10 +104,11 @@ def _sample_evidence(sample_path: str, tally: _SampleTally, template: str) -> Ev
     example says more than the template does."""
     count = len(tally.paths)
     example = example_path(min(tally.paths), template)
+    is_telling = example.rstrip("/") != template.rstrip("/")  # not just the template again
     if count == 1:
-        note = f"e.g. {example}" if example != template else None
+        note = f"e.g. {example}" if is_telling else None
     else:
-        note = f"{count:,} distinct paths" + (f", e.g. {example}" if example != template else "")
+        note = f"{count:,} distinct paths" + (f", e.g. {example}" if is_telling else "")
     return Evidence(
         path=sample_path, count=tally.requests, sample_lines=tuple(sorted(tally.lines)), note=note
     )

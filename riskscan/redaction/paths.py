@@ -45,6 +45,7 @@ _AUTH_VALUE = re.compile(r"(?i)^(?:bearer|basic|digest|token|apikey)\s+\S{6,}$")
 _OPAQUE = re.compile(r"^[A-Za-z0-9_-]{32,}={0,2}$")
 _BASE64 = re.compile(r"^[A-Za-z0-9+/_-]{16,}={0,2}$")
 _NAME = re.compile(r"^[\w.-]+$")
+_EXTENSION = re.compile(r"\.[a-z][a-z0-9]{0,4}$")
 
 
 @lru_cache(maxsize=65536)
@@ -92,7 +93,8 @@ def _placeholder_for(decoded: str) -> str | None:
     if _is_ip(decoded):
         return "{ip}"
     if _is_token(decoded):
-        return "{token}"
+        extension = _EXTENSION.search(decoded)  # a hashed asset's name keeps its kind: `{token}.ttf`
+        return "{token}" + (extension[0] if extension else "")
     if re.search(r"[\s:\"']", decoded) and redact(decoded) != decoded:  # text: `a%20b`, `pwd:x`
         return "{redacted}"
     return None

@@ -46,9 +46,11 @@ def is_secret_key(name: str) -> bool:
     return any(word in lowered for word in _SECRET_KEY_WORDS)
 
 
+# A name ending in a secret word, or going on after a separator (`client_secret_value`), but not a
+# longer word (`authentication: a caller ...`, `tokens: a` are prose).
 _SECRET_NAME = (
     r"[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|session|sessionid|sid|"
-    r"cookie|auth|signature|sig|key|code)[\w.-]*"
+    r"cookie|auth|authorization|signature|sig|key|code)(?:[_.-][\w.-]*)?(?![\w])"
 )
 # A value already redacted (or a placeholder) is left alone, so that rules never feed on their output.
 _NOT_DONE = r"(?!\[REDACTED|\{[A-Za-z0-9_]+\}|=)"

@@ -136,6 +136,7 @@ SLACK = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"
         ("GB82WEST12345698765432", "{iban}"),
         ("GB82%20WEST%201234%205698%207654%2032", "{iban}"),
         ("a\u202eb", "a%E2%80%AEb"),  # shown, but inert
+        ("xjAJXh38I15wypJXxuGMBp0EAVxt0G0biEntp43Qt6E.ttf", "{token}.ttf"),  # a hashed asset stays an asset
     ],
 )
 def test_segments_are_judged_decoded(segment: str, placeholder: str) -> None:
@@ -190,6 +191,8 @@ def test_free_text_forms_are_redacted(text: str, secret: str) -> None:
     [
         "Calls getPolicyV2Details for bearer tokens",
         "Basic Authentication is used",
+        "protected at best by no authentication: a caller who changes the id",
+        "static API keys or opaque bearer tokens: a caller",
         "GET /v2/partners/statements/monthly-summary-for-brokers",
         "claim 550e8400-e29b-41d4-a716-446655440000 at 13:55:36 on 2024-01-01",
     ],
@@ -203,7 +206,7 @@ def test_free_text_prose_survives(text: str) -> None:
     [
         ("brokers/jane@mail.com/claims.yaml", "brokers/{email}/claims.yaml"),
         ("logs/token=abc123/access.log", "logs/token={token}/access.log"),
-        (f"{SLACK}.log", "{token}"),
+        (f"{SLACK}.log", "{token}.log"),
         ("export-jane@mail.com.csv", "{email}"),
         ("a\u202eb/openapi.yaml", "a%E2%80%AEb/openapi.yaml"),
     ],
