@@ -15,6 +15,7 @@ from pathlib import Path
 
 from riskscan.errors import InputError, SourceError
 from riskscan.model import ApiSpec, GatewayConfig, InputFile, InputStatus, SourceKind, TrafficSample
+from riskscan.redaction import redact_file_path
 from riskscan.sources import READERS, ReadContext, SourcePayload, detect_kind, read_head
 
 __all__ = ["DiscoveredInputs", "ReadOutcome", "discover_files", "read_inputs", "scan_root_for"]
@@ -62,7 +63,7 @@ def discover_files(paths: Sequence[Path]) -> list[Path]:
     found: dict[Path, None] = {}
     for given, resolved in zip(paths, roots):
         if not given.exists():
-            raise InputError(f"{given}: no such file or folder")
+            raise InputError(f"{redact_file_path(str(given))}: no such file or folder")
         if given.is_file():
             found.setdefault(resolved)
             continue
@@ -135,18 +136,18 @@ def _read_one(file: Path, context: ReadContext, on_file: Callable[[Path], None] 
 def _failed(shown: str, kind: SourceKind | None, size: int, message: str) -> ReadOutcome:
     if not message.startswith(shown):
         message = f"{shown}: {message}"
-    log.warning("%s", message)
-    return ReadOutcome(
-        InputFile(path=shown, kind=kind, status=InputStatus.FAILED, message=message, size_bytes=size)
-    )
+    record = InputFile(path=shown, kind=kind, status=InputStatus.FAILED, message=message, size_bytes=size)
+    log.warning("%s", record.message)  # as redacted by the model, never the raw text
+    return ReadOutcome(record)
 
 
 def _unrecognised(shown: str, file: Path, head: bytes, size: int) -> InputFile:
     is_binary = b"\x00" in head[:8192] or not _decodes(head)
     if is_binary and file.suffix.lower() in _TEXT_CONFIG_SUFFIXES:
         message = f"{shown}: binary or non-UTF-8 content in a {file.suffix} file"
-        log.warning("%s", message)
-        return InputFile(path=shown, status=InputStatus.FAILED, message=message, size_bytes=size)
+        record = InputFile(path=shown, status=InputStatus.FAILED, message=message, size_bytes=size)
+        log.warning("%s", record.message)
+        return record
     reason = "binary content" if is_binary else "not an OpenAPI/Swagger spec, APISIX config or access log"
     return InputFile(path=shown, status=InputStatus.SKIPPED, message=reason, size_bytes=size)
 

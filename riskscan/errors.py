@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from riskscan.redaction import redact
+
 __all__ = [
     "HistoryError",
     "InputError",
@@ -75,5 +77,5 @@ class HistoryError(RiskscanError):
 
 def _one_line(text: str, limit: int = 400) -> str:
     """Fold a message onto one line and keep it short enough for a terminal."""
-    flat = " ".join(text.split())
+    flat = " ".join(redact(text).split())  # never echo a secret, even from a message built in haste
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"

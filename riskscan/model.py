@@ -6,16 +6,29 @@ Sources produce `ApiSpec`, `GatewayConfig` and `TrafficSample`; the inventory st
 reader produces the same `GatewayRoute` as the APISIX one, a HAR reader the same `TrafficSample` as the
 access-log one, so new input kinds plug in without touching the later stages.
 
-Every value held here has already been redacted at ingestion (see `riskscan.redaction`).
+Redaction is enforced here, at the one gate every value passes: each field that can hold
+input-derived text has a `Redacted*` type whose validator runs `riskscan.redaction` on it, so an
+unredacted string cannot enter the model (and `Model.model_copy` validates its updates too).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from riskscan.redaction import (
+    redact,
+    redact_endpoint_key,
+    redact_file_path,
+    redact_host,
+    redact_name,
+    redact_path,
+    redact_pointer,
+)
 
 __all__ = [
     "ApiSpec",
@@ -44,6 +57,13 @@ __all__ = [
     "PluginRef",
     "RateLimitPolicy",
     "RateLimitPosture",
+    "RedactedEndpointKey",
+    "RedactedFilePath",
+    "RedactedHost",
+    "RedactedName",
+    "RedactedPath",
+    "RedactedPointer",
+    "RedactedText",
     "Severity",
     "SightingSource",
     "SourceKind",
@@ -57,6 +77,30 @@ class Model(BaseModel):
     """Base for all domain types: immutable, and strict about unknown fields."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A copy with `update` applied, validated like a new instance: no update skips redaction."""
+        if not update:
+            return super().model_copy(deep=deep)
+        return self.model_validate({**dict(self), **update})
+
+
+# --------------------------------------------------------------------------- the redaction gate
+
+RedactedText = Annotated[str, AfterValidator(redact)]
+"""Free text (titles, summaries, excerpts, messages, warnings): `redact`."""
+RedactedName = Annotated[str, AfterValidator(redact_name)]
+"""An identifier (operationId, parameter, scope, plugin, route id, host): `redact_name`."""
+RedactedHost = Annotated[str, AfterValidator(redact_host)]
+"""A server's host name; an IP address literal is kept (it names a server, not a person)."""
+RedactedPath = Annotated[str, AfterValidator(redact_path)]
+"""A URL path or path template, judged segment by segment: `redact_path`."""
+RedactedFilePath = Annotated[str, AfterValidator(redact_file_path)]
+"""A file or folder path as shown to users: `redact_file_path`."""
+RedactedPointer = Annotated[str, AfterValidator(redact_pointer)]
+"""A JSON pointer whose tokens may be input keys: `redact_pointer`."""
+RedactedEndpointKey = Annotated[str, AfterValidator(redact_endpoint_key)]
+"""An endpoint as users write it, `GET /v2/claims/{id}`: `redact_endpoint_key`."""
 
 
 # --------------------------------------------------------------------------- closed sets
@@ -206,23 +250,23 @@ class Evidence(Model):
     `count` and a few `sample_lines`. `excerpt` is at most ~200 characters and already redacted.
     """
 
-    path: str
+    path: RedactedFilePath
     line: int | None = None
     end_line: int | None = None
-    pointer: str | None = None
-    excerpt: str | None = None
+    pointer: RedactedPointer | None = None
+    excerpt: RedactedText | None = None
     count: int | None = None
     sample_lines: tuple[int, ...] = ()
-    note: str | None = None
+    note: RedactedText | None = None
 
 
 class InputFile(Model):
     """One file the user pointed at, with what riskscan made of it."""
 
-    path: str
+    path: RedactedFilePath
     kind: SourceKind | None = None
     status: InputStatus
-    message: str | None = None
+    message: RedactedText | None = None
     size_bytes: int = 0
 
 
@@ -232,31 +276,31 @@ class InputFile(Model):
 class Parameter(Model):
     """One declared operation parameter (never its example values)."""
 
-    name: str
+    name: RedactedName
     location: ParameterLocation
     required: bool = False
-    schema_type: str | None = None
-    schema_format: str | None = None
+    schema_type: RedactedName | None = None
+    schema_format: RedactedName | None = None
 
 
 class AuthRequirement(Model):
     """One security scheme an operation accepts, resolved to its kind."""
 
     kind: AuthKind
-    scheme: str  # the scheme's name in the spec, or the plugin's name on a gateway
-    scopes: tuple[str, ...] = ()
-    location: str | None = None  # for api keys: header/query/cookie, and the key's name
+    scheme: RedactedName  # the scheme's name in the spec, or the plugin's name on a gateway
+    scopes: tuple[RedactedName, ...] = ()
+    location: RedactedText | None = None  # for api keys: header/query/cookie, and the key's name
 
 
 class SpecOperation(Model):
     """One operation declared in a spec, with its full path (server/basePath prefix included)."""
 
-    method: str
-    path: str
-    host: str | None = None
-    alternate_paths: tuple[str, ...] = ()  # the same operation under further server prefixes
-    operation_id: str | None = None
-    summary: str | None = None
+    method: RedactedName
+    path: RedactedPath
+    host: RedactedHost | None = None
+    alternate_paths: tuple[RedactedPath, ...] = ()  # the same operation under further server prefixes
+    operation_id: RedactedName | None = None
+    summary: RedactedText | None = None
     parameters: tuple[Parameter, ...] = ()
     # Alternatives: any one inner tuple satisfies the operation; an empty inner tuple means anonymous
     # access is allowed. An empty outer tuple means the spec declares no security at all.
@@ -268,13 +312,13 @@ class SpecOperation(Model):
 class ApiSpec(Model):
     """An API description (OpenAPI 3.x or Swagger 2.0) as read from one root file."""
 
-    path: str
-    title: str
-    version: str
-    spec_format: str  # e.g. "openapi 3.1.0", "swagger 2.0"
+    path: RedactedFilePath
+    title: RedactedText
+    version: RedactedName
+    spec_format: RedactedText  # e.g. "openapi 3.1.0", "swagger 2.0"
     operations: tuple[SpecOperation, ...]
-    referenced_files: tuple[str, ...] = ()  # other files pulled in through relative $refs
-    warnings: tuple[str, ...] = ()
+    referenced_files: tuple[RedactedFilePath, ...] = ()  # other files pulled in through relative $refs
+    warnings: tuple[RedactedText, ...] = ()
 
 
 # --------------------------------------------------------------------------- gateways
@@ -283,16 +327,16 @@ class ApiSpec(Model):
 class PluginRef(Model):
     """A gateway plugin in force on a route, and where it was attached."""
 
-    name: str
-    attached_to: str  # "route", "service", "plugin_config", "global_rule", "consumer"
+    name: RedactedName
+    attached_to: RedactedName  # "route", "service", "plugin_config", "global_rule", "consumer"
     evidence: Evidence
 
 
 class RateLimitPolicy(Model):
     """A rate limit a gateway enforces."""
 
-    plugin: str
-    key: str | None = None  # what the limit counts by: remote_addr, consumer_name, a header ...
+    plugin: RedactedName
+    key: RedactedName | None = None  # what the limit counts by: remote_addr, consumer_name, a header ...
     limit: float | None = None
     window_seconds: float | None = None
     rejected_code: int | None = None
@@ -307,13 +351,13 @@ class GatewayRoute(Model):
     (route, service, plugin config and global rules merged) enforce.
     """
 
-    gateway: str  # e.g. "apisix"
-    route_id: str
-    name: str | None = None
-    uris: tuple[str, ...]
-    methods: tuple[str, ...] = ()  # empty: any method
-    hosts: tuple[str, ...] = ()  # empty: any host
-    conditions: tuple[str, ...] = ()  # e.g. APISIX vars, rendered as "http_x_env == sandbox"
+    gateway: RedactedName  # e.g. "apisix"
+    route_id: RedactedName
+    name: RedactedText | None = None
+    uris: tuple[RedactedPath, ...]
+    methods: tuple[RedactedName, ...] = ()  # empty: any method
+    hosts: tuple[RedactedHost, ...] = ()  # empty: any host
+    conditions: tuple[RedactedText, ...] = ()  # e.g. APISIX vars, rendered as "http_x_env == sandbox"
     is_enabled: bool = True
     plugins: tuple[PluginRef, ...] = ()
     # Mechanisms the gateway enforces, all of them required (APISIX runs every auth plugin); a reader
@@ -321,21 +365,21 @@ class GatewayRoute(Model):
     # gateway enforces no authentication on this route.
     auth: tuple[AuthRequirement, ...] = ()
     rate_limits: tuple[RateLimitPolicy, ...] = ()
-    loggers: tuple[str, ...] = ()  # plugins that write a record of each request (http-logger ...)
-    monitors: tuple[str, ...] = ()  # plugins that export metrics, traces or correlation ids
-    upstream: str | None = None  # upstream host(s) or id, credentials stripped
+    loggers: tuple[RedactedName, ...] = ()  # plugins that write a record of each request (http-logger ...)
+    monitors: tuple[RedactedName, ...] = ()  # plugins that export metrics, traces or correlation ids
+    upstream: RedactedText | None = None  # upstream host(s) or id, credentials stripped
     evidence: Evidence
 
 
 class GatewayConfig(Model):
     """One gateway configuration file."""
 
-    path: str
-    gateway: str
+    path: RedactedFilePath
+    gateway: RedactedName
     routes: tuple[GatewayRoute, ...]
     global_plugins: tuple[PluginRef, ...] = ()
     consumer_count: int = 0
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[RedactedText, ...] = ()
 
 
 # --------------------------------------------------------------------------- traffic
@@ -348,9 +392,9 @@ class PathTraffic(Model):
     and has no query string. Client identities are opaque per-scan integers, never addresses.
     """
 
-    method: str
-    path: str
-    host: str | None = None
+    method: RedactedName
+    path: RedactedPath
+    host: RedactedHost | None = None
     requests: int
     status_classes: dict[str, int]  # "2xx" -> count
     client_ids: frozenset[int]
@@ -363,8 +407,8 @@ class PathTraffic(Model):
 class TrafficSample(Model):
     """What one traffic file (log, HAR ...) showed, aggregated by concrete path."""
 
-    path: str
-    format: str  # e.g. "combined", "common"
+    path: RedactedFilePath
+    format: RedactedName  # e.g. "combined", "common"
     total_lines: int
     parsed_lines: int
     rejected_lines: int
@@ -372,7 +416,7 @@ class TrafficSample(Model):
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     distinct_clients: int = 0
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[RedactedText, ...] = ()
 
 
 # --------------------------------------------------------------------------- inventory
@@ -383,7 +427,7 @@ class AuthPosture(Model):
 
     effective: AuthKind
     declared: tuple[AuthKind, ...] = ()
-    enforced_by: str | None = None  # "gateway:<route id>", "spec (declared, not verified)", or None
+    enforced_by: RedactedText | None = None  # "gateway:<route id>", "spec (declared, not verified)", or None
     allows_anonymous: bool = False
     evidence: tuple[Evidence, ...] = ()
 
@@ -392,7 +436,7 @@ class RateLimitPosture(Model):
     """Whether requests to an endpoint are throttled; `enforced` is None when inputs cannot show it."""
 
     enforced: bool | None
-    by: tuple[str, ...] = ()  # "limit-count by http_x_partner_id (1000/60s)"
+    by: tuple[RedactedText, ...] = ()  # "limit-count by http_x_partner_id (1000/60s)"
     evidence: tuple[Evidence, ...] = ()
 
 
@@ -412,23 +456,23 @@ class TrafficStats(Model):
 class Endpoint(Model):
     """One API endpoint: a (method, path template, host) with everything known about it."""
 
-    method: str  # upper case; "*" for a gateway route that accepts any method
-    path: str
-    host: str | None = None
-    operation_id: str | None = None
-    summary: str | None = None
-    api: str | None = None  # title and version of the spec that documents it
+    method: RedactedName  # upper case; "*" for a gateway route that accepts any method
+    path: RedactedPath
+    host: RedactedHost | None = None
+    operation_id: RedactedName | None = None
+    summary: RedactedText | None = None
+    api: RedactedText | None = None  # title and version of the spec that documents it
     parameters: tuple[Parameter, ...] = ()
     sources: tuple[SightingSource, ...]
     lifecycle: Lifecycle
-    lifecycle_reason: str
+    lifecycle_reason: RedactedText
     deprecated: bool = False
-    superseded_by: str | None = None  # "GET /v2/policies/{id}" when a newer version exists
-    route_ids: tuple[str, ...] = ()
+    superseded_by: RedactedEndpointKey | None = None  # "GET /v2/policies/{id}" when a newer version exists
+    route_ids: tuple[RedactedName, ...] = ()
     auth: AuthPosture
     rate_limit: RateLimitPosture
-    loggers: tuple[str, ...] = ()  # request loggers in force on the routes serving it
-    monitors: tuple[str, ...] = ()  # metrics, tracing and correlation plugins in force there
+    loggers: tuple[RedactedName, ...] = ()  # request loggers in force on the routes serving it
+    monitors: tuple[RedactedName, ...] = ()  # metrics, tracing and correlation plugins in force there
     is_logged: bool | None = None  # every serving route logs requests; None when no gateway shows it
     traffic: TrafficStats | None = None
     evidence: tuple[Evidence, ...] = ()
@@ -458,12 +502,12 @@ class Finding(Model):
     id: str  # stable within a scan, e.g. "AUTH-001"
     control: str  # the control id that raised it
     severity: Severity
-    title: str
-    detail: str
-    endpoints: tuple[str, ...] = ()  # endpoint keys, "GET /v2/x/{id}"
+    title: RedactedText
+    detail: RedactedText
+    endpoints: tuple[RedactedEndpointKey, ...] = ()  # endpoint keys, "GET /v2/x/{id}"
     evidence: tuple[Evidence, ...] = ()
     owasp: str | None = None  # e.g. "API1:2023"
-    remediation: str | None = None
+    remediation: RedactedText | None = None
 
 
 class ControlResult(Model):
@@ -473,10 +517,10 @@ class ControlResult(Model):
     name: str
     score: Annotated[int, Field(ge=0, le=100)] | None  # None when status is unknown
     status: ControlStatus
-    summary: str
+    summary: RedactedText
     weight: float
     evidence: tuple[Evidence, ...] = ()
-    limitations: tuple[str, ...] = ()  # what the inputs cannot show
+    limitations: tuple[RedactedText, ...] = ()  # what the inputs cannot show
     owasp: tuple[str, ...] = ()
     # The weakest evidence carrying a material share of the endpoints judged, and the endpoint count
     # at every level; `not_observable` with no counts when the status is unknown.
@@ -501,7 +545,7 @@ class Assessment(Model):
     schema_version: str
     tool_version: str
     scanned_at: datetime
-    roots: tuple[str, ...]
+    roots: tuple[RedactedFilePath, ...]
     inputs: tuple[InputFile, ...]
     inventory: Inventory
     controls: tuple[ControlResult, ...]

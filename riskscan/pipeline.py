@@ -19,6 +19,7 @@ from riskscan.discovery import discover_files, read_inputs, scan_root_for
 from riskscan.errors import InputError
 from riskscan.inventory import build_inventory
 from riskscan.model import Assessment, InputFile, InputStatus
+from riskscan.redaction import redact_file_path
 from riskscan.sources import ReadContext, make_client_hasher
 
 __all__ = ["SCHEMA_VERSION", "Progress", "ScanOptions", "scan"]
@@ -103,7 +104,7 @@ def _check_inputs(records: Sequence[InputFile], options: ScanOptions) -> None:
         more = f" (and {len(failed) - 1} more failed files)" if len(failed) > 1 else ""
         raise InputError(f"{first}{more}; --strict stops at the first bad file")
     if not any(record.status is InputStatus.USED for record in records):
-        shown = ", ".join(str(path) for path in options.paths)
+        shown = ", ".join(redact_file_path(str(path)) for path in options.paths)
         reason = f"; {len(failed)} failed, see above" if failed else ""
         raise InputError(f"{shown}: no OpenAPI spec, APISIX config or access log found{reason}")
 

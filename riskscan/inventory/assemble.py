@@ -57,7 +57,7 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
     operations = [operation for _, operation in draft.operations]
     first = draft.operations[0] if draft.operations else None
     loggers, monitors, is_logged = logging_posture(draft.routes)
-    stats = draft.traffic.stats() if draft.traffic is not None else None
+    stats = draft.traffic.stats(draft.path) if draft.traffic is not None else None
     return Endpoint(
         method=draft.method,
         path=draft.path,

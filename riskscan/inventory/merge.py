@@ -21,12 +21,14 @@ from riskscan.model import (
     TrafficSample,
     TrafficStats,
 )
+from riskscan.inventory.folding import fold_segment
 from riskscan.redaction import redact_path
 
 __all__ = [
     "EndpointDraft",
     "EndpointKey",
     "TrafficTally",
+    "example_path",
     "route_identity",
 ]
 
@@ -78,8 +80,8 @@ class TrafficTally:
         if len(tally.lines) < _SAMPLE_LINES:
             tally.lines.extend(item.sample_lines[: _SAMPLE_LINES - len(tally.lines)])
 
-    def stats(self) -> TrafficStats:
-        """The merged `TrafficStats`, with one `Evidence` per traffic file."""
+    def stats(self, template: str) -> TrafficStats:
+        """The merged `TrafficStats` for the endpoint `template`, with one `Evidence` per traffic file."""
         paths_per_client: Counter[int] = Counter()
         for clients in self.clients_by_path.values():
             paths_per_client.update(clients)
@@ -91,17 +93,43 @@ class TrafficTally:
             last_seen=self.last_seen,
             distinct_paths=len(self.clients_by_path),
             max_paths_per_client=max(paths_per_client.values(), default=0),
-            evidence=tuple(_sample_evidence(name, tally) for name, tally in sorted(self.by_sample.items())),
+            evidence=tuple(
+                _sample_evidence(name, tally, template) for name, tally in sorted(self.by_sample.items())
+            ),
         )
 
 
-def _sample_evidence(sample_path: str, tally: _SampleTally) -> Evidence:
-    example = redact_path(min(tally.paths))  # readers redact already; a note must never be the leak
-    others = len(tally.paths) - 1
-    note = f"e.g. {example}" + (f" and {others:,} other paths" if others else "")
+def _sample_evidence(sample_path: str, tally: _SampleTally, template: str) -> Evidence:
+    """How many concrete paths of one traffic file the endpoint folds, with an example when the
+    example says more than the template does."""
+    count = len(tally.paths)
+    example = example_path(min(tally.paths), template)
+    is_telling = example.rstrip("/") != template.rstrip("/")  # not just the template again
+    if count == 1:
+        note = f"e.g. {example}" if is_telling else None
+    else:
+        note = f"{count:,} distinct paths" + (f", e.g. {example}" if is_telling else "")
     return Evidence(
         path=sample_path, count=tally.requests, sample_lines=tuple(sorted(tally.lines)), note=note
     )
+
+
+def example_path(concrete: str, template: str) -> str:
+    """A concrete path as shown beside its endpoint: never a segment that became a placeholder.
+
+    Where the template has a placeholder (`{token}`, `claims-{date}.csv`) the example shows it too,
+    whatever the concrete segment was: folding or spec matching may have hidden a secret there that
+    redaction did not recognise. Segments past a prefix route's template (`/ops/*`) are shown folded.
+    """
+    shown = template.split("/")
+    wildcard = next((index for index, segment in enumerate(shown) if segment.endswith("*")), None)
+    shown = shown if wildcard is None else shown[:wildcard]  # `/ops/*`: what follows is folded
+    segments = concrete.split("/")
+    kept = [
+        (shown[index] if "{" in shown[index] else segment) if index < len(shown) else fold_segment(segment)
+        for index, segment in enumerate(segments)
+    ]
+    return redact_path("/".join(kept))
 
 
 @dataclass

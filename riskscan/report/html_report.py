@@ -15,6 +15,7 @@ from pathlib import Path
 import jinja2
 
 from riskscan.model import Assessment
+from riskscan.redaction import neutralise
 from riskscan.report.view import build_view
 from riskscan.resources import report_templates_dir
 
@@ -52,4 +53,6 @@ def _environment(templates: Path) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Second line of defence behind the model's gate: no bidi or separator character reaches the page.
+        finalize=lambda value: neutralise(value) if isinstance(value, str) else value,
     )

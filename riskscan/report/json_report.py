@@ -31,6 +31,7 @@ from riskscan.model import (
     Severity,
     TrafficStats,
 )
+from riskscan.redaction import CONTROL_CHARACTERS
 
 __all__ = ["SCHEMA_PATH", "JsonRenderer", "assessment_document", "finding_ids_by_endpoint", "render_json"]
 
@@ -58,6 +59,9 @@ class JsonRenderer:
 def render_json(assessment: Assessment) -> bytes:
     """Serialize `assessment` deterministically: sorted keys, indent 2, trailing newline."""
     text = json.dumps(assessment_document(assessment), indent=2, sort_keys=True, ensure_ascii=False)
+    # Second line of defence behind the model's gate: bidi, separator and C1 characters travel escaped,
+    # so that no viewer of the file shows text reordered or broken (json.dumps escapes only C0).
+    text = CONTROL_CHARACTERS.sub(lambda found: f"\\u{ord(found[0]):04x}", text)
     return (text + "\n").encode("utf-8")
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from riskscan.model import ApiSpec, GatewayConfig, SourceKind, TrafficSample
+from riskscan.redaction import redact_file_path
 
 __all__ = [
     "HEAD_BYTES",
@@ -56,12 +57,14 @@ class ReadContext:
     client_id: Callable[[str], int] = field(default_factory=lambda: make_client_hasher(), compare=False)
 
     def relative_path(self, path: Path) -> str:
-        """The path as shown to users: relative to the scan root when inside it, POSIX style."""
+        """The path as shown to users: relative to the scan root when inside it, POSIX style, and
+        redacted (a folder named after an email or a token is shown with a placeholder)."""
         resolved = path.resolve()
         try:
-            return resolved.relative_to(self.root.resolve()).as_posix()
+            shown = resolved.relative_to(self.root.resolve()).as_posix()
         except ValueError:
-            return path.name
+            shown = path.name
+        return redact_file_path(shown)
 
     def is_allowed(self, path: Path) -> bool:
         """True when a reader may open `path`: it lies inside one of the folders the user gave."""

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from riskscan.errors import SourceError
 from riskscan.model import PathTraffic, SourceKind, TrafficSample
+from riskscan.redaction import redact
 from riskscan.sources import ReadContext
 from riskscan.sources.access_log_parallel import ByteSource, plan_ranges, tally_in_parallel
 from riskscan.sources.access_log_parse import Bucket, LogTally, parse_clf_time, parse_line
@@ -178,7 +179,7 @@ def _read(path: Path, shown: str, context: ReadContext) -> TrafficSample:
     _check_rejections(tally, shown, is_final=True)
     warnings = _warnings(tally, problem)
     for warning in warnings:
-        log.warning("%s: %s", shown, warning)
+        log.warning("%s: %s", shown, redact(warning))
     return _sample(shown, tally, warnings)
 
 

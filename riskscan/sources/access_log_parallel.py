@@ -23,6 +23,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from riskscan.redaction import redact_file_path
 from riskscan.sources.access_log_parse import REJECTED_SAMPLES, SAMPLES_PER_PATH, LogTally
 
 __all__ = [
@@ -117,7 +118,7 @@ def tally_in_parallel(
                 stream(first, RangeReader(handle, *ranges[0]), on_progress)
             others = list(_results(futures))
     except (OSError, BrokenProcessPool, pickle.PicklingError) as error:
-        log.debug("parallel read of %s not possible (%s); reading it in one process", path.name, error)
+        log.debug("parallel read of %s not possible (%s); reading it in one process", redact_file_path(path.name), error)
         return False
     if on_progress is not None:
         on_progress(sum(end - start for start, end in ranges[1:]))

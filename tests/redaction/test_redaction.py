@@ -1,0 +1,242 @@
+"""Redaction: credentials and personal data are replaced before anything is kept."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from riskscan.redaction import (
+    is_secret_key,
+    redact,
+    redact_file_path,
+    redact_host,
+    redact_name,
+    redact_path,
+    redact_path_segment,
+    redact_pointer,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("Authorization: Bearer abcDEF123456789xyz", "abcDEF123456789xyz"),
+        ("token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl here", "eyJhbGciOiJIUzI1NiJ9"),
+        ("GET /x?api_key=nwm-live-SECRET-DEMO-9f8e7d&page=2", "nwm-live-SECRET-DEMO-9f8e7d"),
+        ("password: hunter2-correct-horse", "hunter2-correct-horse"),
+        ("client_secret=s3cr3t-value-1", "s3cr3t-value-1"),
+        ("Cookie: session=AbC123xYz789", "AbC123xYz789"),
+        ("contact jane.broker@example.com today", "jane.broker@example.com"),
+        ("ssn 123-45-6789 on file", "123-45-6789"),
+        ("card 4111 1111 1111 1111 used", "4111 1111 1111 1111"),
+        ("client 203.0.113.77 called", "203.0.113.77"),
+        ("client 2001:db8::17 called", "2001:db8::17"),
+        ("https://admin:pa55word@db.internal/x", "pa55word"),
+        ("key AKIAIOSFODNN7EXAMPLE leaked", "AKIAIOSFODNN7EXAMPLE"),
+        ("-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----", "MIIEpAIBAAKCAQEA"),
+        ("opaque dGhpc2lzYXZlcnlsb25nc2VjcmV0dG9rZW52YWx1ZQ", "dGhpc2lzYXZlcnlsb25nc2VjcmV0dG9rZW52YWx1ZQ"),
+    ],
+)
+def test_redact_removes_secret_from_free_text(text: str, secret: str) -> None:
+    redacted = redact(text)
+    assert secret not in redacted
+    assert "[REDACTED" in redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "GET /v2/claims/{claimId} returns the claim",
+        "route quotes-prod: uris /v2/quotes*, methods GET,POST",
+        "limit-count by http_x_partner_id (1000/60s)",
+    ],
+)
+def test_redact_keeps_ordinary_text(text: str) -> None:
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("segment", "placeholder"),
+    [
+        ("jane.broker@example.com", "{email}"),
+        ("jane.broker%40example.com", "{email}"),
+        ("123-45-6789", "{ssn}"),
+        ("4111111111111111", "{card}"),
+        ("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJkZW1vIn0.c2lnbmF0dXJl", "{token}"),
+        ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "{token}"),
+        ("198.51.100.4", "{ip}"),
+        ("a@b.io", "{email}"),
+        ("dGhpc2lzYXZlcnlsb25nc2VjcmV0dG9rZW52YWx1ZQ", "{token}"),  # a reset link's secret
+        ("cart;jsessionid=0F2A9C8B7D1E", "cart;jsessionid={token}"),  # a Java session in the path
+    ],
+)
+def test_redact_path_segment_replaces_personal_data(segment: str, placeholder: str) -> None:
+    assert redact_path_segment(segment) == placeholder
+
+
+@pytest.mark.parametrize(
+    "segment",
+    [
+        "claims",
+        "CLM-000123456",
+        "1234567890123",
+        "v2",
+        "550e8400-e29b-41d4-a716-446655440000",
+        "d41d8cd98f00b204e9800998ecf8427e",  # a hex digest: one case, left for folding
+        "01ARZ3NDEKTSV4RRFFQ69G5FAV",  # a ULID
+        "How-To-Renew-A-Commercial-Policy-2024",  # a slug
+        "quotes;v=2",
+    ],
+)
+def test_redact_path_segment_keeps_ids_that_are_not_personal(segment: str) -> None:
+    # 1234567890123 fails the Luhn check: an order number, not a card.
+    assert redact_path_segment(segment) == segment
+
+
+def test_redact_path_works_segment_by_segment() -> None:
+    assert redact_path("/v1/brokers/lookup/jane.broker@example.com") == "/v1/brokers/lookup/{email}"
+
+
+@pytest.mark.parametrize("name", ["password", "client_secret", "key", "admin_key", "X-API-Key", "Cookie", "token"])
+def test_secret_keys_are_recognised(name: str) -> None:
+    assert is_secret_key(name)
+
+
+@pytest.mark.parametrize("name", ["key_type", "bearer_only", "uri", "methods", "time_window", "header"])
+def test_structural_keys_are_not_secret(name: str) -> None:
+    assert not is_secret_key(name)
+
+
+# --------------------------------------------------------------------------- issue 6: every shape, decoded
+
+SLACK = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"
+
+
+@pytest.mark.parametrize(
+    ("segment", "placeholder"),
+    [
+        ("token=abc123def", "token={token}"),
+        ("password=hunter-horse-12345", "password={token}"),
+        ("access_token=xyz", "access_token={token}"),
+        ("secret=s3cr3t", "secret={token}"),
+        ("email=jane%40mail.com", "email={email}"),
+        (SLACK, "{token}"),
+        ("q83vEjRWeJq%2B%2FvfLnM7k9A%3D%3D", "{token}"),  # base64 with + / =, encoded
+        ("q83vEjRWeJq+vfLnM7k9Aab==", "{token}"),
+        ("4111%201111%201111%201111", "{card}"),
+        ("jane%40mail.com", "{email}"),
+        ("jane%2540mail.com", "{email}"),  # encoded twice
+        ("jane%2Edoe@mail%2Ecom", "{email}"),
+        ("Bearer%20abcDEF123456789xyz", "{token}"),
+        ("2001:db8::7", "{ip}"),
+        ("2001%3Adb8%3A%3A7", "{ip}"),
+        ("+14155552671", "{phone}"),
+        ("%2B44%2020%207946%200123", "{phone}"),
+        ("GB82WEST12345698765432", "{iban}"),
+        ("GB82%20WEST%201234%205698%207654%2032", "{iban}"),
+        ("a\u202eb", "a%E2%80%AEb"),  # shown, but inert
+        ("xjAJXh38I15wypJXxuGMBp0EAVxt0G0biEntp43Qt6E.ttf", "{token}.ttf"),  # a hashed asset stays an asset
+    ],
+)
+def test_segments_are_judged_decoded(segment: str, placeholder: str) -> None:
+    assert redact_path_segment(segment) == placeholder
+
+
+@pytest.mark.parametrize(
+    "segment",
+    [
+        "how-to-renew-2024",
+        "2024-01-01",
+        "12345",
+        "GB00WEST12345698765432",  # IBAN-shaped, but the check digits fail
+        "claims%20archive",
+        "%2E%2E",
+        "getPolicyV2Details",
+        "page=2",
+        "ns:resource",
+    ],
+)
+def test_ordinary_segments_survive_decoding(segment: str) -> None:
+    assert redact_path_segment(segment) == segment
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ('{"password": "correct horse battery"}', "correct horse battery"),
+        ("{'api_key': 'k-123-abc'}", "k-123-abc"),
+        ('{"token": 123456}', "123456"),
+        ("redis://:s3cretpw@cache.internal:6379", "s3cretpw"),
+        ("https://ghp_abcdefghijklmnopqrstuvwxyz0123@github.com/x", "ghp_abcdefghijklmnopqrstuvwxyz0123"),
+        ("Cookie: theme=dark; uid=u12345abc; csrftoken=abc", "u12345abc"),
+        ("call +44 20 7946 0123 after six", "7946 0123"),
+        ("call (415) 555-2671 after six", "555-2671"),
+        ("pay GB82 WEST 1234 5698 7654 32 now", "WEST 1234"),
+        ("email=jane%40mail.com", "jane%40mail.com"),
+        ("card 4111%201111%201111%201111", "4111%201111"),
+        ("Authorization: Bearer%20abcDEF123456789xyz", "abcDEF123456789xyz"),
+        (f"slack {SLACK}", "AbCdEfGhIjKlMnOpQrStUvWx"),
+        ("blob q83vEjRWeJq+/vfLnM7k9A== attached", "q83vEjRWeJq"),
+        ("hosts=ruFPEhWerQHlk0kqrAS8DkTWhpssNwZo.example.com", "ruFPEhWerQHlk0kqrAS8DkTWhpssNwZo"),
+        ("x\u202ey\u2028z\u2066", "\u202e"),
+    ],
+)
+def test_free_text_forms_are_redacted(text: str, secret: str) -> None:
+    assert secret not in redact(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Calls getPolicyV2Details for bearer tokens",
+        "Basic Authentication is used",
+        "protected at best by no authentication: a caller who changes the id",
+        "static API keys or opaque bearer tokens: a caller",
+        "GET /v2/partners/statements/monthly-summary-for-brokers",
+        "claim 550e8400-e29b-41d4-a716-446655440000 at 13:55:36 on 2024-01-01",
+    ],
+)
+def test_free_text_prose_survives(text: str) -> None:
+    assert redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("path", "shown"),
+    [
+        ("brokers/jane@mail.com/claims.yaml", "brokers/{email}/claims.yaml"),
+        ("logs/token=abc123/access.log", "logs/token={token}/access.log"),
+        (f"{SLACK}.log", "{token}.log"),
+        ("export-jane@mail.com.csv", "{email}"),
+        ("a\u202eb/openapi.yaml", "a%E2%80%AEb/openapi.yaml"),
+    ],
+)
+def test_file_and_folder_names_are_redacted(path: str, shown: str) -> None:
+    assert redact_file_path(path) == shown
+
+
+def test_pointers_are_redacted_token_by_token() -> None:
+    assert redact_pointer("/paths/~1users~1jane@mail.com/get") == "/paths/~1users~1{email}/get"
+
+
+def test_hosts_keep_server_addresses_and_lose_token_labels() -> None:
+    assert redact_host("2001:db8::10") == "2001:db8::10"
+    assert redact_host("rufpehwerqhlk0kqras8dktwhpssnwzo.ngrok.example") == "{token}.ngrok.example"
+    service = "claims-api-prod-eu-west-1.svc.cluster.local"
+    assert redact_host(service) == service
+
+
+_PIECES = [
+    "jane@mail.com", "password", "=", "hunter2", "{token}", "[REDACTED]", "[REDACTED EMAIL]", "Bearer",
+    "abcDEF123456789xyzQ", SLACK, "4111 1111 1111 1111", "2001:db8::7", "10.0.0.1", "v2", "claims", "%40",
+    "%20", '"', "'", ":", ";", "Cookie", "://", "@", "\u202e", "GB82WEST12345698765432", "+1 415 555 2671",
+]  # fmt: skip
+
+
+@settings(max_examples=300, derandomize=True)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12), st.sampled_from(["", " ", "/", "; "]))
+def test_redaction_is_idempotent(pieces: list[str], separator: str) -> None:
+    text = separator.join(pieces)
+    for function in (redact, redact_name, redact_path, redact_file_path, redact_pointer, redact_host):
+        once = function(text)
+        assert function(once) == once, function.__name__
