@@ -98,6 +98,7 @@ def _summary(assessment: Assessment) -> Document:
         "by_lifecycle": {lifecycle.value: lifecycles[lifecycle] for lifecycle in Lifecycle},
         "unauthenticated": sum(1 for e in endpoints if e.auth.effective is AuthKind.NONE),
         "unthrottled": sum(1 for e in endpoints if e.rate_limit.enforced is False),
+        "throttling_unknown": sum(1 for e in endpoints if e.rate_limit.enforced is None),
         "findings_by_severity": {severity.value: severities[severity] for severity in Severity},
         "inputs": {status.value: statuses[status] for status in InputStatus},
     }

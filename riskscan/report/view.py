@@ -21,6 +21,7 @@ from riskscan.model import (
     ControlStatus,
     Endpoint,
     Evidence,
+    EvidenceStrength,
     Finding,
     InputFile,
     InputStatus,
@@ -255,24 +256,47 @@ def _figures(assessment: Assessment, lifecycles: Counter[Lifecycle],
              severities: Counter[Severity]) -> tuple[Figure, ...]:
     endpoints = assessment.inventory.endpoints
     statuses = Counter(i.status for i in assessment.inputs)
-    unauthenticated = sum(1 for e in endpoints if e.auth.effective is AuthKind.NONE)
-    unthrottled = sum(1 for e in endpoints if e.rate_limit.enforced is False)
     serious = severities[Severity.CRITICAL] + severities[Severity.HIGH]
     return (
         Figure("Endpoints", format_count(len(endpoints)),
                note=", ".join(f"{format_count(lifecycles[lc])} {lc.value}" for lc in Lifecycle)),
         Figure("Shadow / zombie", f"{lifecycles[Lifecycle.SHADOW]} / {lifecycles[Lifecycle.ZOMBIE]}",
                css="fig-warn" if lifecycles[Lifecycle.SHADOW] + lifecycles[Lifecycle.ZOMBIE] else ""),
-        Figure("Unauthenticated", format_count(unauthenticated), css="fig-bad" if unauthenticated else "",
-               note="no authentication in force"),
-        Figure("Unthrottled", format_count(unthrottled), css="fig-warn" if unthrottled else "",
-               note="no rate limit in force"),
+        _unauthenticated_figure(assessment),
+        _unthrottled_figure(endpoints),
         Figure("Findings", format_count(len(assessment.findings)), css="fig-bad" if serious else "",
                note=", ".join(f"{severities[s]} {s.value}" for s in SEVERITY_ORDER)),
         Figure("Inputs used", format_count(statuses[InputStatus.USED]),
                css="fig-warn" if statuses[InputStatus.FAILED] else "",
                note=f"{statuses[InputStatus.FAILED]} failed, {statuses[InputStatus.SKIPPED]} skipped"),
     )
+
+
+def _unauthenticated_figure(assessment: Assessment) -> Figure:
+    """Endpoints with no authentication, and whether that count rests on more than declarations."""
+    count = sum(1 for e in assessment.inventory.endpoints if e.auth.effective is AuthKind.NONE)
+    auth = next((c for c in assessment.controls if c.id == "auth"), None)
+    judged = sum(auth.evidence_breakdown.values()) if auth else 0
+    declared = auth.evidence_breakdown.get(EvidenceStrength.DECLARED, 0) if auth else 0
+    if judged and declared == judged:
+        note = "per the specs' declarations, not verified"
+    elif declared:
+        note = f"no authentication in force; {format_count(declared)} more only declared in specs, not verified"
+    else:
+        note = "no authentication in force"
+    return Figure("Unauthenticated", format_count(count), css="fig-bad" if count else "", note=note)
+
+
+def _unthrottled_figure(endpoints: tuple[Endpoint, ...]) -> Figure:
+    """Endpoints known to have no rate limit; never a reassuring 0 when throttling cannot be seen."""
+    unthrottled = sum(1 for e in endpoints if e.rate_limit.enforced is False)
+    unknown = sum(1 for e in endpoints if e.rate_limit.enforced is None)
+    if endpoints and unknown == len(endpoints):
+        return Figure("Unthrottled", "not shown", css="fig-warn",
+                      note="no gateway configuration shows rate limits")
+    note = "no rate limit in force" + (f"; {format_count(unknown)} not shown by these inputs" if unknown else "")
+    return Figure("Unthrottled", format_count(unthrottled), css="fig-warn" if unthrottled or unknown else "",
+                  note=note)
 
 
 def _bars(parts: list[tuple[str, str, int]]) -> tuple[Bar, ...]:

@@ -4,6 +4,7 @@ gateway config and traffic it rests on."""
 
 from __future__ import annotations
 
+import html as html_module
 import io
 import json
 import re
@@ -41,7 +42,7 @@ def document(assessment: Assessment) -> dict[str, Any]:
 
 
 def flat(text: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    return " ".join(html_module.unescape(re.sub(r"<[^>]+>", " ", text)).split())
 
 
 def test_a_spec_only_scan_gets_no_a_or_b_and_its_json_says_declared(spec_only: Assessment) -> None:
@@ -116,3 +117,23 @@ def test_a_gateway_that_checks_no_credentials_leaves_the_grade_capped_at_c() -> 
     reader = pypdf.PdfReader(io.BytesIO(RENDERERS["pdf"].render(assessment)))
     cover = " ".join(reader.pages[0].extract_text().split())
     assert "Capped at C (the score alone gives B): the evidence is declared in specs only" in cover
+
+
+def test_key_figures_never_show_a_reassuring_zero_for_what_the_inputs_cannot_show(spec_only: Assessment) -> None:
+    # With specs alone no endpoint's throttling is known: "0 unthrottled" would read as "all throttled".
+    summary = document(spec_only)["summary"]
+    assert summary["unthrottled"] == 0
+    assert summary["throttling_unknown"] == summary["endpoints"] == 4
+    html = flat(RENDERERS["html"].render(spec_only).decode("utf-8"))
+    assert "Unthrottled no gateway configuration shows rate limits" in html or re.search(
+        r"not shown\s+Unthrottled\s+no gateway configuration shows rate limits", html), html
+    assert "0 Unthrottled" not in html
+    assert "Unauthenticated per the specs' declarations, not verified" in html
+
+
+def test_key_figures_count_unthrottled_endpoints_when_the_gateway_shows_them() -> None:
+    summary = document(scanned("estate"))["summary"]
+    assert summary["throttling_unknown"] < summary["endpoints"]
+    html = flat(RENDERERS["html"].render(scanned("estate")).decode("utf-8"))
+    assert "no gateway configuration shows rate limits" not in html
+    assert "3 Unauthenticated no authentication in force; 1 more only declared in specs, not verified" in html
