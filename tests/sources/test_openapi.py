@@ -412,8 +412,6 @@ def test_refs_naming_impossible_files_are_warnings_not_crashes(tmp_path: Path) -
         ("top-level-list.yaml", "broken/top-level-list.yaml:1: top level is a list, not a mapping"),
         ("alias-bomb.yaml", "broken/alias-bomb.yaml:9: refused YAML: aliases expand to over"),
         ("recursive-alias.yaml", "broken/recursive-alias.yaml:4: refused YAML: an alias refers to the node"),
-        ("deep-nesting.yaml", "broken/deep-nesting.yaml:4: refused YAML: nested deeper than 200 levels"),
-        ("deep-nesting.json", "broken/deep-nesting.json: refused JSON: nested too deeply"),
         ("not-utf8.yaml", "broken/not-utf8.yaml: not UTF-8 text"),
         ("two-documents.yaml", "broken/two-documents.yaml:4: malformed YAML: expected a single document"),
     ],
@@ -424,6 +422,50 @@ def test_broken_file_gives_one_line_error_naming_it(name: str, message: str) -> 
     text = str(caught.value)
     assert text.startswith(message)
     assert "\n" not in text and len(text) < 200
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [("deep-nesting.yaml", 4), ("deep-nesting.json", 1)],
+)
+def test_deep_nesting_is_refused_naming_file_and_line(name: str, line: int) -> None:
+    # Whichever guard trips first (ours at 200 levels, libyaml's own since PyYAML 6.0.4, Python's
+    # recursion limit), the user is told the same thing: this file, this line, nested too deeply.
+    with pytest.raises(OpenApiError) as caught:
+        read(f"broken/{name}")
+    text = str(caught.value)
+    assert text.startswith(f"broken/{name}:{line}: ")
+    assert "nested too deeply" in text
+    assert "\n" not in text and len(text) < 200
+
+
+@pytest.mark.parametrize(
+    ("depth", "is_refused"),
+    [(200, False), (201, True), (999, True), (1001, True), (5000, True)],
+)
+@pytest.mark.parametrize("style", ["flow-yaml", "block-yaml", "flow-mapping-yaml", "json"])
+def test_nesting_is_refused_past_200_levels_in_yaml_and_json(
+    tmp_path: Path, depth: int, is_refused: bool, style: str
+) -> None:
+    # libyaml 0.2.6 refuses past 1000 levels on its own; 200 < depth <= 1000 reaches only our guard.
+    inner = depth - 1  # the spec's top-level mapping is the first level
+    texts = {
+        "flow-yaml": "openapi: 3.0.0\npaths: {}\nx: " + "[" * inner + "]" * inner + "\n",
+        "block-yaml": "openapi: 3.0.0\npaths: {}\nx:\n" + "".join(
+            "  " * level + "-\n" for level in range(inner - 1)
+        ) + "  " * (inner - 1) + "- end\n",
+        "flow-mapping-yaml": "openapi: 3.0.0\npaths: {}\nx: " + "{a: " * inner + "1" + "}" * inner + "\n",
+        "json": '{"openapi": "3.0.0", "paths": {}, "x": ' + "[" * inner + "]" * inner + "}",
+    }
+    name = "spec.json" if style == "json" else "spec.yaml"
+    (tmp_path / name).write_text(texts[style])
+    if not is_refused:
+        assert read(name, root=tmp_path).operations == ()
+        return
+    with pytest.raises(OpenApiError) as caught:
+        read(name, root=tmp_path)
+    assert str(caught.value).startswith(f"{name}:")
+    assert "nested too deeply" in str(caught.value)
 
 
 DEPTH = 1_000_000
