@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from riskscan.model import ApiSpec, GatewayConfig, SourceKind, TrafficSample
+from riskscan.sources.outline import is_document_head, read_outline
 
 __all__ = [
     "HEAD_BYTES",
@@ -32,6 +33,8 @@ __all__ = [
 
 HEAD_BYTES = 65536
 """How much of a file's beginning `sniff` sees (decompressed for `.gz`)."""
+
+_DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
 SourcePayload = ApiSpec | GatewayConfig | TrafficSample
 """What a reader returns: one of the format-agnostic input models."""
@@ -51,7 +54,7 @@ class ReadContext:
 
     root: Path
     allowed_roots: tuple[Path, ...] = ()
-    max_bytes: int = 50 * 1024 * 1024
+    max_bytes: int = _DEFAULT_MAX_BYTES
     on_progress: Callable[[int], None] | None = field(default=None, compare=False)
     client_id: Callable[[str], int] = field(default_factory=lambda: make_client_hasher(), compare=False)
 
@@ -140,9 +143,23 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
 READERS: dict[SourceKind, SourceReader] = _build_registry()
 
 
-def detect_kind(path: Path, head: bytes) -> SourceKind | None:
-    """The kind of the file judged by its content, or None when no reader recognises it."""
+_DOCUMENT_KINDS = (SourceKind.OPENAPI, SourceKind.APISIX)
+"""Kinds whose files are one JSON or YAML document, judged by its top-level keys."""
+
+def detect_kind(path: Path, head: bytes, max_bytes: int = _DEFAULT_MAX_BYTES) -> SourceKind | None:
+    """The kind of the file judged by its content, or None when no reader recognises it.
+
+    The head decides when it can. When it cannot, and it is the beginning of a longer JSON object or
+    YAML mapping, the document's top-level keys decide wherever they are (`outline.read_outline`,
+    reading at most `max_bytes`): a spec whose `openapi` key follows a large `components` block is
+    still a spec, while a key nested deep inside a document never counts.
+    """
     for kind, reader in READERS.items():
         if reader.sniff(path, head):
             return kind
-    return None
+    if len(head) < HEAD_BYTES or not is_document_head(head):
+        return None  # the head was the whole file, or it is no structured document
+    outline = read_outline(path, max_bytes)
+    if outline is None:
+        return None
+    return next((kind for kind in _DOCUMENT_KINDS if READERS[kind].sniff(path, outline)), None)
