@@ -12,7 +12,8 @@ import yaml
 
 from riskscan.discovery import read_inputs
 from riskscan.model import InputStatus, SourceKind
-from riskscan.sources import HEAD_BYTES, ReadContext, detect_kind, read_head
+from riskscan.sources import HEAD_BYTES, READERS, ReadContext, detect_kind, read_head
+from riskscan.sources.openapi_versions import sniff_openapi_version
 from riskscan.sources.outline import is_document_head, read_outline
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -128,3 +129,41 @@ def test_a_second_yaml_document_is_not_part_of_the_outline(tmp_path: Path) -> No
     document = tmp_path / "two.yaml"
     document.write_text("kind: Notes\n---\nopenapi: 3.0.0\n")
     assert read_outline(document, 10**6) == b"kind: Notes\n"
+
+
+def moved_last(path: Path, key: str) -> bytes:
+    """The spec at `path` with its top-level version key moved to the end of the document."""
+    text = path.read_text(encoding="utf-8-sig")
+    if path.suffix == ".json":
+        data = json.loads(text)
+        data[key] = data.pop(key)
+        return json.dumps(data, indent=2).encode("utf-8")
+    lines = text.splitlines()
+    [version_line] = [line for line in lines if line.startswith(f"{key}:")]
+    lines.remove(version_line)
+    return ("\n".join(lines) + f"\n{version_line}\n").encode("utf-8")
+
+
+def test_every_corpus_spec_with_its_version_key_moved_last_reads_the_same(corpus_dir: Path, tmp_path: Path) -> None:
+    # Real specs (long descriptions, brackets and quotes in strings, escapes) rewritten into the layout
+    # that defeated a head-only sniff: a file judged by its first 64 KiB would skip most of them.
+    hidden = 0  # specs whose version key the rewrite pushed out of the head
+    for path in sorted(path for path in (corpus_dir / "openapi").rglob("*") if path.is_file()):
+        if path.stat().st_size <= HEAD_BYTES or detect_kind(path, read_head(path)) is not SourceKind.OPENAPI:
+            continue  # a small file's head is all of it: moving a key cannot hide it
+        found = sniff_openapi_version(read_head(path))
+        assert found is not None
+        key = found[0]
+        original = tmp_path / "original" / path.name
+        rewritten = tmp_path / "rewritten" / path.name
+        for target, content in ((original, path.read_bytes()), (rewritten, moved_last(path, key))):
+            target.parent.mkdir(exist_ok=True)
+            target.write_bytes(content)
+        hidden += not READERS[SourceKind.OPENAPI].sniff(rewritten, read_head(rewritten))
+        assert detect_kind(rewritten, read_head(rewritten)) is SourceKind.OPENAPI, path.name
+        [before] = read_inputs([original], ReadContext(root=original.parent)).specs
+        [after] = read_inputs([rewritten], ReadContext(root=rewritten.parent)).specs
+        assert [(op.method, op.path, op.security) for op in after.operations] == [
+            (op.method, op.path, op.security) for op in before.operations
+        ], path.name
+    assert hidden >= 5
