@@ -27,9 +27,13 @@ _YAML_KEY = re.compile(r"""^(?:"[^"\n]*"|'[^'\n]*'|[A-Za-z_$][\w.$/-]*)[ \t]*:(?
 # The start of every line but the first that has content at column 0 (not blank, indented or a comment).
 _YAML_COLUMN0 = re.compile(r"\n(?=[^ \t\r\n#])")
 _YAML_DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.)(?:[ \t]|$)")
-# Text up to the next bracket, whole strings included (escapes honoured, no backtracking).
-_JSON_FLAT = re.compile(r'[^"{}\[\]]*(?:"[^"\\]*(?:\\.[^"\\]*)*"[^"{}\[\]]*)*', re.DOTALL)
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+# Text up to and including the next bracket, whole strings skipped (escapes honoured); the group is the
+# bracket, or the quote of a string that never ends. Possessive quantifiers: a text that ends with no
+# bracket fails in one pass instead of backtracking (always used with `match`, never a search).
+_JSON_NEXT_BRACKET = re.compile(
+    r'[^"{}\[\]]*+(?:"[^"\\]*+(?:\\.[^"\\]*+)*+"[^"{}\[\]]*+)*+([{}\[\]"])', re.DOTALL
+)
+_JSON_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"', re.DOTALL)
 _JSON_LITERAL = re.compile(r"[-+\w.]+")
 _JSON_SPACE = re.compile(r"[ \t\r\n]*")
 
@@ -186,14 +190,15 @@ def _container_end(text: str, start: int) -> int:
     """The position just past the container opened at `start`; -1 when the text ends first."""
     depth = 0
     position = start
-    while True:
-        position = _match_end(_JSON_FLAT, text, position)
-        if position >= len(text) or text[position] == '"':
-            return -1  # cut short, or a string that never ends
-        depth += 1 if text[position] in "{[" else -1
-        position += 1
+    while (match := _JSON_NEXT_BRACKET.match(text, position)) is not None:
+        bracket = match.group(1)
+        if bracket == '"':
+            return -1  # a string that never ends
+        depth += 1 if bracket in "{[" else -1
+        position = match.end()
         if depth == 0:
             return position
+    return -1  # the text ends inside the container
 
 
 def _skip_space(text: str, position: int) -> int:

@@ -167,3 +167,15 @@ def test_every_corpus_spec_with_its_version_key_moved_last_reads_the_same(corpus
             (op.method, op.path, op.security) for op in before.operations
         ], path.name
     assert hidden >= 5
+
+
+@pytest.mark.parametrize(
+    "tail",
+    ['[' + '1, ' * 300_000, '"' + "x" * 1_000_000, '["' + "\\\\x" * 300_000, "{" * 100_000 + '"k": [' * 100_000],
+    ids=["list-cut-short", "string-never-ends", "escapes-never-end", "deep-and-cut-short"],
+)
+def test_a_json_document_cut_short_is_judged_by_what_came_before(tmp_path: Path, tail: str) -> None:
+    # A document truncated at --max-file-mb, or hostile: one linear pass, keys before the cut kept.
+    document = tmp_path / "cut.json"
+    document.write_text('{"openapi": "3.0.0", "info": {"title": "t"}, "x-cut": ' + tail)
+    assert read_outline(document, 10**8) == b'{"openapi": "3.0.0", "info": {}}'
