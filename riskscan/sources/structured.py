@@ -247,14 +247,18 @@ _JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\],:\n]')
 
 
 def _is_nested_too_deeply(data: Any) -> bool:
-    """True when containers nest deeper than `MAX_DEPTH` (walked without recursion)."""
-    stack: list[tuple[Any, int]] = [(data, 1)] if isinstance(data, (dict, list)) else []
-    while stack:
-        node, depth = stack.pop()
+    """True when containers nest deeper than `MAX_DEPTH` (walked level by level, without recursion)."""
+    level = [data] if isinstance(data, (dict, list)) else []
+    depth = 1
+    while level:
         if depth > MAX_DEPTH:
             return True
-        children = node.values() if isinstance(node, dict) else node
-        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+        below: list[Any] = []
+        for node in level:
+            children = node.values() if isinstance(node, dict) else node
+            below += [child for child in children if isinstance(child, (dict, list))]
+        level = below
+        depth += 1
     return False
 
 
