@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Protocol
 
 from riskscan.model import ApiSpec, GatewayConfig, SourceKind, TrafficSample
-from riskscan.sources.outline import is_document_head, read_outline
+from riskscan.sources.outline import document_outline, is_document_head
 
 __all__ = [
     "HEAD_BYTES",
@@ -150,8 +150,8 @@ def detect_kind(path: Path, head: bytes, max_bytes: int = _DEFAULT_MAX_BYTES) ->
     """The kind of the file judged by its content, or None when no reader recognises it.
 
     The head decides when it can. When it cannot, and it is the beginning of a longer JSON object or
-    YAML mapping, the document's top-level keys decide wherever they are (`outline.read_outline`,
-    reading at most `max_bytes`): a spec whose `openapi` key follows a large `components` block is
+    YAML mapping, the document's top-level keys decide wherever they are (`outline.document_outline`
+    of at most `max_bytes`): a spec whose `openapi` key follows a large `components` block is
     still a spec, while a key nested deep inside a document never counts.
     """
     for kind, reader in READERS.items():
@@ -159,7 +159,10 @@ def detect_kind(path: Path, head: bytes, max_bytes: int = _DEFAULT_MAX_BYTES) ->
             return kind
     if len(head) < HEAD_BYTES or not is_document_head(head):
         return None  # the head was the whole file, or it is no structured document
-    outline = read_outline(path, max_bytes)
-    if outline is None:
+    try:
+        outline = document_outline(read_head(path, max_bytes))
+    except OSError:
         return None
+    if outline is None:
+        return None  # no key at the top level at all
     return next((kind for kind in _DOCUMENT_KINDS if READERS[kind].sniff(path, outline)), None)

@@ -3,10 +3,10 @@
 Readers judge a file by its first `HEAD_BYTES` (`SourceReader.sniff`), but the keys that decide a
 document's kind may come later: Twilio's published specs put a large `components` block before
 `openapi`, an APISIX file may open with a long comment. When the head is the beginning of a JSON
-object or a YAML mapping and no reader recognised it, `read_outline` reads the rest of the file (up to
-`ReadContext.max_bytes`, gzip inflated) and returns its outline: a small document in the same syntax
-that holds only the top-level keys, each with its scalar value or a hint of its collection's shape.
-The readers' own `sniff` then judges that outline as it would a head.
+object or a YAML mapping (`is_document_head`) and no reader recognised it, `detect_kind` reads the rest
+of the file (up to `ReadContext.max_bytes`, gzip inflated) and `document_outline` reduces it to a small
+document in the same syntax that holds only the top-level keys, each with its scalar value or a hint
+of its collection's shape. The readers' own `sniff` then judges that outline as it would a head.
 
 Only the top level counts: a JSON key is top-level at object depth 1 (strings and escapes honoured,
 nested containers skipped without recursion), a YAML key at column 0. Files whose head is anything
@@ -18,9 +18,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
-__all__ = ["is_document_head", "read_outline"]
+__all__ = ["document_outline", "is_document_head"]
 
 # A column-0 YAML mapping key (`openapi:`, `"swagger": "2.0"`, `x-twilio:`), the value after it.
 _YAML_KEY = re.compile(r"""^(?:"[^"\n]*"|'[^'\n]*'|[A-Za-z_$][\w.$/-]*)[ \t]*:(?:[ \t]+(.*))?$""")
@@ -54,22 +53,14 @@ def is_document_head(head: bytes) -> bool:
     return True
 
 
-def read_outline(path: Path, max_bytes: int) -> bytes | None:
+def document_outline(content: bytes) -> bytes | None:
     """The document's top level as a small document of the same syntax, or None when it has none.
 
-    Reads at most `max_bytes` (inflated, for gzip): a document longer than that is judged by what
-    fits, and its reader will refuse it as too large anyway.
+    `content` is the file's beginning as far as the caller reads it (`detect_kind`: up to
+    `ReadContext.max_bytes`, gzip inflated); a document longer than that is judged by what it holds.
     """
-    from riskscan.sources import read_head  # the registry imports the readers, which import this
-
-    try:
-        text = _decode(read_head(path, max_bytes))
-    except OSError:
-        return None
-    if text.lstrip()[:1] == "{":
-        outline = _json_outline(text)
-    else:
-        outline = _yaml_outline(text)
+    text = _decode(content)
+    outline = _json_outline(text) if text.lstrip()[:1] == "{" else _yaml_outline(text)
     return outline.encode("utf-8") if outline else None
 
 

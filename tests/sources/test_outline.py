@@ -14,7 +14,7 @@ from riskscan.discovery import read_inputs
 from riskscan.model import InputStatus, SourceKind
 from riskscan.sources import HEAD_BYTES, READERS, ReadContext, detect_kind, read_head
 from riskscan.sources.openapi_versions import sniff_openapi_version
-from riskscan.sources.outline import is_document_head, read_outline
+from riskscan.sources.outline import document_outline, is_document_head
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
@@ -67,7 +67,7 @@ def test_openapi_nested_inside_a_large_json_document_does_not_make_it_a_spec(tmp
     document = tmp_path / "export.json"
     document.write_text(json.dumps({"data": {"records": records}, "count": 1000}))
     assert detect_kind(document, read_head(document)) is None
-    assert read_outline(document, 10**8) == b'{"data": {}, "count": 1000}'
+    assert document_outline(read_head(document, 10**8)) == b'{"data": {}, "count": 1000}'
 
 
 def test_openapi_indented_inside_a_large_yaml_document_does_not_make_it_a_spec(tmp_path: Path) -> None:
@@ -82,7 +82,7 @@ def test_a_json_lines_file_is_judged_by_its_first_record_only(tmp_path: Path) ->
     later = json.dumps({"openapi": "3.0.0", "paths": {}})
     lines = tmp_path / "events.json"
     lines.write_text(f"{first}\n{later}\n")
-    outline = read_outline(lines, 10**8)
+    outline = document_outline(read_head(lines, 10**8))
     assert outline is not None and json.loads(outline) == json.loads(first)
     assert detect_kind(lines, read_head(lines)) is None
 
@@ -120,7 +120,7 @@ def test_a_yaml_outline_keeps_top_level_keys_and_shows_which_hold_lists(tmp_path
         "# header\nupstreams_note: see below\nroutes:\n\n  # first route\n  - uri: /a\n"
         "description: |\n  text: at column two\nssls:\n- sni: a.example\n#END\n"
     )
-    assert read_outline(document, 10**6) == (
+    assert document_outline(read_head(document, 10**6)) == (
         b"upstreams_note: see below\nroutes:\n  - uri: /a\ndescription: |\nssls:\n- sni: a.example\n#END\n"
     )
 
@@ -128,7 +128,7 @@ def test_a_yaml_outline_keeps_top_level_keys_and_shows_which_hold_lists(tmp_path
 def test_a_second_yaml_document_is_not_part_of_the_outline(tmp_path: Path) -> None:
     document = tmp_path / "two.yaml"
     document.write_text("kind: Notes\n---\nopenapi: 3.0.0\n")
-    assert read_outline(document, 10**6) == b"kind: Notes\n"
+    assert document_outline(read_head(document, 10**6)) == b"kind: Notes\n"
 
 
 def moved_last(path: Path, key: str) -> bytes:
@@ -178,4 +178,4 @@ def test_a_json_document_cut_short_is_judged_by_what_came_before(tmp_path: Path,
     # A document truncated at --max-file-mb, or hostile: one linear pass, keys before the cut kept.
     document = tmp_path / "cut.json"
     document.write_text('{"openapi": "3.0.0", "info": {"title": "t"}, "x-cut": ' + tail)
-    assert read_outline(document, 10**8) == b'{"openapi": "3.0.0", "info": {}}'
+    assert document_outline(read_head(document, 10**8)) == b'{"openapi": "3.0.0", "info": {}}'
