@@ -118,7 +118,9 @@ def test_a_spec_with_some_path_files_missing_is_used_and_says_how_many_and_why(t
     [record] = read_inputs([tmp_path / "api" / "root.yaml"], ReadContext(root=tmp_path)).inputs
     assert (record.status, record.kind) == (InputStatus.USED, SourceKind.OPENAPI)
     assert record.message is not None
-    assert record.message.startswith("2 of 3 paths could not be read (first: api/root.yaml:11: $ref 'paths/policy.yaml'")
+    assert record.message.startswith(
+        "2 of 3 paths could not be read (first: api/root.yaml:11: $ref 'paths/policy.yaml'"
+    )
 
 
 def test_a_spec_none_of_whose_path_files_exist_is_failed_not_used(tmp_path: Path) -> None:
@@ -127,7 +129,9 @@ def test_a_spec_none_of_whose_path_files_exist_is_failed_not_used(tmp_path: Path
     [record] = result.inputs
     assert (record.status, record.kind) == (InputStatus.FAILED, SourceKind.OPENAPI)
     assert record.message is not None
-    assert record.message.startswith("claims.yaml:6: broken OpenAPI spec: no operation could be read: 2 of 2 paths")
+    assert record.message.startswith(
+        "claims.yaml:6: broken OpenAPI spec: no operation could be read: 2 of 2 paths"
+    )
     assert "names a file that does not exist" in record.message
     assert result.specs == ()
 
@@ -143,7 +147,9 @@ def test_a_spec_none_of_whose_path_files_exist_is_failed_not_used(tmp_path: Path
         ("openapi: 2.0\npaths: {}\n", "unsupported OpenAPI version '2.0'"),
     ],
 )
-def test_an_invalid_spec_is_failed_with_its_reason_not_skipped(tmp_path: Path, text: str, problem: str) -> None:
+def test_an_invalid_spec_is_failed_with_its_reason_not_skipped(
+    tmp_path: Path, text: str, problem: str
+) -> None:
     (tmp_path / "spec.yaml").write_text(text)
     [record] = read_inputs([tmp_path / "spec.yaml"], ReadContext(root=tmp_path)).inputs
     assert (record.status, record.kind) == (InputStatus.FAILED, SourceKind.OPENAPI)

@@ -173,7 +173,8 @@ class _SpecReader:
             names = [f"'{section}'" for section in required]
             sections = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
             raise self._broken(f"no {sections} section ({name} requires one)", 1)
-        self._refs.warn(self._root, "no 'paths' section (only components or webhooks): no endpoints to assess")
+        problem = "no 'paths' section (only components or webhooks): no endpoints to assess"
+        self._refs.warn(self._root, problem)
         return None
 
     def _operations(self, paths: Located) -> Iterator[SpecOperation]:
@@ -198,7 +199,8 @@ class _SpecReader:
         if self._unread_paths:
             counts.append(f"{len(self._unread_paths)} of {self._path_count} paths")
         if self._unread_operations:
-            counts.append(f"{len(self._unread_operations)} operation{'s' * (len(self._unread_operations) > 1)}")
+            count = len(self._unread_operations)
+            counts.append(f"{count} operation{'s' if count > 1 else ''}")
         if not counts:
             return None
         first = (self._unread_paths or self._unread_operations)[0]
