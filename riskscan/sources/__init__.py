@@ -34,7 +34,7 @@ __all__ = [
 HEAD_BYTES = 65536
 """How much of a file's beginning `sniff` sees (decompressed for `.gz`)."""
 
-_DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+_DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # ReadContext.max_bytes unless --max-file-mb says otherwise
 
 SourcePayload = ApiSpec | GatewayConfig | TrafficSample
 """What a reader returns: one of the format-agnostic input models."""
@@ -145,6 +145,7 @@ READERS: dict[SourceKind, SourceReader] = _build_registry()
 
 _DOCUMENT_KINDS = (SourceKind.OPENAPI, SourceKind.APISIX)
 """Kinds whose files are one JSON or YAML document, judged by its top-level keys."""
+
 
 def detect_kind(path: Path, head: bytes, max_bytes: int = _DEFAULT_MAX_BYTES) -> SourceKind | None:
     """The kind of the file judged by its content, or None when no reader recognises it.

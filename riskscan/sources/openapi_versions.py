@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from riskscan.sources.structured import top_level_scalars
+from riskscan.sources.outline import top_level_scalars
 
 __all__ = ["claims_spec_version", "is_supported_version", "required_sections", "sniff_openapi_version"]
 

@@ -8,6 +8,9 @@ of the file (up to `ReadContext.max_bytes`, gzip inflated) and `document_outline
 document in the same syntax that holds only the top-level keys, each with its scalar value or a hint
 of its collection's shape. The readers' own `sniff` then judges that outline as it would a head.
 
+`top_level_scalars` reads the top-level scalar keys (`openapi: 3.0.3`) of a head or an outline: what
+the readers' `sniff` looks at.
+
 Only the top level counts: a JSON key is top-level at object depth 1 (strings and escapes honoured,
 nested containers skipped without recursion), a YAML key at column 0. Files whose head is anything
 else (logs) never qualify, so a 2 GB access log is never read for this.
@@ -19,7 +22,12 @@ import json
 import re
 from collections.abc import Iterator
 
-__all__ = ["document_outline", "is_document_head"]
+__all__ = ["document_outline", "is_document_head", "top_level_scalars"]
+
+# For `top_level_scalars`: JSON strings and brackets; a key's scalar value; a column-0 YAML `key: value`.
+_JSON_HEAD_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]]')
+_JSON_HEAD_VALUE = re.compile(r'\s*:\s*("(?:[^"\\\n]|\\.)*"|[-+\w.]+)')
+_YAML_HEAD_KEY = re.compile(r"""^["']?([\w$.-]+)["']?[ \t]*:[ \t]+["']?([^\s"'#,{}\[\]]+)""", re.MULTILINE)
 
 # A column-0 YAML mapping key (`openapi:`, `"swagger": "2.0"`, `x-twilio:`), the value after it.
 _YAML_KEY = re.compile(r"""^(?:"[^"\n]*"|'[^'\n]*'|[A-Za-z_$][\w.$/-]*)[ \t]*:(?:[ \t]+(.*))?$""")
@@ -35,6 +43,31 @@ _JSON_NEXT_BRACKET = re.compile(
 _JSON_STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+"', re.DOTALL)
 _JSON_LITERAL = re.compile(r"[-+\w.]+")
 _JSON_SPACE = re.compile(r"[ \t\r\n]*")
+
+
+def top_level_scalars(head: bytes) -> dict[str, str]:
+    """Top-level keys with a scalar value, as text, from the beginning of a YAML or JSON file.
+
+    For content sniffing: cheap, tolerant of a truncated head and of a BOM (UTF-8 or UTF-16). YAML:
+    keys at column 0 (`openapi: 3.0.3`, `"swagger": "2.0"`); JSON: keys of the outermost object.
+    Collection values are skipped; the first occurrence of a key wins.
+    """
+    text = _decode(head)
+    found: dict[str, str] = {}
+    if text.lstrip()[:1] == "{":
+        depth = 0
+        for match in _JSON_HEAD_TOKEN.finditer(text):
+            token = match.group()
+            if token in ("{", "["):
+                depth += 1
+            elif token in ("}", "]"):
+                depth -= 1
+            elif depth == 1 and (value := _JSON_HEAD_VALUE.match(text, match.end())) is not None:
+                found.setdefault(token[1:-1], value.group(1).strip('"'))
+        return found
+    for match in _YAML_HEAD_KEY.finditer(text):
+        found.setdefault(match.group(1), match.group(2))
+    return found
 
 
 def is_document_head(head: bytes) -> bool:

@@ -8,9 +8,9 @@ itself (APISIX's `#END` marker) call `load_text`, then `parse_structured_text`.
 Hostile input is refused with a one-line `SourceError`: files over `ReadContext.max_bytes`, YAML alias
 bombs ("billion laughs": too many nodes once aliases are expanded, or an alias inside its own anchor)
 and nesting deeper than `MAX_DEPTH` (reported as `TOO_DEEP` whichever guard notices it first: ours,
-libyaml's own or Python's recursion limit). YAML goes through libyaml's parser when available with a small
-Python composer on top (so the limits apply as the document is built); JSON goes through `json`, its
-lines found lazily by a light token scan.
+libyaml's own or Python's recursion limit). YAML goes through libyaml's parser when available with a
+small Python composer on top (so the limits apply as the document is built); JSON goes through `json`,
+its lines found lazily by a light token scan.
 """
 
 from __future__ import annotations
@@ -45,7 +45,6 @@ __all__ = [
     "load_structured",
     "load_text",
     "parse_structured_text",
-    "top_level_scalars",
     "unescape_pointer_token",
 ]
 
@@ -59,9 +58,6 @@ MAX_EXPANDED_NODES = 2_000_000
 """Most YAML nodes a document may hold once aliases are expanded (a 500 KB spec has ~100,000)."""
 
 _Lines = dict[int, tuple[int, dict[str, int]]]
-_JSON_HEAD_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]]')
-_JSON_HEAD_VALUE = re.compile(r'\s*:\s*("(?:[^"\\\n]|\\.)*"|[-+\w.]+)')
-_YAML_HEAD_KEY = re.compile(r"""^["']?([\w$.-]+)["']?[ \t]*:[ \t]+["']?([^\s"'#,{}\[\]]+)""", re.MULTILINE)
 
 try:  # libyaml's parser is about ten times faster than the pure-Python one
     from yaml._yaml import CParser as _Parser
@@ -109,35 +105,6 @@ def join_pointer(base: str, token: str | int) -> str:
 def unescape_pointer_token(token: str) -> str:
     """Undo `escape_pointer_token`."""
     return token.replace("~1", "/").replace("~0", "~")
-
-
-def top_level_scalars(head: bytes) -> dict[str, str]:
-    """Top-level keys with a scalar value, as text, from the beginning of a YAML or JSON file.
-
-    For content sniffing: cheap, tolerant of a truncated head and of a BOM (UTF-8 or UTF-16). YAML:
-    keys at column 0 (`openapi: 3.0.3`, `"swagger": "2.0"`); JSON: keys of the outermost object.
-    Collection values are skipped; the first occurrence of a key wins.
-    """
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = head.decode("utf-16", errors="ignore")
-    else:
-        text = head.decode("utf-8", errors="ignore")
-    text = text.lstrip("\ufeff")
-    found: dict[str, str] = {}
-    if text.lstrip()[:1] == "{":
-        depth = 0
-        for match in _JSON_HEAD_TOKEN.finditer(text):
-            token = match.group()
-            if token in ("{", "["):
-                depth += 1
-            elif token in ("}", "]"):
-                depth -= 1
-            elif depth == 1 and (value := _JSON_HEAD_VALUE.match(text, match.end())) is not None:
-                found.setdefault(token[1:-1], value.group(1).strip('"'))
-        return found
-    for match in _YAML_HEAD_KEY.finditer(text):
-        found.setdefault(match.group(1), match.group(2))
-    return found
 
 
 def load_structured(path: Path, context: ReadContext) -> StructuredDocument:
