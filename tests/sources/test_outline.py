@@ -64,6 +64,17 @@ def test_an_apisix_file_whose_routes_follow_a_long_comment_is_read(tmp_path: Pat
     assert [route.uris for route in result.gateways[0].routes] == [("/v1/policies/*",)]
 
 
+def test_an_apisix_json_file_whose_routes_follow_a_long_plugin_list_is_read(tmp_path: Path) -> None:
+    plugins = [{"name": f"custom-plugin-{index}", "stream": False} for index in range(2000)]
+    routes = [{"id": "policies", "uri": "/v1/policies/*", "upstream": {"nodes": {"policies:8080": 1}}}]
+    config = tmp_path / "apisix.json"
+    config.write_text(json.dumps({"plugins": plugins, "routes": routes}, indent=2))
+    assert detect_kind(config, read_head(config)) is SourceKind.APISIX
+    result = read_inputs([config], ReadContext(root=tmp_path))
+    assert result.inputs[0].status is InputStatus.USED
+    assert [route.uris for route in result.gateways[0].routes] == [("/v1/policies/*",)]
+
+
 def test_openapi_nested_inside_a_large_json_document_does_not_make_it_a_spec(tmp_path: Path) -> None:
     records = [{"id": index, "openapi": "3.0.0", "paths": {}, "note": "x" * 80} for index in range(1000)]
     document = tmp_path / "export.json"
