@@ -105,8 +105,10 @@ def _check_inputs(records: Sequence[InputFile], options: ScanOptions) -> None:
         raise InputError(f"{first}{more}; --strict stops at the first bad file")
     if not any(record.status is InputStatus.USED for record in records):
         shown = ", ".join(redact_file_path(str(path)) for path in options.paths)
-        reason = f"; {len(failed)} failed, see above" if failed else ""
-        raise InputError(f"{shown}: no OpenAPI spec, APISIX config or access log found{reason}")
+        if failed:  # a spec that is broken must not read as if there were no spec at all
+            more = f" (and {len(failed) - 1} more failed files)" if len(failed) > 1 else ""
+            raise InputError(f"{shown}: nothing could be read: {failed[0].message or failed[0].path}{more}")
+        raise InputError(f"{shown}: no OpenAPI spec, APISIX config or access log found")
 
 
 def _size(path: Path) -> int:

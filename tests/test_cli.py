@@ -115,6 +115,7 @@ def test_fail_on_turns_findings_into_exit_1(tmp_path: Path) -> None:
         (("scan", "no/such/folder"), "no/such/folder: no such file or folder"),
         (("scan", str(ESTATE), "-o", "report.docx"), "report.docx"),
         (("scan", str(BROKEN_ESTATE / "notes.txt")), "no OpenAPI spec, APISIX config or access log found"),
+        (("scan", str(BROKEN_ESTATE / "broken-spec.yaml")), "nothing could be read: broken-spec.yaml:8: malformed"),
         (("scan", str(ESTATE), "--format", "pdf"), "--format needs an --output"),
         (("scan", str(ESTATE), "-o", "r.json", "-o", "./r.json"), "./r.json is given twice as an output"),
         (("scan", str(ESTATE), "-o", "-", "-o", "-"), "only one output can go to stdout"),
@@ -181,3 +182,15 @@ def test_history_without_a_database_says_so(tmp_path: Path) -> None:
     listing = run_cli("history", "--db", tmp_path / "none.db", cwd=tmp_path)
     assert listing.returncode == 0
     assert "no scans recorded yet" in listing.stdout
+
+
+def test_unreadable_paths_of_a_spec_are_in_the_inputs_appendix(tmp_path: Path) -> None:
+    spec = FIXTURES / "openapi" / "missing-path-files"
+    result = run_cli("scan", spec, "-o", tmp_path / "r.json", "-o", tmp_path / "r.html", "--no-db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    inputs = {item["path"]: item for item in json.loads((tmp_path / "r.json").read_text())["inputs"]}
+    expected = "2 of 3 paths could not be read (first: root.yaml:11: $ref 'paths/policy.yaml' names a file"
+    assert inputs["root.yaml"]["status"] == "used"
+    assert inputs["root.yaml"]["message"].startswith(expected)
+    appendix = (tmp_path / "r.html").read_text(encoding="utf-8").split('id="inputs"')[1]
+    assert expected.replace("'", "&#39;") in appendix or expected in appendix

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 CORPUS_SECRETS = [
     "edd1c9f034335f136f87ad84b625c8f1",  # APISIX admin key (apisix-docker config.yaml)
@@ -55,3 +56,38 @@ def test_no_corpus_secret_reaches_an_output(corpus_scan: tuple[subprocess.Comple
     result, out = corpus_scan
     for text in (result.stderr, (out / "r.json").read_text(), (out / "r.html").read_text()):
         assert secret not in text
+
+
+def _claims_a_spec_version(path: Path) -> bool:
+    """True when the file parses (first YAML/JSON document) to a mapping with a top-level version key.
+
+    An oracle independent of riskscan's sniffing: the whole file is parsed, wherever the key is.
+    """
+    try:
+        document = next(yaml.safe_load_all(path.read_text(encoding="utf-8-sig")), None)
+    except (yaml.YAMLError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(document, dict) and any(
+        isinstance(document.get(key), (str, int, float)) for key in ("openapi", "swagger")
+    )
+
+
+def test_every_corpus_file_with_a_top_level_spec_version_is_read_or_failed_never_skipped(
+    corpus_scan: tuple[subprocess.CompletedProcess[str], Path],
+) -> None:
+    _, out = corpus_scan
+    corpus = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+    report = json.loads((out / "r.json").read_text(encoding="utf-8"))
+    statuses = {item["path"]: item for item in report["inputs"]}
+    claimed = [
+        path.relative_to(corpus).as_posix()
+        for path in sorted(corpus.rglob("*"))
+        if path.suffix in {".yaml", ".yml", ".json"} and _claims_a_spec_version(path)
+    ]
+    assert len(claimed) >= 17
+    for name in claimed:
+        item = statuses[name]
+        assert item["status"] in ("used", "failed"), name
+        assert item["kind"] == "openapi", name
+        if item["status"] == "failed":
+            assert item["message"], name

@@ -108,3 +108,50 @@ def test_an_unexpected_reader_error_fails_that_file_only(tmp_path: Path, monkeyp
     assert status["a.yaml"].message == "a.yaml: could not be read (unexpected ValueError, a riskscan bug; --debug shows more)"
     assert "PLANTED-9911" not in repr(inputs)
     assert status["b.log"].status is InputStatus.USED
+
+
+OPENAPI_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "openapi"
+
+
+def test_a_spec_with_some_path_files_missing_is_used_and_says_how_many_and_why(tmp_path: Path) -> None:
+    shutil.copytree(OPENAPI_FIXTURES / "missing-path-files", tmp_path / "api")
+    [record] = read_inputs([tmp_path / "api" / "root.yaml"], ReadContext(root=tmp_path)).inputs
+    assert (record.status, record.kind) == (InputStatus.USED, SourceKind.OPENAPI)
+    assert record.message is not None
+    assert record.message.startswith(
+        "2 of 3 paths could not be read (first: api/root.yaml:11: $ref 'paths/policy.yaml'"
+    )
+
+
+def test_a_spec_none_of_whose_path_files_exist_is_failed_not_used(tmp_path: Path) -> None:
+    shutil.copy(OPENAPI_FIXTURES / "broken" / "all-path-files-missing.yaml", tmp_path / "claims.yaml")
+    result = read_inputs([tmp_path / "claims.yaml"], ReadContext(root=tmp_path))
+    [record] = result.inputs
+    assert (record.status, record.kind) == (InputStatus.FAILED, SourceKind.OPENAPI)
+    assert record.message is not None
+    assert record.message.startswith(
+        "claims.yaml:6: broken OpenAPI spec: no operation could be read: 2 of 2 paths"
+    )
+    assert "names a file that does not exist" in record.message
+    assert result.specs == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("openapi: 3.0.3\ninfo: {title: t, version: '1'}\n", "broken OpenAPI spec: no 'paths' section"),
+        ("openapi: 3.0.3\npaths: [/a, /b]\n", "broken OpenAPI spec: 'paths' is a list, not a mapping"),
+        ('swagger: "2.0"\ninfo: {title: t, version: "1"}\n', "broken OpenAPI spec: no 'paths' section"),
+        ("openapi: 3.1.0\ninfo: {title: t, version: '1'}\n", "broken OpenAPI spec: no 'paths', 'components'"),
+        ("openapi: 4.0.0\npaths: {}\n", "unsupported OpenAPI version '4.0.0'"),
+        ("openapi: 2.0\npaths: {}\n", "unsupported OpenAPI version '2.0'"),
+    ],
+)
+def test_an_invalid_spec_is_failed_with_its_reason_not_skipped(
+    tmp_path: Path, text: str, problem: str
+) -> None:
+    (tmp_path / "spec.yaml").write_text(text)
+    [record] = read_inputs([tmp_path / "spec.yaml"], ReadContext(root=tmp_path)).inputs
+    assert (record.status, record.kind) == (InputStatus.FAILED, SourceKind.OPENAPI)
+    assert record.message is not None and record.message.startswith("spec.yaml:")
+    assert problem in record.message

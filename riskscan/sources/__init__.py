@@ -18,6 +18,7 @@ from typing import Protocol
 
 from riskscan.model import ApiSpec, GatewayConfig, SourceKind, TrafficSample
 from riskscan.redaction import redact_file_path
+from riskscan.sources.outline import document_outline, is_document_head
 
 __all__ = [
     "HEAD_BYTES",
@@ -33,6 +34,8 @@ __all__ = [
 
 HEAD_BYTES = 65536
 """How much of a file's beginning `sniff` sees (decompressed for `.gz`)."""
+
+_DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # ReadContext.max_bytes unless --max-file-mb says otherwise
 
 SourcePayload = ApiSpec | GatewayConfig | TrafficSample
 """What a reader returns: one of the format-agnostic input models."""
@@ -52,7 +55,7 @@ class ReadContext:
 
     root: Path
     allowed_roots: tuple[Path, ...] = ()
-    max_bytes: int = 50 * 1024 * 1024
+    max_bytes: int = _DEFAULT_MAX_BYTES
     on_progress: Callable[[int], None] | None = field(default=None, compare=False)
     client_id: Callable[[str], int] = field(default_factory=lambda: make_client_hasher(), compare=False)
 
@@ -143,9 +146,27 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
 READERS: dict[SourceKind, SourceReader] = _build_registry()
 
 
-def detect_kind(path: Path, head: bytes) -> SourceKind | None:
-    """The kind of the file judged by its content, or None when no reader recognises it."""
+_DOCUMENT_KINDS = (SourceKind.OPENAPI, SourceKind.APISIX)
+"""Kinds whose files are one JSON or YAML document, judged by its top-level keys."""
+
+
+def detect_kind(path: Path, head: bytes, max_bytes: int = _DEFAULT_MAX_BYTES) -> SourceKind | None:
+    """The kind of the file judged by its content, or None when no reader recognises it.
+
+    The head decides when it can. When it cannot, and it is the beginning of a longer JSON object or
+    YAML mapping, the document's top-level keys decide wherever they are (`outline.document_outline`
+    of at most `max_bytes`): a spec whose `openapi` key follows a large `components` block is
+    still a spec, while a key nested deep inside a document never counts.
+    """
     for kind, reader in READERS.items():
         if reader.sniff(path, head):
             return kind
-    return None
+    if len(head) < HEAD_BYTES or not is_document_head(head):
+        return None  # the head was the whole file, or it is no structured document
+    try:
+        outline = document_outline(read_head(path, max_bytes))
+    except OSError:
+        return None
+    if outline is None:
+        return None  # no key at the top level at all
+    return next((kind for kind in _DOCUMENT_KINDS if READERS[kind].sniff(path, outline)), None)

@@ -49,6 +49,7 @@ from riskscan.sources.apisix_sniff import RESOURCE_KEYS, looks_like_json, looks_
 from riskscan.sources.apisix_vars import render_vars
 from riskscan.sources.structured import (
     MAX_DEPTH,
+    TOO_DEEP,
     StructuredDocument,
     join_pointer,
     load_text,
@@ -131,7 +132,7 @@ def _plain(value: object, shown: str, depth: int) -> ConfigValue:
     (the loader counts only the nesting as written).
     """
     if depth > MAX_DEPTH:
-        raise ApisixError(f"refused: nested deeper than {MAX_DEPTH} levels", path=shown)
+        raise ApisixError(f"refused: {TOO_DEEP}", path=shown)
     if isinstance(value, dict):
         return {
             "" if key is None else str(key): _plain(item, shown, depth + 1) for key, item in value.items()

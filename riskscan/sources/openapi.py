@@ -30,12 +30,13 @@ from riskscan.redaction import redact_path
 from riskscan.sources.openapi_refs import Located, RefResolver, kept_identifier, kept_text, quoted
 from riskscan.sources.openapi_security import SchemeTable, operation_security, security_schemes
 from riskscan.sources.openapi_servers import ServerBase, join_path, server_bases, swagger_bases
-from riskscan.sources.structured import (
-    StructuredDocument,
-    join_pointer,
-    load_structured,
-    top_level_scalars,
+from riskscan.sources.openapi_versions import (
+    claims_spec_version,
+    is_supported_version,
+    required_sections,
+    sniff_openapi_version,
 )
+from riskscan.sources.structured import StructuredDocument, join_pointer, load_structured
 
 if TYPE_CHECKING:
     from riskscan.sources import ReadContext
@@ -55,31 +56,18 @@ _LOCATIONS = {
 }
 
 
-def sniff_openapi_version(head: bytes) -> tuple[str, str] | None:
-    """`("openapi", "3.1.0")` or `("swagger", "2.0")` when the head has that top-level key."""
-    keys = top_level_scalars(head)
-    for key in ("openapi", "swagger"):
-        if key in keys:
-            return key, keys[key]
-    return None
-
-
-def _is_supported(found: tuple[str, str] | None) -> bool:
-    """True for OpenAPI 3.x and Swagger 2.0."""
-    if found is None:
-        return False
-    key, version = found
-    return version.startswith("3.") if key == "openapi" else version in ("2", "2.0")
-
-
 class OpenApiReader:
     """Reads OpenAPI 3.0/3.1 and Swagger 2.0 specs (APISIX Dashboard exports are OpenAPI 3 too)."""
 
     kind = SourceKind.OPENAPI
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        """True when the file's head has a top-level `openapi: 3.x` or `swagger: "2.0"` key."""
-        return _is_supported(sniff_openapi_version(head))
+        """True when the file's head has a top-level `openapi` or `swagger` key whose value is a version.
+
+        Any version: a spec of a version riskscan does not read (`openapi: 4.0`) is then reported as
+        failed with that reason, not skipped as if it were no spec at all.
+        """
+        return claims_spec_version(sniff_openapi_version(head))
 
     def read(self, path: Path, context: ReadContext) -> ApiSpec:
         """Read the spec at `path` and every allowed file it references; see the module docstring.
@@ -111,16 +99,30 @@ class _SpecReader:
         self._version = ""
         self._schemes: SchemeTable = {}
         self._root_bases: list[ServerBase] = []
+        self._path_count = 0
+        self._unread_paths: list[str] = []  # why each path item that could not be read failed
+        self._unread_operations: list[str] = []
 
     def read(self) -> ApiSpec:
-        """The whole spec as an `ApiSpec`; raises `OpenApiError` when the document is not one."""
+        """The whole spec as an `ApiSpec`; raises `OpenApiError` when the document is not a usable one.
+
+        Unusable: not a mapping, no supported version, a `paths` its version does not allow, or path
+        items that all fail to read (a `$ref` to a missing file ...). When only some fail, the first
+        warning says how many and why.
+        """
         data = self._root.node
         if not isinstance(data, dict):
-            raise self._error(f"top level is {_type_name(data)}, not a mapping", self._root.line)
+            raise self._broken(f"top level is {_type_name(data)}, not a mapping", self._root.line)
         spec_format = self._spec_format(data)
+        paths = self._paths()
         self._schemes = security_schemes(self._root, self._refs, is_swagger=self._is_swagger)
         self._root_bases = swagger_bases(data) if self._is_swagger else self._root_servers()
-        operations = tuple(self._operations())
+        operations = tuple(self._operations(paths)) if paths is not None else ()
+        unread = self._unread_summary()
+        if unread is not None and not operations:
+            raise self._broken(f"no operation could be read: {unread}", paths.line if paths else None)
+        if paths is not None and not operations:
+            self._refs.warn(paths, "'paths' declares no operations: nothing to assess in this spec")
         info = data.get("info")
         if not isinstance(info, dict):
             info = {}
@@ -131,60 +133,93 @@ class _SpecReader:
             spec_format=spec_format,
             operations=operations,
             referenced_files=tuple(self._refs.referenced_files),
-            warnings=self._refs.warnings,
+            warnings=((unread,) if unread else ()) + self._refs.warnings,
         )
 
-    def _error(self, problem: str, line: int | None = None) -> OpenApiError:
-        """An `OpenApiError` about the root file."""
-        return OpenApiError(problem, path=self._shown, line=line)
+    def _broken(self, problem: str, line: int | None = None) -> OpenApiError:
+        """An `OpenApiError` about the root file: a spec, but not a valid one."""
+        return OpenApiError(f"broken OpenAPI spec: {problem}", path=self._shown, line=line)
 
     def _spec_format(self, data: dict[Any, Any]) -> str:
         """`openapi 3.1.0` or `swagger 2.0`; unsupported or missing versions are errors."""
         key = "openapi" if "openapi" in data else "swagger" if "swagger" in data else None
         if key is None:
-            raise self._error("no top-level 'openapi' or 'swagger' version key", 1)
+            raise self._broken("no top-level 'openapi' or 'swagger' version key", 1)
         version = kept_text(data[key], 20) or ""
-        if not _is_supported((key, version)):
+        if not is_supported_version(key, version):
             name = "OpenAPI" if key == "openapi" else "Swagger"
-            raise self._error(f"unsupported {name} version '{version}'", self._root.child(key).line)
+            problem = f"unsupported {name} version '{version}' (riskscan reads Swagger 2.0 and OpenAPI 3.x)"
+            raise OpenApiError(problem, path=self._shown, line=self._root.child(key).line)
         self._is_swagger = key == "swagger"
         self._version = version
         return f"{key} {'2.0' if self._is_swagger else version}"
 
     # ----------------------------------------------------------------------- paths and operations
 
-    def _operations(self) -> Iterator[SpecOperation]:
-        """Every operation of every path item, in document order."""
+    def _paths(self) -> Located | None:
+        """The `paths` mapping, or None for an OpenAPI 3.1+ document without one.
+
+        Swagger 2.0 and OpenAPI 3.0 require `paths`. From 3.1 it is optional, but a document must have
+        at least one of `paths`, `components` and `webhooks`. A `paths` that is there is a mapping.
+        """
         paths = self._root.child("paths")
-        if paths.node is None:
-            if "paths" not in self._root.node and (self._is_swagger or self._version.startswith("3.0")):
-                raise self._error("no 'paths' section", 1)
-            return
-        if not isinstance(paths.node, dict):
-            raise self._error(f"'paths' is {_type_name(paths.node)}, not a mapping", paths.line)
+        if "paths" in self._root.node:
+            if not isinstance(paths.node, dict):
+                raise self._broken(f"'paths' is {_type_name(paths.node)}, not a mapping", paths.line)
+            return paths
+        required = required_sections("swagger" if self._is_swagger else "openapi", self._version)
+        if not self._root.node.keys() & set(required):
+            name = "Swagger 2.0" if self._is_swagger else f"OpenAPI {self._version}"
+            names = [f"'{section}'" for section in required]
+            sections = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} or {names[-1]}"
+            raise self._broken(f"no {sections} section ({name} requires one)", 1)
+        problem = "no 'paths' section (only components or webhooks): no endpoints to assess"
+        self._refs.warn(self._root, problem)
+        return None
+
+    def _operations(self, paths: Located) -> Iterator[SpecOperation]:
+        """Every operation of every path item, in document order; unreadable ones are counted."""
         for template in paths.node:
             if not isinstance(template, str) or template.startswith("x-"):
                 continue
             item = paths.child(template)
+            self._path_count += 1
             if not template.startswith("/"):
-                self._refs.warn(item, f"path {quoted(template)} does not start with '/'; skipped")
+                self._unread_paths.append(
+                    self._refs.warn(item, f"path {quoted(template)} does not start with '/'; skipped")
+                )
                 continue
             fields = self._path_item_fields(item)
             if fields is not None:
                 yield from self._path_operations(template, fields)
 
+    def _unread_summary(self) -> str | None:
+        """`2 of 5 paths and 1 operation could not be read (first: <why>)`, or None when all were read."""
+        counts = []
+        if self._unread_paths:
+            counts.append(f"{len(self._unread_paths)} of {self._path_count} paths")
+        if self._unread_operations:
+            count = len(self._unread_operations)
+            counts.append(f"{count} operation{'s' if count > 1 else ''}")
+        if not counts:
+            return None
+        first = (self._unread_paths or self._unread_operations)[0]
+        return f"{' and '.join(counts)} could not be read (first: {first})"
+
     def _path_item_fields(self, item: Located) -> dict[str, Located] | None:
         """The path item's fields; a `$ref`'d item's fields first, local siblings overriding them."""
         if not isinstance(item.node, dict):
-            self._refs.warn(item, "path item is not a mapping; skipped")
+            self._unread_paths.append(self._refs.warn(item, "path item is not a mapping; skipped"))
             return None
         fields: dict[str, Located] = {}
         if "$ref" in item.node:
             target = self._refs.resolve(item)
-            if target is not None and isinstance(target.node, dict):
+            if target is None:
+                self._unread_paths.append(self._refs.last_problem)
+            elif isinstance(target.node, dict):
                 fields.update((str(key), target.child(key)) for key in target.node)
-            elif target is not None:
-                self._refs.warn(item, "$ref'd path item is not a mapping; skipped")
+            else:
+                self._unread_paths.append(self._refs.warn(item, "$ref'd path item is not a mapping; skipped"))
         fields.update((str(key), item.child(key)) for key in item.node if key != "$ref")
         return fields
 
@@ -198,11 +233,11 @@ class _SpecReader:
                 continue
             operation = self._refs.resolve(located)
             if operation is None:
+                self._unread_operations.append(self._refs.last_problem)
                 continue
             if not isinstance(operation.node, dict):
-                self._refs.warn(
-                    operation, f"operation {method} {quoted(template)} is not a mapping; skipped"
-                )
+                problem = f"operation {method} {quoted(template)} is not a mapping; skipped"
+                self._unread_operations.append(self._refs.warn(operation, problem))
                 continue
             yield self._operation(method, template, operation, shared_parameters, shared_servers)
 

@@ -79,7 +79,9 @@ class RefResolver:
     def __init__(self, root: StructuredDocument, context: ReadContext) -> None:
         self._root = root
         self._context = context
-        self._documents: dict[Path, StructuredDocument | None] = {root.path.resolve(): root}
+        # Each file opened once: its document, or why it could not be loaded.
+        self._documents: dict[Path, StructuredDocument | str] = {root.path.resolve(): root}
+        self._last_problem = ""
         self._warnings: dict[str, None] = {}  # ordered set
         self._dropped = 0
         self._seen_refs: set[tuple[Path, str]] = set()  # (document, $ref) already followed or noted
@@ -91,20 +93,27 @@ class RefResolver:
         kept = tuple(self._warnings)
         return kept + ((f"... and {self._dropped} more warnings",) if self._dropped else ())
 
-    def warn(self, where: Located | None, problem: str) -> None:
-        """Record a one-line warning, prefixed with the file and line it concerns."""
+    @property
+    def last_problem(self) -> str:
+        """The last warning recorded: why the last `resolve` that returned None failed."""
+        return self._last_problem
+
+    def warn(self, where: Located | None, problem: str) -> str:
+        """Record a one-line warning, prefixed with the file and line it concerns, and return it."""
         prefix = ""
         if where is not None:
             shown = self._context.relative_path(where.document.path)
             line = where.line
             prefix = f"{shown}:{line}: " if line is not None else f"{shown}: "
         message = " ".join(f"{prefix}{problem}".split())
+        self._last_problem = message
         if message in self._warnings:
-            return
+            return message
         if len(self._warnings) >= MAX_WARNINGS:
             self._dropped += 1
-            return
+            return message
         self._warnings[message] = None
+        return message
 
     def resolve(self, located: Located) -> Located | None:
         """Follow `$ref`s until a node that is not a reference; None (with a warning) if that fails."""
@@ -173,25 +182,27 @@ class RefResolver:
         return target
 
     def _open(self, located: Located, ref: str, target: Path) -> StructuredDocument | None:
-        """The document at `target` (an allowed file), loaded once, when readable."""
+        """The document at `target` (an allowed file), loaded once; None, with a warning at every
+        reference to it, when it is missing or broken."""
         resolved = target.resolve()
         if resolved not in self._documents:
-            self._documents[resolved] = self._load(located, ref, target)
+            self._documents[resolved] = self._load(target)
         document = self._documents[resolved]
-        if document is not None and document is not self._root:
+        if isinstance(document, str):
+            self.warn(located, f"$ref {_shown_ref(ref)} {document}")
+            return None
+        if document is not self._root:
             self.referenced_files[self._context.relative_path(target)] = None
         return document
 
-    def _load(self, located: Located, ref: str, target: Path) -> StructuredDocument | None:
-        """Parse a referenced file; a missing or broken file is a warning."""
+    def _load(self, target: Path) -> StructuredDocument | str:
+        """Parse a referenced file; for a missing or broken one, the problem (for a warning)."""
         if not _is_file(target):
-            self.warn(located, f"$ref {_shown_ref(ref)} names a file that does not exist")
-            return None
+            return "names a file that does not exist"
         try:
             return load_structured(target, self._context)
         except SourceError as error:
-            self.warn(located, f"$ref {_shown_ref(ref)} not loaded ({error})")
-            return None
+            return f"not loaded ({error})"
 
     def _walk(
         self, located: Located, ref: str, document: StructuredDocument, fragment: str

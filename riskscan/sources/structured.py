@@ -7,9 +7,10 @@ itself (APISIX's `#END` marker) call `load_text`, then `parse_structured_text`.
 
 Hostile input is refused with a one-line `SourceError`: files over `ReadContext.max_bytes`, YAML alias
 bombs ("billion laughs": too many nodes once aliases are expanded, or an alias inside its own anchor)
-and nesting deeper than `MAX_DEPTH`. YAML goes through libyaml's parser when available with a small
-Python composer on top (so the limits apply as the document is built); JSON goes through `json`, its
-lines found lazily by a light token scan.
+and nesting deeper than `MAX_DEPTH` (reported as `TOO_DEEP` whichever guard notices it first: ours,
+libyaml's own or Python's recursion limit). YAML goes through libyaml's parser when available with a
+small Python composer on top (so the limits apply as the document is built); JSON goes through `json`,
+its lines found lazily by a light token scan.
 """
 
 from __future__ import annotations
@@ -37,26 +38,26 @@ if TYPE_CHECKING:  # a runtime import would be circular: the registry imports th
 __all__ = [
     "MAX_DEPTH",
     "MAX_EXPANDED_NODES",
+    "TOO_DEEP",
     "StructuredDocument",
     "escape_pointer_token",
     "join_pointer",
     "load_structured",
     "load_text",
     "parse_structured_text",
-    "top_level_scalars",
     "unescape_pointer_token",
 ]
 
 MAX_DEPTH = 200
 """Deepest nesting of mappings and sequences accepted (real specs stay well under 50)."""
 
+TOO_DEEP = f"nested too deeply (more than {MAX_DEPTH} levels)"
+"""The problem reported for over-deep nesting, whichever guard noticed it (ours, libyaml's, Python's)."""
+
 MAX_EXPANDED_NODES = 2_000_000
 """Most YAML nodes a document may hold once aliases are expanded (a 500 KB spec has ~100,000)."""
 
 _Lines = dict[int, tuple[int, dict[str, int]]]
-_JSON_HEAD_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\]]')
-_JSON_HEAD_VALUE = re.compile(r'\s*:\s*("(?:[^"\\\n]|\\.)*"|[-+\w.]+)')
-_YAML_HEAD_KEY = re.compile(r"""^["']?([\w$.-]+)["']?[ \t]*:[ \t]+["']?([^\s"'#,{}\[\]]+)""", re.MULTILINE)
 
 try:  # libyaml's parser is about ten times faster than the pure-Python one
     from yaml._yaml import CParser as _Parser
@@ -104,35 +105,6 @@ def join_pointer(base: str, token: str | int) -> str:
 def unescape_pointer_token(token: str) -> str:
     """Undo `escape_pointer_token`."""
     return token.replace("~1", "/").replace("~0", "~")
-
-
-def top_level_scalars(head: bytes) -> dict[str, str]:
-    """Top-level keys with a scalar value, as text, from the beginning of a YAML or JSON file.
-
-    For content sniffing: cheap, tolerant of a truncated head and of a BOM (UTF-8 or UTF-16). YAML:
-    keys at column 0 (`openapi: 3.0.3`, `"swagger": "2.0"`); JSON: keys of the outermost object.
-    Collection values are skipped; the first occurrence of a key wins.
-    """
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = head.decode("utf-16", errors="ignore")
-    else:
-        text = head.decode("utf-8", errors="ignore")
-    text = text.lstrip("\ufeff")
-    found: dict[str, str] = {}
-    if text.lstrip()[:1] == "{":
-        depth = 0
-        for match in _JSON_HEAD_TOKEN.finditer(text):
-            token = match.group()
-            if token in ("{", "["):
-                depth += 1
-            elif token in ("}", "]"):
-                depth -= 1
-            elif depth == 1 and (value := _JSON_HEAD_VALUE.match(text, match.end())) is not None:
-                found.setdefault(token[1:-1], value.group(1).strip('"'))
-        return found
-    for match in _YAML_HEAD_KEY.finditer(text):
-        found.setdefault(match.group(1), match.group(2))
-    return found
 
 
 def load_structured(path: Path, context: ReadContext) -> StructuredDocument:
@@ -221,10 +193,12 @@ def _parse_json(text: str, path: Path, shown: str) -> StructuredDocument:
     except json.JSONDecodeError as error:
         problem = f"malformed JSON: {error.msg.removesuffix(' at')} at column {error.colno}"
         raise SourceError(problem, path=shown, line=error.lineno) from None
-    except RecursionError:
-        raise SourceError("refused JSON: nested too deeply", path=shown) from None
+    except RecursionError:  # Python's own guard, near 1000 levels
+        raise SourceError(f"refused JSON: {TOO_DEEP}", path=shown, line=_json_depth_line(text)) from None
     except ValueError:  # integers over Python's 4300-digit conversion limit
         raise SourceError("malformed JSON: a number is too long", path=shown) from None
+    if _is_nested_too_deeply(data):  # the same limit as for YAML, so readers never meet deeper data
+        raise SourceError(f"refused JSON: {TOO_DEEP}", path=shown, line=_json_depth_line(text))
     index: dict[str, int] = {}
 
     def locate(pointer: str) -> int | None:
@@ -237,6 +211,38 @@ def _parse_json(text: str, path: Path, shown: str) -> StructuredDocument:
 
 # Strings (never spanning lines in valid JSON), structural characters and newlines.
 _JSON_TOKEN = re.compile(r'"(?:[^"\\\n]|\\.)*"|[{}\[\],:\n]')
+
+
+def _is_nested_too_deeply(data: Any) -> bool:
+    """True when containers nest deeper than `MAX_DEPTH` (walked level by level, without recursion)."""
+    level = [data] if isinstance(data, (dict, list)) else []
+    depth = 1
+    while level:
+        if depth > MAX_DEPTH:
+            return True
+        below: list[Any] = []
+        for node in level:
+            children = node.values() if isinstance(node, dict) else node
+            below += [child for child in children if isinstance(child, (dict, list))]
+        level = below
+        depth += 1
+    return False
+
+
+def _json_depth_line(text: str) -> int | None:
+    """The line where nesting first goes deeper than `MAX_DEPTH` (for the error message)."""
+    depth, line = 0, 1
+    for match in _JSON_TOKEN.finditer(text):
+        token = match.group()
+        if token == "\n":
+            line += 1
+        elif token in ("{", "["):
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif token in ("}", "]"):
+            depth -= 1
+    return None
 
 
 def _index_json_lines(text: str) -> dict[str, int]:
@@ -320,7 +326,7 @@ class _LimitedComposer(Composer):  # type: ignore[misc]
         else:
             self._depth += 1
             if self._depth > MAX_DEPTH:
-                raise _Refused(f"nested deeper than {MAX_DEPTH} levels", event.start_mark.line + 1)
+                raise _Refused(TOO_DEEP, event.start_mark.line + 1)
             if isinstance(event, yaml.SequenceStartEvent):
                 node = self.compose_sequence_node(event.anchor)
             else:
@@ -395,12 +401,14 @@ def _parse_yaml(text: str, path: Path, shown: str) -> StructuredDocument:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark is not None else None
+        if _is_libyaml_depth_limit(error):
+            raise SourceError(f"refused YAML: {TOO_DEEP}", path=shown, line=line) from None
         problem = ", ".join(part for part in (error.context, error.problem) if part) or "syntax error"
         raise SourceError(f"malformed YAML: {redact(problem)}", path=shown, line=line) from None
     except yaml.YAMLError as error:
         raise SourceError(f"refused YAML: {redact(str(error))}", path=shown) from None
     except RecursionError:
-        raise SourceError("refused YAML: nested too deeply", path=shown) from None
+        raise SourceError(f"refused YAML: {TOO_DEEP}", path=shown) from None
     except (ValueError, TypeError, KeyError, OverflowError):  # `!!int abc`, `!!bool maybe`, 5000-digit ints
         raise SourceError("malformed YAML: a value does not fit its type", path=shown) from None
     finally:
@@ -411,6 +419,14 @@ def _parse_yaml(text: str, path: Path, shown: str) -> StructuredDocument:
         return _yaml_line(data, lines, pointer)
 
     return StructuredDocument(path=path, data=data, _locate=locate)
+
+
+def _is_libyaml_depth_limit(error: yaml.MarkedYAMLError) -> bool:
+    """True for libyaml's own nesting guard ("exceeded maximum nesting depth", libyaml 0.2.6 as bundled
+    with PyYAML 6.0.4, at 1000 levels). Its scanner reads ahead of our composer, so on a deep flow
+    collection it can trip before `MAX_DEPTH` is reached: the user must see the same problem either way.
+    """
+    return "nesting" in (error.problem or "").lower()
 
 
 def _yaml_line(data: Any, lines: _Lines, pointer: str) -> int | None:

@@ -15,7 +15,8 @@ from riskscan.errors import SourceError
 from riskscan.model import ApiSpec, AuthKind, ParameterLocation, SpecOperation
 from riskscan.sources import ReadContext, read_head
 from riskscan.sources.openapi import OpenApiError, OpenApiReader
-from riskscan.sources.structured import load_structured, top_level_scalars
+from riskscan.sources.outline import top_level_scalars
+from riskscan.sources.structured import load_structured
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "openapi"
 READER = OpenApiReader()
@@ -62,13 +63,28 @@ def test_sniff_claims_openapi_3_and_swagger_2(head: bytes) -> None:
         b"routes:\n  - uri: /openapi\n",
         b"info:\n  openapi: 3.0.0\n",  # not top level
         b'{"info": {"openapi": "3.0.0"}}',
-        b'swagger: "1.2"\n',
-        b"openapi: 2.0\n",
         b"# openapi: 3.0.0\n",
+        b"openapi: true\n",  # a feature switch in some service's config, not a spec version
+        b"openapi:\n  enabled: true\n",
     ],
 )
 def test_sniff_refuses_other_documents(head: bytes) -> None:
     assert not READER.sniff(Path("spec.yaml"), head)
+
+
+@pytest.mark.parametrize(
+    ("text", "version"),
+    [('swagger: "1.2"\n', "Swagger version '1.2'"), ("openapi: 2.0\n", "OpenAPI version '2.0'"),
+     ("openapi: 4.0.0\npaths: {}\n", "OpenAPI version '4.0.0'")],
+)
+def test_a_spec_of_a_version_riskscan_does_not_read_is_claimed_and_failed_with_that_reason(
+    tmp_path: Path, text: str, version: str
+) -> None:
+    # Claimed rather than skipped: "not a spec" would hide from the user why the file was left out.
+    (tmp_path / "old.yaml").write_text(text)
+    assert READER.sniff(tmp_path / "old.yaml", read_head(tmp_path / "old.yaml"))
+    with pytest.raises(OpenApiError, match=f"old.yaml:1: unsupported {version}"):
+        read("old.yaml", root=tmp_path)
 
 
 def test_every_good_fixture_sniffs_as_openapi() -> None:
@@ -335,7 +351,8 @@ def test_refs_outside_the_allowed_roots_are_refused() -> None:
     spec = read("ref-outside-root.yaml")
     assert [op.path for op in spec.operations] == ["/secrets", "/ok"]  # the estate's claims are not pulled in
     assert spec.referenced_files == ()
-    outside = [warning for warning in spec.warnings if "outside the scanned folders" in warning]
+    assert spec.warnings[0].startswith("1 of 3 paths could not be read (first: ref-outside-root.yaml:6: $ref")
+    outside = [warning for warning in spec.warnings[1:] if "outside the scanned folders" in warning]
     assert len(outside) == 3
 
 
@@ -356,7 +373,8 @@ def test_remote_refs_are_never_fetched(monkeypatch: pytest.MonkeyPatch) -> None:
     spec = read("remote-ref.yaml")
     assert [op.path for op in spec.operations] == ["/claims"]
     assert operation(spec, "GET", "/claims").security == ()  # its only scheme was remote
-    remote = [warning for warning in spec.warnings if "not fetched" in warning]
+    assert spec.warnings[0].startswith("1 of 2 paths could not be read (first: remote-ref.yaml:6: remote $ref")
+    remote = [warning for warning in spec.warnings[1:] if "not fetched" in warning]
     assert len(remote) == 4
     assert all("hunter2" not in warning for warning in spec.warnings)
 
@@ -376,6 +394,8 @@ def test_unresolvable_refs_are_warnings_not_failures() -> None:
     assert [p.name for p in listing.parameters] == ["status"]
     assert kinds(listing) == [[AuthKind.OAUTH2]]
     assert spec.warnings == (
+        "1 of 2 paths could not be read"
+        " (first: unresolvable-ref.yaml:19: $ref '#/components/pathItems/Nowhere' does not resolve)",
         "unresolvable-ref.yaml:10: $ref '#/components/parameters/Missing' does not resolve",
         "unresolvable-ref.yaml:11: $ref './no-such-file.yaml#/Page' names a file that does not exist",
         "unresolvable-ref.yaml:16: security requirement names undefined scheme 'ghostScheme'",
@@ -406,14 +426,24 @@ def test_refs_naming_impossible_files_are_warnings_not_crashes(tmp_path: Path) -
     [
         ("malformed.yaml", "broken/malformed.yaml:8: malformed YAML: while parsing a flow mapping"),
         ("truncated.json", "broken/truncated.json:8: malformed JSON:"),
-        ("paths-is-a-list.yaml", "broken/paths-is-a-list.yaml:5: 'paths' is a list, not a mapping"),
-        ("no-paths.yaml", "broken/no-paths.yaml:1: no 'paths' section"),
+        ("paths-is-a-list.yaml", "broken/paths-is-a-list.yaml:5: broken OpenAPI spec: 'paths' is a list, not"),
+        ("no-paths.yaml", "broken/no-paths.yaml:1: broken OpenAPI spec: no 'paths' section (Swagger 2.0"),
         ("unsupported-version.json", "broken/unsupported-version.json:1: unsupported Swagger version '1.2'"),
-        ("top-level-list.yaml", "broken/top-level-list.yaml:1: top level is a list, not a mapping"),
+        ("top-level-list.yaml", "broken/top-level-list.yaml:1: broken OpenAPI spec: top level is a list, not"),
+        ("oas30-no-paths.yaml", "broken/oas30-no-paths.yaml:1: broken OpenAPI spec: no 'paths' section"),
+        ("paths-null.yaml", "broken/paths-null.yaml:5: broken OpenAPI spec: 'paths' is empty, not a mapping"),
+        (
+            "oas31-nothing-described.yaml",
+            "broken/oas31-nothing-described.yaml:1: broken OpenAPI spec: no 'paths', 'components' or 'webhooks'",
+        ),
+        (
+            "all-path-files-missing.yaml",
+            "broken/all-path-files-missing.yaml:6: broken OpenAPI spec: no operation could be read: 2 of 2 paths"
+            " could not be read (first: broken/all-path-files-missing.yaml:7: $ref 'paths/claims.yaml' names a"
+            " file that does not exist)",
+        ),
         ("alias-bomb.yaml", "broken/alias-bomb.yaml:9: refused YAML: aliases expand to over"),
         ("recursive-alias.yaml", "broken/recursive-alias.yaml:4: refused YAML: an alias refers to the node"),
-        ("deep-nesting.yaml", "broken/deep-nesting.yaml:4: refused YAML: nested deeper than 200 levels"),
-        ("deep-nesting.json", "broken/deep-nesting.json: refused JSON: nested too deeply"),
         ("not-utf8.yaml", "broken/not-utf8.yaml: not UTF-8 text"),
         ("two-documents.yaml", "broken/two-documents.yaml:4: malformed YAML: expected a single document"),
     ],
@@ -423,7 +453,103 @@ def test_broken_file_gives_one_line_error_naming_it(name: str, message: str) -> 
         read(f"broken/{name}")
     text = str(caught.value)
     assert text.startswith(message)
+    assert "\n" not in text and len(text) < 400
+
+
+def test_path_items_in_missing_files_are_counted_and_the_reason_given() -> None:
+    spec = read("missing-path-files/root.yaml")
+    assert [(op.method, op.path) for op in spec.operations] == [
+        ("GET", "/v1/policies"),
+        ("POST", "/v1/policies"),
+    ]
+    assert spec.warnings[0] == (
+        "2 of 3 paths could not be read (first: missing-path-files/root.yaml:11:"
+        " $ref 'paths/policy.yaml' names a file that does not exist)"
+    )
+    assert "missing-path-files/root.yaml:13: $ref 'paths/endorsements.yaml' names a file" in spec.warnings[2]
+
+
+def test_operations_that_cannot_be_read_are_counted(tmp_path: Path) -> None:
+    (tmp_path / "spec.yaml").write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n"
+        "    get: {$ref: 'ops.yaml#/list'}\n    put: [not, an, operation]\n    post: {responses: {}}\n"
+    )
+    spec = read("spec.yaml", root=tmp_path)
+    assert [op.method for op in spec.operations] == ["POST"]
+    assert spec.warnings[0] == (
+        "2 operations could not be read"
+        " (first: spec.yaml:5: $ref 'ops.yaml#/list' names a file that does not exist)"
+    )
+
+
+def test_every_reference_to_a_missing_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "spec.yaml").write_text(
+        "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n"
+        "  /a: {$ref: 'items.yaml#/a'}\n  /b: {$ref: 'items.yaml#/b'}\n  /c: {get: {responses: {}}}\n"
+    )
+    spec = read("spec.yaml", root=tmp_path)
+    assert spec.warnings[0].startswith("2 of 3 paths could not be read")
+    assert [warning.split(":")[1] for warning in spec.warnings[1:]] == ["4", "5"]
+
+
+def test_an_openapi_31_document_with_only_webhooks_is_a_spec_without_endpoints() -> None:
+    spec = read("oas31-webhooks-only.yaml")
+    assert spec.operations == ()
+    assert spec.warnings == (
+        "oas31-webhooks-only.yaml:2: no 'paths' section (only components or webhooks): no endpoints to assess",
+    )
+
+
+def test_empty_paths_are_valid_and_said_to_hold_no_operations() -> None:
+    spec = read("oas30-empty-paths.yaml")
+    assert spec.operations == ()
+    assert spec.warnings == (
+        "oas30-empty-paths.yaml:5: 'paths' declares no operations: nothing to assess in this spec",
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "line"),
+    [("deep-nesting.yaml", 4), ("deep-nesting.json", 1)],
+)
+def test_deep_nesting_is_refused_naming_file_and_line(name: str, line: int) -> None:
+    # Whichever guard trips first (ours at 200 levels, libyaml's own since PyYAML 6.0.4, Python's
+    # recursion limit), the user is told the same thing: this file, this line, nested too deeply.
+    with pytest.raises(OpenApiError) as caught:
+        read(f"broken/{name}")
+    text = str(caught.value)
+    assert text.startswith(f"broken/{name}:{line}: ")
+    assert "nested too deeply" in text
     assert "\n" not in text and len(text) < 200
+
+
+@pytest.mark.parametrize(
+    ("depth", "is_refused"),
+    [(200, False), (201, True), (999, True), (1001, True), (5000, True)],
+)
+@pytest.mark.parametrize("style", ["flow-yaml", "block-yaml", "flow-mapping-yaml", "json"])
+def test_nesting_is_refused_past_200_levels_in_yaml_and_json(
+    tmp_path: Path, depth: int, is_refused: bool, style: str
+) -> None:
+    # libyaml 0.2.6 refuses past 1000 levels on its own; 200 < depth <= 1000 reaches only our guard.
+    inner = depth - 1  # the spec's top-level mapping is the first level
+    texts = {
+        "flow-yaml": "openapi: 3.0.0\npaths: {}\nx: " + "[" * inner + "]" * inner + "\n",
+        "block-yaml": "openapi: 3.0.0\npaths: {}\nx:\n" + "".join(
+            "  " * level + "-\n" for level in range(inner - 1)
+        ) + "  " * (inner - 1) + "- end\n",
+        "flow-mapping-yaml": "openapi: 3.0.0\npaths: {}\nx: " + "{a: " * inner + "1" + "}" * inner + "\n",
+        "json": '{"openapi": "3.0.0", "paths": {}, "x": ' + "[" * inner + "]" * inner + "}",
+    }
+    name = "spec.json" if style == "json" else "spec.yaml"
+    (tmp_path / name).write_text(texts[style])
+    if not is_refused:
+        assert read(name, root=tmp_path).operations == ()
+        return
+    with pytest.raises(OpenApiError) as caught:
+        read(name, root=tmp_path)
+    assert str(caught.value).startswith(f"{name}:")
+    assert "nested too deeply" in str(caught.value)
 
 
 DEPTH = 1_000_000
@@ -475,10 +601,12 @@ def test_files_over_the_size_limit_are_refused() -> None:
 def test_referenced_file_over_the_limit_is_a_warning(tmp_path: Path) -> None:
     (tmp_path / "root.yaml").write_text(
         "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths:\n  /a:\n    $ref: big.yaml\n"
+        "  /b:\n    get: {responses: {}}\n"
     )
     (tmp_path / "big.yaml").write_text("get: {responses: {}}\n" + "x-pad: " + "a" * 400 + "\n")
     spec = read("root.yaml", root=tmp_path, max_bytes=300)
-    assert spec.operations == ()
+    assert [op.path for op in spec.operations] == ["/b"]
+    assert spec.warnings[0].startswith("1 of 2 paths could not be read")
     assert "over the 300-byte limit" in spec.warnings[0]
 
 
