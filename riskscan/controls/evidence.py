@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 from riskscan.model import Endpoint, EvidenceStrength, Inventory, SightingSource
 
-__all__ = ["auth_strength", "gateway_strength", "inventory_strength", "material_strength"]
+__all__ = ["auth_strength", "gateway_strength", "inventory_strength", "material_strength", "sighting_strength"]
 
 
 def auth_strength(endpoint: Endpoint) -> EvidenceStrength:
@@ -57,6 +57,20 @@ def inventory_strength(endpoint: Endpoint, inventory: Inventory) -> EvidenceStre
         return EvidenceStrength.ENFORCED
     if SightingSource.TRAFFIC in sources or inventory.has_traffic:
         return EvidenceStrength.OBSERVED
+    return EvidenceStrength.NOT_OBSERVABLE
+
+
+def sighting_strength(endpoint: Endpoint) -> EvidenceStrength:
+    """What shows that an endpoint exists with the shape it has: a gateway route (`enforced`), else
+    traffic (`observed`), else a spec alone (`declared`). A control that finds nothing to judge
+    (no endpoint takes an object id) rests on this: the conclusion is only as good as the inventory."""
+    sources = set(endpoint.sources)
+    if SightingSource.GATEWAY in sources or endpoint.route_ids:
+        return EvidenceStrength.ENFORCED
+    if SightingSource.TRAFFIC in sources:
+        return EvidenceStrength.OBSERVED
+    if SightingSource.SPEC in sources:
+        return EvidenceStrength.DECLARED
     return EvidenceStrength.NOT_OBSERVABLE
 
 

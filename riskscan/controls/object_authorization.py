@@ -14,9 +14,11 @@ without walking does not make a spec's declaration any stronger.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from riskscan.controls.auth import auth_evidence, auth_is_known, describe_auth, is_anonymous, path_parameters
 from riskscan.controls.catalogue import Control
-from riskscan.controls.evidence import auth_strength
+from riskscan.controls.evidence import auth_strength, sighting_strength
 from riskscan.controls.outcome import (
     ControlOutcome,
     FindingDraft,
@@ -26,6 +28,7 @@ from riskscan.controls.outcome import (
     plural,
     reachable_endpoints,
     unknown_outcome,
+    weakest_per_key,
 )
 from riskscan.model import Endpoint, EvidenceStrength, Inventory, TrafficStats
 
@@ -55,7 +58,7 @@ def evaluate_object_authorization(inventory: Inventory, control: Control) -> Con
         limitations.append(control.limitation("residual", count=strong))
     if not inventory.has_traffic:
         limitations.append(control.limitation("no_traffic"))
-    return known_outcome(
+    outcome = known_outcome(
         control,
         with_ids,
         drafts,
@@ -67,6 +70,10 @@ def evaluate_object_authorization(inventory: Inventory, control: Control) -> Con
         walked=key_count(e for e, _ in walked),
         threshold=threshold,
     )
+    if with_ids:
+        return outcome
+    # Nothing takes an object id: that conclusion is only as strong as what shows the endpoints' paths.
+    return replace(outcome, strengths=weakest_per_key(reachable, sighting_strength))
 
 
 def _is_weak(endpoint: Endpoint) -> bool:

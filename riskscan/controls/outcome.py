@@ -25,6 +25,7 @@ __all__ = [
     "reachable_endpoints",
     "unique_evidence",
     "unknown_outcome",
+    "weakest_per_key",
 ]
 
 
@@ -159,11 +160,7 @@ def known_outcome(
     """
     values: dict[str, object] = {"applicable": key_count(applicable)}
     values.update(fields)
-    strengths: dict[str, EvidenceStrength] = {}
-    for endpoint in applicable:
-        level = strength(endpoint)
-        if endpoint.key not in strengths or level.rank < strengths[endpoint.key].rank:
-            strengths[endpoint.key] = level
+    strengths = weakest_per_key(applicable, strength)
     return ControlOutcome(
         control=control,
         applicable=tuple(sorted(strengths)),
@@ -173,6 +170,19 @@ def known_outcome(
         limitations=tuple(limitations),
         strengths=strengths,
     )
+
+
+def weakest_per_key(
+    endpoints: Iterable[Endpoint], strength: Callable[[Endpoint], EvidenceStrength]
+) -> dict[str, EvidenceStrength]:
+    """Each endpoint key with the evidence that decided it; a key served on several hosts takes its
+    weakest."""
+    strengths: dict[str, EvidenceStrength] = {}
+    for endpoint in endpoints:
+        level = strength(endpoint)
+        if endpoint.key not in strengths or level.rank < strengths[endpoint.key].rank:
+            strengths[endpoint.key] = level
+    return strengths
 
 
 def unknown_outcome(control: Control, *limitations: str) -> ControlOutcome:

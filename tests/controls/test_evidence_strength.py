@@ -120,3 +120,16 @@ def test_a_small_weaker_share_is_counted_but_a_material_one_sets_the_level(endpo
 def test_an_evidence_cap_holds_for_every_weaker_level() -> None:
     rules = default_catalogue().scoring
     assert [rules.evidence_cap(level) for level in EvidenceStrength] == [None, None, Grade.C, Grade.C]
+
+
+def test_a_pass_because_nothing_takes_an_object_id_rests_on_what_shows_the_paths(
+    endpoint: EndpointFactory,
+) -> None:
+    # No path parameter anywhere: object-level authorization passes, but only on the spec's word.
+    inventory = spec_only_estate(endpoint)
+    flat = [e.model_copy(update={"path": e.path.split("/{")[0] + "/all"}) for e in inventory.endpoints]
+    results = by_id(evaluate_controls(inventory.model_copy(update={"endpoints": tuple(flat)})).controls)
+    bola = results["object_authorization"]
+    assert bola.score == 100
+    assert bola.evidence_strength is DECLARED
+    assert bola.evidence_breakdown[DECLARED] == len({e.key for e in flat})
