@@ -260,6 +260,16 @@ def test_truncated_last_line_is_rejected_and_the_rest_kept() -> None:
     assert (sample.parsed_lines, sample.rejected_lines) == (4, 1)
 
 
+def test_timestamps_out_of_range_cost_their_line_only() -> None:
+    """Year 0 or 9999 pushed past the calendar by its offset, month 13, day 99, offset +9999: each
+    line is rejected like any malformed one, and the rest of the log is kept."""
+    sample = read(FIXTURES / "out-of-range-timestamps.log")
+    assert (sample.total_lines, sample.parsed_lines, sample.rejected_lines) == (14, 8, 6)
+    assert any("at lines 3, 5, 7, 9, 11, ..." in warning for warning in sample.warnings)
+    assert sample.first_seen is not None and sample.first_seen.isoformat() == "2026-11-09T08:00:20+00:00"
+    assert sample.last_seen is not None and sample.last_seen.isoformat() == "2026-11-09T08:08:25+00:00"
+
+
 @pytest.mark.parametrize("name", ["binary-garbage.log", "only-junk.log"])
 def test_files_that_are_not_logs_fail_with_one_line_naming_the_file(name: str) -> None:
     with pytest.raises(AccessLogError) as raised:
