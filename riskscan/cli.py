@@ -65,6 +65,7 @@ def scan_command(
     with _errors_to_exit_codes(debug):
         destinations = _pair_formats(output or [], output_format or [])
         if not no_db:
+            _refuse_output_onto(db, [destination for destination, _ in destinations])
             check_database(db)
         progress: Progress = RichProgress(_stderr) if _stderr.is_terminal else Progress()
         options = ScanOptions(paths=tuple(paths), strict=strict, max_file_bytes=max_file_mb * 1024 * 1024,
@@ -114,6 +115,22 @@ def _pair_formats(outputs: list[str], formats: list[str]) -> list[tuple[str, str
         renderer_for(out, fmt)
         check_destination(out)
     return paired
+
+
+def _refuse_output_onto(db: Path, destinations: list[str]) -> None:
+    """A report written over the history database would destroy every scan recorded in it."""
+    for destination in destinations:
+        if destination != STDOUT and _is_same_file(Path(destination), db):
+            raise UsageError(f"{destination} is the history database (--db); write the report elsewhere")
+
+
+def _is_same_file(first: Path, second: Path) -> bool:
+    if first.resolve() == second.resolve():
+        return True
+    try:
+        return first.samefile(second)  # hard links
+    except OSError:
+        return False
 
 
 def _exit_code(assessment: Assessment, fail_on: Severity | None) -> int:
