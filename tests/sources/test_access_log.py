@@ -174,6 +174,18 @@ def test_concatenated_gzip_members_are_all_read(tmp_path: Path) -> None:
     assert read(path).parsed_lines == 10
 
 
+def test_many_empty_gzip_members_before_the_lines_are_sniffed_and_read(tmp_path: Path) -> None:
+    """20,000 empty members (and zero padding) before the log: the head is found past them, and every
+    member is read (in time linear in the file: the reader no longer copies the rest of a chunk per
+    member; `benchmarks/bench_gzip_members.py` measures it)."""
+    body = (FIXTURES / "common.log").read_bytes()
+    path = tmp_path / "rotated.log.gz"
+    path.write_bytes(gzip.compress(b"", mtime=0) * 20_000 + b"\0" * 512 + gzip.compress(body, mtime=0) * 2)
+    assert AccessLogReader().sniff(path, read_head(path))
+    sample = read(path)
+    assert (sample.parsed_lines, sample.rejected_lines, sample.warnings) == (10, 0, ())
+
+
 def test_truncated_gzip_keeps_what_was_read() -> None:
     sample = read(FIXTURES / "truncated.log.gz")
     assert 250 < sample.parsed_lines < 400
