@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import stat
 import subprocess
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from riskscan.sources import access_log_parallel
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ESTATE = FIXTURES / "estate"
@@ -145,3 +148,106 @@ def test_a_history_database_in_a_read_only_folder_is_refused_before_the_scan(tmp
         folder.chmod(0o755)
     assert result.returncode == 2
     assert result.stderr.strip() == "riskscan: error: locked/h.db: folder locked is not writable"
+
+
+# --------------------------------------------------------------------------- signals
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process below `pid`, read from /proc (psutil is not a dependency)."""
+    found: set[int] = set()
+    pending = [pid]
+    while pending:
+        parent = pending.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = {int(child) for child in (task / "children").read_text().split()}
+            except OSError:  # the task ended meanwhile
+                continue
+            pending.extend(children - found)
+            found |= children
+    return found
+
+
+def _is_running(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie (one that ended, waiting to be reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _write_large_log(path: Path) -> None:
+    """A plain log past `PARALLEL_MIN_BYTES`, so that it is read by worker processes too."""
+    size = access_log_parallel.PARALLEL_MIN_BYTES + (8 << 20)
+    line = '192.0.2.{c} - - [09/Nov/2026:08:{m:02d}:{s:02d} +0000] "GET /v1/claims/CLM-{n} HTTP/1.1" 200 512 "-" "sdk"\n'
+    block = "".join(line.format(c=n % 250, m=n // 60 % 60, s=n % 60, n=n) for n in range(20_000)).encode()
+    with path.open("wb") as handle:
+        for _ in range(size // len(block) + 1):
+            handle.write(block)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir() or access_log_parallel.usable_cores() < 2,
+                    reason="needs Linux /proc and two cores (the parallel log reader)")
+def test_sigterm_ends_the_scan_and_its_worker_processes(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    _write_large_log(log)
+    scan = subprocess.Popen([sys.executable, "-m", "riskscan", "scan", str(log), "--no-db"], cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    workers: set[int] = set()
+    try:
+        while not workers and scan.poll() is None:  # until the parallel read has started its workers
+            workers = _descendants(scan.pid)
+        assert workers, "the scan ended before its workers started"
+        scan.send_signal(signal.SIGTERM)
+        _, stderr = scan.communicate(timeout=120)
+    finally:
+        scan.kill()
+        left_behind = [pid for pid in workers if _is_running(pid)]
+        for pid in left_behind:  # were the bug back, do not leave them running after the test either
+            os.kill(pid, signal.SIGKILL)
+    assert scan.returncode == 143
+    assert stderr.strip().splitlines()[-1] == "riskscan: terminated"
+    assert "Traceback" not in stderr
+    assert left_behind == []  # no worker left orphaned, holding its memory
+
+
+# --------------------------------------------------------------------------- what a user is told
+
+
+def test_verbose_lists_every_file_with_its_outcome_and_reason(tmp_path: Path) -> None:
+    result = run_cli("scan", BROKEN_ESTATE, "-v", "-o", "r.json", "--no-db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    listed = [line.strip() for line in result.stderr.splitlines() if line.startswith("  ")]
+    assert "used    good-spec.yaml (openapi)" in listed
+    assert "skipped notes.txt: not an OpenAPI/Swagger spec, APISIX config or access log" in listed
+    assert any(line.startswith("failed  broken-spec.yaml:") and line.endswith("(openapi)") for line in listed)
+    assert len([line for line in listed if "broken-spec.yaml" in line]) == 1  # not again in the summary
+
+
+def test_when_no_input_is_usable_the_failed_files_are_listed_before_the_error(tmp_path: Path) -> None:
+    result = run_cli("scan", BROKEN_ESTATE / "broken-spec.yaml", BROKEN_ESTATE / "notes.txt", "--no-db", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 2, result.stderr
+    assert lines[0].startswith("  failed  broken-spec.yaml:") and "malformed YAML" in lines[0]
+    assert lines[1].startswith("riskscan: error: ") and lines[1].endswith("1 failed, see above")
+
+
+def test_fail_on_takes_any_case_and_names_the_findings_that_failed_the_run(tmp_path: Path) -> None:
+    result = run_cli("scan", ESTATE, "--fail-on", "HIGH", "--no-db", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("--fail-on high: "))
+    assert lines[start].endswith("findings at or above high, so exit code 1")
+    hits = lines[start + 1 :]
+    assert hits and all(line.startswith("  ") and ("[high]" in line or "[critical]" in line) for line in hits)
+    assert run_cli("scan", ESTATE, "--fail-on", "Critical", "--no-db", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "1048577", "99999999999999999999999"])
+def test_max_file_mb_out_of_bounds_is_one_line(tmp_path: Path, value: str) -> None:
+    result = run_cli("scan", ESTATE, "--max-file-mb", value, "--no-db", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"riskscan: error: --max-file-mb must be from 1 to 1048576 (MiB), not {value}"
