@@ -349,7 +349,7 @@ def test_sniff_rejects_other_kinds(tmp_path: Path) -> None:
 def test_corpus_apache_log_reads_with_sensible_counts(corpus_dir: Path, tmp_path: Path) -> None:
     source = corpus_dir / "traffic" / "apache" / "apache_logs"
     if not source.is_file():
-        pytest.skip("corpus apache log absent")
+        pytest.skip("this copy of the shared corpus lacks traffic/apache/apache_logs (a real 10,000-line Apache log)")
     sample = AccessLogReader().read(source, ReadContext(root=corpus_dir))
     assert sample.path == "traffic/apache/apache_logs"
     assert sample.format == "combined"
@@ -365,7 +365,8 @@ def test_corpus_apache_log_reads_with_sensible_counts(corpus_dir: Path, tmp_path
 def test_corpus_malformed_log_keeps_its_good_lines(corpus_dir: Path) -> None:
     source = corpus_dir / "traffic" / "malformed" / "logfile_bad_access_log.0"
     if not source.is_file():
-        pytest.skip("corpus malformed log absent")
+        pytest.skip("this copy of the shared corpus lacks traffic/malformed/logfile_bad_access_log.0"
+                    " (a real log with a broken line)")
     sample = AccessLogReader().read(source, ReadContext(root=corpus_dir))
     assert (sample.parsed_lines, sample.rejected_lines) == (2, 1)
 
