@@ -21,7 +21,7 @@ from riskscan.sources.access_log import AccessLogReader
 
 __all__ = ["main"]
 
-_LINE = b'203.0.113.50 - - [09/Nov/2026:08:00:20 +0000] "GET /v1/claims/CLM-1000 HTTP/1.1" 200 512 "-" "sdk/2.1"\n'
+_LINE = b'203.0.113.50 - - [09/Nov/2026:08:00:20 +0000] "GET /v1/claims/CLM-1 HTTP/1.1" 200 512 "-" "sdk"\n'
 
 
 def time_read(path: Path, runs: int = 3) -> float:

@@ -54,15 +54,19 @@ def scan_command(
     ] = None,
     fail_on: Annotated[
         Severity | None,
-        typer.Option("--fail-on", case_sensitive=False, help="Exit 1 when a finding is at or above this severity."),
+        typer.Option("--fail-on", case_sensitive=False,
+                     help="Exit 1 when a finding is at or above this severity (any case)."),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stop with exit 2 at the first bad input file.")] = False,
     db: Annotated[Path, typer.Option("--db", help="History database.")] = DEFAULT_DB,
     no_db: Annotated[bool, typer.Option("--no-db", help="Do not record this scan in the history.")] = False,
     max_file_mb: Annotated[
-        int, typer.Option("--max-file-mb", help=f"Largest spec or config file read whole, in MiB (1 to {MAX_FILE_MB}).")
+        int,
+        typer.Option("--max-file-mb", help=f"Largest spec or config read whole, MiB (1 to {MAX_FILE_MB})."),
     ] = 50,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every input file: used, skipped or failed, and why.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every input file: used, skipped or failed, and why.")
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Log everything; show tracebacks.")] = False,
 ) -> None:
     """Scan specs, gateway configs and access logs; write the assessment as JSON, HTML or PDF."""

@@ -68,7 +68,8 @@ def print_inputs(console: Console, records: Sequence[InputFile], *, only_failed:
             continue
         message = record.message or ""
         # Failure messages name their file (and line) already: `broken.yaml:3: malformed YAML`.
-        said = message if message.startswith(record.path) else f"{record.path}: {message}" if message else record.path
+        said = f"{record.path}: {message}" if message and not message.startswith(record.path) else message
+        said = said or record.path
         kind = f" ({record.kind.value})" if record.kind else ""
         # Text, not markup: names and messages come from the user's disk and may hold "[".
         console.print(Text(f"  {record.status.value:<8}{said}{kind}", style=_STATUS_STYLE[record.status]),
@@ -78,20 +79,28 @@ def print_inputs(console: Console, records: Sequence[InputFile], *, only_failed:
 _STATUS_STYLE = {InputStatus.USED: "", InputStatus.SKIPPED: "dim", InputStatus.FAILED: "red"}
 
 
-def print_fail_on(console: Console, assessment: Assessment, threshold: Severity, shown: int = 5) -> None:
+def print_fail_on(console: Console, assessment: Assessment, threshold: Severity, *, shown: int = 5) -> None:
     """Which findings made `--fail-on` fail the run: a count, then the most severe few."""
     hits = sorted((f for f in assessment.findings if f.severity.rank >= threshold.rank),
                   key=lambda finding: -finding.severity.rank)
-    console.print(f"--fail-on {threshold.value}: {len(hits)} finding{'s' if len(hits) != 1 else ''} at or above"
-                  f" {threshold.value}, so exit code 1", markup=False, highlight=False)
+    plural = "s" if len(hits) != 1 else ""
+    console.print(f"--fail-on {threshold.value}: {len(hits)} finding{plural} at or above {threshold.value},"
+                  " so exit code 1", markup=False, highlight=False)
     for finding in hits[:shown]:
-        console.print(Text(f"  {finding.id} [{finding.severity.value}] {finding.title}"), highlight=False)
+        line = f"  {finding.id} [{finding.severity.value}] {finding.title}"
+        console.print(Text(line), highlight=False)  # Text: a title may hold "["
     if len(hits) > shown:
-        console.print(f"  ... and {len(hits) - shown} more (all in the report)", markup=False, highlight=False)
+        more = len(hits) - shown
+        console.print(f"  ... and {more} more (all in the report)", markup=False, highlight=False)
 
 
 def print_summary(
-    console: Console, assessment: Assessment, outputs: list[str], db_note: str | None, *, list_failed: bool = True
+    console: Console,
+    assessment: Assessment,
+    outputs: list[str],
+    db_note: str | None,
+    *,
+    list_failed: bool = True,
 ) -> None:
     """The headline figures of a scan, the files that failed (unless already listed), and where the
     results went."""

@@ -110,7 +110,8 @@ def tally_in_parallel(
     context = multiprocessing.get_context(_start_method())
     workers = min(len(ranges) - 1, _MAX_WORKERS)
     try:
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_leave_signals_to_parent)
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                   initializer=_leave_signals_to_parent)
         # Ctrl-C and SIGTERM wait while the workers start (in `submit`): the pool then knows every one
         # of them when the signal's exception ends them (a worker forked as it flies would be orphaned).
         mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)

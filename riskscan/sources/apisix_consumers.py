@@ -39,7 +39,8 @@ class ConsumerLimits:
     def __init__(self, root: ConfigMap, evidence: MakeEvidence, warner: MakeWarner | None = None) -> None:
         groups = {str(g.get("id")): (i, g) for i, g in _mappings(root.get("consumer_groups")) if g.get("id") is not None}
         self._consumers = [
-            _consumer(index, item, groups, evidence, warner) for index, item in _mappings(root.get("consumers"))
+            _consumer(index, item, groups, evidence, warner)
+            for index, item in _mappings(root.get("consumers"))
         ]
 
     def for_route(self, auth_plugins: Sequence[str]) -> tuple[RateLimitPolicy, ...]:
@@ -78,8 +79,10 @@ def _consumer(
     limits = tuple(
         policy
         for name, (conf, plugin_pointer) in sorted(plugins.items())
-        for policy in rate_limit_policies(name, conf, evidence(plugin_pointer, f"plugin {name} on a consumer"),
-                                          warner(plugin_pointer) if warner else None)
+        for policy in rate_limit_policies(
+            name, conf, evidence(plugin_pointer, f"plugin {name} on a consumer"),
+            warner(plugin_pointer) if warner else None,
+        )
     )
     return _Consumer(frozenset(held), limits)
 

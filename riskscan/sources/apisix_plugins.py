@@ -185,8 +185,8 @@ def rate_limit_policies(
     policies = []
     has_rules = bool(_mappings(conf.get("rules")))  # rules replace the top-level count and window
     if not has_rules and (conf.get(limit_field) is not None or conf.get("time_window") is not None):
-        limit, window = settings.amount(conf.get(limit_field), limit_field), settings.window(conf.get("time_window"))
-        policies.append(_policy(name, key, limit, window, code, evidence))
+        limit = settings.amount(conf.get(limit_field), limit_field)
+        policies.append(_policy(name, key, limit, settings.window(conf.get("time_window")), code, evidence))
     for group in ("rules", "instances"):
         for entry in _mappings(conf.get(group)):
             entry_key = _key(entry) if "key" in entry else key
@@ -334,8 +334,8 @@ class MutualTls:
             exemptions = tuple(pattern for pattern in compiled if pattern is not None)
             is_unreadable = len(exemptions) < len(compiled)
             if is_unreadable and warn is not None:
-                warn(f"ssl {label}: a skip_mtls_uri_regex pattern cannot be evaluated safely (RE2 refuses it),"
-                     " so its client certificates are not credited on any route")
+                warn(f"ssl {label}: a skip_mtls_uri_regex pattern cannot be evaluated safely"
+                     " (RE2 refuses it), so its client certificates are not credited on any route")
             found.append(_ClientCertificateSsl(label, snis, exemptions, is_unreadable))
         return cls(found)
 
