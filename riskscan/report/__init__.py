@@ -192,3 +192,6 @@ def _write_atomically(target: Path, data: bytes, destination: str) -> None:
         temporary.unlink(missing_ok=True)
         raise OutputError(f"cannot write: {error.strerror or type(error).__name__}",
                           path=destination) from error
+    except BaseException:  # Ctrl-C or SIGTERM mid-write: no temp file left behind either
+        temporary.unlink(missing_ok=True)
+        raise
