@@ -1,13 +1,15 @@
 """The `riskscan` command line: options in, `pipeline.scan()`, outputs and a summary out.
 
 Exit codes: 0 the scan ran; 1 findings at or above `--fail-on`; 2 a usage or input error (one line on
-stderr); 3 an unexpected internal error (one line; `--debug` shows the traceback); 130 interrupted.
+stderr); 3 an unexpected internal error (one line; `--debug` shows the traceback); 130 interrupted
+(Ctrl-C); 143 terminated (SIGTERM, as `timeout`, CI runners and Kubernetes send).
 """
 
 from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -15,17 +17,19 @@ import typer
 from rich.console import Console
 
 from riskscan import __version__
-from riskscan.errors import RiskscanError, UsageError
+from riskscan.errors import InputError, RiskscanError, UsageError
 from riskscan.history import check_database, list_scans, save_assessment
-from riskscan.model import Assessment, Severity
+from riskscan.interrupts import StopOnTerminate, Terminated, raise_if_terminated, stop_on_sigterm
+from riskscan.model import Assessment, InputFile, InputStatus, Severity
 from riskscan.pipeline import Progress, ScanOptions, scan
 from riskscan.report import STDOUT, check_destination, renderer_for, write_report
-from riskscan.terminal import RichProgress, print_history, print_summary
+from riskscan.terminal import RichProgress, print_fail_on, print_history, print_inputs, print_summary
 
 __all__ = ["app", "main"]
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 3, 130, 143
 DEFAULT_DB = Path("riskscan.db")
+MAX_FILE_MB = 1 << 20  # 1 TiB: beyond any spec or config, and below what a read size can hold
 
 app = typer.Typer(
     help="Cyber-insurance API risk assessment from OpenAPI specs, gateway configs and access logs.",
@@ -49,32 +53,51 @@ def scan_command(
         typer.Option("--format", "-f", help="json, html or pdf: once for every output, or once per --output."),
     ] = None,
     fail_on: Annotated[
-        Severity | None, typer.Option("--fail-on", help="Exit 1 when a finding is at or above this severity.")
+        Severity | None,
+        typer.Option("--fail-on", case_sensitive=False,
+                     help="Exit 1 when a finding is at or above this severity (any case)."),
     ] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Stop with exit 2 at the first bad input file.")] = False,
     db: Annotated[Path, typer.Option("--db", help="History database.")] = DEFAULT_DB,
     no_db: Annotated[bool, typer.Option("--no-db", help="Do not record this scan in the history.")] = False,
     max_file_mb: Annotated[
-        int, typer.Option("--max-file-mb", min=1, help="Largest spec or config file read whole, in MiB.")
+        int,
+        typer.Option("--max-file-mb", help=f"Largest spec or config read whole, MiB (1 to {MAX_FILE_MB})."),
     ] = 50,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what is read.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="List every input file: used, skipped or failed, and why.")
+    ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Log everything; show tracebacks.")] = False,
 ) -> None:
     """Scan specs, gateway configs and access logs; write the assessment as JSON, HTML or PDF."""
     _configure_logging(verbose, debug)
+    stop_on_sigterm()
     with _errors_to_exit_codes(debug):
+        if not 1 <= max_file_mb <= MAX_FILE_MB:
+            raise UsageError(f"--max-file-mb must be from 1 to {MAX_FILE_MB} (MiB), not {max_file_mb}")
         destinations = _pair_formats(output or [], output_format or [])
         if not no_db:
+            _refuse_output_onto(db, [destination for destination, _ in destinations])
             check_database(db)
-        progress: Progress = RichProgress(_stderr) if _stderr.is_terminal else Progress()
+        progress = StopOnTerminate(RichProgress(_stderr) if _stderr.is_terminal else Progress())
+        listing = _InputListing(verbose)
         options = ScanOptions(paths=tuple(paths), strict=strict, max_file_bytes=max_file_mb * 1024 * 1024,
-                              progress=progress)
-        assessment = scan(options)
+                              progress=progress, on_inputs=listing)
+        try:
+            assessment = scan(options)
+        except InputError:
+            listing.print_failed_if_none_used()  # what went wrong with each file, then the error
+            raise
         for destination, fmt in destinations:
             write_report(assessment, destination, fmt)
         db_note = None if no_db else f"recorded as scan {save_assessment(assessment, db)} in {db}"
-        print_summary(_stderr, assessment, [d for d, _ in destinations if d != STDOUT], db_note)
-        raise typer.Exit(_exit_code(assessment, fail_on))
+        print_summary(_stderr, assessment, [d for d, _ in destinations if d != STDOUT], db_note,
+                      list_failed=not verbose)
+        raise_if_terminated()  # SIGTERM while the assessment was being made
+        code = _exit_code(assessment, fail_on)
+        if code == EXIT_FINDINGS and fail_on is not None:
+            print_fail_on(_stderr, assessment, fail_on)
+        raise typer.Exit(code)
 
 
 @app.command("history")
@@ -116,6 +139,42 @@ def _pair_formats(outputs: list[str], formats: list[str]) -> list[tuple[str, str
     return paired
 
 
+def _refuse_output_onto(db: Path, destinations: list[str]) -> None:
+    """A report written over the history database would destroy every scan recorded in it."""
+    for destination in destinations:
+        if destination != STDOUT and _is_same_file(Path(destination), db):
+            raise UsageError(f"{destination} is the history database (--db); write the report elsewhere")
+
+
+def _is_same_file(first: Path, second: Path) -> bool:
+    if first.resolve() == second.resolve():
+        return True
+    try:
+        return first.samefile(second)  # hard links
+    except OSError:
+        return False
+
+
+class _InputListing:
+    """Receives every input file's outcome: lists them all at once with `--verbose`, and keeps them
+    so that the failed ones can be shown when no input was usable."""
+
+    def __init__(self, verbose: bool) -> None:
+        self._verbose = verbose
+        self._records: Sequence[InputFile] = ()
+
+    def __call__(self, records: Sequence[InputFile]) -> None:
+        self._records = records
+        if self._verbose:
+            print_inputs(_stderr, records, only_failed=False)
+
+    def print_failed_if_none_used(self) -> None:
+        """When no input was usable, the failed files and their reasons (unless `--verbose` listed
+        them already): the error that follows can only count them. `--strict` names its file itself."""
+        if not self._verbose and not any(record.status is InputStatus.USED for record in self._records):
+            print_inputs(_stderr, self._records, only_failed=True)
+
+
 def _exit_code(assessment: Assessment, fail_on: Severity | None) -> int:
     if fail_on is None:
         return EXIT_OK
@@ -136,6 +195,9 @@ class _errors_to_exit_codes:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: object) -> Literal[False]:
         if error is None or isinstance(error, (typer.Exit, typer.Abort, SystemExit)):
             return False
+        if isinstance(error, Terminated):
+            _stderr.print("riskscan: terminated", markup=False)
+            raise typer.Exit(EXIT_TERMINATED)
         if isinstance(error, KeyboardInterrupt):  # not click's "Aborted!" and exit 1, the --fail-on code
             _stderr.print("riskscan: interrupted", markup=False)
             raise typer.Exit(EXIT_INTERRUPTED)

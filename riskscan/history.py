@@ -8,6 +8,7 @@ features such as renewal diffs can compare scans without re-reading inputs), `en
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections import Counter
 from datetime import datetime
@@ -40,11 +41,43 @@ class ScanRecord(Model):
 
 
 def check_database(db_path: Path) -> None:
-    """Raise `HistoryError` when `db_path` cannot be a database file: checked before a scan, not after."""
+    """Raise `HistoryError` when `db_path` cannot be the history database: checked before a scan, not
+    after minutes of reading logs.
+
+    It must be a new file in a writable folder, or an existing, writable SQLite database that is empty
+    or already holds riskscan's `scans` table: a scan is never recorded into somebody else's database,
+    a text file, or a device.
+    """
+    shown = str(db_path)
     if db_path.is_dir():
-        raise HistoryError("is a folder, not a database file", path=str(db_path))
-    if not db_path.parent.is_dir():
-        raise HistoryError(f"folder {db_path.parent} does not exist", path=str(db_path))
+        raise HistoryError("is a folder, not a database file", path=shown)
+    folder = Path(os.path.realpath(db_path)).parent
+    if not folder.is_dir():
+        raise HistoryError(f"folder {db_path.parent} does not exist", path=shown)
+    if not db_path.exists():
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise HistoryError(f"folder {db_path.parent} is not writable", path=shown)
+        return
+    if not db_path.is_file():
+        raise HistoryError("is not a regular file, so not a database", path=shown)
+    if not os.access(db_path, os.R_OK | os.W_OK):
+        raise HistoryError("is not readable and writable", path=shown)
+    tables = _table_names(db_path)
+    if tables and "scans" not in tables:
+        raise HistoryError("is a SQLite database, but not a riskscan history (no scans table)", path=shown)
+
+
+def _table_names(db_path: Path) -> set[str]:
+    """The tables of an existing SQLite file, opened read-only; `HistoryError` when it is not one."""
+    try:
+        conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+        try:
+            rows = conn.execute("select name from sqlite_master where type = 'table'").fetchall()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        raise HistoryError("is not a SQLite database", path=str(db_path)) from None
+    return {row[0] for row in rows}
 
 
 def save_assessment(assessment: Assessment, db_path: Path) -> int:

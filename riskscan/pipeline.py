@@ -55,6 +55,8 @@ class ScanOptions:
     max_file_bytes: int = 50 * 1024 * 1024
     progress: Progress = field(default_factory=Progress)
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    on_inputs: Callable[[Sequence[InputFile]], None] | None = None
+    """Told every input file's outcome once all are read, before a scan with none usable stops."""
 
 
 def scan(options: ScanOptions) -> Assessment:
@@ -79,6 +81,8 @@ def scan(options: ScanOptions) -> Assessment:
         inputs = read_inputs(files, context, on_file=options.progress.file_started)
     finally:
         options.progress.finish()
+    if options.on_inputs is not None:
+        options.on_inputs(inputs.inputs)
     _check_inputs(inputs.inputs, options)
     inventory = build_inventory(inputs.specs, inputs.gateways, inputs.traffic)
     evaluation = evaluate_controls(inventory)

@@ -7,6 +7,7 @@ piped or CI run stays quiet.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich import box
@@ -17,10 +18,10 @@ from rich.table import Table
 from rich.text import Text
 
 from riskscan.history import ScanRecord
-from riskscan.model import Assessment, InputStatus, Lifecycle, Severity
+from riskscan.model import Assessment, InputFile, InputStatus, Lifecycle, Severity
 from riskscan.pipeline import Progress as ScanProgress
 
-__all__ = ["RichProgress", "print_history", "print_summary"]
+__all__ = ["RichProgress", "print_fail_on", "print_history", "print_inputs", "print_summary"]
 
 
 class RichProgress(ScanProgress):
@@ -59,8 +60,50 @@ class RichProgress(ScanProgress):
         self._bar.stop()
 
 
-def print_summary(console: Console, assessment: Assessment, outputs: list[str], db_note: str | None) -> None:
-    """The headline figures of a scan, the files that failed, and where the results went."""
+def print_inputs(console: Console, records: Sequence[InputFile], *, only_failed: bool) -> None:
+    """One line per input file: used, skipped or failed, with its kind and the reason (`--verbose`);
+    or only the failed ones, as when no input was usable."""
+    for record in records:
+        if only_failed and record.status is not InputStatus.FAILED:
+            continue
+        message = record.message or ""
+        # Failure messages name their file (and line) already: `broken.yaml:3: malformed YAML`.
+        said = f"{record.path}: {message}" if message and not message.startswith(record.path) else message
+        said = said or record.path
+        kind = f" ({record.kind.value})" if record.kind else ""
+        # Text, not markup: names and messages come from the user's disk and may hold "[".
+        console.print(Text(f"  {record.status.value:<8}{said}{kind}", style=_STATUS_STYLE[record.status]),
+                      highlight=False)
+
+
+_STATUS_STYLE = {InputStatus.USED: "", InputStatus.SKIPPED: "dim", InputStatus.FAILED: "red"}
+
+
+def print_fail_on(console: Console, assessment: Assessment, threshold: Severity, *, shown: int = 5) -> None:
+    """Which findings made `--fail-on` fail the run: a count, then the most severe few."""
+    hits = sorted((f for f in assessment.findings if f.severity.rank >= threshold.rank),
+                  key=lambda finding: -finding.severity.rank)
+    plural = "s" if len(hits) != 1 else ""
+    console.print(f"--fail-on {threshold.value}: {len(hits)} finding{plural} at or above {threshold.value},"
+                  " so exit code 1", markup=False, highlight=False)
+    for finding in hits[:shown]:
+        line = f"  {finding.id} [{finding.severity.value}] {finding.title}"
+        console.print(Text(line), highlight=False)  # Text: a title may hold "["
+    if len(hits) > shown:
+        more = len(hits) - shown
+        console.print(f"  ... and {more} more (all in the report)", markup=False, highlight=False)
+
+
+def print_summary(
+    console: Console,
+    assessment: Assessment,
+    outputs: list[str],
+    db_note: str | None,
+    *,
+    list_failed: bool = True,
+) -> None:
+    """The headline figures of a scan, the files that failed (unless already listed), and where the
+    results went."""
     lifecycles = Counter(endpoint.lifecycle for endpoint in assessment.inventory.endpoints)
     severities = Counter(finding.severity for finding in assessment.findings)
     statuses = Counter(record.status for record in assessment.inputs)
@@ -80,7 +123,7 @@ def print_summary(console: Console, assessment: Assessment, outputs: list[str], 
         f"{statuses[InputStatus.FAILED]} failed"
     )
     # File names and messages come from the user's disk: escaped, so "[" in them is shown, not parsed.
-    for record in assessment.inputs:
+    for record in assessment.inputs if list_failed else ():
         if record.status is InputStatus.FAILED:
             console.print(f"  [red]failed[/] {escape(record.message or record.path)}", highlight=False)
     for output in outputs:

@@ -8,6 +8,10 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 CORPUS_DIR = REPO_ROOT.parent / "shared" / "corpus"
+CORPUS_MISSING = (
+    "the shared real-world corpus (../shared/corpus, a folder beside this checkout) is not present;"
+    " these tests scan real public specs, gateway configs and logs from it, and run when it is there"
+)
 
 
 @pytest.fixture
@@ -16,9 +20,9 @@ def repo_root() -> Path:
     return REPO_ROOT
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def corpus_dir() -> Path:
-    """`../shared/corpus` beside the checkout; tests that use it skip when it is absent."""
+    """`../shared/corpus` beside the checkout; tests that use it skip, saying so, when it is absent."""
     if not CORPUS_DIR.is_dir():
-        pytest.skip("../shared/corpus is not present")
+        pytest.skip(CORPUS_MISSING)
     return CORPUS_DIR

@@ -24,10 +24,10 @@ CORPUS_SECRETS = [
 
 
 @pytest.fixture(scope="module")
-def corpus_scan(tmp_path_factory: pytest.TempPathFactory) -> tuple[subprocess.CompletedProcess[str], Path]:
-    corpus = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
-    if not corpus.is_dir():
-        pytest.skip("../shared/corpus is not present")
+def corpus_scan(
+    corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[subprocess.CompletedProcess[str], Path]:
+    corpus = corpus_dir
     out = tmp_path_factory.mktemp("corpus")
     result = subprocess.run(
         [sys.executable, "-m", "riskscan", "scan", str(corpus), "-o", str(out / "r.json"),

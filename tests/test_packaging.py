@@ -26,7 +26,8 @@ def test_installed_package_ships_its_templates() -> None:
     # then come from inside the installed package, not from this source tree.
     package_dir = Path(riskscan.__file__).resolve().parent
     if package_dir == REPO_ROOT / "riskscan":
-        pytest.skip("running against the source tree, not an installed wheel")
+        pytest.skip("riskscan is imported from this source tree (an editable install), so there is no"
+                    " installed wheel to check; the README's `pip install '.[test]'` makes one")
     assert report_templates_dir() == package_dir / "report_templates"
     assert questionnaires_dir() == package_dir / "questionnaires"
 

@@ -3,13 +3,15 @@
 A renderer turns an assessment into bytes and knows its name, file suffixes and media type. The
 built-in JSON, HTML and PDF renderers are registered with `register` exactly as an addition would be;
 `renderer_for` picks one from an explicit format or a destination's suffix, and `write_report` renders
-first and then replaces the destination atomically, so a failure never leaves a half-written file.
+first and then replaces the destination atomically, so a failure never leaves a half-written file
+(a device or a named pipe, which cannot be replaced, is written through instead).
 Renderers read no inputs, compute no scores and never read the clock.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import uuid
 from pathlib import Path
@@ -76,15 +78,16 @@ def check_destination(destination: str) -> None:
     """Raise `OutputError` when `destination` is a folder or its folder does not exist.
 
     Called before a scan as well as at writing time, so a mistyped path fails at once, not after
-    minutes of reading logs.
+    minutes of reading logs. A symlink is judged by what it points to.
     """
     if destination == STDOUT:
         return
-    target = Path(destination)
+    target = Path(os.path.realpath(destination))
     if target.is_dir():
         raise OutputError("is a folder, not a file", path=destination)
     if not target.parent.is_dir():
-        raise OutputError(f"folder {target.parent} does not exist", path=destination)
+        shown = Path(destination).parent if target == Path(destination).absolute() else target.parent
+        raise OutputError(f"folder {shown} does not exist", path=destination)
 
 
 def write_report(assessment: Assessment, destination: str, format: str | None) -> None:
@@ -104,7 +107,7 @@ def write_report(assessment: Assessment, destination: str, format: str | None) -
     if destination == STDOUT:
         _write_stdout(data, destination)
     else:
-        _write_atomically(Path(destination), data, destination)
+        _write_file(data, destination)
 
 
 def _lookup(destination: str, format: str | None) -> Renderer:
@@ -144,9 +147,38 @@ def _write_stdout(data: bytes, destination: str) -> None:
                           path=destination) from error
 
 
+def _write_file(data: bytes, destination: str) -> None:
+    """Write `data` to a file path: atomically to a regular file (or where a symlink points), straight
+    through to anything else that exists (`/dev/null`, `/dev/stdout`, a named pipe).
+
+    A device or a pipe cannot be replaced by renaming a temp file over it, and must not be: as root,
+    that would put a regular file where `/dev/null` was.
+    """
+    check_destination(destination)
+    target = Path(os.path.realpath(destination))
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        mode = None  # a new file
+    if mode is not None and not stat.S_ISREG(mode):
+        _write_through(target, data, destination)
+    else:
+        _write_atomically(target, data, destination)
+
+
+def _write_through(target: Path, data: bytes, destination: str) -> None:
+    """Open an existing device or pipe for writing and write `data` into it, creating nothing."""
+    try:
+        descriptor = os.open(target, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(descriptor, "wb") as stream:
+            stream.write(data)
+    except OSError as error:
+        raise OutputError(f"cannot write: {error.strerror or type(error).__name__}",
+                          path=destination) from error
+
+
 def _write_atomically(target: Path, data: bytes, destination: str) -> None:
     """Write a temp file beside `target`, then `os.replace` it; remove the temp file on failure."""
-    check_destination(destination)
     temporary = target.parent / f".{target.name}.{uuid.uuid4().hex[:12]}.tmp"
     try:
         # 0o666 before the umask: the report gets the same permissions as any new file would.
@@ -160,3 +192,6 @@ def _write_atomically(target: Path, data: bytes, destination: str) -> None:
         temporary.unlink(missing_ok=True)
         raise OutputError(f"cannot write: {error.strerror or type(error).__name__}",
                           path=destination) from error
+    except BaseException:  # Ctrl-C or SIGTERM mid-write: no temp file left behind either
+        temporary.unlink(missing_ok=True)
+        raise

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Protocol
 from riskscan.model import ApiSpec, GatewayConfig, SourceKind, TrafficSample
 from riskscan.redaction import redact_file_path
 from riskscan.sources.outline import document_outline, is_document_head
+from riskscan.sources.gzip_stream import GZIP_MAGIC, GzipStream
 
 __all__ = [
     "HEAD_BYTES",
@@ -34,6 +34,7 @@ __all__ = [
 
 HEAD_BYTES = 65536
 """How much of a file's beginning `sniff` sees (decompressed for `.gz`)."""
+_HEAD_SCAN_BYTES = 32 << 20  # gzip read at most to find a head (past empty members): a bound on sniffing
 
 _DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # ReadContext.max_bytes unless --max-file-mb says otherwise
 
@@ -115,21 +116,27 @@ def make_client_hasher(salt: bytes | None = None) -> Callable[[str], int]:
 
 
 def read_head(path: Path, limit: int = HEAD_BYTES) -> bytes:
-    """The first `limit` bytes of a file, decompressed when it is gzip."""
+    """The first `limit` bytes of a file, decompressed when it is gzip.
+
+    A gzip file's head is looked for past empty members, through at most `_HEAD_SCAN_BYTES` of it; a
+    stream cut short or corrupt still shows what was inflated before the damage.
+    """
     with path.open("rb") as handle:
         head = handle.read(limit)
-        if head[:2] != b"\x1f\x8b":
+        if head[:2] != GZIP_MAGIC:
             return head
-        # gzip: inflate just enough for the head. A stream cut short still shows its beginning.
-        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        budget = [_HEAD_SCAN_BYTES - len(head)]
+
+        def read_more() -> bytes:
+            chunk = handle.read(min(limit, budget[0])) if budget[0] > 0 else b""
+            budget[0] -= len(chunk)
+            return chunk
+
         out = bytearray()
-        chunk = head
-        try:
-            while chunk and len(out) < limit and not inflater.eof:
-                out += inflater.decompress(chunk, limit - len(out))
-                chunk = inflater.unconsumed_tail or handle.read(limit)
-        except zlib.error:
-            pass  # corrupt after what was inflated so far: judge by that
+        for piece in GzipStream(head, read_more, max_out=limit):
+            out += piece
+            if len(out) >= limit:
+                break
     return bytes(out[:limit])
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import zlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from operator import itemgetter
@@ -22,14 +21,13 @@ from riskscan.redaction import redact
 from riskscan.sources import ReadContext
 from riskscan.sources.access_log_parallel import ByteSource, plan_ranges, tally_in_parallel
 from riskscan.sources.access_log_parse import Bucket, LogTally, parse_clf_time, parse_line
+from riskscan.sources.gzip_stream import GZIP_MAGIC, GzipStream
 
 __all__ = ["AccessLogError", "AccessLogReader", "ByteChunks", "iter_line_batches", "read_access_log", "tally_stream"]
 
 log = logging.getLogger(__name__)
 
 _CHUNK_BYTES = 1 << 20  # raw bytes read at a time; progress is reported once per chunk
-_GZIP_MAGIC = b"\x1f\x8b"
-_GZIP_WBITS = 16 + zlib.MAX_WBITS
 _MAX_INFLATE = 1 << 20  # bytes inflated per step: batches stay small and a gzip bomb harmless
 _MAX_LINE = 65536  # longer "lines" are garbage (binary data, no line breaks): cut and rejected
 _SNIFF_LINES = 20
@@ -66,8 +64,8 @@ class AccessLogError(SourceError):
 class ByteChunks:
     """A file's content in chunks of about `_CHUNK_BYTES`, gunzipped when it starts with gzip magic.
 
-    Decompression is streamed with `zlib` (what `gzip.open` uses underneath) so that a truncated or
-    corrupt stream keeps every byte inflated before the damage; `problem` then says what went wrong.
+    Decompression is streamed (`GzipStream`, every member in turn) so that a truncated or corrupt
+    stream keeps every byte inflated before the damage; `problem` then says what went wrong.
     `on_progress` receives the count of raw (compressed) bytes consumed after each read.
     """
 
@@ -78,7 +76,7 @@ class ByteChunks:
 
     def __iter__(self) -> Iterator[bytes]:
         first = self._read()
-        if first[:2] == _GZIP_MAGIC:
+        if first[:2] == GZIP_MAGIC:
             yield from self._inflate(first)
             return
         chunk = first
@@ -92,29 +90,10 @@ class ByteChunks:
             self._on_progress(len(chunk))
         return chunk
 
-    def _inflate(self, data: bytes) -> Iterator[bytes]:
-        inflater = zlib.decompressobj(_GZIP_WBITS)
-        try:
-            while data:
-                while True:
-                    out = inflater.decompress(data, _MAX_INFLATE)
-                    if out:
-                        yield out
-                    if inflater.eof:  # end of a gzip member; concatenated members may follow
-                        data = inflater.unused_data.lstrip(b"\x00")
-                        if not data:
-                            break
-                        inflater = zlib.decompressobj(_GZIP_WBITS)
-                        continue
-                    data = inflater.unconsumed_tail
-                    if not data and len(out) < _MAX_INFLATE:
-                        break
-                data = self._read()
-            if not inflater.eof:
-                yield inflater.flush()
-                self.problem = "truncated"
-        except zlib.error:
-            self.problem = "corrupt"
+    def _inflate(self, first: bytes) -> Iterator[bytes]:
+        stream = GzipStream(first, self._read, _MAX_INFLATE)
+        yield from stream
+        self.problem = stream.problem
 
 
 def iter_line_batches(chunks: Iterator[bytes] | ByteChunks) -> Iterator[bytes]:

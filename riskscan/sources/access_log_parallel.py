@@ -15,6 +15,7 @@ import logging
 import multiprocessing
 import os
 import pickle
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -110,13 +111,26 @@ def tally_in_parallel(
     context = multiprocessing.get_context(_start_method())
     workers = min(len(ranges) - 1, _MAX_WORKERS)
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = [pool.submit(_tally_range, str(path), start, end, tally.client_id, stream)
-                       for start, end in ranges[1:]]
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                   initializer=_leave_signals_to_parent)
+        # Ctrl-C and SIGTERM wait while the workers start (in `submit`): the pool then knows every one
+        # of them when the signal's exception ends them (a worker forked as it flies would be orphaned).
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+        try:
+            try:
+                futures = [pool.submit(_tally_range, str(path), start, end, tally.client_id, stream)
+                           for start, end in ranges[1:]]
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, mask)
             first = LogTally(tally.client_id)
             with path.open("rb") as handle:
                 stream(first, RangeReader(handle, *ranges[0]), on_progress)
             others = list(_results(futures))
+        except BaseException:  # Ctrl-C, SIGTERM, or a failure here: the workers' tallies are not wanted
+            _end_workers(pool)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     except (OSError, BrokenProcessPool, pickle.PicklingError) as error:
         log.debug("parallel read of %s not possible (%s); reading it in one process", redact_file_path(path.name), error)
         return False
@@ -150,6 +164,36 @@ def merge_tally(into: LogTally, part: LogTally) -> None:
         for slot in range(4, len(known)):
             known[slot] += bucket[slot]
         known[3].extend(line + offset for line in bucket[3][: SAMPLES_PER_PATH - len(known[3])])
+
+
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def _leave_signals_to_parent() -> None:
+    """In a worker: SIGTERM ends it at once, and Ctrl-C (which a terminal sends to the whole process
+    group) is left to the parent, which ends the workers itself; either way no traceback is printed.
+    The signals were blocked while the pool started (see `tally_in_parallel`): unblocked here."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """Kill the worker processes now, rather than wait for them to finish their ranges, and reap them.
+
+    SIGKILL, not SIGTERM: a worker forked the instant SIGTERM reached the parent runs the parent's
+    handler too, where Python may drop the exception; a worker holds nothing that needs cleaning up.
+    Python 3.14 has `kill_workers()`; before it, the pool's own `_processes` is the only handle.
+    """
+    kill = getattr(pool, "kill_workers", None)
+    if callable(kill):
+        kill()
+        return
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        process.kill()
+    for process in processes:
+        process.join(timeout=5)
 
 
 def _start_method() -> str:

@@ -94,16 +94,24 @@ def parse_line(line: bytes) -> ParsedLine | None:
 _SECONDS = {f":{second:02d}".encode(): second for second in range(61)}  # 60: a leap second
 
 
+# Days a timestamp may fall on: any hour, second and UTC offset of them stays a representable
+# `datetime` (a line dated 31/Dec/9999 with offset -2359 would fail the whole log when reported).
+_FIRST_DAY = int(datetime(1, 1, 2, tzinfo=UTC).timestamp())
+_LAST_DAY = int(datetime(9999, 12, 30, tzinfo=UTC).timestamp())
+
+
 @lru_cache(maxsize=4096)
 def _day_start(date: bytes) -> int | None:
-    """Epoch seconds at UTC midnight of `dd/Mon/yyyy`, or None when it is not such a date."""
+    """Epoch seconds at UTC midnight of `dd/Mon/yyyy`, or None when it is not such a date (or one
+    too near the ends of the calendar `datetime` can show)."""
     day, month, year = date[:2], _MONTHS.get(date[3:6]), date[7:11]
     if month is None or date[2:3] != b"/" or date[6:7] != b"/" or not (day + year).isdigit():
         return None
     try:
-        return int(datetime(int(year), month, int(day), tzinfo=UTC).timestamp())
-    except ValueError:
+        start = int(datetime(int(year), month, int(day), tzinfo=UTC).timestamp())
+    except ValueError:  # year 0, 30 February ...
         return None
+    return start if _FIRST_DAY <= start <= _LAST_DAY else None
 
 
 def _minute_start(prefix: bytes) -> int | None:
@@ -118,8 +126,11 @@ def _minute_start(prefix: bytes) -> int | None:
 
 
 def _offset_seconds(zone: bytes) -> int | None:
-    """` +0200` (with its leading space) -> 7200, or None when it is not a numeric UTC offset."""
+    """` +0200` (with its leading space) -> 7200, or None when it is not a numeric UTC offset (hours
+    past 23 or minutes past 59 included)."""
     if len(zone) != 6 or zone[:1] != b" " or zone[1:2] not in (b"+", b"-") or not zone[2:].isdigit():
+        return None
+    if int(zone[2:4]) > 23 or int(zone[4:6]) > 59:
         return None
     seconds = int(zone[2:4]) * 3600 + int(zone[4:6]) * 60
     return -seconds if zone[1:2] == b"-" else seconds

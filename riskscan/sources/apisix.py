@@ -19,7 +19,7 @@ warning. Nothing configured as a credential (consumer keys, `client_secret`, cer
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeAlias
@@ -186,8 +186,8 @@ class _ConfigBuilder:
             for plugin in self._plugins(rule, f"/global_rules/{index}", "global_rule")
             if not plugin.is_disabled
         ]
-        self._mtls = MutualTls.collect(root)
-        self._consumer_limits = ConsumerLimits(root, self._evidence)
+        self._mtls = MutualTls.collect(root, self._warnings.append)
+        self._consumer_limits = ConsumerLimits(root, self._evidence, self._warner)
         self._refs: dict[str, PluginRef] = {}
 
     def build(self) -> GatewayConfig:
@@ -207,7 +207,7 @@ class _ConfigBuilder:
             routes=tuple(routes),
             global_plugins=tuple(self._ref(plugin) for plugin in self._globals),
             consumer_count=len(_items(self._root, "consumers")),
-            warnings=tuple(self._warnings),
+            warnings=tuple(dict.fromkeys(self._warnings)),  # a service's plugin is met once per route
         )
 
     def _index(self, key: str) -> dict[str, tuple[int, dict[str, ConfigValue]]]:
@@ -217,6 +217,10 @@ class _ConfigBuilder:
             if identifier is not None:
                 found.setdefault(identifier, (index, item))
         return found
+
+    def _warner(self, pointer: str) -> Callable[[str], None]:
+        """Where a plugin setting's problem goes: this file's warnings, prefixed with its location."""
+        return lambda message: self._warnings.append(f"{pointer}: {message}")
 
     def _evidence(self, pointer: str, excerpt: str | None = None, note: str | None = None) -> Evidence:
         short = redact(excerpt)[:_MAX_EXCERPT] if excerpt else None
@@ -353,7 +357,8 @@ class _ConfigBuilder:
         own = tuple(
             policy
             for plugin in in_force
-            for policy in rate_limit_policies(plugin.name, plugin.conf, self._evidence(plugin.pointer))
+            for policy in rate_limit_policies(plugin.name, plugin.conf, self._evidence(plugin.pointer),
+                                              self._warner(plugin.pointer))
         )
         return own + self._consumer_limits.for_route([plugin.name for plugin in in_force])
 

@@ -24,6 +24,7 @@ CONSUMER_AUTH_PLUGINS = frozenset({"key-auth", "basic-auth", "jwt-auth", "hmac-a
 
 ConfigMap = Mapping[str, object]
 MakeEvidence = Callable[[str, str], Evidence]
+MakeWarner = Callable[[str], Callable[[str], None]]  # a JSON pointer -> where its problems go
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,11 @@ class _Consumer:
 class ConsumerLimits:
     """The consumers of one config, with the rate limits their own and their group's plugins set."""
 
-    def __init__(self, root: ConfigMap, evidence: MakeEvidence) -> None:
+    def __init__(self, root: ConfigMap, evidence: MakeEvidence, warner: MakeWarner | None = None) -> None:
         groups = {str(g.get("id")): (i, g) for i, g in _mappings(root.get("consumer_groups")) if g.get("id") is not None}
         self._consumers = [
-            _consumer(index, item, groups, evidence) for index, item in _mappings(root.get("consumers"))
+            _consumer(index, item, groups, evidence, warner)
+            for index, item in _mappings(root.get("consumers"))
         ]
 
     def for_route(self, auth_plugins: Sequence[str]) -> tuple[RateLimitPolicy, ...]:
@@ -58,7 +60,11 @@ class ConsumerLimits:
 
 
 def _consumer(
-    index: int, item: ConfigMap, groups: Mapping[str, tuple[int, ConfigMap]], evidence: MakeEvidence
+    index: int,
+    item: ConfigMap,
+    groups: Mapping[str, tuple[int, ConfigMap]],
+    evidence: MakeEvidence,
+    warner: MakeWarner | None,
 ) -> _Consumer:
     pointer = f"/consumers/{index}"
     plugins = {name: (conf, join_pointer(join_pointer(pointer, "plugins"), name)) for name, conf in _plugins(item)}
@@ -73,7 +79,10 @@ def _consumer(
     limits = tuple(
         policy
         for name, (conf, plugin_pointer) in sorted(plugins.items())
-        for policy in rate_limit_policies(name, conf, evidence(plugin_pointer, f"plugin {name} on a consumer"))
+        for policy in rate_limit_policies(
+            name, conf, evidence(plugin_pointer, f"plugin {name} on a consumer"),
+            warner(plugin_pointer) if warner else None,
+        )
     )
     return _Consumer(frozenset(held), limits)
 

@@ -11,12 +11,13 @@ that may be a credential (consumer keys, `client_secret` ...): only structural f
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from riskscan.model import AuthKind, AuthRequirement, Evidence, RateLimitPolicy
 from riskscan.redaction import redact
+from riskscan.sources.input_regex import InputPattern, compile_input_regex
 
 __all__ = [
     "AUTH_PLUGINS",
@@ -158,7 +159,7 @@ def _location(name: str, conf: Mapping[str, object]) -> str | None:
 
 
 def rate_limit_policies(
-    name: str, conf: Mapping[str, object], evidence: Evidence
+    name: str, conf: Mapping[str, object], evidence: Evidence, warn: Callable[[str], None] | None = None
 ) -> tuple[RateLimitPolicy, ...]:
     """The limits a rate-limiting plugin enforces: one policy, or one per rule or LLM instance.
 
@@ -166,45 +167,97 @@ def rate_limit_policies(
     `limit-req` allows `rate` requests per second (`burst` more are delayed); `limit-conn` allows
     `conn` concurrent requests (no window); `ai-rate-limiting` counts LLM tokens per `time_window`,
     overall and per entry of `instances`. Keys default to `remote_addr`, rejections to 503. Values
-    given as variables or expressions (APISIX 3.16+) are kept as unknown (None).
+    given as variables or expressions (APISIX 3.16+) are kept as unknown (None); so are values no
+    gateway accepts (infinite, not a number, negative, absurdly large), each with a message to `warn`.
     """
     if name not in RATE_LIMIT_PLUGINS:
         return ()
-    rejected = _number(conf.get("rejected_code"))
-    code = int(rejected) if rejected is not None else 503
+    settings = _Settings(name, warn)
+    rejected = settings.status_code(conf.get("rejected_code"))
+    code = rejected if rejected is not None else 503
     # ai-rate-limiting keeps one counter per route (and LLM instance) unless rules give keys.
     key = _SHARED_KEY if name == "ai-rate-limiting" and "key" not in conf else _key(conf)
     if name == "limit-req":
-        return (_policy(name, key, conf.get("rate"), 1, code, evidence),)
+        return (_policy(name, key, settings.amount(conf.get("rate"), "rate"), 1.0, code, evidence),)
     if name == "limit-conn":
-        return (_policy(name, key, conf.get("conn"), None, code, evidence),)
+        return (_policy(name, key, settings.amount(conf.get("conn"), "conn"), None, code, evidence),)
     limit_field = "count" if name == "limit-count" else "limit"
     policies = []
     has_rules = bool(_mappings(conf.get("rules")))  # rules replace the top-level count and window
     if not has_rules and (conf.get(limit_field) is not None or conf.get("time_window") is not None):
-        policies.append(_policy(name, key, conf.get(limit_field), conf.get("time_window"), code, evidence))
+        limit = settings.amount(conf.get(limit_field), limit_field)
+        policies.append(_policy(name, key, limit, settings.window(conf.get("time_window")), code, evidence))
     for group in ("rules", "instances"):
         for entry in _mappings(conf.get(group)):
             entry_key = _key(entry) if "key" in entry else key
             if group == "instances" and isinstance(entry.get("name"), str):
                 shared = key == _SHARED_KEY
                 entry_key = f"LLM instance {entry['name']}" + ("" if shared else f", by {key}")
-            limit = entry.get(limit_field, entry.get("count"))
-            policies.append(_policy(name, entry_key, limit, entry.get("time_window"), code, evidence))
+            limit = settings.amount(entry.get(limit_field, entry.get("count")), f"{group} {limit_field}")
+            window = settings.window(entry.get("time_window"), f"{group} time_window")
+            policies.append(_policy(name, entry_key, limit, window, code, evidence))
     return tuple(policies) or (_policy(name, key, None, None, code, evidence),)
 
 
 _SHARED_KEY = "constant (one counter shared by all callers)"
+_MAX_SETTING = 1e12  # far above any real count, rate, connection cap or window (30,000 years)
+
+
+class _Settings:
+    """Numeric plugin settings, checked: a value no gateway would accept is dropped with a warning."""
+
+    def __init__(self, plugin: str, warn: Callable[[str], None] | None) -> None:
+        self._plugin = plugin
+        self._warn = warn
+
+    def amount(self, value: object, field: str) -> float | None:
+        """A count, rate or connection cap: finite, not negative, not absurdly large."""
+        number = _number(value)
+        if number is None:
+            return None
+        problem = (
+            "is not a finite number" if not math.isfinite(number)
+            else "is negative" if number < 0
+            else "is implausibly large" if number > _MAX_SETTING
+            else None
+        )
+        if problem:
+            self._drop(field, problem)
+            return None
+        return number
+
+    def window(self, value: object, field: str = "time_window") -> float | None:
+        """A time window in seconds: as `amount`, and more than zero."""
+        number = self.amount(value, field)
+        if number == 0:
+            self._drop(field, "is zero")
+            return None
+        return number
+
+    def status_code(self, value: object) -> int | None:
+        """`rejected_code`: an HTTP status, 100 to 599."""
+        number = _number(value)
+        if number is None:
+            return None
+        if not (math.isfinite(number) and number.is_integer() and 100 <= number <= 599):
+            self._drop("rejected_code", "is not an HTTP status code")
+            return None
+        return int(number)
+
+    def _drop(self, field: str, problem: str) -> None:
+        """Say that a setting is ignored, and why (never its value)."""
+        if self._warn is not None:
+            self._warn(f"{self._plugin} {field} {problem}: that setting is ignored")
 
 
 def _policy(
-    name: str, key: str, limit: object, window: object, code: int, evidence: Evidence
+    name: str, key: str, limit: float | None, window: float | None, code: int, evidence: Evidence
 ) -> RateLimitPolicy:
     return RateLimitPolicy(
         plugin=name,
         key=key,
-        limit=_number(limit),
-        window_seconds=_number(window),
+        limit=limit,
+        window_seconds=window,
         rejected_code=code,
         evidence=evidence,
     )
@@ -249,7 +302,8 @@ def _strings(value: object) -> tuple[str, ...]:
 class _ClientCertificateSsl:
     label: str  # the SSL object's id, or `ssls[<index>]`
     snis: tuple[str, ...]
-    exemptions: tuple[re.Pattern[str], ...]
+    exemptions: tuple[InputPattern, ...]
+    has_unreadable_exemption: bool  # one RE2 refused: it may exempt any uri
 
 
 class MutualTls:
@@ -259,8 +313,13 @@ class MutualTls:
         self._ssls = ssls
 
     @classmethod
-    def collect(cls, root: Mapping[str, object]) -> MutualTls:
-        """Read every enabled server SSL object that verifies clients (`type: client` is upstream mTLS)."""
+    def collect(cls, root: Mapping[str, object], warn: Callable[[str], None] | None = None) -> MutualTls:
+        """Read every enabled server SSL object that verifies clients (`type: client` is upstream mTLS).
+
+        Exemptions (`skip_mtls_uri_regex`) are compiled with RE2 (see `input_regex`); one RE2 refuses
+        is not evaluated, and since it might exempt any uri, the SSL object is then credited on no
+        route: `warn` is told so.
+        """
         found: list[_ClientCertificateSsl] = []
         for index, ssl in enumerate(_mappings(root.get("ssls"))):
             client = ssl.get("client")
@@ -271,8 +330,13 @@ class MutualTls:
             identifier = ssl.get("id")
             label = redact(str(identifier)) if isinstance(identifier, (str, int)) else f"ssls[{index}]"
             snis = tuple(name.lower() for name in _names(ssl.get("snis")) or _names(ssl.get("sni")))
-            exemptions = tuple(_compile(pattern) for pattern in _names(client.get("skip_mtls_uri_regex")))
-            found.append(_ClientCertificateSsl(label, snis, exemptions))
+            compiled = [compile_input_regex(pattern) for pattern in _names(client.get("skip_mtls_uri_regex"))]
+            exemptions = tuple(pattern for pattern in compiled if pattern is not None)
+            is_unreadable = len(exemptions) < len(compiled)
+            if is_unreadable and warn is not None:
+                warn(f"ssl {label}: a skip_mtls_uri_regex pattern cannot be evaluated safely"
+                     " (RE2 refuses it), so its client certificates are not credited on any route")
+            found.append(_ClientCertificateSsl(label, snis, exemptions, is_unreadable))
         return cls(found)
 
     def covering(self, hosts: tuple[str, ...], uris: tuple[str, ...]) -> str | None:
@@ -289,7 +353,9 @@ class MutualTls:
     def _covering_host(self, host: str, uris: tuple[str, ...]) -> str | None:
         for ssl in self._ssls:
             if any(_sni_matches(sni, host) for sni in ssl.snis):
-                is_exempt = any(pattern.search(uri.rstrip("*")) for pattern in ssl.exemptions for uri in uris)
+                is_exempt = ssl.has_unreadable_exemption or any(
+                    pattern.search(uri.rstrip("*")) is not None for pattern in ssl.exemptions for uri in uris
+                )
                 return None if is_exempt else ssl.label
         return None
 
@@ -300,13 +366,6 @@ def _sni_matches(sni: str, host: str) -> bool:
     if sni.startswith("*.") and not host.startswith("*."):
         return host.endswith(sni[1:]) and "." not in host[: -len(sni) + 1]
     return False
-
-
-def _compile(pattern: str) -> re.Pattern[str]:
-    try:
-        return re.compile(pattern)
-    except re.error:
-        return re.compile(r"(?!)")  # an unreadable exemption exempts nothing we can show
 
 
 def _names(value: object) -> tuple[str, ...]:

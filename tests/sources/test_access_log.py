@@ -174,6 +174,18 @@ def test_concatenated_gzip_members_are_all_read(tmp_path: Path) -> None:
     assert read(path).parsed_lines == 10
 
 
+def test_many_empty_gzip_members_before_the_lines_are_sniffed_and_read(tmp_path: Path) -> None:
+    """20,000 empty members (and zero padding) before the log: the head is found past them, and every
+    member is read (in time linear in the file: the reader no longer copies the rest of a chunk per
+    member; `benchmarks/bench_gzip_members.py` measures it)."""
+    body = (FIXTURES / "common.log").read_bytes()
+    path = tmp_path / "rotated.log.gz"
+    path.write_bytes(gzip.compress(b"", mtime=0) * 20_000 + b"\0" * 512 + gzip.compress(body, mtime=0) * 2)
+    assert AccessLogReader().sniff(path, read_head(path))
+    sample = read(path)
+    assert (sample.parsed_lines, sample.rejected_lines, sample.warnings) == (10, 0, ())
+
+
 def test_truncated_gzip_keeps_what_was_read() -> None:
     sample = read(FIXTURES / "truncated.log.gz")
     assert 250 < sample.parsed_lines < 400
@@ -260,6 +272,16 @@ def test_truncated_last_line_is_rejected_and_the_rest_kept() -> None:
     assert (sample.parsed_lines, sample.rejected_lines) == (4, 1)
 
 
+def test_timestamps_out_of_range_cost_their_line_only() -> None:
+    """Year 0 or 9999 pushed past the calendar by its offset, month 13, day 99, offset +9999: each
+    line is rejected like any malformed one, and the rest of the log is kept."""
+    sample = read(FIXTURES / "out-of-range-timestamps.log")
+    assert (sample.total_lines, sample.parsed_lines, sample.rejected_lines) == (14, 8, 6)
+    assert any("at lines 3, 5, 7, 9, 11, ..." in warning for warning in sample.warnings)
+    assert sample.first_seen is not None and sample.first_seen.isoformat() == "2026-11-09T08:00:20+00:00"
+    assert sample.last_seen is not None and sample.last_seen.isoformat() == "2026-11-09T08:08:25+00:00"
+
+
 @pytest.mark.parametrize("name", ["binary-garbage.log", "only-junk.log"])
 def test_files_that_are_not_logs_fail_with_one_line_naming_the_file(name: str) -> None:
     with pytest.raises(AccessLogError) as raised:
@@ -327,7 +349,7 @@ def test_sniff_rejects_other_kinds(tmp_path: Path) -> None:
 def test_corpus_apache_log_reads_with_sensible_counts(corpus_dir: Path, tmp_path: Path) -> None:
     source = corpus_dir / "traffic" / "apache" / "apache_logs"
     if not source.is_file():
-        pytest.skip("corpus apache log absent")
+        pytest.skip("this copy of the shared corpus lacks traffic/apache/apache_logs (a real 10,000-line Apache log)")
     sample = AccessLogReader().read(source, ReadContext(root=corpus_dir))
     assert sample.path == "traffic/apache/apache_logs"
     assert sample.format == "combined"
@@ -343,7 +365,8 @@ def test_corpus_apache_log_reads_with_sensible_counts(corpus_dir: Path, tmp_path
 def test_corpus_malformed_log_keeps_its_good_lines(corpus_dir: Path) -> None:
     source = corpus_dir / "traffic" / "malformed" / "logfile_bad_access_log.0"
     if not source.is_file():
-        pytest.skip("corpus malformed log absent")
+        pytest.skip("this copy of the shared corpus lacks traffic/malformed/logfile_bad_access_log.0"
+                    " (a real log with a broken line)")
     sample = AccessLogReader().read(source, ReadContext(root=corpus_dir))
     assert (sample.parsed_lines, sample.rejected_lines) == (2, 1)
 

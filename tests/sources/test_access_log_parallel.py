@@ -78,3 +78,15 @@ def test_gzip_and_small_files_are_read_by_one_process(tmp_path: Path) -> None:
     gz = tmp_path / "access.log.gz"
     gz.write_bytes(b"\x1f\x8b" + b"\x00" * 100)
     assert access_log_parallel.plan_ranges(gz, make_client_hasher(b"x"), cores=2) == []
+
+
+def test_timestamps_out_of_range_are_rejected_in_every_range(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = Path(__file__).resolve().parents[1] / "fixtures" / "access_log" / "out-of-range-timestamps.log"
+    log = tmp_path / "access.log"
+    log.write_bytes(source.read_bytes() * 3)
+    monkeypatch.setattr(access_log_parallel, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(access_log_parallel, "usable_cores", lambda: 3)
+    assert len(access_log_parallel.plan_ranges(log, make_client_hasher(b"x"))) == 3
+    sample = read(log)
+    assert (sample.parsed_lines, sample.rejected_lines) == (24, 18)
+    assert sample.last_seen is not None and sample.last_seen.year == 2026

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -457,7 +459,7 @@ def test_sniff_sees_the_end_marker_past_the_head(tmp_path: Path) -> None:
 def test_corpus_apisix_files_sniff_and_read(corpus_dir: Path) -> None:
     folder = corpus_dir / "gateway" / "apisix"
     if not folder.is_dir():
-        pytest.skip("no APISIX files in the corpus")
+        pytest.skip("this copy of the shared corpus has no gateway/apisix folder (real APISIX configs)")
     expected = {
         "apisix-standalone.yaml": True,
         "apisix-conf-config.yaml": False,
@@ -476,7 +478,8 @@ def test_corpus_apisix_files_sniff_and_read(corpus_dir: Path) -> None:
 def test_corpus_admin_keys_never_appear(corpus_dir: Path) -> None:
     docker_config = corpus_dir / "gateway" / "apisix" / "apisix-docker-config.yaml"
     if not docker_config.is_file():
-        pytest.skip("the APISIX docker config is not in the corpus")
+        pytest.skip("this copy of the shared corpus lacks gateway/apisix/apisix-docker-config.yaml,"
+                    " the real config whose admin keys must never reach an output")
     admin_keys = ["edd1c9f034335f136f87ad84b625c8f1", "4054f7cf07e344346cd3f287985e76a2"]
     assert all(key in docker_config.read_text() for key in admin_keys)  # the test plants what it checks
     produced = [str(READER.sniff(docker_config, read_head(docker_config)))]
@@ -509,3 +512,57 @@ def test_limits_on_every_admitted_consumer_throttle_the_route() -> None:
 def test_consumer_credentials_are_never_kept() -> None:
     text = read("consumer-quotas.yaml").model_dump_json()
     assert "PLANTED-CONSUMER-QUOTA" not in text
+
+
+# --------------------------------------------------------------------------- bad values
+
+
+def test_absurd_numbers_cost_their_setting_not_the_file() -> None:
+    """Infinity, NaN, 1e400, a negative window, a 23-digit status code: each setting is dropped with a
+    warning naming where it is; the routes and every sane setting are kept."""
+    config = read("absurd-numbers.yaml")
+    limits = {route.route_id: route.rate_limits for route in config.routes}
+    assert set(limits) == {"quotes", "claims", "policies", "payouts"}
+    assert [(p.limit, p.window_seconds, p.rejected_code) for p in limits["quotes"]] == [
+        (None, 60.0, 503), (None, 3600.0, 503)]
+    assert [(p.limit, p.window_seconds, p.rejected_code) for p in limits["claims"]] == [(None, None, 429)]
+    assert [(p.limit, p.window_seconds) for p in limits["policies"]] == [(10.0, 1.0)]
+    assert [p.limit for p in limits["payouts"]] == [None]
+    assert set(config.warnings) == {
+        "/routes/0/plugins/limit-count: limit-count count is not a finite number: that setting is ignored",
+        "/routes/0/plugins/limit-count: limit-count rejected_code is not an HTTP status code: that setting is ignored",
+        "/routes/1/plugins/limit-count: limit-count count is not a finite number: that setting is ignored",
+        "/routes/1/plugins/limit-count: limit-count time_window is negative: that setting is ignored",
+        "/routes/2/plugins/limit-req: limit-req rejected_code is not an HTTP status code: that setting is ignored",
+        "/routes/3/plugins/limit-conn: limit-conn conn is implausibly large: that setting is ignored",
+        "/consumers/0/plugins/limit-count: limit-count count is not a finite number: that setting is ignored",
+    }
+    assert "PLANTED-KEY-ABSURD" not in config.model_dump_json()
+
+
+def test_exemption_patterns_run_in_linear_time_and_refused_ones_cost_the_mtls_credit() -> None:
+    """`^/(a+)+$` against `/aaa...a!` takes Python's `re` longer than the universe has existed; RE2
+    answers at once. Read in a child process with a timeout, so a regression fails instead of hanging."""
+    script = (
+        "import json, sys; from pathlib import Path\n"
+        "from riskscan.sources import ReadContext\n"
+        "from riskscan.sources.apisix import ApisixReader\n"
+        "path = Path(sys.argv[1])\n"
+        "config = ApisixReader().read(path, ReadContext(root=path.parent))\n"
+        "print(json.dumps({'auth': {r.route_id: [a.scheme for a in r.auth] for r in config.routes},"
+        " 'warnings': config.warnings}))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(FIXTURES / "mtls-catastrophic-exemption.yaml")],
+                            capture_output=True, text=True, timeout=120, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # RE2 prints nothing of its own (it would echo the pattern)
+    read_back = json.loads(result.stdout)
+    assert read_back["auth"] == {
+        "long-uri": ["ssl partner-mtls client.ca"],  # not exempt: the pattern does not match
+        "partner-claims": ["ssl partner-mtls client.ca"],
+        "broker-claims": [],  # its exemption cannot be evaluated, so it may exempt this route
+    }
+    assert read_back["warnings"] == [
+        "ssl brokers-mtls: a skip_mtls_uri_regex pattern cannot be evaluated safely (RE2 refuses it),"
+        " so its client certificates are not credited on any route"
+    ]

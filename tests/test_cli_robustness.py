@@ -1,0 +1,257 @@
+"""The `riskscan` command under abuse: odd destinations, bad values, signals, and what it says then.
+
+Each test runs the command in a separate process, as a user (or a CI runner, or an attacker) would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from riskscan.sources import access_log_parallel
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ESTATE = FIXTURES / "estate"
+BROKEN_ESTATE = FIXTURES / "estate-broken"
+
+
+def run_cli(*args: str | Path, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """Run `python -m riskscan` in a separate process; `timeout` stops a hang from hanging the suite."""
+    return subprocess.run([sys.executable, "-m", "riskscan", *map(str, args)], cwd=cwd, capture_output=True,
+                          text=True, timeout=timeout, check=False)
+
+
+def test_a_log_line_with_an_impossible_date_costs_that_line_not_the_traffic(tmp_path: Path) -> None:
+    estate = tmp_path / "estate"
+    estate.mkdir()
+    (estate / "claims-api.yaml").write_bytes((ESTATE / "specs" / "claims-api.yaml").read_bytes())
+    log = FIXTURES / "access_log" / "out-of-range-timestamps.log"
+    (estate / "access.log").write_bytes(log.read_bytes())
+    result = run_cli("scan", estate, "-o", "r.json", "--no-db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    statuses = {item["path"]: item["status"] for item in report["inputs"]}
+    assert statuses == {"access.log": "used", "claims-api.yaml": "used"}
+    requests = sum(e["traffic"]["requests"] for e in report["endpoints"] if e.get("traffic"))
+    assert requests == 8
+
+
+# --------------------------------------------------------------------------- outputs and the history
+
+
+def null_device(tmp_path: Path) -> Path:
+    """A character device that discards what is written: a private twin of /dev/null when this user
+    may make one (so that, were the bug back, the test would not replace the machine's /dev/null as
+    root), else /dev/null itself (which a user who is not root cannot replace anyway)."""
+    twin = tmp_path / "devices" / "null"
+    twin.parent.mkdir()
+    try:
+        os.mknod(twin, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    except (PermissionError, AttributeError):
+        assert os.geteuid() != 0, "root could not make a device: refusing to test on the real /dev/null"
+        return Path("/dev/null")
+    return twin
+
+
+def test_a_report_to_a_device_is_written_through_and_the_device_stays(tmp_path: Path) -> None:
+    device = null_device(tmp_path)
+    result = run_cli("scan", ESTATE, "-o", device, "--format", "json", "--no-db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISCHR(os.stat(device).st_mode)
+    if device.parent != Path("/dev"):
+        assert [path.name for path in device.parent.iterdir()] == [device.name]  # no temp file beside it
+
+
+def test_a_report_to_a_named_pipe_reaches_its_reader(tmp_path: Path) -> None:
+    fifo = tmp_path / "report.pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "report-link"
+    link.symlink_to(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    result = run_cli("scan", ESTATE, "-o", link, "--format", "json", "--no-db", cwd=tmp_path)
+    if reader.is_alive():  # the report never came: unblock the reader, then fail
+        with open(fifo, "wb"):
+            pass
+    reader.join(timeout=30)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISFIFO(fifo.lstat().st_mode) and link.is_symlink()
+    assert json.loads(received[0])["endpoints"]
+
+
+def test_a_report_through_a_symlink_replaces_the_file_it_points_to(tmp_path: Path) -> None:
+    (tmp_path / "reports").mkdir()
+    real = tmp_path / "reports" / "latest.json"
+    real.write_text("old")
+    link = tmp_path / "latest.json"
+    link.symlink_to(real)
+    result = run_cli("scan", ESTATE, "-o", link, "--no-db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert link.is_symlink() and json.loads(real.read_text(encoding="utf-8"))["endpoints"]
+    assert sorted(path.name for path in (tmp_path / "reports").iterdir()) == ["latest.json"]
+
+
+def test_a_report_onto_the_history_database_is_refused_before_the_scan(tmp_path: Path) -> None:
+    assert run_cli("scan", ESTATE, "--db", "h.db", cwd=tmp_path).returncode == 0
+    before = (tmp_path / "h.db").read_bytes()
+    result = run_cli("scan", ESTATE, "-o", "./h.db", "--format", "json", "--db", "h.db", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("riskscan: error: ./h.db is the history database (--db);"
+                                     " write the report elsewhere")
+    assert (tmp_path / "h.db").read_bytes() == before
+
+
+def _sqlite_with_other_tables(path: Path) -> None:
+    with sqlite3.connect(path) as conn:
+        conn.execute("create table invoices (id integer primary key, total real)")
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("prepare", "message"),
+    [
+        (lambda db: db.write_text("notes, not a database\n" * 100), "h.db: is not a SQLite database"),
+        (_sqlite_with_other_tables,
+         "h.db: is a SQLite database, but not a riskscan history (no scans table)"),
+    ],
+    ids=["text-file", "unrelated-sqlite"],
+)
+def test_a_history_database_that_is_not_ours_is_refused_before_the_scan(
+    tmp_path: Path, prepare: Callable[[Path], None], message: str
+) -> None:
+    db = tmp_path / "h.db"
+    prepare(db)
+    before = db.read_bytes()
+    result = run_cli("scan", ESTATE, "-o", "r.json", "--db", "h.db", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"riskscan: error: {message}"
+    assert db.read_bytes() == before and not (tmp_path / "r.json").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into any folder, so there is none to refuse")
+def test_a_history_database_in_a_read_only_folder_is_refused_before_the_scan(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        result = run_cli("scan", ESTATE, "-o", "r.json", "--db", "locked/h.db", cwd=tmp_path)
+    finally:
+        folder.chmod(0o755)
+    assert result.returncode == 2
+    assert result.stderr.strip() == "riskscan: error: locked/h.db: folder locked is not writable"
+
+
+# --------------------------------------------------------------------------- signals
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process below `pid`, read from /proc (psutil is not a dependency)."""
+    found: set[int] = set()
+    pending = [pid]
+    while pending:
+        parent = pending.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = {int(child) for child in (task / "children").read_text().split()}
+            except OSError:  # the task ended meanwhile
+                continue
+            pending.extend(children - found)
+            found |= children
+    return found
+
+
+def _is_running(pid: int) -> bool:
+    """True while `pid` exists and is not a zombie (one that ended, waiting to be reaped)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _write_large_log(path: Path) -> None:
+    """A plain log past `PARALLEL_MIN_BYTES`, so that it is read by worker processes too."""
+    size = access_log_parallel.PARALLEL_MIN_BYTES + (8 << 20)
+    line = '192.0.2.{c} - - [09/Nov/2026:08:{m:02d}:{s:02d} +0000] "GET /v1/claims/{n} HTTP/1.1" 200 51\n'
+    block = "".join(line.format(c=n % 250, m=n // 60 % 60, s=n % 60, n=n) for n in range(20_000)).encode()
+    with path.open("wb") as handle:
+        for _ in range(size // len(block) + 1):
+            handle.write(block)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir() or access_log_parallel.usable_cores() < 2,
+                    reason="needs Linux /proc and two cores (the parallel log reader)")
+def test_sigterm_ends_the_scan_and_its_worker_processes(tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    _write_large_log(log)
+    scan = subprocess.Popen([sys.executable, "-m", "riskscan", "scan", str(log), "--no-db"], cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    workers: set[int] = set()
+    try:
+        while not workers and scan.poll() is None:  # until the parallel read has started its workers
+            workers = _descendants(scan.pid)
+        assert workers, "the scan ended before its workers started"
+        scan.send_signal(signal.SIGTERM)
+        _, stderr = scan.communicate(timeout=120)
+    finally:
+        scan.kill()
+        left_behind = [pid for pid in workers if _is_running(pid)]
+        for pid in left_behind:  # were the bug back, do not leave them running after the test either
+            os.kill(pid, signal.SIGKILL)
+    assert scan.returncode == 143
+    assert stderr.strip().splitlines()[-1] == "riskscan: terminated"
+    assert "Traceback" not in stderr
+    assert left_behind == []  # no worker left orphaned, holding its memory
+
+
+# --------------------------------------------------------------------------- what a user is told
+
+
+def test_verbose_lists_every_file_with_its_outcome_and_reason(tmp_path: Path) -> None:
+    result = run_cli("scan", BROKEN_ESTATE, "-v", "-o", "r.json", "--no-db", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    listed = [line.strip() for line in result.stderr.splitlines() if line.startswith("  ")]
+    assert "used    good-spec.yaml (openapi)" in listed
+    assert "skipped notes.txt: not an OpenAPI/Swagger spec, APISIX config or access log" in listed
+    assert any(line.startswith("failed  broken-spec.yaml:") and line.endswith("(openapi)") for line in listed)
+    assert len([line for line in listed if "broken-spec.yaml" in line]) == 1  # not again in the summary
+
+
+def test_when_no_input_is_usable_the_failed_files_are_listed_before_the_error(tmp_path: Path) -> None:
+    inputs = (BROKEN_ESTATE / "broken-spec.yaml", BROKEN_ESTATE / "notes.txt")
+    result = run_cli("scan", *inputs, "--no-db", cwd=tmp_path)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 2, result.stderr
+    assert lines[0].startswith("  failed  broken-spec.yaml:") and "malformed YAML" in lines[0]
+    assert lines[1].startswith("riskscan: error: ") and lines[1].endswith("1 failed, see above")
+
+
+def test_fail_on_takes_any_case_and_names_the_findings_that_failed_the_run(tmp_path: Path) -> None:
+    result = run_cli("scan", ESTATE, "--fail-on", "HIGH", "--no-db", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("--fail-on high: "))
+    assert lines[start].endswith("findings at or above high, so exit code 1")
+    hits = lines[start + 1 :]
+    assert hits and all(line.startswith("  ") and ("[high]" in line or "[critical]" in line) for line in hits)
+    assert run_cli("scan", ESTATE, "--fail-on", "Critical", "--no-db", cwd=tmp_path).returncode == 0
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "1048577", "99999999999999999999999"])
+def test_max_file_mb_out_of_bounds_is_one_line(tmp_path: Path, value: str) -> None:
+    result = run_cli("scan", ESTATE, "--max-file-mb", value, "--no-db", cwd=tmp_path)
+    assert result.returncode == 2
+    expected = f"riskscan: error: --max-file-mb must be from 1 to 1048576 (MiB), not {value}"
+    assert result.stderr.strip() == expected
