@@ -169,9 +169,11 @@ class _InputListing:
             print_inputs(_stderr, records, only_failed=False)
 
     def print_failed_if_none_used(self) -> None:
-        """When no input was usable, the failed files and their reasons (unless `--verbose` listed
-        them already): the error that follows can only count them. `--strict` names its file itself."""
-        if not self._verbose and not any(record.status is InputStatus.USED for record in self._records):
+        """When no input was usable and several files failed, each with its reason (unless `--verbose`
+        listed them already): the error that follows names only the first. `--strict` names its file
+        itself."""
+        failed = [record for record in self._records if record.status is InputStatus.FAILED]
+        if not self._verbose and len(failed) > 1 and not any(r.status is InputStatus.USED for r in self._records):
             print_inputs(_stderr, self._records, only_failed=True)
 
 

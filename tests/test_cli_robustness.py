@@ -229,13 +229,28 @@ def test_verbose_lists_every_file_with_its_outcome_and_reason(tmp_path: Path) ->
 
 
 def test_when_no_input_is_usable_the_failed_files_are_listed_before_the_error(tmp_path: Path) -> None:
-    inputs = (BROKEN_ESTATE / "broken-spec.yaml", BROKEN_ESTATE / "notes.txt")
-    result = run_cli("scan", *inputs, "--no-db", cwd=tmp_path)
+    estate = tmp_path / "estate"
+    estate.mkdir()
+    (estate / "broken-spec.yaml").write_bytes((BROKEN_ESTATE / "broken-spec.yaml").read_bytes())
+    (estate / "notes.txt").write_bytes((BROKEN_ESTATE / "notes.txt").read_bytes())
+    (estate / "no-paths.yaml").write_text("openapi: 3.0.3\ninfo: {title: Quotes, version: '1'}\n")
+    result = run_cli("scan", estate, "--no-db", cwd=tmp_path)
     assert result.returncode == 2
     lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 2, result.stderr
+    assert len(lines) == 3, result.stderr
     assert lines[0].startswith("  failed  broken-spec.yaml:") and "malformed YAML" in lines[0]
-    assert lines[1].startswith("riskscan: error: ") and lines[1].endswith("1 failed, see above")
+    assert lines[1].startswith("  failed  no-paths.yaml:") and "paths" in lines[1]
+    assert lines[2].startswith("riskscan: error: ") and "nothing could be read: broken-spec.yaml:" in lines[2]
+    assert lines[2].endswith("(and 1 more failed files)")
+
+
+def test_when_the_only_input_fails_its_reason_is_the_error_line(tmp_path: Path) -> None:
+    result = run_cli("scan", BROKEN_ESTATE / "broken-spec.yaml", BROKEN_ESTATE / "notes.txt", "--no-db",
+                     cwd=tmp_path)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "nothing could be read: broken-spec.yaml:8: malformed YAML" in lines[0]
 
 
 def test_fail_on_takes_any_case_and_names_the_findings_that_failed_the_run(tmp_path: Path) -> None:

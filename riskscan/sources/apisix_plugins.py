@@ -247,7 +247,7 @@ class _Settings:
     def _drop(self, field: str, problem: str) -> None:
         """Say that a setting is ignored, and why (never its value)."""
         if self._warn is not None:
-            self._warn(f"{self._plugin} {field} {problem}: that setting is ignored")
+            self._warn(f"{self._plugin} {field} {problem}, so the setting is ignored")
 
 
 def _policy(

@@ -529,13 +529,13 @@ def test_absurd_numbers_cost_their_setting_not_the_file() -> None:
     assert [(p.limit, p.window_seconds) for p in limits["policies"]] == [(10.0, 1.0)]
     assert [p.limit for p in limits["payouts"]] == [None]
     assert set(config.warnings) == {
-        "/routes/0/plugins/limit-count: limit-count count is not a finite number: that setting is ignored",
-        "/routes/0/plugins/limit-count: limit-count rejected_code is not an HTTP status code: that setting is ignored",
-        "/routes/1/plugins/limit-count: limit-count count is not a finite number: that setting is ignored",
-        "/routes/1/plugins/limit-count: limit-count time_window is negative: that setting is ignored",
-        "/routes/2/plugins/limit-req: limit-req rejected_code is not an HTTP status code: that setting is ignored",
-        "/routes/3/plugins/limit-conn: limit-conn conn is implausibly large: that setting is ignored",
-        "/consumers/0/plugins/limit-count: limit-count count is not a finite number: that setting is ignored",
+        "/routes/0/plugins/limit-count: limit-count count is not a finite number, so the setting is ignored",
+        "/routes/0/plugins/limit-count: limit-count rejected_code is not an HTTP status code, so the setting is ignored",
+        "/routes/1/plugins/limit-count: limit-count count is not a finite number, so the setting is ignored",
+        "/routes/1/plugins/limit-count: limit-count time_window is negative, so the setting is ignored",
+        "/routes/2/plugins/limit-req: limit-req rejected_code is not an HTTP status code, so the setting is ignored",
+        "/routes/3/plugins/limit-conn: limit-conn conn is implausibly large, so the setting is ignored",
+        "/consumers/0/plugins/limit-count: limit-count count is not a finite number, so the setting is ignored",
     }
     assert "PLANTED-KEY-ABSURD" not in config.model_dump_json()
 
