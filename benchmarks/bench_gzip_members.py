@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from riskscan.sources import ReadContext, make_client_hasher, read_head
-from riskscan.sources.access_log import AccessLogReader
+from riskscan.sources.traffic.access_log import AccessLogReader
 
 __all__ = ["main"]
 

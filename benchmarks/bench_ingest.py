@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic_log import write_synthetic_log
 
 from riskscan.sources import ReadContext, make_client_hasher
-from riskscan.sources.access_log import AccessLogReader
+from riskscan.sources.traffic.access_log import AccessLogReader
 
 __all__ = ["main", "time_read"]
 

@@ -27,7 +27,7 @@ from riskscan.controls import evaluate_controls
 from riskscan.discovery import discover_files, read_inputs
 from riskscan.inventory import build_inventory
 from riskscan.sources import ReadContext
-from riskscan.sources.openapi import OpenApiReader
+from riskscan.sources.specs.openapi import OpenApiReader
 
 DEMO = Path(__file__).resolve().parents[1] / "examples" / "northwind-mutual"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from riskscan.sources import access_log_parallel
+from riskscan.sources.traffic import access_log_parallel
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ESTATE = FIXTURES / "estate"

@@ -142,9 +142,9 @@ def read_head(path: Path, limit: int = HEAD_BYTES) -> bytes:
 
 def _build_registry() -> dict[SourceKind, SourceReader]:
     """Every reader, in the order `detect_kind` asks them (most specific first)."""
-    from riskscan.sources.access_log import AccessLogReader
-    from riskscan.sources.apisix import ApisixReader
-    from riskscan.sources.openapi import OpenApiReader
+    from riskscan.sources.traffic.access_log import AccessLogReader
+    from riskscan.sources.gateways.apisix import ApisixReader
+    from riskscan.sources.specs.openapi import OpenApiReader
 
     readers: list[SourceReader] = [OpenApiReader(), ApisixReader(), AccessLogReader()]
     return {reader.kind: reader for reader in readers}

@@ -13,7 +13,7 @@ import yaml
 from riskscan.discovery import read_inputs
 from riskscan.model import InputStatus, SourceKind
 from riskscan.sources import HEAD_BYTES, READERS, ReadContext, detect_kind, read_head
-from riskscan.sources.openapi_versions import sniff_openapi_version
+from riskscan.sources.specs.openapi_versions import sniff_openapi_version
 from riskscan.sources.outline import document_outline, is_document_head
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

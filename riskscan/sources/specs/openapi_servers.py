@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from riskscan.redaction import redact_path
-from riskscan.sources.openapi_refs import Located, RefResolver
+from riskscan.sources.specs.openapi_refs import Located, RefResolver
 
 __all__ = ["ServerBase", "join_path", "server_bases", "swagger_bases"]
 

@@ -11,10 +11,10 @@ import pytest
 from riskscan.errors import SourceError
 from riskscan.model import PathTraffic, TrafficSample
 from riskscan.sources import ReadContext, make_client_hasher, read_head
-from riskscan.sources.access_log import AccessLogError, AccessLogReader
+from riskscan.sources.traffic.access_log import AccessLogError, AccessLogReader
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "access_log"
-ESTATE = Path(__file__).resolve().parents[1] / "fixtures" / "estate"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "access_log"
+ESTATE = Path(__file__).resolve().parents[2] / "fixtures" / "estate"
 LINE = '{ip} - - [09/Nov/2026:08:00:{second:02d} +0000] "GET /v1/policies/{n} HTTP/1.1" 200 12 "-" "sdk/1"\n'
 
 

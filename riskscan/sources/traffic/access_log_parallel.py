@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from riskscan.redaction import redact_file_path
-from riskscan.sources.access_log_parse import REJECTED_SAMPLES, SAMPLES_PER_PATH, LogTally
+from riskscan.sources.traffic.access_log_parse import REJECTED_SAMPLES, SAMPLES_PER_PATH, LogTally
 
 __all__ = [
     "PARALLEL_MIN_BYTES",

@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 from riskscan.errors import SourceError
 from riskscan.model import ApiSpec, AuthKind, ParameterLocation, SpecOperation
 from riskscan.sources import ReadContext, read_head
-from riskscan.sources.openapi import OpenApiError, OpenApiReader
+from riskscan.sources.specs.openapi import OpenApiError, OpenApiReader
 from riskscan.sources.outline import top_level_scalars
 from riskscan.sources.structured import load_structured
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "openapi"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "openapi"
 READER = OpenApiReader()
 
 

@@ -12,7 +12,7 @@ them, or `security: []`, allows anonymous callers. Problems are warnings on the 
 from __future__ import annotations
 
 from riskscan.model import AuthKind, AuthRequirement
-from riskscan.sources.openapi_refs import Located, RefResolver, kept_identifier, quoted
+from riskscan.sources.specs.openapi_refs import Located, RefResolver, kept_identifier, quoted
 
 __all__ = ["SchemeTable", "operation_security", "security_schemes"]
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from riskscan.model import TrafficSample
-from riskscan.sources import ReadContext, access_log_parallel, make_client_hasher
-from riskscan.sources.access_log import AccessLogReader
+from riskscan.sources import ReadContext, make_client_hasher
+from riskscan.sources.traffic import access_log_parallel
+from riskscan.sources.traffic.access_log import AccessLogReader
 
 LINE = '{ip} - {user} [{day:02d}/Nov/2026:{hour:02d}:{minute:02d}:{second:02d} +0100] "{method} {path} HTTP/1.1" {status} 512 "-" "sdk/2"\n'
 PATHS = ["/v2/claims/{n}", "/v2/policies/POL-{n}", "/v2/quotes", "/internal/export", "/wp-login.php"]
@@ -81,7 +82,7 @@ def test_gzip_and_small_files_are_read_by_one_process(tmp_path: Path) -> None:
 
 
 def test_timestamps_out_of_range_are_rejected_in_every_range(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    source = Path(__file__).resolve().parents[1] / "fixtures" / "access_log" / "out-of-range-timestamps.log"
+    source = Path(__file__).resolve().parents[2] / "fixtures" / "access_log" / "out-of-range-timestamps.log"
     log = tmp_path / "access.log"
     log.write_bytes(source.read_bytes() * 3)
     monkeypatch.setattr(access_log_parallel, "PARALLEL_MIN_BYTES", 0)

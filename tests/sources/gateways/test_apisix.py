@@ -12,9 +12,9 @@ import pytest
 from riskscan.errors import SourceError
 from riskscan.model import AuthKind, GatewayConfig, GatewayRoute
 from riskscan.sources import ReadContext, read_head
-from riskscan.sources.apisix import NO_END_MARKER_WARNING, ApisixError, ApisixReader
+from riskscan.sources.gateways.apisix import NO_END_MARKER_WARNING, ApisixError, ApisixReader
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "apisix"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "apisix"
 PLANTED = [
     "PLANTED-KEY-123",
     "PLANTED-PASSWORD-321",
@@ -546,7 +546,7 @@ def test_exemption_patterns_run_in_linear_time_and_refused_ones_cost_the_mtls_cr
     script = (
         "import json, sys; from pathlib import Path\n"
         "from riskscan.sources import ReadContext\n"
-        "from riskscan.sources.apisix import ApisixReader\n"
+        "from riskscan.sources.gateways.apisix import ApisixReader\n"
         "path = Path(sys.argv[1])\n"
         "config = ApisixReader().read(path, ReadContext(root=path.parent))\n"
         "print(json.dumps({'auth': {r.route_id: [a.scheme for a in r.auth] for r in config.routes},"

@@ -37,16 +37,16 @@ from riskscan.model import (
 )
 from riskscan.redaction import redact, redact_path
 from riskscan.sources import ReadContext
-from riskscan.sources.apisix_consumers import ConsumerLimits
-from riskscan.sources.apisix_plugins import (
+from riskscan.sources.gateways.apisix_consumers import ConsumerLimits
+from riskscan.sources.gateways.apisix_plugins import (
     LOGGER_PLUGINS,
     MONITOR_PLUGINS,
     MutualTls,
     auth_requirement,
     rate_limit_policies,
 )
-from riskscan.sources.apisix_sniff import RESOURCE_KEYS, looks_like_json, looks_like_standalone
-from riskscan.sources.apisix_vars import render_vars
+from riskscan.sources.gateways.apisix_sniff import RESOURCE_KEYS, looks_like_json, looks_like_standalone
+from riskscan.sources.gateways.apisix_vars import render_vars
 from riskscan.sources.structured import (
     MAX_DEPTH,
     TOO_DEEP,

@@ -27,10 +27,10 @@ from riskscan.model import (
     SpecOperation,
 )
 from riskscan.redaction import redact_path
-from riskscan.sources.openapi_refs import Located, RefResolver, kept_identifier, kept_text, quoted
-from riskscan.sources.openapi_security import SchemeTable, operation_security, security_schemes
-from riskscan.sources.openapi_servers import ServerBase, join_path, server_bases, swagger_bases
-from riskscan.sources.openapi_versions import (
+from riskscan.sources.specs.openapi_refs import Located, RefResolver, kept_identifier, kept_text, quoted
+from riskscan.sources.specs.openapi_security import SchemeTable, operation_security, security_schemes
+from riskscan.sources.specs.openapi_servers import ServerBase, join_path, server_bases, swagger_bases
+from riskscan.sources.specs.openapi_versions import (
     claims_spec_version,
     is_supported_version,
     required_sections,

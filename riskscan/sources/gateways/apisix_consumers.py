@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from riskscan.model import Evidence, RateLimitPolicy
-from riskscan.sources.apisix_plugins import rate_limit_policies
+from riskscan.sources.gateways.apisix_plugins import rate_limit_policies
 from riskscan.sources.structured import join_pointer
 
 __all__ = ["CONSUMER_AUTH_PLUGINS", "ConsumerLimits"]

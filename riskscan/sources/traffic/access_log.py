@@ -19,8 +19,8 @@ from riskscan.errors import SourceError
 from riskscan.model import PathTraffic, SourceKind, TrafficSample
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
-from riskscan.sources.access_log_parallel import ByteSource, plan_ranges, tally_in_parallel
-from riskscan.sources.access_log_parse import Bucket, LogTally, parse_clf_time, parse_line
+from riskscan.sources.traffic.access_log_parallel import ByteSource, plan_ranges, tally_in_parallel
+from riskscan.sources.traffic.access_log_parse import Bucket, LogTally, parse_clf_time, parse_line
 from riskscan.sources.gzip_stream import GZIP_MAGIC, GzipStream
 
 __all__ = ["AccessLogError", "AccessLogReader", "ByteChunks", "iter_line_batches", "read_access_log", "tally_stream"]
