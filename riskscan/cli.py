@@ -23,7 +23,15 @@ from riskscan.interrupts import StopOnTerminate, Terminated, raise_if_terminated
 from riskscan.model import Assessment, InputFile, InputStatus, Severity
 from riskscan.pipeline import Progress, ScanOptions, scan
 from riskscan.report import STDOUT, check_destination, renderer_for, write_report
-from riskscan.terminal import RichProgress, print_fail_on, print_history, print_inputs, print_summary
+from riskscan.sources import READERS
+from riskscan.terminal import (
+    RichProgress,
+    print_fail_on,
+    print_history,
+    print_inputs,
+    print_sources,
+    print_summary,
+)
 
 __all__ = ["app", "main"]
 
@@ -108,6 +116,12 @@ def history_command(
     """List past scans, newest first."""
     with _errors_to_exit_codes(debug=False):
         print_history(Console(), list_scans(db, limit))
+
+
+@app.command("sources")
+def sources_command() -> None:
+    """List the input kinds riskscan reads, one line each: kind, what it is, what is read from it."""
+    print_sources(Console(soft_wrap=True), tuple(READERS.values()))
 
 
 @app.command("version")

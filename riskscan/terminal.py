@@ -20,8 +20,9 @@ from rich.text import Text
 from riskscan.history import ScanRecord
 from riskscan.model import Assessment, InputFile, InputStatus, Lifecycle, Severity
 from riskscan.pipeline import Progress as ScanProgress
+from riskscan.sources import SourceReader
 
-__all__ = ["RichProgress", "print_fail_on", "print_history", "print_inputs", "print_summary"]
+__all__ = ["RichProgress", "print_fail_on", "print_history", "print_inputs", "print_sources", "print_summary"]
 
 
 class RichProgress(ScanProgress):
@@ -183,3 +184,16 @@ def _history_cells(record: ScanRecord) -> tuple[str, ...]:
         f"{record.endpoints} ({record.shadow} shadow, {record.zombie} zombie)",
         f"{record.findings} ({record.critical} critical, {record.high} high)",
     )
+
+
+def print_sources(console: Console, readers: Sequence[SourceReader]) -> None:
+    """One line per input kind: its id, what it is and what is read from it (tab-separated when piped,
+    for scripts)."""
+    if not console.is_terminal:
+        console.file.write("".join(f"{r.kind.value}\t{r.title}\t{r.summary}\n" for r in readers))
+        return
+    width = max(len(reader.kind.value) for reader in readers)
+    for reader in readers:
+        console.print(Text.assemble((reader.kind.value.ljust(width), "bold"), "  ", reader.title, ": ",
+                                    reader.summary))
+

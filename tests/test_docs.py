@@ -65,3 +65,24 @@ def test_documented_exit_codes_match_the_cli() -> None:
     assert "--fail-on" in table[str(cli.EXIT_FINDINGS)]
     assert "usage or input error" in table[str(cli.EXIT_USAGE)]
     assert "internal error" in table[str(cli.EXIT_INTERNAL)]
+
+
+def readme_input_kinds() -> dict[str, str]:
+    """The README's input table: kind id -> 'what it is' cell."""
+    section = README.split("## Input kinds", 1)[1].split("\n## ", 1)[0]
+    return dict(re.findall(r"^\| `([a-z_]+)` \| (.+?) \|", section, re.MULTILINE))
+
+
+def test_the_readme_input_table_lists_every_kind_riskscan_reads_as_riskscan_sources_names_it() -> None:
+    from riskscan.sources import READERS
+
+    assert readme_input_kinds() == {kind.value: reader.title for kind, reader in READERS.items()}
+
+
+def test_riskscan_sources_prints_one_line_per_kind() -> None:
+    result = subprocess.run([sys.executable, "-m", "riskscan", "sources"], capture_output=True, text=True,
+                            timeout=60, check=True)
+    lines = result.stdout.splitlines()
+    kinds = readme_input_kinds()
+    assert [line.split("\t")[0] for line in lines] == list(kinds)
+    assert all(line.split("\t")[1] == kinds[line.split("\t")[0]] and line.split("\t")[2] for line in lines)

@@ -81,6 +81,8 @@ class SourceReader(Protocol):
     """A reader of one input kind."""
 
     kind: SourceKind
+    title: str  # the kind as users know it: "OpenAPI 3.0 / 3.1, Swagger 2.0 (YAML or JSON)"
+    summary: str  # what is read from it, in one line (`riskscan sources`, the README's input table)
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True when the file's beginning shows it is this kind (extensions are only a hint)."""

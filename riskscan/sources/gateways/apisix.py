@@ -96,6 +96,9 @@ class ApisixReader:
     """Reads APISIX standalone files into a `GatewayConfig`."""
 
     kind = SourceKind.APISIX
+    title = "Apache APISIX standalone apisix.yaml (or .json)"
+    summary = ("routes with plugins merged from services, plugin configs and global rules, resolved into "
+               "authentication, rate limits, loggers and monitors; consumers counted, credentials never kept")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a standalone file: resource lists at the top level, or the `#END` marker.

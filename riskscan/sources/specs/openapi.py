@@ -60,6 +60,9 @@ class OpenApiReader:
     """Reads OpenAPI 3.0/3.1 and Swagger 2.0 specs (APISIX Dashboard exports are OpenAPI 3 too)."""
 
     kind = SourceKind.OPENAPI
+    title = "OpenAPI 3.0 / 3.1, Swagger 2.0 (YAML or JSON)"
+    summary = ("operations with full paths (servers, basePath), parameters, security resolved to auth kinds, "
+               "deprecation; local and relative $refs inside the folders given, never remote ones")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True when the file's head has a top-level `openapi` or `swagger` key whose value is a version.

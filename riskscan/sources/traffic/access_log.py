@@ -39,6 +39,9 @@ class AccessLogReader:
     """Reader for nginx/Apache access logs in the common, combined and vhost_combined formats."""
 
     kind = SourceKind.ACCESS_LOG
+    title = "nginx / Apache access logs (combined, common, vhost combined), plain or .gz"
+    summary = ("requests per method and path: distinct clients as opaque ids, status classes, first and last "
+               "seen; query strings dropped, secret-bearing segments replaced at ingestion")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True when most of the first non-empty lines (up to 20) parse as access-log lines.
