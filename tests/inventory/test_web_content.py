@@ -8,6 +8,10 @@ reader, and on a real server log from the shared corpus (skipped when absent).
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -200,3 +204,24 @@ def test_a_real_website_log_lists_no_page_or_download_as_an_api(corpus_dir: Path
     keys = {endpoint.key for endpoint in inventory.endpoints}
     assert "GET /presentations/logstash-monitorama-2013" in keys  # a year inside a name is not an id
     assert "GET /blog/tags/{param}" in keys and "GET /blog/geekery/{param}" in keys  # sibling folders alike
+
+
+def test_a_scan_reports_web_content_in_the_json_summary_and_on_the_terminal(tmp_path: Path) -> None:
+    shutil.copy(FIXTURES / "website-beside-api.log", tmp_path / "access.log")
+    result = subprocess.run(
+        [sys.executable, "-m", "riskscan", "scan", "access.log", "-o", "r.json", "-o", "r.html", "--no-db"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    # No spec this time: the quote's PDF matches no template, so it counts as a document too.
+    assert "web content, not endpoints: 37 requests to 18 paths" in result.stderr
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["summary"]["web_content"] == {
+        "requests": 37,
+        "distinct_paths": 18,
+        "by_class": {"document": 13, "media": 2, "archive": 4, "executable": 2, "source": 0, "asset": 10,
+                     "site": 6},
+    }
+    assert not [e["path"] for e in report["endpoints"] if web_content_class(e["path"]) is not None]
+    for output in ("r.json", "r.html"):
+        assert "jane.doe" not in (tmp_path / output).read_text(encoding="utf-8")
