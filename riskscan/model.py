@@ -70,6 +70,8 @@ __all__ = [
     "SpecOperation",
     "TrafficSample",
     "TrafficStats",
+    "WebContent",
+    "WebContentClass",
 ]
 
 
@@ -483,6 +485,26 @@ class Endpoint(Model):
         return f"{self.method} {self.path}"
 
 
+class WebContentClass(StrEnum):
+    """What a request for web content fetched (the extensions are in `inventory/web_content.yaml`)."""
+
+    DOCUMENT = "document"  # pages and documents: .html, .txt, .pdf, .doc ...
+    MEDIA = "media"  # audio and video: .mp3, .mpg, .webm ...
+    ARCHIVE = "archive"  # downloads in an archive: .zip, .tar.gz, .jar ...
+    EXECUTABLE = "executable"  # programs and installers: .exe, .msi, .dmg ...
+    SOURCE = "source"  # source code served as a file: .c, .py, .patch ...
+    ASSET = "asset"  # what pages load: stylesheets, scripts, images, fonts
+    SITE = "site"  # files for crawlers and browsers: /robots.txt, /sitemap.xml, domain validation
+
+
+class WebContent(Model):
+    """Requests for web content that no spec template or gateway route serves: counted, not inventoried."""
+
+    requests: int = 0
+    distinct_paths: int = 0
+    requests_by_class: dict[WebContentClass, int] = Field(default_factory=dict)
+
+
 class Inventory(Model):
     """All endpoints, with which kinds of input were available to classify them."""
 
@@ -491,6 +513,7 @@ class Inventory(Model):
     has_gateway: bool
     has_traffic: bool
     unmatched_404_paths: int = 0  # concrete paths that only ever answered 404 (probes), not endpoints
+    web_content: WebContent = Field(default_factory=WebContent)  # pages, downloads, media, assets
 
 
 # --------------------------------------------------------------------------- analysis results

@@ -113,6 +113,10 @@ def print_summary(
         f"{len(assessment.inventory.endpoints)} endpoints: "
         + ", ".join(f"{lifecycles[lifecycle]} {lifecycle.value}" for lifecycle in Lifecycle)
     )
+    web = assessment.inventory.web_content
+    if web.requests:
+        console.print(f"web content, not endpoints: {web.requests} requests to {web.distinct_paths} paths "
+                      "(pages, downloads, assets)")
     # What the grade rests on, so that a grade read off the terminal never claims more than its evidence.
     console.print(f"evidence basis: {assessment.basis.statement}", markup=False, highlight=False)
     console.print(

@@ -49,6 +49,7 @@ def build_inventory(
         has_gateway=bool(gateways),
         has_traffic=seen.has_traffic,
         unmatched_404_paths=probes,
+        web_content=drafts.web_content.summary(),
     )
 
 

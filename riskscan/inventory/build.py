@@ -27,6 +27,7 @@ from riskscan.inventory.gateway_patterns import (
 )
 from riskscan.inventory.merge import EndpointDraft, EndpointKey
 from riskscan.inventory.templates import ANY_METHOD, TemplateMatcher
+from riskscan.inventory.web_content import WebContentTally
 from riskscan.model import ApiSpec, GatewayConfig, GatewayRoute, TrafficSample
 
 __all__ = [
@@ -47,6 +48,7 @@ class Drafts:
         self.specs = TemplateMatcher[EndpointKey]()  # spec templates (and alternate paths)
         self.route_shadows = TemplateMatcher[EndpointKey]()  # exact/param routes covering no spec
         self.templates: list[tuple[str, EndpointKey]] = []  # every spec template, for prefix routes
+        self.web_content = WebContentTally()  # unmatched pages, downloads and assets, counted apart
 
     def get(self, method: str, path: str, host: str | None) -> EndpointDraft:
         """The draft for a key, created when new."""

@@ -5,7 +5,8 @@ Logs show `/v2/orders/1` ... `/v2/orders/9000`; an inventory wants one endpoint 
 `CLM-2026-0001`, dates), keeping the placeholders redaction already put in (`{email}`, `{token}` ...).
 `fold_paths` folds a whole set: it reuses a spec's own template where the path starts like one
 (`/v2/claims/123/notes` -> `/v2/claims/{claimId}/notes`) and folds sibling literals when many
-distinct values sit at the same place under the same parent (`/users/alice`, `/users/bob`, ...; never the first segment).
+distinct values sit at the same place under the same parent or its sibling folders (`/users/alice`,
+`/users/bob`, ...; never the first segment). A year inside a name (`report-2024.pdf`) is not an id.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ _OPAQUE = re.compile(r"^[A-Za-z0-9]{16,}$")
 _EMBEDDED_UUID = re.compile(r"(?<![^-_.])[0-9a-fA-F]{8}(?:-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}(?![^-_.])")
 _EMBEDDED_DATE = re.compile(r"(?<![^-_.])\d{4}-\d{2}-\d{2}(?![^-_.])")
 _EMBEDDED_NUMBER = re.compile(r"(?<![^-_.])\d{4,}(?![^-_.])")
+# A year standing alone inside a name (`report-2024.pdf`, `2023_summary`, `monitorama-2013`) names an
+# edition, not an object: it stays literal. A whole segment of digits is still an id.
+_EMBEDDED_YEAR = re.compile(r"(?<![^-_.])(?:19|20)\d{2}(?![^-_.])")
 
 
 @lru_cache(maxsize=65536)
@@ -73,7 +77,12 @@ def _fold_inside(segment: str) -> str:
         return segment
     segment = _EMBEDDED_UUID.sub("{uuid}", segment)
     segment = _EMBEDDED_DATE.sub("{date}", segment)
-    return _EMBEDDED_NUMBER.sub("{id}", segment)
+    return _EMBEDDED_NUMBER.sub(_number_placeholder, segment)
+
+
+def _number_placeholder(found: re.Match[str]) -> str:
+    """`{id}` for an embedded number, except a year, which stays as written."""
+    return found[0] if _EMBEDDED_YEAR.fullmatch(found[0]) else "{id}"
 
 
 def fold_path(path: str) -> str:
@@ -130,20 +139,28 @@ def _fold_siblings(rows: list[list[str]], threshold: int) -> None:
     """Top-down, replace crowded literal positions with `{param}` in place.
 
     The first segment never folds: it names an API or a top-level resource (`/claims`, `/blog`),
-    and a site with twenty of them has twenty areas, not one parameter.
+    and a site with twenty of them has twenty areas, not one parameter. Below it, sibling folders
+    are judged together: the names inside `/blog/geekery/` and `/blog/tags/` are counted as one
+    crowd, so the two fold, or stay literal, alike, just as the folders under an already folded
+    parent (`/files/{param}/...`) always were.
     """
     depth_limit = min(max((len(row) for row in rows), default=0), _SIBLING_DEPTH_LIMIT)
     for depth in range(1, depth_limit):
         values: dict[tuple[str, ...], set[str]] = {}
         for row in rows:
             if len(row) > depth and not is_placeholder(row[depth]):
-                values.setdefault(tuple(row[:depth]), set()).add(row[depth])
-        crowded = {parent for parent, seen in values.items() if len(seen) >= threshold}
+                values.setdefault(_family(row, depth), set()).add(row[depth])
+        crowded = {family for family, seen in values.items() if len(seen) >= threshold}
         if not crowded:
             continue
         for row in rows:
-            if len(row) > depth and _is_foldable(row[depth]) and tuple(row[:depth]) in crowded:
+            if len(row) > depth and _is_foldable(row[depth]) and _family(row, depth) in crowded:
                 row[depth] = "{param}"
+
+
+def _family(row: list[str], depth: int) -> tuple[str, ...]:
+    """Which crowd the segment at `depth` counts in: its grandparent's, or its area's one level down."""
+    return tuple(row[: max(depth - 1, 1)])
 
 
 def _is_foldable(segment: str) -> bool:
@@ -156,11 +173,14 @@ def _has_digit(text: str) -> bool:
 
 
 def _is_prefixed_id(segment: str) -> bool:
-    """`crd_123`, `pol-000123`, `CLM-2026-0001`, `cus_NffrFeUfNV2Hib`; not `api-v1` or `oauth-callback`."""
+    """`crd_123`, `pol-000123`, `CLM-2026-0001`, `cus_NffrFeUfNV2Hib`; not `api-v1`, `oauth-callback`
+    or a name with a year in it (`logstash-monitorama-2013`, `summary_2023`)."""
     found = _PREFIXED.match(segment)
     if found is None:
         return False
     rest = found.group(1)
+    if not _has_digit(_EMBEDDED_YEAR.sub("", rest)):
+        return False
     return rest[0].isdigit() or (len(rest) >= 8 and _has_digit(rest))
 
 

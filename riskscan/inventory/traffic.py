@@ -4,11 +4,13 @@ Every `PathTraffic` goes, in order, to the spec template it matches, to a shadow
 an exact gateway route, or else into the pool of unmatched paths. An unmatched path that no enabled
 gateway route serves (a catch-all `/*` route does not count: it serves every path) and that only
 ever got 404 answers is a probe (a scanner trying `/wp-login.php`, `/.env`) and is counted, not
-inventoried. Static web assets (stylesheets, scripts, images, fonts) that match no spec template
-are not API endpoints and are skipped too; so are CORS preflights (`OPTIONS`) on a path known under
-another method, and a `HEAD` joins the `GET` of the same folded template. A path that got 401s
-or 403s is not a probe: something there checks credentials. The rest is folded into templates (`fold_paths`), reusing
-spec parameter names under a known prefix, and attributed to the routes that serve it.
+inventoried. Unmatched web content (pages, documents, downloads, media, assets; see
+`riskscan.inventory.web_content`) that no route but a catch-all serves is counted apart too, whatever
+its answers, while an API path returning a file, matched by a template or route, stays an endpoint.
+CORS preflights (`OPTIONS`) on a path known under another method are dropped, and a `HEAD` joins
+the `GET` of the same folded template. A path that got 401s or 403s is not a probe: something there
+checks credentials. The rest is folded into templates (`fold_paths`), reusing spec parameter names
+under a known prefix, and attributed to the routes that serve it.
 """
 
 from __future__ import annotations
@@ -20,34 +22,12 @@ from riskscan.inventory.folding import fold_paths
 from riskscan.inventory.gateway_patterns import RouteIndex, is_catch_all
 from riskscan.inventory.merge import EndpointKey
 from riskscan.inventory.templates import PrefixMatch
+from riskscan.inventory.web_content import WebContentTally, web_content_class
 from riskscan.model import GatewayRoute, PathTraffic, TrafficSample
 
-__all__ = ["attach_traffic", "is_static_asset"]
+__all__ = ["attach_traffic"]
 
 _Sighting = tuple[TrafficSample, PathTraffic]
-
-_STATIC_SUFFIXES = frozenset(
-    [
-        "css",
-        "js",
-        "mjs",
-        "map",
-        "png",
-        "jpg",
-        "jpeg",
-        "gif",
-        "svg",
-        "ico",
-        "webp",
-        "avif",
-        "bmp",
-        "woff",
-        "woff2",
-        "ttf",
-        "eot",
-        "otf",
-    ]
-)
 
 
 def attach_traffic(traffic: Sequence[TrafficSample], drafts: Drafts, routes: RouteIndex) -> int:
@@ -72,7 +52,7 @@ def attach_traffic(traffic: Sequence[TrafficSample], drafts: Drafts, routes: Rou
 
 
 def _fold_pending(pending: dict[EndpointKey, list[_Sighting]], drafts: Drafts, routes: RouteIndex) -> int:
-    live, probes = _sort_out(pending, routes)
+    live, probes = _sort_out(pending, routes, drafts.web_content)
     templates = fold_paths((path for _, path, _ in live), known_prefix=_PrefixLookup(drafts))
     folded = _join_head_and_preflights({key: (key[0], templates[key[1]], key[2]) for key in live})
     hosts = _hosts_for_hostless(key for key in folded.values() if key is not None)
@@ -90,17 +70,21 @@ def _fold_pending(pending: dict[EndpointKey, list[_Sighting]], drafts: Drafts, r
 
 
 def _sort_out(
-    pending: dict[EndpointKey, list[_Sighting]], routes: RouteIndex
+    pending: dict[EndpointKey, list[_Sighting]], routes: RouteIndex, web_content: WebContentTally
 ) -> tuple[dict[EndpointKey, tuple[list[GatewayRoute], list[_Sighting]]], set[str]]:
-    """Split unmatched sightings into live ones (with their serving routes) and probe paths."""
+    """Split unmatched sightings into live ones (with their serving routes) and probe paths.
+
+    Web content that no route (other than a catch-all) serves goes to the `web_content` tally.
+    """
     live: dict[EndpointKey, tuple[list[GatewayRoute], list[_Sighting]]] = {}
     probes: set[str] = set()
     for key, sightings in pending.items():
-        if is_static_asset(key[1]):
-            continue
         serving = routes.match(key[0], key[2], key[1])
         is_known = any(not is_catch_all(route) for route in serving)
-        if not is_known and all(item.not_found == item.requests for _, item in sightings):
+        kind = None if is_known else web_content_class(key[1])
+        if kind is not None:
+            web_content.add(key[1], kind, sum(item.requests for _, item in sightings))
+        elif not is_known and all(item.not_found == item.requests for _, item in sightings):
             probes.add(key[1])
         else:
             live[key] = (serving, sightings)
@@ -124,12 +108,6 @@ def _join_head_and_preflights(
         else:
             joined[key] = (method, template, host)
     return joined
-
-
-def is_static_asset(path: str) -> bool:
-    """True for stylesheets, scripts, images and fonts: web assets, not API endpoints."""
-    name = path.rstrip("/").rsplit("/", 1)[-1]
-    return "." in name and name.rsplit(".", 1)[1].lower() in _STATIC_SUFFIXES
 
 
 def _hosts_for_hostless(keys: Iterable[EndpointKey]) -> dict[tuple[str, str], str]:

@@ -30,6 +30,8 @@ from riskscan.model import (
     Lifecycle,
     Severity,
     TrafficStats,
+    WebContent,
+    WebContentClass,
 )
 from riskscan.redaction import CONTROL_CHARACTERS
 
@@ -101,6 +103,17 @@ def _summary(assessment: Assessment) -> Document:
         "throttling_unknown": sum(1 for e in endpoints if e.rate_limit.enforced is None),
         "findings_by_severity": {severity.value: severities[severity] for severity in Severity},
         "inputs": {status.value: statuses[status] for status in InputStatus},
+        "web_content": _web_content(assessment.inventory.web_content),
+    }
+
+
+def _web_content(web_content: WebContent) -> Document:
+    """Requests for pages, downloads and assets set apart from the inventory, every class listed."""
+    by_class = web_content.requests_by_class
+    return {
+        "requests": web_content.requests,
+        "distinct_paths": web_content.distinct_paths,
+        "by_class": {kind.value: by_class.get(kind, 0) for kind in WebContentClass},
     }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from riskscan.model import AuthKind, Lifecycle, Severity
+from riskscan.model import AuthKind, Lifecycle, Severity, WebContent, WebContentClass
 
 __all__ = [
     "AUTH_LABELS",
@@ -19,6 +19,7 @@ __all__ = [
     "format_datetime",
     "logging_label",
     "rate_limit_label",
+    "web_content_sentence",
 ]
 
 SEVERITY_ORDER: tuple[Severity, ...] = tuple(sorted(Severity, key=lambda s: -s.rank))
@@ -39,6 +40,16 @@ LIFECYCLE_MEANING: dict[Lifecycle, str] = {
     Lifecycle.SHADOW: "routed or called, but in no specification",
     Lifecycle.ZOMBIE: "deprecated or superseded, yet still routed or called",
     Lifecycle.ORPHAN: "documented, but neither routed nor called",
+}
+
+_WEB_CONTENT_LABELS: dict[WebContentClass, str] = {
+    WebContentClass.DOCUMENT: "pages and documents",
+    WebContentClass.MEDIA: "audio and video",
+    WebContentClass.ARCHIVE: "archives",
+    WebContentClass.EXECUTABLE: "programs",
+    WebContentClass.SOURCE: "source files",
+    WebContentClass.ASSET: "stylesheets, scripts, images and fonts",
+    WebContentClass.SITE: "site files such as robots.txt",
 }
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -86,3 +97,17 @@ def _zone(moment: datetime) -> str:
     sign = "-" if offset < timedelta(0) else "+"
     minutes = abs(int(offset.total_seconds())) // 60
     return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def web_content_sentence(web_content: WebContent) -> str:
+    """One sentence on the web content set apart from the inventory; empty when there was none."""
+    if not web_content.requests:
+        return ""
+    parts = [f"{_WEB_CONTENT_LABELS[kind]} {format_count(count)}" for kind, count in
+             sorted(web_content.requests_by_class.items(), key=lambda item: (-item[1], item[0].value))]
+    requests = "request" if web_content.requests == 1 else "requests"
+    paths = "path" if web_content.distinct_paths == 1 else "paths"
+    return (f"{format_count(web_content.requests)} {requests} for web content "
+            f"({format_count(web_content.distinct_paths)} distinct {paths}: {'; '.join(parts)}) matched no "
+            "specification or gateway route and are counted apart: they are not API endpoints and are not "
+            "listed here.")

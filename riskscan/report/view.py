@@ -40,6 +40,7 @@ from riskscan.report.labels import (
     format_datetime,
     logging_label,
     rate_limit_label,
+    web_content_sentence,
 )
 
 __all__ = [
@@ -200,6 +201,7 @@ class ReportView:
     findings: tuple[FindingView, ...]
     inputs: tuple[InputGroup, ...]
     lifecycle_meaning: tuple[tuple[str, str], ...]
+    web_content: str  # one sentence on the pages and downloads set apart, or empty
 
 
 def build_view(assessment: Assessment) -> ReportView:
@@ -230,6 +232,7 @@ def build_view(assessment: Assessment) -> ReportView:
         findings=tuple(_finding_view(f) for f in _sorted_findings(assessment.findings)),
         inputs=_input_groups(assessment.inputs),
         lifecycle_meaning=tuple((lc.value, LIFECYCLE_MEANING[lc]) for lc in Lifecycle),
+        web_content=web_content_sentence(assessment.inventory.web_content),
     )
 
 

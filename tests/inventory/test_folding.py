@@ -124,3 +124,57 @@ def test_top_level_areas_never_fold_into_one_parameter() -> None:
     areas = [f"area{letter}" for letter in "abcdefghijklmnopqrstuvwxyz"]
     folded = fold_paths(f"/{area}/index" for area in areas)
     assert folded["/areaa/index"] == "/areaa/index"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/downloads/report-2024.pdf",
+        "/downloads/2023_summary",
+        "/downloads/summary_2023",
+        "/presentations/logstash-monitorama-2013",
+        "/presentations/pycon-2019-talk",
+        "/reports/2024.csv",
+    ],
+)
+def test_a_year_inside_a_name_is_not_an_id(path: str) -> None:
+    assert fold_path(path) == path
+
+
+def test_numbers_beside_a_year_still_fold() -> None:
+    assert fold_path("/v2/claims/CLM-2026-0001") == "/v2/claims/{id}"
+    assert fold_path("/exports/claims-2026-11-10.csv") == "/exports/claims-{date}.csv"
+    assert fold_path("/documents/report-2024-000123.pdf") == "/documents/report-2024-{id}.pdf"
+
+
+def test_sibling_folders_of_named_items_fold_alike() -> None:
+    many = [f"/blog/geekery/post-{letter}" for letter in "abcdefghijklmnopqrstuvwxy"]
+    few = ["/blog/rants/dns-providers", "/blog/rants/fedora-yum"]
+    folded = fold_paths([*many, *few])
+    assert {folded[path] for path in many} == {"/blog/geekery/{param}"}
+    assert {folded[path] for path in few} == {"/blog/rants/{param}"}
+
+
+def test_sibling_folders_with_few_named_items_stay_literal_alike() -> None:
+    paths = [f"/blog/{folder}/post-{letter}" for folder in ("geekery", "rants") for letter in "abcdefgh"]
+    assert all(template == path for path, template in fold_paths(paths).items())
+
+
+def test_top_level_areas_are_not_siblings_whose_items_fold_alike() -> None:
+    brokers = [f"/brokers/broker{letter}" for letter in "abcdefghijklmnopqrstuvwxy"]
+    folded = fold_paths([*brokers, "/quotes/home", "/quotes/motor"])
+    assert folded["/brokers/brokera"] == "/brokers/{param}"
+    assert (folded["/quotes/home"], folded["/quotes/motor"]) == ("/quotes/home", "/quotes/motor")
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["geekery", "rants", "tags", "projects", "misc"]),
+        st.lists(st.sampled_from([f"item-{letter}" for letter in "abcdefghijklmnop"]), min_size=1, unique=True),
+        min_size=2,
+    )
+)
+def test_items_of_sibling_folders_fold_all_or_none(folders: dict[str, list[str]]) -> None:
+    paths = [f"/blog/{folder}/{item}" for folder, items in folders.items() for item in items]
+    leaves = {template.rsplit("/", 1)[1] for template in fold_paths(paths, threshold=5).values()}
+    assert leaves == {"{param}"} or "{param}" not in leaves

@@ -35,6 +35,8 @@ from riskscan.model import (
     SightingSource,
     SourceKind,
     TrafficStats,
+    WebContent,
+    WebContentClass,
 )
 
 SCANNED_AT = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
@@ -239,7 +241,7 @@ def build_insurer_assessment() -> Assessment:
         roots=("northwind-estate",),
         inputs=_inputs(),
         inventory=Inventory(endpoints=_endpoints(), has_specs=True, has_gateway=True, has_traffic=True,
-                            unmatched_404_paths=57),
+                            unmatched_404_paths=57, web_content=_web_content()),
         controls=_controls(),
         findings=_findings(),
         score=61,
@@ -269,3 +271,9 @@ def insurer_assessment() -> Assessment:
 def empty_assessment() -> Assessment:
     """A scan that found nothing to assess."""
     return build_empty_assessment()
+
+
+def _web_content() -> WebContent:
+    """The partner portal's pages and assets, served beside the API through a catch-all route."""
+    return WebContent(requests=1377, distinct_paths=9, requests_by_class={
+        WebContentClass.ASSET: 1200, WebContentClass.DOCUMENT: 174, WebContentClass.SITE: 3})

@@ -72,6 +72,18 @@ def test_inventory_lists_every_endpoint_with_its_posture(insurer_assessment: Ass
     assert "bearer token (spec (declared, not verified)) unknown unknown" in text
 
 
+def test_inventory_says_how_much_web_content_was_set_apart(insurer_assessment: Assessment) -> None:
+    html = _html(insurer_assessment)
+    text = _text(html[html.index('id="inventory"'):html.index('id="inputs"')])
+    assert ("1,377 requests for web content (9 distinct paths: stylesheets, scripts, images and fonts 1,200; "
+            "pages and documents 174; site files such as robots.txt 3) matched no specification or gateway "
+            "route and are counted apart: they are not API endpoints and are not listed here.") in text
+
+
+def test_inventory_says_nothing_of_web_content_when_there_was_none(empty_assessment: Assessment) -> None:
+    assert "web content" not in _text(_html(empty_assessment))
+
+
 def test_inputs_appendix_lists_failures_first_with_messages(insurer_assessment: Assessment) -> None:
     html = _html(insurer_assessment)
     appendix = _text(html[html.index('id="inputs"'):])
