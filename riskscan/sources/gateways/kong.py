@@ -29,6 +29,7 @@ from riskscan.sources.gateways.kong_build import (
     global_plugin_refs,
     reference,
 )
+from riskscan.sources.gateways.kong_consumers import ConsumerLimits
 from riskscan.sources.structured import StructuredDocument, load_structured
 
 __all__ = ["KongError", "KongReader"]
@@ -110,6 +111,7 @@ def _read_declarative(document: StructuredDocument, root: dict[str, object], sho
             raise KongError(f"`{key}` is not a list", path=shown, line=document.line_of(f"/{key}"))
     warnings: list[str] = []
     entities = _entities(document, root, shown, warnings)
+    entities.consumer_limits = ConsumerLimits(root, shown, document, warnings.append).for_route
     routes = build_routes(entities, warnings.append, shown)
     keys = _inline_private_keys(root)
     if keys:

@@ -19,7 +19,7 @@ scope they were attached at. `build_routes` then does what Kong's router and plu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -27,6 +27,7 @@ from riskscan.model import AuthKind, AuthRequirement, Evidence, GatewayRoute, Pl
 from riskscan.redaction import is_secret_key, redact, redact_path
 from riskscan.sources.gateways.kong_paths import translate_path
 from riskscan.sources.gateways.kong_plugins import (
+    AUTH_PLUGINS,
     LOGGER_PLUGINS,
     MONITOR_PLUGINS,
     SERVERLESS_PLUGINS,
@@ -79,6 +80,8 @@ class KongEntities:
     upstreams: list[Located] = field(default_factory=list)
     is_legacy: bool = False  # Kong 2.x format: regex paths carry no `~`
     has_services: bool = True  # False for an Admin API /routes export read without its /services
+    # Limits every consumer admitted by the given auth plugins carries (see kong_consumers), if known.
+    consumer_limits: Callable[[Sequence[str]], tuple[RateLimitPolicy, ...]] | None = None
 
 
 def reference(value: object) -> str | None:
@@ -286,6 +289,20 @@ class _Builder:
         return True
 
     def _rate_limits(self, plugins: list[_Plugin]) -> tuple[RateLimitPolicy, ...]:
+        """The route's own limits; without any, those every consumer it admits carries (if known).
+
+        A route whose auth lets anonymous callers through gets no consumer limits: those callers
+        are not throttled by them.
+        """
+        own = self._own_limits(plugins)
+        if own or self._entities.consumer_limits is None:
+            return own
+        auth = [(plugin.name, _conf(plugin.item)) for plugin in plugins if plugin.name in AUTH_PLUGINS]
+        if any(conf.get("anonymous") for _, conf in auth):
+            return ()
+        return self._entities.consumer_limits([name for name, _ in auth])
+
+    def _own_limits(self, plugins: list[_Plugin]) -> tuple[RateLimitPolicy, ...]:
         return tuple(
             policy
             for plugin in plugins

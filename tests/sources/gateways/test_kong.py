@@ -171,16 +171,51 @@ def test_anonymous_consumer_means_no_authentication(partner: dict[str, GatewayRo
     ]
 
 
-def test_disabled_and_consumer_scoped_plugins_do_not_count(partner: dict[str, GatewayRoute]) -> None:
+def test_disabled_plugins_do_not_count_and_route_and_service_scope_is_most_specific(
+    partner: dict[str, GatewayRoute],
+) -> None:
     route = partner["payouts"]
-    # key-auth on the route is enabled: false; the consumer's own rate limit is not the route's.
+    # key-auth on the route is enabled: false
     assert {(r.kind, r.scheme) for r in route.auth} == {
         (AuthKind.BASIC, "basic-auth"),
         (AuthKind.MTLS, "mtls-auth"),
     }
-    assert route.rate_limits == ()
     attached = {plugin.name: plugin.attached_to for plugin in route.plugins}
     assert attached["mtls-auth"] == "route"  # scoped to route and service: the most specific
+    assert "rate-limiting" not in attached  # scoped to a consumer: not the route's plugin
+
+
+def test_a_limit_on_every_admitted_consumer_throttles_a_route_without_its_own(
+    partner: dict[str, GatewayRoute],
+) -> None:
+    # Only acme-broker holds basic-auth (or mtls) credentials, and it carries rate-limiting second: 1.
+    [limit] = partner["payouts"].rate_limits
+    assert (limit.plugin, limit.key, limit.limit, limit.window_seconds) == (
+        "rate-limiting",
+        "consumer (set on each of 1 consumers)",
+        1,
+        1,
+    )
+    assert limit.evidence.pointer == "/plugins/6"
+
+
+def test_consumer_group_limits_count_and_one_unlimited_consumer_cancels_them(tmp_path: Path) -> None:
+    head = (
+        "_format_version: '3.0'\nservices:\n  - name: s\n    url: http://s\n"
+        "    plugins: [{name: key-auth}]\n    routes: [{name: r, paths: [/x]}]\n"
+        "consumer_groups:\n  - name: gold\n    consumers: [{username: a}]\n"
+        "    plugins: [{name: rate-limiting-advanced, config: {limit: [100], window_size: [60]}}]\n"
+        "consumers:\n  - username: a\n    keyauth_credentials: [{key: PLANTED-KEY-123}]\n"
+        "  - username: b\n    groups: [{name: gold}]\n    keyauth_credentials: [{key: PLANTED-KEY-124}]\n"
+        "    plugins: [{name: rate-limiting-advanced, config: {limit: [1000], window_size: [60]}}]\n"
+    )
+    [limit] = read_text(tmp_path, head).routes[0].rate_limits
+    assert (limit.limit, limit.window_seconds, limit.evidence.pointer) == (1000, 60, "/consumers/1/plugins/0")
+    unlimited = read_text(
+        tmp_path, head + "  - username: c\n    keyauth_credentials: [{key: PLANTED-KEY-125}]\n"
+    )
+    assert unlimited.routes[0].rate_limits == ()
+    assert "PLANTED" not in unlimited.model_dump_json()
 
 
 def test_global_plugins_are_listed_once() -> None:
