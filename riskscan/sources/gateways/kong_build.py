@@ -155,6 +155,26 @@ class _Plugin:
     rank: int  # route and service 3, route 2, service 1, global 0
 
 
+@dataclass(frozen=True)
+class _Resolved:
+    ref: PluginRef
+    auth: AuthRequirement | None
+    limits: tuple[RateLimitPolicy, ...]
+
+
+_ServiceKey = int | str  # a service's index, or `?<reference>` when the services are not known
+
+
+@dataclass(frozen=True)
+class _Attached:
+    """An enabled, non-consumer plugin with its resolved route and service."""
+
+    name: str
+    item: Located
+    route: int | None
+    service: _ServiceKey | None
+
+
 class _Builder:
     def __init__(self, entities: KongEntities, warn: Callable[[str], None], shown: str) -> None:
         self._entities = entities
@@ -163,6 +183,40 @@ class _Builder:
         self._services = _Index(entities.services)
         self._routes = _Index([item for item, _ in entities.routes])
         self._upstreams = _Index(entities.upstreams)
+        self._by_route: dict[int, list[_Attached]] = {}
+        self._by_service: dict[_ServiceKey, list[_Attached]] = {}
+        self._global: list[_Attached] = []
+        self._cache: dict[tuple[str, str], _Resolved] = {}
+        for item, scope in entities.plugins:
+            self._index_plugin(item, scope)
+
+    def _index_plugin(self, item: Located, scope: Scope) -> None:
+        """File a plugin under the route, service or nothing it is attached to (indexed once, so that
+        resolving a route looks at its own plugins only)."""
+        name = item.data.get("name")
+        if scope.is_consumer or not isinstance(name, str) or item.data.get("enabled") is False:
+            return
+        route = self._routes.find(scope.route)
+        service = self._service_key(scope.service)
+        if (scope.route is not None and route is None) or (scope.service is not None and service is None):
+            self._warn(
+                f"plugin {redact(name)} at {item.pointer} is attached to an undefined route or service:"
+                " ignored"
+            )
+            return
+        attached = _Attached(name, item, route, service)
+        if route is not None:
+            self._by_route.setdefault(route, []).append(attached)
+        elif service is not None:
+            self._by_service.setdefault(service, []).append(attached)
+        else:
+            self._global.append(attached)
+
+    def _service_key(self, ref: str | None) -> _ServiceKey | None:
+        index = self._services.find(ref)
+        if index is None and ref is not None and not self._entities.has_services:
+            return f"?{ref}"
+        return index
 
     def route(self, index: int, item: Located, service_ref: str | None) -> GatewayRoute | None:
         data, label = item.data, _label(item)
@@ -178,13 +232,14 @@ class _Builder:
         uris = self._uris(label, _strings(data.get("paths")))
         if uris is None:
             return None
-        service = self._service(service_ref)
-        plugins = self._plugins(index, service, service_ref)
+        service_key = self._service_key(service_ref)
+        service = self._entities.services[service_key] if isinstance(service_key, int) else None
+        plugins = self._plugins(index, service_key)
         methods = tuple(method.upper() for method in _strings(data.get("methods")))
         hosts = tuple(host.lower() for host in _strings(data.get("hosts")))
         auth: dict[tuple[AuthKind, str], AuthRequirement] = {}
         for plugin in plugins:
-            requirement = auth_requirement(plugin.name, _conf(plugin.item))
+            requirement = self._resolved(plugin).auth
             if requirement is not None:
                 auth.setdefault((requirement.kind, requirement.scheme), requirement)
         return GatewayRoute(
@@ -196,7 +251,7 @@ class _Builder:
             hosts=hosts,
             conditions=_conditions(data),
             is_enabled=self._is_open(label, service, service_ref, plugins),
-            plugins=tuple(_ref(plugin) for plugin in plugins),
+            plugins=tuple(self._resolved(plugin).ref for plugin in plugins),
             auth=tuple(auth.values()),
             rate_limits=self._rate_limits(plugins),
             loggers=tuple(sorted({plugin.name for plugin in plugins if plugin.name in LOGGER_PLUGINS})),
@@ -221,40 +276,24 @@ class _Builder:
             return None
         return tuple(dict.fromkeys(uris))
 
-    def _service(self, ref: str | None) -> Located | None:
-        index = self._services.find(ref)
-        return None if index is None else self._entities.services[index]
-
-    def _plugins(self, route_index: int, service: Located | None, service_ref: str | None) -> list[_Plugin]:
-        """The plugins in force on a route, one per name, the most specific scope winning.
-
-        Without the services (an Admin API /routes export alone), a plugin scoped to a service applies
-        when it names the service the route names.
-        """
-        service_index = None if service is None else self._entities.services.index(service)
+    def _plugins(self, route_index: int, service: _ServiceKey | None) -> list[_Plugin]:
+        """The plugins in force on a route, one per name, the most specific scope winning."""
+        candidates = [
+            *self._by_route.get(route_index, ()),
+            *(self._by_service.get(service, ()) if service is not None else ()),
+            *self._global,
+        ]
         chosen: dict[str, _Plugin] = {}
-        for item, scope in self._entities.plugins:
-            name = item.data.get("name")
-            if scope.is_consumer or not isinstance(name, str) or item.data.get("enabled") is False:
-                continue
-            if scope.route is not None and self._routes.find(scope.route) != route_index:
-                continue
-            if scope.service is not None and not self._is_same_service(
-                scope.service, service_index, service_ref
-            ):
-                continue
-            rank = (2 if scope.route is not None else 0) + (1 if scope.service is not None else 0)
+        for plugin in candidates:
+            if plugin.route is not None and plugin.service is not None and plugin.service != service:
+                continue  # scoped to this route and another service: never in force
+            rank = (2 if plugin.route is not None else 0) + (1 if plugin.service is not None else 0)
             attached = (
-                "route" if scope.route is not None else "service" if scope.service is not None else "global"
+                "route" if plugin.route is not None else "service" if plugin.service is not None else "global"
             )
-            if name not in chosen or rank > chosen[name].rank:
-                chosen[name] = _Plugin(name, item, attached, rank)
+            if plugin.name not in chosen or rank > chosen[plugin.name].rank:
+                chosen[plugin.name] = _Plugin(plugin.name, plugin.item, attached, rank)
         return sorted(chosen.values(), key=lambda plugin: plugin.name)
-
-    def _is_same_service(self, ref: str, service_index: int | None, service_ref: str | None) -> bool:
-        if service_index is not None:
-            return self._services.find(ref) == service_index
-        return not self._entities.has_services and ref == service_ref
 
     def _is_open(
         self, label: str, service: Located | None, service_ref: str | None, plugins: list[_Plugin]
@@ -303,16 +342,20 @@ class _Builder:
         return self._entities.consumer_limits([name for name, _ in auth])
 
     def _own_limits(self, plugins: list[_Plugin]) -> tuple[RateLimitPolicy, ...]:
-        return tuple(
-            policy
-            for plugin in plugins
-            for policy in rate_limit_policies(
-                plugin.name,
-                _conf(plugin.item),
-                plugin.item.evidence(f"plugin {plugin.name} on {plugin.attached_to}"),
-                self._warner(plugin.item),
+        return tuple(policy for plugin in plugins for policy in self._resolved(plugin).limits)
+
+    def _resolved(self, plugin: _Plugin) -> _Resolved:
+        """A plugin's reference, auth and limits, made once however many routes share it."""
+        key = (plugin.item.shown, plugin.item.pointer)
+        if key not in self._cache:
+            conf = _conf(plugin.item)
+            evidence = plugin.item.evidence(f"plugin {plugin.name} on {plugin.attached_to}")
+            self._cache[key] = _Resolved(
+                PluginRef(name=plugin.name, attached_to=plugin.attached_to, evidence=evidence),
+                auth_requirement(plugin.name, conf),
+                rate_limit_policies(plugin.name, conf, evidence, self._warner(plugin.item)),
             )
-        )
+        return self._cache[key]
 
     def _warner(self, item: Located) -> Callable[[str], None]:
         where = item.pointer if item.shown == self._shown else f"{item.shown} {item.pointer}"
@@ -343,14 +386,6 @@ class _Builder:
 def _conf(item: Located) -> ConfigMap:
     conf = item.data.get("config")
     return conf if isinstance(conf, dict) else {}
-
-
-def _ref(plugin: _Plugin) -> PluginRef:
-    return PluginRef(
-        name=plugin.name,
-        attached_to=plugin.attached_to,
-        evidence=plugin.item.evidence(f"plugin {plugin.name} on {plugin.attached_to}"),
-    )
 
 
 def _targets(name: str, upstream: Located) -> str:

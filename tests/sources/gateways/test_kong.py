@@ -428,7 +428,7 @@ def test_odd_shapes_cost_their_entry_not_the_file(tmp_path: Path) -> None:
         "    routes:\n      - name: r\n        paths: [7, /ok, 'no-slash']\n        methods: get\n"
         "        headers: [x]\n        plugins: [{name: rate-limiting, config: {minute: .inf, hour: -1}},"
         " {name: rate-limiting-advanced, config: {limit: [1e400], window_size: [0], error_code: 99999}}, 3]\n"
-        "routes: [null]\nplugins: [{config: {}}]\n",
+        "routes: [null]\nplugins: [{config: {}}, {name: cors, route: nowhere}]\n",
     )
     [route] = config.routes
     assert (route.uris, route.methods, route.upstream, route.is_enabled) == (("/ok*",), ("GET",), None, True)
@@ -437,7 +437,8 @@ def test_odd_shapes_cost_their_entry_not_the_file(tmp_path: Path) -> None:
         ("rate-limiting", None, 3600, 429),
         ("rate-limiting-advanced", None, None, 429),
     ]
-    assert len(config.warnings) == 8
+    assert len(config.warnings) == 9
+    assert "plugin cors at /plugins/1 is attached to an undefined route or service: ignored" in config.warnings
     assert (
         "/services/1/routes/0/plugins/0: rate-limiting minute is not a finite number,"
         " so the setting is ignored" in config.warnings
