@@ -48,10 +48,11 @@ _KINDS = ("routes", "services", "plugins", "consumers")
 
 
 def is_admin_export(text: str) -> bool:
-    """True for the head of a Kong Admin API list response: `data` and `next` at the top level, and
+    """True for the head of a Kong Admin API list response: a `data` list at the top level (with at
+    most `next` and `offset` beside it, which follow the list, so a long export's head lacks them) and
     fields only Kong entities have."""
     keys = top_level_keys(text)
-    if not keys.get("data") or "next" not in keys or not set(keys) <= _ENVELOPE_KEYS:
+    if not keys.get("data") or not set(keys) <= _ENVELOPE_KEYS:
         return False
     return any(marker in text for marker in _MARKERS) or all(marker in text for marker in _PLUGIN_MARKERS)
 

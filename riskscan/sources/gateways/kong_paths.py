@@ -12,7 +12,9 @@ wider (a wider pattern would credit the route's plugins to paths it does not ser
 - all literal without an end anchor: the same string prefix as a plain path;
 - literal segments and whole-segment wildcards with an end anchor (`~/users/[0-9]+$`,
   `~/users/(?<id>[^/]+)/orders$`): `:param` segments.
-Anything else is left out, and the caller warns that the route is not evaluated. Patterns are
+An unescaped `.` in a literal segment is read as a dot (`~/v1.0/x$` as `/v1.0/x`): narrower than
+Kong's any-character, never wider. Anything else is left out, and the caller warns that the route is
+not evaluated. Patterns are
 compiled with RE2 first (see `input_regex`), so a pattern Kong itself would reject is not translated.
 """
 

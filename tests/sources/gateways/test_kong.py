@@ -106,6 +106,35 @@ def test_routes_without_paths_take_every_path(tmp_path: Path) -> None:
     assert (route.uris, route.hosts) == (("/*",), ("*.partners.example",))
 
 
+def test_json_declarative_files_are_read_with_lines(tmp_path: Path) -> None:
+    text = json.dumps(
+        {
+            "_format_version": "3.0",
+            "services": [{"name": "s", "url": "http://s", "routes": [{"name": "r", "paths": ["/x"]}]}],
+        },
+        indent=2,
+    )
+    [route] = read_text(tmp_path, text, name="kong.json").routes
+    assert (route.uris, route.evidence.pointer, route.evidence.line) == (("/x*",), "/services/0/routes/0", 8)
+
+
+def test_a_long_admin_export_is_recognised_from_its_head(tmp_path: Path) -> None:
+    routes = [
+        {
+            "id": str(index),
+            "name": f"r{index}",
+            "paths": [f"/v1/r{index}"],
+            "strip_path": True,
+            "service": {"id": "s"},
+        }
+        for index in range(2000)
+    ]
+    path = tmp_path / "routes.json"
+    path.write_text(json.dumps({"data": routes, "next": None}))
+    assert path.stat().st_size > 65536
+    assert detect_kind(path, read_head(path)) is SourceKind.KONG
+
+
 def test_kong_2x_files_read_regex_paths_without_tilde(tmp_path: Path) -> None:
     config = read_text(
         tmp_path,
@@ -438,7 +467,9 @@ def test_odd_shapes_cost_their_entry_not_the_file(tmp_path: Path) -> None:
         ("rate-limiting-advanced", None, None, 429),
     ]
     assert len(config.warnings) == 9
-    assert "plugin cors at /plugins/1 is attached to an undefined route or service: ignored" in config.warnings
+    assert (
+        "plugin cors at /plugins/1 is attached to an undefined route or service: ignored" in config.warnings
+    )
     assert (
         "/services/1/routes/0/plugins/0: rate-limiting minute is not a finite number,"
         " so the setting is ignored" in config.warnings
