@@ -430,6 +430,16 @@ def test_admin_export_pages_and_missing_services_are_warned(tmp_path: Path) -> N
 # --------------------------------------------------------------------------- broken and hostile input
 
 
+# "Billion laughs": seven levels of ten aliases each expand to ten million nodes.
+_ALIAS_BOMB = (
+    "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+    + "".join(
+        f"{name}: &{name} [{', '.join([f'*{below}'] * 10)}]\n" for below, name in zip("abcdef", "bcdefg")
+    )
+    + "_format_version: '3.0'\n"
+)
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -441,6 +451,11 @@ def test_admin_export_pages_and_missing_services_are_warned(tmp_path: Path) -> N
             "kong.yaml:4: malformed YAML",
         ),
         ('{"data": [{"foo": 1}], "next": null}', "kong.yaml: not a Kong Admin API export"),
+        (
+            "_format_version: '3.0'\nservices: " + "[" * 300 + "]" * 300 + "\n",
+            "kong.yaml:2: refused YAML: nested too deeply",
+        ),
+        (_ALIAS_BOMB, "kong.yaml:7: refused YAML: aliases expand to over 2000000 nodes"),
     ],
 )
 def test_broken_files_fail_with_one_clear_line(tmp_path: Path, text: str, message: str) -> None:
