@@ -24,14 +24,8 @@ from typing import TYPE_CHECKING
 from riskscan.errors import SourceError
 from riskscan.model import GatewayConfig
 from riskscan.sources.gateways.apisix_sniff import top_level_keys
-from riskscan.sources.gateways.kong_build import (
-    KongEntities,
-    Located,
-    Scope,
-    build_routes,
-    global_plugin_refs,
-    reference,
-)
+from riskscan.sources.gateways.kong_build import build_routes, global_plugin_refs
+from riskscan.sources.gateways.kong_entities import KongEntities, Located, Scope, reference
 from riskscan.sources.structured import StructuredDocument, load_structured
 
 if TYPE_CHECKING:  # a runtime import would be circular: the registry imports the readers

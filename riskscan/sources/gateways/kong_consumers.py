@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from riskscan.model import RateLimitPolicy
-from riskscan.sources.gateways.kong_build import Located, reference
+from riskscan.sources.gateways.kong_entities import Located, reference
 from riskscan.sources.gateways.kong_plugins import rate_limit_policies
 from riskscan.sources.structured import StructuredDocument
 
