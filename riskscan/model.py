@@ -114,6 +114,7 @@ class SourceKind(StrEnum):
     OPENAPI = "openapi"
     APISIX = "apisix"
     ACCESS_LOG = "access_log"
+    KONG = "kong"
 
 
 class InputStatus(StrEnum):

@@ -146,16 +146,17 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     """Every reader, in the order `detect_kind` asks them (most specific first)."""
     from riskscan.sources.traffic.access_log import AccessLogReader
     from riskscan.sources.gateways.apisix import ApisixReader
+    from riskscan.sources.gateways.kong import KongReader
     from riskscan.sources.specs.openapi import OpenApiReader
 
-    readers: list[SourceReader] = [OpenApiReader(), ApisixReader(), AccessLogReader()]
+    readers: list[SourceReader] = [OpenApiReader(), ApisixReader(), KongReader(), AccessLogReader()]
     return {reader.kind: reader for reader in readers}
 
 
 READERS: dict[SourceKind, SourceReader] = _build_registry()
 
 
-_DOCUMENT_KINDS = (SourceKind.OPENAPI, SourceKind.APISIX)
+_DOCUMENT_KINDS = (SourceKind.OPENAPI, SourceKind.APISIX, SourceKind.KONG)
 """Kinds whose files are one JSON or YAML document, judged by its top-level keys."""
 
 

@@ -1,0 +1,182 @@
+"""Kong Admin API exports: `{"data": [...], "next": ...}` as returned by `GET /routes`, `/services`,
+`/plugins` and `/consumers`, one file each.
+
+The Admin API keeps routes, services and plugins apart, linked by ids: a `/routes` export alone does not
+say which plugins guard its routes. So the exports of one folder are read as one configuration:
+
+- the `/routes` export is the file that yields routes; it is joined with the `/services`, `/plugins`
+  and `/consumers` exports in the same folder (found by their content; an empty export by its name,
+  `plugins.json` ...). Evidence points at the file and entry (`/data/3`) each fact came from;
+- without a `/plugins` export beside it the file fails: authentication and rate limits would be
+  unknown, and a route shown as unauthenticated when it is not would mislead. Without `/services`
+  it is read, with a warning (upstreams are then unknown);
+- the other exports yield no routes of their own (their entities count through the `/routes` export):
+  `/plugins` lists the global plugins, `/consumers` counts consumers, and each says what it joined;
+- an export with `next` set is one page of a longer list, and a warning says so.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from riskscan.errors import SourceError
+from riskscan.model import GatewayConfig
+from riskscan.sources.gateways.apisix_sniff import top_level_keys
+from riskscan.sources.gateways.kong_build import build_routes, global_plugin_refs
+from riskscan.sources.gateways.kong_entities import KongEntities, Located, Scope, reference
+from riskscan.sources.structured import StructuredDocument, load_structured
+
+if TYPE_CHECKING:  # a runtime import would be circular: the registry imports the readers
+    from riskscan.sources import ReadContext
+
+__all__ = ["export_kind", "is_admin_export", "read_admin_export"]
+
+_ENVELOPE_KEYS = frozenset({"data", "next", "offset"})
+# Fields only Kong's Admin API entities carry: routes, services, plugins, consumers.
+_MARKERS = ('"strip_path"', '"regex_priority"', '"preserve_host"', '"connect_timeout"', '"custom_id"')
+_PLUGIN_MARKERS = ('"config"', '"enabled"', '"protocols"')
+_EMPTY_DATA = re.compile(r'"data"\s*:\s*\[\s*\]')
+_KINDS = ("routes", "services", "plugins", "consumers")
+
+
+def is_admin_export(text: str) -> bool:
+    """True for the head of a Kong Admin API list response: a `data` list at the top level (with at
+    most `next` and `offset` beside it, which follow the list, so a long export's head lacks them) and
+    fields only Kong entities have."""
+    keys = top_level_keys(text)
+    if not keys.get("data") or not set(keys) <= _ENVELOPE_KEYS:
+        return False
+    return any(marker in text for marker in _MARKERS) or all(marker in text for marker in _PLUGIN_MARKERS)
+
+
+def export_kind(data: object, name: str) -> str | None:
+    """Which list an export holds, judged by its first entry's fields (by the file name when empty)."""
+    items = data.get("data") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        return None
+    first = next((item for item in items if isinstance(item, dict)), None)
+    if first is None:
+        stem = name.lower().split(".")[0]
+        return stem if not items and stem in _KINDS else None
+    if first.keys() & {"paths", "strip_path", "regex_priority", "preserve_host"}:
+        return "routes"
+    if "config" in first and "name" in first:
+        return "plugins"
+    if first.keys() & {"connect_timeout", "write_timeout"} or {"host", "protocol", "port"} <= first.keys():
+        return "services"
+    if first.keys() & {"username", "custom_id"}:
+        return "consumers"
+    return None
+
+
+def read_admin_export(path: Path, document: StructuredDocument, context: ReadContext) -> GatewayConfig:
+    """Read one Admin API export, joined with its siblings (see the module docstring)."""
+    shown = context.relative_path(path)
+    kind = export_kind(document.data, path.name)
+    if kind is None:
+        raise SourceError("not a Kong Admin API export of routes, services, plugins or consumers", path=shown)
+    exports = _siblings(path, context)
+    exports[kind] = (shown, document)
+    warnings = []
+    if document.data.get("next"):
+        warnings.append("one page of a paginated Admin API export (`next` is set): later pages are not in it")
+    if kind != "routes":
+        return _companion(kind, shown, document, exports, warnings)
+    if "plugins" not in exports:
+        raise SourceError(
+            "a Kong Admin API /routes export is read with the /plugins export beside it"
+            " (GET /plugins): without it authentication and rate limits are unknown",
+            path=shown,
+        )
+    if "services" not in exports:
+        warnings.append("no /services export beside it: upstreams and disabled services are unknown")
+    entities = _entities(exports)
+    routes = build_routes(entities, warnings.append, shown)
+    return GatewayConfig(
+        path=shown, gateway="kong", routes=tuple(routes), warnings=tuple(dict.fromkeys(warnings))
+    )
+
+
+def _companion(
+    kind: str,
+    shown: str,
+    document: StructuredDocument,
+    exports: dict[str, tuple[str, StructuredDocument]],
+    warnings: list[str],
+) -> GatewayConfig:
+    """A /services, /plugins or /consumers export: no routes of its own, and what it was joined with."""
+    routes = exports.get("routes")
+    if routes is None:
+        warnings.append(
+            f"Kong Admin API /{kind} export with no /routes export beside it: it routes nothing alone"
+        )
+    else:
+        warnings.append(f"Kong Admin API /{kind} export, read with the /routes export {routes[0]}")
+    items = _entries(shown, document)
+    plugins = KongEntities(plugins=[(item, _scope(item)) for item in items]) if kind == "plugins" else None
+    return GatewayConfig(
+        path=shown,
+        gateway="kong",
+        routes=(),
+        global_plugins=global_plugin_refs(plugins) if plugins is not None else (),
+        consumer_count=len(items) if kind == "consumers" else 0,
+        warnings=tuple(warnings),
+    )
+
+
+def _siblings(path: Path, context: ReadContext) -> dict[str, tuple[str, StructuredDocument]]:
+    """The other Admin API exports in the file's folder, by kind (the first of each kind, by name)."""
+    found: dict[str, tuple[str, StructuredDocument]] = {}
+    for sibling in sorted(path.parent.iterdir()):
+        if sibling == path or not sibling.is_file() or not context.is_allowed(sibling):
+            continue
+        try:
+            if sibling.stat().st_size > context.max_bytes:
+                continue
+            with sibling.open("rb") as handle:
+                head = handle.read(65536).decode("utf-8", errors="replace")
+            if not (is_admin_export(head) or _is_empty_export(head)):
+                continue
+            document = load_structured(sibling, context)
+        except (OSError, SourceError):
+            continue  # that file is reported on its own when it is read
+        kind = export_kind(document.data, sibling.name)
+        if kind is not None:
+            found.setdefault(kind, (context.relative_path(sibling), document))
+    return found
+
+
+def _is_empty_export(head: str) -> bool:
+    """True for `{"data": [], "next": null}`: an export of a list with nothing in it."""
+    keys = top_level_keys(head)
+    return "data" in keys and set(keys) <= _ENVELOPE_KEYS and _EMPTY_DATA.search(head) is not None
+
+
+def _entries(shown: str, document: StructuredDocument) -> list[Located]:
+    items = document.data.get("data") if isinstance(document.data, dict) else None
+    return [
+        Located({str(key): value for key, value in item.items()}, shown, document, f"/data/{index}")
+        for index, item in enumerate(items if isinstance(items, list) else [])
+        if isinstance(item, dict)
+    ]
+
+
+def _scope(item: Located) -> Scope:
+    return Scope(
+        service=reference(item.data.get("service")),
+        route=reference(item.data.get("route")),
+        is_consumer=bool(item.data.get("consumer") or item.data.get("consumer_group")),
+    )
+
+
+def _entities(exports: dict[str, tuple[str, StructuredDocument]]) -> KongEntities:
+    entities = KongEntities(has_services="services" in exports)
+    if "services" in exports:
+        entities.services.extend(_entries(*exports["services"]))
+    entities.routes.extend(
+        (item, reference(item.data.get("service"))) for item in _entries(*exports["routes"])
+    )
+    entities.plugins.extend((item, _scope(item)) for item in _entries(*exports["plugins"]))
+    return entities
