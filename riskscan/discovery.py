@@ -148,7 +148,7 @@ def _unrecognised(shown: str, file: Path, head: bytes, size: int) -> InputFile:
         record = InputFile(path=shown, status=InputStatus.FAILED, message=message, size_bytes=size)
         log.warning("%s", record.message)
         return record
-    reason = "binary content" if is_binary else "not an OpenAPI/Swagger spec, APISIX config or access log"
+    reason = "binary content" if is_binary else "not a kind riskscan reads (see riskscan sources)"
     return InputFile(path=shown, status=InputStatus.SKIPPED, message=reason, size_bytes=size)
 
 

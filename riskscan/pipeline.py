@@ -112,7 +112,7 @@ def _check_inputs(records: Sequence[InputFile], options: ScanOptions) -> None:
         if failed:  # a spec that is broken must not read as if there were no spec at all
             more = f" (and {len(failed) - 1} more failed files)" if len(failed) > 1 else ""
             raise InputError(f"{shown}: nothing could be read: {failed[0].message or failed[0].path}{more}")
-        raise InputError(f"{shown}: no OpenAPI spec, APISIX config or access log found")
+        raise InputError(f"{shown}: no input of a kind riskscan reads (see riskscan sources)")
 
 
 def _size(path: Path) -> int:

@@ -114,7 +114,7 @@ def test_fail_on_turns_findings_into_exit_1(tmp_path: Path) -> None:
     [
         (("scan", "no/such/folder"), "no/such/folder: no such file or folder"),
         (("scan", str(ESTATE), "-o", "report.docx"), "report.docx"),
-        (("scan", str(BROKEN_ESTATE / "notes.txt")), "no OpenAPI spec, APISIX config or access log found"),
+        (("scan", str(BROKEN_ESTATE / "notes.txt")), "no input of a kind riskscan reads (see riskscan sources)"),
         (("scan", str(BROKEN_ESTATE / "broken-spec.yaml")), "nothing could be read: broken-spec.yaml:8: malformed"),
         (("scan", str(ESTATE), "--format", "pdf"), "--format needs an --output"),
         (("scan", str(ESTATE), "-o", "r.json", "-o", "./r.json"), "./r.json is given twice as an output"),

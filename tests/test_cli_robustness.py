@@ -223,7 +223,7 @@ def test_verbose_lists_every_file_with_its_outcome_and_reason(tmp_path: Path) ->
     assert result.returncode == 0, result.stderr
     listed = [line.strip() for line in result.stderr.splitlines() if line.startswith("  ")]
     assert "used    good-spec.yaml (openapi)" in listed
-    assert "skipped notes.txt: not an OpenAPI/Swagger spec, APISIX config or access log" in listed
+    assert "skipped notes.txt: not a kind riskscan reads (see riskscan sources)" in listed
     assert any(line.startswith("failed  broken-spec.yaml:") and line.endswith("(openapi)") for line in listed)
     assert len([line for line in listed if "broken-spec.yaml" in line]) == 1  # not again in the summary
 
