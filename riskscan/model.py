@@ -112,6 +112,7 @@ class SourceKind(StrEnum):
     OPENAPI = "openapi"
     APISIX = "apisix"
     ACCESS_LOG = "access_log"
+    KUBERNETES = "kubernetes"
 
 
 class InputStatus(StrEnum):

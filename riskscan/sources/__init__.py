@@ -144,9 +144,10 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     """Every reader, in the order `detect_kind` asks them (most specific first)."""
     from riskscan.sources.traffic.access_log import AccessLogReader
     from riskscan.sources.gateways.apisix import ApisixReader
+    from riskscan.sources.gateways.kubernetes import KubernetesReader
     from riskscan.sources.specs.openapi import OpenApiReader
 
-    readers: list[SourceReader] = [OpenApiReader(), ApisixReader(), AccessLogReader()]
+    readers: list[SourceReader] = [OpenApiReader(), ApisixReader(), KubernetesReader(), AccessLogReader()]
     return {reader.kind: reader for reader in readers}
 
 

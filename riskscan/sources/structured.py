@@ -446,14 +446,18 @@ def _parse_yaml_documents(text: str, path: Path, shown: str) -> list[StructuredD
                     raise _Refused(problem, node.start_mark.line + 1)
                 data = loader.construct_document(node)
                 if data is not None:
-                    documents.append(_yaml_document(path, data, loader.lines))
+                    documents.append(_yaml_document(path, data, loader.lines, node.start_mark.line + 1))
         finally:
             loader.dispose()
     return documents
 
 
-def _yaml_document(path: Path, data: Any, lines: _Lines) -> StructuredDocument:
+def _yaml_document(path: Path, data: Any, lines: _Lines, start: int | None = None) -> StructuredDocument:
+    """A parsed document; `start` is its first line, for a document that is a bare scalar."""
+
     def locate(pointer: str) -> int | None:
+        if start is not None and id(data) not in lines:
+            return start
         return _yaml_line(data, lines, pointer)
 
     return StructuredDocument(path=path, data=data, _locate=locate)
