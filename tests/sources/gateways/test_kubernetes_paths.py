@@ -28,7 +28,9 @@ from riskscan.sources.gateways.kubernetes_paths import PathMatch, route_uris
         ("/v1/files\\.json", PathMatch.REGEX_FULL, ("/v1/files.json",)),
     ],
 )
-def test_match_types_translate_to_what_they_match(value: str, match: PathMatch, uris: tuple[str, ...]) -> None:
+def test_match_types_translate_to_what_they_match(
+    value: str, match: PathMatch, uris: tuple[str, ...]
+) -> None:
     assert route_uris(value, match) == uris
 
 
