@@ -6,7 +6,10 @@ Read as the ingress-nginx annotation reference defines them:
   (an external authentication service, counted like APISIX forward-auth: a bearer-style check whose
   real strength the manifest cannot show); `auth-tls-verify-client: "on"` with `auth-tls-secret`
   (client certificates, mTLS; `optional` and `optional_no_ca` let callers without one through, so
-  they enforce nothing). All configured mechanisms apply to every request, so all are listed.
+  they enforce nothing). All configured mechanisms apply to every request, so all are listed, unless
+  `satisfy: "any"` makes them alternatives: then only the weakest counts, and none at all when a
+  source-range allow-list is one of the alternatives (a caller from an allowed range needs no
+  credential). Client certificates are checked in the TLS handshake, outside `satisfy`.
 - rate limits per client address: `limit-rps` (per second), `limit-rpm` (per minute),
   `limit-connections` (concurrent); bursts of `limit-burst-multiplier` (default 5) times the rate
   are allowed; rejections answer 503 (the controller's `limit-req-status-code` default).
@@ -47,9 +50,10 @@ _REFERENCED = (
     "auth-type", "auth-url", "auth-tls-verify-client", "limit-rps", "limit-rpm", "limit-connections",
     "whitelist-source-range", "allowlist-source-range", "denylist-source-range", "enable-cors",
     "enable-access-log", "enable-opentracing", "enable-opentelemetry", "use-regex", "rewrite-target",
-    "configuration-snippet", "server-snippet", "auth-snippet", "limit-whitelist",
+    "configuration-snippet", "server-snippet", "auth-snippet", "limit-whitelist", "satisfy",
 )
 _SNIPPETS = ("configuration-snippet", "server-snippet", "auth-snippet")
+_ALLOW_LISTS = ("whitelist-source-range", "allowlist-source-range")
 
 
 @dataclass(frozen=True)
@@ -104,7 +108,13 @@ def _auth(values: Mapping[str, Any], ingress: KubeObject, warn: Warn) -> tuple[A
         warn(f"{ingress.label}: auth-type is neither basic nor digest: no authentication credited")
     if text(values.get("auth-url")):
         found.append(AuthRequirement(kind=AuthKind.BEARER, scheme="auth-url (external authentication)"))
-    return tuple(found)
+    if not found or text(values.get("satisfy")).lower() != "any":
+        return tuple(found)
+    if any(text(values.get(name)) for name in _ALLOW_LISTS):
+        warn(f"{ingress.label}: satisfy any with a source-range allow-list lets callers from those ranges"
+             " in without credentials: no authentication credited")
+        return ()
+    return (min(found, key=lambda requirement: requirement.kind.strength),)
 
 
 def _mtls(values: Mapping[str, Any], ingress: KubeObject, warn: Warn) -> AuthRequirement | None:

@@ -336,3 +336,31 @@ def test_corpus_gateway_api_examples(corpus_dir: Path) -> None:
     bar = READER.read(split / "bar-httproute.yaml", context)
     assert [(r.uris, r.conditions, r.upstream) for r in bar.routes] == [
         (("/*",), ("header env == canary",), "bar-svc-canary:8080"), (("/*",), (), "bar-svc:8080")]
+
+
+# --------------------------------------------------------------------------- satisfy any
+
+
+def satisfy_any(tmp_path: Path, extra: str) -> GatewayRoute:
+    path = tmp_path / "any.yaml"
+    path.write_text(
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: a\n  annotations:\n"
+        "    nginx.ingress.kubernetes.io/satisfy: any\n"
+        "    nginx.ingress.kubernetes.io/auth-type: basic\n"
+        "    nginx.ingress.kubernetes.io/auth-secret: default/basic\n"
+        "    nginx.ingress.kubernetes.io/auth-url: https://auth.example/check\n" + extra +
+        "spec:\n  ingressClassName: nginx\n  rules:\n    - http:\n        paths:\n"
+        "          - {path: /a, pathType: Exact, backend: {service: {name: a, port: {number: 80}}}}\n",
+        encoding="utf-8",
+    )
+    [route] = READER.read(path, ReadContext(root=tmp_path)).routes
+    return route
+
+
+def test_satisfy_any_counts_only_the_weakest_alternative(tmp_path: Path) -> None:
+    assert [auth.scheme for auth in satisfy_any(tmp_path, "").auth] == ["auth-type basic"]
+
+
+def test_satisfy_any_with_an_allow_list_is_no_authentication(tmp_path: Path) -> None:
+    extra = "    nginx.ingress.kubernetes.io/whitelist-source-range: 10.0.0.0/8\n"
+    assert satisfy_any(tmp_path, extra).auth == ()
