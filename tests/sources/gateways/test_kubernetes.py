@@ -364,3 +364,65 @@ def test_satisfy_any_counts_only_the_weakest_alternative(tmp_path: Path) -> None
 def test_satisfy_any_with_an_allow_list_is_no_authentication(tmp_path: Path) -> None:
     extra = "    nginx.ingress.kubernetes.io/whitelist-source-range: 10.0.0.0/8\n"
     assert satisfy_any(tmp_path, extra).auth == ()
+
+
+# --------------------------------------------------------------------------- client certificates, more shapes
+
+
+def test_optional_client_certificates_enforce_nothing(tmp_path: Path) -> None:
+    text = (FIXTURES / "ingress-nginx-partner-api.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "optional.yaml"
+    path.write_text(text.replace('verify-client: "on"', 'verify-client: "optional"'), encoding="utf-8")
+    by_id = {route.route_id: route for route in READER.read(path, ReadContext(root=tmp_path)).routes}
+    assert [auth.kind for auth in by_id["partner/partner-api rule 0 path 1"].auth] == [AuthKind.BASIC]
+
+
+GATEWAY_LEVEL = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: apps}
+spec:
+  gatewayClassName: c
+  tls:
+    frontend:
+      default:
+        validation: {caCertificateRefs: [{kind: ConfigMap, name: ca}]}
+      perPort:
+        - port: 8443
+          tls:
+            validation: {caCertificateRefs: [{kind: ConfigMap, name: ca}], mode: AllowInsecureFallback}
+  listeners:
+    - {name: strict, protocol: HTTPS, port: 443, tls: {mode: Terminate}}
+    - {name: lenient, protocol: HTTPS, port: 8443, tls: {mode: Terminate}}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r, namespace: apps}
+spec:
+  parentRefs: [{name: edge, sectionName: SECTION}]
+  hostnames: [api.example]
+  rules: [{backendRefs: [{name: s, port: 80}]}]
+"""
+
+
+@pytest.mark.parametrize(("section", "kinds"), [("strict", [AuthKind.MTLS]), ("lenient", [])])
+def test_gateway_level_client_validation_and_its_insecure_fallback(
+    tmp_path: Path, section: str, kinds: list[AuthKind]
+) -> None:
+    path = tmp_path / "gw.yaml"
+    path.write_text(GATEWAY_LEVEL.replace("SECTION", section), encoding="utf-8")
+    [route] = READER.read(path, ReadContext(root=tmp_path)).routes
+    assert [auth.kind for auth in route.auth] == kinds
+    assert route.hosts == ("api.example",)
+
+
+def test_a_gateway_outside_the_folders_given_is_not_used(tmp_path: Path) -> None:
+    (tmp_path / "gateway.yaml").write_text(GATEWAY_LEVEL.split("---\n")[0], encoding="utf-8")
+    inside = tmp_path / "team"
+    inside.mkdir()
+    (inside / "route.yaml").write_text(GATEWAY_LEVEL.split("---\n")[1].replace("SECTION", "strict"), "utf-8")
+    confined = READER.read(inside / "route.yaml", ReadContext(root=inside, allowed_roots=(inside,)))
+    assert confined.routes[0].auth == ()
+    assert any("not in the files given" in warning for warning in confined.warnings)
+    whole = READER.read(inside / "route.yaml", ReadContext(root=tmp_path, allowed_roots=(tmp_path,)))
+    assert [auth.kind for auth in whole.routes[0].auth] == [AuthKind.MTLS]
