@@ -39,9 +39,10 @@ class PathMatch(StrEnum):
 # A one-segment wildcard: a character class without `/` (or `\d`, `\w`), repeated one or more times.
 _SEGMENT_WILDCARD = re.compile(r"\(?(?:\[\^/\]|\[(?!\^)[^\]/\\]+\]|\\d|\\w|\[\\d\]|\[\\w-?\])[+]\)?")
 _LITERAL_SEGMENT = re.compile(r"(?:[A-Za-z0-9_~-]|\\[.\-_~])+(?:\.(?:[A-Za-z0-9_~-]|\\[.\-_~])+)*")
-# Tails after the last literal that accept any rest: segment-wise (`(/|$)...`) or string-wise (`.*`).
-_SEGMENT_TAILS = ("(/|$)(.*)", "(/|$).*", "(/.*)?", "(/|$)")
-_STRING_TAILS = ("(.*)", ".*", "/?(.*)")
+# Tails after the last literal that accept any rest, whether or not the match is anchored at the end:
+# segment-wise (`(/|$)(.*)`: the path itself or anything below it) or string-wise (`.*`).
+_SEGMENT_TAILS = ("(/|$)(.*)", "(/|$).*")
+_STRING_TAILS = ("/?(.*)", "(.*)", ".*")  # longest first
 # A segment up to the next `/` that is not inside a character class (`[^/]+` is one segment).
 _SEGMENT = re.compile(r"((?:\[[^\]]*\]|[^/\[])*)/")
 
@@ -80,9 +81,7 @@ def _regex_uris(pattern: str, is_full: bool) -> tuple[str, ...] | None:
         return None
     if tail == "segment":
         return _segment_prefix(template)
-    if tail == "string" or not is_anchored:
-        return (template.rstrip("/") + "*" if tail == "string" else template + "*",)
-    return (template,)
+    return (template + "*",) if tail == "string" or not is_anchored else (template,)
 
 
 def _template(body: str) -> str | None:

@@ -25,6 +25,8 @@ from riskscan.sources.gateways.kubernetes_paths import PathMatch, route_uris
         ("/users/[0-9]+$", PathMatch.REGEX_START, ("/users/:p1",)),
         ("/web(/|$)(.*)", PathMatch.REGEX_START, ("/web", "/web/*")),
         ("/api(.*)", PathMatch.REGEX_START, ("/api*",)),
+        ("/api/.*", PathMatch.REGEX_FULL, ("/api/*",)),  # below /api/, never /api itself or /apix
+        ("/api/?(.*)", PathMatch.REGEX_FULL, ("/api*",)),
         ("/v1/files\\.json", PathMatch.REGEX_FULL, ("/v1/files.json",)),
     ],
 )
@@ -44,6 +46,8 @@ def test_match_types_translate_to_what_they_match(
         "/x/(?=y)",  # a lookahead RE2 refuses
         "/a|/b",
         "users/[0-9]+",  # not a path
+        "/api(/|$)",  # with the whole path matched: /api and /api/ only, not a prefix
+        "/api(/.*)?",
     ],
 )
 def test_other_regexes_are_not_evaluated(pattern: str) -> None:
