@@ -115,6 +115,7 @@ class SourceKind(StrEnum):
     APISIX = "apisix"
     ACCESS_LOG = "access_log"
     KONG = "kong"
+    KUBERNETES = "kubernetes"
 
 
 class InputStatus(StrEnum):

@@ -147,9 +147,12 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.traffic.access_log import AccessLogReader
     from riskscan.sources.gateways.apisix import ApisixReader
     from riskscan.sources.gateways.kong import KongReader
+    from riskscan.sources.gateways.kubernetes import KubernetesReader
     from riskscan.sources.specs.openapi import OpenApiReader
 
-    readers: list[SourceReader] = [OpenApiReader(), ApisixReader(), KongReader(), AccessLogReader()]
+    readers: list[SourceReader] = [
+        OpenApiReader(), ApisixReader(), KubernetesReader(), KongReader(), AccessLogReader(),
+    ]
     return {reader.kind: reader for reader in readers}
 
 

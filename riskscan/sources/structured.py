@@ -3,7 +3,10 @@
 Readers of structured inputs (OpenAPI specs, gateway configs) need the data and, for evidence and
 error messages, the line each node sits on. `load_structured` returns both as a `StructuredDocument`
 whose `line_of(pointer)` maps a JSON pointer to a 1-based line. Readers that also look at the text
-itself (APISIX's `#END` marker) call `load_text`, then `parse_structured_text`.
+itself (APISIX's `#END` marker) call `load_text`, then `parse_structured_text`. Kubernetes manifests
+hold several YAML documents separated by `---`: `load_structured_documents` returns one
+`StructuredDocument` per document, with the same limits (the alias-expansion budget spans the whole
+file) and lines counted from the top of the file; every other reader still refuses a second document.
 
 Hostile input is refused with a one-line `SourceError`: files over `ReadContext.max_bytes`, YAML alias
 bombs ("billion laughs": too many nodes once aliases are expanded, or an alias inside its own anchor)
@@ -18,7 +21,8 @@ from __future__ import annotations
 import json
 import re
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +47,7 @@ __all__ = [
     "escape_pointer_token",
     "join_pointer",
     "load_structured",
+    "load_structured_documents",
     "load_text",
     "parse_structured_text",
     "unescape_pointer_token",
@@ -113,6 +118,19 @@ def load_structured(path: Path, context: ReadContext) -> StructuredDocument:
     Raises `SourceError` naming the file (relative to the scan root) and, where known, the line.
     """
     return parse_structured_text(load_text(path, context), path, context.relative_path(path))
+
+
+def load_structured_documents(path: Path, context: ReadContext) -> list[StructuredDocument]:
+    """Read a YAML file of one or more documents (`---` separated), or a JSON file, and parse it.
+
+    Empty documents are left out; each document's `line_of` counts lines from the top of the file.
+    Raises `SourceError` like `load_structured`, naming the line of the document at fault.
+    """
+    text = load_text(path, context)
+    shown = context.relative_path(path)
+    if path.suffix.lower() == ".json" or text.lstrip()[:1] in ("{", "["):
+        return [parse_structured_text(text, path, shown)]
+    return _parse_yaml_documents(text, path, shown)
 
 
 def load_text(path: Path, context: ReadContext) -> str:
@@ -336,6 +354,13 @@ class _LimitedComposer(Composer):  # type: ignore[misc]
         self.ascend_resolver()
         return node
 
+    def take_expanded_size(self, node: Node) -> int:
+        """How many nodes a composed document holds once its aliases are expanded; forgets the sizes
+        counted so far (a next document's nodes may reuse the ids of this one's once freed)."""
+        size = self._sizes.get(id(node), 1)
+        self._sizes.clear()
+        return size
+
     def _record_size(self, node: Node) -> None:
         """Count the node's expanded size; an alias bomb shows as a size past the limit."""
         if isinstance(node, MappingNode):
@@ -394,8 +419,55 @@ class _Loader(_LimitedComposer, _Parser, _LineConstructor, Resolver):  # type: i
 def _parse_yaml(text: str, path: Path, shown: str) -> StructuredDocument:
     """Parse one YAML document with the limits above; errors become one-line `SourceError`s."""
     loader = _Loader(text)
+    with _yaml_errors(shown):
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
+    return _yaml_document(path, data, loader.lines)
+
+
+def _parse_yaml_documents(text: str, path: Path, shown: str) -> list[StructuredDocument]:
+    """Parse every YAML document of a stream; empty ones are left out.
+
+    The alias-expansion budget (`MAX_EXPANDED_NODES`) spans the whole stream, so many documents each
+    just under it cannot add up to a bomb.
+    """
+    loader = _Loader(text)
+    documents: list[StructuredDocument] = []
+    expanded = 0
+    with _yaml_errors(shown):
+        try:
+            while loader.check_node():
+                node = loader.get_node()
+                expanded += loader.take_expanded_size(node)
+                if expanded > MAX_EXPANDED_NODES:
+                    problem = f"aliases expand to over {MAX_EXPANDED_NODES} nodes (an alias bomb)"
+                    raise _Refused(problem, node.start_mark.line + 1)
+                data = loader.construct_document(node)
+                if data is not None:
+                    documents.append(_yaml_document(path, data, loader.lines, node.start_mark.line + 1))
+        finally:
+            loader.dispose()
+    return documents
+
+
+def _yaml_document(path: Path, data: Any, lines: _Lines, start: int | None = None) -> StructuredDocument:
+    """A parsed document; `start` is its first line, for a document that is a bare scalar."""
+
+    def locate(pointer: str) -> int | None:
+        if start is not None and id(data) not in lines:
+            return start
+        return _yaml_line(data, lines, pointer)
+
+    return StructuredDocument(path=path, data=data, _locate=locate)
+
+
+@contextmanager
+def _yaml_errors(shown: str) -> Iterator[None]:
+    """Turn whatever parsing YAML raises into a one-line `SourceError` naming the file and line."""
     try:
-        data = loader.get_single_data()
+        yield
     except _Refused as error:
         raise SourceError(f"refused YAML: {error.problem}", path=shown, line=error.line) from None
     except yaml.MarkedYAMLError as error:
@@ -411,14 +483,6 @@ def _parse_yaml(text: str, path: Path, shown: str) -> StructuredDocument:
         raise SourceError(f"refused YAML: {TOO_DEEP}", path=shown) from None
     except (ValueError, TypeError, KeyError, OverflowError):  # `!!int abc`, `!!bool maybe`, 5000-digit ints
         raise SourceError("malformed YAML: a value does not fit its type", path=shown) from None
-    finally:
-        loader.dispose()
-    lines = loader.lines
-
-    def locate(pointer: str) -> int | None:
-        return _yaml_line(data, lines, pointer)
-
-    return StructuredDocument(path=path, data=data, _locate=locate)
 
 
 def _is_libyaml_depth_limit(error: yaml.MarkedYAMLError) -> bool:

@@ -1,0 +1,126 @@
+"""Reader for Kubernetes manifests that route HTTP: `Ingress` and Gateway API `Gateway`/`HTTPRoute`.
+
+A manifest file holds one or more YAML documents (`---` separated) or JSON, each an object or a
+`kind: List` of them (`kubectl get -o yaml`). Ingresses are read by `kubernetes_ingress` (with the
+ingress-nginx annotations), HTTPRoutes by `gateway_api` against their parent Gateways, found in the
+same file or another manifest of the scan. Everything else in the file is ignored; `Secret` and
+`ConfigMap` objects are never looked into (their data may hold credentials), and no annotation value
+that may carry one is kept. Routing kinds riskscan does not assess (GRPCRoute, TLSRoute, TCPRoute,
+UDPRoute) are named in a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from riskscan.errors import SourceError
+from riskscan.model import GatewayConfig, GatewayRoute, SourceKind
+from riskscan.sources import HEAD_BYTES, ReadContext
+from riskscan.sources.gateways.gateway_api import httproute_routes
+from riskscan.sources.gateways.gateway_api_listeners import parent_gateway
+from riskscan.sources.gateways.gateway_lookup import GatewayIndex
+from riskscan.sources.gateways.kubernetes_ingress import ingress_routes
+from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, collect_objects
+from riskscan.sources.structured import load_structured_documents
+
+__all__ = ["KubernetesError", "KubernetesReader"]
+
+_ROUTING_KINDS: dict[str, tuple[str, ...]] = {
+    "Ingress": ("networking.k8s.io/", "extensions/"),
+    "HTTPRoute": ("gateway.networking.k8s.io/",),
+    "Gateway": ("gateway.networking.k8s.io/",),
+}
+_UNASSESSED_ROUTES = frozenset({"GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"})
+_API_GROUPS = ("networking.k8s.io/", "gateway.networking.k8s.io/", "extensions/v1beta1")
+_YAML_KIND = re.compile(
+    rb"""^[ \t]*(?:-[ \t]+)?kind:[ \t]*["']?(Ingress|HTTPRoute|Gateway)["']?[ \t]*(?:#.*)?\r?$""",
+    re.MULTILINE,
+)
+_JSON_KIND = re.compile(rb'"kind"\s*:\s*"(Ingress|HTTPRoute|Gateway)"')
+_API_VERSION = re.compile(rb"""^apiVersion:|"apiVersion"\s*:""", re.MULTILINE)
+_GATEWAY_API_LIMITS = (
+    "Gateway API routes show only client certificates and filters: authentication, rate limits and"
+    " access logs come from implementation policies, which are not read"
+)
+_SCAN_BYTES = 16 << 20  # how far into a long manifest file sniffing looks for a routing kind
+
+
+class KubernetesError(SourceError):
+    """A Kubernetes manifest file that cannot be read."""
+
+
+class KubernetesReader:
+    """Reads Kubernetes manifests into a `GatewayConfig` of Ingress and HTTPRoute routes."""
+
+    kind = SourceKind.KUBERNETES
+    title = "Kubernetes manifests: Ingress and Gateway API Gateway/HTTPRoute (multi-document YAML or JSON)"
+    summary = ("one route per Ingress path or HTTPRoute match with hosts, methods and conditions; ingress-nginx "
+               "auth, rate-limit, allow-list and logging annotations; Gateway listeners' mTLS; Secrets and "
+               "ConfigMaps counted, never read")
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """True for a manifest declaring an Ingress, HTTPRoute or Gateway of a Kubernetes API group.
+
+        Such an object may follow many others (a Helm render puts Deployments first): when the head is
+        full of manifests without one, up to `_SCAN_BYTES` more of the file are searched.
+        """
+        if _API_VERSION.search(head) is None:
+            return False
+        if _declares_routing(head):
+            return True
+        if len(head) < HEAD_BYTES or path.suffix == ".gz":
+            return False
+        try:
+            with path.open("rb") as handle:
+                return _declares_routing(handle.read(_SCAN_BYTES))
+        except OSError:
+            return False
+
+    def read(self, path: Path, context: ReadContext) -> GatewayConfig:
+        """Read every routing object of one manifest file; raise `KubernetesError` naming the problem."""
+        shown = context.relative_path(path)
+        try:
+            documents = load_structured_documents(path, context)
+        except SourceError as error:
+            raise KubernetesError(error.problem, path=error.path, line=error.line) from None
+        warnings: list[str] = []
+        objects, dropped = collect_objects(documents, shown, warnings.append)
+        if not any(_is_routing(item) for item in objects):
+            raise KubernetesError("no Ingress, HTTPRoute or Gateway object in the manifest", path=shown)
+        gateways = GatewayIndex([parent_gateway(item) for item in objects if item.kind == "Gateway"
+                                 and _is_routing(item)],
+                                path, context)
+        routes: list[GatewayRoute] = []
+        for item in objects:
+            routes += _routes_of(item, gateways, warnings.append)
+        if any(item.kind == "HTTPRoute" for item in objects):
+            warnings.append(_GATEWAY_API_LIMITS)
+        unassessed = sorted({item.kind for item in objects if item.kind in _UNASSESSED_ROUTES})
+        if unassessed:
+            warnings.append(f"{', '.join(unassessed)} objects (non-HTTP routing) are not assessed")
+        if dropped:
+            warnings.append(f"{dropped} Secret/ConfigMap object(s) not read (their data may hold"
+                            " credentials)")
+        return GatewayConfig(path=shown, gateway="kubernetes", routes=tuple(routes),
+                             warnings=tuple(dict.fromkeys(warnings)))
+
+
+def _routes_of(item: KubeObject, gateways: GatewayIndex, warn: Warn) -> list[GatewayRoute]:
+    """The routes one object declares: an Ingress's paths, an HTTPRoute's matches, nothing else."""
+    if not _is_routing(item):
+        return []
+    if item.kind == "Ingress":
+        return ingress_routes(item, warn)
+    return httproute_routes(item, gateways, warn) if item.kind == "HTTPRoute" else []
+
+
+def _is_routing(item: KubeObject) -> bool:
+    """An Ingress, HTTPRoute or Gateway of its Kubernetes API group (a CRD of the same kind is not)."""
+    groups = _ROUTING_KINDS.get(item.kind)
+    return groups is not None and item.api_version.startswith(groups)
+
+
+def _declares_routing(text: bytes) -> bool:
+    has_group = any(group.encode() in text for group in _API_GROUPS)
+    return has_group and (_YAML_KIND.search(text) is not None or _JSON_KIND.search(text) is not None)

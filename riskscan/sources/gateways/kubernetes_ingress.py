@@ -1,0 +1,166 @@
+"""Kubernetes `Ingress` objects (networking.k8s.io/v1, and the older v1beta1 shapes) as gateway routes.
+
+Every path of every rule is one `GatewayRoute` (its rule's host, its backend); a `defaultBackend`
+(`backend` before v1) is a catch-all route. Path types follow the Ingress specification: `Exact`, and
+`Prefix` matched segment by segment; `ImplementationSpecific` (the v1beta1 default) is what
+ingress-nginx makes of it, nginx's string prefix. With `use-regex` paths are regular expressions that
+ingress-nginx anchors at the start only (see `kubernetes_paths`).
+
+The ingress-nginx annotations (`ingress_nginx`) are read when the Ingress is served by ingress-nginx:
+its class names nginx, or it names no class and carries ingress-nginx annotations. Other controllers'
+auth, limits and logging are not shown by the manifest: their routes carry none, and a warning says so.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+from typing import Any
+
+from riskscan.model import GatewayRoute, PluginRef
+from riskscan.redaction import redact
+from riskscan.sources.gateways.ingress_nginx import PREFIX, NginxAnnotations, read_annotations
+from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, mapping, mappings, text
+from riskscan.sources.gateways.kubernetes_paths import PathMatch, route_uris
+
+__all__ = ["INGRESS_GATEWAY", "ingress_routes"]
+
+INGRESS_GATEWAY = "ingress-nginx"
+_OTHER_GATEWAY = "kubernetes-ingress"
+_NO_ANNOTATIONS = NginxAnnotations((), None, (), (), (), (), False)
+_PATH_TYPES = {"Exact": PathMatch.EXACT, "Prefix": PathMatch.SEGMENT_PREFIX,
+               "ImplementationSpecific": PathMatch.STRING_PREFIX}
+
+
+def ingress_routes(ingress: KubeObject, warn: Warn) -> list[GatewayRoute]:
+    """The routes one Ingress declares, with what its ingress-nginx annotations enforce on them."""
+    is_nginx = _is_ingress_nginx(ingress, warn)
+    settings = read_annotations(ingress, warn) if is_nginx else _NO_ANNOTATIONS
+    builder = _RouteBuilder(ingress, settings, INGRESS_GATEWAY if is_nginx else _OTHER_GATEWAY, warn)
+    routes: list[GatewayRoute] = []
+    for rule_index, rule in enumerate(_rules(ingress, warn)):
+        host = text(rule.get("host"))
+        paths = mapping(rule.get("http")).get("paths")
+        for path_index, entry in enumerate(paths if isinstance(paths, list) else []):
+            pointer = f"/spec/rules/{rule_index}/http/paths/{path_index}"
+            route = builder.path_route(pointer, host, entry)
+            if route is not None:
+                routes.append(route)
+    spec = ingress.spec
+    default_key = "defaultBackend" if "defaultBackend" in spec else "backend"
+    if isinstance(spec.get(default_key), dict):
+        routes.append(builder.route(f"/spec/{default_key}", "default backend", ("/*",), "",
+                                    spec[default_key]))
+    return routes
+
+
+def _rules(ingress: KubeObject, warn: Warn) -> list[Mapping[str, Any]]:
+    rules = ingress.spec.get("rules")
+    if rules is not None and not isinstance(rules, list):
+        warn(f"{ingress.label}: spec.rules is not a list: skipped")
+        return []
+    return [rule if isinstance(rule, dict) else {} for rule in rules or []]
+
+
+def _is_ingress_nginx(ingress: KubeObject, warn: Warn) -> bool:
+    """True when ingress-nginx serves this Ingress, judged by its class (field or legacy annotation)."""
+    ingress_class = text(ingress.spec.get("ingressClassName")) or text(
+        ingress.annotations.get("kubernetes.io/ingress.class"))
+    has_nginx_annotations = any(
+        isinstance(key, str) and key.startswith(PREFIX) for key in ingress.annotations
+    )
+    if "nginx" in ingress_class.lower() or (not ingress_class and has_nginx_annotations):
+        return True
+    shown = f"class {redact(ingress_class)}" if ingress_class else "no class"
+    warn(f"{ingress.label} has {shown}: only ingress-nginx annotations are read, so its routes show no"
+         " authentication, rate limits or logging")
+    return False
+
+
+class _RouteBuilder:
+    """Turns the paths of one Ingress into routes sharing its annotations."""
+
+    def __init__(self, ingress: KubeObject, settings: NginxAnnotations, gateway: str, warn: Warn) -> None:
+        self._ingress = ingress
+        self._settings = settings
+        self._gateway = gateway
+        self._warn = warn
+        self._tls_hosts = [host for tls in mappings(ingress.spec.get("tls")) for host in _tls_hosts(tls)]
+
+    def path_route(self, pointer: str, host: str, entry: object) -> GatewayRoute | None:
+        label = f"{self._ingress.label} {pointer.removeprefix('/spec/')}"
+        if not isinstance(entry, dict):
+            self._warn(f"{label} is not a mapping: skipped")
+            return None
+        value = text(entry.get("path")) or "/"
+        path_type = text(entry.get("pathType")) or "ImplementationSpecific"
+        match = _PATH_TYPES.get(path_type)
+        if match is None:
+            self._warn(f"{label}: unknown pathType {redact(path_type)}: skipped")
+            return None
+        if self._settings.is_regex and match is not PathMatch.EXACT:
+            match = PathMatch.REGEX_START
+        if not value.startswith("/") and match is not PathMatch.REGEX_START:
+            self._warn(f"{label}: path does not start with '/': skipped")
+            return None
+        uris = route_uris(value, match)
+        if uris is None:
+            self._warn(f"{label}: regex path {redact(value)} not evaluated (not a plain path pattern):"
+                       " route left out")
+            return None
+        return self.route(pointer, f"{label} {value} ({path_type})", uris, host, entry.get("backend"))
+
+    def route(self, pointer: str, excerpt: str, uris: tuple[str, ...], host: str,
+              backend: object) -> GatewayRoute:
+        ingress, settings = self._ingress, self._settings
+        auth = settings.auth
+        if settings.mtls is not None:
+            if host and self._is_tls(host):
+                auth = (*auth, settings.mtls)
+            else:
+                self._warn(f"{ingress.label}: client certificates are only asked for over TLS, and"
+                           f" {'this host' if host else 'a rule without host'} is not in spec.tls")
+        identifier = pointer.removeprefix("/spec/").replace("/http/paths/", " path ")
+        identifier = identifier.replace("rules/", "rule ")
+        return GatewayRoute(
+            gateway=self._gateway,
+            route_id=f"{ingress.namespace}/{ingress.name} {identifier}",
+            name=ingress.label,
+            uris=uris,
+            hosts=(host,) if host else (),
+            plugins=tuple(PluginRef(name=name, attached_to="ingress annotation", evidence=evidence)
+                          for name, evidence in settings.referenced),
+            auth=auth,
+            rate_limits=settings.rate_limits,
+            loggers=settings.loggers,
+            monitors=settings.monitors,
+            upstream=_backend(backend),
+            evidence=ingress.evidence(pointer, excerpt),
+        )
+
+    def _is_tls(self, host: str) -> bool:
+        return any(fnmatch.fnmatchcase(host.lower(), pattern) for pattern in self._tls_hosts)
+
+
+def _tls_hosts(tls: Mapping[str, Any]) -> list[str]:
+    """The hosts a `spec.tls` entry serves over TLS; an entry without hosts serves any ("*")."""
+    hosts = tls.get("hosts")
+    return [text(host).lower() for host in hosts] if isinstance(hosts, list) else ["*"]
+
+
+def _backend(backend: object) -> str | None:
+    """`service:port` (v1 `service.name`/`port`, v1beta1 `serviceName`/`servicePort`) or a resource."""
+    backend = mapping(backend)
+    service = mapping(backend.get("service"))
+    if service:
+        port = mapping(service.get("port"))
+        number = text(port.get("number")) or text(port.get("name"))
+        return _joined(text(service.get("name")), number)
+    if text(backend.get("serviceName")):
+        return _joined(text(backend.get("serviceName")), text(backend.get("servicePort")))
+    resource = mapping(backend.get("resource"))
+    return f"{text(resource.get('kind'))} {text(resource.get('name'))}".strip() or None
+
+
+def _joined(name: str, port: str) -> str | None:
+    return (f"{name}:{port}" if port else name) or None
