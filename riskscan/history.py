@@ -151,7 +151,7 @@ def _insert_endpoints(db: sqlite_utils.Database, scan_id: int, assessment: Asses
             "host": endpoint.host,
             "lifecycle": endpoint.lifecycle.value,
             "deprecated": endpoint.deprecated,
-            "effective_auth": endpoint.auth.effective.value,
+            "effective_auth": endpoint.auth.effective.value if endpoint.auth.is_known else None,
             "enforced_by": endpoint.auth.enforced_by,
             "rate_limited": endpoint.rate_limit.enforced,
             "logged": endpoint.is_logged,

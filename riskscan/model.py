@@ -57,6 +57,7 @@ __all__ = [
     "PluginRef",
     "RateLimitPolicy",
     "RateLimitPosture",
+    "RouteAspect",
     "RedactedEndpointKey",
     "RedactedFilePath",
     "RedactedHost",
@@ -193,6 +194,14 @@ class SightingSource(StrEnum):
     SPEC = "spec"
     GATEWAY = "gateway"
     TRAFFIC = "traffic"
+
+
+class RouteAspect(StrEnum):
+    """A control a gateway route may enforce, named when its configuration cannot show it."""
+
+    AUTH = "auth"
+    RATE_LIMIT = "rate_limit"
+    LOGGING = "logging"
 
 
 class ParameterLocation(StrEnum):
@@ -372,6 +381,10 @@ class GatewayRoute(Model):
     loggers: tuple[RedactedName, ...] = ()  # plugins that write a record of each request (http-logger ...)
     monitors: tuple[RedactedName, ...] = ()  # plugins that export metrics, traces or correlation ids
     upstream: RedactedText | None = None  # upstream host(s) or id, credentials stripped
+    # What this configuration cannot show for the route, because the gateway enforces it elsewhere
+    # (Gateway API implementation policies, another ingress controller's own resources): an absent
+    # plugin there means "not shown", never "none enforced".
+    not_shown: tuple[RouteAspect, ...] = ()
     evidence: Evidence
 
 
@@ -427,12 +440,18 @@ class TrafficSample(Model):
 
 
 class AuthPosture(Model):
-    """What protects an endpoint: the declared (spec) and effective (enforced) authentication."""
+    """What protects an endpoint: the declared (spec) and effective (enforced) authentication.
+
+    `is_known` is false when no input shows it: the gateway serving the endpoint enforces
+    authentication outside the configuration read and no spec declares any. `effective` is then
+    `none` only as a placeholder, and no control may call the endpoint unauthenticated.
+    """
 
     effective: AuthKind
     declared: tuple[AuthKind, ...] = ()
     enforced_by: RedactedText | None = None  # "gateway:<route id>", "spec (declared, not verified)", or None
     allows_anonymous: bool = False
+    is_known: bool = True
     evidence: tuple[Evidence, ...] = ()
 
 

@@ -44,7 +44,10 @@ def evaluate_object_authorization(inventory: Inventory, control: Control) -> Con
         return unknown_outcome(control, "no_endpoints")
     threshold = int(control.number("id_walk_min_objects"))
     shares = (control.number("id_walk_min_share"), control.number("id_walk_authenticated_min_share"))
-    with_ids = [e for e in reachable if path_parameters(e)]
+    taking_ids = [e for e in reachable if path_parameters(e)]
+    with_ids = [e for e in taking_ids if e.auth.is_known]
+    if taking_ids and not with_ids:
+        return unknown_outcome(control, "not_shown")
     weak = [e for e in with_ids if _is_weak(e)]
     walked = [(e, t) for e in with_ids if (t := e.traffic) and _is_walked(e, t, threshold, shares)]
     drafts = [_walk_draft(control, e, traffic, threshold) for e, traffic in walked]
@@ -58,6 +61,8 @@ def evaluate_object_authorization(inventory: Inventory, control: Control) -> Con
         limitations.append(control.limitation("residual", count=strong))
     if not inventory.has_traffic:
         limitations.append(control.limitation("no_traffic"))
+    if key_count(taking_ids) > key_count(with_ids):
+        limitations.append(control.limitation("some_not_shown", count=key_count(taking_ids) - key_count(with_ids)))
     outcome = known_outcome(
         control,
         with_ids,

@@ -14,6 +14,12 @@ Authentication (a gateway plugin beats what the spec declares):
 Rate limiting and logging follow the same weakest-route rule: `enforced`/`is_logged` are true only
 when every enabled route serving the endpoint limits/logs (partial evidence is not a "yes"), false
 when some does not, and None when no gateway route serves it.
+
+A route whose configuration cannot show an aspect (`GatewayRoute.not_shown`: a Gateway API route's
+implementation policies, say) says nothing about it: it neither counts as enforcing nor as lacking
+it. With only such routes, authentication falls back to the spec's declaration, and is unknown
+(`is_known` false) when nothing is declared; rate limiting and logging are None (unknown), and when
+some serving routes show the aspect and others cannot, a "yes" would claim more than is shown.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from riskscan.model import (
     GatewayRoute,
     RateLimitPolicy,
     RateLimitPosture,
+    RouteAspect,
     SpecOperation,
 )
 
@@ -47,6 +54,8 @@ def auth_posture(operations: Sequence[SpecOperation], routes: Sequence[GatewayRo
         )
     )
     spec_evidence = tuple(operation.evidence for operation in operations)
+    hidden = [route for route in routes if RouteAspect.AUTH in route.not_shown]
+    routes = [route for route in routes if RouteAspect.AUTH not in route.not_shown]
     if routes:
         weakest = min(routes, key=lambda route: (_strength(route.auth), route.route_id))
         if weakest.auth:
@@ -60,6 +69,9 @@ def auth_posture(operations: Sequence[SpecOperation], routes: Sequence[GatewayRo
             )
         spec_evidence = (weakest.evidence, *spec_evidence)
     effective = _weakest_declared(operations)
+    if hidden and not routes and not declared:
+        return AuthPosture(effective=AuthKind.NONE, is_known=False,
+                           evidence=tuple(route.evidence for route in hidden[:3]))
     return AuthPosture(
         effective=effective,
         declared=declared,
@@ -71,11 +83,12 @@ def auth_posture(operations: Sequence[SpecOperation], routes: Sequence[GatewayRo
 
 def rate_limit_posture(routes: Sequence[GatewayRoute]) -> RateLimitPosture:
     """Whether every enabled route serving the endpoint throttles it, and by what."""
-    if not routes:
+    shown = [route for route in routes if RouteAspect.RATE_LIMIT not in route.not_shown]
+    if not shown:
         return RateLimitPosture(enforced=None)
-    policies = [policy for route in routes for policy in route.rate_limits]
+    policies = [policy for route in shown for policy in route.rate_limits]
     return RateLimitPosture(
-        enforced=all(route.rate_limits for route in routes),
+        enforced=_all_shown(all(route.rate_limits for route in shown), len(shown) < len(routes)),
         by=tuple(dict.fromkeys(describe_rate_limit(policy) for policy in policies)),
         evidence=tuple(dict.fromkeys(policy.evidence for policy in policies)),
     )
@@ -84,11 +97,20 @@ def rate_limit_posture(routes: Sequence[GatewayRoute]) -> RateLimitPosture:
 def logging_posture(routes: Sequence[GatewayRoute]) -> tuple[tuple[str, ...], tuple[str, ...], bool | None]:
     """Request loggers and monitors over all routes serving the endpoint, and whether every one of
     those routes writes request records (metrics or a request id alone are not a log)."""
-    if not routes:
+    shown = [route for route in routes if RouteAspect.LOGGING not in route.not_shown]
+    if not shown:
         return (), (), None
-    loggers = tuple(sorted({logger for route in routes for logger in route.loggers}))
-    monitors = tuple(sorted({monitor for route in routes for monitor in route.monitors}))
-    return loggers, monitors, all(route.loggers for route in routes)
+    loggers = tuple(sorted({logger for route in shown for logger in route.loggers}))
+    monitors = tuple(sorted({monitor for route in shown for monitor in route.monitors}))
+    return loggers, monitors, _all_shown(all(route.loggers for route in shown), len(shown) < len(routes))
+
+
+def _all_shown(every_shown_route_has_it: bool, some_hidden: bool) -> bool | None:
+    """False when a route that shows the aspect lacks it; else True, unless some routes cannot show
+    it: then nobody can say that every route has it (None)."""
+    if not every_shown_route_has_it:
+        return False
+    return None if some_hidden else True
 
 
 def describe_rate_limit(policy: RateLimitPolicy) -> str:

@@ -98,7 +98,7 @@ def _summary(assessment: Assessment) -> Document:
         "evidence_strength": assessment.basis.evidence_strength.value,
         "endpoints": len(endpoints),
         "by_lifecycle": {lifecycle.value: lifecycles[lifecycle] for lifecycle in Lifecycle},
-        "unauthenticated": sum(1 for e in endpoints if e.auth.effective is AuthKind.NONE),
+        "unauthenticated": sum(1 for e in endpoints if e.auth.effective is AuthKind.NONE and e.auth.is_known),
         "unthrottled": sum(1 for e in endpoints if e.rate_limit.enforced is False),
         "throttling_unknown": sum(1 for e in endpoints if e.rate_limit.enforced is None),
         "findings_by_severity": {severity.value: severities[severity] for severity in Severity},
@@ -157,7 +157,8 @@ def _endpoint(endpoint: Endpoint, finding_ids: list[str]) -> Document:
         "superseded_by": endpoint.superseded_by,
         "route_ids": list(endpoint.route_ids),
         "auth": {
-            "effective": auth.effective.value,
+            "effective": auth.effective.value if auth.is_known else None,
+            "known": auth.is_known,
             "declared": [kind.value for kind in auth.declared],
             "enforced_by": auth.enforced_by,
             "allows_anonymous": auth.allows_anonymous,

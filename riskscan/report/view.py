@@ -277,7 +277,7 @@ def _figures(assessment: Assessment, lifecycles: Counter[Lifecycle],
 
 def _unauthenticated_figure(assessment: Assessment) -> Figure:
     """Endpoints with no authentication, and whether that count rests on more than declarations."""
-    count = sum(1 for e in assessment.inventory.endpoints if e.auth.effective is AuthKind.NONE)
+    count = sum(1 for e in assessment.inventory.endpoints if e.auth.effective is AuthKind.NONE and e.auth.is_known)
     auth = next((c for c in assessment.controls if c.id == "auth"), None)
     judged = sum(auth.evidence_breakdown.values()) if auth else 0
     declared = auth.evidence_breakdown.get(EvidenceStrength.DECLARED, 0) if auth else 0
@@ -375,6 +375,9 @@ def _endpoint_row(endpoint: Endpoint, finding_ids: Iterable[str]) -> EndpointRow
     enforced = auth.enforced_by or "not enforced"
     if auth.allows_anonymous and auth.effective is not AuthKind.NONE:
         enforced += "; anonymous allowed"
+    auth_label, auth_css = AUTH_LABELS[auth.effective], _auth_css(auth.effective)
+    if not auth.is_known:
+        auth_label, auth_css, enforced = "not shown", "warn", "outside the configuration given"
     return EndpointRow(
         method="ANY" if endpoint.method == "*" else endpoint.method,
         path=endpoint.path,
@@ -382,8 +385,8 @@ def _endpoint_row(endpoint: Endpoint, finding_ids: Iterable[str]) -> EndpointRow
         lifecycle=endpoint.lifecycle.value,
         lifecycle_css=f"lc-{endpoint.lifecycle.value}",
         is_deprecated=endpoint.deprecated,
-        auth=AUTH_LABELS[auth.effective],
-        auth_css="bad" if auth.effective is AuthKind.NONE else ("ok" if auth.effective.is_strong else "warn"),
+        auth=auth_label,
+        auth_css=auth_css,
         enforced_by=enforced,
         rate_limit=rate_text,
         rate_limit_css=rate_css,
@@ -453,3 +456,9 @@ def _input_groups(inputs: tuple[InputFile, ...]) -> tuple[InputGroup, ...]:
 
 def _plural(count: int, noun: str) -> str:
     return f"{format_count(count)} {noun}{'' if count == 1 else 's'}"
+
+
+def _auth_css(kind: AuthKind) -> str:
+    """Red for no authentication, green for strong, amber between."""
+    return "bad" if kind is AuthKind.NONE else ("ok" if kind.is_strong else "warn")
+

@@ -5,8 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from riskscan.inventory import build_inventory
-from riskscan.inventory.posture import SPEC_DECLARED, auth_posture, describe_rate_limit, rate_limit_posture
-from riskscan.model import AuthKind, AuthRequirement, Endpoint, RateLimitPolicy
+from riskscan.inventory.posture import (
+    SPEC_DECLARED,
+    auth_posture,
+    describe_rate_limit,
+    logging_posture,
+    rate_limit_posture,
+)
+from riskscan.model import (
+    AuthKind,
+    AuthRequirement,
+    Endpoint,
+    Evidence,
+    GatewayRoute,
+    RateLimitPolicy,
+    RouteAspect,
+)
 
 OIDC = AuthRequirement(kind=AuthKind.OIDC, scheme="openid-connect")
 KEY_AUTH = AuthRequirement(kind=AuthKind.API_KEY, scheme="key-auth")
@@ -114,3 +128,39 @@ def test_logging_is_known_only_where_a_route_serves(estate: Any) -> None:
     assert claims.is_logged is False
     assert endpoint(estate, "GET /internal/export/{date}").is_logged is False
     assert endpoint(estate, "GET /v3/orders/{id}").is_logged is None
+
+
+def _route(route_id: str, **fields: Any) -> GatewayRoute:
+    return GatewayRoute(gateway="gateway-api", route_id=route_id, uris=("/v1/quotes",),
+                        evidence=Evidence(path="gateway.yaml", line=1), **fields)
+
+
+HIDDEN = tuple(RouteAspect)
+
+
+def test_a_route_that_cannot_show_auth_leaves_it_unknown_not_none() -> None:
+    # A Gateway API route: authentication comes from implementation policies that were not read.
+    auth = auth_posture([], [_route("quotes", not_shown=HIDDEN)])
+    assert not auth.is_known
+    assert not auth.allows_anonymous
+    assert auth.enforced_by is None
+
+
+def test_a_spec_declaration_still_counts_behind_a_route_that_cannot_show_auth(make: Any) -> None:
+    auth = auth_posture([make.op("GET", "/v1/quotes", security=((OIDC,),))], [_route("quotes", not_shown=HIDDEN)])
+    assert auth.is_known
+    assert (auth.effective, auth.enforced_by) == (AuthKind.OIDC, SPEC_DECLARED)
+
+
+def test_limits_and_logging_are_unknown_unless_every_serving_route_shows_them() -> None:
+    limit = RateLimitPolicy(plugin="limit-count", limit=10, window_seconds=1, evidence=Evidence(path="g.yaml"))
+    shown = _route("prod", rate_limits=(limit,), loggers=("http-logger",))
+    hidden = _route("canary", not_shown=HIDDEN)
+    unlimited = _route("sandbox")
+    assert rate_limit_posture([hidden]).enforced is None
+    assert rate_limit_posture([shown, hidden]).enforced is None  # partial evidence is not a "yes"
+    assert rate_limit_posture([shown, hidden, unlimited]).enforced is False  # one shown route lacks it
+    assert rate_limit_posture([shown]).enforced is True
+    assert logging_posture([hidden])[2] is None
+    assert logging_posture([shown, hidden])[2] is None
+    assert logging_posture([shown])[2] is True

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from riskscan.model import AuthKind, AuthRequirement, GatewayRoute, PluginRef
+from riskscan.model import AuthKind, AuthRequirement, GatewayRoute, PluginRef, RouteAspect
 from riskscan.redaction import REDACTED, is_secret_key, redact
 from riskscan.sources.gateways.gateway_api_listeners import Listener, attached_hosts
 from riskscan.sources.gateways.gateway_lookup import GatewayIndex
@@ -114,6 +114,9 @@ def _match_route(route: KubeObject, rule_index: int, rule: Mapping[str, Any], ma
         plugins=_filters(route, rule, pointer),
         auth=(AuthRequirement(kind=AuthKind.MTLS, scheme="listener frontend validation"),) if is_mtls else (),
         upstream=_backends(rule.get("backendRefs")),
+        # Implementation policies (not read) decide auth, limits and logging; a listener's client
+        # certificate check is the one mechanism the Gateway itself shows.
+        not_shown=(RouteAspect.RATE_LIMIT, RouteAspect.LOGGING) if is_mtls else tuple(RouteAspect),
         evidence=route.evidence(f"{pointer}/matches/{match_index}" if match else pointer,
                                 f"{label} {value} ({path_type}) {method or 'any method'}"),
     )

@@ -17,7 +17,7 @@ import fnmatch
 from collections.abc import Mapping
 from typing import Any
 
-from riskscan.model import GatewayRoute, PluginRef
+from riskscan.model import GatewayRoute, PluginRef, RouteAspect
 from riskscan.redaction import redact
 from riskscan.sources.gateways.ingress_nginx import PREFIX, NginxAnnotations, read_annotations
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, mapping, mappings, text
@@ -135,6 +135,8 @@ class _RouteBuilder:
             loggers=settings.loggers,
             monitors=settings.monitors,
             upstream=_backend(backend),
+            # Another controller enforces auth, limits and logging through its own resources.
+            not_shown=() if self._gateway == INGRESS_GATEWAY else tuple(RouteAspect),
             evidence=ingress.evidence(pointer, excerpt),
         )
 
