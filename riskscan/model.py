@@ -112,6 +112,7 @@ class SourceKind(StrEnum):
     OPENAPI = "openapi"
     APISIX = "apisix"
     ACCESS_LOG = "access_log"
+    NGINX = "nginx"
 
 
 class InputStatus(StrEnum):
@@ -380,6 +381,7 @@ class GatewayConfig(Model):
     global_plugins: tuple[PluginRef, ...] = ()
     consumer_count: int = 0
     warnings: tuple[RedactedText, ...] = ()
+    referenced_files: tuple[RedactedFilePath, ...] = ()  # other files it pulled in (nginx `include`)
 
 
 # --------------------------------------------------------------------------- traffic

@@ -145,8 +145,9 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.traffic.access_log import AccessLogReader
     from riskscan.sources.gateways.apisix import ApisixReader
     from riskscan.sources.specs.openapi import OpenApiReader
+    from riskscan.sources.gateways.nginx import NginxReader
 
-    readers: list[SourceReader] = [OpenApiReader(), ApisixReader(), AccessLogReader()]
+    readers: list[SourceReader] = [OpenApiReader(), ApisixReader(), NginxReader(), AccessLogReader()]
     return {reader.kind: reader for reader in readers}
 
 
