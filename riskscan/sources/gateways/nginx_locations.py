@@ -111,15 +111,16 @@ def _translate_regex(pattern: str, case_insensitive: bool) -> tuple[tuple[str, .
 
 def _path_of(text: str) -> tuple[tuple[str, tuple[str, ...]] | None, str]:
     """((uri without tail, tails), a concrete sample path) for a pattern body, or (None, "")."""
-    uri, sample, position, names = "", "", 0, 0
+    uri, sample, position = "", "", 0
+    names: list[str] = []
     while position <= len(text):
         rest = text[position:]
         if rest in _TAILS and uri:
             return (uri, _TAILS[rest]), sample
         wildcard = _WILDCARD.match(text, position)
         if wildcard is not None and uri.endswith("/"):
-            names += 1
-            name = wildcard.group("name") or ("param" if names == 1 else f"param{names}")
+            name = _unique(wildcard.group("name") or "param", names)
+            names.append(name)
             inner = wildcard.group("inner") or wildcard.group("bare")
             uri, sample = uri + ":" + name, sample + _sample_for(inner)
             position = wildcard.end()
@@ -133,6 +134,15 @@ def _path_of(text: str) -> tuple[tuple[str, tuple[str, ...]] | None, str]:
         uri, sample = uri + char, sample + char
         position = literal.end()
     return None, ""
+
+
+def _unique(name: str, taken: list[str]) -> str:
+    """`name`, or `name2`, `name3` ... when an earlier segment has it already."""
+    number, candidate = 1, name
+    while candidate in taken:
+        number += 1
+        candidate = f"{name}{number}"
+    return candidate
 
 
 def _sample_for(atom: str) -> str:
