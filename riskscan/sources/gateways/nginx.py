@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from riskscan.model import Evidence, GatewayConfig, GatewayRoute, PluginRef, SourceKind
@@ -86,6 +87,7 @@ class _Builder:
         self._ids: set[str] = set()
 
     def build(self) -> list[GatewayRoute]:
+        """Every route of every http server block, in the order they are written."""
         routes: list[GatewayRoute] = []
         for server, scope in self._servers():
             routes.extend(self._server_routes(server, scope))
@@ -169,17 +171,15 @@ class _Builder:
         return route_id
 
 
+@dataclass(frozen=True)
 class _ServerContext:
     """What a server block gives each of its routes."""
 
-    def __init__(
-        self, label: str, hosts: tuple[str, ...], conditions: tuple[str, ...], tls: ServerTls, is_tls: bool
-    ) -> None:
-        self.label = label
-        self.hosts = hosts
-        self.conditions = conditions
-        self.tls = tls
-        self.is_tls = is_tls
+    label: str  # `api.example.com:443`: first server name and first listen port, for route ids
+    hosts: tuple[str, ...]
+    conditions: tuple[str, ...]
+    tls: ServerTls
+    is_tls: bool
 
     def tls_refs(self, scope: Scope) -> tuple[PluginRef, ...]:
         """A `listen ... ssl` PluginRef when every listen of the server is TLS."""

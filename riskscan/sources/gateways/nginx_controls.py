@@ -33,7 +33,7 @@ from riskscan.model import AuthKind, AuthRequirement, Evidence, PluginRef, RateL
 from riskscan.sources.gateways.nginx_scope import Scope, Zone, effective_args
 from riskscan.sources.gateways.nginx_tree import Directive
 
-__all__ = ["AUTH_DIRECTIVES", "Enforcement", "read_enforcement"]
+__all__ = ["AUTH_DIRECTIVES", "Enforcement", "ServerTls", "read_enforcement"]
 
 AUTH_DIRECTIVES: dict[str, AuthKind] = {
     "auth_basic": AuthKind.BASIC,
@@ -119,9 +119,8 @@ def _auth(
         ref(directive, f"{name} off" if is_off else f"{name} on", "disabled with off" if is_off else None)
         if not is_off:
             checks.append(AuthRequirement(kind=kind, scheme=name, location=_credential_location(directive)))
-    if _satisfy(scope) == "any":
-        satisfy = scope.last("satisfy")
-        assert satisfy is not None
+    satisfy = scope.last("satisfy")
+    if satisfy is not None and _satisfy(scope) == "any":
         allows, _ = scope.effective("allow", "deny")
         lets_in = any(rule.name == "allow" for rule in allows)
         note = "any one check suffices" + ("; allowed addresses need no credentials" if lets_in else "")

@@ -3,14 +3,17 @@ access log scan into one inventory with the gateway's auth, limits and logs on e
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from riskscan.model import Assessment, AuthKind, Endpoint, InputStatus, Lifecycle, SightingSource, SourceKind
 from riskscan.discovery import discover_files, read_inputs
 from riskscan.pipeline import ScanOptions, scan
+from riskscan.report.json_report import SCHEMA_PATH, render_json
 from riskscan.sources import ReadContext
 
 ESTATE = Path(__file__).resolve().parents[2] / "fixtures" / "nginx" / "estate"
@@ -100,3 +103,9 @@ def test_a_site_file_without_its_main_config_is_read_on_its_own(tmp_path: Path) 
     inputs = read_inputs(discover_files([tmp_path]), ReadContext(root=tmp_path, allowed_roots=(tmp_path,)))
     [config] = inputs.gateways
     assert [route.uris for route in config.routes] == [("/v1/*",)]
+
+
+def test_the_json_report_of_an_nginx_estate_meets_the_schema(assessment: Assessment) -> None:
+    document = json.loads(render_json(assessment))
+    jsonschema.validate(document, json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+    assert {item["kind"] for item in document["inputs"]} == {"nginx", "openapi", "access_log"}

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from riskscan.inventory.gateway_patterns import compile_uri
 from riskscan.sources.gateways.nginx_locations import parse_location
+from riskscan.sources.input_regex import compile_input_regex
 
 
 @pytest.mark.parametrize(
@@ -74,4 +75,5 @@ def test_a_path_built_from_the_translation_matches_the_regex(segments: list[str]
     uri = match.uris[0]
     path = re.sub(r":[A-Za-z_]\w*", "7", uri).rstrip("*")
     assert compile_uri(uri).matches(path)
-    assert re.search(pattern.replace("(?<", "(?P<"), path)
+    compiled = compile_input_regex(pattern)  # RE2, as riskscan runs every input regex
+    assert compiled is not None and compiled.search(path) is not None
