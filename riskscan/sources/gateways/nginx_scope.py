@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from riskscan.redaction import redact
 from riskscan.sources.gateways.nginx_tree import Directive
@@ -25,10 +25,23 @@ _RATE = re.compile(r"^(\d+(?:\.\d+)?)r/([sm])$")
 
 @dataclass(frozen=True)
 class Level:
-    """One level of the configuration: `http`, `server` or `location`, and what it declares."""
+    """One level of the configuration: `http`, `server` or `location`, and what it declares.
+
+    Directives are indexed by name once: a server with thousands of locations is looked up for each
+    of them, so a scan per lookup would be quadratic.
+    """
 
     kind: str
     directives: tuple[Directive, ...]
+    by_name: dict[str, list[Directive]] = field(init=False, repr=False, compare=False)
+    position: dict[int, int] = field(init=False, repr=False, compare=False)  # id(directive) -> index
+
+    def __post_init__(self) -> None:
+        by_name: dict[str, list[Directive]] = {}
+        for directive in self.directives:
+            by_name.setdefault(directive.name, []).append(directive)
+        object.__setattr__(self, "by_name", by_name)
+        object.__setattr__(self, "position", {id(d): index for index, d in enumerate(self.directives)})
 
 
 @dataclass(frozen=True)
@@ -44,15 +57,16 @@ class Scope:
     def effective(self, *names: str) -> tuple[list[Directive], str | None]:
         """The declarations of `names` in force: the innermost level's that has any, and its kind."""
         for level in reversed(self.levels):
-            found = [directive for directive in level.directives if directive.name in names]
+            found = [directive for name in names for directive in level.by_name.get(name, ())]
             if found:
+                found.sort(key=lambda directive: level.position[id(directive)])  # as written
                 return found, level.kind
         return [], None
 
     def level_of(self, directive: Directive) -> str:
         """The kind of the level that declares `directive` (the innermost, when shared)."""
         for level in reversed(self.levels):
-            if any(own is directive for own in level.directives):
+            if id(directive) in level.position:
                 return level.kind
         return self.levels[-1].kind if self.levels else "location"
 
