@@ -12,7 +12,8 @@ that hands requests to a backend (`proxy_pass`, `fastcgi_pass`, `grpc_pass`, `uw
   (`nginx_scope`, `nginx_controls`);
 - its upstream is the `upstream` block's servers or the URL's host, credentials stripped.
 
-A location that only returns a fixed answer (`return`), serves files (`root`, `alias`,
+A location nginx never hands a request to (`nginx_locations.shadowed_by`: a plain prefix under a
+regex prefix, a regex under a `^~` prefix) is left out with a warning. A location that only returns a fixed answer (`return`), serves files (`root`, `alias`,
 `try_files`), is `internal` or named (`@name`) is not an API route: nothing behind the gateway
 answers there. A location whose access rules deny everyone is kept, not enabled. `limit_except`
 with `deny all` restricts the route to its listed methods. `stream` (TCP/UDP) servers are not assessed.
@@ -29,7 +30,7 @@ from riskscan.model import Evidence, GatewayConfig, GatewayRoute, PluginRef, Sou
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.nginx_controls import ServerTls, read_enforcement
-from riskscan.sources.gateways.nginx_locations import LocationMatch, parse_location
+from riskscan.sources.gateways.nginx_locations import LocationMatch, parse_location, shadowed_by
 from riskscan.sources.gateways.nginx_scope import Scope, Zone, collect_zones
 from riskscan.sources.gateways.nginx_tree import Directive, NginxError, load_tree
 
@@ -111,7 +112,8 @@ class _Builder:
         tls = ServerTls(all_tls, scope.last("ssl_verify_client"))
         hosts, conditions = _hosts(server, self._warnings)
         label = f"{hosts[0] if hosts else '_'}:{_port(listens)}"
-        context = _ServerContext(label, hosts, conditions, tls, all_tls and bool(listens))
+        siblings = [parse_location(location.args) for location in server.children("location")]
+        context = _ServerContext(label, hosts, conditions, tls, all_tls and bool(listens), siblings)
         routes: list[GatewayRoute] = []
         for location in server.children("location"):
             routes.extend(self._locations(location, scope, context))
@@ -134,6 +136,13 @@ class _Builder:
         if not passes or match.modifier == "@" or location.children("internal") or location.children("return"):
             return None
         route_id = self._route_id(server.label, match, location)
+        shadow = shadowed_by(match, server.siblings)
+        if shadow is not None:
+            self._warnings.append(
+                f"{location.path}:{location.line}: route {route_id} never serves a request: location "
+                f"{redact(shadow.label)} takes all of them (nginx location order)"
+            )
+            return None
         if not match.uris:
             self._warnings.append(
                 f"{location.path}:{location.line}: route {route_id}: regex path {redact(match.pattern)} "
@@ -180,6 +189,7 @@ class _ServerContext:
     conditions: tuple[str, ...]
     tls: ServerTls
     is_tls: bool
+    siblings: list[LocationMatch]  # the server-level locations, in the order written
 
     def tls_refs(self, scope: Scope) -> tuple[PluginRef, ...]:
         """A `listen ... ssl` PluginRef when every listen of the server is TLS."""

@@ -14,6 +14,12 @@ anywhere in the URI; `@name` is only a target of internal redirects. The invento
   wider, which would credit the route's controls to paths it does not serve: it gives no uri and a
   warning "regex path ... not evaluated".
 
+nginx picks a location by its own order, not by the longest literal as the inventory does: an exact
+match first; else the longest prefix, used at once when it is `^~`; else the first regex that matches,
+in the order written; else that longest prefix. `shadowed_by` finds the locations this makes
+unreachable that the inventory would otherwise credit (a plain prefix under a regex prefix, a regex
+under a `^~` prefix), so that a route's controls are never credited to requests another location takes.
+
 `~*` is translated as if case-sensitive: the translation then covers fewer paths than nginx serves
 (`/USERS/1`), never more.
 """
@@ -25,7 +31,7 @@ from dataclasses import dataclass
 
 from riskscan.sources.input_regex import compile_input_regex
 
-__all__ = ["LocationMatch", "parse_location"]
+__all__ = ["LocationMatch", "parse_location", "shadowed_by"]
 
 
 @dataclass(frozen=True)
@@ -152,3 +158,40 @@ def _sample_for(atom: str) -> str:
         if compiled is not None and compiled.search(sample) is not None:
             return sample
     return "1"
+
+
+def shadowed_by(match: LocationMatch, siblings: list[LocationMatch]) -> LocationMatch | None:
+    """The server-level location that takes every request `match` would otherwise serve, or None.
+
+    - a plain prefix location under a regex that is itself a plain prefix (`~ ^/api/` over
+      `/api/admin/`): nginx tries regexes after a plain prefix match, and that one always matches;
+    - a regex whose paths all lie under a `^~` prefix that no longer prefix location overlaps: nginx
+      never tries regexes for those paths.
+    """
+    if match.modifier == "":
+        return next(
+            (other for other in siblings
+             if other.modifier in ("~", "~*") and (head := _pure_prefix(other)) is not None
+             and match.pattern.startswith(head)),
+            None,
+        )
+    if match.modifier not in ("~", "~*") or not match.uris:
+        return None
+    head = match.uris[0].split(":", 1)[0].rstrip("*")
+    prefixes = [other for other in siblings if other.modifier in ("", "^~")]
+    for caret in (other for other in prefixes if other.modifier == "^~" and head.startswith(other.pattern)):
+        overlaps = [
+            other for other in prefixes
+            if len(other.pattern) > len(caret.pattern)
+            and (other.pattern.startswith(head) or head.startswith(other.pattern))
+        ]
+        if not overlaps:
+            return caret
+    return None
+
+
+def _pure_prefix(match: LocationMatch) -> str | None:
+    """The literal prefix of a regex location that matches exactly the paths starting with it."""
+    if len(match.uris) == 1 and match.uris[0].endswith("*") and ":" not in match.uris[0]:
+        return match.uris[0][:-1]
+    return None

@@ -342,3 +342,28 @@ def test_the_corpus_gateway_routes_by_prefix_with_rate_limiting_commented_out(co
     payments = by_uri[("/payments/*",)]
     assert (payments.evidence.path, payments.evidence.line) == ("api-gateway.example.com.conf", 199)
     assert any("snippets/proxy-headers.conf" in warning for warning in config.warnings)
+
+
+def test_locations_nginx_never_reaches_are_not_credited(tmp_path: Path) -> None:
+    """nginx tries regexes after a plain prefix match and never after a `^~` one: a location that
+    another always takes is no route, so its auth is not credited to requests it never sees."""
+    conf = tmp_path / "order.conf"
+    conf.write_text(
+        "server {\n  listen 80;\n"
+        "  location ~ ^/api/ { proxy_pass http://open; }\n"
+        '  location /api/admin/ { auth_basic "admin"; proxy_pass http://admin; }\n'
+        "  location ^~ /static/ { proxy_pass http://cdn; }\n"
+        '  location ~ ^/static/private/ { auth_basic "p"; proxy_pass http://private; }\n'
+        "  location /v1/ { proxy_pass http://v1; }\n"
+        '  location ~ ^/v1/[0-9]+$ { auth_basic "v1"; proxy_pass http://v1; }\n'
+        "}\n"
+    )
+    config = read(conf, tmp_path)
+    assert sorted(route.route_id for route in config.routes) == [
+        "_:80 /v1/", "_:80 ^~ /static/", "_:80 ~ ^/api/", "_:80 ~ ^/v1/[0-9]+$"]
+    assert config.warnings == (
+        "order.conf:4: route _:80 /api/admin/ never serves a request: location ~ ^/api/ takes all of them "
+        "(nginx location order)",
+        "order.conf:6: route _:80 ~ ^/static/private/ never serves a request: location ^~ /static/ takes all "
+        "of them (nginx location order)",
+    )
