@@ -41,8 +41,10 @@ def synthetic_config(locations: int, seed: int) -> str:
         auth = rng.choice(['auth_basic "partners";', "auth_request /_auth;", ""])
         limit = rng.choice(["limit_req zone=per_partner;", ""])
         match = rng.choice([f"/svc{index}/", f"~ ^/svc{index}/[0-9]+$", f"= /svc{index}"])
-        lines.append(f"    location {match} {{ {auth} {limit} proxy_set_header X-Request-ID $request_id;"
-                     f" proxy_pass http://backend{index % 50}.internal; }}")
+        lines.append(
+            f"    location {match} {{ {auth} {limit} proxy_set_header X-Request-ID $request_id;"
+            f" proxy_pass http://backend{index % 50}.internal; }}"
+        )
     lines += ["  }", "}"]
     return "\n".join(lines) + "\n"
 
@@ -67,8 +69,10 @@ def main(argv: list[str] | None = None) -> int:
             cpus.append(time.process_time() - started_cpu)
         wall, cpu = statistics.median(walls), statistics.median(cpus)
         size = path.stat().st_size / 1e6
-        print(f"{size:5.2f} MB, {routes} routes: median {wall:5.2f} s ({routes / wall:7.0f} routes/s),"
-              f" cpu {cpu:5.2f} s ({routes / cpu:7.0f} routes/s)")
+        print(
+            f"{size:5.2f} MB, {routes} routes: median {wall:5.2f} s ({routes / wall:7.0f} routes/s),"
+            f" cpu {cpu:5.2f} s ({routes / cpu:7.0f} routes/s)"
+        )
     return 0
 
 

@@ -12,11 +12,12 @@ that hands requests to a backend (`proxy_pass`, `fastcgi_pass`, `grpc_pass`, `uw
   (`nginx_scope`, `nginx_controls`);
 - its upstream is the `upstream` block's servers or the URL's host, credentials stripped.
 
-A location nginx never hands a request to (`nginx_locations.shadowed_by`: a plain prefix under a
-regex prefix, a regex under a `^~` prefix) is left out with a warning. A location that only returns a fixed answer (`return`), serves files (`root`, `alias`,
-`try_files`), is `internal` or named (`@name`) is not an API route: nothing behind the gateway
-answers there. A location whose access rules deny everyone is kept, not enabled. `limit_except`
-with `deny all` restricts the route to its listed methods. `stream` (TCP/UDP) servers are not assessed.
+A location that only returns a fixed answer (`return`), serves files (`root`, `alias`, `try_files`),
+is `internal` or named (`@name`) is not an API route: nothing behind the gateway answers there. A
+location nginx never hands a request to (`nginx_locations.shadowed_by`: a plain prefix under a regex
+prefix, a regex under a `^~` prefix) is left out with a warning. A location whose access rules deny
+everyone is kept, not enabled. `limit_except` with `deny all` restricts the route to its listed
+methods. `stream` (TCP/UDP) servers are not assessed.
 """
 
 from __future__ import annotations
@@ -133,21 +134,15 @@ class _Builder:
     def _route(self, location: Directive, scope: Scope, server: _ServerContext) -> GatewayRoute | None:
         match = parse_location(location.args)
         passes = [child for name in PASS_DIRECTIVES for child in location.children(name)]
-        if not passes or match.modifier == "@" or location.children("internal") or location.children("return"):
+        if (
+            not passes
+            or match.modifier == "@"
+            or location.children("internal")
+            or location.children("return")
+        ):
             return None
         route_id = self._route_id(server.label, match, location)
-        shadow = shadowed_by(match, server.siblings)
-        if shadow is not None:
-            self._warnings.append(
-                f"{location.path}:{location.line}: route {route_id} never serves a request: location "
-                f"{redact(shadow.label)} takes all of them (nginx location order)"
-            )
-            return None
-        if not match.uris:
-            self._warnings.append(
-                f"{location.path}:{location.line}: route {route_id}: regex path {redact(match.pattern)} "
-                f"not evaluated ({match.problem})"
-            )
+        if not self._is_assessable(location, match, route_id, server):
             return None
         enforcement = read_enforcement(scope, server.tls, self._zones, _evidence, self._warnings.append)
         methods, method_refs = _methods(location, scope)
@@ -171,6 +166,25 @@ class _Builder:
             upstream=upstream,
             evidence=_evidence(location, excerpt, None),
         )
+
+    def _is_assessable(
+        self, location: Directive, match: LocationMatch, route_id: str, server: _ServerContext
+    ) -> bool:
+        """False, with a warning, for a location nginx never reaches or whose regex is not evaluated."""
+        where = f"{location.path}:{location.line}: route {route_id}"
+        shadow = shadowed_by(match, server.siblings)
+        if shadow is not None:
+            self._warnings.append(
+                f"{where} never serves a request: location {redact(shadow.label)} takes all of them "
+                "(nginx location order)"
+            )
+            return False
+        if not match.uris:
+            self._warnings.append(
+                f"{where}: regex path {redact(match.pattern)} not evaluated ({match.problem})"
+            )
+            return False
+        return True
 
     def _route_id(self, label: str, match: LocationMatch, location: Directive) -> str:
         route_id = f"{label} {match.label}"
@@ -196,13 +210,20 @@ class _ServerContext:
         if not self.is_tls:
             return ()
         listens, _ = scope.effective("listen")
-        return (PluginRef(name="ssl", attached_to="server",
-                          evidence=_evidence(listens[0], "listen with ssl", "every listen is TLS")),)
+        return (
+            PluginRef(
+                name="ssl",
+                attached_to="server",
+                evidence=_evidence(listens[0], "listen with ssl", "every listen is TLS"),
+            ),
+        )
 
 
 def _evidence(directive: Directive, excerpt: str, note: str | None) -> Evidence:
     """Evidence for a directive: the file it was written in, its line, a short redacted excerpt."""
-    return Evidence(path=directive.path, line=directive.line, excerpt=redact(excerpt)[:_MAX_EXCERPT], note=note)
+    return Evidence(
+        path=directive.path, line=directive.line, excerpt=redact(excerpt)[:_MAX_EXCERPT], note=note
+    )
 
 
 def _is_tls(listen: Directive, server: Directive) -> bool:
@@ -230,8 +251,10 @@ def _hosts(server: Directive, warnings: list[str]) -> tuple[tuple[str, ...], tup
         for name in directive.args:
             if name.startswith("~"):
                 conditions.append(f"host matches {redact(name[1:])}")
-                warnings.append(f"{directive.path}:{directive.line}: regex server_name {redact(name)} "
-                                "is kept as a condition, not evaluated as hosts")
+                warnings.append(
+                    f"{directive.path}:{directive.line}: regex server_name {redact(name)} "
+                    "is kept as a condition, not evaluated as hosts"
+                )
             elif name.startswith("."):
                 hosts.extend((name[1:], "*" + name))
             elif name and name != "_" and "$" not in name:
@@ -242,8 +265,11 @@ def _hosts(server: Directive, warnings: list[str]) -> tuple[tuple[str, ...], tup
 def _methods(location: Directive, scope: Scope) -> tuple[tuple[str, ...], tuple[PluginRef, ...]]:
     """Methods the route serves: all, unless `limit_except` denies every other method to everyone."""
     for block in location.children("limit_except"):
-        ref = PluginRef(name="limit_except", attached_to="location",
-                        evidence=_evidence(block, f"limit_except {' '.join(block.args)}", None))
+        ref = PluginRef(
+            name="limit_except",
+            attached_to="location",
+            evidence=_evidence(block, f"limit_except {' '.join(block.args)}", None),
+        )
         rules = [child for child in block.block or () if child.name in ("allow", "deny")]
         if rules and all(rule.name == "deny" for rule in rules):
             methods = {method.upper() for method in block.args}

@@ -40,12 +40,22 @@ AUTH_DIRECTIVES: dict[str, AuthKind] = {
     "auth_request": AuthKind.BEARER,
     "auth_jwt": AuthKind.BEARER,
 }
-_HEADER_DIRECTIVES = ("proxy_set_header", "grpc_set_header", "fastcgi_param", "uwsgi_param", "scgi_param",
-                      "add_header")
+_HEADER_DIRECTIVES = (
+    "proxy_set_header",
+    "grpc_set_header",
+    "fastcgi_param",
+    "uwsgi_param",
+    "scgi_param",
+    "add_header",
+)
+
 
 class _Ref(Protocol):
-    def __call__(self, directive: Directive, excerpt: str, note: str | None, name: str | None = None) -> None:
-        ...
+    """Records a directive in force as a `PluginRef` (named after the directive unless `name` is given)."""
+
+    def __call__(
+        self, directive: Directive, excerpt: str, note: str | None, name: str | None = None
+    ) -> None: ...
 
 
 Evidencer = Callable[[Directive, str, "str | None"], Evidence]
@@ -73,7 +83,10 @@ class ServerTls:
 
 
 def read_enforcement(
-    scope: Scope, tls: ServerTls, zones: dict[tuple[str, str], Zone], evidence: Evidencer,
+    scope: Scope,
+    tls: ServerTls,
+    zones: dict[tuple[str, str], Zone],
+    evidence: Evidencer,
     warn: Callable[[str], None],
 ) -> Enforcement:
     """What the directives in force on one location enforce (see the module docstring)."""
@@ -96,8 +109,11 @@ def _ref_maker(refs: list[PluginRef], scope: Scope, evidence: Evidencer) -> _Ref
 
     def ref(directive: Directive, excerpt: str, note: str | None, name: str | None = None) -> None:
         attached = scope.level_of(directive)
-        refs.append(PluginRef(name=name or directive.name, attached_to=attached,
-                              evidence=evidence(directive, excerpt, note)))
+        refs.append(
+            PluginRef(
+                name=name or directive.name, attached_to=attached, evidence=evidence(directive, excerpt, note)
+            )
+        )
 
     return ref
 
@@ -136,7 +152,7 @@ def _credential_location(directive: Directive) -> str | None:
         token = effective_args(directive).get("token", "")
         for prefix, where in (("$http_", "header:"), ("$cookie_", "cookie:"), ("$arg_", "query:")):
             if token.startswith(prefix):
-                name = token[len(prefix):]
+                name = token[len(prefix) :]
                 return where + (name.replace("_", "-") if prefix == "$http_" else name)
         return "header:Authorization"
     return None
@@ -160,8 +176,11 @@ def _mtls(tls: ServerTls, ref: _Ref) -> tuple[AuthRequirement, ...]:
 
 
 def _limits(
-    scope: Scope, zones: dict[tuple[str, str], Zone], ref: _Ref,
-    evidence: Evidencer, warn: Callable[[str], None],
+    scope: Scope,
+    zones: dict[tuple[str, str], Zone],
+    ref: _Ref,
+    evidence: Evidencer,
+    warn: Callable[[str], None],
 ) -> tuple[RateLimitPolicy, ...]:
     policies: list[RateLimitPolicy] = []
     for name, zone_kind in (("limit_req", "limit_req_zone"), ("limit_conn", "limit_conn_zone")):
@@ -169,26 +188,40 @@ def _limits(
         dry_run = scope.last(f"{name}_dry_run")
         is_dry = dry_run is not None and dry_run.args[:1] == ("on",)
         status = scope.last(f"{name}_status")
-        code = int(status.args[0]) if status is not None and status.args[:1] and status.args[0].isdigit() else 503
+        code = (
+            int(status.args[0])
+            if status is not None and status.args[:1] and status.args[0].isdigit()
+            else 503
+        )
         for directive in declared:
-            zone_name = _zone_name(directive)
-            excerpt = f"{name} zone={zone_name}"
+            excerpt = f"{name} zone={_zone_name(directive)}"
             ref(directive, excerpt, "dry run: nothing is rejected" if is_dry else None)
-            if is_dry:
-                continue
-            zone = zones.get((zone_kind, zone_name))
-            if zone is None:
-                warn(f"{directive.path}:{directive.line}: {name} zone {zone_name} is not declared in the "
-                     "files given: its key and rate are unknown")
-            limit = zone.limit if zone is not None else None
-            if name == "limit_conn":
-                limit = _number(directive.args[1]) if len(directive.args) > 1 else None
-            policies.append(RateLimitPolicy(
-                plugin=name, key=zone.key if zone is not None else None, limit=limit,
-                window_seconds=zone.window_seconds if zone is not None else None, rejected_code=code,
-                evidence=evidence(directive, excerpt, None),
-            ))
+            if not is_dry:
+                zone = zones.get((zone_kind, _zone_name(directive)))
+                policies.append(_policy(directive, zone, code, evidence(directive, excerpt, None), warn))
     return tuple(policies)
+
+
+def _policy(
+    directive: Directive, zone: Zone | None, code: int, evidence: Evidence, warn: Callable[[str], None]
+) -> RateLimitPolicy:
+    """One `limit_req` or `limit_conn` as a policy: key and rate from its zone, a cap from its argument."""
+    if zone is None:
+        warn(
+            f"{directive.path}:{directive.line}: {directive.name} zone {_zone_name(directive)} is not "
+            "declared in the files given: its key and rate are unknown"
+        )
+    limit = zone.limit if zone is not None else None
+    if directive.name == "limit_conn":
+        limit = _number(directive.args[1]) if len(directive.args) > 1 else None
+    return RateLimitPolicy(
+        plugin=directive.name,
+        key=zone.key if zone is not None else None,
+        limit=limit,
+        window_seconds=zone.window_seconds if zone is not None else None,
+        rejected_code=code,
+        evidence=evidence,
+    )
 
 
 def _zone_name(directive: Directive) -> str:
@@ -212,8 +245,11 @@ def _loggers(scope: Scope, ref: _Ref) -> tuple[str, ...]:
     for directive in declared:
         is_conditional = any(arg.startswith("if=") for arg in directive.args)
         destination = "syslog" if directive.args[:1] and directive.args[0].startswith("syslog:") else "file"
-        ref(directive, f"access_log to {destination}", "logs only requests meeting its if= condition"
-            if is_conditional else None)
+        ref(
+            directive,
+            f"access_log to {destination}",
+            "logs only requests meeting its if= condition" if is_conditional else None,
+        )
         counted = counted or not is_conditional
     return ("access_log",) if counted else ()
 
@@ -245,4 +281,3 @@ def _cors(scope: Scope, ref: _Ref) -> None:
             reflects = value.startswith("$http_origin")
             note = "reflects any Origin" if reflects else ("any origin (*)" if value == "*" else None)
             ref(directive, "add_header Access-Control-Allow-Origin", note, name="cors")
-

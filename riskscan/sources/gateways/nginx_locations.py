@@ -93,7 +93,7 @@ def _split(args: tuple[str, ...]) -> tuple[str, str]:
         return "@", text
     for modifier in _MODIFIERS:
         if text.startswith(modifier) and len(text) > len(modifier):
-            return modifier, text[len(modifier):]
+            return modifier, text[len(modifier) :]
     return "", text
 
 
@@ -170,9 +170,13 @@ def shadowed_by(match: LocationMatch, siblings: list[LocationMatch]) -> Location
     """
     if match.modifier == "":
         return next(
-            (other for other in siblings
-             if other.modifier in ("~", "~*") and (head := _pure_prefix(other)) is not None
-             and match.pattern.startswith(head)),
+            (
+                other
+                for other in siblings
+                if other.modifier in ("~", "~*")
+                and (head := _pure_prefix(other)) is not None
+                and match.pattern.startswith(head)
+            ),
             None,
         )
     if match.modifier not in ("~", "~*") or not match.uris:
@@ -181,7 +185,8 @@ def shadowed_by(match: LocationMatch, siblings: list[LocationMatch]) -> Location
     prefixes = [other for other in siblings if other.modifier in ("", "^~")]
     for caret in (other for other in prefixes if other.modifier == "^~" and head.startswith(other.pattern)):
         overlaps = [
-            other for other in prefixes
+            other
+            for other in prefixes
             if len(other.pattern) > len(caret.pattern)
             and (other.pattern.startswith(head) or head.startswith(other.pattern))
         ]

@@ -114,8 +114,12 @@ class _Loader:
         errors: list[BaseException] = []
         try:
             payload = crossplane.parse(
-                str(path), onerror=errors.append, catch_errors=False, single=True,
-                check_ctx=False, check_args=False,
+                str(path),
+                onerror=errors.append,
+                catch_errors=False,
+                single=True,
+                check_ctx=False,
+                check_args=False,
             )
         except (RecursionError, MemoryError):
             return [], (f"blocks nested too deeply (more than {MAX_BLOCK_DEPTH} levels)", None)

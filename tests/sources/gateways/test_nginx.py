@@ -14,7 +14,13 @@ from riskscan.sources.gateways.nginx import NginxError, NginxReader
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "nginx"
 GATEWAY = FIXTURES / "estate" / "nginx"
-PLANTED = ["PLANTED-KEY-123", "PLANTED-NODE-PASS", "PLANTED-JWT-SECRET-456", "PLANTED-PASSWORD-321", "svc-user"]
+PLANTED = [
+    "PLANTED-KEY-123",
+    "PLANTED-NODE-PASS",
+    "PLANTED-JWT-SECRET-456",
+    "PLANTED-PASSWORD-321",
+    "svc-user",
+]
 READER = NginxReader()
 
 
@@ -61,7 +67,8 @@ def test_location_matches_become_route_uris(routes: dict[str, GatewayRoute]) -> 
 
 def test_a_regex_that_is_not_a_plain_path_is_left_out_with_a_warning(gateway: GatewayConfig) -> None:
     assert (
-        "conf.d/partner-api.conf:40: route api.harbor.example:443 ~ \\.php$: regex path \\.php$ not evaluated "
+        "conf.d/partner-api.conf:40: route api.harbor.example:443 ~ \\.php$: "
+        "regex path \\.php$ not evaluated "
         "(not anchored at the start of the path)"
     ) in gateway.warnings
 
@@ -87,7 +94,10 @@ def test_upstreams_are_resolved_and_credentials_stripped(routes: dict[str, Gatew
 def test_evidence_names_the_included_file_and_line(routes: dict[str, GatewayRoute]) -> None:
     claims = routes["api.harbor.example:443 /v2/claims/"]
     assert (claims.evidence.path, claims.evidence.line) == ("conf.d/partner-api.conf", 18)
-    assert claims.evidence.excerpt == "location /v2/claims/ proxy_pass claims-a.internal:8080, claims-b.internal:8080"
+    assert (
+        claims.evidence.excerpt
+        == "location /v2/claims/ proxy_pass claims-a.internal:8080, claims-b.internal:8080"
+    )
 
 
 def test_deny_all_leaves_the_route_not_enabled(routes: dict[str, GatewayRoute]) -> None:
@@ -103,14 +113,18 @@ def test_deny_all_leaves_the_route_not_enabled(routes: dict[str, GatewayRoute]) 
     [
         ("api.harbor.example:443 /v2/claims/", [(AuthKind.BEARER, "auth_request", None)]),
         ("api.harbor.example:443 ^~ /v2/quotes/", [(AuthKind.BASIC, "auth_basic", "header:Authorization")]),
-        ("api.harbor.example:443 ~ ^/v2/policies/(?<policy_id>[0-9]+)$",
-         [(AuthKind.BEARER, "auth_jwt", "header:x-api-token")]),
+        (
+            "api.harbor.example:443 ~ ^/v2/policies/(?<policy_id>[0-9]+)$",
+            [(AuthKind.BEARER, "auth_jwt", "header:x-api-token")],
+        ),
         ("api.harbor.example:443 /v1/", []),
         ("api.harbor.example:443 ~ ^/v1/admin/", [(AuthKind.BASIC, "auth_basic", "header:Authorization")]),
         ("b2b.harbor.example:8443 /settlements/", [(AuthKind.MTLS, "ssl_verify_client", None)]),
     ],
 )
-def test_effective_authentication(routes: dict[str, GatewayRoute], route_id: str, expected: list[object]) -> None:
+def test_effective_authentication(
+    routes: dict[str, GatewayRoute], route_id: str, expected: list[object]
+) -> None:
     assert [(a.kind, a.scheme, a.location) for a in routes[route_id].auth] == expected
 
 
@@ -118,7 +132,10 @@ def test_optional_client_certificates_are_not_enforced(routes: dict[str, Gateway
     claims = routes["api.harbor.example:443 /v2/claims/"]
     assert AuthKind.MTLS not in {a.kind for a in claims.auth}
     [ref] = [p for p in claims.plugins if p.name == "ssl_verify_client"]
-    assert (ref.attached_to, ref.evidence.note) == ("server", "a client certificate is optional: not enforced")
+    assert (ref.attached_to, ref.evidence.note) == (
+        "server",
+        "a client certificate is optional: not enforced",
+    )
 
 
 def test_client_certificates_on_a_server_that_also_listens_in_plain_http_are_not_enforced(
@@ -144,14 +161,25 @@ def test_satisfy_any_with_an_allow_rule_counts_as_no_auth(routes: dict[str, Gate
 def test_limit_req_reads_rate_and_key_from_its_zone(routes: dict[str, GatewayRoute]) -> None:
     [limit] = routes["api.harbor.example:443 /v2/claims/"].rate_limits  # the location's replaces the server's
     assert (limit.plugin, limit.key, limit.limit, limit.window_seconds, limit.rejected_code) == (
-        "limit_req", "http_x_partner_id", 600, 60, 429)
+        "limit_req",
+        "http_x_partner_id",
+        600,
+        60,
+        429,
+    )
     assert (limit.evidence.path, limit.evidence.line) == ("conf.d/partner-api.conf", 20)
 
 
-def test_server_limits_are_inherited_and_limit_conn_adds_a_concurrency_cap(routes: dict[str, GatewayRoute]) -> None:
+def test_server_limits_are_inherited_and_limit_conn_adds_a_concurrency_cap(
+    routes: dict[str, GatewayRoute],
+) -> None:
     [per_ip] = routes["api.harbor.example:443 ^~ /v2/quotes/"].rate_limits
     assert (per_ip.key, per_ip.limit, per_ip.window_seconds, per_ip.evidence.line) == (
-        "binary_remote_addr", 10, 1, 11)
+        "binary_remote_addr",
+        10,
+        1,
+        11,
+    )
     policies = routes["api.harbor.example:443 ~ ^/v2/policies/(?<policy_id>[0-9]+)$"]
     assert [(p.plugin, p.key, p.limit, p.window_seconds, p.rejected_code) for p in policies.rate_limits] == [
         ("limit_req", "binary_remote_addr", 10, 1, 429),
@@ -205,7 +233,10 @@ def test_without_any_access_log_nginx_default_log_counts() -> None:
 
 def test_includes_are_resolved_inside_the_folders_given(gateway: GatewayConfig) -> None:
     assert gateway.referenced_files == (
-        "conf.d/mtls-partners.conf", "conf.d/partner-api.conf", "snippets/proxy-headers.conf")
+        "conf.d/mtls-partners.conf",
+        "conf.d/partner-api.conf",
+        "snippets/proxy-headers.conf",
+    )
     assert (
         'nginx.conf:25: include "/etc/nginx/conf.d/*.conf" is outside the folders given: '
         "read from the same path under them"
@@ -216,9 +247,11 @@ def test_hostile_includes_never_leave_the_folders_given() -> None:
     config = read(FIXTURES / "hostile-includes.conf")
     assert config.referenced_files == ()
     assert [w for w in config.warnings if ': include "' in w] == [
-        'hostile-includes.conf:3: include "../../../../../../etc/passwd" is not found inside the folders given: '
+        'hostile-includes.conf:3: include "../../../../../../etc/passwd" '
+        "is not found inside the folders given: "
         "what it sets is not assessed",
-        'hostile-includes.conf:4: include "/etc/shadow" is outside the folders given and not found under them: '
+        'hostile-includes.conf:4: include "/etc/shadow" '
+        "is outside the folders given and not found under them: "
         "what it sets is not assessed",
         'hostile-includes.conf:5: include "/etc/nginx/mime.types" is outside the folders given and not found '
         "under them: what it sets is not assessed",
@@ -231,7 +264,9 @@ def test_a_missing_include_is_warned_once_with_a_count(tmp_path: Path) -> None:
     conf = tmp_path / "site.conf"
     conf.write_text(
         "server {\n  listen 80;\n"
-        + "".join(f"  location /s{i}/ {{ include snippets/proxy.conf; proxy_pass http://b; }}\n" for i in range(3))
+        + "".join(
+            f"  location /s{i}/ {{ include snippets/proxy.conf; proxy_pass http://b; }}\n" for i in range(3)
+        )
         + "}\n"
     )
     config = read(conf, tmp_path)
@@ -262,7 +297,11 @@ def test_hostile_values_cost_their_setting_not_the_file() -> None:
     assert route.hosts == ()
     assert route.conditions == ("host matches ^(?<tenant>[a-z]+)\\.api\\.example\\.test$",)
     assert [(p.key, p.limit) for p in route.rate_limits] == [
-        ("binary_remote_addr", 1e42), ("binary_remote_addr", None), (None, None), (None, None)]
+        ("binary_remote_addr", 1e42),
+        ("binary_remote_addr", None),
+        (None, None),
+        (None, None),
+    ]
     assert route.upstream == "backend.internal:8080"
     warnings = "\n".join(config.warnings)
     assert "limit_req_zone rate is not N r/s or N r/m: rate unknown" in warnings
@@ -276,8 +315,10 @@ def test_hostile_values_cost_their_setting_not_the_file() -> None:
     [
         ("broken-unclosed-block.conf", 'broken-unclosed-block.conf:6: unexpected end of file, expecting "}"'),
         ("broken-unexpected-brace.conf", 'broken-unexpected-brace.conf:7: unexpected "}"'),
-        ("broken-unterminated-quote.conf",
-         'broken-unterminated-quote.conf:4: unexpected end of file, expecting "}"'),
+        (
+            "broken-unterminated-quote.conf",
+            'broken-unterminated-quote.conf:4: unexpected end of file, expecting "}"',
+        ),
     ],
 )
 def test_a_broken_file_fails_with_one_line_naming_file_and_line(name: str, message: str) -> None:
@@ -301,7 +342,9 @@ def test_oversized_file_is_refused(tmp_path: Path) -> None:
 
 
 def test_planted_secrets_reach_no_field(gateway: GatewayConfig) -> None:
-    text = json.dumps([gateway.model_dump(mode="json"), read(FIXTURES / "hostile-includes.conf").model_dump(mode="json")])
+    text = json.dumps(
+        [gateway.model_dump(mode="json"), read(FIXTURES / "hostile-includes.conf").model_dump(mode="json")]
+    )
     for secret in PLANTED:
         assert secret not in text
 
@@ -315,7 +358,11 @@ def test_planted_secrets_reach_no_field(gateway: GatewayConfig) -> None:
         ("server {\n  listen 80;\n  location / { proxy_pass http://b; }\n}\n", True),
         ("# upstreams\nupstream api { server 10.0.0.1:80; }\n", True),
         ("user nginx;\nevents {}\nhttp {\n}\n", True),
-        ("apiVersion: v1\nkind: ConfigMap\ndata:\n  nginx.conf: |\n    server {\n      listen 80;\n    }\n", False),
+        (
+            "apiVersion: v1\nkind: ConfigMap\ndata:\n  nginx.conf: |\n"
+            "    server {\n      listen 80;\n    }\n",
+            False,
+        ),
         ('{"server": {"listen": 80}}\n', False),
         ('10.0.0.1 - - [01/Jan/2026:00:00:00 +0000] "GET /server { HTTP/1.1" 200 1\n', False),
         ("listen 80;\nserver_name example.test;\n", False),  # a snippet: no block of its own
@@ -331,8 +378,10 @@ def test_the_corpus_gateway_routes_by_prefix_with_rate_limiting_commented_out(co
     folder = corpus_dir / "gateway" / "nginx"
     config = read(folder / "api-gateway.example.com.conf", folder)
     by_uri = {route.uris: route for route in config.routes}
-    assert set(by_uri) == {(f"/{name}/*",) for name in
-                           ("auth", "users", "orders", "payments", "files", "analytics", "ws", "v1", "v2")}
+    assert set(by_uri) == {
+        (f"/{name}/*",)
+        for name in ("auth", "users", "orders", "payments", "files", "analytics", "ws", "v1", "v2")
+    }
     for route in config.routes:
         assert route.rate_limits == ()  # every limit_req is commented out
         assert route.auth == ()
@@ -360,7 +409,11 @@ def test_locations_nginx_never_reaches_are_not_credited(tmp_path: Path) -> None:
     )
     config = read(conf, tmp_path)
     assert sorted(route.route_id for route in config.routes) == [
-        "_:80 /v1/", "_:80 ^~ /static/", "_:80 ~ ^/api/", "_:80 ~ ^/v1/[0-9]+$"]
+        "_:80 /v1/",
+        "_:80 ^~ /static/",
+        "_:80 ~ ^/api/",
+        "_:80 ~ ^/v1/[0-9]+$",
+    ]
     assert config.warnings == (
         "order.conf:4: route _:80 /api/admin/ never serves a request: location ~ ^/api/ takes all of them "
         "(nginx location order)",

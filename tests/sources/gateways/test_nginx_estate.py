@@ -10,8 +10,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from riskscan.model import Assessment, AuthKind, Endpoint, InputStatus, Lifecycle, SightingSource, SourceKind
 from riskscan.discovery import discover_files, read_inputs
+from riskscan.model import Assessment, AuthKind, Endpoint, InputStatus, Lifecycle, SightingSource, SourceKind
 from riskscan.pipeline import ScanOptions, scan
 from riskscan.report.json_report import SCHEMA_PATH, render_json
 from riskscan.sources import ReadContext
@@ -32,8 +32,11 @@ def endpoints(assessment: Assessment) -> dict[str, Endpoint]:
 
 def test_included_files_are_read_once_as_part_of_the_main_config(assessment: Assessment) -> None:
     inputs = {item.path: (item.kind, item.status, item.message) for item in assessment.inputs}
-    for included in ("nginx/conf.d/partner-api.conf", "nginx/conf.d/mtls-partners.conf",
-                     "nginx/snippets/proxy-headers.conf"):
+    for included in (
+        "nginx/conf.d/partner-api.conf",
+        "nginx/conf.d/mtls-partners.conf",
+        "nginx/snippets/proxy-headers.conf",
+    ):
         assert inputs[included] == (SourceKind.NGINX, InputStatus.USED, "included by nginx/nginx.conf")
     assert inputs["nginx/nginx.conf"][:2] == (SourceKind.NGINX, InputStatus.USED)
     route_ids = [route_id for endpoint in assessment.inventory.endpoints for route_id in endpoint.route_ids]
@@ -45,12 +48,16 @@ def test_documented_endpoints_carry_the_gateway_auth_and_limits(endpoints: dict[
     assert claims.lifecycle is Lifecycle.DOCUMENTED
     assert claims.sources == (SightingSource.SPEC, SightingSource.GATEWAY, SightingSource.TRAFFIC)
     assert (claims.auth.effective, claims.auth.enforced_by) == (
-        AuthKind.BEARER, "gateway:api.harbor.example:443 /v2/claims/")
+        AuthKind.BEARER,
+        "gateway:api.harbor.example:443 /v2/claims/",
+    )
     assert claims.rate_limit.enforced is True
     assert claims.rate_limit.by == ("limit_req by http_x_partner_id (600/60s)",)
     assert claims.is_logged is True and claims.monitors == ("request-id",)
     quotes = endpoints["GET /v2/quotes/{quoteId}"]
-    assert quotes.auth.effective is AuthKind.BASIC  # the gateway's basic auth, weaker than the declared bearer
+    assert (
+        quotes.auth.effective is AuthKind.BASIC
+    )  # the gateway's basic auth, weaker than the declared bearer
     assert quotes.auth.declared == (AuthKind.BEARER,)
 
 
@@ -58,7 +65,10 @@ def test_routed_but_undocumented_endpoints_are_shadow(endpoints: dict[str, Endpo
     policies = endpoints["GET /v2/policies/{policy_id}"]
     assert policies.lifecycle is Lifecycle.SHADOW
     assert policies.traffic is not None and policies.traffic.requests == 4
-    assert policies.rate_limit.by == ("limit_req by binary_remote_addr (10/1s)", "limit_conn by binary_remote_addr (10)")
+    assert policies.rate_limit.by == (
+        "limit_req by binary_remote_addr (10/1s)",
+        "limit_conn by binary_remote_addr (10)",
+    )
     internal = endpoints["* /internal/*"]
     assert internal.lifecycle is Lifecycle.SHADOW
     assert internal.auth.allows_anonymous is True  # satisfy any + allow: no credentials from those addresses
@@ -93,7 +103,9 @@ def test_configs_that_include_each_other_are_both_kept(tmp_path: Path) -> None:
     files = discover_files([tmp_path])
     inputs = read_inputs(files, ReadContext(root=tmp_path, allowed_roots=(tmp_path,)))
     assert [(item.path, item.status) for item in inputs.inputs] == [
-        ("a.conf", InputStatus.USED), ("b.conf", InputStatus.USED)]
+        ("a.conf", InputStatus.USED),
+        ("b.conf", InputStatus.USED),
+    ]
     assert len(inputs.gateways) == 2
 
 
