@@ -89,9 +89,11 @@ def read_inputs(
 ) -> DiscoveredInputs:
     """Detect each file's kind from its content and read it; group the results by payload type.
 
-    Files pulled in by a spec's relative `$ref`s are marked used, with the spec named.
+    Files pulled in by a spec's relative `$ref`s are marked used, with the spec named. So are files
+    included by a gateway config (nginx `include`): their routes are read once, in the context of the
+    config that includes them, and not again as a config of their own (see `_fold_included`).
     """
-    outcomes = [_read_one(file, context, on_file) for file in files]
+    outcomes = _fold_included([_read_one(file, context, on_file) for file in files])
     specs = tuple(o.payload for o in outcomes if isinstance(o.payload, ApiSpec))
     referenced = {ref: spec.path for spec in specs for ref in spec.referenced_files}
     inputs = tuple(_mark_referenced(o.input_file, referenced) for o in outcomes)
@@ -167,6 +169,36 @@ def _with_warnings(record: InputFile, payload: SourcePayload) -> InputFile:
         return record
     more = f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else ""
     return record.model_copy(update={"message": f"{warnings[0]}{more}"})
+
+
+def _fold_included(outcomes: list[ReadOutcome]) -> list[ReadOutcome]:
+    """Outcomes with every file included by a top-level gateway config marked used "included by ...".
+
+    A file included by another (`conf.d/*.conf` by `nginx.conf`) is read as part of it, inheriting
+    its `http` level (zones, logs); reading it alone too would count its routes twice. Top-level
+    means included by no other config, so files that include each other (a cycle) are all kept.
+    """
+    configs = [
+        (o.input_file, o.payload)
+        for o in outcomes
+        if isinstance(o.payload, GatewayConfig) and o.payload.referenced_files
+    ]
+    nested = {path for _, config in configs for path in config.referenced_files}
+    includers: dict[str, InputFile] = {}
+    for record, config in configs:
+        if record.path not in nested:
+            for path in config.referenced_files:
+                includers.setdefault(path, record)
+    folded: list[ReadOutcome] = []
+    for outcome in outcomes:
+        record, includer = outcome.input_file, includers.get(outcome.input_file.path)
+        if includer is None or record.status is InputStatus.FAILED:
+            folded.append(outcome)
+            continue
+        message = f"included by {includer.path}"
+        update = {"status": InputStatus.USED, "kind": includer.kind, "message": message}
+        folded.append(ReadOutcome(record.model_copy(update=update)))
+    return folded
 
 
 def _mark_referenced(record: InputFile, referenced: dict[str, str]) -> InputFile:

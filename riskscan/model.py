@@ -117,6 +117,7 @@ class SourceKind(StrEnum):
     ACCESS_LOG = "access_log"
     KONG = "kong"
     KUBERNETES = "kubernetes"
+    NGINX = "nginx"
 
 
 class InputStatus(StrEnum):
@@ -397,6 +398,7 @@ class GatewayConfig(Model):
     global_plugins: tuple[PluginRef, ...] = ()
     consumer_count: int = 0
     warnings: tuple[RedactedText, ...] = ()
+    referenced_files: tuple[RedactedFilePath, ...] = ()  # other files it pulled in (nginx `include`)
 
 
 # --------------------------------------------------------------------------- traffic

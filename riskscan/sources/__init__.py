@@ -149,9 +149,10 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.gateways.kong import KongReader
     from riskscan.sources.gateways.kubernetes import KubernetesReader
     from riskscan.sources.specs.openapi import OpenApiReader
+    from riskscan.sources.gateways.nginx import NginxReader
 
     readers: list[SourceReader] = [
-        OpenApiReader(), ApisixReader(), KubernetesReader(), KongReader(), AccessLogReader(),
+        OpenApiReader(), ApisixReader(), KubernetesReader(), KongReader(), NginxReader(), AccessLogReader(),
     ]
     return {reader.kind: reader for reader in readers}
 

@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
-from riskscan.model import Assessment, Evidence, Finding, Severity
+from riskscan.model import Assessment, Evidence, Finding, Severity, SourceKind
 from riskscan.report.json_report import SCHEMA_PATH, assessment_document, render_json
 
 from .conftest import build_empty_assessment, build_insurer_assessment
@@ -146,3 +146,10 @@ def test_docs_describe_every_schema_field() -> None:
     collect(schema)
     missing = sorted(name for name in names if f"`{name}`" not in docs)
     assert not missing, f"docs/json-output.md does not describe {missing}"
+
+
+def test_the_schema_admits_every_input_kind_riskscan_reads() -> None:
+    # A kind missing here makes every JSON report of an estate with such a file fail validation.
+    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    kinds = schema["$defs"]["input"]["properties"]["kind"]["enum"]
+    assert set(kinds) == {kind.value for kind in SourceKind} | {None}

@@ -1,0 +1,314 @@
+"""Reader for nginx configurations used as an API gateway (`nginx.conf`, `sites-enabled/*`, `conf.d/*`).
+
+Parsed with crossplane, includes spliced in inside the folders given (`nginx_tree`). Each `location`
+that hands requests to a backend (`proxy_pass`, `fastcgi_pass`, `grpc_pass`, `uwsgi_pass`,
+`scgi_pass`) is one `GatewayRoute`:
+
+- its uris translate the location match (`nginx_locations`); a regex that is not a plain path is
+  left out with a warning "regex path ... not evaluated";
+- its hosts are the server's `server_name`s (`_` and empty names mean any host; `.example.com` is
+  the domain and its subdomains; a regex name becomes a condition, not a wider host);
+- what it enforces is read from the directives in force there, inherited as nginx inherits them
+  (`nginx_scope`, `nginx_controls`);
+- its upstream is the `upstream` block's servers or the URL's host, credentials stripped.
+
+A location that only returns a fixed answer (`return`), serves files (`root`, `alias`, `try_files`),
+is `internal` or named (`@name`) is not an API route: nothing behind the gateway answers there. A
+location nginx never hands a request to (`nginx_locations.shadowed_by`: a plain prefix under a regex
+prefix, a regex under a `^~` prefix) is left out with a warning. A location whose access rules deny
+everyone is kept, not enabled. `limit_except` with `deny all` restricts the route to its listed
+methods. `stream` (TCP/UDP) servers are not assessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from riskscan.model import Evidence, GatewayConfig, GatewayRoute, PluginRef, SourceKind
+from riskscan.redaction import redact
+from riskscan.sources import ReadContext
+from riskscan.sources.gateways.nginx_controls import ServerTls, read_enforcement
+from riskscan.sources.gateways.nginx_locations import LocationMatch, parse_location, shadowed_by
+from riskscan.sources.gateways.nginx_scope import Scope, Zone, collect_zones
+from riskscan.sources.gateways.nginx_tree import Directive, NginxError, load_tree
+
+__all__ = ["PASS_DIRECTIVES", "NginxError", "NginxReader"]
+
+PASS_DIRECTIVES = ("proxy_pass", "fastcgi_pass", "grpc_pass", "uwsgi_pass", "scgi_pass")
+"""Directives that hand a request to a backend: a location with one of them is an API route."""
+
+_MAX_EXCERPT = 200
+_MAX_NODES_SHOWN = 5
+# The first significant line of an nginx config: a directive name then arguments, `;` or `{`
+# (never `name:` as in YAML, never `{`/`[` as in JSON, never an address as in an access log).
+_FIRST_LINE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\s|\{|;|$)")
+_BLOCK = re.compile(
+    r"^\s*(?:http|server|events|stream|upstream\s+[^{;\s]+|location\s+[^{;]*?)\s*\{", re.MULTILINE
+)
+
+
+class NginxReader:
+    """Reads nginx configuration files into a `GatewayConfig`."""
+
+    kind = SourceKind.NGINX
+    title = "NGINX configuration used as an API gateway (nginx.conf and its includes)"
+    summary = ("locations that pass to a backend as routes (=, prefix, ^~, simple regexes) with server names, "
+               "auth_basic, auth_request, auth_jwt, client certificates, limit_req/limit_conn zones, access "
+               "logs and allow/deny as nginx inherits them; includes resolved inside the folders given")
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """True for an nginx config: it opens with a directive and has an http, server, upstream or
+        location block. A `.conf` name is no proof; YAML and JSON (a Kubernetes manifest carrying an
+        nginx snippet) and logs are not configs."""
+        text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+        lines = (line.strip() for line in text.splitlines())
+        first = next((line for line in lines if line and not line.startswith("#")), "")
+        return _FIRST_LINE.match(first) is not None and _BLOCK.search(text) is not None
+
+    def read(self, path: Path, context: ReadContext) -> GatewayConfig:
+        """Read one config and what it includes; raise `NginxError` naming the file and the problem."""
+        tree = load_tree(path, context)
+        builder = _Builder(tree.directives, tree.warnings)
+        routes = builder.build()
+        return GatewayConfig(
+            path=context.relative_path(path),
+            gateway="nginx",
+            routes=tuple(routes),
+            warnings=tuple(dict.fromkeys(tree.warnings)),
+            referenced_files=tuple(tree.included),
+        )
+
+
+class _Builder:
+    """Turns the loaded tree into routes, collecting warnings as it goes."""
+
+    def __init__(self, directives: tuple[Directive, ...], warnings: list[str]) -> None:
+        self._directives = directives
+        self._warnings = warnings
+        self._zones: dict[tuple[str, str], Zone] = collect_zones(directives, warnings.append)
+        self._upstreams = _upstreams(directives)
+        self._ids: set[str] = set()
+
+    def build(self) -> list[GatewayRoute]:
+        """Every route of every http server block, in the order they are written."""
+        routes: list[GatewayRoute] = []
+        for server, scope in self._servers():
+            routes.extend(self._server_routes(server, scope))
+        return routes
+
+    def _servers(self) -> list[tuple[Directive, Scope]]:
+        """Every http server block with the scope it sits in (a site file's servers sit in none)."""
+        found = [(d, Scope(())) for d in self._directives if d.name == "server" and d.block is not None]
+        for http in (d for d in self._directives if d.name == "http"):
+            scope = Scope(()).inner("http", http.block or ())
+            found.extend((server, scope) for server in http.children("server"))
+        stream = sum(len(d.children("server")) for d in self._directives if d.name == "stream")
+        if stream:
+            self._warnings.append(f"{stream} stream server(s) (TCP/UDP proxying) are not assessed")
+        return found
+
+    def _server_routes(self, server: Directive, outer: Scope) -> list[GatewayRoute]:
+        scope = outer.inner("server", server.block or ())
+        listens = server.children("listen")
+        all_tls = bool(listens) and all(_is_tls(listen, server) for listen in listens)
+        tls = ServerTls(all_tls, scope.last("ssl_verify_client"))
+        hosts, conditions = _hosts(server, self._warnings)
+        label = f"{hosts[0] if hosts else '_'}:{_port(listens)}"
+        siblings = [parse_location(location.args) for location in server.children("location")]
+        context = _ServerContext(label, hosts, conditions, tls, all_tls and bool(listens), siblings)
+        routes: list[GatewayRoute] = []
+        for location in server.children("location"):
+            routes.extend(self._locations(location, scope, context))
+        return routes
+
+    def _locations(self, location: Directive, outer: Scope, server: _ServerContext) -> list[GatewayRoute]:
+        """The route this location is (if it is one), then those of the locations nested in it."""
+        scope = outer.inner("location", location.block or ())
+        routes: list[GatewayRoute] = []
+        route = self._route(location, scope, server)
+        if route is not None:
+            routes.append(route)
+        for nested in location.children("location"):
+            routes.extend(self._locations(nested, scope, server))
+        return routes
+
+    def _route(self, location: Directive, scope: Scope, server: _ServerContext) -> GatewayRoute | None:
+        match = parse_location(location.args)
+        passes = [child for name in PASS_DIRECTIVES for child in location.children(name)]
+        if (
+            not passes
+            or match.modifier == "@"
+            or location.children("internal")
+            or location.children("return")
+        ):
+            return None
+        route_id = self._route_id(server.label, match, location)
+        if not self._is_assessable(location, match, route_id, server):
+            return None
+        enforcement = read_enforcement(scope, server.tls, self._zones, _evidence, self._warnings.append)
+        methods, method_refs = _methods(location, scope)
+        plugins = (*server.tls_refs(scope), *enforcement.plugins, *method_refs)
+        pass_ = passes[0]
+        upstream = _upstream(pass_, self._upstreams)
+        excerpt = f"location {match.label} {pass_.name} {upstream or ''}".strip()
+        return GatewayRoute(
+            gateway="nginx",
+            route_id=route_id,
+            uris=match.uris,
+            methods=methods,
+            hosts=server.hosts,
+            conditions=server.conditions,
+            is_enabled=not enforcement.denies_everyone,
+            plugins=plugins,
+            auth=enforcement.auth,
+            rate_limits=enforcement.rate_limits,
+            loggers=enforcement.loggers,
+            monitors=enforcement.monitors,
+            upstream=upstream,
+            evidence=_evidence(location, excerpt, None),
+        )
+
+    def _is_assessable(
+        self, location: Directive, match: LocationMatch, route_id: str, server: _ServerContext
+    ) -> bool:
+        """False, with a warning, for a location nginx never reaches or whose regex is not evaluated."""
+        where = f"{location.path}:{location.line}: route {route_id}"
+        shadow = shadowed_by(match, server.siblings)
+        if shadow is not None:
+            self._warnings.append(
+                f"{where} never serves a request: location {redact(shadow.label)} takes all of them "
+                "(nginx location order)"
+            )
+            return False
+        if not match.uris:
+            self._warnings.append(
+                f"{where}: regex path {redact(match.pattern)} not evaluated ({match.problem})"
+            )
+            return False
+        return True
+
+    def _route_id(self, label: str, match: LocationMatch, location: Directive) -> str:
+        route_id = f"{label} {match.label}"
+        if route_id in self._ids:
+            route_id = f"{route_id} (line {location.line})"
+        self._ids.add(route_id)
+        return route_id
+
+
+@dataclass(frozen=True)
+class _ServerContext:
+    """What a server block gives each of its routes."""
+
+    label: str  # `api.example.com:443`: first server name and first listen port, for route ids
+    hosts: tuple[str, ...]
+    conditions: tuple[str, ...]
+    tls: ServerTls
+    is_tls: bool
+    siblings: list[LocationMatch]  # the server-level locations, in the order written
+
+    def tls_refs(self, scope: Scope) -> tuple[PluginRef, ...]:
+        """A `listen ... ssl` PluginRef when every listen of the server is TLS."""
+        if not self.is_tls:
+            return ()
+        listens, _ = scope.effective("listen")
+        return (
+            PluginRef(
+                name="ssl",
+                attached_to="server",
+                evidence=_evidence(listens[0], "listen with ssl", "every listen is TLS"),
+            ),
+        )
+
+
+def _evidence(directive: Directive, excerpt: str, note: str | None) -> Evidence:
+    """Evidence for a directive: the file it was written in, its line, a short redacted excerpt."""
+    return Evidence(
+        path=directive.path, line=directive.line, excerpt=redact(excerpt)[:_MAX_EXCERPT], note=note
+    )
+
+
+def _is_tls(listen: Directive, server: Directive) -> bool:
+    """A listen is TLS with `ssl` (or `quic`, HTTP/3), or under the legacy `ssl on;` of its server."""
+    legacy = any(d.args[:1] == ("on",) for d in server.children("ssl"))
+    return legacy or "ssl" in listen.args[1:] or "quic" in listen.args[1:]
+
+
+def _port(listens: list[Directive]) -> str:
+    """The first listen's port (`443 ssl`, `[::]:443`, `10.0.0.1:8443`), or 80, nginx's default."""
+    if not listens or not listens[0].args:
+        return "80"
+    address = listens[0].args[0]
+    if address.startswith("unix:"):
+        return "unix"
+    tail = address.rpartition(":")[2] if ":" in address else address
+    return tail if tail.isdigit() else "80"
+
+
+def _hosts(server: Directive, warnings: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(hosts, conditions) from `server_name`: regex names are conditions, `_`/empty mean any host."""
+    hosts: list[str] = []
+    conditions: list[str] = []
+    for directive in server.children("server_name"):
+        for name in directive.args:
+            if name.startswith("~"):
+                conditions.append(f"host matches {redact(name[1:])}")
+                warnings.append(
+                    f"{directive.path}:{directive.line}: regex server_name {redact(name)} "
+                    "is kept as a condition, not evaluated as hosts"
+                )
+            elif name.startswith("."):
+                hosts.extend((name[1:], "*" + name))
+            elif name and name != "_" and "$" not in name:
+                hosts.append(name)
+    return tuple(dict.fromkeys(hosts)), tuple(conditions)
+
+
+def _methods(location: Directive, scope: Scope) -> tuple[tuple[str, ...], tuple[PluginRef, ...]]:
+    """Methods the route serves: all, unless `limit_except` denies every other method to everyone."""
+    for block in location.children("limit_except"):
+        ref = PluginRef(
+            name="limit_except",
+            attached_to="location",
+            evidence=_evidence(block, f"limit_except {' '.join(block.args)}", None),
+        )
+        rules = [child for child in block.block or () if child.name in ("allow", "deny")]
+        if rules and all(rule.name == "deny" for rule in rules):
+            methods = {method.upper() for method in block.args}
+            if "GET" in methods:
+                methods.add("HEAD")  # nginx: allowing GET also allows HEAD
+            return tuple(sorted(methods)), (ref,)
+        return (), (ref,)
+    return (), ()
+
+
+def _upstreams(directives: Iterable[Directive]) -> dict[str, list[str]]:
+    """`upstream` blocks by name, each as its servers' addresses (first argument of `server`)."""
+    found: dict[str, list[str]] = {}
+    for directive in directives:
+        if directive.name == "upstream" and directive.args and directive.block is not None:
+            found[directive.args[0]] = [s.args[0] for s in directive.children("server") if s.args]
+        elif directive.name == "http" and directive.block is not None:
+            found.update(_upstreams(directive.block))
+    return found
+
+
+def _upstream(directive: Directive, upstreams: dict[str, list[str]]) -> str | None:
+    """Where a pass directive sends requests: `upstream` servers or the URL's host, no credentials."""
+    if not directive.args:
+        return None
+    target = directive.args[0]
+    if target.startswith("unix:"):
+        return "unix socket"
+    host = target.split("://", 1)[-1].split("/", 1)[0].rpartition("@")[2]
+    if host.startswith("$") or "$" in host:
+        return "chosen at run time (variable)"
+    servers = upstreams.get(host.split(":", 1)[0])
+    if servers is None:
+        return redact(host)
+    shown = [address.rpartition("@")[2] for address in servers[:_MAX_NODES_SHOWN]]
+    more = len(servers) - _MAX_NODES_SHOWN
+    text = ", ".join(shown) or f"upstream {host}"
+    return redact(f"{text} (+{more} more)" if more > 0 else text)
