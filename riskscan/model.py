@@ -112,6 +112,7 @@ class SourceKind(StrEnum):
     OPENAPI = "openapi"
     APISIX = "apisix"
     ACCESS_LOG = "access_log"
+    POSTMAN = "postman"
 
 
 class InputStatus(StrEnum):
@@ -307,6 +308,9 @@ class SpecOperation(Model):
     security: tuple[tuple[AuthRequirement, ...], ...] = ()
     deprecated: bool = False
     evidence: Evidence
+    # False when the input cannot declare authentication (a GraphQL schema) or declares it in a way
+    # riskscan cannot read: an empty `security` then means "cannot say", not "none required".
+    declares_auth: bool = True
 
 
 class ApiSpec(Model):
@@ -430,6 +434,9 @@ class AuthPosture(Model):
     enforced_by: RedactedText | None = None  # "gateway:<route id>", "spec (declared, not verified)", or None
     allows_anonymous: bool = False
     evidence: tuple[Evidence, ...] = ()
+    # False when no input can show it: only inputs that cannot declare auth (GraphQL schemas) document
+    # the endpoint and no gateway enforces any; `effective` is then `none` but means "unknown".
+    is_known: bool = True
 
 
 class RateLimitPosture(Model):

@@ -145,8 +145,10 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.traffic.access_log import AccessLogReader
     from riskscan.sources.gateways.apisix import ApisixReader
     from riskscan.sources.specs.openapi import OpenApiReader
+    from riskscan.sources.specs.postman import PostmanReader
 
     readers: list[SourceReader] = [OpenApiReader(), ApisixReader(), AccessLogReader()]
+    readers += [PostmanReader()]
     return {reader.kind: reader for reader in readers}
 
 
