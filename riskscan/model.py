@@ -113,6 +113,7 @@ class SourceKind(StrEnum):
     APISIX = "apisix"
     ACCESS_LOG = "access_log"
     POSTMAN = "postman"
+    GRAPHQL = "graphql"
 
 
 class InputStatus(StrEnum):

@@ -46,9 +46,10 @@ def evaluate_auth(inventory: Inventory, control: Control) -> ControlOutcome:
     """Judge authentication on every reachable endpoint (all but orphans)."""
     if not auth_is_known(inventory):
         return unknown_outcome(control, "no_inputs")
-    endpoints = reachable_endpoints(inventory)
+    reachable = reachable_endpoints(inventory)
+    endpoints = [e for e in reachable if e.auth.is_known]
     if not endpoints:
-        return unknown_outcome(control, "no_endpoints")
+        return unknown_outcome(control, "not_declarable" if reachable else "no_endpoints")
     nouns, reads = control.words("sensitive_nouns"), control.words("read_methods")
     weak_kinds = control.words("weak_kinds")
     anonymous = [e for e in endpoints if is_anonymous(e)]
@@ -68,7 +69,7 @@ def evaluate_auth(inventory: Inventory, control: Control) -> ControlOutcome:
         endpoints,
         drafts,
         strength=auth_strength,
-        limitations=_limitations(inventory, control, anonymous),
+        limitations=_limitations(inventory, control, anonymous, undeclared=len(reachable) > len(endpoints)),
         evidence=auth_evidence(strong),
         authenticated=key_count(endpoints) - key_count(anonymous),
         strong=key_count(strong),
@@ -84,8 +85,11 @@ def auth_is_known(inventory: Inventory) -> bool:
 
 
 def is_anonymous(endpoint: Endpoint) -> bool:
-    """True when a caller without credentials gets through (no auth, or the spec allows anonymous)."""
+    """True when a caller without credentials gets through (no auth, or the spec allows anonymous);
+    never for an endpoint whose authentication no input can show (`AuthPosture.is_known`)."""
     auth = endpoint.auth
+    if not auth.is_known:
+        return False
     enforced_by_gateway = (auth.enforced_by or "").startswith("gateway")
     return auth.effective is AuthKind.NONE or (auth.allows_anonymous and not enforced_by_gateway)
 
@@ -119,10 +123,14 @@ def _draft(
     )
 
 
-def _limitations(inventory: Inventory, control: Control, anonymous: Sequence[Endpoint]) -> list[str]:
+def _limitations(
+    inventory: Inventory, control: Control, anonymous: Sequence[Endpoint], *, undeclared: bool
+) -> list[str]:
     limitations = []
     if not inventory.has_gateway:
         limitations.append(control.limitation("no_gateway"))
+    if undeclared:
+        limitations.append(control.limitation("not_declarable"))
     if any(set(e.sources) == {SightingSource.TRAFFIC} for e in anonymous):
         limitations.append(control.limitation("traffic_only"))
     return limitations

@@ -44,7 +44,7 @@ def evaluate_object_authorization(inventory: Inventory, control: Control) -> Con
         return unknown_outcome(control, "no_endpoints")
     threshold = int(control.number("id_walk_min_objects"))
     shares = (control.number("id_walk_min_share"), control.number("id_walk_authenticated_min_share"))
-    with_ids = [e for e in reachable if path_parameters(e)]
+    with_ids = [e for e in reachable if path_parameters(e) and e.auth.is_known]
     weak = [e for e in with_ids if _is_weak(e)]
     walked = [(e, t) for e in with_ids if (t := e.traffic) and _is_walked(e, t, threshold, shares)]
     drafts = [_walk_draft(control, e, traffic, threshold) for e, traffic in walked]

@@ -64,7 +64,7 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
         host=draft.host,
         operation_id=first[1].operation_id if first else None,
         summary=first[1].summary if first else None,
-        api=f"{first[0].title} {first[0].version}" if first else None,
+        api=f"{first[0].title} {first[0].version}".strip() if first else None,
         parameters=first[1].parameters if first else (),
         sources=_sources(draft),
         lifecycle=lifecycle,

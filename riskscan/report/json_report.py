@@ -96,7 +96,7 @@ def _summary(assessment: Assessment) -> Document:
         "evidence_strength": assessment.basis.evidence_strength.value,
         "endpoints": len(endpoints),
         "by_lifecycle": {lifecycle.value: lifecycles[lifecycle] for lifecycle in Lifecycle},
-        "unauthenticated": sum(1 for e in endpoints if e.auth.effective is AuthKind.NONE),
+        "unauthenticated": sum(1 for e in endpoints if e.auth.effective is AuthKind.NONE and e.auth.is_known),
         "unthrottled": sum(1 for e in endpoints if e.rate_limit.enforced is False),
         "throttling_unknown": sum(1 for e in endpoints if e.rate_limit.enforced is None),
         "findings_by_severity": {severity.value: severities[severity] for severity in Severity},
@@ -148,6 +148,7 @@ def _endpoint(endpoint: Endpoint, finding_ids: list[str]) -> Document:
             "declared": [kind.value for kind in auth.declared],
             "enforced_by": auth.enforced_by,
             "allows_anonymous": auth.allows_anonymous,
+            "known": auth.is_known,
         },
         "rate_limit": {"enforced": rate_limit.enforced, "by": list(rate_limit.by)},
         "logging": {

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from riskscan.model import (
     Assessment,
     AuthKind,
+    AuthPosture,
     ControlResult,
     ControlStatus,
     Endpoint,
@@ -274,7 +275,8 @@ def _figures(assessment: Assessment, lifecycles: Counter[Lifecycle],
 
 def _unauthenticated_figure(assessment: Assessment) -> Figure:
     """Endpoints with no authentication, and whether that count rests on more than declarations."""
-    count = sum(1 for e in assessment.inventory.endpoints if e.auth.effective is AuthKind.NONE)
+    endpoints = assessment.inventory.endpoints
+    count = sum(1 for e in endpoints if e.auth.effective is AuthKind.NONE and e.auth.is_known)
     auth = next((c for c in assessment.controls if c.id == "auth"), None)
     judged = sum(auth.evidence_breakdown.values()) if auth else 0
     declared = auth.evidence_breakdown.get(EvidenceStrength.DECLARED, 0) if auth else 0
@@ -379,8 +381,8 @@ def _endpoint_row(endpoint: Endpoint, finding_ids: Iterable[str]) -> EndpointRow
         lifecycle=endpoint.lifecycle.value,
         lifecycle_css=f"lc-{endpoint.lifecycle.value}",
         is_deprecated=endpoint.deprecated,
-        auth=AUTH_LABELS[auth.effective],
-        auth_css="bad" if auth.effective is AuthKind.NONE else ("ok" if auth.effective.is_strong else "warn"),
+        auth=AUTH_LABELS[auth.effective] if auth.is_known else "unknown",
+        auth_css=_auth_css(auth),
         enforced_by=enforced,
         rate_limit=rate_text,
         rate_limit_css=rate_css,
@@ -390,6 +392,13 @@ def _endpoint_row(endpoint: Endpoint, finding_ids: Iterable[str]) -> EndpointRow
         clients=format_count(traffic.clients) if traffic else "–",
         findings=tuple(sorted(finding_ids)),
     )
+
+
+def _auth_css(auth: AuthPosture) -> str:
+    """`bad` for no authentication, `ok` for strong, `warn` for weak or unknown."""
+    if not auth.is_known:
+        return "warn"
+    return "bad" if auth.effective is AuthKind.NONE else ("ok" if auth.effective.is_strong else "warn")
 
 
 def _sorted_findings(findings: Iterable[Finding]) -> list[Finding]:

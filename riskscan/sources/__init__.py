@@ -145,10 +145,11 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.traffic.access_log import AccessLogReader
     from riskscan.sources.gateways.apisix import ApisixReader
     from riskscan.sources.specs.openapi import OpenApiReader
+    from riskscan.sources.specs.graphql import GraphQlReader
     from riskscan.sources.specs.postman import PostmanReader
 
     readers: list[SourceReader] = [OpenApiReader(), ApisixReader(), AccessLogReader()]
-    readers += [PostmanReader()]
+    readers += [PostmanReader(), GraphQlReader()]
     return {reader.kind: reader for reader in readers}
 
 

@@ -92,7 +92,9 @@ def test_endpoints_carry_their_finding_ids_and_postures(insurer_assessment: Asse
     endpoints = {f"{e['method']} {e['path']}": e for e in _document(insurer_assessment)["endpoints"]}
     export = endpoints["GET /internal/export/{file}"]
     assert export["findings"] == ["AUTH-001", "INV-001", "RATE-001"]
-    assert export["auth"] == {"effective": "none", "declared": [], "enforced_by": None, "allows_anonymous": True}
+    assert export["auth"] == {
+        "effective": "none", "declared": [], "enforced_by": None, "allows_anonymous": True, "known": True
+    }
     assert export["logging"] == {"logged": False, "loggers": [], "monitors": ["prometheus"]}
     assert endpoints["POST /v2/brokers"]["traffic"] is None
     assert endpoints["POST /v2/brokers"]["logging"] == {"logged": None, "loggers": [], "monitors": []}

@@ -1,0 +1,126 @@
+"""Postman collections and GraphQL schemas in an estate: merged endpoints, and auth that is unknown, not none.
+
+`tests/fixtures/docs-estate` has an APISIX gateway, a Postman collection, a GraphQL schema and an access
+log: the same endpoint seen in a route, a collection and the log is one endpoint with three sources,
+and the GraphQL server behind `/graphql` is documented (not a shadow API) without being called
+unauthenticated, because nothing in these inputs can say whether its backend checks credentials.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from riskscan.inventory import build_inventory
+from riskscan.model import (
+    ApiSpec,
+    Assessment,
+    AuthKind,
+    Endpoint,
+    Evidence,
+    EvidenceStrength,
+    Lifecycle,
+    SightingSource,
+    SpecOperation,
+)
+from riskscan.pipeline import ScanOptions, scan
+
+ESTATE = Path(__file__).resolve().parents[1] / "fixtures" / "docs-estate"
+PLANTED = ["PLANTED-estate-oidc-secret-8812", "PLANTED-estate-bearer-5521", "CLM-1000", "203.0.113.50"]
+
+
+@pytest.fixture(scope="module")
+def assessment() -> Assessment:
+    return scan(ScanOptions(paths=(ESTATE,), clock=lambda: datetime(2026, 11, 30, 9, 0, tzinfo=UTC)))
+
+
+def endpoint(assessment: Assessment, key: str) -> Endpoint:
+    found = [e for e in assessment.inventory.endpoints if e.key == key]
+    assert len(found) == 1, [e.key for e in assessment.inventory.endpoints]
+    return found[0]
+
+
+def test_every_input_is_read_by_its_kind(assessment: Assessment) -> None:
+    assert {(i.path, i.kind, i.status) for i in assessment.inputs} == {
+        ("docs/claims.postman_collection.json", "postman", "used"),
+        ("docs/claims-schema.graphql", "graphql", "used"),
+        ("gateway/apisix.yaml", "apisix", "used"),
+        ("logs/access.log", "access_log", "used"),
+    }
+
+
+def test_a_route_a_collection_request_and_a_log_make_one_endpoint_with_three_sources(
+    assessment: Assessment,
+) -> None:
+    claim = endpoint(assessment, "GET /v2/claims/{claimId}")
+    assert set(claim.sources) == {SightingSource.SPEC, SightingSource.GATEWAY, SightingSource.TRAFFIC}
+    assert claim.lifecycle is Lifecycle.DOCUMENTED
+    assert claim.auth.declared == (AuthKind.BEARER,) and claim.auth.enforced_by == "gateway:claims-rest"
+    assert claim.traffic is not None and claim.traffic.requests == 2
+    assert {e.path for e in claim.evidence} == {
+        "docs/claims.postman_collection.json", "gateway/apisix.yaml", "logs/access.log"
+    }
+
+
+def test_graphql_traffic_and_route_join_the_documented_endpoint_listing_its_operations(
+    assessment: Assessment,
+) -> None:
+    graphql = endpoint(assessment, "POST /graphql")
+    assert graphql.lifecycle is Lifecycle.DOCUMENTED
+    assert set(graphql.sources) == {SightingSource.SPEC, SightingSource.GATEWAY, SightingSource.TRAFFIC}
+    assert graphql.summary == "GraphQL API: 4 queries, 2 mutations"
+    listed = [e.excerpt for e in graphql.evidence if e.path == "docs/claims-schema.graphql"]
+    assert listed == [
+        "POST /graphql query claim",
+        "POST /graphql query claims",
+        "POST /graphql query policy",
+        "POST /graphql query policyByNumber",
+        "POST /graphql mutation fileClaim",
+        "POST /graphql mutation withdrawClaim",
+    ]
+    assert not any(e.key.startswith("GET /graphql") for e in assessment.inventory.endpoints)
+
+
+def test_graphql_auth_is_unknown_and_raises_no_unauthenticated_finding(assessment: Assessment) -> None:
+    auth = endpoint(assessment, "POST /graphql").auth
+    assert (auth.is_known, auth.allows_anonymous, auth.enforced_by) == (False, False, None)
+    auth_findings = [f for f in assessment.findings if f.control == "auth"]
+    assert not [f for f in auth_findings if "POST /graphql" in f.endpoints]
+    control = next(c for c in assessment.controls if c.id == "auth")
+    assert any("GraphQL" in limitation for limitation in control.limitations)
+    assert sum(control.evidence_breakdown.values()) == 1
+
+
+def test_nothing_planted_in_the_estate_reaches_the_assessment(assessment: Assessment) -> None:
+    dumped = assessment.model_dump_json()
+    for secret in PLANTED:
+        assert secret not in dumped
+
+
+def _graphql_only(declares_auth: bool) -> Endpoint:
+    operation = SpecOperation(
+        method="POST",
+        path="/graphql",
+        operation_id="mutation.fileClaim",
+        declares_auth=declares_auth,
+        evidence=Evidence(path="schema.graphql", line=3),
+    )
+    spec = ApiSpec(path="schema.graphql", title="t", version="", spec_format="graphql sdl", operations=(operation,))
+    return build_inventory([spec], [], []).endpoints[0]
+
+
+def test_only_an_input_that_cannot_declare_auth_leaves_it_unknown() -> None:
+    unknown, declared_none = _graphql_only(declares_auth=False), _graphql_only(declares_auth=True)
+    assert (unknown.auth.is_known, unknown.auth.allows_anonymous) == (False, False)
+    assert (declared_none.auth.is_known, declared_none.auth.allows_anonymous) == (True, True)
+    assert declared_none.auth.effective is unknown.auth.effective is AuthKind.NONE
+
+
+def test_a_graphql_only_estate_leaves_the_auth_control_unknown(tmp_path: Path) -> None:
+    (tmp_path / "schema.graphql").write_text((ESTATE / "docs" / "claims-schema.graphql").read_text())
+    result = scan(ScanOptions(paths=(tmp_path,)))
+    control = next(c for c in result.controls if c.id == "auth")
+    assert control.status == "unknown" and control.evidence_strength is EvidenceStrength.NOT_OBSERVABLE
+    assert not [f for f in result.findings if f.control in ("auth", "object_authorization")]
