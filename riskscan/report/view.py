@@ -371,7 +371,7 @@ def _endpoint_row(endpoint: Endpoint, finding_ids: Iterable[str]) -> EndpointRow
     auth, traffic = endpoint.auth, endpoint.traffic
     rate_text, rate_css = rate_limit_label(endpoint.rate_limit.enforced, endpoint.rate_limit.by)
     log_text, log_css = logging_label(endpoint.is_logged, endpoint.loggers)
-    enforced = auth.enforced_by or "not enforced"
+    enforced = auth.enforced_by or ("not declarable by its inputs" if not auth.is_known else "not enforced")
     if auth.allows_anonymous and auth.effective is not AuthKind.NONE:
         enforced += "; anonymous allowed"
     return EndpointRow(

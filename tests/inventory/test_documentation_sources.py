@@ -26,6 +26,7 @@ from riskscan.model import (
     SpecOperation,
 )
 from riskscan.pipeline import ScanOptions, scan
+from riskscan.report.view import build_view
 
 ESTATE = Path(__file__).resolve().parents[1] / "fixtures" / "docs-estate"
 PLANTED = ["PLANTED-estate-oidc-secret-8812", "PLANTED-estate-bearer-5521", "CLM-1000", "203.0.113.50"]
@@ -91,6 +92,9 @@ def test_graphql_auth_is_unknown_and_raises_no_unauthenticated_finding(assessmen
     control = next(c for c in assessment.controls if c.id == "auth")
     assert any("GraphQL" in limitation for limitation in control.limitations)
     assert sum(control.evidence_breakdown.values()) == 1
+    assert assessment.model_dump(mode="json")["inventory"]["endpoints"][0]["auth"]["is_known"] is False
+    row = next(row for row in build_view(assessment).endpoints if row.path == "/graphql")
+    assert (row.auth, row.enforced_by) == ("unknown", "not declarable by its inputs")
 
 
 def test_nothing_planted_in_the_estate_reaches_the_assessment(assessment: Assessment) -> None:

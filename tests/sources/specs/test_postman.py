@@ -9,10 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from riskscan.model import ApiSpec, AuthKind, ParameterLocation, SourceKind, SpecOperation
 from riskscan.sources import ReadContext, detect_kind, read_head
 from riskscan.sources.specs.postman import PostmanError, PostmanReader
+from riskscan.sources.specs.postman_urls import request_url
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "postman"
 READER = PostmanReader()
@@ -191,3 +194,23 @@ def test_a_collection_scans_end_to_end_without_leaking(tmp_path: Path) -> None:
     assert {"GET /v2/claims/{claimId}", "POST /policies/{policyId}/renewals"} <= keys
     for secret in PLANTED:
         assert secret not in written
+
+
+_LITERAL = st.from_regex(r"[a-z][a-z-]{0,10}", fullmatch=True)
+_PARAMETER = st.from_regex(r"[a-z][A-Za-z0-9_]{0,10}", fullmatch=True)
+
+
+@given(
+    segments=st.lists(st.tuples(st.booleans(), st.one_of(_LITERAL, _PARAMETER)), max_size=6),
+    secret=st.from_regex(r"sk_live_[A-Za-z0-9]{16,24}", fullmatch=True),
+)
+def test_url_templates_keep_literals_and_never_a_variable_value_that_is_no_word(
+    segments: list[tuple[bool, str]], secret: str
+) -> None:
+    raw = "{{baseUrl}}/" + "/".join(f":{name}" if is_param else name for is_param, name in segments) + "/{{key}}"
+    url = request_url(raw, {"baseUrl": "https://api.example.com/v1", "key": secret})
+    assert url is not None and url.host == "api.example.com"
+    expected = "".join(f"/{{{name}}}" if is_param else f"/{name}" for is_param, name in segments)
+    assert url.path == f"/v1{expected}/{{key}}"
+    names = [p.name for p in url.parameters]
+    assert names == list(dict.fromkeys([name for is_param, name in segments if is_param] + ["key"]))
