@@ -111,7 +111,9 @@ def _graphql_only(declares_auth: bool) -> Endpoint:
         declares_auth=declares_auth,
         evidence=Evidence(path="schema.graphql", line=3),
     )
-    spec = ApiSpec(path="schema.graphql", title="t", version="", spec_format="graphql sdl", operations=(operation,))
+    spec = ApiSpec(
+        path="schema.graphql", title="t", version="", spec_format="graphql sdl", operations=(operation,)
+    )
     return build_inventory([spec], [], []).endpoints[0]
 
 

@@ -207,7 +207,8 @@ _PARAMETER = st.from_regex(r"[a-z][A-Za-z0-9_]{0,10}", fullmatch=True)
 def test_url_templates_keep_literals_and_never_a_variable_value_that_is_no_word(
     segments: list[tuple[bool, str]], secret: str
 ) -> None:
-    raw = "{{baseUrl}}/" + "/".join(f":{name}" if is_param else name for is_param, name in segments) + "/{{key}}"
+    path = "/".join(f":{name}" if is_param else name for is_param, name in segments)
+    raw = f"{{{{baseUrl}}}}/{path}/{{{{key}}}}"
     url = request_url(raw, {"baseUrl": "https://api.example.com/v1", "key": secret})
     assert url is not None and url.host == "api.example.com"
     expected = "".join(f"/{{{name}}}" if is_param else f"/{name}" for is_param, name in segments)
