@@ -309,6 +309,8 @@ class SpecOperation(Model):
     security: tuple[tuple[AuthRequirement, ...], ...] = ()
     deprecated: bool = False
     evidence: Evidence
+    # Further hosts the same operation is served on (the hosts of the other server entries).
+    alternate_hosts: tuple[RedactedHost, ...] = ()
     # False when the input cannot declare authentication (a GraphQL schema) or declares it in a way
     # riskscan cannot read: an empty `security` then means "cannot say", not "none required".
     declares_auth: bool = True

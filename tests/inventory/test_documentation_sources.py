@@ -21,9 +21,13 @@ from riskscan.model import (
     Endpoint,
     Evidence,
     EvidenceStrength,
+    GatewayConfig,
+    GatewayRoute,
     Lifecycle,
+    PathTraffic,
     SightingSource,
     SpecOperation,
+    TrafficSample,
 )
 from riskscan.pipeline import ScanOptions, scan
 from riskscan.report.view import build_view
@@ -130,3 +134,35 @@ def test_a_graphql_only_estate_leaves_the_auth_control_unknown(tmp_path: Path) -
     control = next(c for c in result.controls if c.id == "auth")
     assert control.status == "unknown" and control.evidence_strength is EvidenceStrength.NOT_OBSERVABLE
     assert not [f for f in result.findings if f.control in ("auth", "object_authorization")]
+
+
+def _claims_spec(name: str, host: str, *others: str) -> ApiSpec:
+    operation = SpecOperation(
+        method="GET", path="/v1/claims", host=host, alternate_hosts=others,
+        evidence=Evidence(path=name, line=9),
+    )
+    return ApiSpec(path=name, title=name, version="1", spec_format="openapi 3.1.0", operations=(operation,))
+
+
+def test_every_server_host_of_a_spec_picks_its_endpoint_for_traffic_and_routes() -> None:
+    ours = _claims_spec("claims.yaml", "api.example.com", "sandbox.example.com")
+    partner = _claims_spec("partner.yaml", "partner.example.com")
+    sandbox_call = PathTraffic(
+        method="GET", path="/v1/claims", host="sandbox.example.com", requests=3, status_classes={"2xx": 3},
+        client_ids=frozenset({1}),
+    )
+    log = TrafficSample(
+        path="access.log", format="vhost_combined", total_lines=3, parsed_lines=3, rejected_lines=0,
+        paths=(sandbox_call,),
+    )
+    route = GatewayRoute(
+        gateway="apisix", route_id="sandbox", uris=("/v1/claims",), hosts=("sandbox.example.com",),
+        evidence=Evidence(path="apisix.yaml", line=4),
+    )
+    gateway = GatewayConfig(path="apisix.yaml", gateway="apisix", routes=(route,))
+    inventory = build_inventory([partner, ours], [gateway], [log])
+    by_host = {e.host: e for e in inventory.endpoints}
+    assert set(by_host) == {"api.example.com", "partner.example.com"}  # hosts narrow, never split
+    assert by_host["api.example.com"].traffic is not None and by_host["partner.example.com"].traffic is None
+    assert by_host["api.example.com"].route_ids == ("sandbox",)
+    assert by_host["partner.example.com"].route_ids == ()

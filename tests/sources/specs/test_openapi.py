@@ -222,6 +222,7 @@ def test_server_variables_take_their_defaults_even_in_scheme_and_host() -> None:
     listing = operation(spec, "GET", "/documents/v3/policies/{policyId}/documents")
     assert listing.host == "eu.docs.harbor-assurance.example"
     assert listing.alternate_paths == ()  # the sandbox server has the same prefix
+    assert listing.alternate_hosts == ("sandbox.harbor-assurance.example",)  # every server's host
 
 
 def test_path_item_and_operation_servers_override_root_servers() -> None:
