@@ -32,9 +32,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PostmanError", "PostmanReader", "looks_like_collection"]
 
-_SCHEMA = re.compile(
-    r'"schema"\s*:\s*"https?://schema\.(?:get)?postman\.com/json/collection/v(\d+)\.(\d+)\.\d+/'
-)
+_SCHEMA_URL = r"https?://schema\.(?:get)?postman\.com/json/collection/v(\d+)\.(\d+)\.\d+/"
+_SCHEMA = re.compile(r'"schema"\s*:\s*"' + _SCHEMA_URL)
 _POSTMAN_ID = re.compile(r'"_postman_id"\s*:')
 _ITEM_LIST = re.compile(r'"item"\s*:\s*\[')
 _ENVIRONMENT = re.compile(r'"_postman_variable_scope"\s*:')
@@ -112,7 +111,7 @@ class _CollectionReader:
     def _format(self, info: dict[Any, Any]) -> str:
         """`postman collection v2.1`; a schema of another version is an error naming it."""
         schema = info.get("schema")
-        found = _SCHEMA.search(f'"schema": "{schema}/"') if isinstance(schema, str) else None
+        found = re.match(_SCHEMA_URL, schema) if isinstance(schema, str) else None
         version = f"{found.group(1)}.{found.group(2)}" if found else "2.1"
         if version not in _SUPPORTED:
             problem = f"Postman collection format v{version} is not supported (riskscan reads v2.0 and v2.1)"

@@ -11,7 +11,8 @@ up to a few levels of variables inside variables. In the path:
   or a version (`v2`, `sandbox`): a sample id must not turn the template into one concrete path, and
   a token must never become a path segment;
 - a variable that cannot be resolved before the path leaves the host unknown (environments, which
-  hold most base URLs, are separate files riskscan is not given), and the path starts after it.
+  hold most base URLs, are separate files riskscan is not given), and the path starts after it
+  (also when written without its slash, `{{baseUrl}}claims`, as base URLs ending in `/` invite).
 
 Query strings and fragments are dropped; query parameter names are kept, never their values.
 """
@@ -34,6 +35,7 @@ _PATH_VARIABLE = re.compile(r":([A-Za-z_][A-Za-z0-9_-]{0,79})")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _DEFAULT_PORT = re.compile(r":(?:80|443)$")
 _NAME = re.compile(r"[A-Za-z0-9_.-]{1,80}")
+_GLUED_PATH = re.compile(r"\{\{[^{}]*\}\}([A-Za-z_][^:]*)")
 _MAX_ROUNDS = 5  # variables inside variables, resolved at most this deep
 _MAX_VALUE = 2000  # longer variable values are not substituted (nobody's base URL is that long)
 
@@ -133,9 +135,13 @@ def _split(raw: str) -> tuple[str | None, str | None]:
     """(host, path) of a resolved URL; the host is None when a variable still stands in it."""
     end = _authority_end(raw)
     authority, path = raw[:end], raw[end:]
-    authority = _SCHEME.sub("", authority).rpartition("@")[2].strip().lower()
+    authority = _SCHEME.sub("", authority).rpartition("@")[2].strip()
+    glued = _GLUED_PATH.fullmatch(authority)
+    if glued:  # `{{baseUrl}}claims`: a base URL variable written without its slash, left unresolved
+        return None, f"/{glued.group(1)}{path}"
     if not authority or "{{" in authority or "}}" in authority:
         return None, path or ("/" if authority else None)
+    authority = authority.lower()
     return _DEFAULT_PORT.sub("", authority) or None, path
 
 

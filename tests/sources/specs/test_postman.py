@@ -215,3 +215,23 @@ def test_url_templates_keep_literals_and_never_a_variable_value_that_is_no_word(
     assert url.path == f"/v1{expected}/{{key}}"
     names = [p.name for p in url.parameters]
     assert names == list(dict.fromkeys([name for is_param, name in segments if is_param] + ["key"]))
+
+
+@pytest.mark.parametrize(
+    ("raw", "variables", "host", "path"),
+    [
+        ("{{baseUrl}}claims/:id", {}, None, "/claims/{id}"),  # base URL written without its slash
+        ("{{baseUrl}}claims", {"baseUrl": "https://api.example.com/v2/"}, "api.example.com", "/v2/claims"),
+        ("{{host}}.example.com/x", {}, None, "/x"),
+        ("{{scheme}}://{{host}}:443/x", {"scheme": "https", "host": "{{region}}.example.com", "region": "eu"},
+         "eu.example.com", "/x"),
+        ("https://user:PLANTED-pass@api.example.com/x?token=PLANTED-q#frag", {}, "api.example.com", "/x"),
+        ("{{a}}/x", {"a": "{{b}}", "b": "{{a}}"}, None, "/x"),  # a loop of variables stops
+    ],
+)
+def test_request_urls_resolve_to_a_host_and_template(
+    raw: str, variables: dict[str, str], host: str | None, path: str
+) -> None:
+    url = request_url(raw, variables)
+    assert url is not None and (url.host, url.path) == (host, path)
+    assert "PLANTED" not in repr(url)
