@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -125,12 +126,12 @@ def _read_sdl(text: str, shown: str) -> ApiSpec:
     names = _root_names(document)
     fields = {root: list(_root_fields(document, names[root])) for root in (*_ROOTS, "subscription")}
     path = _sdl_path(text)
-    operations = [
-        _operation(root, field.name.value, _arguments(field), path, shown, _line(field))
+    found = [
+        _Field(root, field.name.value, _arguments(field), _line(field))
         for root in _ROOTS
         for field in fields[root]
     ]
-    return _spec(shown, "graphql sdl", operations, len(fields["subscription"]), path)
+    return _spec(shown, "graphql sdl", found, len(fields["subscription"]), path)
 
 
 def _root_names(document: DocumentNode) -> dict[str, str]:
@@ -188,39 +189,46 @@ def _sdl_path(text: str) -> str:
 
 def _read_introspection(document: StructuredDocument, shown: str) -> ApiSpec:
     """An introspection result (`{"data": {"__schema": ...}}` or `{"__schema": ...}`) as operations."""
-    data = document.data
-    base = "/data/__schema" if isinstance(data, dict) and isinstance(data.get("data"), dict) else "/__schema"
-    schema = (data.get("data") if base.startswith("/data") else data) if isinstance(data, dict) else None
-    schema = schema.get("__schema") if isinstance(schema, dict) else None
-    if not isinstance(schema, dict) or not isinstance(schema.get("types"), list):
-        problem = "broken GraphQL introspection result: no '__schema' object with a 'types' list"
-        raise GraphQlError(problem, path=shown, line=document.line_of(base))
+    schema, base = _introspected_schema(document, shown)
     types = {
         entry["name"]: index
         for index, entry in enumerate(schema["types"])
         if isinstance(entry, dict) and isinstance(entry.get("name"), str)
     }
-    path = _json_path(data)
-    operations: list[SpecOperation] = []
+    found: list[_Field] = []
     warnings: list[str] = []
     counts: dict[str, int] = {}
     for root in (*_ROOTS, "subscription"):
         root_type = schema.get(f"{root}Type")
-        name = root_type.get("name") if isinstance(root_type, dict) else None
-        if not isinstance(name, str):
+        type_name = root_type.get("name") if isinstance(root_type, dict) else None
+        if not isinstance(type_name, str):
             continue
-        if name not in types:
+        if type_name not in types:
             warnings.append(f"{shown}: the {root} root type is not among the schema's types")
             continue
-        pointer = join_pointer(join_pointer(base, "types"), types[name])
-        fields = list(_introspected_fields(schema["types"][types[name]], pointer))
+        pointer = join_pointer(join_pointer(base, "types"), types[type_name])
+        fields = list(_introspected_fields(schema["types"][types[type_name]], pointer))
         counts[root] = len(fields)
         if root in _ROOTS:
-            operations += [
-                _operation(root, field, arguments, path, shown, document.line_of(f"{at}/name"), at)
-                for field, arguments, at in fields
+            found += [
+                _Field(root, name, arguments, document.line_of(f"{at}/name"), at)
+                for name, arguments, at in fields
             ]
-    return _spec(shown, "graphql introspection", operations, counts.get("subscription", 0), path, warnings)
+    path = _json_path(document.data)
+    return _spec(shown, "graphql introspection", found, counts.get("subscription", 0), path, warnings)
+
+
+def _introspected_schema(document: StructuredDocument, shown: str) -> tuple[dict[str, Any], str]:
+    """The `__schema` object and its JSON pointer; an error when there is none with a `types` list."""
+    data = document.data
+    is_wrapped = isinstance(data, dict) and isinstance(data.get("data"), dict)
+    base = "/data/__schema" if is_wrapped else "/__schema"
+    holder = data.get("data") if is_wrapped else data
+    schema = holder.get("__schema") if isinstance(holder, dict) else None
+    if not isinstance(schema, dict) or not isinstance(schema.get("types"), list):
+        problem = "broken GraphQL introspection result: no '__schema' object with a 'types' list"
+        raise GraphQlError(problem, path=shown, line=document.line_of(base))
+    return schema, base
 
 
 def _introspected_fields(
@@ -262,56 +270,60 @@ def _json_path(data: Any) -> str:
 # --------------------------------------------------------------------------- shared
 
 
-def _operation(
-    root: str,
-    field: str,
-    arguments: Iterable[tuple[str, str | None, bool]],
-    path: str,
-    shown: str,
-    line: int | None,
-    pointer: str | None = None,
-) -> SpecOperation:
+@dataclass(frozen=True)
+class _Field:
+    """A query or mutation field found in the schema: what its operation is made of."""
+
+    root: str  # "query" or "mutation"
+    name: str
+    arguments: list[tuple[str, str | None, bool]]  # (name, named type, required)
+    line: int | None
+    pointer: str | None = None
+
+
+def _operation(field: _Field, path: str, shown: str, summary: str) -> SpecOperation:
     """One root field as an operation of `POST <path>`; its authentication is unknown."""
-    label = f"POST {path} {root} {field}"
+    label = f"POST {path} {field.root} {field.name}"
     return SpecOperation(
         method="POST",
         path=path,
-        operation_id=kept_identifier(f"{root}.{field}"),
+        operation_id=kept_identifier(f"{field.root}.{field.name}"),
+        summary=summary,
         parameters=tuple(
             Parameter(name=name, location=ParameterLocation.BODY, required=required, schema_type=type_name)
-            for name, type_name, required in arguments
+            for name, type_name, required in field.arguments
             if _ARGUMENT.fullmatch(name)
         ),
         declares_auth=False,
-        evidence=Evidence(path=shown, line=line, pointer=pointer, excerpt=label[:200]),
+        evidence=Evidence(path=shown, line=field.line, pointer=field.pointer, excerpt=label[:200]),
     )
 
 
 def _spec(
     shown: str,
     spec_format: str,
-    operations: list[SpecOperation],
+    fields: list[_Field],
     subscriptions: int,
     path: str,
     warnings: Iterable[str] = (),
 ) -> ApiSpec:
-    """The `ApiSpec`, every operation summarised as the API it belongs to."""
-    queries = sum(1 for operation in operations if (operation.operation_id or "").startswith("query."))
-    mutations = len(operations) - queries
+    """The `ApiSpec`: an operation per field, each summarised as the API it belongs to."""
+    queries = sum(1 for field in fields if field.root == "query")
+    mutations = len(fields) - queries
     counted = f"{_counted(queries, 'query', 'queries')}, {_counted(mutations, 'mutation', 'mutations')}"
     summary = f"GraphQL API: {counted}"
     notes = list(warnings)
     if subscriptions:
         listed = f"{subscriptions} subscription fields not listed (they are not sent as POST {path})"
         notes.append(f"{shown}: {listed}")
-    if not operations:
+    if not fields:
         notes.append(f"{shown}: no query or mutation fields: nothing to assess in this schema")
     return ApiSpec(
         path=shown,
         title=f"GraphQL schema {Path(shown).name}",
         version="",
         spec_format=spec_format,
-        operations=tuple(operation.model_copy(update={"summary": summary}) for operation in operations),
+        operations=tuple(_operation(field, path, shown, summary) for field in fields),
         warnings=tuple(notes),
     )
 
