@@ -89,8 +89,8 @@ def request_url(url: object, variables: Mapping[str, str]) -> RequestUrl | None:
 def _assembled(url: dict[Any, Any]) -> str | None:
     """An object URL as one string: from `protocol`, `host`, `port` and `path` when given, else `raw`."""
     host, path = url.get("host"), url.get("path")
-    if host is None and path is None:
-        raw = url.get("raw")
+    if not isinstance(host, (list, str)) and not isinstance(path, (list, str)):
+        raw = url.get("raw")  # no usable parts (absent, or of the wrong type): the raw text, if any
         return raw if isinstance(raw, str) else None
     host_text = ".".join(map(str, host)) if isinstance(host, list) else host if isinstance(host, str) else ""
     if isinstance(path, list):

@@ -136,7 +136,7 @@ def test_unresolved_host_unknown_auth_and_bad_entries_cost_only_themselves() -> 
     ]
     reindex = operation(spec, "POST", "/ops/reindex/{tenant}")
     assert reindex.security == () and not reindex.declares_auth  # an auth type riskscan cannot judge
-    assert len(spec.warnings) == 5
+    assert len(spec.warnings) == 6
     assert any("auth type 'kerberos-custom' is not one riskscan knows" in w for w in spec.warnings)
     assert any(w.endswith("a request has no usable URL; skipped") for w in spec.warnings)
 
