@@ -118,6 +118,8 @@ class SourceKind(StrEnum):
     KONG = "kong"
     KUBERNETES = "kubernetes"
     NGINX = "nginx"
+    POSTMAN = "postman"
+    GRAPHQL = "graphql"
 
 
 class InputStatus(StrEnum):
@@ -321,6 +323,11 @@ class SpecOperation(Model):
     security: tuple[tuple[AuthRequirement, ...], ...] = ()
     deprecated: bool = False
     evidence: Evidence
+    # Further hosts the same operation is served on (the hosts of the other server entries).
+    alternate_hosts: tuple[RedactedHost, ...] = ()
+    # False when the input cannot declare authentication (a GraphQL schema) or declares it in a way
+    # riskscan cannot read: an empty `security` then means "cannot say", not "none required".
+    declares_auth: bool = True
 
 
 class ApiSpec(Model):
@@ -445,8 +452,9 @@ class AuthPosture(Model):
     """What protects an endpoint: the declared (spec) and effective (enforced) authentication.
 
     `is_known` is false when no input shows it: the gateway serving the endpoint enforces
-    authentication outside the configuration read and no spec declares any. `effective` is then
-    `none` only as a placeholder, and no control may call the endpoint unauthenticated.
+    authentication outside the configuration read, or only inputs that cannot declare auth (GraphQL
+    schemas) document the endpoint and no gateway route shows any. `effective` is then `none` only as
+    a placeholder, and no control may call the endpoint unauthenticated.
     """
 
     effective: AuthKind

@@ -30,6 +30,8 @@ def auth_strength(endpoint: Endpoint) -> EvidenceStrength:
     """
     enforced_by = endpoint.auth.enforced_by or ""
     sources = set(endpoint.sources)
+    if not endpoint.auth.is_known:
+        return EvidenceStrength.NOT_OBSERVABLE
     if enforced_by.startswith("gateway"):
         return EvidenceStrength.ENFORCED
     if enforced_by.startswith("spec"):

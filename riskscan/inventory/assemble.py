@@ -27,6 +27,9 @@ from riskscan.model import (
 
 __all__ = ["build_inventory"]
 
+_OPERATIONS_SHOWN = 5
+"""Operations of one endpoint cited per documenting file; the rest are counted in one more item."""
+
 
 def build_inventory(
     specs: Sequence[ApiSpec], gateways: Sequence[GatewayConfig], traffic: Sequence[TrafficSample]
@@ -65,7 +68,7 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
         host=draft.host,
         operation_id=first[1].operation_id if first else None,
         summary=first[1].summary if first else None,
-        api=f"{first[0].title} {first[0].version}" if first else None,
+        api=f"{first[0].title} {first[0].version}".strip() if first else None,
         parameters=first[1].parameters if first else (),
         sources=_sources(draft),
         lifecycle=lifecycle,
@@ -96,7 +99,7 @@ def _sources(draft: EndpointDraft) -> tuple[SightingSource, ...]:
 
 def _evidence(draft: EndpointDraft, traffic: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
     """Spec operations, then serving routes (disabled ones noted), then traffic files."""
-    found = [operation.evidence for _, operation in draft.operations]
+    found = _operation_evidence(draft)
     found.extend(route.evidence for route in draft.routes)
     found.extend(
         route.evidence.model_copy(update={"note": f"route {route.route_id} is disabled"})
@@ -104,3 +107,20 @@ def _evidence(draft: EndpointDraft, traffic: tuple[Evidence, ...]) -> tuple[Evid
     )
     found.extend(traffic)
     return tuple(dict.fromkeys(found))
+
+
+def _operation_evidence(draft: EndpointDraft) -> list[Evidence]:
+    """Where the endpoint is documented: each operation's place, at most `_OPERATIONS_SHOWN` per file and
+    then one item counting the rest. A GraphQL schema documents hundreds of operations on one endpoint;
+    listed in full they would crowd its routes and logs out of every finding's evidence."""
+    per_file: dict[str, list[Evidence]] = {}
+    for _, operation in draft.operations:
+        per_file.setdefault(operation.evidence.path, []).append(operation.evidence)
+    found: list[Evidence] = []
+    for path, items in per_file.items():
+        found += items[:_OPERATIONS_SHOWN]
+        rest = len(items) - _OPERATIONS_SHOWN
+        if rest > 0:
+            note = f"{rest:,} more operation{'s' if rest > 1 else ''} of this endpoint in this file"
+            found.append(Evidence(path=path, count=rest, note=note))
+    return found

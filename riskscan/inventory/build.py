@@ -15,7 +15,7 @@ themselves; what is left is folded into templates, except probes (see `riskscan.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from riskscan.inventory.gateway_patterns import (
     UriPattern,
@@ -49,6 +49,7 @@ class Drafts:
         self.route_shadows = TemplateMatcher[EndpointKey]()  # exact/param routes covering no spec
         self.templates: list[tuple[str, EndpointKey]] = []  # every spec template, for prefix routes
         self.web_content = WebContentTally()  # unmatched pages, downloads and assets, counted apart
+        self.hosts: dict[EndpointKey, set[str]] = {}  # every host a documented endpoint's spec names
 
     def get(self, method: str, path: str, host: str | None) -> EndpointDraft:
         """The draft for a key, created when new."""
@@ -65,6 +66,8 @@ class Drafts:
             for operation in spec.operations:
                 draft = self.get(operation.method.upper(), operation.path, operation.host)
                 draft.operations.append((spec, operation))
+                named = (operation.host, *operation.alternate_hosts) if operation.host else ()
+                self.hosts.setdefault(draft.key, set()).update(host.lower() for host in named)
                 for template in (operation.path, *operation.alternate_paths):
                     if (template, draft.key) not in registered:
                         registered.add((template, draft.key))
@@ -73,14 +76,32 @@ class Drafts:
         self.templates.sort(key=lambda pair: pair[0])
 
 
-def narrow_by_host(candidates: Sequence[EndpointKey], host: str | None) -> list[EndpointKey]:
-    """Candidates whose host fits, exact host first; all of them when none fits (hosts never split)."""
+def narrow_by_host(
+    candidates: Sequence[EndpointKey], host: str | None, hosts: Mapping[EndpointKey, set[str]] | None = None
+) -> list[EndpointKey]:
+    """Candidates whose host fits, exact host first; all of them when none fits (hosts never split).
+
+    `hosts` gives a documented endpoint's further hosts (every server entry of its spec), which fit
+    as exactly as the one in its key.
+    """
     if host is None or len(candidates) < 2:
         return list(candidates)
     lowered = host.lower()
-    exact = [key for key in candidates if key[2] is not None and key[2].lower() == lowered]
+    exact = [key for key in candidates if lowered in _hosts_of(key, hosts)]
     unset = [key for key in candidates if key[2] is None]
     return (exact + unset) or list(candidates)
+
+
+def _hosts_of(key: EndpointKey, hosts: Mapping[EndpointKey, set[str]] | None) -> set[str]:
+    """The host in the key and, for a documented endpoint, the other hosts its spec names."""
+    named = set(hosts.get(key, ())) if hosts is not None else set()
+    return named | ({key[2].lower()} if key[2] is not None else set())
+
+
+def _fits_route_hosts(key: EndpointKey, route: GatewayRoute, hosts: Mapping[EndpointKey, set[str]]) -> bool:
+    """True when the route may serve the endpoint on one of its hosts (or either names none)."""
+    named = _hosts_of(key, hosts)
+    return not named or any(hosts_compatible(host, route.hosts) for host in named)
 
 
 def attach_routes(gateways: Sequence[GatewayConfig], drafts: Drafts) -> list[tuple[UriPattern, GatewayRoute]]:
@@ -135,7 +156,7 @@ def _covered(
         groups.setdefault((key[0], key[1]), []).append(key)
     narrowed: list[EndpointKey] = []
     for group in groups.values():
-        fitting = [key for key in group if hosts_compatible(key[2], route.hosts)]
+        fitting = [key for key in group if _fits_route_hosts(key, route, drafts.hosts)]
         narrowed.extend(fitting or group)
     return narrowed
 

@@ -10,6 +10,9 @@ Authentication (a gateway plugin beats what the spec declares):
   verified)"`.
 - Nothing declared and nothing enforced: `none`, `enforced_by = None`. `allows_anonymous` is true
   exactly when the effective mechanism is `none`.
+- Unknown (`is_known = False`): nothing enforces and the only documents are ones that cannot declare
+  authentication (a GraphQL schema, a Postman auth type riskscan does not know). "None declared" would
+  be a guess: such an endpoint is neither called unauthenticated nor credited with anything.
 
 Rate limiting and logging follow the same weakest-route rule: `enforced`/`is_logged` are true only
 when every enabled route serving the endpoint limits/logs (partial evidence is not a "yes"), false
@@ -68,10 +71,13 @@ def auth_posture(operations: Sequence[SpecOperation], routes: Sequence[GatewayRo
                 evidence=_auth_evidence(weakest),
             )
         spec_evidence = (weakest.evidence, *spec_evidence)
-    effective = _weakest_declared(operations)
-    if hidden and not routes and not declared:
-        return AuthPosture(effective=AuthKind.NONE, is_known=False,
-                           evidence=tuple(route.evidence for route in hidden[:3]))
+    declaring = [operation for operation in operations if operation.declares_auth]
+    if (operations and not declaring) or (hidden and not routes and not declared):
+        # Nothing shown can say: the documentation cannot declare auth (GraphQL), or the gateway
+        # enforces it outside the configuration read and no spec declares any.
+        hidden_evidence = tuple(route.evidence for route in hidden[:3])
+        return AuthPosture(effective=AuthKind.NONE, is_known=False, evidence=(*hidden_evidence, *spec_evidence))
+    effective = _weakest_declared(declaring)
     return AuthPosture(
         effective=effective,
         declared=declared,

@@ -43,7 +43,7 @@ def attach_traffic(traffic: Sequence[TrafficSample], drafts: Drafts, routes: Rou
                 keys = drafts.specs.match(method, item.path) or drafts.route_shadows.match(method, item.path)
                 matched[(method, item.path)] = keys
             if keys:
-                drafts.by_key[narrow_by_host(keys, host)[0]].add_traffic(sample, item)
+                drafts.by_key[narrow_by_host(keys, host, drafts.hosts)[0]].add_traffic(sample, item)
             elif method == "OPTIONS" and drafts.specs.match_any_method(item.path):
                 continue  # a CORS preflight on a documented path, not an endpoint of its own
             else:

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from riskscan.model import (
     Assessment,
     AuthKind,
+    AuthPosture,
     ControlResult,
     ControlStatus,
     Endpoint,
@@ -277,7 +278,8 @@ def _figures(assessment: Assessment, lifecycles: Counter[Lifecycle],
 
 def _unauthenticated_figure(assessment: Assessment) -> Figure:
     """Endpoints with no authentication, and whether that count rests on more than declarations."""
-    count = sum(1 for e in assessment.inventory.endpoints if e.auth.effective is AuthKind.NONE and e.auth.is_known)
+    endpoints = assessment.inventory.endpoints
+    count = sum(1 for e in endpoints if e.auth.effective is AuthKind.NONE and e.auth.is_known)
     auth = next((c for c in assessment.controls if c.id == "auth"), None)
     judged = sum(auth.evidence_breakdown.values()) if auth else 0
     declared = auth.evidence_breakdown.get(EvidenceStrength.DECLARED, 0) if auth else 0
@@ -372,12 +374,9 @@ def _endpoint_row(endpoint: Endpoint, finding_ids: Iterable[str]) -> EndpointRow
     auth, traffic = endpoint.auth, endpoint.traffic
     rate_text, rate_css = rate_limit_label(endpoint.rate_limit.enforced, endpoint.rate_limit.by)
     log_text, log_css = logging_label(endpoint.is_logged, endpoint.loggers)
-    enforced = auth.enforced_by or "not enforced"
+    enforced = auth.enforced_by or ("not shown by these inputs" if not auth.is_known else "not enforced")
     if auth.allows_anonymous and auth.effective is not AuthKind.NONE:
         enforced += "; anonymous allowed"
-    auth_label, auth_css = AUTH_LABELS[auth.effective], _auth_css(auth.effective)
-    if not auth.is_known:
-        auth_label, auth_css, enforced = "not shown", "warn", "outside the configuration given"
     return EndpointRow(
         method="ANY" if endpoint.method == "*" else endpoint.method,
         path=endpoint.path,
@@ -385,8 +384,8 @@ def _endpoint_row(endpoint: Endpoint, finding_ids: Iterable[str]) -> EndpointRow
         lifecycle=endpoint.lifecycle.value,
         lifecycle_css=f"lc-{endpoint.lifecycle.value}",
         is_deprecated=endpoint.deprecated,
-        auth=auth_label,
-        auth_css=auth_css,
+        auth=AUTH_LABELS[auth.effective] if auth.is_known else "not shown",
+        auth_css=_auth_css(auth),
         enforced_by=enforced,
         rate_limit=rate_text,
         rate_limit_css=rate_css,
@@ -396,6 +395,13 @@ def _endpoint_row(endpoint: Endpoint, finding_ids: Iterable[str]) -> EndpointRow
         clients=format_count(traffic.clients) if traffic else "–",
         findings=tuple(sorted(finding_ids)),
     )
+
+
+def _auth_css(auth: AuthPosture) -> str:
+    """`bad` for no authentication, `ok` for strong, `warn` for weak or unknown."""
+    if not auth.is_known:
+        return "warn"
+    return "bad" if auth.effective is AuthKind.NONE else ("ok" if auth.effective.is_strong else "warn")
 
 
 def _sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
@@ -456,9 +462,3 @@ def _input_groups(inputs: tuple[InputFile, ...]) -> tuple[InputGroup, ...]:
 
 def _plural(count: int, noun: str) -> str:
     return f"{format_count(count)} {noun}{'' if count == 1 else 's'}"
-
-
-def _auth_css(kind: AuthKind) -> str:
-    """Red for no authentication, green for strong, amber between."""
-    return "bad" if kind is AuthKind.NONE else ("ok" if kind.is_strong else "warn")
-

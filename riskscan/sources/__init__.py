@@ -150,9 +150,12 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.gateways.kubernetes import KubernetesReader
     from riskscan.sources.specs.openapi import OpenApiReader
     from riskscan.sources.gateways.nginx import NginxReader
+    from riskscan.sources.specs.graphql import GraphQlReader
+    from riskscan.sources.specs.postman import PostmanReader
 
     readers: list[SourceReader] = [
-        OpenApiReader(), ApisixReader(), KubernetesReader(), KongReader(), NginxReader(), AccessLogReader(),
+        OpenApiReader(), PostmanReader(), GraphQlReader(), ApisixReader(), KubernetesReader(), KongReader(),
+        NginxReader(), AccessLogReader(),
     ]
     return {reader.kind: reader for reader in readers}
 

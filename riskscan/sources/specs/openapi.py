@@ -2,9 +2,10 @@
 
 Each operation becomes a `SpecOperation` with its full path (the first server's path prefix or the
 Swagger `basePath` joined to the path template; further distinct server prefixes go to
-`alternate_paths`), its merged parameters, its security alternatives resolved to `AuthKind`s and an
-`Evidence` pointing at the operation's line. Example values, defaults and descriptions are never kept.
-Server prefixes are `openapi_servers`' business, security schemes `openapi_security`'s.
+`alternate_paths`, the hosts of further servers to `alternate_hosts`), its merged parameters, its
+security alternatives resolved to `AuthKind`s and an `Evidence` pointing at the operation's line.
+Example values, defaults and descriptions are never kept. Server prefixes are `openapi_servers`'
+business, security schemes `openapi_security`'s.
 
 `$ref`s are resolved by `openapi_refs.RefResolver` (local and relative files inside the scanned
 folders only, remote references never fetched), and only where the reader needs them: path items,
@@ -258,6 +259,7 @@ class _SpecReader:
         path = join_path(first.prefix, template)
         alternates = dict.fromkeys(join_path(base.prefix, template) for base in others)
         alternates.pop(path, None)
+        hosts = dict.fromkeys(base.host for base in others if base.host not in (None, first.host))
         operation_id = kept_identifier(node.get("operationId"))
         self._note_file_refs(operation)
         return SpecOperation(
@@ -265,6 +267,7 @@ class _SpecReader:
             path=path,
             host=first.host,
             alternate_paths=tuple(alternates),
+            alternate_hosts=tuple(host for host in hosts if host is not None),
             operation_id=operation_id,
             summary=kept_text(node.get("summary"), 120),
             parameters=self._parameters(shared_parameters, operation.child("parameters")),

@@ -222,6 +222,7 @@ def test_server_variables_take_their_defaults_even_in_scheme_and_host() -> None:
     listing = operation(spec, "GET", "/documents/v3/policies/{policyId}/documents")
     assert listing.host == "eu.docs.harbor-assurance.example"
     assert listing.alternate_paths == ()  # the sandbox server has the same prefix
+    assert listing.alternate_hosts == ("sandbox.harbor-assurance.example",)  # every server's host
 
 
 def test_path_item_and_operation_servers_override_root_servers() -> None:
@@ -720,3 +721,20 @@ def test_a_gzip_bomb_spec_is_refused_in_one_line(tmp_path: Path) -> None:
     bomb.write_bytes(gzip.compress(b"openapi: 3.0.0\n" + b"#" * 5_000_000))
     with pytest.raises(OpenApiError, match=r"bomb.yaml.gz: over the 100000-byte limit once unpacked"):
         OpenApiReader().read(bomb, ReadContext(root=tmp_path, max_bytes=100_000))
+
+
+def test_oas31_path_items_from_components_mutual_tls_and_webhooks_that_are_no_endpoints() -> None:
+    spec = read("oas31-path-items-webhooks-mtls.yaml")
+    assert [(op.method, op.path, op.operation_id) for op in spec.operations] == [
+        ("GET", "/v1/treaties/{treatyId}", "getTreaty"),
+        ("DELETE", "/v1/treaties/{treatyId}", "cancelTreaty"),
+        ("GET", "/v1/treaties", "listTreaties"),
+    ]  # treatyBoundEvent is a request the API sends to subscribers, not one it serves
+    treaty = operation(spec, "GET", "/v1/treaties/{treatyId}")
+    assert [(p.name, p.location) for p in treaty.parameters] == [("treatyId", ParameterLocation.PATH)]
+    assert treaty.evidence.pointer == "/components/pathItems/Treaty/get"
+    assert operation(spec, "DELETE", "/v1/treaties/{treatyId}").deprecated
+    assert {(op.host, op.alternate_hosts) for op in spec.operations} == {
+        ("treaties.example-re.com", ("treaties-dr.example-re.com",))
+    }
+    assert all(kinds(op) == [[AuthKind.MTLS]] for op in spec.operations)
