@@ -73,7 +73,10 @@ _PAIR_RULES: tuple[Rule, ...] = (
         r"\1\2\1\3[REDACTED]",
     ),
     (
-        re.compile(r"(?i)\b(" + _SECRET_NAME + r")(\s*[=:]\s*[\"']?)" + _NOT_DONE + r"[^\s\"'&;,}]+"),
+        # Not a line number after a file name (`x-auth.yaml:8: problem`): riskscan's own messages.
+        re.compile(
+            r"(?i)\b(" + _SECRET_NAME + r")(\s*[=:]\s*[\"']?)" + _NOT_DONE + r"(?!\d{1,9}:\s)[^\s\"'&;,}]+"
+        ),
         r"\1\2[REDACTED]",
     ),
 )
