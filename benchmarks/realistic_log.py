@@ -47,8 +47,12 @@ SHADOW_TEMPLATES: tuple[str, ...] = (
     "GET /v0/accounts/{accountId}",
     "POST /internal/reindex",
 )
-_PROBES = ("/wp-login.php", "/.env", "/admin/config.php", "/.git/config", "/phpmyadmin/index.php", "/actuator/env")
-_STATUSES = ((200, 80), (201, 5), (204, 2), (304, 2), (400, 3), (401, 2), (403, 1), (404, 3), (429, 1), (500, 1))
+_PROBES = (
+    "/wp-login.php", "/.env", "/admin/config.php", "/.git/config", "/phpmyadmin/index.php", "/actuator/env",
+)
+_STATUSES = (
+    (200, 80), (201, 5), (204, 2), (304, 2), (400, 3), (401, 2), (403, 1), (404, 3), (429, 1), (500, 1),
+)
 _WEEK_SECONDS = 7 * 24 * 3600
 _ENUMERATION_SHARE = 0.01  # lines of the enumeration burst
 _STUFFING_SHARE = 0.005  # lines of the credential-stuffing burst
@@ -91,7 +95,9 @@ def write_realistic_log(
             else:
                 pool = shadow if draw < 0.06 else documented
                 method, parts = pool[rng.randrange(len(pool))]
-                target = "".join(part if index % 2 == 0 else _fill(rng, part) for index, part in enumerate(parts))
+                target = "".join(
+                    part if index % 2 == 0 else _fill(rng, part) for index, part in enumerate(parts)
+                )
                 if rng.random() < 0.1:
                     target += f"?page={rng.randrange(1, 40)}&api_key=sk_live_{rng.randrange(10**8):08d}"
                 client = clients[min(int(rng.paretovariate(1.1)) - 1, len(clients) - 1)]

@@ -1,0 +1,55 @@
+"""Reducing a request's path to its endpoint-to-be at ingestion, so that aggregates stay small.
+
+Real API traffic carries an id in most paths (`/v1/accounts/2281415`): hundreds of thousands of
+distinct paths per million lines. A reader reduces each distinct path once, here, and aggregates per
+reduced path, so that nothing it keeps grows with the number of distinct ids:
+
+- every segment goes through the inventory's own `fold_segment` (redaction first, then numbers,
+  UUIDs, hashes, prefixed and opaque ids, dates), so the inventory sees what it would have folded;
+- a plain number of up to 12 digits folds to `{id}` without that call: no redaction rule can fire on
+  it (a card number has 13 or more digits) and `fold_segment` gives `{id}` for it (a property test
+  proves the two agree);
+- what folding removed is kept as an opaque object key (`object_key`: a hash of the concrete path,
+  for counting the distinct objects a client calls) and the last numeric id (for seeing ids walked
+  in sequence), never as text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from riskscan.inventory.folding import fold_segment
+
+__all__ = ["MAX_PLAIN_ID_DIGITS", "object_key", "reduce_path"]
+
+_PERSON = b"riskscan-object"
+MAX_PLAIN_ID_DIGITS = 12
+"""Longest all-digit segment folded without redaction's judgement (13 digits may be a card number)."""
+
+
+def reduce_path(path: str) -> tuple[str, int | None]:
+    """`/v1/accounts/2281415/payments` -> (`/v1/accounts/{id}/payments`, 2281415).
+
+    The number is the last all-digit segment folded to `{id}`, or None. Segment by segment, so the
+    path keeps its shape (empty segments and a trailing slash stay for the inventory to judge).
+    """
+    number: int | None = None
+    segments = path.split("/")
+    for index, segment in enumerate(segments):
+        if segment.isdigit() and segment.isascii() and len(segment) <= MAX_PLAIN_ID_DIGITS:
+            segments[index] = "{id}"
+            number = int(segment)
+        elif segment:
+            segments[index] = fold_segment(segment)
+    return "/".join(segments), number
+
+
+def object_key(path: str) -> int:
+    """A 63-bit hash of a concrete path: the same in every process and file of a scan, so that the
+    objects a client called are counted once however the log was split or rotated.
+
+    Object keys live in memory only (no report, row or log shows them), and are not the client
+    hasher's: that one is called once per client and nothing else.
+    """
+    digest = hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=8, person=_PERSON)
+    return int.from_bytes(digest.digest(), "big") >> 1
