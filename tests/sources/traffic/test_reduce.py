@@ -6,7 +6,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from riskscan.inventory.folding import fold_segment
-from riskscan.sources.traffic.reduce import MAX_PLAIN_ID_DIGITS, object_key, reduce_path
+from riskscan.sources.traffic.reduce import (
+    MAX_PLAIN_ID_DIGITS,
+    SHORT_PREFIXED_ID,
+    UUID,
+    object_key,
+    reduce_path,
+)
 
 SEGMENT = st.text(alphabet="0123456789abcdefABCXYZ-_.@%~=;", max_size=40)
 
@@ -15,6 +21,18 @@ SEGMENT = st.text(alphabet="0123456789abcdefABCXYZ-_.@%~=;", max_size=40)
 def test_the_shortcut_for_plain_numbers_agrees_with_fold_segment(digits: str) -> None:
     assert fold_segment(digits) == "{id}"
     assert reduce_path(f"/v1/accounts/{digits}") == ("/v1/accounts/{id}", int(digits))
+
+
+@given(st.from_regex(UUID, fullmatch=True))
+def test_the_shortcut_for_uuids_agrees_with_fold_segment(uuid: str) -> None:
+    assert fold_segment(uuid) == "{uuid}"
+    assert reduce_path(f"/v1/payments/{uuid}")[0] == "/v1/payments/{uuid}"
+
+
+@given(st.from_regex(SHORT_PREFIXED_ID, fullmatch=True))
+def test_the_shortcut_for_short_prefixed_ids_agrees_with_fold_segment(claim: str) -> None:
+    assert fold_segment(claim) == "{id}"
+    assert reduce_path(f"/v2/claims/{claim}")[0] == "/v2/claims/{id}"
 
 
 @given(st.lists(SEGMENT, max_size=8))
