@@ -1,7 +1,8 @@
 """Benchmark: access-log ingestion throughput (parse, redact and aggregate), plain and gzip.
 
-Generates a seeded synthetic combined-format log (`synthetic_log.py`) into a temporary folder, reads
-it with `AccessLogReader` three times per variant and prints the median time and lines per second.
+Generates a seeded combined-format log whose ids are as varied as a real API's (`realistic_log.py`:
+hundreds of thousands of distinct paths per million lines) into a temporary folder, reads it with
+`AccessLogReader` three times per variant and prints the median time and lines per second.
 Run: `python benchmarks/bench_ingest.py --lines 1000000`.
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from synthetic_log import write_synthetic_log
+from realistic_log import write_realistic_log
 
 from riskscan.sources import ReadContext, make_client_hasher
 from riskscan.sources.traffic.access_log import AccessLogReader
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
         for name in ("access.log", "access.log.gz"):
-            path = write_synthetic_log(Path(folder) / name, args.lines, args.seed)
+            path = write_realistic_log(Path(folder) / name, args.lines, args.seed)
             wall, cpu, parsed = time_read(path, args.runs)
             size = path.stat().st_size / 1e6
             print(

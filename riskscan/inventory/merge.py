@@ -8,12 +8,12 @@ including the id-walking signal (the most distinct concrete paths one client cal
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from riskscan.model import (
     ApiSpec,
+    ClientTraffic,
     Evidence,
     GatewayRoute,
     PathTraffic,
@@ -46,8 +46,39 @@ def route_identity(route: GatewayRoute) -> tuple[str, str, str]:
 @dataclass
 class _SampleTally:
     requests: int = 0
+    objects: int = 0  # distinct concrete paths (summed over the reduced paths of this file)
     lines: list[int] = field(default_factory=list)
     paths: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _ClientTally:
+    """One client's share of an endpoint, across files and reduced paths."""
+
+    keys: list[ClientTraffic] = field(default_factory=list)
+    lowest_id: int | None = None
+    highest_id: int | None = None
+    failed_auth: int = 0
+
+    def add(self, client: ClientTraffic) -> None:
+        self.keys.append(client)
+        self.failed_auth += client.failed_auth
+        if client.lowest_id is not None and (self.lowest_id is None or client.lowest_id < self.lowest_id):
+            self.lowest_id = client.lowest_id
+        if client.highest_id is not None and (self.highest_id is None or client.highest_id > self.highest_id):
+            self.highest_id = client.highest_id
+
+    def objects(self) -> int:
+        """Distinct concrete paths; a union of keys only when the client shows in several places."""
+        if len(self.keys) == 1:
+            return self.keys[0].objects
+        return len(set().union(*(client.keys() for client in self.keys)))
+
+    def is_sequential(self, objects: int) -> bool:
+        """Numeric ids that fill at least nine tenths of their span: ids walked in order."""
+        if self.lowest_id is None or self.highest_id is None or objects < 2:
+            return False
+        return objects * 10 >= (self.highest_id - self.lowest_id + 1) * 9
 
 
 @dataclass
@@ -56,16 +87,20 @@ class TrafficTally:
 
     requests: int = 0
     not_found: int = 0
+    unauthorized: int = 0
+    throttled: int = 0
     status_classes: dict[str, int] = field(default_factory=dict)
     first_seen: datetime | None = None
     last_seen: datetime | None = None
-    clients_by_path: dict[str, set[int]] = field(default_factory=dict)
+    clients: dict[int, _ClientTally] = field(default_factory=dict)
     by_sample: dict[str, _SampleTally] = field(default_factory=dict)
 
     def add(self, sample: TrafficSample, item: PathTraffic) -> None:
-        """Fold one concrete path's aggregate from `sample` into this tally."""
+        """Fold one reduced path's aggregate from `sample` into this tally."""
         self.requests += item.requests
         self.not_found += item.not_found
+        self.unauthorized += item.unauthorized
+        self.throttled += item.throttled
         statuses = self.status_classes
         for status, count in item.status_classes.items():
             statuses[status] = statuses.get(status, 0) + count
@@ -73,26 +108,33 @@ class TrafficTally:
             self.first_seen = item.first_seen
         if item.last_seen is not None and (self.last_seen is None or item.last_seen > self.last_seen):
             self.last_seen = item.last_seen
-        self.clients_by_path.setdefault(item.path, set()).update(item.client_ids)
+        for client in item.clients:
+            self.clients.setdefault(client.client_id, _ClientTally()).add(client)
         tally = self.by_sample.setdefault(sample.path, _SampleTally())
         tally.requests += item.requests
+        tally.objects += item.objects
         tally.paths.add(item.path)
         if len(tally.lines) < _SAMPLE_LINES:
             tally.lines.extend(item.sample_lines[: _SAMPLE_LINES - len(tally.lines)])
 
     def stats(self, template: str) -> TrafficStats:
         """The merged `TrafficStats` for the endpoint `template`, with one `Evidence` per traffic file."""
-        paths_per_client: Counter[int] = Counter()
-        for clients in self.clients_by_path.values():
-            paths_per_client.update(clients)
+        objects = {client_id: client.objects() for client_id, client in self.clients.items()}
+        busiest = max(objects, key=lambda client_id: (objects[client_id], -client_id), default=None)
+        every = [item for client in self.clients.values() for item in client.keys]
+        distinct = every[0].objects if len(every) == 1 else len(set().union(*(item.keys() for item in every)))
         return TrafficStats(
             requests=self.requests,
-            clients=len(paths_per_client),
+            clients=len(self.clients),
             status_classes=dict(sorted(self.status_classes.items())),
             first_seen=self.first_seen,
             last_seen=self.last_seen,
-            distinct_paths=len(self.clients_by_path),
-            max_paths_per_client=max(paths_per_client.values(), default=0),
+            distinct_paths=max(distinct, 1),
+            max_paths_per_client=objects[busiest] if busiest is not None else 0,
+            is_walk_sequential=busiest is not None and self.clients[busiest].is_sequential(objects[busiest]),
+            unauthorized=self.unauthorized,
+            throttled=self.throttled,
+            max_failed_auth_per_client=max((tally.failed_auth for tally in self.clients.values()), default=0),
             evidence=tuple(
                 _sample_evidence(name, tally, template) for name, tally in sorted(self.by_sample.items())
             ),
@@ -102,7 +144,7 @@ class TrafficTally:
 def _sample_evidence(sample_path: str, tally: _SampleTally, template: str) -> Evidence:
     """How many concrete paths of one traffic file the endpoint folds, with an example when the
     example says more than the template does."""
-    count = len(tally.paths)
+    count = tally.objects
     example = example_path(min(tally.paths), template)
     is_telling = example.rstrip("/") != template.rstrip("/")  # not just the template again
     if count == 1:

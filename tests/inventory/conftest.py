@@ -8,6 +8,7 @@ and a disabled admin route; a week of traffic includes a partner walking claim i
 
 from __future__ import annotations
 
+from array import array
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -17,6 +18,7 @@ from riskscan.model import (
     ApiSpec,
     AuthKind,
     AuthRequirement,
+    ClientTraffic,
     Evidence,
     GatewayConfig,
     GatewayRoute,
@@ -28,6 +30,8 @@ from riskscan.model import (
     SpecOperation,
     TrafficSample,
 )
+from riskscan.sources.traffic.aggregate import pack_keys
+from riskscan.sources.traffic.reduce import object_key, reduce_path
 
 CLAIMS_SPEC = "specs/claims-api.yaml"
 POLICIES_SPEC = "specs/policies-api.yaml"
@@ -142,13 +146,26 @@ class Make:
         line: int = 1,
         day: int = 9,
     ) -> PathTraffic:
+        """The traffic a reader gives for `requests` requests to the concrete `path`: reduced as the
+        readers reduce it, each client having called that one object."""
+        reduced, number = reduce_path(path)
+        keys = pack_keys(array("q", [object_key(path)]))
         return PathTraffic(
             method=method,
-            path=path,
+            path=reduced,
             host=host,
             requests=requests,
             status_classes=status if status is not None else {"2xx": requests},
-            client_ids=clients,
+            clients=tuple(
+                ClientTraffic(
+                    client_id=client,
+                    requests=max(requests // len(clients), 1),
+                    object_keys=keys,
+                    lowest_id=number,
+                    highest_id=number,
+                )
+                for client in sorted(clients)
+            ),
             not_found=not_found,
             first_seen=datetime(2026, 11, day, 8, 0, tzinfo=UTC),
             last_seen=datetime(2026, 11, day, 18, 0, tzinfo=UTC),

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from riskscan.inventory import build_inventory
 from riskscan.model import Endpoint, Inventory, Lifecycle, SightingSource
+from riskscan.sources import ReadContext
+from riskscan.sources.traffic.access_log import AccessLogReader
 
 HOST = "api.harbor-assurance.example"
 
@@ -288,3 +291,15 @@ def test_an_example_path_never_shows_a_segment_that_became_a_placeholder(make: A
     (endpoint,) = build_inventory([spec], [], [log]).endpoints
     assert endpoint.traffic is not None
     assert [evidence.note for evidence in endpoint.traffic.evidence] == ["2 distinct paths"]
+
+
+def test_traffic_stats_carry_the_walk_and_stuffing_signals() -> None:
+    log = Path(__file__).parents[1] / "fixtures" / "access_log" / "enumeration-and-stuffing.log"
+    sample = AccessLogReader().read(log, ReadContext(root=log.parent))
+    endpoints = by_key(build_inventory([], [], [sample]))
+    accounts, login = endpoints["GET /v1/accounts/{id}"].traffic, endpoints["POST /v1/auth/login"].traffic
+    assert accounts is not None and login is not None
+    walk = (accounts.distinct_paths, accounts.max_paths_per_client, accounts.is_walk_sequential)
+    assert walk == (37, 30, True)
+    assert (accounts.throttled, accounts.clients) == (1, 8)
+    assert (login.unauthorized, login.max_failed_auth_per_client, login.is_walk_sequential) == (11, 11, False)

@@ -1,9 +1,10 @@
 """nginx/Apache access logs (common, combined, vhost_combined), plain or gzip, read as a stream.
 
-The reader aggregates requests by (method, host, path) as it goes (see `access_log_parse` for the
-hot loop) and returns one `TrafficSample`. What it keeps is safe to show: paths without query strings
-and with personal data replaced by placeholders (`{email}`), opaque client ids instead of addresses,
-counts and line numbers. Basic-auth users, referers and user agents are never kept.
+The reader aggregates requests by (method, host, reduced path) as it goes (see `access_log_parse` for
+the hot loop, `reduce` for the reduction) and returns one `TrafficSample`. What it keeps is safe to
+show: paths without query strings, with personal data replaced by placeholders (`{email}`) and ids
+folded (`{id}`), opaque client ids instead of addresses, keyed hashes of the concrete paths each
+client called, counts and line numbers. Basic-auth users, referers and user agents are never kept.
 """
 
 from __future__ import annotations
@@ -11,16 +12,16 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from operator import itemgetter
 from pathlib import Path
 
 from riskscan.errors import SourceError
-from riskscan.model import PathTraffic, SourceKind, TrafficSample
+from riskscan.model import SourceKind, TrafficSample
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
 from riskscan.sources.traffic.access_log_parallel import ByteSource, plan_ranges, tally_in_parallel
-from riskscan.sources.traffic.access_log_parse import Bucket, LogTally, parse_clf_time, parse_line
+from riskscan.sources.traffic.access_log_parse import LogTally, parse_clf_time, parse_line
+from riskscan.sources.traffic.aggregate import path_traffic
 from riskscan.sources.gzip_stream import GZIP_MAGIC, GzipStream
 
 __all__ = ["AccessLogError", "AccessLogReader", "ByteChunks", "iter_line_batches", "read_access_log", "tally_stream"]
@@ -32,7 +33,6 @@ _MAX_INFLATE = 1 << 20  # bytes inflated per step: batches stay small and a gzip
 _MAX_LINE = 65536  # longer "lines" are garbage (binary data, no line breaks): cut and rejected
 _SNIFF_LINES = 20
 _CHECK_AFTER_LINES = 1000  # judge the rejection rate once this many lines were seen
-_CLASS_NAMES = ("1xx", "2xx", "3xx", "4xx", "5xx")
 
 
 class AccessLogReader:
@@ -214,8 +214,8 @@ def _format_name(tally: LogTally) -> str:
 def _sample(shown: str, tally: LogTally, warnings: tuple[str, ...]) -> TrafficSample:
     buckets = tally.buckets
     # Ordered by path, then method (then first appearance): stable output for a given file.
-    paths = tuple(_path_traffic(key, buckets[key]) for key in sorted(buckets, key=itemgetter(2, 0)))
-    clients: set[int] = set().union(*(bucket[0] for bucket in buckets.values()))
+    paths = tuple(path_traffic(key, buckets[key]) for key in sorted(buckets, key=itemgetter(2, 0)))
+    clients: set[int] = set().union(*(bucket[0].keys() for bucket in buckets.values()))
     bad_requests = tally.bad_requests
     return TrafficSample(
         path=shown,
@@ -228,23 +228,4 @@ def _sample(shown: str, tally: LogTally, warnings: tuple[str, ...]) -> TrafficSa
         last_seen=max((item.last_seen for item in paths if item.last_seen), default=None),
         distinct_clients=len(clients),
         warnings=warnings,
-    )
-
-
-def _path_traffic(key: tuple[str, str | None, str], bucket: Bucket) -> PathTraffic:
-    method, host, path = key
-    informational, success, redirect, client_error, server_error, not_found = bucket[4:]  # `STATUS_SLOTS`
-    by_class = (informational, success, redirect, client_error + not_found, server_error)
-    first = datetime.fromtimestamp(bucket[1], UTC)
-    return PathTraffic(
-        method=method,
-        path=path,
-        host=host,
-        requests=sum(by_class),
-        status_classes={name: count for name, count in zip(_CLASS_NAMES, by_class) if count},
-        client_ids=frozenset(bucket[0]),
-        not_found=not_found,
-        first_seen=first,
-        last_seen=first if bucket[2] == bucket[1] else datetime.fromtimestamp(bucket[2], UTC),
-        sample_lines=tuple(bucket[3]),
     )

@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from riskscan.redaction import redact_file_path
-from riskscan.sources.traffic.access_log_parse import REJECTED_SAMPLES, SAMPLES_PER_PATH, LogTally
+from riskscan.sources.traffic.access_log_parse import REJECTED_SAMPLES, LogTally
+from riskscan.sources.traffic.aggregate import merge_bucket
 
 __all__ = [
     "PARALLEL_MIN_BYTES",
@@ -159,11 +160,7 @@ def merge_tally(into: LogTally, part: LogTally) -> None:
             bucket[3] = [line + offset for line in bucket[3]]
             into.buckets[key] = bucket
             continue
-        known[0] |= bucket[0]
-        known[1], known[2] = min(known[1], bucket[1]), max(known[2], bucket[2])
-        for slot in range(4, len(known)):
-            known[slot] += bucket[slot]
-        known[3].extend(line + offset for line in bucket[3][: SAMPLES_PER_PATH - len(known[3])])
+        merge_bucket(known, bucket, offset)
 
 
 _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}

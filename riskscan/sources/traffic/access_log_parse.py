@@ -6,11 +6,12 @@ readability for speed, measured with `benchmarks/bench_ingest.py` (see the READM
 - each run of about 1 MB of lines is split by one compiled pattern in one C call (`findall`), which
   measured faster than `bytes.partition` chains or a `match` per line; a line the fast pattern misses
   (junk, escaped quotes, quoted user names) gets a tolerant pattern, one line at a time;
-- everything expensive is done once per distinct value and cached: a request line is normalised and
-  redacted once, a client address hashed once, a timestamp's minute and zone parsed once (never
-  `strptime`);
-- per line, only three dict lookups, a counter, a set and two comparisons are touched; nothing is
-  kept per line.
+- everything expensive is done once per distinct value and cached: a request line is normalised,
+  redacted and reduced to its endpoint-to-be (`reduce.reduce_path`: ids folded) once, a client
+  address hashed once, a timestamp's minute and zone parsed once (never `strptime`);
+- tallies are kept per (method, host, reduced path) and, inside, per client (requests, the keyed
+  hashes of the distinct concrete paths it called, its numeric ids' span, its 401/403 answers):
+  nothing grows with the number of distinct paths but those hashes, and nothing is kept per line.
 
 Formats (Apache `LogFormat` names): `common` `%h %l %u %t "%r" %>s %b`, `combined` adds
 `"%{Referer}i" "%{User-agent}i"`, `vhost_combined` prefixes `%v:%p`. nginx's default `combined` is the
@@ -26,54 +27,52 @@ from functools import lru_cache
 from typing import Any, TypeAlias
 from urllib.parse import urlsplit
 
-from riskscan.redaction import redact_path
+from riskscan.sources.traffic.aggregate import (
+    FAILED_AUTH_SLOT,
+    SAMPLES_PER_PATH,
+    STATUS_SLOTS,
+    Bucket,
+    compact_record,
+    new_bucket,
+    new_record,
+)
+from riskscan.sources.traffic.reduce import object_key, reduce_path
 
-__all__ = [
-    "REJECTED_SAMPLES",
-    "SAMPLES_PER_PATH",
-    "STATUS_SLOTS",
-    "Bucket",
-    "LogTally",
-    "new_bucket",
-    "parse_clf_time",
-    "parse_line",
-]
-
-STATUS_SLOTS = {b"1": 4, b"2": 5, b"3": 6, b"4": 7, b"5": 8, b"404": 9}
-"""Where a bucket counts each status key: by class digit, with 404 apart (slot 7 excludes it)."""
+__all__ = ["REJECTED_SAMPLES", "LogTally", "Route", "parse_clf_time", "parse_line"]
 
 REJECTED_SAMPLES = 5
 """Line numbers of rejected lines kept per file, for the warning."""
-SAMPLES_PER_PATH = 3
-"""Line numbers kept per (method, host, path): the first line of each new status outcome."""
 
 _FORMAT_SAMPLE = 1000  # lines judged for the format name
 _MONTHS = {name.encode(): index for index, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
 _METHOD_MAX = 20
+_MAX_CACHED = 1 << 18  # raw requests (and their reductions) cached before the caches start afresh
 # The fast patterns give (vhost or empty, client, minute, `:SS +zzzz`, method and target, status key),
 # one of the two in use at a time, chosen by what the file's lines look like:
 # - the target stops at any `?`, so a query string never becomes a cache key, and the protocol is left
 #   out, so `GET /a?x HTTP/1.1` and `GET /a HTTP/1.0` share a key;
 # - the status key is the class digit (`b"2"` for 204, a cached one-byte object, cheap to hash) or
-#   `b"404"`, counted apart because a path that only ever answered 404 is a probe, not an endpoint;
+#   `b"404"` (a path that only ever answered 404 is a probe, not an endpoint), `b"401"`, `b"403"`
+#   (failed authentication) or `b"429"` (throttled), counted apart;
 # - the rest of the line is consumed too, so that `findall` resumes at the next line instead of trying
 #   every position of the referer and user agent.
-_REQUEST_AND_STATUS = rb'"([^"\s]++ [^"?\s]*+)[^"]*+" (404(?= )|[1-5](?=\d\d ))\d*+ [^\n]*+'
+_STATUS = rb"(40[134](?= )|429(?= )|[1-5](?=\d\d ))\d*+ "
+_REQUEST_AND_STATUS = rb'"([^"\s]++ [^"?\s]*+)[^"]*+" ' + _STATUS + rb"[^\n]*+"
 _TIME = rb"\[([^\]]{17})([^\]]*+)\] "
 _FAST_COMMON = re.compile(rb"^()(\S++) \S++ \S++ " + _TIME + _REQUEST_AND_STATUS, re.MULTILINE)
 _FAST_VHOST = re.compile(rb"^(\S++) (\S++) \S++ \S++ " + _TIME + _REQUEST_AND_STATUS, re.MULTILINE)
 # The tolerant pattern: optional vhost, quoted user names, backslash-escaped quotes in the request.
 _LINE = re.compile(
     rb'^(?:(\S++) )?(\S++) (\S++) (\S++|"[^"]*+") \[([^\]]++)\] "((?:[^"\\]|\\.)*+)" '
-    rb"(404(?= )|[1-5](?=\d\d ))\d*+ (\S++)(.*)$",
+    rb"(40[134](?= )|429(?= )|[1-5](?=\d\d ))\d*+ (\S++)(.*)$",
     re.DOTALL,
 )
 _UNSAFE_PATH_CHARS = re.compile(r"[\x00-\x20\x7f]")
 _PLAIN_PATH = re.compile(rb"[!$->@-~]*")  # printable ASCII but space, `"`, `#` and `?`
 
-Bucket: TypeAlias = list[Any]  # [client ids, first, last, sample lines, *counts by status slot]
-"""Per (method, host, path) tallies, a list for speed; see `new_bucket`."""
+Route: TypeAlias = tuple[Bucket, int, int]
+"""What a raw request line reduces to: its bucket, its object key, its numeric id (-1 when none)."""
 
 ParsedLine = tuple[bytes | None, bytes, bytes, bytes, bytes, bool]
 """vhost, client, timestamp, request, status key (see `STATUS_SLOTS`), has referer/agent fields."""
@@ -148,10 +147,12 @@ class LogTally:
     """Running tallies of one log file while it streams: counters, caches and per-path buckets.
 
     `consume` takes runs of lines. Caches: `routes` maps a raw request (method and target without
-    query, with its vhost) to its bucket, `clients` an address to its opaque id; timestamps are cached
-    by minute and by second-and-zone. Requests that are not HTTP requests (`-`, TLS bytes) go to a
-    sink bucket, so the hot loop never branches on them. Addresses live in `clients` only while the
-    file is read; nothing here outlives the read.
+    query, with its vhost) to its `Route` (bucket, object key, numeric id), `clients` an address to
+    its opaque id; timestamps are cached by minute and by second-and-zone. The caches are bounded:
+    past `_MAX_CACHED` entries they start afresh, so a log of unique ids costs a re-reduction per
+    line, never unbounded memory. Requests that are not HTTP requests (`-`, TLS bytes) go to a sink
+    bucket, so the hot loop never branches on them. Addresses live in `clients` only while the file
+    is read; nothing here outlives the read.
     """
 
     def __init__(self, client_id: Callable[[str], int]) -> None:
@@ -162,13 +163,14 @@ class LogTally:
         self.rejected_samples: list[int] = []
         self.format_counts = {"common": 0, "combined": 0, "vhost_combined": 0}
         self.buckets: dict[tuple[str, str | None, str], Bucket] = {}
-        self.routes: dict[bytes | tuple[bytes, bytes], Bucket] = {}
+        self.routes: dict[bytes | tuple[bytes, bytes], Route] = {}
         self.clients: dict[bytes, int] = {}
         self.sink: Bucket = new_bucket(0)
+        self._sink_route: Route = (self.sink, 0, -1)
         self._pattern = _FAST_COMMON
         self._minutes: dict[bytes, int] = {}
         self._seconds: dict[bytes, int] = {}  # `:SS +zzzz` -> SS - offset
-        self._paths: dict[str, str] = {}
+        self._paths: dict[str, tuple[str, int | None]] = {}
         self._slow_vhost = 0  # slowly parsed lines of the other format than `_pattern`'s
 
     @property
@@ -202,6 +204,7 @@ class LogTally:
         local names and inlined steps are the speed (a method call per line costs a tenth)."""
         routes_get, clients_get = self.routes.get, self.clients.get
         minutes_get, seconds_get, slots = self._minutes.get, self._seconds.get, STATUS_SLOTS
+        failed_auth = FAILED_AUTH_SLOT
         malformed_before = self.malformed
         for lineno, (vhost, client, minute, second, request, status) in enumerate(rows, self.lines + 1):
             try:  # both parts cached: `dd/Mon/yyyy:HH:MM` -> epoch, `:SS +zzzz` -> seconds - offset
@@ -212,9 +215,10 @@ class LogTally:
                     self._reject(lineno)
                     continue
             key = (vhost, request) if vhost else request
-            bucket = routes_get(key)
-            if bucket is None:
-                bucket = self._new_route(key, lineno, when)
+            route = routes_get(key)
+            if route is None:
+                route = self._new_route(key, lineno, when)
+            bucket = route[0]
             cid = clients_get(client)
             if cid is None:
                 cid = self._new_client(client)
@@ -223,7 +227,21 @@ class LogTally:
             bucket[slot] = count
             if count == 1 and len(bucket[3]) < SAMPLES_PER_PATH:  # a new outcome: sample its line
                 bucket[3].append(lineno)
-            bucket[0].add(cid)
+            record = bucket[0].get(cid)
+            if record is None:
+                record = bucket[0][cid] = new_record()
+            record[0] += 1
+            keys = record[1]
+            keys.append(route[1])  # duplicates too (cheaper than a set), compacted once they pile up
+            if len(keys) > record[4]:
+                compact_record(record)
+            if route[2] >= 0:
+                if route[2] < record[2]:
+                    record[2] = route[2]
+                if route[2] > record[3]:
+                    record[3] = route[2]
+            if slot >= failed_auth:
+                record[5] += 1
             # Plain comparisons, not min()/max() (a call per line costs a tenth of the loop); in a
             # log in time order the first test is the one that holds.
             if when > bucket[2]:
@@ -247,35 +265,25 @@ class LogTally:
             fast += len(rows)
             self._consume_rows(rows)
             rows = []
-            self.lines += 1
-            self._slow_line(line, self.lines)
+            self._slow_line(line)
         fast += len(rows)
         self._consume_rows(rows)
         if self._slow_vhost > fast:
             self._pattern = _FAST_VHOST if self._pattern is _FAST_COMMON else _FAST_COMMON
         self._slow_vhost = 0
 
-    def _slow_line(self, line: bytes, lineno: int) -> None:
-        """A line the fast pattern did not match: blank, junk, or one the tolerant regex accepts."""
-        if not line.strip():
+    def _slow_line(self, line: bytes) -> None:
+        """A line the fast pattern did not match: blank, junk, or one the tolerant regex accepts (then
+        tallied as the hot loop tallies any line)."""
+        fields = parse_line(line) if line.strip() else None
+        if fields is None:
+            self.lines += 1
+            if line.strip():
+                self._reject(self.lines)
             return
-        fields = parse_line(line)
-        when = None if fields is None else self._new_time(fields[2])
-        if fields is None or when is None:
-            self._reject(lineno)
-            return
-        vhost, client, _, request, status, _ = fields
+        vhost, client, stamp, request, status, _ = fields
         self._slow_vhost += (vhost is not None) == (self._pattern is _FAST_COMMON)
-        key: bytes | tuple[bytes, bytes] = request if vhost is None else (vhost, request)
-        bucket = self.routes.get(key) or self._new_route(key, lineno, when)
-        cid = self.clients.get(client)
-        slot = STATUS_SLOTS[status]
-        bucket[slot] += 1
-        if bucket[slot] == 1 and len(bucket[3]) < SAMPLES_PER_PATH:
-            bucket[3].append(lineno)
-        bucket[0].add(self._new_client(client) if cid is None else cid)
-        bucket[1], bucket[2] = min(bucket[1], when), max(bucket[2], when)
-        self.matched += 1
+        self._consume_rows([(vhost or b"", client, stamp[:17], stamp[17:], request, status)])
 
     def drop_caches(self) -> None:
         """Forget the per-value caches (raw requests, addresses, timestamps); the tallies stay."""
@@ -315,35 +323,31 @@ class LogTally:
         self.clients[client] = cid
         return cid
 
-    def _new_route(self, key: bytes | tuple[bytes, bytes], lineno: int, when: int) -> Bucket:
-        """Normalise a raw request line once: method, host and redacted path, or the sink."""
+    def _new_route(self, key: bytes | tuple[bytes, bytes], lineno: int, when: int) -> Route:
+        """Normalise a raw request line once: method, host, reduced path and object key, or the sink."""
+        if len(self.routes) >= _MAX_CACHED:  # emptied in place: the hot loop holds `routes.get`
+            self.routes.clear()
+            self._paths.clear()
         vhost, request = key if isinstance(key, tuple) else (None, key)
-        route = _split_request(request)
-        host, path = _split_target(route[1]) if route is not None else (None, None)
-        if route is None or path is None:
+        split = _split_request(request)
+        host, path = _split_target(split[1]) if split is not None else (None, None)
+        if split is None or path is None:
             self._note_rejected(lineno)
-            self.routes[key] = self.sink
-            return self.sink
-        redacted = self._paths.get(path)
-        if redacted is None:
-            redacted = self._paths[path] = redact_path(path)
+            self.routes[key] = self._sink_route
+            return self._sink_route
+        reduced = self._paths.get(path)
+        if reduced is None:
+            reduced = self._paths[path] = reduce_path(path)
         if host is None and vhost is not None:
             host = _vhost_name(vhost)
-        bucket_key = (route[0], host, redacted)
+        bucket_key = (split[0], host, reduced[0])
         bucket = self.buckets.get(bucket_key)
         if bucket is None:
             bucket = self.buckets[bucket_key] = new_bucket(when)
-        self.routes[key] = bucket
-        return bucket
-
-
-def new_bucket(when: int) -> Bucket:
-    """An empty bucket first seen at `when`: client ids, first and last epoch, sample lines, counts
-    by `STATUS_SLOTS`.
-
-    Counts live in the bucket itself, not in a dict of their own: one object less to reach per line.
-    """
-    return [set(), when, when, [], 0, 0, 0, 0, 0, 0]
+        number = reduced[1]
+        route = (bucket, object_key(path), -1 if number is None else number)
+        self.routes[key] = route
+        return route
 
 
 def _split_request(request: bytes) -> tuple[str, bytes] | None:

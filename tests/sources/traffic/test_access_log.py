@@ -45,13 +45,17 @@ def test_combined_log_is_aggregated_by_method_and_path() -> None:
     assert sample.format == "combined"
     assert (sample.total_lines, sample.parsed_lines, sample.rejected_lines) == (12, 12, 0)
     paths = by_key(sample)
-    policy = paths["GET /v1/policies/4711"]
-    assert policy.requests == 2  # a lower-case `get` counts as GET
-    assert policy.status_classes == {"2xx": 1, "3xx": 1}
+    policy = paths["GET /v1/policies/{id}"]  # ids are folded as the log is read
+    assert policy.requests == 3  # 4711 twice (a lower-case `get` counts as GET), 4712 (its fragment dropped)
+    assert policy.status_classes == {"2xx": 2, "3xx": 1}
     assert policy.sample_lines[0] == 1
+    assert policy.objects == 2
+    [walker] = policy.clients
+    assert (walker.requests, walker.objects, walker.lowest_id, walker.highest_id) == (3, 2, 4711, 4712)
     assert paths["GET /wp-login.php"].not_found == 1
+    assert paths["GET /v1/lookup/ssn/{ssn}"].unauthorized == 1
     assert paths["POST /v1/payments/cards/{card}/verify"].status_classes == {"5xx": 1}
-    assert "GET /v1/policies/4712" in paths  # the fragment is dropped
+    assert "DELETE /v1/quotes/{id}" in paths  # a prefixed id (Q-1001) folds too
     assert sample.distinct_clients == 5
     assert sample.first_seen is not None and sample.first_seen.isoformat() == "2026-11-09T08:00:01+00:00"
     assert sample.last_seen is not None and sample.last_seen.isoformat() == "2026-11-09T08:04:00+00:00"
@@ -61,8 +65,8 @@ def test_common_log_format() -> None:
     sample = read(FIXTURES / "common.log")
     assert sample.format == "common"
     paths = by_key(sample)
-    assert paths["GET /v1/policies/4711"].requests == 2  # HTTP/1.0 and 1.1 are the same path
-    assert paths["PUT /v1/quotes/Q-1001"].requests == 1  # `-` for bytes
+    assert paths["GET /v1/policies/{id}"].requests == 2  # HTTP/1.0 and 1.1 are the same path
+    assert paths["PUT /v1/quotes/{id}"].requests == 1  # `-` for bytes
     assert sample.rejected_lines == 0
 
 
@@ -70,8 +74,8 @@ def test_vhost_combined_takes_the_host_from_the_vhost_field() -> None:
     sample = read(FIXTURES / "vhost_combined.log")
     assert sample.format == "vhost_combined"
     paths = by_key(sample)
-    assert paths["GET api.example-insurer.com/v1/policies/4711"].requests == 2
-    assert paths["GET sandbox.example-insurer.com/v1/policies/4711"].requests == 1
+    assert paths["GET api.example-insurer.com/v1/policies/{id}"].requests == 2
+    assert paths["GET sandbox.example-insurer.com/v1/policies/{id}"].requests == 1
     assert paths["POST sandbox.example-insurer.com/v1/quotes"].requests == 1  # lower-cased, no port
     assert paths["GET 2001:db8::10/internal/metrics"].requests == 1
 
@@ -88,10 +92,10 @@ def test_ipv6_clients_are_counted_and_never_kept() -> None:
 def test_absolute_uri_targets_are_reduced_to_host_and_path() -> None:
     sample = read(FIXTURES / "absolute-uri.log")
     paths = by_key(sample)
-    assert paths["GET api.example-insurer.com/v1/policies/4711"].requests == 1
+    assert paths["GET api.example-insurer.com/v1/policies/{id}"].requests == 1
     assert paths["GET legacy.example-insurer.com/v0/policies"].requests == 1
     assert paths["GET api.example-insurer.com/"].requests == 1
-    assert paths["GET /v1/policies/4711"].requests == 1
+    assert paths["GET /v1/policies/{id}"].requests == 1
     assert paths["OPTIONS *"].requests == 1
     assert sample.rejected_lines == 1  # CONNECT host:port is no path
     assert "PLANTEDPASSWORD" not in repr(sample) and "Admin" not in repr(sample)
@@ -100,12 +104,12 @@ def test_absolute_uri_targets_are_reduced_to_host_and_path() -> None:
 def test_windows_line_endings() -> None:
     sample = read(FIXTURES / "windows-crlf.log")
     assert (sample.parsed_lines, sample.rejected_lines) == (5, 0)
-    assert by_key(sample)["GET /v1/policies/4711"].requests == 3
+    assert by_key(sample)["GET /v1/policies/{id}"].requests == 3
 
 
 def test_timestamps_in_different_zones_are_compared_as_instants() -> None:
     sample = read(FIXTURES / "timezones.log")
-    policy = by_key(sample)["GET /v1/policies/4711"]
+    policy = by_key(sample)["GET /v1/policies/{id}"]
     assert policy.first_seen is not None and policy.last_seen is not None
     assert policy.first_seen.isoformat() == "2026-11-09T08:00:00+00:00"  # 10:00 +0200
     assert policy.last_seen.isoformat() == "2026-11-09T08:30:00+00:00"  # 03:30 -0500
@@ -119,10 +123,11 @@ def test_404s_are_counted_apart_and_samples_show_each_outcome(tmp_path: Path) ->
         f'192.0.2.9 - - [09/Nov/2026:08:00:0{second} +0000] "GET /v1/claims/7 HTTP/1.1" {status} 5 "-" "a"\n'
         for status, second in rows
     ))
-    claims = by_key(read(path))["GET /v1/claims/7"]
+    claims = by_key(read(path))["GET /v1/claims/{id}"]
     assert claims.requests == 6
     assert claims.status_classes == {"2xx": 2, "4xx": 3, "5xx": 1}
-    assert claims.not_found == 2
+    assert (claims.not_found, claims.unauthorized, claims.throttled) == (2, 1, 0)
+    assert claims.clients[0].failed_auth == 1
     assert claims.sample_lines == (1, 2, 3)  # the first line of each new outcome, at most three
 
 
@@ -143,7 +148,10 @@ def test_lines_across_read_chunks_are_all_counted(tmp_path: Path) -> None:
     for path in (plain, packed):
         sample = read(path)
         assert (sample.parsed_lines, sample.rejected_lines) == (30_000, 0)
-        assert len(sample.paths) == 997
+        [policies] = sample.paths  # 997 distinct ids, one reduced path
+        assert (policies.path, policies.objects) == ("/v1/policies/{id}", 997)
+        # each of the 250 clients called 120 distinct ids (line n: client n % 250, id n % 997)
+        assert {client.objects for client in policies.clients} == {120}
 
 
 def test_mixed_formats_in_one_file_all_parse(tmp_path: Path) -> None:
@@ -234,7 +242,7 @@ def test_client_ids_are_consistent_across_files() -> None:
     reader = AccessLogReader()
     first = reader.read(FIXTURES / "combined.log", ReadContext(root=FIXTURES, client_id=hasher))
     second = reader.read(FIXTURES / "common.log", ReadContext(root=FIXTURES, client_id=hasher))
-    assert by_key(first)["GET /v1/policies/4711"].client_ids == by_key(second)["GET /v1/policies/4711"].client_ids
+    assert by_key(first)["GET /v1/policies/{id}"].client_ids == by_key(second)["GET /v1/policies/{id}"].client_ids
 
 
 def test_each_distinct_client_is_hashed_once(tmp_path: Path) -> None:
@@ -263,7 +271,7 @@ def test_tls_bytes_dash_and_methodless_requests_are_rejected() -> None:
     sample = read(FIXTURES / "tls-and-dash-requests.log")
     assert (sample.parsed_lines, sample.rejected_lines) == (3, 4)
     paths = by_key(sample)
-    assert set(paths) == {"GET /v1/policies/4711", "GET /v1/search"}  # escaped quotes parse
+    assert set(paths) == {"GET /v1/policies/{id}", "GET /v1/search"}  # escaped quotes parse
     assert any("4 have no HTTP request line" in warning for warning in sample.warnings)
 
 
@@ -385,3 +393,20 @@ def test_fixture_copies_keep_their_meaning(tmp_path: Path) -> None:
     target = tmp_path / "access"
     shutil.copy(FIXTURES / "combined.log.gz", target)
     assert read(target).parsed_lines == 12
+
+
+# --------------------------------------------------------------------------- signals for the controls
+
+
+def test_an_enumeration_shows_as_one_client_walking_sequential_ids() -> None:
+    accounts = by_key(read(FIXTURES / "enumeration-and-stuffing.log"))["GET /v1/accounts/{id}"]
+    assert (accounts.requests, accounts.objects, accounts.throttled) == (37, 37, 1)
+    walker = max(accounts.clients, key=lambda client: client.objects)
+    assert (walker.requests, walker.objects, walker.lowest_id, walker.highest_id) == (30, 30, 100200, 100229)
+    assert {client.objects for client in accounts.clients if client is not walker} == {1}
+
+
+def test_credential_stuffing_shows_as_failed_logins_of_one_client() -> None:
+    login = by_key(read(FIXTURES / "enumeration-and-stuffing.log"))["POST /v1/auth/login"]
+    assert (login.requests, login.unauthorized, login.objects) == (13, 11, 1)
+    assert sorted(client.failed_auth for client in login.clients) == [0, 11]
