@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+from typing import Any
+
 import pytest
 
 from riskscan.inventory import build_inventory
@@ -24,7 +26,6 @@ from riskscan.model import (
     GatewayConfig,
     GatewayRoute,
     Lifecycle,
-    PathTraffic,
     SightingSource,
     SpecOperation,
     TrafficSample,
@@ -145,13 +146,10 @@ def _claims_spec(name: str, host: str, *others: str) -> ApiSpec:
     return ApiSpec(path=name, title=name, version="1", spec_format="openapi 3.1.0", operations=(operation,))
 
 
-def test_every_server_host_of_a_spec_picks_its_endpoint_for_traffic_and_routes() -> None:
+def test_every_server_host_of_a_spec_picks_its_endpoint_for_traffic_and_routes(make: Any) -> None:
     ours = _claims_spec("claims.yaml", "api.example.com", "sandbox.example.com")
     partner = _claims_spec("partner.yaml", "partner.example.com")
-    sandbox_call = PathTraffic(
-        method="GET", path="/v1/claims", host="sandbox.example.com", requests=3, status_classes={"2xx": 3},
-        client_ids=frozenset({1}),
-    )
+    sandbox_call = make.hit("GET", "/v1/claims", host="sandbox.example.com", requests=3)
     log = TrafficSample(
         path="access.log", format="vhost_combined", total_lines=3, parsed_lines=3, rejected_lines=0,
         paths=(sandbox_call,),
