@@ -49,10 +49,10 @@ class EnvoyReader:
 
     kind = SourceKind.ENVOY
     title = "Envoy v3 bootstrap config or xDS resource file (YAML or JSON)"
-    summary = ("listeners' HTTP connection managers: virtual hosts and routes (prefix, path, path-separated "
-               "prefix, plain safe_regex paths), jwt_authn, ext_authz, oauth2, basic_auth, client-certificate "
-               "TLS, local_ratelimit and ratelimit, per-route filter overrides, access logs and tracing; "
-               "cluster hosts as upstreams; keys and secrets never read")
+    summary = ("listeners' HTTP connection managers: virtual hosts and routes (prefix, path, "
+               "path-separated prefix, plain safe_regex paths), jwt_authn, ext_authz, oauth2, basic_auth, "
+               "client-certificate TLS, local_ratelimit and ratelimit, per-route filter overrides, access "
+               "logs and tracing; cluster hosts as upstreams; keys and secrets never read")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a bootstrap (`static_resources` or `dynamic_resources` at the top level) or a
@@ -81,8 +81,8 @@ class EnvoyReader:
         routes = _routes(envoy)
         secrets = _count_inline_secrets(root)
         if secrets:
-            envoy.warn(f"{secrets} inline secret(s) (private keys, SDS secrets, credentials) held in the file:"
-                       " not read; keep them in files or an SDS server")
+            envoy.warn(f"{secrets} inline secret(s) (private keys, SDS secrets, credentials) held in the"
+                       " file: not read; keep them in files or an SDS server")
         return GatewayConfig(
             path=shown, gateway="envoy", routes=tuple(routes), warnings=tuple(dict.fromkeys(envoy.warnings))
         )
@@ -102,7 +102,8 @@ def _collect_bootstrap(envoy: EnvoyFile, root: dict[str, object]) -> None:
                              line=envoy.document.line_of(f"/static_resources/{key}"))
     dynamic = root.get("dynamic_resources")
     if isinstance(dynamic, dict) and dynamic.keys() & {"lds_config", "ads_config"}:
-        envoy.warn(f"{envoy.shown}: further listeners come from a control plane (dynamic_resources): not shown")
+        envoy.warn(f"{envoy.shown}: further listeners come from a control plane (dynamic_resources):"
+                   " not shown")
     for index, cluster in enumerate(static.get("clusters") or []):
         envoy.add_cluster(cluster, f"/static_resources/clusters/{index}")
     for index, listener in enumerate(static.get("listeners") or []):
@@ -111,7 +112,9 @@ def _collect_bootstrap(envoy: EnvoyFile, root: dict[str, object]) -> None:
 
 def _collect_resources(envoy: EnvoyFile, resources: object) -> None:
     if not isinstance(resources, list):
-        raise EnvoyError("`resources` is not a list", path=envoy.shown, line=envoy.document.line_of("/resources"))
+        raise EnvoyError(
+            "`resources` is not a list", path=envoy.shown, line=envoy.document.line_of("/resources")
+        )
     for index, resource in enumerate(resources):
         pointer = f"/resources/{index}"
         type_name = str(resource.get("@type", "")) if isinstance(resource, dict) else ""
@@ -123,7 +126,8 @@ def _collect_resources(envoy: EnvoyFile, resources: object) -> None:
         elif type_name == _CLUSTER:
             envoy.add_cluster(resource, pointer)
         elif not type_name.startswith("envoy.extensions.transport_sockets.tls.v3.Secret"):
-            envoy.warn(f"{envoy.shown}: resource {index} is not a Listener, RouteConfiguration or Cluster: skipped")
+            envoy.warn(f"{envoy.shown}: resource {index} is not a Listener, RouteConfiguration or Cluster:"
+                       " skipped")
 
 
 def _routes(envoy: EnvoyFile) -> list[GatewayRoute]:

@@ -71,7 +71,7 @@ def filter_family(name: str, config: dict[str, object]) -> str:
 def route_controls(
     filters: list[HttpFilter],
     per_route: dict[str, tuple[dict[str, object], str]],
-    route_match: dict[str, object],
+    route_uris: tuple[str, ...],
     rate_limit_actions: tuple[str, ...],
     evidence: Evidencer,
 ) -> RouteControls:
@@ -89,12 +89,12 @@ def route_controls(
         where = "route" if override_pointer else "connection_manager"
         if is_off:
             if override_pointer:
-                controls.plugins.append(PluginRef(
-                    name=http_filter.family, attached_to="route",
-                    evidence=evidence(override_pointer, f"{http_filter.name} disabled", "disabled on this route"),
-                ))
+                shown = evidence(override_pointer, f"{http_filter.name} disabled", "disabled on this route")
+                controls.plugins.append(
+                    PluginRef(name=http_filter.family, attached_to="route", evidence=shown)
+                )
             continue
-        note = _apply(http_filter, override, route_match, rate_limit_actions, controls, evidence)
+        note = _apply(http_filter, override, route_uris, rate_limit_actions, controls, evidence)
         controls.plugins.append(PluginRef(
             name=http_filter.family, attached_to=where,
             evidence=evidence(override_pointer or http_filter.pointer, http_filter.name, note),
@@ -116,7 +116,7 @@ def _override(http_filter: HttpFilter, override: dict[str, object]) -> tuple[boo
 def _apply(
     http_filter: HttpFilter,
     override: dict[str, object],
-    route_match: dict[str, object],
+    route_uris: tuple[str, ...],
     actions: tuple[str, ...],
     controls: RouteControls,
     evidence: Evidencer,
@@ -124,7 +124,7 @@ def _apply(
     """Add what one filter enforces on the route; return a note for its plugin reference."""
     family, config = http_filter.family, http_filter.config
     if family == "jwt_authn":
-        requirements, note = jwt_auth(config, override, route_match)
+        requirements, note = jwt_auth(config, override, route_uris)
         controls.auth.extend(requirements)
         return note
     if family in _AUTH_KINDS:
@@ -137,7 +137,7 @@ def _apply(
             return "the route sets no rate_limits actions: no descriptor is sent, nothing is limited"
         controls.rate_limits.append(RateLimitPolicy(
             plugin="ratelimit", key=", ".join(actions),
-            evidence=evidence(http_filter.pointer, http_filter.name, "limits are set in the rate limit service"),
+            evidence=evidence(http_filter.pointer, http_filter.name, "limits set in the rate limit service"),
         ))
         return "limits are set in the rate limit service (not shown)"
     return None

@@ -8,9 +8,10 @@ it: its `rules` are tried in order and the first whose `match` selects the reque
 `allow_missing` / `allow_missing_or_failed` (a request without a token passes: no authentication).
 
 A rule applies to a whole route only when its match covers every path the route serves (a rule prefix
-`/api` covers a route prefix `/api/v1`); a rule that selects only part of the route, or one that
-cannot be compared (regexes, header conditions), and comes before the covering rule may decide some of
-the route's requests: the route is credited only with the weakest of those requirements.
+`/api` covers a route prefix `/api/v1`, or a route regex `^/api/v1/[0-9]+$`); a rule that selects only
+part of the route, or one that cannot be compared (regexes, header conditions), and comes before the
+covering rule may decide some of the route's requests: the route is credited only with the weakest of
+those requirements.
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ _MAX_DEPTH = 8  # requirements nest; a deeper one is not evaluated (and counts a
 
 
 def jwt_auth(
-    config: dict[str, object], per_route: dict[str, object], route_match: dict[str, object]
+    config: dict[str, object], per_route: dict[str, object], route_uris: tuple[str, ...]
 ) -> tuple[list[AuthRequirement], str | None]:
-    """The JWT requirement on the route (empty: none) and a note for its plugin reference."""
+    """The JWT requirement on the route (empty: none) and a note for its plugin reference.
+
+    The route is given as its uris (`envoy_routes`), so a rule is compared with what it serves
+    whatever its match type."""
     providers = config.get("providers")
     locations = _locations(providers if isinstance(providers, dict) else {})
     if isinstance(per_route.get("requirement_name"), str):
@@ -41,13 +45,14 @@ def jwt_auth(
     for rule in rules if isinstance(rules, list) else []:
         if not isinstance(rule, dict):
             continue
-        coverage = _coverage(rule.get("match"), route_match)
+        coverage = _coverage(rule.get("match"), route_uris)
         if coverage == "none":
             continue
         found = _requirement(rule.get("requires"), locations, 0)
+        is_weaker = weakest is not None and _strength(weakest) < _strength(found)
         weakest = found if weakest is None or _strength(found) < _strength(weakest) else weakest
         if coverage == "whole":
-            return weakest, None
+            return weakest, "an earlier, narrower rule asks less of some requests" if is_weaker else None
     if weakest is not None:
         return [], "rules select only part of the route's requests: the rest are not verified"
     return [], "no rule selects this route: its requests are not verified"
@@ -95,39 +100,44 @@ def _requirement(requires: object, locations: dict[str, str | None], depth: int)
     return []
 
 
-def _coverage(rule_match: object, route_match: dict[str, object]) -> str:
-    """'whole' when the rule selects every request of the route, 'part' when it may select some,
-    'none' when it selects none of them."""
+def _coverage(rule_match: object, route_uris: tuple[str, ...]) -> str:
+    """'whole' when the rule selects every request of the route (given as its uris), 'part' when it
+    may select some, 'none' when it selects none of them."""
     if not isinstance(rule_match, dict):
         return "none"
-    if rule_match.get("headers") or rule_match.get("query_parameters"):
-        return "part" if _may_overlap(rule_match, route_match) else "none"
-    rule_kind, rule_value = _path_of(rule_match)
-    route_kind, route_value = _path_of(route_match)
-    if rule_kind is None or route_kind is None or "safe_regex" in (rule_kind, route_kind):
+    kind, value = _path_of(rule_match)
+    if kind is None or kind == "safe_regex":
         return "part"
-    if rule_kind == "prefix" and route_value.startswith(rule_value):
+    heads = [_literal_head(uri) for uri in route_uris]
+    overlaps = any(_may_overlap(kind, value, uri, head) for uri, head in zip(route_uris, heads))
+    if rule_match.get("headers") or rule_match.get("query_parameters"):
+        return "part" if overlaps else "none"
+    if kind == "prefix" and all(head.startswith(value) for head in heads):
         return "whole"
-    if rule_kind == "path_separated_prefix" and (
-        route_value == rule_value or route_value.startswith(rule_value.rstrip("/") + "/")
+    if kind == "path_separated_prefix" and all(
+        uri == value or head.startswith(value.rstrip("/") + "/") for uri, head in zip(route_uris, heads)
     ):
         return "whole"
-    if rule_kind == "path" and route_kind == "path" and rule_value == route_value:
+    if kind == "path" and route_uris == (value,):
         return "whole"
-    return "part" if _may_overlap(rule_match, route_match) else "none"
+    return "part" if overlaps else "none"
 
 
-def _may_overlap(rule_match: dict[str, object], route_match: dict[str, object]) -> bool:
-    """False only when the two path matches surely select different paths."""
-    rule_kind, rule_value = _path_of(rule_match)
-    route_kind, route_value = _path_of(route_match)
-    if rule_kind is None or route_kind is None or "safe_regex" in (rule_kind, route_kind):
-        return True
-    if rule_kind == "path" and route_kind == "path":
-        return rule_value == route_value
-    if route_kind == "path":
-        return route_value.startswith(rule_value.rstrip("/")) if rule_kind != "path" else False
-    return rule_value.startswith(route_value.rstrip("/")) or route_value.startswith(rule_value.rstrip("/"))
+def _literal_head(uri: str) -> str:
+    """The literal start of a route uri: `/v2/claims/` of `/v2/claims/*`, `/users/` of `/users/:p1`."""
+    cut = min((index for index in (uri.find(":"), uri.find("*")) if index >= 0), default=len(uri))
+    return uri[:cut]
+
+
+def _may_overlap(kind: str, value: str, uri: str, head: str) -> bool:
+    """False only when the rule's path match surely selects none of the uri's paths."""
+    is_literal = head == uri
+    literal = value.rstrip("/") if kind == "path_separated_prefix" else value
+    if kind == "path":
+        return value == uri if is_literal else value.startswith(head)
+    if is_literal:
+        return uri.startswith(literal)
+    return head.startswith(literal) or literal.startswith(head)
 
 
 def _path_of(match: dict[str, object]) -> tuple[str | None, str]:

@@ -77,7 +77,7 @@ def read_listener(envoy: EnvoyFile, listener: object, pointer: str) -> list[Gate
         return []
     label = _listener_label(listener, pointer)
     chains = [(chain, f"{pointer}/filter_chains/{index}")
-              for index, chain in enumerate(listener.get("filter_chains") or [])]
+              for index, chain in enumerate(_list(listener.get("filter_chains")))]
     if isinstance(listener.get("default_filter_chain"), dict):
         chains.append((listener["default_filter_chain"], f"{pointer}/default_filter_chain"))
     routes: list[GatewayRoute] = []
@@ -85,11 +85,13 @@ def read_listener(envoy: EnvoyFile, listener: object, pointer: str) -> list[Gate
         if not isinstance(chain, dict):
             continue
         mtls = _mtls(envoy, chain.get("transport_socket"), f"{chain_pointer}/transport_socket")
-        for index, network_filter in enumerate(chain.get("filters") or []):
-            config = network_filter.get("typed_config") if isinstance(network_filter, dict) else None
-            if isinstance(config, dict) and (
-                network_filter.get("name") == _HCM or str(config.get("@type", "")).endswith("HttpConnectionManager")
-            ):
+        for index, network_filter in enumerate(_list(chain.get("filters"))):
+            if not isinstance(network_filter, dict):
+                continue
+            config = network_filter.get("typed_config")
+            type_url = str(config.get("@type", "")) if isinstance(config, dict) else ""
+            is_manager = network_filter.get("name") == _HCM or type_url.endswith("HttpConnectionManager")
+            if isinstance(config, dict) and is_manager:
                 routes.extend(_read_manager(envoy, config, f"{chain_pointer}/filters/{index}/typed_config",
                                             label, mtls))
     return routes
@@ -169,7 +171,7 @@ def _virtual_hosts(
         if not isinstance(host, dict):
             envoy.warn(f"{envoy.shown}: virtual host at {host_pointer} is not a mapping: skipped")
             continue
-        for route_index, route in enumerate(host.get("routes") or []):
+        for route_index, route in enumerate(_list(host.get("routes"))):
             built = _route(envoy, host, route, f"{host_pointer}/routes/{route_index}", manager)
             if built is not None:
                 routes.append(built)
@@ -196,9 +198,8 @@ def _route(
         else:
             envoy.warn(f"{envoy.shown}: route {route_id} has no route action: skipped")
         return None
-    match = route["match"]
-    controls = route_controls(manager.filters, _per_route(host, route, pointer), match,
-                              _rate_limit_actions(host, route, action), envoy.evidence)
+    controls = route_controls(manager.filters, _per_route(host, route, pointer), outcome.uris,
+                              _rate_limit_actions(host, action), envoy.evidence)
     return GatewayRoute(
         gateway="envoy", route_id=route_id, name=str(route["name"]) if route.get("name") else None,
         uris=outcome.uris, methods=outcome.methods, hosts=_hosts(host.get("domains")),
@@ -209,7 +210,9 @@ def _route(
     )
 
 
-def _per_route(host: dict[str, object], route: dict[str, object], pointer: str) -> dict[str, tuple[dict[str, object], str]]:
+def _per_route(
+    host: dict[str, object], route: dict[str, object], pointer: str
+) -> dict[str, tuple[dict[str, object], str]]:
     """Per-filter configs in force on the route: the virtual host's, overridden by the route's."""
     merged: dict[str, tuple[dict[str, object], str]] = {}
     host_pointer = pointer.rsplit("/routes/", 1)[0]
@@ -222,7 +225,7 @@ def _per_route(host: dict[str, object], route: dict[str, object], pointer: str) 
     return merged
 
 
-def _rate_limit_actions(host: dict[str, object], route: dict[str, object], action: dict[str, object]) -> tuple[str, ...]:
+def _rate_limit_actions(host: dict[str, object], action: dict[str, object]) -> tuple[str, ...]:
     """What the `rate_limits` descriptors of the route (else its virtual host) count by."""
     own = action.get("rate_limits")
     chosen = own if isinstance(own, list) and own else host.get("rate_limits")
@@ -230,7 +233,7 @@ def _rate_limit_actions(host: dict[str, object], route: dict[str, object], actio
         chosen = [*own, *_list(host.get("rate_limits"))]
     keys: list[str] = []
     for limit in chosen if isinstance(chosen, list) else []:
-        for item in (limit.get("actions") or []) if isinstance(limit, dict) else []:
+        for item in _list(limit.get("actions")) if isinstance(limit, dict) else []:
             if isinstance(item, dict):
                 keys.extend(_action_key(str(name), value) for name, value in item.items())
     return tuple(dict.fromkeys(keys))
@@ -260,10 +263,11 @@ def _upstream(envoy: EnvoyFile, action: dict[str, object]) -> str | None:
         names.append(str(action["cluster"]))
     weighted = action.get("weighted_clusters")
     clusters = weighted.get("clusters") if isinstance(weighted, dict) else None
-    names.extend(str(item["name"]) for item in clusters or [] if isinstance(item, dict) and item.get("name"))
+    names.extend(str(item["name"]) for item in _list(clusters) if isinstance(item, dict) and item.get("name"))
     if not names:
         return "cluster chosen per request (cluster_header)" if action.get("cluster_header") else None
-    return "; ".join(f"{name} ({envoy.clusters[name]})" if envoy.clusters.get(name) else name for name in names)
+    return "; ".join(f"{name} ({envoy.clusters[name]})" if envoy.clusters.get(name) else name
+                     for name in names)
 
 
 def _cluster_hosts(cluster: dict[str, object]) -> list[str]:
@@ -271,7 +275,7 @@ def _cluster_hosts(cluster: dict[str, object]) -> list[str]:
     groups = assignment.get("endpoints") if isinstance(assignment, dict) else None
     hosts: list[str] = []
     for group in groups if isinstance(groups, list) else []:
-        for item in (group.get("lb_endpoints") or []) if isinstance(group, dict) else []:
+        for item in _list(group.get("lb_endpoints")) if isinstance(group, dict) else []:
             endpoint = item.get("endpoint") if isinstance(item, dict) else None
             address = endpoint.get("address") if isinstance(endpoint, dict) else None
             socket = address.get("socket_address") if isinstance(address, dict) else None
