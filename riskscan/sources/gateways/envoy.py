@@ -13,7 +13,7 @@ listener of the file uses shows routes whose filters, hence auth, limits and log
 Nothing configured as a secret is read: TLS private keys, SDS `secrets`, `inline_string` /
 `inline_bytes` data sources, basic-auth users and OAuth2 credentials; inline ones are counted in a
 warning. Bootstraps that take everything from a control plane (`dynamic_resources` only) yield no
-routes and say so.
+routes and say so. An admin interface listening on every address is named in a warning.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from riskscan.sources.structured import load_structured
 __all__ = ["EnvoyError", "EnvoyReader"]
 
 _TYPE_PREFIX = "type.googleapis.com/"
+_ANY_ADDRESS = ("0.0.0.0", "::", "[::]")
 _LISTENER = "envoy.config.listener.v3.Listener"
 _ROUTE_CONFIGURATION = "envoy.config.route.v3.RouteConfiguration"
 _CLUSTER = "envoy.config.cluster.v3.Cluster"
@@ -79,6 +80,7 @@ class EnvoyReader:
         else:
             _collect_bootstrap(envoy, root)
         routes = _routes(envoy)
+        _warn_open_admin(envoy, root.get("admin"))
         secrets = _count_inline_secrets(root)
         if secrets:
             envoy.warn(f"{secrets} inline secret(s) (private keys, SDS secrets, credentials) held in the"
@@ -138,6 +140,16 @@ def _routes(envoy: EnvoyFile) -> list[GatewayRoute]:
         if str(configuration.get("name", "")) not in envoy.used_route_configurations:
             routes.extend(read_route_configuration(envoy, configuration, pointer))
     return routes
+
+
+def _warn_open_admin(envoy: EnvoyFile, admin: object) -> None:
+    """Warn when the admin interface (which can drain listeners and dump the config) listens on every
+    address: it has no authentication of its own."""
+    address = admin.get("address") if isinstance(admin, dict) else None
+    socket = address.get("socket_address") if isinstance(address, dict) else None
+    if isinstance(socket, dict) and str(socket.get("address", "")) in _ANY_ADDRESS:
+        envoy.warn(f"{envoy.shown}: the admin interface listens on every address (port "
+                   f"{socket.get('port_value', '?')}): it has no authentication; bind it to localhost")
 
 
 def _count_inline_secrets(node: object, depth: int = 0, under_secret: bool = False) -> int:

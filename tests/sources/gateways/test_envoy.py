@@ -132,6 +132,7 @@ def test_corpus_front_proxy_keeps_its_inline_private_key_out(corpus_dir: Path) -
     assert [route.uris for route in config.routes] == [("/service/1*",), ("/service/2*",)] * 2
     assert config.routes[0].upstream == "service1-envoy (service-envoy-1:8000)"
     assert any("inline secret" in warning for warning in config.warnings)
+    assert any("admin interface listens on every address (port 8001)" in w for w in config.warnings)
     key_lines = re.findall(r"^\s+([A-Za-z0-9+/=]{40,})$", path.read_text(), re.MULTILINE)
     text = config.model_dump_json()
     assert key_lines and not any(line in text for line in key_lines)
