@@ -9,7 +9,8 @@ declared `disabled: true` runs only where a route turns it on. As Envoy's docume
   is no authentication. A rule narrower than the route, or one that cannot be compared, is weighed too:
   the route is credited only with the weakest requirement any such rule allows.
 - `ext_authz` asks an external service (its strength is not shown: counted as a bearer check, as
-  riskscan does for nginx `auth_request` and APISIX forward-auth); `oauth2` is OAuth 2.0, unless its
+  riskscan does for nginx `auth_request` and APISIX forward-auth), none when its `filter_enabled`
+  checks fewer than all requests; `oauth2` is OAuth 2.0, unless its
   `pass_through_matcher` lets requests through on anything but their method (a path or a header the
   caller chooses: which requests that lets in is not evaluated, so no auth is credited); `basic_auth` and
   `api_key_auth` are what they say (their users and keys are never read).
@@ -154,6 +155,8 @@ def _simple_auth(family: str, config: dict[str, object], controls: RouteControls
         if any(name != ":method" for name in names):
             return ("pass_through_matcher lets requests through without OAuth on a path or a header a caller"
                     " chooses: no auth credited")
+    if family == "ext_authz" and "filter_enabled" in config and _percent(config["filter_enabled"]) < 100:
+        return "filter_enabled below 100%: some requests are not checked, no auth credited"
     controls.auth.append(AuthRequirement(kind=kind, scheme=family, location=location))
     if family == "ext_authz" and config.get("failure_mode_allow") is True:
         return "failure_mode_allow: requests pass when the authorization service fails"

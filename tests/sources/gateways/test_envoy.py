@@ -148,6 +148,7 @@ def test_rds_routes_are_joined_from_the_same_file_or_said_not_shown() -> None:
         "failure_mode_allow: requests pass when the authorization service fails"
     )
     assert routes["edge orders #1"].auth == ()  # ExtAuthzPerRoute disabled
+    assert routes["canary canary #0"].auth == ()  # ext_authz checks only 10% of requests
     jobs = routes["internal_routes internal #0"]
     assert jobs.not_shown == (RouteAspect.AUTH, RouteAspect.RATE_LIMIT, RouteAspect.LOGGING)
     remote = _read(FIXTURES / "rds-from-control-plane.json")
