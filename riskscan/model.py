@@ -123,6 +123,7 @@ class SourceKind(StrEnum):
     NGINX = "nginx"
     POSTMAN = "postman"
     GRAPHQL = "graphql"
+    ENVOY = "envoy"
 
 
 class InputStatus(StrEnum):

@@ -152,10 +152,11 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.gateways.nginx import NginxReader
     from riskscan.sources.specs.graphql import GraphQlReader
     from riskscan.sources.specs.postman import PostmanReader
+    from riskscan.sources.gateways.envoy import EnvoyReader
 
     readers: list[SourceReader] = [
         OpenApiReader(), PostmanReader(), GraphQlReader(), ApisixReader(), KubernetesReader(), KongReader(),
-        NginxReader(), AccessLogReader(),
+        NginxReader(), EnvoyReader(), AccessLogReader(),
     ]
     return {reader.kind: reader for reader in readers}
 
@@ -163,7 +164,7 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
 READERS: dict[SourceKind, SourceReader] = _build_registry()
 
 
-_DOCUMENT_KINDS = (SourceKind.OPENAPI, SourceKind.APISIX, SourceKind.KONG)
+_DOCUMENT_KINDS = (SourceKind.OPENAPI, SourceKind.APISIX, SourceKind.KONG, SourceKind.ENVOY)
 """Kinds whose files are one JSON or YAML document, judged by its top-level keys."""
 
 
