@@ -120,6 +120,7 @@ class SourceKind(StrEnum):
     NGINX = "nginx"
     POSTMAN = "postman"
     GRAPHQL = "graphql"
+    TRAEFIK = "traefik"
 
 
 class InputStatus(StrEnum):

@@ -150,12 +150,13 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.gateways.kubernetes import KubernetesReader
     from riskscan.sources.specs.openapi import OpenApiReader
     from riskscan.sources.gateways.nginx import NginxReader
+    from riskscan.sources.gateways.traefik import TraefikReader
     from riskscan.sources.specs.graphql import GraphQlReader
     from riskscan.sources.specs.postman import PostmanReader
 
     readers: list[SourceReader] = [
         OpenApiReader(), PostmanReader(), GraphQlReader(), ApisixReader(), KubernetesReader(), KongReader(),
-        NginxReader(), AccessLogReader(),
+        NginxReader(), TraefikReader(), AccessLogReader(),
     ]
     return {reader.kind: reader for reader in readers}
 
