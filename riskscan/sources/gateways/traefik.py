@@ -42,7 +42,7 @@ from riskscan.sources.gateways.traefik_middlewares import (
     resolve_middlewares,
     user_count,
 )
-from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, parse_rule
+from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, parse_rule, shown_rule
 from riskscan.sources.structured import escape_pointer_token, load_text, parse_structured_text
 
 __all__ = ["TraefikError", "TraefikReader"]
@@ -124,8 +124,9 @@ def _toml_locator(text: str) -> Callable[[str], int | None]:
     for number, line in enumerate(text.splitlines(), start=1):
         match = _TOML_HEADER.match(line)
         if match:
-            keys = [key.strip().strip("\"'") for key in match.group(1).split(".")]
-            lines.setdefault("/" + "/".join(escape_pointer_token(key) for key in keys), number)
+            keys = [escape_pointer_token(key.strip().strip("\"'")) for key in match.group(1).split(".")]
+            for end in range(1, len(keys) + 1):  # `[a.b.c]` is where `a.b` first shows, too
+                lines.setdefault("/" + "/".join(keys[:end]), number)
 
     def locate(pointer: str) -> int | None:
         while pointer:
@@ -180,7 +181,7 @@ class _Builder:
         groups = _grouped(alternatives)
         if not groups:
             self.warnings.append(f"router {name}: its rule can match no request: left out")
-        evidence = self._evidence(pointer, f"rule: {rule}")
+        evidence = self._evidence(pointer, f"rule: {shown_rule(rule)}")
         return [self._route(name if len(groups) == 1 else f"{name} #{index}", router, group, enforcement,
                             evidence)
                 for index, group in enumerate(groups, start=1)]
@@ -215,9 +216,11 @@ class _Builder:
 
     def _route(self, route_id: str, router: Mapping[str, Any], group: Alternative, enforcement: Enforcement,
                evidence: Evidence) -> GatewayRoute:
+        # Entry points are the listeners (ports) a router is on, like nginx's `listen`: named with the
+        # router, not a condition (a condition would let the request fall through to another route).
         entry_points = [item for item in _list(router.get("entryPoints")) if isinstance(item, str)]
-        conditions = group.conditions + ((f"entrypoint in {', '.join(dict.fromkeys(entry_points))}",)
-                                         if entry_points else ())
+        name = route_id.split(" #")[0] + (f" (entryPoints {', '.join(dict.fromkeys(entry_points))})"
+                                          if entry_points else "")
         is_unlogged = _mapping(router.get("observability")).get("accessLogs") is False
         unseen = {aspect for aspect in enforcement.unseen
                   if not (aspect is RouteAspect.AUTH and enforcement.auth)
@@ -226,7 +229,8 @@ class _Builder:
             unseen.add(RouteAspect.LOGGING)
         return GatewayRoute(
             gateway="traefik", route_id=route_id, uris=group.uris or ("/*",), methods=group.methods or (),
-            hosts=group.hosts or (), conditions=conditions, plugins=tuple(enforcement.plugins),
+            hosts=group.hosts or (), conditions=group.conditions, name=name,
+            plugins=tuple(enforcement.plugins),
             auth=tuple(enforcement.auth), rate_limits=tuple(enforcement.limits),
             upstream=self._upstream(router.get("service"), 0),
             not_shown=tuple(aspect for aspect in RouteAspect if aspect in unseen), evidence=evidence,

@@ -21,12 +21,16 @@ from dataclasses import dataclass
 from riskscan.redaction import is_secret_key
 from riskscan.sources.gateways.kubernetes_paths import PathMatch, route_uris
 
-__all__ = ["Alternative", "RuleError", "parse_rule"]
+__all__ = ["Alternative", "RuleError", "parse_rule", "shown_rule"]
 
 _MAX_RULE = 8000  # characters of a rule read at all
 _MAX_DEPTH = 40  # nested parentheses and negations
 _MAX_ALTERNATIVES = 64  # `||` branches once expanded
 _TOKEN = re.compile(r"\s*(?:(&&|\|\||[!(),])|`([^`]*)`|\"((?:[^\"\\]|\\.)*)\"|([A-Za-z][A-Za-z0-9]*))")
+# A header or query matcher's name and value: (name)(`key`)(, `value` | =value)
+_KEYED_MATCHER = re.compile(
+    r"((?:Headers?|Query)(?:Regexp)?\s*\(\s*[`\"])([^`\"=]*)(=[^`\"]*[`\"]|[`\"]\s*,\s*[`\"][^`\"]*[`\"])"
+)
 _V2_VARIABLE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::((?:[^{}]|\{[^{}]*\})+))?\}")
 
 
@@ -56,6 +60,19 @@ def parse_rule(rule: str, syntax: str | None = None) -> list[Alternative]:
     if parser.peek() is not None:
         raise RuleError("unexpected text after the rule")
     return alternatives
+
+
+def shown_rule(rule: str) -> str:
+    """The rule as it may be shown: a header or query value under a secret-sounding name is masked."""
+
+    def mask(match: re.Match[str]) -> str:
+        if not is_secret_key(match.group(2)):
+            return match.group(0)
+        quote = match.group(1)[-1]
+        value = f"=<value>{quote}" if match.group(3).startswith("=") else f"{quote}, {quote}<value>{quote}"
+        return match.group(1) + match.group(2) + value
+
+    return _KEYED_MATCHER.sub(mask, rule)
 
 
 def _tokens(rule: str) -> list[tuple[str, str]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, parse_rule
+from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, parse_rule, shown_rule
 
 
 def test_and_distributes_over_or_into_alternatives() -> None:
@@ -81,3 +81,12 @@ def test_header_query_and_client_matchers_are_conditions_without_secret_values()
         "host ~ ^.+\\.example$",
     )
     assert alternative.uris is None and alternative.hosts is None
+
+
+def test_a_rule_shown_as_evidence_masks_values_under_secret_names() -> None:
+    rule = ("Header(`X-Api-Key`, `PLANTED-1`) && Header(`X-Env`, `dev`) && Query(`token=PLANTED-2`)"
+            ' && HeadersRegexp("Authorization", "Bearer PLANTED-3")')
+    assert shown_rule(rule) == (
+        "Header(`X-Api-Key`, `<value>`) && Header(`X-Env`, `dev`) && Query(`token=<value>`)"
+        ' && HeadersRegexp("Authorization", "<value>")'
+    )
