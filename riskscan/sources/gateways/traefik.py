@@ -7,11 +7,12 @@ enforces comes from its middlewares (`traefik_middlewares`) and its `tls.options
 `default`). Its upstream is the service's loadBalancer servers (host only, credentials stripped), or
 the service's name when it is another provider's (`api@internal`, the dashboard).
 
-Access logs, metrics and tracing are switched on in Traefik's static configuration, not here: a
-dynamic file alone does not show logging (`not_shown` logging), except a router whose
-`observability.accessLogs` is false, which is known not to be logged. TCP and UDP routers are named in
-a warning, not assessed. A router whose rule cannot be expressed without approximating it (negation,
-a complex regex) is left out with a warning.
+Access logs, metrics and tracing are switched on in Traefik's static configuration, not here. When the
+folders given hold exactly one (`traefik_static`), it decides (with its entry points' and the router's
+`observability` switches); otherwise a dynamic file alone does not show logging (`not_shown` logging),
+except for a router whose `observability.accessLogs` is false, which is known not to be logged.
+TCP and UDP routers are named in a warning, not assessed. A router whose rule cannot be expressed
+without approximating it (negation, a complex regex) is left out with a warning.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from riskscan.model import (
     Evidence,
     GatewayConfig,
     GatewayRoute,
+    PluginRef,
     RouteAspect,
     SourceKind,
 )
@@ -43,6 +45,7 @@ from riskscan.sources.gateways.traefik_middlewares import (
     user_count,
 )
 from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, parse_rule, shown_rule
+from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_config
 from riskscan.sources.structured import escape_pointer_token, load_text, parse_structured_text
 
 __all__ = ["TraefikError", "TraefikReader"]
@@ -69,7 +72,8 @@ class TraefikReader:
     summary = ("http routers as routes (Host, Path, PathPrefix, simple PathRegexp, Method, headers; && ||"
                " and parentheses), middlewares basicAuth/digestAuth/forwardAuth, rateLimit, inFlightReq, "
                "ipAllowList, headers (CORS), chains; mTLS TLS options; loadBalancer upstreams, credentials "
-               "stripped; access logs are static configuration: not shown")
+               "stripped; access logs and metrics from the one static configuration (traefik.yml) in the "
+               "folders given, else not shown")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a dynamic configuration: a top-level `http` (or `tcp`) holding routers, middlewares or
@@ -86,7 +90,11 @@ class TraefikReader:
         if not isinstance(http, Mapping) and not any(key in data for key in ("tcp", "udp")):
             raise TraefikError("no http routers, middlewares or services in the file", path=shown)
         http = http if isinstance(http, Mapping) else {}
+        static = find_static_config(context) if data.get("http") else None
         builder = _Builder(data, http, shown, locate_line)
+        if isinstance(static, str):
+            builder.warnings.append(static)
+        builder.static = static if isinstance(static, StaticConfig) else None
         routes = builder.routes()
         return GatewayConfig(path=shown, gateway="traefik", routes=tuple(routes),
                              consumer_count=builder.users, warnings=tuple(dict.fromkeys(builder.warnings)))
@@ -145,6 +153,7 @@ class _Builder:
                  locate_line: Callable[[str], int | None]) -> None:
         self._data, self._http, self._shown, self._line = data, http, shown, locate_line
         self.warnings: list[str] = []
+        self.static: StaticConfig | None = None
         self._middlewares = _mapping(http.get("middlewares"))
         self.users = sum(user_count(item) for item in self._middlewares.values())
         for protocol in ("tcp", "udp"):
@@ -221,20 +230,39 @@ class _Builder:
         entry_points = [item for item in _list(router.get("entryPoints")) if isinstance(item, str)]
         name = route_id.split(" #")[0] + (f" (entryPoints {', '.join(dict.fromkeys(entry_points))})"
                                           if entry_points else "")
-        is_unlogged = _mapping(router.get("observability")).get("accessLogs") is False
         unseen = {aspect for aspect in enforcement.unseen
                   if not (aspect is RouteAspect.AUTH and enforcement.auth)
                   and not (aspect is RouteAspect.RATE_LIMIT and enforcement.limits)}
-        if not is_unlogged:
+        loggers, monitors, plugins = self._logging(router, entry_points)
+        if loggers is None:
             unseen.add(RouteAspect.LOGGING)
         return GatewayRoute(
             gateway="traefik", route_id=route_id, uris=group.uris or ("/*",), methods=group.methods or (),
             hosts=group.hosts or (), conditions=group.conditions, name=name,
-            plugins=tuple(enforcement.plugins),
+            plugins=tuple(enforcement.plugins) + plugins, loggers=loggers or (), monitors=monitors,
             auth=tuple(enforcement.auth), rate_limits=tuple(enforcement.limits),
             upstream=self._upstream(router.get("service"), 0),
             not_shown=tuple(aspect for aspect in RouteAspect if aspect in unseen), evidence=evidence,
         )
+
+    def _logging(self, router: Mapping[str, Any], entry_points: list[str]
+                 ) -> tuple[tuple[str, ...] | None, tuple[str, ...], tuple[PluginRef, ...]]:
+        """Loggers (None: not shown), monitors and their refs, from the static configuration if one was
+        found, narrowed by the router's own `observability` switches (v3.1+)."""
+        observability = _mapping(router.get("observability"))
+        if observability.get("accessLogs") is False:
+            return (), (), ()
+        static = self.static
+        if static is None:
+            return None, (), ()
+        monitors = tuple(name for name in static.monitors if observability.get(name) is not False)
+        refs = tuple(PluginRef(name=name, attached_to="static configuration",
+                               evidence=Evidence(path=static.shown, pointer=f"/{name}"))
+                     for name in (("accessLog",) if static.has_access_log else ()) + monitors)
+        is_opted_out = bool(entry_points) and set(entry_points) <= static.unlogged_entry_points
+        if not static.has_access_log or is_opted_out:
+            return (), monitors, refs[1:] if static.has_access_log else refs
+        return ("accessLog",), monitors, refs
 
     def _upstream(self, reference: object, depth: int) -> str | None:
         """The service's server hosts (credentials and paths stripped), or its name when not in this file."""

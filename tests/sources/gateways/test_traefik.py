@@ -20,10 +20,12 @@ PLANTED = [
     "PLANTED-DIGEST-HASH", "PLANTED-USERS-FILE", "PLANTED-HASH-TWO", "svc-user", "$apr1$",
 ]
 READER = TraefikReader()
+ROUTES = "http:\n  routers:\n    a:\n      rule: Path(`/a`)\n      service: s\n"
 
 
 def read(path: Path) -> GatewayConfig:
-    return READER.read(path, ReadContext(root=FIXTURES))
+    """Read with only the file's own folder given (no static configuration beside it)."""
+    return READER.read(path, ReadContext(root=FIXTURES, allowed_roots=(path.parent,)))
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +203,36 @@ def test_the_reference_dynamic_file_reads_without_leaking_its_hashes(corpus_dir:
         config.warnings
     )
     assert "foobar" not in json.dumps([w for w in config.warnings if "users" in w])
+
+
+def test_a_static_configuration_beside_the_dynamic_one_shows_access_logs_and_metrics() -> None:
+    folder = FIXTURES / "with-static"
+    context = ReadContext(root=folder, allowed_roots=(folder,))
+    config = READER.read(folder / "dynamic" / "routes.yaml", context)
+    routes = {route.route_id: route for route in config.routes}
+    orders = routes["orders"]
+    assert (orders.loggers, orders.monitors, orders.not_shown) == (("accessLog",), ("metrics",), ())
+    assert [(p.name, p.attached_to, p.evidence.path) for p in orders.plugins] == [
+        ("accessLog", "static configuration", "traefik.yml"),
+        ("metrics", "static configuration", "traefik.yml"),
+    ]
+    assert (routes["ops"].loggers, routes["ops"].not_shown) == ((), ())  # its entry point opts out
+    assert (routes["quiet"].loggers, routes["quiet"].monitors) == ((), ())
+
+
+def test_a_static_configuration_without_access_logs_shows_none(tmp_path: Path) -> None:
+    (tmp_path / "traefik.toml").write_text('[entryPoints.web]\n  address = ":80"\n')
+    (tmp_path / "routes.yaml").write_text(ROUTES)
+    [route] = READER.read(tmp_path / "routes.yaml", ReadContext(root=tmp_path)).routes
+    assert (route.loggers, route.not_shown) == ((), ())
+
+
+def test_several_static_configurations_leave_logging_not_shown(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "traefik.yml").write_text("entryPoints: {}\naccessLog: {}\n")
+    (tmp_path / "routes.yaml").write_text(ROUTES)
+    config = READER.read(tmp_path / "routes.yaml", ReadContext(root=tmp_path))
+    assert config.routes[0].not_shown == (RouteAspect.LOGGING,)
+    assert config.warnings == ("several Traefik static configurations (a/traefik.yml, b/traefik.yml): access "
+                               "logging is not shown",)
