@@ -5,7 +5,10 @@ Each `http.routers` entry is read into one `GatewayRoute` per distinct branch of
 enforces comes from its middlewares (`traefik_middlewares`) and its `tls.options`: a TLS option whose
 `clientAuth.clientAuthType` is `RequireAndVerifyClientCert` is mutual TLS (an absent option name means
 `default`). Its upstream is the service's loadBalancer servers (host only, credentials stripped), or
-the service's name when it is another provider's (`api@internal`, the dashboard).
+the service's name when it is another provider's (`api@internal`, the dashboard). A name this file
+does not define is looked up in the other files of its folder, as the file provider's `directory`
+merges them (`traefik_provider`); those files are still read on their own for their routers, so they
+are not `referenced_files` (which would fold them into this one).
 
 Access logs, metrics and tracing are switched on in Traefik's static configuration, not here. When the
 folders given hold exactly one (`traefik_static`), it decides (with its entry points' and the router's
@@ -44,6 +47,7 @@ from riskscan.sources.gateways.traefik_middlewares import (
     resolve_middlewares,
     user_count,
 )
+from riskscan.sources.gateways.traefik_provider import Definitions, Origin, sibling_definitions
 from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, parse_rule, shown_rule
 from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_config
 from riskscan.sources.structured import escape_pointer_token, load_text, parse_structured_text
@@ -91,7 +95,11 @@ class TraefikReader:
             raise TraefikError("no http routers, middlewares or services in the file", path=shown)
         http = http if isinstance(http, Mapping) else {}
         static = find_static_config(context) if data.get("http") else None
-        builder = _Builder(data, http, shown, locate_line)
+        definitions = Definitions()
+        definitions.add(data, (shown, locate_line))
+        if _names_missing(http, data, definitions):
+            sibling_definitions(path, context, _load, self.sniff, definitions)
+        builder = _Builder(data, http, definitions, (shown, locate_line))
         if isinstance(static, str):
             builder.warnings.append(static)
         builder.static = static if isinstance(static, StaticConfig) else None
@@ -149,13 +157,14 @@ def _toml_locator(text: str) -> Callable[[str], int | None]:
 class _Builder:
     """Routers of one file turned into routes, with the middlewares, TLS options and services they name."""
 
-    def __init__(self, data: Mapping[str, Any], http: Mapping[str, Any], shown: str,
-                 locate_line: Callable[[str], int | None]) -> None:
-        self._data, self._http, self._shown, self._line = data, http, shown, locate_line
+    def __init__(self, data: Mapping[str, Any], http: Mapping[str, Any], definitions: Definitions,
+                 origin: Origin) -> None:
+        self._http, self._definitions = http, definitions
+        self._shown, self._line = origin
         self.warnings: list[str] = []
         self.static: StaticConfig | None = None
-        self._middlewares = _mapping(http.get("middlewares"))
-        self.users = sum(user_count(item) for item in self._middlewares.values())
+        self._middlewares = definitions.middlewares
+        self.users = sum(user_count(item) for item in _mapping(http.get("middlewares")).values())
         for protocol in ("tcp", "udp"):
             if _mapping(_mapping(data.get(protocol)).get("routers")):
                 self.warnings.append(f"{protocol.upper()} routers are not assessed (not HTTP)")
@@ -169,8 +178,9 @@ class _Builder:
             found += self._router(str(name), router)
         return found
 
-    def _evidence(self, pointer: str, excerpt: str | None = None) -> Evidence:
-        return Evidence(path=self._shown, line=self._line(pointer), pointer=pointer,
+    def _evidence(self, pointer: str, excerpt: str | None = None, origin: Origin | None = None) -> Evidence:
+        shown, line = origin or (self._shown, self._line)
+        return Evidence(path=shown, line=line(pointer), pointer=pointer,
                         excerpt=redact(excerpt)[:_MAX_EXCERPT] if excerpt else None)
 
     def _router(self, name: str, router: Mapping[str, Any]) -> list[GatewayRoute]:
@@ -199,7 +209,8 @@ class _Builder:
         names = [item for item in _list(router.get("middlewares")) if isinstance(item, str)]
         enforcement = resolve_middlewares(
             names, self._middlewares,
-            lambda name: self._evidence("/http/middlewares/" + escape_pointer_token(name)),
+            lambda name: self._evidence("/http/middlewares/" + escape_pointer_token(name),
+                                        origin=self._definitions.origins.get(name)),
         )
         enforcement.auth += self._mtls(router, enforcement)
         return enforcement
@@ -212,7 +223,7 @@ class _Builder:
         named = _mapping(tls).get("options")
         reference = named if isinstance(named, str) else "default"
         option_name = local_name(str(reference))
-        options = _mapping(_mapping(self._data.get("tls")).get("options"))
+        options = self._definitions.tls_options
         if option_name is None or (option_name not in options and option_name != "default"):
             self.warnings.append(f"TLS option {reference} is not defined in this file: client certificates"
                                  " not shown")
@@ -269,7 +280,7 @@ class _Builder:
         if not isinstance(reference, str):
             return None
         name = local_name(reference)
-        services = _mapping(self._http.get("services"))
+        services = self._definitions.services
         if name is None or name not in services or depth >= _SERVICE_DEPTH:
             return reference
         service = _mapping(services[name])
@@ -282,6 +293,25 @@ class _Builder:
         children += [_mapping(service.get(kind)).get("service") for kind in ("mirroring", "failover")]
         shown = [self._upstream(child, depth + 1) for child in children if isinstance(child, str)]
         return ", ".join(dict.fromkeys(item for item in shown if item)) or reference
+
+
+def _names_missing(http: Mapping[str, Any], data: Mapping[str, Any], known: Definitions) -> bool:
+    """True when a router names a middleware, service or TLS option of this provider not defined here."""
+    for router in _mapping(http.get("routers")).values():
+        router = _mapping(router)
+        names = [local_name(item) for item in _list(router.get("middlewares")) if isinstance(item, str)]
+        chained = [local_name(item) for config in known.middlewares.values()
+                   for item in _list(_mapping(_mapping(config).get("chain")).get("middlewares"))
+                   if isinstance(item, str)]
+        if any(name is not None and name not in known.middlewares for name in names + chained):
+            return True
+        service = router.get("service")
+        if isinstance(service, str) and local_name(service) not in (None, *known.services):
+            return True
+        option = _mapping(router.get("tls")).get("options")
+        if isinstance(option, str) and local_name(option) not in (None, "default", *known.tls_options):
+            return True
+    return False
 
 
 def _grouped(alternatives: list[Alternative]) -> list[Alternative]:

@@ -236,3 +236,18 @@ def test_several_static_configurations_leave_logging_not_shown(tmp_path: Path) -
     assert config.routes[0].not_shown == (RouteAspect.LOGGING,)
     assert config.warnings == ("several Traefik static configurations (a/traefik.yml, b/traefik.yml): access "
                                "logging is not shown",)
+
+
+def test_names_defined_in_other_files_of_the_provider_directory_are_resolved() -> None:
+    folder = FIXTURES / "split-directory"
+    config = READER.read(folder / "routers.yaml", ReadContext(root=folder, allowed_roots=(folder,)))
+    [payments] = config.routes
+    assert [a.kind for a in payments.auth] == [AuthKind.BEARER, AuthKind.MTLS]
+    [limit] = payments.rate_limits
+    assert (limit.limit, limit.window_seconds, limit.evidence.path, limit.evidence.line) == (
+        5, 1, "middlewares.yaml", 6
+    )
+    assert payments.upstream == "payments.pay.internal:8443"
+    assert payments.not_shown == (RouteAspect.LOGGING,)
+    assert config.referenced_files == ()  # the other files keep being read on their own
+    assert not config.warnings

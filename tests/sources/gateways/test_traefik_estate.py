@@ -84,3 +84,18 @@ def test_the_json_report_of_a_traefik_estate_meets_the_schema(assessment: Assess
     document = json.loads(render_json(assessment))
     jsonschema.validate(document, json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
     assert {item["kind"] for item in document["inputs"]} == {"traefik", "openapi", "access_log"}
+
+
+def test_a_split_provider_directory_scans_as_one_gateway() -> None:
+    folder = ESTATE.parent / "split-directory"
+    result = scan(ScanOptions(paths=(folder,), clock=lambda: datetime(2026, 11, 30, 9, 0, tzinfo=UTC)))
+    assert {(item.path, item.kind, item.status) for item in result.inputs} == {
+        (name, SourceKind.TRAEFIK, InputStatus.USED)
+        for name in ("routers.yaml", "middlewares.yaml", "services.toml")
+    }
+    [endpoint] = result.inventory.endpoints
+    assert (endpoint.key, endpoint.host, endpoint.lifecycle) == (
+        "* /v1/payments*", "pay.example", Lifecycle.SHADOW
+    )
+    assert endpoint.auth.effective is AuthKind.MTLS  # forwardAuth and client certificates, both required
+    assert endpoint.rate_limit.by == ("rateLimit by remote_addr (5/1s)",)
