@@ -164,6 +164,7 @@ class _Builder:
         self.warnings: list[str] = []
         self.static: StaticConfig | None = None
         self._middlewares = definitions.middlewares
+        self._resolved: dict[tuple[str, ...], Enforcement] = {}
         self.users = sum(user_count(item) for item in _mapping(http.get("middlewares")).values())
         for protocol in ("tcp", "udp"):
             if _mapping(_mapping(data.get(protocol)).get("routers")):
@@ -206,14 +207,21 @@ class _Builder:
                 for index, group in enumerate(groups, start=1)]
 
     def _enforcement(self, router: Mapping[str, Any]) -> Enforcement:
-        names = [item for item in _list(router.get("middlewares")) if isinstance(item, str)]
-        enforcement = resolve_middlewares(
-            names, self._middlewares,
-            lambda name: self._evidence("/http/middlewares/" + escape_pointer_token(name),
-                                        origin=self._definitions.origins.get(name)),
-        )
+        """What the router's middlewares and TLS option enforce; a middleware list shared by many routers
+        is resolved once (a copy is handed out, since mTLS is added per router)."""
+        names = tuple(item for item in _list(router.get("middlewares")) if isinstance(item, str))
+        if names not in self._resolved:
+            self._resolved[names] = resolve_middlewares(list(names), self._middlewares,
+                                                        self._middleware_evidence)
+        cached = self._resolved[names]
+        enforcement = Enforcement(list(cached.auth), list(cached.limits), list(cached.plugins),
+                                  set(cached.unseen), list(cached.warnings))
         enforcement.auth += self._mtls(router, enforcement)
         return enforcement
+
+    def _middleware_evidence(self, name: str) -> Evidence:
+        pointer = "/http/middlewares/" + escape_pointer_token(name)
+        return self._evidence(pointer, origin=self._definitions.origins.get(name))
 
     def _mtls(self, router: Mapping[str, Any], enforcement: Enforcement) -> list[AuthRequirement]:
         """Mutual TLS from the router's TLS option (`default` when none is named)."""
