@@ -124,6 +124,7 @@ class SourceKind(StrEnum):
     POSTMAN = "postman"
     GRAPHQL = "graphql"
     ENVOY = "envoy"
+    TRAEFIK = "traefik"
 
 
 class InputStatus(StrEnum):

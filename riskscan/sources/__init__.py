@@ -150,13 +150,14 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.gateways.kubernetes import KubernetesReader
     from riskscan.sources.specs.openapi import OpenApiReader
     from riskscan.sources.gateways.nginx import NginxReader
+    from riskscan.sources.gateways.traefik import TraefikReader
     from riskscan.sources.specs.graphql import GraphQlReader
     from riskscan.sources.specs.postman import PostmanReader
     from riskscan.sources.gateways.envoy import EnvoyReader
 
     readers: list[SourceReader] = [
         OpenApiReader(), PostmanReader(), GraphQlReader(), ApisixReader(), KubernetesReader(), KongReader(),
-        NginxReader(), EnvoyReader(), AccessLogReader(),
+        NginxReader(), EnvoyReader(), TraefikReader(), AccessLogReader(),
     ]
     return {reader.kind: reader for reader in readers}
 

@@ -1,0 +1,367 @@
+"""Reader for Traefik v2/v3 dynamic configuration (the file provider's YAML or TOML).
+
+Each `http.routers` entry is read into one `GatewayRoute` per distinct branch of its rule
+(`traefik_rules`): hosts, uris, methods and conditions, plus its `entryPoints` as a condition. What it
+enforces comes from its middlewares (`traefik_middlewares`) and its `tls.options`: a TLS option whose
+`clientAuth.clientAuthType` is `RequireAndVerifyClientCert` is mutual TLS (an absent option name means
+`default`). Its upstream is the service's loadBalancer servers (host only, credentials stripped), or
+the service's name when it is another provider's (`api@internal`, the dashboard). A name this file
+does not define is looked up in the other files of its folder, as the file provider's `directory`
+merges them (`traefik_provider`); those files are still read on their own for their routers, so they
+are not `referenced_files` (which would fold them into this one).
+
+Access logs, metrics and tracing are switched on in Traefik's static configuration, not here. When the
+folders given hold exactly one (`traefik_static`), it decides (with its entry points' and the router's
+`observability` switches); otherwise a dynamic file alone does not show logging (`not_shown` logging),
+except for a router whose `observability.accessLogs` is false, which is known not to be logged.
+TCP and UDP routers are named in a warning, not assessed. A router whose rule cannot be expressed
+without approximating it (negation, a complex regex) is left out with a warning.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from riskscan.errors import SourceError
+from riskscan.model import (
+    AuthKind,
+    AuthRequirement,
+    Evidence,
+    GatewayConfig,
+    GatewayRoute,
+    PluginRef,
+    RouteAspect,
+    SourceKind,
+)
+from riskscan.redaction import redact
+from riskscan.sources import ReadContext
+from riskscan.sources.gateways.traefik_middlewares import (
+    Enforcement,
+    MiddlewareError,
+    local_name,
+    resolve_middlewares,
+    user_count,
+)
+from riskscan.sources.gateways.traefik_provider import Definitions, Origin, sibling_definitions
+from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, parse_rule, shown_rule
+from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_config
+from riskscan.sources.structured import escape_pointer_token, load_text, parse_structured_text
+
+__all__ = ["TraefikError", "TraefikReader"]
+
+_MAX_EXCERPT = 200
+_SERVICE_DEPTH = 4
+_YAML_HTTP = re.compile(rb"^(?:http|tcp):[ \t]*\r?$", re.MULTILINE)
+_YAML_SECTION = re.compile(rb"^[ \t]+(?:routers|middlewares|services):[ \t]*\r?$", re.MULTILINE)
+_TOML_SECTION = re.compile(rb"^[ \t]*\[\[?[ \t]*http\.(?:routers|middlewares|services)\b", re.MULTILINE)
+_JSON_SECTION = re.compile(rb'^\s*\{\s*"http"\s*:\s*\{\s*"(?:routers|middlewares|services)"')
+_TOML_HEADER = re.compile(r"^[ \t]*\[\[?([^\]]+)\]\]?[ \t]*(?:#.*)?$")
+_MTLS = "RequireAndVerifyClientCert"
+
+
+class TraefikError(SourceError):
+    """A Traefik dynamic configuration file that cannot be read."""
+
+
+class TraefikReader:
+    """Reads a Traefik dynamic configuration file into a `GatewayConfig`."""
+
+    kind = SourceKind.TRAEFIK
+    title = "Traefik v2/v3 dynamic configuration (file provider, YAML or TOML)"
+    summary = ("http routers as routes (Host, Path, PathPrefix, simple PathRegexp, Method, headers; && ||"
+               " and parentheses), middlewares basicAuth/digestAuth/forwardAuth, rateLimit, inFlightReq, "
+               "ipAllowList, headers (CORS), chains; mTLS TLS options; loadBalancer upstreams, credentials "
+               "stripped; access logs and metrics from the one static configuration (traefik.yml) in the "
+               "folders given, else not shown")
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """True for a dynamic configuration: a top-level `http` (or `tcp`) holding routers, middlewares or
+        services, in YAML, TOML (`[http.routers.x]`) or JSON."""
+        if _TOML_SECTION.search(head) is not None or _JSON_SECTION.match(head) is not None:
+            return True
+        return _YAML_HTTP.search(head) is not None and _YAML_SECTION.search(head) is not None
+
+    def read(self, path: Path, context: ReadContext) -> GatewayConfig:
+        """Read one dynamic configuration file; raise `TraefikError` naming the file and the problem."""
+        shown = context.relative_path(path)
+        data, locate_line = _load(path, context, shown)
+        http = data.get("http")
+        if not isinstance(http, Mapping) and not any(key in data for key in ("tcp", "udp")):
+            raise TraefikError("no http routers, middlewares or services in the file", path=shown)
+        http = http if isinstance(http, Mapping) else {}
+        static = find_static_config(context) if data.get("http") else None
+        definitions = Definitions()
+        definitions.add(data, (shown, locate_line))
+        if _names_missing(http, data, definitions):
+            sibling_definitions(path, context, _load, self.sniff, definitions)
+        builder = _Builder(data, http, definitions, (shown, locate_line))
+        if isinstance(static, str):
+            builder.warnings.append(static)
+        builder.static = static if isinstance(static, StaticConfig) else None
+        routes = builder.routes()
+        return GatewayConfig(path=shown, gateway="traefik", routes=tuple(routes),
+                             consumer_count=builder.users, warnings=tuple(dict.fromkeys(builder.warnings)))
+
+
+_Located = tuple[Mapping[str, Any], Callable[[str], int | None]]
+
+
+def _load(path: Path, context: ReadContext, shown: str) -> _Located:
+    """The file's data and a line finder by JSON pointer: TOML by tomllib, YAML and JSON by `structured`."""
+    try:
+        text = load_text(path, context)
+    except SourceError as error:
+        raise TraefikError(error.problem, path=error.path, line=error.line) from None
+    if path.suffix.lower() == ".toml" or _TOML_SECTION.search(text[:65536].encode()) is not None:
+        try:
+            data: Any = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            line = re.search(r"at line (\d+)", str(error))
+            number = int(line.group(1)) if line else None
+            raise TraefikError("not valid TOML", path=shown, line=number) from None
+        return data, _toml_locator(text)
+    try:
+        document = parse_structured_text(text, path, shown)
+    except SourceError as error:
+        raise TraefikError(error.problem, path=error.path, line=error.line) from None
+    if not isinstance(document.data, Mapping):
+        raise TraefikError("the configuration is not a mapping", path=shown)
+    return document.data, document.line_of
+
+
+def _toml_locator(text: str) -> Callable[[str], int | None]:
+    """Lines of TOML table headers (`[http.routers.api]`) by pointer, the nearest parent when not a table."""
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _TOML_HEADER.match(line)
+        if match:
+            keys = [escape_pointer_token(key.strip().strip("\"'")) for key in match.group(1).split(".")]
+            for end in range(1, len(keys) + 1):  # `[a.b.c]` is where `a.b` first shows, too
+                lines.setdefault("/" + "/".join(keys[:end]), number)
+
+    def locate(pointer: str) -> int | None:
+        while pointer:
+            if pointer in lines:
+                return lines[pointer]
+            pointer = pointer.rsplit("/", 1)[0]
+        return None
+
+    return locate
+
+
+class _Builder:
+    """Routers of one file turned into routes, with the middlewares, TLS options and services they name."""
+
+    def __init__(self, data: Mapping[str, Any], http: Mapping[str, Any], definitions: Definitions,
+                 origin: Origin) -> None:
+        self._http, self._definitions = http, definitions
+        self._shown, self._line = origin
+        self.warnings: list[str] = []
+        self.static: StaticConfig | None = None
+        self._middlewares = definitions.middlewares
+        self._resolved: dict[tuple[str, ...], Enforcement] = {}
+        self.users = sum(user_count(item) for item in _mapping(http.get("middlewares")).values())
+        for protocol in ("tcp", "udp"):
+            if _mapping(_mapping(data.get(protocol)).get("routers")):
+                self.warnings.append(f"{protocol.upper()} routers are not assessed (not HTTP)")
+
+    def routes(self) -> list[GatewayRoute]:
+        found: list[GatewayRoute] = []
+        for name, router in _mapping(self._http.get("routers")).items():
+            if not isinstance(router, Mapping):
+                self.warnings.append(f"router {name} is not a mapping: skipped")
+                continue
+            found += self._router(str(name), router)
+        return found
+
+    def _evidence(self, pointer: str, excerpt: str | None = None, origin: Origin | None = None) -> Evidence:
+        shown, line = origin or (self._shown, self._line)
+        return Evidence(path=shown, line=line(pointer), pointer=pointer,
+                        excerpt=redact(excerpt)[:_MAX_EXCERPT] if excerpt else None)
+
+    def _router(self, name: str, router: Mapping[str, Any]) -> list[GatewayRoute]:
+        pointer = "/http/routers/" + escape_pointer_token(name)
+        rule = router.get("rule")
+        if not isinstance(rule, str) or not rule.strip():
+            self.warnings.append(f"router {name} has no rule: left out")
+            return []
+        syntax = router.get("ruleSyntax") if router.get("ruleSyntax") in ("v2", "v3") else None
+        try:
+            alternatives = parse_rule(rule, syntax)
+            enforcement = self._enforcement(router)
+        except (RuleError, MiddlewareError) as error:
+            self.warnings.append(f"router {name}: {error}: left out")
+            return []
+        self.warnings += enforcement.warnings
+        groups = _grouped(alternatives)
+        if not groups:
+            self.warnings.append(f"router {name}: its rule can match no request: left out")
+        evidence = self._evidence(pointer, f"rule: {shown_rule(rule)}")
+        return [self._route(name if len(groups) == 1 else f"{name} #{index}", router, group, enforcement,
+                            evidence)
+                for index, group in enumerate(groups, start=1)]
+
+    def _enforcement(self, router: Mapping[str, Any]) -> Enforcement:
+        """What the router's middlewares and TLS option enforce; a middleware list shared by many routers
+        is resolved once (a copy is handed out, since mTLS is added per router)."""
+        names = tuple(item for item in _list(router.get("middlewares")) if isinstance(item, str))
+        if names not in self._resolved:
+            self._resolved[names] = resolve_middlewares(list(names), self._middlewares,
+                                                        self._middleware_evidence)
+        cached = self._resolved[names]
+        enforcement = Enforcement(list(cached.auth), list(cached.limits), list(cached.plugins),
+                                  set(cached.unseen), list(cached.warnings))
+        enforcement.auth += self._mtls(router, enforcement)
+        return enforcement
+
+    def _middleware_evidence(self, name: str) -> Evidence:
+        pointer = "/http/middlewares/" + escape_pointer_token(name)
+        return self._evidence(pointer, origin=self._definitions.origins.get(name))
+
+    def _mtls(self, router: Mapping[str, Any], enforcement: Enforcement) -> list[AuthRequirement]:
+        """Mutual TLS from the router's TLS option (`default` when none is named)."""
+        tls = router.get("tls")
+        if tls is None or tls is False:
+            return []
+        named = _mapping(tls).get("options")
+        reference = named if isinstance(named, str) else "default"
+        option_name = local_name(str(reference))
+        options = self._definitions.tls_options
+        if option_name is None or (option_name not in options and option_name != "default"):
+            self.warnings.append(f"TLS option {reference} is not defined in this file: client certificates"
+                                 " not shown")
+            enforcement.unseen.add(RouteAspect.AUTH)
+            return []
+        client_auth = _mapping(_mapping(options.get(option_name)).get("clientAuth"))
+        if client_auth.get("clientAuthType") != _MTLS:
+            return []
+        return [AuthRequirement(kind=AuthKind.MTLS, scheme=f"tls option {option_name} ({_MTLS})")]
+
+    def _route(self, route_id: str, router: Mapping[str, Any], group: Alternative, enforcement: Enforcement,
+               evidence: Evidence) -> GatewayRoute:
+        # Entry points are the listeners (ports) a router is on, like nginx's `listen`: named with the
+        # router, not a condition (a condition would let the request fall through to another route).
+        entry_points = [item for item in _list(router.get("entryPoints")) if isinstance(item, str)]
+        name = route_id.split(" #")[0] + (f" (entryPoints {', '.join(dict.fromkeys(entry_points))})"
+                                          if entry_points else "")
+        unseen = {aspect for aspect in enforcement.unseen
+                  if not (aspect is RouteAspect.AUTH and enforcement.auth)
+                  and not (aspect is RouteAspect.RATE_LIMIT and enforcement.limits)}
+        loggers, monitors, plugins = self._logging(router, entry_points)
+        if loggers is None:
+            unseen.add(RouteAspect.LOGGING)
+        return GatewayRoute(
+            gateway="traefik", route_id=route_id, uris=group.uris or ("/*",), methods=group.methods or (),
+            hosts=group.hosts or (), conditions=group.conditions, name=name,
+            plugins=tuple(enforcement.plugins) + plugins, loggers=loggers or (), monitors=monitors,
+            auth=tuple(enforcement.auth), rate_limits=tuple(enforcement.limits),
+            upstream=self._upstream(router.get("service"), 0),
+            not_shown=tuple(aspect for aspect in RouteAspect if aspect in unseen), evidence=evidence,
+        )
+
+    def _logging(self, router: Mapping[str, Any], entry_points: list[str]
+                 ) -> tuple[tuple[str, ...] | None, tuple[str, ...], tuple[PluginRef, ...]]:
+        """Loggers (None: not shown), monitors and their refs, from the static configuration if one was
+        found, narrowed by the router's own `observability` switches (v3.1+)."""
+        observability = _mapping(router.get("observability"))
+        if observability.get("accessLogs") is False:
+            return (), (), ()
+        static = self.static
+        if static is None:
+            return None, (), ()
+        monitors = tuple(name for name in static.monitors if observability.get(name) is not False)
+        refs = tuple(PluginRef(name=name, attached_to="static configuration",
+                               evidence=Evidence(path=static.shown, pointer=f"/{name}"))
+                     for name in (("accessLog",) if static.has_access_log else ()) + monitors)
+        is_opted_out = bool(entry_points) and set(entry_points) <= static.unlogged_entry_points
+        if not static.has_access_log or is_opted_out:
+            return (), monitors, refs[1:] if static.has_access_log else refs
+        return ("accessLog",), monitors, refs
+
+    def _upstream(self, reference: object, depth: int) -> str | None:
+        """The service's server hosts (credentials and paths stripped), or its name when not in this file."""
+        if not isinstance(reference, str):
+            return None
+        name = local_name(reference)
+        services = self._definitions.services
+        if name is None or name not in services or depth >= _SERVICE_DEPTH:
+            return reference
+        service = _mapping(services[name])
+        servers = _list(_mapping(service.get("loadBalancer")).get("servers"))
+        hosts = [_host(_mapping(server).get("url")) for server in servers]
+        if any(hosts):
+            return ", ".join(dict.fromkeys(host for host in hosts if host))
+        children = [_mapping(item).get("name") for kind in ("weighted", "mirroring", "highestRandomWeight")
+                    for item in _list(_mapping(service.get(kind)).get("services"))]
+        children += [_mapping(service.get(kind)).get("service") for kind in ("mirroring", "failover")]
+        shown = [self._upstream(child, depth + 1) for child in children if isinstance(child, str)]
+        return ", ".join(dict.fromkeys(item for item in shown if item)) or reference
+
+
+def _names_missing(http: Mapping[str, Any], data: Mapping[str, Any], known: Definitions) -> bool:
+    """True when a router names a middleware, service or TLS option of this provider not defined here."""
+    for router in _mapping(http.get("routers")).values():
+        router = _mapping(router)
+        names = [local_name(item) for item in _list(router.get("middlewares")) if isinstance(item, str)]
+        chained = [local_name(item) for config in known.middlewares.values()
+                   for item in _list(_mapping(_mapping(config).get("chain")).get("middlewares"))
+                   if isinstance(item, str)]
+        if any(name is not None and name not in known.middlewares for name in names + chained):
+            return True
+        service = router.get("service")
+        if isinstance(service, str) and local_name(service) not in (None, *known.services):
+            return True
+        option = _mapping(router.get("tls")).get("options")
+        if isinstance(option, str) and local_name(option) not in (None, "default", *known.tls_options):
+            return True
+    return False
+
+
+def _grouped(alternatives: list[Alternative]) -> list[Alternative]:
+    """Alternatives merged where that is exact: those differing only in methods (any method absorbs
+    the rest), then those differing only in uris (a route lists several uris)."""
+    by_match: dict[tuple[object, ...], Alternative] = {}
+    for item in alternatives:
+        key = (item.uris or ("/*",), item.hosts, item.conditions)
+        known = by_match.get(key)
+        methods = None if known is None else _any_of(known.methods, item.methods)
+        by_match[key] = item if known is None else Alternative(
+            uris=key[0], hosts=item.hosts, methods=methods, conditions=item.conditions)
+    by_rest: dict[tuple[object, ...], list[str]] = {}
+    for item in by_match.values():
+        uris = by_rest.setdefault((item.hosts, item.methods, item.conditions), [])
+        uris += [uri for uri in (item.uris or ("/*",)) if uri not in uris]
+    return [Alternative(uris=tuple(uris), hosts=hosts, methods=methods,  # type: ignore[arg-type]
+                        conditions=conditions)  # type: ignore[arg-type]
+            for (hosts, methods, conditions), uris in by_rest.items()]
+
+
+def _any_of(left: tuple[str, ...] | None, right: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """Methods matched by either side: None (any method) when either accepts any."""
+    return None if left is None or right is None else tuple(dict.fromkeys(left + right))
+
+
+def _host(url: object) -> str | None:
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    return f"{parts.hostname}:{port}" if port else parts.hostname
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []

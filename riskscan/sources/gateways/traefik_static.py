@@ -1,0 +1,89 @@
+"""Traefik's static configuration, where access logs, metrics and tracing are switched on.
+
+A dynamic file cannot show whether requests are logged: `accessLog`, `metrics` and `tracing` live in
+the static configuration (`traefik.yml`, `traefik.yaml` or `traefik.toml`, the names Traefik looks
+for). When exactly one such file, with `entryPoints` or `providers` at its top level, lies inside the
+folders given (`ReadContext.is_allowed`, never elsewhere), it is taken as the static configuration of
+the dynamic files scanned beside it; with none, logging stays not shown, and with several it is
+ambiguous, so it stays not shown too (the caller warns). The walk is bounded like `gateway_lookup`'s.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from riskscan.errors import SourceError
+from riskscan.sources import ReadContext
+from riskscan.sources.structured import load_structured, load_text
+
+__all__ = ["StaticConfig", "find_static_config"]
+
+_NAMES = frozenset({"traefik.yml", "traefik.yaml", "traefik.toml"})
+_MAX_FILES = 5000
+_IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", ".tox"})
+_MONITORS = (("metrics", "metrics"), ("tracing", "tracing"))
+
+
+@dataclass(frozen=True)
+class StaticConfig:
+    """What the static configuration says about logging: where, and which entry points opt out."""
+
+    shown: str  # the file, as users see it
+    has_access_log: bool
+    monitors: tuple[str, ...]  # "metrics", "tracing" when configured
+    unlogged_entry_points: frozenset[str]  # entryPoints.<name>.observability.accessLogs: false (v3.1+)
+
+
+def find_static_config(context: ReadContext) -> StaticConfig | str | None:
+    """The one static configuration in the folders given, a warning when there are several, else None."""
+    found: list[StaticConfig] = []
+    for path in _candidates(context):
+        config = _read(path, context)
+        if config is not None:
+            found.append(config)
+    if len(found) > 1:
+        names = ", ".join(config.shown for config in found[:3])
+        return f"several Traefik static configurations ({names}): access logging is not shown"
+    return found[0] if found else None
+
+
+def _candidates(context: ReadContext) -> Iterator[Path]:
+    seen = 0
+    for root in context.allowed_roots or (context.root,):
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = sorted(name for name in dirs if name not in _IGNORED_DIRS)
+            seen += len(files)
+            if seen > _MAX_FILES:
+                return
+            for name in sorted(files):
+                path = Path(folder) / name
+                if name.lower() in _NAMES and context.is_allowed(path):
+                    yield path
+
+
+def _read(path: Path, context: ReadContext) -> StaticConfig | None:
+    """A static configuration's logging settings; None when the file is not one or cannot be read."""
+    try:
+        data: Any = (tomllib.loads(load_text(path, context)) if path.suffix.lower() == ".toml"
+                     else load_structured(path, context).data)
+    except (SourceError, tomllib.TOMLDecodeError, OSError):
+        return None
+    if not isinstance(data, Mapping) or not ({"entryPoints", "providers"} & set(data)):
+        return None
+    entry_points = data.get("entryPoints")
+    unlogged = frozenset(
+        str(name) for name, settings in (entry_points.items() if isinstance(entry_points, Mapping) else ())
+        if isinstance(settings, Mapping) and isinstance(settings.get("observability"), Mapping)
+        and settings["observability"].get("accessLogs") is False
+    )
+    return StaticConfig(
+        shown=context.relative_path(path),
+        has_access_log="accessLog" in data and data["accessLog"] is not False,
+        monitors=tuple(name for key, name in _MONITORS if data.get(key) not in (None, False)),
+        unlogged_entry_points=unlogged,
+    )
