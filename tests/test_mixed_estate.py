@@ -13,7 +13,7 @@ import pytest
 
 ESTATE = Path(__file__).resolve().parent / "fixtures" / "mixed-estate"
 PLANTED = ("PLANTED-POSTMAN-TOKEN-7f3a9c", "PLANTED-KONG-OIDC-SECRET", "PLANTED-KONG-CONSUMER-KEY",
-           "PLANTED-QUERY-TOKEN")
+           "PLANTED-QUERY-TOKEN", "PLANTED-APISIX-OIDC-SECRET", "PLANTEDHASH")
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +33,8 @@ def endpoints(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def test_every_kind_is_read_in_one_scan(scanned: tuple[dict[str, Any], str, str]) -> None:
     report, _, _ = scanned
     kinds = {i["kind"] for i in report["inputs"] if i["status"] == "used"}
-    assert kinds == {"openapi", "postman", "graphql", "kong", "kubernetes", "nginx", "access_log"}
+    assert kinds == {"openapi", "postman", "graphql", "apisix", "kong", "kubernetes", "nginx", "envoy", "traefik",
+                     "access_log"}
 
 
 def test_an_endpoint_seen_by_a_spec_a_postman_collection_a_kong_route_and_a_log_is_one_endpoint(
@@ -67,6 +68,21 @@ def test_what_only_a_gateway_and_the_log_show_is_shadow(scanned: tuple[dict[str,
     assert export["lifecycle"] == "shadow"
     assert set(export["sources"]) == {"gateway", "traffic"}
     assert export["auth"]["effective"] == "none"
+
+
+def test_each_gateway_s_own_controls_reach_the_endpoints_it_serves(
+    scanned: tuple[dict[str, Any], str, str],
+) -> None:
+    found = endpoints(scanned[0])
+    treaties = found["GET /v1/treaties/{id}"]  # APISIX: OpenID Connect, limit-count, http-logger
+    assert (treaties["auth"]["effective"], treaties["rate_limit"]["enforced"]) == ("oidc", True)
+    assert treaties["logging"]["logged"] is True
+    quotes = found["POST /v1/quotes"]  # Envoy: a bare prefix route, nothing in front of it
+    assert (quotes["lifecycle"], quotes["auth"]["effective"], quotes["rate_limit"]["enforced"]) == (
+        "shadow", "none", False)
+    documents = found["GET /v1/documents/{id}"]  # Traefik: basicAuth; access logs live in its static config
+    assert documents["auth"]["effective"] == "basic"
+    assert documents["logging"]["logged"] is None
 
 
 def test_no_secret_from_any_kind_reaches_an_output(scanned: tuple[dict[str, Any], str, str]) -> None:
