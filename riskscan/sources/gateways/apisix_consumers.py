@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from riskscan.model import Evidence, RateLimitPolicy
 from riskscan.sources.gateways.apisix_plugins import rate_limit_policies
+from riskscan.sources.gateways.consumer_limits import loosest_consumer_limits
 from riskscan.sources.structured import join_pointer
 
 __all__ = ["CONSUMER_AUTH_PLUGINS", "ConsumerLimits"]
@@ -48,15 +49,7 @@ class ConsumerLimits:
         kind, keyed by consumer. Empty when some admitted consumer has none (or none is admitted)."""
         identifying = CONSUMER_AUTH_PLUGINS.intersection(auth_plugins)
         admitted = [c for c in self._consumers if c.auth_plugins & identifying]
-        if not admitted or any(not consumer.limits for consumer in admitted):
-            return ()
-        loosest: dict[str, RateLimitPolicy] = {}
-        for policy in (policy for consumer in admitted for policy in consumer.limits):
-            known = loosest.get(policy.plugin)
-            if known is None or _rate(policy) > _rate(known):
-                loosest[policy.plugin] = policy
-        key = f"consumer (set on each of {len(admitted)} consumers)"
-        return tuple(policy.model_copy(update={"key": key}) for _, policy in sorted(loosest.items()))
+        return loosest_consumer_limits([consumer.limits for consumer in admitted])
 
 
 def _consumer(
@@ -86,12 +79,6 @@ def _consumer(
     )
     return _Consumer(frozenset(held), limits)
 
-
-def _rate(policy: RateLimitPolicy) -> float:
-    """Requests per second a policy allows (unknown values count as unlimited: the loosest)."""
-    if policy.limit is None:
-        return float("inf")
-    return policy.limit / policy.window_seconds if policy.window_seconds else policy.limit
 
 
 def _plugins(owner: ConfigMap) -> list[tuple[str, ConfigMap]]:

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from riskscan.model import RateLimitPolicy
+from riskscan.sources.gateways.consumer_limits import loosest_consumer_limits
 from riskscan.sources.gateways.kong_entities import Located, reference
 from riskscan.sources.gateways.kong_plugins import rate_limit_policies
 from riskscan.sources.structured import StructuredDocument
@@ -64,15 +65,7 @@ class ConsumerLimits:
         keyed by consumer. Empty when some admitted consumer has none (or none is admitted)."""
         identifying = set(CREDENTIAL_LISTS).intersection(auth_plugins)
         admitted = [consumer for consumer in self._consumers if consumer.auth_plugins & identifying]
-        if not admitted or any(not consumer.limits for consumer in admitted):
-            return ()
-        loosest: dict[str, RateLimitPolicy] = {}
-        for policy in (policy for consumer in admitted for policy in consumer.limits):
-            known = loosest.get(policy.plugin)
-            if known is None or _rate(policy) > _rate(known):
-                loosest[policy.plugin] = policy
-        key = f"consumer (set on each of {len(admitted)} consumers)"
-        return tuple(policy.model_copy(update={"key": key}) for _, policy in sorted(loosest.items()))
+        return loosest_consumer_limits([consumer.limits for consumer in admitted])
 
     def _consumer(
         self,
@@ -157,12 +150,6 @@ def _conf(item: Located) -> ConfigMap:
     conf = item.data.get("config")
     return conf if isinstance(conf, dict) else {}
 
-
-def _rate(policy: RateLimitPolicy) -> float:
-    """Requests per second a policy allows (unknown values count as unlimited: the loosest)."""
-    if policy.limit is None:
-        return float("inf")
-    return policy.limit / policy.window_seconds if policy.window_seconds else policy.limit
 
 
 def _mappings(value: object) -> list[tuple[int, ConfigMap]]:
