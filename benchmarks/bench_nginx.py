@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
-import tempfile
-import time
-from pathlib import Path
 
-from riskscan.sources import ReadContext
+from gateway_timing import time_gateway_reader
+
 from riskscan.sources.gateways.nginx import NginxReader
 
 __all__ = ["main", "synthetic_config"]
@@ -56,23 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="reads (median reported)")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "nginx.conf"
-        path.write_text(synthetic_config(args.locations, args.seed), encoding="utf-8")
-        walls: list[float] = []
-        cpus: list[float] = []
-        routes = 0
-        for _ in range(args.runs):
-            started, started_cpu = time.perf_counter(), time.process_time()
-            routes = len(NginxReader().read(path, ReadContext(root=Path(folder))).routes)
-            walls.append(time.perf_counter() - started)
-            cpus.append(time.process_time() - started_cpu)
-        wall, cpu = statistics.median(walls), statistics.median(cpus)
-        size = path.stat().st_size / 1e6
-        print(
-            f"{size:5.2f} MB, {routes} routes: median {wall:5.2f} s ({routes / wall:7.0f} routes/s),"
-            f" cpu {cpu:5.2f} s ({routes / cpu:7.0f} routes/s)"
-        )
+    time_gateway_reader(lambda path, context: NginxReader().read(path, context), "nginx.conf",
+                        synthetic_config(args.locations, args.seed), args.runs)
     return 0
 
 
