@@ -28,6 +28,9 @@ __all__ = ["MAX_PLAIN_ID_DIGITS", "SHORT_PREFIXED_ID", "UUID", "object_key", "re
 _PERSON = b"riskscan-object"
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 SHORT_PREFIXED_ID = re.compile(r"[A-Za-z]{1,6}-[0-9]{1,9}(?:-[0-9]{1,9})?")
+# Years alone after the letters (`Q-2024`, `FY-2023-2024`) name a period, as folding judges them:
+# those go the long way, through fold_segment.
+_YEARS_ONLY = re.compile(r"[A-Za-z]{1,6}(?:-(?:19|20)[0-9]{2})+")
 MAX_PLAIN_ID_DIGITS = 12
 """Longest all-digit segment folded without redaction's judgement (13 digits may be a card number)."""
 
@@ -46,7 +49,7 @@ def reduce_path(path: str) -> tuple[str, int | None]:
             number = int(segment)
         elif not segment:
             continue
-        elif SHORT_PREFIXED_ID.fullmatch(segment):
+        elif SHORT_PREFIXED_ID.fullmatch(segment) and not _YEARS_ONLY.fullmatch(segment):
             segments[index] = "{id}"
         elif len(segment) == 36 and UUID.fullmatch(segment):
             segments[index] = "{uuid}"

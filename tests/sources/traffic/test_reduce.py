@@ -31,8 +31,13 @@ def test_the_shortcut_for_uuids_agrees_with_fold_segment(uuid: str) -> None:
 
 @given(st.from_regex(SHORT_PREFIXED_ID, fullmatch=True))
 def test_the_shortcut_for_short_prefixed_ids_agrees_with_fold_segment(claim: str) -> None:
-    assert fold_segment(claim) == "{id}"
-    assert reduce_path(f"/v2/claims/{claim}")[0] == "/v2/claims/{id}"
+    assert reduce_path(f"/v2/claims/{claim}")[0] == f"/v2/claims/{fold_segment(claim)}"
+
+
+def test_short_prefixed_ids_fold_but_a_year_after_letters_stays() -> None:
+    assert reduce_path("/v2/claims/CLM-2026-000123")[0] == "/v2/claims/{id}"
+    assert reduce_path("/v2/policies/POL-0001234")[0] == "/v2/policies/{id}"
+    assert reduce_path("/v2/reports/FY-2024")[0] == "/v2/reports/FY-2024"  # a period, not an id
 
 
 @given(st.lists(SEGMENT, max_size=8))
