@@ -1,0 +1,118 @@
+"""The typed domain model every riskscan stage speaks.
+
+Sources produce `ApiSpec`, `GatewayConfig` and `TrafficSample`; the inventory stage turns them into
+`Endpoint`s; controls produce `ControlResult`s and `Finding`s; the report stage formats a finished
+`Assessment`. Only these types cross module boundaries. They are format-agnostic on purpose: a Kong
+reader produces the same `GatewayRoute` as the APISIX one, a HAR reader the same `TrafficSample` as the
+access-log one, so new input kinds plug in without touching the later stages.
+
+Redaction is enforced here, at the one gate every value passes: each field that can hold
+input-derived text has a `Redacted*` type whose validator runs `riskscan.redaction` on it, so an
+unredacted string cannot enter the model (and `Model.model_copy` validates its updates too).
+"""
+
+from __future__ import annotations
+
+from riskscan.model.base import (
+    Model,
+    RedactedEndpointKey,
+    RedactedFilePath,
+    RedactedHost,
+    RedactedName,
+    RedactedPath,
+    RedactedPointer,
+    RedactedText,
+)
+from riskscan.model.kinds import (
+    AuthKind,
+    ControlStatus,
+    EvidenceStrength,
+    Grade,
+    InputStatus,
+    Lifecycle,
+    ParameterLocation,
+    RouteAspect,
+    Severity,
+    SightingSource,
+    SourceKind,
+)
+from riskscan.model.inputs import (
+    ApiSpec,
+    AuthRequirement,
+    Evidence,
+    InputFile,
+    Parameter,
+    SpecOperation,
+)
+from riskscan.model.gateways import (
+    GatewayConfig,
+    GatewayRoute,
+    PluginRef,
+    RateLimitPolicy,
+)
+from riskscan.model.traffic import (
+    ClientTraffic,
+    PathTraffic,
+    TrafficSample,
+)
+from riskscan.model.inventory import (
+    AuthPosture,
+    Endpoint,
+    Inventory,
+    RateLimitPosture,
+    TrafficStats,
+    WebContent,
+    WebContentClass,
+)
+from riskscan.model.results import (
+    Assessment,
+    ControlResult,
+    Finding,
+    GradeBasis,
+)
+
+__all__ = [
+    "ApiSpec",
+    "Assessment",
+    "AuthKind",
+    "AuthPosture",
+    "AuthRequirement",
+    "ClientTraffic",
+    "ControlResult",
+    "ControlStatus",
+    "Endpoint",
+    "Evidence",
+    "EvidenceStrength",
+    "Finding",
+    "GatewayConfig",
+    "GatewayRoute",
+    "Grade",
+    "GradeBasis",
+    "InputFile",
+    "InputStatus",
+    "Inventory",
+    "Lifecycle",
+    "Model",
+    "Parameter",
+    "ParameterLocation",
+    "PathTraffic",
+    "PluginRef",
+    "RateLimitPolicy",
+    "RateLimitPosture",
+    "RouteAspect",
+    "RedactedEndpointKey",
+    "RedactedFilePath",
+    "RedactedHost",
+    "RedactedName",
+    "RedactedPath",
+    "RedactedPointer",
+    "RedactedText",
+    "Severity",
+    "SightingSource",
+    "SourceKind",
+    "SpecOperation",
+    "TrafficSample",
+    "TrafficStats",
+    "WebContent",
+    "WebContentClass",
+]

@@ -1,0 +1,79 @@
+"""Gateway routes and configs: what every gateway reader produces, whatever the gateway."""
+
+from __future__ import annotations
+
+from riskscan.model.base import (
+    Model,
+    RedactedFilePath,
+    RedactedHost,
+    RedactedName,
+    RedactedPath,
+    RedactedText,
+)
+from riskscan.model.inputs import AuthRequirement, Evidence
+from riskscan.model.kinds import RouteAspect
+
+__all__ = ["GatewayConfig", "GatewayRoute", "PluginRef", "RateLimitPolicy"]
+
+
+class PluginRef(Model):
+    """A gateway plugin in force on a route, and where it was attached."""
+
+    name: RedactedName
+    attached_to: RedactedName  # "route", "service", "plugin_config", "global_rule", "consumer"
+    evidence: Evidence
+
+
+class RateLimitPolicy(Model):
+    """A rate limit a gateway enforces."""
+
+    plugin: RedactedName
+    key: RedactedName | None = None  # what the limit counts by: remote_addr, consumer_name, a header ...
+    limit: float | None = None
+    window_seconds: float | None = None
+    rejected_code: int | None = None
+    evidence: Evidence
+
+
+class GatewayRoute(Model):
+    """A route on a gateway, with its plugins resolved into capabilities.
+
+    `uris` are the gateway's own patterns (APISIX: exact, or a trailing `*` prefix match); matching
+    them is the inventory's job. `auth`, `rate_limits` and `loggers` are what the plugins in force
+    (route, service, plugin config and global rules merged) enforce.
+    """
+
+    gateway: RedactedName  # e.g. "apisix"
+    route_id: RedactedName
+    name: RedactedText | None = None
+    uris: tuple[RedactedPath, ...]
+    methods: tuple[RedactedName, ...] = ()  # empty: any method
+    hosts: tuple[RedactedHost, ...] = ()  # empty: any host
+    conditions: tuple[RedactedText, ...] = ()  # e.g. APISIX vars, rendered as "http_x_env == sandbox"
+    is_enabled: bool = True
+    plugins: tuple[PluginRef, ...] = ()
+    # Mechanisms the gateway enforces, all of them required (APISIX runs every auth plugin); a reader
+    # that sees an any-of construct (APISIX multi-auth) lists only the weakest alternative. Empty: the
+    # gateway enforces no authentication on this route.
+    auth: tuple[AuthRequirement, ...] = ()
+    rate_limits: tuple[RateLimitPolicy, ...] = ()
+    loggers: tuple[RedactedName, ...] = ()  # plugins that write a record of each request (http-logger ...)
+    monitors: tuple[RedactedName, ...] = ()  # plugins that export metrics, traces or correlation ids
+    upstream: RedactedText | None = None  # upstream host(s) or id, credentials stripped
+    # What this configuration cannot show for the route, because the gateway enforces it elsewhere
+    # (Gateway API implementation policies, another ingress controller's own resources): an absent
+    # plugin there means "not shown", never "none enforced".
+    not_shown: tuple[RouteAspect, ...] = ()
+    evidence: Evidence
+
+
+class GatewayConfig(Model):
+    """One gateway configuration file."""
+
+    path: RedactedFilePath
+    gateway: RedactedName
+    routes: tuple[GatewayRoute, ...]
+    global_plugins: tuple[PluginRef, ...] = ()
+    consumer_count: int = 0
+    warnings: tuple[RedactedText, ...] = ()
+    referenced_files: tuple[RedactedFilePath, ...] = ()  # other files it pulled in (nginx `include`)

@@ -1,0 +1,132 @@
+"""The inventory: endpoints with their postures, traffic and web content set apart."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import Field
+
+from riskscan.model.base import (
+    Model,
+    RedactedEndpointKey,
+    RedactedHost,
+    RedactedName,
+    RedactedPath,
+    RedactedText,
+)
+from riskscan.model.inputs import Evidence, Parameter
+from riskscan.model.kinds import AuthKind, Lifecycle, SightingSource
+
+__all__ = [
+    "AuthPosture",
+    "Endpoint",
+    "Inventory",
+    "RateLimitPosture",
+    "TrafficStats",
+    "WebContent",
+    "WebContentClass",
+]
+
+
+class AuthPosture(Model):
+    """What protects an endpoint: the declared (spec) and effective (enforced) authentication.
+
+    `is_known` is false when no input shows it: the gateway serving the endpoint enforces
+    authentication outside the configuration read, or only inputs that cannot declare auth (GraphQL
+    schemas) document the endpoint and no gateway route shows any. `effective` is then `none` only as
+    a placeholder, and no control may call the endpoint unauthenticated.
+    """
+
+    effective: AuthKind
+    declared: tuple[AuthKind, ...] = ()
+    enforced_by: RedactedText | None = None  # "gateway:<route id>", "spec (declared, not verified)", or None
+    allows_anonymous: bool = False
+    is_known: bool = True
+    evidence: tuple[Evidence, ...] = ()
+
+
+class RateLimitPosture(Model):
+    """Whether requests to an endpoint are throttled; `enforced` is None when inputs cannot show it."""
+
+    enforced: bool | None
+    by: tuple[RedactedText, ...] = ()  # "limit-count by http_x_partner_id (1000/60s)"
+    evidence: tuple[Evidence, ...] = ()
+
+
+class TrafficStats(Model):
+    """Traffic seen for one endpoint across all traffic inputs."""
+
+    requests: int
+    clients: int
+    status_classes: dict[str, int]
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    distinct_paths: int = 1  # concrete paths folded into this endpoint
+    max_paths_per_client: int = 0  # most distinct concrete paths one client called (id walking)
+    is_walk_sequential: bool = False  # the busiest client's numeric ids run nearly without gaps
+    unauthorized: int = 0  # requests answered 401 or 403
+    throttled: int = 0  # requests answered 429
+    max_failed_auth_per_client: int = 0  # most 401/403 answers one client got (credential stuffing)
+    evidence: tuple[Evidence, ...] = ()
+
+
+class Endpoint(Model):
+    """One API endpoint: a (method, path template, host) with everything known about it."""
+
+    method: RedactedName  # upper case; "*" for a gateway route that accepts any method
+    path: RedactedPath
+    host: RedactedHost | None = None
+    operation_id: RedactedName | None = None
+    summary: RedactedText | None = None
+    api: RedactedText | None = None  # title and version of the spec that documents it
+    parameters: tuple[Parameter, ...] = ()
+    sources: tuple[SightingSource, ...]
+    lifecycle: Lifecycle
+    lifecycle_reason: RedactedText
+    deprecated: bool = False
+    superseded_by: RedactedEndpointKey | None = None  # "GET /v2/policies/{id}" when a newer version exists
+    route_ids: tuple[RedactedName, ...] = ()
+    auth: AuthPosture
+    rate_limit: RateLimitPosture
+    loggers: tuple[RedactedName, ...] = ()  # request loggers in force on the routes serving it
+    monitors: tuple[RedactedName, ...] = ()  # metrics, tracing and correlation plugins in force there
+    is_logged: bool | None = None  # every serving route logs requests; None when no gateway shows it
+    traffic: TrafficStats | None = None
+    evidence: tuple[Evidence, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The endpoint as users write it, e.g. `GET /v2/claims/{claimId}`."""
+        return f"{self.method} {self.path}"
+
+
+class WebContentClass(StrEnum):
+    """What a request for web content fetched (the extensions are in `inventory/web_content.yaml`)."""
+
+    DOCUMENT = "document"  # pages and documents: .html, .txt, .pdf, .doc ...
+    MEDIA = "media"  # audio and video: .mp3, .mpg, .webm ...
+    ARCHIVE = "archive"  # downloads in an archive: .zip, .tar.gz, .jar ...
+    EXECUTABLE = "executable"  # programs and installers: .exe, .msi, .dmg ...
+    SOURCE = "source"  # source code served as a file: .c, .py, .patch ...
+    ASSET = "asset"  # what pages load: stylesheets, scripts, images, fonts
+    SITE = "site"  # files for crawlers and browsers: /robots.txt, /sitemap.xml, domain validation
+
+
+class WebContent(Model):
+    """Requests for web content that no spec template or gateway route serves: counted, not inventoried."""
+
+    requests: int = 0
+    distinct_paths: int = 0
+    requests_by_class: dict[WebContentClass, int] = Field(default_factory=dict)
+
+
+class Inventory(Model):
+    """All endpoints, with which kinds of input were available to classify them."""
+
+    endpoints: tuple[Endpoint, ...]
+    has_specs: bool
+    has_gateway: bool
+    has_traffic: bool
+    unmatched_404_paths: int = 0  # concrete paths that only ever answered 404 (probes), not endpoints
+    web_content: WebContent = Field(default_factory=WebContent)  # pages, downloads, media, assets

@@ -1,0 +1,168 @@
+"""The closed sets the model speaks: input kinds, statuses, severities, auth kinds, lifecycles ..."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = [
+    "AuthKind",
+    "ControlStatus",
+    "EvidenceStrength",
+    "Grade",
+    "InputStatus",
+    "Lifecycle",
+    "ParameterLocation",
+    "RouteAspect",
+    "Severity",
+    "SightingSource",
+    "SourceKind",
+]
+
+
+class SourceKind(StrEnum):
+    """The kinds of input file riskscan can read; each has one module under `riskscan/sources/`."""
+
+    OPENAPI = "openapi"
+    APISIX = "apisix"
+    ACCESS_LOG = "access_log"
+    KONG = "kong"
+    KUBERNETES = "kubernetes"
+    NGINX = "nginx"
+    POSTMAN = "postman"
+    GRAPHQL = "graphql"
+    ENVOY = "envoy"
+    TRAEFIK = "traefik"
+
+
+class InputStatus(StrEnum):
+    """What became of one input file."""
+
+    USED = "used"
+    SKIPPED = "skipped"  # not a kind riskscan reads
+    FAILED = "failed"  # a kind riskscan reads, but broken; the message says why
+
+
+class Severity(StrEnum):
+    """Finding severity, ordered from least to most severe (see `rank`)."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        """Position in the order info < low < medium < high < critical."""
+        return list(Severity).index(self)
+
+
+class AuthKind(StrEnum):
+    """An authentication mechanism, as declared by a spec or enforced by a gateway."""
+
+    NONE = "none"
+    API_KEY = "api_key"
+    BASIC = "basic"
+    BEARER = "bearer"
+    OAUTH2 = "oauth2"
+    OIDC = "oidc"
+    MTLS = "mtls"
+
+    @property
+    def strength(self) -> int:
+        """How much assurance the mechanism gives about the caller, 0 (none) to 4.
+
+        Static keys and passwords identify a caller weakly; bearer tokens are stronger; OAuth 2.0,
+        OIDC and mutual TLS bind the caller to an issuer or a certificate.
+        """
+        return _AUTH_STRENGTH[self]
+
+    @property
+    def is_strong(self) -> bool:
+        """True for token- or certificate-based mechanisms that can carry per-caller identity."""
+        return self.strength >= 3
+
+
+_AUTH_STRENGTH: dict[AuthKind, int] = {
+    AuthKind.NONE: 0,
+    AuthKind.API_KEY: 1,
+    AuthKind.BASIC: 1,
+    AuthKind.BEARER: 2,
+    AuthKind.OAUTH2: 3,
+    AuthKind.OIDC: 4,
+    AuthKind.MTLS: 4,
+}
+
+
+class Lifecycle(StrEnum):
+    """Where an endpoint stands between documentation and reality (see ../shared/DOMAIN.md)."""
+
+    DOCUMENTED = "documented"  # in a spec (and, where known, routed or called)
+    SHADOW = "shadow"  # routed or seen in traffic, in no spec
+    ZOMBIE = "zombie"  # deprecated or superseded, yet still routed or called
+    ORPHAN = "orphan"  # documented, but neither routed nor called though such inputs were given
+
+
+class SightingSource(StrEnum):
+    """Which kind of evidence saw an endpoint."""
+
+    SPEC = "spec"
+    GATEWAY = "gateway"
+    TRAFFIC = "traffic"
+
+
+class RouteAspect(StrEnum):
+    """A control a gateway route may enforce, named when its configuration cannot show it."""
+
+    AUTH = "auth"
+    RATE_LIMIT = "rate_limit"
+    LOGGING = "logging"
+
+
+class ParameterLocation(StrEnum):
+    """Where an API parameter travels."""
+
+    PATH = "path"
+    QUERY = "query"
+    HEADER = "header"
+    COOKIE = "cookie"
+    BODY = "body"
+    FORM = "form"
+
+
+class ControlStatus(StrEnum):
+    """How well a control is in place; `unknown` when the inputs cannot show it."""
+
+    PASS = "pass"
+    PARTIAL = "partial"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+
+
+class EvidenceStrength(StrEnum):
+    """How directly the inputs show a control result, strongest first (see docs/scoring.md).
+
+    Gateway configuration applies to every request it routes; traffic shows what happened in the log
+    window; a spec only says what the backend is meant to do. A result is never credited with a
+    stronger kind of evidence than the one it rests on.
+    """
+
+    ENFORCED = "enforced"  # read from the gateway configuration that enforces (or fails to enforce) it
+    OBSERVED = "observed"  # seen in traffic (access logs)
+    DECLARED = "declared"  # declared in an API spec only, verified by nothing else given
+    NOT_OBSERVABLE = "not_observable"  # these inputs cannot show it
+
+    @property
+    def rank(self) -> int:
+        """0 (not observable) to 3 (enforced): a larger rank is stronger evidence."""
+        return len(EvidenceStrength) - 1 - list(EvidenceStrength).index(self)
+
+
+class Grade(StrEnum):
+    """Overall letter grade derived from the score."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+    D = "D"
+    F = "F"

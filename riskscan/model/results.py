@@ -1,0 +1,74 @@
+"""Analysis results: findings, control results, the grade's basis and the finished assessment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import Field
+
+from riskscan.model.base import Model, RedactedEndpointKey, RedactedFilePath, RedactedText
+from riskscan.model.inputs import Evidence, InputFile
+from riskscan.model.inventory import Inventory
+from riskscan.model.kinds import ControlStatus, EvidenceStrength, Grade, Severity
+
+__all__ = ["Assessment", "ControlResult", "Finding", "GradeBasis"]
+
+
+class Finding(Model):
+    """A weakness found by a control, on zero (organization-wide) or more endpoints."""
+
+    id: str  # stable within a scan, e.g. "AUTH-001"
+    control: str  # the control id that raised it
+    severity: Severity
+    title: RedactedText
+    detail: RedactedText
+    endpoints: tuple[RedactedEndpointKey, ...] = ()  # endpoint keys, "GET /v2/x/{id}"
+    evidence: tuple[Evidence, ...] = ()
+    owasp: str | None = None  # e.g. "API1:2023"
+    remediation: RedactedText | None = None
+
+
+class ControlResult(Model):
+    """How well one control is in place across the estate, with its evidence and limits."""
+
+    id: str
+    name: str
+    score: Annotated[int, Field(ge=0, le=100)] | None  # None when status is unknown
+    status: ControlStatus
+    summary: RedactedText
+    weight: float
+    evidence: tuple[Evidence, ...] = ()
+    limitations: tuple[RedactedText, ...] = ()  # what the inputs cannot show
+    owasp: tuple[str, ...] = ()
+    # The weakest evidence carrying a material share of the endpoints judged, and the endpoint count
+    # at every level; `not_observable` with no counts when the status is unknown.
+    evidence_strength: EvidenceStrength
+    evidence_breakdown: dict[EvidenceStrength, int] = Field(default_factory=dict)
+
+
+class GradeBasis(Model):
+    """What the overall score and grade rest on, in the words the report prints on its cover."""
+
+    evidence_strength: EvidenceStrength  # the weakest evidence carrying a material share of the weight
+    statement: str  # e.g. "declared in specs only: not verified by gateway configuration or traffic"
+    controls_by_strength: dict[EvidenceStrength, int]  # controls per level; unknown ones are not_observable
+    unknown_controls: tuple[str, ...] = ()  # ids of the controls the inputs cannot show (scored as such)
+    caps: tuple[str, ...] = ()  # why the grade is below the score's band, one sentence each
+    method: str  # how the score and grade are made: the short version of docs/scoring.md
+
+
+class Assessment(Model):
+    """A finished scan: everything the report formats and the history stores."""
+
+    schema_version: str
+    tool_version: str
+    scanned_at: datetime
+    roots: tuple[RedactedFilePath, ...]
+    inputs: tuple[InputFile, ...]
+    inventory: Inventory
+    controls: tuple[ControlResult, ...]
+    findings: tuple[Finding, ...]
+    score: Annotated[int, Field(ge=0, le=100)]
+    grade: Grade
+    basis: GradeBasis
