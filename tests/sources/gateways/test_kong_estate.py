@@ -17,10 +17,6 @@ def assessment() -> Assessment:
     return scan(ScanOptions(paths=(ESTATE,)))
 
 
-@pytest.fixture(scope="module")
-def endpoints(assessment: Assessment) -> dict[str, Endpoint]:
-    return {endpoint.key: endpoint for endpoint in assessment.inventory.endpoints}
-
 
 def test_the_kong_file_is_read_as_kong(assessment: Assessment) -> None:
     kinds = {item.path: (item.kind, item.status) for item in assessment.inputs}

@@ -25,10 +25,6 @@ def assessment() -> Assessment:
     return scan(ScanOptions(paths=(ESTATE,), clock=lambda: datetime(2026, 11, 30, 9, 0, tzinfo=UTC)))
 
 
-@pytest.fixture(scope="module")
-def endpoints(assessment: Assessment) -> dict[str, Endpoint]:
-    return {endpoint.key: endpoint for endpoint in assessment.inventory.endpoints}
-
 
 def test_included_files_are_read_once_as_part_of_the_main_config(assessment: Assessment) -> None:
     inputs = {item.path: (item.kind, item.status, item.message) for item in assessment.inputs}

@@ -26,10 +26,6 @@ def assessment() -> Assessment:
     return scan(ScanOptions(paths=(ESTATE,), clock=lambda: datetime(2026, 11, 30, 9, 0, tzinfo=UTC)))
 
 
-@pytest.fixture(scope="module")
-def endpoints(assessment: Assessment) -> dict[str, Endpoint]:
-    return {endpoint.key: endpoint for endpoint in assessment.inventory.endpoints}
-
 
 def test_the_dynamic_configuration_is_read_as_traefik(assessment: Assessment) -> None:
     inputs = {item.path: (item.kind, item.status) for item in assessment.inputs}
