@@ -19,6 +19,7 @@ from riskscan.model import ApiSpec, GatewayConfig, SourceKind, TrafficSample
 from riskscan.redaction import redact_file_path
 from riskscan.sources.outline import document_outline, is_document_head
 from riskscan.sources.gzip_stream import GZIP_MAGIC, GzipStream
+from riskscan.sources.zstd_stream import ZSTD_MAGIC, ZstdStream
 
 __all__ = [
     "HEAD_BYTES",
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 HEAD_BYTES = 65536
-"""How much of a file's beginning `sniff` sees (decompressed for `.gz`)."""
+"""How much of a file's beginning `sniff` sees (decompressed for gzip and zstd)."""
 _HEAD_SCAN_BYTES = 32 << 20  # gzip read at most to find a head (past empty members): a bound on sniffing
 
 _DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # ReadContext.max_bytes unless --max-file-mb says otherwise
@@ -48,17 +49,22 @@ class ReadContext:
 
     `root` makes evidence paths relative (`relative_path`); `allowed_roots` bounds which files a
     reader may open on its own (relative `$ref`s never leave them); `max_bytes` caps files read whole
-    (streamed logs are not capped); `on_progress` receives byte counts as a stream is consumed.
+    (streamed logs are not capped); `on_progress` receives byte counts as a stream is consumed, `on_lines`
+    counts of log lines as they are parsed.
     `client_id` turns a client identity (an IP address, an API key's fingerprint) into an opaque
     integer that is the same for the same client across every file of one scan and means nothing
     outside it: readers call it once per distinct client and never keep the identity itself.
+    `protected_paths` are literal path prefixes the specs and gateway routes name with id-like
+    segments (`inventory.literals`): traffic readers keep them as written instead of folding them.
     """
 
     root: Path
     allowed_roots: tuple[Path, ...] = ()
     max_bytes: int = _DEFAULT_MAX_BYTES
     on_progress: Callable[[int], None] | None = field(default=None, compare=False)
+    on_lines: Callable[[int], None] | None = field(default=None, compare=False)
     client_id: Callable[[str], int] = field(default_factory=lambda: make_client_hasher(), compare=False)
+    protected_paths: frozenset[str] = frozenset()
 
     def relative_path(self, path: Path) -> str:
         """The path as shown to users: relative to the scan root when inside it, POSIX style, and
@@ -118,14 +124,14 @@ def make_client_hasher(salt: bytes | None = None) -> Callable[[str], int]:
 
 
 def read_head(path: Path, limit: int = HEAD_BYTES) -> bytes:
-    """The first `limit` bytes of a file, decompressed when it is gzip.
+    """The first `limit` bytes of a file, decompressed when it is gzip or zstd.
 
-    A gzip file's head is looked for past empty members, through at most `_HEAD_SCAN_BYTES` of it; a
-    stream cut short or corrupt still shows what was inflated before the damage.
+    A compressed file's head is looked for past empty members, through at most `_HEAD_SCAN_BYTES` of
+    it; a stream cut short or corrupt still shows what was inflated before the damage.
     """
     with path.open("rb") as handle:
         head = handle.read(limit)
-        if head[:2] != GZIP_MAGIC:
+        if head[:2] != GZIP_MAGIC and head[:4] != ZSTD_MAGIC:
             return head
         budget = [_HEAD_SCAN_BYTES - len(head)]
 
@@ -135,7 +141,8 @@ def read_head(path: Path, limit: int = HEAD_BYTES) -> bytes:
             return chunk
 
         out = bytearray()
-        for piece in GzipStream(head, read_more, max_out=limit):
+        stream = GzipStream(head, read_more, max_out=limit) if head[:2] == GZIP_MAGIC else ZstdStream(head, read_more)
+        for piece in stream:
             out += piece
             if len(out) >= limit:
                 break

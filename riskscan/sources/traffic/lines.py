@@ -20,18 +20,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from riskscan.sources.gzip_stream import GZIP_MAGIC, GzipStream
+from riskscan.sources.zstd_stream import ZSTD_MAGIC, ZstdStream
 
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["MAX_LINE", "ZSTD_MAGIC", "LineBatch", "LineReader"]
+__all__ = ["MAX_LINE", "LineBatch", "LineReader"]
 
-ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 MAX_LINE = 65536
 _CHUNK_BYTES = 1 << 20  # raw bytes read at a time; progress is reported once per chunk
 _FIRST_BATCH, _LAST_BATCH = 256 << 10, 16 << 20
 _AHEAD = 2  # batches read ahead of the parser
-_ZSTD_FEED = 4096
 _SEPARATOR = b"\x1f"  # the CSV reader's field separator: a byte log lines do not hold
 
 
@@ -146,37 +145,14 @@ class LineReader:
             self.problem = stream.problem
         elif first[:4] == ZSTD_MAGIC:
             self.compression = "zstd"
-            yield from self._unzstd(first, read)
+            zstd = ZstdStream(first, read)
+            yield from zstd
+            self.problem = zstd.problem
         else:
             chunk = first
             while chunk:
                 yield chunk
                 chunk = read()
-
-    def _unzstd(self, first: bytes, read: Callable[[], bytes]) -> Iterator[bytes]:
-        """Inflate a zstd stream, every frame in turn. Input is fed `_ZSTD_FEED` bytes at a time, so
-        that one call inflates at most about 128 MiB however the stream was crafted."""
-        import zstandard
-
-        decompressor, is_inside_frame = zstandard.ZstdDecompressor().decompressobj(), False
-        data = first
-        try:
-            while data:
-                for start in range(0, len(data), _ZSTD_FEED):
-                    piece = data[start : start + _ZSTD_FEED]
-                    while piece:
-                        out, is_inside_frame, piece = decompressor.decompress(piece), True, b""
-                        if out:
-                            yield out
-                        if decompressor.eof:  # a frame ended: the next starts in its unused data
-                            piece, is_inside_frame = decompressor.unused_data, False
-                            decompressor = zstandard.ZstdDecompressor().decompressobj()
-                data = read()
-        except zstandard.ZstdError:
-            self.problem = "corrupt"
-            return
-        if is_inside_frame:
-            self.problem = "truncated"
 
 
 def _whole_lines(chunks: Iterator[bytes]) -> Iterator[bytes]:
