@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from riskscan.errors import InputError, SourceError
+from riskscan.inventory.literals import protected_literals
 from riskscan.model import ApiSpec, GatewayConfig, InputFile, InputStatus, SourceKind, TrafficSample
 from riskscan.redaction import redact_file_path
 from riskscan.sources import READERS, ReadContext, SourcePayload, detect_kind, read_head
@@ -92,8 +93,18 @@ def read_inputs(
     Files pulled in by a spec's relative `$ref`s are marked used, with the spec named. So are files
     included by a gateway config (nginx `include`): their routes are read once, in the context of the
     config that includes them, and not again as a config of their own (see `_fold_included`).
+    Documentation and gateway configs are read before traffic, so that traffic keeps as written the
+    id-like literals they name (`inventory.literals`).
     """
-    outcomes = _fold_included([_read_one(file, context, on_file) for file in files])
+    detected = [_detect(file, context) for file in files]
+    read: list[ReadOutcome | None] = [found if isinstance(found, ReadOutcome) else None for found in detected]
+    for is_traffic_pass in (False, True):
+        if is_traffic_pass:
+            context = replace(context, protected_paths=_literals_named(read))
+        for index, found in enumerate(detected):
+            if isinstance(found, _Detected) and _is_traffic(found.kind) == is_traffic_pass:
+                read[index] = _read_one(found, context, on_file)
+    outcomes = _fold_included([outcome for outcome in read if outcome is not None])
     specs = tuple(o.payload for o in outcomes if isinstance(o.payload, ApiSpec))
     referenced = {ref: spec.path for spec in specs for ref in spec.referenced_files}
     inputs = tuple(_mark_referenced(o.input_file, referenced) for o in outcomes)
@@ -105,10 +116,19 @@ def read_inputs(
     )
 
 
-def _read_one(file: Path, context: ReadContext, on_file: Callable[[Path], None] | None) -> ReadOutcome:
+@dataclass(frozen=True)
+class _Detected:
+    """A file whose kind was recognised, waiting to be read."""
+
+    file: Path
+    shown: str
+    size: int
+    kind: SourceKind
+
+
+def _detect(file: Path, context: ReadContext) -> _Detected | ReadOutcome:
+    """The file's kind from its content, or its outcome already when it cannot be read as any kind."""
     shown = context.relative_path(file)
-    if on_file is not None:
-        on_file(file)
     try:
         size = file.stat().st_size
         head = read_head(file)
@@ -119,6 +139,26 @@ def _read_one(file: Path, context: ReadContext, on_file: Callable[[Path], None] 
     kind = detect_kind(file, head, context.max_bytes)
     if kind is None:
         return ReadOutcome(_unrecognised(shown, file, head, size))
+    return _Detected(file, shown, size, kind)
+
+
+def _literals_named(outcomes: Sequence[ReadOutcome | None]) -> frozenset[str]:
+    payloads = [outcome.payload for outcome in outcomes if outcome is not None]
+    return protected_literals(
+        [payload for payload in payloads if isinstance(payload, ApiSpec)],
+        [payload for payload in payloads if isinstance(payload, GatewayConfig)],
+    )
+
+
+def _is_traffic(kind: SourceKind) -> bool:
+    """True for kinds read as traffic (every traffic reader lives in `riskscan.sources.traffic`)."""
+    return type(READERS[kind]).__module__.startswith("riskscan.sources.traffic")
+
+
+def _read_one(found: _Detected, context: ReadContext, on_file: Callable[[Path], None] | None) -> ReadOutcome:
+    file, shown, size, kind = found.file, found.shown, found.size, found.kind
+    if on_file is not None:
+        on_file(file)
     try:
         payload = READERS[kind].read(file, context)
     except SourceError as error:

@@ -122,14 +122,14 @@ class TrafficAggregator:
     Endpoints and clients are grouped by small integers: an endpoint id per distinct (method, host,
     reduced path) and the client's opaque id, both found once per distinct value of a batch and
     joined back, so that the per-line work is integer grouping.
-    `protected_paths` are concrete paths a spec or a gateway route names literally (`/reports/2024`):
-    requests for them keep the literal instead of folding to `/reports/{id}`.
+    `protected_paths` are literal path prefixes a spec or a gateway route names (`/reports/2024`, see
+    `inventory.literals`): a request for one of them, or below it, keeps that prefix as written
+    instead of folding it to `/reports/{id}`; the rest of its path folds as usual.
     """
 
     def __init__(self, client_id: Callable[[str], int], protected_paths: frozenset[str] = frozenset()) -> None:
         self._client_id = client_id
-        self._protected = protected_paths
-        self._protected_list = sorted(protected_paths)
+        self._protected = sorted(protected_paths, key=len)  # the longest that matches wins
         self._reductions: dict[str, str] = {}
         self._endpoints: dict[tuple[str, str | None, str], int] = {}
         self._client_ids: dict[int, int] = {}  # hash of the client's name -> its opaque id
@@ -201,8 +201,9 @@ class TrafficAggregator:
         import polars as pl
 
         partly = fold_expression(pl.col("path"))
-        if self._protected_list:
-            partly = pl.when(pl.col("path").is_in(self._protected_list)).then(pl.col("path")).otherwise(partly)
+        if self._protected:
+            kept = _protected_length(pl.col("path"), self._protected)
+            partly = pl.col("path").str.slice(0, kept) + fold_expression(pl.col("path").str.slice(kept))
         status = pl.col("status")
         frame = requests.with_columns(
             partly=partly,
@@ -234,9 +235,16 @@ class TrafficAggregator:
         for method, host, partly in distinct.select("method", "host", "partly").iter_rows():
             reduced = cache.get(partly)
             if reduced is None:
-                reduced = cache[partly] = partly if partly in self._protected else reduce_path(partly)[0]
+                reduced = cache[partly] = self._reduce(partly)
             numbers.append(endpoints.setdefault((method, host, reduced), len(endpoints)))
         return pl.DataFrame({"endpoint_hash": distinct["endpoint_hash"], "endpoint": pl.Series(numbers, dtype=pl.UInt32)})
+
+    def _reduce(self, partly: str) -> str:
+        """`reduce_path`, keeping the longest protected prefix of the path as written."""
+        for literal in reversed(self._protected):
+            if partly == literal or partly.startswith(literal + "/"):
+                return literal + reduce_path(partly[len(literal):])[0]
+        return reduce_path(partly)[0]
 
     def _opaque_clients(self, frame: pl.DataFrame) -> pl.DataFrame:
         """(client_hash, opaque) for each distinct client of a batch: its opaque id, made once."""
@@ -275,6 +283,17 @@ class TrafficAggregator:
                 keys = keys.sort("count", descending=True).head(MAX_QUERY_KEYS)
                 self._query_keys_cut = True
             self._query_keys = [keys]
+
+
+def _protected_length(path: pl.Expr, protected: list[str]) -> pl.Expr:
+    """The length of the longest protected prefix `path` is, or lies under; 0 when none."""
+    import polars as pl
+
+    length = pl.lit(0, pl.Int64)
+    for literal in protected:  # shortest first: a longer match, tested later, takes precedence
+        under = (path == literal) | path.str.starts_with(literal + "/")
+        length = pl.when(under).then(pl.lit(len(literal), pl.Int64)).otherwise(length)
+    return length
 
 
 def _polars_schema() -> dict[str, Any]:

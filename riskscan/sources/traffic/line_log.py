@@ -82,9 +82,7 @@ class _Tally:
         self.rejected_samples = sorted(self.rejected_samples + rejected[:REJECTED_SAMPLES])[:REJECTED_SAMPLES]
 
 
-def read_line_log(
-    path: Path, context: ReadContext, log_format: LineFormat, *, protected_paths: frozenset[str] = frozenset()
-) -> TrafficSample:
+def read_line_log(path: Path, context: ReadContext, log_format: LineFormat) -> TrafficSample:
     """Stream one log through `log_format` into a `TrafficSample`.
 
     Raises `TrafficLogError` when the file cannot be read, or when more than half of its non-blank
@@ -94,7 +92,7 @@ def read_line_log(
     import polars as pl
 
     shown = context.relative_path(path)
-    aggregator = TrafficAggregator(context.client_id, protected_paths)
+    aggregator = TrafficAggregator(context.client_id, context.protected_paths)
     tally = _Tally()
     reader = LineReader(path, context.on_progress)
     try:
@@ -102,6 +100,8 @@ def read_line_log(
             lines = batch.frame().filter(pl.col("text").str.strip_chars().str.len_bytes() > 0)
             parsed = log_format.parse(batch, lines)
             tally.count(parsed, lines.height)
+            if context.on_lines is not None:
+                context.on_lines(batch.line_count)
             aggregator.add(parsed.requests)
             _check_rejections(tally, shown, log_format.description, is_final=False)
     except OSError as error:

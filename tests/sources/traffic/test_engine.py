@@ -129,13 +129,16 @@ def test_each_client_keeps_its_window_span_and_failed_auth_bursts(tmp_path: Path
     assert walker.last_seen == datetime(2026, 11, 9, 9, 0, 29, tzinfo=UTC)
 
 
-def test_protected_literals_are_not_folded() -> None:
-    aggregator = TrafficAggregator(HASHER, protected_paths=frozenset({"/v1/reports/2024"}))
+def test_protected_literals_are_not_folded_nor_what_lies_under_them() -> None:
+    aggregator = TrafficAggregator(HASHER, protected_paths=frozenset({"/v1/reports/2024", "/v1/tenants/1042"}))
     aggregator.add(requests_from_rows([
         (1, "192.0.2.1", 1_700_000_000, "GET", None, "/v1/reports/2024", None, 200),
         (2, "192.0.2.1", 1_700_000_001, "GET", None, "/v1/reports/2023", None, 200),
+        (3, "192.0.2.1", 1_700_000_002, "GET", None, "/v1/tenants/1042/users/77", None, 200),
+        (4, "192.0.2.1", 1_700_000_003, "GET", None, "/v1/tenants/10420/users/77", None, 200),
     ]))
-    assert sorted(item.path for item in aggregator.result().paths) == ["/v1/reports/2024", "/v1/reports/{id}"]
+    assert sorted(item.path for item in aggregator.result().paths) == [
+        "/v1/reports/2024", "/v1/reports/{id}", "/v1/tenants/1042/users/{id}", "/v1/tenants/{id}/users/{id}"]
 
 
 def test_zstd_and_gzip_logs_read_as_the_plain_one(tmp_path: Path) -> None:
