@@ -55,5 +55,9 @@ class StopOnTerminate(Progress):
         raise_if_terminated()
         self._inner.file_started(path)
 
+    def lines_read(self, count: int) -> None:
+        raise_if_terminated()
+        self._inner.lines_read(count)
+
     def finish(self) -> None:
         self._inner.finish()

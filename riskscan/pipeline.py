@@ -24,7 +24,7 @@ from riskscan.sources import ReadContext, make_client_hasher
 
 __all__ = ["SCHEMA_VERSION", "Progress", "ScanOptions", "scan"]
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 """Version of the JSON output contract (riskscan/report/assessment.schema.json)."""
 
 log = logging.getLogger(__name__)
@@ -41,6 +41,9 @@ class Progress:
 
     def file_started(self, path: Path) -> None:
         """Called when a file starts being read."""
+
+    def lines_read(self, count: int) -> None:
+        """Called as lines of a log are parsed (a batch at a time)."""
 
     def finish(self) -> None:
         """Called once when reading is over."""
@@ -74,6 +77,7 @@ def scan(options: ScanOptions) -> Assessment:
         allowed_roots=tuple(path.resolve() if path.is_dir() else path.resolve().parent for path in options.paths),
         max_bytes=options.max_file_bytes,
         on_progress=options.progress.advance,
+        on_lines=options.progress.lines_read,
         client_id=make_client_hasher(),
     )
     options.progress.start(sum(_size(file) for file in files))
