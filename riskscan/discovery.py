@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from riskscan.errors import InputError, SourceError
-from riskscan.model import ApiSpec, GatewayConfig, InputFile, InputStatus, SourceKind, TrafficSample
+from riskscan.model import (
+    ApiSpec,
+    GatewayConfig,
+    GatewayExport,
+    InputFile,
+    InputStatus,
+    SourceKind,
+    TrafficSample,
+)
 from riskscan.redaction import redact_file_path
 from riskscan.sources import READERS, ReadContext, SourcePayload, detect_kind, read_head
 
@@ -94,15 +102,29 @@ def read_inputs(
     config that includes them, and not again as a config of their own (see `_fold_included`).
     """
     outcomes = _fold_included([_read_one(file, context, on_file) for file in files])
-    specs = tuple(o.payload for o in outcomes if isinstance(o.payload, ApiSpec))
+    specs = tuple(spec for o in outcomes for spec in _specs_of(o.payload))
     referenced = {ref: spec.path for spec in specs for ref in spec.referenced_files}
     inputs = tuple(_mark_referenced(o.input_file, referenced) for o in outcomes)
     return DiscoveredInputs(
         inputs=inputs,
         specs=specs,
-        gateways=tuple(o.payload for o in outcomes if isinstance(o.payload, GatewayConfig)),
+        gateways=tuple(gateway for o in outcomes if (gateway := _gateway_of(o.payload)) is not None),
         traffic=tuple(o.payload for o in outcomes if isinstance(o.payload, TrafficSample)),
     )
+
+
+def _specs_of(payload: SourcePayload | None) -> tuple[ApiSpec, ...]:
+    """The specs a payload carries: itself, or the documentation half of a `GatewayExport`."""
+    if isinstance(payload, GatewayExport):
+        return payload.specs
+    return (payload,) if isinstance(payload, ApiSpec) else ()
+
+
+def _gateway_of(payload: SourcePayload | None) -> GatewayConfig | None:
+    """The gateway configuration a payload carries: itself, or the gateway half of a `GatewayExport`."""
+    if isinstance(payload, GatewayExport):
+        return payload.gateway
+    return payload if isinstance(payload, GatewayConfig) else None
 
 
 def _read_one(file: Path, context: ReadContext, on_file: Callable[[Path], None] | None) -> ReadOutcome:
@@ -179,9 +201,9 @@ def _fold_included(outcomes: list[ReadOutcome]) -> list[ReadOutcome]:
     means included by no other config, so files that include each other (a cycle) are all kept.
     """
     configs = [
-        (o.input_file, o.payload)
+        (o.input_file, config)
         for o in outcomes
-        if isinstance(o.payload, GatewayConfig) and o.payload.referenced_files
+        if (config := _gateway_of(o.payload)) is not None and config.referenced_files
     ]
     nested = {path for _, config in configs for path in config.referenced_files}
     includers: dict[str, InputFile] = {}
