@@ -49,6 +49,7 @@ class ExportReading:
     plugins: tuple[PluginRef, ...]
     prefix: str
     key_source: str | None
+    schemes: dict[str, Scheme]  # the security schemes API Gateway enforces, by name
 
 
 def read_export(
@@ -85,30 +86,43 @@ def read_export(
         plugins=tuple(_api_plugins(data, place, base)),
         prefix=_prefix(definition, context),
         key_source=key_source,
+        schemes=authorizers,
     )
 
 
-def read_export_spec(definition: StructuredDocument, context: ReadContext, base: str) -> ApiSpec:
+def read_export_spec(
+    definition: StructuredDocument, context: ReadContext, base: str, schemes: dict[str, Scheme]
+) -> ApiSpec:
     """The documentation half: the OpenAPI reader's spec of the definition, without greedy paths and
-    `$default`, evidence pointers counted from the top of the file. Raises `SourceError`."""
+    `$default`, evidence pointers counted from the top of the file, and security schemes that carry
+    an API Gateway authorizer declared as that authorizer (an `apiKey`-typed scheme with
+    `x-amazon-apigateway-authtype: cognito_user_pools` declares Cognito, not a static key).
+    Raises `SourceError`."""
     data = mapping(definition.data)
     paths = mapping(data.get("paths"))
     kept = {key: value for key, value in paths.items() if not is_greedy(key)}
     documented = {**data, "paths": kept} if "paths" in data and len(kept) < len(paths) else data
     spec = read_spec_document(StructuredDocument(definition.path, documented, definition.line_of), context)
-    if not base:
-        return spec
-    return spec.model_copy(
-        update={"operations": tuple(_rebased(operation, base) for operation in spec.operations)}
+    operations = tuple(_as_gateway_reads_it(operation, base, schemes) for operation in spec.operations)
+    return spec.model_copy(update={"operations": operations})
+
+
+def _as_gateway_reads_it(operation: SpecOperation, base: str, schemes: dict[str, Scheme]) -> SpecOperation:
+    """The operation with its security in API Gateway's terms and its pointer counted from `base`."""
+    security = tuple(
+        tuple(_declared(requirement, schemes.get(requirement.scheme)) for requirement in alternative)
+        for alternative in operation.security
     )
-
-
-def _rebased(operation: SpecOperation, base: str) -> SpecOperation:
     evidence = operation.evidence
-    if evidence.note is not None:  # from a file the definition references: its pointer is its own
-        return operation
-    pointer = base + (evidence.pointer or "")
-    return operation.model_copy(update={"evidence": evidence.model_copy(update={"pointer": pointer})})
+    if base and evidence.note is None:  # a pointer into a file the definition references is its own
+        evidence = evidence.model_copy(update={"pointer": base + (evidence.pointer or "")})
+    return operation.model_copy(update={"security": security, "evidence": evidence})
+
+
+def _declared(requirement: AuthRequirement, scheme: Scheme | None) -> AuthRequirement:
+    if isinstance(scheme, Authorizer):
+        return scheme.requirement(requirement.scopes)
+    return scheme if scheme is not None else requirement
 
 
 class _Operations:

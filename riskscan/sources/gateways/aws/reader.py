@@ -76,11 +76,11 @@ class AwsApiGatewayReader:
         warnings: list[str] = []
         place = Place(document, shown)
         if "openapi" in data or "swagger" in data:
+            reading = read_export(document, context, place, "", warnings.append)
             try:
-                spec = read_export_spec(document, context, "")
+                spec = read_export_spec(document, context, "", reading.schemes)
             except SourceError as error:
                 raise AwsApiGatewayError(error.problem, path=shown, line=error.line) from None
-            reading = read_export(document, context, place, "", warnings.append)
             scope = ApiScope(
                 _api_name(data, path), StageSettings(), reading.rules, reading.plugins, reading.prefix
             )

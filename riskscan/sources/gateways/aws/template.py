@@ -229,11 +229,12 @@ class _Template:
         base: str,
         default_auth: tuple[Any, ...],
     ) -> ExportReading:
+        reading = read_export(definition, self._context, place, base, self._warn, default_auth)
         try:
-            self._specs.append(read_export_spec(definition, self._context, base))
+            self._specs.append(read_export_spec(definition, self._context, base, reading.schemes))
         except SourceError as error:
             self._warn(f"{api.id}: its definition is not a usable OpenAPI document ({error.problem})")
-        return read_export(definition, self._context, place, base, self._warn, default_auth)
+        return reading
 
     def _network(
         self, api: _Api, reading: ExportReading | None
