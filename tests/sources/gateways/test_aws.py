@@ -73,6 +73,16 @@ def test_a_plain_spec_without_api_gateway_extensions_stays_openapi(tmp_path: Pat
     assert detect_kind(template, read_head(template)) is None
 
 
+def test_cloudformation_nested_in_another_format_is_not_claimed(tmp_path: Path) -> None:
+    """A Serverless Framework file nests CloudFormation under `resources:`: not a template of its own."""
+    path = tmp_path / "serverless.yml"
+    path.write_text(
+        "service: claims\nprovider: {name: aws}\nresources:\n  Resources:\n    Api:\n"
+        "      Type: AWS::ApiGateway::RestApi\n"
+    )
+    assert AwsApiGatewayReader().sniff(path, read_head(path)) is False
+
+
 def test_the_reader_is_registered_with_its_kind() -> None:
     assert isinstance(READERS[SourceKind.AWS_API_GATEWAY], AwsApiGatewayReader)
 

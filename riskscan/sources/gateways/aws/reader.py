@@ -20,6 +20,7 @@ from typing import Any
 from riskscan.errors import SourceError
 from riskscan.model import GatewayConfig, GatewayExport, GatewayRoute, SourceKind
 from riskscan.sources import ReadContext
+from riskscan.sources.gateways.apisix_sniff import top_level_keys
 from riskscan.sources.gateways.aws.common import Place, mapping, text
 from riskscan.sources.gateways.aws.export import read_export, read_export_spec
 from riskscan.sources.gateways.aws.routes import ApiScope, build_route
@@ -32,11 +33,8 @@ __all__ = ["AwsApiGatewayError", "AwsApiGatewayReader"]
 
 _MAX_WARNINGS = 50
 _EXTENSION = re.compile(rb"[\"']?x-amazon-apigateway-[a-z-]+[\"']?\s*:")
-_TEMPLATE_MARK = re.compile(
-    rb"^\s*[{,]?\s*[\"']?(?:AWSTemplateFormatVersion|Transform)[\"']?\s*:", re.MULTILINE
-)
 _API_RESOURCE = re.compile(rb"AWS::(?:ApiGateway::|ApiGatewayV2::|Serverless::(?:Api|HttpApi|Function)\b)")
-_RESOURCES = re.compile(rb"^\s*[{,]?\s*[\"']?Resources[\"']?\s*:", re.MULTILINE)
+_TEMPLATE_KEYS = frozenset({"AWSTemplateFormatVersion", "Transform", "Resources"})
 
 
 class AwsApiGatewayError(SourceError):
@@ -60,8 +58,9 @@ class AwsApiGatewayReader:
         declaring API Gateway or serverless resources."""
         if claims_spec_version(sniff_openapi_version(head)):
             return _EXTENSION.search(head) is not None
-        has_mark = _TEMPLATE_MARK.search(head) is not None or _RESOURCES.search(head) is not None
-        return has_mark and _API_RESOURCE.search(head) is not None
+        if _API_RESOURCE.search(head) is None:
+            return False
+        return bool(top_level_keys(head.decode("utf-8", errors="replace")).keys() & _TEMPLATE_KEYS)
 
     def read(self, path: Path, context: ReadContext) -> GatewayExport:
         """Read one export or template; raise `AwsApiGatewayError` naming the file and the problem."""

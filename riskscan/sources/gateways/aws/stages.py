@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from riskscan.model import PluginRef, RateLimitPolicy, RouteAspect
+from riskscan.model import Evidence, PluginRef, RateLimitPolicy, RouteAspect
 from riskscan.sources.gateways.aws.common import Place, Warn, mapping, number, text
 from riskscan.sources.structured import join_pointer
 
@@ -64,16 +64,15 @@ class StageSettings:
 def read_stage(properties: dict[str, Any], place: Place, pointer: str, warn: Warn) -> StageSettings:
     """One stage's settings (REST or HTTP API property names alike); a setting of the wrong type is
     left out with a warning."""
-    attached_to = "stage"
     for key, kind in _SHAPES.items():
         if properties.get(key) is not None and not isinstance(properties[key], kind):
             warn(f"{pointer}/{key} is not a {'list' if kind is list else 'mapping'}; ignored")
     loggers: list[str] = []
-    monitors: list[str] = ["cloudwatch"]
+    monitors: list[str] = ["cloudwatch"]  # API-level metrics are always published
     plugins: list[PluginRef] = []
 
     def note(name: str, at: str, excerpt: str) -> None:
-        plugins.append(PluginRef(name=name, attached_to=attached_to, evidence=place.evidence(at, excerpt)))
+        plugins.append(PluginRef(name=name, attached_to="stage", evidence=place.evidence(at, excerpt)))
 
     for key in ("AccessLogSetting", "AccessLogSettings"):
         if mapping(properties.get(key)).get("DestinationArn") is not None:
@@ -92,22 +91,29 @@ def read_stage(properties: dict[str, Any], place: Place, pointer: str, warn: War
             settings.get("DetailedMetricsEnabled"),
         ):
             note("cloudwatch", at, "detailed metrics enabled")
-        rate = number(settings.get("ThrottlingRateLimit"))
-        if rate is not None:
-            burst = number(settings.get("ThrottlingBurstLimit"))
-            excerpt = f"{selector}: ThrottlingRateLimit {rate:g}" + (
-                f", burst {burst:g}" if burst is not None else ""
-            )
-            policy = RateLimitPolicy(
-                plugin="stage-throttle",
-                limit=rate,
-                window_seconds=1.0,
-                rejected_code=429,
-                evidence=place.evidence(at, excerpt),
-            )
+        policy = _throttle(selector, settings, place.evidence(at, selector))
+        if policy is not None:
             limits.append((selector, policy))
     return StageSettings(
         True, tuple(dict.fromkeys(loggers)), tuple(dict.fromkeys(monitors)), tuple(plugins), tuple(limits)
+    )
+
+
+def _throttle(selector: str, settings: dict[str, Any], evidence: Evidence) -> RateLimitPolicy | None:
+    """A stage throttle (`ThrottlingRateLimit` requests per second, burst noted), or None."""
+    rate = number(settings.get("ThrottlingRateLimit"))
+    if rate is None:
+        return None
+    burst = number(settings.get("ThrottlingBurstLimit"))
+    excerpt = f"{selector}: ThrottlingRateLimit {rate:g}" + (
+        f", burst {burst:g}" if burst is not None else ""
+    )
+    return RateLimitPolicy(
+        plugin="stage-throttle",
+        limit=rate,
+        window_seconds=1.0,
+        rejected_code=429,
+        evidence=evidence.model_copy(update={"excerpt": excerpt}),
     )
 
 

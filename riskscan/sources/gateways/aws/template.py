@@ -249,36 +249,27 @@ class _Template:
         policy = mapping(mapping(auth_settings).get("ResourcePolicy"))
         if policy:
             rules += read_sam_policy(policy, self._place, f"{auth_at}/ResourcePolicy", self._warn)
+        return tuple(rules), tuple(plugins) + self._endpoint_plugins(api)
+
+    def _endpoint_plugins(self, api: _Api) -> tuple[PluginRef, ...]:
+        """A private endpoint, a disabled default endpoint and CORS: the same on every route."""
+        found: list[tuple[str, str, str]] = []  # (plugin, pointer, excerpt)
         endpoint, endpoint_at = api.setting("EndpointConfiguration")
-        types = (
-            [endpoint]
-            if isinstance(endpoint, str)
-            else mapping(endpoint).get("Types", [mapping(endpoint).get("Type")])
-        )
+        settings = mapping(endpoint)
+        types = [endpoint] if isinstance(endpoint, str) else settings.get("Types", [settings.get("Type")])
         if isinstance(types, list) and "PRIVATE" in types:
-            plugins.append(
-                PluginRef(
-                    name="private-endpoint",
-                    attached_to="api",
-                    evidence=self._place.evidence(endpoint_at, "PRIVATE endpoint"),
-                )
-            )
+            found.append(("private-endpoint", endpoint_at, "PRIVATE endpoint"))
         disabled, disabled_at = api.setting("DisableExecuteApiEndpoint")
         if disabled is True:
-            plugins.append(
-                PluginRef(
-                    name="execute-api-endpoint-disabled",
-                    attached_to="api",
-                    evidence=self._place.evidence(disabled_at, "DisableExecuteApiEndpoint: true"),
-                )
-            )
+            found.append(("execute-api-endpoint-disabled", disabled_at, "DisableExecuteApiEndpoint: true"))
         for key in ("Cors", "CorsConfiguration"):
             value, cors_at = api.setting(key)
             if value:
-                plugins.append(
-                    PluginRef(name="cors", attached_to="api", evidence=self._place.evidence(cors_at, key))
-                )
-        return tuple(rules), tuple(plugins)
+                found.append(("cors", cors_at, key))
+        return tuple(
+            PluginRef(name=name, attached_to="api", evidence=self._place.evidence(at, excerpt))
+            for name, at, excerpt in found
+        )
 
     def _stage(self, api: _Api) -> StageSettings:
         """The API's stage settings over all its stages, with usage plans by API key."""

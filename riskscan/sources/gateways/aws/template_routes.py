@@ -21,7 +21,6 @@ from riskscan.model import AuthRequirement, PluginRef
 from riskscan.sources.gateways.aws.authorizers import Authorizer, api_key_requirement, iam_authorizer
 from riskscan.sources.gateways.aws.common import DEFAULT_ROUTE, Place, Warn, logical_id, mapping, text
 from riskscan.sources.gateways.aws.routes import RouteDraft, integration_upstream, warn_static_credentials
-from riskscan.sources.structured import join_pointer
 
 __all__ = ["ApiAuth", "function_event_drafts", "method_drafts", "v2_route_drafts"]
 
@@ -66,52 +65,58 @@ def method_drafts(
     """The `AWS::ApiGateway::Method` resources of one REST API."""
     for name, resource in resources.items():
         properties = mapping(mapping(resource).get("Properties"))
-        if (
-            mapping(resource).get("Type") != "AWS::ApiGateway::Method"
-            or logical_id(properties.get("RestApiId")) != api_id
-        ):
-            continue
-        at = f"/Resources/{name}"
-        path = _resource_path(resources, properties.get("ResourceId"), api_id)
-        method = (text(properties.get("HttpMethod")) or "").upper()
-        if path is None or not method:
-            warn(f"method {name}: its resource path or HTTP method cannot be told; skipped")
-            continue
-        kind = (text(properties.get("AuthorizationType")) or "NONE").upper()
-        scopes = tuple(
-            str(scope) for scope in properties.get("AuthorizationScopes") or [] if isinstance(scope, str)
-        )
-        authorizer = (
-            "AWS_IAM"
-            if kind == "AWS_IAM"
-            else None
-            if kind == "NONE"
-            else logical_id(properties.get("AuthorizerId"))
-        )
-        required, plugins = auth.requirements(authorizer, scopes, place, at, warn)
-        if properties.get("ApiKeyRequired") is True:
-            required.append(api_key_requirement(auth.key_source))
-        validator = mapping(
-            mapping(resources.get(logical_id(properties.get("RequestValidatorId")) or "")).get("Properties")
-        )
-        if True in (validator.get("ValidateRequestBody"), validator.get("ValidateRequestParameters")):
-            plugins.append(
-                PluginRef(
-                    name="request-validator",
-                    attached_to="method",
-                    evidence=place.evidence(join_pointer(at, "Properties"), "RequestValidatorId"),
-                )
-            )
-        integration = mapping(properties.get("Integration"))
-        warn_static_credentials(integration, f"{method} {path}", warn)
-        yield RouteDraft(
-            method=method,
-            path=path,
-            auth=tuple(required),
-            evidence=place.evidence(at, f"{method} {path}"),
-            plugins=tuple(plugins),
-            upstream=integration_upstream(integration) if integration else None,
-        )
+        is_method = mapping(resource).get("Type") == "AWS::ApiGateway::Method"
+        if is_method and logical_id(properties.get("RestApiId")) == api_id:
+            draft = _method_draft(name, properties, resources, api_id, auth, place, warn)
+            if draft is not None:
+                yield draft
+
+
+def _method_draft(
+    name: str,
+    properties: dict[str, Any],
+    resources: dict[str, Any],
+    api_id: str,
+    auth: ApiAuth,
+    place: Place,
+    warn: Warn,
+) -> RouteDraft | None:
+    """One method's route, or None (with a warning) when its path or HTTP method cannot be told."""
+    at = f"/Resources/{name}"
+    path = _resource_path(resources, properties.get("ResourceId"), api_id)
+    method = (text(properties.get("HttpMethod")) or "").upper()
+    if path is None or not method:
+        warn(f"method {name}: its resource path or HTTP method cannot be told; skipped")
+        return None
+    required, plugins = auth.requirements(*_authorization(properties), place, at, warn)
+    if properties.get("ApiKeyRequired") is True:
+        required.append(api_key_requirement(auth.key_source))
+    validator_id = logical_id(properties.get("RequestValidatorId")) or ""
+    validator = mapping(mapping(resources.get(validator_id)).get("Properties"))
+    if True in (validator.get("ValidateRequestBody"), validator.get("ValidateRequestParameters")):
+        evidence = place.evidence(f"{at}/Properties/RequestValidatorId", f"request validator {validator_id}")
+        plugins.append(PluginRef(name="request-validator", attached_to="method", evidence=evidence))
+    integration = mapping(properties.get("Integration"))
+    warn_static_credentials(integration, f"{method} {path}", warn)
+    return RouteDraft(
+        method=method,
+        path=path,
+        auth=tuple(required),
+        evidence=place.evidence(at, f"{method} {path}"),
+        plugins=tuple(plugins),
+        upstream=integration_upstream(integration) if integration else None,
+    )
+
+
+def _authorization(properties: dict[str, Any]) -> tuple[str | None, tuple[str, ...]]:
+    """The authorizer a Method or Route names (`AWS_IAM`, an authorizer's logical id, or None for
+    `NONE`) and the scopes it asks for."""
+    kind = (text(properties.get("AuthorizationType")) or "NONE").upper()
+    scopes = properties.get("AuthorizationScopes")
+    asked = tuple(scope for scope in scopes if isinstance(scope, str)) if isinstance(scopes, list) else ()
+    if kind in ("AWS_IAM", "NONE"):
+        return (None if kind == "NONE" else kind), asked
+    return logical_id(properties.get("AuthorizerId")), asked
 
 
 def _resource_path(resources: dict[str, Any], reference: Any, api_id: str) -> str | None:
@@ -145,18 +150,7 @@ def v2_route_drafts(
         if path is None:
             warn(f"route {name}: its RouteKey cannot be read; skipped")
             continue
-        kind = (text(properties.get("AuthorizationType")) or "NONE").upper()
-        scopes = tuple(
-            str(scope) for scope in properties.get("AuthorizationScopes") or [] if isinstance(scope, str)
-        )
-        authorizer = (
-            "AWS_IAM"
-            if kind == "AWS_IAM"
-            else None
-            if kind == "NONE"
-            else logical_id(properties.get("AuthorizerId"))
-        )
-        required, plugins = auth.requirements(authorizer, scopes, place, at, warn)
+        required, plugins = auth.requirements(*_authorization(properties), place, at, warn)
         yield RouteDraft(
             method=method,
             path=path,
