@@ -293,3 +293,16 @@ def test_corpus_api_gateway_exports(corpus_dir: Path) -> None:
     ]  # TOKEN authorizer
     assert pets["POST /pets"].auth == ()  # the route without the authorizer
     assert len(export.specs[0].operations) == len(pets)
+
+
+def test_security_naming_an_undeclared_scheme_is_warned_about_once(tmp_path: Path) -> None:
+    path = tmp_path / "export.yaml"
+    operation = (
+        "    get:\n      security: [{ghost: []}]\n      x-amazon-apigateway-integration: {type: mock}\n"
+    )
+    path.write_text(
+        f"openapi: 3.0.1\ninfo: {{title: t, version: '1'}}\npaths:\n  /a:\n{operation}  /b:\n{operation}"
+    )
+    export = READER.read(path, ReadContext(root=tmp_path))
+    assert [route.auth for route in export.gateway.routes] == [(), ()]
+    assert export.gateway.warnings == ("GET /a: security names an undeclared scheme 'ghost'",)

@@ -75,8 +75,7 @@ def read_export(
         schemes = mapping(mapping(data.get("components")).get("securitySchemes"))
         schemes_at = f"{base}/components/securitySchemes"
     authorizers = export_authorizers(schemes, place, schemes_at, key_source, warn)
-    reader = _Operations(data, place, base, warn, authorizers, default_auth)
-    reader.declared = frozenset(schemes)
+    reader = _Operations(data, place, base, warn, authorizers, default_auth, frozenset(schemes))
     policy_at = join_pointer(base, _PREFIX + "policy")
     return ExportReading(
         drafts=tuple(reader.drafts()),
@@ -136,13 +135,15 @@ class _Operations:
         warn: Warn,
         schemes: dict[str, Scheme],
         default_auth: tuple[AuthRequirement, ...],
+        declared: frozenset[str],
     ) -> None:
         self._data, self._place, self._base, self._warn = data, place, base, warn
         self._schemes, self._default_auth = schemes, default_auth
         self._validators = mapping(data.get(_PREFIX + "request-validators"))
         self._default_validator = data.get(_PREFIX + "request-validator")
-        self._unknown: set[str] = set()
-        self.declared: frozenset[str] = frozenset()  # every scheme declared, enforced or not
+        # Names not to warn about (again): every declared scheme (an unenforced one was warned about
+        # when read) and each undeclared name once warned.
+        self._quiet: set[str] = set(declared)
 
     def drafts(self) -> list[RouteDraft]:
         """Every operation of every path, in document order."""
@@ -189,8 +190,8 @@ class _Operations:
             for name, scopes in mapping(requirement).items():
                 scheme = self._schemes.get(name)
                 if scheme is None:
-                    if name not in self._unknown and name not in self.declared:
-                        self._unknown.add(name)
+                    if name not in self._quiet:
+                        self._quiet.add(name)
                         self._warn(f"{label}: security names an undeclared scheme {name!r}")
                     continue
                 found.append(
