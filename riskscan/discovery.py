@@ -15,7 +15,15 @@ from pathlib import Path
 
 from riskscan.errors import InputError, SourceError
 from riskscan.inventory.literals import protected_literals
-from riskscan.model import ApiSpec, GatewayConfig, InputFile, InputStatus, SourceKind, TrafficSample
+from riskscan.model import (
+    ApiSpec,
+    GatewayConfig,
+    GatewayExport,
+    InputFile,
+    InputStatus,
+    SourceKind,
+    TrafficSample,
+)
 from riskscan.redaction import redact_file_path
 from riskscan.sources import READERS, ReadContext, SourcePayload, detect_kind, read_head
 
@@ -105,15 +113,29 @@ def read_inputs(
             if isinstance(found, _Detected) and _is_traffic(found.kind) == is_traffic_pass:
                 read[index] = _read_one(found, context, on_file)
     outcomes = _fold_included([outcome for outcome in read if outcome is not None])
-    specs = tuple(o.payload for o in outcomes if isinstance(o.payload, ApiSpec))
+    specs = tuple(spec for o in outcomes for spec in _specs_of(o.payload))
     referenced = {ref: spec.path for spec in specs for ref in spec.referenced_files}
     inputs = tuple(_mark_referenced(o.input_file, referenced) for o in outcomes)
     return DiscoveredInputs(
         inputs=inputs,
         specs=specs,
-        gateways=tuple(o.payload for o in outcomes if isinstance(o.payload, GatewayConfig)),
+        gateways=tuple(gateway for o in outcomes if (gateway := _gateway_of(o.payload)) is not None),
         traffic=tuple(o.payload for o in outcomes if isinstance(o.payload, TrafficSample)),
     )
+
+
+def _specs_of(payload: SourcePayload | None) -> tuple[ApiSpec, ...]:
+    """The specs a payload carries: itself, or the documentation half of a `GatewayExport`."""
+    if isinstance(payload, GatewayExport):
+        return payload.specs
+    return (payload,) if isinstance(payload, ApiSpec) else ()
+
+
+def _gateway_of(payload: SourcePayload | None) -> GatewayConfig | None:
+    """The gateway configuration a payload carries: itself, or the gateway half of a `GatewayExport`."""
+    if isinstance(payload, GatewayExport):
+        return payload.gateway
+    return payload if isinstance(payload, GatewayConfig) else None
 
 
 @dataclass(frozen=True)
@@ -145,8 +167,8 @@ def _detect(file: Path, context: ReadContext) -> _Detected | ReadOutcome:
 def _literals_named(outcomes: Sequence[ReadOutcome | None]) -> frozenset[str]:
     payloads = [outcome.payload for outcome in outcomes if outcome is not None]
     return protected_literals(
-        [payload for payload in payloads if isinstance(payload, ApiSpec)],
-        [payload for payload in payloads if isinstance(payload, GatewayConfig)],
+        [spec for payload in payloads for spec in _specs_of(payload)],
+        [gateway for payload in payloads if (gateway := _gateway_of(payload)) is not None],
     )
 
 
@@ -219,9 +241,9 @@ def _fold_included(outcomes: list[ReadOutcome]) -> list[ReadOutcome]:
     means included by no other config, so files that include each other (a cycle) are all kept.
     """
     configs = [
-        (o.input_file, o.payload)
+        (o.input_file, config)
         for o in outcomes
-        if isinstance(o.payload, GatewayConfig) and o.payload.referenced_files
+        if (config := _gateway_of(o.payload)) is not None and config.referenced_files
     ]
     nested = {path for _, config in configs for path in config.referenced_files}
     includers: dict[str, InputFile] = {}

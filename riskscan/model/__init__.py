@@ -46,6 +46,7 @@ from riskscan.model.inputs import (
 )
 from riskscan.model.gateways import (
     GatewayConfig,
+    GatewayExport,
     GatewayRoute,
     PluginRef,
     RateLimitPolicy,
@@ -85,6 +86,7 @@ __all__ = [
     "EvidenceStrength",
     "Finding",
     "GatewayConfig",
+    "GatewayExport",
     "GatewayRoute",
     "Grade",
     "GradeBasis",

@@ -10,10 +10,10 @@ from riskscan.model.base import (
     RedactedPath,
     RedactedText,
 )
-from riskscan.model.inputs import AuthRequirement, Evidence
+from riskscan.model.inputs import ApiSpec, AuthRequirement, Evidence
 from riskscan.model.kinds import RouteAspect
 
-__all__ = ["GatewayConfig", "GatewayRoute", "PluginRef", "RateLimitPolicy"]
+__all__ = ["GatewayConfig", "GatewayExport", "GatewayRoute", "PluginRef", "RateLimitPolicy"]
 
 
 class PluginRef(Model):
@@ -77,3 +77,21 @@ class GatewayConfig(Model):
     consumer_count: int = 0
     warnings: tuple[RedactedText, ...] = ()
     referenced_files: tuple[RedactedFilePath, ...] = ()  # other files it pulled in (nginx `include`)
+
+
+class GatewayExport(Model):
+    """One file that is both API documentation and gateway configuration.
+
+    An AWS API Gateway export (or a CloudFormation/SAM template with an inline definition) documents
+    operations and configures the gateway that serves them. Its reader returns both halves at once;
+    discovery hands `specs` to the spec stage and `gateway` to the gateway stage, so each is counted
+    once and no other reader needs to claim the file too.
+    """
+
+    gateway: GatewayConfig
+    specs: tuple[ApiSpec, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The gateway's warnings, then each spec's (what `InputFile.message` summarises)."""
+        return self.gateway.warnings + tuple(warning for spec in self.specs for warning in spec.warnings)

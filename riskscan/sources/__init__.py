@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from riskscan.model import ApiSpec, GatewayConfig, SourceKind, TrafficSample
+from riskscan.model import ApiSpec, GatewayConfig, GatewayExport, SourceKind, TrafficSample
 from riskscan.redaction import redact_file_path
 from riskscan.sources.outline import document_outline, is_document_head
 from riskscan.sources.gzip_stream import GZIP_MAGIC, GzipStream
@@ -39,8 +39,9 @@ _HEAD_SCAN_BYTES = 32 << 20  # gzip read at most to find a head (past empty memb
 
 _DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # ReadContext.max_bytes unless --max-file-mb says otherwise
 
-SourcePayload = ApiSpec | GatewayConfig | TrafficSample
-"""What a reader returns: one of the format-agnostic input models."""
+SourcePayload = ApiSpec | GatewayConfig | TrafficSample | GatewayExport
+"""What a reader returns: one of the format-agnostic input models (`GatewayExport`: a spec and a
+gateway configuration read from one file)."""
 
 
 @dataclass(frozen=True)
@@ -161,8 +162,10 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.specs.graphql import GraphQlReader
     from riskscan.sources.specs.postman import PostmanReader
     from riskscan.sources.gateways.envoy import EnvoyReader
+    from riskscan.sources.gateways.aws import AwsApiGatewayReader
 
     readers: list[SourceReader] = [
+        AwsApiGatewayReader(),  # before OpenAPI: an API Gateway export is also an OpenAPI document
         OpenApiReader(), PostmanReader(), GraphQlReader(), ApisixReader(), KubernetesReader(), KongReader(),
         NginxReader(), EnvoyReader(), TraefikReader(), AccessLogReader(),
     ]
@@ -172,7 +175,7 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
 READERS: dict[SourceKind, SourceReader] = _build_registry()
 
 
-_DOCUMENT_KINDS = (SourceKind.OPENAPI, SourceKind.APISIX, SourceKind.KONG, SourceKind.ENVOY)
+_DOCUMENT_KINDS = (SourceKind.AWS_API_GATEWAY, SourceKind.OPENAPI, SourceKind.APISIX, SourceKind.KONG, SourceKind.ENVOY)
 """Kinds whose files are one JSON or YAML document, judged by its top-level keys."""
 
 

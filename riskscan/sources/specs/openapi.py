@@ -42,7 +42,7 @@ from riskscan.sources.structured import StructuredDocument, join_pointer, load_s
 if TYPE_CHECKING:
     from riskscan.sources import ReadContext
 
-__all__ = ["HTTP_METHODS", "OpenApiError", "OpenApiReader", "sniff_openapi_version"]
+__all__ = ["HTTP_METHODS", "OpenApiError", "OpenApiReader", "read_spec_document", "sniff_openapi_version"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 """The operation keys of a path item, in the specification's order."""
@@ -88,6 +88,15 @@ class OpenApiReader:
 
 class OpenApiError(SourceError):
     """A file that claims to be an OpenAPI or Swagger spec but cannot be read as one."""
+
+
+def read_spec_document(document: StructuredDocument, context: ReadContext) -> ApiSpec:
+    """Read an already parsed OpenAPI or Swagger document, as `OpenApiReader.read` reads a file.
+
+    For readers of files that hold a spec among other things (an AWS API Gateway export, the inline
+    definition of a CloudFormation API). Raises `OpenApiError` when it is not a usable spec.
+    """
+    return _SpecReader(document, context).read()
 
 
 class _SpecReader:
