@@ -22,6 +22,7 @@ functions that need it, so that `riskscan --help` stays fast.
 
 from __future__ import annotations
 
+import os
 import sys
 from array import array
 from collections.abc import Callable, Iterable
@@ -65,7 +66,9 @@ MAX_QUERY_KEYS = 10_000
 
 _MERGE_ROWS = 1_000_000  # partial client rows that trigger a merge of the partials
 _MAX_CACHED_PATHS = 1 << 18  # partly-folded paths whose reduction is cached before the cache restarts
-_HASH_SEED = 0x5EED
+# Hash seed of endpoint, client and object keys: the same for every file of a scan (one process), unknown
+# outside it, so that nobody can craft paths or client names whose hashes collide on purpose.
+_HASH_SEED = int.from_bytes(os.urandom(4), "big")
 _FAILED_AUTH = (401, 403)
 _CLASS_NAMES = ("1xx", "2xx", "3xx", "4xx", "5xx")
 # The shapes folded in the vectorised pass: exactly `reduce.reduce_path`'s shortcuts (property tests
