@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -90,6 +90,8 @@ class AdminExport:
     document: StructuredDocument
     entries: tuple[AdminEntry, ...]
     warnings: tuple[str, ...] = ()
+    total: int | None = None  # a v3 list's `total`: more than it lists when it is one page of several
+    listed: int = 0  # how many entries the response's list held, good or bad
 
 
 def parse_admin_export(document: StructuredDocument, shown: str, name: str) -> AdminExport | None:
@@ -154,9 +156,8 @@ def _export(
         entries = [entry for entry, other in zip(entries, kinds) if other == kind]
     if skipped:
         warnings.append(f"{skipped} entr{'y' if skipped == 1 else 'ies'} without a `key` and `value`: skipped")
-    if isinstance(total, int) and not isinstance(total, bool) and total > len(listed):
-        warnings.append(f"one page of an Admin API list of {total} (`total`): the others are not in it")
-    return AdminExport(kind, shown, document, tuple(entries), tuple(warnings))
+    count = total if isinstance(total, int) and not isinstance(total, bool) else None
+    return AdminExport(kind, shown, document, tuple(entries), tuple(warnings), count, len(listed))
 
 
 def _kind_of(key: object) -> str | None:
@@ -196,6 +197,9 @@ def read_admin_export(path: Path, document: StructuredDocument, context: ReadCon
     export = parse_admin_export(document, shown, path.name)
     if export is None or export.kind is None:
         raise SourceError("not an APISIX Admin API export of a resource riskscan reads", path=shown)
+    if export.total is not None and export.total > export.listed:
+        page = f"one page of an Admin API list of {export.total} (`total`): the others are not in it"
+        export = replace(export, warnings=(page, *export.warnings))
     exports = _siblings(path, context)
     if export.kind != "routes":
         return _companion(export, exports.get("routes", []))

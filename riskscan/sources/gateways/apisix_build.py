@@ -149,6 +149,8 @@ class _ConfigBuilder:
         self._consumer_limits = ConsumerLimits(root, self._evidence, self._warner)
         self._refs: dict[str, PluginRef] = {}
         self._hidden: dict[str, int] = {}  # unexported kind -> routes it leaves aspects not shown on
+        # Consumers whose group was not exported may carry the group's limits.
+        self._has_grouped_consumers = any(item.get("group_id") for _, item in _items(root, "consumers"))
 
     def build(self) -> GatewayConfig:
         """The whole mapping as a `GatewayConfig`."""
@@ -276,7 +278,10 @@ class _ConfigBuilder:
                 hidden[RouteAspect.AUTH].append("")
         if not route.rate_limits:
             identifies = any(plugin.name in CONSUMER_AUTH_PLUGINS for plugin in in_force)
-            consumers = ["consumers"] if "consumers" in self._unexported and identifies else []
+            consumers = [
+                kind for kind, unknown in (("consumers", True), ("consumer_groups", self._has_grouped_consumers))
+                if kind in self._unexported and identifies and unknown
+            ]
             hidden[RouteAspect.RATE_LIMIT] = could_add + consumers
         if not route.loggers:
             hidden[RouteAspect.LOGGING] = list(could_add)

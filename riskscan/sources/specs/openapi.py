@@ -42,7 +42,7 @@ from riskscan.sources.structured import StructuredDocument, join_pointer, load_s
 if TYPE_CHECKING:
     from riskscan.sources import ReadContext
 
-__all__ = ["HTTP_METHODS", "OpenApiError", "OpenApiReader", "sniff_openapi_version"]
+__all__ = ["HTTP_METHODS", "OpenApiError", "OpenApiReader", "read_spec_document", "sniff_openapi_version"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 """The operation keys of a path item, in the specification's order."""
@@ -84,6 +84,17 @@ class OpenApiReader:
             raise
         except SourceError as error:  # from the shared loader: same message, this reader's type
             raise OpenApiError(error.problem, path=error.path, line=error.line) from None
+
+
+def read_spec_document(document: StructuredDocument, context: ReadContext) -> ApiSpec:
+    """Read a spec already loaded (fetched by `--spec-url`): as `OpenApiReader.read`, with `context`
+    naming the document (`relative_path`) and saying which relative `$ref`s may be opened."""
+    try:
+        return _SpecReader(document, context).read()
+    except OpenApiError:
+        raise
+    except SourceError as error:
+        raise OpenApiError(error.problem, path=error.path, line=error.line) from None
 
 
 class OpenApiError(SourceError):
