@@ -361,7 +361,8 @@ class _ConfigBuilder:
             for policy in rate_limit_policies(plugin.name, plugin.conf, self._evidence(plugin.pointer),
                                               self._warner(plugin.pointer))
         )
-        return own + self._consumer_limits.for_route([plugin.name for plugin in in_force])
+        restriction = next((plugin.conf for plugin in in_force if plugin.name == "consumer-restriction"), None)
+        return own + self._consumer_limits.for_route([plugin.name for plugin in in_force], restriction)
 
     def _upstream(
         self, item: Mapping[str, ConfigValue], service: tuple[int, dict[str, ConfigValue]] | None

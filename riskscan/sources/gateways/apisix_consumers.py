@@ -30,6 +30,8 @@ MakeWarner = Callable[[str], Callable[[str], None]]  # a JSON pointer -> where i
 
 @dataclass(frozen=True)
 class _Consumer:
+    name: str  # its username
+    group: str | None  # its group_id
     auth_plugins: frozenset[str]  # the consumer-identifying plugins it holds a credential for
     limits: tuple[RateLimitPolicy, ...]
 
@@ -44,12 +46,33 @@ class ConsumerLimits:
             for index, item in _mappings(root.get("consumers"))
         ]
 
-    def for_route(self, auth_plugins: Sequence[str]) -> tuple[RateLimitPolicy, ...]:
-        """Limits every consumer admitted by the route's auth plugins carries: the loosest per plugin
-        kind, keyed by consumer. Empty when some admitted consumer has none (or none is admitted)."""
+    def for_route(
+        self, auth_plugins: Sequence[str], restriction: ConfigMap | None = None
+    ) -> tuple[RateLimitPolicy, ...]:
+        """Limits every consumer admitted by the route's auth plugins (and its `consumer-restriction`,
+        when given) carries: the loosest per plugin kind, keyed by consumer. Empty when some admitted
+        consumer has none (or none is admitted)."""
         identifying = CONSUMER_AUTH_PLUGINS.intersection(auth_plugins)
-        admitted = [c for c in self._consumers if c.auth_plugins & identifying]
+        admitted = [c for c in self._consumers if c.auth_plugins & identifying and _is_admitted(c, restriction)]
         return loosest_consumer_limits([consumer.limits for consumer in admitted])
+
+
+def _is_admitted(consumer: _Consumer, restriction: ConfigMap | None) -> bool:
+    """Whether `consumer-restriction` lets the consumer through: by name (the default) or by group,
+    from its `whitelist` (only those) or `blacklist` (all but those). Restrictions by service or route
+    id, or without a list, narrow nothing here."""
+    if restriction is None:
+        return True
+    kind = restriction.get("type", "consumer_name")
+    value = consumer.name if kind == "consumer_name" else consumer.group if kind == "consumer_group_id" else None
+    if kind not in ("consumer_name", "consumer_group_id"):
+        return True
+    allowed, denied = restriction.get("whitelist"), restriction.get("blacklist")
+    if isinstance(allowed, list):
+        return value in [str(item) for item in allowed]
+    if isinstance(denied, list):
+        return value not in [str(item) for item in denied]
+    return True
 
 
 def _consumer(
@@ -77,7 +100,9 @@ def _consumer(
             warner(plugin_pointer) if warner else None,
         )
     )
-    return _Consumer(frozenset(held), limits)
+    group_id = item.get("group_id")
+    name = str(item.get("username", f"consumers[{index}]"))
+    return _Consumer(name, str(group_id) if group_id is not None else None, frozenset(held), limits)
 
 
 
