@@ -22,6 +22,8 @@ __all__ = ["HttpOptions", "LiveHttp", "check_url", "shown_url"]
 
 _RETRIED_STATUS = frozenset({429, 500, 502, 503, 504})
 _CHUNK = 65536
+_MAX_RETRY_AFTER = 30.0  # seconds: a longer Retry-After is not waited for in full
+_MIN_SCRUBBED_KEY = 4  # a shorter "key" would blank out ordinary text
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,9 @@ class LiveHttp:
         self._max_bytes = max_bytes
         self._has_key = bool(key_header and environ.get(options.key_env))
         headers = {"Accept": "application/json, application/yaml;q=0.9, */*;q=0.5"}
-        if key_header and self._has_key:
-            headers[key_header] = environ[options.key_env]
+        self._key = environ[options.key_env] if key_header and self._has_key else ""
+        if key_header and self._key:
+            headers[key_header] = self._key
         self._client = httpx.Client(
             headers=headers,
             timeout=httpx.Timeout(options.timeout),
@@ -86,6 +89,7 @@ class LiveHttp:
             transport=options.transport,
         )
         self.bytes_read = 0
+        self._retry_after = 0.0
 
     def __enter__(self) -> LiveHttp:
         return self
@@ -112,12 +116,16 @@ class LiveHttp:
             else:
                 if status not in _RETRIED_STATUS or is_last:
                     return self._checked(status, body, shown, missing_ok)
-            self._options.sleep(self._options.backoff * (2**attempt))
+            self._options.sleep(max(self._options.backoff * (2**attempt), self._retry_after))
         raise AssertionError("unreachable")  # the last attempt returns or raises
 
     def _fetch(self, url: str, params: Mapping[str, str | int] | None, shown: str) -> tuple[int, bytes]:
         """Status and body, the body read in chunks and refused past the size cap."""
+        self._retry_after = 0.0
         with self._client.stream("GET", url, params=params) as response:
+            wait = response.headers.get("retry-after", "")
+            if response.status_code in _RETRIED_STATUS and wait.isdigit():
+                self._retry_after = min(float(wait), _MAX_RETRY_AFTER)  # the server's own pace, bounded
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self._max_bytes:
                 raise SourceError(_too_large(self._max_bytes), path=shown)
@@ -136,13 +144,18 @@ class LiveHttp:
             raise SourceError(problem, path=shown)
         if status == 404 and missing_ok:
             return None
+        if 300 <= status < 400:
+            raise SourceError(f"answered a redirect (HTTP {status}), not followed so that the key stays with "
+                              "this server; give the address it redirects to", path=shown)
         if not 200 <= status < 300:
             raise SourceError(f"answered HTTP {status}", path=shown)
         self.bytes_read += len(body)
         try:
-            return body.decode("utf-8-sig")
+            text = body.decode("utf-8-sig")
         except UnicodeDecodeError:
             raise SourceError("answered something that is not UTF-8 text", path=shown) from None
+        # A server may echo the key (a plugin configured with it, a debug page): it is gone before reading.
+        return text.replace(self._key, "[REDACTED]") if len(self._key) >= _MIN_SCRUBBED_KEY else text
 
 
 def _verify(options: HttpOptions) -> ssl.SSLContext | bool:

@@ -231,3 +231,39 @@ def test_server_saw_only_what_was_asked(server: RecordedServer) -> None:
     pull(LiveKind.KONG_ADMIN, server.url)
     assert sorted({path for path, _, _ in server.seen}) == ["/consumers", "/plugins", "/routes", "/services"]
     assert json.dumps(server.paths_seen("/plugins")) == '[{"size": ["1000"]}]'
+
+
+def test_a_key_the_server_echoes_back_is_gone_before_reading(server: RecordedServer) -> None:
+    serve_kong(server)
+    routes = json.loads((FIXTURES / "live" / "kong" / "routes.page2.json").read_text())
+    routes["data"][0]["name"] = f"quotes-{KEY}"  # a route named (by mistake) with the key itself
+    server.behaviours["/routes"] = status(200, json.dumps(routes).encode())
+    config = pull(LiveKind.KONG_ADMIN, server.url).payload  # `pull` asserts the key is in no output
+    assert isinstance(config, GatewayConfig) and len(config.routes) == 1
+
+
+def test_a_redirect_is_not_followed(server: RecordedServer) -> None:
+    def redirect(handler: object, _: object) -> None:
+        handler.send_response(301)  # type: ignore[attr-defined]
+        handler.send_header("Location", "http://elsewhere.example/routes")  # type: ignore[attr-defined]
+        handler.send_header("Content-Length", "0")  # type: ignore[attr-defined]
+        handler.end_headers()  # type: ignore[attr-defined]
+
+    server.behaviours["/routes"] = redirect
+    message = failure(pull(LiveKind.KONG_ADMIN, server.url))
+    assert message.endswith("answered a redirect (HTTP 301), not followed so that the key stays with this server;"
+                            " give the address it redirects to")
+    assert [path for path, _, _ in server.seen] == ["/routes"]
+
+
+def test_retry_after_sets_the_pace(server: RecordedServer) -> None:
+    def busy(handler: object, _: object) -> None:
+        handler.send_response(429)  # type: ignore[attr-defined]
+        handler.send_header("Retry-After", "7")  # type: ignore[attr-defined]
+        handler.send_header("Content-Length", "0")  # type: ignore[attr-defined]
+        handler.end_headers()  # type: ignore[attr-defined]
+
+    waits: list[float] = []
+    server.behaviours["/routes"] = busy
+    message = failure(pull(LiveKind.KONG_ADMIN, server.url, backoff=0.5, sleep=waits.append))
+    assert waits == [7.0, 7.0] and message.endswith("answered HTTP 429")
