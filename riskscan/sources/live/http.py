@@ -97,9 +97,16 @@ class LiveHttp:
     def __exit__(self, *_: object) -> None:
         self._client.close()
 
-    def get(self, url: str, params: Mapping[str, str | int] | None = None, missing_ok: bool = False) -> str | None:
-        """The body of `GET url` as text; None for a 404 when `missing_ok`. Retries connection failures,
-        429 and 5xx with backoff; raises `SourceError` (path: the shown URL) with one line otherwise."""
+    def get(
+        self,
+        url: str,
+        params: Mapping[str, str | int] | None = None,
+        missing_ok: bool = False,
+        not_found_hint: str = "",
+    ) -> str | None:
+        """The body of `GET url` as text; None for a 404 when `missing_ok` (else `not_found_hint` follows
+        the status). Retries connection failures, 429 and 5xx with backoff; raises `SourceError` (path:
+        the shown URL) with one line otherwise."""
         shown = shown_url(url)
         attempts = self._options.retries + 1
         for attempt in range(attempts):
@@ -115,7 +122,7 @@ class LiveHttp:
                 raise SourceError(f"request failed ({type(error).__name__})", path=shown) from None
             else:
                 if status not in _RETRIED_STATUS or is_last:
-                    return self._checked(status, body, shown, missing_ok)
+                    return self._checked(status, body, shown, missing_ok, not_found_hint)
             self._options.sleep(max(self._options.backoff * (2**attempt), self._retry_after))
         raise AssertionError("unreachable")  # the last attempt returns or raises
 
@@ -136,7 +143,7 @@ class LiveHttp:
                     raise SourceError(_too_large(self._max_bytes), path=shown)
             return response.status_code, bytes(body)
 
-    def _checked(self, status: int, body: bytes, shown: str, missing_ok: bool) -> str | None:
+    def _checked(self, status: int, body: bytes, shown: str, missing_ok: bool, hint: str) -> str | None:
         if status in (401, 403):
             env = self._options.key_env
             problem = (f"refused the key from ${env} (HTTP {status})" if self._has_key
@@ -144,6 +151,8 @@ class LiveHttp:
             raise SourceError(problem, path=shown)
         if status == 404 and missing_ok:
             return None
+        if status == 404 and hint:
+            raise SourceError(f"answered HTTP 404; {hint}", path=shown)
         if 300 <= status < 400:
             raise SourceError(f"answered a redirect (HTTP {status}), not followed so that the key stays with "
                               "this server; give the address it redirects to", path=shown)

@@ -34,6 +34,8 @@ _APISIX_PAGE_SIZE = 500  # the most APISIX allows
 _KONG_PAGE_SIZE = 1000  # the most Kong allows
 _MAX_PAGES = 1000  # a server that keeps answering "more" is not followed forever
 _KONG_RESOURCES = ("routes", "services", "plugins", "consumers")
+_APISIX_NOT_FOUND = "is this the APISIX Admin API (port 9180 by default), not the gateway's own port?"
+_KONG_NOT_FOUND = "is this the Kong Admin API (port 8001 by default), with its workspace in the path if any?"
 
 
 def pull_apisix(http: LiveHttp, url: str) -> GatewayConfig:
@@ -57,7 +59,8 @@ def _apisix_resource(http: LiveHttp, url: str, resource: str, is_required: bool)
     entries: list[AdminEntry] = []
     warnings: list[str] = []
     for page in range(1, _MAX_PAGES + 1):
-        text = http.get(url, {"page": page, "page_size": _APISIX_PAGE_SIZE}, missing_ok=not is_required)
+        text = http.get(url, {"page": page, "page_size": _APISIX_PAGE_SIZE}, missing_ok=not is_required,
+                        not_found_hint=_APISIX_NOT_FOUND)
         if text is None:
             return None
         export = parse_admin_export(_json(text, shown), shown, resource)
@@ -90,7 +93,7 @@ def _kong_resource(http: LiveHttp, url: str, shown: str) -> list[object]:
     items: list[object] = []
     params: dict[str, str | int] = {"size": _KONG_PAGE_SIZE}
     for _ in range(_MAX_PAGES):
-        data = _json(http.get(url, params) or "", shown).data
+        data = _json(http.get(url, params, not_found_hint=_KONG_NOT_FOUND) or "", shown).data
         listed = data.get("data") if isinstance(data, dict) else None
         if not isinstance(listed, list):
             raise SourceError("did not answer a Kong Admin API list (`data`)", path=shown)

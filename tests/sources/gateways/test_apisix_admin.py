@@ -187,3 +187,13 @@ def test_no_planted_secret_reaches_any_config() -> None:
     text = json.dumps(produced)
     for secret in PLANTED:
         assert secret not in text
+
+
+def test_a_v2_single_object_response(tmp_path: Path) -> None:
+    path = tmp_path / "route.json"
+    path.write_text('{"action":"get","node":{"key":"\\/apisix\\/routes\\/9","value":{"uri":"\\/v1\\/ping",'
+                    '"plugins":{"key-auth":{}}},"createdIndex":7,"modifiedIndex":7}}')
+    assert READER.sniff(path, path.read_bytes())
+    [route] = READER.read(path, ReadContext(root=tmp_path)).routes
+    assert (route.route_id, route.uris, route.evidence.pointer) == ("9", ("/v1/ping",), "/node/value")
+    assert [a.scheme for a in route.auth] == ["key-auth"]

@@ -267,3 +267,10 @@ def test_retry_after_sets_the_pace(server: RecordedServer) -> None:
     server.behaviours["/routes"] = busy
     message = failure(pull(LiveKind.KONG_ADMIN, server.url, backoff=0.5, sleep=waits.append))
     assert waits == [7.0, 7.0] and message.endswith("answered HTTP 429")
+
+
+def test_the_gateway_port_instead_of_the_admin_port(server: RecordedServer) -> None:
+    # nothing serves /apisix/admin/routes: the data plane answers 404 to every unknown path
+    message = failure(pull(LiveKind.APISIX_ADMIN, server.url))
+    assert message.endswith("answered HTTP 404; is this the APISIX Admin API (port 9180 by default),"
+                            " not the gateway's own port?")
