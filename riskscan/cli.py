@@ -84,16 +84,17 @@ def scan_command(
     kong_admin: Annotated[list[str] | None, typer.Option(
         "--kong-admin", help="Pull routes from this Kong Admin API (http://host:8001); repeatable.")] = None,
     spec_url: Annotated[list[str] | None, typer.Option(
-        "--spec-url", help="Fetch an OpenAPI/Swagger document (JSON or YAML) from this URL; repeatable.")] = None,
+        "--spec-url", help="Fetch an OpenAPI/Swagger document (JSON or YAML) from here; repeatable.")] = None,
     admin_key_env: Annotated[str, typer.Option(
-        "--admin-key-env", help="Environment variable holding the Admin API key (never give the key itself).")
+        "--admin-key-env", help="Environment variable holding the Admin API key (never the key itself).")
     ] = "RISKSCAN_ADMIN_KEY",
     ca_bundle: Annotated[Path | None, typer.Option(
         "--ca-bundle", help="PEM file of CAs to trust for live pulls (TLS is always verified).")] = None,
     insecure: Annotated[bool, typer.Option(
-        "--insecure", help="Do not verify TLS certificates of live sources (warns; for test servers only).")] = False,
+        "--insecure", help="Do not verify TLS certificates of live sources (warns; test servers only).")] = False,
     http_timeout: Annotated[float, typer.Option(
-        "--http-timeout", min=0.1, max=600, help="Seconds to wait for a live source to connect or answer.")] = 10.0,
+        "--http-timeout", min=0.1, max=600, help="Seconds to wait for a live source to connect or answer.")
+    ] = 10.0,
 ) -> None:
     """Scan specs, gateway configs and access logs; write the assessment as JSON, HTML or PDF."""
     _configure_logging(verbose, debug)
@@ -107,10 +108,7 @@ def scan_command(
             check_database(db)
         progress = StopOnTerminate(RichProgress(_stderr) if _stderr.is_terminal else Progress())
         listing = _InputListing(verbose)
-        live = _live_sources(apisix_admin or [], kong_admin or [], spec_url or [])
-        if live and insecure:
-            _stderr.print("riskscan: warning: --insecure: TLS certificates of live sources are not verified",
-                          markup=False)
+        live = _live_sources(apisix_admin or [], kong_admin or [], spec_url or [], insecure)
         http = HttpOptions(key_env=admin_key_env, ca_bundle=ca_bundle, insecure=insecure, timeout=http_timeout)
         options = ScanOptions(paths=tuple(paths or ()), strict=strict, max_file_bytes=max_file_mb * 1024 * 1024,
                               progress=progress, on_inputs=listing, live=live, http=http)
@@ -153,10 +151,14 @@ def version_command() -> None:
     print(__version__)
 
 
-def _live_sources(apisix: list[str], kong: list[str], specs: list[str]) -> tuple[LiveSource, ...]:
-    """The live sources asked for, each URL checked (see `riskscan.sources.live`)."""
+def _live_sources(apisix: list[str], kong: list[str], specs: list[str], insecure: bool) -> tuple[LiveSource, ...]:
+    """The live sources asked for, each URL checked (see `riskscan.sources.live`); `--insecure` warns."""
     asked = [(LiveKind.APISIX_ADMIN, apisix), (LiveKind.KONG_ADMIN, kong), (LiveKind.SPEC_URL, specs)]
-    return tuple(live_source(kind, url) for kind, urls in asked for url in urls)
+    sources = tuple(live_source(kind, url) for kind, urls in asked for url in urls)
+    if sources and insecure:
+        _stderr.print("riskscan: warning: --insecure: TLS certificates of live sources are not verified",
+                      markup=False)
+    return sources
 
 
 def _pair_formats(outputs: list[str], formats: list[str]) -> list[tuple[str, str | None]]:

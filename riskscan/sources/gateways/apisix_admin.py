@@ -45,7 +45,8 @@ __all__ = [
 ]
 
 ADMIN_RESOURCES = (
-    "routes", "services", "upstreams", "plugin_configs", "global_rules", "consumers", "consumer_groups", "ssls",
+    "routes", "services", "upstreams", "plugin_configs", "global_rules", "consumers", "consumer_groups",
+    "ssls",
 )
 """The resources a route is resolved with, in the order they are joined (and pulled live)."""
 _OTHER_RESOURCES = frozenset({"stream_routes", "plugin_metadata", "protos", "secrets", "credentials"})
@@ -70,7 +71,8 @@ def looks_like_admin_export(path: Path, text: str) -> bool:
     )
     if not is_shaped:
         return False
-    return bool(_KEY_MARKER.search(text)) or (_stem(path.name) in ADMIN_RESOURCES and bool(_EMPTY_LIST.search(text)))
+    is_named_empty = _stem(path.name) in ADMIN_RESOURCES and bool(_EMPTY_LIST.search(text))
+    return bool(_KEY_MARKER.search(text)) or is_named_empty
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,8 @@ def parse_admin_export(document: StructuredDocument, shown: str, name: str) -> A
     if listed == {}:
         listed = []
     if not isinstance(listed, list):
-        raise SourceError(f"`{base.rsplit('/', 1)[-1]}` is not a list", path=shown, line=document.line_of(base))
+        field = base.rsplit("/", 1)[-1]
+        raise SourceError(f"`{field}` is not a list", path=shown, line=document.line_of(base))
     is_single = base in ("", "/node")
     return _export(document, shown, name, listed, base, is_single, total, node)
 
@@ -152,12 +155,16 @@ def _export(
     warnings = []
     others = sum(1 for other in kinds if other != kind)
     if others:
-        warnings.append(f"{others} entr{'y' if others == 1 else 'ies'} of another resource than /{kind}: skipped")
+        warnings.append(f"{_entries(others)} of another resource than /{kind}: skipped")
         entries = [entry for entry, other in zip(entries, kinds) if other == kind]
     if skipped:
-        warnings.append(f"{skipped} entr{'y' if skipped == 1 else 'ies'} without a `key` and `value`: skipped")
+        warnings.append(f"{_entries(skipped)} without a `key` and `value`: skipped")
     count = total if isinstance(total, int) and not isinstance(total, bool) else None
     return AdminExport(kind, shown, document, tuple(entries), tuple(warnings), count, len(listed))
+
+
+def _entries(count: int) -> str:
+    return f"{count} entr{'y' if count == 1 else 'ies'}"
 
 
 def _kind_of(key: object) -> str | None:
@@ -209,7 +216,9 @@ def read_admin_export(path: Path, document: StructuredDocument, context: ReadCon
     return config.model_copy(update={"global_plugins": (), "consumer_count": 0})
 
 
-def assemble_config(exports: Mapping[str, Sequence[AdminExport]], shown: str, warnings: list[str]) -> GatewayConfig:
+def assemble_config(
+    exports: Mapping[str, Sequence[AdminExport]], shown: str, warnings: list[str]
+) -> GatewayConfig:
     """One configuration from the exports of each resource (several pages or files of one are
     concatenated): routes resolved as APISIX resolves them, evidence pointing into each export.
     Resources with no export are not known (see `apisix_build`)."""
@@ -238,7 +247,9 @@ def _companion(export: AdminExport, routes: Sequence[AdminExport]) -> GatewayCon
     """A services, consumers, global rules ... export: no routes of its own, and what it joined."""
     warnings = list(export.warnings)
     if routes:
-        warnings.append(f"APISIX Admin API /{export.kind} export, read with the /routes export {routes[0].shown}")
+        warnings.append(
+            f"APISIX Admin API /{export.kind} export, read with the /routes export {routes[0].shown}"
+        )
     else:
         warnings.append(f"APISIX Admin API /{export.kind} export with no /routes export beside it: "
                         "it routes nothing alone")

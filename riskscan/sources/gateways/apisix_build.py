@@ -278,10 +278,8 @@ class _ConfigBuilder:
                 hidden[RouteAspect.AUTH].append("")
         if not route.rate_limits:
             identifies = any(plugin.name in CONSUMER_AUTH_PLUGINS for plugin in in_force)
-            consumers = [
-                kind for kind, unknown in (("consumers", True), ("consumer_groups", self._has_grouped_consumers))
-                if kind in self._unexported and identifies and unknown
-            ]
+            unknown = (("consumers", True), ("consumer_groups", self._has_grouped_consumers))
+            consumers = [kind for kind, could in unknown if kind in self._unexported and identifies and could]
             hidden[RouteAspect.RATE_LIMIT] = could_add + consumers
         if not route.loggers:
             hidden[RouteAspect.LOGGING] = list(could_add)
@@ -361,7 +359,7 @@ class _ConfigBuilder:
             for policy in rate_limit_policies(plugin.name, plugin.conf, self._evidence(plugin.pointer),
                                               self._warner(plugin.pointer))
         )
-        restriction = next((plugin.conf for plugin in in_force if plugin.name == "consumer-restriction"), None)
+        restriction = next((p.conf for p in in_force if p.name == "consumer-restriction"), None)
         return own + self._consumer_limits.for_route([plugin.name for plugin in in_force], restriction)
 
     def _upstream(

@@ -53,7 +53,9 @@ class ConsumerLimits:
         when given) carries: the loosest per plugin kind, keyed by consumer. Empty when some admitted
         consumer has none (or none is admitted)."""
         identifying = CONSUMER_AUTH_PLUGINS.intersection(auth_plugins)
-        admitted = [c for c in self._consumers if c.auth_plugins & identifying and _is_admitted(c, restriction)]
+        admitted = [
+            c for c in self._consumers if c.auth_plugins & identifying and _is_admitted(c, restriction)
+        ]
         return loosest_consumer_limits([consumer.limits for consumer in admitted])
 
 
@@ -64,9 +66,9 @@ def _is_admitted(consumer: _Consumer, restriction: ConfigMap | None) -> bool:
     if restriction is None:
         return True
     kind = restriction.get("type", "consumer_name")
-    value = consumer.name if kind == "consumer_name" else consumer.group if kind == "consumer_group_id" else None
     if kind not in ("consumer_name", "consumer_group_id"):
         return True
+    value = consumer.name if kind == "consumer_name" else consumer.group
     allowed, denied = restriction.get("whitelist"), restriction.get("blacklist")
     if isinstance(allowed, list):
         return value in [str(item) for item in allowed]

@@ -90,6 +90,7 @@ def _pull(source: LiveSource, options: HttpOptions, max_bytes: int) -> Pulled:
             return Pulled(record)
         size = http.bytes_read
     warnings = payload.warnings
-    message = f"{warnings[0]} (+{len(warnings) - 1} more)" if len(warnings) > 1 else (warnings[0] if warnings else None)
+    more = f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else ""
+    message = f"{warnings[0]}{more}" if warnings else None
     record = InputFile(path=source.shown, kind=kind, status=InputStatus.USED, message=message, size_bytes=size)
     return Pulled(record, payload)

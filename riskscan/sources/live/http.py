@@ -21,6 +21,7 @@ from riskscan.errors import SourceError, UsageError
 __all__ = ["HttpOptions", "LiveHttp", "check_url", "shown_url"]
 
 _RETRIED_STATUS = frozenset({429, 500, 502, 503, 504})
+_RETRIED_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError)
 _CHUNK = 65536
 _MAX_RETRY_AFTER = 30.0  # seconds: a longer Retry-After is not waited for in full
 _MIN_SCRUBBED_KEY = 4  # a shorter "key" would blank out ordinary text
@@ -113,11 +114,12 @@ class LiveHttp:
             is_last = attempt == attempts - 1
             try:
                 status, body = self._fetch(url, params, shown)
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError) as error:
+            except _RETRIED_ERRORS as error:
                 if is_last:
                     raise SourceError(_transport_problem(error, attempts), path=shown) from None
             except httpx.TimeoutException:
-                raise SourceError(f"no answer within {self._options.timeout:g} s (timeout)", path=shown) from None
+                problem = f"no answer within {self._options.timeout:g} s (timeout)"
+                raise SourceError(problem, path=shown) from None
             except httpx.HTTPError as error:
                 raise SourceError(f"request failed ({type(error).__name__})", path=shown) from None
             else:
