@@ -92,5 +92,7 @@ def _pull(source: LiveSource, options: HttpOptions, max_bytes: int) -> Pulled:
     warnings = payload.warnings
     more = f" (+{len(warnings) - 1} more)" if len(warnings) > 1 else ""
     message = f"{warnings[0]}{more}" if warnings else None
-    record = InputFile(path=source.shown, kind=kind, status=InputStatus.USED, message=message, size_bytes=size)
+    record = InputFile(
+        path=source.shown, kind=kind, status=InputStatus.USED, message=message, size_bytes=size
+    )
     return Pulled(record, payload)

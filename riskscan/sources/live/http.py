@@ -8,6 +8,7 @@ query) and the problem, and never quote the exception's text, which could carry 
 
 from __future__ import annotations
 
+import re
 import ssl
 import time
 from collections.abc import Callable, Mapping
@@ -17,9 +18,12 @@ from pathlib import Path
 import httpx
 
 from riskscan.errors import SourceError, UsageError
+from riskscan.redaction.checks import has_random_atom
 
 __all__ = ["HttpOptions", "LiveHttp", "check_url", "shown_url"]
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+_HEX_RUN = re.compile(r"[0-9a-f]{16,}")  # APISIX's generated admin keys are 32 lower-case hex digits
 _RETRIED_STATUS = frozenset({429, 500, 502, 503, 504})
 _RETRIED_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError)
 _CHUNK = 65536
@@ -40,6 +44,16 @@ class HttpOptions:
     environ: Mapping[str, str] | None = field(default=None, repr=False)  # None: os.environ
     transport: httpx.BaseTransport | None = field(default=None, repr=False, compare=False)
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        """Refuse, before anything is read, a variable name that is no name (or looks like the key
+        itself, given by mistake) and a CA bundle that is not a file. Neither value is repeated."""
+        name = self.key_env
+        if not _ENV_NAME.fullmatch(name) or _HEX_RUN.search(name) or has_random_atom(name):
+            raise UsageError("--admin-key-env takes the name of an environment variable (RISKSCAN_ADMIN_KEY);"
+                             " what was given is not one (or reads like a key itself), and is not repeated")
+        if self.ca_bundle is not None and not self.ca_bundle.is_file():
+            raise UsageError(f"--ca-bundle {self.ca_bundle.name}: no such file")
 
 
 def check_url(url: str, allow_query: bool = False) -> None:

@@ -41,12 +41,13 @@ def test_every_export_is_recognised_by_content() -> None:
         assert detect_kind(path, read_head(path)) is SourceKind.APISIX, path.name
 
 
-def test_v3_routes_are_resolved_with_services_plugin_configs_and_global_rules(v3: dict[str, GatewayRoute]) -> None:
+def test_v3_routes_resolve_with_services_plugin_configs_global_rules(v3: dict[str, GatewayRoute]) -> None:
     read_route = v3["claims-read"]
     assert read_route.uris == ("/v2/claims", "/v2/claims/*")
     assert read_route.hosts == ("api.harbor.example",)
     assert [a.scheme for a in read_route.auth] == ["jwt-auth"]  # from its service
-    assert [(p.plugin, p.limit, p.window_seconds) for p in read_route.rate_limits] == [("limit-count", 100.0, 60.0)]
+    limits = [(p.plugin, p.limit, p.window_seconds) for p in read_route.rate_limits]
+    assert limits == [("limit-count", 100.0, 60.0)]
     assert read_route.loggers == ("http-logger",)
     assert read_route.monitors == ("prometheus", "request-id")  # global rule
     assert read_route.upstream == "claims.svc.cluster.local:8080"  # service -> upstream_id
@@ -95,7 +96,9 @@ def test_companion_exports_route_nothing_and_count_consumers_and_global_plugins(
     assert [ref.name for ref in globals_config.global_plugins] == ["prometheus", "request-id"]
     services = read("v3-estate/services.json")
     assert services.routes == ()
-    assert services.warnings == ("APISIX Admin API /services export, read with the /routes export v3-estate/routes.json",)
+    assert services.warnings == (
+        "APISIX Admin API /services export, read with the /routes export v3-estate/routes.json",
+    )
 
 
 def test_a_routes_export_alone_marks_what_missing_exports_decide_not_shown() -> None:
@@ -183,7 +186,9 @@ def test_an_empty_export_named_for_its_resource_counts_as_exported(tmp_path: Pat
 
 
 def test_no_planted_secret_reaches_any_config() -> None:
-    produced = [read(str(path.relative_to(FIXTURES))).model_dump_json() for path in FIXTURES.glob("*-estate/*.json")]
+    produced = [
+        read(str(path.relative_to(FIXTURES))).model_dump_json() for path in FIXTURES.glob("*-estate/*.json")
+    ]
     text = json.dumps(produced)
     for secret in PLANTED:
         assert secret not in text

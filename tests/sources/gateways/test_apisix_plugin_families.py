@@ -27,7 +27,8 @@ def route_with(tmp_path: Path, plugins: str, extra: str = "") -> GatewayRoute:
         ("openid-connect: {discovery: 'https://idp.example/.well-known', required_scopes: [claims]}",
          AuthKind.OIDC, None),
         # the redaction gate hides whatever follows `cookie:` in free text, a cookie name included
-        ("jwt-auth: {header: x-jwt, query: token}", AuthKind.BEARER, "header:x-jwt, query:token, cookie:[REDACTED]"),
+        ("jwt-auth: {header: x-jwt, query: token}", AuthKind.BEARER,
+         "header:x-jwt, query:token, cookie:[REDACTED]"),
         ("key-auth: {header: x-partner-key}", AuthKind.API_KEY, "header:x-partner-key, query:apikey"),
         ("basic-auth: {}", AuthKind.BASIC, "header:Authorization"),
         ("hmac-auth: {}", AuthKind.API_KEY, "header:Authorization (HMAC signature)"),
@@ -68,9 +69,11 @@ def test_mtls_from_an_ssl_client_ca(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("plugin", "expected"),
     [
-        ("limit-count: {count: 100, time_window: 60, key: consumer_name}", ("limit-count", "consumer_name", 100, 60)),
+        ("limit-count: {count: 100, time_window: 60, key: consumer_name}",
+         ("limit-count", "consumer_name", 100, 60)),
         ("limit-req: {rate: 5, burst: 10}", ("limit-req", "remote_addr", 5, 1)),
-        ("limit-conn: {conn: 20, burst: 5, default_conn_delay: 0.1}", ("limit-conn", "remote_addr", 20, None)),
+        ("limit-conn: {conn: 20, burst: 5, default_conn_delay: 0.1}",
+         ("limit-conn", "remote_addr", 20, None)),
     ],
 )
 def test_rate_limit_families(tmp_path: Path, plugin: str, expected: tuple[object, ...]) -> None:
@@ -89,7 +92,9 @@ def test_every_request_logger_counts_as_logging(tmp_path: Path, logger: str) -> 
     assert route.loggers == (logger,) and route.monitors == ()
 
 
-@pytest.mark.parametrize("monitor", ["prometheus", "skywalking", "zipkin", "opentelemetry", "request-id", "datadog"])
+@pytest.mark.parametrize(
+    "monitor", ["prometheus", "skywalking", "zipkin", "opentelemetry", "request-id", "datadog"]
+)
 def test_metrics_traces_and_request_ids_are_monitors_not_logs(tmp_path: Path, monitor: str) -> None:
     route = route_with(tmp_path, f"      {monitor}: {{}}")
     assert route.monitors == (monitor,) and route.loggers == ()
@@ -136,7 +141,9 @@ CONSUMERS = (
         ("      consumer-restriction: {type: route_id, whitelist: [r]}\n", 5000.0),  # narrows no consumer
     ],
 )
-def test_consumer_restriction_narrows_whose_limits_count(tmp_path: Path, restriction: str, limit: float) -> None:
+def test_consumer_restriction_narrows_whose_limits_count(
+    tmp_path: Path, restriction: str, limit: float
+) -> None:
     route = route_with(tmp_path, f"      key-auth: {{}}\n{restriction}".rstrip("\n"), CONSUMERS)
     [policy] = route.rate_limits
     assert policy.limit == limit and policy.key is not None and policy.key.startswith("consumer")

@@ -68,7 +68,9 @@ class _Server(ThreadingHTTPServer):
     recorded: RecordedServer
 
 
-def send(handler: BaseHTTPRequestHandler, status: int, body: bytes, content_type: str = "application/json") -> None:
+def send(
+    handler: BaseHTTPRequestHandler, status: int, body: bytes, content_type: str = "application/json"
+) -> None:
     handler.send_response(status)
     handler.send_header("Content-Type", content_type)
     handler.send_header("Content-Length", str(len(body)))
@@ -181,6 +183,8 @@ def serve_kong(recorded: RecordedServer) -> None:
     live = FIXTURES / "live" / "kong"
     recorded.key_header = "Kong-Admin-Token"
     offset = json.loads((live / "routes.page1.json").read_text())["offset"]
-    recorded.behaviours["/routes"] = pages("offset", {"": live / "routes.page1.json", offset: live / "routes.page2.json"})
+    recorded.behaviours["/routes"] = pages(
+        "offset", {"": live / "routes.page1.json", offset: live / "routes.page2.json"}
+    )
     for resource in ("services", "plugins", "consumers"):
         recorded.behaviours[f"/{resource}"] = recorded_file(admin / f"{resource}.json")

@@ -20,7 +20,9 @@ MAX_BYTES = 1 << 20
 
 def options(**changes: object) -> HttpOptions:
     """Short timeouts and no backoff, so failing servers cost little test time."""
-    settings: dict[str, object] = {"environ": {"RISKSCAN_ADMIN_KEY": KEY}, "timeout": 2.0, "backoff": 0.0, "retries": 2}
+    settings: dict[str, object] = {
+        "environ": {"RISKSCAN_ADMIN_KEY": KEY}, "timeout": 2.0, "backoff": 0.0, "retries": 2
+    }
     settings.update(changes)
     return HttpOptions(**settings)  # type: ignore[arg-type]
 
@@ -59,7 +61,8 @@ def test_apisix_pull_pages_routes_and_joins_every_resource(server: RecordedServe
     assert {a.kind for a in routes["claims-write"].auth} == {AuthKind.BEARER, AuthKind.OIDC}
     assert routes["claims-read"].loggers == ("http-logger",)
     assert [a.kind for a in routes["claims-mtls"].auth] == [AuthKind.BEARER, AuthKind.MTLS]
-    assert config.consumer_count == 2 and [p.name for p in config.global_plugins] == ["prometheus", "request-id"]
+    assert config.consumer_count == 2
+    assert [p.name for p in config.global_plugins] == ["prometheus", "request-id"]
     # evidence names the URL (the IP literal redacted like any address in a path), the entry in the whole list
     health = routes["health"]
     assert health.evidence.path == "http://{redacted}/apisix/admin/routes"
@@ -106,7 +109,9 @@ def test_kong_pull_follows_offset_and_sends_its_token(server: RecordedServer) ->
 
 def test_spec_url_reads_yaml_and_never_fetches_relative_refs(server: RecordedServer) -> None:
     spec_file = FIXTURES / "live" / "spec" / "claims-openapi.yaml"
-    server.behaviours["/specs/claims.yaml"] = lambda handler, _: send(handler, 200, spec_file.read_bytes(), "application/yaml")
+    server.behaviours["/specs/claims.yaml"] = lambda handler, _: send(
+        handler, 200, spec_file.read_bytes(), "application/yaml"
+    )
     pulled = pull(LiveKind.SPEC_URL, server.url + "/specs/claims.yaml?X-Amz-Signature=PLANTED-SIGNED-QUERY")
     spec = pulled.payload
     assert spec is not None and pulled.input_file.kind is SourceKind.OPENAPI
@@ -131,9 +136,10 @@ def test_spec_url_that_is_no_spec(server: RecordedServer) -> None:
 
 def test_a_refused_key_names_its_variable_never_its_value(server: RecordedServer) -> None:
     serve_apisix(server)
-    message = failure(pull(LiveKind.APISIX_ADMIN, server.url, environ={"RISKSCAN_ADMIN_KEY": "PLANTED-WRONG-KEY"}))
-    assert message == (f"{shown(server.url, '/apisix/admin/routes')}: refused the key from $RISKSCAN_ADMIN_KEY"
-                       " (HTTP 401)")
+    wrong = {"RISKSCAN_ADMIN_KEY": "PLANTED-WRONG-KEY"}
+    message = failure(pull(LiveKind.APISIX_ADMIN, server.url, environ=wrong))
+    where = shown(server.url, "/apisix/admin/routes")
+    assert message == f"{where}: refused the key from $RISKSCAN_ADMIN_KEY (HTTP 401)"
     assert "PLANTED-WRONG-KEY" not in message
 
 
@@ -163,7 +169,8 @@ def test_5xx_and_429_are_retried_with_backoff(server: RecordedServer) -> None:
 
 def test_a_persistent_5xx_is_one_line(server: RecordedServer) -> None:
     server.behaviours["/routes"] = status(502, b"<html>bad gateway</html>")
-    assert failure(pull(LiveKind.KONG_ADMIN, server.url)) == f"{shown(server.url, '/routes')}: answered HTTP 502"
+    message = failure(pull(LiveKind.KONG_ADMIN, server.url))
+    assert message == f"{shown(server.url, '/routes')}: answered HTTP 502"
 
 
 def test_a_slow_server_times_out(server: RecordedServer) -> None:
@@ -221,9 +228,24 @@ def test_urls_riskscan_will_not_pull_from(url: str, problem: str) -> None:
     assert "PLANTED" not in str(caught.value)
 
 
-def test_a_missing_ca_bundle_is_a_usage_error(tmp_path: Path, server: RecordedServer) -> None:
+def test_a_ca_bundle_missing_or_not_pem_is_a_usage_error(tmp_path: Path, server: RecordedServer) -> None:
+    with pytest.raises(UsageError, match="--ca-bundle missing-ca.pem: no such file"):
+        options(ca_bundle=tmp_path / "missing-ca.pem")
+    (tmp_path / "garbage.pem").write_text("not a certificate")
     with pytest.raises(UsageError, match="not a readable PEM bundle"):
-        pull(LiveKind.KONG_ADMIN, server.url, ca_bundle=tmp_path / "missing-ca.pem")
+        pull(LiveKind.KONG_ADMIN, server.url, ca_bundle=tmp_path / "garbage.pem")
+
+
+@pytest.mark.parametrize(
+    "name", ["edd1c9f034335f136f87ad84b625c8f1", "Xk9Qz2LmP4vR7tY1wB6nC3dF", "MY-KEY", "$KEY", ""]
+)
+def test_admin_key_env_takes_a_name_never_a_key(name: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        options(key_env=name)
+    assert str(caught.value).endswith(
+        "what was given is not one (or reads like a key itself), and is not repeated"
+    )
+    assert not name or name not in str(caught.value)
 
 
 def test_server_saw_only_what_was_asked(server: RecordedServer) -> None:
@@ -251,8 +273,10 @@ def test_a_redirect_is_not_followed(server: RecordedServer) -> None:
 
     server.behaviours["/routes"] = redirect
     message = failure(pull(LiveKind.KONG_ADMIN, server.url))
-    assert message.endswith("answered a redirect (HTTP 301), not followed so that the key stays with this server;"
-                            " give the address it redirects to")
+    assert message.endswith(
+        "answered a redirect (HTTP 301), not followed so that the key stays with this server;"
+        " give the address it redirects to"
+    )
     assert [path for path, _, _ in server.seen] == ["/routes"]
 
 

@@ -31,16 +31,21 @@ def run_cli(*args: str | Path, cwd: Path, key: str | None = KEY) -> subprocess.C
 
 def serve_spec(server: RecordedServer) -> None:
     spec = FIXTURES / "live" / "spec" / "claims-openapi.yaml"
-    server.behaviours["/openapi.yaml"] = lambda handler, _: send(handler, 200, spec.read_bytes(), "application/yaml")
+    server.behaviours["/openapi.yaml"] = lambda handler, _: send(
+        handler, 200, spec.read_bytes(), "application/yaml"
+    )
     server.public.add("/openapi.yaml")
 
 
-def test_scan_pulls_admin_api_and_spec_and_the_key_reaches_no_output(server: RecordedServer, tmp_path: Path) -> None:
+def test_scan_pulls_admin_api_and_spec_and_the_key_reaches_no_output(
+    server: RecordedServer, tmp_path: Path
+) -> None:
     serve_apisix(server)
     serve_spec(server)
     result = run_cli(
         "scan", "--apisix-admin", server.url, "--spec-url", f"{server.url}/openapi.yaml",
-        "--admin-key-env", "HARBOR_APISIX_KEY", "-o", tmp_path / "report.json", "-o", tmp_path / "report.html",
+        "--admin-key-env", "HARBOR_APISIX_KEY",
+        "-o", tmp_path / "report.json", "-o", tmp_path / "report.html",
         "--db", tmp_path / "history.db", "--verbose", "--debug", cwd=tmp_path,
     )
     assert result.returncode == 0, result.stderr
@@ -70,14 +75,18 @@ def test_a_refused_key_is_one_line_and_exit_2(server: RecordedServer, tmp_path: 
 
 def test_insecure_warns(server: RecordedServer, tmp_path: Path) -> None:
     serve_spec(server)
-    result = run_cli("scan", "--spec-url", f"{server.url}/openapi.yaml", "--insecure", "--no-db", cwd=tmp_path)
+    result = run_cli(
+        "scan", "--spec-url", f"{server.url}/openapi.yaml", "--insecure", "--no-db", cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert "riskscan: warning: --insecure: TLS certificates of live sources are not verified" in result.stderr
 
 
 def test_a_key_given_on_the_command_line_is_not_an_option(tmp_path: Path) -> None:
-    result = run_cli("scan", "--apisix-admin", "http://127.0.0.1:9", "--admin-key", "PLANTED-CLI-KEY", "--no-db",
-                     cwd=tmp_path)
+    result = run_cli(
+        "scan", "--apisix-admin", "http://127.0.0.1:9", "--admin-key", "PLANTED-CLI-KEY", "--no-db",
+        cwd=tmp_path,
+    )
     assert result.returncode == 2 and "No such option" in result.stderr
 
 
