@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeAlias
 
 from riskscan.model import (
     AuthKind,
@@ -43,13 +42,19 @@ from riskscan.sources.gateways.apisix_plugins import (
     hides_auth,
     rate_limit_policies,
 )
-from riskscan.sources.gateways.apisix_vars import render_vars
+from riskscan.sources.gateways.apisix_fields import (
+    ConfigValue,
+    identifier_of,
+    items_of,
+    route_conditions,
+    route_excerpt,
+    strings_of,
+    upstream_hosts,
+)
 from riskscan.sources.structured import StructuredDocument, join_pointer
 
 __all__ = ["ConfigValue", "Locate", "Location", "build_config", "locate_in"]
 
-ConfigValue: TypeAlias = "dict[str, ConfigValue] | list[ConfigValue] | str | int | float | bool | None"
-"""Plain JSON-like data as read from the file, every mapping key as text."""
 
 Location = tuple[str, str, int | None]
 """Where a resource node really is: the file as shown, the JSON pointer in it, its line."""
@@ -57,7 +62,6 @@ Locate = Callable[[str], Location]
 """From a pointer into the merged resource mapping (`/routes/3/plugins/key-auth`) to its `Location`."""
 
 _MAX_EXCERPT = 200
-_MAX_NODES_SHOWN = 5
 
 
 def locate_in(shown: str, document: StructuredDocument) -> Locate:
@@ -97,29 +101,6 @@ class _Plugin:
         return isinstance(meta, dict) and bool(meta.get("filter"))
 
 
-def _items(root: Mapping[str, ConfigValue], key: str) -> list[tuple[int, dict[str, ConfigValue]]]:
-    """The mapping entries of a top-level resource list, with their indexes (other entries skipped)."""
-    value = root.get(key)
-    if not isinstance(value, list):
-        return []
-    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
-
-
-def _identifier(item: Mapping[str, ConfigValue]) -> str | None:
-    value = item.get("id")
-    if isinstance(value, bool) or value is None or isinstance(value, (dict, list)):
-        return None
-    return str(value)
-
-
-def _strings(value: ConfigValue) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list):
-        return tuple(item for item in value if isinstance(item, str))
-    return ()
-
-
 class _ConfigBuilder:
     """Resolves every route of one mapping of APISIX resources into `GatewayRoute`s."""
 
@@ -141,7 +122,7 @@ class _ConfigBuilder:
         self._plugin_configs = self._index("plugin_configs")
         self._globals = [
             plugin
-            for index, rule in _items(root, "global_rules")
+            for index, rule in items_of(root, "global_rules")
             for plugin in self._plugins(rule, f"/global_rules/{index}", "global_rule")
             if not plugin.is_disabled
         ]
@@ -150,7 +131,7 @@ class _ConfigBuilder:
         self._refs: dict[str, PluginRef] = {}
         self._hidden: dict[str, int] = {}  # unexported kind -> routes it leaves aspects not shown on
         # Consumers whose group was not exported may carry the group's limits.
-        self._has_grouped_consumers = any(item.get("group_id") for _, item in _items(root, "consumers"))
+        self._has_grouped_consumers = any(item.get("group_id") for _, item in items_of(root, "consumers"))
 
     def build(self) -> GatewayConfig:
         """The whole mapping as a `GatewayConfig`."""
@@ -160,7 +141,7 @@ class _ConfigBuilder:
             route = self._route(index, item)
             if route is not None:
                 routes.append(route)
-        stream_routes = len(_items(self._root, "stream_routes"))
+        stream_routes = len(items_of(self._root, "stream_routes"))
         if stream_routes:
             self._warnings.append(f"{stream_routes} stream route(s) (TCP/UDP proxying) are not assessed")
         if self._hidden:
@@ -170,14 +151,14 @@ class _ConfigBuilder:
             gateway="apisix",
             routes=tuple(routes),
             global_plugins=tuple(self._ref(plugin) for plugin in self._globals),
-            consumer_count=len(_items(self._root, "consumers")),
+            consumer_count=len(items_of(self._root, "consumers")),
             warnings=tuple(dict.fromkeys(self._warnings)),  # a service's plugin is met once per route
         )
 
     def _index(self, key: str) -> dict[str, tuple[int, dict[str, ConfigValue]]]:
         found: dict[str, tuple[int, dict[str, ConfigValue]]] = {}
-        for index, item in _items(self._root, key):
-            identifier = _identifier(item)
+        for index, item in items_of(self._root, key):
+            identifier = identifier_of(item)
             if identifier is not None:
                 found.setdefault(identifier, (index, item))
         return found
@@ -223,8 +204,8 @@ class _ConfigBuilder:
         if not isinstance(item, dict):
             self._warnings.append(f"{label} is not a mapping: skipped")
             return None
-        route_id = redact(_identifier(item) or label)
-        uris = tuple(redact_path(uri) for uri in _strings(item.get("uris")) or _strings(item.get("uri")))
+        route_id = redact(identifier_of(item) or label)
+        uris = tuple(redact_path(uri) for uri in strings_of(item.get("uris")) or strings_of(item.get("uri")))
         if not uris:
             self._warnings.append(f"route {route_id} has neither uri nor uris (APISIX rejects it): skipped")
             return None
@@ -232,10 +213,10 @@ class _ConfigBuilder:
         plugins = self._plugins_in_force(item, pointer, service, route_id)
         is_resolved = is_resolved and plugins is not None
         in_force = [plugin for plugin in (plugins or []) if not plugin.is_conditional]
-        hosts = _strings(item.get("hosts")) or _strings(item.get("host"))
+        hosts = strings_of(item.get("hosts")) or strings_of(item.get("host"))
         if not hosts and service is not None:
-            hosts = _strings(service[1].get("hosts"))
-        methods = tuple(method.upper() for method in _strings(item.get("methods")))
+            hosts = strings_of(service[1].get("hosts"))
+        methods = tuple(method.upper() for method in strings_of(item.get("methods")))
         name = item.get("name")
         route = GatewayRoute(
             gateway="apisix",
@@ -244,7 +225,7 @@ class _ConfigBuilder:
             uris=uris,
             methods=methods,
             hosts=hosts,
-            conditions=_conditions(item),
+            conditions=route_conditions(item),
             is_enabled=is_resolved and item.get("status") != 0,
             plugins=tuple(self._ref(plugin) for plugin in plugins or []),
             auth=self._auth(in_force, hosts, uris),
@@ -252,7 +233,7 @@ class _ConfigBuilder:
             loggers=tuple(sorted({plugin.name for plugin in in_force if plugin.name in LOGGER_PLUGINS})),
             monitors=tuple(sorted({plugin.name for plugin in in_force if plugin.name in MONITOR_PLUGINS})),
             upstream=self._upstream(item, service),
-            evidence=self._evidence(pointer, _route_excerpt(route_id, uris, methods, hosts)),
+            evidence=self._evidence(pointer, route_excerpt(route_id, uris, methods, hosts)),
         )
         return route.model_copy(update={"not_shown": self._not_shown(route, item, in_force)})
 
@@ -268,7 +249,7 @@ class _ConfigBuilder:
         could_add = [kind for kind in ("global_rules",) if kind in self._unexported]
         could_add += [
             kind for field, kind in (("service_id", "services"), ("plugin_config_id", "plugin_configs"))
-            if kind in self._unexported and _identifier({"id": item.get(field)}) is not None
+            if kind in self._unexported and identifier_of({"id": item.get(field)}) is not None
         ]
         hidden: dict[RouteAspect, list[str]] = {}
         if not route.auth:
@@ -292,7 +273,7 @@ class _ConfigBuilder:
     ) -> tuple[tuple[int, dict[str, ConfigValue]] | None, bool]:
         """The route's service (index and body) and whether its `service_id`, if any, resolves
         (an unexported service is not known to be missing: see `_not_shown`)."""
-        service_id = _identifier({"id": item.get("service_id")})
+        service_id = identifier_of({"id": item.get("service_id")})
         if service_id is None or "services" in self._unexported:
             return None, True
         service = self._services.get(service_id)
@@ -319,7 +300,7 @@ class _ConfigBuilder:
             merged.update(
                 (p.name, p) for p in self._plugins(service[1], f"/services/{service[0]}", "service")
             )
-        config_id = _identifier({"id": item.get("plugin_config_id")})
+        config_id = identifier_of({"id": item.get("plugin_config_id")})
         if config_id is not None and "plugin_configs" not in self._unexported:
             config = self._plugin_configs.get(config_id)
             if config is None:
@@ -369,11 +350,11 @@ class _ConfigBuilder:
         for owner in owners:
             inline = owner.get("upstream")
             if isinstance(inline, dict):
-                return _upstream_hosts(inline)
-            upstream_id = _identifier({"id": owner.get("upstream_id")})
+                return upstream_hosts(inline)
+            upstream_id = identifier_of({"id": owner.get("upstream_id")})
             if upstream_id is not None:
                 found = self._upstreams.get(upstream_id)
-                return _upstream_hosts(found[1]) if found is not None else f"upstream {redact(upstream_id)}"
+                return upstream_hosts(found[1]) if found is not None else f"upstream {redact(upstream_id)}"
         return None
 
 
@@ -382,43 +363,3 @@ def _unexported_warning(hidden: Mapping[str, int]) -> str:
     kinds = ", ".join(f"/{kind} ({count} route(s))" for kind, count in sorted(hidden.items()))
     return (f"no Admin API export of {kinds} beside it: on those routes, what it could add "
             "(authentication, rate limits, logging) is marked not shown rather than absent")
-
-
-def _conditions(item: Mapping[str, ConfigValue]) -> tuple[str, ...]:
-    """Matching conditions beyond uri, method and host: `vars`, client addresses, `filter_func`."""
-    conditions = list(render_vars(item["vars"])) if item.get("vars") else []
-    addresses = _strings(item.get("remote_addrs")) or _strings(item.get("remote_addr"))
-    if addresses:
-        conditions.append(f"client address in {len(addresses)} allowed range(s)")
-    if item.get("filter_func"):
-        conditions.append("filter_func (custom Lua predicate)")
-    return tuple(conditions)
-
-
-def _route_excerpt(
-    route_id: str, uris: tuple[str, ...], methods: tuple[str, ...], hosts: tuple[str, ...]
-) -> str:
-    text = f"route {route_id} uris={','.join(uris)} methods={','.join(methods) or 'any'}"
-    return f"{text} hosts={','.join(hosts)}" if hosts else text
-
-
-def _upstream_hosts(upstream: Mapping[str, ConfigValue]) -> str | None:
-    """An upstream's nodes as `host:port` (userinfo stripped), or its discovered service name."""
-    nodes = upstream.get("nodes")
-    addresses: list[str] = []
-    if isinstance(nodes, dict):
-        addresses = [str(address) for address in nodes]
-    elif isinstance(nodes, list):
-        for node in nodes:
-            if isinstance(node, dict) and node.get("host") is not None:
-                port = node.get("port")
-                addresses.append(f"{node['host']}:{port}" if port is not None else str(node["host"]))
-    addresses = [address.rpartition("@")[2] for address in addresses]
-    if not addresses:
-        service_name = upstream.get("service_name")
-        if isinstance(service_name, str):
-            return f"{upstream.get('discovery_type', 'discovery')}:{service_name.rpartition('@')[2]}"
-        return None
-    shown = ", ".join(addresses[:_MAX_NODES_SHOWN])
-    more = len(addresses) - _MAX_NODES_SHOWN
-    return f"{shown} (+{more} more)" if more > 0 else shown
