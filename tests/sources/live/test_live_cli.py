@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
 from riskscan.pipeline import ScanOptions, scan
@@ -97,5 +98,6 @@ def test_files_alone_never_touch_the_network(monkeypatch: pytest.MonkeyPatch) ->
         raise AssertionError("a scan of files pulled from the network")
 
     monkeypatch.setattr(live, "pull_sources", refuse)
+    monkeypatch.setattr(httpx, "Client", refuse)
     assessment = scan(ScanOptions(paths=(FIXTURES / "apisix-admin" / "v3-estate",)))
     assert assessment.inventory.endpoints
