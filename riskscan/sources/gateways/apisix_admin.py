@@ -204,10 +204,12 @@ def read_admin_export(path: Path, document: StructuredDocument, context: ReadCon
     export = parse_admin_export(document, shown, path.name)
     if export is None or export.kind is None:
         raise SourceError("not an APISIX Admin API export of a resource riskscan reads", path=shown)
-    if export.total is not None and export.total > export.listed:
-        page = f"one page of an Admin API list of {export.total} (`total`): the others are not in it"
-        export = replace(export, warnings=(page, *export.warnings))
     exports = _siblings(path, context)
+    held = export.listed + sum(other.listed for other in exports.get(export.kind, []))  # pages side by side
+    if export.total is not None and export.total > held:
+        page = (f"one page of an Admin API list of {export.total} (`total`), {held} of them in this folder:"
+                " the others are not in it")
+        export = replace(export, warnings=(page, *export.warnings))
     if export.kind != "routes":
         return _companion(export, exports.get("routes", []))
     joined = {kind: found for kind, found in exports.items() if kind != "routes"}

@@ -137,7 +137,25 @@ def test_a_single_object_response_is_one_route() -> None:
 
 def test_one_page_of_a_longer_list_says_so() -> None:
     config = read("paged/routes.json")
-    assert config.warnings[0] == "one page of an Admin API list of 12 (`total`): the others are not in it"
+    assert config.warnings[0] == (
+        "one page of an Admin API list of 12 (`total`), 1 of them in this folder: the others are not in it"
+    )
+
+
+def test_every_page_side_by_side_reads_as_the_whole_list(tmp_path: Path) -> None:
+    pages = json.loads((FIXTURES / "v3-estate" / "routes.json").read_text())
+    for number, start in ((1, 0), (2, 4)):
+        page = {"total": len(pages["list"]), "list": pages["list"][start:start + 4]}
+        (tmp_path / f"routes.{number}.json").write_text(json.dumps(page, indent=2))
+    for path in (FIXTURES / "v3-estate").iterdir():
+        if path.name != "routes.json":
+            shutil.copy(path, tmp_path / path.name)
+    first = READER.read(tmp_path / "routes.1.json", ReadContext(root=tmp_path))
+    second = READER.read(tmp_path / "routes.2.json", ReadContext(root=tmp_path))
+    assert first.warnings == () and second.warnings == ()
+    assert len(first.routes) + len(second.routes) == 6
+    assert {r.route_id for r in second.routes} == {"health", "claims-mtls"}
+    assert second.routes[0].evidence.path == "routes.2.json"
 
 
 def test_bad_entries_cost_only_themselves() -> None:
