@@ -231,7 +231,9 @@ def assemble_config(
             for entry in export.entries:
                 cast(list[ConfigValue], root.setdefault(kind, [])).append(entry.value)
                 origins.setdefault(kind, []).append((export, entry.pointer))
-    unexported = frozenset(kind for kind in ADMIN_RESOURCES if kind not in exports)
+    # Consumers' credentials are a resource of their own, never read: which auth plugins admit which
+    # consumer is then not known (see `apisix_consumers.ConsumerLimits`).
+    unexported = frozenset(kind for kind in ADMIN_RESOURCES if kind not in exports) | {"credentials"}
 
     def locate(pointer: str) -> Location:
         _, kind, index, *rest = (pointer.split("/", 3) + ["", ""])[:4]

@@ -127,7 +127,9 @@ class _ConfigBuilder:
             if not plugin.is_disabled
         ]
         self._mtls = MutualTls.collect(root, self._warnings.append)
-        self._consumer_limits = ConsumerLimits(root, self._evidence, self._warner)
+        self._consumer_limits = ConsumerLimits(
+            root, self._evidence, self._warner, are_credentials_known="credentials" not in unexported
+        )
         self._refs: dict[str, PluginRef] = {}
         self._hidden: dict[str, int] = {}  # unexported kind -> routes it leaves aspects not shown on
         # Consumers whose group was not exported may carry the group's limits.
@@ -259,7 +261,9 @@ class _ConfigBuilder:
                 hidden[RouteAspect.AUTH].append("")
         if not route.rate_limits:
             identifies = any(plugin.name in CONSUMER_AUTH_PLUGINS for plugin in in_force)
-            unknown = (("consumers", True), ("consumer_groups", self._has_grouped_consumers))
+            has_consumers = not self._consumer_limits.is_empty
+            unknown = (("consumers", True), ("consumer_groups", self._has_grouped_consumers),
+                       ("credentials", has_consumers))
             consumers = [kind for kind, could in unknown if kind in self._unexported and identifies and could]
             hidden[RouteAspect.RATE_LIMIT] = could_add + consumers
         if not route.loggers:
@@ -358,8 +362,13 @@ class _ConfigBuilder:
         return None
 
 
+_EXPORT_NAMES = {"credentials": "/consumers/<name>/credentials (never read)"}
+
+
 def _unexported_warning(hidden: Mapping[str, int]) -> str:
     """One warning naming the Admin API exports not given and what that leaves not shown."""
-    kinds = ", ".join(f"/{kind} ({count} route(s))" for kind, count in sorted(hidden.items()))
+    kinds = ", ".join(
+        f"{_EXPORT_NAMES.get(kind, '/' + kind)} ({count} route(s))" for kind, count in sorted(hidden.items())
+    )
     return (f"no Admin API export of {kinds} beside it: on those routes, what it could add "
             "(authentication, rate limits, logging) is marked not shown rather than absent")

@@ -39,7 +39,17 @@ class _Consumer:
 class ConsumerLimits:
     """The consumers of one config, with the rate limits their own and their group's plugins set."""
 
-    def __init__(self, root: ConfigMap, evidence: MakeEvidence, warner: MakeWarner | None = None) -> None:
+    def __init__(
+        self,
+        root: ConfigMap,
+        evidence: MakeEvidence,
+        warner: MakeWarner | None = None,
+        are_credentials_known: bool = True,
+    ) -> None:
+        """`are_credentials_known` is False for Admin API exports: a consumer's credentials are then a
+        resource of their own (`/consumers/<name>/credentials`, never read), so any consumer may hold a
+        credential for any auth plugin, and every consumer counts as admitted (see `for_route`)."""
+        self._are_credentials_known = are_credentials_known
         groups = {str(g.get("id")): (i, g) for i, g in _mappings(root.get("consumer_groups")) if g.get("id") is not None}
         self._consumers = [
             _consumer(index, item, groups, evidence, warner)
@@ -53,10 +63,18 @@ class ConsumerLimits:
         when given) carries: the loosest per plugin kind, keyed by consumer. Empty when some admitted
         consumer has none (or none is admitted)."""
         identifying = CONSUMER_AUTH_PLUGINS.intersection(auth_plugins)
+        if not identifying:
+            return ()
+        unknown = not self._are_credentials_known
         admitted = [
-            c for c in self._consumers if c.auth_plugins & identifying and _is_admitted(c, restriction)
+            c for c in self._consumers if (unknown or c.auth_plugins & identifying) and _is_admitted(c, restriction)
         ]
         return loosest_consumer_limits([consumer.limits for consumer in admitted])
+
+    @property
+    def is_empty(self) -> bool:
+        """True when there is no consumer at all (then no caller can be identified by one)."""
+        return not self._consumers
 
 
 def _is_admitted(consumer: _Consumer, restriction: ConfigMap | None) -> bool:

@@ -47,7 +47,9 @@ def test_v3_routes_resolve_with_services_plugin_configs_global_rules(v3: dict[st
     assert read_route.hosts == ("api.harbor.example",)
     assert [a.scheme for a in read_route.auth] == ["jwt-auth"]  # from its service
     limits = [(p.plugin, p.limit, p.window_seconds) for p in read_route.rate_limits]
-    assert limits == [("limit-count", 100.0, 60.0)]
+    # its service's limit, then the loosest of the consumers' (every consumer has one, and with credentials
+    # a resource of their own, any consumer may be the jwt-auth caller)
+    assert limits == [("limit-count", 100.0, 60.0), ("limit-count", 1000.0, 3600.0)]
     assert read_route.loggers == ("http-logger",)
     assert read_route.monitors == ("prometheus", "request-id")  # global rule
     assert read_route.upstream == "claims.svc.cluster.local:8080"  # service -> upstream_id
@@ -99,6 +101,20 @@ def test_companion_exports_route_nothing_and_count_consumers_and_global_plugins(
     assert services.warnings == (
         "APISIX Admin API /services export, read with the /routes export v3-estate/routes.json",
     )
+
+
+def test_consumers_credentials_unknown_leave_a_consumer_limit_not_shown(tmp_path: Path) -> None:
+    for path in (FIXTURES / "v3-estate").iterdir():
+        shutil.copy(path, tmp_path / path.name)
+    consumers = json.loads((tmp_path / "consumers.json").read_text())
+    initech = {"key": "/apisix/consumers/initech", "value": {"username": "initech"}}  # no plugins, no limit
+    consumers["list"].append(initech)
+    (tmp_path / "consumers.json").write_text(json.dumps(consumers))
+    config = READER.read(tmp_path / "routes.json", ReadContext(root=tmp_path))
+    policies = {route.route_id: route for route in config.routes}["policies"]
+    # initech may hold a key-auth credential (never read) and has no limit: the route's limit is not shown
+    assert policies.rate_limits == () and policies.not_shown == (RouteAspect.RATE_LIMIT,)
+    assert any("/credentials (" in warning for warning in config.warnings)
 
 
 def test_a_routes_export_alone_marks_what_missing_exports_decide_not_shown() -> None:
