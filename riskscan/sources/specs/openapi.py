@@ -86,6 +86,17 @@ class OpenApiReader:
             raise OpenApiError(error.problem, path=error.path, line=error.line) from None
 
 
+def read_spec_document(document: StructuredDocument, context: ReadContext) -> ApiSpec:
+    """Read a spec already loaded (fetched by `--spec-url`): as `OpenApiReader.read`, with `context`
+    naming the document (`relative_path`) and saying which relative `$ref`s may be opened."""
+    try:
+        return _SpecReader(document, context).read()
+    except OpenApiError:
+        raise
+    except SourceError as error:
+        raise OpenApiError(error.problem, path=error.path, line=error.line) from None
+
+
 class OpenApiError(SourceError):
     """A file that claims to be an OpenAPI or Swagger spec but cannot be read as one."""
 
