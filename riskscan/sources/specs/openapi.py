@@ -87,8 +87,13 @@ class OpenApiReader:
 
 
 def read_spec_document(document: StructuredDocument, context: ReadContext) -> ApiSpec:
-    """Read a spec already loaded (fetched by `--spec-url`): as `OpenApiReader.read`, with `context`
-    naming the document (`relative_path`) and saying which relative `$ref`s may be opened."""
+    """Read an already parsed OpenAPI or Swagger document, as `OpenApiReader.read` reads a file.
+
+    For specs fetched by `--spec-url`, and for files that hold a spec among other things (an AWS API
+    Gateway export, the inline definition of a CloudFormation API). `context` names the document
+    (`relative_path`) and says which relative `$ref`s may be opened. Raises `OpenApiError` when it is
+    not a usable spec.
+    """
     try:
         return _SpecReader(document, context).read()
     except OpenApiError:
@@ -99,15 +104,6 @@ def read_spec_document(document: StructuredDocument, context: ReadContext) -> Ap
 
 class OpenApiError(SourceError):
     """A file that claims to be an OpenAPI or Swagger spec but cannot be read as one."""
-
-
-def read_spec_document(document: StructuredDocument, context: ReadContext) -> ApiSpec:
-    """Read an already parsed OpenAPI or Swagger document, as `OpenApiReader.read` reads a file.
-
-    For readers of files that hold a spec among other things (an AWS API Gateway export, the inline
-    definition of a CloudFormation API). Raises `OpenApiError` when it is not a usable spec.
-    """
-    return _SpecReader(document, context).read()
 
 
 class _SpecReader:
