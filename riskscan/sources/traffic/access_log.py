@@ -85,9 +85,10 @@ class CombinedLogFormat:
         import polars as pl
 
         text = pl.col("text")
-        plain = lines.filter(text.str.contains(_PLAIN))
-        rest = lines.filter(~text.str.contains(_PLAIN))
-        vhosted = rest.filter(text.str.contains(_VHOST))
+        is_plain = lines.select(text.str.contains(_PLAIN)).to_series()
+        plain, rest = lines.filter(is_plain), lines.filter(~is_plain)
+        is_vhosted = rest.select(text.str.contains(_VHOST)).to_series()
+        vhosted = rest.filter(is_vhosted)
         fast = pl.concat([_fields(plain, has_vhost=False), _fields(vhosted, has_vhost=True)])
         epochs = _epochs(fast)
         timed = fast.with_columns(epoch=epochs).filter(pl.col("epoch").is_not_null())
@@ -97,7 +98,7 @@ class CombinedLogFormat:
             variants=Counter(vhost_combined=vhosted.height, combined=plain.filter(text.str.ends_with('"')).height),
         )
         parsed.variants["common"] = plain.height - parsed.variants["combined"]
-        slow_numbers = rest.filter(~text.str.contains(_VHOST))["line"].to_list()
+        slow_numbers = rest.filter(~is_vhosted)["line"].to_list()
         if slow_numbers:
             _parse_slowly(batch, slow_numbers, parsed)
         return parsed

@@ -137,6 +137,7 @@ class TrafficAggregator:
         self._endpoints: dict[tuple[str, str | None, str], int] = {}
         self._client_ids: dict[int, int] = {}  # hash of the client's name -> its opaque id
         self._clients: list[pl.DataFrame] = []
+        self._objects: list[pl.DataFrame] = []  # distinct (endpoint, client, object key)
         self._statuses: list[pl.DataFrame] = []
         self._failures: list[pl.DataFrame] = []
         self._query_keys: list[pl.DataFrame] = []
@@ -151,25 +152,26 @@ class TrafficAggregator:
             return
         rows = self._keyed(requests)
         failed = pl.col("status").is_in(_FAILED_AUTH)
-        clients, statuses, failures, query_keys = pl.collect_all([
+        clients, objects, statuses, failures, query_keys = pl.collect_all([
             rows.group_by("endpoint", "client").agg(
                 requests=pl.len(),
                 failed=failed.sum(),
-                keys=pl.col("key").unique(),
                 low=pl.col("number").min(),
                 high=pl.col("number").max(),
                 first=pl.col("epoch").min(),
                 last=pl.col("epoch").max(),
             ),
+            rows.select("endpoint", "client", "key").unique(),
             rows.group_by("endpoint", "slot").agg(count=pl.len(), line=pl.col("line").min()),
             rows.filter(failed).group_by("endpoint", "client", minute=pl.col("epoch") // 60).agg(count=pl.len()),
             _query_key_counts(rows),
         ])
         self._clients.append(clients)
+        self._objects.append(objects)
         self._statuses.append(statuses)
         self._failures.append(failures)
         self._query_keys.append(query_keys)
-        self._pending_rows += clients.height + failures.height
+        self._pending_rows += clients.height + objects.height + failures.height
         if self._pending_rows > _MERGE_ROWS:
             self._merge()
 
@@ -181,9 +183,10 @@ class TrafficAggregator:
         if not self._clients or self._clients[0].height == 0:
             return AggregateResult((), 0, None, None, ())
         peaks = self._failures[0].group_by("endpoint", "client").agg(peak=pl.col("count").max())
+        keys = self._objects[0].group_by("endpoint", "client").agg(pl.col("key").sort().alias("keys"))
         clients = (
             self._clients[0].join(peaks, on=["endpoint", "client"], how="left")
-            .with_columns(pl.col("keys").list.sort())
+            .join(keys, on=["endpoint", "client"])
             .sort("client")
         )
         endpoints = {number: key for key, number in self._endpoints.items()}
@@ -268,12 +271,13 @@ class TrafficAggregator:
             self._clients = [pl.concat(self._clients).group_by("endpoint", "client").agg(
                 pl.col("requests").sum(),
                 pl.col("failed").sum(),
-                pl.col("keys").explode().unique(),
                 pl.col("low").min(),
                 pl.col("high").max(),
                 pl.col("first").min(),
                 pl.col("last").max(),
             )]
+        if len(self._objects) > 1:
+            self._objects = [pl.concat(self._objects).unique()]
         if len(self._statuses) > 1:
             self._statuses = [pl.concat(self._statuses).group_by("endpoint", "slot").agg(
                 pl.col("count").sum(), pl.col("line").min())]
