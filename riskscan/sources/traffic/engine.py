@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ __all__ = [
     "REQUEST_SCHEMA",
     "SAMPLES_PER_PATH",
     "AggregateResult",
+    "PartialAggregate",
     "TrafficAggregator",
     "empty_requests",
     "fold_expression",
@@ -119,6 +121,18 @@ class AggregateResult:
     warnings: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class PartialAggregate:
+    """One batch's groups: per (endpoint, client), distinct (endpoint, client, object), per (endpoint,
+    status slot), failed authentications per (endpoint, client, minute), per (endpoint, query key)."""
+
+    clients: pl.DataFrame
+    objects: pl.DataFrame
+    statuses: pl.DataFrame
+    failures: pl.DataFrame
+    query_keys: pl.DataFrame
+
+
 class TrafficAggregator:
     """Partial aggregates of request batches, merged as they pile up; see the module docstring.
 
@@ -143,16 +157,22 @@ class TrafficAggregator:
         self._query_keys: list[pl.DataFrame] = []
         self._pending_rows = 0
         self._query_keys_cut = False
+        self._ids_lock = threading.Lock()  # endpoint and client ids are handed out by one thread at a time
 
     def add(self, requests: pl.DataFrame) -> None:
         """Reduce and group one batch of request rows (`REQUEST_SCHEMA`)."""
+        self.absorb(self.partial(requests))
+
+    def partial(self, requests: pl.DataFrame) -> PartialAggregate | None:
+        """One batch reduced and grouped, not yet kept: safe to call from several threads at once
+        (Polars releases the GIL), so that two batches are grouped while a third is parsed."""
         import polars as pl
 
         if requests.height == 0:
-            return
+            return None
         rows = self._keyed(requests)
         failed = pl.col("status").is_in(_FAILED_AUTH)
-        clients, objects, statuses, failures, query_keys = pl.collect_all([
+        return PartialAggregate(*pl.collect_all([
             rows.group_by("endpoint", "client").agg(
                 requests=pl.len(),
                 failed=failed.sum(),
@@ -165,13 +185,18 @@ class TrafficAggregator:
             rows.group_by("endpoint", "slot").agg(count=pl.len(), line=pl.col("line").min()),
             rows.filter(failed).group_by("endpoint", "client", minute=pl.col("epoch") // 60).agg(count=pl.len()),
             _query_key_counts(rows),
-        ])
-        self._clients.append(clients)
-        self._objects.append(objects)
-        self._statuses.append(statuses)
-        self._failures.append(failures)
-        self._query_keys.append(query_keys)
-        self._pending_rows += clients.height + objects.height + failures.height
+        ]))
+
+    def absorb(self, partial: PartialAggregate | None) -> None:
+        """Keep a batch's groups (from one thread at a time), merging the partials when they pile up."""
+        if partial is None:
+            return
+        self._clients.append(partial.clients)
+        self._objects.append(partial.objects)
+        self._statuses.append(partial.statuses)
+        self._failures.append(partial.failures)
+        self._query_keys.append(partial.query_keys)
+        self._pending_rows += partial.clients.height + partial.objects.height + partial.failures.height
         if self._pending_rows > _MERGE_ROWS:
             self._merge()
 
@@ -215,10 +240,14 @@ class TrafficAggregator:
             partly=partly,
             client_hash=pl.col("client").hash(seed=_HASH_SEED),
         ).with_columns(endpoint_hash=pl.struct("method", "host", "partly").hash(seed=_HASH_SEED))
+        distinct_endpoints = frame.select("endpoint_hash", "method", "host", "partly").unique(subset="endpoint_hash")
+        distinct_clients = frame.select("client_hash", "client").unique(subset="client_hash")
+        with self._ids_lock:
+            endpoint_ids, client_ids = self._endpoint_ids(distinct_endpoints), self._opaque_clients(distinct_clients)
         return (
             frame.lazy()
-            .join(self._endpoint_ids(frame).lazy(), on="endpoint_hash")
-            .join(self._opaque_clients(frame).lazy(), on="client_hash")
+            .join(endpoint_ids.lazy(), on="endpoint_hash")
+            .join(client_ids.lazy(), on="client_hash")
             .select(
                 "endpoint", "epoch", "line", "status", "query",
                 client="opaque",
@@ -228,7 +257,7 @@ class TrafficAggregator:
             )
         )
 
-    def _endpoint_ids(self, frame: pl.DataFrame) -> pl.DataFrame:
+    def _endpoint_ids(self, distinct: pl.DataFrame) -> pl.DataFrame:
         """(endpoint_hash, endpoint) for each distinct (method, host, partly-folded path) of a batch;
         `reduce_path` runs once per distinct partly-folded path, cached across batches."""
         import polars as pl
@@ -236,7 +265,6 @@ class TrafficAggregator:
         cache, endpoints = self._reductions, self._endpoints
         if len(cache) > _MAX_CACHED_PATHS:
             cache.clear()
-        distinct = frame.select("endpoint_hash", "method", "host", "partly").unique(subset="endpoint_hash")
         numbers = []
         for method, host, partly in distinct.select("method", "host", "partly").iter_rows():
             reduced = cache.get(partly)
@@ -252,12 +280,11 @@ class TrafficAggregator:
                 return literal + reduce_path(partly[len(literal):])[0]
         return reduce_path(partly)[0]
 
-    def _opaque_clients(self, frame: pl.DataFrame) -> pl.DataFrame:
+    def _opaque_clients(self, distinct: pl.DataFrame) -> pl.DataFrame:
         """(client_hash, opaque) for each distinct client of a batch: its opaque id, made once."""
         import polars as pl
 
         known = self._client_ids
-        distinct = frame.select("client_hash", "client").unique(subset="client_hash")
         ids = [known.get(hashed) or known.setdefault(hashed, self._client_id(name))
                for hashed, name in distinct.iter_rows()]
         return pl.DataFrame({"client_hash": distinct["client_hash"], "opaque": pl.Series(ids, dtype=pl.Int64)})

@@ -10,7 +10,8 @@ rule (a file more than half of whose lines are not in the format is not a log of
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import Counter, deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -19,7 +20,7 @@ from riskscan.errors import SourceError
 from riskscan.model import TrafficSample
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
-from riskscan.sources.traffic.engine import TrafficAggregator
+from riskscan.sources.traffic.engine import PartialAggregate, TrafficAggregator
 from riskscan.sources.traffic.lines import LineBatch, LineReader
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 REJECTED_SAMPLES = 5
 """Line numbers of rejected lines named in the warning."""
 _CHECK_AFTER_LINES = 1000
+_WORKERS = 2  # batches parsed and grouped at once: Polars runs most string kernels on one core each
 
 
 class TrafficLogError(SourceError):
@@ -89,21 +91,19 @@ def read_line_log(path: Path, context: ReadContext, log_format: LineFormat) -> T
     lines are not in the format. A truncated or corrupt compressed stream keeps what was read before
     the damage and says so in a warning.
     """
-    import polars as pl
-
     shown = context.relative_path(path)
     aggregator = TrafficAggregator(context.client_id, context.protected_paths)
     tally = _Tally()
     reader = LineReader(path, context.on_progress)
     try:
-        for batch in reader:
-            lines = batch.frame().filter(pl.col("text").str.contains(r"[^\s]"))  # not blank; no copy of the text
-            parsed = log_format.parse(batch, lines)
-            tally.count(parsed, lines.height)
-            if context.on_lines is not None:
-                context.on_lines(batch.line_count)
-            aggregator.add(parsed.requests)
-            _check_rejections(tally, shown, log_format.description, is_final=False)
+        with ThreadPoolExecutor(_WORKERS) as pool:
+            pending: deque[Future[_BatchResult]] = deque()
+            for batch in reader:
+                pending.append(pool.submit(_work, batch, log_format, aggregator))
+                if len(pending) >= _WORKERS:
+                    _keep(pending.popleft().result(), tally, aggregator, context, shown, log_format.description)
+            while pending:
+                _keep(pending.popleft().result(), tally, aggregator, context, shown, log_format.description)
     except OSError as error:
         raise TrafficLogError(f"cannot read the file ({error.strerror or type(error).__name__})", path=shown) from None
     _check_rejections(tally, shown, log_format.description, is_final=True)
@@ -125,6 +125,34 @@ def read_line_log(path: Path, context: ReadContext, log_format: LineFormat) -> T
         distinct_clients=result.distinct_clients,
         warnings=warnings,
     )
+
+
+@dataclass(frozen=True)
+class _BatchResult:
+    lines: int  # non-blank
+    physical_lines: int
+    parsed: ParsedLines
+    partial: PartialAggregate | None
+
+
+def _work(batch: LineBatch, log_format: LineFormat, aggregator: TrafficAggregator) -> _BatchResult:
+    """Parse and group one batch (in a worker thread)."""
+    import polars as pl
+
+    lines = batch.frame().filter(pl.col("text").str.contains(r"[^\s]"))  # not blank; no copy of the text
+    parsed = log_format.parse(batch, lines)
+    return _BatchResult(lines.height, batch.line_count, parsed, aggregator.partial(parsed.requests))
+
+
+def _keep(
+    done: _BatchResult, tally: _Tally, aggregator: TrafficAggregator, context: ReadContext, shown: str, description: str
+) -> None:
+    """Count and keep a batch's results, in file order (in the reading thread)."""
+    tally.count(done.parsed, done.lines)
+    if context.on_lines is not None:
+        context.on_lines(done.physical_lines)
+    aggregator.absorb(done.partial)
+    _check_rejections(tally, shown, description, is_final=False)
 
 
 def _check_rejections(tally: _Tally, shown: str, description: str, *, is_final: bool) -> None:

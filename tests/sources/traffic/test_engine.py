@@ -41,7 +41,7 @@ def line(client: str, when: str, request: str, status: int, agent: str = "sdk/1"
     return f'{client} - - [{when} +0000] "{request}" {status} 12 "-" "{agent}"\n'
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(st.lists(SEGMENTS, min_size=1, max_size=7))
 def test_vectorised_folding_agrees_with_reduce_path(segments: list[str]) -> None:
     paths = ["/" + "/".join(segments), "/" + "/".join(segments) + "/"]
@@ -58,7 +58,7 @@ TARGETS = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150)
 @given(
     client=st.one_of(st.sampled_from(["192.0.2.7", "2001:db8::1", "-"]), TOKENS.filter(lambda t: " " not in t)),
     user=st.one_of(st.just("-"), st.just('"a b"'), TOKENS.filter(lambda t: " " not in t)),
