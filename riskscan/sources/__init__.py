@@ -104,8 +104,8 @@ class SourceReader(Protocol):
 class ClientHasher:
     """A keyed hash from client identity to a 63-bit integer (see `make_client_hasher`).
 
-    A class rather than a closure so that it can travel to worker processes (parallel ingestion):
-    every process of one scan then gives the same client the same id.
+    A class rather than a closure so that it can be pickled to another process (a Spark driver's
+    helpers, a worker): every process of one scan then gives the same client the same id.
     """
 
     key: bytes = field(repr=False)
@@ -118,7 +118,7 @@ class ClientHasher:
 def make_client_hasher(salt: bytes | None = None) -> Callable[[str], int]:
     """A keyed hash from client identity to a 63-bit integer, salted per scan (random by default).
 
-    Keyed BLAKE2b: the same salt gives the same ids in any process (so parallel ingestion can merge),
+    Keyed BLAKE2b: the same salt gives the same ids in any process (so partial results can merge),
     and without the salt an id cannot be traced back to an address.
     """
     return ClientHasher(salt if salt is not None else os.urandom(16))
