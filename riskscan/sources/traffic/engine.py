@@ -67,6 +67,8 @@ MAX_QUERY_KEYS = 10_000
 """Distinct (endpoint, query key) pairs kept; past it only the most frequent stay (a warning says so)."""
 
 _MERGE_ROWS = 1_000_000  # partial client rows that trigger a merge of the partials
+_OBJECT_PARTITIONS = 8
+_PACK_SLICE = 1 << 18  # object keys turned into Python ints at a time when packing them
 _MAX_CACHED_PATHS = 1 << 18  # partly-folded paths whose reduction is cached before the cache restarts
 # Hash seed of endpoint, client and object keys: the same for every file of a scan (one process), unknown
 # outside it, so that nobody can craft paths or client names whose hashes collide on purpose.
@@ -127,7 +129,7 @@ class PartialAggregate:
     status slot), failed authentications per (endpoint, client, minute), per (endpoint, query key)."""
 
     clients: pl.DataFrame
-    objects: pl.DataFrame
+    objects: dict[int, pl.DataFrame]  # by partition (object key modulo `_OBJECT_PARTITIONS`)
     statuses: pl.DataFrame
     failures: pl.DataFrame
     query_keys: pl.DataFrame
@@ -151,7 +153,9 @@ class TrafficAggregator:
         self._endpoints: dict[tuple[str, str | None, str], int] = {}
         self._client_ids: dict[int, int] = {}  # hash of the client's name -> its opaque id
         self._clients: list[pl.DataFrame] = []
-        self._objects: list[pl.DataFrame] = []  # distinct (endpoint, client, object key)
+        # Distinct (endpoint, client, object key), in partitions by key: a merge deduplicates one
+        # partition at a time, so its transient memory is a fraction of the whole.
+        self._objects: list[list[pl.DataFrame]] = [[] for _ in range(_OBJECT_PARTITIONS)]
         self._statuses: list[pl.DataFrame] = []
         self._failures: list[pl.DataFrame] = []
         self._query_keys: list[pl.DataFrame] = []
@@ -172,7 +176,7 @@ class TrafficAggregator:
             return None
         rows = self._keyed(requests)
         failed = pl.col("status").is_in(_FAILED_AUTH)
-        return PartialAggregate(*pl.collect_all([
+        clients, objects, statuses, failures, query_keys = pl.collect_all([
             rows.group_by("endpoint", "client").agg(
                 requests=pl.len(),
                 failed=failed.sum(),
@@ -181,22 +185,27 @@ class TrafficAggregator:
                 first=pl.col("epoch").min(),
                 last=pl.col("epoch").max(),
             ),
-            rows.select("endpoint", "client", "key").unique(),
+            rows.select("endpoint", "client", "key").unique().with_columns(part=pl.col("key") % _OBJECT_PARTITIONS),
             rows.group_by("endpoint", "slot").agg(count=pl.len(), line=pl.col("line").min()),
             rows.filter(failed).group_by("endpoint", "client", minute=pl.col("epoch") // 60).agg(count=pl.len()),
             _query_key_counts(rows),
-        ]))
+        ])
+        parts = objects.partition_by("part", as_dict=True, include_key=False)
+        by_part = {int(key[0]): frame for key, frame in parts.items()}
+        return PartialAggregate(clients, by_part, statuses, failures, query_keys)
 
     def absorb(self, partial: PartialAggregate | None) -> None:
         """Keep a batch's groups (from one thread at a time), merging the partials when they pile up."""
         if partial is None:
             return
         self._clients.append(partial.clients)
-        self._objects.append(partial.objects)
+        for part, frame in partial.objects.items():
+            self._objects[part].append(frame)
         self._statuses.append(partial.statuses)
         self._failures.append(partial.failures)
         self._query_keys.append(partial.query_keys)
-        self._pending_rows += partial.clients.height + partial.objects.height + partial.failures.height
+        objects = sum(frame.height for frame in partial.objects.values())
+        self._pending_rows += partial.clients.height + objects + partial.failures.height
         if self._pending_rows > _MERGE_ROWS:
             self._merge()
 
@@ -208,19 +217,23 @@ class TrafficAggregator:
         if not self._clients or self._clients[0].height == 0:
             return AggregateResult((), 0, None, None, ())
         peaks = self._failures[0].group_by("endpoint", "client").agg(peak=pl.col("count").max())
-        keys = self._objects[0].group_by("endpoint", "client").agg(pl.col("key").sort().alias("keys"))
+        objects = pl.concat([frame for part in self._objects for frame in part], rechunk=False)
+        self._objects = [[] for _ in range(_OBJECT_PARTITIONS)]
+        objects = objects.sort("endpoint", "client", "key")
+        counts = objects.group_by("endpoint", "client", maintain_order=True).agg(keys=pl.len())
         clients = (
             self._clients[0].join(peaks, on=["endpoint", "client"], how="left")
-            .join(keys, on=["endpoint", "client"])
-            .sort("client")
+            .join(counts, on=["endpoint", "client"])
+            .sort("endpoint", "client")
         )
         endpoints = {number: key for key, number in self._endpoints.items()}
-        paths = _path_traffic(endpoints, clients, self._statuses[0], self._query_keys[0])
+        per_endpoint = _per_endpoint(objects, self._statuses[0], self._query_keys[0])
+        paths = _path_traffic(endpoints, clients, _packed_keys(objects["key"]), per_endpoint)
         warnings = (f"query-string keys: only the {MAX_QUERY_KEYS:,} most frequent are counted",) \
             if self._query_keys_cut else ()
         return AggregateResult(
             paths=paths,
-            distinct_clients=clients["client"].n_unique(),
+            distinct_clients=len({client.client_id for item in paths for client in item.clients}),
             first_seen=min((item.first_seen for item in paths if item.first_seen), default=None),
             last_seen=max((item.last_seen for item in paths if item.last_seen), default=None),
             warnings=warnings,
@@ -303,8 +316,9 @@ class TrafficAggregator:
                 pl.col("first").min(),
                 pl.col("last").max(),
             )]
-        if len(self._objects) > 1:
-            self._objects = [pl.concat(self._objects).unique()]
+        for index, part in enumerate(self._objects):
+            if len(part) > 1:
+                self._objects[index] = [pl.concat(part, rechunk=False).unique()]
         if len(self._statuses) > 1:
             self._statuses = [pl.concat(self._statuses).group_by("endpoint", "slot").agg(
                 pl.col("count").sum(), pl.col("line").min())]
@@ -351,64 +365,90 @@ def _query_key_counts(rows: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _packed_keys(keys: pl.Series) -> bytes:
+    """Every object key as 8-byte big-endian values, in the order given, converted a slice at a time
+    (a Python int per key for all of them at once would cost more memory than the keys)."""
+    packed = array("q")
+    for start in range(0, keys.len(), _PACK_SLICE):
+        packed.extend(keys.slice(start, _PACK_SLICE).to_list())
+    if sys.byteorder == "little":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def _per_endpoint(objects: pl.DataFrame, statuses: pl.DataFrame, query_keys: pl.DataFrame) -> dict[int, tuple[Any, ...]]:
+    """Per endpoint id: (distinct objects, status slots, their counts, their first lines, query keys,
+    their counts)."""
+    import polars as pl
+
+    table = (
+        objects.group_by("endpoint").agg(objects=pl.col("key").n_unique())
+        .join(statuses.group_by("endpoint").agg(pl.col("slot"), pl.col("count"), pl.col("line")), on="endpoint")
+        .join(query_keys.group_by("endpoint").agg(pl.col("query_key"), pl.col("count").alias("key_counts")),
+              on="endpoint", how="left")
+    )
+    return {row[0]: row[1:] for row in table.iter_rows()}
+
+
 def _path_traffic(
     endpoints: dict[int, tuple[str, str | None, str]],
     clients: pl.DataFrame,
-    statuses: pl.DataFrame,
-    query_keys: pl.DataFrame,
+    packed: bytes,
+    per_endpoint: dict[int, tuple[Any, ...]],
 ) -> tuple[PathTraffic, ...]:
-    """One `PathTraffic` per endpoint from the merged groups, ordered by path, method and host."""
-    import polars as pl
-
-    per_client = clients.group_by("endpoint", maintain_order=True).agg(
-        pl.struct("client", "requests", "failed", "keys", "low", "high", "first", "last", "peak").alias("clients"),
-        objects=pl.col("keys").explode().n_unique(),
-    )
-    per_status = statuses.group_by("endpoint").agg(pl.col("slot"), pl.col("count"), pl.col("line"))
-    per_key = query_keys.group_by("endpoint").agg(pl.col("query_key"), pl.col("count").alias("key_counts"))
-    table = per_client.join(per_status, on="endpoint").join(per_key, on="endpoint", how="left")
-    paths = [_one_path(endpoints[row["endpoint"]], row) for row in table.iter_rows(named=True)]
+    """One `PathTraffic` per endpoint, ordered by path, method and host. `clients` come sorted by
+    (endpoint, client), as the keys in `packed` are, each row saying how many of them are its own."""
+    paths: list[PathTraffic] = []
+    group: list[ClientTraffic] = []
+    offset, current = 0, -1
+    columns = ("endpoint", "client", "requests", "failed", "low", "high", "first", "last", "peak", "keys")
+    for row in clients.select(columns).iter_rows():
+        if row[0] != current and group:
+            paths.append(_one_path(endpoints[current], group, per_endpoint[current]))
+            group = []
+        current = row[0]
+        group.append(_one_client(row, packed[offset * 8 : (offset + row[9]) * 8]))
+        offset += row[9]
+    if group:
+        paths.append(_one_path(endpoints[current], group, per_endpoint[current]))
     return tuple(sorted(paths, key=lambda item: (item.path, item.method, item.host or "")))
 
 
-def _one_path(endpoint: tuple[str, str | None, str], row: dict[str, Any]) -> PathTraffic:
-    counts = dict(zip(row["slot"], row["count"], strict=True))
+def _one_path(endpoint: tuple[str, str | None, str], clients: list[ClientTraffic], row: tuple[Any, ...]) -> PathTraffic:
+    objects, slots, slot_counts, lines, keys, key_counts = row
+    counts = dict(zip(slots, slot_counts, strict=True))
     by_class = [0] * 5
     for slot, count in counts.items():
         by_class[slot // 100 - 1] += count
-    clients = tuple(_one_client(client) for client in row["clients"])
     method, host, path = endpoint
-    keys = row["query_key"] or []
     return PathTraffic(
         method=method,
         path=path,
         host=host,
         requests=sum(by_class),
         status_classes={name: count for name, count in zip(_CLASS_NAMES, by_class, strict=True) if count},
-        clients=clients,
-        objects=row["objects"],
+        clients=tuple(clients),
+        objects=objects,
         not_found=counts.get(404, 0),
         unauthorized=counts.get(401, 0) + counts.get(403, 0),
         throttled=counts.get(429, 0),
         first_seen=min(client.first_seen for client in clients if client.first_seen),
         last_seen=max(client.last_seen for client in clients if client.last_seen),
-        sample_lines=tuple(sorted(row["line"])[:SAMPLES_PER_PATH]),
-        query_keys=dict(zip(keys, row["key_counts"] or [], strict=True)),
+        sample_lines=tuple(sorted(lines)[:SAMPLES_PER_PATH]),
+        query_keys=dict(zip(keys or [], key_counts or [], strict=True)),
     )
 
 
-def _one_client(client: dict[str, Any]) -> ClientTraffic:
-    keys = array("q", client["keys"])
-    if sys.byteorder == "little":
-        keys.byteswap()
+def _one_client(row: tuple[Any, ...], keys: bytes) -> ClientTraffic:
+    _, client, requests, failed, low, high, first, last, peak, _ = row
     return ClientTraffic(
-        client_id=client["client"],
-        requests=client["requests"],
-        object_keys=keys.tobytes(),
-        lowest_id=client["low"],
-        highest_id=client["high"],
-        failed_auth=client["failed"],
-        peak_failed_auth_per_minute=client["peak"] or 0,
-        first_seen=datetime.fromtimestamp(client["first"], UTC),
-        last_seen=datetime.fromtimestamp(client["last"], UTC),
+        client_id=client,
+        requests=requests,
+        object_keys=keys,
+        lowest_id=low,
+        highest_id=high,
+        failed_auth=failed,
+        peak_failed_auth_per_minute=peak or 0,
+        first_seen=datetime.fromtimestamp(first, UTC),
+        last_seen=datetime.fromtimestamp(last, UTC),
     )

@@ -3,7 +3,7 @@
 Compression is judged by the first bytes (gzip `1f 8b`, zstd `28 b5 2f fd`), never by the name.
 Inflation is streamed and bounded (a bomb costs what is read, not what it claims), and runs in a
 thread ahead of the reader (zlib and zstd release the GIL), so that decompression overlaps parsing.
-Batches grow from 256 KiB to 16 MiB: a file that is not a log is judged on its first lines, a big
+Batches grow from 256 KiB to 8 MiB: a file that is not a log is judged on its first lines, a big
 one is parsed in large vectorised steps. A line longer than `MAX_LINE` bytes (binary data, no line
 breaks) is cut there and the rest of it skipped, so garbage is one rejected line, never buffered.
 A truncated or corrupt stream keeps every line read before the damage; `problem` says what happened.
@@ -29,7 +29,7 @@ __all__ = ["MAX_LINE", "LineBatch", "LineReader"]
 
 MAX_LINE = 65536
 _CHUNK_BYTES = 1 << 20  # raw bytes read at a time; progress is reported once per chunk
-_FIRST_BATCH, _LAST_BATCH = 256 << 10, 16 << 20
+_FIRST_BATCH, _LAST_BATCH = 256 << 10, 8 << 20
 _AHEAD = 2  # batches read ahead of the parser
 _SEPARATOR = b"\x1f"  # the CSV reader's field separator: a byte log lines do not hold
 
