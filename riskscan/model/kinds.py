@@ -32,6 +32,7 @@ class SourceKind(StrEnum):
     GRAPHQL = "graphql"
     ENVOY = "envoy"
     TRAEFIK = "traefik"
+    ALB_LOG = "alb_log"
 
 
 class InputStatus(StrEnum):

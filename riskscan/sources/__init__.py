@@ -154,10 +154,11 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.specs.graphql import GraphQlReader
     from riskscan.sources.specs.postman import PostmanReader
     from riskscan.sources.gateways.envoy import EnvoyReader
+    from riskscan.sources.traffic.alb_log import AlbLogReader
 
     readers: list[SourceReader] = [
         OpenApiReader(), PostmanReader(), GraphQlReader(), ApisixReader(), KubernetesReader(), KongReader(),
-        NginxReader(), EnvoyReader(), TraefikReader(), AccessLogReader(),
+        NginxReader(), EnvoyReader(), TraefikReader(), AlbLogReader(), AccessLogReader(),
     ]
     return {reader.kind: reader for reader in readers}
 
