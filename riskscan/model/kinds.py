@@ -33,6 +33,7 @@ class SourceKind(StrEnum):
     ENVOY = "envoy"
     TRAEFIK = "traefik"
     ALB_LOG = "alb_log"
+    CLOUDFRONT_LOG = "cloudfront_log"
 
 
 class InputStatus(StrEnum):

@@ -155,10 +155,12 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.specs.postman import PostmanReader
     from riskscan.sources.gateways.envoy import EnvoyReader
     from riskscan.sources.traffic.alb_log import AlbLogReader
+    from riskscan.sources.traffic.cloudfront_log import CloudFrontLogReader
 
     readers: list[SourceReader] = [
         OpenApiReader(), PostmanReader(), GraphQlReader(), ApisixReader(), KubernetesReader(), KongReader(),
-        NginxReader(), EnvoyReader(), TraefikReader(), AlbLogReader(), AccessLogReader(),
+        NginxReader(), EnvoyReader(), TraefikReader(), AlbLogReader(), CloudFrontLogReader(),
+        AccessLogReader(),
     ]
     return {reader.kind: reader for reader in readers}
 
