@@ -27,6 +27,7 @@ from riskscan.redaction import redact_path
 __all__ = [
     "EndpointDraft",
     "EndpointKey",
+    "MAX_RESPONSE_FIELDS",
     "TrafficTally",
     "example_path",
     "route_identity",
@@ -36,6 +37,8 @@ EndpointKey = tuple[str, str, str | None]
 """(method, path template, host): what makes an endpoint one endpoint."""
 
 _SAMPLE_LINES = 5
+MAX_RESPONSE_FIELDS = 200
+"""Response field names kept per endpoint across every traffic file (the first in sorted order)."""
 
 
 def route_identity(route: GatewayRoute) -> tuple[str, str, str]:
@@ -94,6 +97,7 @@ class TrafficTally:
     last_seen: datetime | None = None
     clients: dict[int, _ClientTally] = field(default_factory=dict)
     by_sample: dict[str, _SampleTally] = field(default_factory=dict)
+    response_fields: set[str] = field(default_factory=set)
 
     def add(self, sample: TrafficSample, item: PathTraffic) -> None:
         """Fold one reduced path's aggregate from `sample` into this tally."""
@@ -110,6 +114,7 @@ class TrafficTally:
             self.last_seen = item.last_seen
         for client in item.clients:
             self.clients.setdefault(client.client_id, _ClientTally()).add(client)
+        self.response_fields.update(item.response_fields)
         tally = self.by_sample.setdefault(sample.path, _SampleTally())
         tally.requests += item.requests
         tally.objects += item.objects
@@ -138,6 +143,7 @@ class TrafficTally:
             evidence=tuple(
                 _sample_evidence(name, tally, template) for name, tally in sorted(self.by_sample.items())
             ),
+            response_fields=tuple(sorted(self.response_fields)[:MAX_RESPONSE_FIELDS]),
         )
 
 

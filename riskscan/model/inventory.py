@@ -69,6 +69,7 @@ class TrafficStats(Model):
     throttled: int = 0  # requests answered 429
     max_failed_auth_per_client: int = 0  # most 401/403 answers one client got (credential stuffing)
     evidence: tuple[Evidence, ...] = ()
+    response_fields: tuple[RedactedName, ...] = ()  # JSON response field names seen (HAR), never values
 
 
 class Endpoint(Model):

@@ -34,6 +34,7 @@ class SourceKind(StrEnum):
     TRAEFIK = "traefik"
     ALB_LOG = "alb_log"
     CLOUDFRONT_LOG = "cloudfront_log"
+    HAR = "har"
 
 
 class InputStatus(StrEnum):

@@ -175,7 +175,7 @@ def _endpoint(endpoint: Endpoint, finding_ids: list[str]) -> Document:
 
 
 def _traffic(traffic: TrafficStats) -> Document:
-    return {
+    document: Document = {
         "requests": traffic.requests,
         "clients": traffic.clients,
         "status_classes": dict(traffic.status_classes),
@@ -183,6 +183,9 @@ def _traffic(traffic: TrafficStats) -> Document:
         "last_seen": _timestamp(traffic.last_seen) if traffic.last_seen else None,
         "distinct_paths": traffic.distinct_paths,
     }
+    if traffic.response_fields:  # only captures with bodies (HAR) show them
+        document["response_fields"] = list(traffic.response_fields)
+    return document
 
 
 def _finding(finding: Finding) -> Document:

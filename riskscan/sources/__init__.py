@@ -156,11 +156,12 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.gateways.envoy import EnvoyReader
     from riskscan.sources.traffic.alb_log import AlbLogReader
     from riskscan.sources.traffic.cloudfront_log import CloudFrontLogReader
+    from riskscan.sources.traffic.har import HarReader
 
     readers: list[SourceReader] = [
         OpenApiReader(), PostmanReader(), GraphQlReader(), ApisixReader(), KubernetesReader(), KongReader(),
         NginxReader(), EnvoyReader(), TraefikReader(), AlbLogReader(), CloudFrontLogReader(),
-        AccessLogReader(),
+        HarReader(), AccessLogReader(),
     ]
     return {reader.kind: reader for reader in readers}
 
