@@ -48,12 +48,15 @@ _SNIFF_LINES = 20
 _TYPES = ("http", "https", "h2", "grpcs", "ws", "wss")
 _TIME = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?Z"
 _SECONDS = r"-?[0-9]+(?:\.[0-9]+)?"
-# The fast path: the documented types, plain tokens up to the status codes, a three-digit ELB status,
-# and a request line whose method is letters and whose absolute URL is printable ASCII without quotes.
+# The fast path, one pass per batch: the documented types, plain tokens without `"` up to the status
+# codes, a three-digit ELB status, a request line whose method is letters and whose absolute URL is
+# printable ASCII without quotes, spaces or userinfo. The groups capture what is kept; a line the
+# pattern misses gives nulls and goes to `_slow_request`.
 _FAST = (
-    rf"^(?:{'|'.join(_TYPES)}) {_TIME} [!-~]+ [!-~]+ [!-~]+ {_SECONDS} {_SECONDS} {_SECONDS} "
-    r'[1-5][0-9]{2} [!-~]+ [0-9-]+ [0-9-]+ "[A-Za-z]{1,20} [A-Za-z][A-Za-z0-9+.-]*://[!#-.0-?A-~]+/[!#-~]* '
-    r'HTTP/[0-9.]{1,5}" '
+    rf"^(?:{'|'.join(_TYPES)}) (?P<time>[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}})"
+    rf"(?:\.[0-9]{{1,9}})?Z [!#-~]+ (?P<client>[!#-~]+) [!#-~]+ {_SECONDS} {_SECONDS} {_SECONDS} "
+    r'(?P<status>[1-5][0-9]{2}) [!#-~]+ [0-9-]+ [0-9-]+ "(?P<method>[A-Za-z]{1,20}) '
+    r'(?P<url>[A-Za-z][A-Za-z0-9+.-]*://[!#-.0-?A-~]+/[!#-~]*) HTTP/[0-9.]{1,5}" '
 )
 # The SNI name: the fourth quoted field after the request (user agent, trace id, then domain_name).
 _DOMAIN = r'HTTP/[0-9.]{1,5}" "(?:[^"\\]|\\.)*" [^ ]* [^ ]* [^ ]* "[^"]*" "([^"]*)"'
@@ -95,38 +98,51 @@ class AlbLogFormat:
         """Request rows of the lines the fast pattern takes, and of the others through `_slow_request`."""
         import polars as pl
 
-        is_fast = pl.col("text").str.contains(_FAST)
-        fast = _fields(lines.filter(is_fast))
+        groups = lines.select("line", "text", fields=pl.col("text").str.extract_groups(_FAST)).unnest("fields")
+        is_fast = pl.col("time").is_not_null()
+        fast = _fields(groups.filter(is_fast))
         rows = fast.filter(pl.col("epoch").is_not_null())
         parsed = ParsedLines(
             requests=_request_rows(rows),
             malformed=fast.filter(pl.col("epoch").is_null())["line"].to_list(),
             variants=Counter(alb=lines.height),
         )
-        slow = lines.filter(~is_fast)["line"].to_list()
+        slow = groups.filter(~is_fast)["line"].to_list()
         if slow:
             _parse_slowly(batch, slow, parsed)
         return parsed
 
 
-def _fields(lines: pl.DataFrame) -> pl.DataFrame:
-    """line, client (no port), epoch (null when not a real time), status, method, url, and the line's
-    text for the few rows whose URL host is an IP address (their SNI name is read from it)."""
+def _fields(groups: pl.DataFrame) -> pl.DataFrame:
+    """line, text, client (no port), epoch (null when not a real time), status, method and url.
+
+    Times are not parsed per line: the distinct minutes of a batch (an ALB file spans five) are
+    read once each and the seconds added.
+    """
     import polars as pl
 
-    parts = pl.col("text").str.splitn(" ", 14)
-    rest = parts.struct.field("field_13")  # `https://host:443/path?q HTTP/1.1" "agent" ...`
-    stamp = parts.struct.field("field_1").str.slice(0, 19).str.to_datetime("%Y-%m-%dT%H:%M:%S", strict=False)
-    epoch = stamp.dt.epoch("s")
-    return lines.select(
+    minute = pl.col("time").str.slice(0, 16)
+    minutes = groups.select(minute.unique())["time"].to_list()
+    starts = [_minute_epoch(value) for value in minutes]
+    second = pl.col("time").str.slice(17, 2).cast(pl.Int64)
+    epoch = minute.replace_strict(minutes, starts, default=None, return_dtype=pl.Int64) + second
+    return groups.select(
         "line",
         "text",
-        client=parts.struct.field("field_3").str.replace(r":[0-9]+$", "").str.strip_chars("[]"),
-        epoch=pl.when(epoch.is_between(0, _LAST_EPOCH)).then(epoch),
-        status=parts.struct.field("field_8").cast(pl.Int32),
-        method=parts.struct.field("field_12").str.slice(1).str.to_uppercase(),
-        url=rest.str.slice(0, rest.str.find(" ", literal=True)),
-    )
+        "method",
+        "url",
+        client=pl.col("client").str.replace(r":[0-9]+$", "").str.strip_chars("[]"),
+        epoch=pl.when((second < 60) & epoch.is_between(0, _LAST_EPOCH)).then(epoch),
+        status=pl.col("status").cast(pl.Int32),
+    ).with_columns(pl.col("method").str.to_uppercase())
+
+
+def _minute_epoch(minute: str) -> int | None:
+    """`2018-07-02T22:23` -> epoch seconds of that minute (UTC), None when it is no real one."""
+    try:
+        return int(datetime.strptime(minute, "%Y-%m-%dT%H:%M").replace(tzinfo=UTC).timestamp())
+    except ValueError:
+        return None
 
 
 def _request_rows(rows: pl.DataFrame) -> pl.DataFrame:

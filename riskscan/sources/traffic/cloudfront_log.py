@@ -139,26 +139,33 @@ def _between(entries: pl.DataFrame, after: int | None, before: int | None) -> pl
 
 
 def _fields(entries: pl.DataFrame, columns: dict[str, int], width: int) -> pl.DataFrame:
-    """line, epoch (null for a wrong field count or an unreal time), client, method, host, stem,
-    query (null for `-`) and status as text, from the columns the header named."""
+    """line, epoch (null for an unreal time, or an entry too short for the header), client, method,
+    host, stem, query (null for `-`) and status as text, from the columns the header named.
+
+    The line is split once, up to the last column kept; times are not parsed per line: the distinct
+    minutes of a batch (a CloudFront file spans an hour) are read once each and the seconds added.
+    """
     import polars as pl
 
-    text = pl.col("text")
-    parts = text.str.splitn("\t", max(columns.values()) + 2)
+    last = max(columns.values())
+    split = entries.select("line", parts=pl.col("text").str.splitn("\t", last + 2)).unnest("parts")
 
     def column(name: str) -> pl.Expr:
-        return parts.struct.field(f"field_{columns[name]}")
+        return pl.col(f"field_{columns[name]}") if name in columns else pl.lit("-")
 
-    stamp = pl.concat_str(column("date"), column("time"), separator=" ").str.to_datetime(
-        "%Y-%m-%d %H:%M:%S", strict=False)
-    epoch = stamp.dt.epoch("s")
-    is_whole = text.str.count_matches("\t", literal=True) == width - 1
-    viewer_host = column("x-host-header") if "x-host-header" in columns else pl.lit("-")
-    distribution = column("cs(Host)") if "cs(Host)" in columns else pl.lit("-")
-    query = column("cs-uri-query") if "cs-uri-query" in columns else pl.lit("-")
-    return entries.select(
+    minute = pl.concat_str(column("date"), column("time").str.slice(0, 5), separator=" ")
+    minutes = split.select(minute.unique().alias("minute"))["minute"].drop_nulls().to_list()
+    starts = [_minute_epoch(value) for value in minutes]
+    second = column("time").str.slice(6, 2).cast(pl.Int64, strict=False)
+    is_time = column("time").str.len_bytes().eq(8) & (second < 60)
+    epoch = minute.replace_strict(minutes, starts, default=None, return_dtype=pl.Int64) + second
+    has_all = pl.col(f"field_{last}").is_not_null()  # a line cut short lacks the columns past its end
+    if last + 1 < width:
+        has_all = has_all & pl.col(f"field_{last + 1}").is_not_null()
+    viewer_host, distribution, query = column("x-host-header"), column("cs(Host)"), column("cs-uri-query")
+    return split.select(
         "line",
-        epoch=pl.when(is_whole & epoch.is_between(0, _LAST_EPOCH)).then(epoch),
+        epoch=pl.when(has_all & is_time & epoch.is_between(0, _LAST_EPOCH)).then(epoch),
         client=column("c-ip"),
         method=column("cs-method").str.to_uppercase(),
         host=pl.when(viewer_host != "-").then(viewer_host).otherwise(distribution),
@@ -166,6 +173,14 @@ def _fields(entries: pl.DataFrame, columns: dict[str, int], width: int) -> pl.Da
         query=pl.when(query != "-").then(query),
         status=column("sc-status"),
     )
+
+
+def _minute_epoch(minute: str) -> int | None:
+    """`2019-12-04 21:02` -> epoch seconds of that minute (UTC), None when it is no real one."""
+    try:
+        return int(datetime.strptime(minute, "%Y-%m-%d %H:%M").replace(tzinfo=UTC).timestamp())
+    except ValueError:
+        return None
 
 
 def _request_rows(fields: pl.DataFrame) -> pl.DataFrame:
