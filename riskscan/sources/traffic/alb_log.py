@@ -56,12 +56,12 @@ _FAST = (
     rf"^(?:{'|'.join(_TYPES)}) (?P<time>[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}})"
     rf"(?:\.[0-9]{{1,9}})?Z [!#-~]+ (?P<client>[!#-~]+) [!#-~]+ {_SECONDS} {_SECONDS} {_SECONDS} "
     r'(?P<status>[1-5][0-9]{2}) [!#-~]+ [0-9-]+ [0-9-]+ "(?P<method>[A-Za-z]{1,20}) '
-    r'(?P<url>[A-Za-z][A-Za-z0-9+.-]*://[!#-.0-?A-~]+/[!#-~]*) HTTP/[0-9.]{1,5}" '
+    r'(?P<url>https?://[!#-.0-?A-~]+/[!#-~]*) HTTP/[0-9.]{1,5}" '
 )
 # The SNI name: the fourth quoted field after the request (user agent, trace id, then domain_name).
 _DOMAIN = r'HTTP/[0-9.]{1,5}" "(?:[^"\\]|\\.)*" [^ ]* [^ ]* [^ ]* "[^"]*" "([^"]*)"'
 _FIELD = re.compile(rb'"(?:[^"\\]|\\.)*"|[^ ]+')
-_IP_LITERAL = r"^(?:[0-9.]+|[0-9a-f:]+)$"
+_IP_LITERAL = r"^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9a-f]*:[0-9a-f:.]*)$"  # IPv4, or IPv6 (has a `:`)
 # Epochs a timestamp may have: from 1970 to the day before the last `datetime` can show everywhere.
 _LAST_EPOCH = int(datetime(9999, 12, 30, tzinfo=UTC).timestamp())
 
@@ -165,7 +165,7 @@ def _request_rows(rows: pl.DataFrame) -> pl.DataFrame:
     frame = split.with_columns(
         host=host,
         path=target.str.slice(0, pl.min_horizontal(question.fill_null(end), end)),
-        query=pl.when(question < end).then(target.str.slice(question + 1, end - question - 1)),
+        query=pl.when(question + 1 < end).then(target.str.slice(question + 1, end - question - 1)),
     )
     return _with_sni_hosts(frame).select(
         "line", "client", "epoch", "method", "host", "path", "query", "status")

@@ -69,9 +69,8 @@ def test_gzip_as_s3_delivers_it_reads_the_same(tmp_path: Path) -> None:
     assert read(packed).paths == read(FIXTURES / "alb-api.log").paths
 
 
-def test_fast_path_agrees_with_the_documented_grammar() -> None:
+def assert_fast_path_agrees(data: bytes) -> None:
     """Every line the vectorised pattern takes gives the row the reference parser gives."""
-    data = (FIXTURES / "alb-api.log").read_bytes()
     batch = LineBatch(1, data)
     parsed = AlbLogFormat().parse(batch, batch.frame())
     rows = {row[0]: row[1:] for row in parsed.requests.sort("line").iter_rows()}
@@ -81,6 +80,26 @@ def test_fast_path_agrees_with_the_documented_grammar() -> None:
             assert rows[number] == expected, number
         else:
             assert number not in rows
+
+
+def test_fast_path_agrees_with_the_documented_grammar() -> None:
+    assert_fast_path_agrees((FIXTURES / "alb-api.log").read_bytes())
+
+
+@pytest.mark.parametrize(
+    "request_line",
+    [
+        "GET HTTPS://API.example.com:443/a HTTP/1.1",  # upper-case scheme: the slow path
+        "GET ws://api.example.com:80/socket HTTP/1.1",  # not an HTTP URL: no request either way
+        "GET https://cafe:443/menu?x=1 HTTP/1.1",  # a host of hex letters is no IP address
+        "GET https://10.0.0.7:443/v1/x HTTP/1.1",  # an IP address: the SNI name
+        "GET https://[2001:db8::7]:443/v1/x?a=1&b HTTP/1.1",
+        "get https://api.example.com:443/a/?#frag HTTP/2.0",
+    ],
+)
+def test_fast_path_agrees_on_odd_requests(request_line: str) -> None:
+    line = entry("2026-11-09T08:00:00.000000Z", "203.0.113.5:1", 200, request_line)
+    assert_fast_path_agrees(line.encode())
 
 
 def test_enumeration_and_stuffing_show_per_client(tmp_path: Path) -> None:
