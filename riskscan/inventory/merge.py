@@ -27,6 +27,7 @@ from riskscan.redaction import redact_path
 __all__ = [
     "EndpointDraft",
     "EndpointKey",
+    "MAX_RESPONSE_FIELDS",
     "TrafficTally",
     "example_path",
     "route_identity",
@@ -37,6 +38,8 @@ EndpointKey = tuple[str, str, str | None]
 
 _SAMPLE_LINES = 5
 _QUERY_KEYS = 20  # query-string keys listed per endpoint, the most used first
+MAX_RESPONSE_FIELDS = 200
+"""Response field names kept per endpoint across every traffic file (the first in sorted order)."""
 
 
 def route_identity(route: GatewayRoute) -> tuple[str, str, str]:
@@ -98,6 +101,7 @@ class TrafficTally:
     clients: dict[int, _ClientTally] = field(default_factory=dict)
     by_sample: dict[str, _SampleTally] = field(default_factory=dict)
     query_keys: dict[str, int] = field(default_factory=dict)
+    response_fields: set[str] = field(default_factory=set)
 
     def add(self, sample: TrafficSample, item: PathTraffic) -> None:
         """Fold one reduced path's aggregate from `sample` into this tally."""
@@ -116,6 +120,7 @@ class TrafficTally:
             self.clients.setdefault(client.client_id, _ClientTally()).add(client)
         for key, count in item.query_keys.items():
             self.query_keys[key] = self.query_keys.get(key, 0) + count
+        self.response_fields.update(item.response_fields)
         tally = self.by_sample.setdefault(sample.path, _SampleTally())
         tally.requests += item.requests
         tally.objects += item.objects
@@ -147,6 +152,7 @@ class TrafficTally:
             evidence=tuple(
                 _sample_evidence(name, tally, template) for name, tally in sorted(self.by_sample.items())
             ),
+            response_fields=tuple(sorted(self.response_fields)[:MAX_RESPONSE_FIELDS]),
         )
 
 

@@ -71,6 +71,7 @@ class TrafficStats(Model):
     peak_failed_auth_per_minute: int = 0  # most 401/403 answers one client got within a minute (bursts)
     query_keys: dict[RedactedName, int] = {}  # query-string key -> requests carrying it (never a value)
     evidence: tuple[Evidence, ...] = ()
+    response_fields: tuple[RedactedName, ...] = ()  # JSON response field names seen (HAR), never values
 
 
 class Endpoint(Model):

@@ -33,6 +33,9 @@ class SourceKind(StrEnum):
     ENVOY = "envoy"
     TRAEFIK = "traefik"
     AWS_API_GATEWAY = "aws_api_gateway"
+    ALB_LOG = "alb_log"
+    CLOUDFRONT_LOG = "cloudfront_log"
+    HAR = "har"
 
 
 class InputStatus(StrEnum):

@@ -73,6 +73,9 @@ class PathTraffic(Model):
     last_seen: datetime | None = None
     sample_lines: tuple[int, ...] = ()
     query_keys: dict[RedactedName, int] = {}  # query-string key -> requests carrying it (never a value)
+    # Field names (dotted paths, `items[].email`) of JSON response bodies, never values: filled only by
+    # readers that see bodies (HAR), for the data-exposure control.
+    response_fields: tuple[RedactedName, ...] = ()
 
     @property
     def client_ids(self) -> frozenset[int]:

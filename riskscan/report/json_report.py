@@ -175,7 +175,7 @@ def _endpoint(endpoint: Endpoint, finding_ids: list[str]) -> Document:
 
 
 def _traffic(traffic: TrafficStats) -> Document:
-    return {
+    document: Document = {
         "requests": traffic.requests,
         "clients": traffic.clients,
         "status_classes": dict(traffic.status_classes),
@@ -187,6 +187,9 @@ def _traffic(traffic: TrafficStats) -> Document:
         "peak_failed_auth_per_minute": traffic.peak_failed_auth_per_minute,
         "query_keys": dict(traffic.query_keys),
     }
+    if traffic.response_fields:  # only captures with bodies (HAR) show them
+        document["response_fields"] = list(traffic.response_fields)
+    return document
 
 
 def _finding(finding: Finding) -> Document:

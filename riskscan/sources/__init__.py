@@ -163,11 +163,15 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.specs.postman import PostmanReader
     from riskscan.sources.gateways.envoy import EnvoyReader
     from riskscan.sources.gateways.aws import AwsApiGatewayReader
+    from riskscan.sources.traffic.alb_log import AlbLogReader
+    from riskscan.sources.traffic.cloudfront_log import CloudFrontLogReader
+    from riskscan.sources.traffic.har import HarReader
 
     readers: list[SourceReader] = [
         AwsApiGatewayReader(),  # before OpenAPI: an API Gateway export is also an OpenAPI document
         OpenApiReader(), PostmanReader(), GraphQlReader(), ApisixReader(), KubernetesReader(), KongReader(),
-        NginxReader(), EnvoyReader(), TraefikReader(), AccessLogReader(),
+        NginxReader(), EnvoyReader(), TraefikReader(), AlbLogReader(), CloudFrontLogReader(),
+        HarReader(), AccessLogReader(),
     ]
     return {reader.kind: reader for reader in readers}
 

@@ -47,17 +47,24 @@ class ParsedLines:
     `malformed` are non-blank lines not in the format at all; `not_requests` are lines in the format
     that carry no usable HTTP request (`-`, TLS bytes, a health probe without a path). Both are line
     numbers. `variants` counts the lines per variant of the format (`combined`, `common` ...).
+    `directives` counts lines that belong to the format but are no entries (W3C `#Fields:` headers):
+    neither requests nor rejected.
     """
 
     requests: pl.DataFrame
     malformed: list[int] = field(default_factory=list)
     not_requests: list[int] = field(default_factory=list)
     variants: Counter[str] = field(default_factory=Counter)
+    directives: int = 0
 
 
 class LineFormat(Protocol):
     """One line-oriented log format: `name` when no variant is told apart, `description` for errors
-    (`an access log`), and a batch parser."""
+    (`an access log`), and a batch parser.
+
+    Batches are parsed two at a time, in any order. A format whose parse of one batch depends on an
+    earlier one (W3C logs: a `#Fields:` header names the columns of the lines after it) sets a class
+    attribute `is_stateful = True`; its batches are then parsed one after another, in file order."""
 
     name: str
     description: str
@@ -76,7 +83,7 @@ class _Tally:
     variants: Counter[str] = field(default_factory=Counter)
 
     def count(self, parsed: ParsedLines, lines: int) -> None:
-        self.total += lines
+        self.total += lines - parsed.directives
         self.malformed += len(parsed.malformed)
         self.not_requests += len(parsed.not_requests)
         self.variants.update(parsed.variants)
@@ -96,11 +103,12 @@ def read_line_log(path: Path, context: ReadContext, log_format: LineFormat) -> T
     tally = _Tally()
     reader = LineReader(path, context.on_progress)
     try:
-        with ThreadPoolExecutor(_WORKERS) as pool:
+        workers = 1 if getattr(log_format, "is_stateful", False) else _WORKERS
+        with ThreadPoolExecutor(workers) as pool:
             pending: deque[Future[_BatchResult]] = deque()
             for batch in reader:
                 pending.append(pool.submit(_work, batch, log_format, aggregator))
-                if len(pending) >= _WORKERS:
+                if len(pending) >= workers:
                     _keep(pending.popleft().result(), tally, aggregator, context, shown, log_format.description)
             while pending:
                 _keep(pending.popleft().result(), tally, aggregator, context, shown, log_format.description)
