@@ -54,7 +54,8 @@ class EnvoyReader:
     summary = ("listeners' HTTP connection managers: virtual hosts and routes (prefix, path, "
                "path-separated prefix, plain safe_regex paths), jwt_authn, ext_authz, oauth2, basic_auth, "
                "client-certificate TLS, RBAC allow lists per route, local_ratelimit and ratelimit, per-route "
-               "filter overrides, access logs and tracing; cluster hosts as upstreams; keys and secrets never read")
+               "filter overrides, access logs and tracing; cluster hosts as upstreams; keys and secrets never "
+               "read")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a bootstrap (`static_resources` or `dynamic_resources` at the top level) or a
