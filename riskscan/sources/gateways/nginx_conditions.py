@@ -38,7 +38,7 @@ def if_conditions(location: Directive, where: str, warn: Callable[[str], None]) 
     conditions: list[str] = []
     for block in location.children("if"):
         test = _condition_text(block.args)
-        names = [_shown(directive) for directive in block.block or ()]
+        names = list(dict.fromkeys(_shown(directive) for directive in block.block or ()))
         conditions.append(redact(f"if ({test}): {', '.join(names) or 'nothing'}")[:200])
         refused = sorted({d.name for d in block.block or () if not _is_allowed_in_if(d.name)})
         if refused:
