@@ -19,9 +19,9 @@ from collections.abc import Mapping, Sequence
 
 from riskscan.inventory.gateway_patterns import (
     UriPattern,
+    choose_routes,
     compile_uri,
     hosts_compatible,
-    most_specific,
     route_accepts,
     templates_under_prefix,
 )
@@ -128,7 +128,8 @@ def attach_routes(gateways: Sequence[GatewayConfig], drafts: Drafts) -> list[tup
                     _add_route_shadow(pattern, route, drafts)
     for key, candidates in served.items():
         draft = drafts.by_key[key]
-        for route in most_specific(pair for pair in candidates if pair[1].is_enabled):
+        usable = (pair for pair in candidates if pair[1].is_enabled)
+        for route in choose_routes(usable, key[0], key[2]):
             draft.add_route(route)
         for _, route in candidates:
             if not route.is_enabled:

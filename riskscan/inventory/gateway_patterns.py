@@ -6,6 +6,10 @@ segment (`/v1/claim*` matches any path starting with `/v1/claim`); `:name` for o
 `*name` for the rest of the path. When several routes match, the gateway uses the most specific one
 (exact before prefix, longer before shorter); a route with `vars` conditions only takes the requests
 that meet them, so it does not hide a less specific unconditional route (prod and sandbox routes).
+
+Each gateway picks among its own routes (`choose_routes`): by uri specificity as above, unless its
+reader gives the gateway's own precedence (`GatewayRoute.uri_ranks`: Kong ranks a route with methods
+or hosts above a longer path, and a regex path above any plain one).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from riskscan.model import GatewayRoute
 __all__ = [
     "RouteIndex",
     "UriPattern",
+    "choose_routes",
     "compile_uri",
     "hosts_compatible",
     "is_catch_all",
@@ -119,6 +124,49 @@ def most_specific(candidates: Iterable[tuple[UriPattern, GatewayRoute]]) -> list
     return chosen
 
 
+def choose_routes(
+    candidates: Iterable[tuple[UriPattern, GatewayRoute]], method: str = "*", host: str | None = None
+) -> list[GatewayRoute]:
+    """The routes that would serve a request (`method`, `host`: `*` and None when any or unknown),
+    each gateway choosing among its own: by its readers' ranks where given, else `most_specific`."""
+    by_gateway: dict[str, list[tuple[UriPattern, GatewayRoute]]] = {}
+    for pattern, route in candidates:
+        by_gateway.setdefault(route.gateway, []).append((pattern, route))
+    chosen: list[GatewayRoute] = []
+    for pairs in by_gateway.values():
+        ranked = all(route.uri_ranks for _, route in pairs)
+        picked = _by_rank(pairs, method, host) if ranked else most_specific(pairs)
+        chosen.extend(route for route in picked if route not in chosen)
+    return chosen
+
+
+def _by_rank(
+    pairs: list[tuple[UriPattern, GatewayRoute]], method: str, host: str | None
+) -> list[GatewayRoute]:
+    """Routes in the gateway's own order, down to the first that takes every such request, and those
+    ranked equal to it (the gateway's order among equals is undefined)."""
+    ranked = sorted(((_rank_of(pattern, route), route) for pattern, route in pairs),
+                    key=lambda item: item[0], reverse=True)
+    chosen: list[GatewayRoute] = []
+    floor: tuple[int, ...] | None = None
+    for rank, route in ranked:
+        if floor is not None and rank < floor:
+            break
+        if route not in chosen:
+            chosen.append(route)
+        is_partial = bool(route.conditions) or (bool(route.hosts) and host is None) or (
+            bool(route.methods) and method == "*"
+        )
+        if floor is None and not is_partial:
+            floor = rank
+    return chosen
+
+
+def _rank_of(pattern: UriPattern, route: GatewayRoute) -> tuple[int, ...]:
+    index = route.uris.index(pattern.uri) if pattern.uri in route.uris else -1
+    return route.uri_ranks[index] if 0 <= index < len(route.uri_ranks) else ()
+
+
 class RouteIndex:
     """Enabled gateway routes indexed by uri, to find the routes that serve a concrete path.
 
@@ -145,7 +193,7 @@ class RouteIndex:
             self._exact.setdefault(_normal(pattern.uri), []).append((pattern, route))
 
     def match(self, method: str, host: str | None, path: str) -> list[GatewayRoute]:
-        """Routes that would serve this request, most specific tier only (see `most_specific`)."""
+        """Routes that would serve this request, each gateway's chosen ones only (`choose_routes`)."""
         decoded = "/" + "/".join(split_path(path))
         if path.endswith("/") and decoded != "/":
             decoded += "/"
@@ -160,7 +208,7 @@ class RouteIndex:
             for pattern, route in found
             if route_accepts(route, method) and hosts_compatible(host, route.hosts)
         ]
-        return most_specific(usable)
+        return choose_routes(usable, method, host)
 
 
 def templates_under_prefix(sorted_templates: Sequence[str], prefix: str) -> list[int]:

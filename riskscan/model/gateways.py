@@ -65,6 +65,11 @@ class GatewayRoute(Model):
     # plugin there means "not shown", never "none enforced".
     not_shown: tuple[RouteAspect, ...] = ()
     evidence: Evidence
+    # The gateway's own precedence of each uri (aligned with `uris`, larger first) among routes that
+    # match one request, for gateways that do not pick by uri specificity (Kong: priority points,
+    # plain hosts, header count, then regex paths by regex_priority before plain paths by length).
+    # Empty: the inventory picks by uri specificity (APISIX, nginx ...).
+    uri_ranks: tuple[tuple[int, ...], ...] = ()
 
 
 class GatewayConfig(Model):

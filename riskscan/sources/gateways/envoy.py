@@ -4,7 +4,8 @@ A bootstrap's `static_resources.listeners[].filter_chains[].filters[]` holds HTT
 (`envoy.filters.network.http_connection_manager`), each with a `route_config` (virtual hosts: domains
 as hosts, routes with their matches and actions) or `rds` (routes served by a control plane: shown only
 when a `RouteConfiguration` of that name is in the same file, else a warning), its `http_filters`
-(authentication, rate limits: `envoy_filters`), `access_log` and `tracing`. A filter chain whose TLS
+(authentication, rate limits, RBAC: `envoy_filters`, `envoy_rbac`), `access_log` and `tracing`; RBAC
+network filters on the same chain count for each of its routes. A filter chain whose TLS
 `transport_socket` has `require_client_certificate` adds mutual TLS. Clusters give each route's
 upstream hosts. A resource file (`resources:` of typed `Listener`, `RouteConfiguration` and `Cluster`
 messages, as a file-based xDS source serves them) is read the same way; a route configuration no
@@ -52,8 +53,9 @@ class EnvoyReader:
     title = "Envoy v3 bootstrap config or xDS resource file (YAML or JSON)"
     summary = ("listeners' HTTP connection managers: virtual hosts and routes (prefix, path, "
                "path-separated prefix, plain safe_regex paths), jwt_authn, ext_authz, oauth2, basic_auth, "
-               "client-certificate TLS, local_ratelimit and ratelimit, per-route filter overrides, access "
-               "logs and tracing; cluster hosts as upstreams; keys and secrets never read")
+               "client-certificate TLS, RBAC allow lists per route, local_ratelimit and ratelimit, per-route "
+               "filter overrides, access logs and tracing; cluster hosts as upstreams; keys and secrets never "
+               "read")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a bootstrap (`static_resources` or `dynamic_resources` at the top level) or a

@@ -18,7 +18,9 @@ declared `disabled: true` runs only where a route turns it on. As Envoy's docume
   `filter_enabled` and `filter_enforced` say so (both default to 0% of requests);
   `ratelimit` asks a global service with descriptors built from the route's `rate_limits` actions:
   its limits live in that service (not shown), what it counts by is shown.
-- `rbac`, `cors` and others are kept as plugin references.
+- `rbac` (HTTP, and the network filter of the same filter chain) is evaluated per route by
+  `envoy_rbac`: an address allow list is an `ip-restriction`, a policy that refuses every request
+  closes the route; `cors` and others are kept as plugin references.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ from dataclasses import dataclass, field
 
 from riskscan.model import AuthKind, AuthRequirement, Evidence, PluginRef, RateLimitPolicy
 from riskscan.sources.gateways.envoy_jwt import jwt_auth
+from riskscan.sources.gateways.envoy_rbac import RouteShape, rbac_outcome
 
-__all__ = ["HttpFilter", "RouteControls", "filter_family", "route_controls"]
+__all__ = ["HttpFilter", "RouteControls", "RouteShape", "filter_family", "route_controls"]
 
 _FAMILY = re.compile(r"envoy\.extensions\.filters\.http\.([a-z0-9_]+)\.v3")
 _AUTH_KINDS = {"ext_authz": AuthKind.BEARER, "oauth2": AuthKind.OAUTH2, "basic_auth": AuthKind.BASIC,
@@ -57,6 +60,7 @@ class RouteControls:
     auth: list[AuthRequirement] = field(default_factory=list)
     rate_limits: list[RateLimitPolicy] = field(default_factory=list)
     plugins: list[PluginRef] = field(default_factory=list)
+    denies_everyone: bool = False  # an RBAC policy refuses every request of the route
 
 
 def filter_family(name: str, config: dict[str, object]) -> str:
@@ -72,7 +76,7 @@ def filter_family(name: str, config: dict[str, object]) -> str:
 def route_controls(
     filters: list[HttpFilter],
     per_route: dict[str, tuple[dict[str, object], str]],
-    route_uris: tuple[str, ...],
+    shape: RouteShape,
     rate_limit_actions: tuple[str, ...],
     evidence: Evidencer,
 ) -> RouteControls:
@@ -88,6 +92,9 @@ def route_controls(
         override, override_pointer = per_route.get(http_filter.name, ({}, ""))
         is_off, override = _override(http_filter, override)
         where = "route" if override_pointer else "connection_manager"
+        if http_filter.family == "rbac":
+            _rbac(http_filter, (override, override_pointer), is_off, shape, controls, evidence)
+            continue
         if is_off:
             if override_pointer:
                 shown = evidence(override_pointer, f"{http_filter.name} disabled", "disabled on this route")
@@ -95,12 +102,46 @@ def route_controls(
                     PluginRef(name=http_filter.family, attached_to="route", evidence=shown)
                 )
             continue
-        note = _apply(http_filter, override, route_uris, rate_limit_actions, controls, evidence)
+        note = _apply(http_filter, override, shape.uris, rate_limit_actions, controls, evidence)
         controls.plugins.append(PluginRef(
             name=http_filter.family, attached_to=where,
             evidence=evidence(override_pointer or http_filter.pointer, http_filter.name, note),
         ))
     return controls
+
+
+def _rbac(
+    http_filter: HttpFilter,
+    route_config: tuple[dict[str, object], str],
+    is_off: bool,
+    shape: RouteShape,
+    controls: RouteControls,
+    evidence: Evidencer,
+) -> None:
+    """An RBAC filter's references on the route: the route's `RBACPerRoute.rbac` replaces the filter's
+    config there, and one without rules' holder (`rbac` absent or `{}`) turns the filter off."""
+    override, override_pointer = route_config
+    is_network = http_filter.name.startswith("envoy.filters.network.") or "filters.network.rbac" in str(
+        http_filter.config.get("@type", ""))
+    attached = "filter_chain" if is_network else "route" if override_pointer else "connection_manager"
+    config, pointer = http_filter.config, http_filter.pointer + "/typed_config"
+    if override_pointer and not is_off:
+        inner = override.get("rbac")
+        is_off = not isinstance(inner, dict) or not inner
+        config, pointer = (inner if isinstance(inner, dict) else {}), f"{override_pointer}/rbac"
+    if is_off:
+        if override_pointer:
+            shown = evidence(override_pointer, f"{http_filter.name} off", "RBAC turned off on this route")
+            controls.plugins.append(PluginRef(name="rbac:off", attached_to="route", evidence=shown))
+        return
+    if is_network:
+        shape = RouteShape(shape.uris, shape.methods, shape.has_client_certs, trusts_forwarded_for=False)
+    outcome = rbac_outcome(config, pointer, shape)
+    controls.denies_everyone = controls.denies_everyone or outcome.denies_everyone
+    controls.plugins.extend(
+        PluginRef(name=ref.name, attached_to=attached, evidence=evidence(ref.pointer, ref.excerpt, ref.note))
+        for ref in outcome.refs
+    )
 
 
 def _override(http_filter: HttpFilter, override: dict[str, object]) -> tuple[bool, dict[str, object]]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from riskscan.model import AuthKind, AuthRequirement
 
-__all__ = ["jwt_auth"]
+__all__ = ["jwt_auth", "match_coverage"]
 
 _NO_TOKEN_NEEDED = ("allow_missing", "allow_missing_or_failed")
 _MAX_DEPTH = 8  # requirements nest; a deeper one is not evaluated (and counts as none)
@@ -45,7 +45,7 @@ def jwt_auth(
     for rule in rules if isinstance(rules, list) else []:
         if not isinstance(rule, dict):
             continue
-        coverage = _coverage(rule.get("match"), route_uris)
+        coverage = match_coverage(rule.get("match"), route_uris)
         if coverage == "none":
             continue
         found = _requirement(rule.get("requires"), locations, 0)
@@ -100,7 +100,7 @@ def _requirement(requires: object, locations: dict[str, str | None], depth: int)
     return []
 
 
-def _coverage(rule_match: object, route_uris: tuple[str, ...]) -> str:
+def match_coverage(rule_match: object, route_uris: tuple[str, ...]) -> str:
     """'whole' when the rule selects every request of the route (given as its uris), 'part' when it
     may select some, 'none' when it selects none of them."""
     if not isinstance(rule_match, dict):

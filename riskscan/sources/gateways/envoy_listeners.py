@@ -13,13 +13,14 @@ import re
 from dataclasses import dataclass, field
 
 from riskscan.model import AuthKind, AuthRequirement, Evidence, GatewayRoute, RouteAspect
-from riskscan.sources.gateways.envoy_filters import HttpFilter, filter_family, route_controls
+from riskscan.sources.gateways.envoy_filters import HttpFilter, RouteShape, filter_family, route_controls
 from riskscan.sources.gateways.envoy_routes import read_match
 from riskscan.sources.structured import StructuredDocument
 
 __all__ = ["EnvoyFile", "read_listener", "read_route_configuration"]
 
 _HCM = "envoy.filters.network.http_connection_manager"
+_NETWORK_RBAC = "envoy.filters.network.rbac"
 _LOGGER_FAMILY = re.compile(r"envoy\.extensions\.access_loggers\.([a-z0-9_]+)\.v3")
 _PORT = re.compile(r":\d{1,5}$")
 _MAX_UPSTREAM_HOSTS = 5
@@ -68,6 +69,7 @@ class _Manager:
     monitors: tuple[str, ...]
     mtls: tuple[AuthRequirement, ...]
     not_shown: tuple[RouteAspect, ...] = ()
+    trusts_forwarded_for: bool = True  # no `use_remote_address`: the client address is x-forwarded-for's
 
 
 def read_listener(envoy: EnvoyFile, listener: object, pointer: str) -> list[GatewayRoute]:
@@ -85,15 +87,21 @@ def read_listener(envoy: EnvoyFile, listener: object, pointer: str) -> list[Gate
         if not isinstance(chain, dict):
             continue
         mtls = _mtls(envoy, chain.get("transport_socket"), f"{chain_pointer}/transport_socket")
+        network_rbac: list[HttpFilter] = []
         for index, network_filter in enumerate(_list(chain.get("filters"))):
             if not isinstance(network_filter, dict):
                 continue
             config = network_filter.get("typed_config")
             type_url = str(config.get("@type", "")) if isinstance(config, dict) else ""
+            filter_pointer = f"{chain_pointer}/filters/{index}"
+            if isinstance(config, dict) and (network_filter.get("name") == _NETWORK_RBAC
+                                             or "filters.network.rbac." in type_url):
+                network_rbac.append(HttpFilter(name=_NETWORK_RBAC, family="rbac", config=dict(config),
+                                               pointer=filter_pointer))
             is_manager = network_filter.get("name") == _HCM or type_url.endswith("HttpConnectionManager")
             if isinstance(config, dict) and is_manager:
-                routes.extend(_read_manager(envoy, config, f"{chain_pointer}/filters/{index}/typed_config",
-                                            label, mtls))
+                routes.extend(_read_manager(envoy, config, f"{filter_pointer}/typed_config", label, mtls,
+                                            network_rbac))
     return routes
 
 
@@ -109,10 +117,19 @@ def read_route_configuration(
 
 
 def _read_manager(
-    envoy: EnvoyFile, config: dict[str, object], pointer: str, label: str, mtls: tuple[AuthRequirement, ...]
+    envoy: EnvoyFile,
+    config: dict[str, object],
+    pointer: str,
+    label: str,
+    mtls: tuple[AuthRequirement, ...],
+    network_rbac: list[HttpFilter],
 ) -> list[GatewayRoute]:
-    manager = _Manager(label=label, filters=_http_filters(envoy, config, pointer), loggers=_loggers(config),
-                       monitors=("tracing",) if config.get("tracing") is not None else (), mtls=mtls)
+    """The routes of one HTTP connection manager; RBAC network filters before it on the chain check
+    every connection first, so they count as filters of each of its routes."""
+    manager = _Manager(label=label, filters=[*network_rbac, *_http_filters(envoy, config, pointer)],
+                       loggers=_loggers(config),
+                       monitors=("tracing",) if config.get("tracing") is not None else (), mtls=mtls,
+                       trusts_forwarded_for=config.get("use_remote_address") is not True)
     route_config = config.get("route_config")
     if isinstance(route_config, dict):
         return _virtual_hosts(envoy, route_config, f"{pointer}/route_config", manager)
@@ -198,12 +215,14 @@ def _route(
         else:
             envoy.warn(f"{envoy.shown}: route {route_id} has no route action: skipped")
         return None
-    controls = route_controls(manager.filters, _per_route(host, route, pointer), outcome.uris,
+    shape = RouteShape(outcome.uris, outcome.methods, bool(manager.mtls), manager.trusts_forwarded_for)
+    controls = route_controls(manager.filters, _per_route(host, route, pointer), shape,
                               _rate_limit_actions(host, action), envoy.evidence)
     return GatewayRoute(
         gateway="envoy", route_id=route_id, name=str(route["name"]) if route.get("name") else None,
         uris=outcome.uris, methods=outcome.methods, hosts=_hosts(host.get("domains")),
-        conditions=outcome.conditions, plugins=tuple(controls.plugins),
+        conditions=outcome.conditions, is_enabled=not controls.denies_everyone,
+        plugins=tuple(controls.plugins),
         auth=tuple(dict.fromkeys([*controls.auth, *manager.mtls])), rate_limits=tuple(controls.rate_limits),
         loggers=manager.loggers, monitors=manager.monitors, upstream=_upstream(envoy, action),
         not_shown=manager.not_shown, evidence=envoy.evidence(pointer, outcome.shown),

@@ -7,6 +7,10 @@ scope they were attached at. `build_routes` then does what Kong's router and plu
 - a route matches on `paths` (see `kong_paths`), `methods`, `hosts` and `headers`; `snis` and
   `sources`/`destinations` narrow it further and are kept as conditions; `strip_path` and the
   service's `path` change only what the upstream receives, not what clients call;
+- where routes overlap, Kong (traditional_compat router) tries them in its own order, each path of a
+  route ranked apart: `GatewayRoute.uri_ranks` (`_route_rank`), which the inventory follows instead
+  of uri specificity. Kong leaves the order of equal ranks undefined (decK files carry no
+  `created_at`), so equals are all kept;
 - of the plugins of one name that apply to a route, the most specific wins: route and service >
   route > service > global. Plugins scoped to a consumer or consumer group run only for that
   consumer once authenticated, so they enforce nothing on the route as such. A plugin with
@@ -180,14 +184,15 @@ class _Builder:
         if protocols and all(protocol in _STREAM_PROTOCOLS for protocol in protocols):
             self._warn(f"route {label} is a stream route (TCP/TLS/UDP), which is not assessed: skipped")
             return None
-        uris = self._uris(label, _strings(data.get("paths")))
-        if uris is None:
+        methods = tuple(method.upper() for method in _strings(data.get("methods")))
+        hosts = tuple(host.lower() for host in _strings(data.get("hosts")))
+        found = self._uris(label, _strings(data.get("paths")), _route_rank(data, methods, hosts))
+        if found is None:
             return None
+        uris, ranks = found
         service_key = self._service_key(service_ref)
         service = self._entities.services[service_key] if isinstance(service_key, int) else None
         plugins = self._plugins(index, service_key)
-        methods = tuple(method.upper() for method in _strings(data.get("methods")))
-        hosts = tuple(host.lower() for host in _strings(data.get("hosts")))
         auth: dict[tuple[AuthKind, str], AuthRequirement] = {}
         for plugin in plugins:
             requirement = self._resolved(plugin).auth
@@ -209,23 +214,32 @@ class _Builder:
             monitors=tuple(sorted({plugin.name for plugin in plugins if plugin.name in MONITOR_PLUGINS})),
             upstream=self._upstream(service),
             evidence=item.evidence(_excerpt(label, data, methods, hosts)),
+            uri_ranks=ranks,
         )
 
-    def _uris(self, label: str, paths: tuple[str, ...]) -> tuple[str, ...] | None:
-        """The route's paths as inventory uris; None (with a warning) when none can be evaluated."""
+    def _uris(
+        self, label: str, paths: tuple[str, ...], route_rank: tuple[int, ...]
+    ) -> tuple[tuple[str, ...], tuple[tuple[int, ...], ...]] | None:
+        """The route's paths as inventory uris with Kong's precedence of each (`_route_rank`, then regex
+        paths by `regex_priority` before plain paths by length); None (with a warning) when no path
+        can be evaluated."""
+        base, priority = route_rank[:-1], route_rank[-1]
         if not paths:
-            return ("/*",)  # no paths: the route takes every path of its hosts and methods
-        uris: list[str] = []
+            return ("/*",), ((*base, 0, 0),)  # no paths: every path of its hosts and methods
+        ranked: dict[str, tuple[int, ...]] = {}
         for path in paths:
             translated = translate_path(path, self._entities.is_legacy)
             if translated.problem is not None:
                 kind = "regex path" if translated.is_regex else "path"
                 self._warn(f"route {label}: {kind} {redact_path(path)} not evaluated: {translated.problem}")
-            uris.extend(redact_path(uri) for uri in translated.uris)
-        if not uris:
+            rank = (*base, 1, priority) if translated.is_regex else (*base, 0, len(path))
+            for uri in translated.uris:
+                shown = redact_path(uri)
+                ranked[shown] = max(rank, ranked.get(shown, rank))
+        if not ranked:
             self._warn(f"route {label}: no path can be evaluated, so the route is left out")
             return None
-        return tuple(dict.fromkeys(uris))
+        return tuple(ranked), tuple(ranked.values())
 
     def _plugins(self, route_index: int, service: _ServiceKey | None) -> list[_Plugin]:
         """The plugins in force on a route, one per name, the most specific scope winning."""
@@ -350,6 +364,21 @@ def _targets(name: str, upstream: Located) -> str:
         return f"upstream {name}"
     more = f" (+{len(hosts) - _MAX_SHOWN} more)" if len(hosts) > _MAX_SHOWN else ""
     return f"upstream {name}: {', '.join(hosts[:_MAX_SHOWN])}{more}"
+
+
+def _route_rank(data: ConfigMap, methods: tuple[str, ...], hosts: tuple[str, ...]) -> tuple[int, ...]:
+    """Kong's precedence of a route before its paths are compared (traditional_compat router, by
+    descending significance): priority points (one each for methods, hosts, headers and snis set),
+    plain hosts (or none) before wildcard hosts, more headers first; then `regex_priority`, which only
+    regex paths use (the caller drops it for plain paths)."""
+    headers = data.get("headers")
+    header_count = len(headers) if isinstance(headers, dict) else 0
+    points = sum(1 for is_set in (methods, hosts, header_count, _strings(data.get("snis"))) if is_set)
+    is_plain = not any("*" in host for host in hosts)
+    priority = data.get("regex_priority", 0)
+    if not isinstance(priority, int) or isinstance(priority, bool) or abs(priority) > 2**31:
+        priority = 0
+    return (points, int(is_plain), header_count, priority)
 
 
 def _conditions(data: ConfigMap) -> tuple[str, ...]:

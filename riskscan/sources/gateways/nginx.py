@@ -13,7 +13,9 @@ that hands requests to a backend (`proxy_pass`, `fastcgi_pass`, `grpc_pass`, `uw
 - its upstream is the `upstream` block's servers or the URL's host, credentials stripped.
 
 A location that only returns a fixed answer (`return`), serves files (`root`, `alias`, `try_files`),
-is `internal` or named (`@name`) is not an API route: nothing behind the gateway answers there. A
+is `internal` or named (`@name`) is not an API route: nothing behind the gateway answers there. `if`
+blocks in a location apply to some requests only: conditions and warnings, never enforced
+(`nginx_conditions`); a backend named only inside one still makes the location a route. A
 location nginx never hands a request to (`nginx_locations.shadowed_by`: a plain prefix under a regex
 prefix, a regex under a `^~` prefix) is left out with a warning. A location whose access rules deny
 everyone is kept, not enabled. `limit_except` with `deny all` restricts the route to its listed
@@ -30,6 +32,7 @@ from pathlib import Path
 from riskscan.model import Evidence, GatewayConfig, GatewayRoute, PluginRef, SourceKind
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
+from riskscan.sources.gateways.nginx_conditions import if_conditions
 from riskscan.sources.gateways.nginx_controls import ServerTls, read_enforcement
 from riskscan.sources.gateways.nginx_locations import LocationMatch, parse_location, shadowed_by
 from riskscan.sources.gateways.nginx_scope import Scope, Zone, collect_zones
@@ -138,6 +141,10 @@ class _Builder:
     def _route(self, location: Directive, scope: Scope, server: _ServerContext) -> GatewayRoute | None:
         match = parse_location(location.args)
         passes = [child for name in PASS_DIRECTIVES for child in location.children(name)]
+        passes = passes or [  # a backend for some requests only: a route whose `if` is its condition
+            child for block in location.children("if") for name in PASS_DIRECTIVES
+            for child in block.children(name)
+        ]
         if (
             not passes
             or match.modifier == "@"
@@ -149,6 +156,7 @@ class _Builder:
         if not self._is_assessable(location, match, route_id, server):
             return None
         enforcement = read_enforcement(scope, server.tls, self._zones, _evidence, self._warnings.append)
+        conditions = if_conditions(location, f"route {route_id}", self._warnings.append)
         methods, method_refs = _methods(location, scope)
         plugins = (*server.tls_refs(scope), *enforcement.plugins, *method_refs)
         pass_ = passes[0]
@@ -160,7 +168,7 @@ class _Builder:
             uris=match.uris,
             methods=methods,
             hosts=server.hosts,
-            conditions=server.conditions,
+            conditions=(*server.conditions, *conditions),
             is_enabled=not enforcement.denies_everyone,
             plugins=plugins,
             auth=enforcement.auth,

@@ -8,7 +8,8 @@ enforces comes from its middlewares (`traefik_middlewares`) and its `tls.options
 the service's name when it is another provider's (`api@internal`, the dashboard). A name this file
 does not define is looked up in the other files of its folder, as the file provider's `directory`
 merges them (`traefik_provider`); those files are still read on their own for their routers, so they
-are not `referenced_files` (which would fold them into this one).
+are not `referenced_files` (which would fold them into this one). Middlewares of the kubernetescrd and
+docker providers are looked up in the scan's Kubernetes manifests and Compose files (`traefik_elsewhere`).
 
 Access logs, metrics and tracing are switched on in Traefik's static configuration, not here. When the
 folders given hold exactly one (`traefik_static`), it decides (with its entry points' and the router's
@@ -47,6 +48,7 @@ from riskscan.sources.gateways.traefik_middlewares import (
     resolve_middlewares,
     user_count,
 )
+from riskscan.sources.gateways.traefik_elsewhere import other_provider_middlewares
 from riskscan.sources.gateways.traefik_provider import Definitions, Origin, sibling_definitions
 from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, parse_rule, shown_rule
 from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_config
@@ -62,6 +64,7 @@ _TOML_SECTION = re.compile(rb"^[ \t]*\[\[?[ \t]*http\.(?:routers|middlewares|ser
 _JSON_SECTION = re.compile(rb'^\s*\{\s*"http"\s*:\s*\{\s*"(?:routers|middlewares|services)"')
 _TOML_HEADER = re.compile(r"^[ \t]*\[\[?([^\]]+)\]\]?[ \t]*(?:#.*)?$")
 _MTLS = "RequireAndVerifyClientCert"
+_FOREIGN_PROVIDERS = frozenset({"kubernetescrd", "docker"})  # whose middlewares `traefik_elsewhere` finds
 
 
 class TraefikError(SourceError):
@@ -75,8 +78,8 @@ class TraefikReader:
     title = "Traefik v2/v3 dynamic configuration (file provider, YAML or TOML)"
     summary = ("http routers as routes (Host, Path, PathPrefix, simple PathRegexp, Method, headers; && ||"
                " and parentheses), middlewares basicAuth/digestAuth/forwardAuth, rateLimit, inFlightReq, "
-               "ipAllowList, headers (CORS), chains; mTLS TLS options; loadBalancer upstreams, credentials "
-               "stripped; access logs and metrics from the one static configuration (traefik.yml) in the "
+               "ipAllowList, headers (CORS), chains, @kubernetescrd and @docker ones found in the folders "
+               "given; mTLS TLS options; loadBalancer upstreams, credentials stripped; access logs and metrics from the one static configuration (traefik.yml) in the "
                "folders given, else not shown")
 
     def sniff(self, path: Path, head: bytes) -> bool:
@@ -99,6 +102,11 @@ class TraefikReader:
         definitions.add(data, (shown, locate_line))
         if _names_missing(http, data, definitions):
             sibling_definitions(path, context, _load, self.sniff, definitions)
+        providers = _other_providers(http, definitions)
+        if providers:
+            for item in other_provider_middlewares(path, context, providers):
+                origin = (item.shown, _at(item.line))
+                definitions.add_middleware(item.reference, item.config, origin, item.pointer)
         builder = _Builder(data, http, definitions, (shown, locate_line))
         if isinstance(static, str):
             builder.warnings.append(static)
@@ -220,7 +228,7 @@ class _Builder:
         return enforcement
 
     def _middleware_evidence(self, name: str) -> Evidence:
-        pointer = "/http/middlewares/" + escape_pointer_token(name)
+        pointer = self._definitions.pointers.get(name) or "/http/middlewares/" + escape_pointer_token(name)
         return self._evidence(pointer, origin=self._definitions.origins.get(name))
 
     def _mtls(self, router: Mapping[str, Any], enforcement: Enforcement) -> list[AuthRequirement]:
@@ -320,6 +328,24 @@ def _names_missing(http: Mapping[str, Any], data: Mapping[str, Any], known: Defi
         if isinstance(option, str) and local_name(option) not in (None, "default", *known.tls_options):
             return True
     return False
+
+
+def _other_providers(http: Mapping[str, Any], known: Definitions) -> set[str]:
+    """Providers (`kubernetescrd`, `docker`) whose middlewares the routers or known chains name and
+    no file read so far defines."""
+    references = [item for router in _mapping(http.get("routers")).values()
+                  for item in _list(_mapping(router).get("middlewares")) if isinstance(item, str)]
+    references += [item for config in known.middlewares.values()
+                   for item in _list(_mapping(_mapping(config).get("chain")).get("middlewares"))
+                   if isinstance(item, str)]
+    return {reference.rpartition("@")[2] for reference in references
+            if local_name(reference) is None and reference not in known.middlewares
+            and reference.rpartition("@")[2] in _FOREIGN_PROVIDERS}
+
+
+def _at(line: int | None) -> Callable[[str], int | None]:
+    """A line finder for a definition found in another file: its line, whatever the pointer."""
+    return lambda pointer: line
 
 
 def _grouped(alternatives: list[Alternative]) -> list[Alternative]:

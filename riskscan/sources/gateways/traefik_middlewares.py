@@ -1,7 +1,8 @@
 """Traefik HTTP middlewares resolved into what a router enforces: auth, rate limits, plugin refs.
 
 A router lists middlewares by name; `name@file` is this provider, any other `@provider` suffix
-(`@docker`, `@kubernetescrd`) is defined elsewhere and not shown by the file. `chain` is resolved in
+(`@docker`, `@kubernetescrd`) is defined elsewhere: resolved when the scan's files define it
+(`traefik_elsewhere`, found under its qualified name), else not shown. `chain` is resolved in
 place; a cycle is refused as Traefik refuses it (the router serves nothing). basicAuth and
 digestAuth `users` and `usersFile` are never kept: only how many users are listed. A middleware that
 this file does not define, or a `plugin` middleware (code riskscan cannot read), may enforce auth or
@@ -74,9 +75,11 @@ def resolve_middlewares(names: list[str], defined: Mapping[str, Any], locate: Lo
 
 def _resolve(reference: str, defined: Mapping[str, Any], locate: Locate, found: Enforcement,
              stack: tuple[str, ...]) -> None:
-    name = local_name(reference)
-    if name is None or name not in defined:
-        where = "another provider" if name is None else "a file not given (or none)"
+    local = local_name(reference)
+    name = reference if local is None else local  # another provider's is known by its qualified name
+    if name not in defined:
+        where = "a file not given (or none)" if local is not None else (
+            "another provider, not among the files given")
         found.warnings.append(f"middleware {reference} is defined in {where}: what it enforces is not shown")
         found.unseen |= {RouteAspect.AUTH, RouteAspect.RATE_LIMIT}
         return

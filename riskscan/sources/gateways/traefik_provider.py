@@ -34,6 +34,7 @@ class Definitions:
     services: dict[str, Any] = field(default_factory=dict)
     tls_options: dict[str, Any] = field(default_factory=dict)
     origins: dict[str, Origin] = field(default_factory=dict)  # middleware name -> its file
+    pointers: dict[str, str] = field(default_factory=dict)  # another provider's middleware -> its place
 
     def add(self, data: Mapping[str, Any], origin: Origin) -> None:
         """Add one file's definitions; names already known keep their first definition."""
@@ -46,6 +47,14 @@ class Definitions:
             self.services.setdefault(name, config)
         for name, config in _mapping(_mapping(data.get("tls")).get("options")).items():
             self.tls_options.setdefault(name, config)
+
+
+    def add_middleware(self, reference: str, config: Mapping[str, Any], origin: Origin, pointer: str) -> None:
+        """Add a middleware another provider defines, under its qualified name (`auth@docker`)."""
+        if reference not in self.middlewares:
+            self.middlewares[reference] = config
+            self.origins[reference] = origin
+            self.pointers[reference] = pointer
 
 
 def sibling_definitions(path: Path, context: ReadContext, load: Loader, sniff: Sniffer,

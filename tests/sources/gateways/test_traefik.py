@@ -95,7 +95,8 @@ def test_another_providers_middleware_makes_auth_and_limits_not_shown(
     routes: dict[str, GatewayRoute], gateway: GatewayConfig,
 ) -> None:
     assert routes["internal"].not_shown == (RouteAspect.AUTH, RouteAspect.RATE_LIMIT, RouteAspect.LOGGING)
-    message = "middleware sso@docker is defined in another provider: what it enforces is not shown"
+    message = ("middleware sso@docker is defined in another provider, not among the files given: what it "
+               "enforces is not shown")
     assert message in gateway.warnings
 
 
