@@ -32,6 +32,10 @@ class SourceKind(StrEnum):
     GRAPHQL = "graphql"
     ENVOY = "envoy"
     TRAEFIK = "traefik"
+    APISIX_LOG = "apisix_log"
+    KONG_LOG = "kong_log"
+    ENVOY_LOG = "envoy_log"
+    TRAEFIK_LOG = "traefik_log"
 
 
 class InputStatus(StrEnum):

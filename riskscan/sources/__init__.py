@@ -154,10 +154,16 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.specs.graphql import GraphQlReader
     from riskscan.sources.specs.postman import PostmanReader
     from riskscan.sources.gateways.envoy import EnvoyReader
+    from riskscan.sources.traffic.jsonl.apisix_log import ApisixLogReader
+    from riskscan.sources.traffic.jsonl.kong_log import KongLogReader
+    from riskscan.sources.traffic.jsonl.envoy_log import EnvoyLogReader
+    from riskscan.sources.traffic.jsonl.traefik_log import TraefikLogReader
 
     readers: list[SourceReader] = [
         OpenApiReader(), PostmanReader(), GraphQlReader(), ApisixReader(), KubernetesReader(), KongReader(),
-        NginxReader(), EnvoyReader(), TraefikReader(), AccessLogReader(),
+        NginxReader(), EnvoyReader(), TraefikReader(),
+        ApisixLogReader(), KongLogReader(), EnvoyLogReader(), TraefikLogReader(),
+        AccessLogReader(),
     ]
     return {reader.kind: reader for reader in readers}
 
