@@ -116,7 +116,7 @@ def _read_one(file: Path, context: ReadContext, on_file: Callable[[Path], None] 
         return _failed(shown, None, 0, f"cannot be read ({error.strerror or 'I/O error'})")
     if size == 0:
         return ReadOutcome(InputFile(path=shown, status=InputStatus.SKIPPED, message="empty file"))
-    kind = detect_kind(file, head, context.max_bytes)
+    kind = detect_kind(file, head, context.max_bytes, context.log_fields)
     if kind is None:
         return ReadOutcome(_unrecognised(shown, file, head, size))
     try:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from riskscan import __version__
 from riskscan.controls import evaluate_controls
@@ -21,6 +22,9 @@ from riskscan.inventory import build_inventory
 from riskscan.model import Assessment, InputFile, InputStatus
 from riskscan.redaction import redact_file_path
 from riskscan.sources import ReadContext, make_client_hasher
+
+if TYPE_CHECKING:
+    from riskscan.sources.traffic.jsonl.fields import FieldMap
 
 __all__ = ["SCHEMA_VERSION", "Progress", "ScanOptions", "scan"]
 
@@ -57,6 +61,8 @@ class ScanOptions:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     on_inputs: Callable[[Sequence[InputFile]], None] | None = None
     """Told every input file's outcome once all are read, before a scan with none usable stops."""
+    log_fields: FieldMap | None = None
+    """`--log-fields`: how to read JSON-lines or CSV logs of no built-in kind."""
 
 
 def scan(options: ScanOptions) -> Assessment:
@@ -75,6 +81,7 @@ def scan(options: ScanOptions) -> Assessment:
         max_bytes=options.max_file_bytes,
         on_progress=options.progress.advance,
         client_id=make_client_hasher(),
+        log_fields=options.log_fields,
     )
     options.progress.start(sum(_size(file) for file in files))
     try:

@@ -36,6 +36,7 @@ class SourceKind(StrEnum):
     KONG_LOG = "kong_log"
     ENVOY_LOG = "envoy_log"
     TRAEFIK_LOG = "traefik_log"
+    MAPPED_LOG = "mapped_log"
 
 
 class InputStatus(StrEnum):

@@ -53,10 +53,9 @@ class FieldMap:
         named = {name: getattr(self, name) for name in FIELD_NAMES}
         return {name: keys for name, keys in named.items() if keys}
 
-    def required(self) -> tuple[str, ...]:
-        """Keys every entry must carry to be recognised: the first alternative of each needed column."""
-        needed = [self.time[0], self.method[0], self.status[0], (self.path or self.url)[0]]
-        return tuple(needed)
+    def required(self) -> tuple[tuple[str, ...], ...]:
+        """The alternatives of each column every entry needs: time, method, status, and path or url."""
+        return (self.time, self.method, self.status, self.path + self.url)
 
 
 FIELD_NAMES = ("time", "method", "status", "path", "url", "host", "client")
