@@ -9,7 +9,8 @@ hands them here. The rules, vectorised with Polars expressions:
 - a target that is a plain ASCII path (the common case) is split at `?` and `#` with string ops;
   the distinct others (absolute URIs, spaces, bytes outside ASCII) go once each through the access
   log's `split_target`, so both formats judge an odd target alike;
-- hosts lose their port and are lower-cased; a missing host is taken from the URL, else the target;
+- hosts lose their port and are lower-cased (the access log's `vhost_name`, once per distinct host);
+  a missing host is taken from the URL, else from an absolute target;
 - clients lose the port of an IP address (`192.0.2.1:5678`, `[2001:db8::1]:443`); a missing client
   is `-`, one unknown client.
 """
@@ -19,7 +20,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from riskscan.sources.traffic.access_log_parse import split_target
+from riskscan.sources.traffic.access_log_parse import split_target, vhost_name
 from riskscan.sources.traffic.jsonl.fields import FieldMap, TimeFormat
 from riskscan.sources.traffic.line_log import ParsedLines
 
@@ -34,7 +35,6 @@ RAW_COLUMNS = ("time", "method", "status", "path", "url", "host", "client")
 _FIRST_EPOCH, _LAST_EPOCH = 0, 253_402_041_600  # 1970-01-01 .. 9999-12-30: representable everywhere
 _PLAIN_TARGET = r"^/[!$->@-~]*(?:[?#][ -~]*)?$"  # printable ASCII path, then maybe `?query` / `#frag`
 _URL_HOST = r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?(\[[^\]/?#]*\]|[^:/?#]*)"
-_HOST_PORT = r"^(?:\[([^\]]*)\]|([^:]*))(?::[0-9]*)?$"
 _IPV4_PORT = r"^([0-9]{1,3}(?:\.[0-9]{1,3}){3}):[0-9]{1,5}$"
 _IPV6_PORT = r"^\[([0-9A-Fa-f:.]+)\]:[0-9]{1,5}$"
 _METHOD = r"^[A-Za-z]{1,20}$"
@@ -45,7 +45,7 @@ def requests_from_columns(raw: pl.DataFrame, fields: FieldMap, variant: str) -> 
     """Request rows (`REQUEST_SCHEMA`) from `line` and `RAW_COLUMNS`; rejected lines by number."""
     import polars as pl
 
-    frame = raw.with_columns(epoch=_epoch(fields), target=pl.coalesce(_blank_null("path"), _blank_null("url")))
+    frame = _with_epochs(raw, fields).with_columns(target=pl.coalesce(_blank_null("path"), _blank_null("url")))
     status_text = pl.col("status").str.strip_chars()
     method = pl.col("method").str.strip_chars()
     is_number = status_text.str.contains(r"^[0-9]{1,3}$")
@@ -56,14 +56,14 @@ def requests_from_columns(raw: pl.DataFrame, fields: FieldMap, variant: str) -> 
     checked = frame.with_columns(is_malformed=is_malformed, code=status_text.cast(pl.Int32, strict=False))
     malformed = checked.filter(pl.col("is_malformed"))["line"].to_list()
     kept = checked.filter(~pl.col("is_malformed"))
-    split = _split_targets(kept)
+    split = _with_hosts(_split_targets(kept))
     is_request = pl.col("code").is_between(100, 599) & pl.col("request_path").is_not_null()
     requests = split.filter(is_request).select(
         "line",
         client=_client().fill_null("-"),
         epoch="epoch",
         method=pl.col("method").str.strip_chars().str.to_uppercase(),
-        host=pl.coalesce(_host(), _url_host(), pl.col("target_host")),
+        host=pl.coalesce("host_name", "target_host"),
         path="request_path",
         query="request_query",
         status="code",
@@ -81,20 +81,25 @@ def _blank_null(name: str) -> pl.Expr:
     return pl.when(value.is_in(("", "-"))).then(None).otherwise(pl.col(name))
 
 
-def _epoch(fields: FieldMap) -> pl.Expr:
-    """Epoch seconds of `time` per the map's format; null when unreadable or out of range."""
+def _with_epochs(raw: pl.DataFrame, fields: FieldMap) -> pl.DataFrame:
+    """`raw` with `epoch`: seconds of `time` per the map's format, null when unreadable or out of range.
+
+    ISO 8601 is tried with a zone first (`Z`, any offset) on every line; the other spellings (no zone,
+    a space for `T`) only on the lines that one missed, so the common case is parsed once."""
     import polars as pl
 
     text = pl.col("time").str.strip_chars()
     if fields.time_format in (TimeFormat.EPOCH_S, TimeFormat.EPOCH_MS):
         number = text.cast(pl.Float64, strict=False)
         seconds = number / 1000 if fields.time_format is TimeFormat.EPOCH_MS else number
-        epoch: pl.Expr = pl.when(seconds.is_finite()).then(seconds.floor())
-    else:
-        epoch = pl.coalesce(*(text.str.to_datetime(pattern, strict=False, time_zone="UTC").dt.epoch("s")
-                              for pattern in _patterns(fields)))
-    epoch = epoch.cast(pl.Float64)
-    return pl.when(epoch.is_between(_FIRST_EPOCH, _LAST_EPOCH)).then(epoch.cast(pl.Int64)).alias("epoch")
+        return raw.with_columns(_bounded(pl.when(seconds.is_finite()).then(seconds.floor())))
+    first, *others = _patterns(fields)
+    timed = raw.with_columns(_bounded(_parsed(text, first)))
+    missed = pl.col("epoch").is_null() & pl.col("time").is_not_null()
+    if not others or timed.select(missed.any()).item() is False:
+        return timed
+    retried = timed.filter(missed).with_columns(_bounded(pl.coalesce(*(_parsed(text, other) for other in others))))
+    return pl.concat([timed.filter(~missed), retried])
 
 
 def _patterns(fields: FieldMap) -> tuple[str, ...]:
@@ -102,6 +107,17 @@ def _patterns(fields: FieldMap) -> tuple[str, ...]:
     if fields.time_format is TimeFormat.STRFTIME and fields.time_pattern is not None:
         return (fields.time_pattern,)
     return ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f")
+
+
+def _parsed(text: pl.Expr, pattern: str) -> pl.Expr:
+    return text.str.to_datetime(pattern, strict=False, time_zone="UTC").dt.epoch("s")
+
+
+def _bounded(epoch: pl.Expr) -> pl.Expr:
+    import polars as pl
+
+    seconds = epoch.cast(pl.Float64)
+    return pl.when(seconds.is_between(_FIRST_EPOCH, _LAST_EPOCH)).then(seconds.cast(pl.Int64)).alias("epoch")
 
 
 def _split_targets(kept: pl.DataFrame) -> pl.DataFrame:
@@ -142,23 +158,22 @@ def _slow_split(targets: pl.Series) -> list[pl.Series]:
     ]
 
 
-def _host(name: str = "host") -> pl.Expr:
-    """`Api.Example.com:443` -> `api.example.com`, `[2001:db8::1]:80` -> `2001:db8::1`; null when empty."""
+def _with_hosts(frame: pl.DataFrame) -> pl.DataFrame:
+    """`host_name`: the `host` field as the access log reads a vhost (`vhost_name`: port and brackets
+    dropped, lower case), once per distinct value; where it is missing, the host of an absolute `url`
+    (user info and port dropped)."""
     import polars as pl
 
-    value = _blank_null(name).str.strip_chars()
-    parts = value.str.extract_groups(_HOST_PORT)
-    is_bare_ipv6 = ~value.str.starts_with("[") & (value.str.count_matches(":") > 1)
-    host = pl.when(is_bare_ipv6).then(value).otherwise(pl.coalesce(parts.struct.field("1"), parts.struct.field("2")))
-    return pl.when(host != "").then(host.str.to_lowercase())
-
-
-def _url_host() -> pl.Expr:
-    """The host of an absolute `url` (user info and port dropped), lower case."""
-    import polars as pl
-
-    host = pl.col("url").str.extract(_URL_HOST, 1).str.strip_chars("[]")
-    return pl.when(host != "").then(host.str.to_lowercase())
+    names = frame["host"].drop_nulls().unique().to_list()
+    named = frame.with_columns(host_name=pl.col("host").replace_strict(
+        names, [vhost_name(name.strip().encode("utf-8", "surrogateescape")) for name in names],
+        default=None, return_dtype=pl.String))
+    missing = pl.col("host_name").is_null() & pl.col("url").is_not_null()
+    if named.select(missing.any()).item() is False:
+        return named
+    url_host = pl.col("url").str.extract(_URL_HOST, 1).str.strip_chars("[]")
+    from_url = named.filter(missing).with_columns(host_name=pl.when(url_host != "").then(url_host.str.to_lowercase()))
+    return pl.concat([named.filter(~missing), from_url])
 
 
 def _client() -> pl.Expr:
