@@ -207,3 +207,18 @@ def test_access_log_lines_inside_a_json_log_are_rejected_not_guessed(tmp_path: P
     sample = read(path)
     assert sample.format == "apisix_log"
     assert (sample.parsed_lines, sample.rejected_lines) == (6, 1)
+
+
+def test_traefik_s_default_common_log_format_is_read_by_the_access_log_reader() -> None:
+    """Traefik's default access log is CLF with three fields more (request count, router, server URL)
+    and the duration; the access-log reader takes it, and nothing past the user agent is kept."""
+    path = FIXTURES / "traefik_log" / "clf-default.log"
+    assert detect_kind(path, read_head(path)) is SourceKind.ACCESS_LOG
+    sample = read(path)
+    assert (sample.parsed_lines, sample.rejected_lines, sample.distinct_clients) == (6, 0, 3)
+    paths = by_key(sample)
+    assert paths["GET /v1/policies/{id}"].requests == 3
+    assert paths["GET /v1/policies/{id}"].query_keys == {"access_token": 1, "lang": 1}
+    assert paths["POST /v1/auth/token"].clients[0].failed_auth == 2
+    text = repr(sample)
+    assert "PLANTED" not in text and "planted-basic-user" not in text and "10.0.4.12" not in text
