@@ -222,3 +222,22 @@ def test_traefik_s_default_common_log_format_is_read_by_the_access_log_reader() 
     assert paths["POST /v1/auth/token"].clients[0].failed_auth == 2
     text = repr(sample)
     assert "PLANTED" not in text and "planted-basic-user" not in text and "10.0.4.12" not in text
+
+
+def test_envoy_s_default_text_format_trusts_only_the_address_envoy_appended(tmp_path: Path) -> None:
+    path = FIXTURES / "envoy_log" / "default-text.log"
+    disguised = tmp_path / "envoy.json"  # judged by content, whatever the name says
+    disguised.write_bytes(path.read_bytes())
+    assert detect_kind(disguised, read_head(disguised)) is SourceKind.ENVOY_LOG
+    sample = read(disguised)
+    assert (sample.format, sample.total_lines, sample.parsed_lines, sample.rejected_lines) == ("envoy_text", 16, 14, 2)
+    assert any("(1 do not parse, 1 have no HTTP request line) at lines 15, 16" in w for w in sample.warnings)
+    paths = by_key(sample)
+    # the walker forges a different first X-Forwarded-For entry each time: still one client
+    walker = max(paths[f"GET {HOST}/v1/policies/{{id}}"].clients, key=lambda client: client.objects)
+    assert (walker.requests, walker.objects, walker.lowest_id, walker.highest_id) == (6, 6, 1001, 1006)
+    [stuffer] = paths[f"POST {HOST}/v1/auth/token"].clients
+    assert (stuffer.failed_auth, stuffer.peak_failed_auth_per_minute) == (6, 6)
+    assert sample.distinct_clients == 4  # walker, 192.0.2.10, 203.0.113.50 and a line without the header
+    text = repr(sample)
+    assert "PLANTED" not in text and "198.51.100.7" not in text and "10.0.4.12" not in text
