@@ -77,7 +77,8 @@ def scan_command(
         str | None,
         typer.Option("--log-fields", metavar="FILE.yaml|time=KEY,method=KEY,...",
                      help="Read JSON-lines or CSV logs of no built-in kind: which key holds time, method, "
-                          "path (or url), status, host, client; time_format epoch_s, epoch_ms, iso8601 or strftime."),
+                          "path (or url), status, host, client; time_format epoch_s, epoch_ms, iso8601 "
+                          "or strftime."),
     ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List every input file: used, skipped or failed, and why.")

@@ -45,7 +45,8 @@ def requests_from_columns(raw: pl.DataFrame, fields: FieldMap, variant: str) -> 
     """Request rows (`REQUEST_SCHEMA`) from `line` and `RAW_COLUMNS`; rejected lines by number."""
     import polars as pl
 
-    frame = _with_epochs(raw, fields).with_columns(target=pl.coalesce(_blank_null("path"), _blank_null("url")))
+    target = pl.coalesce(_blank_null("path"), _blank_null("url"))
+    frame = _with_epochs(raw, fields).with_columns(target=target)
     status_text = pl.col("status").str.strip_chars()
     method = pl.col("method").str.strip_chars()
     is_number = status_text.str.contains(r"^[0-9]{1,3}$")
@@ -98,7 +99,8 @@ def _with_epochs(raw: pl.DataFrame, fields: FieldMap) -> pl.DataFrame:
     missed = pl.col("epoch").is_null() & pl.col("time").is_not_null()
     if not others or timed.select(missed.any()).item() is False:
         return timed
-    retried = timed.filter(missed).with_columns(_bounded(pl.coalesce(*(_parsed(text, other) for other in others))))
+    retried = timed.filter(missed).with_columns(
+        _bounded(pl.coalesce(*(_parsed(text, other) for other in others))))
     return pl.concat([timed.filter(~missed), retried])
 
 
@@ -106,7 +108,8 @@ def _patterns(fields: FieldMap) -> tuple[str, ...]:
     """Zoned first (any offset, `Z`), then the same read as UTC when the text has no zone."""
     if fields.time_format is TimeFormat.STRFTIME and fields.time_pattern is not None:
         return (fields.time_pattern,)
-    return ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f")
+    return ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f",
+            "%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f")
 
 
 def _parsed(text: pl.Expr, pattern: str) -> pl.Expr:
@@ -152,7 +155,8 @@ def _slow_split(targets: pl.Series) -> list[pl.Series]:
     return [
         targets.replace_strict(distinct, [path for _, path in split], default=None, return_dtype=pl.String)
         .alias("request_path"),
-        targets.replace_strict(distinct, queries, default=None, return_dtype=pl.String).alias("request_query"),
+        targets.replace_strict(distinct, queries, default=None, return_dtype=pl.String)
+        .alias("request_query"),
         targets.replace_strict(distinct, [host for host, _ in split], default=None, return_dtype=pl.String)
         .alias("target_host"),
     ]
@@ -172,7 +176,8 @@ def _with_hosts(frame: pl.DataFrame) -> pl.DataFrame:
     if named.select(missing.any()).item() is False:
         return named
     url_host = pl.col("url").str.extract(_URL_HOST, 1).str.strip_chars("[]")
-    from_url = named.filter(missing).with_columns(host_name=pl.when(url_host != "").then(url_host.str.to_lowercase()))
+    host_name = pl.when(url_host != "").then(url_host.str.to_lowercase())
+    from_url = named.filter(missing).with_columns(host_name=host_name)
     return pl.concat([named.filter(~missing), from_url])
 
 

@@ -84,11 +84,16 @@ class JsonLinesFormat:
                     half = piece.height // 2
                     pending += [piece.slice(half), piece.slice(0, half)]
                 continue
-            decoded.append(entries.select("line", *(_extract(name, keys, self._tree) for name, keys in self._columns.items()))
-                           .with_columns(*(pl.lit(None, pl.String).alias(name) for name in RAW_COLUMNS
-                                           if name not in self._columns))
-                           .select("line", *RAW_COLUMNS))
+            decoded.append(self._raw_columns(entries))
         return pl.concat(decoded), slow
+
+    def _raw_columns(self, entries: pl.DataFrame) -> pl.DataFrame:
+        """`line` and `RAW_COLUMNS` from decoded entries (null for columns the map does not name)."""
+        import polars as pl
+
+        named = (_extract(name, keys, self._tree) for name, keys in self._columns.items())
+        unnamed = (pl.lit(None, pl.String).alias(name) for name in RAW_COLUMNS if name not in self._columns)
+        return entries.select("line", *named, *unnamed).select("line", *RAW_COLUMNS)
 
 
 class JsonLinesReader:

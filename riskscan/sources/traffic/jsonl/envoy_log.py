@@ -50,7 +50,8 @@ ENVOY_LOG_FIELDS = FieldMap(
 
 
 _TEXT = (
-    r'^\[(?P<time>[^\]]+)\] "(?P<method>\S+) (?P<path>\S+) [^" ]+" (?P<status>[0-9]{1,3}) \S+ \S+ \S+ \S+ \S+ '
+    r'^\[(?P<time>[^\]]+)\] "(?P<method>\S+) (?P<path>\S+) [^" ]+" (?P<status>[0-9]{1,3})'
+    r" \S+ \S+ \S+ \S+ \S+ "
     r'"(?P<forwarded>[^"]*)" "[^"]*" "[^"]*" "(?P<authority>[^"]*)"'
 )
 _TEXT_LINE = re.compile(_TEXT.encode())
@@ -61,7 +62,8 @@ class EnvoyLogReader(JsonLinesReader):
     """Reader for Envoy access logs: JSON with the usual key names, or the default text format."""
 
     kind = SourceKind.ENVOY_LOG
-    title = "Envoy access logs: JSON (json_format with the command operators' names) or the default text format"
+    title = ("Envoy access logs: JSON (json_format with the command operators' names) or the default "
+             "text format")
     summary = ("requests per method, authority and endpoint as for access logs; the downstream address "
                "(JSON) or the address Envoy appended to X-Forwarded-For (text) as an opaque client id; user "
                "agents and request ids skipped unread")
@@ -91,7 +93,8 @@ class EnvoyTextFormat:
         """Request rows of the lines the pattern takes; the others are rejected."""
         import polars as pl
 
-        fields = lines.select("line", pl.col("text").str.extract_groups(_TEXT).alias("fields")).unnest("fields")
+        groups = pl.col("text").str.extract_groups(_TEXT).alias("fields")
+        fields = lines.select("line", groups).unnest("fields")
         matched = fields.filter(pl.col("time").is_not_null())
         forwarded = pl.col("forwarded").str.split(",").list.last().str.strip_chars()
         raw = matched.select(

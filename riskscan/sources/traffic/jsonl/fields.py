@@ -64,7 +64,8 @@ FIELD_NAMES = ("time", "method", "status", "path", "url", "host", "client")
 _EPOCH_NAMES = {"epoch": TimeFormat.EPOCH_S, "epoch_s": TimeFormat.EPOCH_S, "epoch_ms": TimeFormat.EPOCH_MS,
                 "iso8601": TimeFormat.ISO8601, "iso": TimeFormat.ISO8601}
 # chrono's strftime directives (what Polars' `str.to_datetime` understands); any other is refused.
-_DIRECTIVE = re.compile(r"%(?:[-_0]?[YCyqmbBhdeaAwuUWGgVjDxFvHkIlPpMSfTXRrcsZz+%tn]|\.?[369]?f|:z|::z|:::z|#z|[369]f)")
+_DIRECTIVE = re.compile(
+    r"%(?:[-_0]?[YCyqmbBhdeaAwuUWGgVjDxFvHkIlPpMSfTXRrcsZz+%tn]|\.?[369]?f|:z|::z|:::z|#z|[369]f)")
 _DATE_DIRECTIVES = ("%Y", "%y", "%F", "%s", "%+", "%D", "%v", "%c", "%G")
 _KEY = re.compile(r"[^\s,=|]+")
 
@@ -145,7 +146,8 @@ def _time_format(value: str) -> tuple[TimeFormat, str | None]:
     if named is not None:
         return named, None
     if "%" not in value:
-        raise UsageError(f"--log-fields: time_format '{value}' is not epoch_s, epoch_ms, iso8601 or a strftime pattern")
+        raise UsageError(
+            f"--log-fields: time_format '{value}' is not epoch_s, epoch_ms, iso8601 or a strftime pattern")
     stray = _DIRECTIVE.sub("", value)
     if "%" in stray:
         bad = stray[stray.index("%") : stray.index("%") + 2]

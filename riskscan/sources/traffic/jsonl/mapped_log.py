@@ -48,13 +48,14 @@ class MappedLogReader:
         """Stream the log through the mapping; raise `TrafficLogError` when it does not fit it."""
         fields = context.log_fields
         if fields is None:
-            raise TrafficLogError("a mapped log is read only with --log-fields", path=context.relative_path(path))
+            raise TrafficLogError("a mapped log is read only with --log-fields",
+                                  path=context.relative_path(path))
         head = read_head(path)
         header = csv_header(head, fields)
         if header is not None:
             return read_line_log(path, context, MappedCsvFormat(header, fields))
-        return read_line_log(path, context, JsonLinesFormat("mapped_json", "a JSON-lines log with the mapped keys",
-                                                            fields))
+        log_format = JsonLinesFormat("mapped_json", "a JSON-lines log with the mapped keys", fields)
+        return read_line_log(path, context, log_format)
 
 
 def is_mapped_log(head: bytes, fields: FieldMap) -> bool:
@@ -84,7 +85,8 @@ def csv_header(head: bytes, fields: FieldMap) -> CsvHeader | None:
     if not first or first.lstrip().startswith(("{", "[")):
         return None
     for separator in _SEPARATORS:
-        names = tuple(name.strip() for name in next(csv.reader([first.removeprefix("\ufeff")], delimiter=separator)))
+        cells = next(csv.reader([first.removeprefix("\ufeff")], delimiter=separator))
+        names = tuple(name.strip() for name in cells)
         if len(names) > 1 and all(any(key in names for key in keys) for keys in fields.required()):
             return CsvHeader(names, separator, number)
     return None
@@ -128,7 +130,8 @@ class MappedCsvFormat:
             pass
         if frame is None or frame.height != rows.height:  # quoted line breaks: line by line instead
             split = [next(csv.reader([text], delimiter=self._header.separator), []) for text in rows["text"]]
-            cells: list[list[str | None]] = [[*row[: len(names)], *[None] * (len(names) - len(row))] for row in split]
+            width = len(names)
+            cells: list[list[str | None]] = [[*row[:width], *[None] * (width - len(row))] for row in split]
             frame = pl.DataFrame(cells, schema=schema, orient="row")
         return frame.with_columns(line=rows["line"])
 
@@ -137,5 +140,5 @@ class MappedCsvFormat:
 
         keys = self._columns.get(name, ())
         values = [pl.col(f"c{self._header.names.index(key)}") for key in keys]
-        return pl.coalesce(*(pl.when(~value.str.strip_chars().is_in(("", "-"))).then(value) for value in values),
-                           pl.lit(None, pl.String)).alias(name)
+        present = (pl.when(~value.str.strip_chars().is_in(("", "-"))).then(value) for value in values)
+        return pl.coalesce(*present, pl.lit(None, pl.String)).alias(name)
