@@ -241,3 +241,31 @@ def test_envoy_s_default_text_format_trusts_only_the_address_envoy_appended(tmp_
     assert sample.distinct_clients == 4  # walker, 192.0.2.10, 203.0.113.50 and a line without the header
     text = repr(sample)
     assert "PLANTED" not in text and "198.51.100.7" not in text and "10.0.4.12" not in text
+
+
+ODD_VALUES = ["GET", "", "-", " get ", 200, 200.0, 1.5, 1e20, -3, 10**20, True, None, [], {}, {"username": "u"},
+              "\u00e9\u0000", "1794211200000", 1794211200000]
+
+
+@pytest.mark.parametrize("value", ODD_VALUES, ids=repr)
+def test_the_fast_decode_and_the_line_by_line_path_give_the_same_rows(value: object) -> None:
+    from riskscan.sources.traffic.jsonl.apisix_log import APISIX_LOG_FIELDS
+    from riskscan.sources.traffic.jsonl.columns import requests_from_columns
+    from riskscan.sources.traffic.jsonl.decode import JsonLinesFormat, _slow_rows
+
+    polars = pytest.importorskip("polars")
+    log_format = JsonLinesFormat("apisix_log", "an APISIX logger log", APISIX_LOG_FIELDS)
+    entries = [apisix_entry(request={"method": value, "uri": "/v1/claims/7"}),
+               apisix_entry(response={"status": value}, start_time=value, client_ip=value, consumer=value),
+               apisix_entry(request={"method": "GET", "uri": value, "url": value, "headers": {"host": value}})]
+    for number, entry in enumerate(entries, 1):
+        line = polars.DataFrame({"line": [number], "text": [json.dumps(entry)]})
+        fast, pieces = log_format._decode(line)
+        if pieces:
+            continue  # the schema refused it: only the slow path reads it, nothing to compare
+        slow, malformed = _slow_rows(line, log_format._columns)
+        assert not malformed
+        by_fast = requests_from_columns(fast, APISIX_LOG_FIELDS, "apisix_log")
+        by_slow = requests_from_columns(slow, APISIX_LOG_FIELDS, "apisix_log")
+        assert by_fast.requests.to_dicts() == by_slow.requests.to_dicts()
+        assert (by_fast.malformed, by_fast.not_requests) == (by_slow.malformed, by_slow.not_requests)

@@ -5,8 +5,8 @@ column is. The fast path decodes the whole batch with Polars' `str.json_decode` 
 only the mapped keys (strings at the leaves, so `200` and `"200"` read alike; every other key is
 skipped unread). One line the schema cannot take (not JSON, not an object, an array where a string
 belongs) fails the whole decode, so a failing batch is halved until the failing pieces are small, and
-only those lines go through Python's `json` one by one (`_slow_rows`, the reference: a key resolving
-to an object, an array or a boolean counts as absent). `JsonLinesReader` is the reader every gateway
+only those lines go through Python's `json` one by one (`_slow_rows`: a key resolving to an object or
+an array counts as absent; a test holds both paths to the same rows). `JsonLinesReader` is the reader every gateway
 module subclasses: a content sniff on the first lines (do their objects carry the format's keys?),
 then `read_line_log`.
 """
@@ -133,14 +133,16 @@ def head_objects(head: bytes) -> list[Any]:
 
 
 def resolve(entry: Any, key: str) -> str | None:
-    """The scalar at a dotted `key` of a decoded entry as text, None when absent, empty or not a
-    string or number (an object, an array, a boolean)."""
+    """The scalar at a dotted `key` of a decoded entry as text, as the fast decode gives it (a boolean
+    as `true`/`false`); None when absent, empty, `-`, or an object or an array."""
     value = entry
     for part in key.split("."):
         if not isinstance(value, dict):
             return None
         value = value.get(part)
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if not isinstance(value, (str, int, float)):
         return None
     if isinstance(value, float):
         text = str(int(value)) if value.is_integer() and abs(value) < 1e18 else repr(value)
