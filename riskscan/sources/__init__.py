@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, BinaryIO, Protocol
 
 from riskscan.model import ApiSpec, GatewayConfig, SourceKind, TrafficSample
 from riskscan.redaction import redact_file_path
@@ -37,6 +37,7 @@ __all__ = [
 
 HEAD_BYTES = 65536
 """How much of a file's beginning `sniff` sees (decompressed for `.gz`)."""
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 _HEAD_SCAN_BYTES = 32 << 20  # gzip read at most to find a head (past empty members): a bound on sniffing
 
 _DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # ReadContext.max_bytes unless --max-file-mb says otherwise
@@ -123,13 +124,16 @@ def make_client_hasher(salt: bytes | None = None) -> Callable[[str], int]:
 
 
 def read_head(path: Path, limit: int = HEAD_BYTES) -> bytes:
-    """The first `limit` bytes of a file, decompressed when it is gzip.
+    """The first `limit` bytes of a file, decompressed when it is gzip or zstd.
 
     A gzip file's head is looked for past empty members, through at most `_HEAD_SCAN_BYTES` of it; a
     stream cut short or corrupt still shows what was inflated before the damage.
     """
     with path.open("rb") as handle:
         head = handle.read(limit)
+        if head[:4] == _ZSTD_MAGIC:
+            handle.seek(0)
+            return _zstd_head(handle, limit)
         if head[:2] != GZIP_MAGIC:
             return head
         budget = [_HEAD_SCAN_BYTES - len(head)]
@@ -145,6 +149,21 @@ def read_head(path: Path, limit: int = HEAD_BYTES) -> bytes:
             if len(out) >= limit:
                 break
     return bytes(out[:limit])
+
+
+def _zstd_head(handle: BinaryIO, limit: int) -> bytes:
+    """Up to `limit` inflated bytes of a zstd stream (across frames); what was inflated before a
+    corrupt or truncated part. Output is bounded, so a bomb costs `limit`, not what it claims."""
+    import zstandard
+
+    out = bytearray()
+    try:
+        with zstandard.ZstdDecompressor().stream_reader(handle, read_across_frames=True, closefd=False) as stream:
+            while len(out) < limit and (piece := stream.read(limit - len(out))):
+                out += piece
+    except zstandard.ZstdError:
+        pass
+    return bytes(out)
 
 
 def _build_registry() -> dict[SourceKind, SourceReader]:

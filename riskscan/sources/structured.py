@@ -153,6 +153,8 @@ def load_text(path: Path, context: ReadContext) -> str:
         raise SourceError(f"file is over the {context.max_bytes}-byte limit", path=shown)
     if raw[:2] == b"\x1f\x8b":
         raw = _gunzip(raw, context.max_bytes, shown)
+    elif raw[:4] == b"\x28\xb5\x2f\xfd":
+        raw = _unzstd(raw, context.max_bytes, shown)
     return _decode(raw, shown)
 
 
@@ -168,6 +170,30 @@ def _gunzip(raw: bytes, limit: int, shown: str) -> bytes:
     if not inflater.eof:
         raise SourceError("truncated gzip data", path=shown)
     return text
+
+
+def _unzstd(raw: bytes, limit: int, shown: str) -> bytes:
+    """A zstd-compressed spec or config, unpacked (every frame); refused past `limit` bytes unpacked.
+    Input is fed 4 KiB at a time, so that one step inflates a bounded amount however it was crafted."""
+    import zstandard
+
+    out, decompressor, is_inside_frame = bytearray(), zstandard.ZstdDecompressor().decompressobj(), False
+    try:
+        for start in range(0, len(raw), 4096):
+            piece = raw[start : start + 4096]
+            while piece:
+                out += decompressor.decompress(piece)
+                piece, is_inside_frame = b"", True
+                if len(out) > limit:
+                    raise SourceError(f"over the {limit}-byte limit once unpacked", path=shown)
+                if decompressor.eof:  # a frame ended: the next starts in its unused data
+                    piece, is_inside_frame = decompressor.unused_data, False
+                    decompressor = zstandard.ZstdDecompressor().decompressobj()
+    except zstandard.ZstdError:
+        raise SourceError("corrupt or truncated zstd data", path=shown) from None
+    if is_inside_frame:
+        raise SourceError("corrupt or truncated zstd data", path=shown)
+    return bytes(out)
 
 
 def parse_structured_text(text: str, path: Path, shown: str) -> StructuredDocument:

@@ -170,7 +170,7 @@ def test_a_truncated_last_entry_is_one_rejected_line() -> None:
     assert any("at line 7" in warning for warning in sample.warnings)
 
 
-def test_gzip_and_zstd_are_read_by_content(tmp_path: Path) -> None:
+def test_gzip_and_zstd_are_detected_and_read_by_content(tmp_path: Path) -> None:
     source = FIXTURES / "kong_log" / "file-log.jsonl"
     packed = tmp_path / "kong.log"
     packed.write_bytes(gzip.compress(source.read_bytes()))
@@ -178,7 +178,8 @@ def test_gzip_and_zstd_are_read_by_content(tmp_path: Path) -> None:
     squeezed.write_bytes(zstandard.ZstdCompressor().compress(source.read_bytes()))
     expected = read(source).paths
     assert read(packed).paths == expected
-    assert read(squeezed, SourceKind.KONG_LOG).paths == expected
+    assert detect_kind(squeezed, read_head(squeezed)) is SourceKind.KONG_LOG  # the head is inflated to judge
+    assert read(squeezed).paths == expected
 
 
 def test_binary_after_a_json_head_is_refused_with_one_line(tmp_path: Path) -> None:
@@ -269,3 +270,14 @@ def test_the_fast_decode_and_the_line_by_line_path_give_the_same_rows(value: obj
         by_slow = requests_from_columns(slow, APISIX_LOG_FIELDS, "apisix_log")
         assert by_fast.requests.to_dicts() == by_slow.requests.to_dicts()
         assert (by_fast.malformed, by_fast.not_requests) == (by_slow.malformed, by_slow.not_requests)
+
+
+def test_a_zstd_head_is_bounded_and_a_corrupt_one_keeps_what_inflated(tmp_path: Path) -> None:
+    bomb = tmp_path / "bomb.zst"
+    bomb.write_bytes(zstandard.ZstdCompressor(level=19).compress(b"{" * (64 << 20)))  # 64 MiB of one byte
+    assert len(read_head(bomb)) == 65536
+    source = (FIXTURES / "kong_log" / "file-log.jsonl").read_bytes()
+    cut = tmp_path / "cut.zst"
+    cut.write_bytes(zstandard.ZstdCompressor().compress(source * 20)[:3000])
+    head = read_head(cut)
+    assert 0 < len(head) and source.startswith(head[:1000])
