@@ -25,6 +25,7 @@ from riskscan.pipeline import Progress, ScanOptions, scan
 from riskscan.report import STDOUT, check_destination, renderer_for, write_report
 from riskscan.sources import READERS
 from riskscan.sources.live import HttpOptions, LiveKind, LiveSource, live_source
+from riskscan.sources.traffic.jsonl.fields import parse_log_fields
 from riskscan.terminal import (
     RichProgress,
     print_fail_on,
@@ -75,6 +76,13 @@ def scan_command(
         int,
         typer.Option("--max-file-mb", help=f"Largest spec or config read whole, MiB (1 to {MAX_FILE_MB})."),
     ] = 50,
+    log_fields: Annotated[
+        str | None,
+        typer.Option("--log-fields", metavar="FILE.yaml|time=KEY,method=KEY,...",
+                     help="Read JSON-lines or CSV logs of no built-in kind: which key holds time, method, "
+                          "path (or url), status, host, client; time_format epoch_s, epoch_ms, iso8601 "
+                          "or strftime."),
+    ] = None,
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="List every input file: used, skipped or failed, and why.")
     ] = False,
@@ -103,6 +111,7 @@ def scan_command(
         if not 1 <= max_file_mb <= MAX_FILE_MB:
             raise UsageError(f"--max-file-mb must be from 1 to {MAX_FILE_MB} (MiB), not {max_file_mb}")
         destinations = _pair_formats(output or [], output_format or [])
+        fields = parse_log_fields(log_fields) if log_fields is not None else None
         if not no_db:
             _refuse_output_onto(db, [destination for destination, _ in destinations])
             check_database(db)
@@ -111,7 +120,8 @@ def scan_command(
         live = _live_sources(apisix_admin or [], kong_admin or [], spec_url or [], insecure)
         http = HttpOptions(key_env=admin_key_env, ca_bundle=ca_bundle, insecure=insecure, timeout=http_timeout)
         options = ScanOptions(paths=tuple(paths or ()), strict=strict, max_file_bytes=max_file_mb * 1024 * 1024,
-                              progress=progress, on_inputs=listing, live=live, http=http)
+                              progress=progress, on_inputs=listing, live=live, http=http,
+                              log_fields=fields)
         try:
             assessment = scan(options)
         except InputError:

@@ -158,7 +158,7 @@ def _detect(file: Path, context: ReadContext) -> _Detected | ReadOutcome:
         return _failed(shown, None, 0, f"cannot be read ({error.strerror or 'I/O error'})")
     if size == 0:
         return ReadOutcome(InputFile(path=shown, status=InputStatus.SKIPPED, message="empty file"))
-    kind = detect_kind(file, head, context.max_bytes)
+    kind = detect_kind(file, head, context.max_bytes, context.log_fields)
     if kind is None:
         return ReadOutcome(_unrecognised(shown, file, head, size))
     return _Detected(file, shown, size, kind)

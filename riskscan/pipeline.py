@@ -25,6 +25,7 @@ from riskscan.sources import ReadContext, make_client_hasher
 
 if TYPE_CHECKING:  # httpx is imported only when a live pull is asked for
     from riskscan.sources.live import HttpOptions, LiveSource
+    from riskscan.sources.traffic.jsonl.fields import FieldMap
 
 __all__ = ["SCHEMA_VERSION", "Progress", "ScanOptions", "scan"]
 
@@ -68,6 +69,8 @@ class ScanOptions:
     """Servers to pull routes or specs from over HTTP (`riskscan.sources.live`); none unless asked."""
     http: HttpOptions | None = None
     """How live pulls connect (key variable, CA bundle, timeouts); None: the defaults."""
+    log_fields: FieldMap | None = None
+    """`--log-fields`: how to read JSON-lines or CSV logs of no built-in kind."""
 
 
 def scan(options: ScanOptions) -> Assessment:
@@ -87,6 +90,7 @@ def scan(options: ScanOptions) -> Assessment:
         on_progress=options.progress.advance,
         on_lines=options.progress.lines_read,
         client_id=make_client_hasher(),
+        log_fields=options.log_fields,
     )
     options.progress.start(sum(_size(file) for file in files))
     try:

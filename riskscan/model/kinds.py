@@ -36,6 +36,11 @@ class SourceKind(StrEnum):
     ALB_LOG = "alb_log"
     CLOUDFRONT_LOG = "cloudfront_log"
     HAR = "har"
+    APISIX_LOG = "apisix_log"
+    KONG_LOG = "kong_log"
+    ENVOY_LOG = "envoy_log"
+    TRAEFIK_LOG = "traefik_log"
+    MAPPED_LOG = "mapped_log"
 
 
 class InputStatus(StrEnum):

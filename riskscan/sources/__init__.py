@@ -13,13 +13,16 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from riskscan.model import ApiSpec, GatewayConfig, GatewayExport, SourceKind, TrafficSample
 from riskscan.redaction import redact_file_path
 from riskscan.sources.outline import document_outline, is_document_head
 from riskscan.sources.gzip_stream import GZIP_MAGIC, GzipStream
 from riskscan.sources.zstd_stream import ZSTD_MAGIC, ZstdStream
+
+if TYPE_CHECKING:  # a runtime import would be circular: the traffic package imports this one
+    from riskscan.sources.traffic.jsonl.fields import FieldMap
 
 __all__ = [
     "HEAD_BYTES",
@@ -57,6 +60,7 @@ class ReadContext:
     outside it: readers call it once per distinct client and never keep the identity itself.
     `protected_paths` are literal path prefixes the specs and gateway routes name with id-like
     segments (`inventory.literals`): traffic readers keep them as written instead of folding them.
+    `log_fields` is the user's `--log-fields` mapping: files it fits are read as mapped logs.
     """
 
     root: Path
@@ -66,6 +70,7 @@ class ReadContext:
     on_lines: Callable[[int], None] | None = field(default=None, compare=False)
     client_id: Callable[[str], int] = field(default_factory=lambda: make_client_hasher(), compare=False)
     protected_paths: frozenset[str] = frozenset()
+    log_fields: FieldMap | None = None
 
     def relative_path(self, path: Path) -> str:
         """The path as shown to users: relative to the scan root when inside it, POSIX style, and
@@ -166,12 +171,18 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.traffic.alb_log import AlbLogReader
     from riskscan.sources.traffic.cloudfront_log import CloudFrontLogReader
     from riskscan.sources.traffic.har import HarReader
+    from riskscan.sources.traffic.jsonl.apisix_log import ApisixLogReader
+    from riskscan.sources.traffic.jsonl.kong_log import KongLogReader
+    from riskscan.sources.traffic.jsonl.envoy_log import EnvoyLogReader
+    from riskscan.sources.traffic.jsonl.traefik_log import TraefikLogReader
+    from riskscan.sources.traffic.jsonl.mapped_log import MappedLogReader
 
     readers: list[SourceReader] = [
         AwsApiGatewayReader(),  # before OpenAPI: an API Gateway export is also an OpenAPI document
         OpenApiReader(), PostmanReader(), GraphQlReader(), ApisixReader(), KubernetesReader(), KongReader(),
-        NginxReader(), EnvoyReader(), TraefikReader(), AlbLogReader(), CloudFrontLogReader(),
-        HarReader(), AccessLogReader(),
+        NginxReader(), EnvoyReader(), TraefikReader(), AlbLogReader(), CloudFrontLogReader(), HarReader(),
+        ApisixLogReader(), KongLogReader(), EnvoyLogReader(), TraefikLogReader(),
+        AccessLogReader(), MappedLogReader(),
     ]
     return {reader.kind: reader for reader in readers}
 
@@ -183,14 +194,22 @@ _DOCUMENT_KINDS = (SourceKind.AWS_API_GATEWAY, SourceKind.OPENAPI, SourceKind.AP
 """Kinds whose files are one JSON or YAML document, judged by its top-level keys."""
 
 
-def detect_kind(path: Path, head: bytes, max_bytes: int = _DEFAULT_MAX_BYTES) -> SourceKind | None:
+def detect_kind(
+    path: Path, head: bytes, max_bytes: int = _DEFAULT_MAX_BYTES, log_fields: FieldMap | None = None
+) -> SourceKind | None:
     """The kind of the file judged by its content, or None when no reader recognises it.
 
     The head decides when it can. When it cannot, and it is the beginning of a longer JSON object or
     YAML mapping, the document's top-level keys decide wherever they are (`outline.document_outline`
     of at most `max_bytes`): a spec whose `openapi` key follows a large `components` block is
-    still a spec, while a key nested deep inside a document never counts.
+    still a spec, while a key nested deep inside a document never counts. A `log_fields` mapping
+    the head fits comes first: the user said how to read such logs.
     """
+    if log_fields is not None:
+        from riskscan.sources.traffic.jsonl.mapped_log import is_mapped_log
+
+        if is_mapped_log(head, log_fields):
+            return SourceKind.MAPPED_LOG
     for kind, reader in READERS.items():
         if reader.sniff(path, head):
             return kind

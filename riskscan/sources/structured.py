@@ -35,6 +35,7 @@ from yaml.resolver import Resolver
 
 from riskscan.errors import SourceError
 from riskscan.redaction import redact
+from riskscan.sources.zstd_stream import ZSTD_MAGIC, ZstdStream
 
 if TYPE_CHECKING:  # a runtime import would be circular: the registry imports the readers
     from riskscan.sources import ReadContext
@@ -157,6 +158,8 @@ def load_text(path: Path, context: ReadContext) -> str:
         raise SourceError(f"file is over the {context.max_bytes}-byte limit", path=shown)
     if raw[:2] == b"\x1f\x8b":
         raw = _gunzip(raw, context.max_bytes, shown)
+    elif raw[:4] == ZSTD_MAGIC:
+        raw = _unzstd(raw, context.max_bytes, shown)
     return _decode(raw, shown)
 
 
@@ -172,6 +175,19 @@ def _gunzip(raw: bytes, limit: int, shown: str) -> bytes:
     if not inflater.eof:
         raise SourceError("truncated gzip data", path=shown)
     return text
+
+
+def _unzstd(raw: bytes, limit: int, shown: str) -> bytes:
+    """A zstd-compressed spec or config, unpacked (every frame); refused past `limit` bytes unpacked
+    and when corrupt or truncated."""
+    stream, out = ZstdStream(raw, lambda: b""), bytearray()
+    for piece in stream:
+        out += piece
+        if len(out) > limit:
+            raise SourceError(f"over the {limit}-byte limit once unpacked", path=shown)
+    if stream.problem is not None:
+        raise SourceError("corrupt or truncated zstd data", path=shown)
+    return bytes(out)
 
 
 def parse_structured_text(

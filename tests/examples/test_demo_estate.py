@@ -16,6 +16,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,7 @@ ESTATE = Path(__file__).resolve().parents[2] / "examples" / "northwind-mutual"
 SPECS = sorted(path for path in (ESTATE / "specs").glob("*.*") if path.suffix in {".yaml", ".json"})
 GATEWAY = ESTATE / "gateway" / "apisix.yaml"
 LOG = ESTATE / "logs" / "access.log.gz"
+TOPIC = ESTATE / "logs" / "claims-topic.jsonl.gz"
 DOC_NETWORKS = tuple(
     ipaddress.ip_network(net) for net in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32")
 )
@@ -55,12 +57,14 @@ PLANTED = [
     "203.0.113.201",
     "2001:db8:bad:1::66",
     "2001:db8:4e57:12::1a",
+    "NWM-DEMO-SECRET-BEARER-FRAUD-2b7e91",
+    "2001:db8:f00d::44",
 ]
 
 
-def load_generator() -> ModuleType:
-    """The committed generator script, imported from its path (examples/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("northwind_generate_traffic", ESTATE / "generate_traffic.py")
+def load_generator(name: str = "generate_traffic") -> ModuleType:
+    """A committed generator script, imported from its path (examples/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"northwind_{name}", ESTATE / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up while the class is built
@@ -136,6 +140,26 @@ def test_too_few_lines_is_a_clear_usage_error(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "--lines must be at least" in result.stderr
     assert not (tmp_path / "x.log.gz").exists()
+
+
+def test_committed_claims_topic_matches_a_fresh_generation() -> None:
+    committed = TOPIC.read_bytes()
+    assert len(committed) < 1_000_000
+    assert committed[3] == 0 and committed[4:8] == b"\x00\x00\x00\x00"
+    assert gzip.decompress(committed) == gzip.decompress(load_generator("generate_claims_topic").render_topic())
+
+
+def test_claims_topic_is_a_week_of_apisix_entries_from_the_access_log_s_partners() -> None:
+    entries = [json.loads(line) for line in gzip.decompress(TOPIC.read_bytes()).splitlines()]
+    assert len(entries) == 6_000
+    assert all(entry["service_id"] == "claims" and entry["request"]["uri"].startswith(("/v2/claims", "/v2/claim-status/"))
+               for entry in entries)
+    days = Counter(time.gmtime(entry["start_time"] // 1000).tm_mday for entry in entries)
+    assert sorted(days) == list(range(2, 9))  # the week before the access log's
+    clients = {entry["client_ip"] for entry in entries}
+    assert all(any(ipaddress.ip_address(ip) in net for net in DOC_NETWORKS) for ip in clients)
+    access_clients = {match.group(1) for match in parsed_lines(LOG.read_bytes())}
+    assert len(clients & access_clients) > 0.9 * (len(clients) - 1)  # all but the fraud job call in both weeks
 
 
 # --------------------------------------------------------------------------- (b) the specs
@@ -389,3 +413,22 @@ def test_the_grade_rests_on_the_gateway_config_and_says_so(scanned: tuple[dict[s
     assert "evidence basis: enforced by gateway configuration" in text
     walk = next(c for c in report["controls"] if c["id"] == "object_authorization")
     assert walk["evidence_breakdown"]["observed"] >= 1  # the claim-status walk was seen in traffic
+
+
+@needs_pipeline
+def test_the_claims_topic_is_read_beside_the_access_log_and_shows_its_own_shadow_endpoints(
+    scanned: tuple[dict[str, Any], str],
+) -> None:
+    report, _ = scanned
+    kinds = {item["path"]: (item["kind"], item["status"]) for item in report["inputs"]}
+    assert kinds["logs/claims-topic.jsonl.gz"] == ("apisix_log", "used")
+    assert kinds["logs/access.log.gz"] == ("access_log", "used")
+    fraud = endpoints_where(report, "GET", "/v2/claims/{claimId}/fraud-score")
+    reopen = endpoints_where(report, "POST", "/v2/claims/{claimId}/reopen")
+    for found in (fraud, reopen):
+        assert len(found) == 1 and found[0]["lifecycle"] == "shadow" and found[0]["traffic"]["clients"] == 1
+        assert found[0]["auth"]["effective"] == "oidc"  # routed by claims-prod, which authenticates
+    assert named_in(findings_of(report, "inventory_hygiene"), "/v2/claims/{claimId}/fraud-score")
+    claims = endpoints_where(report, "GET", "/v2/claims/{claimId}")
+    assert claims[0]["traffic"]["first_seen"].startswith("2026-11-02")  # the topic's week, then the log's
+    assert claims[0]["traffic"]["last_seen"].startswith("2026-11-15")

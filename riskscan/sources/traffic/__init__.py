@@ -1,2 +1,2 @@
-"""Traffic readers: access logs (and, as they come, gateway JSON logs and HAR captures), streamed,
-redacted at ingestion and aggregated into `TrafficSample`s."""
+"""Traffic readers: access logs, gateway JSON-lines logs and mapped logs (`jsonl/`) and, as they come,
+HAR captures; streamed, redacted at ingestion and aggregated into `TrafficSample`s."""

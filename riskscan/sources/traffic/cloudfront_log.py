@@ -88,7 +88,7 @@ class CloudFrontLogFormat:
 
         text = pl.col("text")
         directives = lines.filter(text.str.starts_with("#"))
-        parsed = ParsedLines(requests=empty_requests(), directives=directives.height, variants=Counter())
+        parsed = ParsedLines(requests=empty_requests(), headers=directives.height, variants=Counter())
         if directives.height == 0:
             self._parse_entries(lines, parsed)
             return parsed

@@ -47,15 +47,15 @@ class ParsedLines:
     `malformed` are non-blank lines not in the format at all; `not_requests` are lines in the format
     that carry no usable HTTP request (`-`, TLS bytes, a health probe without a path). Both are line
     numbers. `variants` counts the lines per variant of the format (`combined`, `common` ...).
-    `directives` counts lines that belong to the format but are no entries (W3C `#Fields:` headers):
-    neither requests nor rejected.
+    `headers` counts lines that belong to the format but hold no entry (a CSV header, W3C `#Fields:`
+    directives): they are neither parsed nor rejected, and not counted as lines of the log.
     """
 
     requests: pl.DataFrame
     malformed: list[int] = field(default_factory=list)
     not_requests: list[int] = field(default_factory=list)
     variants: Counter[str] = field(default_factory=Counter)
-    directives: int = 0
+    headers: int = 0
 
 
 class LineFormat(Protocol):
@@ -83,7 +83,7 @@ class _Tally:
     variants: Counter[str] = field(default_factory=Counter)
 
     def count(self, parsed: ParsedLines, lines: int) -> None:
-        self.total += lines - parsed.directives
+        self.total += lines - parsed.headers
         self.malformed += len(parsed.malformed)
         self.not_requests += len(parsed.not_requests)
         self.variants.update(parsed.variants)

@@ -1,0 +1,115 @@
+"""Envoy access logs: JSON (`json_format`) keyed by the command operators' usual names, or the default
+text format.
+
+Envoy has no fixed JSON shape: `json_format` names the keys. The names its documentation and
+Istio's default JSON encoding use are read: `start_time` (`%START_TIME%`, ISO 8601), `method`
+(`%REQ(:METHOD)%`), `path` (`%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%`, with its query string),
+`response_code` (0 when no response was sent: such a line carries no request),
+`downstream_remote_address` (the client, port dropped) and `authority` (`%REQ(:AUTHORITY)%`). Other
+keys (user agent, `x_forwarded_for`, request id, upstream) are skipped unread. Other key names:
+`--log-fields`.
+
+The default text format (when no format is configured) is
+`[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE%
+%RESPONSE_FLAGS% %BYTES_RECEIVED% %BYTES_SENT% %DURATION% %RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)%
+"%REQ(X-FORWARDED-FOR)%" "%REQ(USER-AGENT)%" "%REQ(X-REQUEST-ID)%" "%REQ(:AUTHORITY)%" "%UPSTREAM_HOST%"`
+(later fields, which newer releases add, are read past). It has no downstream address: the client is
+the last address of `X-Forwarded-For`, the one Envoy (or the proxy nearest it) appended; the
+addresses before it are the client's own claims and are not trusted. One pattern per batch takes
+the fields; a line it misses (a quote inside the user agent, another format) is rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from riskscan.model import SourceKind, TrafficSample
+from riskscan.sources import ReadContext, read_head
+from riskscan.sources.traffic.jsonl.columns import requests_from_columns
+from riskscan.sources.traffic.jsonl.decode import JsonLinesReader
+from riskscan.sources.traffic.jsonl.fields import FieldMap, TimeFormat
+from riskscan.sources.traffic.line_log import ParsedLines, read_line_log
+from riskscan.sources.traffic.lines import LineBatch
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = ["ENVOY_LOG_FIELDS", "EnvoyLogReader", "EnvoyTextFormat"]
+
+ENVOY_LOG_FIELDS = FieldMap(
+    time=("start_time",),
+    method=("method",),
+    status=("response_code",),
+    path=("path",),
+    host=("authority",),
+    client=("downstream_remote_address",),
+    time_format=TimeFormat.ISO8601,
+)
+
+
+_TEXT = (
+    r'^\[(?P<time>[^\]]+)\] "(?P<method>\S+) (?P<path>\S+) [^" ]+" (?P<status>[0-9]{1,3})'
+    r" \S+ \S+ \S+ \S+ \S+ "
+    r'"(?P<forwarded>[^"]*)" "[^"]*" "[^"]*" "(?P<authority>[^"]*)"'
+)
+_TEXT_LINE = re.compile(_TEXT.encode())
+_SNIFF_LINES = 20
+
+
+class EnvoyLogReader(JsonLinesReader):
+    """Reader for Envoy access logs: JSON with the usual key names, or the default text format."""
+
+    kind = SourceKind.ENVOY_LOG
+    title = ("Envoy access logs: JSON (json_format with the command operators' names) or the default "
+             "text format")
+    summary = ("requests per method, authority and endpoint as for access logs; the downstream address "
+               "(JSON) or the address Envoy appended to X-Forwarded-For (text) as an opaque client id; user "
+               "agents and request ids skipped unread")
+    fields = ENVOY_LOG_FIELDS
+    signature = ("start_time", "method", "path", "response_code")
+    format_name = "envoy_json"
+    description = "an Envoy JSON access log"
+
+    def sniff(self, path: Path, head: bytes) -> bool:
+        """True for JSON lines with the signature keys, or mostly default-format text lines."""
+        return super().sniff(path, head) or _is_text_log(head)
+
+    def read(self, path: Path, context: ReadContext) -> TrafficSample:
+        """Stream the log in the format its first lines are in."""
+        if _is_text_log(read_head(path)):
+            return read_line_log(path, context, EnvoyTextFormat())
+        return super().read(path, context)
+
+
+class EnvoyTextFormat:
+    """Envoy's default text access-log format, a batch at a time."""
+
+    name = "envoy_text"
+    description = "an Envoy access log"
+
+    def parse(self, batch: LineBatch, lines: pl.DataFrame) -> ParsedLines:
+        """Request rows of the lines the pattern takes; the others are rejected."""
+        import polars as pl
+
+        groups = pl.col("text").str.extract_groups(_TEXT).alias("fields")
+        fields = lines.select("line", groups).unnest("fields")
+        matched = fields.filter(pl.col("time").is_not_null())
+        forwarded = pl.col("forwarded").str.split(",").list.last().str.strip_chars()
+        raw = matched.select(
+            "line", "time", "method", "status", "path",
+            url=pl.lit(None, pl.String), host="authority", client=forwarded,
+        )
+        parsed = requests_from_columns(raw, ENVOY_LOG_FIELDS, self.name)
+        parsed.malformed = sorted([*parsed.malformed, *fields.filter(pl.col("time").is_null())["line"]])
+        return parsed
+
+
+def _is_text_log(head: bytes) -> bool:
+    lines = head.split(b"\n")
+    if len(lines) > 1 and len(head) >= 4096:
+        lines.pop()
+    sample = [line for line in lines if line.strip()][:_SNIFF_LINES]
+    good = sum(_TEXT_LINE.match(line.strip()) is not None for line in sample)
+    return good > 0 and good * 2 > len(sample)
