@@ -13,7 +13,8 @@ import pytest
 
 ESTATE = Path(__file__).resolve().parent / "fixtures" / "mixed-estate"
 PLANTED = ("PLANTED-POSTMAN-TOKEN-7f3a9c", "PLANTED-KONG-OIDC-SECRET", "PLANTED-KONG-CONSUMER-KEY",
-           "PLANTED-QUERY-TOKEN", "PLANTED-APISIX-OIDC-SECRET", "PLANTEDHASH")
+           "PLANTED-QUERY-TOKEN", "PLANTED-APISIX-OIDC-SECRET", "PLANTEDHASH", "PLANTED-AWS-INTEGRATION-KEY",
+           "PLANTED-KONG-LOG-TOKEN")
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def test_every_kind_is_read_in_one_scan(scanned: tuple[dict[str, Any], str, str]
     report, _, _ = scanned
     kinds = {i["kind"] for i in report["inputs"] if i["status"] == "used"}
     assert kinds == {"openapi", "postman", "graphql", "apisix", "kong", "kubernetes", "nginx", "envoy", "traefik",
-                     "access_log"}
+                     "aws_api_gateway", "access_log", "kong_log"}
 
 
 def test_an_endpoint_seen_by_a_spec_a_postman_collection_a_kong_route_and_a_log_is_one_endpoint(
@@ -48,6 +49,16 @@ def test_an_endpoint_seen_by_a_spec_a_postman_collection_a_kong_route_and_a_log_
     assert policy["rate_limit"]["enforced"] is True
     assert policy["traffic"]["requests"] == 40
     assert len([key for key in found if key.startswith("GET /v1/policies/")]) == 1
+
+
+def test_an_aws_export_documents_and_routes_what_a_kong_log_shows(scanned: tuple[dict[str, Any], str, str]) -> None:
+    found = endpoints(scanned[0])
+    broker = found["GET /v1/brokers/{brokerId}"]
+    assert (broker["lifecycle"], set(broker["sources"])) == ("documented", {"spec", "gateway", "traffic"})
+    assert broker["auth"]["effective"] == "oauth2"  # the Cognito user pool authorizer
+    assert (broker["traffic"]["requests"], broker["traffic"]["unauthorized"]) == (16, 2)
+    commissions = found["GET /v1/brokers/{brokerId}/commissions"]
+    assert commissions["traffic"]["query_keys"] == {"page": 8, "size": 8}
 
 
 def test_documentation_from_postman_and_graphql_counts_as_documentation(
