@@ -21,7 +21,7 @@ from riskscan.sources.gateways.gateway_api_listeners import ParentGateway, paren
 from riskscan.sources.gateways.kubernetes_objects import collect_objects
 from riskscan.sources.structured import load_structured_documents
 
-__all__ = ["GatewayIndex"]
+__all__ = ["GatewayIndex", "candidate_files"]
 
 _MAX_FILES = 5000
 _SUFFIXES = frozenset({".yaml", ".yml", ".json"})
@@ -52,7 +52,7 @@ class GatewayIndex:
         return self._others.get(key)
 
     def _elsewhere(self) -> Iterator[ParentGateway]:
-        for file in _candidate_files(self._context):
+        for file in candidate_files(self._context):
             if file == self._path or not self._context.is_allowed(file):
                 continue
             try:
@@ -63,7 +63,7 @@ class GatewayIndex:
                 yield from _gateways_in(str(file), stat.st_size, stat.st_mtime_ns, self._context.max_bytes)
 
 
-def _candidate_files(context: ReadContext) -> Iterator[Path]:
+def candidate_files(context: ReadContext) -> Iterator[Path]:
     """YAML and JSON files under the allowed roots, at most `_MAX_FILES` of them."""
     seen = 0
     for root in context.allowed_roots or (context.root,):

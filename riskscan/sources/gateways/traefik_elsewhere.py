@@ -16,7 +16,6 @@ most once per version (path, size, time), and the walk is bounded.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -26,14 +25,12 @@ from typing import Any
 
 from riskscan.errors import SourceError
 from riskscan.sources import ReadContext
+from riskscan.sources.gateways.gateway_lookup import candidate_files
 from riskscan.sources.gateways.kubernetes_objects import collect_objects
 from riskscan.sources.structured import StructuredDocument, escape_pointer_token, load_structured_documents
 
 __all__ = ["ForeignMiddleware", "other_provider_middlewares"]
 
-_MAX_FILES = 5000
-_SUFFIXES = frozenset({".yaml", ".yml", ".json"})
-_IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", ".tox"})
 _CRD_GROUPS = ("traefik.io/", "traefik.containo.us/")
 _DECLARES_CRD = re.compile(
     rb"""^\s*(?:-\s+)?kind:\s*["']?Middleware["']?\s*(?:#.*)?$|"kind"\s*:\s*"Middleware\"""", re.MULTILINE
@@ -72,7 +69,7 @@ def other_provider_middlewares(
     """The middlewares of `providers` (`kubernetescrd`, `docker`) defined in the scan's other files."""
     found: list[ForeignMiddleware] = []
     me = path.resolve()
-    for file in _candidate_files(context):
+    for file in candidate_files(context):
         if file == me or not context.is_allowed(file):
             continue
         try:
@@ -86,19 +83,6 @@ def other_provider_middlewares(
             if item.reference.rpartition("@")[2] in providers:
                 found.append(item)
     return found
-
-
-def _candidate_files(context: ReadContext) -> Iterator[Path]:
-    seen = 0
-    for root in context.allowed_roots or (context.root,):
-        for folder, dirs, files in os.walk(root):
-            dirs[:] = sorted(name for name in dirs if name not in _IGNORED_DIRS)
-            for name in sorted(files):
-                if Path(name).suffix.lower() in _SUFFIXES:
-                    seen += 1
-                    if seen > _MAX_FILES:
-                        return
-                    yield (Path(folder) / name).resolve()
 
 
 @lru_cache(maxsize=1024)

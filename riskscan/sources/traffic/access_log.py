@@ -24,8 +24,7 @@ from riskscan.sources.traffic.access_log_parse import (
     slow_request,
     vhost_name,
 )
-from riskscan.sources.traffic.engine import requests_from_rows
-from riskscan.sources.traffic.line_log import ParsedLines, read_line_log
+from riskscan.sources.traffic.line_log import ParsedLines, SlowRequest, parse_slowly, read_line_log
 from riskscan.sources.traffic.lines import LineBatch
 
 if TYPE_CHECKING:
@@ -100,7 +99,7 @@ class CombinedLogFormat:
         parsed.variants["common"] = plain.height - parsed.variants["combined"]
         slow_numbers = rest.filter(~is_vhosted)["line"].to_list()
         if slow_numbers:
-            _parse_slowly(batch, slow_numbers, parsed)
+            _count_variants(parse_slowly(batch, slow_numbers, parsed, slow_request), parsed)
         return parsed
 
 
@@ -179,25 +178,12 @@ def _request_rows(timed: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _parse_slowly(batch: LineBatch, numbers: list[int], parsed: ParsedLines) -> None:
-    """Lines the fast pattern missed, one by one: requests join the batch's rows, the rest are counted."""
-    import polars as pl
-
-    rows: list[tuple[Any, ...]] = []
-    for number, line in zip(numbers, batch.raw_lines(numbers), strict=True):
-        request = slow_request(line.rstrip(b"\r"))
-        if request == "malformed":
-            parsed.malformed.append(number)
-        elif request == "not_request":
-            parsed.not_requests.append(number)
-        else:
-            rows.append((number, *request))
-        if isinstance(request, tuple) or request == "not_request":
-            fields = parse_line(line)
-            if fields is not None:
-                parsed.variants["vhost_combined" if fields[0] is not None else "combined" if fields[5] else "common"] += 1
-    if rows:
-        parsed.requests = pl.concat([parsed.requests, requests_from_rows(rows)])
+def _count_variants(outcomes: list[tuple[bytes, SlowRequest | str]], parsed: ParsedLines) -> None:
+    """The variant of each slowly parsed line that is in the format (a request or not)."""
+    for line, request in outcomes:
+        fields = parse_line(line) if request != "malformed" else None
+        if fields is not None:
+            parsed.variants["vhost_combined" if fields[0] is not None else "combined" if fields[5] else "common"] += 1
 
 
 def _is_log_line(line: bytes) -> bool:

@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from urllib.parse import urlsplit
 
+from riskscan.sources.traffic.line_log import SlowRequest
+
 __all__ = [
     "ParsedLine",
     "minute_start",
@@ -116,10 +118,6 @@ def second_and_zone(part: bytes) -> int | None:
     or None when malformed."""
     second, zone = _SECONDS.get(part[:3]), offset_seconds(part[3:])
     return None if second is None or zone is None else second - zone
-
-
-SlowRequest = tuple[str, int, str, str | None, str, str | None, int]
-"""client, epoch, method, host, path, query, status: a request row without its line number."""
 
 
 def slow_request(line: bytes) -> SlowRequest | str:

@@ -36,7 +36,7 @@ from riskscan.model import SourceKind, TrafficSample
 from riskscan.sources import ReadContext
 from riskscan.sources.traffic.access_log_parse import split_request, split_target, vhost_name
 from riskscan.sources.traffic.engine import requests_from_rows
-from riskscan.sources.traffic.line_log import ParsedLines, read_line_log
+from riskscan.sources.traffic.line_log import ParsedLines, SlowRequest, parse_slowly, read_line_log
 from riskscan.sources.traffic.lines import LineBatch
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ class AlbLogFormat:
         )
         slow = groups.filter(~is_fast)["line"].to_list()
         if slow:
-            _parse_slowly(batch, slow, parsed)
+            parse_slowly(batch, slow, parsed, _slow_request)
         return parsed
 
 
@@ -185,27 +185,7 @@ def _with_sni_hosts(frame: pl.DataFrame) -> pl.DataFrame:
     return pl.concat([frame.filter(~is_ip.fill_null(False)), named])
 
 
-def _parse_slowly(batch: LineBatch, numbers: list[int], parsed: ParsedLines) -> None:
-    """Lines the fast pattern missed, one by one: requests join the batch's rows, the rest are counted."""
-    import polars as pl
-
-    rows: list[tuple[Any, ...]] = []
-    for number, line in zip(numbers, batch.raw_lines(numbers), strict=True):
-        request = _slow_request(line.rstrip(b"\r"))
-        if request == "malformed":
-            parsed.malformed.append(number)
-        elif request == "not_request":
-            parsed.not_requests.append(number)
-        else:
-            rows.append((number, *request))
-    if rows:
-        parsed.requests = pl.concat([parsed.requests, requests_from_rows(rows)])
-
-
-_SlowRequest = tuple[str, int, str, str | None, str, str | None, int]
-
-
-def _slow_request(line: bytes) -> _SlowRequest | str:
+def _slow_request(line: bytes) -> SlowRequest | str:
     """One entry by the documented grammar: its request (client, epoch, method, host, path, query,
     status), `malformed` when it is no ALB entry, `not_request` when it carries no HTTP request."""
     fields = _FIELD.findall(line)

@@ -11,22 +11,31 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, deque
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from riskscan.errors import SourceError
 from riskscan.model import TrafficSample
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
-from riskscan.sources.traffic.engine import PartialAggregate, TrafficAggregator
+from riskscan.sources.traffic.engine import PartialAggregate, TrafficAggregator, requests_from_rows
 from riskscan.sources.traffic.lines import LineBatch, LineReader
 
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["REJECTED_SAMPLES", "LineFormat", "ParsedLines", "TrafficLogError", "read_line_log"]
+__all__ = [
+    "REJECTED_SAMPLES",
+    "LineFormat",
+    "ParsedLines",
+    "SlowRequest",
+    "TrafficLogError",
+    "parse_slowly",
+    "read_line_log",
+]
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +98,37 @@ class _Tally:
         self.variants.update(parsed.variants)
         rejected = sorted(parsed.malformed + parsed.not_requests)
         self.rejected_samples = sorted(self.rejected_samples + rejected[:REJECTED_SAMPLES])[:REJECTED_SAMPLES]
+
+
+SlowRequest = tuple[str, int, str, str | None, str, str | None, int]
+"""client, epoch, method, host, path, query, status: a request row without its line number."""
+
+
+def parse_slowly(
+    batch: LineBatch,
+    numbers: list[int],
+    parsed: ParsedLines,
+    slow_request: Callable[[bytes], SlowRequest | str],
+) -> list[tuple[bytes, SlowRequest | str]]:
+    """The lines a format's fast path missed, one by one through its `slow_request` (a request, or
+    `malformed` / `not_request`): requests join `parsed.requests`, the others are counted there.
+    Returns each line with its outcome, for what else the format tells from them."""
+    import polars as pl
+
+    rows: list[tuple[Any, ...]] = []
+    outcomes: list[tuple[bytes, SlowRequest | str]] = []
+    for number, line in zip(numbers, batch.raw_lines(numbers), strict=True):
+        request = slow_request(line.rstrip(b"\r"))
+        outcomes.append((line, request))
+        if request == "malformed":
+            parsed.malformed.append(number)
+        elif request == "not_request":
+            parsed.not_requests.append(number)
+        elif isinstance(request, tuple):
+            rows.append((number, *request))
+    if rows:
+        parsed.requests = pl.concat([parsed.requests, requests_from_rows(rows)])
+    return outcomes
 
 
 def read_line_log(path: Path, context: ReadContext, log_format: LineFormat) -> TrafficSample:
