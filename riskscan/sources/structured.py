@@ -575,3 +575,24 @@ def _yaml_line(data: Any, lines: _Lines, pointer: str) -> int | None:
 def _int_or_none(key: str) -> int | None:
     """YAML keys such as `200` are ints; pointers spell them as text."""
     return int(key) if key.isdigit() else None
+
+
+def sibling_documents(
+    path: Path, context: ReadContext, accepts: Callable[[Path, str], bool]
+) -> Iterator[tuple[Path, StructuredDocument]]:
+    """The other files of `path`'s folder, in name order, that `accepts` by their name and first 64 KiB
+    of text, loaded (a folder of Admin API exports read as one config). Files outside the allowed
+    roots, over the size limit, unreadable or broken are passed over: each is reported on its own
+    when it is read."""
+    for sibling in sorted(path.parent.iterdir()):
+        if sibling == path or not sibling.is_file() or not context.is_allowed(sibling):
+            continue
+        try:
+            if sibling.stat().st_size > context.max_bytes:
+                continue
+            with sibling.open("rb") as handle:
+                head = handle.read(65536).decode("utf-8", errors="replace")
+            if accepts(sibling, head):
+                yield sibling, load_structured(sibling, context)
+        except (OSError, SourceError):
+            continue

@@ -30,7 +30,7 @@ from riskscan.errors import SourceError
 from riskscan.model import GatewayConfig
 from riskscan.sources.gateways.apisix_build import ConfigValue, Location, build_config
 from riskscan.sources.gateways.apisix_sniff import looks_like_json, top_level_keys
-from riskscan.sources.structured import StructuredDocument, load_structured
+from riskscan.sources.structured import StructuredDocument, sibling_documents
 
 if TYPE_CHECKING:  # a runtime import would be circular: the registry imports the readers
     from riskscan.sources import ReadContext
@@ -266,19 +266,10 @@ def _companion(export: AdminExport, routes: Sequence[AdminExport]) -> GatewayCon
 def _siblings(path: Path, context: ReadContext) -> dict[str, list[AdminExport]]:
     """The other Admin API exports in the file's folder, by resource, in name order."""
     found: dict[str, list[AdminExport]] = {}
-    for sibling in sorted(path.parent.iterdir()):
-        if sibling == path or not sibling.is_file() or not context.is_allowed(sibling):
-            continue
+    for sibling, document in sibling_documents(path, context, looks_like_admin_export):
         try:
-            if sibling.stat().st_size > context.max_bytes:
-                continue
-            with sibling.open("rb") as handle:
-                head = handle.read(65536).decode("utf-8", errors="replace")
-            if not looks_like_admin_export(sibling, head):
-                continue
-            shown = context.relative_path(sibling)
-            export = parse_admin_export(load_structured(sibling, context), shown, sibling.name)
-        except (OSError, SourceError):
+            export = parse_admin_export(document, context.relative_path(sibling), sibling.name)
+        except SourceError:
             continue  # that file is reported on its own when it is read
         if export is not None and export.kind is not None:
             found.setdefault(export.kind, []).append(export)

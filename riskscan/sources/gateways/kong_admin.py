@@ -26,7 +26,7 @@ from riskscan.model import GatewayConfig
 from riskscan.sources.gateways.apisix_sniff import top_level_keys
 from riskscan.sources.gateways.kong_build import build_routes, global_plugin_refs
 from riskscan.sources.gateways.kong_entities import KongEntities, Located, Scope, reference
-from riskscan.sources.structured import StructuredDocument, load_structured
+from riskscan.sources.structured import StructuredDocument, sibling_documents
 
 if TYPE_CHECKING:  # a runtime import would be circular: the registry imports the readers
     from riskscan.sources import ReadContext
@@ -147,23 +147,15 @@ def _companion(
 def _siblings(path: Path, context: ReadContext) -> dict[str, tuple[str, StructuredDocument]]:
     """The other Admin API exports in the file's folder, by kind (the first of each kind, by name)."""
     found: dict[str, tuple[str, StructuredDocument]] = {}
-    for sibling in sorted(path.parent.iterdir()):
-        if sibling == path or not sibling.is_file() or not context.is_allowed(sibling):
-            continue
-        try:
-            if sibling.stat().st_size > context.max_bytes:
-                continue
-            with sibling.open("rb") as handle:
-                head = handle.read(65536).decode("utf-8", errors="replace")
-            if not (is_admin_export(head) or _is_empty_export(head)):
-                continue
-            document = load_structured(sibling, context)
-        except (OSError, SourceError):
-            continue  # that file is reported on its own when it is read
+    for sibling, document in sibling_documents(path, context, _is_export_head):
         kind = export_kind(document.data, sibling.name)
         if kind is not None:
             found.setdefault(kind, (context.relative_path(sibling), document))
     return found
+
+
+def _is_export_head(_: Path, head: str) -> bool:
+    return is_admin_export(head) or _is_empty_export(head)
 
 
 def _is_empty_export(head: str) -> bool:

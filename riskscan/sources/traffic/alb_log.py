@@ -30,12 +30,11 @@ import re
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from riskscan.model import SourceKind, TrafficSample
 from riskscan.sources import ReadContext
 from riskscan.sources.traffic.access_log_parse import split_request, split_target, vhost_name
-from riskscan.sources.traffic.engine import requests_from_rows
 from riskscan.sources.traffic.line_log import ParsedLines, SlowRequest, parse_slowly, read_line_log
 from riskscan.sources.traffic.lines import LineBatch
 

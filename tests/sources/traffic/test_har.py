@@ -12,7 +12,7 @@ import pytest
 from riskscan.errors import SourceError
 from riskscan.model import PathTraffic, SourceKind, TrafficSample
 from riskscan.sources import ReadContext, detect_kind, make_client_hasher, read_head
-from riskscan.sources.traffic.har import HarError, HarReader
+from riskscan.sources.traffic.har import HarReader
 from riskscan.sources.traffic.response_fields import MAX_FIELDS_PER_BODY, is_json_type, response_field_names
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "har"
