@@ -17,6 +17,8 @@ import typer
 from rich.console import Console
 
 from riskscan import __version__
+from riskscan.controls.catalogue import default_catalogue
+from riskscan.controls.listing import catalogue_listing
 from riskscan.errors import InputError, RiskscanError, UsageError
 from riskscan.history import check_database, list_scans, save_assessment
 from riskscan.interrupts import StopOnTerminate, Terminated, raise_if_terminated, stop_on_sigterm
@@ -122,6 +124,12 @@ def history_command(
 def sources_command() -> None:
     """List the input kinds riskscan reads, one line each: kind, what it is, what is read from it."""
     print_sources(Console(soft_wrap=True), tuple(READERS.values()))
+
+
+@app.command("controls")
+def controls_command() -> None:
+    """List the control catalogue: what each control checks, why an insurer cares, weight, OWASP refs."""
+    sys.stdout.write(catalogue_listing(default_catalogue()))
 
 
 @app.command("version")

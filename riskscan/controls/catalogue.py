@@ -74,7 +74,8 @@ class Control(Model):
     area: str  # the module under riskscan/controls/ that holds the evaluator
     weight: float = Field(gt=0)
     owasp: tuple[str, ...] = ()
-    description: str
+    description: str  # what the control checks, and on which endpoints
+    insurer_concern: str  # why an insurer cares: the loss the weakness leads to
     remediation: str
     parameters: dict[str, ParameterValue] = Field(default_factory=dict)
     summary: str

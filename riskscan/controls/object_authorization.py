@@ -50,7 +50,7 @@ def evaluate_object_authorization(inventory: Inventory, control: Control) -> Con
         return unknown_outcome(control, "not_shown")
     weak = [e for e in with_ids if _is_weak(e)]
     walked = [(e, t) for e in with_ids if (t := e.traffic) and _is_walked(e, t, threshold, shares)]
-    drafts = [_walk_draft(control, e, traffic, threshold) for e, traffic in walked]
+    drafts = _walk_drafts(control, walked, threshold)
     if weak:
         kinds = describe_auth(e.auth.effective for e in weak)
         drafts.append(draft_finding(control, "BOLA_WEAK_AUTH", weak, auth_evidence(weak), kinds=kinds))
@@ -94,19 +94,30 @@ def _is_walked(endpoint: Endpoint, traffic: TrafficStats, threshold: int, shares
     return busiest >= threshold and busiest >= min_share * traffic.distinct_paths
 
 
-def _walk_draft(control: Control, endpoint: Endpoint, traffic: TrafficStats, threshold: int) -> FindingDraft:
-    """One finding per walked endpoint: critical without strong authentication, medium with it."""
-    code = "BOLA_ID_WALK" if _is_weak(endpoint) else "BOLA_ID_WALK_AUTHENTICATED"
-    return draft_finding(
-        control,
-        code,
-        [endpoint],
-        [*traffic.evidence, *auth_evidence([endpoint])],
-        max_objects=traffic.max_paths_per_client,
-        distinct_paths=traffic.distinct_paths,
-        requests=traffic.requests,
-        clients=plural(traffic.clients, "client"),
-        share=f"{traffic.max_paths_per_client / max(traffic.distinct_paths, 1):.0%}",
-        threshold=threshold,
-        auth=describe_auth([endpoint.auth.effective]),
+def _walk_drafts(
+    control: Control, walked: list[tuple[Endpoint, TrafficStats]], threshold: int
+) -> list[FindingDraft]:
+    """One finding per cause: walks without strong authentication (critical) and walks by
+    authenticated clients (medium), each listing its endpoints with the figures of each walk."""
+    drafts = []
+    for code, is_weak in (("BOLA_ID_WALK", True), ("BOLA_ID_WALK_AUTHENTICATED", False)):
+        group = [(e, t) for e, t in walked if _is_weak(e) is is_weak]
+        if not group:
+            continue
+        endpoints = [e for e, _ in group]
+        evidence = [item for e, t in group for item in (*t.evidence, *auth_evidence([e]))]
+        walks = "; ".join(_walk_text(e, t) for e, t in group)
+        auth = describe_auth(e.auth.effective for e in endpoints)
+        drafts.append(draft_finding(control, code, endpoints, evidence, walks=walks, threshold=threshold,
+                                    auth=auth if is_weak else auth[:1].upper() + auth[1:]))
+    return drafts
+
+
+def _walk_text(endpoint: Endpoint, traffic: TrafficStats) -> str:
+    """`GET /v2/x/{id}: one client called 180 distinct objects, 8% of the 2400 seen (...)`."""
+    share = traffic.max_paths_per_client / max(traffic.distinct_paths, 1)
+    return (
+        f"{endpoint.key}: one client called {traffic.max_paths_per_client} distinct objects, {share:.0%} of "
+        f"the {traffic.distinct_paths} seen in all ({traffic.requests} requests from "
+        f"{plural(traffic.clients, 'client')})"
     )

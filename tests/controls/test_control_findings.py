@@ -65,12 +65,14 @@ def test_inventory_hygiene_lists_shadow_zombie_and_orphan(evaluation: ControlEva
     )
 
 
-def test_id_walking_without_strong_auth_is_a_critical_finding_per_endpoint(evaluation: ControlEvaluation) -> None:
+def test_id_walking_without_strong_auth_is_one_critical_finding_listing_its_endpoints(
+    evaluation: ControlEvaluation,
+) -> None:
     walk = findings_by_id(evaluation)["BOLA-001"]
     assert walk.severity is Severity.CRITICAL
     assert walk.owasp == "API1:2023"
     assert walk.endpoints == ("GET /v2/customers/{id}/documents",)
-    assert "One client called 180 distinct objects" in walk.detail
+    assert "GET /v2/customers/{id}/documents: one client called 180 distinct objects" in walk.detail
     assert "2400 requests from 40 clients" in walk.detail
     log_evidence = [item for item in walk.evidence if item.path == "logs/access.log"]
     assert log_evidence and log_evidence[0].count == 2400 and log_evidence[0].sample_lines
@@ -157,3 +159,26 @@ def test_the_estate_scores_a_weighted_mean_and_grades_d(evaluation: ControlEvalu
     mean = sum(score * weight for score, weight in known) / sum(weight for _, weight in known)
     assert evaluation.score == round(mean)
     assert evaluation.grade is Grade.D
+
+
+def test_every_finding_is_one_cause_with_severity_owasp_remediation_and_evidence(
+    evaluation: ControlEvaluation,
+) -> None:
+    for finding in evaluation.findings:
+        assert finding.owasp and finding.remediation and finding.evidence, finding.id
+    causes = [(f.control, f.severity, f.title.split(" on ")[0]) for f in evaluation.findings]
+    assert len(causes) == len(set(causes))
+
+
+def test_two_walked_endpoints_are_one_finding_listing_both(insurer: Inventory) -> None:
+    statements = next(e for e in insurer.endpoints if e.path == "/v1/partners/{partnerId}/statements")
+    walked_key = statements.model_copy(update={"auth": next(
+        e.auth for e in insurer.endpoints if e.path == "/v2/customers/{id}/documents"
+    ), "traffic": statements.traffic.model_copy(update={"max_paths_per_client": 90, "distinct_paths": 100})})
+    endpoints = tuple(walked_key if e is statements else e for e in insurer.endpoints)
+    evaluation = evaluate_controls(insurer.model_copy(update={"endpoints": endpoints}))
+    walks = [f for f in evaluation.findings if f.title.startswith("Id walking") and f.severity is Severity.CRITICAL]
+    assert len(walks) == 1
+    assert walks[0].endpoints == ("GET /v1/partners/{partnerId}/statements", "GET /v2/customers/{id}/documents")
+    assert "GET /v1/partners/{partnerId}/statements: one client called 90 distinct objects" in walks[0].detail
+    assert "GET /v2/customers/{id}/documents: one client called 180 distinct objects" in walks[0].detail

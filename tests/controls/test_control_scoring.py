@@ -226,4 +226,6 @@ def test_an_aggregating_partner_behind_oidc_is_not_id_walking(
     sweep = busy.model_copy(update={"max_paths_per_client": 2000})
     findings = evaluate_controls(inventory_of([endpoint("GET", "/v2/policies/{policyId}", traffic=sweep)])).findings
     assert [(f.id, f.severity) for f in findings] == [("BOLA-001", Severity.MEDIUM)]
-    assert "2000 distinct objects on GET /v2/policies/{policyId}, 67% of the 3000 seen" in findings[0].detail
+    assert "GET /v2/policies/{policyId}: one client called 2000 distinct objects, 67% of the 3000 seen" in (
+        findings[0].detail
+    )
