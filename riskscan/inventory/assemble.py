@@ -13,7 +13,7 @@ from riskscan.inventory.build import Drafts, add_prefix_shadows, attach_routes, 
 from riskscan.inventory.gateway_patterns import RouteIndex
 from riskscan.inventory.lifecycle import InputsSeen, classify, find_superseding
 from riskscan.inventory.merge import EndpointDraft
-from riskscan.inventory.posture import auth_posture, logging_posture, rate_limit_posture
+from riskscan.inventory.posture import auth_posture, common_plugins, logging_posture, rate_limit_posture
 from riskscan.inventory.traffic import attach_traffic
 from riskscan.model import (
     ApiSpec,
@@ -83,6 +83,7 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
         is_logged=is_logged,
         traffic=stats,
         evidence=_evidence(draft, stats.evidence if stats else ()),
+        plugins=common_plugins(draft.routes),
     )
 
 

@@ -41,7 +41,14 @@ from riskscan.model import (
     SpecOperation,
 )
 
-__all__ = ["SPEC_DECLARED", "auth_posture", "describe_rate_limit", "logging_posture", "rate_limit_posture"]
+__all__ = [
+    "SPEC_DECLARED",
+    "auth_posture",
+    "common_plugins",
+    "describe_rate_limit",
+    "logging_posture",
+    "rate_limit_posture",
+]
 
 SPEC_DECLARED = "spec (declared, not verified)"
 
@@ -57,6 +64,7 @@ def auth_posture(operations: Sequence[SpecOperation], routes: Sequence[GatewayRo
         )
     )
     spec_evidence = tuple(operation.evidence for operation in operations)
+    scopes = _declared_scopes(operations)
     hidden = [route for route in routes if RouteAspect.AUTH in route.not_shown]
     routes = [route for route in routes if RouteAspect.AUTH not in route.not_shown]
     if routes:
@@ -69,6 +77,7 @@ def auth_posture(operations: Sequence[SpecOperation], routes: Sequence[GatewayRo
                 enforced_by=f"gateway:{weakest.route_id}",
                 allows_anonymous=False,
                 evidence=_auth_evidence(weakest),
+                scopes=scopes,
             )
         spec_evidence = (weakest.evidence, *spec_evidence)
     declaring = [operation for operation in operations if operation.declares_auth]
@@ -84,6 +93,7 @@ def auth_posture(operations: Sequence[SpecOperation], routes: Sequence[GatewayRo
         enforced_by=SPEC_DECLARED if effective is not AuthKind.NONE else None,
         allows_anonymous=effective is AuthKind.NONE,
         evidence=spec_evidence,
+        scopes=scopes,
     )
 
 
@@ -109,6 +119,26 @@ def logging_posture(routes: Sequence[GatewayRoute]) -> tuple[tuple[str, ...], tu
     loggers = tuple(sorted({logger for route in shown for logger in route.loggers}))
     monitors = tuple(sorted({monitor for route in shown for monitor in route.monitors}))
     return loggers, monitors, _all_shown(all(route.loggers for route in shown), len(shown) < len(routes))
+
+
+def common_plugins(routes: Sequence[GatewayRoute]) -> tuple[str, ...]:
+    """Plugin names in force on every enabled route serving an endpoint, sorted: a caller can pick the
+    route that lacks a plugin, so only what all of them run protects the endpoint."""
+    if not routes:
+        return ()
+    names = set.intersection(*({plugin.name for plugin in route.plugins} for route in routes))
+    return tuple(sorted(names))
+
+
+def _declared_scopes(operations: Sequence[SpecOperation]) -> tuple[str, ...]:
+    """Every OAuth scope the operations' security requirements name, in first-seen order."""
+    return tuple(dict.fromkeys(
+        scope
+        for operation in operations
+        for alternative in operation.security
+        for requirement in alternative
+        for scope in requirement.scopes
+    ))
 
 
 def _all_shown(every_shown_route_has_it: bool, some_hidden: bool) -> bool | None:

@@ -44,6 +44,7 @@ class AuthPosture(Model):
     allows_anonymous: bool = False
     is_known: bool = True
     evidence: tuple[Evidence, ...] = ()
+    scopes: tuple[RedactedName, ...] = ()  # OAuth scopes the spec's security requirements name
 
 
 class RateLimitPosture(Model):
@@ -94,6 +95,7 @@ class Endpoint(Model):
     is_logged: bool | None = None  # every serving route logs requests; None when no gateway shows it
     traffic: TrafficStats | None = None
     evidence: tuple[Evidence, ...] = ()
+    plugins: tuple[RedactedName, ...] = ()  # gateway plugins in force on every enabled route serving it
 
     @property
     def key(self) -> str:

