@@ -24,7 +24,7 @@ from riskscan.sources import ReadContext, make_client_hasher
 
 __all__ = ["SCHEMA_VERSION", "Progress", "ScanOptions", "scan"]
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 """Version of the JSON output contract (riskscan/report/assessment.schema.json)."""
 
 log = logging.getLogger(__name__)

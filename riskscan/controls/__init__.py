@@ -26,6 +26,7 @@ from pydantic import Field
 from riskscan.controls.auth import evaluate_auth
 from riskscan.controls.basis import grade_basis, grade_caps, overall_strength
 from riskscan.controls.catalogue import Catalogue, Control, ScoringRules, check_registry, default_catalogue
+from riskscan.controls.data_exposure import evaluate_data_exposure
 from riskscan.controls.function_authorization import evaluate_function_authorization
 from riskscan.controls.inventory_hygiene import evaluate_inventory_hygiene
 from riskscan.controls.monitoring import evaluate_monitoring
@@ -48,6 +49,7 @@ EVALUATORS: Mapping[str, Evaluator] = MappingProxyType(
         "object_authorization": evaluate_object_authorization,
         "inventory_hygiene": evaluate_inventory_hygiene,
         "function_authorization": evaluate_function_authorization,
+        "data_exposure": evaluate_data_exposure,
     }
 )
 """Catalogue control id -> evaluator; `check_registry` keeps it in step with `catalogue.yaml`."""

@@ -52,8 +52,8 @@ def evaluate_function_authorization(inventory: Inventory, control: Control) -> C
     scoped = [e for e in endpoints if e.auth.scopes and _writes(e, control.words("read_methods"))]
     read_only = [e for e in scoped if _only_reads(e.auth.scopes, control.words("read_scope_words"))]
     drafts = [
-        draft_finding(control, code, group, auth_evidence(group), kinds=describe_auth(e.auth.effective for e in group),
-                      scopes=_scopes(group))
+        draft_finding(control, code, group, auth_evidence(group),
+                      kinds=describe_auth(e.auth.effective for e in group), scopes=_scopes(group))
         for code, group in (("FUNC_PRIVILEGED_ANONYMOUS", anonymous), ("FUNC_PRIVILEGED_WEAK", weak),
                             ("FUNC_WRITE_READ_SCOPE", read_only))
         if group

@@ -36,5 +36,6 @@ def _control_text(control: Control, total: float) -> str:
         ("Why an insurer cares", control.insurer_concern),
         ("Remediation", control.remediation),
     ):
-        lines.append(textwrap.fill(f"{label}: {text}", _WIDTH, initial_indent=_INDENT, subsequent_indent=_INDENT * 2))
+        wrapped = textwrap.fill(f"{label}: {text}", _WIDTH, initial_indent=_INDENT, subsequent_indent=_INDENT * 2)
+        lines.append(wrapped)
     return "\n".join(lines)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from riskscan.inventory.build import Drafts, add_prefix_shadows, attach_routes, has_traffic_paths
+from riskscan.inventory.data_classes import classify_operations
 from riskscan.inventory.gateway_patterns import RouteIndex
 from riskscan.inventory.lifecycle import InputsSeen, classify, find_superseding
 from riskscan.inventory.merge import EndpointDraft
@@ -62,6 +63,7 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
     first = draft.operations[0] if draft.operations else None
     loggers, monitors, is_logged = logging_posture(draft.routes)
     stats = draft.traffic.stats(draft.path) if draft.traffic is not None else None
+    data = classify_operations(operations)
     return Endpoint(
         method=draft.method,
         path=draft.path,
@@ -84,6 +86,10 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
         traffic=stats,
         evidence=_evidence(draft, stats.evidence if stats else ()),
         plugins=common_plugins(draft.routes),
+        data_classes=data.data_classes,
+        sensitive_fields=data.sensitive_fields,
+        has_schemas=data.has_schemas,
+        open_body=data.open_body,
     )
 
 

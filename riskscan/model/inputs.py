@@ -11,9 +11,9 @@ from riskscan.model.base import (
     RedactedPointer,
     RedactedText,
 )
-from riskscan.model.kinds import AuthKind, InputStatus, ParameterLocation, SourceKind
+from riskscan.model.kinds import AuthKind, FieldLocation, InputStatus, ParameterLocation, SourceKind
 
-__all__ = ["ApiSpec", "AuthRequirement", "Evidence", "InputFile", "Parameter", "SpecOperation"]
+__all__ = ["ApiSpec", "AuthRequirement", "Evidence", "InputFile", "Parameter", "SchemaField", "SpecOperation"]
 
 
 class Evidence(Model):
@@ -54,6 +54,15 @@ class Parameter(Model):
     schema_format: RedactedName | None = None
 
 
+class SchemaField(Model):
+    """One property of a request or response schema: its name and format, never its examples."""
+
+    name: RedactedName
+    location: FieldLocation
+    schema_format: RedactedName | None = None
+    evidence: Evidence
+
+
 class AuthRequirement(Model):
     """One security scheme an operation accepts, resolved to its kind."""
 
@@ -83,6 +92,10 @@ class SpecOperation(Model):
     # False when the input cannot declare authentication (a GraphQL schema) or declares it in a way
     # riskscan cannot read: an empty `security` then means "cannot say", not "none required".
     declares_auth: bool = True
+    # Properties of the request body and 2xx response schemas (None: the reader does not read schemas).
+    fields: tuple[SchemaField, ...] | None = None
+    # Where a write body's object schema lets through properties it does not name (mass assignment).
+    open_body: Evidence | None = None
 
 
 class ApiSpec(Model):

@@ -16,11 +16,12 @@ from riskscan.model.base import (
     RedactedText,
 )
 from riskscan.model.inputs import Evidence, Parameter
-from riskscan.model.kinds import AuthKind, Lifecycle, SightingSource
+from riskscan.model.kinds import AuthKind, DataClass, FieldLocation, Lifecycle, SightingSource
 
 __all__ = [
     "AuthPosture",
     "Endpoint",
+    "SensitiveField",
     "Inventory",
     "RateLimitPosture",
     "TrafficStats",
@@ -72,6 +73,15 @@ class TrafficStats(Model):
     evidence: tuple[Evidence, ...] = ()
 
 
+class SensitiveField(Model):
+    """A field or parameter of an endpoint whose name or format marks a class of sensitive data."""
+
+    name: RedactedName
+    data_class: DataClass
+    location: FieldLocation
+    evidence: Evidence
+
+
 class Endpoint(Model):
     """One API endpoint: a (method, path template, host) with everything known about it."""
 
@@ -96,6 +106,10 @@ class Endpoint(Model):
     traffic: TrafficStats | None = None
     evidence: tuple[Evidence, ...] = ()
     plugins: tuple[RedactedName, ...] = ()  # gateway plugins in force on every enabled route serving it
+    data_classes: tuple[DataClass, ...] = ()  # sensitive data its documented fields and parameters carry
+    sensitive_fields: tuple[SensitiveField, ...] = ()  # the fields that show them (a few per class)
+    has_schemas: bool = False  # a spec showed fields of its request or response schemas (classes are known)
+    open_body: Evidence | None = None  # its write body accepts properties the schema does not name
 
     @property
     def key(self) -> str:

@@ -156,6 +156,11 @@ def _endpoint(endpoint: Endpoint, finding_ids: list[str]) -> Document:
         "deprecated": endpoint.deprecated,
         "superseded_by": endpoint.superseded_by,
         "route_ids": list(endpoint.route_ids),
+        "data_classes": [data_class.value for data_class in endpoint.data_classes],
+        "sensitive_fields": [
+            {"name": f.name, "data_class": f.data_class.value, "location": f.location.value}
+            for f in endpoint.sensitive_fields
+        ],
         "auth": {
             "effective": auth.effective.value if auth.is_known else None,
             "known": auth.is_known,

@@ -127,6 +127,7 @@ class EndpointRow:
     requests: str
     clients: str
     findings: tuple[str, ...]
+    data_classes: str = ""  # "pci, pii": the sensitive data its documented fields carry
 
 
 @dataclass(frozen=True, slots=True)
@@ -394,6 +395,7 @@ def _endpoint_row(endpoint: Endpoint, finding_ids: Iterable[str]) -> EndpointRow
         requests=format_count(traffic.requests) if traffic else "–",
         clients=format_count(traffic.clients) if traffic else "–",
         findings=tuple(sorted(finding_ids)),
+        data_classes=", ".join(data_class.value for data_class in endpoint.data_classes),
     )
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from riskscan.controls import ControlEvaluation, evaluate_controls
 from riskscan.controls.catalogue import default_catalogue
-from riskscan.model import AuthKind, AuthPosture, Endpoint, Evidence
+from riskscan.model import AuthKind, AuthPosture, DataClass, Endpoint, Evidence, FieldLocation, SensitiveField
 from riskscan.model import ControlStatus, Finding, Grade, Inventory, Severity
 
 
@@ -19,14 +19,30 @@ def evaluation(insurer: Inventory) -> ControlEvaluation:
 
 
 def more_causes(endpoint: Callable[..., Endpoint]) -> list[Endpoint]:
-    """Causes the Harbor Assurance estate lacks: a key-protected admin function, a write under read scopes."""
-    key = Evidence(path="gateway/apisix.yaml", line=184, pointer="/routes/admin/plugins/key-auth")
+    """Causes the Harbor Assurance estate lacks: a key-protected admin function, a write under read scopes,
+    card data taken anonymously into an open body, secrets and bank details behind a key, an email in a URL."""
+    key_plugin = Evidence(path="gateway/apisix.yaml", line=184, pointer="/routes/admin/plugins/key-auth")
+    key = AuthPosture(effective=AuthKind.API_KEY, enforced_by="gateway:admin", evidence=(key_plugin,))
     return [
-        endpoint("GET", "/admin/reports", route_id="admin", line=180,
-                 auth=AuthPosture(effective=AuthKind.API_KEY, enforced_by="gateway:admin", evidence=(key,))),
+        endpoint("GET", "/admin/reports", route_id="admin", line=180, auth=key),
         endpoint("PATCH", "/v2/claims/{claimId}", auth=AuthPosture(
             effective=AuthKind.OIDC, enforced_by="gateway:claims-prod", scopes=("claims:read",))),
+        endpoint("POST", "/v2/payments", auth=AuthPosture(effective=AuthKind.NONE, allows_anonymous=True),
+                 data_classes=(DataClass.PCI,), sensitive_fields=(field("cardNumber", DataClass.PCI),),
+                 open_body=Evidence(path="specs/payments.yaml", line=30, note="additionalProperties: true")),
+        endpoint("GET", "/v2/partners/{partnerId}/bank", auth=key,
+                 data_classes=(DataClass.CREDENTIALS, DataClass.FINANCIAL),
+                 sensitive_fields=(field("apiSecret", DataClass.CREDENTIALS, FieldLocation.RESPONSE),
+                                   field("iban", DataClass.FINANCIAL, FieldLocation.RESPONSE))),
+        endpoint("POST", "/v2/customers/lookup", data_classes=(DataClass.PII,),
+                 sensitive_fields=(field("email", DataClass.PII, FieldLocation.URL),),
+                 open_body=Evidence(path="specs/payments.yaml", line=60, note="additionalProperties not set")),
     ]
+
+
+def field(name: str, data_class: DataClass, location: FieldLocation = FieldLocation.REQUEST) -> SensitiveField:
+    return SensitiveField(name=name, data_class=data_class, location=location,
+                          evidence=Evidence(path="specs/payments.yaml", line=12, pointer=f"/components/{name}"))
 
 
 def findings_by_id(evaluation: ControlEvaluation) -> dict[str, Finding]:

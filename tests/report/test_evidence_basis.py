@@ -57,7 +57,8 @@ def test_a_spec_only_scan_gets_no_a_or_b_and_its_json_says_declared(spec_only: A
         "not_observable"}
     assert report["basis"]["evidence_strength"] == report["summary"]["evidence_strength"] == "declared"
     assert report["basis"]["statement"] == DECLARED_ONLY
-    assert report["basis"]["unknown_controls"] == ["rate_limit", "monitoring", "inventory_hygiene"]
+    # The fixture spec declares no response schemas, so the data it carries cannot be classified either.
+    assert report["basis"]["unknown_controls"] == ["rate_limit", "monitoring", "inventory_hygiene", "data_exposure"]
 
 
 def test_a_spec_only_html_report_states_the_basis_on_the_cover_and_in_the_summary(spec_only: Assessment) -> None:
@@ -93,7 +94,7 @@ def test_a_full_estate_rests_on_gateway_config_and_traffic() -> None:
               if count}
     assert {"enforced", "observed"} <= levels
     assert report["basis"]["evidence_strength"] in ("enforced", "observed")
-    assert report["basis"]["unknown_controls"] == []
+    assert report["basis"]["unknown_controls"] == ["data_exposure"]  # its specs declare no response schemas
 
 
 def test_the_cover_names_each_cap_that_held_the_grade_down() -> None:
