@@ -28,11 +28,15 @@ from riskscan.controls.basis import grade_basis, grade_caps, overall_strength
 from riskscan.controls.catalogue import Catalogue, Control, ScoringRules, check_registry, default_catalogue
 from riskscan.controls.data_exposure import evaluate_data_exposure
 from riskscan.controls.function_authorization import evaluate_function_authorization
+from riskscan.controls.input_validation import evaluate_input_validation
 from riskscan.controls.inventory_hygiene import evaluate_inventory_hygiene
+from riskscan.controls.misconfiguration import evaluate_misconfiguration
 from riskscan.controls.monitoring import evaluate_monitoring
 from riskscan.controls.object_authorization import evaluate_object_authorization
 from riskscan.controls.outcome import ControlOutcome
 from riskscan.controls.rate_limit import evaluate_rate_limit
+from riskscan.controls.secrets_hygiene import evaluate_secrets_hygiene
+from riskscan.controls.upstreams import evaluate_availability, evaluate_third_party, evaluate_transport_security
 from riskscan.controls.scoring import capped_grade, control_result, overall_score
 from riskscan.model import ControlResult, Finding, Grade, GradeBasis, Inventory, Model
 
@@ -50,6 +54,12 @@ EVALUATORS: Mapping[str, Evaluator] = MappingProxyType(
         "inventory_hygiene": evaluate_inventory_hygiene,
         "function_authorization": evaluate_function_authorization,
         "data_exposure": evaluate_data_exposure,
+        "secrets_hygiene": evaluate_secrets_hygiene,
+        "third_party": evaluate_third_party,
+        "transport_security": evaluate_transport_security,
+        "availability": evaluate_availability,
+        "misconfiguration": evaluate_misconfiguration,
+        "input_validation": evaluate_input_validation,
     }
 )
 """Catalogue control id -> evaluator; `check_registry` keeps it in step with `catalogue.yaml`."""

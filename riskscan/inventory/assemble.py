@@ -18,6 +18,7 @@ from riskscan.inventory.posture import auth_posture, common_plugins, logging_pos
 from riskscan.inventory.traffic import attach_traffic
 from riskscan.model import (
     ApiSpec,
+    CorsPolicy,
     Endpoint,
     Evidence,
     GatewayConfig,
@@ -54,6 +55,8 @@ def build_inventory(
         has_traffic=seen.has_traffic,
         unmatched_404_paths=probes,
         web_content=drafts.web_content.summary(),
+        clear_secrets=tuple(item for gateway in gateways for item in gateway.clear_secrets or ()),
+        secrets_checked=tuple(gateway.path for gateway in gateways if gateway.clear_secrets is not None),
     )
 
 
@@ -90,7 +93,19 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
         sensitive_fields=data.sensitive_fields,
         has_schemas=data.has_schemas,
         open_body=data.open_body,
+        request_fields=data.request_fields,
+        loose_request_fields=data.loose_request_fields,
+        upstreams=tuple(dict.fromkeys(r.upstream_detail for r in draft.routes if r.upstream_detail)),
+        cors=_cors(draft),
     )
+
+
+def _cors(draft: EndpointDraft) -> tuple[CorsPolicy, ...] | None:
+    """CORS policies of the serving routes; None unless every serving route's reader shows CORS."""
+    shown = [route.cors for route in draft.routes]
+    if not shown or any(policies is None for policies in shown):
+        return None
+    return tuple(dict.fromkeys(policy for policies in shown for policy in policies or ()))
 
 
 def _sources(draft: EndpointDraft) -> tuple[SightingSource, ...]:

@@ -30,6 +30,7 @@ from riskscan.model import (
 __all__ = ["DataRules", "EndpointData", "classify_operations", "default_rules", "normalise", "parse_rules"]
 
 _DATA_FILE = "data_classes.yaml"
+_LOOSE_SHOWN = 5  # unbounded request fields kept as evidence per endpoint
 _FIELDS_PER_PLACE = 3  # fields kept as evidence per class and location
 _SEPARATORS = re.compile(r"[\s_.\-]+")
 
@@ -58,6 +59,8 @@ class EndpointData:
     sensitive_fields: tuple[SensitiveField, ...]
     has_schemas: bool
     open_body: Evidence | None
+    request_fields: int = 0
+    loose_request_fields: tuple[Evidence, ...] = ()
 
 
 def normalise(name: str) -> str:
@@ -102,6 +105,7 @@ def classify_operations(operations: Sequence[SpecOperation], rules: DataRules | 
             kept.append(
                 SensitiveField(name=name, data_class=data_class, location=location, evidence=evidence)
             )
+    scalars = [f for operation in operations for f in operation.fields or () if f.is_constrained is not None]
     order = list(DataClass)
     classes = tuple(sorted(found, key=order.index))
     return EndpointData(
@@ -109,6 +113,11 @@ def classify_operations(operations: Sequence[SpecOperation], rules: DataRules | 
         sensitive_fields=tuple(field for data_class in classes for field in found[data_class]),
         has_schemas=any(operation.fields for operation in operations),
         open_body=next((operation.open_body for operation in operations if operation.open_body), None),
+        request_fields=len(scalars),
+        loose_request_fields=tuple(
+            f.evidence.model_copy(update={"note": f"request field {f.name}: no length, pattern, enum or range bound"})
+            for f in scalars if not f.is_constrained
+        )[:_LOOSE_SHOWN],
     )
 
 

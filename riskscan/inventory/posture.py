@@ -78,6 +78,9 @@ def auth_posture(operations: Sequence[SpecOperation], routes: Sequence[GatewayRo
                 allows_anonymous=False,
                 evidence=_auth_evidence(weakest),
                 scopes=scopes,
+                locations=tuple(dict.fromkeys(r.location for r in weakest.auth if r.location)),
+                flows=_declared_flows(operations),
+                is_sender_constrained=_is_sender_constrained([weakest.auth]),
             )
         spec_evidence = (weakest.evidence, *spec_evidence)
     declaring = [operation for operation in operations if operation.declares_auth]
@@ -94,6 +97,10 @@ def auth_posture(operations: Sequence[SpecOperation], routes: Sequence[GatewayRo
         allows_anonymous=effective is AuthKind.NONE,
         evidence=spec_evidence,
         scopes=scopes,
+        locations=_declared_locations(declaring),
+        flows=_declared_flows(operations),
+        is_sender_constrained=_is_sender_constrained(
+            [alternative for operation in declaring for alternative in operation.security]),
     )
 
 
@@ -128,6 +135,38 @@ def common_plugins(routes: Sequence[GatewayRoute]) -> tuple[str, ...]:
         return ()
     names = set.intersection(*({plugin.name for plugin in route.plugins} for route in routes))
     return tuple(sorted(names))
+
+
+def _declared_locations(operations: Sequence[SpecOperation]) -> tuple[str, ...]:
+    """Where the declared API keys travel (`query:api_key`), over every alternative."""
+    return tuple(dict.fromkeys(
+        requirement.location
+        for operation in operations
+        for alternative in operation.security
+        for requirement in alternative
+        if requirement.kind is AuthKind.API_KEY and requirement.location
+    ))
+
+
+def _declared_flows(operations: Sequence[SpecOperation]) -> tuple[str, ...]:
+    """The OAuth 2.0 flows of the schemes the operations accept."""
+    return tuple(dict.fromkeys(
+        flow
+        for operation in operations
+        for alternative in operation.security
+        for requirement in alternative
+        for flow in requirement.flows
+    ))
+
+
+def _is_sender_constrained(alternatives: Sequence[Sequence[AuthRequirement]]) -> bool:
+    """Every alternative requires OAuth 2.0 or OIDC together with mutual TLS: tokens bound to the
+    client's certificate (RFC 8705), the sender-constraining FAPI 2.0 asks for."""
+    def constrained(alternative: Sequence[AuthRequirement]) -> bool:
+        kinds = {requirement.kind for requirement in alternative}
+        return AuthKind.MTLS in kinds and bool(kinds & {AuthKind.OAUTH2, AuthKind.OIDC})
+
+    return bool(alternatives) and all(constrained(alternative) for alternative in alternatives)
 
 
 def _declared_scopes(operations: Sequence[SpecOperation]) -> tuple[str, ...]:

@@ -48,10 +48,12 @@ from riskscan.model.inputs import (
     SpecOperation,
 )
 from riskscan.model.gateways import (
+    CorsPolicy,
     GatewayConfig,
     GatewayRoute,
     PluginRef,
     RateLimitPolicy,
+    Upstream,
 )
 from riskscan.model.traffic import (
     ClientTraffic,
@@ -84,6 +86,7 @@ __all__ = [
     "ClientTraffic",
     "ControlResult",
     "ControlStatus",
+    "CorsPolicy",
     "DataClass",
     "Endpoint",
     "Evidence",
@@ -121,6 +124,7 @@ __all__ = [
     "SpecOperation",
     "TrafficSample",
     "TrafficStats",
+    "Upstream",
     "WebContent",
     "WebContentClass",
 ]

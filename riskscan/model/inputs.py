@@ -61,6 +61,9 @@ class SchemaField(Model):
     location: FieldLocation
     schema_format: RedactedName | None = None
     evidence: Evidence
+    # For scalar request fields: whether the schema bounds it (length, pattern, enum, format, range);
+    # None for response fields, objects and arrays.
+    is_constrained: bool | None = None
 
 
 class AuthRequirement(Model):
@@ -70,6 +73,7 @@ class AuthRequirement(Model):
     scheme: RedactedName  # the scheme's name in the spec, or the plugin's name on a gateway
     scopes: tuple[RedactedName, ...] = ()
     location: RedactedText | None = None  # for api keys: header/query/cookie, and the key's name
+    flows: tuple[RedactedName, ...] = ()  # OAuth 2.0 flows declared: implicit, password, authorization_code ...
 
 
 class SpecOperation(Model):

@@ -10,11 +10,13 @@ from pydantic import Field
 from riskscan.model.base import (
     Model,
     RedactedEndpointKey,
+    RedactedFilePath,
     RedactedHost,
     RedactedName,
     RedactedPath,
     RedactedText,
 )
+from riskscan.model.gateways import CorsPolicy, Upstream
 from riskscan.model.inputs import Evidence, Parameter
 from riskscan.model.kinds import AuthKind, DataClass, FieldLocation, Lifecycle, SightingSource
 
@@ -46,6 +48,9 @@ class AuthPosture(Model):
     is_known: bool = True
     evidence: tuple[Evidence, ...] = ()
     scopes: tuple[RedactedName, ...] = ()  # OAuth scopes the spec's security requirements name
+    locations: tuple[RedactedText, ...] = ()  # where the effective mechanism's credentials travel (query:api_key)
+    flows: tuple[RedactedName, ...] = ()  # OAuth 2.0 flows the spec declares (implicit, password ...)
+    is_sender_constrained: bool = False  # OAuth/OIDC required together with mutual TLS (a FAPI 2.0 signal)
 
 
 class RateLimitPosture(Model):
@@ -110,6 +115,10 @@ class Endpoint(Model):
     sensitive_fields: tuple[SensitiveField, ...] = ()  # the fields that show them (a few per class)
     has_schemas: bool = False  # a spec showed fields of its request or response schemas (classes are known)
     open_body: Evidence | None = None  # its write body accepts properties the schema does not name
+    request_fields: int = 0  # scalar request-body fields its spec declares
+    loose_request_fields: tuple[Evidence, ...] = ()  # those with no length, pattern, enum or range bound
+    upstreams: tuple[Upstream, ...] = ()  # where the serving routes send it (readers that show upstreams)
+    cors: tuple[CorsPolicy, ...] | None = None  # CORS policies in force; None unless every serving route shows
 
     @property
     def key(self) -> str:
@@ -146,3 +155,6 @@ class Inventory(Model):
     has_traffic: bool
     unmatched_404_paths: int = 0  # concrete paths that only ever answered 404 (probes), not endpoints
     web_content: WebContent = Field(default_factory=WebContent)  # pages, downloads, media, assets
+    # Credentials written in clear in gateway configs, and the configs whose secrets were checked.
+    clear_secrets: tuple[Evidence, ...] = ()
+    secrets_checked: tuple[RedactedFilePath, ...] = ()

@@ -44,7 +44,8 @@ def weighted_score(controls: Sequence[ControlResult], unknown_as: int = 0) -> in
 
 def inventory_of(endpoints: list[Endpoint], **inputs: bool) -> Inventory:
     flags = {"has_specs": True, "has_gateway": True, "has_traffic": True, **inputs}
-    return Inventory(endpoints=tuple(endpoints), **flags)
+    checked = ("gateway/apisix.yaml",) if flags["has_gateway"] else ()
+    return Inventory(endpoints=tuple(endpoints), secrets_checked=checked, **flags)
 
 
 def statuses(inventory: Inventory) -> dict[str, ControlStatus]:

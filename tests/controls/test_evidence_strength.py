@@ -53,7 +53,9 @@ def test_a_spec_only_estate_rests_on_declarations_and_gets_no_a_or_b(endpoint: E
     basis = evaluation.basis
     assert basis.evidence_strength is DECLARED
     assert basis.statement == "declared in specs only: not verified by gateway configuration or traffic"
-    assert basis.unknown_controls == ("rate_limit", "monitoring", "inventory_hygiene")
+    # Without a gateway config nothing shows throttling, logging, lifecycles, secrets or upstreams.
+    assert basis.unknown_controls == ("rate_limit", "monitoring", "inventory_hygiene", "secrets_hygiene",
+                                      "third_party", "transport_security", "availability")
     assert evaluation.grade not in (Grade.A, Grade.B)
     # the passing controls at their weights, the three unknown ones at 0
     passing = sum(c.weight for c in evaluation.controls if c.score == 100)
@@ -83,9 +85,9 @@ def test_controls_the_inputs_cannot_show_lower_the_score(endpoint: EndpointFacto
     unseen = [e.model_copy(update={"rate_limit": RateLimitPosture(enforced=None), "is_logged": None,
                                    "loggers": (), "monitors": ()}) for e in known]
     full = evaluate_controls(Inventory(endpoints=tuple(known), has_specs=True, has_gateway=True,
-                                       has_traffic=True))
+                                       has_traffic=True, secrets_checked=("gateway/apisix.yaml",)))
     partial = evaluate_controls(Inventory(endpoints=tuple(unseen), has_specs=True, has_gateway=True,
-                                          has_traffic=True))
+                                          has_traffic=True, secrets_checked=("gateway/apisix.yaml",)))
     assert (full.score, full.grade) == (100, Grade.A)
     assert partial.basis.unknown_controls == ("rate_limit", "monitoring")
     unknown_weight = sum(c.weight for c in partial.controls if c.score is None)

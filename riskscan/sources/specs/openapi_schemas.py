@@ -141,7 +141,8 @@ def _children(walk: _Walk, schema: Located, location: FieldLocation) -> list[Loc
             kept = kept_identifier(name) if isinstance(name, str) else None
             if kept is not None and (kept, location) not in walk.fields:
                 walk.fields[(kept, location)] = SchemaField(
-                    name=kept, location=location, schema_format=_format(prop), evidence=walk.evidence(prop))
+                    name=kept, location=location, schema_format=_format(prop), evidence=walk.evidence(prop),
+                    is_constrained=_is_constrained(walk, prop) if location is FieldLocation.REQUEST else None)
             children.append(prop)
     if isinstance(node.get("items"), dict):
         children.append(schema.child("items"))
@@ -151,6 +152,29 @@ def _children(walk: _Walk, schema: Located, location: FieldLocation) -> list[Loc
         if isinstance(node.get(combiner), list):
             children.extend(schema.child(combiner).child(index) for index in range(len(node[combiner])))
     return children
+
+
+_STRING_BOUNDS = ("maxLength", "pattern", "enum", "const", "format")
+_NUMBER_BOUNDS = ("maximum", "exclusiveMaximum", "enum", "const")
+
+
+def _is_constrained(walk: _Walk, prop: Located) -> bool | None:
+    """Whether a scalar property's schema bounds what it accepts: strings by length, pattern, enum or
+    format; numbers by a maximum or enum; booleans always. None for objects, arrays and unknowns."""
+    resolved = walk.refs.resolve(prop) if isinstance(prop.node, dict) else None
+    node = resolved.node if resolved is not None else None
+    if not isinstance(node, dict):
+        return None
+    kind = node.get("type")
+    if isinstance(kind, list):  # OpenAPI 3.1: ["string", "null"]
+        kind = next((item for item in kind if item != "null"), None)
+    if kind == "boolean" or "enum" in node or "const" in node:
+        return True
+    if kind == "string":
+        return any(key in node for key in _STRING_BOUNDS)
+    if kind in ("integer", "number"):
+        return any(key in node for key in _NUMBER_BOUNDS)
+    return None
 
 
 def _format(prop: Located) -> str | None:
