@@ -78,6 +78,11 @@ def scan_command(
         bool, typer.Option("--verbose", "-v", help="List every input file: used, skipped or failed, and why.")
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Log everything; show tracebacks.")] = False,
+    exceptions: Annotated[
+        Path | None,
+        typer.Option("--exceptions",
+                     help="Accepted risks (YAML): owner, reason, expiry per control or finding."),
+    ] = None,
 ) -> None:
     """Scan specs, gateway configs and access logs; write the assessment as JSON, HTML or PDF."""
     _configure_logging(verbose, debug)
@@ -92,7 +97,7 @@ def scan_command(
         progress = StopOnTerminate(RichProgress(_stderr) if _stderr.is_terminal else Progress())
         listing = _InputListing(verbose)
         options = ScanOptions(paths=tuple(paths), strict=strict, max_file_bytes=max_file_mb * 1024 * 1024,
-                              progress=progress, on_inputs=listing)
+                              progress=progress, on_inputs=listing, exceptions=exceptions)
         try:
             assessment = scan(options)
         except InputError:

@@ -62,7 +62,8 @@ def evaluate_auth(inventory: Inventory, control: Control) -> ControlOutcome:
         "AUTH_NONE": [e for e in anonymous if not _is_exposed(e, nouns, reads)],
         "AUTH_WEAK": weak,
         "AUTH_SPEC_ONLY": declared_only,
-        "AUTH_KEY_IN_QUERY": [e for e in endpoints if e.auth.effective is AuthKind.API_KEY and _query_keys(e)],
+        "AUTH_KEY_IN_QUERY": [e for e in endpoints
+                              if e.auth.effective is AuthKind.API_KEY and _query_keys(e)],
         "AUTH_WEAK_FLOW": [e for e in endpoints if set(e.auth.flows) & weak_flows],
     }
     drafts = [_draft(control, code, group, nouns, reads) for code, group in groups.items() if group]

@@ -43,7 +43,8 @@ def evaluate_input_validation(inventory: Inventory, control: Control) -> Control
         "VALID_NONE": [e for e in unchecked if not e.request_fields],
         "VALID_LOOSE_SCHEMA": [e for e in unchecked if e.loose_request_fields],
     }
-    drafts = [draft_finding(control, code, group, _evidence(group)) for code, group in groups.items() if group]
+    drafts = [draft_finding(control, code, group, _evidence(group))
+              for code, group in groups.items() if group]
     validated = [e for e in judged if _validated(e, plugins)]
     outcome = known_outcome(
         control, judged, drafts,
@@ -51,7 +52,8 @@ def evaluate_input_validation(inventory: Inventory, control: Control) -> Control
         else EvidenceStrength.DECLARED,
         limitations=[control.limitation("backend")],
         evidence=[item for e in validated for item in e.evidence[:1]]
-        + [item for e in judged if e.request_fields and not e.loose_request_fields for item in e.evidence[:1]],
+        + [item for e in judged if e.request_fields and not e.loose_request_fields
+           for item in e.evidence[:1]],
         validated=key_count(validated), strict=key_count(e for e in unchecked if e.request_fields
                                                          and not e.loose_request_fields),
         unchecked=key_count(groups["VALID_NONE"]), loose=key_count(groups["VALID_LOOSE_SCHEMA"]),

@@ -31,7 +31,8 @@ def evaluate_misconfiguration(inventory: Inventory, control: Control) -> Control
     if not judged:
         return unknown_outcome(control, "no_inputs" if not reachable else "not_shown")
     minimum, share = int(control.number("error_min_requests")), control.number("error_min_share")
-    credentialed = [e for e in judged if any(p.allows_any_origin and p.allows_credentials for p in e.cors or ())]
+    credentialed = [e for e in judged
+                    if any(p.allows_any_origin and p.allows_credentials for p in e.cors or ())]
     flagged = {e.key for e in credentialed}
     any_origin = [e for e in judged
                   if any(p.allows_any_origin for p in e.cors or ()) and e.key not in flagged]
@@ -49,7 +50,8 @@ def evaluate_misconfiguration(inventory: Inventory, control: Control) -> Control
         limitations=[control.limitation(key) for key in limitations],
         evidence=_evidence(judged)[:10],
         cors_shown=key_count(e for e in judged if e.cors is not None),
-        permissive=key_count(credentialed + any_origin), with_traffic=key_count(e for e in judged if e.traffic),
+        permissive=key_count(credentialed + any_origin),
+        with_traffic=key_count(e for e in judged if e.traffic),
         failing=key_count(failing), share=f"{share:.0%}",
     )
 

@@ -46,7 +46,8 @@ def evaluate_third_party(inventory: Inventory, control: Control) -> ControlOutco
     external = [e for e in judged if _external_hosts(e, own, suffixes)]
     hosts = sorted({host for e in external for host in _external_hosts(e, own, suffixes)})
     shown = ", ".join(hosts[:8]) + (" ..." if len(hosts) > 8 else "")
-    drafts = [draft_finding(control, "UPSTREAM_THIRD_PARTY", external, _upstream_evidence(external), hosts=shown)]
+    drafts = [draft_finding(control, "UPSTREAM_THIRD_PARTY", external, _upstream_evidence(external),
+                            hosts=shown)]
     drafts = drafts if external else []
     limitations = ["outbound"] + (["no_own_domains"] if not own else [])
     return known_outcome(

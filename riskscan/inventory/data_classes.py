@@ -115,7 +115,8 @@ def classify_operations(operations: Sequence[SpecOperation], rules: DataRules | 
         open_body=next((operation.open_body for operation in operations if operation.open_body), None),
         request_fields=len(scalars),
         loose_request_fields=tuple(
-            f.evidence.model_copy(update={"note": f"request field {f.name}: no length, pattern, enum or range bound"})
+            f.evidence.model_copy(
+                update={"note": f"request field {f.name}: no length, pattern, enum or range bound"})
             for f in scalars if not f.is_constrained
         )[:_LOOSE_SHOWN],
     )

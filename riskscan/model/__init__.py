@@ -71,13 +71,17 @@ from riskscan.model.inventory import (
     WebContentClass,
 )
 from riskscan.model.results import (
+    AcceptedRisk,
     Assessment,
     ControlResult,
+    ExceptionStatus,
     Finding,
     GradeBasis,
+    RiskException,
 )
 
 __all__ = [
+    "AcceptedRisk",
     "ApiSpec",
     "Assessment",
     "AuthKind",
@@ -91,6 +95,7 @@ __all__ = [
     "Endpoint",
     "Evidence",
     "EvidenceStrength",
+    "ExceptionStatus",
     "FieldLocation",
     "Finding",
     "GatewayConfig",
@@ -118,6 +123,7 @@ __all__ = [
     "RedactedPath",
     "RedactedPointer",
     "RedactedText",
+    "RiskException",
     "Severity",
     "SightingSource",
     "SourceKind",

@@ -73,7 +73,7 @@ class AuthRequirement(Model):
     scheme: RedactedName  # the scheme's name in the spec, or the plugin's name on a gateway
     scopes: tuple[RedactedName, ...] = ()
     location: RedactedText | None = None  # for api keys: header/query/cookie, and the key's name
-    flows: tuple[RedactedName, ...] = ()  # OAuth 2.0 flows declared: implicit, password, authorization_code ...
+    flows: tuple[RedactedName, ...] = ()  # OAuth 2.0 flows declared: implicit, password, authorization_code
 
 
 class SpecOperation(Model):

@@ -100,7 +100,8 @@ def _flows(node: dict[str, object]) -> tuple[str, ...]:
     """The OAuth 2.0 flows of a scheme: OpenAPI 3 `flows` keys, or Swagger 2.0's one `flow`."""
     declared = node.get("flows")
     names = list(declared) if isinstance(declared, dict) else [node.get("flow")]
-    return tuple(dict.fromkeys(_FLOW_NAMES[name] for name in names if isinstance(name, str) and name in _FLOW_NAMES))
+    known = [_FLOW_NAMES[name] for name in names if isinstance(name, str) and name in _FLOW_NAMES]
+    return tuple(dict.fromkeys(known))
 
 
 def _alternative(
