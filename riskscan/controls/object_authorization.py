@@ -3,9 +3,10 @@
 An endpoint that takes an object id in its path lets a caller change the id; without strong,
 per-caller authentication the backend has nobody to check ownership against. Traffic in which one
 client calls many distinct objects of one endpoint shows id walking: at least `id_walk_min_objects`,
-and a large share of all the objects the endpoint's clients called together (`id_walk_min_share`,
-higher with strong authentication), so that a partner syncing its own book among many partners
-is not taken for a walker. Whether the backend checks ownership is never visible in these inputs,
+and an extreme outlier against the 99th percentile of the endpoint's other clients
+(`id_walk_outlier_factor`, higher with strong authentication), or a sequential run of ids well above
+it, so that a scraper is found on an endpoint thousands of partners call and a partner syncing its
+own book is not taken for a walker. Whether the backend checks ownership is never visible in these inputs,
 which the limitations say. Access logs alone do not show authentication, so without a spec or a
 gateway config the control is unknown. An endpoint's result rests on traffic (`observed`) when id
 walking was seen on it, else on what shows its authentication (`enforced` or `declared`): traffic
@@ -43,13 +44,12 @@ def evaluate_object_authorization(inventory: Inventory, control: Control) -> Con
     if not reachable:
         return unknown_outcome(control, "no_endpoints")
     threshold = int(control.number("id_walk_min_objects"))
-    shares = (control.number("id_walk_min_share"), control.number("id_walk_authenticated_min_share"))
     taking_ids = [e for e in reachable if path_parameters(e)]
     with_ids = [e for e in taking_ids if e.auth.is_known]
     if taking_ids and not with_ids:
         return unknown_outcome(control, "not_shown")
     weak = [e for e in with_ids if _is_weak(e)]
-    walked = [(e, t) for e in with_ids if (t := e.traffic) and _is_walked(e, t, threshold, shares)]
+    walked = [(e, t) for e in with_ids if (t := e.traffic) and _is_walked(e, t, control)]
     drafts = _walk_drafts(control, walked, threshold)
     if weak:
         kinds = describe_auth(e.auth.effective for e in weak)
@@ -85,13 +85,23 @@ def _is_weak(endpoint: Endpoint) -> bool:
     return is_anonymous(endpoint) or not endpoint.auth.effective.is_strong
 
 
-def _is_walked(endpoint: Endpoint, traffic: TrafficStats, threshold: int, shares: tuple[float, float]) -> bool:
-    """One client reached `threshold` objects and this share of all the objects seen on the endpoint
-    (`shares` is (without strong auth, with it)): a walker stands out from the endpoint's other clients."""
-    weak_share, strong_share = shares
-    min_share = weak_share if _is_weak(endpoint) else strong_share
+def _is_walked(endpoint: Endpoint, traffic: TrafficStats, control: Control) -> bool:
+    """The busiest client reached `id_walk_min_objects` and stands out from the endpoint's other
+    clients: an extreme outlier against the 99th percentile of their distinct objects, or a run of
+    sequential ids well above it. Never a share of the total, which a scraper on an endpoint thousands
+    of partners call never reaches. Stats built without per-client figures fall back to the share
+    of all objects (`id_walk_min_share`)."""
     busiest = traffic.max_paths_per_client
-    return busiest >= threshold and busiest >= min_share * traffic.distinct_paths
+    if busiest < control.number("id_walk_min_objects"):
+        return False
+    weak = _is_weak(endpoint)
+    peers = traffic.others_p99_paths_per_client
+    if peers is None:
+        share = control.number("id_walk_min_share" if weak else "id_walk_authenticated_min_share")
+        return busiest >= share * traffic.distinct_paths
+    factor = control.number("id_walk_outlier_factor" if weak else "id_walk_authenticated_outlier_factor")
+    sequential = traffic.is_walk_sequential and busiest >= control.number("id_walk_sequential_factor") * max(peers, 1)
+    return busiest >= factor * max(peers, 1) or sequential
 
 
 def _walk_drafts(
@@ -114,10 +124,22 @@ def _walk_drafts(
 
 
 def _walk_text(endpoint: Endpoint, traffic: TrafficStats) -> str:
-    """`GET /v2/x/{id}: one client called 180 distinct objects, 8% of the 2400 seen (...)`."""
+    """`GET /v2/x/{id}: one client called 180 distinct objects, 8% of the 2400 seen (...)`, then how it
+    compares with the other clients, its id span and the window."""
     share = traffic.max_paths_per_client / max(traffic.distinct_paths, 1)
-    return (
+    text = (
         f"{endpoint.key}: one client called {traffic.max_paths_per_client} distinct objects, {share:.0%} of "
         f"the {traffic.distinct_paths} seen in all ({traffic.requests} requests from "
         f"{plural(traffic.clients, 'client')})"
     )
+    if traffic.others_p99_paths_per_client is not None and traffic.busiest_client is not None:
+        others = traffic.clients - 1
+        # The client itself is not named: its opaque id is salted afresh in every scan, so printing it
+        # would make the same inputs give a different report each time.
+        text += (f"; that client made {traffic.busiest_requests} requests, against at most "
+                 f"{traffic.others_p99_paths_per_client} objects for 99% of the {plural(others, 'other client')}")
+    if traffic.is_walk_sequential and traffic.busiest_id_span:
+        text += f"; its numeric ids run nearly without gaps over a span of {traffic.busiest_id_span}"
+    if traffic.first_seen and traffic.last_seen:
+        text += f" ({traffic.first_seen:%Y-%m-%d %H:%M} to {traffic.last_seen:%Y-%m-%d %H:%M} UTC)"
+    return text

@@ -48,7 +48,7 @@ class AuthPosture(Model):
     is_known: bool = True
     evidence: tuple[Evidence, ...] = ()
     scopes: tuple[RedactedName, ...] = ()  # OAuth scopes the spec's security requirements name
-    locations: tuple[RedactedText, ...] = ()  # where the effective mechanism's credentials travel (query:api_key)
+    locations: tuple[RedactedText, ...] = ()  # where its credentials travel (query:api_key)
     flows: tuple[RedactedName, ...] = ()  # OAuth 2.0 flows the spec declares (implicit, password ...)
     is_sender_constrained: bool = False  # OAuth/OIDC required together with mutual TLS (a FAPI 2.0 signal)
 
@@ -76,6 +76,12 @@ class TrafficStats(Model):
     throttled: int = 0  # requests answered 429
     max_failed_auth_per_client: int = 0  # most 401/403 answers one client got (credential stuffing)
     evidence: tuple[Evidence, ...] = ()
+    # How the busiest client compares with the endpoint's other clients (id walking on busy endpoints):
+    # the 99th percentile of the others' distinct objects (None: not computed, e.g. built by hand).
+    others_p99_paths_per_client: int | None = None
+    busiest_client: int | None = None  # the busiest client's opaque id (salted per scan), never an address
+    busiest_requests: int = 0  # requests that client made to the endpoint
+    busiest_id_span: int = 0  # highest - lowest + 1 of its numeric ids (how many ids the walk spans)
 
 
 class SensitiveField(Model):
@@ -118,7 +124,7 @@ class Endpoint(Model):
     request_fields: int = 0  # scalar request-body fields its spec declares
     loose_request_fields: tuple[Evidence, ...] = ()  # those with no length, pattern, enum or range bound
     upstreams: tuple[Upstream, ...] = ()  # where the serving routes send it (readers that show upstreams)
-    cors: tuple[CorsPolicy, ...] | None = None  # CORS policies in force; None unless every serving route shows
+    cors: tuple[CorsPolicy, ...] | None = None  # CORS in force; None unless every serving route shows it
 
     @property
     def key(self) -> str:
