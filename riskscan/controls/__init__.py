@@ -28,6 +28,7 @@ from pydantic import Field
 from riskscan.controls.auth import evaluate_auth
 from riskscan.controls.basis import grade_basis, grade_caps, overall_strength
 from riskscan.controls.catalogue import Catalogue, Control, ScoringRules, check_registry, default_catalogue
+from riskscan.controls.credential_stuffing import evaluate_credential_stuffing
 from riskscan.controls.data_exposure import evaluate_data_exposure
 from riskscan.controls.function_authorization import evaluate_function_authorization
 from riskscan.controls.input_validation import evaluate_input_validation
@@ -67,6 +68,7 @@ EVALUATORS: Mapping[str, Evaluator] = MappingProxyType(
         "availability": evaluate_availability,
         "misconfiguration": evaluate_misconfiguration,
         "input_validation": evaluate_input_validation,
+        "credential_stuffing": evaluate_credential_stuffing,
     }
 )
 """Catalogue control id -> evaluator; `check_registry` keeps it in step with `catalogue.yaml`."""

@@ -17,6 +17,7 @@ from riskscan.model import (
     Endpoint,
     Evidence,
     FieldLocation,
+    RateLimitPosture,
     SensitiveField,
     TrafficStats,
     Upstream,
@@ -58,6 +59,12 @@ def more_causes(endpoint: Callable[..., Endpoint]) -> list[Endpoint]:
         endpoint("POST", "/v2/imports", has_schemas=False, request_fields=0),
         endpoint("POST", "/v2/notes", request_fields=2, loose_request_fields=(
             Evidence(path="specs/claims-api.yaml", line=70, note="request field text: no bound"),)),
+        # a token endpoint under attack (one client, then many) and a login nobody throttles
+        endpoint("POST", "/oauth/token", traffic=TrafficStats(requests=900, clients=40, status_classes={"2xx": 300,
+                 "4xx": 600}, unauthorized=600, max_failed_auth_per_client=350)),
+        endpoint("POST", "/v2/login", rate_limit=RateLimitPosture(enforced=False),
+                 traffic=TrafficStats(requests=400, clients=200, status_classes={"4xx": 300, "2xx": 100},
+                                      unauthorized=300, max_failed_auth_per_client=3)),
         # a partner portal: a lone plain-HTTP node at a third party, no timeouts, permissive CORS, failing
         endpoint("GET", "/v2/portal/session", upstreams=(fragile,), cors=(cors(credentials=True),),
                  traffic=TrafficStats(requests=400, clients=9, status_classes={"2xx": 300, "5xx": 100})),

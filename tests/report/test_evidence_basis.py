@@ -61,7 +61,7 @@ def test_a_spec_only_scan_gets_no_a_or_b_and_its_json_says_declared(spec_only: A
     # the fixture spec declares no request or response fields, so data and input validation are unknown too.
     assert report["basis"]["unknown_controls"] == [
         "rate_limit", "monitoring", "inventory_hygiene", "data_exposure", "secrets_hygiene", "third_party",
-        "transport_security", "availability", "misconfiguration", "input_validation"]
+        "transport_security", "availability", "misconfiguration", "input_validation", "credential_stuffing"]
 
 
 def test_a_spec_only_html_report_states_the_basis_on_the_cover_and_in_the_summary(spec_only: Assessment) -> None:
