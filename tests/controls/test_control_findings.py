@@ -129,7 +129,8 @@ def test_inventory_hygiene_lists_shadow_zombie_and_orphan(evaluation: ControlEva
     }
     control = next(c for c in evaluation.controls if c.id == "inventory_hygiene")
     assert control.summary == (
-        "6 of 10 endpoints are documented and current; 2 are shadow, 1 zombie and 1 orphan."
+        "6 of 10 endpoints are documented and current; 2 are shadow, 1 zombie and 1 orphan. "
+        "2% of the 9,027 requests in the traffic given went to shadow or zombie endpoints."  # 215 of them
     )
 
 
