@@ -15,17 +15,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import measure
 
 __all__ = ["main"]
 
@@ -103,17 +102,6 @@ def run_duckdb(path: Path) -> list[tuple[object, ...]]:
 
 
 ENGINES: dict[str, Callable[[Path], list[tuple[object, ...]]]] = {"polars": run_polars, "duckdb": run_duckdb}
-
-
-def measure(command: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in MB and stdout of one child process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = process.stdout.read() if process.stdout else b""
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
-        raise RuntimeError(f"{command[:3]} failed with status {status}")
-    return time.perf_counter() - started, usage.ru_maxrss // 1024, out.decode()
 
 
 def import_seconds(module: str) -> float:

@@ -16,11 +16,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shlex
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -29,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from realistic_log import write_realistic_log
+from timing import goaccess_command, measure
 
 from riskscan.controls import evaluate_controls
 from riskscan.discovery import discover_files, read_inputs
@@ -80,25 +78,6 @@ def _child(estate: Path) -> None:
     print(json.dumps(time_scan(estate)))
 
 
-def measure(command: list[str]) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS in MB and stdout of one child process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    out = process.stdout.read() if process.stdout else b""
-    _, status, usage = os.wait4(process.pid, 0)
-    if status != 0:
-        raise RuntimeError(f"{command[:2]} failed with status {status}")
-    return time.perf_counter() - started, usage.ru_maxrss // 1024, out.decode()
-
-
-def _goaccess_command(log: Path, report: Path) -> list[str]:
-    """GoAccess on `log` (a gzip log piped through `zcat`: GoAccess reads plain text only)."""
-    if log.suffix != ".gz":
-        return ["goaccess", str(log), "--log-format=COMBINED", "-o", str(report)]
-    source, target = shlex.quote(str(log)), shlex.quote(str(report))
-    return ["sh", "-c", f"zcat {source} | goaccess - --log-format=COMBINED -o {target}"]
-
-
 def main() -> None:
     """Parse options, run the benchmark, print the figures."""
     parser = argparse.ArgumentParser(
@@ -124,7 +103,7 @@ def main() -> None:
             peaks.append(peak)
             if has_goaccess:
                 report = Path(tmp) / "goaccess.json"
-                goaccess.append(measure(_goaccess_command(log, report))[0])
+                goaccess.append(measure(goaccess_command(log, report))[0])
     _print(args, size_mb, runs, max(peaks), statistics.median(goaccess) if goaccess else None)
 
 

@@ -2,6 +2,6 @@
 
 from riskscan.cli import main
 
-# Guarded: worker processes of a parallel read import this module again under another name.
+# Guarded, so that importing the module (another process's start-up, a tool) does not run the CLI.
 if __name__ == "__main__":
     main()

@@ -26,6 +26,7 @@ from riskscan.model import Assessment, InputFile, InputStatus, Severity
 from riskscan.pipeline import Progress, ScanOptions, scan
 from riskscan.report import STDOUT, check_destination, renderer_for, write_report
 from riskscan.sources import READERS
+from riskscan.sources.live import HttpOptions, LiveKind, LiveSource, live_source
 from riskscan.terminal import (
     RichProgress,
     print_fail_on,
@@ -53,7 +54,9 @@ _stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 @app.command("scan")
 def scan_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files and folders to scan (folders recursively).")],
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files and folders to scan (folders recursively).")
+    ] = None,
     output: Annotated[
         list[str] | None,
         typer.Option("-o", "--output", help="Write a report here; repeatable. Format from the suffix; '-' is stdout."),
@@ -83,6 +86,22 @@ def scan_command(
         typer.Option("--exceptions",
                      help="Accepted risks (YAML): owner, reason, expiry per control or finding."),
     ] = None,
+    apisix_admin: Annotated[list[str] | None, typer.Option(
+        "--apisix-admin", help="Pull routes from this APISIX Admin API (http://host:9180); repeatable.")] = None,
+    kong_admin: Annotated[list[str] | None, typer.Option(
+        "--kong-admin", help="Pull routes from this Kong Admin API (http://host:8001); repeatable.")] = None,
+    spec_url: Annotated[list[str] | None, typer.Option(
+        "--spec-url", help="Fetch an OpenAPI/Swagger document (JSON or YAML) from here; repeatable.")] = None,
+    admin_key_env: Annotated[str, typer.Option(
+        "--admin-key-env", help="Environment variable holding the Admin API key (never the key itself).")
+    ] = "RISKSCAN_ADMIN_KEY",
+    ca_bundle: Annotated[Path | None, typer.Option(
+        "--ca-bundle", help="PEM file of CAs to trust for live pulls (TLS is always verified).")] = None,
+    insecure: Annotated[bool, typer.Option(
+        "--insecure", help="Do not verify TLS certificates of live sources (warns; test servers only).")] = False,
+    http_timeout: Annotated[float, typer.Option(
+        "--http-timeout", min=0.1, max=600, help="Seconds to wait for a live source to connect or answer.")
+    ] = 10.0,
 ) -> None:
     """Scan specs, gateway configs and access logs; write the assessment as JSON, HTML or PDF."""
     _configure_logging(verbose, debug)
@@ -96,8 +115,10 @@ def scan_command(
             check_database(db)
         progress = StopOnTerminate(RichProgress(_stderr) if _stderr.is_terminal else Progress())
         listing = _InputListing(verbose)
-        options = ScanOptions(paths=tuple(paths), strict=strict, max_file_bytes=max_file_mb * 1024 * 1024,
-                              progress=progress, on_inputs=listing, exceptions=exceptions)
+        live = _live_sources(apisix_admin or [], kong_admin or [], spec_url or [], insecure)
+        http = HttpOptions(key_env=admin_key_env, ca_bundle=ca_bundle, insecure=insecure, timeout=http_timeout)
+        options = ScanOptions(paths=tuple(paths or ()), strict=strict, max_file_bytes=max_file_mb * 1024 * 1024,
+                              progress=progress, on_inputs=listing, live=live, http=http, exceptions=exceptions)
         try:
             assessment = scan(options)
         except InputError:
@@ -141,6 +162,16 @@ def controls_command() -> None:
 def version_command() -> None:
     """Print riskscan's version."""
     print(__version__)
+
+
+def _live_sources(apisix: list[str], kong: list[str], specs: list[str], insecure: bool) -> tuple[LiveSource, ...]:
+    """The live sources asked for, each URL checked (see `riskscan.sources.live`); `--insecure` warns."""
+    asked = [(LiveKind.APISIX_ADMIN, apisix), (LiveKind.KONG_ADMIN, kong), (LiveKind.SPEC_URL, specs)]
+    sources = tuple(live_source(kind, url) for kind, urls in asked for url in urls)
+    if sources and insecure:
+        _stderr.print("riskscan: warning: --insecure: TLS certificates of live sources are not verified",
+                      markup=False)
+    return sources
 
 
 def _pair_formats(outputs: list[str], formats: list[str]) -> list[tuple[str, str | None]]:
@@ -242,6 +273,8 @@ class _errors_to_exit_codes:
 def _configure_logging(verbose: bool, debug: bool) -> None:
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.ERROR
     logging.basicConfig(level=level, format="riskscan: %(levelname)s: %(message)s", stream=sys.stderr)
+    for name in ("httpx", "httpcore"):  # they log request URLs (a spec URL's query may be a signature)
+        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def main() -> None:

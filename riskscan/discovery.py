@@ -10,11 +10,20 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from riskscan.errors import InputError, SourceError
-from riskscan.model import ApiSpec, GatewayConfig, InputFile, InputStatus, SourceKind, TrafficSample
+from riskscan.inventory.literals import protected_literals
+from riskscan.model import (
+    ApiSpec,
+    GatewayConfig,
+    GatewayExport,
+    InputFile,
+    InputStatus,
+    SourceKind,
+    TrafficSample,
+)
 from riskscan.redaction import redact_file_path
 from riskscan.sources import READERS, ReadContext, SourcePayload, detect_kind, read_head
 
@@ -92,23 +101,56 @@ def read_inputs(
     Files pulled in by a spec's relative `$ref`s are marked used, with the spec named. So are files
     included by a gateway config (nginx `include`): their routes are read once, in the context of the
     config that includes them, and not again as a config of their own (see `_fold_included`).
+    Documentation and gateway configs are read before traffic, so that traffic keeps as written the
+    id-like literals they name (`inventory.literals`).
     """
-    outcomes = _fold_included([_read_one(file, context, on_file) for file in files])
-    specs = tuple(o.payload for o in outcomes if isinstance(o.payload, ApiSpec))
+    detected = [_detect(file, context) for file in files]
+    read: list[ReadOutcome | None] = [found if isinstance(found, ReadOutcome) else None for found in detected]
+    for is_traffic_pass in (False, True):
+        if is_traffic_pass:
+            context = replace(context, protected_paths=_literals_named(read))
+        for index, found in enumerate(detected):
+            if isinstance(found, _Detected) and _is_traffic(found.kind) == is_traffic_pass:
+                read[index] = _read_one(found, context, on_file)
+    outcomes = _fold_included([outcome for outcome in read if outcome is not None])
+    specs = tuple(spec for o in outcomes for spec in _specs_of(o.payload))
     referenced = {ref: spec.path for spec in specs for ref in spec.referenced_files}
     inputs = tuple(_mark_referenced(o.input_file, referenced) for o in outcomes)
     return DiscoveredInputs(
         inputs=inputs,
         specs=specs,
-        gateways=tuple(o.payload for o in outcomes if isinstance(o.payload, GatewayConfig)),
+        gateways=tuple(gateway for o in outcomes if (gateway := _gateway_of(o.payload)) is not None),
         traffic=tuple(o.payload for o in outcomes if isinstance(o.payload, TrafficSample)),
     )
 
 
-def _read_one(file: Path, context: ReadContext, on_file: Callable[[Path], None] | None) -> ReadOutcome:
+def _specs_of(payload: SourcePayload | None) -> tuple[ApiSpec, ...]:
+    """The specs a payload carries: itself, or the documentation half of a `GatewayExport`."""
+    if isinstance(payload, GatewayExport):
+        return payload.specs
+    return (payload,) if isinstance(payload, ApiSpec) else ()
+
+
+def _gateway_of(payload: SourcePayload | None) -> GatewayConfig | None:
+    """The gateway configuration a payload carries: itself, or the gateway half of a `GatewayExport`."""
+    if isinstance(payload, GatewayExport):
+        return payload.gateway
+    return payload if isinstance(payload, GatewayConfig) else None
+
+
+@dataclass(frozen=True)
+class _Detected:
+    """A file whose kind was recognised, waiting to be read."""
+
+    file: Path
+    shown: str
+    size: int
+    kind: SourceKind
+
+
+def _detect(file: Path, context: ReadContext) -> _Detected | ReadOutcome:
+    """The file's kind from its content, or its outcome already when it cannot be read as any kind."""
     shown = context.relative_path(file)
-    if on_file is not None:
-        on_file(file)
     try:
         size = file.stat().st_size
         head = read_head(file)
@@ -119,6 +161,26 @@ def _read_one(file: Path, context: ReadContext, on_file: Callable[[Path], None] 
     kind = detect_kind(file, head, context.max_bytes)
     if kind is None:
         return ReadOutcome(_unrecognised(shown, file, head, size))
+    return _Detected(file, shown, size, kind)
+
+
+def _literals_named(outcomes: Sequence[ReadOutcome | None]) -> frozenset[str]:
+    payloads = [outcome.payload for outcome in outcomes if outcome is not None]
+    return protected_literals(
+        [spec for payload in payloads for spec in _specs_of(payload)],
+        [gateway for payload in payloads if (gateway := _gateway_of(payload)) is not None],
+    )
+
+
+def _is_traffic(kind: SourceKind) -> bool:
+    """True for kinds read as traffic (every traffic reader lives in `riskscan.sources.traffic`)."""
+    return type(READERS[kind]).__module__.startswith("riskscan.sources.traffic")
+
+
+def _read_one(found: _Detected, context: ReadContext, on_file: Callable[[Path], None] | None) -> ReadOutcome:
+    file, shown, size, kind = found.file, found.shown, found.size, found.kind
+    if on_file is not None:
+        on_file(file)
     try:
         payload = READERS[kind].read(file, context)
     except SourceError as error:
@@ -179,9 +241,9 @@ def _fold_included(outcomes: list[ReadOutcome]) -> list[ReadOutcome]:
     means included by no other config, so files that include each other (a cycle) are all kept.
     """
     configs = [
-        (o.input_file, o.payload)
+        (o.input_file, config)
         for o in outcomes
-        if isinstance(o.payload, GatewayConfig) and o.payload.referenced_files
+        if (config := _gateway_of(o.payload)) is not None and config.referenced_files
     ]
     nested = {path for _, config in configs for path in config.referenced_files}
     includers: dict[str, InputFile] = {}

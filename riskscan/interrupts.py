@@ -1,7 +1,7 @@
 """SIGTERM ends a scan as Ctrl-C does: `timeout`, CI runners and Kubernetes stop programs with it.
 
-The handler raises `Terminated`, a `KeyboardInterrupt`, so that the same clean-up runs (the parallel
-log reader ends its worker processes) and the CLI exits 143. Python drops an exception raised while
+The handler raises `Terminated`, a `KeyboardInterrupt`, so that the same clean-up runs (the log
+reader's threads stop, no report is left half-written) and the CLI exits 143. Python drops an exception raised while
 it runs certain internal callbacks (the hooks after `fork`, a `__del__`); the signal is remembered,
 so `StopOnTerminate`, which sees every chunk a reader consumes, raises it again at the next one.
 """
@@ -54,6 +54,10 @@ class StopOnTerminate(Progress):
     def file_started(self, path: Path) -> None:
         raise_if_terminated()
         self._inner.file_started(path)
+
+    def lines_read(self, count: int) -> None:
+        raise_if_terminated()
+        self._inner.lines_read(count)
 
     def finish(self) -> None:
         self._inner.finish()

@@ -12,17 +12,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from riskscan import __version__
 from riskscan.controls import evaluate_controls
 from riskscan.controls.catalogue import default_catalogue
 from riskscan.controls.exceptions import load_exceptions
-from riskscan.discovery import discover_files, read_inputs, scan_root_for
+from riskscan.discovery import DiscoveredInputs, discover_files, read_inputs, scan_root_for
 from riskscan.errors import InputError
 from riskscan.inventory import build_inventory
-from riskscan.model import Assessment, InputFile, InputStatus
+from riskscan.model import ApiSpec, Assessment, GatewayConfig, InputFile, InputStatus
 from riskscan.redaction import redact_file_path
 from riskscan.sources import ReadContext, make_client_hasher
+
+if TYPE_CHECKING:  # httpx is imported only when a live pull is asked for
+    from riskscan.sources.live import HttpOptions, LiveSource
 
 __all__ = ["SCHEMA_VERSION", "Progress", "ScanOptions", "scan"]
 
@@ -44,6 +48,9 @@ class Progress:
     def file_started(self, path: Path) -> None:
         """Called when a file starts being read."""
 
+    def lines_read(self, count: int) -> None:
+        """Called as lines of a log are parsed (a batch at a time)."""
+
     def finish(self) -> None:
         """Called once when reading is over."""
 
@@ -61,6 +68,10 @@ class ScanOptions:
     """Told every input file's outcome once all are read, before a scan with none usable stops."""
     exceptions: Path | None = None
     """The accepted-risks file (`--exceptions`), validated before any input is read."""
+    live: tuple[LiveSource, ...] = ()
+    """Servers to pull routes or specs from over HTTP (`riskscan.sources.live`); none unless asked."""
+    http: HttpOptions | None = None
+    """How live pulls connect (key variable, CA bundle, timeouts); None: the defaults."""
 
 
 def scan(options: ScanOptions) -> Assessment:
@@ -69,17 +80,18 @@ def scan(options: ScanOptions) -> Assessment:
     Raises `InputError` when no path exists or nothing usable was found, and, in strict mode, when any
     file failed to read.
     """
-    if not options.paths:
+    if not options.paths and not options.live:
         raise InputError("no input paths given")
     control_ids = frozenset(control.id for control in default_catalogue().controls)
     exceptions = load_exceptions(options.exceptions, control_ids) if options.exceptions else ()
     files = discover_files(options.paths)
-    root = scan_root_for(options.paths)
+    root = scan_root_for(options.paths) if options.paths else Path.cwd()
     context = ReadContext(
         root=root,
         allowed_roots=tuple(path.resolve() if path.is_dir() else path.resolve().parent for path in options.paths),
         max_bytes=options.max_file_bytes,
         on_progress=options.progress.advance,
+        on_lines=options.progress.lines_read,
         client_id=make_client_hasher(),
     )
     options.progress.start(sum(_size(file) for file in files))
@@ -87,6 +99,7 @@ def scan(options: ScanOptions) -> Assessment:
         inputs = read_inputs(files, context, on_file=options.progress.file_started)
     finally:
         options.progress.finish()
+    inputs = _with_pulled(inputs, options)
     if options.on_inputs is not None:
         options.on_inputs(inputs.inputs)
     _check_inputs(inputs.inputs, options)
@@ -97,7 +110,8 @@ def scan(options: ScanOptions) -> Assessment:
         schema_version=SCHEMA_VERSION,
         tool_version=__version__,
         scanned_at=scanned_at,
-        roots=tuple(dict.fromkeys(_root_label(path) for path in options.paths)),
+        roots=tuple(dict.fromkeys([*(_root_label(path) for path in options.paths),
+                                    *(source.shown for source in options.live)])),
         inputs=inputs.inputs,
         inventory=inventory,
         controls=evaluation.controls,
@@ -118,11 +132,27 @@ def _check_inputs(records: Sequence[InputFile], options: ScanOptions) -> None:
         more = f" (and {len(failed) - 1} more failed files)" if len(failed) > 1 else ""
         raise InputError(f"{first}{more}; --strict stops at the first bad file")
     if not any(record.status is InputStatus.USED for record in records):
-        shown = ", ".join(redact_file_path(str(path)) for path in options.paths)
+        shown = ", ".join([*(redact_file_path(str(path)) for path in options.paths),
+                           *(redact_file_path(source.shown) for source in options.live)])
         if failed:  # a spec that is broken must not read as if there were no spec at all
             more = f" (and {len(failed) - 1} more failed files)" if len(failed) > 1 else ""
             raise InputError(f"{shown}: nothing could be read: {failed[0].message or failed[0].path}{more}")
         raise InputError(f"{shown}: no input of a kind riskscan reads (see riskscan sources)")
+
+
+def _with_pulled(inputs: DiscoveredInputs, options: ScanOptions) -> DiscoveredInputs:
+    """The inputs read from files, with what the live sources gave (see `riskscan.sources.live`)."""
+    if not options.live:
+        return inputs
+    from riskscan.sources.live import HttpOptions, pull_sources
+
+    pulled = pull_sources(options.live, options.http or HttpOptions(), options.max_file_bytes)
+    return DiscoveredInputs(
+        inputs=inputs.inputs + tuple(p.input_file for p in pulled),
+        specs=inputs.specs + tuple(p.payload for p in pulled if isinstance(p.payload, ApiSpec)),
+        gateways=inputs.gateways + tuple(p.payload for p in pulled if isinstance(p.payload, GatewayConfig)),
+        traffic=inputs.traffic,
+    )
 
 
 def _size(path: Path) -> int:

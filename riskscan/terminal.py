@@ -6,6 +6,7 @@ piped or CI run stays quiet.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -33,13 +34,16 @@ class RichProgress(ScanProgress):
             TextColumn("[bold]reading[/] {task.description}"),
             BarColumn(),
             DownloadColumn(),
+            TextColumn("{task.fields[lines]}"),
             TimeRemainingColumn(),
             console=console,
             transient=True,
         )
-        self._task = self._bar.add_task("", total=None)
+        self._task = self._bar.add_task("", total=None, lines="")
         self._done_before_file = 0
         self._current = 0
+        self._lines = 0
+        self._lines_since: float | None = None
 
     def start(self, total_bytes: int) -> None:
         self._bar.update(self._task, total=total_bytes)
@@ -56,6 +60,14 @@ class RichProgress(ScanProgress):
 
     def advance(self, nbytes: int) -> None:
         self._bar.update(self._task, advance=nbytes)
+
+    def lines_read(self, count: int) -> None:
+        now = time.monotonic()
+        if self._lines_since is None:
+            self._lines_since = now - 1e-3
+        self._lines += count
+        rate = self._lines / (now - self._lines_since)
+        self._bar.update(self._task, lines=f"{self._lines:,} lines, {rate:,.0f} lines/s")
 
     def finish(self) -> None:
         self._bar.stop()

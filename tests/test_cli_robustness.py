@@ -12,13 +12,13 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import time
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from riskscan.sources.traffic import access_log_parallel
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 ESTATE = FIXTURES / "estate"
@@ -155,64 +155,42 @@ def test_a_history_database_in_a_read_only_folder_is_refused_before_the_scan(tmp
 # --------------------------------------------------------------------------- signals
 
 
-def _descendants(pid: int) -> set[int]:
-    """Every live process below `pid`, read from /proc (psutil is not a dependency)."""
-    found: set[int] = set()
-    pending = [pid]
-    while pending:
-        parent = pending.pop()
-        for task in Path(f"/proc/{parent}/task").glob("*"):
-            try:
-                children = {int(child) for child in (task / "children").read_text().split()}
-            except OSError:  # the task ended meanwhile
-                continue
-            pending.extend(children - found)
-            found |= children
-    return found
-
-
-def _is_running(pid: int) -> bool:
-    """True while `pid` exists and is not a zombie (one that ended, waiting to be reaped)."""
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
-    except (OSError, IndexError):
-        return False
-    return state not in ("Z", "X")
-
-
 def _write_large_log(path: Path) -> None:
-    """A plain log past `PARALLEL_MIN_BYTES`, so that it is read by worker processes too."""
-    size = access_log_parallel.PARALLEL_MIN_BYTES + (8 << 20)
+    """A plain log of about 64 MB: long enough to be inside its read when the signal comes."""
     line = '192.0.2.{c} - - [09/Nov/2026:08:{m:02d}:{s:02d} +0000] "GET /v1/claims/{n} HTTP/1.1" 200 51\n'
     block = "".join(line.format(c=n % 250, m=n // 60 % 60, s=n % 60, n=n) for n in range(20_000)).encode()
     with path.open("wb") as handle:
-        for _ in range(size // len(block) + 1):
+        for _ in range((64 << 20) // len(block) + 1):
             handle.write(block)
 
 
-@pytest.mark.skipif(not Path("/proc/self/task").is_dir() or access_log_parallel.usable_cores() < 2,
-                    reason="needs Linux /proc and two cores (the parallel log reader)")
-def test_sigterm_ends_the_scan_and_its_worker_processes(tmp_path: Path) -> None:
+def _bytes_read(pid: int) -> int:
+    """Bytes process `pid` has read so far (`rchar` of /proc/PID/io), 0 once it is gone."""
+    try:
+        fields = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
+    except (OSError, ValueError):
+        return 0
+    return int(fields.get("rchar", 0))
+
+
+@pytest.mark.skipif(not Path("/proc/self/io").is_file(), reason="needs Linux /proc (to see the read under way)")
+def test_sigterm_during_a_log_read_ends_the_scan_cleanly(tmp_path: Path) -> None:
     log = tmp_path / "access.log"
     _write_large_log(log)
-    scan = subprocess.Popen([sys.executable, "-m", "riskscan", "scan", str(log), "--no-db"], cwd=tmp_path,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    workers: set[int] = set()
+    scan = subprocess.Popen([sys.executable, "-m", "riskscan", "scan", str(log), "--no-db", "-o", "report.json"],
+                            cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        while not workers and scan.poll() is None:  # until the parallel read has started its workers
-            workers = _descendants(scan.pid)
-        assert workers, "the scan ended before its workers started"
+        while scan.poll() is None and _bytes_read(scan.pid) < (24 << 20):  # until the log is being read
+            time.sleep(0.01)
+        assert scan.poll() is None, "the scan ended before the signal could be sent"
         scan.send_signal(signal.SIGTERM)
         _, stderr = scan.communicate(timeout=120)
     finally:
         scan.kill()
-        left_behind = [pid for pid in workers if _is_running(pid)]
-        for pid in left_behind:  # were the bug back, do not leave them running after the test either
-            os.kill(pid, signal.SIGKILL)
     assert scan.returncode == 143
     assert stderr.strip().splitlines()[-1] == "riskscan: terminated"
     assert "Traceback" not in stderr
-    assert left_behind == []  # no worker left orphaned, holding its memory
+    assert [path.name for path in tmp_path.iterdir()] == ["access.log"]  # no report, half-written or whole
 
 
 # --------------------------------------------------------------------------- what a user is told

@@ -36,6 +36,7 @@ EndpointKey = tuple[str, str, str | None]
 """(method, path template, host): what makes an endpoint one endpoint."""
 
 _SAMPLE_LINES = 5
+_QUERY_KEYS = 20  # query-string keys listed per endpoint, the most used first
 
 
 def route_identity(route: GatewayRoute) -> tuple[str, str, str]:
@@ -59,10 +60,12 @@ class _ClientTally:
     lowest_id: int | None = None
     highest_id: int | None = None
     failed_auth: int = 0
+    peak_failed_auth_per_minute: int = 0  # the highest of any one file (a minute split by rotation counts twice)
 
     def add(self, client: ClientTraffic) -> None:
         self.keys.append(client)
         self.failed_auth += client.failed_auth
+        self.peak_failed_auth_per_minute = max(self.peak_failed_auth_per_minute, client.peak_failed_auth_per_minute)
         if client.lowest_id is not None and (self.lowest_id is None or client.lowest_id < self.lowest_id):
             self.lowest_id = client.lowest_id
         if client.highest_id is not None and (self.highest_id is None or client.highest_id > self.highest_id):
@@ -100,6 +103,7 @@ class TrafficTally:
     last_seen: datetime | None = None
     clients: dict[int, _ClientTally] = field(default_factory=dict)
     by_sample: dict[str, _SampleTally] = field(default_factory=dict)
+    query_keys: dict[str, int] = field(default_factory=dict)
 
     def add(self, sample: TrafficSample, item: PathTraffic) -> None:
         """Fold one reduced path's aggregate from `sample` into this tally."""
@@ -116,6 +120,8 @@ class TrafficTally:
             self.last_seen = item.last_seen
         for client in item.clients:
             self.clients.setdefault(client.client_id, _ClientTally()).add(client)
+        for key, count in item.query_keys.items():
+            self.query_keys[key] = self.query_keys.get(key, 0) + count
         tally = self.by_sample.setdefault(sample.path, _SampleTally())
         tally.requests += item.requests
         tally.objects += item.objects
@@ -143,6 +149,9 @@ class TrafficTally:
             unauthorized=self.unauthorized,
             throttled=self.throttled,
             max_failed_auth_per_client=max((tally.failed_auth for tally in self.clients.values()), default=0),
+            peak_failed_auth_per_minute=max(
+                (tally.peak_failed_auth_per_minute for tally in self.clients.values()), default=0),
+            query_keys=dict(sorted(self.query_keys.items(), key=lambda item: (-item[1], item[0]))[:_QUERY_KEYS]),
             evidence=tuple(
                 _sample_evidence(name, tally, template) for name, tally in sorted(self.by_sample.items())
             ),

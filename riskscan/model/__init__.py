@@ -50,6 +50,7 @@ from riskscan.model.inputs import (
 from riskscan.model.gateways import (
     CorsPolicy,
     GatewayConfig,
+    GatewayExport,
     GatewayRoute,
     PluginRef,
     RateLimitPolicy,
@@ -99,6 +100,7 @@ __all__ = [
     "FieldLocation",
     "Finding",
     "GatewayConfig",
+    "GatewayExport",
     "GatewayRoute",
     "Grade",
     "GradeBasis",

@@ -10,10 +10,18 @@ from riskscan.model.base import (
     RedactedPath,
     RedactedText,
 )
-from riskscan.model.inputs import AuthRequirement, Evidence
+from riskscan.model.inputs import ApiSpec, AuthRequirement, Evidence
 from riskscan.model.kinds import RouteAspect
 
-__all__ = ["CorsPolicy", "GatewayConfig", "GatewayRoute", "PluginRef", "RateLimitPolicy", "Upstream"]
+__all__ = [
+    "CorsPolicy",
+    "GatewayConfig",
+    "GatewayExport",
+    "GatewayRoute",
+    "PluginRef",
+    "RateLimitPolicy",
+    "Upstream",
+]
 
 
 class PluginRef(Model):
@@ -105,3 +113,21 @@ class GatewayConfig(Model):
     # Credentials written in clear (not `${ENV}` or secret-manager references): where, never the value.
     # None: this reader does not check.
     clear_secrets: tuple[Evidence, ...] | None = None
+
+
+class GatewayExport(Model):
+    """One file that is both API documentation and gateway configuration.
+
+    An AWS API Gateway export (or a CloudFormation/SAM template with an inline definition) documents
+    operations and configures the gateway that serves them. Its reader returns both halves at once;
+    discovery hands `specs` to the spec stage and `gateway` to the gateway stage, so each is counted
+    once and no other reader needs to claim the file too.
+    """
+
+    gateway: GatewayConfig
+    specs: tuple[ApiSpec, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The gateway's warnings, then each spec's (what `InputFile.message` summarises)."""
+        return self.gateway.warnings + tuple(warning for spec in self.specs for warning in spec.warnings)

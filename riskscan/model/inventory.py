@@ -75,6 +75,8 @@ class TrafficStats(Model):
     unauthorized: int = 0  # requests answered 401 or 403
     throttled: int = 0  # requests answered 429
     max_failed_auth_per_client: int = 0  # most 401/403 answers one client got (credential stuffing)
+    peak_failed_auth_per_minute: int = 0  # most 401/403 answers one client got within a minute (bursts)
+    query_keys: dict[RedactedName, int] = {}  # query-string key -> requests carrying it (never a value)
     evidence: tuple[Evidence, ...] = ()
     # How the busiest client compares with the endpoint's other clients (id walking on busy endpoints):
     # the 99th percentile of the others' distinct objects (None: not computed, e.g. built by hand).

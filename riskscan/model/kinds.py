@@ -34,6 +34,7 @@ class SourceKind(StrEnum):
     GRAPHQL = "graphql"
     ENVOY = "envoy"
     TRAEFIK = "traefik"
+    AWS_API_GATEWAY = "aws_api_gateway"
 
 
 class InputStatus(StrEnum):

@@ -32,6 +32,9 @@ class ClientTraffic(Model):
     lowest_id: int | None = None
     highest_id: int | None = None
     failed_auth: int = 0  # requests answered 401 or 403
+    peak_failed_auth_per_minute: int = 0  # most 401/403 answers within one clock minute (stuffing bursts)
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
 
     @property
     def objects(self) -> int:
@@ -69,6 +72,7 @@ class PathTraffic(Model):
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     sample_lines: tuple[int, ...] = ()
+    query_keys: dict[RedactedName, int] = {}  # query-string key -> requests carrying it (never a value)
 
     @property
     def client_ids(self) -> frozenset[int]:

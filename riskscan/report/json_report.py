@@ -192,6 +192,10 @@ def _traffic(traffic: TrafficStats) -> Document:
         "first_seen": _timestamp(traffic.first_seen) if traffic.first_seen else None,
         "last_seen": _timestamp(traffic.last_seen) if traffic.last_seen else None,
         "distinct_paths": traffic.distinct_paths,
+        "unauthorized": traffic.unauthorized,
+        "throttled": traffic.throttled,
+        "peak_failed_auth_per_minute": traffic.peak_failed_auth_per_minute,
+        "query_keys": dict(traffic.query_keys),
     }
 
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from riskscan.model import ApiSpec, GatewayConfig, SourceKind, TrafficSample
+from riskscan.model import ApiSpec, GatewayConfig, GatewayExport, SourceKind, TrafficSample
 from riskscan.redaction import redact_file_path
 from riskscan.sources.outline import document_outline, is_document_head
 from riskscan.sources.gzip_stream import GZIP_MAGIC, GzipStream
+from riskscan.sources.zstd_stream import ZSTD_MAGIC, ZstdStream
 
 __all__ = [
     "HEAD_BYTES",
@@ -33,13 +34,14 @@ __all__ = [
 ]
 
 HEAD_BYTES = 65536
-"""How much of a file's beginning `sniff` sees (decompressed for `.gz`)."""
+"""How much of a file's beginning `sniff` sees (decompressed for gzip and zstd)."""
 _HEAD_SCAN_BYTES = 32 << 20  # gzip read at most to find a head (past empty members): a bound on sniffing
 
 _DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # ReadContext.max_bytes unless --max-file-mb says otherwise
 
-SourcePayload = ApiSpec | GatewayConfig | TrafficSample
-"""What a reader returns: one of the format-agnostic input models."""
+SourcePayload = ApiSpec | GatewayConfig | TrafficSample | GatewayExport
+"""What a reader returns: one of the format-agnostic input models (`GatewayExport`: a spec and a
+gateway configuration read from one file)."""
 
 
 @dataclass(frozen=True)
@@ -48,17 +50,22 @@ class ReadContext:
 
     `root` makes evidence paths relative (`relative_path`); `allowed_roots` bounds which files a
     reader may open on its own (relative `$ref`s never leave them); `max_bytes` caps files read whole
-    (streamed logs are not capped); `on_progress` receives byte counts as a stream is consumed.
+    (streamed logs are not capped); `on_progress` receives byte counts as a stream is consumed, `on_lines`
+    counts of log lines as they are parsed.
     `client_id` turns a client identity (an IP address, an API key's fingerprint) into an opaque
     integer that is the same for the same client across every file of one scan and means nothing
     outside it: readers call it once per distinct client and never keep the identity itself.
+    `protected_paths` are literal path prefixes the specs and gateway routes name with id-like
+    segments (`inventory.literals`): traffic readers keep them as written instead of folding them.
     """
 
     root: Path
     allowed_roots: tuple[Path, ...] = ()
     max_bytes: int = _DEFAULT_MAX_BYTES
     on_progress: Callable[[int], None] | None = field(default=None, compare=False)
+    on_lines: Callable[[int], None] | None = field(default=None, compare=False)
     client_id: Callable[[str], int] = field(default_factory=lambda: make_client_hasher(), compare=False)
+    protected_paths: frozenset[str] = frozenset()
 
     def relative_path(self, path: Path) -> str:
         """The path as shown to users: relative to the scan root when inside it, POSIX style, and
@@ -97,8 +104,8 @@ class SourceReader(Protocol):
 class ClientHasher:
     """A keyed hash from client identity to a 63-bit integer (see `make_client_hasher`).
 
-    A class rather than a closure so that it can travel to worker processes (parallel ingestion):
-    every process of one scan then gives the same client the same id.
+    A class rather than a closure so that it can be pickled to another process (a Spark driver's
+    helpers, a worker): every process of one scan then gives the same client the same id.
     """
 
     key: bytes = field(repr=False)
@@ -111,21 +118,21 @@ class ClientHasher:
 def make_client_hasher(salt: bytes | None = None) -> Callable[[str], int]:
     """A keyed hash from client identity to a 63-bit integer, salted per scan (random by default).
 
-    Keyed BLAKE2b: the same salt gives the same ids in any process (so parallel ingestion can merge),
+    Keyed BLAKE2b: the same salt gives the same ids in any process (so partial results can merge),
     and without the salt an id cannot be traced back to an address.
     """
     return ClientHasher(salt if salt is not None else os.urandom(16))
 
 
 def read_head(path: Path, limit: int = HEAD_BYTES) -> bytes:
-    """The first `limit` bytes of a file, decompressed when it is gzip.
+    """The first `limit` bytes of a file, decompressed when it is gzip or zstd.
 
-    A gzip file's head is looked for past empty members, through at most `_HEAD_SCAN_BYTES` of it; a
-    stream cut short or corrupt still shows what was inflated before the damage.
+    A compressed file's head is looked for past empty members, through at most `_HEAD_SCAN_BYTES` of
+    it; a stream cut short or corrupt still shows what was inflated before the damage.
     """
     with path.open("rb") as handle:
         head = handle.read(limit)
-        if head[:2] != GZIP_MAGIC:
+        if head[:2] != GZIP_MAGIC and head[:4] != ZSTD_MAGIC:
             return head
         budget = [_HEAD_SCAN_BYTES - len(head)]
 
@@ -135,7 +142,8 @@ def read_head(path: Path, limit: int = HEAD_BYTES) -> bytes:
             return chunk
 
         out = bytearray()
-        for piece in GzipStream(head, read_more, max_out=limit):
+        stream = GzipStream(head, read_more, max_out=limit) if head[:2] == GZIP_MAGIC else ZstdStream(head, read_more)
+        for piece in stream:
             out += piece
             if len(out) >= limit:
                 break
@@ -154,8 +162,10 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.specs.graphql import GraphQlReader
     from riskscan.sources.specs.postman import PostmanReader
     from riskscan.sources.gateways.envoy import EnvoyReader
+    from riskscan.sources.gateways.aws import AwsApiGatewayReader
 
     readers: list[SourceReader] = [
+        AwsApiGatewayReader(),  # before OpenAPI: an API Gateway export is also an OpenAPI document
         OpenApiReader(), PostmanReader(), GraphQlReader(), ApisixReader(), KubernetesReader(), KongReader(),
         NginxReader(), EnvoyReader(), TraefikReader(), AccessLogReader(),
     ]
@@ -165,7 +175,7 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
 READERS: dict[SourceKind, SourceReader] = _build_registry()
 
 
-_DOCUMENT_KINDS = (SourceKind.OPENAPI, SourceKind.APISIX, SourceKind.KONG, SourceKind.ENVOY)
+_DOCUMENT_KINDS = (SourceKind.AWS_API_GATEWAY, SourceKind.OPENAPI, SourceKind.APISIX, SourceKind.KONG, SourceKind.ENVOY)
 """Kinds whose files are one JSON or YAML document, judged by its top-level keys."""
 
 

@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # a runtime import would be circular: the registry imports th
     from riskscan.sources import ReadContext
 
 __all__ = [
+    "INTRINSIC_TAGS",
     "MAX_DEPTH",
     "MAX_EXPANDED_NODES",
     "TOO_DEEP",
@@ -112,12 +113,15 @@ def unescape_pointer_token(token: str) -> str:
     return token.replace("~1", "/").replace("~0", "~")
 
 
-def load_structured(path: Path, context: ReadContext) -> StructuredDocument:
+def load_structured(path: Path, context: ReadContext, *, intrinsics: bool = False) -> StructuredDocument:
     """Read a YAML or JSON file whole (up to `context.max_bytes`) and parse it.
 
-    Raises `SourceError` naming the file (relative to the scan root) and, where known, the line.
+    `intrinsics` accepts CloudFormation's short-form YAML tags (see `INTRINSIC_TAGS`) as the long form
+    they abbreviate; other files refuse any tag outside YAML's own. Raises `SourceError` naming the
+    file (relative to the scan root) and, where known, the line.
     """
-    return parse_structured_text(load_text(path, context), path, context.relative_path(path))
+    text = load_text(path, context)
+    return parse_structured_text(text, path, context.relative_path(path), intrinsics=intrinsics)
 
 
 def load_structured_documents(path: Path, context: ReadContext) -> list[StructuredDocument]:
@@ -170,7 +174,9 @@ def _gunzip(raw: bytes, limit: int, shown: str) -> bytes:
     return text
 
 
-def parse_structured_text(text: str, path: Path, shown: str) -> StructuredDocument:
+def parse_structured_text(
+    text: str, path: Path, shown: str, *, intrinsics: bool = False
+) -> StructuredDocument:
     """Parse decoded text read from `path`: JSON when named `.json` or starting with `{`/`[`, else YAML.
 
     Flow-style YAML (`{a: 1}`) that is not JSON is parsed as YAML; the JSON error is reported if both fail.
@@ -184,11 +190,11 @@ def parse_structured_text(text: str, path: Path, shown: str) -> StructuredDocume
             if is_json_name:
                 raise
             try:
-                return _parse_yaml(text, path, shown)
+                return _parse_yaml(text, path, shown, intrinsics)
             except SourceError:
                 pass
             raise
-    return _parse_yaml(text, path, shown)
+    return _parse_yaml(text, path, shown, intrinsics)
 
 
 def _decode(raw: bytes, shown: str) -> str:
@@ -416,15 +422,53 @@ class _Loader(_LimitedComposer, _Parser, _LineConstructor, Resolver):  # type: i
         _LimitedComposer.__init__(self)
 
 
-def _parse_yaml(text: str, path: Path, shown: str) -> StructuredDocument:
+def _parse_yaml(text: str, path: Path, shown: str, intrinsics: bool = False) -> StructuredDocument:
     """Parse one YAML document with the limits above; errors become one-line `SourceError`s."""
-    loader = _Loader(text)
+    loader = _IntrinsicLoader(text) if intrinsics else _Loader(text)
     with _yaml_errors(shown):
         try:
             data = loader.get_single_data()
         finally:
             loader.dispose()
     return _yaml_document(path, data, loader.lines)
+
+
+INTRINSIC_TAGS = frozenset(
+    {
+        "Ref", "Condition", "Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join",
+        "Select", "Split", "Sub", "Transform", "And", "Equals", "If", "Not", "Or", "Contains",
+        "EachMemberEquals", "EachMemberIn", "RefAll", "ValueOf", "ValueOfAll", "ToJsonString", "Length",
+    }
+)
+"""CloudFormation's short-form intrinsic functions (`!Ref x` for `{"Ref": "x"}`, `!Sub` for `Fn::Sub` ...).
+
+They are kept as the data their long form is, never evaluated: a reader sees `{"Fn::GetAtt": ["Api",
+"RootResourceId"]}` where the template says `!GetAtt Api.RootResourceId`.
+"""
+
+
+def _construct_intrinsic(loader: _LineConstructor, node: Node) -> dict[str, Any]:
+    """`!Name value` as `{"Fn::Name": value}` (`Ref` and `Condition` keep their bare names)."""
+    name = str(node.tag)[1:]
+    key = name if name in ("Ref", "Condition") else f"Fn::{name}"
+    value: Any
+    if isinstance(node, ScalarNode):
+        value = loader.construct_scalar(node)
+        if name == "GetAtt":  # the short form joins logical id and attribute with a dot
+            value = value.split(".", 1)
+    elif isinstance(node, SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return {key: value}
+
+
+class _IntrinsicLoader(_Loader):
+    """`_Loader` that also accepts CloudFormation's short-form intrinsic tags (`INTRINSIC_TAGS`)."""
+
+
+for _tag in INTRINSIC_TAGS:
+    _IntrinsicLoader.add_constructor(f"!{_tag}", _construct_intrinsic)
 
 
 def _parse_yaml_documents(text: str, path: Path, shown: str) -> list[StructuredDocument]:

@@ -8,7 +8,8 @@ and a disabled admin route; a week of traffic includes a partner walking claim i
 
 from __future__ import annotations
 
-from array import array
+import hashlib
+
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -30,8 +31,7 @@ from riskscan.model import (
     SpecOperation,
     TrafficSample,
 )
-from riskscan.sources.traffic.aggregate import pack_keys
-from riskscan.sources.traffic.reduce import object_key, reduce_path
+from riskscan.sources.traffic.reduce import reduce_path
 
 CLAIMS_SPEC = "specs/claims-api.yaml"
 POLICIES_SPEC = "specs/policies-api.yaml"
@@ -149,7 +149,7 @@ class Make:
         """The traffic a reader gives for `requests` requests to the concrete `path`: reduced as the
         readers reduce it, each client having called that one object."""
         reduced, number = reduce_path(path)
-        keys = pack_keys(array("q", [object_key(path)]))
+        keys = hashlib.blake2b(path.encode(), digest_size=8).digest()  # one object: its 8-byte key
         return PathTraffic(
             method=method,
             path=reduced,

@@ -30,6 +30,8 @@ MakeWarner = Callable[[str], Callable[[str], None]]  # a JSON pointer -> where i
 
 @dataclass(frozen=True)
 class _Consumer:
+    name: str  # its username
+    group: str | None  # its group_id
     auth_plugins: frozenset[str]  # the consumer-identifying plugins it holds a credential for
     limits: tuple[RateLimitPolicy, ...]
 
@@ -37,19 +39,60 @@ class _Consumer:
 class ConsumerLimits:
     """The consumers of one config, with the rate limits their own and their group's plugins set."""
 
-    def __init__(self, root: ConfigMap, evidence: MakeEvidence, warner: MakeWarner | None = None) -> None:
+    def __init__(
+        self,
+        root: ConfigMap,
+        evidence: MakeEvidence,
+        warner: MakeWarner | None = None,
+        are_credentials_known: bool = True,
+    ) -> None:
+        """`are_credentials_known` is False for Admin API exports: a consumer's credentials are then a
+        resource of their own (`/consumers/<name>/credentials`, never read), so any consumer may hold a
+        credential for any auth plugin, and every consumer counts as admitted (see `for_route`)."""
+        self._are_credentials_known = are_credentials_known
         groups = {str(g.get("id")): (i, g) for i, g in _mappings(root.get("consumer_groups")) if g.get("id") is not None}
         self._consumers = [
             _consumer(index, item, groups, evidence, warner)
             for index, item in _mappings(root.get("consumers"))
         ]
 
-    def for_route(self, auth_plugins: Sequence[str]) -> tuple[RateLimitPolicy, ...]:
-        """Limits every consumer admitted by the route's auth plugins carries: the loosest per plugin
-        kind, keyed by consumer. Empty when some admitted consumer has none (or none is admitted)."""
+    def for_route(
+        self, auth_plugins: Sequence[str], restriction: ConfigMap | None = None
+    ) -> tuple[RateLimitPolicy, ...]:
+        """Limits every consumer admitted by the route's auth plugins (and its `consumer-restriction`,
+        when given) carries: the loosest per plugin kind, keyed by consumer. Empty when some admitted
+        consumer has none (or none is admitted)."""
         identifying = CONSUMER_AUTH_PLUGINS.intersection(auth_plugins)
-        admitted = [c for c in self._consumers if c.auth_plugins & identifying]
+        if not identifying:
+            return ()
+        unknown = not self._are_credentials_known
+        admitted = [
+            c for c in self._consumers if (unknown or c.auth_plugins & identifying) and _is_admitted(c, restriction)
+        ]
         return loosest_consumer_limits([consumer.limits for consumer in admitted])
+
+    @property
+    def is_empty(self) -> bool:
+        """True when there is no consumer at all (then no caller can be identified by one)."""
+        return not self._consumers
+
+
+def _is_admitted(consumer: _Consumer, restriction: ConfigMap | None) -> bool:
+    """Whether `consumer-restriction` lets the consumer through: by name (the default) or by group,
+    from its `whitelist` (only those) or `blacklist` (all but those). Restrictions by service or route
+    id, or without a list, narrow nothing here."""
+    if restriction is None:
+        return True
+    kind = restriction.get("type", "consumer_name")
+    if kind not in ("consumer_name", "consumer_group_id"):
+        return True
+    value = consumer.name if kind == "consumer_name" else consumer.group
+    allowed, denied = restriction.get("whitelist"), restriction.get("blacklist")
+    if isinstance(allowed, list):
+        return value in [str(item) for item in allowed]
+    if isinstance(denied, list):
+        return value not in [str(item) for item in denied]
+    return True
 
 
 def _consumer(
@@ -77,7 +120,9 @@ def _consumer(
             warner(plugin_pointer) if warner else None,
         )
     )
-    return _Consumer(frozenset(held), limits)
+    group_id = item.get("group_id")
+    name = str(item.get("username", f"consumers[{index}]"))
+    return _Consumer(name, str(group_id) if group_id is not None else None, frozenset(held), limits)
 
 
 

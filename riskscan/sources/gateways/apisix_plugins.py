@@ -26,6 +26,7 @@ __all__ = [
     "RATE_LIMIT_PLUGINS",
     "MutualTls",
     "auth_requirement",
+    "hides_auth",
     "rate_limit_policies",
 ]
 
@@ -53,6 +54,11 @@ AUTH_PLUGINS: Mapping[str, AuthKind] = {
     # multi-auth is an any-of: see `auth_requirement`, which keeps the weakest alternative.
     "multi-auth": AuthKind.BEARER,
 }
+
+# Plugins that let an outside policy engine allow or deny each request. Whether that policy demands an
+# authenticated caller is written in the policy, not in APISIX, so they credit no mechanism; without an
+# auth plugin beside them, a route's authentication is not shown rather than absent (`hides_auth`).
+EXTERNAL_DECISION_PLUGINS: frozenset[str] = frozenset({"opa"})
 
 RATE_LIMIT_PLUGINS: frozenset[str] = frozenset({"limit-count", "limit-req", "limit-conn", "ai-rate-limiting"})
 
@@ -105,6 +111,11 @@ _FIXED_LOCATION: Mapping[str, str] = {
     "ldap-auth": "header:Authorization",
     "hmac-auth": "header:Authorization (HMAC signature)",
 }
+
+
+def hides_auth(name: str) -> bool:
+    """True for a plugin whose access decision is taken outside the configuration (OPA)."""
+    return name in EXTERNAL_DECISION_PLUGINS
 
 
 def auth_requirement(name: str, conf: Mapping[str, object]) -> AuthRequirement | None:

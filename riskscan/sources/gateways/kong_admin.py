@@ -31,7 +31,7 @@ from riskscan.sources.structured import StructuredDocument, load_structured
 if TYPE_CHECKING:  # a runtime import would be circular: the registry imports the readers
     from riskscan.sources import ReadContext
 
-__all__ = ["export_kind", "is_admin_export", "read_admin_export"]
+__all__ = ["assemble_admin_exports", "export_kind", "is_admin_export", "read_admin_export"]
 
 _ENVELOPE_KEYS = frozenset({"data", "next", "offset"})
 # Fields only Kong's Admin API entities carry: routes, services, plugins, consumers.
@@ -84,6 +84,18 @@ def read_admin_export(path: Path, document: StructuredDocument, context: ReadCon
         warnings.append("one page of a paginated Admin API export (`next` is set): later pages are not in it")
     if kind != "routes":
         return _companion(kind, shown, document, exports, warnings)
+    return assemble_admin_exports(exports, shown, warnings)
+
+
+def assemble_admin_exports(
+    exports: dict[str, tuple[str, StructuredDocument]], shown: str, warnings: list[str], is_whole: bool = False
+) -> GatewayConfig:
+    """The routes of a /routes export resolved with the /services and /plugins exports (as files, or as
+    pulled live by `riskscan.sources.live`); raises `SourceError` without a /plugins export.
+
+    `is_whole`: the exports are the gateway's whole configuration (a live pull), so this one config
+    also lists the global plugins and counts the consumers (files leave that to their own exports).
+    """
     if "plugins" not in exports:
         raise SourceError(
             "a Kong Admin API /routes export is read with the /plugins export beside it"
@@ -94,8 +106,14 @@ def read_admin_export(path: Path, document: StructuredDocument, context: ReadCon
         warnings.append("no /services export beside it: upstreams and disabled services are unknown")
     entities = _entities(exports)
     routes = build_routes(entities, warnings.append, shown)
+    consumers = len(_entries(*exports["consumers"])) if is_whole and "consumers" in exports else 0
     return GatewayConfig(
-        path=shown, gateway="kong", routes=tuple(routes), warnings=tuple(dict.fromkeys(warnings))
+        path=shown,
+        gateway="kong",
+        routes=tuple(routes),
+        global_plugins=global_plugin_refs(entities) if is_whole else (),
+        consumer_count=consumers,
+        warnings=tuple(dict.fromkeys(warnings)),
     )
 
 

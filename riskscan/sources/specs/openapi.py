@@ -43,7 +43,7 @@ from riskscan.sources.structured import StructuredDocument, join_pointer, load_s
 if TYPE_CHECKING:
     from riskscan.sources import ReadContext
 
-__all__ = ["HTTP_METHODS", "OpenApiError", "OpenApiReader", "sniff_openapi_version"]
+__all__ = ["HTTP_METHODS", "OpenApiError", "OpenApiReader", "read_spec_document", "sniff_openapi_version"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 """The operation keys of a path item, in the specification's order."""
@@ -85,6 +85,22 @@ class OpenApiReader:
             raise
         except SourceError as error:  # from the shared loader: same message, this reader's type
             raise OpenApiError(error.problem, path=error.path, line=error.line) from None
+
+
+def read_spec_document(document: StructuredDocument, context: ReadContext) -> ApiSpec:
+    """Read an already parsed OpenAPI or Swagger document, as `OpenApiReader.read` reads a file.
+
+    For specs fetched by `--spec-url`, and for files that hold a spec among other things (an AWS API
+    Gateway export, the inline definition of a CloudFormation API). `context` names the document
+    (`relative_path`) and says which relative `$ref`s may be opened. Raises `OpenApiError` when it is
+    not a usable spec.
+    """
+    try:
+        return _SpecReader(document, context).read()
+    except OpenApiError:
+        raise
+    except SourceError as error:
+        raise OpenApiError(error.problem, path=error.path, line=error.line) from None
 
 
 class OpenApiError(SourceError):

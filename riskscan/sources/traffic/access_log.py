@@ -1,45 +1,59 @@
-"""nginx/Apache access logs (common, combined, vhost_combined), plain or gzip, read as a stream.
+"""nginx/Apache access logs (common, combined, vhost_combined), plain, gzip or zstd, read as a stream.
 
-The reader aggregates requests by (method, host, reduced path) as it goes (see `access_log_parse` for
-the hot loop, `reduce` for the reduction) and returns one `TrafficSample`. What it keeps is safe to
-show: paths without query strings, with personal data replaced by placeholders (`{email}`) and ids
-folded (`{id}`), opaque client ids instead of addresses, keyed hashes of the concrete paths each
-client called, counts and line numbers. Basic-auth users, referers and user agents are never kept.
+The format only parses (a vectorised pattern per batch, `access_log_parse` for the lines it misses);
+`line_log` streams the file and `engine` reduces and aggregates the requests. What a scan keeps is
+safe to show: paths without query strings (only the keys of those are counted), with personal data
+replaced by placeholders (`{email}`) and ids folded (`{id}`), opaque client ids instead of addresses,
+hashes of the concrete paths each client called, counts and line numbers. Basic-auth users, referers
+and user agents are never kept.
 """
 
 from __future__ import annotations
 
-import gc
-import logging
-from collections.abc import Callable, Iterator
-from operator import itemgetter
+from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from riskscan.errors import SourceError
 from riskscan.model import SourceKind, TrafficSample
-from riskscan.redaction import redact
 from riskscan.sources import ReadContext
-from riskscan.sources.traffic.access_log_parallel import ByteSource, plan_ranges, tally_in_parallel
-from riskscan.sources.traffic.access_log_parse import LogTally, parse_clf_time, parse_line
-from riskscan.sources.traffic.aggregate import path_traffic
-from riskscan.sources.gzip_stream import GZIP_MAGIC, GzipStream
+from riskscan.sources.traffic.access_log_parse import (
+    minute_start,
+    parse_clf_time,
+    parse_line,
+    second_and_zone,
+    slow_request,
+    vhost_name,
+)
+from riskscan.sources.traffic.engine import requests_from_rows
+from riskscan.sources.traffic.line_log import ParsedLines, read_line_log
+from riskscan.sources.traffic.lines import LineBatch
 
-__all__ = ["AccessLogError", "AccessLogReader", "ByteChunks", "iter_line_batches", "read_access_log", "tally_stream"]
+if TYPE_CHECKING:
+    import polars as pl
 
-log = logging.getLogger(__name__)
+__all__ = ["AccessLogReader", "CombinedLogFormat"]
 
-_CHUNK_BYTES = 1 << 20  # raw bytes read at a time; progress is reported once per chunk
-_MAX_INFLATE = 1 << 20  # bytes inflated per step: batches stay small and a gzip bomb harmless
-_MAX_LINE = 65536  # longer "lines" are garbage (binary data, no line breaks): cut and rejected
 _SNIFF_LINES = 20
-_CHECK_AFTER_LINES = 1000  # judge the rejection rate once this many lines were seen
+# The fast path: a pattern without captures (a DFA, no backtracking) accepts the lines whose fields
+# up to the status are plain ASCII and in place, and whose client, ident and user hold no `"`, `#`,
+# `?` or `[`. Each field is then sliced out at offsets found by literal search (the first `[`, ` /`,
+# `?`, `#`, ` HTTP/`, `" NNN `), which costs a fraction of capturing groups. `_VHOST` is the same
+# with a leading `%v:%p`. A line neither takes goes to `access_log_parse.slow_request`, whose rules
+# are the reference the fast path agrees with (tests compare the two).
+_TOKEN = r"[!$->@-Z\\-~]+"
+_PLAIN = (
+    rf'^{_TOKEN} {_TOKEN} {_TOKEN} \[[0-9]{{2}}/[A-Za-z]{{3}}/[0-9]{{4}}:[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}} [+-][0-9]{{4}}\] '
+    r'"[A-Za-z]{1,20} /[!$->@-~]*(?:\?[!$-~]*)?(?:#[!#-~]*)?(?: HTTP/[!#-~]*)?" [1-5][0-9]{2} '
+)
+_VHOST = rf"^{_TOKEN} " + _PLAIN[1:]
+_CLOSING_QUOTE = r'" [1-5][0-9]{2} '
 
 
 class AccessLogReader:
     """Reader for nginx/Apache access logs in the common, combined and vhost_combined formats."""
 
     kind = SourceKind.ACCESS_LOG
-    title = "nginx / Apache access logs (combined, common, vhost combined), plain or .gz"
+    title = "nginx / Apache access logs (combined, common, vhost combined), plain, .gz or .zst"
     summary = ("requests per method and path: distinct clients as opaque ids, status classes, first and last "
                "seen; query strings dropped, secret-bearing segments replaced at ingestion")
 
@@ -56,119 +70,134 @@ class AccessLogReader:
         return good > 0 and good * 2 > len(sample)
 
     def read(self, path: Path, context: ReadContext) -> TrafficSample:
-        """Stream the log and aggregate it; raise `AccessLogError` when it is not an access log."""
-        return read_access_log(path, context)
+        """Stream the log and aggregate it; raise `TrafficLogError` when it is not an access log."""
+        return read_line_log(path, context, CombinedLogFormat())
 
 
-class AccessLogError(SourceError):
-    """A file that looked like an access log but cannot be read as one."""
+class CombinedLogFormat:
+    """The common, combined and vhost_combined line formats, parsed a batch at a time."""
+
+    name = "combined"
+    description = "an access log"
+
+    def parse(self, batch: LineBatch, lines: pl.DataFrame) -> ParsedLines:
+        """Request rows of the lines the fast path takes, and of the others through `slow_request`."""
+        import polars as pl
+
+        text = pl.col("text")
+        is_plain = lines.select(text.str.contains(_PLAIN)).to_series()
+        plain, rest = lines.filter(is_plain), lines.filter(~is_plain)
+        is_vhosted = rest.select(text.str.contains(_VHOST)).to_series()
+        vhosted = rest.filter(is_vhosted)
+        fast = pl.concat([_fields(plain, has_vhost=False), _fields(vhosted, has_vhost=True)])
+        epochs = _epochs(fast)
+        timed = fast.with_columns(epoch=epochs).filter(pl.col("epoch").is_not_null())
+        parsed = ParsedLines(
+            requests=_request_rows(timed),
+            malformed=fast.filter(epochs.is_null())["line"].to_list(),
+            variants=Counter(vhost_combined=vhosted.height, combined=plain.filter(text.str.ends_with('"')).height),
+        )
+        parsed.variants["common"] = plain.height - parsed.variants["combined"]
+        slow_numbers = rest.filter(~is_vhosted)["line"].to_list()
+        if slow_numbers:
+            _parse_slowly(batch, slow_numbers, parsed)
+        return parsed
 
 
-class ByteChunks:
-    """A file's content in chunks of about `_CHUNK_BYTES`, gunzipped when it starts with gzip magic.
+def _fields(lines: pl.DataFrame, *, has_vhost: bool) -> pl.DataFrame:
+    """The fields of lines the fast patterns accepted: line, vhost, client, minute, second (`:SS
+    +zzzz`), method, path, query, status. Offsets are bytes and characters alike, because every
+    character up to the end of the request is ASCII (the patterns make sure). Each offset is searched
+    once, into a column of its own, and the slices read those columns."""
+    import polars as pl
 
-    Decompression is streamed (`GzipStream`, every member in turn) so that a truncated or corrupt
-    stream keeps every byte inflated before the damage; `problem` then says what went wrong.
-    `on_progress` receives the count of raw (compressed) bytes consumed after each read.
+    text = pl.col("text")
+    space = text.str.find(" ", literal=True)
+    body = pl.col("body")
+    with_body = lines.select(
+        "line",
+        vhost=text.str.slice(0, space) if has_vhost else pl.lit(None, pl.String),
+        body=text.str.slice(space + 1) if has_vhost else text,
+    )
+    found = with_body.with_columns(
+        client_end=body.str.find(" ", literal=True),
+        opening=body.str.find("[", literal=True),
+        target=body.str.find(" /", literal=True) + 1,
+        closing=body.str.find(_CLOSING_QUOTE),
+        protocol=body.str.find(" HTTP/", literal=True),
+        question=body.str.find("?", literal=True),
+        hash_mark=body.str.find("#", literal=True),
+    ).with_columns(end=pl.min_horizontal("protocol", "closing"))  # of the request target
+    query_end = pl.min_horizontal("hash_mark", "end")
+    question = pl.col("question")
+    has_query = question < query_end
+    path_end = pl.min_horizontal(pl.when(has_query).then(question).otherwise(query_end), query_end)
+    opening, target, closing = pl.col("opening"), pl.col("target"), pl.col("closing")
+    return found.select(
+        "line", "vhost",
+        client=body.str.slice(0, pl.col("client_end")),
+        minute=body.str.slice(opening + 1, 17),
+        second=body.str.slice(opening + 18, 9),
+        method=body.str.slice(opening + 30, target - opening - 31),
+        path=body.str.slice(target, path_end - target),
+        query=pl.when(has_query).then(body.str.slice(question + 1, query_end - question - 1)),
+        status=body.str.slice(closing + 2, 3),
+    )
+
+
+def _epochs(fast: pl.DataFrame) -> pl.Series:
+    """Each line's epoch seconds, null when its timestamp is not a real one (31/Feb, hour 25 ...).
+
+    Timestamps are never parsed per line: the distinct minutes and `:SS +zzzz` ends of a batch are
+    few, each is read once by `access_log_parse`'s exact rules and mapped back.
     """
+    import polars as pl
 
-    def __init__(self, handle: ByteSource, on_progress: Callable[[int], None] | None = None) -> None:
-        self._handle = handle
-        self._on_progress = on_progress
-        self.problem: str | None = None
-
-    def __iter__(self) -> Iterator[bytes]:
-        first = self._read()
-        if first[:2] == GZIP_MAGIC:
-            yield from self._inflate(first)
-            return
-        chunk = first
-        while chunk:
-            yield chunk
-            chunk = self._read()
-
-    def _read(self) -> bytes:
-        chunk = self._handle.read(_CHUNK_BYTES)
-        if chunk and self._on_progress is not None:
-            self._on_progress(len(chunk))
-        return chunk
-
-    def _inflate(self, first: bytes) -> Iterator[bytes]:
-        stream = GzipStream(first, self._read, _MAX_INFLATE)
-        yield from stream
-        self.problem = stream.problem
+    minutes = fast["minute"].unique().to_list()
+    seconds = fast["second"].unique().to_list()
+    minute = fast["minute"].replace_strict(
+        minutes, [minute_start(value.encode()) for value in minutes], default=None, return_dtype=pl.Int64)
+    second = fast["second"].replace_strict(
+        seconds, [second_and_zone(value.encode()) for value in seconds], default=None, return_dtype=pl.Int64)
+    return (minute + second).alias("epoch")
 
 
-def iter_line_batches(chunks: Iterator[bytes] | ByteChunks) -> Iterator[bytes]:
-    """Runs of whole lines, one per chunk (the file's last line may lack its newline).
+def _request_rows(timed: pl.DataFrame) -> pl.DataFrame:
+    """The fast lines as `REQUEST_SCHEMA` rows (vhosts read once per distinct value)."""
+    import polars as pl
 
-    A line longer than `_MAX_LINE` (binary data, no line breaks) is cut there and its rest skipped,
-    so that garbage is rejected as one line instead of being buffered.
-    """
-    carry = b""
-    is_skipping = False  # inside an over-long line whose first part was already given
-    for chunk in chunks:
-        if is_skipping:
-            cut = chunk.find(b"\n")
-            if cut < 0:
-                continue
-            chunk, is_skipping = chunk[cut + 1 :], False
-        data = carry + chunk if carry else chunk
-        end = data.rfind(b"\n") + 1
-        carry = data[end:]
-        if end:
-            yield data[:end]
-        if len(carry) > _MAX_LINE:
-            yield carry[:_MAX_LINE] + b"\n"
-            carry, is_skipping = b"", True
-    if carry:
-        yield carry
+    vhosts = timed["vhost"].drop_nulls().unique().to_list()
+    host = pl.col("vhost").replace_strict(
+        vhosts, [vhost_name(value.encode()) for value in vhosts], default=None, return_dtype=pl.String)
+    return timed.select(
+        "line", "client", "epoch",
+        method=pl.col("method").str.to_uppercase(),
+        host=host,
+        path="path",
+        query="query",
+        status=pl.col("status").cast(pl.Int32),
+    )
 
 
-def read_access_log(path: Path, context: ReadContext) -> TrafficSample:
-    """Read one access log (gzip detected by its magic bytes, not its name) into a `TrafficSample`.
+def _parse_slowly(batch: LineBatch, numbers: list[int], parsed: ParsedLines) -> None:
+    """Lines the fast pattern missed, one by one: requests join the batch's rows, the rest are counted."""
+    import polars as pl
 
-    Raises `AccessLogError` when the file cannot be opened, or when more than half of its lines do not
-    parse (checked after 1,000 lines and at the end). A truncated or corrupt gzip stream keeps what
-    was read before the damage and says so in a warning.
-    """
-    shown = context.relative_path(path)
-    # Nothing here creates reference cycles, so the cyclic collector would only rescan the growing
-    # caches and aggregates again and again (a fifth of the read time): it is paused meanwhile.
-    was_collecting = gc.isenabled()
-    gc.disable()
-    try:
-        return _read(path, shown, context)
-    finally:
-        if was_collecting:
-            gc.enable()
-
-
-def _read(path: Path, shown: str, context: ReadContext) -> TrafficSample:
-    tally = LogTally(context.client_id)
-    problem: str | None = None
-    try:
-        ranges = plan_ranges(path, context.client_id)
-        if not ranges or not tally_in_parallel(path, ranges, tally, tally_stream, context.on_progress):
-            with path.open("rb") as handle:
-                chunks = ByteChunks(handle, context.on_progress)
-                for batch in iter_line_batches(chunks):
-                    tally.consume(batch)
-                    _check_rejections(tally, shown, is_final=False)
-                problem = chunks.problem
-    except OSError as error:
-        raise AccessLogError(f"cannot read the file ({error.strerror or type(error).__name__})", path=shown) from None
-    _check_rejections(tally, shown, is_final=True)
-    warnings = _warnings(tally, problem)
-    for warning in warnings:
-        log.warning("%s: %s", shown, redact(warning))
-    return _sample(shown, tally, warnings)
-
-
-def tally_stream(tally: LogTally, handle: ByteSource, on_progress: Callable[[int], None] | None) -> None:
-    """Tally everything `handle` gives (a plain file or a range of one); used by parallel reading."""
-    for batch in iter_line_batches(ByteChunks(handle, on_progress)):
-        tally.consume(batch)
+    rows: list[tuple[Any, ...]] = []
+    for number, line in zip(numbers, batch.raw_lines(numbers), strict=True):
+        request = slow_request(line.rstrip(b"\r"))
+        if request == "malformed":
+            parsed.malformed.append(number)
+        elif request == "not_request":
+            parsed.not_requests.append(number)
+        else:
+            rows.append((number, *request))
+        if isinstance(request, tuple) or request == "not_request":
+            fields = parse_line(line)
+            if fields is not None:
+                parsed.variants["vhost_combined" if fields[0] is not None else "combined" if fields[5] else "common"] += 1
+    if rows:
+        parsed.requests = pl.concat([parsed.requests, requests_from_rows(rows)])
 
 
 def _is_log_line(line: bytes) -> bool:
@@ -177,55 +206,3 @@ def _is_log_line(line: bytes) -> bool:
         return False
     method = fields[3].partition(b" ")[0]
     return parse_clf_time(fields[2]) is not None and (method.isalpha() or fields[3] in (b"-", b""))
-
-
-def _check_rejections(tally: LogTally, shown: str, *, is_final: bool) -> None:
-    """Stop early on a file that is mostly not log lines (binary data, another format)."""
-    total, bad = tally.total, tally.malformed
-    if bad * 2 <= total or not (is_final or total >= _CHECK_AFTER_LINES or tally.matched == 0 and bad >= 16):
-        return
-    raise AccessLogError(f"not an access log: {bad} of {total} lines do not parse", path=shown)
-
-
-def _warnings(tally: LogTally, stream_problem: str | None) -> tuple[str, ...]:
-    warnings: list[str] = []
-    if stream_problem is not None:
-        warnings.append(f"{stream_problem} gzip stream after {tally.lines} lines")
-    bad_requests = tally.bad_requests
-    rejected = tally.malformed + bad_requests
-    if rejected:
-        samples = sorted(tally.rejected_samples)
-        where = ", ".join(str(line) for line in samples) + (", ..." if rejected > len(samples) else "")
-        warnings.append(
-            f"{rejected} of {tally.total} lines rejected ({tally.malformed} do not parse, "
-            f"{bad_requests} have no HTTP request line) at line{'s' if len(samples) > 1 else ''} {where}"
-        )
-    if tally.total == 0:
-        warnings.append("no log lines")
-    return tuple(warnings)
-
-
-def _format_name(tally: LogTally) -> str:
-    """The majority format among the first lines; `combined` when nothing parsed."""
-    counts = tally.format_counts
-    return max(("combined", "common", "vhost_combined"), key=lambda name: counts[name])
-
-
-def _sample(shown: str, tally: LogTally, warnings: tuple[str, ...]) -> TrafficSample:
-    buckets = tally.buckets
-    # Ordered by path, then method (then first appearance): stable output for a given file.
-    paths = tuple(path_traffic(key, buckets[key]) for key in sorted(buckets, key=itemgetter(2, 0)))
-    clients: set[int] = set().union(*(bucket[0].keys() for bucket in buckets.values()))
-    bad_requests = tally.bad_requests
-    return TrafficSample(
-        path=shown,
-        format=_format_name(tally),
-        total_lines=tally.total,
-        parsed_lines=tally.matched - bad_requests,
-        rejected_lines=tally.malformed + bad_requests,
-        paths=paths,
-        first_seen=min((item.first_seen for item in paths if item.first_seen), default=None),
-        last_seen=max((item.last_seen for item in paths if item.last_seen), default=None),
-        distinct_clients=len(clients),
-        warnings=warnings,
-    )

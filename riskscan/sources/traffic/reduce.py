@@ -11,19 +11,18 @@ reduced path, so that nothing it keeps grows with the number of distinct ids:
   number of up to 12 digits (a card number has 13 or more) -> `{id}`, a canonical UUID -> `{uuid}`,
   and a short prefixed id (`CLM-2026-000123`, `POL-0001234`: up to 6 letters, then one or two runs
   of up to 9 digits, too short for any token rule) -> `{id}`;
-- what folding removed is kept as an opaque object key (`object_key`: a hash of the concrete path,
+- what folding removed is kept by the engine as an opaque object key (a hash of the concrete path,
   for counting the distinct objects a client calls) and the last numeric id (for seeing ids walked
   in sequence), never as text.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 from riskscan.inventory.folding import fold_segment
 
-__all__ = ["MAX_PLAIN_ID_DIGITS", "SHORT_PREFIXED_ID", "UUID", "object_key", "reduce_path"]
+__all__ = ["MAX_PLAIN_ID_DIGITS", "SHORT_PREFIXED_ID", "UUID", "reduce_path"]
 
 _PERSON = b"riskscan-object"
 UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
@@ -56,14 +55,3 @@ def reduce_path(path: str) -> tuple[str, int | None]:
         else:
             segments[index] = fold_segment(segment)
     return "/".join(segments), number
-
-
-def object_key(path: str) -> int:
-    """A 63-bit hash of a concrete path: the same in every process and file of a scan, so that the
-    objects a client called are counted once however the log was split or rotated.
-
-    Object keys live in memory only (no report, row or log shows them), and are not the client
-    hasher's: that one is called once per client and nothing else.
-    """
-    digest = hashlib.blake2b(path.encode("utf-8", "surrogateescape"), digest_size=8, person=_PERSON)
-    return int.from_bytes(digest.digest(), "big") >> 1

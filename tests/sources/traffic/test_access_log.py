@@ -11,7 +11,8 @@ import pytest
 from riskscan.errors import SourceError
 from riskscan.model import PathTraffic, TrafficSample
 from riskscan.sources import ReadContext, make_client_hasher, read_head
-from riskscan.sources.traffic.access_log import AccessLogError, AccessLogReader
+from riskscan.sources.traffic.access_log import AccessLogReader
+from riskscan.sources.traffic.line_log import TrafficLogError
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "access_log"
 ESTATE = Path(__file__).resolve().parents[2] / "fixtures" / "estate"
@@ -292,7 +293,7 @@ def test_timestamps_out_of_range_cost_their_line_only() -> None:
 
 @pytest.mark.parametrize("name", ["binary-garbage.log", "only-junk.log"])
 def test_files_that_are_not_logs_fail_with_one_line_naming_the_file(name: str) -> None:
-    with pytest.raises(AccessLogError) as raised:
+    with pytest.raises(TrafficLogError) as raised:
         read(FIXTURES / name)
     message = str(raised.value)
     assert message.startswith(f"{name}: not an access log:")
@@ -300,7 +301,7 @@ def test_files_that_are_not_logs_fail_with_one_line_naming_the_file(name: str) -
 
 
 def test_mostly_junk_after_a_thousand_lines_fails(tmp_path: Path) -> None:
-    with pytest.raises(AccessLogError, match=r"not an access log: 700 of 1200 lines do not parse"):
+    with pytest.raises(TrafficLogError, match=r"not an access log: 700 of 1200 lines do not parse"):
         read(write_lines(tmp_path / "noisy.log", good=500, junk=700))
 
 

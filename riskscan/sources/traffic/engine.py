@@ -1,0 +1,414 @@
+"""The traffic engine: every format's requests reduced to endpoints and aggregated, on Polars.
+
+Every traffic reader turns its file into batches of request rows (`REQUEST_SCHEMA`: line, client,
+epoch, method, host, concrete path, query, status) and hands them to a `TrafficAggregator`. The
+aggregator does the rest in vectorised passes, both cores, a batch at a time:
+
+- each path is reduced to its endpoint-to-be: numbers, UUIDs and short prefixed ids fold in one
+  `replace_all` pass (`fold_expression`), then each distinct partly-folded path goes once through
+  `reduce.reduce_path` (redaction and the inventory's `fold_segment`), cached across batches;
+- a batch is grouped per (method, host, reduced path, client) and per (method, host, reduced path,
+  status key), and those partial groups are all that is kept: requests, 401/403 and 429 counts,
+  first and last seen, sample line numbers, each client's distinct objects (63-bit hashes of the
+  concrete paths, never the paths), its numeric id span, its failed authentications per minute,
+  and the keys (never the values) seen in query strings;
+- partials are merged (grouped again) whenever they pile up, so memory follows the number of
+  distinct (endpoint, client, object) triples, not the number of lines.
+
+`result` turns the merged groups into the model's `PathTraffic`. Client identities are hashed to
+opaque ids there, once per distinct client, and nothing of them is kept. Polars is imported by the
+functions that need it, so that `riskscan --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from array import array
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from riskscan.model import ClientTraffic, PathTraffic
+from riskscan.sources.traffic.reduce import MAX_PLAIN_ID_DIGITS, reduce_path
+
+if TYPE_CHECKING:
+    import polars as pl
+
+__all__ = [
+    "MAX_QUERY_KEYS",
+    "REQUEST_SCHEMA",
+    "SAMPLES_PER_PATH",
+    "AggregateResult",
+    "PartialAggregate",
+    "TrafficAggregator",
+    "empty_requests",
+    "fold_expression",
+    "requests_from_rows",
+]
+
+REQUEST_SCHEMA: dict[str, str] = {
+    "line": "Int64",  # 1-based line (or entry) number in the file: evidence a reader can check
+    "client": "String",  # the client as the log names it (address, consumer); hashed, never kept
+    "epoch": "Int64",  # request time, seconds since 1970 UTC
+    "method": "String",  # upper case
+    "host": "String",  # lower case without port; null when the log does not say
+    "path": "String",  # the concrete path, no query or fragment, starting with `/` (or `*`)
+    "query": "String",  # the raw query string without `?`, null when none: only its keys are counted
+    "status": "Int32",  # the response status, 100-599
+}
+"""The columns (and Polars type names) of the request batches every traffic format produces."""
+
+SAMPLES_PER_PATH = 3
+"""Line numbers kept per endpoint: the first line of each status outcome, earliest first."""
+MAX_QUERY_KEYS = 10_000
+"""Distinct (endpoint, query key) pairs kept; past it only the most frequent stay (a warning says so)."""
+
+_MERGE_ROWS = 1_000_000  # partial client rows that trigger a merge of the partials
+_MAX_CACHED_PATHS = 1 << 18  # partly-folded paths whose reduction is cached before the cache restarts
+# Hash seed of endpoint, client and object keys: the same for every file of a scan (one process), unknown
+# outside it, so that nobody can craft paths or client names whose hashes collide on purpose.
+_HASH_SEED = int.from_bytes(os.urandom(4), "big")
+_FAILED_AUTH = (401, 403)
+_CLASS_NAMES = ("1xx", "2xx", "3xx", "4xx", "5xx")
+# The shapes folded in the vectorised pass: exactly `reduce.reduce_path`'s shortcuts (property tests
+# compare the two). A short prefixed id whose digit runs are all years (`FY-2024`) names a period, not
+# an object, so the id pattern spells "at least one run is not a year" without lookaround: a run of
+# other than four digits, or four digits not starting 19 or 20. A match consumes the `/` after it, so
+# the next segment of `/1/2` is folded by a second pass; a last segment by the `$` pass.
+_NOT_YEAR = r"(?:[0-9]{1,3}|[0-9]{5,9}|(?:[03-9][0-9]|1[0-8]|2[1-9])[0-9]{2})"
+_YEAR = r"(?:19|20)[0-9]{2}"
+_ID = rf"(?:[0-9]{{1,{MAX_PLAIN_ID_DIGITS}}}|[A-Za-z]{{1,6}}-(?:{_NOT_YEAR}(?:-[0-9]{{1,9}})?|{_YEAR}-{_NOT_YEAR}))"
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+_FOLDS = tuple(
+    (pattern, replacement)
+    for shape, placeholder in ((_ID, "{id}"), (_UUID, "{uuid}"))
+    for pattern, replacement in (
+        (f"/{shape}/", f"/{placeholder}/"), (f"/{shape}$", f"/{placeholder}"), (f"/{shape}/", f"/{placeholder}/"))
+)
+_LAST_NUMBER = rf"^.*/([0-9]{{1,{MAX_PLAIN_ID_DIGITS}}})(?:/|$)"
+
+
+def fold_expression(path: pl.Expr) -> pl.Expr:
+    """The path with its plain numbers, UUIDs and short prefixed ids folded (`/a/12/b` -> `/a/{id}/b`)."""
+    for pattern, replacement in _FOLDS:
+        path = path.str.replace_all(pattern, replacement)
+    return path
+
+
+def empty_requests() -> pl.DataFrame:
+    """A request batch with no rows."""
+    return requests_from_rows([])
+
+
+def requests_from_rows(rows: Iterable[tuple[Any, ...]]) -> pl.DataFrame:
+    """A request batch from Python tuples in `REQUEST_SCHEMA` order (slow paths and small formats)."""
+    import polars as pl
+
+    return pl.DataFrame(list(rows), schema=_polars_schema(), orient="row")
+
+
+@dataclass(frozen=True)
+class AggregateResult:
+    """What a file's requests came to: its endpoints' traffic and what the reader reports beside it."""
+
+    paths: tuple[PathTraffic, ...]
+    distinct_clients: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PartialAggregate:
+    """One batch's groups: per (endpoint, client), distinct (endpoint, client, object), per (endpoint,
+    status slot), failed authentications per (endpoint, client, minute), per (endpoint, query key)."""
+
+    clients: pl.DataFrame
+    objects: pl.DataFrame
+    statuses: pl.DataFrame
+    failures: pl.DataFrame
+    query_keys: pl.DataFrame
+
+
+class TrafficAggregator:
+    """Partial aggregates of request batches, merged as they pile up; see the module docstring.
+
+    Endpoints and clients are grouped by small integers: an endpoint id per distinct (method, host,
+    reduced path) and the client's opaque id, both found once per distinct value of a batch and
+    joined back, so that the per-line work is integer grouping.
+    `protected_paths` are literal path prefixes a spec or a gateway route names (`/reports/2024`, see
+    `inventory.literals`): a request for one of them, or below it, keeps that prefix as written
+    instead of folding it to `/reports/{id}`; the rest of its path folds as usual.
+    """
+
+    def __init__(self, client_id: Callable[[str], int], protected_paths: frozenset[str] = frozenset()) -> None:
+        self._client_id = client_id
+        self._protected = sorted(protected_paths, key=len)  # the longest that matches wins
+        self._reductions: dict[str, str] = {}
+        self._endpoints: dict[tuple[str, str | None, str], int] = {}
+        self._client_ids: dict[int, int] = {}  # hash of the client's name -> its opaque id
+        self._clients: list[pl.DataFrame] = []
+        self._objects: list[pl.DataFrame] = []  # distinct (endpoint, client, object key)
+        self._statuses: list[pl.DataFrame] = []
+        self._failures: list[pl.DataFrame] = []
+        self._query_keys: list[pl.DataFrame] = []
+        self._pending_rows = 0
+        self._query_keys_cut = False
+        self._ids_lock = threading.Lock()  # endpoint and client ids are handed out by one thread at a time
+
+    def add(self, requests: pl.DataFrame) -> None:
+        """Reduce and group one batch of request rows (`REQUEST_SCHEMA`)."""
+        self.absorb(self.partial(requests))
+
+    def partial(self, requests: pl.DataFrame) -> PartialAggregate | None:
+        """One batch reduced and grouped, not yet kept: safe to call from several threads at once
+        (Polars releases the GIL), so that two batches are grouped while a third is parsed."""
+        import polars as pl
+
+        if requests.height == 0:
+            return None
+        rows = self._keyed(requests)
+        failed = pl.col("status").is_in(_FAILED_AUTH)
+        return PartialAggregate(*pl.collect_all([
+            rows.group_by("endpoint", "client").agg(
+                requests=pl.len(),
+                failed=failed.sum(),
+                low=pl.col("number").min(),
+                high=pl.col("number").max(),
+                first=pl.col("epoch").min(),
+                last=pl.col("epoch").max(),
+            ),
+            rows.select("endpoint", "client", "key").unique(),
+            rows.group_by("endpoint", "slot").agg(count=pl.len(), line=pl.col("line").min()),
+            rows.filter(failed).group_by("endpoint", "client", minute=pl.col("epoch") // 60).agg(count=pl.len()),
+            _query_key_counts(rows),
+        ]))
+
+    def absorb(self, partial: PartialAggregate | None) -> None:
+        """Keep a batch's groups (from one thread at a time), merging the partials when they pile up."""
+        if partial is None:
+            return
+        self._clients.append(partial.clients)
+        self._objects.append(partial.objects)
+        self._statuses.append(partial.statuses)
+        self._failures.append(partial.failures)
+        self._query_keys.append(partial.query_keys)
+        self._pending_rows += partial.clients.height + partial.objects.height + partial.failures.height
+        if self._pending_rows > _MERGE_ROWS:
+            self._merge()
+
+    def result(self) -> AggregateResult:
+        """The endpoints' traffic, ordered by path then method; clients by opaque id."""
+        import polars as pl
+
+        self._merge()
+        if not self._clients or self._clients[0].height == 0:
+            return AggregateResult((), 0, None, None, ())
+        peaks = self._failures[0].group_by("endpoint", "client").agg(peak=pl.col("count").max())
+        keys = self._objects[0].group_by("endpoint", "client").agg(pl.col("key").sort().alias("keys"))
+        clients = (
+            self._clients[0].join(peaks, on=["endpoint", "client"], how="left")
+            .join(keys, on=["endpoint", "client"])
+            .sort("client")
+        )
+        endpoints = {number: key for key, number in self._endpoints.items()}
+        paths = _path_traffic(endpoints, clients, self._statuses[0], self._query_keys[0])
+        warnings = (f"query-string keys: only the {MAX_QUERY_KEYS:,} most frequent are counted",) \
+            if self._query_keys_cut else ()
+        return AggregateResult(
+            paths=paths,
+            distinct_clients=clients["client"].n_unique(),
+            first_seen=min((item.first_seen for item in paths if item.first_seen), default=None),
+            last_seen=max((item.last_seen for item in paths if item.last_seen), default=None),
+            warnings=warnings,
+        )
+
+    def _keyed(self, requests: pl.DataFrame) -> pl.LazyFrame:
+        """The batch with `endpoint` and `client` ids, `number` (last plain numeric id), `key` (hash of
+        the concrete path) and `slot` (the status, or its class for statuses not counted apart)."""
+        import polars as pl
+
+        partly = fold_expression(pl.col("path"))
+        if self._protected:
+            kept = _protected_length(pl.col("path"), self._protected)
+            partly = pl.col("path").str.slice(0, kept) + fold_expression(pl.col("path").str.slice(kept))
+        status = pl.col("status")
+        frame = requests.with_columns(
+            partly=partly,
+            client_hash=pl.col("client").hash(seed=_HASH_SEED),
+        ).with_columns(endpoint_hash=pl.struct("method", "host", "partly").hash(seed=_HASH_SEED))
+        distinct_endpoints = frame.select("endpoint_hash", "method", "host", "partly").unique(subset="endpoint_hash")
+        distinct_clients = frame.select("client_hash", "client").unique(subset="client_hash")
+        with self._ids_lock:
+            endpoint_ids, client_ids = self._endpoint_ids(distinct_endpoints), self._opaque_clients(distinct_clients)
+        return (
+            frame.lazy()
+            .join(endpoint_ids.lazy(), on="endpoint_hash")
+            .join(client_ids.lazy(), on="client_hash")
+            .select(
+                "endpoint", "epoch", "line", "status", "query",
+                client="opaque",
+                number=pl.col("path").str.extract(_LAST_NUMBER, 1).cast(pl.Int64),
+                key=(pl.col("path").hash(seed=_HASH_SEED) // 2).cast(pl.Int64),
+                slot=pl.when(status.is_in((401, 403, 404, 429))).then(status).otherwise(status // 100 * 100),
+            )
+        )
+
+    def _endpoint_ids(self, distinct: pl.DataFrame) -> pl.DataFrame:
+        """(endpoint_hash, endpoint) for each distinct (method, host, partly-folded path) of a batch;
+        `reduce_path` runs once per distinct partly-folded path, cached across batches."""
+        import polars as pl
+
+        cache, endpoints = self._reductions, self._endpoints
+        if len(cache) > _MAX_CACHED_PATHS:
+            cache.clear()
+        numbers = []
+        for method, host, partly in distinct.select("method", "host", "partly").iter_rows():
+            reduced = cache.get(partly)
+            if reduced is None:
+                reduced = cache[partly] = self._reduce(partly)
+            numbers.append(endpoints.setdefault((method, host, reduced), len(endpoints)))
+        return pl.DataFrame({"endpoint_hash": distinct["endpoint_hash"], "endpoint": pl.Series(numbers, dtype=pl.UInt32)})
+
+    def _reduce(self, partly: str) -> str:
+        """`reduce_path`, keeping the longest protected prefix of the path as written."""
+        for literal in reversed(self._protected):
+            if partly == literal or partly.startswith(literal + "/"):
+                return literal + reduce_path(partly[len(literal):])[0]
+        return reduce_path(partly)[0]
+
+    def _opaque_clients(self, distinct: pl.DataFrame) -> pl.DataFrame:
+        """(client_hash, opaque) for each distinct client of a batch: its opaque id, made once."""
+        import polars as pl
+
+        known = self._client_ids
+        ids = [known.get(hashed) or known.setdefault(hashed, self._client_id(name))
+               for hashed, name in distinct.iter_rows()]
+        return pl.DataFrame({"client_hash": distinct["client_hash"], "opaque": pl.Series(ids, dtype=pl.Int64)})
+
+    def _merge(self) -> None:
+        """Group the partials of every batch so far into one frame per kind."""
+        import polars as pl
+
+        self._pending_rows = 0
+        if len(self._clients) > 1:
+            self._clients = [pl.concat(self._clients).group_by("endpoint", "client").agg(
+                pl.col("requests").sum(),
+                pl.col("failed").sum(),
+                pl.col("low").min(),
+                pl.col("high").max(),
+                pl.col("first").min(),
+                pl.col("last").max(),
+            )]
+        if len(self._objects) > 1:
+            self._objects = [pl.concat(self._objects).unique()]
+        if len(self._statuses) > 1:
+            self._statuses = [pl.concat(self._statuses).group_by("endpoint", "slot").agg(
+                pl.col("count").sum(), pl.col("line").min())]
+        if len(self._failures) > 1:
+            self._failures = [pl.concat(self._failures).group_by("endpoint", "client", "minute").agg(
+                pl.col("count").sum())]
+        if len(self._query_keys) > 1:
+            keys = pl.concat(self._query_keys).group_by("endpoint", "query_key").agg(pl.col("count").sum())
+            if keys.height > MAX_QUERY_KEYS:
+                keys = keys.sort("count", descending=True).head(MAX_QUERY_KEYS)
+                self._query_keys_cut = True
+            self._query_keys = [keys]
+
+
+def _protected_length(path: pl.Expr, protected: list[str]) -> pl.Expr:
+    """The length of the longest protected prefix `path` is, or lies under; 0 when none."""
+    import polars as pl
+
+    length = pl.lit(0, pl.Int64)
+    for literal in protected:  # shortest first: a longer match, tested later, takes precedence
+        under = (path == literal) | path.str.starts_with(literal + "/")
+        length = pl.when(under).then(pl.lit(len(literal), pl.Int64)).otherwise(length)
+    return length
+
+
+def _polars_schema() -> dict[str, Any]:
+    import polars as pl
+
+    return {name: getattr(pl, dtype) for name, dtype in REQUEST_SCHEMA.items()}
+
+
+def _query_key_counts(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Per (endpoint, query key): requests whose query string carried that key (values dropped)."""
+    import polars as pl
+
+    keys = pl.col("query").str.replace_all(r"=[^&]*", "").str.split("&").list.unique()
+    return (
+        rows.filter(pl.col("query").is_not_null() & (pl.col("query") != ""))
+        .select("endpoint", query_key=keys)
+        .explode("query_key")
+        .filter(pl.col("query_key") != "")
+        .group_by("endpoint", "query_key")
+        .agg(count=pl.len())
+    )
+
+
+def _path_traffic(
+    endpoints: dict[int, tuple[str, str | None, str]],
+    clients: pl.DataFrame,
+    statuses: pl.DataFrame,
+    query_keys: pl.DataFrame,
+) -> tuple[PathTraffic, ...]:
+    """One `PathTraffic` per endpoint from the merged groups, ordered by path, method and host."""
+    import polars as pl
+
+    per_client = clients.group_by("endpoint", maintain_order=True).agg(
+        pl.struct("client", "requests", "failed", "keys", "low", "high", "first", "last", "peak").alias("clients"),
+        objects=pl.col("keys").explode().n_unique(),
+    )
+    per_status = statuses.group_by("endpoint").agg(pl.col("slot"), pl.col("count"), pl.col("line"))
+    per_key = query_keys.group_by("endpoint").agg(pl.col("query_key"), pl.col("count").alias("key_counts"))
+    table = per_client.join(per_status, on="endpoint").join(per_key, on="endpoint", how="left")
+    paths = [_one_path(endpoints[row["endpoint"]], row) for row in table.iter_rows(named=True)]
+    return tuple(sorted(paths, key=lambda item: (item.path, item.method, item.host or "")))
+
+
+def _one_path(endpoint: tuple[str, str | None, str], row: dict[str, Any]) -> PathTraffic:
+    counts = dict(zip(row["slot"], row["count"], strict=True))
+    by_class = [0] * 5
+    for slot, count in counts.items():
+        by_class[slot // 100 - 1] += count
+    clients = tuple(_one_client(client) for client in row["clients"])
+    method, host, path = endpoint
+    keys = row["query_key"] or []
+    return PathTraffic(
+        method=method,
+        path=path,
+        host=host,
+        requests=sum(by_class),
+        status_classes={name: count for name, count in zip(_CLASS_NAMES, by_class, strict=True) if count},
+        clients=clients,
+        objects=row["objects"],
+        not_found=counts.get(404, 0),
+        unauthorized=counts.get(401, 0) + counts.get(403, 0),
+        throttled=counts.get(429, 0),
+        first_seen=min(client.first_seen for client in clients if client.first_seen),
+        last_seen=max(client.last_seen for client in clients if client.last_seen),
+        sample_lines=tuple(sorted(row["line"])[:SAMPLES_PER_PATH]),
+        query_keys=dict(zip(keys, row["key_counts"] or [], strict=True)),
+    )
+
+
+def _one_client(client: dict[str, Any]) -> ClientTraffic:
+    keys = array("q", client["keys"])
+    if sys.byteorder == "little":
+        keys.byteswap()
+    return ClientTraffic(
+        client_id=client["client"],
+        requests=client["requests"],
+        object_keys=keys.tobytes(),
+        lowest_id=client["low"],
+        highest_id=client["high"],
+        failed_auth=client["failed"],
+        peak_failed_auth_per_minute=client["peak"] or 0,
+        first_seen=datetime.fromtimestamp(client["first"], UTC),
+        last_seen=datetime.fromtimestamp(client["last"], UTC),
+    )
