@@ -6,6 +6,8 @@ should show no client collecting failed authentications (401/403) by the dozen, 
 spread over many clients (`observed`). The traffic aggregate counts failures per client over the
 whole log window: bursts per minute need per-client timing, which the limitations say. Unknown without
 a gateway config or traffic; a pass, resting on what shows the paths, when no endpoint authenticates.
+Bursts are judged on the most failures one client got within one clock minute (the traffic engine
+keeps that peak per client) as well as on its total over the window.
 """
 
 from __future__ import annotations
@@ -39,15 +41,16 @@ def evaluate_credential_stuffing(inventory: Inventory, control: Control) -> Cont
     reachable = reachable_endpoints(inventory)
     judged = [e for e in reachable if is_auth_function(e, control.words("auth_words"))]
     per_client, share = control.number("failed_min_per_client"), control.number("failed_min_share")
-    minimum = control.number("failed_min_requests")
-    bursts = [e for e in judged if e.traffic and e.traffic.max_failed_auth_per_client >= per_client]
+    minimum, per_minute = control.number("failed_min_requests"), control.number("failed_min_per_minute")
+    bursts = [e for e in judged if e.traffic and (e.traffic.max_failed_auth_per_client >= per_client
+                                                  or e.traffic.peak_failed_auth_per_minute >= per_minute)]
     burst_keys = {e.key for e in bursts}
     spread = [e for e in judged if e.traffic and e.key not in burst_keys and e.traffic.requests >= minimum
               and e.traffic.unauthorized >= share * e.traffic.requests]
     unthrottled = [e for e in judged if e.rate_limit.enforced is False]
     groups = {"STUFF_BURST": bursts, "STUFF_SPREAD": spread, "STUFF_UNTHROTTLED": unthrottled}
     drafts = [draft_finding(control, code, group, _evidence(group), per_client=int(per_client),
-                            share=f"{share:.0%}", worst=_worst(group))
+                            per_minute=int(per_minute), share=f"{share:.0%}", worst=_worst(group))
               for code, group in groups.items() if group]
     outcome = known_outcome(
         control, judged, drafts, strength=_strength,
@@ -90,8 +93,9 @@ def _worst(endpoints: list[Endpoint]) -> str:
     worst = max(rated, key=lambda e: (e.traffic.max_failed_auth_per_client if e.traffic else 0, e.key))
     traffic = worst.traffic
     assert traffic is not None
-    return (f"{worst.key} ({traffic.max_failed_auth_per_client} failures from one client, "
-            f"{traffic.unauthorized} of {traffic.requests} requests refused)")
+    return (f"{worst.key} ({traffic.max_failed_auth_per_client} failures from one client, at most "
+            f"{traffic.peak_failed_auth_per_minute} in one minute; {traffic.unauthorized} of {traffic.requests} "
+            "requests refused)")
 
 
 def _evidence(endpoints: Iterable[Endpoint]) -> list[Evidence]:

@@ -61,7 +61,7 @@ def more_causes(endpoint: Callable[..., Endpoint]) -> list[Endpoint]:
             Evidence(path="specs/claims-api.yaml", line=70, note="request field text: no bound"),)),
         # a token endpoint under attack (one client, then many) and a login nobody throttles
         endpoint("POST", "/oauth/token", traffic=TrafficStats(requests=900, clients=40, status_classes={"2xx": 300,
-                 "4xx": 600}, unauthorized=600, max_failed_auth_per_client=350)),
+                 "4xx": 600}, unauthorized=600, max_failed_auth_per_client=350, query_keys={"client_secret": 12})),
         endpoint("POST", "/v2/login", rate_limit=RateLimitPosture(enforced=False),
                  traffic=TrafficStats(requests=400, clients=200, status_classes={"4xx": 300, "2xx": 100},
                                       unauthorized=300, max_failed_auth_per_client=3)),

@@ -44,7 +44,7 @@ def test_present_a_throttled_token_endpoint_with_ordinary_failures_passes(endpoi
 def test_absent_one_client_failing_hundreds_of_times_is_high(endpoint: EndpointFactory) -> None:
     _, findings = judged([endpoint("POST", "/v1/auth/login", traffic=failures(2000, 50, 700, 640))])
     assert [(f.severity, f.endpoints) for f in findings] == [(Severity.HIGH, ("POST /v1/auth/login",))]
-    assert "640 failures from one client, 700 of 2000 requests refused" in findings[0].detail
+    assert "640 failures from one client, at most 0 in one minute; 700 of 2000 requests refused" in findings[0].detail
     assert any(item.path == "logs/access.log" for item in findings[0].evidence)
 
 
@@ -54,7 +54,7 @@ def test_partial_failures_spread_over_many_clients_and_an_unthrottled_reset(endp
     result, findings = judged([reset, spread, endpoint("GET", "/v2/claims")])
     assert sorted((f.severity.value, f.endpoints) for f in findings) == [
         ("high", ("POST /v1/login",)), ("medium", ("POST /v1/password-reset",))]
-    assert any("per client over the whole log window" in text for text in result.limitations)
+    assert any("over the window and per clock minute" in text for text in result.limitations)
 
 
 def test_not_observable_from_specs_alone(endpoint: EndpointFactory) -> None:
@@ -70,3 +70,10 @@ def test_no_authentication_endpoint_is_an_explicit_pass_naming_what_was_looked_f
     assert findings == [] and result.status.value == "pass" and result.evidence
     assert result.summary.startswith("0 reachable authentication endpoints")
     assert any("recognised by words of their paths" in text for text in result.limitations)
+
+
+def test_a_burst_within_one_minute_is_found_even_when_the_total_is_small(endpoint: EndpointFactory) -> None:
+    burst = failures(300, 80, 15, 15).model_copy(update={"peak_failed_auth_per_minute": 15})
+    _, findings = judged([endpoint("POST", "/v1/otp/verify", traffic=burst)])
+    assert [f.severity for f in findings] == [Severity.HIGH]
+    assert "at most 15 in one minute" in findings[0].detail

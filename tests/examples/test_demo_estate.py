@@ -416,3 +416,16 @@ def test_the_anonymous_internal_export_is_a_critical_function_level_finding(
     assert functions[0]["endpoints"] and all(key.split()[1].startswith("/internal/policy-export/")
                                              for key in functions[0]["endpoints"])
     assert functions[0]["owasp"] == "API5:2023"
+
+
+@needs_pipeline
+def test_credentials_in_urls_and_in_the_config_are_found_by_name_only(scanned: tuple[dict[str, Any], str]) -> None:
+    report, text = scanned
+    secrets = {f["title"]: f for f in report["findings"] if f["control"] == "secrets_hygiene"}
+    in_urls = next(f for title, f in secrets.items() if title.startswith("Credentials sent in query strings"))
+    assert "access_token" in in_urls["detail"] and "api_key" in in_urls["detail"]
+    assert any(key.startswith("GET /v1/policies") for key in in_urls["endpoints"])
+    in_clear = next(f for title, f in secrets.items() if "written in clear" in title)
+    assert in_clear["title"].startswith("5 credentials") and in_clear["endpoints"] == []
+    dumped = json.dumps(report)
+    assert not any(secret in dumped or secret in text for secret in PLANTED)
