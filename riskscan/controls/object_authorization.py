@@ -100,8 +100,11 @@ def _is_walked(endpoint: Endpoint, traffic: TrafficStats, control: Control) -> b
         share = control.number("id_walk_min_share" if weak else "id_walk_authenticated_min_share")
         return busiest >= share * traffic.distinct_paths
     factor = control.number("id_walk_outlier_factor" if weak else "id_walk_authenticated_outlier_factor")
-    sequential = traffic.is_walk_sequential and busiest >= control.number("id_walk_sequential_factor") * max(peers, 1)
-    return busiest >= factor * max(peers, 1) or sequential
+    # A sequential run, or a machine-like rate, needs less distance from the other clients.
+    near = busiest >= control.number("id_walk_sequential_factor") * max(peers, 1)
+    rate = traffic.busiest_rate_per_minute
+    machine = rate is not None and rate >= control.number("id_walk_machine_rate_per_minute")
+    return busiest >= factor * max(peers, 1) or (near and (traffic.is_walk_sequential or machine))
 
 
 def _walk_drafts(
@@ -140,6 +143,11 @@ def _walk_text(endpoint: Endpoint, traffic: TrafficStats) -> str:
                  f"{traffic.others_p99_paths_per_client} objects for 99% of the {plural(others, 'other client')}")
     if traffic.is_walk_sequential and traffic.busiest_id_span:
         text += f"; its numeric ids run nearly without gaps over a span of {traffic.busiest_id_span}"
-    if traffic.first_seen and traffic.last_seen:
+    rate = traffic.busiest_rate_per_minute
+    if traffic.busiest_window is not None:
+        start, end = traffic.busiest_window
+        pace = f", {rate:.0f} requests a minute" if rate is not None else ""
+        text += f"; it called from {start:%Y-%m-%d %H:%M} to {end:%Y-%m-%d %H:%M} UTC{pace}"
+    elif traffic.first_seen and traffic.last_seen:
         text += f" ({traffic.first_seen:%Y-%m-%d %H:%M} to {traffic.last_seen:%Y-%m-%d %H:%M} UTC)"
     return text

@@ -77,6 +77,12 @@ class _ClientTally:
             return self.keys[0].objects
         return len(set().union(*(client.keys() for client in self.keys)))
 
+    def window(self) -> tuple[datetime, datetime] | None:
+        """The client's first and last request to the endpoint, over every file it shows in."""
+        firsts = [client.first_seen for client in self.keys if client.first_seen is not None]
+        lasts = [client.last_seen for client in self.keys if client.last_seen is not None]
+        return (min(firsts), max(lasts)) if firsts and lasts else None
+
     def id_span(self) -> int:
         """How many ids lie between the lowest and highest numeric id called (0 without numeric ids)."""
         if self.lowest_id is None or self.highest_id is None:
@@ -159,6 +165,7 @@ class TrafficTally:
             busiest_client=busiest,
             busiest_requests=sum(item.requests for item in top.keys) if top is not None else 0,
             busiest_id_span=top.id_span() if top is not None else 0,
+            busiest_window=top.window() if top is not None else None,
         )
 
 

@@ -84,6 +84,16 @@ class TrafficStats(Model):
     busiest_client: int | None = None  # the busiest client's opaque id (salted per scan), never an address
     busiest_requests: int = 0  # requests that client made to the endpoint
     busiest_id_span: int = 0  # highest - lowest + 1 of its numeric ids (how many ids the walk spans)
+    busiest_window: tuple[datetime, datetime] | None = None  # its first and last request (rate of a walk)
+
+    @property
+    def busiest_rate_per_minute(self) -> float | None:
+        """The busiest client's requests per minute over its own window; None without timing or when
+        the window is under a minute (a handful of requests is no rate)."""
+        if self.busiest_window is None:
+            return None
+        minutes = (self.busiest_window[1] - self.busiest_window[0]).total_seconds() / 60
+        return self.busiest_requests / minutes if minutes >= 1 else None
 
 
 class SensitiveField(Model):

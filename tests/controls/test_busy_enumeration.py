@@ -40,15 +40,18 @@ def spec(kind: AuthKind) -> ApiSpec:
                    operations=(operation,))
 
 
-def client(client_id: int, ids: list[int], requests: int | None = None) -> ClientTraffic:
+def client(client_id: int, ids: list[int], requests: int | None = None,
+           window: tuple[datetime, datetime] | None = None) -> ClientTraffic:
     distinct = sorted(set(ids))
     return ClientTraffic(
         client_id=client_id, requests=requests or len(ids), object_keys=struct.pack(f">{len(distinct)}q", *distinct),
         numeric_ids=len(distinct), lowest_id=distinct[0], highest_id=distinct[-1],
+        first_seen=window[0] if window else None, last_seen=window[1] if window else None,
     )
 
 
-def busy_endpoint(walker: list[int] | None, *, partners: int = 4000, heavy: list[int] | None = None) -> TrafficSample:
+def busy_endpoint(walker: list[int] | None, *, partners: int = 4000, heavy: list[int] | None = None,
+                  walker_window: tuple[datetime, datetime] | None = None) -> TrafficSample:
     """`partners` repairers each checking 1 to 8 of their own claims, scattered over a million claim
     numbers, plus an optional walker and an optional heavy (legitimate) partner."""
     rng = random.Random(8)
@@ -56,7 +59,7 @@ def busy_endpoint(walker: list[int] | None, *, partners: int = 4000, heavy: list
     if heavy is not None:
         clients.append(client(partners + 1, heavy))
     if walker is not None:
-        clients.append(client(partners + 2, walker, requests=len(walker) + 40))
+        clients.append(client(partners + 2, walker, requests=len(walker) + 40, window=walker_window))
     objects = len({key for c in clients for key in c.keys()})
     requests = sum(c.requests for c in clients)
     path = PathTraffic(
@@ -103,3 +106,13 @@ def test_behind_strong_authentication_only_an_extreme_outlier_is_reported_as_med
     rng = random.Random(5)
     scattered = [rng.randrange(1, 1_000_000) for _ in range(size)]  # not sequential
     assert [f.severity for f in walks(busy_endpoint(scattered), AuthKind.OIDC)] == expected
+
+
+def test_a_machine_like_rate_makes_a_smaller_scattered_sweep_a_walk() -> None:
+    rng = random.Random(11)
+    sweep = [rng.randrange(1, 1_000_000) for _ in range(60)]  # scattered: not a sequential run
+    assert walks(busy_endpoint(sweep)) == []  # without timing, 60 objects is no extreme outlier
+    two_minutes = (datetime(2026, 11, 11, 1, 7, tzinfo=UTC), datetime(2026, 11, 11, 1, 9, tzinfo=UTC))
+    found = walks(busy_endpoint(sweep, walker_window=two_minutes))
+    assert len(found) == 1
+    assert "it called from 2026-11-11 01:07 to 2026-11-11 01:09 UTC, 50 requests a minute" in found[0].detail
