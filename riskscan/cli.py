@@ -17,6 +17,8 @@ import typer
 from rich.console import Console
 
 from riskscan import __version__
+from riskscan.controls.catalogue import default_catalogue
+from riskscan.controls.listing import catalogue_listing
 from riskscan.errors import InputError, RiskscanError, UsageError
 from riskscan.history import check_database, list_scans, save_assessment
 from riskscan.interrupts import StopOnTerminate, Terminated, raise_if_terminated, stop_on_sigterm
@@ -87,6 +89,11 @@ def scan_command(
         bool, typer.Option("--verbose", "-v", help="List every input file: used, skipped or failed, and why.")
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Log everything; show tracebacks.")] = False,
+    exceptions: Annotated[
+        Path | None,
+        typer.Option("--exceptions",
+                     help="Accepted risks (YAML): owner, reason, expiry per control or finding."),
+    ] = None,
     apisix_admin: Annotated[list[str] | None, typer.Option(
         "--apisix-admin", help="Pull routes from this APISIX Admin API (http://host:9180); repeatable.")] = None,
     kong_admin: Annotated[list[str] | None, typer.Option(
@@ -121,7 +128,7 @@ def scan_command(
         http = HttpOptions(key_env=admin_key_env, ca_bundle=ca_bundle, insecure=insecure, timeout=http_timeout)
         options = ScanOptions(paths=tuple(paths or ()), strict=strict, max_file_bytes=max_file_mb * 1024 * 1024,
                               progress=progress, on_inputs=listing, live=live, http=http,
-                              log_fields=fields)
+                              log_fields=fields, exceptions=exceptions)
         try:
             assessment = scan(options)
         except InputError:
@@ -153,6 +160,12 @@ def history_command(
 def sources_command() -> None:
     """List the input kinds riskscan reads, one line each: kind, what it is, what is read from it."""
     print_sources(Console(soft_wrap=True), tuple(READERS.values()))
+
+
+@app.command("controls")
+def controls_command() -> None:
+    """List the control catalogue: what each control checks, why an insurer cares, weight, OWASP refs."""
+    sys.stdout.write(catalogue_listing(default_catalogue()))
 
 
 @app.command("version")

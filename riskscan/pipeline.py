@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from riskscan import __version__
 from riskscan.controls import evaluate_controls
+from riskscan.controls.catalogue import default_catalogue
+from riskscan.controls.exceptions import load_exceptions
 from riskscan.discovery import DiscoveredInputs, discover_files, read_inputs, scan_root_for
 from riskscan.errors import InputError
 from riskscan.inventory import build_inventory
@@ -65,6 +67,8 @@ class ScanOptions:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     on_inputs: Callable[[Sequence[InputFile]], None] | None = None
     """Told every input file's outcome once all are read, before a scan with none usable stops."""
+    exceptions: Path | None = None
+    """The accepted-risks file (`--exceptions`), validated before any input is read."""
     live: tuple[LiveSource, ...] = ()
     """Servers to pull routes or specs from over HTTP (`riskscan.sources.live`); none unless asked."""
     http: HttpOptions | None = None
@@ -81,6 +85,8 @@ def scan(options: ScanOptions) -> Assessment:
     """
     if not options.paths and not options.live:
         raise InputError("no input paths given")
+    control_ids = frozenset(control.id for control in default_catalogue().controls)
+    exceptions = load_exceptions(options.exceptions, control_ids) if options.exceptions else ()
     files = discover_files(options.paths)
     root = scan_root_for(options.paths) if options.paths else Path.cwd()
     context = ReadContext(
@@ -102,11 +108,12 @@ def scan(options: ScanOptions) -> Assessment:
         options.on_inputs(inputs.inputs)
     _check_inputs(inputs.inputs, options)
     inventory = build_inventory(inputs.specs, inputs.gateways, inputs.traffic)
-    evaluation = evaluate_controls(inventory)
+    scanned_at = options.clock()
+    evaluation = evaluate_controls(inventory, exceptions=exceptions, today=scanned_at.date())
     return Assessment(
         schema_version=SCHEMA_VERSION,
         tool_version=__version__,
-        scanned_at=options.clock(),
+        scanned_at=scanned_at,
         roots=tuple(dict.fromkeys([*(_root_label(path) for path in options.paths),
                                     *(source.shown for source in options.live)])),
         inputs=inputs.inputs,
@@ -116,6 +123,9 @@ def scan(options: ScanOptions) -> Assessment:
         score=evaluation.score,
         grade=evaluation.grade,
         basis=evaluation.basis,
+        exceptions=evaluation.exceptions,
+        score_excluding_accepted=evaluation.score_excluding_accepted,
+        grade_excluding_accepted=evaluation.grade_excluding_accepted,
     )
 
 

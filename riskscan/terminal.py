@@ -135,6 +135,15 @@ def print_summary(
         f"{len(assessment.findings)} findings: "
         + ", ".join(f"{severities[severity]} {severity.value}" for severity in reversed(Severity))
     )
+    if assessment.score_excluding_accepted is not None and assessment.grade_excluding_accepted is not None:
+        accepted = sum(1 for finding in assessment.findings if finding.accepted is not None)
+        statuses_of = Counter(entry.status.value for entry in assessment.exceptions)
+        console.print(
+            f"excluding {accepted} accepted risks: grade {assessment.grade_excluding_accepted.value} "
+            f"(score {assessment.score_excluding_accepted}/100); exceptions: "
+            + ", ".join(f"{count} {status}" for status, count in sorted(statuses_of.items())),
+            markup=False, highlight=False,
+        )
     console.print(
         f"inputs: {statuses[InputStatus.USED]} used, {statuses[InputStatus.SKIPPED]} skipped, "
         f"{statuses[InputStatus.FAILED]} failed"

@@ -18,6 +18,8 @@ at B while a high one does (`grade_caps`), and at C when the assessment rests on
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date
 from types import MappingProxyType
 from typing import Annotated
 
@@ -26,13 +28,25 @@ from pydantic import Field
 from riskscan.controls.auth import evaluate_auth
 from riskscan.controls.basis import grade_basis, grade_caps, overall_strength
 from riskscan.controls.catalogue import Catalogue, Control, ScoringRules, check_registry, default_catalogue
+from riskscan.controls.credential_stuffing import evaluate_credential_stuffing
+from riskscan.controls.data_exposure import evaluate_data_exposure
+from riskscan.controls.function_authorization import evaluate_function_authorization
+from riskscan.controls.input_validation import evaluate_input_validation
 from riskscan.controls.inventory_hygiene import evaluate_inventory_hygiene
+from riskscan.controls.misconfiguration import evaluate_misconfiguration
 from riskscan.controls.monitoring import evaluate_monitoring
 from riskscan.controls.object_authorization import evaluate_object_authorization
-from riskscan.controls.outcome import ControlOutcome
+from riskscan.controls.exceptions import ExceptionEntry, apply_exceptions
+from riskscan.controls.outcome import ControlOutcome, FindingDraft
 from riskscan.controls.rate_limit import evaluate_rate_limit
+from riskscan.controls.secrets_hygiene import evaluate_secrets_hygiene
+from riskscan.controls.upstreams import (
+    evaluate_availability,
+    evaluate_third_party,
+    evaluate_transport_security,
+)
 from riskscan.controls.scoring import capped_grade, control_result, overall_score
-from riskscan.model import ControlResult, Finding, Grade, GradeBasis, Inventory, Model
+from riskscan.model import ControlResult, Finding, Grade, GradeBasis, Inventory, Model, RiskException
 
 __all__ = ["EVALUATORS", "ControlEvaluation", "Evaluator", "evaluate_controls"]
 
@@ -46,6 +60,15 @@ EVALUATORS: Mapping[str, Evaluator] = MappingProxyType(
         "monitoring": evaluate_monitoring,
         "object_authorization": evaluate_object_authorization,
         "inventory_hygiene": evaluate_inventory_hygiene,
+        "function_authorization": evaluate_function_authorization,
+        "data_exposure": evaluate_data_exposure,
+        "secrets_hygiene": evaluate_secrets_hygiene,
+        "third_party": evaluate_third_party,
+        "transport_security": evaluate_transport_security,
+        "availability": evaluate_availability,
+        "misconfiguration": evaluate_misconfiguration,
+        "input_validation": evaluate_input_validation,
+        "credential_stuffing": evaluate_credential_stuffing,
     }
 )
 """Catalogue control id -> evaluator; `check_registry` keeps it in step with `catalogue.yaml`."""
@@ -53,13 +76,17 @@ EVALUATORS: Mapping[str, Evaluator] = MappingProxyType(
 
 class ControlEvaluation(Model):
     """What the controls stage hands to the assessment: results in catalogue order, findings most
-    severe first, the overall score, the grade and what it rests on."""
+    severe first, the overall score, the grade and what it rests on; with exceptions, what became of
+    each and the score and grade with the accepted findings left out."""
 
     controls: tuple[ControlResult, ...]
     findings: tuple[Finding, ...]
     score: Annotated[int, Field(ge=0, le=100)]
     grade: Grade
     basis: GradeBasis
+    exceptions: tuple[RiskException, ...] = ()
+    score_excluding_accepted: Annotated[int, Field(ge=0, le=100)] | None = None
+    grade_excluding_accepted: Grade | None = None
 
 
 def evaluate_controls(
@@ -67,40 +94,67 @@ def evaluate_controls(
     *,
     catalogue: Catalogue | None = None,
     evaluators: Mapping[str, Evaluator] | None = None,
+    exceptions: tuple[ExceptionEntry, ...] = (),
+    today: date | None = None,
 ) -> ControlEvaluation:
     """Run every catalogue control over `inventory` and grade the result.
 
-    `catalogue` and `evaluators` default to the packaged ones; tests pass their own.
+    `catalogue` and `evaluators` default to the packaged ones; tests pass their own. `exceptions`
+    are applied as of `today` (the scan's date; required with exceptions).
     """
     catalogue = catalogue or default_catalogue()
     evaluators = EVALUATORS if evaluators is None else evaluators
     check_registry(catalogue, evaluators)
     outcomes = [evaluators[control.id](inventory, control) for control in catalogue.controls]
+    numbered = _numbered_drafts(outcomes)
+    findings = _ordered_findings(numbered, catalogue)
+    results, score, grade, basis = _graded(outcomes, findings, catalogue)
+    if not exceptions:
+        return ControlEvaluation(controls=results, findings=findings, score=score, grade=grade, basis=basis)
+    if today is None:
+        raise ValueError("exceptions are applied as of a date: pass today")
+    findings, applied = apply_exceptions(findings, exceptions, today)
+    accepted = {finding.id for finding in findings if finding.accepted is not None}
+    kept = [replace(outcome, drafts=tuple(d for d in outcome.drafts if numbered[id(d)][0] not in accepted))
+            for outcome in outcomes]
+    remaining = tuple(finding for finding in findings if finding.id not in accepted)
+    _, excluded_score, excluded_grade, _ = _graded(kept, remaining, catalogue)
+    return ControlEvaluation(
+        controls=results, findings=findings, score=score, grade=grade, basis=basis, exceptions=applied,
+        score_excluding_accepted=excluded_score, grade_excluding_accepted=excluded_grade,
+    )
+
+
+def _graded(
+    outcomes: Sequence[ControlOutcome], findings: tuple[Finding, ...], catalogue: Catalogue
+) -> tuple[tuple[ControlResult, ...], int, Grade, GradeBasis]:
+    """Control results, overall score, capped grade and its basis for these outcomes and findings."""
     results = tuple(control_result(outcome, catalogue.scoring) for outcome in outcomes)
-    findings = _numbered_findings(outcomes, catalogue)
     score = overall_score(results, catalogue.scoring)
     strength = overall_strength(results, catalogue.scoring)
     caps = grade_caps(findings, strength, catalogue.scoring)
     uncapped = catalogue.scoring.grade_for(score)
-    return ControlEvaluation(
-        controls=results,
-        findings=findings,
-        score=score,
-        grade=capped_grade(uncapped, [cap for cap, _ in caps]),
-        basis=grade_basis(results, strength, caps, uncapped, catalogue),
-    )
+    grade = capped_grade(uncapped, [cap for cap, _ in caps])
+    return results, score, grade, grade_basis(results, strength, caps, uncapped, catalogue)
 
 
-def _numbered_findings(outcomes: Sequence[ControlOutcome], catalogue: Catalogue) -> tuple[Finding, ...]:
-    """Give each draft its id, then list all findings most severe first, in catalogue order."""
-    rules: ScoringRules = catalogue.scoring
-    findings: list[Finding] = []
+def _numbered_drafts(outcomes: Sequence[ControlOutcome]) -> dict[int, tuple[str, FindingDraft]]:
+    """Each draft (by identity) with its finding id: most severe first within its control."""
+    numbered: dict[int, tuple[str, FindingDraft]] = {}
     for outcome in outcomes:
         ordered = sorted(outcome.drafts, key=lambda draft: draft.order)
-        findings.extend(
-            draft.to_finding(f"{outcome.control.finding_prefix}-{number:03d}", rules.evidence_per_finding)
-            for number, draft in enumerate(ordered, start=1)
-        )
+        for number, draft in enumerate(ordered, start=1):
+            numbered[id(draft)] = (f"{outcome.control.finding_prefix}-{number:03d}", draft)
+    return numbered
+
+
+def _ordered_findings(
+    numbered: dict[int, tuple[str, FindingDraft]], catalogue: Catalogue
+) -> tuple[Finding, ...]:
+    """All findings most severe first, in catalogue order, then by id."""
+    rules: ScoringRules = catalogue.scoring
+    findings = [draft.to_finding(finding_id, rules.evidence_per_finding)
+                for finding_id, draft in numbered.values()]
     position = {control.id: index for index, control in enumerate(catalogue.controls)}
     findings.sort(key=lambda finding: (-finding.severity.rank, position[finding.control], finding.id))
     return tuple(findings)

@@ -56,11 +56,15 @@ def evaluate_auth(inventory: Inventory, control: Control) -> ControlOutcome:
     exposed = [e for e in anonymous if _is_exposed(e, nouns, reads)]
     weak = [e for e in endpoints if e.auth.effective.value in weak_kinds and _is_sensitive(e, nouns)]
     declared_only = [e for e in endpoints if inventory.has_gateway and _declared_only(e)]
+    weak_flows = control.words("weak_flows")
     groups = {
         "AUTH_NONE_SENSITIVE": exposed,
         "AUTH_NONE": [e for e in anonymous if not _is_exposed(e, nouns, reads)],
         "AUTH_WEAK": weak,
         "AUTH_SPEC_ONLY": declared_only,
+        "AUTH_KEY_IN_QUERY": [e for e in endpoints
+                              if e.auth.effective is AuthKind.API_KEY and _query_keys(e)],
+        "AUTH_WEAK_FLOW": [e for e in endpoints if set(e.auth.flows) & weak_flows],
     }
     drafts = [_draft(control, code, group, nouns, reads) for code, group in groups.items() if group]
     strong = [e for e in endpoints if e.auth.effective.is_strong and not is_anonymous(e)]
@@ -69,7 +73,7 @@ def evaluate_auth(inventory: Inventory, control: Control) -> ControlOutcome:
         endpoints,
         drafts,
         strength=auth_strength,
-        limitations=_limitations(inventory, control, anonymous, len(reachable) - len(endpoints)),
+        limitations=_limitations(inventory, control, endpoints, anonymous, len(reachable) - len(endpoints)),
         evidence=auth_evidence(strong),
         authenticated=key_count(endpoints) - key_count(anonymous),
         strong=key_count(strong),
@@ -120,11 +124,23 @@ def _draft(
         writes=key_count(e for e in endpoints if _writes(e, reads)),
         sensitive=key_count(e for e in endpoints if _is_sensitive(e, nouns)),
         kinds=describe_auth(e.auth.effective for e in endpoints),
+        locations=", ".join(sorted({place for e in endpoints for place in _query_keys(e)})[:6]),
+        flows=" and ".join(sorted({flow for e in endpoints for flow in e.auth.flows})),
     )
 
 
+def _query_keys(endpoint: Endpoint) -> list[str]:
+    """`query:api_key`: the places in a URL where the endpoint accepts its API key."""
+    return [place.strip() for location in endpoint.auth.locations for place in location.split(",")
+            if place.strip().startswith("query:")]
+
+
 def _limitations(
-    inventory: Inventory, control: Control, anonymous: Sequence[Endpoint], not_shown: int
+    inventory: Inventory,
+    control: Control,
+    endpoints: Sequence[Endpoint],
+    anonymous: Sequence[Endpoint],
+    not_shown: int,
 ) -> list[str]:
     limitations = []
     if not inventory.has_gateway:
@@ -133,6 +149,10 @@ def _limitations(
         limitations.append(control.limitation("some_not_shown", count=not_shown))
     if any(set(e.sources) == {SightingSource.TRAFFIC} for e in anonymous):
         limitations.append(control.limitation("traffic_only"))
+    oauth = [e for e in endpoints if e.auth.flows or e.auth.effective in (AuthKind.OAUTH2, AuthKind.OIDC)]
+    if oauth:
+        constrained = key_count(e for e in oauth if e.auth.is_sender_constrained)
+        limitations.append(control.limitation("flows", constrained=constrained))
     return limitations
 
 

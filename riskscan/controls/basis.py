@@ -22,10 +22,11 @@ def overall_strength(results: Sequence[ControlResult], rules: ScoringRules) -> E
     """The weakest evidence carrying a material share of the weight of the controls that could be
     assessed, each control's weight spread over its levels in proportion to the endpoints judged at
     each (one declared route among nine is a ninth of that control, not all of it); `not_observable`
-    when no control could be assessed."""
+    when no control could be assessed. Controls the catalogue exempts (`basis_exempt`: what data a
+    spec describes can only be declared) are left out."""
     weights: dict[EvidenceStrength, float] = dict.fromkeys(EvidenceStrength, 0.0)
     for result in results:
-        if result.status is ControlStatus.UNKNOWN:
+        if result.status is ControlStatus.UNKNOWN or result.id in rules.basis_exempt:
             continue
         judged = sum(result.evidence_breakdown.values())
         if judged <= 0:

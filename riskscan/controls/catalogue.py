@@ -74,7 +74,8 @@ class Control(Model):
     area: str  # the module under riskscan/controls/ that holds the evaluator
     weight: float = Field(gt=0)
     owasp: tuple[str, ...] = ()
-    description: str
+    description: str  # what the control checks, and on which endpoints
+    insurer_concern: str  # why an insurer cares: the loss the weakness leads to
     remediation: str
     parameters: dict[str, ParameterValue] = Field(default_factory=dict)
     summary: str
@@ -154,6 +155,7 @@ class ScoringRules(Model):
     grade_caps: dict[Severity, Grade] = Field(default_factory=dict)
     material_share: float = Field(gt=0, le=1)
     evidence_grade_caps: dict[EvidenceStrength, Grade] = Field(default_factory=dict)
+    basis_exempt: tuple[str, ...] = ()  # control ids left out of the assessment's evidence basis
     evidence_statements: dict[EvidenceStrength, str]
     method: str
     evidence_per_finding: int = Field(gt=0)

@@ -10,13 +10,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from riskscan.inventory.build import Drafts, add_prefix_shadows, attach_routes, has_traffic_paths
+from riskscan.inventory.data_classes import classify_operations
 from riskscan.inventory.gateway_patterns import RouteIndex
 from riskscan.inventory.lifecycle import InputsSeen, classify, find_superseding
 from riskscan.inventory.merge import EndpointDraft
-from riskscan.inventory.posture import auth_posture, logging_posture, rate_limit_posture
+from riskscan.inventory.posture import auth_posture, common_plugins, logging_posture, rate_limit_posture
 from riskscan.inventory.traffic import attach_traffic
 from riskscan.model import (
     ApiSpec,
+    CorsPolicy,
     Endpoint,
     Evidence,
     GatewayConfig,
@@ -53,6 +55,8 @@ def build_inventory(
         has_traffic=seen.has_traffic,
         unmatched_404_paths=probes,
         web_content=drafts.web_content.summary(),
+        clear_secrets=tuple(item for gateway in gateways for item in gateway.clear_secrets or ()),
+        secrets_checked=tuple(gateway.path for gateway in gateways if gateway.clear_secrets is not None),
     )
 
 
@@ -62,6 +66,7 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
     first = draft.operations[0] if draft.operations else None
     loggers, monitors, is_logged = logging_posture(draft.routes)
     stats = draft.traffic.stats(draft.path) if draft.traffic is not None else None
+    data = classify_operations(operations)
     return Endpoint(
         method=draft.method,
         path=draft.path,
@@ -83,7 +88,24 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
         is_logged=is_logged,
         traffic=stats,
         evidence=_evidence(draft, stats.evidence if stats else ()),
+        plugins=common_plugins(draft.routes),
+        data_classes=data.data_classes,
+        sensitive_fields=data.sensitive_fields,
+        has_schemas=data.has_schemas,
+        open_body=data.open_body,
+        request_fields=data.request_fields,
+        loose_request_fields=data.loose_request_fields,
+        upstreams=tuple(dict.fromkeys(r.upstream_detail for r in draft.routes if r.upstream_detail)),
+        cors=_cors(draft),
     )
+
+
+def _cors(draft: EndpointDraft) -> tuple[CorsPolicy, ...] | None:
+    """CORS policies of the serving routes; None unless every serving route's reader shows CORS."""
+    shown = [route.cors for route in draft.routes]
+    if not shown or any(policies is None for policies in shown):
+        return None
+    return tuple(dict.fromkeys(policy for policies in shown for policy in policies or ()))
 
 
 def _sources(draft: EndpointDraft) -> tuple[SightingSource, ...]:

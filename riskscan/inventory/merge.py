@@ -80,6 +80,18 @@ class _ClientTally:
             return self.keys[0].objects
         return len(set().union(*(client.keys() for client in self.keys)))
 
+    def window(self) -> tuple[datetime, datetime] | None:
+        """The client's first and last request to the endpoint, over every file it shows in."""
+        firsts = [client.first_seen for client in self.keys if client.first_seen is not None]
+        lasts = [client.last_seen for client in self.keys if client.last_seen is not None]
+        return (min(firsts), max(lasts)) if firsts and lasts else None
+
+    def id_span(self) -> int:
+        """How many ids lie between the lowest and highest numeric id called (0 without numeric ids)."""
+        if self.lowest_id is None or self.highest_id is None:
+            return 0
+        return self.highest_id - self.lowest_id + 1
+
     def is_sequential(self, objects: int) -> bool:
         """Numeric ids that fill at least nine tenths of their span: ids walked in order."""
         if self.lowest_id is None or self.highest_id is None or objects < 2:
@@ -134,6 +146,8 @@ class TrafficTally:
         busiest = max(objects, key=lambda client_id: (objects[client_id], -client_id), default=None)
         every = [item for client in self.clients.values() for item in client.keys]
         distinct = every[0].objects if len(every) == 1 else len(set().union(*(item.keys() for item in every)))
+        others = sorted(count for client_id, count in objects.items() if client_id != busiest)
+        top = self.clients[busiest] if busiest is not None else None
         return TrafficStats(
             requests=self.requests,
             clients=len(self.clients),
@@ -153,7 +167,21 @@ class TrafficTally:
                 _sample_evidence(name, tally, template) for name, tally in sorted(self.by_sample.items())
             ),
             response_fields=tuple(sorted(self.response_fields)[:MAX_RESPONSE_FIELDS]),
+            others_p99_paths_per_client=_percentile(others, 0.99),
+            busiest_client=busiest,
+            busiest_requests=sum(item.requests for item in top.keys) if top is not None else 0,
+            busiest_id_span=top.id_span() if top is not None else 0,
+            busiest_window=top.window() if top is not None else None,
         )
+
+
+def _percentile(values: list[int], share: float) -> int:
+    """The nearest-rank percentile of sorted `values` (0 for none): robust to a handful of heavy
+    partners among thousands of clients, unlike the maximum."""
+    if not values:
+        return 0
+    rank = max(1, -(-len(values) * share // 1))  # ceil(n * share), at least 1
+    return values[int(rank) - 1]
 
 
 def _sample_evidence(sample_path: str, tally: _SampleTally, template: str) -> Evidence:

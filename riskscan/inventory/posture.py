@@ -41,7 +41,14 @@ from riskscan.model import (
     SpecOperation,
 )
 
-__all__ = ["SPEC_DECLARED", "auth_posture", "describe_rate_limit", "logging_posture", "rate_limit_posture"]
+__all__ = [
+    "SPEC_DECLARED",
+    "auth_posture",
+    "common_plugins",
+    "describe_rate_limit",
+    "logging_posture",
+    "rate_limit_posture",
+]
 
 SPEC_DECLARED = "spec (declared, not verified)"
 
@@ -57,6 +64,7 @@ def auth_posture(operations: Sequence[SpecOperation], routes: Sequence[GatewayRo
         )
     )
     spec_evidence = tuple(operation.evidence for operation in operations)
+    scopes = _declared_scopes(operations)
     hidden = [route for route in routes if RouteAspect.AUTH in route.not_shown]
     routes = [route for route in routes if RouteAspect.AUTH not in route.not_shown]
     if routes:
@@ -69,6 +77,10 @@ def auth_posture(operations: Sequence[SpecOperation], routes: Sequence[GatewayRo
                 enforced_by=f"gateway:{weakest.route_id}",
                 allows_anonymous=False,
                 evidence=_auth_evidence(weakest),
+                scopes=scopes,
+                locations=tuple(dict.fromkeys(r.location for r in weakest.auth if r.location)),
+                flows=_declared_flows(operations),
+                is_sender_constrained=_is_sender_constrained([weakest.auth]),
             )
         spec_evidence = (weakest.evidence, *spec_evidence)
     declaring = [operation for operation in operations if operation.declares_auth]
@@ -84,6 +96,11 @@ def auth_posture(operations: Sequence[SpecOperation], routes: Sequence[GatewayRo
         enforced_by=SPEC_DECLARED if effective is not AuthKind.NONE else None,
         allows_anonymous=effective is AuthKind.NONE,
         evidence=spec_evidence,
+        scopes=scopes,
+        locations=_declared_locations(declaring),
+        flows=_declared_flows(operations),
+        is_sender_constrained=_is_sender_constrained(
+            [alternative for operation in declaring for alternative in operation.security]),
     )
 
 
@@ -109,6 +126,58 @@ def logging_posture(routes: Sequence[GatewayRoute]) -> tuple[tuple[str, ...], tu
     loggers = tuple(sorted({logger for route in shown for logger in route.loggers}))
     monitors = tuple(sorted({monitor for route in shown for monitor in route.monitors}))
     return loggers, monitors, _all_shown(all(route.loggers for route in shown), len(shown) < len(routes))
+
+
+def common_plugins(routes: Sequence[GatewayRoute]) -> tuple[str, ...]:
+    """Plugin names in force on every enabled route serving an endpoint, sorted: a caller can pick the
+    route that lacks a plugin, so only what all of them run protects the endpoint."""
+    if not routes:
+        return ()
+    names = set.intersection(*({plugin.name for plugin in route.plugins} for route in routes))
+    return tuple(sorted(names))
+
+
+def _declared_locations(operations: Sequence[SpecOperation]) -> tuple[str, ...]:
+    """Where the declared API keys travel (`query:api_key`), over every alternative."""
+    return tuple(dict.fromkeys(
+        requirement.location
+        for operation in operations
+        for alternative in operation.security
+        for requirement in alternative
+        if requirement.kind is AuthKind.API_KEY and requirement.location
+    ))
+
+
+def _declared_flows(operations: Sequence[SpecOperation]) -> tuple[str, ...]:
+    """The OAuth 2.0 flows of the schemes the operations accept."""
+    return tuple(dict.fromkeys(
+        flow
+        for operation in operations
+        for alternative in operation.security
+        for requirement in alternative
+        for flow in requirement.flows
+    ))
+
+
+def _is_sender_constrained(alternatives: Sequence[Sequence[AuthRequirement]]) -> bool:
+    """Every alternative requires OAuth 2.0 or OIDC together with mutual TLS: tokens bound to the
+    client's certificate (RFC 8705), the sender-constraining FAPI 2.0 asks for."""
+    def constrained(alternative: Sequence[AuthRequirement]) -> bool:
+        kinds = {requirement.kind for requirement in alternative}
+        return AuthKind.MTLS in kinds and bool(kinds & {AuthKind.OAUTH2, AuthKind.OIDC})
+
+    return bool(alternatives) and all(constrained(alternative) for alternative in alternatives)
+
+
+def _declared_scopes(operations: Sequence[SpecOperation]) -> tuple[str, ...]:
+    """Every OAuth scope the operations' security requirements name, in first-seen order."""
+    return tuple(dict.fromkeys(
+        scope
+        for operation in operations
+        for alternative in operation.security
+        for requirement in alternative
+        for scope in requirement.scopes
+    ))
 
 
 def _all_shown(every_shown_route_has_it: bool, some_hidden: bool) -> bool | None:

@@ -13,7 +13,15 @@ from riskscan.model.base import (
 from riskscan.model.inputs import ApiSpec, AuthRequirement, Evidence
 from riskscan.model.kinds import RouteAspect
 
-__all__ = ["GatewayConfig", "GatewayExport", "GatewayRoute", "PluginRef", "RateLimitPolicy"]
+__all__ = [
+    "CorsPolicy",
+    "GatewayConfig",
+    "GatewayExport",
+    "GatewayRoute",
+    "PluginRef",
+    "RateLimitPolicy",
+    "Upstream",
+]
 
 
 class PluginRef(Model):
@@ -32,6 +40,28 @@ class RateLimitPolicy(Model):
     limit: float | None = None
     window_seconds: float | None = None
     rejected_code: int | None = None
+    evidence: Evidence
+
+
+class Upstream(Model):
+    """Where a route sends requests, as far as the config shows: node hosts (never credentials), the
+    scheme spoken to them and the resilience settings around them."""
+
+    hosts: tuple[RedactedHost, ...] = ()  # node host names or addresses, ports dropped
+    nodes: int = 0  # how many nodes (0 for a discovered service)
+    scheme: RedactedName | None = None  # http, https, grpc ...; None when the config leaves the default
+    default_scheme: RedactedName = "http"  # what the gateway speaks when `scheme` is not set
+    has_health_checks: bool = False
+    has_timeouts: bool = False
+    has_retries: bool = False
+    evidence: Evidence
+
+
+class CorsPolicy(Model):
+    """A cross-origin (CORS) policy in force on a route."""
+
+    allows_any_origin: bool  # `*`, or the request's origin reflected back
+    allows_credentials: bool
     evidence: Evidence
 
 
@@ -70,6 +100,9 @@ class GatewayRoute(Model):
     # plain hosts, header count, then regex paths by regex_priority before plain paths by length).
     # Empty: the inventory picks by uri specificity (APISIX, nginx ...).
     uri_ranks: tuple[tuple[int, ...], ...] = ()
+    # Read by the readers that show them (APISIX); None: this reader does not show the aspect.
+    upstream_detail: Upstream | None = None
+    cors: tuple[CorsPolicy, ...] | None = None
 
 
 class GatewayConfig(Model):
@@ -82,6 +115,9 @@ class GatewayConfig(Model):
     consumer_count: int = 0
     warnings: tuple[RedactedText, ...] = ()
     referenced_files: tuple[RedactedFilePath, ...] = ()  # other files it pulled in (nginx `include`)
+    # Credentials written in clear (not `${ENV}` or secret-manager references): where, never the value.
+    # None: this reader does not check.
+    clear_secrets: tuple[Evidence, ...] | None = None
 
 
 class GatewayExport(Model):

@@ -11,9 +11,9 @@ from riskscan.model.base import (
     RedactedPointer,
     RedactedText,
 )
-from riskscan.model.kinds import AuthKind, InputStatus, ParameterLocation, SourceKind
+from riskscan.model.kinds import AuthKind, FieldLocation, InputStatus, ParameterLocation, SourceKind
 
-__all__ = ["ApiSpec", "AuthRequirement", "Evidence", "InputFile", "Parameter", "SpecOperation"]
+__all__ = ["ApiSpec", "AuthRequirement", "Evidence", "InputFile", "Parameter", "SchemaField", "SpecOperation"]
 
 
 class Evidence(Model):
@@ -54,6 +54,18 @@ class Parameter(Model):
     schema_format: RedactedName | None = None
 
 
+class SchemaField(Model):
+    """One property of a request or response schema: its name and format, never its examples."""
+
+    name: RedactedName
+    location: FieldLocation
+    schema_format: RedactedName | None = None
+    evidence: Evidence
+    # For scalar request fields: whether the schema bounds it (length, pattern, enum, format, range);
+    # None for response fields, objects and arrays.
+    is_constrained: bool | None = None
+
+
 class AuthRequirement(Model):
     """One security scheme an operation accepts, resolved to its kind."""
 
@@ -61,6 +73,7 @@ class AuthRequirement(Model):
     scheme: RedactedName  # the scheme's name in the spec, or the plugin's name on a gateway
     scopes: tuple[RedactedName, ...] = ()
     location: RedactedText | None = None  # for api keys: header/query/cookie, and the key's name
+    flows: tuple[RedactedName, ...] = ()  # OAuth 2.0 flows declared: implicit, password, authorization_code
 
 
 class SpecOperation(Model):
@@ -83,6 +96,10 @@ class SpecOperation(Model):
     # False when the input cannot declare authentication (a GraphQL schema) or declares it in a way
     # riskscan cannot read: an empty `security` then means "cannot say", not "none required".
     declares_auth: bool = True
+    # Properties of the request body and 2xx response schemas (None: the reader does not read schemas).
+    fields: tuple[SchemaField, ...] | None = None
+    # Where a write body's object schema lets through properties it does not name (mass assignment).
+    open_body: Evidence | None = None
 
 
 class ApiSpec(Model):

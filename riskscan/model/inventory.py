@@ -10,17 +10,20 @@ from pydantic import Field
 from riskscan.model.base import (
     Model,
     RedactedEndpointKey,
+    RedactedFilePath,
     RedactedHost,
     RedactedName,
     RedactedPath,
     RedactedText,
 )
+from riskscan.model.gateways import CorsPolicy, Upstream
 from riskscan.model.inputs import Evidence, Parameter
-from riskscan.model.kinds import AuthKind, Lifecycle, SightingSource
+from riskscan.model.kinds import AuthKind, DataClass, FieldLocation, Lifecycle, SightingSource
 
 __all__ = [
     "AuthPosture",
     "Endpoint",
+    "SensitiveField",
     "Inventory",
     "RateLimitPosture",
     "TrafficStats",
@@ -44,6 +47,10 @@ class AuthPosture(Model):
     allows_anonymous: bool = False
     is_known: bool = True
     evidence: tuple[Evidence, ...] = ()
+    scopes: tuple[RedactedName, ...] = ()  # OAuth scopes the spec's security requirements name
+    locations: tuple[RedactedText, ...] = ()  # where its credentials travel (query:api_key)
+    flows: tuple[RedactedName, ...] = ()  # OAuth 2.0 flows the spec declares (implicit, password ...)
+    is_sender_constrained: bool = False  # OAuth/OIDC required together with mutual TLS (a FAPI 2.0 signal)
 
 
 class RateLimitPosture(Model):
@@ -72,6 +79,31 @@ class TrafficStats(Model):
     query_keys: dict[RedactedName, int] = {}  # query-string key -> requests carrying it (never a value)
     evidence: tuple[Evidence, ...] = ()
     response_fields: tuple[RedactedName, ...] = ()  # JSON response field names seen (HAR), never values
+    # How the busiest client compares with the endpoint's other clients (id walking on busy endpoints):
+    # the 99th percentile of the others' distinct objects (None: not computed, e.g. built by hand).
+    others_p99_paths_per_client: int | None = None
+    busiest_client: int | None = None  # the busiest client's opaque id (salted per scan), never an address
+    busiest_requests: int = 0  # requests that client made to the endpoint
+    busiest_id_span: int = 0  # highest - lowest + 1 of its numeric ids (how many ids the walk spans)
+    busiest_window: tuple[datetime, datetime] | None = None  # its first and last request (rate of a walk)
+
+    @property
+    def busiest_rate_per_minute(self) -> float | None:
+        """The busiest client's requests per minute over its own window; None without timing or when
+        the window is under a minute (a handful of requests is no rate)."""
+        if self.busiest_window is None:
+            return None
+        minutes = (self.busiest_window[1] - self.busiest_window[0]).total_seconds() / 60
+        return self.busiest_requests / minutes if minutes >= 1 else None
+
+
+class SensitiveField(Model):
+    """A field or parameter of an endpoint whose name or format marks a class of sensitive data."""
+
+    name: RedactedName
+    data_class: DataClass
+    location: FieldLocation
+    evidence: Evidence
 
 
 class Endpoint(Model):
@@ -97,6 +129,15 @@ class Endpoint(Model):
     is_logged: bool | None = None  # every serving route logs requests; None when no gateway shows it
     traffic: TrafficStats | None = None
     evidence: tuple[Evidence, ...] = ()
+    plugins: tuple[RedactedName, ...] = ()  # gateway plugins in force on every enabled route serving it
+    data_classes: tuple[DataClass, ...] = ()  # sensitive data its documented fields and parameters carry
+    sensitive_fields: tuple[SensitiveField, ...] = ()  # the fields that show them (a few per class)
+    has_schemas: bool = False  # a spec showed fields of its request or response schemas (classes are known)
+    open_body: Evidence | None = None  # its write body accepts properties the schema does not name
+    request_fields: int = 0  # scalar request-body fields its spec declares
+    loose_request_fields: tuple[Evidence, ...] = ()  # those with no length, pattern, enum or range bound
+    upstreams: tuple[Upstream, ...] = ()  # where the serving routes send it (readers that show upstreams)
+    cors: tuple[CorsPolicy, ...] | None = None  # CORS in force; None unless every serving route shows it
 
     @property
     def key(self) -> str:
@@ -133,3 +174,6 @@ class Inventory(Model):
     has_traffic: bool
     unmatched_404_paths: int = 0  # concrete paths that only ever answered 404 (probes), not endpoints
     web_content: WebContent = Field(default_factory=WebContent)  # pages, downloads, media, assets
+    # Credentials written in clear in gateway configs, and the configs whose secrets were checked.
+    clear_secrets: tuple[Evidence, ...] = ()
+    secrets_checked: tuple[RedactedFilePath, ...] = ()

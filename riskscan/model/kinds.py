@@ -7,7 +7,9 @@ from enum import StrEnum
 __all__ = [
     "AuthKind",
     "ControlStatus",
+    "DataClass",
     "EvidenceStrength",
+    "FieldLocation",
     "Grade",
     "InputStatus",
     "Lifecycle",
@@ -175,3 +177,23 @@ class Grade(StrEnum):
     C = "C"
     D = "D"
     F = "F"
+
+
+class DataClass(StrEnum):
+    """A class of sensitive data an endpoint carries (the patterns are in `inventory/data_classes.yaml`)."""
+
+    PCI = "pci"  # payment card data: card numbers, security codes, expiry dates
+    PII = "pii"  # personal data: names, national ids, dates of birth, emails, phones, addresses
+    PHI = "phi"  # health data: diagnoses, medical records, treatments
+    CREDENTIALS = "credentials"  # passwords, secrets, tokens, API keys
+    FINANCIAL = "financial"  # bank accounts, IBANs, sort codes, salaries
+
+
+class FieldLocation(StrEnum):
+    """Where a field travels: the request body, a successful response, the URL (path or query
+    parameters, which land in logs and browser histories) or a header or cookie."""
+
+    REQUEST = "request"
+    RESPONSE = "response"
+    URL = "url"
+    HEADER = "header"

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated
 
 from pydantic import Field
@@ -12,7 +13,47 @@ from riskscan.model.inputs import Evidence, InputFile
 from riskscan.model.inventory import Inventory
 from riskscan.model.kinds import ControlStatus, EvidenceStrength, Grade, Severity
 
-__all__ = ["Assessment", "ControlResult", "Finding", "GradeBasis"]
+__all__ = [
+    "AcceptedRisk",
+    "Assessment",
+    "ControlResult",
+    "ExceptionStatus",
+    "Finding",
+    "GradeBasis",
+    "RiskException",
+]
+
+
+class AcceptedRisk(Model):
+    """Who accepted a finding as a known risk, why, and until when (from the exceptions file)."""
+
+    owner: RedactedText
+    reason: RedactedText
+    expires: date
+    evidence: Evidence  # the exception's entry: file and line
+
+
+class ExceptionStatus(StrEnum):
+    """What became of one entry of the exceptions file."""
+
+    ACTIVE = "active"  # in force: the findings it names are accepted
+    EXPIRED = "expired"  # past its expiry date: counts as absent, its findings stand
+    PARTIAL = "partial"  # names only some endpoints of a finding: that finding stands
+    UNMATCHED = "unmatched"  # no finding of this scan matches it
+
+
+class RiskException(Model):
+    """One entry of the exceptions file, as applied to this scan."""
+
+    control: str | None = None
+    finding: str | None = None
+    endpoints: tuple[RedactedEndpointKey, ...] = ()
+    owner: RedactedText
+    reason: RedactedText
+    expires: date
+    status: ExceptionStatus
+    findings: tuple[str, ...] = ()  # the findings it accepted (active) or would have (expired, partial)
+    evidence: Evidence
 
 
 class Finding(Model):
@@ -27,6 +68,7 @@ class Finding(Model):
     evidence: tuple[Evidence, ...] = ()
     owasp: str | None = None  # e.g. "API1:2023"
     remediation: RedactedText | None = None
+    accepted: AcceptedRisk | None = None  # accepted as a known risk by an exception in force
 
 
 class ControlResult(Model):
@@ -72,3 +114,8 @@ class Assessment(Model):
     score: Annotated[int, Field(ge=0, le=100)]
     grade: Grade
     basis: GradeBasis
+    # With an exceptions file: every entry's outcome, and the score and grade with accepted findings
+    # left out (`score` and `grade` always count every finding).
+    exceptions: tuple[RiskException, ...] = ()
+    score_excluding_accepted: Annotated[int, Field(ge=0, le=100)] | None = None
+    grade_excluding_accepted: Grade | None = None

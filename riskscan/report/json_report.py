@@ -28,6 +28,7 @@ from riskscan.model import (
     InputFile,
     InputStatus,
     Lifecycle,
+    RiskException,
     Severity,
     TrafficStats,
     WebContent,
@@ -84,6 +85,10 @@ def assessment_document(assessment: Assessment) -> Document:
         "endpoints": [_endpoint(e, findings_by_key.get(e.key, [])) for e in endpoints],
         "findings": [_finding(f) for f in sorted(assessment.findings, key=lambda f: f.id)],
         "controls": [_control(c) for c in sorted(assessment.controls, key=lambda c: c.id)],
+        "exceptions": [_exception(entry) for entry in assessment.exceptions],
+        "score_excluding_accepted": assessment.score_excluding_accepted,
+        "grade_excluding_accepted": (assessment.grade_excluding_accepted.value
+                                     if assessment.grade_excluding_accepted else None),
     }
 
 
@@ -156,6 +161,11 @@ def _endpoint(endpoint: Endpoint, finding_ids: list[str]) -> Document:
         "deprecated": endpoint.deprecated,
         "superseded_by": endpoint.superseded_by,
         "route_ids": list(endpoint.route_ids),
+        "data_classes": [data_class.value for data_class in endpoint.data_classes],
+        "sensitive_fields": [
+            {"name": f.name, "data_class": f.data_class.value, "location": f.location.value}
+            for f in endpoint.sensitive_fields
+        ],
         "auth": {
             "effective": auth.effective.value if auth.is_known else None,
             "known": auth.is_known,
@@ -203,6 +213,30 @@ def _finding(finding: Finding) -> Document:
         "evidence": _evidence(finding.evidence),
         "owasp": finding.owasp,
         "remediation": finding.remediation,
+        "accepted": _accepted(finding),
+    }
+
+
+def _accepted(finding: Finding) -> Document | None:
+    """Who accepted the finding as a known risk, until when and why; None when it stands."""
+    risk = finding.accepted
+    if risk is None:
+        return None
+    return {"owner": risk.owner, "reason": risk.reason, "expires": risk.expires.isoformat(),
+            "evidence": _evidence((risk.evidence,))[0]}
+
+
+def _exception(entry: RiskException) -> Document:
+    return {
+        "control": entry.control,
+        "finding": entry.finding,
+        "endpoints": list(entry.endpoints),
+        "owner": entry.owner,
+        "reason": entry.reason,
+        "expires": entry.expires.isoformat(),
+        "status": entry.status.value,
+        "findings": list(entry.findings),
+        "evidence": _evidence((entry.evidence,))[0],
     }
 
 

@@ -29,6 +29,7 @@ from riskscan.model import (
     Inventory,
     Lifecycle,
     Severity,
+    RiskException,
 )
 from riskscan.report.basis_view import BasisView, build_basis_view, evidence_note
 from riskscan.report.json_report import finding_ids_by_endpoint
@@ -127,6 +128,7 @@ class EndpointRow:
     requests: str
     clients: str
     findings: tuple[str, ...]
+    data_classes: str = ""  # "pci, pii": the sensitive data its documented fields carry
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +159,7 @@ class FindingView:
     more_evidence: int
     owasp: str
     remediation: str
+    accepted: str = ""  # "Accepted by <owner> until 2027-03-31: <reason>", or empty while it stands
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +206,8 @@ class ReportView:
     inputs: tuple[InputGroup, ...]
     lifecycle_meaning: tuple[tuple[str, str], ...]
     web_content: str  # one sentence on the pages and downloads set apart, or empty
+    accepted_score: str = ""  # "82 / 100, grade B, excluding 3 accepted risks", or empty without exceptions
+    exceptions: tuple[str, ...] = ()  # one line per exceptions-file entry, with its status
 
 
 def build_view(assessment: Assessment) -> ReportView:
@@ -234,7 +239,28 @@ def build_view(assessment: Assessment) -> ReportView:
         inputs=_input_groups(assessment.inputs),
         lifecycle_meaning=tuple((lc.value, LIFECYCLE_MEANING[lc]) for lc in Lifecycle),
         web_content=web_content_sentence(assessment.inventory.web_content),
+        accepted_score=_accepted_score(assessment),
+        exceptions=tuple(_exception_line(entry) for entry in assessment.exceptions),
     )
+
+
+def _accepted_score(assessment: Assessment) -> str:
+    """The second figure: the score and grade with accepted findings left out."""
+    if assessment.score_excluding_accepted is None or assessment.grade_excluding_accepted is None:
+        return ""
+    accepted = sum(1 for finding in assessment.findings if finding.accepted is not None)
+    grade = assessment.grade_excluding_accepted.value
+    return (f"{assessment.score_excluding_accepted} / 100, grade {grade}, "
+            f"excluding {accepted} accepted risk{'' if accepted == 1 else 's'}")
+
+
+def _exception_line(entry: RiskException) -> str:
+    """`active: RATE-002 accepted by <owner> until 2027-03-31 (exceptions.yaml:4)`."""
+    subject = entry.finding or f"control {entry.control}"
+    where = f"{entry.evidence.path}:{entry.evidence.line}" if entry.evidence.line else entry.evidence.path
+    names = f" ({', '.join(entry.findings)})" if entry.findings else ""
+    return (f"{entry.status.value}: {subject}{names}, owner {entry.owner}, "
+            f"expires {entry.expires.isoformat()}: {entry.reason} [{where}]")
 
 
 def _headline(assessment: Assessment, lifecycles: Counter[Lifecycle], severities: Counter[Severity]) -> str:
@@ -394,6 +420,7 @@ def _endpoint_row(endpoint: Endpoint, finding_ids: Iterable[str]) -> EndpointRow
         requests=format_count(traffic.requests) if traffic else "–",
         clients=format_count(traffic.clients) if traffic else "–",
         findings=tuple(sorted(finding_ids)),
+        data_classes=", ".join(data_class.value for data_class in endpoint.data_classes),
     )
 
 
@@ -424,6 +451,8 @@ def _finding_view(finding: Finding) -> FindingView:
         more_evidence=max(0, len(finding.evidence) - MAX_FINDING_EVIDENCE),
         owasp=finding.owasp or "",
         remediation=finding.remediation or "",
+        accepted=(f"Accepted risk: {finding.accepted.owner}, until {finding.accepted.expires.isoformat()}. "
+                  f"{finding.accepted.reason}") if finding.accepted else "",
     )
 
 

@@ -26,6 +26,7 @@ from riskscan.model import (
     RateLimitPosture,
     SightingSource,
     TrafficStats,
+    Upstream,
 )
 
 GATEWAY = "gateway/apisix.yaml"
@@ -71,6 +72,12 @@ def limited(route_id: str, line: int) -> RateLimitPosture:
 
 UNLIMITED = RateLimitPosture(enforced=False)
 
+CLAIMS_UPSTREAM = Upstream(
+    hosts=("claims-1.svc.harbor.internal", "claims-2.svc.harbor.internal"), nodes=2, scheme="https",
+    has_health_checks=True, has_timeouts=True,
+    evidence=Evidence(path=GATEWAY, line=3, pointer="/upstreams/0", excerpt="upstream claims"),
+)
+
 
 def traffic(requests: int, clients: int, max_paths_per_client: int, first_line: int) -> TrafficStats:
     return TrafficStats(
@@ -86,7 +93,8 @@ def traffic(requests: int, clients: int, max_paths_per_client: int, first_line: 
 
 
 def make_endpoint(method: str, path: str, **fields: Any) -> Endpoint:
-    """An endpoint with sensible defaults: documented, routed, logged, rate limited, OIDC-protected."""
+    """An endpoint with sensible defaults: documented (with schemas carrying no sensitive data), routed,
+    logged, rate limited, OIDC-protected."""
     route_id = fields.pop("route_id", "claims-prod")
     line = fields.pop("line", 20)
     defaults: dict[str, Any] = {
@@ -100,6 +108,10 @@ def make_endpoint(method: str, path: str, **fields: Any) -> Endpoint:
         "monitors": ("prometheus", "request-id"),
         "is_logged": True,
         "evidence": (route_evidence(route_id, line),),
+        "has_schemas": True,  # the spec shows its fields; none of them sensitive
+        "request_fields": 1,  # and bounds its request field
+        "upstreams": (CLAIMS_UPSTREAM,),
+        "cors": (),
     }
     defaults.update(fields)
     return Endpoint(method=method, path=path, **defaults)
@@ -184,4 +196,5 @@ def make_traffic() -> Callable[[int, int, int, int], TrafficStats]:
 @pytest.fixture
 def insurer() -> Inventory:
     """The Harbor Assurance estate, with specs, gateway config and a week of access log."""
-    return Inventory(endpoints=insurer_endpoints(), has_specs=True, has_gateway=True, has_traffic=True)
+    return Inventory(endpoints=insurer_endpoints(), has_specs=True, has_gateway=True, has_traffic=True,
+                     secrets_checked=(GATEWAY,))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from riskscan.controls import EVALUATORS, evaluate_controls
 from riskscan.controls.catalogue import default_catalogue
@@ -13,6 +13,7 @@ from riskscan.controls.scoring import capped_grade, control_result
 from riskscan.model import (
     AuthKind,
     AuthPosture,
+    ControlResult,
     ControlStatus,
     Endpoint,
     EvidenceStrength,
@@ -35,9 +36,16 @@ def clean_estate(endpoint: EndpointFactory, count: int = 30) -> list[Endpoint]:
     return [endpoint("GET", f"/v2/claims/{{claimId}}/item{n}") for n in range(count)]
 
 
+def weighted_score(controls: Sequence[ControlResult], unknown_as: int = 0) -> int:
+    """The weighted mean of the control scores, unknown controls counting as `unknown_as`."""
+    total = sum(c.weight for c in controls)
+    return round(sum((unknown_as if c.score is None else c.score) * c.weight for c in controls) / total)
+
+
 def inventory_of(endpoints: list[Endpoint], **inputs: bool) -> Inventory:
     flags = {"has_specs": True, "has_gateway": True, "has_traffic": True, **inputs}
-    return Inventory(endpoints=tuple(endpoints), **flags)
+    checked = ("gateway/apisix.yaml",) if flags["has_gateway"] else ()
+    return Inventory(endpoints=tuple(endpoints), secrets_checked=checked, **flags)
 
 
 def statuses(inventory: Inventory) -> dict[str, ControlStatus]:
@@ -98,8 +106,9 @@ def test_specs_alone_leave_gateway_and_inventory_controls_unknown(endpoint: Endp
     assert any("id walking cannot be detected" in text for text in results["object_authorization"].limitations)
     # No spec-only finding without a gateway: the lack of enforcement is a limitation, not a finding.
     assert evaluation.findings == ()
-    # The three controls the inputs cannot show count as 0 at their weight (2 + 2 + 2 of 12).
-    assert evaluation.score == round((100 * 3 + 100 * 3 + 0 * 6) / 12)
+    # The three controls the inputs cannot show count as 0 at their full weight.
+    assert evaluation.score == weighted_score(evaluation.controls)
+    assert evaluation.score < weighted_score(evaluation.controls, unknown_as=100)
 
 
 def traffic_walk(busiest: int, distinct: int) -> TrafficStats:
@@ -226,4 +235,6 @@ def test_an_aggregating_partner_behind_oidc_is_not_id_walking(
     sweep = busy.model_copy(update={"max_paths_per_client": 2000})
     findings = evaluate_controls(inventory_of([endpoint("GET", "/v2/policies/{policyId}", traffic=sweep)])).findings
     assert [(f.id, f.severity) for f in findings] == [("BOLA-001", Severity.MEDIUM)]
-    assert "2000 distinct objects on GET /v2/policies/{policyId}, 67% of the 3000 seen" in findings[0].detail
+    assert "GET /v2/policies/{policyId}: one client called 2000 distinct objects, 67% of the 3000 seen" in (
+        findings[0].detail
+    )

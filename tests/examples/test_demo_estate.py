@@ -405,11 +405,11 @@ def test_email_lookup_is_one_documented_endpoint(scanned: tuple[dict[str, Any], 
 @needs_pipeline
 def test_the_grade_rests_on_the_gateway_config_and_says_so(scanned: tuple[dict[str, Any], str]) -> None:
     """Specs, gateway config and a week of log: every control can be assessed, nearly all of it from
-    the gateway config. Grade C: the score is in the C band and the critical id walk caps it there."""
+    the gateway config. Grade C at best: the anonymous internal export and the critical id walk cap it."""
     report, text = scanned
     assert report["basis"]["evidence_strength"] == "enforced"
     assert report["basis"]["unknown_controls"] == []
-    assert report["grade"] == "C" and report["summary"]["findings_by_severity"]["critical"] >= 1
+    assert report["grade"] in ("C", "D") and report["summary"]["findings_by_severity"]["critical"] >= 2
     assert "evidence basis: enforced by gateway configuration" in text
     walk = next(c for c in report["controls"] if c["id"] == "object_authorization")
     assert walk["evidence_breakdown"]["observed"] >= 1  # the claim-status walk was seen in traffic
@@ -432,3 +432,42 @@ def test_the_claims_topic_is_read_beside_the_access_log_and_shows_its_own_shadow
     claims = endpoints_where(report, "GET", "/v2/claims/{claimId}")
     assert claims[0]["traffic"]["first_seen"].startswith("2026-11-02")  # the topic's week, then the log's
     assert claims[0]["traffic"]["last_seen"].startswith("2026-11-15")
+
+
+def test_every_control_gives_a_finding_or_an_explicit_pass_with_evidence(
+    scanned: tuple[dict[str, Any], str],
+) -> None:
+    """Never a silent pass: on the demo estate each control either raises a finding with evidence, or
+    passes with the evidence it rests on and a summary with its figures."""
+    report, _ = scanned
+    raised = {finding["control"] for finding in report["findings"] if finding["evidence"]}
+    for control in report["controls"]:
+        assert control["status"] != "unknown", control["id"]
+        if control["id"] not in raised:
+            assert control["status"] == "pass" and control["evidence"], control["id"]
+            assert any(ch.isdigit() for ch in control["summary"]), control["id"]
+
+
+@needs_pipeline
+def test_the_anonymous_internal_export_is_a_critical_function_level_finding(
+    scanned: tuple[dict[str, Any], str],
+) -> None:
+    report, _ = scanned
+    functions = [f for f in report["findings"] if f["control"] == "function_authorization"]
+    assert [f["severity"] for f in functions] == ["critical"]
+    assert functions[0]["endpoints"] and all(key.split()[1].startswith("/internal/policy-export/")
+                                             for key in functions[0]["endpoints"])
+    assert functions[0]["owasp"] == "API5:2023"
+
+
+@needs_pipeline
+def test_credentials_in_urls_and_in_the_config_are_found_by_name_only(scanned: tuple[dict[str, Any], str]) -> None:
+    report, text = scanned
+    secrets = {f["title"]: f for f in report["findings"] if f["control"] == "secrets_hygiene"}
+    in_urls = next(f for title, f in secrets.items() if title.startswith("Credentials sent in query strings"))
+    assert "access_token" in in_urls["detail"] and "api_key" in in_urls["detail"]
+    assert any(key.startswith("GET /v1/policies") for key in in_urls["endpoints"])
+    in_clear = next(f for title, f in secrets.items() if "written in clear" in title)
+    assert in_clear["title"].startswith("5 credentials") and in_clear["endpoints"] == []
+    dumped = json.dumps(report)
+    assert not any(secret in dumped or secret in text for secret in PLANTED)

@@ -8,6 +8,7 @@ from riskscan.inventory import build_inventory
 from riskscan.inventory.posture import (
     SPEC_DECLARED,
     auth_posture,
+    common_plugins,
     describe_rate_limit,
     logging_posture,
     rate_limit_posture,
@@ -18,6 +19,7 @@ from riskscan.model import (
     Endpoint,
     Evidence,
     GatewayRoute,
+    PluginRef,
     RateLimitPolicy,
     RouteAspect,
 )
@@ -164,3 +166,22 @@ def test_limits_and_logging_are_unknown_unless_every_serving_route_shows_them() 
     assert logging_posture([hidden])[2] is None
     assert logging_posture([shown, hidden])[2] is None
     assert logging_posture([shown])[2] is True
+
+
+def test_the_spec_scopes_travel_with_the_auth_posture_whoever_enforces(make: Any) -> None:
+    scoped = AuthRequirement(kind=AuthKind.OAUTH2, scheme="partnerOAuth", scopes=("claims:read", "claims:write"))
+    operation = make.op("PATCH", "/v2/claims/{claimId}", security=((scoped,), (OIDC,)))
+    assert auth_posture([operation], []).scopes == ("claims:read", "claims:write")
+    route = make.route("claims", "/v2/claims/*", auth=(OIDC,))
+    assert auth_posture([operation], [route]).scopes == ("claims:read", "claims:write")
+
+
+def test_only_plugins_on_every_serving_route_protect_the_endpoint() -> None:
+    def plugin(name: str) -> PluginRef:
+        return PluginRef(name=name, attached_to="route", evidence=Evidence(path="gateway.yaml", line=3))
+
+    production = _route("prod", plugins=(plugin("ip-restriction"), plugin("key-auth")))
+    sandbox = _route("sandbox", plugins=(plugin("key-auth"),))
+    assert common_plugins([production, sandbox]) == ("key-auth",)
+    assert common_plugins([production]) == ("ip-restriction", "key-auth")
+    assert common_plugins([]) == ()

@@ -57,7 +57,11 @@ def test_a_spec_only_scan_gets_no_a_or_b_and_its_json_says_declared(spec_only: A
         "not_observable"}
     assert report["basis"]["evidence_strength"] == report["summary"]["evidence_strength"] == "declared"
     assert report["basis"]["statement"] == DECLARED_ONLY
-    assert report["basis"]["unknown_controls"] == ["rate_limit", "monitoring", "inventory_hygiene"]
+    # Without a gateway config nothing shows throttling, logging, lifecycles, secrets, upstreams or CORS;
+    # the fixture spec declares no request or response fields, so data and input validation are unknown too.
+    assert report["basis"]["unknown_controls"] == [
+        "rate_limit", "monitoring", "inventory_hygiene", "data_exposure", "secrets_hygiene", "third_party",
+        "transport_security", "availability", "misconfiguration", "input_validation", "credential_stuffing"]
 
 
 def test_a_spec_only_html_report_states_the_basis_on_the_cover_and_in_the_summary(spec_only: Assessment) -> None:
@@ -93,7 +97,7 @@ def test_a_full_estate_rests_on_gateway_config_and_traffic() -> None:
               if count}
     assert {"enforced", "observed"} <= levels
     assert report["basis"]["evidence_strength"] in ("enforced", "observed")
-    assert report["basis"]["unknown_controls"] == []
+    assert report["basis"]["unknown_controls"] == ["data_exposure"]  # its specs declare no response schemas
 
 
 def test_the_cover_names_each_cap_that_held_the_grade_down() -> None:
@@ -111,9 +115,10 @@ def test_a_gateway_that_checks_no_credentials_leaves_the_grade_capped_at_c() -> 
     assessment = scanned("open-gateway")
     report = document(assessment)
     controls = {control["id"]: control["evidence_strength"] for control in report["controls"]}
-    assert controls == {"auth": "declared", "object_authorization": "declared", "rate_limit": "enforced",
-                        "monitoring": "enforced", "inventory_hygiene": "enforced"}
-    assert (report["score"], report["grade"], report["basis"]["evidence_strength"]) == (85, "C", "declared")
+    assert controls.items() >= {"auth": "declared", "object_authorization": "declared", "rate_limit": "enforced",
+                                "monitoring": "enforced", "inventory_hygiene": "enforced"}.items()
+    assert 80 <= report["score"] < 90  # the B band
+    assert (report["grade"], report["basis"]["evidence_strength"]) == ("C", "declared")
     reader = pypdf.PdfReader(io.BytesIO(RENDERERS["pdf"].render(assessment)))
     cover = " ".join(reader.pages[0].extract_text().split())
     assert "Capped at C (the score alone gives B): the evidence is declared in specs only" in cover

@@ -31,9 +31,11 @@ from riskscan.model import (
     PluginRef,
     RateLimitPolicy,
     RouteAspect,
+    Upstream,
 )
 from riskscan.redaction import redact, redact_path
 from riskscan.sources.gateways.apisix_consumers import CONSUMER_AUTH_PLUGINS, ConsumerLimits
+from riskscan.sources.gateways.apisix_exposure import clear_secret_pointers, cors_policy, upstream_detail
 from riskscan.sources.gateways.apisix_plugins import (
     LOGGER_PLUGINS,
     MONITOR_PLUGINS,
@@ -155,6 +157,10 @@ class _ConfigBuilder:
             global_plugins=tuple(self._ref(plugin) for plugin in self._globals),
             consumer_count=len(items_of(self._root, "consumers")),
             warnings=tuple(dict.fromkeys(self._warnings)),  # a service's plugin is met once per route
+            clear_secrets=tuple(
+                self._evidence(pointer, note=f"{name} written in clear (not an $env:// or secret reference)")
+                for pointer, name in clear_secret_pointers(self._root)
+            ),
         )
 
     def _index(self, key: str) -> dict[str, tuple[int, dict[str, ConfigValue]]]:
@@ -236,6 +242,9 @@ class _ConfigBuilder:
             monitors=tuple(sorted({plugin.name for plugin in in_force if plugin.name in MONITOR_PLUGINS})),
             upstream=self._upstream(item, service),
             evidence=self._evidence(pointer, route_excerpt(route_id, uris, methods, hosts)),
+            upstream_detail=self._upstream_detail(item, service, pointer),
+            cors=tuple(cors_policy(p.conf, self._evidence(p.pointer, f"plugin cors on {p.attached_to}"))
+                       for p in in_force if p.name == "cors"),
         )
         return route.model_copy(update={"not_shown": self._not_shown(route, item, in_force)})
 
@@ -359,6 +368,27 @@ class _ConfigBuilder:
             if upstream_id is not None:
                 found = self._upstreams.get(upstream_id)
                 return upstream_hosts(found[1]) if found is not None else f"upstream {redact(upstream_id)}"
+        return None
+
+    def _upstream_detail(
+        self,
+        item: Mapping[str, ConfigValue],
+        service: tuple[int, dict[str, ConfigValue]] | None,
+        pointer: str,
+    ) -> Upstream | None:
+        """The first of route `upstream`, `upstream_id`, service `upstream`, `upstream_id`, in detail."""
+        owners = [(item, pointer)]
+        if service is not None:
+            owners.append((service[1], f"/services/{service[0]}"))
+        for owner, at in owners:
+            inline = owner.get("upstream")
+            if isinstance(inline, dict):
+                return upstream_detail(inline, self._evidence(f"{at}/upstream", "inline upstream"))
+            upstream_id = identifier_of({"id": owner.get("upstream_id")})
+            found = self._upstreams.get(upstream_id) if upstream_id is not None else None
+            if found is not None:
+                excerpt = f"upstream {redact(upstream_id or '')}"
+                return upstream_detail(found[1], self._evidence(f"/upstreams/{found[0]}", excerpt))
         return None
 
 

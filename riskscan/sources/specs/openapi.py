@@ -29,6 +29,7 @@ from riskscan.model import (
 )
 from riskscan.redaction import redact_path
 from riskscan.sources.specs.openapi_refs import Located, RefResolver, kept_identifier, kept_text, quoted
+from riskscan.sources.specs.openapi_schemas import operation_data
 from riskscan.sources.specs.openapi_security import SchemeTable, operation_security, security_schemes
 from riskscan.sources.specs.openapi_servers import ServerBase, join_path, server_bases, swagger_bases
 from riskscan.sources.specs.openapi_versions import (
@@ -278,6 +279,7 @@ class _SpecReader:
         hosts = dict.fromkeys(base.host for base in others if base.host not in (None, first.host))
         operation_id = kept_identifier(node.get("operationId"))
         self._note_file_refs(operation)
+        data = operation_data(method, operation, self._refs, self._context.relative_path)
         return SpecOperation(
             method=method.upper(),
             path=path,
@@ -290,6 +292,8 @@ class _SpecReader:
             security=operation_security(operation, self._root, self._schemes, self._refs),
             deprecated=node.get("deprecated") is True,
             evidence=self._evidence(method, template, operation, operation_id),
+            fields=data.fields,
+            open_body=data.open_body,
         )
 
     def _evidence(self, method: str, template: str, operation: Located, operation_id: str | None) -> Evidence:

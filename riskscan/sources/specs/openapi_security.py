@@ -1,5 +1,7 @@
 """Security schemes and requirements of an OpenAPI or Swagger spec, resolved to `AuthKind`s.
 
+OAuth 2.0 schemes also keep the names of their flows (`implicit`, `password`, `client_credentials`,
+`authorization_code`); nothing in OpenAPI declares PKCE, DPoP or pushed authorization requests.
 Schemes map to kinds as follows: `apiKey` -> api_key (location `header:X-API-Key`), HTTP `basic` ->
 basic, HTTP `bearer` -> bearer, any other HTTP scheme (`digest`, `negotiate`, `hoba` ...) -> basic,
 because like basic it sends a per-user credential with no token issuer behind it; `oauth2` -> oauth2,
@@ -76,10 +78,30 @@ def _scheme(name: str, declared: Located, refs: RefResolver) -> AuthRequirement 
     if kind_name == "http":
         is_bearer = str(node.get("scheme", "")).strip().lower() == "bearer"
         return AuthRequirement(kind=AuthKind.BEARER if is_bearer else AuthKind.BASIC, scheme=name)
+    if kind_name == "oauth2":
+        return AuthRequirement(kind=AuthKind.OAUTH2, scheme=name, flows=_flows(node))
     if isinstance(kind_name, str) and kind_name in _OTHER_SCHEME_KINDS:
         return AuthRequirement(kind=_OTHER_SCHEME_KINDS[kind_name], scheme=name)
     refs.warn(declared, f"security scheme {quoted(name)} has an unknown type; ignored")
     return None
+
+
+_FLOW_NAMES = {
+    "implicit": "implicit",
+    "password": "password",
+    "clientCredentials": "client_credentials",
+    "application": "client_credentials",  # Swagger 2.0
+    "authorizationCode": "authorization_code",
+    "accessCode": "authorization_code",  # Swagger 2.0
+}
+
+
+def _flows(node: dict[str, object]) -> tuple[str, ...]:
+    """The OAuth 2.0 flows of a scheme: OpenAPI 3 `flows` keys, or Swagger 2.0's one `flow`."""
+    declared = node.get("flows")
+    names = list(declared) if isinstance(declared, dict) else [node.get("flow")]
+    known = [_FLOW_NAMES[name] for name in names if isinstance(name, str) and name in _FLOW_NAMES]
+    return tuple(dict.fromkeys(known))
 
 
 def _alternative(

@@ -1,0 +1,107 @@
+"""Credential stuffing and brute force (OWASP API2:2023, API4:2023) on authentication endpoints.
+
+Login, token, password-reset and one-time-code endpoints are recognised by a literal word of their
+path (the catalogue's `auth_words`). Each should be throttled at the gateway (`enforced`), and traffic
+should show no client collecting failed authentications (401/403) by the dozen, nor a flood of them
+spread over many clients (`observed`). The traffic aggregate counts failures per client over the
+whole log window: bursts per minute need per-client timing, which the limitations say. Unknown without
+a gateway config or traffic; a pass, resting on what shows the paths, when no endpoint authenticates.
+Bursts are judged on the most failures one client got within one clock minute (the traffic engine
+keeps that peak per client) as well as on its total over the window.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import replace
+
+from riskscan.controls.catalogue import Control
+from riskscan.controls.evidence import sighting_strength
+from riskscan.controls.outcome import (
+    ControlOutcome,
+    draft_finding,
+    key_count,
+    known_outcome,
+    reachable_endpoints,
+    unknown_outcome,
+    weakest_per_key,
+)
+from riskscan.model import Endpoint, Evidence, EvidenceStrength, Inventory
+
+__all__ = ["evaluate_credential_stuffing", "is_auth_function"]
+
+_WORD = re.compile(r"[A-Za-z][a-z]*|[A-Z]+(?![a-z])")
+
+
+def evaluate_credential_stuffing(inventory: Inventory, control: Control) -> ControlOutcome:
+    """Judge throttling and failed-authentication patterns on every authentication endpoint."""
+    if not (inventory.has_gateway or inventory.has_traffic):
+        return unknown_outcome(control, "no_inputs")
+    reachable = reachable_endpoints(inventory)
+    judged = [e for e in reachable if is_auth_function(e, control.words("auth_words"))]
+    per_client, share = control.number("failed_min_per_client"), control.number("failed_min_share")
+    minimum, per_minute = control.number("failed_min_requests"), control.number("failed_min_per_minute")
+    bursts = [e for e in judged if e.traffic and (e.traffic.max_failed_auth_per_client >= per_client
+                                                  or e.traffic.peak_failed_auth_per_minute >= per_minute)]
+    burst_keys = {e.key for e in bursts}
+    spread = [e for e in judged if e.traffic and e.key not in burst_keys and e.traffic.requests >= minimum
+              and e.traffic.unauthorized >= share * e.traffic.requests]
+    unthrottled = [e for e in judged if e.rate_limit.enforced is False]
+    groups = {"STUFF_BURST": bursts, "STUFF_SPREAD": spread, "STUFF_UNTHROTTLED": unthrottled}
+    drafts = [draft_finding(control, code, group, _evidence(group), per_client=int(per_client),
+                            per_minute=int(per_minute), share=f"{share:.0%}", worst=_worst(group))
+              for code, group in groups.items() if group]
+    outcome = known_outcome(
+        control, judged, drafts, strength=_strength,
+        limitations=[control.limitation("names", words=", ".join(sorted(control.words("auth_words"))[:6]))]
+        + [control.limitation(key) for key in ("timing", "lockout")]
+        + ([control.limitation("no_traffic")] if not inventory.has_traffic else []),
+        evidence=_evidence(e for e in judged if e.key not in {d for g in groups.values() for d in _keys(g)}),
+        judged_count=key_count(judged), throttled=key_count(e for e in judged if e.rate_limit.enforced),
+        attacked=key_count(bursts + spread),
+    )
+    if judged:
+        return outcome
+    return replace(outcome, strengths=weakest_per_key(reachable, sighting_strength),
+                   evidence=tuple(item for e in reachable[:3] for item in e.evidence[:1]))
+
+
+def is_auth_function(endpoint: Endpoint, words: frozenset[str]) -> bool:
+    """True when a literal word of the path names login, tokens, password reset or one-time codes."""
+    literal = re.sub(r"\{[^{}/]*\}", "", endpoint.path)
+    return any(word.lower() in words for word in _WORD.findall(literal))
+
+
+def _strength(endpoint: Endpoint) -> EvidenceStrength:
+    if endpoint.traffic is not None:
+        return EvidenceStrength.OBSERVED
+    if endpoint.rate_limit.enforced is not None:
+        return EvidenceStrength.ENFORCED
+    return EvidenceStrength.NOT_OBSERVABLE
+
+
+def _keys(endpoints: list[Endpoint]) -> set[str]:
+    return {e.key for e in endpoints}
+
+
+def _worst(endpoints: list[Endpoint]) -> str:
+    """`POST /oauth/token (412 failures from one client)`: the endpoint with the most failures."""
+    rated = [e for e in endpoints if e.traffic]
+    if not rated:
+        return "none"
+    worst = max(rated, key=lambda e: (e.traffic.max_failed_auth_per_client if e.traffic else 0, e.key))
+    traffic = worst.traffic
+    assert traffic is not None
+    return (f"{worst.key} ({traffic.max_failed_auth_per_client} failures from one client, at most "
+            f"{traffic.peak_failed_auth_per_minute} in one minute; {traffic.unauthorized} of {traffic.requests} "
+            "requests refused)")
+
+
+def _evidence(endpoints: Iterable[Endpoint]) -> list[Evidence]:
+    found: list[Evidence] = []
+    for e in endpoints:
+        found.extend(e.rate_limit.evidence or e.evidence[:1])
+        if e.traffic is not None:
+            found.extend(e.traffic.evidence)
+    return found

@@ -1,0 +1,82 @@
+"""Secrets hygiene (OWASP API8:2023): credentials written in clear in gateway configs, and credentials
+sent in URLs as traffic shows them.
+
+A gateway reader that checks (APISIX) records every credential field written as a literal rather than
+an environment or secret-manager reference, by place only (file, line, JSON pointer): the value never
+enters the model, so no finding can show it. That finding is estate-wide (no endpoints), judged on the
+config files (`enforced`). Traffic keeps the names of query-string keys per endpoint, never their
+values: an endpoint whose requests carried a credential-named key (`api_key`, `access_token`: the
+catalogue's `url_secret_keys`) leaks it to every log on the way (`observed`). Unknown when neither a
+checked config nor traffic was given.
+"""
+
+from __future__ import annotations
+
+from riskscan.controls.catalogue import Control, render
+from riskscan.controls.outcome import (
+    ControlOutcome,
+    FindingDraft,
+    draft_finding,
+    plural,
+    reachable_endpoints,
+    unknown_outcome,
+)
+from riskscan.model import Endpoint, Evidence, EvidenceStrength, Inventory
+
+__all__ = ["evaluate_secrets_hygiene"]
+
+
+def evaluate_secrets_hygiene(inventory: Inventory, control: Control) -> ControlOutcome:
+    """Judge the checked gateway configs and the query keys traffic carried."""
+    if not inventory.secrets_checked and not inventory.has_traffic:
+        return unknown_outcome(control, "not_checked" if inventory.has_gateway else "no_gateway")
+    places = inventory.clear_secrets
+    fields = {
+        "places": plural(len(places), "credential"),
+        "files": ", ".join(sorted({item.path for item in places})),
+        "checked": ", ".join(inventory.secrets_checked) or "none",
+    }
+    drafts = [_clear_draft(control, places, fields)] if places else []
+    secret_keys = control.words("url_secret_keys")
+    in_urls = [e for e in reachable_endpoints(inventory) if _url_secrets(e, secret_keys)]
+    if in_urls:
+        keys = sorted({key for e in in_urls for key in _url_secrets(e, secret_keys)})
+        requests = sum(count for e in in_urls for key, count in (e.traffic.query_keys.items() if e.traffic else ())
+                       if key.lower() in secret_keys)
+        evidence = [item for e in in_urls for item in (e.traffic.evidence if e.traffic else ())]
+        drafts.append(draft_finding(control, "SECRET_IN_URL", in_urls, evidence,
+                                    keys=", ".join(keys), requests=f"{requests:,}"))
+    with_traffic = [e for e in reachable_endpoints(inventory) if e.traffic is not None]
+    summary = render(control.summary, fields | {"in_urls": len({e.key for e in in_urls}),
+                                                "with_traffic": len({e.key for e in with_traffic})},
+                     where=f"{control.id} summary")
+    strengths = dict.fromkeys(inventory.secrets_checked, EvidenceStrength.ENFORCED)
+    strengths.update(dict.fromkeys((e.key for e in with_traffic), EvidenceStrength.OBSERVED))
+    return ControlOutcome(
+        control=control, applicable=tuple(sorted({e.key for e in with_traffic})), summary=summary,
+        drafts=tuple(drafts),
+        limitations=tuple(control.limitation(key) for key in ("other_files",)
+                          + (() if inventory.secrets_checked else ("not_checked",))),
+        evidence=tuple(Evidence(path=path, note="checked for credentials written in clear")
+                       for path in inventory.secrets_checked),
+        # Config files and endpoints: the clear-secret finding is estate-wide, the URL one per endpoint.
+        strengths=strengths,
+    )
+
+
+def _clear_draft(control: Control, places: tuple[Evidence, ...], fields: dict[str, str]) -> FindingDraft:
+    """The estate-wide finding listing every place a credential is written in clear."""
+    template = control.template("SECRET_IN_CLEAR")
+    where = f"{control.id} finding SECRET_IN_CLEAR"
+    return FindingDraft(
+        control=control.id, code=template.code, severity=template.severity,
+        title=render(template.title, fields, where=where), detail=render(template.detail, fields, where=where),
+        endpoints=(), evidence=places, owasp=template.owasp, remediation=template.remediation,
+    )
+
+
+def _url_secrets(endpoint: Endpoint, secret_keys: frozenset[str]) -> list[str]:
+    """The credential-named query keys the endpoint's traffic carried (names only)."""
+    if endpoint.traffic is None:
+        return []
+    return [key for key in endpoint.traffic.query_keys if key.lower() in secret_keys]
