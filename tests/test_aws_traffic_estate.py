@@ -66,6 +66,16 @@ def test_har_response_field_names_reach_the_json_report(scanned: tuple[dict[str,
     assert "response_fields" not in found["GET /v1/policies"]["traffic"]  # logs carry no bodies
 
 
+def test_personal_data_a_captured_response_shows_is_classified(scanned: tuple[dict[str, Any], str]) -> None:
+    claim = endpoints(scanned[0])["GET /v1/claims/{claimId}"]
+    assert claim["data_classes"] == ["pii"]
+    shown = {(field["name"], field["location"]) for field in claim["sensitive_fields"]}
+    assert {("email", "response"), ("ssn", "response")} <= shown
+    [control] = [c for c in scanned[0]["controls"] if c["id"] == "data_exposure"]
+    assert control["evidence_strength"] == "observed"  # seen in responses, not only declared
+    assert "(pii)" in control["summary"]
+
+
 def test_no_planted_secret_reaches_any_output(scanned: tuple[dict[str, Any], str]) -> None:
     written = scanned[1]
     assert [secret for secret in PLANTED if secret in written] == []

@@ -40,12 +40,11 @@ _EXPLICIT_OPEN = "additionalProperties: true"
 
 
 def evaluate_data_exposure(inventory: Inventory, control: Control) -> ControlOutcome:
-    """Judge the data classes of every reachable endpoint whose schemas a spec shows."""
-    if not inventory.has_specs:
-        return unknown_outcome(control, "no_specs")
-    judged = [e for e in reachable_endpoints(inventory) if e.has_schemas]
+    """Judge the data classes of every reachable endpoint whose schemas a spec shows, or whose responses
+    a capture (HAR) showed."""
+    judged = [e for e in reachable_endpoints(inventory) if e.has_schemas or _was_captured(e)]
     if not judged:
-        return unknown_outcome(control, "no_schemas")
+        return unknown_outcome(control, "no_schemas" if inventory.has_specs else "no_specs")
     groups: dict[str, list[Endpoint]] = {
         "DATA_CREDENTIALS_RETURNED": _carrying(judged, {DataClass.CREDENTIALS}, FieldLocation.RESPONSE),
         "DATA_ANONYMOUS": [e for e in judged if e.auth.is_known and is_anonymous(e) and e.data_classes],
@@ -63,12 +62,18 @@ def evaluate_data_exposure(inventory: Inventory, control: Control) -> ControlOut
     ]
     carrying = [e for e in judged if e.data_classes]
     return known_outcome(
-        control, judged, drafts, strength=lambda _e: EvidenceStrength.DECLARED,
+        control, judged, drafts,
+        strength=lambda e: EvidenceStrength.OBSERVED if _was_captured(e) else EvidenceStrength.DECLARED,
         limitations=[control.limitation(key) for key in ("names_only", "backend")],
         evidence=[item for e in judged if not e.data_classes for item in e.evidence[:1]],
         carrying=key_count(carrying), classes=_classes(carrying) or "none",
         open_bodies=key_count(e for e in judged if e.open_body),
     )
+
+
+def _was_captured(endpoint: Endpoint) -> bool:
+    """True when traffic showed the endpoint's response bodies (their field names, from a HAR)."""
+    return endpoint.traffic is not None and bool(endpoint.traffic.response_fields)
 
 
 def _carrying(

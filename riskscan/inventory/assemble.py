@@ -66,7 +66,8 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
     first = draft.operations[0] if draft.operations else None
     loggers, monitors, is_logged = logging_posture(draft.routes)
     stats = draft.traffic.stats(draft.path) if draft.traffic is not None else None
-    data = classify_operations(operations)
+    captured = (stats.response_fields, stats.evidence[0]) if stats and stats.response_fields and stats.evidence else None
+    data = classify_operations(operations, observed=captured)
     return Endpoint(
         method=draft.method,
         path=draft.path,

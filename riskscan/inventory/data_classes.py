@@ -91,11 +91,17 @@ def default_rules() -> DataRules:
     return parse_rules(resources.files(__package__).joinpath(_DATA_FILE).read_text(encoding="utf-8"))
 
 
-def classify_operations(operations: Sequence[SpecOperation], rules: DataRules | None = None) -> EndpointData:
-    """Classify every field and parameter the operations documenting one endpoint declare."""
+def classify_operations(
+    operations: Sequence[SpecOperation],
+    rules: DataRules | None = None,
+    observed: tuple[Sequence[str], Evidence] | None = None,
+) -> EndpointData:
+    """Classify every field and parameter the operations documenting one endpoint declare, and the
+    response field names a capture showed (`observed`: dotted names such as `items[].card.number`,
+    with the traffic evidence they came from)."""
     rules = rules or default_rules()
     found: dict[DataClass, list[SensitiveField]] = {}
-    for name, schema_format, location, evidence in _candidates(operations):
+    for name, schema_format, location, evidence in (*_candidates(operations), *_observed(observed)):
         data_class = rules.classify(name, schema_format)
         if data_class is None:
             continue
@@ -142,3 +148,17 @@ def _candidates(
         for parameter in operation.parameters:
             location = _PARAMETER_LOCATIONS[parameter.location]
             yield parameter.name, parameter.schema_format, location, operation.evidence
+
+
+def _observed(
+    observed: tuple[Sequence[str], Evidence] | None,
+) -> Iterable[tuple[str, None, FieldLocation, Evidence]]:
+    """(leaf name, no format, response, evidence) of each response field name seen in traffic."""
+    if observed is None:
+        return
+    names, evidence = observed
+    for dotted in names:
+        leaf = dotted.rsplit(".", 1)[-1].removesuffix("[]")
+        if leaf:
+            note = f"seen in a captured response: {dotted}"
+            yield leaf, None, FieldLocation.RESPONSE, evidence.model_copy(update={"note": note})

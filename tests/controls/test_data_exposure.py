@@ -110,7 +110,7 @@ def test_present_absent_and_partial_exposure_on_one_spec() -> None:
     for finding in findings.values():
         assert finding.evidence and finding.owasp == "API3:2023" and finding.remediation
     assert result.status is not ControlStatus.UNKNOWN and result.evidence_strength is EvidenceStrength.DECLARED
-    assert result.summary.startswith("5 of 7 endpoints with documented schemas carry sensitive data")
+    assert result.summary.startswith("5 of 7 endpoints whose schemas or captured responses show their data carry")
 
 
 def test_a_spec_without_schemas_is_not_observable_and_says_why() -> None:
