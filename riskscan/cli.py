@@ -8,6 +8,7 @@ stderr); 3 an unexpected internal error (one line; `--debug` shows the traceback
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +22,7 @@ from riskscan.errors import InputError, RiskscanError, UsageError
 from riskscan.history import check_database, list_scans, save_assessment
 from riskscan.interrupts import StopOnTerminate, Terminated, raise_if_terminated, stop_on_sigterm
 from riskscan.model import Assessment, InputFile, InputStatus, Severity
-from riskscan.pipeline import Progress, ScanOptions, scan
+from riskscan.pipeline import Progress, ScanOptions, TrafficEngine, scan
 from riskscan.report import STDOUT, check_destination, renderer_for, write_report
 from riskscan.sources import READERS
 from riskscan.terminal import (
@@ -51,7 +52,9 @@ _stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 @app.command("scan")
 def scan_command(
-    paths: Annotated[list[Path], typer.Argument(help="Files and folders to scan (folders recursively).")],
+    paths: Annotated[list[str], typer.Argument(
+        help="Files and folders to scan (folders recursively); with --engine spark also log locations as URIs "
+             "(s3a://, hdfs://, abfss://).", metavar="PATHS...")],
     output: Annotated[
         list[str] | None,
         typer.Option("-o", "--output", help="Write a report here; repeatable. Format from the suffix; '-' is stdout."),
@@ -76,6 +79,16 @@ def scan_command(
         bool, typer.Option("--verbose", "-v", help="List every input file: used, skipped or failed, and why.")
     ] = False,
     debug: Annotated[bool, typer.Option("--debug", help="Log everything; show tracebacks.")] = False,
+    engine: Annotated[
+        TrafficEngine,
+        typer.Option("--engine", case_sensitive=False,
+                     help="Aggregate traffic logs here (embedded) or on Apache Spark (needs riskscan[spark])."),
+    ] = TrafficEngine.EMBEDDED,
+    spark_master: Annotated[
+        str | None,
+        typer.Option("--spark-master", help="Spark master URL (local[4], spark://host:7077, yarn); default: the "
+                     "session the environment provides, else local. Only with --engine spark."),
+    ] = None,
 ) -> None:
     """Scan specs, gateway configs and access logs; write the assessment as JSON, HTML or PDF."""
     _configure_logging(verbose, debug)
@@ -83,14 +96,18 @@ def scan_command(
     with _errors_to_exit_codes(debug):
         if not 1 <= max_file_mb <= MAX_FILE_MB:
             raise UsageError(f"--max-file-mb must be from 1 to {MAX_FILE_MB} (MiB), not {max_file_mb}")
+        if spark_master is not None and engine is not TrafficEngine.SPARK:
+            raise UsageError("--spark-master needs --engine spark")
         destinations = _pair_formats(output or [], output_format or [])
         if not no_db:
             _refuse_output_onto(db, [destination for destination, _ in destinations])
             check_database(db)
         progress = StopOnTerminate(RichProgress(_stderr) if _stderr.is_terminal else Progress())
         listing = _InputListing(verbose)
-        options = ScanOptions(paths=tuple(paths), strict=strict, max_file_bytes=max_file_mb * 1024 * 1024,
-                              progress=progress, on_inputs=listing)
+        options = ScanOptions(paths=tuple(Path(path) for path in paths if not _is_location(path)), strict=strict,
+                              max_file_bytes=max_file_mb * 1024 * 1024, progress=progress, on_inputs=listing,
+                              engine=engine, spark_master=spark_master,
+                              locations=tuple(path for path in paths if _is_location(path)))
         try:
             assessment = scan(options)
         except InputError:
@@ -151,6 +168,11 @@ def _pair_formats(outputs: list[str], formats: list[str]) -> list[tuple[str, str
         renderer_for(out, fmt)
         check_destination(out)
     return paired
+
+
+def _is_location(argument: str) -> bool:
+    """A URI (`s3a://bucket/logs/`): a location Spark reads, not a local path."""
+    return re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", argument) is not None
 
 
 def _refuse_output_onto(db: Path, destinations: list[str]) -> None:

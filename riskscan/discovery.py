@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from riskscan.errors import InputError, SourceError
 from riskscan.model import ApiSpec, GatewayConfig, InputFile, InputStatus, SourceKind, TrafficSample
 from riskscan.redaction import redact_file_path
-from riskscan.sources import READERS, ReadContext, SourcePayload, detect_kind, read_head
+from riskscan.sources import READERS, ReadContext, SourcePayload, SourceReader, detect_kind, read_head
 
 __all__ = ["DiscoveredInputs", "ReadOutcome", "discover_files", "read_inputs", "scan_root_for"]
 
@@ -86,14 +86,18 @@ def read_inputs(
     files: Sequence[Path],
     context: ReadContext,
     on_file: Callable[[Path], None] | None = None,
+    readers: Mapping[SourceKind, SourceReader] = READERS,
+    remote: Sequence[ReadOutcome] = (),
 ) -> DiscoveredInputs:
     """Detect each file's kind from its content and read it; group the results by payload type.
 
     Files pulled in by a spec's relative `$ref`s are marked used, with the spec named. So are files
     included by a gateway config (nginx `include`): their routes are read once, in the context of the
     config that includes them, and not again as a config of their own (see `_fold_included`).
+    `readers` may replace a kind's reader (`--engine spark`); `remote` are sources read elsewhere
+    (locations Spark read), grouped with the rest.
     """
-    outcomes = _fold_included([_read_one(file, context, on_file) for file in files])
+    outcomes = _fold_included([_read_one(file, context, on_file, readers) for file in files]) + list(remote)
     specs = tuple(o.payload for o in outcomes if isinstance(o.payload, ApiSpec))
     referenced = {ref: spec.path for spec in specs for ref in spec.referenced_files}
     inputs = tuple(_mark_referenced(o.input_file, referenced) for o in outcomes)
@@ -105,7 +109,10 @@ def read_inputs(
     )
 
 
-def _read_one(file: Path, context: ReadContext, on_file: Callable[[Path], None] | None) -> ReadOutcome:
+def _read_one(
+    file: Path, context: ReadContext, on_file: Callable[[Path], None] | None,
+    readers: Mapping[SourceKind, SourceReader] = READERS,
+) -> ReadOutcome:
     shown = context.relative_path(file)
     if on_file is not None:
         on_file(file)
@@ -120,7 +127,7 @@ def _read_one(file: Path, context: ReadContext, on_file: Callable[[Path], None] 
     if kind is None:
         return ReadOutcome(_unrecognised(shown, file, head, size))
     try:
-        payload = READERS[kind].read(file, context)
+        payload = readers[kind].read(file, context)
     except SourceError as error:
         return _failed(shown, kind, size, str(error))
     except (RecursionError, MemoryError):

@@ -11,18 +11,19 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 
 from riskscan import __version__
 from riskscan.controls import evaluate_controls
-from riskscan.discovery import discover_files, read_inputs, scan_root_for
-from riskscan.errors import InputError
+from riskscan.discovery import DiscoveredInputs, discover_files, read_inputs, scan_root_for
+from riskscan.errors import InputError, UsageError
 from riskscan.inventory import build_inventory
 from riskscan.model import Assessment, InputFile, InputStatus
 from riskscan.redaction import redact_file_path
 from riskscan.sources import ReadContext, make_client_hasher
 
-__all__ = ["SCHEMA_VERSION", "Progress", "ScanOptions", "scan"]
+__all__ = ["SCHEMA_VERSION", "Progress", "ScanOptions", "TrafficEngine", "scan"]
 
 SCHEMA_VERSION = "1.2"
 """Version of the JSON output contract (riskscan/report/assessment.schema.json)."""
@@ -46,6 +47,13 @@ class Progress:
         """Called once when reading is over."""
 
 
+class TrafficEngine(StrEnum):
+    """Where traffic logs are aggregated: in this process (Polars), or on Apache Spark."""
+
+    EMBEDDED = "embedded"
+    SPARK = "spark"
+
+
 @dataclass(frozen=True)
 class ScanOptions:
     """What to scan and how strictly."""
@@ -57,6 +65,11 @@ class ScanOptions:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     on_inputs: Callable[[Sequence[InputFile]], None] | None = None
     """Told every input file's outcome once all are read, before a scan with none usable stops."""
+    engine: TrafficEngine = TrafficEngine.EMBEDDED
+    spark_master: str | None = None
+    """`--spark-master`: None means the session the environment provides, or a local one."""
+    locations: tuple[str, ...] = ()
+    """Traffic locations given as URIs (`s3a://bucket/logs/`); only the Spark engine reads them."""
 
 
 def scan(options: ScanOptions) -> Assessment:
@@ -65,10 +78,13 @@ def scan(options: ScanOptions) -> Assessment:
     Raises `InputError` when no path exists or nothing usable was found, and, in strict mode, when any
     file failed to read.
     """
-    if not options.paths:
+    if not options.paths and not options.locations:
         raise InputError("no input paths given")
+    if options.locations and options.engine is not TrafficEngine.SPARK:
+        raise UsageError(f"{redact_file_path(options.locations[0])} is not a local path: only --engine spark "
+                         "reads remote locations")
     files = discover_files(options.paths)
-    root = scan_root_for(options.paths)
+    root = scan_root_for(options.paths) if options.paths else Path.cwd()
     context = ReadContext(
         root=root,
         allowed_roots=tuple(path.resolve() if path.is_dir() else path.resolve().parent for path in options.paths),
@@ -78,7 +94,10 @@ def scan(options: ScanOptions) -> Assessment:
     )
     options.progress.start(sum(_size(file) for file in files))
     try:
-        inputs = read_inputs(files, context, on_file=options.progress.file_started)
+        if options.engine is TrafficEngine.SPARK:
+            inputs = _read_with_spark(files, context, options)
+        else:
+            inputs = read_inputs(files, context, on_file=options.progress.file_started)
     finally:
         options.progress.finish()
     if options.on_inputs is not None:
@@ -90,7 +109,7 @@ def scan(options: ScanOptions) -> Assessment:
         schema_version=SCHEMA_VERSION,
         tool_version=__version__,
         scanned_at=options.clock(),
-        roots=tuple(dict.fromkeys(_root_label(path) for path in options.paths)),
+        roots=tuple(dict.fromkeys([*(_root_label(path) for path in options.paths), *_location_labels(options)])),
         inputs=inputs.inputs,
         inventory=inventory,
         controls=evaluation.controls,
@@ -101,6 +120,23 @@ def scan(options: ScanOptions) -> Assessment:
     )
 
 
+def _read_with_spark(files: Sequence[Path], context: ReadContext, options: ScanOptions) -> DiscoveredInputs:
+    """Every input as `read_inputs` reads it, but traffic logs, local or remote, read on Spark."""
+    from riskscan.sources.traffic.spark.scan import SparkTraffic
+
+    spark = SparkTraffic(options.spark_master)
+    remote = spark.read_locations(options.locations, context)
+    return read_inputs(files, context, on_file=options.progress.file_started, readers=spark.readers(), remote=remote)
+
+
+def _location_labels(options: ScanOptions) -> list[str]:
+    if not options.locations:
+        return []
+    from riskscan.sources.traffic.spark.scan import shown_location
+
+    return [shown_location(location) for location in options.locations]
+
+
 def _check_inputs(records: Sequence[InputFile], options: ScanOptions) -> None:
     failed = [record for record in records if record.status is InputStatus.FAILED]
     if options.strict and failed:
@@ -108,7 +144,7 @@ def _check_inputs(records: Sequence[InputFile], options: ScanOptions) -> None:
         more = f" (and {len(failed) - 1} more failed files)" if len(failed) > 1 else ""
         raise InputError(f"{first}{more}; --strict stops at the first bad file")
     if not any(record.status is InputStatus.USED for record in records):
-        shown = ", ".join(redact_file_path(str(path)) for path in options.paths)
+        shown = ", ".join([*(redact_file_path(str(path)) for path in options.paths), *_location_labels(options)])
         if failed:  # a spec that is broken must not read as if there were no spec at all
             more = f" (and {len(failed) - 1} more failed files)" if len(failed) > 1 else ""
             raise InputError(f"{shown}: nothing could be read: {failed[0].message or failed[0].path}{more}")
