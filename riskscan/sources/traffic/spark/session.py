@@ -24,7 +24,10 @@ INSTALL_HINT = "--engine spark needs pyspark: pip install 'riskscan[spark]' (and
 _APP_NAME = "riskscan"
 # Small local shuffles: the aggregates are small, and Spark's default of 200 partitions costs more
 # to schedule than the data takes to group. A cluster's own setting is left alone.
-_LOCAL_CONFIG = {"spark.sql.shuffle.partitions": "4", "spark.ui.showConsoleProgress": "false"}
+# No web UI either: a local scan opens no port.
+_LOCAL_CONFIG = {
+    "spark.sql.shuffle.partitions": "4", "spark.ui.showConsoleProgress": "false", "spark.ui.enabled": "false",
+}
 
 
 def is_pyspark_installed() -> bool:
