@@ -13,6 +13,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,9 +45,11 @@ needs_spark = pytest.mark.skipif(_MISSING is not None, reason=f"Spark tests skip
 
 
 @pytest.fixture(scope="module")
-def spark() -> SparkSession:
-    """One local Spark session (two cores) for the module."""
-    return spark_session_module.spark_session("local[2]")
+def spark() -> Iterator[SparkSession]:
+    """One local Spark session (two cores) for the module, stopped after it."""
+    session = spark_session_module.spark_session("local[2]")
+    yield session
+    session.stop()
 
 
 def context() -> ReadContext:

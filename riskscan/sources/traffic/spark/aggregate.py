@@ -44,15 +44,19 @@ def aggregate_requests(
     protected_paths: frozenset[str] = frozenset(),
 ) -> AggregateResult:
     """Reduce and group `requests` (cached, `REQUEST_SCHEMA` columns); see the module docstring."""
+    from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     partly = _fold(F.col("path"))
     if protected_paths:
         partly = F.when(F.col("path").isin(sorted(protected_paths)), F.col("path")).otherwise(partly)
-    rows = requests.withColumn("partly", partly)
-    reduced = _reductions(session, rows, protected_paths)
-    keyed = rows.join(F.broadcast(reduced), "partly").select(*_keyed_columns())
-    clients, statuses, query_keys = _groups(keyed)
+    # Cached: the reductions and each of the groups read these rows; their regexes run once.
+    rows = requests.select(*_keyed_columns(), partly.alias("partly")).persist(StorageLevel.MEMORY_AND_DISK)
+    try:
+        reduced = _reductions(session, rows, protected_paths)
+        clients, statuses, query_keys = _groups(rows.join(F.broadcast(reduced), "partly").drop("partly"))
+    finally:
+        rows.unpersist()
     endpoints: dict[tuple[str, str | None, str], int] = {}
     client_frame = _clients_frame(clients, endpoints, client_id)
     status_frame = _frame([(endpoints[_key(row)], row["slot"], row["count"], row["line"]) for row in statuses],
@@ -92,13 +96,14 @@ def _reductions(session: SparkSession, rows: DataFrame, protected: frozenset[str
 
 
 def _keyed_columns() -> list[Column | str]:
-    """What grouping needs: the endpoint, client, time, line, status slot, object key and last number."""
+    """What grouping needs but the reduced path: the method, host, client, time, line, status slot,
+    object key and last number."""
     from pyspark.sql import functions as F
 
     status = F.col("status")
     number = F.regexp_extract("path", _LAST_NUMBER, 1)
     return [
-        "method", F.coalesce("host", F.lit(_NO_HOST)).alias("host"), "reduced", "client", "epoch", "line", "query", "status",
+        "method", F.coalesce("host", F.lit(_NO_HOST)).alias("host"), "client", "epoch", "line", "query", "status",
         F.when(status.isin(401, 403, 404, 429), status).otherwise(F.floor(status / 100) * 100).cast("int").alias("slot"),
         F.shiftrightunsigned(F.xxhash64("path"), 1).alias("key"),
         F.when(number != "", number.cast("long")).alias("number"),
