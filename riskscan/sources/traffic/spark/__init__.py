@@ -11,5 +11,6 @@ same `TrafficSample` the embedded engine makes. pyspark is an optional extra
 - `text`: the lines of one or more files, numbered exactly;
 - `access_log`: the combined/common/vhost line format as Spark expressions;
 - `aggregate`: reduction and grouping, the result handed back as `engine.AggregateResult`;
-- `reader`: a location in, a `TrafficSample` out (with the embedded engine's rejection rules).
+- `reader`: a location in, a `TrafficSample` out (with the embedded engine's rejection rules);
+- `scan`: what `--engine spark` changes in a scan (the readers of local logs, remote locations).
 """
