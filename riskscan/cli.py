@@ -8,6 +8,7 @@ stderr); 3 an unexpected internal error (one line; `--debug` shows the traceback
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +24,7 @@ from riskscan.errors import InputError, RiskscanError, UsageError
 from riskscan.history import check_database, list_scans, save_assessment
 from riskscan.interrupts import StopOnTerminate, Terminated, raise_if_terminated, stop_on_sigterm
 from riskscan.model import Assessment, InputFile, InputStatus, Severity
-from riskscan.pipeline import Progress, ScanOptions, scan
+from riskscan.pipeline import Progress, ScanOptions, TrafficEngine, scan
 from riskscan.report import STDOUT, check_destination, renderer_for, write_report
 from riskscan.sources import READERS
 from riskscan.sources.live import HttpOptions, LiveKind, LiveSource, live_source
@@ -55,9 +56,9 @@ _stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
 @app.command("scan")
 def scan_command(
-    paths: Annotated[
-        list[Path] | None, typer.Argument(help="Files and folders to scan (folders recursively).")
-    ] = None,
+    paths: Annotated[list[str] | None, typer.Argument(
+        help="Files and folders to scan (folders recursively); with --engine spark also log locations as URIs "
+             "(s3a://, hdfs://, abfss://).", metavar="PATHS...")] = None,
     output: Annotated[
         list[str] | None,
         typer.Option("-o", "--output", help="Write a report here; repeatable. Format from the suffix; '-' is stdout."),
@@ -110,6 +111,16 @@ def scan_command(
     http_timeout: Annotated[float, typer.Option(
         "--http-timeout", min=0.1, max=600, help="Seconds to wait for a live source to connect or answer.")
     ] = 10.0,
+    engine: Annotated[
+        TrafficEngine,
+        typer.Option("--engine", case_sensitive=False,
+                     help="Aggregate traffic logs here (embedded) or on Apache Spark (needs riskscan[spark])."),
+    ] = TrafficEngine.EMBEDDED,
+    spark_master: Annotated[
+        str | None,
+        typer.Option("--spark-master", help="Spark master URL (local[4], spark://host:7077, yarn); default: the "
+                     "session the environment provides, else local. Only with --engine spark."),
+    ] = None,
 ) -> None:
     """Scan specs, gateway configs and access logs; write the assessment as JSON, HTML or PDF."""
     _configure_logging(verbose, debug)
@@ -117,6 +128,8 @@ def scan_command(
     with _errors_to_exit_codes(debug):
         if not 1 <= max_file_mb <= MAX_FILE_MB:
             raise UsageError(f"--max-file-mb must be from 1 to {MAX_FILE_MB} (MiB), not {max_file_mb}")
+        if spark_master is not None and engine is not TrafficEngine.SPARK:
+            raise UsageError("--spark-master needs --engine spark")
         destinations = _pair_formats(output or [], output_format or [])
         fields = parse_log_fields(log_fields) if log_fields is not None else None
         if not no_db:
@@ -126,9 +139,12 @@ def scan_command(
         listing = _InputListing(verbose)
         live = _live_sources(apisix_admin or [], kong_admin or [], spec_url or [], insecure)
         http = HttpOptions(key_env=admin_key_env, ca_bundle=ca_bundle, insecure=insecure, timeout=http_timeout)
-        options = ScanOptions(paths=tuple(paths or ()), strict=strict, max_file_bytes=max_file_mb * 1024 * 1024,
-                              progress=progress, on_inputs=listing, live=live, http=http,
-                              log_fields=fields, exceptions=exceptions)
+        given = paths or []
+        options = ScanOptions(paths=tuple(Path(path) for path in given if not _is_location(path)), strict=strict,
+                              max_file_bytes=max_file_mb * 1024 * 1024, progress=progress, on_inputs=listing,
+                              live=live, http=http, log_fields=fields, exceptions=exceptions, engine=engine,
+                              spark_master=spark_master,
+                              locations=tuple(path for path in given if _is_location(path)))
         try:
             assessment = scan(options)
         except InputError:
@@ -205,6 +221,11 @@ def _pair_formats(outputs: list[str], formats: list[str]) -> list[tuple[str, str
         renderer_for(out, fmt)
         check_destination(out)
     return paired
+
+
+def _is_location(argument: str) -> bool:
+    """A URI (`s3a://bucket/logs/`): a location Spark reads, not a local path."""
+    return re.match(r"[A-Za-z][A-Za-z0-9+.-]*://", argument) is not None
 
 
 def _refuse_output_onto(db: Path, destinations: list[str]) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -25,7 +25,7 @@ from riskscan.model import (
     TrafficSample,
 )
 from riskscan.redaction import redact_file_path
-from riskscan.sources import READERS, ReadContext, SourcePayload, detect_kind, read_head
+from riskscan.sources import READERS, ReadContext, SourcePayload, SourceReader, detect_kind, read_head
 
 __all__ = ["DiscoveredInputs", "ReadOutcome", "discover_files", "read_inputs", "scan_root_for"]
 
@@ -95,6 +95,8 @@ def read_inputs(
     files: Sequence[Path],
     context: ReadContext,
     on_file: Callable[[Path], None] | None = None,
+    readers: Mapping[SourceKind, SourceReader] = READERS,
+    remote: Sequence[ReadOutcome] = (),
 ) -> DiscoveredInputs:
     """Detect each file's kind from its content and read it; group the results by payload type.
 
@@ -102,7 +104,8 @@ def read_inputs(
     included by a gateway config (nginx `include`): their routes are read once, in the context of the
     config that includes them, and not again as a config of their own (see `_fold_included`).
     Documentation and gateway configs are read before traffic, so that traffic keeps as written the
-    id-like literals they name (`inventory.literals`).
+    id-like literals they name (`inventory.literals`). `readers` may replace a kind's reader
+    (`--engine spark`); `remote` are sources read elsewhere (locations Spark read), grouped with the rest.
     """
     detected = [_detect(file, context) for file in files]
     read: list[ReadOutcome | None] = [found if isinstance(found, ReadOutcome) else None for found in detected]
@@ -111,8 +114,8 @@ def read_inputs(
             context = replace(context, protected_paths=_literals_named(read))
         for index, found in enumerate(detected):
             if isinstance(found, _Detected) and _is_traffic(found.kind) == is_traffic_pass:
-                read[index] = _read_one(found, context, on_file)
-    outcomes = _fold_included([outcome for outcome in read if outcome is not None])
+                read[index] = _read_one(found, context, on_file, readers)
+    outcomes = _fold_included([outcome for outcome in read if outcome is not None]) + list(remote)
     specs = tuple(spec for o in outcomes for spec in _specs_of(o.payload))
     referenced = {ref: spec.path for spec in specs for ref in spec.referenced_files}
     inputs = tuple(_mark_referenced(o.input_file, referenced) for o in outcomes)
@@ -177,12 +180,15 @@ def _is_traffic(kind: SourceKind) -> bool:
     return type(READERS[kind]).__module__.startswith("riskscan.sources.traffic")
 
 
-def _read_one(found: _Detected, context: ReadContext, on_file: Callable[[Path], None] | None) -> ReadOutcome:
+def _read_one(
+    found: _Detected, context: ReadContext, on_file: Callable[[Path], None] | None,
+    readers: Mapping[SourceKind, SourceReader] = READERS,
+) -> ReadOutcome:
     file, shown, size, kind = found.file, found.shown, found.size, found.kind
     if on_file is not None:
         on_file(file)
     try:
-        payload = READERS[kind].read(file, context)
+        payload = readers[kind].read(file, context)
     except SourceError as error:
         return _failed(shown, kind, size, str(error))
     except (RecursionError, MemoryError):

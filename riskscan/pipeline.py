@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -19,7 +20,7 @@ from riskscan.controls import evaluate_controls
 from riskscan.controls.catalogue import default_catalogue
 from riskscan.controls.exceptions import load_exceptions
 from riskscan.discovery import DiscoveredInputs, discover_files, read_inputs, scan_root_for
-from riskscan.errors import InputError
+from riskscan.errors import InputError, UsageError
 from riskscan.inventory import build_inventory
 from riskscan.model import ApiSpec, Assessment, GatewayConfig, InputFile, InputStatus
 from riskscan.redaction import redact_file_path
@@ -29,7 +30,7 @@ if TYPE_CHECKING:  # httpx is imported only when a live pull is asked for
     from riskscan.sources.live import HttpOptions, LiveSource
     from riskscan.sources.traffic.jsonl.fields import FieldMap
 
-__all__ = ["SCHEMA_VERSION", "Progress", "ScanOptions", "scan"]
+__all__ = ["SCHEMA_VERSION", "Progress", "ScanOptions", "TrafficEngine", "scan"]
 
 SCHEMA_VERSION = "1.3"
 """Version of the JSON output contract (riskscan/report/assessment.schema.json)."""
@@ -56,6 +57,13 @@ class Progress:
         """Called once when reading is over."""
 
 
+class TrafficEngine(StrEnum):
+    """Where traffic logs are aggregated: in this process (Polars), or on Apache Spark."""
+
+    EMBEDDED = "embedded"
+    SPARK = "spark"
+
+
 @dataclass(frozen=True)
 class ScanOptions:
     """What to scan and how strictly."""
@@ -75,6 +83,11 @@ class ScanOptions:
     """How live pulls connect (key variable, CA bundle, timeouts); None: the defaults."""
     log_fields: FieldMap | None = None
     """`--log-fields`: how to read JSON-lines or CSV logs of no built-in kind."""
+    engine: TrafficEngine = TrafficEngine.EMBEDDED
+    spark_master: str | None = None
+    """`--spark-master`: None means the session the environment provides, or a local one."""
+    locations: tuple[str, ...] = ()
+    """Traffic locations given as URIs (`s3a://bucket/logs/`); only the Spark engine reads them."""
 
 
 def scan(options: ScanOptions) -> Assessment:
@@ -83,8 +96,11 @@ def scan(options: ScanOptions) -> Assessment:
     Raises `InputError` when no path exists or nothing usable was found, and, in strict mode, when any
     file failed to read.
     """
-    if not options.paths and not options.live:
+    if not options.paths and not options.live and not options.locations:
         raise InputError("no input paths given")
+    if options.locations and options.engine is not TrafficEngine.SPARK:
+        raise UsageError(f"{redact_file_path(options.locations[0])} is not a local path: only --engine spark "
+                         "reads remote locations")
     control_ids = frozenset(control.id for control in default_catalogue().controls)
     exceptions = load_exceptions(options.exceptions, control_ids) if options.exceptions else ()
     files = discover_files(options.paths)
@@ -100,7 +116,10 @@ def scan(options: ScanOptions) -> Assessment:
     )
     options.progress.start(sum(_size(file) for file in files))
     try:
-        inputs = read_inputs(files, context, on_file=options.progress.file_started)
+        if options.engine is TrafficEngine.SPARK:
+            inputs = _read_with_spark(files, context, options)
+        else:
+            inputs = read_inputs(files, context, on_file=options.progress.file_started)
     finally:
         options.progress.finish()
     inputs = _with_pulled(inputs, options)
@@ -115,7 +134,7 @@ def scan(options: ScanOptions) -> Assessment:
         tool_version=__version__,
         scanned_at=scanned_at,
         roots=tuple(dict.fromkeys([*(_root_label(path) for path in options.paths),
-                                    *(source.shown for source in options.live)])),
+                                    *(source.shown for source in options.live), *_location_labels(options)])),
         inputs=inputs.inputs,
         inventory=inventory,
         controls=evaluation.controls,
@@ -129,6 +148,23 @@ def scan(options: ScanOptions) -> Assessment:
     )
 
 
+def _read_with_spark(files: Sequence[Path], context: ReadContext, options: ScanOptions) -> DiscoveredInputs:
+    """Every input as `read_inputs` reads it, but traffic logs, local or remote, read on Spark."""
+    from riskscan.sources.traffic.spark.scan import SparkTraffic
+
+    spark = SparkTraffic(options.spark_master)
+    remote = spark.read_locations(options.locations, context)
+    return read_inputs(files, context, on_file=options.progress.file_started, readers=spark.readers(), remote=remote)
+
+
+def _location_labels(options: ScanOptions) -> list[str]:
+    if not options.locations:
+        return []
+    from riskscan.sources.traffic.spark.scan import shown_location
+
+    return [shown_location(location) for location in options.locations]
+
+
 def _check_inputs(records: Sequence[InputFile], options: ScanOptions) -> None:
     failed = [record for record in records if record.status is InputStatus.FAILED]
     if options.strict and failed:
@@ -137,7 +173,7 @@ def _check_inputs(records: Sequence[InputFile], options: ScanOptions) -> None:
         raise InputError(f"{first}{more}; --strict stops at the first bad file")
     if not any(record.status is InputStatus.USED for record in records):
         shown = ", ".join([*(redact_file_path(str(path)) for path in options.paths),
-                           *(redact_file_path(source.shown) for source in options.live)])
+                           *(redact_file_path(source.shown) for source in options.live), *_location_labels(options)])
         if failed:  # a spec that is broken must not read as if there were no spec at all
             more = f" (and {len(failed) - 1} more failed files)" if len(failed) > 1 else ""
             raise InputError(f"{shown}: nothing could be read: {failed[0].message or failed[0].path}{more}")

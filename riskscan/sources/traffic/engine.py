@@ -26,7 +26,7 @@ import os
 import sys
 import threading
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -46,7 +46,9 @@ __all__ = [
     "TrafficAggregator",
     "empty_requests",
     "fold_expression",
+    "reduce_protected",
     "requests_from_rows",
+    "traffic_result",
 ]
 
 REQUEST_SCHEMA: dict[str, str] = {
@@ -217,27 +219,12 @@ class TrafficAggregator:
         if not self._clients or self._clients[0].height == 0:
             return AggregateResult((), 0, None, None, ())
         peaks = self._failures[0].group_by("endpoint", "client").agg(peak=pl.col("count").max())
+        clients = self._clients[0].join(peaks, on=["endpoint", "client"], how="left")
         objects = pl.concat([frame for part in self._objects for frame in part], rechunk=False)
         self._objects = [[] for _ in range(_OBJECT_PARTITIONS)]
-        objects = objects.sort("endpoint", "client", "key")
-        counts = objects.group_by("endpoint", "client", maintain_order=True).agg(keys=pl.len())
-        clients = (
-            self._clients[0].join(peaks, on=["endpoint", "client"], how="left")
-            .join(counts, on=["endpoint", "client"])
-            .sort("endpoint", "client")
-        )
         endpoints = {number: key for key, number in self._endpoints.items()}
-        per_endpoint = _per_endpoint(objects, self._statuses[0], self._query_keys[0])
-        paths = _path_traffic(endpoints, clients, _packed_keys(objects["key"]), per_endpoint)
-        warnings = (f"query-string keys: only the {MAX_QUERY_KEYS:,} most frequent are counted",) \
-            if self._query_keys_cut else ()
-        return AggregateResult(
-            paths=paths,
-            distinct_clients=len({client.client_id for item in paths for client in item.clients}),
-            first_seen=min((item.first_seen for item in paths if item.first_seen), default=None),
-            last_seen=max((item.last_seen for item in paths if item.last_seen), default=None),
-            warnings=warnings,
-        )
+        return traffic_result(endpoints, clients, objects, self._statuses[0], self._query_keys[0],
+                              query_keys_cut=self._query_keys_cut)
 
     def _keyed(self, requests: pl.DataFrame) -> pl.LazyFrame:
         """The batch with `endpoint` and `client` ids, `number` (last plain numeric id), `key` (hash of
@@ -287,11 +274,7 @@ class TrafficAggregator:
         return pl.DataFrame({"endpoint_hash": distinct["endpoint_hash"], "endpoint": pl.Series(numbers, dtype=pl.UInt32)})
 
     def _reduce(self, partly: str) -> str:
-        """`reduce_path`, keeping the longest protected prefix of the path as written."""
-        for literal in reversed(self._protected):
-            if partly == literal or partly.startswith(literal + "/"):
-                return literal + reduce_path(partly[len(literal):])[0]
-        return reduce_path(partly)[0]
+        return reduce_protected(partly, self._protected)
 
     def _opaque_clients(self, distinct: pl.DataFrame) -> pl.DataFrame:
         """(client_hash, opaque) for each distinct client of a batch: its opaque id, made once."""
@@ -362,6 +345,47 @@ def _query_key_counts(rows: pl.LazyFrame) -> pl.LazyFrame:
         .filter(pl.col("query_key") != "")
         .group_by("endpoint", "query_key")
         .agg(count=pl.len())
+    )
+
+
+def reduce_protected(partly: str, protected: Sequence[str]) -> str:
+    """`reduce_path`, keeping the longest protected prefix of the path as written (`protected` sorted
+    by length, shortest first)."""
+    for literal in reversed(protected):
+        if partly == literal or partly.startswith(literal + "/"):
+            return literal + reduce_path(partly[len(literal):])[0]
+    return reduce_path(partly)[0]
+
+
+def traffic_result(
+    endpoints: dict[int, tuple[str, str | None, str]],
+    clients: pl.DataFrame,
+    objects: pl.DataFrame,
+    statuses: pl.DataFrame,
+    query_keys: pl.DataFrame,
+    *,
+    query_keys_cut: bool,
+) -> AggregateResult:
+    """The endpoints' traffic from merged groups, whichever engine grouped them: `endpoints` names
+    each endpoint id (method, host, reduced path); `clients` has one row per (endpoint, client)
+    (requests, failed, low, high, first, last, peak); `objects` the distinct (endpoint, client, key);
+    `statuses` (endpoint, slot, count, line); `query_keys` (endpoint, query_key, count)."""
+    import polars as pl
+
+    if clients.height == 0:
+        return AggregateResult((), 0, None, None, ())
+    objects = objects.sort("endpoint", "client", "key")
+    counts = objects.group_by("endpoint", "client", maintain_order=True).agg(keys=pl.len())
+    clients = clients.join(counts, on=["endpoint", "client"]).sort("endpoint", "client")
+    per_endpoint = _per_endpoint(objects, statuses, query_keys)
+    paths = _path_traffic(endpoints, clients, _packed_keys(objects["key"]), per_endpoint)
+    warnings = (f"query-string keys: only the {MAX_QUERY_KEYS:,} most frequent are counted",) if query_keys_cut else ()
+    return AggregateResult(
+        paths=paths,
+        distinct_clients=len({client.client_id for item in paths for client in item.clients}),
+        first_seen=min((item.first_seen for item in paths if item.first_seen), default=None),
+        last_seen=max((item.last_seen for item in paths if item.last_seen), default=None),
+        warnings=warnings,
     )
 
 

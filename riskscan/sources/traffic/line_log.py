@@ -30,11 +30,14 @@ if TYPE_CHECKING:
 __all__ = [
     "REJECTED_SAMPLES",
     "LineFormat",
+    "LineTally",
     "ParsedLines",
     "SlowRequest",
     "TrafficLogError",
+    "check_rejections",
     "parse_slowly",
     "read_line_log",
+    "tally_warnings",
 ]
 
 log = logging.getLogger(__name__)
@@ -84,7 +87,10 @@ class LineFormat(Protocol):
 
 
 @dataclass
-class _Tally:
+class LineTally:
+    """What a file's lines came to so far: non-blank lines, rejections and their first line numbers,
+    lines per variant of the format (shared by the embedded and the Spark readers)."""
+
     total: int = 0  # non-blank lines
     malformed: int = 0
     not_requests: int = 0
@@ -140,7 +146,7 @@ def read_line_log(path: Path, context: ReadContext, log_format: LineFormat) -> T
     """
     shown = context.relative_path(path)
     aggregator = TrafficAggregator(context.client_id, context.protected_paths)
-    tally = _Tally()
+    tally = LineTally()
     reader = LineReader(path, context.on_progress)
     try:
         workers = 1 if getattr(log_format, "is_stateful", False) else _WORKERS
@@ -154,10 +160,10 @@ def read_line_log(path: Path, context: ReadContext, log_format: LineFormat) -> T
                 _keep(pending.popleft().result(), tally, aggregator, context, shown, log_format.description)
     except OSError as error:
         raise TrafficLogError(f"cannot read the file ({error.strerror or type(error).__name__})", path=shown) from None
-    _check_rejections(tally, shown, log_format.description, is_final=True)
+    check_rejections(tally, shown, log_format.description, is_final=True)
     result = aggregator.result()
     problem = f"{reader.problem} {reader.compression}" if reader.problem else None
-    warnings = (*_warnings(tally, problem), *result.warnings)
+    warnings = (*tally_warnings(tally, problem), *result.warnings)
     for warning in warnings:
         log.warning("%s: %s", shown, redact(warning))
     variant = tally.variants.most_common(1)[0][0] if tally.variants else log_format.name
@@ -193,17 +199,17 @@ def _work(batch: LineBatch, log_format: LineFormat, aggregator: TrafficAggregato
 
 
 def _keep(
-    done: _BatchResult, tally: _Tally, aggregator: TrafficAggregator, context: ReadContext, shown: str, description: str
+    done: _BatchResult, tally: LineTally, aggregator: TrafficAggregator, context: ReadContext, shown: str, description: str
 ) -> None:
     """Count and keep a batch's results, in file order (in the reading thread)."""
     tally.count(done.parsed, done.lines)
     if context.on_lines is not None:
         context.on_lines(done.physical_lines)
     aggregator.absorb(done.partial)
-    _check_rejections(tally, shown, description, is_final=False)
+    check_rejections(tally, shown, description, is_final=False)
 
 
-def _check_rejections(tally: _Tally, shown: str, description: str, *, is_final: bool) -> None:
+def check_rejections(tally: LineTally, shown: str, description: str, *, is_final: bool) -> None:
     """Stop early on a file that is mostly not lines of the format (binary data, another format)."""
     total, bad = tally.total, tally.malformed
     if bad * 2 <= total or not (is_final or total >= _CHECK_AFTER_LINES):
@@ -211,7 +217,7 @@ def _check_rejections(tally: _Tally, shown: str, description: str, *, is_final: 
     raise TrafficLogError(f"not {description}: {bad} of {total} lines do not parse", path=shown)
 
 
-def _warnings(tally: _Tally, stream_problem: str | None) -> tuple[str, ...]:
+def tally_warnings(tally: LineTally, stream_problem: str | None) -> tuple[str, ...]:
     warnings: list[str] = []
     if stream_problem is not None:
         warnings.append(f"{stream_problem} stream after {tally.total} lines")
