@@ -29,11 +29,17 @@ _VARIABLE = re.compile(r"[{:*(\[^$\\]")
 def protected_literals(specs: Sequence[ApiSpec], gateways: Sequence[GatewayConfig]) -> frozenset[str]:
     """The literal prefixes (whole segments, no trailing slash) whose segments folding would change."""
     candidates = (
-        *(path for spec in specs for operation in spec.operations
-          for path in (operation.path, *operation.alternate_paths)),
+        *(
+            path
+            for spec in specs
+            for operation in spec.operations
+            for path in (operation.path, *operation.alternate_paths)
+        ),
         *(uri for gateway in gateways for route in gateway.routes for uri in route.uris),
     )
-    protected = sorted({literal for literal in _literal_prefixes(candidates) if reduce_path(literal)[0] != literal})
+    protected = sorted(
+        {literal for literal in _literal_prefixes(candidates) if reduce_path(literal)[0] != literal}
+    )
     return frozenset(protected[:MAX_PROTECTED])
 
 

@@ -41,7 +41,8 @@ _SNIFF_LINES = 20
 # are the reference the fast path agrees with (tests compare the two).
 _TOKEN = r"[!$->@-Z\\-~]+"
 _PLAIN = (
-    rf'^{_TOKEN} {_TOKEN} {_TOKEN} \[[0-9]{{2}}/[A-Za-z]{{3}}/[0-9]{{4}}:[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}} [+-][0-9]{{4}}\] '
+    rf"^{_TOKEN} {_TOKEN} {_TOKEN} "
+    r"\[[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}\] "
     r'"[A-Za-z]{1,20} /[!$->@-~]*(?:\?[!$-~]*)?(?:#[!#-~]*)?(?: HTTP/[!#-~]*)?" [1-5][0-9]{2} '
 )
 _VHOST = rf"^{_TOKEN} " + _PLAIN[1:]
@@ -53,8 +54,10 @@ class AccessLogReader:
 
     kind = SourceKind.ACCESS_LOG
     title = "nginx / Apache access logs (combined, common, vhost combined), plain, .gz or .zst"
-    summary = ("requests per method and path: distinct clients as opaque ids, status classes, first and last "
-               "seen; query strings dropped, secret-bearing segments replaced at ingestion")
+    summary = (
+        "requests per method and path: distinct clients as opaque ids, status classes, first and last "
+        "seen; query strings dropped, secret-bearing segments replaced at ingestion"
+    )
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True when most of the first non-empty lines (up to 20) parse as access-log lines.
@@ -94,7 +97,9 @@ class CombinedLogFormat:
         parsed = ParsedLines(
             requests=_request_rows(timed),
             malformed=fast.filter(epochs.is_null())["line"].to_list(),
-            variants=Counter(vhost_combined=vhosted.height, combined=plain.filter(text.str.ends_with('"')).height),
+            variants=Counter(
+                vhost_combined=vhosted.height, combined=plain.filter(text.str.ends_with('"')).height
+            ),
         )
         parsed.variants["common"] = plain.height - parsed.variants["combined"]
         slow_numbers = rest.filter(~is_vhosted)["line"].to_list()
@@ -133,7 +138,8 @@ def _fields(lines: pl.DataFrame, *, has_vhost: bool) -> pl.DataFrame:
     path_end = pl.min_horizontal(pl.when(has_query).then(question).otherwise(query_end), query_end)
     opening, target, closing = pl.col("opening"), pl.col("target"), pl.col("closing")
     return found.select(
-        "line", "vhost",
+        "line",
+        "vhost",
         client=body.str.slice(0, pl.col("client_end")),
         minute=body.str.slice(opening + 1, 17),
         second=body.str.slice(opening + 18, 9),
@@ -155,9 +161,11 @@ def _epochs(fast: pl.DataFrame) -> pl.Series:
     minutes = fast["minute"].unique().to_list()
     seconds = fast["second"].unique().to_list()
     minute = fast["minute"].replace_strict(
-        minutes, [minute_start(value.encode()) for value in minutes], default=None, return_dtype=pl.Int64)
+        minutes, [minute_start(value.encode()) for value in minutes], default=None, return_dtype=pl.Int64
+    )
     second = fast["second"].replace_strict(
-        seconds, [second_and_zone(value.encode()) for value in seconds], default=None, return_dtype=pl.Int64)
+        seconds, [second_and_zone(value.encode()) for value in seconds], default=None, return_dtype=pl.Int64
+    )
     return (minute + second).alias("epoch")
 
 
@@ -167,9 +175,12 @@ def _request_rows(timed: pl.DataFrame) -> pl.DataFrame:
 
     vhosts = timed["vhost"].drop_nulls().unique().to_list()
     host = pl.col("vhost").replace_strict(
-        vhosts, [vhost_name(value.encode()) for value in vhosts], default=None, return_dtype=pl.String)
+        vhosts, [vhost_name(value.encode()) for value in vhosts], default=None, return_dtype=pl.String
+    )
     return timed.select(
-        "line", "client", "epoch",
+        "line",
+        "client",
+        "epoch",
         method=pl.col("method").str.to_uppercase(),
         host=host,
         path="path",
@@ -183,7 +194,9 @@ def _count_variants(outcomes: list[tuple[bytes, SlowRequest | str]], parsed: Par
     for line, request in outcomes:
         fields = parse_line(line) if request != "malformed" else None
         if fields is not None:
-            parsed.variants["vhost_combined" if fields[0] is not None else "combined" if fields[5] else "common"] += 1
+            parsed.variants[
+                "vhost_combined" if fields[0] is not None else "combined" if fields[5] else "common"
+            ] += 1
 
 
 def _is_log_line(line: bytes) -> bool:

@@ -84,13 +84,19 @@ _CLASS_NAMES = ("1xx", "2xx", "3xx", "4xx", "5xx")
 # the next segment of `/1/2` is folded by a second pass; a last segment by the `$` pass.
 _NOT_YEAR = r"(?:[0-9]{1,3}|[0-9]{5,9}|(?:[03-9][0-9]|1[0-8]|2[1-9])[0-9]{2})"
 _YEAR = r"(?:19|20)[0-9]{2}"
-_ID = rf"(?:[0-9]{{1,{MAX_PLAIN_ID_DIGITS}}}|[A-Za-z]{{1,6}}-(?:{_NOT_YEAR}(?:-[0-9]{{1,9}})?|{_YEAR}-{_NOT_YEAR}))"
+_ID = (
+    rf"(?:[0-9]{{1,{MAX_PLAIN_ID_DIGITS}}}"
+    rf"|[A-Za-z]{{1,6}}-(?:{_NOT_YEAR}(?:-[0-9]{{1,9}})?|{_YEAR}-{_NOT_YEAR}))"
+)
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 _FOLDS = tuple(
     (pattern, replacement)
     for shape, placeholder in ((_ID, "{id}"), (_UUID, "{uuid}"))
     for pattern, replacement in (
-        (f"/{shape}/", f"/{placeholder}/"), (f"/{shape}$", f"/{placeholder}"), (f"/{shape}/", f"/{placeholder}/"))
+        (f"/{shape}/", f"/{placeholder}/"),
+        (f"/{shape}$", f"/{placeholder}"),
+        (f"/{shape}/", f"/{placeholder}/"),
+    )
 )
 _LAST_NUMBER = rf"^.*/([0-9]{{1,{MAX_PLAIN_ID_DIGITS}}})(?:/|$)"
 
@@ -148,7 +154,9 @@ class TrafficAggregator:
     instead of folding it to `/reports/{id}`; the rest of its path folds as usual.
     """
 
-    def __init__(self, client_id: Callable[[str], int], protected_paths: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, client_id: Callable[[str], int], protected_paths: frozenset[str] = frozenset()
+    ) -> None:
         self._client_id = client_id
         self._protected = sorted(protected_paths, key=len)  # the longest that matches wins
         self._reductions: dict[str, str] = {}
@@ -178,20 +186,26 @@ class TrafficAggregator:
             return None
         rows = self._keyed(requests)
         failed = pl.col("status").is_in(_FAILED_AUTH)
-        clients, objects, statuses, failures, query_keys = pl.collect_all([
-            rows.group_by("endpoint", "client").agg(
-                requests=pl.len(),
-                failed=failed.sum(),
-                low=pl.col("number").min(),
-                high=pl.col("number").max(),
-                first=pl.col("epoch").min(),
-                last=pl.col("epoch").max(),
-            ),
-            rows.select("endpoint", "client", "key").unique().with_columns(part=pl.col("key") % _OBJECT_PARTITIONS),
-            rows.group_by("endpoint", "slot").agg(count=pl.len(), line=pl.col("line").min()),
-            rows.filter(failed).group_by("endpoint", "client", minute=pl.col("epoch") // 60).agg(count=pl.len()),
-            _query_key_counts(rows),
-        ])
+        clients, objects, statuses, failures, query_keys = pl.collect_all(
+            [
+                rows.group_by("endpoint", "client").agg(
+                    requests=pl.len(),
+                    failed=failed.sum(),
+                    low=pl.col("number").min(),
+                    high=pl.col("number").max(),
+                    first=pl.col("epoch").min(),
+                    last=pl.col("epoch").max(),
+                ),
+                rows.select("endpoint", "client", "key")
+                .unique()
+                .with_columns(part=pl.col("key") % _OBJECT_PARTITIONS),
+                rows.group_by("endpoint", "slot").agg(count=pl.len(), line=pl.col("line").min()),
+                rows.filter(failed)
+                .group_by("endpoint", "client", minute=pl.col("epoch") // 60)
+                .agg(count=pl.len()),
+                _query_key_counts(rows),
+            ]
+        )
         parts = objects.partition_by("part", as_dict=True, include_key=False)
         by_part = {int(key[0]): frame for key, frame in parts.items()}
         return PartialAggregate(clients, by_part, statuses, failures, query_keys)
@@ -223,8 +237,14 @@ class TrafficAggregator:
         objects = pl.concat([frame for part in self._objects for frame in part], rechunk=False)
         self._objects = [[] for _ in range(_OBJECT_PARTITIONS)]
         endpoints = {number: key for key, number in self._endpoints.items()}
-        return traffic_result(endpoints, clients, objects, self._statuses[0], self._query_keys[0],
-                              query_keys_cut=self._query_keys_cut)
+        return traffic_result(
+            endpoints,
+            clients,
+            objects,
+            self._statuses[0],
+            self._query_keys[0],
+            query_keys_cut=self._query_keys_cut,
+        )
 
     def _keyed(self, requests: pl.DataFrame) -> pl.LazyFrame:
         """The batch with `endpoint` and `client` ids, `number` (last plain numeric id), `key` (hash of
@@ -240,16 +260,25 @@ class TrafficAggregator:
             partly=partly,
             client_hash=pl.col("client").hash(seed=_HASH_SEED),
         ).with_columns(endpoint_hash=pl.struct("method", "host", "partly").hash(seed=_HASH_SEED))
-        distinct_endpoints = frame.select("endpoint_hash", "method", "host", "partly").unique(subset="endpoint_hash")
+        distinct_endpoints = frame.select("endpoint_hash", "method", "host", "partly").unique(
+            subset="endpoint_hash"
+        )
         distinct_clients = frame.select("client_hash", "client").unique(subset="client_hash")
         with self._ids_lock:
-            endpoint_ids, client_ids = self._endpoint_ids(distinct_endpoints), self._opaque_clients(distinct_clients)
+            endpoint_ids, client_ids = (
+                self._endpoint_ids(distinct_endpoints),
+                self._opaque_clients(distinct_clients),
+            )
         return (
             frame.lazy()
             .join(endpoint_ids.lazy(), on="endpoint_hash")
             .join(client_ids.lazy(), on="client_hash")
             .select(
-                "endpoint", "epoch", "line", "status", "query",
+                "endpoint",
+                "epoch",
+                "line",
+                "status",
+                "query",
                 client="opaque",
                 number=pl.col("path").str.extract(_LAST_NUMBER, 1).cast(pl.Int64),
                 key=(pl.col("path").hash(seed=_HASH_SEED) // 2).cast(pl.Int64),
@@ -271,7 +300,9 @@ class TrafficAggregator:
             if reduced is None:
                 reduced = cache[partly] = self._reduce(partly)
             numbers.append(endpoints.setdefault((method, host, reduced), len(endpoints)))
-        return pl.DataFrame({"endpoint_hash": distinct["endpoint_hash"], "endpoint": pl.Series(numbers, dtype=pl.UInt32)})
+        return pl.DataFrame(
+            {"endpoint_hash": distinct["endpoint_hash"], "endpoint": pl.Series(numbers, dtype=pl.UInt32)}
+        )
 
     def _reduce(self, partly: str) -> str:
         return reduce_protected(partly, self._protected)
@@ -281,9 +312,13 @@ class TrafficAggregator:
         import polars as pl
 
         known = self._client_ids
-        ids = [known.get(hashed) or known.setdefault(hashed, self._client_id(name))
-               for hashed, name in distinct.iter_rows()]
-        return pl.DataFrame({"client_hash": distinct["client_hash"], "opaque": pl.Series(ids, dtype=pl.Int64)})
+        ids = [
+            known.get(hashed) or known.setdefault(hashed, self._client_id(name))
+            for hashed, name in distinct.iter_rows()
+        ]
+        return pl.DataFrame(
+            {"client_hash": distinct["client_hash"], "opaque": pl.Series(ids, dtype=pl.Int64)}
+        )
 
     def _merge(self) -> None:
         """Group the partials of every batch so far into one frame per kind."""
@@ -291,23 +326,31 @@ class TrafficAggregator:
 
         self._pending_rows = 0
         if len(self._clients) > 1:
-            self._clients = [pl.concat(self._clients).group_by("endpoint", "client").agg(
-                pl.col("requests").sum(),
-                pl.col("failed").sum(),
-                pl.col("low").min(),
-                pl.col("high").max(),
-                pl.col("first").min(),
-                pl.col("last").max(),
-            )]
+            self._clients = [
+                pl.concat(self._clients)
+                .group_by("endpoint", "client")
+                .agg(
+                    pl.col("requests").sum(),
+                    pl.col("failed").sum(),
+                    pl.col("low").min(),
+                    pl.col("high").max(),
+                    pl.col("first").min(),
+                    pl.col("last").max(),
+                )
+            ]
         for index, part in enumerate(self._objects):
             if len(part) > 1:
                 self._objects[index] = [pl.concat(part, rechunk=False).unique()]
         if len(self._statuses) > 1:
-            self._statuses = [pl.concat(self._statuses).group_by("endpoint", "slot").agg(
-                pl.col("count").sum(), pl.col("line").min())]
+            self._statuses = [
+                pl.concat(self._statuses)
+                .group_by("endpoint", "slot")
+                .agg(pl.col("count").sum(), pl.col("line").min())
+            ]
         if len(self._failures) > 1:
-            self._failures = [pl.concat(self._failures).group_by("endpoint", "client", "minute").agg(
-                pl.col("count").sum())]
+            self._failures = [
+                pl.concat(self._failures).group_by("endpoint", "client", "minute").agg(pl.col("count").sum())
+            ]
         if len(self._query_keys) > 1:
             keys = pl.concat(self._query_keys).group_by("endpoint", "query_key").agg(pl.col("count").sum())
             if keys.height > MAX_QUERY_KEYS:
@@ -353,7 +396,7 @@ def reduce_protected(partly: str, protected: Sequence[str]) -> str:
     by length, shortest first)."""
     for literal in reversed(protected):
         if partly == literal or partly.startswith(literal + "/"):
-            return literal + reduce_path(partly[len(literal):])[0]
+            return literal + reduce_path(partly[len(literal) :])[0]
     return reduce_path(partly)[0]
 
 
@@ -379,7 +422,11 @@ def traffic_result(
     clients = clients.join(counts, on=["endpoint", "client"]).sort("endpoint", "client")
     per_endpoint = _per_endpoint(objects, statuses, query_keys)
     paths = _path_traffic(endpoints, clients, _packed_keys(objects["key"]), per_endpoint)
-    warnings = (f"query-string keys: only the {MAX_QUERY_KEYS:,} most frequent are counted",) if query_keys_cut else ()
+    warnings = (
+        (f"query-string keys: only the {MAX_QUERY_KEYS:,} most frequent are counted",)
+        if query_keys_cut
+        else ()
+    )
     return AggregateResult(
         paths=paths,
         distinct_clients=len({client.client_id for item in paths for client in item.clients}),
@@ -400,16 +447,24 @@ def _packed_keys(keys: pl.Series) -> bytes:
     return packed.tobytes()
 
 
-def _per_endpoint(objects: pl.DataFrame, statuses: pl.DataFrame, query_keys: pl.DataFrame) -> dict[int, tuple[Any, ...]]:
+def _per_endpoint(
+    objects: pl.DataFrame, statuses: pl.DataFrame, query_keys: pl.DataFrame
+) -> dict[int, tuple[Any, ...]]:
     """Per endpoint id: (distinct objects, status slots, their counts, their first lines, query keys,
     their counts)."""
     import polars as pl
 
     table = (
-        objects.group_by("endpoint").agg(objects=pl.col("key").n_unique())
-        .join(statuses.group_by("endpoint").agg(pl.col("slot"), pl.col("count"), pl.col("line")), on="endpoint")
-        .join(query_keys.group_by("endpoint").agg(pl.col("query_key"), pl.col("count").alias("key_counts")),
-              on="endpoint", how="left")
+        objects.group_by("endpoint")
+        .agg(objects=pl.col("key").n_unique())
+        .join(
+            statuses.group_by("endpoint").agg(pl.col("slot"), pl.col("count"), pl.col("line")), on="endpoint"
+        )
+        .join(
+            query_keys.group_by("endpoint").agg(pl.col("query_key"), pl.col("count").alias("key_counts")),
+            on="endpoint",
+            how="left",
+        )
     )
     return {row[0]: row[1:] for row in table.iter_rows()}
 
@@ -438,7 +493,9 @@ def _path_traffic(
     return tuple(sorted(paths, key=lambda item: (item.path, item.method, item.host or "")))
 
 
-def _one_path(endpoint: tuple[str, str | None, str], clients: list[ClientTraffic], row: tuple[Any, ...]) -> PathTraffic:
+def _one_path(
+    endpoint: tuple[str, str | None, str], clients: list[ClientTraffic], row: tuple[Any, ...]
+) -> PathTraffic:
     objects, slots, slot_counts, lines, keys, key_counts = row
     counts = dict(zip(slots, slot_counts, strict=True))
     by_class = [0] * 5

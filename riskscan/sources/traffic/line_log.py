@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 REJECTED_SAMPLES = 5
 """Line numbers of rejected lines named in the warning."""
 _CHECK_AFTER_LINES = 1000
-_WORKERS = 2  # batches parsed and grouped at once: Polars runs most string kernels on one core each
+_WORKERS = 4  # batches in flight: most Polars string kernels use one core, and GIL-bound steps overlap
 
 
 class TrafficLogError(SourceError):
@@ -155,11 +155,15 @@ def read_line_log(path: Path, context: ReadContext, log_format: LineFormat) -> T
             for batch in reader:
                 pending.append(pool.submit(_work, batch, log_format, aggregator))
                 if len(pending) >= workers:
-                    _keep(pending.popleft().result(), tally, aggregator, context, shown, log_format.description)
+                    _keep(
+                        pending.popleft().result(), tally, aggregator, context, shown, log_format.description
+                    )
             while pending:
                 _keep(pending.popleft().result(), tally, aggregator, context, shown, log_format.description)
     except OSError as error:
-        raise TrafficLogError(f"cannot read the file ({error.strerror or type(error).__name__})", path=shown) from None
+        raise TrafficLogError(
+            f"cannot read the file ({error.strerror or type(error).__name__})", path=shown
+        ) from None
     check_rejections(tally, shown, log_format.description, is_final=True)
     result = aggregator.result()
     problem = f"{reader.problem} {reader.compression}" if reader.problem else None
@@ -199,7 +203,12 @@ def _work(batch: LineBatch, log_format: LineFormat, aggregator: TrafficAggregato
 
 
 def _keep(
-    done: _BatchResult, tally: LineTally, aggregator: TrafficAggregator, context: ReadContext, shown: str, description: str
+    done: _BatchResult,
+    tally: LineTally,
+    aggregator: TrafficAggregator,
+    context: ReadContext,
+    shown: str,
+    description: str,
 ) -> None:
     """Count and keep a batch's results, in file order (in the reading thread)."""
     tally.count(done.parsed, done.lines)
@@ -227,7 +236,8 @@ def tally_warnings(tally: LineTally, stream_problem: str | None) -> tuple[str, .
         where = ", ".join(str(line) for line in samples) + (", ..." if rejected > len(samples) else "")
         warnings.append(
             f"{rejected} of {tally.total} lines rejected ({tally.malformed} do not parse, "
-            f"{tally.not_requests} have no HTTP request line) at line{'s' if len(samples) > 1 else ''} {where}"
+            f"{tally.not_requests} have no HTTP request line) "
+            f"at line{'s' if len(samples) > 1 else ''} {where}"
         )
     if tally.total == 0:
         warnings.append("no log lines")

@@ -55,12 +55,18 @@ class LineBatch:
         frame = None
         if _SEPARATOR not in self.data:  # a line holding it would be cut there: split in Python instead
             frame = pl.read_csv(
-                io.BytesIO(self.data), has_header=False, separator=_SEPARATOR.decode(), quote_char=None,
-                schema={"text": pl.String}, encoding="utf8-lossy",
+                io.BytesIO(self.data),
+                has_header=False,
+                separator=_SEPARATOR.decode(),
+                quote_char=None,
+                schema={"text": pl.String},
+                encoding="utf8-lossy",
             )
         if frame is None or frame.height != self.line_count:  # the second never seen; kept exact anyway
             frame = pl.DataFrame({"text": self.lines()}, schema={"text": pl.String})
-        return frame.with_row_index("line", offset=self.first_line).with_columns(pl.col("line").cast(pl.Int64))
+        return frame.with_row_index("line", offset=self.first_line).with_columns(
+            pl.col("line").cast(pl.Int64)
+        )
 
     def lines(self) -> list[str]:
         """The lines as Python strings (invalid UTF-8 replaced), for slow paths."""
@@ -114,7 +120,7 @@ class LineReader:
                         return
                     handoff.put(batch)
             handoff.put(None)
-        except BaseException as error:  # handed to the caller's thread, raised there
+        except BaseException as error:  # noqa: BLE001 - handed to the caller's thread and raised there
             handoff.put(error)
 
     def _batches(self, handle: BinaryIO) -> Iterator[LineBatch]:

@@ -51,7 +51,9 @@ def aggregate_requests(
     partly = _fold(F.col("path"))
     if protected:
         kept = _protected_length(F.col("path"), protected)
-        partly = F.concat(F.col("path").substr(F.lit(1), kept), _fold(F.col("path").substr(kept + 1, F.lit(1 << 30))))
+        partly = F.concat(
+            F.col("path").substr(F.lit(1), kept), _fold(F.col("path").substr(kept + 1, F.lit(1 << 30)))
+        )
     # Cached: the reductions and each of the groups read these rows; their regexes run once.
     rows = requests.select(*_keyed_columns(), partly.alias("partly")).persist(StorageLevel.MEMORY_AND_DISK)
     try:
@@ -61,16 +63,22 @@ def aggregate_requests(
         rows.unpersist()
     endpoints: dict[tuple[str, str | None, str], int] = {}
     client_frame = _clients_frame(clients, endpoints, client_id)
-    status_frame = _frame([(endpoints[_key(row)], row["slot"], row["count"], row["line"]) for row in statuses],
-                          {"endpoint": "UInt32", "slot": "Int32", "count": "UInt32", "line": "Int64"})
+    status_frame = _frame(
+        [(endpoints[_key(row)], row["slot"], row["count"], row["line"]) for row in statuses],
+        {"endpoint": "UInt32", "slot": "Int32", "count": "UInt32", "line": "Int64"},
+    )
     cut = len(query_keys) > MAX_QUERY_KEYS
     if cut:
         query_keys = sorted(query_keys, key=lambda row: row["count"], reverse=True)[:MAX_QUERY_KEYS]
-    key_frame = _frame([(endpoints[_key(row)], row["query_key"], row["count"]) for row in query_keys],
-                       {"endpoint": "UInt32", "query_key": "String", "count": "UInt32"})
+    key_frame = _frame(
+        [(endpoints[_key(row)], row["query_key"], row["count"]) for row in query_keys],
+        {"endpoint": "UInt32", "query_key": "String", "count": "UInt32"},
+    )
     objects = client_frame.select("endpoint", "client", key="keys").explode("key").drop_nulls("key")
     numbered = {number: key for key, number in endpoints.items()}
-    return traffic_result(numbered, client_frame.drop("keys"), objects, status_frame, key_frame, query_keys_cut=cut)
+    return traffic_result(
+        numbered, client_frame.drop("keys"), objects, status_frame, key_frame, query_keys_cut=cut
+    )
 
 
 def _fold(path: Column) -> Column:
@@ -108,8 +116,17 @@ def _keyed_columns() -> list[Column | str]:
     status = F.col("status")
     number = F.regexp_extract("path", _LAST_NUMBER, 1)
     return [
-        "method", F.coalesce("host", F.lit(_NO_HOST)).alias("host"), "client", "epoch", "line", "query", "status",
-        F.when(status.isin(401, 403, 404, 429), status).otherwise(F.floor(status / 100) * 100).cast("int").alias("slot"),
+        "method",
+        F.coalesce("host", F.lit(_NO_HOST)).alias("host"),
+        "client",
+        "epoch",
+        "line",
+        "query",
+        "status",
+        F.when(status.isin(401, 403, 404, 429), status)
+        .otherwise(F.floor(status / 100) * 100)
+        .cast("int")
+        .alias("slot"),
         F.shiftrightunsigned(F.xxhash64("path"), 1).alias("key"),
         F.when(number != "", number.cast("long")).alias("number"),
     ]
@@ -122,25 +139,35 @@ def _groups(keyed: DataFrame) -> tuple[list[Any], list[Any], list[Any]]:
     failed = F.col("status").isin(*_FAILED_AUTH)
     per_client = (*_ENDPOINT, "client")
     peaks = (
-        keyed.filter(failed).groupBy(*per_client, F.floor(F.col("epoch") / 60).alias("minute")).count()
-        .groupBy(*per_client).agg(F.max("count").alias("peak"))
+        keyed.filter(failed)
+        .groupBy(*per_client, F.floor(F.col("epoch") / 60).alias("minute"))
+        .count()
+        .groupBy(*per_client)
+        .agg(F.max("count").alias("peak"))
     )
-    clients = keyed.groupBy(*per_client).agg(
-        F.count(F.lit(1)).alias("requests"),
-        F.sum(failed.cast("long")).alias("failed"),
-        F.array_sort(F.collect_set("key")).alias("keys"),
-        F.min("number").alias("low"),
-        F.max("number").alias("high"),
-        F.min("epoch").alias("first"),
-        F.max("epoch").alias("last"),
-    ).join(peaks, list(per_client), "left")
-    statuses = keyed.groupBy(*_ENDPOINT, "slot").agg(F.count(F.lit(1)).alias("count"), F.min("line").alias("line"))
+    clients = (
+        keyed.groupBy(*per_client)
+        .agg(
+            F.count(F.lit(1)).alias("requests"),
+            F.sum(failed.cast("long")).alias("failed"),
+            F.array_sort(F.collect_set("key")).alias("keys"),
+            F.min("number").alias("low"),
+            F.max("number").alias("high"),
+            F.min("epoch").alias("first"),
+            F.max("epoch").alias("last"),
+        )
+        .join(peaks, list(per_client), "left")
+    )
+    statuses = keyed.groupBy(*_ENDPOINT, "slot").agg(
+        F.count(F.lit(1)).alias("count"), F.min("line").alias("line")
+    )
     query_key = F.explode(F.array_distinct(F.split(F.regexp_replace("query", "=[^&]*", ""), "&")))
     query_keys = (
         keyed.filter(F.col("query").isNotNull() & (F.col("query") != ""))
         .select(*_ENDPOINT, query_key.alias("query_key"))
         .filter(F.col("query_key") != "")
-        .groupBy(*_ENDPOINT, "query_key").count()
+        .groupBy(*_ENDPOINT, "query_key")
+        .count()
     )
     return clients.collect(), statuses.collect(), query_keys.collect()
 
@@ -158,18 +185,40 @@ def _clients_frame(
     table = [
         (
             endpoints.setdefault(_key(row), len(endpoints)),
-            opaque[row["client"]] if row["client"] in opaque else opaque.setdefault(row["client"], client_id(row["client"])),
-            row["requests"], row["failed"], row["keys"], row["low"], row["high"], row["first"], row["last"], row["peak"],
+            opaque[row["client"]]
+            if row["client"] in opaque
+            else opaque.setdefault(row["client"], client_id(row["client"])),
+            row["requests"],
+            row["failed"],
+            row["keys"],
+            row["low"],
+            row["high"],
+            row["first"],
+            row["last"],
+            row["peak"],
         )
         for row in rows
     ]
-    schema = {"endpoint": "UInt32", "client": "Int64", "requests": "UInt32", "failed": "UInt32", "keys": "List[Int64]",
-              "low": "Int64", "high": "Int64", "first": "Int64", "last": "Int64", "peak": "UInt32"}
+    schema = {
+        "endpoint": "UInt32",
+        "client": "Int64",
+        "requests": "UInt32",
+        "failed": "UInt32",
+        "keys": "List[Int64]",
+        "low": "Int64",
+        "high": "Int64",
+        "first": "Int64",
+        "last": "Int64",
+        "peak": "UInt32",
+    }
     return _frame(table, schema).sort("client")
 
 
 def _frame(rows: list[tuple[Any, ...]], schema: dict[str, str]) -> pl.DataFrame:
     import polars as pl
 
-    types = {name: pl.List(pl.Int64) if dtype == "List[Int64]" else getattr(pl, dtype) for name, dtype in schema.items()}
+    types = {
+        name: pl.List(pl.Int64) if dtype == "List[Int64]" else getattr(pl, dtype)
+        for name, dtype in schema.items()
+    }
     return pl.DataFrame(rows, schema=types, orient="row")
