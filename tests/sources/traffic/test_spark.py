@@ -52,22 +52,22 @@ def spark() -> Iterator[SparkSession]:
     session.stop()
 
 
-def context() -> ReadContext:
-    return ReadContext(root=FIXTURES, client_id=make_client_hasher(b"test-salt"))
+def context(protected: frozenset[str] = frozenset()) -> ReadContext:
+    return ReadContext(root=FIXTURES, client_id=make_client_hasher(b"test-salt"), protected_paths=protected)
 
 
-def embedded(path: Path) -> TrafficSample | str:
+def embedded(path: Path, protected: frozenset[str] = frozenset()) -> TrafficSample | str:
     try:
-        return AccessLogReader().read(path, context())
+        return AccessLogReader().read(path, context(protected))
     except SourceError as error:
         return str(error)
 
 
-def on_spark(spark: SparkSession, path: Path) -> TrafficSample | str:
+def on_spark(spark: SparkSession, path: Path, protected: frozenset[str] = frozenset()) -> TrafficSample | str:
     from riskscan.sources.traffic.spark.scan import SparkAccessLogReader
 
     try:
-        return SparkAccessLogReader(spark).read(path, context())
+        return SparkAccessLogReader(spark).read(path, context(protected))
     except SourceError as error:
         return str(error)
 
@@ -92,6 +92,20 @@ _TRUNCATED = "truncated.log.gz"
 @pytest.mark.parametrize("name", sorted(path.name for path in FIXTURES.iterdir() if path.name != _TRUNCATED))
 def test_spark_gives_the_embedded_engines_aggregates(spark: SparkSession, name: str) -> None:
     assert comparable(on_spark(spark, FIXTURES / name)) == comparable(embedded(FIXTURES / name))
+
+
+@needs_spark
+def test_literals_a_spec_names_are_kept_alike_on_both_engines(spark: SparkSession, tmp_path: Path) -> None:
+    log = tmp_path / "access.log"
+    line = '192.0.2.{n} - - [09/Nov/2026:08:00:{n:02d} +0000] "GET {path} HTTP/1.1" 200 12 "-" "sdk/1"\n'
+    paths = ["/v1/reports/2024", "/v1/reports/2023", "/v1/tenants/1042/users/7", "/v1/tenants/99/users/7"]
+    log.write_text("".join(line.format(n=n, path=path) for n, path in enumerate(paths)))
+    protected = frozenset({"/v1/reports/2024", "/v1/tenants/1042"})
+    sample = embedded(log, protected)
+    assert isinstance(sample, TrafficSample)
+    assert [item.path for item in sample.paths] == [
+        "/v1/reports/2024", "/v1/reports/{id}", "/v1/tenants/1042/users/{id}", "/v1/tenants/{id}/users/{id}"]
+    assert comparable(on_spark(spark, log, protected)) == comparable(sample)
 
 
 @needs_spark

@@ -59,8 +59,6 @@ def read_spark_log(
     shown: str,
     context: ReadContext,
     log_format: SparkLineFormat,
-    *,
-    protected_paths: frozenset[str] = frozenset(),
 ) -> TrafficSample:
     """Read the files at `locations` (numbered as one, in path order) as one `TrafficSample` named `shown`.
 
@@ -82,7 +80,7 @@ def read_spark_log(
         tally = _tally(judged)
         check_rejections(tally, shown, log_format.description, is_final=True)
         requests = judged.filter(F.col("outcome") == "request").select(*_REQUEST_COLUMNS)
-        result = aggregate_requests(session, requests, context.client_id, protected_paths)
+        result = aggregate_requests(session, requests, context.client_id, context.protected_paths)
     finally:
         extracted.unpersist()
     warnings = (*tally_warnings(tally, None), *result.warnings)
