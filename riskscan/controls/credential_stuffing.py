@@ -12,26 +12,23 @@ keeps that peak per client) as well as on its total over the window.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
-from dataclasses import replace
 
 from riskscan.controls.catalogue import Control
-from riskscan.controls.evidence import sighting_strength
 from riskscan.controls.outcome import (
     ControlOutcome,
     draft_finding,
     key_count,
     known_outcome,
+    path_names_any,
     reachable_endpoints,
     unknown_outcome,
-    weakest_per_key,
+    when_nothing_judged,
 )
 from riskscan.model import Endpoint, Evidence, EvidenceStrength, Inventory
 
 __all__ = ["evaluate_credential_stuffing", "is_auth_function"]
 
-_WORD = re.compile(r"[A-Za-z][a-z]*|[A-Z]+(?![a-z])")
 
 
 def evaluate_credential_stuffing(inventory: Inventory, control: Control) -> ControlOutcome:
@@ -63,14 +60,12 @@ def evaluate_credential_stuffing(inventory: Inventory, control: Control) -> Cont
     )
     if judged:
         return outcome
-    return replace(outcome, strengths=weakest_per_key(reachable, sighting_strength),
-                   evidence=tuple(item for e in reachable[:3] for item in e.evidence[:1]))
+    return when_nothing_judged(outcome, reachable)
 
 
 def is_auth_function(endpoint: Endpoint, words: frozenset[str]) -> bool:
     """True when a literal word of the path names login, tokens, password reset or one-time codes."""
-    literal = re.sub(r"\{[^{}/]*\}", "", endpoint.path)
-    return any(word.lower() in words for word in _WORD.findall(literal))
+    return path_names_any(endpoint, words)
 
 
 def _strength(endpoint: Endpoint) -> EvidenceStrength:

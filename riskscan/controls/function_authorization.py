@@ -14,25 +14,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 
 from riskscan.controls.auth import auth_evidence, auth_is_known, describe_auth, is_anonymous
 from riskscan.controls.catalogue import Control
-from riskscan.controls.evidence import auth_strength, sighting_strength
+from riskscan.controls.evidence import auth_strength
 from riskscan.controls.outcome import (
     ControlOutcome,
     draft_finding,
     key_count,
     known_outcome,
+    path_names_any,
     reachable_endpoints,
     unknown_outcome,
-    weakest_per_key,
+    when_nothing_judged,
 )
 from riskscan.model import Endpoint, Evidence, Inventory
 
 __all__ = ["evaluate_function_authorization", "is_privileged"]
 
-_WORD = re.compile(r"[A-Za-z][a-z]*|[A-Z]+(?![a-z])")  # snake, kebab and camelCase words of a path
 _SCOPE_WORD = re.compile(r"[A-Za-z]+")
 
 
@@ -69,14 +68,12 @@ def evaluate_function_authorization(inventory: Inventory, control: Control) -> C
     if judged:
         return outcome
     # Nothing privileged and no scoped writes: that conclusion is only as strong as what shows the paths.
-    return replace(outcome, strengths=weakest_per_key(endpoints, sighting_strength),
-                   evidence=tuple(item for e in endpoints[:3] for item in e.evidence[:1]))
+    return when_nothing_judged(outcome, endpoints)
 
 
 def is_privileged(endpoint: Endpoint, words: frozenset[str]) -> bool:
     """True when a literal word of the path names an administrative, internal or debug function."""
-    literal = re.sub(r"\{[^{}/]*\}", "", endpoint.path)
-    return any(word.lower() in words for word in _WORD.findall(literal))
+    return path_names_any(endpoint, words)
 
 
 def _is_guarded(endpoint: Endpoint, restrictions: frozenset[str]) -> bool:

@@ -7,10 +7,12 @@ finding id follow the same catalogue rules.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from riskscan.controls.catalogue import CatalogueError, Control, render
+from riskscan.controls.evidence import sighting_strength
 from riskscan.model import Endpoint, Evidence, EvidenceStrength, Finding, Inventory, Lifecycle, Severity
 
 __all__ = [
@@ -21,12 +23,17 @@ __all__ = [
     "draft_finding",
     "key_count",
     "known_outcome",
+    "path_names_any",
     "plural",
     "reachable_endpoints",
     "unique_evidence",
     "unknown_outcome",
     "weakest_per_key",
+    "when_nothing_judged",
 ]
+
+_PARAMETER = re.compile(r"\{[^{}/]*\}")
+_PATH_WORD = re.compile(r"[A-Za-z][a-z]*|[A-Z]+(?![a-z])")  # snake, kebab and camelCase words of a path
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,20 @@ def plural(count: int, noun: str) -> str:
 def count_endpoints(count: int) -> str:
     """`1 endpoint`, `12 endpoints`: the phrase finding titles use."""
     return plural(count, "endpoint")
+
+
+def path_names_any(endpoint: Endpoint, words: frozenset[str]) -> bool:
+    """True when a literal word of the endpoint's path (snake, kebab or camelCase; parameters left
+    out) is one of `words` (lower case): `/v1/auth/resetPassword` names `auth`, `reset`, `password`."""
+    literal = _PARAMETER.sub("", endpoint.path)
+    return any(word.lower() in words for word in _PATH_WORD.findall(literal))
+
+
+def when_nothing_judged(outcome: ControlOutcome, endpoints: Sequence[Endpoint]) -> ControlOutcome:
+    """A control that found nothing to judge is only as sure as what shows the endpoints exist: the
+    weakest sighting of each, with the first evidence of a few."""
+    return replace(outcome, strengths=weakest_per_key(endpoints, sighting_strength),
+                   evidence=tuple(item for e in endpoints[:3] for item in e.evidence[:1]))
 
 
 def key_count(endpoints: Iterable[Endpoint]) -> int:
