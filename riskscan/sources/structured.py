@@ -11,9 +11,9 @@ file) and lines counted from the top of the file; every other reader still refus
 Hostile input is refused with a one-line `SourceError`: files over `ReadContext.max_bytes`, YAML alias
 bombs ("billion laughs": too many nodes once aliases are expanded, or an alias inside its own anchor)
 and nesting deeper than `MAX_DEPTH` (reported as `TOO_DEEP` whichever guard notices it first: ours,
-libyaml's own or Python's recursion limit). YAML goes through libyaml's parser when available with a
-small Python composer on top (so the limits apply as the document is built); JSON goes through `json`,
-its lines found lazily by a light token scan.
+libyaml's own or Python's recursion limit). YAML goes through `safe_yaml` (libyaml's parser with a
+small composer on top, so the limits apply as the document is built; its limits are re-exported
+here); JSON goes through `json`, its lines found lazily by a light token scan.
 """
 
 from __future__ import annotations
@@ -22,19 +22,20 @@ import json
 import re
 import zlib
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-from yaml.composer import Composer, ComposerError
-from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.resolver import Resolver
-
 from riskscan.errors import SourceError
-from riskscan.redaction import redact
+from riskscan.sources.safe_yaml import (
+    INTRINSIC_TAGS,
+    MAX_DEPTH,
+    MAX_EXPANDED_NODES,
+    TOO_DEEP,
+    LineIndex,
+    parse_yaml,
+    parse_yaml_stream,
+)
 from riskscan.sources.zstd_stream import ZSTD_MAGIC, ZstdStream
 
 if TYPE_CHECKING:  # a runtime import would be circular: the registry imports the readers
@@ -54,33 +55,6 @@ __all__ = [
     "parse_structured_text",
     "unescape_pointer_token",
 ]
-
-MAX_DEPTH = 200
-"""Deepest nesting of mappings and sequences accepted (real specs stay well under 50)."""
-
-TOO_DEEP = f"nested too deeply (more than {MAX_DEPTH} levels)"
-"""The problem reported for over-deep nesting, whichever guard noticed it (ours, libyaml's, Python's)."""
-
-MAX_EXPANDED_NODES = 2_000_000
-"""Most YAML nodes a document may hold once aliases are expanded (a 500 KB spec has ~100,000)."""
-
-_Lines = dict[int, tuple[int, dict[str, int]]]
-
-try:  # libyaml's parser is about ten times faster than the pure-Python one
-    from yaml._yaml import CParser as _Parser
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml.parser import Parser as _ParserBase
-    from yaml.reader import Reader
-    from yaml.scanner import Scanner
-
-    class _Parser(Reader, Scanner, _ParserBase):  # type: ignore[no-redef,misc]
-        """The pure-Python parser stack, with the same constructor signature as CParser."""
-
-        def __init__(self, stream: str) -> None:
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            _ParserBase.__init__(self)
-
 
 @dataclass(frozen=True)
 class StructuredDocument:
@@ -327,192 +301,16 @@ def _nearest_line(index: dict[str, int], pointer: str) -> int | None:
         pointer = pointer.rpartition("/")[0]
 
 
-# --------------------------------------------------------------------------- YAML
-
-
-class _Refused(yaml.YAMLError):  # type: ignore[misc]
-    """A YAML document refused for its shape (depth, alias expansion), not its syntax."""
-
-    def __init__(self, problem: str, line: int) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.line = line
-
-
-class _LimitedComposer(Composer):  # type: ignore[misc]
-    """PyYAML's composer, refusing nesting beyond MAX_DEPTH and alias expansion beyond the limit."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._depth = 0
-        self._sizes: dict[int, int] = {}  # id(collection node) -> node count with aliases expanded
-
-    def compose_node(self, parent: Node | None, index: object) -> Node:
-        # PyYAML's Composer.compose_node with the limits added, peeking at each event only once.
-        event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent):
-            self.get_event()
-            node: Node | None = self.anchors.get(event.anchor)
-            if node is None:
-                raise ComposerError(None, None, "found undefined alias", event.start_mark)
-            if not isinstance(node, ScalarNode) and id(node) not in self._sizes:
-                raise _Refused("an alias refers to the node that contains it", event.start_mark.line + 1)
-            return node
-        if event.anchor is not None and event.anchor in self.anchors:
-            raise ComposerError(None, None, "found duplicate anchor", event.start_mark)
-        self.descend_resolver(parent, index)
-        if isinstance(event, yaml.ScalarEvent):
-            node = self.compose_scalar_node(event.anchor)
-        else:
-            self._depth += 1
-            if self._depth > MAX_DEPTH:
-                raise _Refused(TOO_DEEP, event.start_mark.line + 1)
-            if isinstance(event, yaml.SequenceStartEvent):
-                node = self.compose_sequence_node(event.anchor)
-            else:
-                node = self.compose_mapping_node(event.anchor)
-            self._depth -= 1
-            self._record_size(node)
-        self.ascend_resolver()
-        return node
-
-    def take_expanded_size(self, node: Node) -> int:
-        """How many nodes a composed document holds once its aliases are expanded; forgets the sizes
-        counted so far (a next document's nodes may reuse the ids of this one's once freed)."""
-        size = self._sizes.get(id(node), 1)
-        self._sizes.clear()
-        return size
-
-    def _record_size(self, node: Node) -> None:
-        """Count the node's expanded size; an alias bomb shows as a size past the limit."""
-        if isinstance(node, MappingNode):
-            children = [child for pair in node.value for child in pair]
-        else:
-            children = node.value
-        size = 1 + sum(self._sizes.get(id(child), 1) for child in children)
-        if size > MAX_EXPANDED_NODES:
-            problem = f"aliases expand to over {MAX_EXPANDED_NODES} nodes (an alias bomb)"
-            raise _Refused(problem, node.start_mark.line + 1)
-        self._sizes[id(node)] = size
-
-
-class _LineConstructor(SafeConstructor):  # type: ignore[misc]
-    """SafeConstructor that notes, per container, its line and the line of each key or item.
-
-    Timestamps stay strings: a spec's `2020-12-14` is text to us, not a datetime.
-    """
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lines: _Lines = {}
-
-    def construct_yaml_map(self, node: MappingNode) -> Any:
-        data: dict[Any, Any] = {}
-        yield data
-        data.update(self.construct_mapping(node))
-        keys = {
-            str(key.value): key.start_mark.line + 1 for key, _ in node.value if isinstance(key, ScalarNode)
-        }
-        self.lines[id(data)] = (node.start_mark.line + 1, keys)
-
-    def construct_yaml_seq(self, node: SequenceNode) -> Any:
-        data: list[Any] = []
-        yield data
-        data.extend(self.construct_sequence(node))
-        items = {str(index): item.start_mark.line + 1 for index, item in enumerate(node.value)}
-        self.lines[id(data)] = (node.start_mark.line + 1, items)
-
-
-_LineConstructor.add_constructor("tag:yaml.org,2002:map", _LineConstructor.construct_yaml_map)
-_LineConstructor.add_constructor("tag:yaml.org,2002:seq", _LineConstructor.construct_yaml_seq)
-_LineConstructor.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
-
-
-class _Loader(_LimitedComposer, _Parser, _LineConstructor, Resolver):  # type: ignore[misc]
-    """libyaml (or pure-Python) parsing, limited composing, safe construction with line numbers."""
-
-    def __init__(self, stream: str) -> None:
-        _Parser.__init__(self, stream)
-        _LineConstructor.__init__(self)
-        Resolver.__init__(self)
-        _LimitedComposer.__init__(self)
-
-
 def _parse_yaml(text: str, path: Path, shown: str, intrinsics: bool = False) -> StructuredDocument:
-    """Parse one YAML document with the limits above; errors become one-line `SourceError`s."""
-    loader = _IntrinsicLoader(text) if intrinsics else _Loader(text)
-    with _yaml_errors(shown):
-        try:
-            data = loader.get_single_data()
-        finally:
-            loader.dispose()
-    return _yaml_document(path, data, loader.lines)
-
-
-INTRINSIC_TAGS = frozenset(
-    {
-        "Ref", "Condition", "Base64", "Cidr", "FindInMap", "GetAtt", "GetAZs", "ImportValue", "Join",
-        "Select", "Split", "Sub", "Transform", "And", "Equals", "If", "Not", "Or", "Contains",
-        "EachMemberEquals", "EachMemberIn", "RefAll", "ValueOf", "ValueOfAll", "ToJsonString", "Length",
-    }
-)
-"""CloudFormation's short-form intrinsic functions (`!Ref x` for `{"Ref": "x"}`, `!Sub` for `Fn::Sub` ...).
-
-They are kept as the data their long form is, never evaluated: a reader sees `{"Fn::GetAtt": ["Api",
-"RootResourceId"]}` where the template says `!GetAtt Api.RootResourceId`.
-"""
-
-
-def _construct_intrinsic(loader: _LineConstructor, node: Node) -> dict[str, Any]:
-    """`!Name value` as `{"Fn::Name": value}` (`Ref` and `Condition` keep their bare names)."""
-    name = str(node.tag)[1:]
-    key = name if name in ("Ref", "Condition") else f"Fn::{name}"
-    value: Any
-    if isinstance(node, ScalarNode):
-        value = loader.construct_scalar(node)
-        if name == "GetAtt":  # the short form joins logical id and attribute with a dot
-            value = value.split(".", 1)
-    elif isinstance(node, SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
-    return {key: value}
-
-
-class _IntrinsicLoader(_Loader):
-    """`_Loader` that also accepts CloudFormation's short-form intrinsic tags (`INTRINSIC_TAGS`)."""
-
-
-for _tag in INTRINSIC_TAGS:
-    _IntrinsicLoader.add_constructor(f"!{_tag}", _construct_intrinsic)
+    data, lines = parse_yaml(text, shown, intrinsics=intrinsics)
+    return _yaml_document(path, data, lines)
 
 
 def _parse_yaml_documents(text: str, path: Path, shown: str) -> list[StructuredDocument]:
-    """Parse every YAML document of a stream; empty ones are left out.
-
-    The alias-expansion budget (`MAX_EXPANDED_NODES`) spans the whole stream, so many documents each
-    just under it cannot add up to a bomb.
-    """
-    loader = _Loader(text)
-    documents: list[StructuredDocument] = []
-    expanded = 0
-    with _yaml_errors(shown):
-        try:
-            while loader.check_node():
-                node = loader.get_node()
-                expanded += loader.take_expanded_size(node)
-                if expanded > MAX_EXPANDED_NODES:
-                    problem = f"aliases expand to over {MAX_EXPANDED_NODES} nodes (an alias bomb)"
-                    raise _Refused(problem, node.start_mark.line + 1)
-                data = loader.construct_document(node)
-                if data is not None:
-                    documents.append(_yaml_document(path, data, loader.lines, node.start_mark.line + 1))
-        finally:
-            loader.dispose()
-    return documents
+    return [_yaml_document(path, data, lines, start) for data, lines, start in parse_yaml_stream(text, shown)]
 
 
-def _yaml_document(path: Path, data: Any, lines: _Lines, start: int | None = None) -> StructuredDocument:
+def _yaml_document(path: Path, data: Any, lines: LineIndex, start: int | None = None) -> StructuredDocument:
     """A parsed document; `start` is its first line, for a document that is a bare scalar."""
 
     def locate(pointer: str) -> int | None:
@@ -523,37 +321,7 @@ def _yaml_document(path: Path, data: Any, lines: _Lines, start: int | None = Non
     return StructuredDocument(path=path, data=data, _locate=locate)
 
 
-@contextmanager
-def _yaml_errors(shown: str) -> Iterator[None]:
-    """Turn whatever parsing YAML raises into a one-line `SourceError` naming the file and line."""
-    try:
-        yield
-    except _Refused as error:
-        raise SourceError(f"refused YAML: {error.problem}", path=shown, line=error.line) from None
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else None
-        if _is_libyaml_depth_limit(error):
-            raise SourceError(f"refused YAML: {TOO_DEEP}", path=shown, line=line) from None
-        problem = ", ".join(part for part in (error.context, error.problem) if part) or "syntax error"
-        raise SourceError(f"malformed YAML: {redact(problem)}", path=shown, line=line) from None
-    except yaml.YAMLError as error:
-        raise SourceError(f"refused YAML: {redact(str(error))}", path=shown) from None
-    except RecursionError:
-        raise SourceError(f"refused YAML: {TOO_DEEP}", path=shown) from None
-    except (ValueError, TypeError, KeyError, OverflowError):  # `!!int abc`, `!!bool maybe`, 5000-digit ints
-        raise SourceError("malformed YAML: a value does not fit its type", path=shown) from None
-
-
-def _is_libyaml_depth_limit(error: yaml.MarkedYAMLError) -> bool:
-    """True for libyaml's own nesting guard ("exceeded maximum nesting depth", libyaml 0.2.6 as bundled
-    with PyYAML 6.0.4, at 1000 levels). Its scanner reads ahead of our composer, so on a deep flow
-    collection it can trip before `MAX_DEPTH` is reached: the user must see the same problem either way.
-    """
-    return "nesting" in (error.problem or "").lower()
-
-
-def _yaml_line(data: Any, lines: _Lines, pointer: str) -> int | None:
+def _yaml_line(data: Any, lines: LineIndex, pointer: str) -> int | None:
     """Walk `pointer` through the data; the recorded line of the last key reached."""
     node = data
     best = lines[id(node)][0] if id(node) in lines else (1 if pointer == "" else None)
