@@ -129,7 +129,11 @@ def _graded(
     outcomes: Sequence[ControlOutcome], findings: tuple[Finding, ...], catalogue: Catalogue
 ) -> tuple[tuple[ControlResult, ...], int, Grade, GradeBasis]:
     """Control results, overall score, capped grade and its basis for these outcomes and findings."""
-    results = tuple(control_result(outcome, catalogue.scoring) for outcome in outcomes)
+    by_control: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_control.setdefault(finding.control, []).append(finding)
+    results = tuple(control_result(outcome, catalogue.scoring, by_control.get(outcome.control.id, ()))
+                    for outcome in outcomes)
     score = overall_score(results, catalogue.scoring)
     strength = overall_strength(results, catalogue.scoring)
     caps = grade_caps(findings, strength, catalogue.scoring)

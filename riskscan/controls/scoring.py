@@ -17,13 +17,24 @@ from collections.abc import Sequence
 from riskscan.controls.catalogue import ScoringRules
 from riskscan.controls.evidence import material_strength
 from riskscan.controls.outcome import ControlOutcome, FindingDraft, unique_evidence
-from riskscan.model import ControlResult, ControlStatus, EvidenceStrength, Grade, Severity
+from riskscan.model import (
+    ControlResult,
+    ControlStatus,
+    EndpointControlResult,
+    EvidenceStrength,
+    Finding,
+    Grade,
+    Severity,
+)
 
 __all__ = ["capped_grade", "control_result", "overall_score"]
 
 
-def control_result(outcome: ControlOutcome, rules: ScoringRules) -> ControlResult:
-    """The scored, capped `ControlResult` for one evaluator outcome."""
+def control_result(
+    outcome: ControlOutcome, rules: ScoringRules, findings: Sequence[Finding] = ()
+) -> ControlResult:
+    """The scored, capped `ControlResult` for one evaluator outcome; `findings` are the numbered
+    findings of its drafts, which the per-endpoint results cite."""
     control = outcome.control
     score = None if outcome.applicable is None else _score(outcome.applicable, outcome.drafts, rules)
     drafted = (item for draft in outcome.drafts for item in draft.evidence)
@@ -40,7 +51,29 @@ def control_result(outcome: ControlOutcome, rules: ScoringRules) -> ControlResul
         owasp=control.owasp,
         evidence_strength=material_strength(counts, rules.material_share),
         evidence_breakdown={level: counts[level] for level in EvidenceStrength},
+        endpoints=() if score is None else _endpoint_results(outcome, findings, rules),
     )
+
+
+def _endpoint_results(
+    outcome: ControlOutcome, findings: Sequence[Finding], rules: ScoringRules
+) -> tuple[EndpointControlResult, ...]:
+    """Each judged endpoint's own verdict: failed when its worst finding counts as a whole failure in
+    the score (`severity_shortfall` 1), partial when it counts as part of one, passed otherwise."""
+    cited: dict[str, list[Finding]] = {}
+    for finding in findings:
+        for key in dict.fromkeys(finding.endpoints):
+            cited.setdefault(key, []).append(finding)
+    results = []
+    for key in dict.fromkeys(outcome.applicable or ()):
+        named = cited.get(key, [])
+        shortfall = max((rules.severity_shortfall[finding.severity] for finding in named), default=0.0)
+        status = (ControlStatus.FAIL if shortfall >= 1
+                  else ControlStatus.PARTIAL if shortfall > 0 else ControlStatus.PASS)
+        strength = outcome.strengths.get(key, EvidenceStrength.NOT_OBSERVABLE)
+        results.append(EndpointControlResult(key=key, status=status, evidence_strength=strength,
+                                             findings=tuple(finding.id for finding in named)))
+    return tuple(sorted(results, key=lambda result: result.key))
 
 
 def overall_score(results: Sequence[ControlResult], rules: ScoringRules) -> int:

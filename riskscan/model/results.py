@@ -17,6 +17,7 @@ __all__ = [
     "AcceptedRisk",
     "Assessment",
     "ControlResult",
+    "EndpointControlResult",
     "ExceptionStatus",
     "Finding",
     "GradeBasis",
@@ -71,6 +72,15 @@ class Finding(Model):
     accepted: AcceptedRisk | None = None  # accepted as a known risk by an exception in force
 
 
+class EndpointControlResult(Model):
+    """How one control judged one endpoint: what an underwriter checks when an answer is "partial"."""
+
+    key: RedactedEndpointKey  # "GET /v2/x/{id}"
+    status: ControlStatus  # pass (no finding), partial (worst finding medium or low), fail (high or critical)
+    evidence_strength: EvidenceStrength  # what decided it: enforced, observed or declared
+    findings: tuple[str, ...] = ()  # ids of this control's findings that name the endpoint
+
+
 class ControlResult(Model):
     """How well one control is in place across the estate, with its evidence and limits."""
 
@@ -87,6 +97,9 @@ class ControlResult(Model):
     # at every level; `not_observable` with no counts when the status is unknown.
     evidence_strength: EvidenceStrength
     evidence_breakdown: dict[EvidenceStrength, int] = Field(default_factory=dict)
+    # Every endpoint the control judged, by key; empty when the status is unknown or the control judges
+    # the estate as a whole.
+    endpoints: tuple[EndpointControlResult, ...] = ()
 
 
 class GradeBasis(Model):

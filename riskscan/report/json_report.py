@@ -253,6 +253,11 @@ def _control(control: ControlResult) -> Document:
         "owasp": list(control.owasp),
         "evidence_strength": control.evidence_strength.value,
         "evidence_breakdown": _levels(control.evidence_breakdown),
+        "endpoints": [
+            {"endpoint": result.key, "status": result.status.value,
+             "evidence_strength": result.evidence_strength.value, "findings": list(result.findings)}
+            for result in control.endpoints
+        ],
     }
 
 

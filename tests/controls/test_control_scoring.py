@@ -238,3 +238,37 @@ def test_an_aggregating_partner_behind_oidc_is_not_id_walking(
     assert "GET /v2/policies/{policyId}: one client called 2000 distinct objects, 67% of the 3000 seen" in (
         findings[0].detail
     )
+
+
+def test_each_endpoint_carries_its_own_verdict_with_the_findings_naming_it(endpoint: EndpointFactory) -> None:
+    status = endpoint("*", "/status", auth=AuthPosture(effective=AuthKind.NONE, allows_anonymous=True))
+    evaluation = evaluate_controls(inventory_of([*clean_estate(endpoint, 3), status]))
+    auth = next(control for control in evaluation.controls if control.id == "auth")
+    verdicts = {result.key: (result.status, result.findings) for result in auth.endpoints}
+    assert verdicts["* /status"] == (ControlStatus.FAIL, ("AUTH-001",))
+    assert verdicts["GET /v2/claims/{claimId}/item0"] == (ControlStatus.PASS, ())
+    assert len(verdicts) == 4
+    assert {result.evidence_strength for result in auth.endpoints} == {EvidenceStrength.ENFORCED}
+
+
+def test_a_medium_finding_leaves_its_endpoint_partial_and_an_unknown_control_lists_none(
+    endpoint: EndpointFactory,
+) -> None:
+    catalogue = default_catalogue()
+    control = catalogue.get("monitoring")
+    endpoints = clean_estate(endpoint, 2)
+    draft = FindingDraft(
+        control="monitoring", code="LOG_NO_METRICS", severity=Severity.MEDIUM, title="No metrics",
+        detail="No metrics.", endpoints=(endpoints[0].key,), evidence=(), owasp=None, remediation=None,
+    )
+    outcome = known_outcome(control, endpoints, [draft], strength=gateway_strength, logged=2, metered=1,
+                            correlated=2)
+    finding = draft.to_finding("LOG-001", 5)
+    result = control_result(outcome, catalogue.scoring, [finding])
+    assert [(r.key, r.status, r.findings) for r in result.endpoints] == [
+        (endpoints[0].key, ControlStatus.PARTIAL, ("LOG-001",)),
+        (endpoints[1].key, ControlStatus.PASS, ()),
+    ]
+    unknown = evaluate_controls(inventory_of(endpoints, has_gateway=False, has_traffic=False))
+    unknown_controls = [c for c in unknown.controls if c.status is ControlStatus.UNKNOWN]
+    assert unknown_controls and all(c.endpoints == () for c in unknown_controls)
