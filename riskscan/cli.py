@@ -23,7 +23,7 @@ from riskscan.controls.listing import catalogue_listing
 from riskscan.errors import InputError, RiskscanError, UsageError
 from riskscan.history import check_database, list_scans, save_assessment
 from riskscan.interrupts import StopOnTerminate, Terminated, raise_if_terminated, stop_on_sigterm
-from riskscan.model import Assessment, InputFile, InputStatus, Severity
+from riskscan.model import Assessment, Engagement, InputFile, InputStatus, Severity
 from riskscan.pipeline import Progress, ScanOptions, TrafficEngine, scan
 from riskscan.report import STDOUT, check_destination, renderer_for, write_report
 from riskscan.sources import READERS
@@ -121,6 +121,12 @@ def scan_command(
         typer.Option("--spark-master", help="Spark master URL (local[4], spark://host:7077, yarn); default: the "
                      "session the environment provides, else local. Only with --engine spark."),
     ] = None,
+    organization: Annotated[str | None, typer.Option(
+        "--org", help="The organization assessed, as the report's cover names it (default: the folders).")] = None,
+    prepared_for: Annotated[str | None, typer.Option(
+        "--prepared-for", help="Who the report is for (an insurer, an underwriter), named on the cover.")] = None,
+    prepared_by: Annotated[str | None, typer.Option(
+        "--prepared-by", help="Who prepared it (a broker, the security team), named on the cover.")] = None,
 ) -> None:
     """Scan specs, gateway configs and access logs; write the assessment as JSON, HTML or PDF."""
     _configure_logging(verbose, debug)
@@ -144,6 +150,9 @@ def scan_command(
                               max_file_bytes=max_file_mb * 1024 * 1024, progress=progress, on_inputs=listing,
                               live=live, http=http, log_fields=fields, exceptions=exceptions, engine=engine,
                               spark_master=spark_master,
+                              engagement=Engagement(organization=_given(organization),
+                                                    prepared_for=_given(prepared_for),
+                                                    prepared_by=_given(prepared_by)),
                               locations=tuple(path for path in given if _is_location(path)))
         try:
             assessment = scan(options)
@@ -198,6 +207,11 @@ def _live_sources(apisix: list[str], kong: list[str], specs: list[str], insecure
         _stderr.print("riskscan: warning: --insecure: TLS certificates of live sources are not verified",
                       markup=False)
     return sources
+
+
+def _given(text: str | None) -> str | None:
+    """An option's text without surrounding blanks; None when it was not given or is blank."""
+    return text.strip() or None if text is not None else None
 
 
 def _pair_formats(outputs: list[str], formats: list[str]) -> list[tuple[str, str | None]]:

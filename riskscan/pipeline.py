@@ -22,7 +22,7 @@ from riskscan.controls.exceptions import load_exceptions
 from riskscan.discovery import DiscoveredInputs, discover_files, read_inputs, scan_root_for
 from riskscan.errors import InputError, UsageError
 from riskscan.inventory import build_inventory
-from riskscan.model import ApiSpec, Assessment, GatewayConfig, InputFile, InputStatus
+from riskscan.model import ApiSpec, Assessment, Engagement, GatewayConfig, InputFile, InputStatus
 from riskscan.redaction import redact_file_path
 from riskscan.sources import ReadContext, make_client_hasher
 
@@ -88,6 +88,8 @@ class ScanOptions:
     """`--spark-master`: None means the session the environment provides, or a local one."""
     locations: tuple[str, ...] = ()
     """Traffic locations given as URIs (`s3a://bucket/logs/`); only the Spark engine reads them."""
+    engagement: Engagement = field(default_factory=Engagement)
+    """Who the assessment is about and for (`--org`, `--prepared-for`, `--prepared-by`)."""
 
 
 def scan(options: ScanOptions) -> Assessment:
@@ -145,6 +147,7 @@ def scan(options: ScanOptions) -> Assessment:
         exceptions=evaluation.exceptions,
         score_excluding_accepted=evaluation.score_excluding_accepted,
         grade_excluding_accepted=evaluation.grade_excluding_accepted,
+        engagement=options.engagement,
     )
 
 

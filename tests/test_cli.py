@@ -194,3 +194,25 @@ def test_unreadable_paths_of_a_spec_are_in_the_inputs_appendix(tmp_path: Path) -
     assert inputs["root.yaml"]["message"].startswith(expected)
     appendix = (tmp_path / "r.html").read_text(encoding="utf-8").split('id="inputs"')[1]
     assert expected.replace("'", "&#39;") in appendix or expected in appendix
+
+
+def test_the_cover_names_the_organization_and_the_parties(tmp_path: Path) -> None:
+    result = run_cli("scan", ESTATE, "-o", "r.json", "-o", "r.html", "--no-db", "--org", "  Acme Mutual  ",
+                     "--prepared-for", "Northwind Underwriting", "--prepared-by", "Contoso Brokers", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["engagement"] == {"organization": "Acme Mutual", "prepared_for": "Northwind Underwriting",
+                                    "prepared_by": "Contoso Brokers"}
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert '<p class="cover-roots">Acme Mutual</p>' in page
+    assert "Prepared for <strong>Northwind Underwriting</strong> · Prepared by <strong>Contoso Brokers</strong>" in page
+    assert "<title>API risk assessment: Acme Mutual (" in page
+
+
+def test_without_an_organization_the_cover_names_the_folders(tmp_path: Path) -> None:
+    result = run_cli("scan", ESTATE, "-o", "r.json", "-o", "r.html", "--no-db", "--org", " ", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    report = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert report["engagement"] == {"organization": None, "prepared_for": None, "prepared_by": None}
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert '<p class="cover-roots">estate</p>' in page and "Prepared for" not in page

@@ -18,6 +18,7 @@ __all__ = [
     "Assessment",
     "ControlResult",
     "EndpointControlResult",
+    "Engagement",
     "ExceptionStatus",
     "Finding",
     "GradeBasis",
@@ -113,6 +114,15 @@ class GradeBasis(Model):
     method: str  # how the score and grade are made: the short version of docs/scoring.md
 
 
+class Engagement(Model):
+    """Who the assessment is about and for, as the cover names them (`--org`, `--prepared-for`,
+    `--prepared-by`); each None when not given, and the report falls back to the scanned folders."""
+
+    organization: RedactedText | None = None
+    prepared_for: RedactedText | None = None  # e.g. the insurer or the underwriter
+    prepared_by: RedactedText | None = None  # e.g. the broker or the security team
+
+
 class Assessment(Model):
     """A finished scan: everything the report formats and the history stores."""
 
@@ -132,3 +142,4 @@ class Assessment(Model):
     exceptions: tuple[RiskException, ...] = ()
     score_excluding_accepted: Annotated[int, Field(ge=0, le=100)] | None = None
     grade_excluding_accepted: Grade | None = None
+    engagement: Engagement = Field(default_factory=Engagement)

@@ -77,6 +77,11 @@ def assessment_document(assessment: Assessment) -> Document:
         "tool": {"name": TOOL_NAME, "version": assessment.tool_version},
         "scanned_at": _timestamp(assessment.scanned_at),
         "roots": list(assessment.roots),
+        "engagement": {
+            "organization": assessment.engagement.organization,
+            "prepared_for": assessment.engagement.prepared_for,
+            "prepared_by": assessment.engagement.prepared_by,
+        },
         "summary": _summary(assessment),
         "score": assessment.score,
         "grade": assessment.grade.value,

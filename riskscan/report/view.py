@@ -186,6 +186,9 @@ class ReportView:
 
     title: str
     roots: tuple[str, ...]
+    subject: str  # what the cover names: the organization (--org), else the scanned folders
+    prepared_for: str  # empty when not given
+    prepared_by: str
     scanned_at: str
     scanned_on: str
     created_iso: str
@@ -219,6 +222,9 @@ def build_view(assessment: Assessment) -> ReportView:
     return ReportView(
         title="API risk assessment",
         roots=assessment.roots,
+        subject=assessment.engagement.organization or ", ".join(assessment.roots),
+        prepared_for=assessment.engagement.prepared_for or "",
+        prepared_by=assessment.engagement.prepared_by or "",
         scanned_at=format_datetime(assessment.scanned_at),
         scanned_on=format_date(assessment.scanned_at),
         created_iso=assessment.scanned_at.isoformat(),
