@@ -86,6 +86,10 @@ class AlbLogReader:
         """Stream the log and aggregate it; raise `TrafficLogError` when it is not an ALB log."""
         return read_line_log(path, context, AlbLogFormat())
 
+    def line_format(self, head: bytes, context: ReadContext) -> AlbLogFormat:
+        """The one ALB format (the Spark engine asks for it)."""
+        return AlbLogFormat()
+
 
 class AlbLogFormat:
     """ALB access-log entries, parsed a batch at a time."""

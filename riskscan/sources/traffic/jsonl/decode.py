@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from riskscan.model import SourceKind, TrafficSample
-from riskscan.sources import ReadContext
+from riskscan.sources import ReadContext, read_head
 from riskscan.sources.traffic.jsonl.columns import RAW_COLUMNS, requests_from_columns
 from riskscan.sources.traffic.jsonl.fields import FieldMap
-from riskscan.sources.traffic.line_log import ParsedLines, read_line_log
+from riskscan.sources.traffic.line_log import LineFormat, ParsedLines, read_line_log
 from riskscan.sources.traffic.lines import LineBatch
 
 if TYPE_CHECKING:
@@ -115,7 +115,11 @@ class JsonLinesReader:
 
     def read(self, path: Path, context: ReadContext) -> TrafficSample:
         """Stream the log and aggregate it; raise `TrafficLogError` when it is not such a log."""
-        return read_line_log(path, context, JsonLinesFormat(self.format_name, self.description, self.fields))
+        return read_line_log(path, context, self.line_format(read_head(path), context))
+
+    def line_format(self, head: bytes, context: ReadContext) -> LineFormat:
+        """The format the lines are in, judged from the file's first bytes (the Spark engine asks too)."""
+        return JsonLinesFormat(self.format_name, self.description, self.fields)
 
 
 def head_objects(head: bytes) -> list[Any]:

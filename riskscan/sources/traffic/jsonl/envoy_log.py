@@ -25,12 +25,12 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from riskscan.model import SourceKind, TrafficSample
-from riskscan.sources import ReadContext, read_head
+from riskscan.model import SourceKind
+from riskscan.sources import ReadContext
 from riskscan.sources.traffic.jsonl.columns import requests_from_columns
 from riskscan.sources.traffic.jsonl.decode import JsonLinesReader
 from riskscan.sources.traffic.jsonl.fields import FieldMap, TimeFormat
-from riskscan.sources.traffic.line_log import ParsedLines, read_line_log
+from riskscan.sources.traffic.line_log import LineFormat, ParsedLines
 from riskscan.sources.traffic.lines import LineBatch
 
 if TYPE_CHECKING:
@@ -76,11 +76,9 @@ class EnvoyLogReader(JsonLinesReader):
         """True for JSON lines with the signature keys, or mostly default-format text lines."""
         return super().sniff(path, head) or _is_text_log(head)
 
-    def read(self, path: Path, context: ReadContext) -> TrafficSample:
-        """Stream the log in the format its first lines are in."""
-        if _is_text_log(read_head(path)):
-            return read_line_log(path, context, EnvoyTextFormat())
-        return super().read(path, context)
+    def line_format(self, head: bytes, context: ReadContext) -> LineFormat:
+        """The default text format or JSON, as the file's first lines are."""
+        return EnvoyTextFormat() if _is_text_log(head) else super().line_format(head, context)
 
 
 class EnvoyTextFormat:

@@ -21,7 +21,7 @@ from riskscan.sources import ReadContext, read_head
 from riskscan.sources.traffic.jsonl.columns import RAW_COLUMNS, requests_from_columns
 from riskscan.sources.traffic.jsonl.decode import JsonLinesFormat, head_objects, resolve
 from riskscan.sources.traffic.jsonl.fields import FieldMap
-from riskscan.sources.traffic.line_log import ParsedLines, TrafficLogError, read_line_log
+from riskscan.sources.traffic.line_log import LineFormat, ParsedLines, TrafficLogError, read_line_log
 from riskscan.sources.traffic.lines import LineBatch
 
 if TYPE_CHECKING:
@@ -46,16 +46,21 @@ class MappedLogReader:
 
     def read(self, path: Path, context: ReadContext) -> TrafficSample:
         """Stream the log through the mapping; raise `TrafficLogError` when it does not fit it."""
-        fields = context.log_fields
-        if fields is None:
+        if context.log_fields is None:
             raise TrafficLogError("a mapped log is read only with --log-fields",
                                   path=context.relative_path(path))
-        head = read_head(path)
+        return read_line_log(path, context, self.line_format(read_head(path), context))
+
+    def line_format(self, head: bytes, context: ReadContext) -> LineFormat:
+        """CSV when the first line is a header naming the mapped columns, else JSON lines; raises
+        `ValueError` without a mapping (`read` says so first)."""
+        fields = context.log_fields
+        if fields is None:
+            raise ValueError("a mapped log is read only with --log-fields")
         header = csv_header(head, fields)
         if header is not None:
-            return read_line_log(path, context, MappedCsvFormat(header, fields))
-        log_format = JsonLinesFormat("mapped_json", "a JSON-lines log with the mapped keys", fields)
-        return read_line_log(path, context, log_format)
+            return MappedCsvFormat(header, fields)
+        return JsonLinesFormat("mapped_json", "a JSON-lines log with the mapped keys", fields)
 
 
 def is_mapped_log(head: bytes, fields: FieldMap) -> bool:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from riskscan.model import TrafficSample
@@ -59,18 +59,20 @@ def read_spark_log(
     shown: str,
     context: ReadContext,
     log_format: SparkLineFormat,
+    tagged: Callable[[SparkSession, Sequence[str]], DataFrame] | None = None,
 ) -> TrafficSample:
     """Read the files at `locations` (numbered as one, in path order) as one `TrafficSample` named `shown`.
 
+    `tagged` gives the numbered lines (`text.tagged_lines`, the default; `text.tagged_parquet_rows`).
     Raises `TrafficLogError` when more than half of the non-blank lines are not in the format.
     """
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    tagged = tagged_lines(session, locations)
+    tagged_frame = (tagged or tagged_lines)(session, locations)
     is_blank = ~F.col("text").rlike(r"(?U)\S")
-    blank = tagged.filter(is_blank).select("file", "block", "row", F.lit(_BLANK).alias("outcome"))
-    extracted = log_format.extract(tagged.filter(~is_blank)).unionByName(blank, allowMissingColumns=True)
+    blank = tagged_frame.filter(is_blank).select("file", "block", "row", F.lit(_BLANK).alias("outcome"))
+    extracted = log_format.extract(tagged_frame.filter(~is_blank)).unionByName(blank, allowMissingColumns=True)
     extracted = extracted.persist(StorageLevel.MEMORY_AND_DISK)
     try:
         numbers = F.broadcast(line_numbers(session, extracted))
