@@ -121,6 +121,9 @@ def scan_command(
         typer.Option("--spark-master", help="Spark master URL (local[4], spark://host:7077, yarn); default: the "
                      "session the environment provides, else local. Only with --engine spark."),
     ] = None,
+    rating_factors: Annotated[Path | None, typer.Option(
+        "--rating-factors", help="A broker's or insurer's rating factors (YAML), replacing riskscan's indicative "
+                                 "defaults (see docs/coverage-and-premium.md).")] = None,
 ) -> None:
     """Scan specs, gateway configs and access logs; write the assessment as JSON, HTML or PDF."""
     _configure_logging(verbose, debug)
@@ -144,7 +147,8 @@ def scan_command(
                               max_file_bytes=max_file_mb * 1024 * 1024, progress=progress, on_inputs=listing,
                               live=live, http=http, log_fields=fields, exceptions=exceptions, engine=engine,
                               spark_master=spark_master,
-                              locations=tuple(path for path in given if _is_location(path)))
+                              locations=tuple(path for path in given if _is_location(path)),
+                              rating_factors=rating_factors)
         try:
             assessment = scan(options)
         except InputError:
