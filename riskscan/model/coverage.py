@@ -82,7 +82,9 @@ class PercentRange(Model):
         return (self.low + self.high) / 2
 
     def __str__(self) -> str:
-        return f"{_percent(self.low)}-{_percent(self.high)}%" if self.low != self.high else f"{_percent(self.low)}%"
+        if self.low == self.high:
+            return f"{_percent(self.low)}%"
+        return f"{_percent(self.low)}-{_percent(self.high)}%"
 
 
 class FactorSource(Model):
@@ -125,7 +127,8 @@ class RoadmapLine(Model):
         """`Fix: X on 12 endpoints -> indicative premium effect a-b% (source)`."""
         where = f" on {_count(len(self.endpoints), 'endpoint')}" if self.endpoints else ""
         verb = "Document or evidence" if self.action is RoadmapAction.EVIDENCE else "Fix"
-        return f"{verb}: {self.title}{where} -> indicative premium effect {self.effect} ({self.source.citation})"
+        effect = f"indicative premium effect {self.effect} ({self.source.citation})"
+        return f"{verb}: {self.title}{where} -> {effect}"
 
 
 class FactorDirection(StrEnum):

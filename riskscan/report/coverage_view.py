@@ -98,8 +98,9 @@ def _accepted_note(gap: CoverageGap) -> str:
     if not gap.accepted_findings:
         return ""
     who = "All" if gap.is_accepted else "Some"
-    return (f"{who} of its findings are accepted as known risks ({', '.join(gap.accepted_findings)}); the gap "
-            "stands: an insurer's exclusion does not depend on internal acceptance.")
+    ids = ", ".join(gap.accepted_findings)
+    return (f"{who} of its findings are accepted as known risks ({ids}); the gap stands: an insurer's "
+            "exclusion does not depend on internal acceptance.")
 
 
 def _location(evidence: Evidence) -> str:

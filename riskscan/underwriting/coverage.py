@@ -174,7 +174,8 @@ def _findings_hit(trigger: FindingsTrigger, facts: _Facts) -> _Hit | None:
 
 
 def _control_hit(trigger: ControlTrigger, facts: _Facts) -> _Hit | None:
-    hits = [c for c in (facts.controls.get(i) for i in trigger.controls) if c is not None and _is_hit(trigger, c)]
+    results = (facts.controls.get(control_id) for control_id in trigger.controls)
+    hits = [c for c in results if c is not None and _is_hit(trigger, c)]
     if not hits:
         return None
     keys = [r.key for c in hits for r in c.endpoints if r.status is not ControlStatus.PASS]
@@ -187,7 +188,8 @@ def _control_hit(trigger: ControlTrigger, facts: _Facts) -> _Hit | None:
 def _is_hit(trigger: ControlTrigger, control: ControlResult) -> bool:
     if control.status is ControlStatus.UNKNOWN:
         return False
-    is_low = trigger.below_score is not None and control.score is not None and control.score < trigger.below_score
+    threshold, score = trigger.below_score, control.score
+    is_low = threshold is not None and score is not None and score < threshold
     return control.status in trigger.statuses or is_low
 
 
@@ -211,8 +213,9 @@ def _sensitive_data_hit(trigger: SensitiveDataTrigger, facts: _Facts) -> _Hit | 
         return None
     classes = sorted({c.value for e in found for c in e.data_classes if c in trigger.data_classes})
     findings = tuple({f.id: f for e in found for f in weak[e.key]}.values())
-    return _Hit(f"{_count(len(found), 'endpoint')} carrying {', '.join(classes)} data named by "
-                f"{', '.join(sorted(f.id for f in findings))}.", tuple(dict.fromkeys(e.key for e in found)), findings)
+    ids = ", ".join(sorted(f.id for f in findings))
+    return _Hit(f"{_count(len(found), 'endpoint')} carrying {', '.join(classes)} data named by {ids}.",
+                tuple(dict.fromkeys(e.key for e in found)), findings)
 
 
 def _deprecated_in_use_hit(trigger: DeprecatedInUseTrigger, facts: _Facts) -> _Hit | None:
@@ -230,8 +233,9 @@ def _slow_walk_hit(trigger: SlowWalkTrigger, facts: _Facts) -> _Hit | None:
     if not found:
         return None
     keys = tuple(dict.fromkeys(e.key for e in found))
+    cited = set(trigger.controls)
     findings = tuple(f for f in facts.findings
-                     if (not trigger.controls or f.control in trigger.controls) and set(f.endpoints) & set(keys))
+                     if (not cited or f.control in cited) and set(f.endpoints) & set(keys))
     return _Hit(f"One client walked sequential object ids for {trigger.min_hours:g} hours or more on "
                 f"{_count(len(found), 'endpoint')}: a slow extraction that alerting on bursts misses.",
                 keys, findings)

@@ -70,6 +70,8 @@ class _Rule(Model):
 
 
 class FindingsTrigger(_Rule):
+    """Findings of `controls` at or above `min_severity`, optionally only on endpoints in `lifecycles`."""
+
     kind: Literal[TriggerKind.FINDINGS]
     controls: tuple[str, ...] = Field(min_length=1)
     min_severity: Severity = Severity.LOW
@@ -77,6 +79,8 @@ class FindingsTrigger(_Rule):
 
 
 class ControlTrigger(_Rule):
+    """A control whose status is one of `statuses` or whose score is below `below_score`."""
+
     kind: Literal[TriggerKind.CONTROL]
     controls: tuple[str, ...] = Field(min_length=1)
     statuses: tuple[ControlStatus, ...] = (ControlStatus.FAIL,)
@@ -90,12 +94,16 @@ class ControlTrigger(_Rule):
 
 
 class LifecycleTrigger(_Rule):
+    """At least `at_least` endpoints in one of `lifecycles`."""
+
     kind: Literal[TriggerKind.LIFECYCLE]
     lifecycles: tuple[Lifecycle, ...] = Field(min_length=1)
     at_least: Annotated[int, Field(ge=1)] = 1
 
 
 class SensitiveDataTrigger(_Rule):
+    """Endpoints carrying `data_classes` named by a finding of `controls` at or above `min_severity`."""
+
     kind: Literal[TriggerKind.SENSITIVE_DATA]
     data_classes: tuple[DataClass, ...] = Field(min_length=1)
     controls: tuple[str, ...] = Field(min_length=1)
@@ -103,10 +111,15 @@ class SensitiveDataTrigger(_Rule):
 
 
 class DeprecatedInUseTrigger(_Rule):
+    """Deprecated or superseded endpoints that traffic shows still called."""
+
     kind: Literal[TriggerKind.DEPRECATED_IN_USE]
 
 
 class SlowWalkTrigger(_Rule):
+    """One client walking sequential ids for `min_hours` over `min_objects` objects; cites the findings
+    of `controls` naming those endpoints."""
+
     kind: Literal[TriggerKind.SLOW_WALK]
     min_hours: Annotated[float, Field(gt=0, le=24 * 366)] = 24
     min_objects: Annotated[int, Field(ge=2)] = 20

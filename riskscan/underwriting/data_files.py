@@ -23,19 +23,28 @@ MAX_DATA_FILE_BYTES = 4 * 1024 * 1024
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+_PLAIN_WORDS = (  # pydantic's words -> the words of a file a person wrote (YAML has lists, not tuples)
+    ("Input should be", "should be"), ("Extra inputs are not permitted", "unknown field"),
+    ("Tuple should", "list should"), ("valid tuple", "list"), (" after validation", ""),
+    ("Field required", "field required"),
+)
+
 
 def read_data_file(path: Path, model: type[ModelT], what: str) -> tuple[ModelT, StructuredDocument]:
     """Read and validate `path` as `model`; `what` names the file's role in errors ("rating factors")."""
     try:
         if path.stat().st_size > MAX_DATA_FILE_BYTES:
-            raise UsageError(f"{path.name}: {what} file larger than {MAX_DATA_FILE_BYTES // (1024 * 1024)} MiB")
+            limit = MAX_DATA_FILE_BYTES // (1024 * 1024)
+            raise UsageError(f"{path.name}: {what} file larger than {limit} MiB")
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"{path.name}: cannot read the {what} file ({type(error).__name__})") from None
     return parse_data_file(text, path, model, what)
 
 
-def parse_data_file(text: str, path: Path, model: type[ModelT], what: str) -> tuple[ModelT, StructuredDocument]:
+def parse_data_file(
+    text: str, path: Path, model: type[ModelT], what: str
+) -> tuple[ModelT, StructuredDocument]:
     """Validate `text` (read from `path`) as `model`, with its parsed document for line lookups."""
     try:
         document = parse_structured_text(text, path, path.name)
@@ -54,7 +63,9 @@ def parse_data_file(text: str, path: Path, model: type[ModelT], what: str) -> tu
         raise data_file_error(document, location, _message(first["msg"])) from None
 
 
-def data_file_error(document: StructuredDocument, location: tuple[str | int, ...], problem: str) -> UsageError:
+def data_file_error(
+    document: StructuredDocument, location: tuple[str | int, ...], problem: str
+) -> UsageError:
     """A one-line error at the node `location` (keys and indexes from the top) of `document`."""
     pointer = ""
     for token in location:
@@ -93,8 +104,7 @@ def _message(message: str) -> str:
     """Pydantic's message without its prefixes, lower-cased first letter: "must be at least 0"."""
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
-    message = (message.replace("Input should be", "should be").replace("Extra inputs are not permitted", "unknown field")
-               .replace("Tuple should", "list should").replace("valid tuple", "list").replace(" after validation", "")
-               .replace("Field required", "field required"))
+    for said, meant in _PLAIN_WORDS:
+        message = message.replace(said, meant)
     return message[:1].lower() + message[1:]
 

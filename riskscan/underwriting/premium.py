@@ -57,7 +57,8 @@ def assess_premium(
     check_industry(industry)
     rates = factors or default_rating_factors()
     controls = {control.id: control for control in assessment.controls}
-    lines = [line for factor in rates.factors if (line := _line(factor, rates, controls, assessment)) is not None]
+    found = (_line(factor, rates, controls, assessment) for factor in rates.factors)
+    lines = [line for line in found if line is not None]
     lines.sort(key=lambda line: (-line.value_per_effort, line.factor))
     cap = rates.combination.cap
     low = combine_effects(line.effect.low for line in lines)
@@ -108,14 +109,14 @@ def _industry_factor(rates: RatingFactors, industry: str | None) -> AppliedFacto
         return AppliedFactor(
             id="industry_surcharge", title=surcharge.title, direction=FactorDirection.INCREASE,
             effect=_range(surcharge.effect), source=_source(rates, surcharge.source), is_applied=True,
-            note=f"Industry {industry}: premiums said to rise {_range(surcharge.effect)} for API-heavy industries.")
+            note=f"Industry {industry}: premiums said to rise {_range(surcharge.effect)}.")
     named = ", ".join(i for s in rates.industry_surcharges for i in s.industries)
     note = (f"No industry was given: the surcharge for {named} is not applied." if industry is None else
             f"The factor file has no surcharge for industry {industry}.")
     if not named:
         note = "The factor file has no industry surcharge."
-    return AppliedFactor(id="industry_surcharge", title="Industry surcharge", direction=FactorDirection.INCREASE,
-                         effect=None, source=None, is_applied=False, note=note)
+    return AppliedFactor(id="industry_surcharge", title="Industry surcharge",
+                         direction=FactorDirection.INCREASE, effect=None, source=None, is_applied=False, note=note)
 
 
 def _endorsement_factor(rates: RatingFactors, gaps: tuple[CoverageGap, ...]) -> tuple[AppliedFactor, ...]:
@@ -124,11 +125,12 @@ def _endorsement_factor(rates: RatingFactors, gaps: tuple[CoverageGap, ...]) -> 
         return ()
     asked = sum(1 for gap in gaps if gap.state is GapState.OPEN)
     effect = _range(rates.endorsements.effect)
-    note = (f"{asked} open coverage gap{'' if asked == 1 else 's'} ask{'s' if asked == 1 else ''} for endorsements, "
-            f"said to add {effect} to premium." if asked else "No open coverage gap asks for an endorsement.")
-    return (AppliedFactor(id="endorsements", title=rates.endorsements.title, direction=FactorDirection.INCREASE,
-                          effect=effect, source=_source(rates, rates.endorsements.source), is_applied=bool(asked),
-                          note=note),)
+    gaps_ask = "1 open coverage gap asks" if asked == 1 else f"{asked} open coverage gaps ask"
+    note = (f"{gaps_ask} for endorsements, said to add {effect} to premium." if asked
+            else "No open coverage gap asks for an endorsement.")
+    return (AppliedFactor(id="endorsements", title=rates.endorsements.title,
+                          direction=FactorDirection.INCREASE, effect=effect,
+                          source=_source(rates, rates.endorsements.source), is_applied=bool(asked), note=note),)
 
 
 def _range(effect: Effect) -> PercentRange:

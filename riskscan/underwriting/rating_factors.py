@@ -159,8 +159,8 @@ def _check_references(factors: RatingFactors, document: StructuredDocument) -> N
             raise data_file_error(document, (*where, "controls"),
                                   "names a control riskscan does not have (riskscan controls lists them)")
         if factor.effect.high > factors.combination.cap:
-            raise data_file_error(document, (*where, "effect", "high"),
-                                  "exceeds the combination cap: a single fix cannot be worth more than all of them")
+            raise data_file_error(document, (*where, "effect", "high"), "exceeds the combination cap: "
+                                  "a single fix cannot be worth more than all of them")
     _check_surcharges(factors, document, known_sources)
 
 
@@ -184,7 +184,8 @@ def _check_surcharges(factors: RatingFactors, document: StructuredDocument, know
 def _unique(document: StructuredDocument, section: str, ids: list[str]) -> None:
     for index, item in enumerate(ids):
         if item in ids[:index]:
-            raise data_file_error(document, (section, index, "id"), f"id repeats an earlier entry of '{section}'")
+            raise data_file_error(document, (section, index, "id"),
+                                  f"id repeats an earlier entry of '{section}'")
 
 
 def check_industry(industry: str | None) -> None:

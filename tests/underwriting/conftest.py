@@ -94,7 +94,8 @@ def clean_assessment(**changes: Any) -> Assessment:
     extra_endpoints = changes.pop("endpoints", ())
     replaced = {c.id: c for c in changes.pop("controls", ())}
     controls = tuple(replaced.get(c.id, control(c.id)) for c in default_catalogue().controls)
-    inventory_flags = {key: changes.pop(key) for key in ("has_specs", "has_gateway", "has_traffic") if key in changes}
+    flags = ("has_specs", "has_gateway", "has_traffic")
+    inventory_flags = {key: changes.pop(key) for key in flags if key in changes}
     inventory = Inventory(endpoints=(*CLEAN_ENDPOINTS, *extra_endpoints),
                           **{"has_specs": True, "has_gateway": True, "has_traffic": True, **inventory_flags})
     fields: dict[str, Any] = {

@@ -12,6 +12,7 @@ from riskscan.errors import UsageError
 from riskscan.model import (
     Assessment,
     ControlStatus,
+    CoverageGap,
     DataClass,
     EndpointControlResult,
     EvidenceStrength,
@@ -36,6 +37,10 @@ CLAIMS = "GET /v2/claims/{claimId}"
 
 def _gaps(assessment: Assessment) -> dict[str, GapState]:
     return {gap.rule: gap.state for gap in find_coverage_gaps(assessment)}
+
+
+def _gap(assessment: Assessment, rule: str) -> CoverageGap:
+    return next(gap for gap in find_coverage_gaps(assessment) if gap.rule == rule)
 
 
 CAUSES: dict[str, Callable[[], Assessment]] = {
@@ -71,8 +76,7 @@ def test_the_access_control_gap_names_its_endpoints_findings_severity_and_eviden
     bola = finding("BOLA-001", "object_authorization", Severity.CRITICAL, CLAIMS)
     auth = finding("AUTH-002", "auth", Severity.MEDIUM, CUSTOMERS)
     low = finding("AUTH-003", "auth", Severity.LOW, "GET /v2/other")  # below the rule's medium floor
-    gap = next(g for g in find_coverage_gaps(clean_assessment(findings=(bola, auth, low)))
-               if g.rule == "access_control")
+    gap = _gap(clean_assessment(findings=(bola, auth, low)), "access_control")
     assert gap.findings == ("AUTH-002", "BOLA-001")
     assert set(gap.endpoints) == {CLAIMS, CUSTOMERS}
     assert gap.severity is Severity.CRITICAL
@@ -84,7 +88,7 @@ def test_a_failing_control_opens_the_gap_even_without_a_finding_naming_endpoints
     verdict = EndpointControlResult(key=CLAIMS, status=ControlStatus.FAIL,
                                     evidence_strength=EvidenceStrength.ENFORCED)
     failing = control("function_authorization", ControlStatus.FAIL, 30, endpoints=(verdict,))
-    gap = next(g for g in find_coverage_gaps(clean_assessment(controls=(failing,))) if g.rule == "access_control")
+    gap = _gap(clean_assessment(controls=(failing,)), "access_control")
     assert gap.endpoints == (CLAIMS,)
     assert any("function_authorization is fail (score 30)" in reason for reason in gap.reasons)
 
@@ -113,9 +117,12 @@ def test_card_data_counts_for_fines_but_financial_data_only_for_slow_exposure() 
     assert gaps["slow_exposure"] is GapState.OPEN and "regulatory_fines" not in gaps
 
 
-@pytest.mark.parametrize(("hours", "sequential", "fires"), [(72, True, True), (2, True, False), (72, False, False)])
-def test_a_long_running_sequential_walker_opens_slow_exposure(hours: float, sequential: bool, fires: bool) -> None:
-    walked = endpoint("GET", "/v2/claims/{claimId}/documents", traffic=walk_traffic(hours, sequential=sequential))
+@pytest.mark.parametrize(("hours", "sequential", "fires"),
+                         [(72, True, True), (2, True, False), (72, False, False)])
+def test_a_long_running_sequential_walker_opens_slow_exposure(hours: float, sequential: bool,
+                                                              fires: bool) -> None:
+    traffic = walk_traffic(hours, sequential=sequential)
+    walked = endpoint("GET", "/v2/claims/{claimId}/documents", traffic=traffic)
     gaps = find_coverage_gaps(clean_assessment(endpoints=(walked,)))
     slow = next((g for g in gaps if g.rule == "slow_exposure"), None)
     assert (slow is not None) is fires
@@ -127,8 +134,7 @@ def test_a_deprecated_endpoint_still_called_opens_unsupported_versions() -> None
     called = endpoint("GET", "/v2/legacy/{id}", deprecated=True,
                       traffic=TrafficStats(requests=120, clients=3, status_classes={"2xx": 120}))
     unused = endpoint("GET", "/v2/legacy-unused/{id}", deprecated=True)
-    gap = next(g for g in find_coverage_gaps(clean_assessment(endpoints=(called, unused)))
-               if g.rule == "unsupported_versions")
+    gap = _gap(clean_assessment(endpoints=(called, unused)), "unsupported_versions")
     assert gap.endpoints == (called.key,)
     assert "120 requests" in gap.reasons[0]
     assert "unsupported_versions" not in _gaps(clean_assessment(endpoints=(unused,)))
@@ -162,14 +168,13 @@ def test_open_gaps_come_before_those_not_ruled_out() -> None:
 
 def test_accepted_findings_still_open_gaps_marked_accepted() -> None:
     rate = finding("RATE-001", "rate_limit", Severity.HIGH, CLAIMS, accepted=accepted())
-    gap = next(g for g in find_coverage_gaps(clean_assessment(findings=(rate,)))
-               if g.rule == "api_denial_of_service")
+    gap = _gap(clean_assessment(findings=(rate,)), "api_denial_of_service")
     assert gap.state is GapState.OPEN and gap.accepted_findings == ("RATE-001",) and gap.is_accepted
 
 
 def test_gap_evidence_is_bounded() -> None:
     many = tuple(finding(f"RATE-{n:03d}", "rate_limit", Severity.MEDIUM, CLAIMS) for n in range(1, 80))
-    gap = next(g for g in find_coverage_gaps(clean_assessment(findings=many)) if g.rule == "api_denial_of_service")
+    gap = _gap(clean_assessment(findings=many), "api_denial_of_service")
     assert len(gap.findings) == 79 and len(gap.evidence) == MAX_GAP_EVIDENCE
 
 
@@ -187,8 +192,10 @@ def test_the_demo_estate_opens_its_gaps_with_evidence(demo_assessment: Assessmen
     ("rules: []\n", "rules.yaml:1: list should have at least 1 item, not 0 (rules)"),
     ("rules:\n  - id: x1\n    title: t\n    severity: high\n    condition: c\n    policy_wording: w\n"
      "    endorsement: e\n    triggers:\n      - kind: findings\n        controls: [nope]\n",
-     "rules.yaml:9: names a control riskscan does not have (riskscan controls lists them) (rules[0].triggers[0])"),
-    ("rules:\n  - id: x1\n    title: t\n    severity: grave\n", "rules.yaml:4: should be 'info', 'low', 'medium', 'high' or 'critical' (rules[0].severity)"),
+     "rules.yaml:9: names a control riskscan does not have (riskscan controls lists them) "
+     "(rules[0].triggers[0])"),
+    ("rules:\n  - id: x1\n    title: t\n    severity: grave\n",
+     "rules.yaml:4: should be 'info', 'low', 'medium', 'high' or 'critical' (rules[0].severity)"),
 ])
 def test_a_broken_rules_file_fails_in_one_line(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "rules.yaml"

@@ -26,7 +26,8 @@ def _reviewed() -> Assessment:
     """A shadow endpoint, an accepted rate-limit finding and monitoring not observable."""
     base = clean_assessment(
         endpoints=(SHADOW,),
-        controls=(control("monitoring", ControlStatus.UNKNOWN), control("rate_limit", ControlStatus.PARTIAL, 70)),
+        controls=(control("monitoring", ControlStatus.UNKNOWN),
+                  control("rate_limit", ControlStatus.PARTIAL, 70)),
         findings=(finding("RATE-001", "rate_limit", Severity.MEDIUM, CLAIMS, accepted=accepted()),
                   finding("INV-001", "inventory_hygiene", Severity.HIGH, SHADOW.key)),
     )
@@ -45,7 +46,8 @@ def test_html_shows_gaps_and_roadmap_between_findings_and_inventory() -> None:
     assert order == sorted(order)
     assert 'href="#coverage"' in page and 'href="#premium"' in page  # in the contents
     assert "Undocumented APIs against \"reasonable security\" conditions" in text
-    assert "cannot be ruled out from these inputs" in text and "Not observable from these inputs: monitoring" in text
+    assert "cannot be ruled out from these inputs" in text
+    assert "Not observable from these inputs: monitoring" in text
     assert "All of its findings are accepted as known risks (RATE-001); the gap stands" in text
     assert "Indicative only: indicative, industry claim, not a quote or rating filing" in text
     assert "Fix: Documented API controls (rate limiting, OAuth 2.0 enforcement, runtime protection)" in text
@@ -69,7 +71,8 @@ def test_the_json_carries_gaps_and_premium_and_validates() -> None:
     premium = document["premium"]
     assert premium["factor_file"] == "riskscan defaults" and premium["roadmap"][0]["action"] == "fix"
     assert premium["combined"]["high"] <= premium["cap"]
-    assert clean_assessment().coverage is None and json.loads(render_json(clean_assessment()))["premium"] is None
+    assert clean_assessment().coverage is None
+    assert json.loads(render_json(clean_assessment()))["premium"] is None
 
 
 @pytest.mark.slow

@@ -34,7 +34,8 @@ LABEL = "indicative, industry claim, not a quote or rating filing"
 
 
 def _failing(control_id: str, score: int = 40, key: str = CLAIMS) -> ControlResult:
-    verdict = EndpointControlResult(key=key, status=ControlStatus.FAIL, evidence_strength=EvidenceStrength.ENFORCED)
+    verdict = EndpointControlResult(key=key, status=ControlStatus.FAIL,
+                                    evidence_strength=EvidenceStrength.ENFORCED)
     return control(control_id, ControlStatus.FAIL, score, endpoints=(verdict,))
 
 
@@ -61,9 +62,9 @@ def test_each_line_names_its_endpoints_findings_effect_source_and_label() -> Non
     assert oauth.action is RoadmapAction.FIX and oauth.controls == ("auth", "object_authorization")
     assert oauth.endpoints == (CLAIMS,) and oauth.findings == ("AUTH-001", "BOLA-001")
     assert (oauth.effect.low, oauth.effect.high) == (15, 20) and oauth.source.label == LABEL
-    assert oauth.text == ("Fix: OAuth 2.0 or OIDC with object-level authorization, in place of static API keys on "
-                          "1 endpoint -> indicative premium effect 15-20% (2026 cyber-insurance guide on API "
-                          "security, via riskscan DOMAIN.md)")
+    assert oauth.text == ("Fix: OAuth 2.0 or OIDC with object-level authorization, in place of static "
+                          "API keys on 1 endpoint -> indicative premium effect 15-20% (2026 cyber-insurance "
+                          "guide on API security, via riskscan DOMAIN.md)")
     assert lines["documented_api_controls"].accepted_findings == ("RATE-001",)  # accepted still costs premium
 
 
@@ -82,7 +83,8 @@ def test_effects_combine_multiplicatively_under_the_cap() -> None:
     assert "never summed" in premium.combination and "25%" in premium.combination
 
 
-@given(st.lists(st.floats(min_value=0, max_value=25), min_size=1, max_size=8), st.floats(min_value=25, max_value=99))
+@given(st.lists(st.floats(min_value=0, max_value=25), min_size=1, max_size=8),
+       st.floats(min_value=25, max_value=99))
 def test_the_combined_effect_never_exceeds_the_cap_nor_falls_below_the_best_single_effect(
     effects: list[float], cap: float
 ) -> None:
@@ -107,7 +109,8 @@ def test_industry_surcharge_is_applied_only_for_the_industries_the_file_names() 
     fintech = assess_premium(clean_assessment(), industry="fintech").factors_applied[0]
     assert fintech.is_applied and (fintech.effect and (fintech.effect.low, fintech.effect.high)) == (20, 35)
     retail = assess_premium(clean_assessment(), industry="retail").factors_applied[0]
-    assert not retail.is_applied and retail.effect is None and "no surcharge for industry retail" in retail.note
+    assert not retail.is_applied and retail.effect is None
+    assert "no surcharge for industry retail" in retail.note
     none_given = assess_premium(clean_assessment()).factors_applied[0]
     assert not none_given.is_applied and "No industry was given" in none_given.note
     with pytest.raises(UsageError):
@@ -179,6 +182,24 @@ def test_the_demo_roadmap_fixes_its_failing_controls(demo_assessment: Assessment
     premium = demo_assessment.coverage.premium
     assert premium.factor_file == "riskscan defaults" and premium.label == LABEL
     fixes = {line.factor: line for line in premium.roadmap}
-    assert "oauth_object_authorization" in fixes and "BOLA-001" in fixes["oauth_object_authorization"].findings
+    assert "BOLA-001" in fixes["oauth_object_authorization"].findings
     assert "runtime_protection" not in fixes  # monitoring and credential stuffing pass on the demo
     assert premium.combined.high <= premium.cap
+
+
+PLANTED = ("jane.doe@halden-brokers.example", "hunter2-Planted", "AKIAIOSFODNN7EXAMPLE",
+           "ghp_abcdefghijklmnopqrstuvwxyz0123456789AB", "eyJzdWIiOiIxIn0", "c2lnbmF0dXJl")
+
+
+def test_secrets_pasted_into_a_brokers_file_reach_no_output() -> None:
+    from riskscan.report import RENDERERS
+    from riskscan.underwriting.coverage import review_coverage
+
+    factors = load_rating_factors(FIXTURES / "broker-planted-secrets.yaml")
+    weak = _weak_estate()
+    reviewed = weak.model_copy(update={"coverage": review_coverage(weak, factors)})
+    assert reviewed.coverage is not None and reviewed.coverage.premium.roadmap  # the texts are shown
+    for name in ("json", "html"):
+        output = RENDERERS[name].render(reviewed).decode("utf-8")
+        assert "Strong auth" in output
+        assert not [secret for secret in PLANTED if secret in output], name
