@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from riskscan.controls.catalogue import default_catalogue
 from riskscan.errors import UsageError
 from riskscan.model import (
     Assessment,
@@ -24,7 +25,7 @@ from riskscan.model import (
 )
 from riskscan.underwriting.coverage import find_coverage_gaps
 from riskscan.underwriting.premium import assess_premium, combine_effects
-from riskscan.underwriting.rating_factors import default_rating_factors, load_rating_factors
+from riskscan.underwriting.rating_factors import RatingFactors, default_rating_factors, load_rating_factors
 
 from .conftest import DEMO, REPO_ROOT, accepted, clean_assessment, control, finding
 
@@ -203,3 +204,40 @@ def test_secrets_pasted_into_a_brokers_file_reach_no_output() -> None:
         output = RENDERERS[name].render(reviewed).decode("utf-8")
         assert "Strong auth" in output
         assert not [secret for secret in PLANTED if secret in output], name
+
+
+@st.composite
+def _factor_files(draw: st.DrawFn) -> RatingFactors:
+    """A valid factor file: up to six factors on random controls, every high end under the cap."""
+    cap = draw(st.floats(min_value=1, max_value=99))
+    controls = [c.id for c in default_catalogue().controls]
+    factors = []
+    for index in range(draw(st.integers(min_value=1, max_value=6))):
+        high = draw(st.floats(min_value=0, max_value=cap))
+        low = draw(st.floats(min_value=0, max_value=high))
+        factors.append({"id": f"f{index}", "title": "t", "remediation": "r", "source": "s",
+                        "controls": draw(st.lists(st.sampled_from(controls), min_size=1, max_size=3,
+                                                  unique=True)),
+                        "effect": {"low": low, "high": high},
+                        "effort": draw(st.floats(min_value=0.1, max_value=9))})
+    return RatingFactors.model_validate({
+        "label": "l", "effort_units": "u", "combination": {"cap": cap, "source": "s"},
+        "sources": [{"id": "s", "citation": "c"}], "factors": factors})
+
+
+ALL_FAILING = clean_assessment(controls=tuple(_failing(c.id) for c in default_catalogue().controls))
+
+
+@given(_factor_files())
+def test_the_roadmap_total_never_exceeds_the_cap_nor_falls_below_its_best_line(
+    factors: RatingFactors,
+) -> None:
+    premium = assess_premium(ALL_FAILING, factors)
+    assert len(premium.roadmap) == len(factors.factors)  # every control fails: every factor applies
+    best_low = max(line.effect.low for line in premium.roadmap)
+    best_high = max(line.effect.high for line in premium.roadmap)
+    assert premium.combined.high <= premium.cap
+    assert premium.combined.low >= best_low - 1e-9 and premium.combined.high >= best_high - 1e-9
+    assert premium.combined.low <= premium.combined.high
+    ratios = [line.value_per_effort for line in premium.roadmap]
+    assert ratios == sorted(ratios, reverse=True)
