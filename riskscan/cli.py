@@ -127,6 +127,9 @@ def scan_command(
         "--prepared-for", help="Who the report is for (an insurer, an underwriter), named on the cover.")] = None,
     prepared_by: Annotated[str | None, typer.Option(
         "--prepared-by", help="Who prepared it (a broker, the security team), named on the cover.")] = None,
+    rating_factors: Annotated[Path | None, typer.Option(
+        "--rating-factors", help="A broker's or insurer's rating factors (YAML), replacing riskscan's indicative "
+                                 "defaults (see docs/coverage-and-premium.md).")] = None,
 ) -> None:
     """Scan specs, gateway configs and access logs; write the assessment as JSON, HTML or PDF."""
     _configure_logging(verbose, debug)
@@ -153,7 +156,8 @@ def scan_command(
                               engagement=Engagement(organization=_given(organization),
                                                     prepared_for=_given(prepared_for),
                                                     prepared_by=_given(prepared_by)),
-                              locations=tuple(path for path in given if _is_location(path)))
+                              locations=tuple(path for path in given if _is_location(path)),
+                              rating_factors=rating_factors)
         try:
             assessment = scan(options)
         except InputError:

@@ -25,6 +25,8 @@ from riskscan.inventory import build_inventory
 from riskscan.model import ApiSpec, Assessment, Engagement, GatewayConfig, InputFile, InputStatus
 from riskscan.redaction import redact_file_path
 from riskscan.sources import ReadContext, make_client_hasher
+from riskscan.underwriting.coverage import review_coverage
+from riskscan.underwriting.rating_factors import RatingFactors, load_rating_factors
 
 if TYPE_CHECKING:  # httpx is imported only when a live pull is asked for
     from riskscan.sources.live import HttpOptions, LiveSource
@@ -90,6 +92,8 @@ class ScanOptions:
     """Traffic locations given as URIs (`s3a://bucket/logs/`); only the Spark engine reads them."""
     engagement: Engagement = field(default_factory=Engagement)
     """Who the assessment is about and for (`--org`, `--prepared-for`, `--prepared-by`)."""
+    rating_factors: Path | None = None
+    """`--rating-factors`: a broker's own rating factors file replacing the defaults, validated first."""
 
 
 def scan(options: ScanOptions) -> Assessment:
@@ -105,6 +109,7 @@ def scan(options: ScanOptions) -> Assessment:
                          "reads remote locations")
     control_ids = frozenset(control.id for control in default_catalogue().controls)
     exceptions = load_exceptions(options.exceptions, control_ids) if options.exceptions else ()
+    factors = load_rating_factors(options.rating_factors)
     files = discover_files(options.paths)
     root = scan_root_for(options.paths) if options.paths else Path.cwd()
     context = ReadContext(
@@ -131,7 +136,7 @@ def scan(options: ScanOptions) -> Assessment:
     inventory = build_inventory(inputs.specs, inputs.gateways, inputs.traffic)
     scanned_at = options.clock()
     evaluation = evaluate_controls(inventory, exceptions=exceptions, today=scanned_at.date())
-    return Assessment(
+    assessment = Assessment(
         schema_version=SCHEMA_VERSION,
         tool_version=__version__,
         scanned_at=scanned_at,
@@ -149,6 +154,12 @@ def scan(options: ScanOptions) -> Assessment:
         grade_excluding_accepted=evaluation.grade_excluding_accepted,
         engagement=options.engagement,
     )
+    return _with_coverage(assessment, factors)
+
+
+def _with_coverage(assessment: Assessment, factors: RatingFactors) -> Assessment:
+    """The assessment with its coverage gaps and premium impact (no industry until one is given)."""
+    return assessment.model_copy(update={"coverage": review_coverage(assessment, factors, industry=None)})
 
 
 def _read_with_spark(files: Sequence[Path], context: ReadContext, options: ScanOptions) -> DiscoveredInputs:

@@ -63,6 +63,8 @@ def test_the_wheel_carries_every_data_file(unpacked_wheel: Path) -> None:
     assert (package / "controls" / "catalogue.yaml").is_file()
     assert (package / "inventory" / "web_content.yaml").is_file()
     assert (package / "report" / "assessment.schema.json").is_file()
+    assert (package / "underwriting" / "coverage_rules.yaml").is_file()
+    assert (package / "underwriting" / "rating_factors.yaml").is_file()
 
 
 @pytest.mark.slow

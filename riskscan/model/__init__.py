@@ -82,6 +82,18 @@ from riskscan.model.results import (
     GradeBasis,
     RiskException,
 )
+from riskscan.model.coverage import (
+    AppliedFactor,
+    CoverageGap,
+    CoverageReview,
+    FactorDirection,
+    FactorSource,
+    GapState,
+    PercentRange,
+    PremiumImpact,
+    RoadmapAction,
+    RoadmapLine,
+)
 
 __all__ = [
     "AcceptedRisk",
@@ -139,4 +151,14 @@ __all__ = [
     "Upstream",
     "WebContent",
     "WebContentClass",
+    "AppliedFactor",
+    "CoverageGap",
+    "CoverageReview",
+    "FactorDirection",
+    "FactorSource",
+    "GapState",
+    "PercentRange",
+    "PremiumImpact",
+    "RoadmapAction",
+    "RoadmapLine",
 ]

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import Field
 
 from riskscan.model.base import Model, RedactedEndpointKey, RedactedFilePath, RedactedText
+from riskscan.model.coverage import CoverageReview
 from riskscan.model.inputs import Evidence, InputFile
 from riskscan.model.inventory import Inventory
 from riskscan.model.kinds import ControlStatus, EvidenceStrength, Grade, Severity
@@ -143,3 +144,5 @@ class Assessment(Model):
     score_excluding_accepted: Annotated[int, Field(ge=0, le=100)] | None = None
     grade_excluding_accepted: Grade | None = None
     engagement: Engagement = Field(default_factory=Engagement)
+    # The coverage gaps the findings open and the indicative premium effect of each fix (underwriting).
+    coverage: CoverageReview | None = None

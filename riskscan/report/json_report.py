@@ -35,6 +35,7 @@ from riskscan.model import (
     WebContentClass,
 )
 from riskscan.redaction import CONTROL_CHARACTERS
+from riskscan.report.coverage_json import coverage_gaps_document, premium_document
 
 __all__ = ["SCHEMA_PATH", "JsonRenderer", "assessment_document", "finding_ids_by_endpoint", "render_json"]
 
@@ -94,6 +95,8 @@ def assessment_document(assessment: Assessment) -> Document:
         "score_excluding_accepted": assessment.score_excluding_accepted,
         "grade_excluding_accepted": (assessment.grade_excluding_accepted.value
                                      if assessment.grade_excluding_accepted else None),
+        "coverage_gaps": coverage_gaps_document(assessment.coverage, _evidence),
+        "premium": premium_document(assessment.coverage),
     }
 
 

@@ -32,7 +32,9 @@ from riskscan.model import (
     RiskException,
 )
 from riskscan.report.basis_view import BasisView, build_basis_view, evidence_note
+from riskscan.report.coverage_view import CoverageView, build_coverage_view
 from riskscan.report.json_report import finding_ids_by_endpoint
+from riskscan.report.premium_view import PremiumView, build_premium_view
 from riskscan.report.labels import (
     AUTH_LABELS,
     LIFECYCLE_MEANING,
@@ -211,6 +213,8 @@ class ReportView:
     web_content: str  # one sentence on the pages and downloads set apart, or empty
     accepted_score: str = ""  # "82 / 100, grade B, excluding 3 accepted risks", or empty without exceptions
     exceptions: tuple[str, ...] = ()  # one line per exceptions-file entry, with its status
+    coverage: CoverageView | None = None  # the coverage gaps section (riskscan.report.coverage_view)
+    premium: PremiumView | None = None  # the premium impact section (riskscan.report.premium_view)
 
 
 def build_view(assessment: Assessment) -> ReportView:
@@ -247,6 +251,8 @@ def build_view(assessment: Assessment) -> ReportView:
         web_content=web_content_sentence(assessment.inventory.web_content),
         accepted_score=_accepted_score(assessment),
         exceptions=tuple(_exception_line(entry) for entry in assessment.exceptions),
+        coverage=build_coverage_view(assessment),
+        premium=build_premium_view(assessment),
     )
 
 
