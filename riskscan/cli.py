@@ -37,6 +37,8 @@ from riskscan.terminal import (
     print_sources,
     print_summary,
 )
+from riskscan.underwriting.questionnaire_listing import questionnaire_listing
+from riskscan.underwriting.questionnaires import shipped_questionnaires
 
 __all__ = ["app", "main"]
 
@@ -95,6 +97,13 @@ def scan_command(
         typer.Option("--exceptions",
                      help="Accepted risks (YAML): owner, reason, expiry per control or finding."),
     ] = None,
+    questionnaire: Annotated[list[str] | None, typer.Option(
+        "--questionnaire", metavar="ID|FILE.yaml",
+        help="Answer this insurer questionnaire (an id from `riskscan questionnaires`, or a file); repeatable; "
+             "default all shipped ones.")] = None,
+    attest: Annotated[Path | None, typer.Option(
+        "--attest", metavar="FILE.yaml",
+        help="Answers given by people (who, when, answer, comment), checked against the evidence.")] = None,
     apisix_admin: Annotated[list[str] | None, typer.Option(
         "--apisix-admin", help="Pull routes from this APISIX Admin API (http://host:9180); repeatable.")] = None,
     kong_admin: Annotated[list[str] | None, typer.Option(
@@ -144,7 +153,8 @@ def scan_command(
                               max_file_bytes=max_file_mb * 1024 * 1024, progress=progress, on_inputs=listing,
                               live=live, http=http, log_fields=fields, exceptions=exceptions, engine=engine,
                               spark_master=spark_master,
-                              locations=tuple(path for path in given if _is_location(path)))
+                              locations=tuple(path for path in given if _is_location(path)),
+                              questionnaires=tuple(questionnaire or ()), attestations=attest)
         try:
             assessment = scan(options)
         except InputError:
@@ -182,6 +192,13 @@ def sources_command() -> None:
 def controls_command() -> None:
     """List the control catalogue: what each control checks, why an insurer cares, weight, OWASP refs."""
     sys.stdout.write(catalogue_listing(default_catalogue()))
+
+
+@app.command("questionnaires")
+def questionnaires_command() -> None:
+    """List the insurer questionnaires riskscan answers: id, title, question count, source file."""
+    with _errors_to_exit_codes(debug=False):
+        sys.stdout.write(questionnaire_listing(shipped_questionnaires()))
 
 
 @app.command("version")

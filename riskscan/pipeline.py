@@ -22,9 +22,12 @@ from riskscan.controls.exceptions import load_exceptions
 from riskscan.discovery import DiscoveredInputs, discover_files, read_inputs, scan_root_for
 from riskscan.errors import InputError, UsageError
 from riskscan.inventory import build_inventory
-from riskscan.model import ApiSpec, Assessment, GatewayConfig, InputFile, InputStatus
+from riskscan.model import ApiSpec, Assessment, Attestation, GatewayConfig, InputFile, InputStatus
 from riskscan.redaction import redact_file_path
 from riskscan.sources import ReadContext, make_client_hasher
+from riskscan.underwriting.attestations import load_attestations
+from riskscan.underwriting.questionnaire_schema import LoadedQuestionnaire
+from riskscan.underwriting.questionnaires import answer_questionnaires, select_questionnaires
 
 if TYPE_CHECKING:  # httpx is imported only when a live pull is asked for
     from riskscan.sources.live import HttpOptions, LiveSource
@@ -88,6 +91,10 @@ class ScanOptions:
     """`--spark-master`: None means the session the environment provides, or a local one."""
     locations: tuple[str, ...] = ()
     """Traffic locations given as URIs (`s3a://bucket/logs/`); only the Spark engine reads them."""
+    questionnaires: tuple[str, ...] = ()
+    """`--questionnaire`: shipped questionnaire ids or questionnaire files; none means every shipped one."""
+    attestations: Path | None = None
+    """`--attest`: answers given by people, validated (with the questionnaires) before any input is read."""
 
 
 def scan(options: ScanOptions) -> Assessment:
@@ -103,6 +110,7 @@ def scan(options: ScanOptions) -> Assessment:
                          "reads remote locations")
     control_ids = frozenset(control.id for control in default_catalogue().controls)
     exceptions = load_exceptions(options.exceptions, control_ids) if options.exceptions else ()
+    questionnaires = _questionnaires(options)
     files = discover_files(options.paths)
     root = scan_root_for(options.paths) if options.paths else Path.cwd()
     context = ReadContext(
@@ -129,7 +137,7 @@ def scan(options: ScanOptions) -> Assessment:
     inventory = build_inventory(inputs.specs, inputs.gateways, inputs.traffic)
     scanned_at = options.clock()
     evaluation = evaluate_controls(inventory, exceptions=exceptions, today=scanned_at.date())
-    return Assessment(
+    assessment = Assessment(
         schema_version=SCHEMA_VERSION,
         tool_version=__version__,
         scanned_at=scanned_at,
@@ -146,6 +154,29 @@ def scan(options: ScanOptions) -> Assessment:
         score_excluding_accepted=evaluation.score_excluding_accepted,
         grade_excluding_accepted=evaluation.grade_excluding_accepted,
     )
+    return _with_questionnaires(assessment, questionnaires, options)
+
+
+@dataclass(frozen=True)
+class _Questionnaires:
+    """The questionnaires to answer and the attestations given, validated before any input is read."""
+
+    forms: tuple[LoadedQuestionnaire, ...]
+    attestations: tuple[Attestation, ...]
+
+
+def _questionnaires(options: ScanOptions) -> _Questionnaires:
+    forms = select_questionnaires(options.questionnaires)
+    attested = (load_attestations(options.attestations, [loaded.form for loaded in forms])
+                if options.attestations else ())
+    return _Questionnaires(forms, attested)
+
+
+def _with_questionnaires(assessment: Assessment, chosen: _Questionnaires, options: ScanOptions) -> Assessment:
+    """The assessment with its questionnaires answered from the evidence, attestations set beside them."""
+    report = answer_questionnaires(assessment, chosen.forms, chosen.attestations,
+                                   options.attestations.name if options.attestations else None)
+    return assessment.model_copy(update={"questionnaires": report})
 
 
 def _read_with_spark(files: Sequence[Path], context: ReadContext, options: ScanOptions) -> DiscoveredInputs:

@@ -81,6 +81,15 @@ from riskscan.model.results import (
     GradeBasis,
     RiskException,
 )
+from riskscan.model.questionnaires import (
+    Answer,
+    AnswerState,
+    AnswerType,
+    Attestation,
+    MisrepresentationRisk,
+    QuestionnaireReport,
+    QuestionnaireResult,
+)
 
 __all__ = [
     "AcceptedRisk",
@@ -137,4 +146,11 @@ __all__ = [
     "Upstream",
     "WebContent",
     "WebContentClass",
+    "Answer",
+    "AnswerState",
+    "AnswerType",
+    "Attestation",
+    "MisrepresentationRisk",
+    "QuestionnaireReport",
+    "QuestionnaireResult",
 ]

@@ -12,6 +12,7 @@ from riskscan.model.base import Model, RedactedEndpointKey, RedactedFilePath, Re
 from riskscan.model.inputs import Evidence, InputFile
 from riskscan.model.inventory import Inventory
 from riskscan.model.kinds import ControlStatus, EvidenceStrength, Grade, Severity
+from riskscan.model.questionnaires import QuestionnaireReport
 
 __all__ = [
     "AcceptedRisk",
@@ -70,6 +71,7 @@ class Finding(Model):
     owasp: str | None = None  # e.g. "API1:2023"
     remediation: RedactedText | None = None
     accepted: AcceptedRisk | None = None  # accepted as a known risk by an exception in force
+    code: str | None = None  # the catalogue's finding code (AUTH_WEAK): what questionnaire rules name
 
 
 class EndpointControlResult(Model):
@@ -132,3 +134,5 @@ class Assessment(Model):
     exceptions: tuple[RiskException, ...] = ()
     score_excluding_accepted: Annotated[int, Field(ge=0, le=100)] | None = None
     grade_excluding_accepted: Grade | None = None
+    # Insurer questionnaires answered from this evidence, attestations beside them (None: not answered).
+    questionnaires: QuestionnaireReport | None = None
