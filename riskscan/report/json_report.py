@@ -35,6 +35,7 @@ from riskscan.model import (
     WebContentClass,
 )
 from riskscan.redaction import CONTROL_CHARACTERS
+from riskscan.report.questionnaire_json import questionnaires_document
 
 __all__ = ["SCHEMA_PATH", "JsonRenderer", "assessment_document", "finding_ids_by_endpoint", "render_json"]
 
@@ -89,6 +90,7 @@ def assessment_document(assessment: Assessment) -> Document:
         "score_excluding_accepted": assessment.score_excluding_accepted,
         "grade_excluding_accepted": (assessment.grade_excluding_accepted.value
                                      if assessment.grade_excluding_accepted else None),
+        "questionnaires": questionnaires_document(assessment.questionnaires, _evidence),
     }
 
 
