@@ -93,3 +93,15 @@ def test_a_bad_form_given_to_scan_exits_2_before_inputs_are_read(tmp_path: Path)
     result = CliRunner().invoke(app, ["scan", str(tmp_path / "missing"), "--no-db", "--questionnaire", str(form)])
     assert result.exit_code == 2
     assert "carrier.yaml:11:" in result.stderr and "unknown control 'auht'" in result.stderr
+
+
+def test_the_worked_example_in_the_docs_answers_as_the_docs_say(demo: Assessment, tmp_path: Path) -> None:
+    docs = (FIXTURES.parents[2] / "docs" / "questionnaires.md").read_text(encoding="utf-8")
+    example = docs.split("## Worked example", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    form = tmp_path / "acme.yaml"
+    form.write_text(example, encoding="utf-8")
+    by_id = {a.question: a for a in answer_questionnaire(select_questionnaires([str(form)])[0], demo).answers}
+    assert (by_id["q1"].value, by_id["q1"].state) == ("20-99", AnswerState.VERIFIED)
+    assert (by_id["q2"].value, by_id["q2"].endpoint_count) == ("partial", 14)
+    assert (by_id["q3"].value, by_id["q3"].state, by_id["q3"].endpoint_count) == ("no", AnswerState.CONTRADICTED, 7)
+    assert by_id["q4"].state is AnswerState.ATTESTATION_REQUIRED
