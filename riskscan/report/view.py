@@ -33,6 +33,7 @@ from riskscan.model import (
 )
 from riskscan.report.basis_view import BasisView, build_basis_view, evidence_note
 from riskscan.report.json_report import finding_ids_by_endpoint
+from riskscan.report.questionnaire_view import QuestionnairesView, build_questionnaires_view
 from riskscan.report.labels import (
     AUTH_LABELS,
     LIFECYCLE_MEANING,
@@ -208,6 +209,7 @@ class ReportView:
     web_content: str  # one sentence on the pages and downloads set apart, or empty
     accepted_score: str = ""  # "82 / 100, grade B, excluding 3 accepted risks", or empty without exceptions
     exceptions: tuple[str, ...] = ()  # one line per exceptions-file entry, with its status
+    questionnaires: QuestionnairesView | None = None  # insurer questionnaires answered (questionnaire_view)
 
 
 def build_view(assessment: Assessment) -> ReportView:
@@ -241,6 +243,7 @@ def build_view(assessment: Assessment) -> ReportView:
         web_content=web_content_sentence(assessment.inventory.web_content),
         accepted_score=_accepted_score(assessment),
         exceptions=tuple(_exception_line(entry) for entry in assessment.exceptions),
+        questionnaires=build_questionnaires_view(assessment.questionnaires),
     )
 
 

@@ -183,7 +183,8 @@ def _claims_more(question: Question, answer: Answer, attestation: Attestation) -
 
 
 def _risk(questionnaire: str, answer: Answer, attestation: Attestation) -> MisrepresentationRisk:
-    evidence = f"{answer.value} ({answer.state.value.replace('_', ' ')})"
+    state = answer.state.value.replace("_", " ")
+    evidence = f"{answer.value!r}" + (f" ({state})" if answer.value != state else "")
     endpoints = f" on {answer.endpoint_count} endpoint{'s' if answer.endpoint_count != 1 else ''}" \
         if answer.endpoint_count else ""
     findings = f" (findings {', '.join(answer.findings[:6])})" if answer.findings else ""
