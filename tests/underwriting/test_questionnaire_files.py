@@ -50,6 +50,11 @@ BAD_FORMS = [
     pytest.param(question("- id: q\n  text: T\n  answer: yes_no\n  rule: {kind: inventory_metric, metric: shadow_count}"),
                  8, "needs a 'yes_when' threshold", id="no-threshold"),
     pytest.param("id: f\ntitle: F\nversion: '1'\nsections: [\n", 1, "not valid YAML", id="truncated"),
+    pytest.param("id: f\ntitle: F\nversion: 1\nsections: 5\n", 4, "sections: Input should be a valid tuple",
+                 id="wrong-type"),
+    pytest.param("a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(8)),
+        1, "alias bomb", id="alias-bomb"),
 ]
 
 
@@ -59,7 +64,7 @@ def test_a_bad_form_is_one_line_naming_file_line_and_problem(text: str, line: in
         parse_questionnaire(text, Path("carrier.yaml"))
     message = str(caught.value)
     assert "\n" not in message and problem in message
-    if "YAML" not in problem:
+    if "YAML" not in problem and "alias" not in problem:
         assert message.startswith(f"carrier.yaml:{line}: ")
 
 
