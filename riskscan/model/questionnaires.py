@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+
 from riskscan.model.base import Model, RedactedEndpointKey, RedactedFilePath, RedactedText
 from riskscan.model.inputs import Evidence
 from riskscan.model.kinds import EvidenceStrength
@@ -68,7 +69,9 @@ class Answer(Model):
     section: RedactedText
     text: RedactedText
     answer_type: AnswerType
-    value: RedactedText | None = None  # "yes", "partial", "no", a band, a number as text, or text; None unknown
+    value: RedactedText | None = (
+        None  # "yes", "partial", "no", a band, a number as text, or text; None unknown
+    )
     number: float | None = None  # the figure behind a number, percentage or band answer
     state: AnswerState
     evidence_strength: EvidenceStrength  # declared: it rests on a spec's declaration alone
@@ -76,7 +79,9 @@ class Answer(Model):
     rule: RedactedText  # the rule that answered it, as written in the questionnaire ("attestation required")
     controls: tuple[str, ...] = ()  # control ids behind it
     findings: tuple[str, ...] = ()  # finding ids behind it
-    endpoints: tuple[RedactedEndpointKey, ...] = ()  # a few of the endpoints behind a partial or contradicted answer
+    endpoints: tuple[
+        RedactedEndpointKey, ...
+    ] = ()  # a few of the endpoints behind a partial or contradicted answer
     endpoint_count: int = 0  # how many endpoints that is in all
     evidence: tuple[Evidence, ...] = ()  # copied from the controls and findings cited
     attestation: Attestation | None = None  # the person's answer, kept apart from the evidence's
@@ -137,7 +142,13 @@ class QuestionnaireReport(Model):
             return "No questionnaire was answered."
         verified = sum(q.counts.get(AnswerState.VERIFIED, 0) for q in self.questionnaires)
         risks = len(self.misrepresentation_risks)
-        tail = f"; {risks} attested answer{'s' if risks != 1 else ''} claim more than the evidence" if risks else ""
-        return (f"{verified} of {total} questionnaire answers ({self.readiness:.0%}) verified from evidence "
-                f"across {len(self.questionnaires)} questionnaire{'s' if len(self.questionnaires) != 1 else ''}"
-                f"{tail}.")
+        tail = (
+            f"; {risks} attested answer{'s' if risks != 1 else ''} claim more than the evidence"
+            if risks
+            else ""
+        )
+        return (
+            f"{verified} of {total} questionnaire answers ({self.readiness:.0%}) verified from evidence "
+            f"across {len(self.questionnaires)} questionnaire{'s' if len(self.questionnaires) != 1 else ''}"
+            f"{tail}."
+        )

@@ -104,8 +104,12 @@ def build_questionnaires_view(report: QuestionnaireReport | None) -> Questionnai
         return None
     risky = {(risk.questionnaire, risk.question) for risk in report.misrepresentation_risks}
     attested = len(report.attestations)
-    note = (f"{attested} attested answer{'s' if attested != 1 else ''} from {report.attestation_file}, shown "
-            "beside the evidence's answers and never counted as verified." if report.attestation_file else "")
+    note = (
+        f"{attested} attested answer{'s' if attested != 1 else ''} from {report.attestation_file}, shown "
+        "beside the evidence's answers and never counted as verified."
+        if report.attestation_file
+        else ""
+    )
     return QuestionnairesView(
         headline=report.headline,
         risks=tuple(_risk_row(risk) for risk in report.misrepresentation_risks),
@@ -116,38 +120,68 @@ def build_questionnaires_view(report: QuestionnaireReport | None) -> Questionnai
 
 def _questionnaire(result: QuestionnaireResult, risky: set[tuple[str, str]]) -> QuestionnaireView:
     counts, total = result.counts, len(result.answers)
-    parts = [f"{counts.get(state, 0)} {_STATES[state][0]}" for state in AnswerState if state is not AnswerState.VERIFIED]
-    line = (f"{counts.get(AnswerState.VERIFIED, 0)} of {total} answers verified from evidence; "
-            + ", ".join(parts) + ".")
+    parts = [
+        f"{counts.get(state, 0)} {_STATES[state][0]}"
+        for state in AnswerState
+        if state is not AnswerState.VERIFIED
+    ]
+    line = (
+        f"{counts.get(AnswerState.VERIFIED, 0)} of {total} answers verified from evidence; "
+        + ", ".join(parts)
+        + "."
+    )
     sections: dict[str, list[AnswerRow]] = {}
     for answer in result.answers:
         sections.setdefault(answer.section, []).append(_row(answer, (result.id, answer.question) in risky))
     meta = " · ".join(part for part in (f"version {result.version}", result.issuer, result.source) if part)
-    return QuestionnaireView(id=result.id, title=result.title, meta=meta, readiness=f"{result.readiness:.0%}",
-                             readiness_line=line,
-                             sections=tuple(SectionRows(title, tuple(rows)) for title, rows in sections.items()))
+    return QuestionnaireView(
+        id=result.id,
+        title=result.title,
+        meta=meta,
+        readiness=f"{result.readiness:.0%}",
+        readiness_line=line,
+        sections=tuple(SectionRows(title, tuple(rows)) for title, rows in sections.items()),
+    )
 
 
 def _row(answer: Answer, is_risk: bool) -> AnswerRow:
     label, mark, css = _STATES[answer.state]
-    cited = " · ".join(part for part in (
-        f"controls {', '.join(answer.controls)}" if answer.controls else "",
-        f"findings {', '.join(answer.findings)}" if answer.findings else "") if part)
+    cited = " · ".join(
+        part
+        for part in (
+            f"controls {', '.join(answer.controls)}" if answer.controls else "",
+            f"findings {', '.join(answer.findings)}" if answer.findings else "",
+        )
+        if part
+    )
     strength = answer.evidence_strength.value.replace("_", " ")
     return AnswerRow(
-        id=answer.question, text=answer.text, value=answer.value or "—", state=label, mark=mark, css=css,
-        reason=answer.reason, rule=answer.rule, cited=cited, endpoints=_endpoints(answer.endpoints, answer.endpoint_count),
+        id=answer.question,
+        text=answer.text,
+        value=answer.value or "—",
+        state=label,
+        mark=mark,
+        css=css,
+        reason=answer.reason,
+        rule=answer.rule,
+        cited=cited,
+        endpoints=_endpoints(answer.endpoints, answer.endpoint_count),
         evidence=tuple(_location(item) for item in answer.evidence[:MAX_EVIDENCE_SHOWN]),
         strength="" if answer.state is AnswerState.ATTESTATION_REQUIRED else f"evidence: {strength}",
         attested=_attested(answer.attestation) if answer.attestation else "",
-        attested_comment=(answer.attestation.comment or "") if answer.attestation else "", is_risk=is_risk,
+        attested_comment=(answer.attestation.comment or "") if answer.attestation else "",
+        is_risk=is_risk,
     )
 
 
 def _risk_row(risk: MisrepresentationRisk) -> RiskRow:
-    return RiskRow(where=f"{risk.questionnaire} / {risk.question}", text=risk.text, statement=risk.statement,
-                   endpoints=_endpoints(risk.endpoints, risk.endpoint_count),
-                   comment=risk.attestation.comment or "")
+    return RiskRow(
+        where=f"{risk.questionnaire} / {risk.question}",
+        text=risk.text,
+        statement=risk.statement,
+        endpoints=_endpoints(risk.endpoints, risk.endpoint_count),
+        comment=risk.attestation.comment or "",
+    )
 
 
 def _attested(attestation: Attestation) -> str:
@@ -164,4 +198,6 @@ def _endpoints(keys: Iterable[str], count: int) -> str:
 
 def _location(item: Evidence) -> str:
     where = f"{item.path}:{item.line}" if item.line else item.path
-    return " ".join(part for part in (where, item.pointer or "", f"({item.note})" if item.note else "") if part)
+    return " ".join(
+        part for part in (where, item.pointer or "", f"({item.note})" if item.note else "") if part
+    )

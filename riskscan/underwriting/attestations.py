@@ -27,7 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from riskscan.errors import UsageError
+from riskscan.errors import SourceError, UsageError
 from riskscan.model import Evidence
 from riskscan.model.questionnaires import (
     Answer,
@@ -64,7 +64,7 @@ def parse_attestations(text: str, path: Path, forms: Sequence[QuestionnaireForm]
     """Validate attestations text read from `path` (the format is in the module docstring)."""
     try:
         document = parse_structured_text(text, path, path.name)
-    except Exception as error:  # the loader's own errors carry the line already
+    except SourceError as error:  # the loader's own errors carry the line already
         reason = str(error).splitlines()[0].split(": ", 1)[-1][:160] if str(error) else type(error).__name__
         raise UsageError(f"{path.name}: not valid YAML or JSON ({reason})") from None
     entries = document.data.get("attestations") if isinstance(document.data, dict) else None
@@ -78,13 +78,17 @@ def parse_attestations(text: str, path: Path, forms: Sequence[QuestionnaireForm]
     for index, attestation in enumerate(attestations):
         pair = (attestation.questionnaire, attestation.question)
         if pair in seen:
-            raise UsageError(f"{path.name}:{document.line_of(f'/attestations/{index}') or 1}: attestation "
-                             f"{index + 1}: question {pair[1]!r} of {pair[0]!r} is attested twice")
+            raise UsageError(
+                f"{path.name}:{document.line_of(f'/attestations/{index}') or 1}: attestation "
+                f"{index + 1}: question {pair[1]!r} of {pair[0]!r} is attested twice"
+            )
         seen.add(pair)
     return tuple(attestations)
 
 
-def _entry(document: StructuredDocument, index: int, raw: Any, forms: Mapping[str, QuestionnaireForm]) -> Attestation:
+def _entry(
+    document: StructuredDocument, index: int, raw: Any, forms: Mapping[str, QuestionnaireForm]
+) -> Attestation:
     pointer = f"/attestations/{index}"
     line = document.line_of(pointer) or 1
 
@@ -105,15 +109,23 @@ def _entry(document: StructuredDocument, index: int, raw: Any, forms: Mapping[st
     answer, number = _answer(raw.get("answer"), question, fail)
     texts = {name: raw.get(name) for name in ("who", "comment")}
     for name, value in texts.items():
-        if (name == "who" or value is not None) and not (isinstance(value, str) and 0 < len(value.strip()) <= _MAX_TEXT):
+        if (name == "who" or value is not None) and not (
+            isinstance(value, str) and 0 < len(value.strip()) <= _MAX_TEXT
+        ):
             raise fail(f"'{name}' must be a non-empty text")
     when = _date(raw.get("when"))
     if when is None:
         raise fail("'when' must be a date such as 2026-11-20")
-    return Attestation(questionnaire=form.id, question=question.id, answer=answer, number=number,
-                       who=str(texts["who"]).strip(), when=when,
-                       comment=str(texts["comment"]).strip() if texts["comment"] is not None else None,
-                       evidence=Evidence(path=document.path.name, line=line, pointer=pointer))
+    return Attestation(
+        questionnaire=form.id,
+        question=question.id,
+        answer=answer,
+        number=number,
+        who=str(texts["who"]).strip(),
+        when=when,
+        comment=str(texts["comment"]).strip() if texts["comment"] is not None else None,
+        evidence=Evidence(path=document.path.name, line=line, pointer=pointer),
+    )
 
 
 def _answer(value: Any, question: Question, fail: Any) -> tuple[str, float | None]:
@@ -143,7 +155,8 @@ def _answer(value: Any, question: Question, fail: Any) -> tuple[str, float | Non
 
 
 def apply_attestations(
-    results: tuple[QuestionnaireResult, ...], forms: Mapping[str, QuestionnaireForm],
+    results: tuple[QuestionnaireResult, ...],
+    forms: Mapping[str, QuestionnaireForm],
     attestations: Sequence[Attestation],
 ) -> tuple[tuple[QuestionnaireResult, ...], tuple[MisrepresentationRisk, ...]]:
     """Set each attestation beside the answer it is about; raise a risk where it claims more."""
@@ -185,16 +198,28 @@ def _claims_more(question: Question, answer: Answer, attestation: Attestation) -
 def _risk(questionnaire: str, answer: Answer, attestation: Attestation) -> MisrepresentationRisk:
     state = answer.state.value.replace("_", " ")
     evidence = f"{answer.value!r}" + (f" ({state})" if answer.value != state else "")
-    endpoints = f" on {answer.endpoint_count} endpoint{'s' if answer.endpoint_count != 1 else ''}" \
-        if answer.endpoint_count else ""
+    endpoints = (
+        f" on {answer.endpoint_count} endpoint{'s' if answer.endpoint_count != 1 else ''}"
+        if answer.endpoint_count
+        else ""
+    )
     findings = f" (findings {', '.join(answer.findings[:6])})" if answer.findings else ""
-    statement = (f"{attestation.who} attested {attestation.answer!r} on {attestation.when.isoformat()}, but the "
-                 f"evidence answers {evidence}{endpoints}{findings}: a misstatement on the application can "
-                 f"void cover for a claim that follows from it.")
+    statement = (
+        f"{attestation.who} attested {attestation.answer!r} on {attestation.when.isoformat()}, but the "
+        f"evidence answers {evidence}{endpoints}{findings}: a misstatement on the application can "
+        f"void cover for a claim that follows from it."
+    )
     return MisrepresentationRisk(
-        questionnaire=questionnaire, question=answer.question, text=answer.text, attestation=attestation,
-        evidence_value=answer.value, evidence_state=answer.state, statement=statement,
-        endpoints=answer.endpoints, endpoint_count=answer.endpoint_count, findings=answer.findings,
+        questionnaire=questionnaire,
+        question=answer.question,
+        text=answer.text,
+        attestation=attestation,
+        evidence_value=answer.value,
+        evidence_state=answer.state,
+        statement=statement,
+        endpoints=answer.endpoints,
+        endpoint_count=answer.endpoint_count,
+        findings=answer.findings,
     )
 
 

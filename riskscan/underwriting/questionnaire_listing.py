@@ -16,13 +16,16 @@ __all__ = ["questionnaire_listing"]
 def questionnaire_listing(questionnaires: Sequence[LoadedQuestionnaire]) -> str:
     """One line per questionnaire: id, title, how many questions (and how many need an attestation),
     version and source file; then how to pick them."""
-    lines = [f"{len(questionnaires)} questionnaire{'s' if len(questionnaires) != 1 else ''} "
-             "(answer with `riskscan scan --questionnaire ID|FILE.yaml`; all by default):", ""]
+    plural = "s" if len(questionnaires) != 1 else ""
+    heading = f"{len(questionnaires)} questionnaire{plural} (answer with `riskscan scan --questionnaire ID|FILE.yaml`"
+    lines = [heading + "; all by default):", ""]
     width = max((len(loaded.form.id) for loaded in questionnaires), default=0)
     for loaded in questionnaires:
         form = loaded.form
         questions = form.questions
         attested = sum(1 for _, question in questions if question.rule is None)
-        lines.append(f"{form.id:<{width}}  {form.title} (version {form.version}): {len(questions)} questions, "
-                     f"{attested} need an attestation; {loaded.source}")
+        lines.append(
+            f"{form.id:<{width}}  {form.title} (version {form.version}): {len(questions)} questions, "
+            f"{attested} need an attestation; {loaded.source}"
+        )
     return "\n".join(lines) + "\n"

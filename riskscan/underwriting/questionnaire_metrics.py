@@ -22,7 +22,7 @@ from riskscan.model import (
     Lifecycle,
 )
 
-__all__ = ["Metric", "MetricUnit", "Reading", "read_metric", "reachable_endpoints"]
+__all__ = ["Metric", "MetricUnit", "Reading", "reachable_endpoints", "read_metric"]
 
 
 class MetricUnit(StrEnum):
@@ -109,8 +109,14 @@ def read_metric(metric: Metric, assessment: Assessment) -> Reading:
     if control is None or reading.value is None:
         return reading
     weakest = min(reading.strength, control.evidence_strength, key=lambda level: level.rank)
-    return Reading(reading.value, weakest, reading.reason, reading.text, reading.endpoints,
-                   reading.evidence or control.evidence[:3])
+    return Reading(
+        reading.value,
+        weakest,
+        reading.reason,
+        reading.text,
+        reading.endpoints,
+        reading.evidence or control.evidence[:3],
+    )
 
 
 def reachable_endpoints(assessment: Assessment) -> tuple[Endpoint, ...]:
@@ -119,7 +125,9 @@ def reachable_endpoints(assessment: Assessment) -> tuple[Endpoint, ...]:
 
 
 def _count(endpoints: tuple[Endpoint, ...] | list[Endpoint]) -> Reading:
-    return Reading(float(len(endpoints)), EvidenceStrength.ENFORCED, endpoints=tuple(e.key for e in endpoints))
+    return Reading(
+        float(len(endpoints)), EvidenceStrength.ENFORCED, endpoints=tuple(e.key for e in endpoints)
+    )
 
 
 def _share(part: list[Endpoint], whole: list[Endpoint]) -> Reading:
@@ -137,8 +145,13 @@ def _lifecycle(lifecycle: Lifecycle) -> Callable[[Assessment], Reading]:
 
 def _endpoint_count(assessment: Assessment) -> Reading:
     inventory = assessment.inventory
-    strength = (EvidenceStrength.ENFORCED if inventory.has_gateway else
-                EvidenceStrength.OBSERVED if inventory.has_traffic else EvidenceStrength.DECLARED)
+    strength = (
+        EvidenceStrength.ENFORCED
+        if inventory.has_gateway
+        else EvidenceStrength.OBSERVED
+        if inventory.has_traffic
+        else EvidenceStrength.DECLARED
+    )
     reading = _count(reachable_endpoints(assessment))
     return Reading(reading.value, strength, endpoints=())
 
@@ -170,18 +183,28 @@ def _traffic_window(assessment: Assessment) -> Reading:
 
 def _data_classes(assessment: Assessment) -> Reading:
     classes = sorted({c for e in reachable_endpoints(assessment) for c in e.data_classes})
-    return Reading(float(len(classes)), EvidenceStrength.DECLARED, text=", ".join(c.value for c in classes) or "none")
+    return Reading(
+        float(len(classes)), EvidenceStrength.DECLARED, text=", ".join(c.value for c in classes) or "none"
+    )
 
 
 def _carrying(data_class: DataClass | None) -> Callable[[Assessment], Reading]:
     def compute(assessment: Assessment) -> Reading:
-        return _count([e for e in reachable_endpoints(assessment)
-                       if (data_class in e.data_classes if data_class else e.data_classes)])
+        return _count(
+            [
+                e
+                for e in reachable_endpoints(assessment)
+                if (data_class in e.data_classes if data_class else e.data_classes)
+            ]
+        )
+
     return compute
 
 
 def _third_party(assessment: Assessment) -> Reading:
-    keys = tuple(dict.fromkeys(k for f in assessment.findings if f.control == "third_party" for k in f.endpoints))
+    keys = tuple(
+        dict.fromkeys(k for f in assessment.findings if f.control == "third_party" for k in f.endpoints)
+    )
     return Reading(float(len(keys)), EvidenceStrength.ENFORCED, endpoints=keys)
 
 
@@ -189,13 +212,15 @@ def _auth_known(assessment: Assessment) -> list[Endpoint]:
     return [e for e in reachable_endpoints(assessment) if e.auth.is_known]
 
 
-def _auth_share(test: Callable[[Endpoint], bool], strength: EvidenceStrength = EvidenceStrength.ENFORCED
-                ) -> Callable[[Assessment], Reading]:
+def _auth_share(
+    test: Callable[[Endpoint], bool], strength: EvidenceStrength = EvidenceStrength.ENFORCED
+) -> Callable[[Assessment], Reading]:
     def compute(assessment: Assessment) -> Reading:
         reading = _share([e for e in _auth_known(assessment) if test(e)], _auth_known(assessment))
         if reading.value is None:
             return reading
         return Reading(reading.value, strength, reading.reason, endpoints=reading.endpoints)
+
     return compute
 
 
@@ -207,6 +232,7 @@ def _known_share(attribute: Callable[[Endpoint], bool | None]) -> Callable[[Asse
     def compute(assessment: Assessment) -> Reading:
         judged = [e for e in reachable_endpoints(assessment) if attribute(e) is not None]
         return _share([e for e in judged if attribute(e)], judged)
+
     return compute
 
 
@@ -225,10 +251,20 @@ _SPECS: dict[Metric, _Spec] = {
     Metric.PHI_ENDPOINT_COUNT: _Spec(MetricUnit.COUNT, True, "data_exposure", _carrying(DataClass.PHI)),
     Metric.THIRD_PARTY_ENDPOINT_COUNT: _Spec(MetricUnit.COUNT, True, "third_party", _third_party),
     Metric.UNAUTHENTICATED_COUNT: _Spec(MetricUnit.COUNT, True, "auth", _unauthenticated),
-    Metric.STRONG_AUTH_SHARE: _Spec(MetricUnit.PERCENT, False, "auth", _auth_share(lambda e: e.auth.effective.is_strong)),
-    Metric.SENDER_CONSTRAINED_SHARE: _Spec(MetricUnit.PERCENT, False, "auth",
-                                           _auth_share(lambda e: e.auth.is_sender_constrained)),
-    Metric.SCOPED_SHARE: _Spec(MetricUnit.PERCENT, False, "auth", _auth_share(lambda e: bool(e.auth.scopes), EvidenceStrength.DECLARED)),
-    Metric.RATE_LIMITED_SHARE: _Spec(MetricUnit.PERCENT, False, "rate_limit", _known_share(lambda e: e.rate_limit.enforced)),
+    Metric.STRONG_AUTH_SHARE: _Spec(
+        MetricUnit.PERCENT, False, "auth", _auth_share(lambda e: e.auth.effective.is_strong)
+    ),
+    Metric.SENDER_CONSTRAINED_SHARE: _Spec(
+        MetricUnit.PERCENT, False, "auth", _auth_share(lambda e: e.auth.is_sender_constrained)
+    ),
+    Metric.SCOPED_SHARE: _Spec(
+        MetricUnit.PERCENT,
+        False,
+        "auth",
+        _auth_share(lambda e: bool(e.auth.scopes), EvidenceStrength.DECLARED),
+    ),
+    Metric.RATE_LIMITED_SHARE: _Spec(
+        MetricUnit.PERCENT, False, "rate_limit", _known_share(lambda e: e.rate_limit.enforced)
+    ),
     Metric.LOGGED_SHARE: _Spec(MetricUnit.PERCENT, False, "monitoring", _known_share(lambda e: e.is_logged)),
 }

@@ -14,13 +14,14 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, ValidationError, field_validator, model_validator
 
 from riskscan.controls.catalogue import default_catalogue
-from riskscan.errors import UsageError
+from riskscan.errors import SourceError, UsageError
 from riskscan.model import EvidenceStrength, Model, Severity
 from riskscan.model.questionnaires import AnswerType
 from riskscan.sources.structured import StructuredDocument, parse_structured_text
@@ -132,7 +133,7 @@ class Threshold(Model):
 
 
 class MetricRule(Model):
-    """An inventory figure: yes within `yes_when`, partial within `partial_when`, else no; or the figure alone."""
+    """An inventory figure: yes within `yes_when`, partial within `partial_when`, else no (or the figure)."""
 
     kind: Literal[RuleKind.INVENTORY_METRIC]
     metric: Metric
@@ -226,7 +227,7 @@ def parse_questionnaire(text: str, path: Path) -> QuestionnaireForm:
     """Validate questionnaire text read from `path` (the format is in docs/questionnaires.md)."""
     try:
         document = parse_structured_text(text, path, path.name)
-    except Exception as error:  # the loader's own errors carry the line already
+    except SourceError as error:  # the loader's own errors carry the line already
         raise UsageError(f"{path.name}: not valid YAML or JSON ({_reason(error)})") from None
     if not isinstance(document.data, dict):
         raise UsageError(f"{path.name}:1: expected a mapping with id, title, version and sections")
@@ -241,7 +242,9 @@ def parse_questionnaire(text: str, path: Path) -> QuestionnaireForm:
 @lru_cache(maxsize=1)
 def finding_codes() -> dict[str, str]:
     """Every finding code of the catalogue -> the control that raises it."""
-    return {template.code: control.id for control in default_catalogue().controls for template in control.findings}
+    return {
+        template.code: control.id for control in default_catalogue().controls for template in control.findings
+    }
 
 
 def _check_controls(ids: tuple[str, ...]) -> tuple[str, ...]:
@@ -259,7 +262,8 @@ def _check_rule_fits(answer: AnswerType, rule: ControlsRule | FindingsRule | Met
             raise ValueError("a yes/no question answered by a metric needs a 'yes_when' threshold")
         return
     if not isinstance(rule, MetricRule):
-        raise ValueError(f"answer '{answer.value}' needs an inventory_metric rule (or attestation: required)")
+        # pydantic reports a ValueError raised in a validator with the field's location: not a TypeError
+        raise ValueError(f"answer '{answer.value}' needs an inventory_metric rule (or attestation: required)")  # noqa: TRY004
     unit = rule.metric.unit
     if answer is AnswerType.PERCENTAGE and unit is not MetricUnit.PERCENT:
         raise ValueError(f"metric {rule.metric.value} is a {unit.value}, not a percentage")
@@ -276,13 +280,15 @@ def _check_bands(bands: tuple[Band, ...], rule: ControlsRule | FindingsRule | Me
     whole = rule is None or rule.metric.unit is not MetricUnit.PERCENT
     if bands[0].low != 0:
         raise ValueError(f"bands do not cover the range: the first starts at {bands[0].low:g}, not 0")
-    for before, after in zip(bands, bands[1:]):
+    for before, after in pairwise(bands):
         if before.high is None:
             raise ValueError(f"band {before.label!r} has no upper bound but is not the last")
         expected = before.high + 1 if whole else before.high
         if after.low != expected:
-            raise ValueError(f"bands do not cover the range: {after.label!r} starts at {after.low:g}, "
-                             f"expected {expected:g}")
+            raise ValueError(
+                f"bands do not cover the range: {after.label!r} starts at {after.low:g}, "
+                f"expected {expected:g}"
+            )
     top = bands[-1].high
     if top is not None and not (not whole and top >= 100):
         raise ValueError(f"bands do not cover the range: the last ({bands[-1].label!r}) needs no 'to'")
@@ -302,8 +308,11 @@ def _check_unique_ids(document: StructuredDocument, form: QuestionnaireForm) -> 
     for s_index, section in enumerate(form.sections):
         for q_index, question in enumerate(section.questions):
             if question.id in seen:
-                _fail(document, f"/sections/{s_index}/questions/{q_index}/id",
-                      f"duplicate question id {question.id!r}")
+                _fail(
+                    document,
+                    f"/sections/{s_index}/questions/{q_index}/id",
+                    f"duplicate question id {question.id!r}",
+                )
             seen.add(question.id)
 
 

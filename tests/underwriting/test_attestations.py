@@ -22,7 +22,9 @@ FORMS = select_questionnaires(["api-security-supplement"])
 
 def attested(assessment: Assessment, name: str) -> QuestionnaireReport:
     path = FIXTURES / name
-    return answer_questionnaires(assessment, FORMS, load_attestations(path, [f.form for f in FORMS]), path.name)
+    return answer_questionnaires(
+        assessment, FORMS, load_attestations(path, [f.form for f in FORMS]), path.name
+    )
 
 
 def test_yes_attested_over_partial_evidence_is_a_misrepresentation_risk(demo: Assessment) -> None:
@@ -36,7 +38,9 @@ def test_yes_attested_over_partial_evidence_is_a_misrepresentation_risk(demo: As
 
 
 def test_a_band_below_the_inventorys_is_a_misrepresentation_risk(demo: Assessment) -> None:
-    risks = {risk.question: risk for risk in attested(demo, "attest-conflicting.yaml").misrepresentation_risks}
+    risks = {
+        risk.question: risk for risk in attested(demo, "attest-conflicting.yaml").misrepresentation_risks
+    }
     count = risks["api-count"]
     assert (count.attestation.answer, count.evidence_value) == ("0-25", "26-100")
 
@@ -47,8 +51,10 @@ def test_an_attestation_fills_an_attestation_question_but_never_verifies_it(demo
     assert mfa.state is AnswerState.ATTESTATION_REQUIRED and mfa.value is None
     assert mfa.attestation is not None and mfa.attestation.answer == "yes"
     assert "admin-mfa" not in {risk.question for risk in report.misrepresentation_risks}
-    assert report.questionnaires[0].counts[AnswerState.VERIFIED] == \
-        answer_questionnaires(demo, FORMS).questionnaires[0].counts[AnswerState.VERIFIED]
+    assert (
+        report.questionnaires[0].counts[AnswerState.VERIFIED]
+        == answer_questionnaires(demo, FORMS).questionnaires[0].counts[AnswerState.VERIFIED]
+    )
 
 
 def test_attestations_consistent_with_the_evidence_raise_nothing(demo: Assessment) -> None:
@@ -67,18 +73,39 @@ def test_secrets_planted_in_a_comment_never_reach_the_model(demo: Assessment) ->
 HEAD = "attestations:\n  - questionnaire: api-security-supplement\n    who: Dana\n    when: 2026-11-20\n"
 
 BAD = [
-    pytest.param(HEAD + "    question: nope\n    answer: 'yes'\n", "'question' must be a question id", id="question"),
-    pytest.param(HEAD + "    question: auth-everywhere\n    answer: maybe\n", "one of yes, partial, no", id="answer"),
+    pytest.param(
+        HEAD + "    question: nope\n    answer: 'yes'\n", "'question' must be a question id", id="question"
+    ),
+    pytest.param(
+        HEAD + "    question: auth-everywhere\n    answer: maybe\n", "one of yes, partial, no", id="answer"
+    ),
     pytest.param(HEAD + "    question: api-count\n    answer: '1-10'\n", "one of the bands", id="band"),
-    pytest.param(HEAD + "    question: documented-share\n    answer: 140\n", "from 0 to 100", id="percentage"),
-    pytest.param(HEAD.replace("2026-11-20", "last week") + "    question: admin-mfa\n    answer: 'yes'\n",
-                 "'when' must be a date", id="date"),
-    pytest.param(HEAD + "    question: admin-mfa\n    answer: 'yes'\n    signed: true\n", "unknown field 'signed'",
-                 id="field"),
-    pytest.param(HEAD.replace("api-security-supplement", "acme") + "    question: q\n    answer: 'yes'\n",
-                 "'questionnaire' must be one of those answered", id="questionnaire"),
-    pytest.param(HEAD + "    question: admin-mfa\n    answer: 'yes'\n" + HEAD.split("\n", 1)[1]
-                 + "    question: admin-mfa\n    answer: 'no'\n", "attested twice", id="twice"),
+    pytest.param(
+        HEAD + "    question: documented-share\n    answer: 140\n", "from 0 to 100", id="percentage"
+    ),
+    pytest.param(
+        HEAD.replace("2026-11-20", "last week") + "    question: admin-mfa\n    answer: 'yes'\n",
+        "'when' must be a date",
+        id="date",
+    ),
+    pytest.param(
+        HEAD + "    question: admin-mfa\n    answer: 'yes'\n    signed: true\n",
+        "unknown field 'signed'",
+        id="field",
+    ),
+    pytest.param(
+        HEAD.replace("api-security-supplement", "acme") + "    question: q\n    answer: 'yes'\n",
+        "'questionnaire' must be one of those answered",
+        id="questionnaire",
+    ),
+    pytest.param(
+        HEAD
+        + "    question: admin-mfa\n    answer: 'yes'\n"
+        + HEAD.split("\n", 1)[1]
+        + "    question: admin-mfa\n    answer: 'no'\n",
+        "attested twice",
+        id="twice",
+    ),
     pytest.param("attestations: {}\n", "expected a top-level 'attestations' list", id="shape"),
 ]
 

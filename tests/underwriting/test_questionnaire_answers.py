@@ -7,7 +7,11 @@ import pytest
 
 from riskscan.model import Assessment, EvidenceStrength
 from riskscan.model.questionnaires import Answer, AnswerState, QuestionnaireResult
-from riskscan.underwriting.questionnaires import answer_questionnaire, select_questionnaires, shipped_questionnaires
+from riskscan.underwriting.questionnaires import (
+    answer_questionnaire,
+    select_questionnaires,
+    shipped_questionnaires,
+)
 
 SHIPPED = {loaded.form.id: loaded for loaded in shipped_questionnaires()}
 
@@ -28,12 +32,18 @@ def test_three_questionnaires_ship() -> None:
 @pytest.mark.parametrize("questionnaire", sorted(SHIPPED))
 def test_every_state_but_not_observable_appears_on_the_demo(demo: Assessment, questionnaire: str) -> None:
     states = {a.state for a in answered(demo, questionnaire).answers}
-    assert {AnswerState.VERIFIED, AnswerState.PARTIAL, AnswerState.CONTRADICTED,
-            AnswerState.ATTESTATION_REQUIRED} <= states
+    assert {
+        AnswerState.VERIFIED,
+        AnswerState.PARTIAL,
+        AnswerState.CONTRADICTED,
+        AnswerState.ATTESTATION_REQUIRED,
+    } <= states
 
 
 @pytest.mark.parametrize("questionnaire", sorted(SHIPPED))
-def test_a_spec_alone_leaves_gateway_questions_not_observable(spec_only: Assessment, questionnaire: str) -> None:
+def test_a_spec_alone_leaves_gateway_questions_not_observable(
+    spec_only: Assessment, questionnaire: str
+) -> None:
     result = answered(spec_only, questionnaire)
     unknown = [a for a in result.answers if a.state is AnswerState.NOT_OBSERVABLE]
     assert unknown
@@ -94,8 +104,11 @@ def test_attestation_questions_are_never_guessed(demo: Assessment) -> None:
     for loaded in SHIPPED.values():
         result = answer_questionnaire(loaded, demo)
         required = {q.id for _, q in loaded.form.questions if q.rule is None}
-        assert required and {a.question for a in result.answers
-                             if a.state is AnswerState.ATTESTATION_REQUIRED} == required
+        assert (
+            required
+            and {a.question for a in result.answers if a.state is AnswerState.ATTESTATION_REQUIRED}
+            == required
+        )
         assert all(a.value is None for a in result.answers if a.question in required)
     mfa = answer(answered(demo, "api-security-supplement"), "admin-mfa")
     assert mfa.rule == "attestation required" and "identity provider" in mfa.reason

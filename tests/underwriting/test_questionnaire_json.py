@@ -20,13 +20,16 @@ def document(assessment: Assessment) -> dict[str, Any]:
 
 
 def attested_demo() -> Assessment:
-    return scan_estate(REPO_ROOT / "examples" / "northwind-mutual",
-                       attestations=FIXTURES / "attest-conflicting.yaml")
+    return scan_estate(
+        REPO_ROOT / "examples" / "northwind-mutual", attestations=FIXTURES / "attest-conflicting.yaml"
+    )
 
 
 def test_the_questionnaires_validate_against_the_schema() -> None:
     schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+    validator = jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
     errors = sorted(validator.iter_errors(document(attested_demo())), key=str)
     assert not errors, [f"{list(e.absolute_path)}: {e.message}" for e in errors[:5]]
 
@@ -37,7 +40,11 @@ def test_every_answer_carries_value_state_rule_and_evidence(demo: Assessment) ->
     assert supplement["source"] == "api-security-supplement.yaml"
     assert sum(supplement["counts"].values()) == len(supplement["answers"]) == 32
     rate = next(a for a in supplement["answers"] if a["question"] == "rate-limiting")
-    assert (rate["value"], rate["state"], rate["rule"]) == ("partial", "partial", "controls in place: rate_limit")
+    assert (rate["value"], rate["state"], rate["rule"]) == (
+        "partial",
+        "partial",
+        "controls in place: rate_limit",
+    )
     assert rate["findings"] and rate["endpoints"] and rate["evidence"][0]["path"]
     assert 0 < part["readiness"] < 1 and part["misrepresentation_risks"] == []
 

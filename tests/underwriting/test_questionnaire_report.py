@@ -16,8 +16,9 @@ from .conftest import FIXTURES, REPO_ROOT, scan_estate
 
 @pytest.fixture(scope="module")
 def attested_page() -> str:
-    assessment = scan_estate(REPO_ROOT / "examples" / "northwind-mutual",
-                             attestations=FIXTURES / "attest-conflicting.yaml")
+    assessment = scan_estate(
+        REPO_ROOT / "examples" / "northwind-mutual", attestations=FIXTURES / "attest-conflicting.yaml"
+    )
     return render_html(assessment, medium="print")
 
 
