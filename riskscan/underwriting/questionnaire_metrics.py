@@ -73,6 +73,11 @@ class Metric(StrEnum):
         return self is Metric.DATA_CLASSES_EXPOSED
 
     @property
+    def label(self) -> str:
+        """The figure in words, as answers cite it."""
+        return _LABELS[self]
+
+    @property
     def control(self) -> str | None:
         """The control whose judgement the figure rests on (None: the inventory itself)."""
         return _SPECS[self].control
@@ -104,7 +109,8 @@ def read_metric(metric: Metric, assessment: Assessment) -> Reading:
     control = next((c for c in assessment.controls if c.id == spec.control), None) if spec.control else None
     if spec.control and (control is None or control.status is ControlStatus.UNKNOWN):
         why = control.limitations[0] if control and control.limitations else "the inputs cannot show it"
-        return Reading(None, EvidenceStrength.NOT_OBSERVABLE, f"the {spec.control} control is unknown: {why}")
+        name = control.name if control else spec.control
+        return Reading(None, EvidenceStrength.NOT_OBSERVABLE, f"{name} cannot be judged. {why}")
     reading = spec.compute(assessment)
     if control is None or reading.value is None:
         return reading
@@ -267,4 +273,26 @@ _SPECS: dict[Metric, _Spec] = {
         MetricUnit.PERCENT, False, "rate_limit", _known_share(lambda e: e.rate_limit.enforced)
     ),
     Metric.LOGGED_SHARE: _Spec(MetricUnit.PERCENT, False, "monitoring", _known_share(lambda e: e.is_logged)),
+}
+
+_LABELS: dict[Metric, str] = {
+    Metric.ENDPOINT_COUNT: "Reachable endpoints",
+    Metric.DOCUMENTED_SHARE: "Share of reachable endpoints documented in a spec",
+    Metric.SHADOW_COUNT: "Shadow endpoints (routed or called, in no spec)",
+    Metric.ZOMBIE_COUNT: "Zombie endpoints (deprecated or superseded, still reachable)",
+    Metric.ORPHAN_COUNT: "Orphan endpoints (documented, neither routed nor called)",
+    Metric.UNDOCUMENTED_TRAFFIC_SHARE: "Share of requests reaching shadow endpoints",
+    Metric.TRAFFIC_WINDOW_DAYS: "Traffic logs cover",
+    Metric.DATA_CLASSES_EXPOSED: "Sensitive data classes carried",
+    Metric.SENSITIVE_ENDPOINT_COUNT: "Endpoints carrying sensitive data",
+    Metric.PII_ENDPOINT_COUNT: "Endpoints carrying personal data",
+    Metric.PCI_ENDPOINT_COUNT: "Endpoints carrying payment card data",
+    Metric.PHI_ENDPOINT_COUNT: "Endpoints carrying health data",
+    Metric.THIRD_PARTY_ENDPOINT_COUNT: "Endpoints sent to third-party upstreams",
+    Metric.UNAUTHENTICATED_COUNT: "Reachable endpoints accepting anonymous requests",
+    Metric.STRONG_AUTH_SHARE: "Share of endpoints requiring OAuth 2.0, OIDC or mutual TLS",
+    Metric.SENDER_CONSTRAINED_SHARE: "Share of endpoints requiring OAuth or OIDC with mutual TLS",
+    Metric.SCOPED_SHARE: "Share of endpoints whose spec names OAuth scopes",
+    Metric.RATE_LIMITED_SHARE: "Share of routed endpoints rate limited",
+    Metric.LOGGED_SHARE: "Share of routed endpoints logged by the gateway",
 }

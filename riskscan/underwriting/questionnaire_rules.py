@@ -146,7 +146,7 @@ def _metric_verdict(rule: MetricRule, assessment: Assessment) -> Verdict:
         return Verdict(
             Level.UNKNOWN,
             EvidenceStrength.NOT_OBSERVABLE,
-            f"Not observable from these inputs ({_missing_inputs(assessment)}): {reading.reason}.",
+            f"Not observable from these inputs ({_missing_inputs(assessment)}): {reading.reason.rstrip('.')}.",
             controls=controls,
         )
     figure = _figure(rule.metric, reading.value)
@@ -159,7 +159,7 @@ def _metric_verdict(rule: MetricRule, assessment: Assessment) -> Verdict:
     )
     wanted = f" (yes when {rule.yes_when})" if rule.yes_when else ""
     text = f" ({reading.text})" if reading.text and rule.metric.has_text else ""
-    reason = f"{rule.metric.value.replace('_', ' ').capitalize()}: {figure}{text}{wanted}."
+    reason = f"{rule.metric.label}: {figure}{text}{wanted}."
     shown = reading.endpoints if level is not Level.YES or rule.metric.unit is MetricUnit.COUNT else ()
     return Verdict(
         level,
