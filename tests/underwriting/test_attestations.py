@@ -123,3 +123,21 @@ def test_a_bad_attestation_file_stops_the_scan_before_inputs_are_read(tmp_path: 
     bad.write_text(str(BAD[1].values[0]), encoding="utf-8")
     result = CliRunner().invoke(app, ["scan", str(tmp_path / "missing"), "--no-db", "--attest", str(bad)])
     assert result.exit_code == 2 and "attest.yaml:2: attestation 1: 'answer' must be" in result.stderr
+
+
+def test_each_direction_of_overclaiming_is_caught_and_modesty_is_not(demo: Assessment) -> None:
+    text = HEAD.replace("    who: Dana\n", "    who: Dana\n    question: zombie-apis\n    answer: 'yes'\n")
+    for question, answer in (
+        ("documented-share", "100"),
+        ("api-count-exact", "70"),
+        ("strong-auth-share", "50"),
+    ):
+        text += HEAD.split("\n", 1)[1] + f"    question: {question}\n    answer: {answer}\n"
+    attestations = parse_attestations(text, Path("attest.yaml"), [f.form for f in FORMS])
+    report = answer_questionnaires(demo, FORMS, attestations, "attest.yaml")
+    flagged = {risk.question: risk for risk in report.misrepresentation_risks}
+    # yes over contradicted evidence; a share above the evidence's 79.7%; but a count above the inventory's
+    # (over-declaring) and a share below the evidence's claim less than the evidence, and are not flagged
+    assert set(flagged) == {"zombie-apis", "documented-share"}
+    assert flagged["zombie-apis"].evidence_state is AnswerState.CONTRADICTED
+    assert flagged["zombie-apis"].endpoint_count == 5
