@@ -37,6 +37,8 @@ from riskscan.terminal import (
     print_sources,
     print_summary,
 )
+from riskscan.underwriting.questionnaire_listing import questionnaire_listing
+from riskscan.underwriting.questionnaires import shipped_questionnaires
 
 __all__ = ["app", "main"]
 
@@ -95,6 +97,13 @@ def scan_command(
         typer.Option("--exceptions",
                      help="Accepted risks (YAML): owner, reason, expiry per control or finding."),
     ] = None,
+    questionnaire: Annotated[list[str] | None, typer.Option(
+        "--questionnaire", metavar="ID|FILE.yaml",
+        help="Answer this insurer questionnaire (an id from `riskscan questionnaires`, or a file); repeatable; "
+             "default all shipped ones.")] = None,
+    attest: Annotated[Path | None, typer.Option(
+        "--attest", metavar="FILE.yaml",
+        help="Answers given by people (who, when, answer, comment), checked against the evidence.")] = None,
     apisix_admin: Annotated[list[str] | None, typer.Option(
         "--apisix-admin", help="Pull routes from this APISIX Admin API (http://host:9180); repeatable.")] = None,
     kong_admin: Annotated[list[str] | None, typer.Option(
@@ -157,7 +166,8 @@ def scan_command(
                                                     prepared_for=_given(prepared_for),
                                                     prepared_by=_given(prepared_by)),
                               locations=tuple(path for path in given if _is_location(path)),
-                              rating_factors=rating_factors)
+                              rating_factors=rating_factors,
+                              questionnaires=tuple(questionnaire or ()), attestations=attest)
         try:
             assessment = scan(options)
         except InputError:
@@ -195,6 +205,13 @@ def sources_command() -> None:
 def controls_command() -> None:
     """List the control catalogue: what each control checks, why an insurer cares, weight, OWASP refs."""
     sys.stdout.write(catalogue_listing(default_catalogue()))
+
+
+@app.command("questionnaires")
+def questionnaires_command() -> None:
+    """List the insurer questionnaires riskscan answers: id, title, question count, source file."""
+    with _errors_to_exit_codes(debug=False):
+        sys.stdout.write(questionnaire_listing(shipped_questionnaires()))
 
 
 @app.command("version")

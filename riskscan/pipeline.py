@@ -22,10 +22,13 @@ from riskscan.controls.exceptions import load_exceptions
 from riskscan.discovery import DiscoveredInputs, discover_files, read_inputs, scan_root_for
 from riskscan.errors import InputError, UsageError
 from riskscan.inventory import build_inventory
-from riskscan.model import ApiSpec, Assessment, Engagement, GatewayConfig, InputFile, InputStatus
+from riskscan.model import ApiSpec, Assessment, Attestation, Engagement, GatewayConfig, InputFile, InputStatus
 from riskscan.redaction import redact_file_path
 from riskscan.sources import ReadContext, make_client_hasher
+from riskscan.underwriting.attestations import load_attestations
 from riskscan.underwriting.coverage import review_coverage
+from riskscan.underwriting.questionnaire_schema import LoadedQuestionnaire
+from riskscan.underwriting.questionnaires import answer_questionnaires, select_questionnaires
 from riskscan.underwriting.rating_factors import RatingFactors, load_rating_factors
 
 if TYPE_CHECKING:  # httpx is imported only when a live pull is asked for
@@ -94,6 +97,10 @@ class ScanOptions:
     """Who the assessment is about and for (`--org`, `--prepared-for`, `--prepared-by`)."""
     rating_factors: Path | None = None
     """`--rating-factors`: a broker's own rating factors file replacing the defaults, validated first."""
+    questionnaires: tuple[str, ...] = ()
+    """`--questionnaire`: shipped questionnaire ids or questionnaire files; none means every shipped one."""
+    attestations: Path | None = None
+    """`--attest`: answers given by people, validated (with the questionnaires) before any input is read."""
 
 
 def scan(options: ScanOptions) -> Assessment:
@@ -110,6 +117,7 @@ def scan(options: ScanOptions) -> Assessment:
     control_ids = frozenset(control.id for control in default_catalogue().controls)
     exceptions = load_exceptions(options.exceptions, control_ids) if options.exceptions else ()
     factors = load_rating_factors(options.rating_factors)
+    questionnaires = _questionnaires(options)
     files = discover_files(options.paths)
     root = scan_root_for(options.paths) if options.paths else Path.cwd()
     context = ReadContext(
@@ -154,12 +162,34 @@ def scan(options: ScanOptions) -> Assessment:
         grade_excluding_accepted=evaluation.grade_excluding_accepted,
         engagement=options.engagement,
     )
-    return _with_coverage(assessment, factors)
-
+    return _with_coverage(_with_questionnaires(assessment, questionnaires, options), factors)
+    
 
 def _with_coverage(assessment: Assessment, factors: RatingFactors) -> Assessment:
     """The assessment with its coverage gaps and premium impact (no industry until one is given)."""
     return assessment.model_copy(update={"coverage": review_coverage(assessment, factors, industry=None)})
+
+
+@dataclass(frozen=True)
+class _Questionnaires:
+    """The questionnaires to answer and the attestations given, validated before any input is read."""
+
+    forms: tuple[LoadedQuestionnaire, ...]
+    attestations: tuple[Attestation, ...]
+
+
+def _questionnaires(options: ScanOptions) -> _Questionnaires:
+    forms = select_questionnaires(options.questionnaires)
+    attested = (load_attestations(options.attestations, [loaded.form for loaded in forms])
+                if options.attestations else ())
+    return _Questionnaires(forms, attested)
+
+
+def _with_questionnaires(assessment: Assessment, chosen: _Questionnaires, options: ScanOptions) -> Assessment:
+    """The assessment with its questionnaires answered from the evidence, attestations set beside them."""
+    report = answer_questionnaires(assessment, chosen.forms, chosen.attestations,
+                                   options.attestations.name if options.attestations else None)
+    return assessment.model_copy(update={"questionnaires": report})
 
 
 def _read_with_spark(files: Sequence[Path], context: ReadContext, options: ScanOptions) -> DiscoveredInputs:

@@ -1,30 +1,24 @@
-"""The insurer questionnaires shipped in `questionnaires/` are well formed and point at real controls."""
+"""The insurer questionnaires shipped in `questionnaires/` validate against the schema and point at real
+controls, finding codes and metrics (the schema checks each; a typo fails here, not at a user's scan)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-import yaml
 
-from riskscan.controls.catalogue import default_catalogue
 from riskscan.resources import questionnaires_dir
+from riskscan.underwriting.questionnaire_schema import load_questionnaire
 
 QUESTIONNAIRES = sorted(questionnaires_dir().glob("*.yaml"))
 
 
-def test_at_least_one_questionnaire_ships() -> None:
-    assert QUESTIONNAIRES
+def test_at_least_three_questionnaires_ship() -> None:
+    assert len(QUESTIONNAIRES) >= 3
 
 
 @pytest.mark.parametrize("path", QUESTIONNAIRES, ids=lambda path: path.name)
-def test_every_question_is_answered_by_catalogue_controls(path: Path) -> None:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert {"id", "title", "version", "questions"} <= set(data)
-    control_ids = {control.id for control in default_catalogue().controls}
-    question_ids = [question["id"] for question in data["questions"]]
-    assert len(question_ids) == len(set(question_ids)), "question ids repeat"
-    for question in data["questions"]:
-        assert question["text"].strip() and question["yes_requires"].strip()
-        cited = question["answered_by"]["controls"]
-        assert cited and set(cited) <= control_ids, f"{question['id']} cites unknown controls {cited}"
+def test_every_shipped_questionnaire_validates(path: Path) -> None:
+    loaded = load_questionnaire(path)
+    assert loaded.form.id == path.stem
+    assert all(question.text.strip() for _, question in loaded.form.questions)

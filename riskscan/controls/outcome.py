@@ -67,6 +67,7 @@ class FindingDraft:
             evidence=self.evidence[:max_evidence],
             owasp=self.owasp,
             remediation=self.remediation,
+            code=self.code,
         )
 
 

@@ -94,6 +94,15 @@ from riskscan.model.coverage import (
     RoadmapAction,
     RoadmapLine,
 )
+from riskscan.model.questionnaires import (
+    Answer,
+    AnswerState,
+    AnswerType,
+    Attestation,
+    MisrepresentationRisk,
+    QuestionnaireReport,
+    QuestionnaireResult,
+)
 
 __all__ = [
     "AcceptedRisk",
@@ -161,4 +170,11 @@ __all__ = [
     "PremiumImpact",
     "RoadmapAction",
     "RoadmapLine",
+    "Answer",
+    "AnswerState",
+    "AnswerType",
+    "Attestation",
+    "MisrepresentationRisk",
+    "QuestionnaireReport",
+    "QuestionnaireResult",
 ]

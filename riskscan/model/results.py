@@ -13,6 +13,7 @@ from riskscan.model.coverage import CoverageReview
 from riskscan.model.inputs import Evidence, InputFile
 from riskscan.model.inventory import Inventory
 from riskscan.model.kinds import ControlStatus, EvidenceStrength, Grade, Severity
+from riskscan.model.questionnaires import QuestionnaireReport
 
 __all__ = [
     "AcceptedRisk",
@@ -72,6 +73,7 @@ class Finding(Model):
     owasp: str | None = None  # e.g. "API1:2023"
     remediation: RedactedText | None = None
     accepted: AcceptedRisk | None = None  # accepted as a known risk by an exception in force
+    code: str | None = None  # the catalogue's finding code (AUTH_WEAK): what questionnaire rules name
 
 
 class EndpointControlResult(Model):
@@ -146,3 +148,5 @@ class Assessment(Model):
     engagement: Engagement = Field(default_factory=Engagement)
     # The coverage gaps the findings open and the indicative premium effect of each fix (underwriting).
     coverage: CoverageReview | None = None
+    # Insurer questionnaires answered from this evidence, attestations beside them (None: not answered).
+    questionnaires: QuestionnaireReport | None = None

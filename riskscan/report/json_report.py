@@ -36,6 +36,7 @@ from riskscan.model import (
 )
 from riskscan.redaction import CONTROL_CHARACTERS
 from riskscan.report.coverage_json import coverage_gaps_document, premium_document
+from riskscan.report.questionnaire_json import questionnaires_document
 
 __all__ = ["SCHEMA_PATH", "JsonRenderer", "assessment_document", "finding_ids_by_endpoint", "render_json"]
 
@@ -97,6 +98,7 @@ def assessment_document(assessment: Assessment) -> Document:
                                      if assessment.grade_excluding_accepted else None),
         "coverage_gaps": coverage_gaps_document(assessment.coverage, _evidence),
         "premium": premium_document(assessment.coverage),
+        "questionnaires": questionnaires_document(assessment.questionnaires, _evidence),
     }
 
 

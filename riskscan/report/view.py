@@ -35,6 +35,7 @@ from riskscan.report.basis_view import BasisView, build_basis_view, evidence_not
 from riskscan.report.coverage_view import CoverageView, build_coverage_view
 from riskscan.report.json_report import finding_ids_by_endpoint
 from riskscan.report.premium_view import PremiumView, build_premium_view
+from riskscan.report.questionnaire_view import QuestionnairesView, build_questionnaires_view
 from riskscan.report.labels import (
     AUTH_LABELS,
     LIFECYCLE_MEANING,
@@ -215,6 +216,7 @@ class ReportView:
     exceptions: tuple[str, ...] = ()  # one line per exceptions-file entry, with its status
     coverage: CoverageView | None = None  # the coverage gaps section (riskscan.report.coverage_view)
     premium: PremiumView | None = None  # the premium impact section (riskscan.report.premium_view)
+    questionnaires: QuestionnairesView | None = None  # insurer questionnaires answered (questionnaire_view)
 
 
 def build_view(assessment: Assessment) -> ReportView:
@@ -253,6 +255,7 @@ def build_view(assessment: Assessment) -> ReportView:
         exceptions=tuple(_exception_line(entry) for entry in assessment.exceptions),
         coverage=build_coverage_view(assessment),
         premium=build_premium_view(assessment),
+        questionnaires=build_questionnaires_view(assessment.questionnaires),
     )
 
 

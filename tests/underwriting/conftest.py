@@ -127,3 +127,25 @@ def accepted() -> AcceptedRisk:
 def demo_assessment() -> Assessment:
     """The bundled demo estate (Northwind Mutual behind APISIX), scanned for real, once."""
     return scan(ScanOptions(paths=(DEMO,), clock=lambda: SCANNED_AT))
+
+
+# Real scans of small estates, shared by the questionnaire tests (a scan per session).
+FIXTURES = REPO_ROOT / "tests" / "fixtures" / "questionnaires"
+QUESTIONNAIRE_SCAN_TIME = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+
+
+def scan_estate(path: Path, **options: object) -> Assessment:
+    """A scan of `path` at a fixed time, with any further `ScanOptions` fields."""
+    return scan(ScanOptions(paths=(path,), clock=lambda: QUESTIONNAIRE_SCAN_TIME, **options))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def demo() -> Assessment:
+    """The demo estate (examples/northwind-mutual): gateway, specs and two weeks of traffic."""
+    return scan_estate(DEMO)
+
+
+@pytest.fixture(scope="session")
+def spec_only() -> Assessment:
+    """One spec and nothing else: most controls cannot be judged."""
+    return scan_estate(REPO_ROOT / "tests" / "fixtures" / "spec-only")
