@@ -35,6 +35,7 @@ from riskscan.report.basis_view import BasisView, build_basis_view, evidence_not
 from riskscan.report.coverage_view import CoverageView, build_coverage_view
 from riskscan.report.json_report import finding_ids_by_endpoint
 from riskscan.report.premium_view import PremiumView, build_premium_view
+from riskscan.report.underwriting_view import UnderwritingSummaryView, build_underwriting_summary
 from riskscan.report.questionnaire_view import QuestionnairesView, build_questionnaires_view
 from riskscan.report.labels import (
     AUTH_LABELS,
@@ -217,6 +218,7 @@ class ReportView:
     coverage: CoverageView | None = None  # the coverage gaps section (riskscan.report.coverage_view)
     premium: PremiumView | None = None  # the premium impact section (riskscan.report.premium_view)
     questionnaires: QuestionnairesView | None = None  # insurer questionnaires answered (questionnaire_view)
+    underwriting: UnderwritingSummaryView | None = None  # what the executive summary leads with
 
 
 def build_view(assessment: Assessment) -> ReportView:
@@ -256,6 +258,7 @@ def build_view(assessment: Assessment) -> ReportView:
         coverage=build_coverage_view(assessment),
         premium=build_premium_view(assessment),
         questionnaires=build_questionnaires_view(assessment.questionnaires),
+        underwriting=build_underwriting_summary(assessment),
     )
 
 
