@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 from riskscan import __version__
+from riskscan.config import exceptions_conflict
 from riskscan.controls.catalogue import default_catalogue
 from riskscan.controls.listing import catalogue_listing
 from riskscan.errors import InputError, RiskscanError, UsageError
@@ -95,6 +96,11 @@ def scan_command(
         typer.Option("--exceptions",
                      help="Accepted risks (YAML): owner, reason, expiry per control or finding."),
     ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Settings file whose [[exceptions]] are read (default: riskscan.toml at "
+                     "the scan root); --exceptions wins over it."),
+    ] = None,
     apisix_admin: Annotated[list[str] | None, typer.Option(
         "--apisix-admin", help="Pull routes from this APISIX Admin API (http://host:9180); repeatable.")] = None,
     kong_admin: Annotated[list[str] | None, typer.Option(
@@ -144,7 +150,10 @@ def scan_command(
                               max_file_bytes=max_file_mb * 1024 * 1024, progress=progress, on_inputs=listing,
                               live=live, http=http, log_fields=fields, exceptions=exceptions, engine=engine,
                               spark_master=spark_master,
-                              locations=tuple(path for path in given if _is_location(path)))
+                              locations=tuple(path for path in given if _is_location(path)), config=config)
+        conflict = exceptions_conflict(exceptions, options.paths, config)
+        if conflict:
+            _stderr.print(f"riskscan: warning: {conflict}", markup=False)
         try:
             assessment = scan(options)
         except InputError:

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from riskscan import __version__
 from riskscan.controls import evaluate_controls
 from riskscan.controls.catalogue import default_catalogue
-from riskscan.controls.exceptions import load_exceptions
+from riskscan.config import find_config, load_config_exceptions
+from riskscan.controls.exceptions import ExceptionEntry, load_exceptions
 from riskscan.discovery import DiscoveredInputs, discover_files, read_inputs, scan_root_for
 from riskscan.errors import InputError, UsageError
 from riskscan.inventory import build_inventory
@@ -88,6 +89,9 @@ class ScanOptions:
     """`--spark-master`: None means the session the environment provides, or a local one."""
     locations: tuple[str, ...] = ()
     """Traffic locations given as URIs (`s3a://bucket/logs/`); only the Spark engine reads them."""
+    config: Path | None = None
+    """`--config`: the settings file whose `[[exceptions]]` are read when `exceptions` is not given;
+    None: riskscan.toml at the scan root, if there is one."""
 
 
 def scan(options: ScanOptions) -> Assessment:
@@ -102,7 +106,7 @@ def scan(options: ScanOptions) -> Assessment:
         raise UsageError(f"{redact_file_path(options.locations[0])} is not a local path: only --engine spark "
                          "reads remote locations")
     control_ids = frozenset(control.id for control in default_catalogue().controls)
-    exceptions = load_exceptions(options.exceptions, control_ids) if options.exceptions else ()
+    exceptions = _accepted_risks(options, control_ids)
     files = discover_files(options.paths)
     root = scan_root_for(options.paths) if options.paths else Path.cwd()
     context = ReadContext(
@@ -163,6 +167,15 @@ def _location_labels(options: ScanOptions) -> list[str]:
     from riskscan.sources.traffic.spark.scan import shown_location
 
     return [shown_location(location) for location in options.locations]
+
+
+def _accepted_risks(options: ScanOptions, control_ids: frozenset[str]) -> tuple[ExceptionEntry, ...]:
+    """The accepted risks, validated before any input is read: `--exceptions` when given (it wins),
+    else the `[[exceptions]]` of the settings file (`--config`, or riskscan.toml at the scan root)."""
+    if options.exceptions:
+        return load_exceptions(options.exceptions, control_ids)
+    config = find_config(options.paths, options.config)
+    return load_config_exceptions(config, control_ids) if config else ()
 
 
 def _check_inputs(records: Sequence[InputFile], options: ScanOptions) -> None:
