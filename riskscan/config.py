@@ -28,7 +28,9 @@ from riskscan.controls.exceptions import ExceptionEntry, validate_entry
 from riskscan.discovery import scan_root_for
 from riskscan.errors import UsageError
 
-__all__ = ["CONFIG_NAME", "exceptions_conflict", "find_config", "load_config_exceptions", "parse_config_exceptions"]
+__all__ = [
+    "CONFIG_NAME", "exceptions_conflict", "find_config", "load_config_exceptions", "parse_config_exceptions",
+]
 
 CONFIG_NAME = "riskscan.toml"
 _MAX_BYTES = 4 * 1024 * 1024
@@ -50,7 +52,9 @@ def find_config(paths: Sequence[Path], config: Path | None = None) -> Path | Non
     return candidate if candidate.is_file() else None
 
 
-def exceptions_conflict(exceptions: Path | None, paths: Sequence[Path], config: Path | None = None) -> str | None:
+def exceptions_conflict(
+    exceptions: Path | None, paths: Sequence[Path], config: Path | None = None
+) -> str | None:
     """The warning to print when `--exceptions` is given and the settings file (`config`, or
     riskscan.toml at the scan root of `paths`) holds exceptions too."""
     if exceptions is None:

@@ -142,8 +142,10 @@ def _graded(
     by_control: dict[str, list[Finding]] = {}
     for finding in findings:
         by_control.setdefault(finding.control, []).append(finding)
-    results = tuple(control_result(outcome, catalogue.scoring, by_control.get(outcome.control.id, ()), weights)
-                    for outcome in outcomes)
+    results = tuple(
+        control_result(outcome, catalogue.scoring, by_control.get(outcome.control.id, ()), weights)
+        for outcome in outcomes
+    )
     score = overall_score(results, catalogue.scoring)
     strength = overall_strength(results, catalogue.scoring)
     caps = grade_caps(findings, strength, catalogue.scoring)
@@ -158,8 +160,11 @@ def _with_coverage(
     """Results and basis with their coverage statements: how much the inputs could show."""
     traffic = traffic_coverage(inventory)
     rules = catalogue.scoring
-    covered = tuple(result.model_copy(update={
-        "coverage": control_coverage(result, inventory, rules.inputs_for(result.id), traffic)}) for result in results)
+    covered = tuple(
+        result.model_copy(update={"coverage": control_coverage(result, inventory, rules.inputs_for(result.id),
+                                                               traffic)})
+        for result in results
+    )
     overall = assessment_coverage(covered, inventory, basis.evidence_strength, traffic)
     return covered, basis.model_copy(update={"coverage": overall})
 

@@ -90,7 +90,8 @@ def parse_exceptions(text: str, path: Path, control_ids: frozenset[str]) -> tupl
 
 
 def _entry(document: StructuredDocument, index: int, raw: Any, control_ids: frozenset[str]) -> ExceptionEntry:
-    return validate_entry(raw, index, document.path.name, document.line_of(f"/exceptions/{index}"), control_ids)
+    line = document.line_of(f"/exceptions/{index}")
+    return validate_entry(raw, index, document.path.name, line, control_ids)
 
 
 def validate_entry(

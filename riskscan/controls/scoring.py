@@ -99,7 +99,10 @@ def capped_grade(grade: Grade, caps: Sequence[Grade]) -> Grade:
 
 
 def _score(
-    applicable: Sequence[str], drafts: Sequence[FindingDraft], rules: ScoringRules, weights: Mapping[str, float]
+    applicable: Sequence[str],
+    drafts: Sequence[FindingDraft],
+    rules: ScoringRules,
+    weights: Mapping[str, float],
 ) -> int:
     """100 x the weighted share that passes, less estate-wide penalties, within the severity caps."""
     worst: dict[str, Severity] = {}

@@ -45,7 +45,8 @@ def endpoint_weights(endpoints: Iterable[Endpoint], weights: EndpointWeights) ->
 
 def _data_factor(endpoint: Endpoint, weights: EndpointWeights) -> float:
     """The factor of the most sensitive class it carries; `no_data` when its data shows none."""
-    return max((weights.data_classes[data_class] for data_class in endpoint.data_classes), default=weights.no_data)
+    factors = (weights.data_classes[data_class] for data_class in endpoint.data_classes)
+    return max(factors, default=weights.no_data)
 
 
 def _traffic_factor(requests: int, busiest: int, weights: EndpointWeights) -> float:

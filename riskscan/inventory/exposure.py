@@ -65,7 +65,8 @@ def parse_exposure_rules(text: str) -> ExposureRules:
 @lru_cache(maxsize=1)
 def default_exposure_rules() -> ExposureRules:
     """The rules shipped with riskscan."""
-    return parse_exposure_rules(resources.files(__package__).joinpath(_RULES_FILE).read_text(encoding="utf-8"))
+    text = resources.files(__package__).joinpath(_RULES_FILE).read_text(encoding="utf-8")
+    return parse_exposure_rules(text)
 
 
 def endpoint_exposure(
@@ -81,7 +82,7 @@ def endpoint_exposure(
     if restriction is not None:
         return Exposure.INTERNAL, f"restricted to known networks by {restriction} on every route serving it"
     if auth.is_known and auth.effective is AuthKind.MTLS:
-        return Exposure.INTERNAL, "only callers holding a certificate the gateway trusts (mutual TLS) reach it"
+        return Exposure.INTERNAL, "only callers with a certificate the gateway trusts (mutual TLS) reach it"
     if traffic is not None and traffic.clients >= rules.public_clients:
         return Exposure.PUBLIC, f"called by {traffic.clients:,} distinct clients"
     name = _host_name(host)

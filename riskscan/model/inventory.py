@@ -138,7 +138,7 @@ class Endpoint(Model):
     loose_request_fields: tuple[Evidence, ...] = ()  # those with no length, pattern, enum or range bound
     upstreams: tuple[Upstream, ...] = ()  # where the serving routes send it (readers that show upstreams)
     cors: tuple[CorsPolicy, ...] | None = None  # CORS in force; None unless every serving route shows it
-    exposure: Exposure = Exposure.UNKNOWN  # who can reach it (inventory/exposure.py); unknown weighs as public
+    exposure: Exposure = Exposure.UNKNOWN  # who can reach it (inventory/exposure.py); unknown weighs public
     exposure_reason: RedactedText | None = None  # what showed it: "host api.example.com is public"
 
     @property

@@ -73,7 +73,8 @@ def _traffic(traffic: TrafficCoverage, in_full: bool) -> str:
     """`Traffic 9 November 2026 to 15 November 2026 (7.0 days): 8,932 of 9,027 requests (98.9%) to
     documented endpoints.`; without `in_full`, `Traffic over 7.0 days: ...`."""
     if traffic.first_seen and traffic.last_seen and in_full:
-        window = f"Traffic {format_date(traffic.first_seen)} to {format_date(traffic.last_seen)} ({traffic.days} days)"
+        dates = f"{format_date(traffic.first_seen)} to {format_date(traffic.last_seen)}"
+        window = f"Traffic {dates} ({traffic.days} days)"
     elif traffic.days is not None:
         window = f"Traffic over {traffic.days} days"
     else:
@@ -86,4 +87,5 @@ def _traffic(traffic: TrafficCoverage, in_full: bool) -> str:
 
 
 def _share(part: int, whole: int, noun: str) -> str:
-    return f"{format_count(part)} of {format_count(whole)} {noun}{'' if whole == 1 else 's'} ({part / whole:.0%})"
+    nouns = noun if whole == 1 else f"{noun}s"
+    return f"{format_count(part)} of {format_count(whole)} {nouns} ({part / whole:.0%})"
