@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -94,6 +94,9 @@ class ScanOptions:
     None: riskscan.toml at the scan root, if there is one."""
 
 
+_SETTINGS_NOTE = "settings: its [[exceptions]] are this scan's accepted risks"
+
+
 def scan(options: ScanOptions) -> Assessment:
     """Read every input under `options.paths` and assess it.
 
@@ -126,7 +129,7 @@ def scan(options: ScanOptions) -> Assessment:
             inputs = read_inputs(files, context, on_file=options.progress.file_started)
     finally:
         options.progress.finish()
-    inputs = _with_pulled(inputs, options)
+    inputs = _settings_noted(_with_pulled(inputs, options), options, root)
     if options.on_inputs is not None:
         options.on_inputs(inputs.inputs)
     _check_inputs(inputs.inputs, options)
@@ -176,6 +179,21 @@ def _accepted_risks(options: ScanOptions, control_ids: frozenset[str]) -> tuple[
         return load_exceptions(options.exceptions, control_ids)
     config = find_config(options.paths, options.config)
     return load_config_exceptions(config, control_ids) if config else ()
+
+
+def _settings_noted(inputs: DiscoveredInputs, options: ScanOptions, root: Path) -> DiscoveredInputs:
+    """The settings file whose accepted risks were read stays a skipped input (it describes no API),
+    but its appendix line says what it gave instead of calling it a kind riskscan does not read."""
+    settings = None if options.exceptions else find_config(options.paths, options.config)
+    if settings is None:
+        return inputs
+    target = settings.resolve()
+    noted = tuple(
+        record.model_copy(update={"message": _SETTINGS_NOTE})
+        if record.status is InputStatus.SKIPPED and (root / record.path).resolve() == target else record
+        for record in inputs.inputs
+    )
+    return replace(inputs, inputs=noted)
 
 
 def _check_inputs(records: Sequence[InputFile], options: ScanOptions) -> None:

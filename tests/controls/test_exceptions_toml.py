@@ -69,6 +69,9 @@ def test_riskscan_toml_at_the_scan_root_is_applied(tmp_path: Path) -> None:
     assert {"RATE-001", "RATE-002", "SECRET-001"} <= accepted
     assert assessment.score_excluding_accepted is not None
     assert assessment.score_excluding_accepted > assessment.score
+    settings = next(record for record in assessment.inputs if record.path == "riskscan.toml")
+    assert (settings.status.value, settings.message) == ("skipped", "settings: its [[exceptions]] are this scan's "
+                                                                    "accepted risks")
 
 
 def test_config_names_a_settings_file_elsewhere_and_no_toml_means_no_exceptions(tmp_path: Path) -> None:
