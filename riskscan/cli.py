@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 
 from riskscan import __version__
+from riskscan.config import exceptions_conflict
 from riskscan.controls.catalogue import default_catalogue
 from riskscan.controls.listing import catalogue_listing
 from riskscan.errors import InputError, RiskscanError, UsageError
@@ -104,6 +105,11 @@ def scan_command(
     attest: Annotated[Path | None, typer.Option(
         "--attest", metavar="FILE.yaml",
         help="Answers given by people (who, when, answer, comment), checked against the evidence.")] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option("--config", help="Settings file whose [[exceptions]] are read (default: riskscan.toml at "
+                     "the scan root); --exceptions wins over it."),
+    ] = None,
     apisix_admin: Annotated[list[str] | None, typer.Option(
         "--apisix-admin", help="Pull routes from this APISIX Admin API (http://host:9180); repeatable.")] = None,
     kong_admin: Annotated[list[str] | None, typer.Option(
@@ -167,7 +173,11 @@ def scan_command(
                                                     prepared_by=_given(prepared_by)),
                               locations=tuple(path for path in given if _is_location(path)),
                               rating_factors=rating_factors,
-                              questionnaires=tuple(questionnaire or ()), attestations=attest)
+                              questionnaires=tuple(questionnaire or ()), attestations=attest,
+                              config=config)
+        conflict = exceptions_conflict(exceptions, options.paths, config)
+        if conflict:
+            _stderr.print(f"riskscan: warning: {conflict}", markup=False)
         try:
             assessment = scan(options)
         except InputError:

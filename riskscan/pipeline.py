@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from riskscan import __version__
 from riskscan.controls import evaluate_controls
 from riskscan.controls.catalogue import default_catalogue
-from riskscan.controls.exceptions import load_exceptions
+from riskscan.config import find_config, load_config_exceptions
+from riskscan.controls.exceptions import ExceptionEntry, load_exceptions
 from riskscan.discovery import DiscoveredInputs, discover_files, read_inputs, scan_root_for
 from riskscan.errors import InputError, UsageError
 from riskscan.inventory import build_inventory
@@ -101,6 +102,12 @@ class ScanOptions:
     """`--questionnaire`: shipped questionnaire ids or questionnaire files; none means every shipped one."""
     attestations: Path | None = None
     """`--attest`: answers given by people, validated (with the questionnaires) before any input is read."""
+    config: Path | None = None
+    """`--config`: the settings file whose `[[exceptions]]` are read when `exceptions` is not given;
+    None: riskscan.toml at the scan root, if there is one."""
+
+
+_SETTINGS_NOTE = "settings: its [[exceptions]] are this scan's accepted risks"
 
 
 def scan(options: ScanOptions) -> Assessment:
@@ -115,7 +122,7 @@ def scan(options: ScanOptions) -> Assessment:
         raise UsageError(f"{redact_file_path(options.locations[0])} is not a local path: only --engine spark "
                          "reads remote locations")
     control_ids = frozenset(control.id for control in default_catalogue().controls)
-    exceptions = load_exceptions(options.exceptions, control_ids) if options.exceptions else ()
+    exceptions = _accepted_risks(options, control_ids)
     factors = load_rating_factors(options.rating_factors)
     questionnaires = _questionnaires(options)
     files = discover_files(options.paths)
@@ -137,7 +144,7 @@ def scan(options: ScanOptions) -> Assessment:
             inputs = read_inputs(files, context, on_file=options.progress.file_started)
     finally:
         options.progress.finish()
-    inputs = _with_pulled(inputs, options)
+    inputs = _settings_noted(_with_pulled(inputs, options), options, root)
     if options.on_inputs is not None:
         options.on_inputs(inputs.inputs)
     _check_inputs(inputs.inputs, options)
@@ -207,6 +214,30 @@ def _location_labels(options: ScanOptions) -> list[str]:
     from riskscan.sources.traffic.spark.scan import shown_location
 
     return [shown_location(location) for location in options.locations]
+
+
+def _accepted_risks(options: ScanOptions, control_ids: frozenset[str]) -> tuple[ExceptionEntry, ...]:
+    """The accepted risks, validated before any input is read: `--exceptions` when given (it wins),
+    else the `[[exceptions]]` of the settings file (`--config`, or riskscan.toml at the scan root)."""
+    if options.exceptions:
+        return load_exceptions(options.exceptions, control_ids)
+    config = find_config(options.paths, options.config)
+    return load_config_exceptions(config, control_ids) if config else ()
+
+
+def _settings_noted(inputs: DiscoveredInputs, options: ScanOptions, root: Path) -> DiscoveredInputs:
+    """The settings file whose accepted risks were read stays a skipped input (it describes no API),
+    but its appendix line says what it gave instead of calling it a kind riskscan does not read."""
+    settings = None if options.exceptions else find_config(options.paths, options.config)
+    if settings is None:
+        return inputs
+    target = settings.resolve()
+    noted = tuple(
+        record.model_copy(update={"message": _SETTINGS_NOTE})
+        if record.status is InputStatus.SKIPPED and (root / record.path).resolve() == target else record
+        for record in inputs.inputs
+    )
+    return replace(inputs, inputs=noted)
 
 
 def _check_inputs(records: Sequence[InputFile], options: ScanOptions) -> None:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from riskscan.controls.basis import scoring_method
 from riskscan.controls.catalogue import default_catalogue
-from riskscan.model import EvidenceStrength, Grade, Severity
+from riskscan.inventory.exposure import default_exposure_rules
+from riskscan.model import DataClass, EvidenceStrength, Exposure, Grade, Severity
 
 SCORING = (Path(__file__).resolve().parents[1] / "docs" / "scoring.md").read_text(encoding="utf-8")
 CATALOGUE = default_catalogue()
@@ -65,3 +66,14 @@ def test_the_evidence_statements_are_the_catalogue_statements() -> None:
     rows = table_rows(r"`(enforced|observed|declared|not_observable)`")
     statements = {level: cells[0] for level, cells in rows.items() if len(cells) == 1}
     assert statements == {level.value: text for level, text in RULES.evidence_statements.items()}
+
+
+def test_the_endpoint_weight_tables_are_the_catalogue_factors() -> None:
+    weights = RULES.endpoint_weights
+    exposure = table_rows("|".join(e.value for e in Exposure))
+    assert {Exposure(name): float(cells[0]) for name, cells in exposure.items()} == weights.exposure
+    data = table_rows("|".join(c.value for c in DataClass))
+    assert {DataClass(name): float(cells[0]) for name, cells in data.items()} == weights.data_classes
+    assert "1.0 (`no_data`)" in SCORING and weights.no_data == 1.0
+    assert f"(`traffic_boost` is {weights.traffic_boost})" in SCORING
+    assert f"traffic from at least {default_exposure_rules().public_clients} distinct clients" in SCORING

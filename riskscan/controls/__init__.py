@@ -13,6 +13,8 @@ as the catalogue's `unknown_score` (0): an underwriter treats what cannot be ver
 missing evidence never raises the score. The grade is capped at C while a critical finding stands and
 at B while a high one does (`grade_caps`), and at C when the assessment rests on declarations alone
 (`evidence_grade_caps`); the `GradeBasis` says what the grade rests on and which caps held it down.
+Each endpoint weighs in a control's score by its exposure, data and traffic (`weights`), and every
+result and the basis carry a coverage statement: how much the inputs could show (`evidence_coverage`).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from riskscan.controls.auth import evaluate_auth
 from riskscan.controls.basis import grade_basis, grade_caps, overall_strength
 from riskscan.controls.catalogue import Catalogue, Control, ScoringRules, check_registry, default_catalogue
 from riskscan.controls.credential_stuffing import evaluate_credential_stuffing
+from riskscan.controls.evidence_coverage import assessment_coverage, control_coverage, traffic_coverage
 from riskscan.controls.data_exposure import evaluate_data_exposure
 from riskscan.controls.function_authorization import evaluate_function_authorization
 from riskscan.controls.input_validation import evaluate_input_validation
@@ -46,6 +49,7 @@ from riskscan.controls.upstreams import (
     evaluate_transport_security,
 )
 from riskscan.controls.scoring import capped_grade, control_result, overall_score
+from riskscan.controls.weights import endpoint_weights
 from riskscan.model import ControlResult, Finding, Grade, GradeBasis, Inventory, Model, RiskException
 
 __all__ = ["EVALUATORS", "ControlEvaluation", "Evaluator", "evaluate_controls"]
@@ -108,7 +112,9 @@ def evaluate_controls(
     outcomes = [evaluators[control.id](inventory, control) for control in catalogue.controls]
     numbered = _numbered_drafts(outcomes)
     findings = _ordered_findings(numbered, catalogue)
-    results, score, grade, basis = _graded(outcomes, findings, catalogue)
+    weights = endpoint_weights(inventory.endpoints, catalogue.scoring.endpoint_weights)
+    results, score, grade, basis = _graded(outcomes, findings, catalogue, weights)
+    results, basis = _with_coverage(results, basis, inventory, catalogue)
     if not exceptions:
         return ControlEvaluation(controls=results, findings=findings, score=score, grade=grade, basis=basis)
     if today is None:
@@ -118,7 +124,7 @@ def evaluate_controls(
     kept = [replace(outcome, drafts=tuple(d for d in outcome.drafts if numbered[id(d)][0] not in accepted))
             for outcome in outcomes]
     remaining = tuple(finding for finding in findings if finding.id not in accepted)
-    _, excluded_score, excluded_grade, _ = _graded(kept, remaining, catalogue)
+    _, excluded_score, excluded_grade, _ = _graded(kept, remaining, catalogue, weights)
     return ControlEvaluation(
         controls=results, findings=findings, score=score, grade=grade, basis=basis, exceptions=applied,
         score_excluding_accepted=excluded_score, grade_excluding_accepted=excluded_grade,
@@ -126,20 +132,41 @@ def evaluate_controls(
 
 
 def _graded(
-    outcomes: Sequence[ControlOutcome], findings: tuple[Finding, ...], catalogue: Catalogue
+    outcomes: Sequence[ControlOutcome],
+    findings: tuple[Finding, ...],
+    catalogue: Catalogue,
+    weights: Mapping[str, float],
 ) -> tuple[tuple[ControlResult, ...], int, Grade, GradeBasis]:
-    """Control results, overall score, capped grade and its basis for these outcomes and findings."""
+    """Control results, overall score, capped grade and its basis for these outcomes and findings,
+    each endpoint weighing `weights[key]` in the control scores."""
     by_control: dict[str, list[Finding]] = {}
     for finding in findings:
         by_control.setdefault(finding.control, []).append(finding)
-    results = tuple(control_result(outcome, catalogue.scoring, by_control.get(outcome.control.id, ()))
-                    for outcome in outcomes)
+    results = tuple(
+        control_result(outcome, catalogue.scoring, by_control.get(outcome.control.id, ()), weights)
+        for outcome in outcomes
+    )
     score = overall_score(results, catalogue.scoring)
     strength = overall_strength(results, catalogue.scoring)
     caps = grade_caps(findings, strength, catalogue.scoring)
     uncapped = catalogue.scoring.grade_for(score)
     grade = capped_grade(uncapped, [cap for cap, _ in caps])
     return results, score, grade, grade_basis(results, strength, caps, uncapped, catalogue)
+
+
+def _with_coverage(
+    results: tuple[ControlResult, ...], basis: GradeBasis, inventory: Inventory, catalogue: Catalogue
+) -> tuple[tuple[ControlResult, ...], GradeBasis]:
+    """Results and basis with their coverage statements: how much the inputs could show."""
+    traffic = traffic_coverage(inventory)
+    rules = catalogue.scoring
+    covered = tuple(
+        result.model_copy(update={"coverage": control_coverage(result, inventory, rules.inputs_for(result.id),
+                                                               traffic)})
+        for result in results
+    )
+    overall = assessment_coverage(covered, inventory, basis.evidence_strength, traffic)
+    return covered, basis.model_copy(update={"coverage": overall})
 
 
 def _numbered_drafts(outcomes: Sequence[ControlOutcome]) -> dict[int, tuple[str, FindingDraft]]:

@@ -20,12 +20,13 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from riskscan.errors import RiskscanError
-from riskscan.model import EvidenceStrength, Grade, Model, Severity
+from riskscan.model import DataClass, EvidenceStrength, Exposure, Grade, InputFamily, Model, Severity
 
 __all__ = [
     "Catalogue",
     "CatalogueError",
     "Control",
+    "EndpointWeights",
     "FindingTemplate",
     "ScoringRules",
     "check_registry",
@@ -142,6 +143,25 @@ class Control(Model):
         return self.parameters[name]
 
 
+class EndpointWeights(Model):
+    """How much one endpoint weighs in its control's score: exposure x data x traffic factors."""
+
+    exposure: dict[Exposure, float]
+    data_classes: dict[DataClass, float]
+    no_data: float = Field(gt=0)
+    traffic_boost: float = Field(ge=0)
+
+    @model_validator(mode="after")
+    def _complete(self) -> EndpointWeights:
+        missing = [e.value for e in Exposure if e not in self.exposure]
+        missing += [c.value for c in DataClass if c not in self.data_classes]
+        if missing:
+            raise ValueError(f"endpoint weights lack {', '.join(missing)}")
+        if any(value <= 0 for value in [*self.exposure.values(), *self.data_classes.values()]):
+            raise ValueError("endpoint weight factors must be above 0")
+        return self
+
+
 class ScoringRules(Model):
     """How findings become control scores, and control scores an overall score and grade."""
 
@@ -160,6 +180,9 @@ class ScoringRules(Model):
     method: str
     evidence_per_finding: int = Field(gt=0)
     evidence_per_control: int = Field(gt=0)
+    endpoint_weights: EndpointWeights
+    # Per control id, the input kinds that can show it: coverage statements name the missing ones.
+    control_inputs: dict[str, tuple[InputFamily, ...]] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _complete(self) -> ScoringRules:
@@ -180,6 +203,11 @@ class ScoringRules(Model):
                 return grade
         return Grade.F
 
+    def inputs_for(self, control_id: str) -> tuple[InputFamily, ...]:
+        """The input kinds that can show a control; every kind for a control `control_inputs` omits,
+        so that a missing input is never left unsaid."""
+        return self.control_inputs.get(control_id, tuple(InputFamily))
+
     def evidence_cap(self, strength: EvidenceStrength) -> Grade | None:
         """The best grade allowed when the assessment rests on `strength`: the worst cap set for that
         level or any stronger one (evidence weaker than a capped level is capped at least as much)."""
@@ -199,6 +227,9 @@ class Catalogue(Model):
             values = [getattr(control, field) for control in self.controls]
             if len(values) != len(set(values)):
                 raise ValueError(f"{label} must be unique")
+        unknown = set(self.scoring.control_inputs) - {control.id for control in self.controls}
+        if unknown:
+            raise ValueError(f"scoring.control_inputs names no control: {', '.join(sorted(unknown))}")
         return self
 
     def get(self, control_id: str) -> Control:

@@ -1,4 +1,5 @@
-"""Accepted risks: the `--exceptions FILE.yaml` a risk owner signs, applied to a scan's findings.
+"""Accepted risks: the `--exceptions FILE.yaml` a risk owner signs (or the `[[exceptions]]` of a
+`riskscan.toml`, see `riskscan.config`), applied to a scan's findings.
 
 ```yaml
 exceptions:
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ from riskscan.errors import UsageError
 from riskscan.model import AcceptedRisk, Evidence, ExceptionStatus, Finding, RiskException
 from riskscan.sources.structured import StructuredDocument, parse_structured_text
 
-__all__ = ["ExceptionEntry", "apply_exceptions", "load_exceptions", "parse_exceptions"]
+__all__ = ["ExceptionEntry", "apply_exceptions", "load_exceptions", "parse_exceptions", "validate_entry"]
 
 _MAX_BYTES = 4 * 1024 * 1024
 _MAX_ENTRIES = 10_000
@@ -89,11 +90,20 @@ def parse_exceptions(text: str, path: Path, control_ids: frozenset[str]) -> tupl
 
 
 def _entry(document: StructuredDocument, index: int, raw: Any, control_ids: frozenset[str]) -> ExceptionEntry:
+    line = document.line_of(f"/exceptions/{index}")
+    return validate_entry(raw, index, document.path.name, line, control_ids)
+
+
+def validate_entry(
+    raw: Any, index: int, file_name: str, line: int | None, control_ids: frozenset[str]
+) -> ExceptionEntry:
+    """Entry `index` (from 0) of an exceptions list read from `file_name` (YAML, JSON or the
+    `[[exceptions]]` of riskscan.toml), or `UsageError`: one line naming the file, line and problem."""
     pointer = f"/exceptions/{index}"
-    line = document.line_of(pointer)
+    where = f"{file_name}:{line}" if line is not None else file_name
 
     def fail(problem: str) -> UsageError:
-        return UsageError(f"{document.path.name}:{line}: exception {index + 1}: {problem}")
+        return UsageError(f"{where}: exception {index + 1}: {problem}")
 
     if not isinstance(raw, dict):
         raise fail("must be a mapping with owner, reason, expires and a control or a finding")
@@ -120,7 +130,7 @@ def _entry(document: StructuredDocument, index: int, raw: Any, control_ids: froz
     return ExceptionEntry(
         control=control, finding=finding, endpoints=tuple(endpoints), owner=str(texts["owner"]).strip(),
         reason=str(texts["reason"]).strip(), expires=expires,
-        evidence=Evidence(path=document.path.name, line=line, pointer=pointer),
+        evidence=Evidence(path=file_name, line=line, pointer=pointer),
     )
 
 
@@ -160,7 +170,10 @@ def _status(
 
 
 def _date(value: object) -> date | None:
-    """A YAML date, or text in ISO form (the safe loader keeps timestamps as text)."""
+    """A YAML or TOML date, or text in ISO form (the safe loader keeps timestamps as text); a date
+    with a time of day (a TOML datetime) is not an expiry date."""
+    if isinstance(value, datetime):
+        return None
     if isinstance(value, date):
         return value
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):

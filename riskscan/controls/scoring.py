@@ -1,7 +1,8 @@
 """Scores: from an evaluator's outcome to a `ControlResult`, and from control results to a grade.
 
-A control scores the share of its applicable endpoints that pass, each endpoint with findings counting
-as a fraction of a failure set by the worst severity raised on it; estate-wide findings (no endpoints)
+A control scores the weighted share of its applicable endpoints that pass, each endpoint weighing by
+its exposure, data and traffic (`riskscan.controls.weights`) and, with findings, counting as a
+fraction of a failure set by the worst severity raised on it; estate-wide findings (no endpoints)
 take fixed points off, and a critical or high finding caps the score. Each result carries the evidence
 it rests on (see `riskscan.controls.evidence`). The overall score is the weight-averaged score of every
 control, an unknown one counting as `unknown_score` (0), so missing evidence never raises it; the grade
@@ -12,11 +13,12 @@ numbers come from the catalogue's `scoring` section.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from riskscan.controls.catalogue import ScoringRules
 from riskscan.controls.evidence import material_strength
 from riskscan.controls.outcome import ControlOutcome, FindingDraft, unique_evidence
+from riskscan.controls.weights import NEUTRAL_WEIGHT
 from riskscan.model import (
     ControlResult,
     ControlStatus,
@@ -31,12 +33,17 @@ __all__ = ["capped_grade", "control_result", "overall_score"]
 
 
 def control_result(
-    outcome: ControlOutcome, rules: ScoringRules, findings: Sequence[Finding] = ()
+    outcome: ControlOutcome,
+    rules: ScoringRules,
+    findings: Sequence[Finding] = (),
+    weights: Mapping[str, float] | None = None,
 ) -> ControlResult:
     """The scored, capped `ControlResult` for one evaluator outcome; `findings` are the numbered
-    findings of its drafts, which the per-endpoint results cite."""
+    findings of its drafts, which the per-endpoint results cite. `weights` gives each endpoint key's
+    weight (`riskscan.controls.weights`); a key it lacks weighs `NEUTRAL_WEIGHT`, as all do without it."""
     control = outcome.control
-    score = None if outcome.applicable is None else _score(outcome.applicable, outcome.drafts, rules)
+    weights = weights or {}
+    score = None if outcome.applicable is None else _score(outcome.applicable, outcome.drafts, rules, weights)
     drafted = (item for draft in outcome.drafts for item in draft.evidence)
     counts = Counter(outcome.strengths.values()) if score is not None else Counter[EvidenceStrength]()
     return ControlResult(
@@ -51,12 +58,12 @@ def control_result(
         owasp=control.owasp,
         evidence_strength=material_strength(counts, rules.material_share),
         evidence_breakdown={level: counts[level] for level in EvidenceStrength},
-        endpoints=() if score is None else _endpoint_results(outcome, findings, rules),
+        endpoints=() if score is None else _endpoint_results(outcome, findings, rules, weights),
     )
 
 
 def _endpoint_results(
-    outcome: ControlOutcome, findings: Sequence[Finding], rules: ScoringRules
+    outcome: ControlOutcome, findings: Sequence[Finding], rules: ScoringRules, weights: Mapping[str, float]
 ) -> tuple[EndpointControlResult, ...]:
     """Each judged endpoint's own verdict: failed when its worst finding counts as a whole failure in
     the score (`severity_shortfall` 1), partial when it counts as part of one, passed otherwise."""
@@ -72,7 +79,8 @@ def _endpoint_results(
                   else ControlStatus.PARTIAL if shortfall > 0 else ControlStatus.PASS)
         strength = outcome.strengths.get(key, EvidenceStrength.NOT_OBSERVABLE)
         results.append(EndpointControlResult(key=key, status=status, evidence_strength=strength,
-                                             findings=tuple(finding.id for finding in named)))
+                                             findings=tuple(finding.id for finding in named),
+                                             weight=weights.get(key, NEUTRAL_WEIGHT)))
     return tuple(sorted(results, key=lambda result: result.key))
 
 
@@ -90,7 +98,13 @@ def capped_grade(grade: Grade, caps: Sequence[Grade]) -> Grade:
     return max([grade, *caps], key=list(Grade).index)  # A first: a larger index is a worse grade
 
 
-def _score(applicable: Sequence[str], drafts: Sequence[FindingDraft], rules: ScoringRules) -> int:
+def _score(
+    applicable: Sequence[str],
+    drafts: Sequence[FindingDraft],
+    rules: ScoringRules,
+    weights: Mapping[str, float],
+) -> int:
+    """100 x the weighted share that passes, less estate-wide penalties, within the severity caps."""
     worst: dict[str, Severity] = {}
     estate_penalty = 0
     for draft in drafts:
@@ -99,8 +113,11 @@ def _score(applicable: Sequence[str], drafts: Sequence[FindingDraft], rules: Sco
         for key in draft.endpoints:
             if key not in worst or draft.severity.rank > worst[key].rank:
                 worst[key] = draft.severity
-    shortfall = sum(rules.severity_shortfall[worst[key]] for key in applicable if key in worst)
-    share = 1.0 - shortfall / len(applicable) if applicable else 1.0
+    judged = dict.fromkeys(applicable)
+    total = sum(weights.get(key, NEUTRAL_WEIGHT) for key in judged)
+    shortfall = sum(weights.get(key, NEUTRAL_WEIGHT) * rules.severity_shortfall[worst[key]]
+                    for key in judged if key in worst)
+    share = 1.0 - shortfall / total if total > 0 else 1.0
     caps = [rules.score_caps.get(draft.severity, 100) for draft in drafts]
     return max(0, min(100, *caps, round(100 * share) - estate_penalty))
 

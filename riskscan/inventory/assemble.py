@@ -1,8 +1,8 @@
 """`build_inventory`: the inventory stage's one entry point.
 
 Runs the steps in `build` and `traffic`, then turns each draft into an `Endpoint` with its
-lifecycle (`lifecycle`), auth, rate-limit and logging posture (`posture`) and merged traffic, sorted
-by path, method and host so that reports and diffs are stable.
+lifecycle (`lifecycle`), auth, rate-limit and logging posture (`posture`), merged traffic and
+exposure (`exposure`), sorted by path, method and host so that reports and diffs are stable.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from riskscan.inventory.build import Drafts, add_prefix_shadows, attach_routes, has_traffic_paths
 from riskscan.inventory.data_classes import classify_operations
+from riskscan.inventory.exposure import endpoint_exposure
 from riskscan.inventory.gateway_patterns import RouteIndex
 from riskscan.inventory.lifecycle import InputsSeen, classify, find_superseding
 from riskscan.inventory.merge import EndpointDraft
@@ -68,6 +69,8 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
     stats = draft.traffic.stats(draft.path) if draft.traffic is not None else None
     captured = (stats.response_fields, stats.evidence[0]) if stats and stats.response_fields and stats.evidence else None
     data = classify_operations(operations, observed=captured)
+    auth, plugins = auth_posture(operations, draft.routes), common_plugins(draft.routes)
+    exposure, exposure_reason = endpoint_exposure(draft.host, plugins, auth, stats)
     return Endpoint(
         method=draft.method,
         path=draft.path,
@@ -82,14 +85,14 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
         deprecated=draft.is_deprecated,
         superseded_by=superseded_by,
         route_ids=tuple(dict.fromkeys(route.route_id for route in draft.routes)),
-        auth=auth_posture(operations, draft.routes),
+        auth=auth,
         rate_limit=rate_limit_posture(draft.routes),
         loggers=loggers,
         monitors=monitors,
         is_logged=is_logged,
         traffic=stats,
         evidence=_evidence(draft, stats.evidence if stats else ()),
-        plugins=common_plugins(draft.routes),
+        plugins=plugins,
         data_classes=data.data_classes,
         sensitive_fields=data.sensitive_fields,
         has_schemas=data.has_schemas,
@@ -98,6 +101,8 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
         loose_request_fields=data.loose_request_fields,
         upstreams=tuple(dict.fromkeys(r.upstream_detail for r in draft.routes if r.upstream_detail)),
         cors=_cors(draft),
+        exposure=exposure,
+        exposure_reason=exposure_reason,
     )
 
 

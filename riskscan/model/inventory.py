@@ -18,7 +18,7 @@ from riskscan.model.base import (
 )
 from riskscan.model.gateways import CorsPolicy, Upstream
 from riskscan.model.inputs import Evidence, Parameter
-from riskscan.model.kinds import AuthKind, DataClass, FieldLocation, Lifecycle, SightingSource
+from riskscan.model.kinds import AuthKind, DataClass, Exposure, FieldLocation, Lifecycle, SightingSource
 
 __all__ = [
     "AuthPosture",
@@ -138,6 +138,8 @@ class Endpoint(Model):
     loose_request_fields: tuple[Evidence, ...] = ()  # those with no length, pattern, enum or range bound
     upstreams: tuple[Upstream, ...] = ()  # where the serving routes send it (readers that show upstreams)
     cors: tuple[CorsPolicy, ...] | None = None  # CORS in force; None unless every serving route shows it
+    exposure: Exposure = Exposure.UNKNOWN  # who can reach it (inventory/exposure.py); unknown weighs public
+    exposure_reason: RedactedText | None = None  # what showed it: "host api.example.com is public"
 
     @property
     def key(self) -> str:

@@ -18,6 +18,8 @@ __all__ = [
     "Severity",
     "SightingSource",
     "SourceKind",
+    "Exposure",
+    "InputFamily",
 ]
 
 
@@ -197,3 +199,19 @@ class FieldLocation(StrEnum):
     RESPONSE = "response"
     URL = "url"
     HEADER = "header"
+
+
+class Exposure(StrEnum):
+    """Who can reach an endpoint, as far as the inputs show (scores weigh public over internal)."""
+
+    PUBLIC = "public"  # served on a public host name, or called by many distinct clients
+    INTERNAL = "internal"  # an internal host name or private address, or a network restriction in force
+    UNKNOWN = "unknown"  # the inputs do not say: weighed as public, never assumed internal
+
+
+class InputFamily(StrEnum):
+    """The kinds of input a control can rest on, as coverage statements name the missing ones."""
+
+    SPECS = "specs"  # API descriptions: OpenAPI, Postman, GraphQL
+    GATEWAYS = "gateways"  # gateway configurations: APISIX, Kong, AWS, Kubernetes, NGINX, Envoy, Traefik
+    TRAFFIC = "traffic"  # access logs and captures

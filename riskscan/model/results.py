@@ -12,7 +12,7 @@ from riskscan.model.base import Model, RedactedEndpointKey, RedactedFilePath, Re
 from riskscan.model.coverage import CoverageReview
 from riskscan.model.inputs import Evidence, InputFile
 from riskscan.model.inventory import Inventory
-from riskscan.model.kinds import ControlStatus, EvidenceStrength, Grade, Severity
+from riskscan.model.kinds import ControlStatus, EvidenceStrength, Grade, InputFamily, Severity
 from riskscan.model.questionnaires import QuestionnaireReport
 
 __all__ = [
@@ -21,10 +21,12 @@ __all__ = [
     "ControlResult",
     "EndpointControlResult",
     "Engagement",
+    "EvidenceCoverage",
     "ExceptionStatus",
     "Finding",
     "GradeBasis",
     "RiskException",
+    "TrafficCoverage",
 ]
 
 
@@ -83,6 +85,34 @@ class EndpointControlResult(Model):
     status: ControlStatus  # pass (no finding), partial (worst finding medium or low), fail (high or critical)
     evidence_strength: EvidenceStrength  # what decided it: enforced, observed or declared
     findings: tuple[str, ...] = ()  # ids of this control's findings that name the endpoint
+    weight: float = 1.0  # its weight in the control's score: exposure x data x traffic (docs/scoring.md)
+
+
+class TrafficCoverage(Model):
+    """The traffic a result could rest on: the window the logs span and how much of it the specs
+    document (API requests only; web content is counted apart)."""
+
+    first_seen: datetime | None = None  # None when the logs carry no timestamps
+    last_seen: datetime | None = None
+    days: float | None = None  # last - first, in days (one decimal)
+    requests: int  # requests reaching inventoried endpoints
+    documented_requests: int  # of those, requests to endpoints a spec documents
+    documented_share: float | None = None  # documented_requests / requests; None without requests
+
+
+class EvidenceCoverage(Model):
+    """How much the inputs could show for a control, or for the whole assessment: printed beside the
+    score so that a figure never claims more than the inputs behind it."""
+
+    traffic: TrafficCoverage | None = None  # None without traffic, or for a control that cannot use it
+    endpoints_judged: int  # endpoint keys judged with evidence (enforced, observed or declared)
+    endpoints_total: int  # endpoint keys in the inventory
+    endpoint_share: float | None = None  # judged / total; None for an empty inventory
+    routes_judged: int | None = None  # gateway routes serving a judged endpoint; None without routes
+    routes_total: int | None = None
+    route_share: float | None = None
+    evidence_strength: EvidenceStrength
+    missing_inputs: tuple[InputFamily, ...] = ()  # input kinds it can use that the scan was not given
 
 
 class ControlResult(Model):
@@ -104,6 +134,7 @@ class ControlResult(Model):
     # Every endpoint the control judged, by key; empty when the status is unknown or the control judges
     # the estate as a whole.
     endpoints: tuple[EndpointControlResult, ...] = ()
+    coverage: EvidenceCoverage | None = None  # how much the inputs could show for this control
 
 
 class GradeBasis(Model):
@@ -115,6 +146,7 @@ class GradeBasis(Model):
     unknown_controls: tuple[str, ...] = ()  # ids of the controls the inputs cannot show (scored as such)
     caps: tuple[str, ...] = ()  # why the grade is below the score's band, one sentence each
     method: str  # how the score and grade are made: the short version of docs/scoring.md
+    coverage: EvidenceCoverage | None = None  # how much the inputs could show for the whole assessment
 
 
 class Engagement(Model):

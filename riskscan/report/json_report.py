@@ -22,6 +22,7 @@ from riskscan.model import (
     ControlResult,
     Endpoint,
     Evidence,
+    EvidenceCoverage,
     EvidenceStrength,
     Finding,
     GradeBasis,
@@ -140,6 +141,7 @@ def _basis(basis: GradeBasis) -> Document:
         "unknown_controls": list(basis.unknown_controls),
         "caps": list(basis.caps),
         "method": basis.method,
+        "coverage": _coverage(basis.coverage),
     }
 
 
@@ -191,6 +193,8 @@ def _endpoint(endpoint: Endpoint, finding_ids: list[str]) -> Document:
         },
         "traffic": _traffic(endpoint.traffic) if endpoint.traffic else None,
         "findings": sorted(finding_ids),
+        "exposure": endpoint.exposure.value,
+        "exposure_reason": endpoint.exposure_reason,
     }
 
 
@@ -265,9 +269,36 @@ def _control(control: ControlResult) -> Document:
         "evidence_breakdown": _levels(control.evidence_breakdown),
         "endpoints": [
             {"endpoint": result.key, "status": result.status.value,
-             "evidence_strength": result.evidence_strength.value, "findings": list(result.findings)}
+             "evidence_strength": result.evidence_strength.value, "findings": list(result.findings),
+             "weight": result.weight}
             for result in control.endpoints
         ],
+        "coverage": _coverage(control.coverage),
+    }
+
+
+def _coverage(coverage: EvidenceCoverage | None) -> Document | None:
+    """How much the inputs could show; None when the assessment was built without it."""
+    if coverage is None:
+        return None
+    traffic = coverage.traffic
+    return {
+        "traffic": None if traffic is None else {
+            "first_seen": _timestamp(traffic.first_seen) if traffic.first_seen else None,
+            "last_seen": _timestamp(traffic.last_seen) if traffic.last_seen else None,
+            "days": traffic.days,
+            "requests": traffic.requests,
+            "documented_requests": traffic.documented_requests,
+            "documented_share": traffic.documented_share,
+        },
+        "endpoints_judged": coverage.endpoints_judged,
+        "endpoints_total": coverage.endpoints_total,
+        "endpoint_share": coverage.endpoint_share,
+        "routes_judged": coverage.routes_judged,
+        "routes_total": coverage.routes_total,
+        "route_share": coverage.route_share,
+        "evidence_strength": coverage.evidence_strength.value,
+        "missing_inputs": [family.value for family in coverage.missing_inputs],
     }
 
 

@@ -33,6 +33,8 @@ from riskscan.model import (
 )
 from riskscan.report.basis_view import BasisView, build_basis_view, evidence_note
 from riskscan.report.coverage_view import CoverageView, build_coverage_view
+from riskscan.report.evidence_coverage_view import EvidenceCoverageView, build_evidence_coverage_view
+from riskscan.report.verdicts_view import EXPOSURE_NOTES, Verdict, endpoint_verdicts
 from riskscan.report.json_report import finding_ids_by_endpoint
 from riskscan.report.premium_view import PremiumView, build_premium_view
 from riskscan.report.underwriting_view import UnderwritingSummaryView, build_underwriting_summary
@@ -133,6 +135,8 @@ class EndpointRow:
     clients: str
     findings: tuple[str, ...]
     data_classes: str = ""  # "pci, pii": the sensitive data its documented fields carry
+    verdicts: tuple[Verdict, ...] = ()  # the controls judging it fail or partial (verdicts_view)
+    exposure: str = ""  # "internal" or "exposure unknown"; empty when public
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +223,7 @@ class ReportView:
     premium: PremiumView | None = None  # the premium impact section (riskscan.report.premium_view)
     questionnaires: QuestionnairesView | None = None  # insurer questionnaires answered (questionnaire_view)
     underwriting: UnderwritingSummaryView | None = None  # what the executive summary leads with
+    evidence_coverage: EvidenceCoverageView | None = None  # how much the inputs could show, beside the grade and each control
 
 
 def build_view(assessment: Assessment) -> ReportView:
@@ -227,6 +232,7 @@ def build_view(assessment: Assessment) -> ReportView:
     lifecycles = Counter(e.lifecycle for e in endpoints)
     severities = Counter(f.severity for f in assessment.findings)
     finding_ids = finding_ids_by_endpoint(assessment.findings)
+    verdicts = endpoint_verdicts(assessment)
     return ReportView(
         title="API risk assessment",
         roots=assessment.roots,
@@ -248,7 +254,8 @@ def build_view(assessment: Assessment) -> ReportView:
         severity_bars=_bars([(s.value, f"sev-{s.value}", severities[s]) for s in SEVERITY_ORDER]),
         limitations=_limitations(assessment),
         controls=tuple(_control_row(c) for c in sorted(assessment.controls, key=lambda c: c.id)),
-        endpoints=tuple(_endpoint_row(e, finding_ids.get(e.key, ())) for e in _sorted_endpoints(endpoints)),
+        endpoints=tuple(_endpoint_row(e, finding_ids.get(e.key, ()), verdicts.get(e.key, ()))
+                        for e in _sorted_endpoints(endpoints)),
         findings=tuple(_finding_view(f) for f in _sorted_findings(assessment.findings)),
         inputs=_input_groups(assessment.inputs),
         lifecycle_meaning=tuple((lc.value, LIFECYCLE_MEANING[lc]) for lc in Lifecycle),
@@ -259,6 +266,7 @@ def build_view(assessment: Assessment) -> ReportView:
         premium=build_premium_view(assessment),
         questionnaires=build_questionnaires_view(assessment.questionnaires),
         underwriting=build_underwriting_summary(assessment),
+        evidence_coverage=build_evidence_coverage_view(assessment),
     )
 
 
@@ -414,7 +422,9 @@ def _sorted_endpoints(endpoints: Iterable[Endpoint]) -> list[Endpoint]:
     return sorted(endpoints, key=lambda e: (e.path, e.method, e.host or ""))
 
 
-def _endpoint_row(endpoint: Endpoint, finding_ids: Iterable[str]) -> EndpointRow:
+def _endpoint_row(
+    endpoint: Endpoint, finding_ids: Iterable[str], verdicts: tuple[Verdict, ...] = ()
+) -> EndpointRow:
     auth, traffic = endpoint.auth, endpoint.traffic
     rate_text, rate_css = rate_limit_label(endpoint.rate_limit.enforced, endpoint.rate_limit.by)
     log_text, log_css = logging_label(endpoint.is_logged, endpoint.loggers)
@@ -439,6 +449,8 @@ def _endpoint_row(endpoint: Endpoint, finding_ids: Iterable[str]) -> EndpointRow
         clients=format_count(traffic.clients) if traffic else "–",
         findings=tuple(sorted(finding_ids)),
         data_classes=", ".join(data_class.value for data_class in endpoint.data_classes),
+        verdicts=verdicts,
+        exposure=EXPOSURE_NOTES.get(endpoint.exposure, ""),
     )
 
 

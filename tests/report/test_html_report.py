@@ -64,11 +64,12 @@ def test_inventory_lists_every_endpoint_with_its_posture(insurer_assessment: Ass
     inventory = html[html.index('id="inventory"'):html.index('id="inputs"')]
     assert inventory.count("<tr>") == 1 + len(insurer_assessment.inventory.endpoints)
     text = _text(inventory)
-    assert "GET /v2/coverage/{policyId}/verify api.northwind-mutual.example documented OpenID Connect " \
-           "(gateway:partner-prod) limit-count by http_x_partner_id (600/60s) http-logger, prometheus " \
-           "230,117 / 58" in text
-    assert "ANY /v1/legacy/* any host shadow none (not enforced) none http-logger – / – AUTH-001 INV-001 " \
-           "RATE-001" in text
+    # Endpoints built by hand carry no derived exposure: the row says so (a scan derives it).
+    assert "GET /v2/coverage/{policyId}/verify api.northwind-mutual.example documented exposure unknown " \
+           "OpenID Connect (gateway:partner-prod) limit-count by http_x_partner_id (600/60s) " \
+           "http-logger, prometheus 230,117 / 58" in text
+    assert "ANY /v1/legacy/* any host shadow exposure unknown none (not enforced) none http-logger – / – " \
+           "AUTH-001 INV-001 RATE-001" in text
     assert "bearer token (spec (declared, not verified)) unknown unknown" in text
 
 
