@@ -40,9 +40,9 @@ def _text(assessment: Assessment) -> tuple[str, str]:
     return page, html_module.unescape(words)
 
 
-def test_html_shows_gaps_and_roadmap_between_findings_and_inventory() -> None:
+def test_html_shows_gaps_and_roadmap_after_the_summary_and_before_the_controls() -> None:
     page, text = _text(_reviewed())
-    order = [page.index(f'id="{section}"') for section in ("findings", "coverage", "premium", "inventory")]
+    order = [page.index(f'id="{section}"') for section in ("summary", "coverage", "premium", "controls", "findings")]
     assert order == sorted(order)
     assert 'href="#coverage"' in page and 'href="#premium"' in page  # in the contents
     assert "Undocumented APIs against \"reasonable security\" conditions" in text
