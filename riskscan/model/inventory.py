@@ -86,6 +86,11 @@ class TrafficStats(Model):
     busiest_requests: int = 0  # requests that client made to the endpoint
     busiest_id_span: int = 0  # highest - lowest + 1 of its numeric ids (how many ids the walk spans)
     busiest_window: tuple[datetime, datetime] | None = None  # its first and last request (rate of a walk)
+    # The most requests one client made within one clock minute (exact), against configured rate limits:
+    # that client's opaque id (salted per scan) and the start of the minute.
+    peak_requests_per_minute: int = 0
+    peak_rate_client: int | None = None
+    peak_rate_minute: datetime | None = None
 
     @property
     def busiest_rate_per_minute(self) -> float | None:
