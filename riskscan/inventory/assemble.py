@@ -83,7 +83,7 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
         superseded_by=superseded_by,
         route_ids=tuple(dict.fromkeys(route.route_id for route in draft.routes)),
         auth=auth_posture(operations, draft.routes),
-        rate_limit=rate_limit_posture(draft.routes),
+        rate_limit=rate_limit_posture(draft.routes, operations),
         loggers=loggers,
         monitors=monitors,
         is_logged=is_logged,
@@ -98,6 +98,8 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
         loose_request_fields=data.loose_request_fields,
         upstreams=tuple(dict.fromkeys(r.upstream_detail for r in draft.routes if r.upstream_detail)),
         cors=_cors(draft),
+        returns_collection=next((op.returns_collection for op in operations if op.returns_collection is not None),
+                                None),
     )
 
 

@@ -37,6 +37,8 @@ from riskscan.model.kinds import (
     Severity,
     SightingSource,
     SourceKind,
+    RateLimitKeying,
+    IdGuessability,
 )
 from riskscan.model.inputs import (
     ApiSpec,
@@ -135,4 +137,6 @@ __all__ = [
     "Upstream",
     "WebContent",
     "WebContentClass",
+    "RateLimitKeying",
+    "IdGuessability",
 ]

@@ -16,9 +16,9 @@ from riskscan.model.base import (
     RedactedPath,
     RedactedText,
 )
-from riskscan.model.gateways import CorsPolicy, Upstream
+from riskscan.model.gateways import CorsPolicy, RateLimitPolicy, Upstream
 from riskscan.model.inputs import Evidence, Parameter
-from riskscan.model.kinds import AuthKind, DataClass, FieldLocation, Lifecycle, SightingSource
+from riskscan.model.kinds import AuthKind, DataClass, FieldLocation, Lifecycle, RateLimitKeying, SightingSource
 
 __all__ = [
     "AuthPosture",
@@ -59,6 +59,9 @@ class RateLimitPosture(Model):
     enforced: bool | None
     by: tuple[RedactedText, ...] = ()  # "limit-count by http_x_partner_id (1000/60s)"
     evidence: tuple[Evidence, ...] = ()
+    policies: tuple[RateLimitPolicy, ...] = ()  # the limits in force on the routes serving it, as read
+    declared: Evidence | None = None  # where a spec declares a limit (x-ratelimit, a 429 response)
+    keying: RateLimitKeying | None = None  # the strongest keying among `policies`; None without any
 
 
 class TrafficStats(Model):
@@ -143,6 +146,7 @@ class Endpoint(Model):
     loose_request_fields: tuple[Evidence, ...] = ()  # those with no length, pattern, enum or range bound
     upstreams: tuple[Upstream, ...] = ()  # where the serving routes send it (readers that show upstreams)
     cors: tuple[CorsPolicy, ...] | None = None  # CORS in force; None unless every serving route shows it
+    returns_collection: bool | None = None  # its spec's 2xx response is an array (or wraps one); None: unknown
 
     @property
     def key(self) -> str:
