@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from riskscan.inventory.build import Drafts, add_prefix_shadows, attach_routes, has_traffic_paths
 from riskscan.inventory.data_classes import classify_operations
 from riskscan.inventory.gateway_patterns import RouteIndex
+from riskscan.inventory.id_shapes import id_guessability
 from riskscan.inventory.lifecycle import InputsSeen, classify, find_superseding
 from riskscan.inventory.merge import EndpointDraft
 from riskscan.inventory.posture import auth_posture, common_plugins, logging_posture, rate_limit_posture
@@ -68,6 +69,8 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
     stats = draft.traffic.stats(draft.path) if draft.traffic is not None else None
     captured = (stats.response_fields, stats.evidence[0]) if stats and stats.response_fields and stats.evidence else None
     data = classify_operations(operations, observed=captured)
+    parameters = first[1].parameters if first else ()
+    guessability = id_guessability(draft.path, parameters, stats)
     return Endpoint(
         method=draft.method,
         path=draft.path,
@@ -75,7 +78,7 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
         operation_id=first[1].operation_id if first else None,
         summary=first[1].summary if first else None,
         api=f"{first[0].title} {first[0].version}".strip() if first else None,
-        parameters=first[1].parameters if first else (),
+        parameters=parameters,
         sources=_sources(draft),
         lifecycle=lifecycle,
         lifecycle_reason=reason,
@@ -100,6 +103,8 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
         cors=_cors(draft),
         returns_collection=next((op.returns_collection for op in operations if op.returns_collection is not None),
                                 None),
+        id_guessability=guessability[0] if guessability else None,
+        id_guessability_reason=guessability[1] if guessability else None,
     )
 
 

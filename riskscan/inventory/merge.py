@@ -181,7 +181,14 @@ class TrafficTally:
             peak_requests_per_minute=self.clients[rated].peak_requests_per_minute if rated is not None else 0,
             peak_rate_client=rated,
             peak_rate_minute=self.clients[rated].peak_minute if rated is not None else None,
+            id_span=self._id_span(),
         )
+
+    def _id_span(self) -> int:
+        """How many ids lie between the lowest and highest numeric id any client called (0: none)."""
+        lows = [tally.lowest_id for tally in self.clients.values() if tally.lowest_id is not None]
+        highs = [tally.highest_id for tally in self.clients.values() if tally.highest_id is not None]
+        return max(highs) - min(lows) + 1 if lows and highs else 0
 
     def _fastest_client(self) -> int | None:
         """The client with the most requests in one clock minute (among equals, the earliest such

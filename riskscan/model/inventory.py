@@ -18,7 +18,15 @@ from riskscan.model.base import (
 )
 from riskscan.model.gateways import CorsPolicy, RateLimitPolicy, Upstream
 from riskscan.model.inputs import Evidence, Parameter
-from riskscan.model.kinds import AuthKind, DataClass, FieldLocation, Lifecycle, RateLimitKeying, SightingSource
+from riskscan.model.kinds import (
+    AuthKind,
+    DataClass,
+    FieldLocation,
+    IdGuessability,
+    Lifecycle,
+    RateLimitKeying,
+    SightingSource,
+)
 
 __all__ = [
     "AuthPosture",
@@ -94,6 +102,7 @@ class TrafficStats(Model):
     peak_requests_per_minute: int = 0
     peak_rate_client: int | None = None
     peak_rate_minute: datetime | None = None
+    id_span: int = 0  # highest - lowest + 1 of the numeric ids every client called (0 without numeric ids)
 
     @property
     def busiest_rate_per_minute(self) -> float | None:
@@ -147,6 +156,9 @@ class Endpoint(Model):
     upstreams: tuple[Upstream, ...] = ()  # where the serving routes send it (readers that show upstreams)
     cors: tuple[CorsPolicy, ...] | None = None  # CORS in force; None unless every serving route shows it
     returns_collection: bool | None = None  # its spec's 2xx response is an array (or wraps one); None: unknown
+    # How guessable its object ids are (`inventory.id_shapes`) and why; None when its path takes no id.
+    id_guessability: IdGuessability | None = None
+    id_guessability_reason: RedactedText | None = None
 
     @property
     def key(self) -> str:

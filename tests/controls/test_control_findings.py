@@ -18,6 +18,7 @@ from riskscan.model import (
     Endpoint,
     Evidence,
     FieldLocation,
+    IdGuessability,
     Parameter,
     ParameterLocation,
     RateLimitKeying,
@@ -79,6 +80,11 @@ def more_causes(endpoint: Callable[..., Endpoint]) -> list[Endpoint]:
         # quotes limited by one shared counter no client reached, a partner above its limit with no
         # 429, a per-address limit on an authenticated route, list endpoints with unbounded or no paging
         *rate_limit_causes(endpoint),
+        # payment records under counted ids behind an API key, and documents under UUIDs behind one
+        endpoint("GET", "/v2/payments/{paymentId}", auth=key, data_classes=(DataClass.PCI,),
+                 id_guessability=IdGuessability.SEQUENTIAL, id_guessability_reason="paymentId is declared integer"),
+        endpoint("GET", "/v2/documents/{documentId}", auth=key, id_guessability=IdGuessability.UNGUESSABLE,
+                 id_guessability_reason="documentId is declared a UUID"),
     ]
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from riskscan.model import ApiSpec
+from riskscan.inventory import build_inventory
+from riskscan.model import ApiSpec, IdGuessability
 from riskscan.sources import ReadContext
 from riskscan.sources.specs.openapi import OpenApiReader
 
@@ -15,7 +16,6 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "openapi"
 
 def read(name: str) -> ApiSpec:
     return OpenApiReader().read(FIXTURES / name, ReadContext(root=FIXTURES))
-
 
 
 def test_an_extension_a_429_response_or_rate_limit_headers_declare_a_limit() -> None:
@@ -47,3 +47,16 @@ def test_page_sizes_keep_their_maximum_and_ids_their_shape() -> None:
     assert (claim_id.schema_type, claim_id.schema_format, claim_id.pattern) == ("integer", "int64", None)
     assert params[("getPolicy", "policyId")].pattern == (
         "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def test_the_inventory_carries_the_declarations_collections_and_id_shapes() -> None:
+    inventory = build_inventory([read("rate-limits-and-paging.yaml")], [], [])
+    endpoints = {e.key: e for e in inventory.endpoints}
+    claim, policy = endpoints["GET /v1/claims/{claimId}"], endpoints["GET /v1/policies/{policyId}"]
+    assert (claim.id_guessability, claim.id_guessability_reason) == (
+        IdGuessability.SEQUENTIAL, "claimId is declared integer (int64)")
+    assert (policy.id_guessability, policy.id_guessability_reason) == (
+        IdGuessability.UNGUESSABLE, "policyId is declared a UUID")
+    assert endpoints["GET /v1/quotes"].id_guessability is None
+    assert claim.rate_limit.declared is not None and claim.rate_limit.enforced is None
+    assert endpoints["GET /v1/claims"].returns_collection is True
