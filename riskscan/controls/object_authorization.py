@@ -11,9 +11,10 @@ which the limitations say. Endpoints without strong authentication are weighed b
 their ids are (`Endpoint.id_guessability`: the spec's id types, the span of numeric ids in traffic):
 sequential ids on endpoints carrying sensitive data are the worst case (critical); UUIDs lower the
 severity (medium) but never clear it, since UUIDs leak through URLs, logs and shared links. Access
-logs alone do not show authentication, so without a spec or a gateway config the control is unknown. An endpoint's result rests on traffic (`observed`) when id
-walking was seen on it, else on what shows its authentication (`enforced` or `declared`): traffic
-without walking does not make a spec's declaration any stronger.
+logs alone do not show authentication, so without a spec or a gateway config the control is unknown.
+An endpoint's result rests on traffic (`observed`) when id walking was seen on it, else on what
+shows its authentication (`enforced` or `declared`): traffic without walking does not make a spec's
+declaration any stronger.
 """
 
 from __future__ import annotations
@@ -100,8 +101,8 @@ def _weak_drafts(control: Control, weak: list[Endpoint]) -> list[FindingDraft]:
 
 def _ids_text(endpoints: list[Endpoint]) -> str:
     """`GET /v2/claims/{claimId}: sequential (claimId is declared integer (int64))`, a few endpoints."""
-    texts = [f"{e.key}: {(e.id_guessability or IdGuessability.UNKNOWN).value} ({e.id_guessability_reason or 'no id'})"
-             for e in endpoints[:6]]
+    texts = [f"{e.key}: {(e.id_guessability or IdGuessability.UNKNOWN).value} "
+             f"({e.id_guessability_reason or 'no id'})" for e in endpoints[:6]]
     return "; ".join(texts) + (f"; and {len(endpoints) - 6} more" if len(endpoints) > 6 else "")
 
 

@@ -77,7 +77,8 @@ def evaluate_rate_limit(inventory: Inventory, control: Control) -> ControlOutcom
 def _missing_drafts(control: Control, unlimited: list[Endpoint]) -> list[FindingDraft]:
     anonymous = [e for e in unlimited if is_anonymous(e)]
     others = [e for e in unlimited if not is_anonymous(e)]
-    return [draft_finding(control, code, group, [item for e in group for item in (*e.rate_limit.evidence, *e.evidence)])
+    return [draft_finding(control, code, group,
+                          [item for e in group for item in (*e.rate_limit.evidence, *e.evidence)])
             for code, group in (("RATE_NONE_ANONYMOUS", anonymous), ("RATE_NONE", others)) if group]
 
 
@@ -110,7 +111,8 @@ def _paging_drafts(control: Control, lists: list[Endpoint], sizes: frozenset[str
     paging = sizes | control.words("paging_names")
     unbounded = [e for e in lists if any(not bounds_page_size(p) for p in page_size_parameters(e, sizes))]
     unpaged = [e for e in lists if e.returns_collection and not has_paging(e, paging)]
-    names = sorted({p.name for e in unbounded for p in page_size_parameters(e, sizes) if not bounds_page_size(p)})
+    names = sorted({p.name for e in unbounded for p in page_size_parameters(e, sizes)
+                    if not bounds_page_size(p)})
     return [draft_finding(control, code, group, [item for e in group for item in e.evidence[:1]],
                           names=", ".join(names[:6]))
             for code, group in (("RATE_PAGE_UNBOUNDED", unbounded), ("RATE_NO_PAGING", unpaged)) if group]
@@ -140,16 +142,19 @@ def _strength(endpoint: Endpoint) -> EvidenceStrength:
 
 def _keyed_text(limited: list[Endpoint]) -> str:
     """` (2 per consumer or credential, 1 per client address)`: how the limits count, zeros left out."""
-    words = {RateLimitKeying.CLIENT: "per consumer or credential", RateLimitKeying.ADDRESS: "per client address",
+    words = {RateLimitKeying.CLIENT: "per consumer or credential",
+             RateLimitKeying.ADDRESS: "per client address",
              RateLimitKeying.SHARED: "by a counter shared by all callers"}
-    counts = [(key_count(e for e in limited if e.rate_limit.keying is keying), text) for keying, text in words.items()]
+    counts = [(key_count(e for e in limited if e.rate_limit.keying is keying), text)
+              for keying, text in words.items()]
     parts = [f"{count} {text}" for count, text in counts if count]
     return f" ({', '.join(parts)})" if parts else ""
 
 
 def _beyond_text(observed: int, declared: int, lists: int) -> str:
     """What traffic and specs add beyond the gateway, as sentences; empty when they add nothing."""
-    parts = [f"{plural(observed, 'endpoint')} not shown by a gateway answered 429 in traffic" if observed else "",
+    parts = [f"{plural(observed, 'endpoint')} not shown by a gateway answered 429 in traffic"
+             if observed else "",
              f"{declared} only as declared in specs" if declared else "",
              f"{plural(lists, 'list endpoint')} checked for bounded page sizes" if lists else ""]
     text = "; ".join(part for part in parts if part)

@@ -98,7 +98,8 @@ def minute_text(minute: datetime | None) -> str:
 
 def page_size_parameters(endpoint: Endpoint, names: frozenset[str]) -> list[Parameter]:
     """The endpoint's query parameters that set a page size (`limit`, `page_size`, `per_page` ...)."""
-    return [p for p in endpoint.parameters if p.location is ParameterLocation.QUERY and _plain(p.name) in names]
+    return [p for p in endpoint.parameters
+            if p.location is ParameterLocation.QUERY and _plain(p.name) in names]
 
 
 def is_list_endpoint(endpoint: Endpoint, size_names: frozenset[str]) -> bool:
@@ -115,7 +116,8 @@ def bounds_page_size(parameter: Parameter) -> bool:
 
 def has_paging(endpoint: Endpoint, paging_names: frozenset[str]) -> bool:
     """Any query parameter that pages (page, offset, cursor ... or a page size)."""
-    return any(p.location is ParameterLocation.QUERY and _plain(p.name) in paging_names for p in endpoint.parameters)
+    return any(p.location is ParameterLocation.QUERY and _plain(p.name) in paging_names
+               for p in endpoint.parameters)
 
 
 def _plain(name: str) -> str:

@@ -101,8 +101,8 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
         loose_request_fields=data.loose_request_fields,
         upstreams=tuple(dict.fromkeys(r.upstream_detail for r in draft.routes if r.upstream_detail)),
         cors=_cors(draft),
-        returns_collection=next((op.returns_collection for op in operations if op.returns_collection is not None),
-                                None),
+        returns_collection=next(
+            (op.returns_collection for op in operations if op.returns_collection is not None), None),
         id_guessability=guessability[0] if guessability else None,
         id_guessability_reason=guessability[1] if guessability else None,
     )

@@ -39,7 +39,8 @@ def id_guessability(
         return None
     declared = {p.name: p for p in parameters if p.location is ParameterLocation.PATH}
     found = [_from_spec(declared[name]) for name in names if name in declared]
-    found += [(IdGuessability.UNGUESSABLE, "ids seen in traffic are UUIDs") for name in names if name == "uuid"]
+    if "uuid" in names:  # the traffic engine folds UUIDs to `{uuid}`
+        found.append((IdGuessability.UNGUESSABLE, "ids seen in traffic are UUIDs"))
     observed = _from_traffic(traffic)
     if observed is not None:
         found.append(observed)

@@ -73,7 +73,8 @@ class _ClientTally:
         self.failed_auth += client.failed_auth
         self.peak_failed_auth_per_minute = max(self.peak_failed_auth_per_minute, client.peak_failed_auth_per_minute)
         if client.peak_requests_per_minute > self.peak_requests_per_minute:
-            self.peak_requests_per_minute, self.peak_minute = client.peak_requests_per_minute, client.peak_minute
+            self.peak_requests_per_minute = client.peak_requests_per_minute
+            self.peak_minute = client.peak_minute
         if client.lowest_id is not None and (self.lowest_id is None or client.lowest_id < self.lowest_id):
             self.lowest_id = client.lowest_id
         if client.highest_id is not None and (self.highest_id is None or client.highest_id > self.highest_id):

@@ -31,7 +31,7 @@ _SHARED_WORDS = frozenset({
 _SHARED_PLUGINS = frozenset({"stage-throttle"})  # AWS: one throttle for every caller of the stage
 _NOTE = re.compile(r"\([^()]*\)")
 _WORD = re.compile(r"[a-z0-9]+")
-_RANK = {RateLimitKeying.CLIENT: 0, RateLimitKeying.ADDRESS: 1, RateLimitKeying.SHARED: 2, RateLimitKeying.UNKNOWN: 3}
+_RANK = {keying: rank for rank, keying in enumerate(RateLimitKeying)}  # strongest first, as declared
 
 
 def keying_of(policy: RateLimitPolicy) -> RateLimitKeying:

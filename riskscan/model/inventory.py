@@ -155,7 +155,7 @@ class Endpoint(Model):
     loose_request_fields: tuple[Evidence, ...] = ()  # those with no length, pattern, enum or range bound
     upstreams: tuple[Upstream, ...] = ()  # where the serving routes send it (readers that show upstreams)
     cors: tuple[CorsPolicy, ...] | None = None  # CORS in force; None unless every serving route shows it
-    returns_collection: bool | None = None  # its spec's 2xx response is an array (or wraps one); None: unknown
+    returns_collection: bool | None = None  # its spec's 2xx answer is an array (or wraps one); None: unknown
     # How guessable its object ids are (`inventory.id_shapes`) and why; None when its path takes no id.
     id_guessability: IdGuessability | None = None
     id_guessability_reason: RedactedText | None = None

@@ -186,9 +186,15 @@ def _endpoint(endpoint: Endpoint, finding_ids: list[str]) -> Document:
         },
         "traffic": _traffic(endpoint.traffic) if endpoint.traffic else None,
         "findings": sorted(finding_ids),
-        "id_guessability": {"kind": endpoint.id_guessability.value, "reason": endpoint.id_guessability_reason or ""}
-        if endpoint.id_guessability else None,
+        "id_guessability": _guessability(endpoint),
     }
+
+
+def _guessability(endpoint: Endpoint) -> Document | None:
+    """How guessable the endpoint's object ids are, and why; None when its path takes no id."""
+    if endpoint.id_guessability is None:
+        return None
+    return {"kind": endpoint.id_guessability.value, "reason": endpoint.id_guessability_reason or ""}
 
 
 def _traffic(traffic: TrafficStats) -> Document:

@@ -422,8 +422,9 @@ def traffic_result(
     """The endpoints' traffic from merged groups, whichever engine grouped them: `endpoints` names
     each endpoint id (method, host, reduced path); `clients` has one row per (endpoint, client)
     (requests, failed, low, high, first, last, peak, rate: the most failed and all requests in one
-    clock minute, rate_minute: the first minute with that many, in minutes since 1970); `objects` the distinct (endpoint, client, key);
-    `statuses` (endpoint, slot, count, line); `query_keys` (endpoint, query_key, count)."""
+    clock minute, rate_minute: the first minute with that many, in minutes since 1970); `objects`
+    the distinct (endpoint, client, key); `statuses` (endpoint, slot, count, line); `query_keys`
+    (endpoint, query_key, count)."""
     import polars as pl
 
     if clients.height == 0:
@@ -492,8 +493,8 @@ def _path_traffic(
     group: list[ClientTraffic] = []
     offset, current = 0, -1
     columns = (
-        "endpoint", "client", "requests", "failed", "low", "high", "first", "last", "peak", "rate", "rate_minute",
-        "keys",
+        "endpoint", "client", "requests", "failed", "low", "high", "first", "last", "peak", "rate",
+        "rate_minute", "keys",
     )
     for row in clients.select(columns).iter_rows():
         if row[0] != current and group:
