@@ -85,6 +85,7 @@ def _missing_drafts(control: Control, unlimited: list[Endpoint]) -> list[Finding
 def _grading_drafts(control: Control, limited: list[Endpoint]) -> list[FindingDraft]:
     """Limits not enforced as configured, never binding, shared only, or per address only."""
     factor, absurd = control.number("never_binds_factor"), control.number("absurd_per_minute")
+    floor = control.number("never_binds_floor_per_minute")
     overruns = [(e, found) for e in limited if (found := overrun(e)) is not None]
     drafts = []
     if overruns:
@@ -95,13 +96,13 @@ def _grading_drafts(control: Control, limited: list[Endpoint]) -> list[FindingDr
             for e, o in overruns)
         drafts.append(draft_finding(control, "RATE_NOT_ENFORCED", group, _evidence(group), overruns=texts))
     groups: dict[str, list[Endpoint]] = {
-        "RATE_NEVER_BINDS": [e for e in limited if never_binds(e, factor, absurd)],
+        "RATE_NEVER_BINDS": [e for e in limited if never_binds(e, factor, absurd, floor)],
         "RATE_SHARED_ONLY": [e for e in limited if e.rate_limit.keying is RateLimitKeying.SHARED],
         "RATE_ADDRESS_ONLY": [e for e in limited if e.rate_limit.keying is RateLimitKeying.ADDRESS
                               and e.auth.is_known and not is_anonymous(e)],
     }
     drafts += [draft_finding(control, code, group, _evidence(group), limits=_limits(group),
-                             factor=f"{factor:g}", absurd=f"{absurd:,.0f}")
+                             factor=f"{factor:g}", absurd=f"{absurd:,.0f}", floor=f"{floor:,.0f}")
                for code, group in groups.items() if group]
     return drafts
 

@@ -74,14 +74,16 @@ def overrun(endpoint: Endpoint) -> Overrun | None:
                    traffic.peak_rate_client)
 
 
-def never_binds(endpoint: Endpoint, factor: float, absurd: float) -> bool:
-    """True when every rate limit of the endpoint is at or above `absurd` requests a minute, or at least
-    `factor` times its fastest client's busiest minute: limits that never bind protect nothing."""
+def never_binds(endpoint: Endpoint, factor: float, absurd: float, floor: float) -> bool:
+    """True when every rate limit of the endpoint is at or above `absurd` requests a minute, or, at
+    `floor` a minute or more, at least `factor` times its fastest client's busiest minute: limits that
+    never bind protect nothing. The floor keeps a sane limit (300 a minute) from counting as loose
+    because the log was quiet."""
     rates = [rate for policy in endpoint.rate_limit.policies if (rate := per_minute(policy)) is not None]
     if not rates:
         return False
     peak = endpoint.traffic.peak_requests_per_minute if endpoint.traffic else 0
-    return all(rate >= absurd or (peak > 0 and rate >= factor * peak) for rate in rates)
+    return all(rate >= absurd or (peak > 0 and rate >= floor and rate >= factor * peak) for rate in rates)
 
 
 def window_text(policy: RateLimitPolicy) -> str:

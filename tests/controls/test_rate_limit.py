@@ -146,6 +146,12 @@ def test_a_limit_that_never_binds_is_weak(endpoint: EndpointFactory, limit: floa
     assert findings["Rate limits that never bind"].severity is Severity.MEDIUM
 
 
+def test_a_sane_limit_is_not_loose_because_the_log_was_quiet(endpoint: EndpointFactory) -> None:
+    sane = limits(policy("consumer_name", limit=300), keying=RateLimitKeying.CLIENT)
+    _, findings = judged([endpoint("GET", "/v1/quotes", rate_limit=sane, traffic=busy(2))])
+    assert findings == {}
+
+
 def test_observed_429s_show_throttling_where_no_gateway_config_was_given(endpoint: EndpointFactory) -> None:
     quotes = endpoint("GET", "/v1/quotes", sources=(SightingSource.SPEC, SightingSource.TRAFFIC), route_ids=(),
                       rate_limit=RateLimitPosture(enforced=None), traffic=busy(80, throttled=12))
