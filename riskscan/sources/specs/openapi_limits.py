@@ -4,9 +4,9 @@
   documented 429 response, or rate-limit headers documented on any response (`X-RateLimit-Limit`,
   `RateLimit-Policy`, `Retry-After` ...). A declaration is the weakest evidence: it says the API means
   to throttle, not that anything does.
-- Whether a successful GET answers with a collection: a 2xx schema that is an array, or an object with
-  an array property at its top (`{"items": [...]}`); the paging parameters themselves are ordinary
-  query parameters, read with their `maximum`.
+- Whether a successful GET answers with a collection: a 2xx schema that is an array, or an envelope
+  whose array property is named like a page (`{"items": [...]}`, `data`, `results` ...); the paging
+  parameters themselves are ordinary query parameters, read with their `maximum`.
 Only names and the place of each node are kept, never values.
 """
 
@@ -26,6 +26,8 @@ _LIMIT_HEADERS = frozenset({
     "x-rate-limit-remaining", "x-rate-limit-reset", "ratelimit", "ratelimit-limit", "ratelimit-policy",
     "ratelimit-remaining", "ratelimit-reset", "retry-after",
 })
+_ENVELOPES = frozenset({"items", "data", "results", "records", "content", "entries", "elements", "values",
+                        "list", "rows", "hits", "edges", "nodes"})
 _MAX_RESPONSES = 200  # responses looked at per operation (a hostile spec may list thousands)
 
 
@@ -82,11 +84,14 @@ def _is_array(node: dict[str, object]) -> bool:
 
 
 def _wraps_array(schema: Located, refs: RefResolver) -> bool:
-    """An object envelope with an array among its own properties (`{"items": [...], "next": ...}`)."""
+    """An envelope around a page: an object whose array property has an envelope's name (`{"items":
+    [...], "next": ...}`); a record that merely holds a list (`product.coverages`) is not a page."""
     properties = schema.child("properties")
     if not isinstance(properties.node, dict):
         return False
     for name in list(properties.node)[:_MAX_RESPONSES]:
+        if not isinstance(name, str) or name.lower() not in _ENVELOPES:
+            continue
         prop = refs.resolve(properties.child(name))
         if prop is not None and isinstance(prop.node, dict) and _is_array(prop.node):
             return True
