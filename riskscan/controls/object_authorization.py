@@ -7,10 +7,14 @@ and an extreme outlier against the 99th percentile of the endpoint's other clien
 (`id_walk_outlier_factor`, higher with strong authentication), or a sequential run of ids well above
 it, so that a scraper is found on an endpoint thousands of partners call and a partner syncing its
 own book is not taken for a walker. Whether the backend checks ownership is never visible in these inputs,
-which the limitations say. Access logs alone do not show authentication, so without a spec or a
-gateway config the control is unknown. An endpoint's result rests on traffic (`observed`) when id
-walking was seen on it, else on what shows its authentication (`enforced` or `declared`): traffic
-without walking does not make a spec's declaration any stronger.
+which the limitations say. Endpoints without strong authentication are weighed by how guessable
+their ids are (`Endpoint.id_guessability`: the spec's id types, the span of numeric ids in traffic):
+sequential ids on endpoints carrying sensitive data are the worst case (critical); UUIDs lower the
+severity (medium) but never clear it, since UUIDs leak through URLs, logs and shared links. Access
+logs alone do not show authentication, so without a spec or a gateway config the control is unknown.
+An endpoint's result rests on traffic (`observed`) when id walking was seen on it, else on what
+shows its authentication (`enforced` or `declared`): traffic without walking does not make a spec's
+declaration any stronger.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from riskscan.controls.outcome import (
     unknown_outcome,
     weakest_per_key,
 )
-from riskscan.model import Endpoint, EvidenceStrength, Inventory, TrafficStats
+from riskscan.model import Endpoint, EvidenceStrength, IdGuessability, Inventory, TrafficStats
 
 __all__ = ["evaluate_object_authorization"]
 
@@ -51,9 +55,7 @@ def evaluate_object_authorization(inventory: Inventory, control: Control) -> Con
     weak = [e for e in with_ids if _is_weak(e)]
     walked = [(e, t) for e in with_ids if (t := e.traffic) and _is_walked(e, t, control)]
     drafts = _walk_drafts(control, walked, threshold)
-    if weak:
-        kinds = describe_auth(e.auth.effective for e in weak)
-        drafts.append(draft_finding(control, "BOLA_WEAK_AUTH", weak, auth_evidence(weak), kinds=kinds))
+    drafts += _weak_drafts(control, weak)
     strong = key_count(with_ids) - key_count(weak)
     walked_keys = {e.key for e, _ in walked}
     limitations = [control.limitation("ownership")]
@@ -74,11 +76,34 @@ def evaluate_object_authorization(inventory: Inventory, control: Control) -> Con
         weak=key_count(weak),
         walked=key_count(e for e, _ in walked),
         threshold=threshold,
+        sequential=key_count(e for e in with_ids if e.id_guessability is IdGuessability.SEQUENTIAL),
+        unguessable=key_count(e for e in with_ids if e.id_guessability is IdGuessability.UNGUESSABLE),
     )
     if with_ids:
         return outcome
     # Nothing takes an object id: that conclusion is only as strong as what shows the endpoints' paths.
     return replace(outcome, strengths=weakest_per_key(reachable, sighting_strength))
+
+
+def _weak_drafts(control: Control, weak: list[Endpoint]) -> list[FindingDraft]:
+    """Object ids without strong authentication, weighed by how guessable they are: sequential ids on
+    endpoints carrying sensitive data are the worst case; UUIDs lower the severity, never clear it."""
+    worst = [e for e in weak if e.id_guessability is IdGuessability.SEQUENTIAL and e.data_classes]
+    uuids = [e for e in weak if e.id_guessability is IdGuessability.UNGUESSABLE]
+    taken = {id(e) for e in (*worst, *uuids)}
+    rest = [e for e in weak if id(e) not in taken]
+    groups = (("BOLA_SEQUENTIAL_SENSITIVE", worst), ("BOLA_WEAK_AUTH", rest), ("BOLA_WEAK_AUTH_UUID", uuids))
+    return [draft_finding(control, code, group, auth_evidence(group), ids=_ids_text(group),
+                          kinds=describe_auth(e.auth.effective for e in group),
+                          data=", ".join(sorted({c.value for e in group for c in e.data_classes})) or "none")
+            for code, group in groups if group]
+
+
+def _ids_text(endpoints: list[Endpoint]) -> str:
+    """`GET /v2/claims/{claimId}: sequential (claimId is declared integer (int64))`, a few endpoints."""
+    texts = [f"{e.key}: {(e.id_guessability or IdGuessability.UNKNOWN).value} "
+             f"({e.id_guessability_reason or 'no id'})" for e in endpoints[:6]]
+    return "; ".join(texts) + (f"; and {len(endpoints) - 6} more" if len(endpoints) > 6 else "")
 
 
 def _is_weak(endpoint: Endpoint) -> bool:

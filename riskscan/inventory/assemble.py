@@ -13,6 +13,7 @@ from riskscan.inventory.build import Drafts, add_prefix_shadows, attach_routes, 
 from riskscan.inventory.data_classes import classify_operations
 from riskscan.inventory.exposure import endpoint_exposure
 from riskscan.inventory.gateway_patterns import RouteIndex
+from riskscan.inventory.id_shapes import id_guessability
 from riskscan.inventory.lifecycle import InputsSeen, classify, find_superseding
 from riskscan.inventory.merge import EndpointDraft
 from riskscan.inventory.posture import auth_posture, common_plugins, logging_posture, rate_limit_posture
@@ -71,6 +72,8 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
     data = classify_operations(operations, observed=captured)
     auth, plugins = auth_posture(operations, draft.routes), common_plugins(draft.routes)
     exposure, exposure_reason = endpoint_exposure(draft.host, plugins, auth, stats)
+    parameters = first[1].parameters if first else ()
+    guessability = id_guessability(draft.path, parameters, stats)
     return Endpoint(
         method=draft.method,
         path=draft.path,
@@ -78,7 +81,7 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
         operation_id=first[1].operation_id if first else None,
         summary=first[1].summary if first else None,
         api=f"{first[0].title} {first[0].version}".strip() if first else None,
-        parameters=first[1].parameters if first else (),
+        parameters=parameters,
         sources=_sources(draft),
         lifecycle=lifecycle,
         lifecycle_reason=reason,
@@ -86,7 +89,7 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
         superseded_by=superseded_by,
         route_ids=tuple(dict.fromkeys(route.route_id for route in draft.routes)),
         auth=auth,
-        rate_limit=rate_limit_posture(draft.routes),
+        rate_limit=rate_limit_posture(draft.routes, operations),
         loggers=loggers,
         monitors=monitors,
         is_logged=is_logged,
@@ -103,6 +106,10 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
         cors=_cors(draft),
         exposure=exposure,
         exposure_reason=exposure_reason,
+        returns_collection=next(
+            (op.returns_collection for op in operations if op.returns_collection is not None), None),
+        id_guessability=guessability[0] if guessability else None,
+        id_guessability_reason=guessability[1] if guessability else None,
     )
 
 

@@ -9,7 +9,7 @@ including the id-walking signal (the most distinct concrete paths one client cal
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from riskscan.model import (
     ApiSpec,
@@ -37,6 +37,7 @@ EndpointKey = tuple[str, str, str | None]
 """(method, path template, host): what makes an endpoint one endpoint."""
 
 _SAMPLE_LINES = 5
+_NO_MINUTE = datetime.max.replace(tzinfo=UTC)  # sorts a peak without its minute after every dated one
 _QUERY_KEYS = 20  # query-string keys listed per endpoint, the most used first
 MAX_RESPONSE_FIELDS = 200
 """Response field names kept per endpoint across every traffic file (the first in sorted order)."""
@@ -64,11 +65,16 @@ class _ClientTally:
     highest_id: int | None = None
     failed_auth: int = 0
     peak_failed_auth_per_minute: int = 0  # the highest of any one file (a minute split by rotation counts twice)
+    peak_requests_per_minute: int = 0  # the same for all its requests, with the minute it was reached in
+    peak_minute: datetime | None = None
 
     def add(self, client: ClientTraffic) -> None:
         self.keys.append(client)
         self.failed_auth += client.failed_auth
         self.peak_failed_auth_per_minute = max(self.peak_failed_auth_per_minute, client.peak_failed_auth_per_minute)
+        if client.peak_requests_per_minute > self.peak_requests_per_minute:
+            self.peak_requests_per_minute = client.peak_requests_per_minute
+            self.peak_minute = client.peak_minute
         if client.lowest_id is not None and (self.lowest_id is None or client.lowest_id < self.lowest_id):
             self.lowest_id = client.lowest_id
         if client.highest_id is not None and (self.highest_id is None or client.highest_id > self.highest_id):
@@ -148,6 +154,7 @@ class TrafficTally:
         distinct = every[0].objects if len(every) == 1 else len(set().union(*(item.keys() for item in every)))
         others = sorted(count for client_id, count in objects.items() if client_id != busiest)
         top = self.clients[busiest] if busiest is not None else None
+        rated = self._fastest_client()
         return TrafficStats(
             requests=self.requests,
             clients=len(self.clients),
@@ -172,7 +179,26 @@ class TrafficTally:
             busiest_requests=sum(item.requests for item in top.keys) if top is not None else 0,
             busiest_id_span=top.id_span() if top is not None else 0,
             busiest_window=top.window() if top is not None else None,
+            peak_requests_per_minute=self.clients[rated].peak_requests_per_minute if rated is not None else 0,
+            peak_rate_client=rated,
+            peak_rate_minute=self.clients[rated].peak_minute if rated is not None else None,
+            id_span=self._id_span(),
         )
+
+    def _id_span(self) -> int:
+        """How many ids lie between the lowest and highest numeric id any client called (0: none)."""
+        lows = [tally.lowest_id for tally in self.clients.values() if tally.lowest_id is not None]
+        highs = [tally.highest_id for tally in self.clients.values() if tally.highest_id is not None]
+        return max(highs) - min(lows) + 1 if lows and highs else 0
+
+    def _fastest_client(self) -> int | None:
+        """The client with the most requests in one clock minute (among equals, the earliest such
+        minute, then the lowest id); None when no client's minutes were counted."""
+        rated = [(tally.peak_requests_per_minute, tally.peak_minute, client_id)
+                 for client_id, tally in self.clients.items() if tally.peak_requests_per_minute]
+        if not rated:
+            return None
+        return min(rated, key=lambda item: (-item[0], item[1] or _NO_MINUTE, item[2]))[2]
 
 
 def _percentile(values: list[int], share: float) -> int:

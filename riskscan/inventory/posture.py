@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from riskscan.inventory.rate_keys import endpoint_keying
 from riskscan.model import (
     AuthKind,
     AuthPosture,
@@ -104,16 +105,23 @@ def auth_posture(operations: Sequence[SpecOperation], routes: Sequence[GatewayRo
     )
 
 
-def rate_limit_posture(routes: Sequence[GatewayRoute]) -> RateLimitPosture:
-    """Whether every enabled route serving the endpoint throttles it, and by what."""
+def rate_limit_posture(
+    routes: Sequence[GatewayRoute], operations: Sequence[SpecOperation] = ()
+) -> RateLimitPosture:
+    """Whether every enabled route serving the endpoint throttles it, and by what; and where its spec
+    declares a limit (the first operation that does)."""
+    declared = next((op.rate_limit_declared for op in operations if op.rate_limit_declared), None)
     shown = [route for route in routes if RouteAspect.RATE_LIMIT not in route.not_shown]
     if not shown:
-        return RateLimitPosture(enforced=None)
-    policies = [policy for route in shown for policy in route.rate_limits]
+        return RateLimitPosture(enforced=None, declared=declared)
+    policies = tuple(dict.fromkeys(policy for route in shown for policy in route.rate_limits))
     return RateLimitPosture(
         enforced=_all_shown(all(route.rate_limits for route in shown), len(shown) < len(routes)),
         by=tuple(dict.fromkeys(describe_rate_limit(policy) for policy in policies)),
         evidence=tuple(dict.fromkeys(policy.evidence for policy in policies)),
+        policies=policies,
+        declared=declared,
+        keying=endpoint_keying(route.rate_limits for route in shown),
     )
 
 

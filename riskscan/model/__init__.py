@@ -39,6 +39,8 @@ from riskscan.model.kinds import (
     Severity,
     SightingSource,
     SourceKind,
+    RateLimitKeying,
+    IdGuessability,
 )
 from riskscan.model.inputs import (
     ApiSpec,
@@ -185,4 +187,6 @@ __all__ = [
     "MisrepresentationRisk",
     "QuestionnaireReport",
     "QuestionnaireResult",
+    "RateLimitKeying",
+    "IdGuessability",
 ]

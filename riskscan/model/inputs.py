@@ -52,6 +52,8 @@ class Parameter(Model):
     required: bool = False
     schema_type: RedactedName | None = None
     schema_format: RedactedName | None = None
+    maximum: float | None = None  # the schema's `maximum` (page sizes: an unbounded page is API4)
+    pattern: RedactedText | None = None  # the schema's `pattern` (id guessability: digits or a UUID shape)
 
 
 class SchemaField(Model):
@@ -100,6 +102,10 @@ class SpecOperation(Model):
     fields: tuple[SchemaField, ...] | None = None
     # Where a write body's object schema lets through properties it does not name (mass assignment).
     open_body: Evidence | None = None
+    # Where the operation declares a rate limit (an x-ratelimit extension, a 429 response or rate-limit
+    # headers documented); None when it declares none or the reader cannot tell.
+    rate_limit_declared: Evidence | None = None
+    returns_collection: bool | None = None  # a 2xx response is an array, or wraps one; None: no schema
 
 
 class ApiSpec(Model):

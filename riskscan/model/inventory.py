@@ -16,9 +16,18 @@ from riskscan.model.base import (
     RedactedPath,
     RedactedText,
 )
-from riskscan.model.gateways import CorsPolicy, Upstream
+from riskscan.model.gateways import CorsPolicy, RateLimitPolicy, Upstream
 from riskscan.model.inputs import Evidence, Parameter
-from riskscan.model.kinds import AuthKind, DataClass, Exposure, FieldLocation, Lifecycle, SightingSource
+from riskscan.model.kinds import (
+    AuthKind,
+    DataClass,
+    Exposure,
+    FieldLocation,
+    IdGuessability,
+    Lifecycle,
+    RateLimitKeying,
+    SightingSource,
+)
 
 __all__ = [
     "AuthPosture",
@@ -59,6 +68,9 @@ class RateLimitPosture(Model):
     enforced: bool | None
     by: tuple[RedactedText, ...] = ()  # "limit-count by http_x_partner_id (1000/60s)"
     evidence: tuple[Evidence, ...] = ()
+    policies: tuple[RateLimitPolicy, ...] = ()  # the limits in force on the routes serving it, as read
+    declared: Evidence | None = None  # where a spec declares a limit (x-ratelimit, a 429 response)
+    keying: RateLimitKeying | None = None  # the strongest keying among `policies`; None without any
 
 
 class TrafficStats(Model):
@@ -86,6 +98,12 @@ class TrafficStats(Model):
     busiest_requests: int = 0  # requests that client made to the endpoint
     busiest_id_span: int = 0  # highest - lowest + 1 of its numeric ids (how many ids the walk spans)
     busiest_window: tuple[datetime, datetime] | None = None  # its first and last request (rate of a walk)
+    # The most requests one client made within one clock minute (exact), against configured rate limits:
+    # that client's opaque id (salted per scan) and the start of the minute.
+    peak_requests_per_minute: int = 0
+    peak_rate_client: int | None = None
+    peak_rate_minute: datetime | None = None
+    id_span: int = 0  # highest - lowest + 1 of the numeric ids every client called (0 without numeric ids)
 
     @property
     def busiest_rate_per_minute(self) -> float | None:
@@ -140,6 +158,10 @@ class Endpoint(Model):
     cors: tuple[CorsPolicy, ...] | None = None  # CORS in force; None unless every serving route shows it
     exposure: Exposure = Exposure.UNKNOWN  # who can reach it (inventory/exposure.py); unknown weighs public
     exposure_reason: RedactedText | None = None  # what showed it: "host api.example.com is public"
+    returns_collection: bool | None = None  # its spec's 2xx answer is an array (or wraps one); None: unknown
+    # How guessable its object ids are (`inventory.id_shapes`) and why; None when its path takes no id.
+    id_guessability: IdGuessability | None = None
+    id_guessability_reason: RedactedText | None = None
 
     @property
     def key(self) -> str:

@@ -20,6 +20,8 @@ __all__ = [
     "SourceKind",
     "Exposure",
     "InputFamily",
+    "RateLimitKeying",
+    "IdGuessability",
 ]
 
 
@@ -215,3 +217,21 @@ class InputFamily(StrEnum):
     SPECS = "specs"  # API descriptions: OpenAPI, Postman, GraphQL
     GATEWAYS = "gateways"  # gateway configurations: APISIX, Kong, AWS, Kubernetes, NGINX, Envoy, Traefik
     TRAFFIC = "traffic"  # access logs and captures
+class RateLimitKeying(StrEnum):
+    """What a rate limit counts by, strongest first: a caller's identity (consumer, credential, API key,
+    partner header) bounds each caller; its address is evaded by rotating addresses; one counter
+    shared by all callers lets one caller exhaust everyone's quota and bounds nobody in particular."""
+
+    CLIENT = "client"
+    ADDRESS = "address"
+    SHARED = "shared"
+    UNKNOWN = "unknown"  # the config does not say (an external rate limit service, an undeclared zone)
+
+
+class IdGuessability(StrEnum):
+    """How easily a caller guesses other object ids of an endpoint: sequential numbers are walked by
+    counting; UUIDs are not guessed but leak (in URLs, logs, shared links); other strings cannot be told."""
+
+    SEQUENTIAL = "sequential"
+    UNGUESSABLE = "unguessable"
+    UNKNOWN = "unknown"

@@ -35,6 +35,8 @@ class ClientTraffic(Model):
     peak_failed_auth_per_minute: int = 0  # most 401/403 answers within one clock minute (stuffing bursts)
     first_seen: datetime | None = None
     last_seen: datetime | None = None
+    peak_requests_per_minute: int = 0  # most requests within one clock minute (against a rate limit)
+    peak_minute: datetime | None = None  # the start of the first minute with that many
 
     @property
     def objects(self) -> int:

@@ -185,7 +185,12 @@ def _endpoint(endpoint: Endpoint, finding_ids: list[str]) -> Document:
             "enforced_by": auth.enforced_by,
             "allows_anonymous": auth.allows_anonymous,
         },
-        "rate_limit": {"enforced": rate_limit.enforced, "by": list(rate_limit.by)},
+        "rate_limit": {
+            "enforced": rate_limit.enforced,
+            "by": list(rate_limit.by),
+            "keying": rate_limit.keying.value if rate_limit.keying else None,
+            "declared": _evidence((rate_limit.declared,))[0] if rate_limit.declared else None,
+        },
         "logging": {
             "logged": endpoint.is_logged,
             "loggers": list(endpoint.loggers),
@@ -195,7 +200,15 @@ def _endpoint(endpoint: Endpoint, finding_ids: list[str]) -> Document:
         "findings": sorted(finding_ids),
         "exposure": endpoint.exposure.value,
         "exposure_reason": endpoint.exposure_reason,
+        "id_guessability": _guessability(endpoint),
     }
+
+
+def _guessability(endpoint: Endpoint) -> Document | None:
+    """How guessable the endpoint's object ids are, and why; None when its path takes no id."""
+    if endpoint.id_guessability is None:
+        return None
+    return {"kind": endpoint.id_guessability.value, "reason": endpoint.id_guessability_reason or ""}
 
 
 def _traffic(traffic: TrafficStats) -> Document:
@@ -210,6 +223,8 @@ def _traffic(traffic: TrafficStats) -> Document:
         "throttled": traffic.throttled,
         "peak_failed_auth_per_minute": traffic.peak_failed_auth_per_minute,
         "query_keys": dict(traffic.query_keys),
+        "peak_requests_per_minute": traffic.peak_requests_per_minute,
+        "peak_rate_minute": _timestamp(traffic.peak_rate_minute) if traffic.peak_rate_minute else None,
     }
     if traffic.response_fields:  # only captures with bodies (HAR) show them
         document["response_fields"] = list(traffic.response_fields)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 
@@ -17,6 +18,11 @@ from riskscan.model import (
     Endpoint,
     Evidence,
     FieldLocation,
+    IdGuessability,
+    Parameter,
+    ParameterLocation,
+    RateLimitKeying,
+    RateLimitPolicy,
     RateLimitPosture,
     SensitiveField,
     TrafficStats,
@@ -71,6 +77,32 @@ def more_causes(endpoint: Callable[..., Endpoint]) -> list[Endpoint]:
         endpoint("GET", "/v2/portal/news", cors=(cors(credentials=False),),
                  upstreams=(fragile.model_copy(update={"hosts": ("news-1.internal", "news-2.internal"), "nodes": 2,
                                                        "scheme": "https", "has_timeouts": True}),)),
+        # quotes limited by one shared counter no client reached, a partner above its limit with no
+        # 429, a per-address limit on an authenticated route, list endpoints with unbounded or no paging
+        *rate_limit_causes(endpoint),
+        # payment records under counted ids behind an API key, and documents under UUIDs behind one
+        endpoint("GET", "/v2/payments/{paymentId}", auth=key, data_classes=(DataClass.PCI,),
+                 id_guessability=IdGuessability.SEQUENTIAL, id_guessability_reason="paymentId is declared integer"),
+        endpoint("GET", "/v2/documents/{documentId}", auth=key, id_guessability=IdGuessability.UNGUESSABLE,
+                 id_guessability_reason="documentId is declared a UUID"),
+    ]
+
+
+def rate_limit_causes(endpoint: Callable[..., Endpoint]) -> list[Endpoint]:
+    where = Evidence(path="gateway/apisix.yaml", line=210, pointer="/routes/quotes/plugins/limit-count")
+    shared = RateLimitPolicy(plugin="limit-count", key="constant (one counter shared by all callers)",
+                             limit=1e9, window_seconds=60, rejected_code=429, evidence=where)
+    per_ip = shared.model_copy(update={"key": "remote_addr", "limit": 100.0})
+    busy = TrafficStats(requests=900, clients=3, status_classes={"2xx": 900}, peak_requests_per_minute=450,
+                        peak_rate_client=7, peak_rate_minute=datetime(2026, 11, 9, 8, 14, tzinfo=UTC))
+    size = Parameter(name="page_size", location=ParameterLocation.QUERY, schema_type="integer")
+    return [
+        endpoint("GET", "/v2/quotes", rate_limit=RateLimitPosture(
+            enforced=True, by=("limit-count by constant (1e+09/60s)",), evidence=(where,), policies=(shared,),
+            keying=RateLimitKeying.SHARED), parameters=(size,), returns_collection=True),
+        endpoint("GET", "/v2/renewals", rate_limit=RateLimitPosture(
+            enforced=True, by=("limit-count by remote_addr (100/60s)",), evidence=(where,), policies=(per_ip,),
+            keying=RateLimitKeying.ADDRESS), traffic=busy, returns_collection=True),
     ]
 
 

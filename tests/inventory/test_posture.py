@@ -20,6 +20,7 @@ from riskscan.model import (
     Evidence,
     GatewayRoute,
     PluginRef,
+    RateLimitKeying,
     RateLimitPolicy,
     RouteAspect,
 )
@@ -110,6 +111,20 @@ def test_one_unthrottled_route_makes_the_endpoint_unthrottled(make: Any) -> None
     posture = rate_limit_posture([limited, open_route])
     assert posture.enforced is False
     assert posture.by == ("limit-count by consumer_name (1000/60s)",)
+
+
+def test_the_limits_in_force_are_kept_with_their_keying_and_the_specs_declaration(make: Any) -> None:
+    by_ip = make.route("quotes", "/v1/quotes", limits=(("remote_addr", 100, 60),))
+    by_consumer = make.route("quotes-partner", "/v1/quotes", limits=(("consumer_name", 1000, 60),))
+    declared = Evidence(path="specs/quotes.yaml", line=9, note="429 response documented")
+    operation = make.op("GET", "/v1/quotes").model_copy(update={"rate_limit_declared": declared})
+    posture = rate_limit_posture([by_ip, by_consumer], [operation])
+    assert [policy.key for policy in posture.policies] == ["remote_addr", "consumer_name"]
+    # A caller picks the route counted per address: the endpoint is only as strong as that route.
+    assert posture.keying is RateLimitKeying.ADDRESS
+    assert posture.declared == declared
+    both = make.route("quotes", "/v1/quotes", limits=(("remote_addr", 100, 60), ("consumer_name", 1000, 60)))
+    assert rate_limit_posture([both]).keying is RateLimitKeying.CLIENT  # both limits apply on one route
 
 
 def test_rate_limit_is_unknown_without_a_route(estate: Any) -> None:

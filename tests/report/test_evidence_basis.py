@@ -70,7 +70,7 @@ def test_a_spec_only_html_report_states_the_basis_on_the_cover_and_in_the_summar
     summary = flat(html[html.index('id="summary"'):html.index('id="controls"')])
     for section in (cover, summary):
         assert "Evidence basis: Declared in specs only: not verified by gateway configuration or traffic." in section
-        assert "Not observable (unknown, counted as 0): Rate limiting on every routed endpoint" in section
+        assert "Not observable (unknown, counted as 0): Rate limiting and resource consumption" in section
     assert f"How the grade is made. {scoring_method(default_catalogue())}" in summary
 
 

@@ -14,6 +14,7 @@ operations, parameters, parameter schemas and security schemes. Whole schemas ar
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ from riskscan.model import (
 )
 from riskscan.redaction import redact_path
 from riskscan.sources.specs.openapi_refs import Located, RefResolver, kept_identifier, kept_text, quoted
+from riskscan.sources.specs.openapi_limits import declared_rate_limit, returns_collection
 from riskscan.sources.specs.openapi_schemas import operation_data
 from riskscan.sources.specs.openapi_security import SchemeTable, operation_security, security_schemes
 from riskscan.sources.specs.openapi_servers import ServerBase, join_path, server_bases, swagger_bases
@@ -294,6 +296,8 @@ class _SpecReader:
             evidence=self._evidence(method, template, operation, operation_id),
             fields=data.fields,
             open_body=data.open_body,
+            rate_limit_declared=declared_rate_limit(operation, self._refs, self._context.relative_path),
+            returns_collection=returns_collection(operation, self._refs),
         )
 
     def _evidence(self, method: str, template: str, operation: Located, operation_id: str | None) -> Evidence:
@@ -376,17 +380,16 @@ class _SpecReader:
         if location is None:
             self._refs.warn(target, f"parameter {quoted(node['name'])} has no valid 'in'; ignored")
             return None
-        schema_type, schema_format = self._schema_type(target)
+        schema = self._schema(target)
         return Parameter(
             name=node["name"],
             location=location,
             required=node.get("required") is True or location is ParameterLocation.PATH,
-            schema_type=schema_type,
-            schema_format=schema_format,
+            **_schema_facts(schema),
         )
 
-    def _schema_type(self, parameter: Located) -> tuple[str | None, str | None]:
-        """The parameter's type and format: from `schema`, a `content` schema, or itself (Swagger)."""
+    def _schema(self, parameter: Located) -> dict[str, Any]:
+        """The parameter's schema: `schema`, a `content` schema, or itself (Swagger); {} when none."""
         node = parameter.node
         schema: Located | None = parameter
         if "schema" in node:
@@ -394,16 +397,25 @@ class _SpecReader:
         elif isinstance(node.get("content"), dict) and node["content"]:
             media = next(iter(node["content"]))
             schema = self._refs.resolve(parameter.child("content").child(media).child("schema"))
-        if schema is None or not isinstance(schema.node, dict):
-            return None, None
-        kind = schema.node.get("type")
-        if isinstance(kind, list):  # OpenAPI 3.1: ["string", "null"]
-            kind = next((item for item in kind if item != "null"), None)
-        schema_format = schema.node.get("format")
-        return (
-            kind if isinstance(kind, str) else None,
-            kept_text(schema_format, 40) if isinstance(schema_format, str) else None,
-        )
+        return schema.node if schema is not None and isinstance(schema.node, dict) else {}
+
+
+def _schema_facts(schema: dict[str, Any]) -> dict[str, Any]:
+    """A parameter schema's type, format, maximum and pattern (never its examples or defaults)."""
+    kind = schema.get("type")
+    if isinstance(kind, list):  # OpenAPI 3.1: ["string", "null"]
+        kind = next((item for item in kind if item != "null"), None)
+    schema_format, pattern, maximum = schema.get("format"), schema.get("pattern"), schema.get("maximum")
+    if isinstance(maximum, bool) or not isinstance(maximum, (int, float)):
+        maximum = None
+    elif isinstance(maximum, int) and abs(maximum) > 2**63 or not math.isfinite(maximum):
+        maximum = math.inf  # a bound no caller reaches: as good as none, and said so downstream
+    return {
+        "schema_type": kind if isinstance(kind, str) else None,
+        "schema_format": kept_text(schema_format, 40) if isinstance(schema_format, str) else None,
+        "maximum": float(maximum) if maximum is not None else None,
+        "pattern": pattern[:200] if isinstance(pattern, str) else None,
+    }
 
 
 # --------------------------------------------------------------------------- helpers

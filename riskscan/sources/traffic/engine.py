@@ -10,8 +10,9 @@ aggregator does the rest in vectorised passes, both cores, a batch at a time:
 - a batch is grouped per (method, host, reduced path, client) and per (method, host, reduced path,
   status key), and those partial groups are all that is kept: requests, 401/403 and 429 counts,
   first and last seen, sample line numbers, each client's distinct objects (63-bit hashes of the
-  concrete paths, never the paths), its numeric id span, its failed authentications per minute,
-  and the keys (never the values) seen in query strings;
+  concrete paths, never the paths), its numeric id span, its requests and failed authentications
+  per clock minute (one group serves both peaks), and the keys (never the values) seen in query
+  strings;
 - partials are merged (grouped again) whenever they pile up, so memory follows the number of
   distinct (endpoint, client, object) triples, not the number of lines.
 
@@ -134,12 +135,13 @@ class AggregateResult:
 @dataclass(frozen=True)
 class PartialAggregate:
     """One batch's groups: per (endpoint, client), distinct (endpoint, client, object), per (endpoint,
-    status slot), failed authentications per (endpoint, client, minute), per (endpoint, query key)."""
+    status slot), requests and failed authentications per (endpoint, client, minute), per (endpoint,
+    query key)."""
 
     clients: pl.DataFrame
     objects: dict[int, pl.DataFrame]  # by partition (object key modulo `_OBJECT_PARTITIONS`)
     statuses: pl.DataFrame
-    failures: pl.DataFrame
+    minutes: pl.DataFrame
     query_keys: pl.DataFrame
 
 
@@ -167,7 +169,7 @@ class TrafficAggregator:
         # partition at a time, so its transient memory is a fraction of the whole.
         self._objects: list[list[pl.DataFrame]] = [[] for _ in range(_OBJECT_PARTITIONS)]
         self._statuses: list[pl.DataFrame] = []
-        self._failures: list[pl.DataFrame] = []
+        self._minutes: list[pl.DataFrame] = []
         self._query_keys: list[pl.DataFrame] = []
         self._pending_rows = 0
         self._query_keys_cut = False
@@ -186,7 +188,7 @@ class TrafficAggregator:
             return None
         rows = self._keyed(requests)
         failed = pl.col("status").is_in(_FAILED_AUTH)
-        clients, objects, statuses, failures, query_keys = pl.collect_all(
+        clients, objects, statuses, minutes, query_keys = pl.collect_all(
             [
                 rows.group_by("endpoint", "client").agg(
                     requests=pl.len(),
@@ -200,15 +202,16 @@ class TrafficAggregator:
                 .unique()
                 .with_columns(part=pl.col("key") % _OBJECT_PARTITIONS),
                 rows.group_by("endpoint", "slot").agg(count=pl.len(), line=pl.col("line").min()),
-                rows.filter(failed)
-                .group_by("endpoint", "client", minute=pl.col("epoch") // 60)
-                .agg(count=pl.len()),
+                # Minutes since 1970 fit in 32 bits; these rows are the aggregate's largest part.
+                rows.group_by("endpoint", "client", minute=(pl.col("epoch") // 60).cast(pl.Int32)).agg(
+                    count=pl.len(), failed=failed.sum()
+                ),
                 _query_key_counts(rows),
             ]
         )
         parts = objects.partition_by("part", as_dict=True, include_key=False)
         by_part = {int(key[0]): frame for key, frame in parts.items()}
-        return PartialAggregate(clients, by_part, statuses, failures, query_keys)
+        return PartialAggregate(clients, by_part, statuses, minutes, query_keys)
 
     def absorb(self, partial: PartialAggregate | None) -> None:
         """Keep a batch's groups (from one thread at a time), merging the partials when they pile up."""
@@ -218,10 +221,10 @@ class TrafficAggregator:
         for part, frame in partial.objects.items():
             self._objects[part].append(frame)
         self._statuses.append(partial.statuses)
-        self._failures.append(partial.failures)
+        self._minutes.append(partial.minutes)
         self._query_keys.append(partial.query_keys)
         objects = sum(frame.height for frame in partial.objects.values())
-        self._pending_rows += partial.clients.height + objects + partial.failures.height
+        self._pending_rows += partial.clients.height + objects + partial.minutes.height
         if self._pending_rows > _MERGE_ROWS:
             self._merge()
 
@@ -232,7 +235,12 @@ class TrafficAggregator:
         self._merge()
         if not self._clients or self._clients[0].height == 0:
             return AggregateResult((), 0, None, None, ())
-        peaks = self._failures[0].group_by("endpoint", "client").agg(peak=pl.col("count").max())
+        busiest = pl.col("count") == pl.col("count").max()
+        peaks = self._minutes[0].group_by("endpoint", "client").agg(
+            peak=pl.col("failed").max(),
+            rate=pl.col("count").max(),
+            rate_minute=pl.col("minute").filter(busiest).min(),  # the first of equally busy minutes
+        )
         clients = self._clients[0].join(peaks, on=["endpoint", "client"], how="left")
         objects = pl.concat([frame for part in self._objects for frame in part], rechunk=False)
         self._objects = [[] for _ in range(_OBJECT_PARTITIONS)]
@@ -347,9 +355,11 @@ class TrafficAggregator:
                 .group_by("endpoint", "slot")
                 .agg(pl.col("count").sum(), pl.col("line").min())
             ]
-        if len(self._failures) > 1:
-            self._failures = [
-                pl.concat(self._failures).group_by("endpoint", "client", "minute").agg(pl.col("count").sum())
+        if len(self._minutes) > 1:
+            self._minutes = [
+                pl.concat(self._minutes)
+                .group_by("endpoint", "client", "minute")
+                .agg(pl.col("count").sum(), pl.col("failed").sum())
             ]
         if len(self._query_keys) > 1:
             keys = pl.concat(self._query_keys).group_by("endpoint", "query_key").agg(pl.col("count").sum())
@@ -411,8 +421,10 @@ def traffic_result(
 ) -> AggregateResult:
     """The endpoints' traffic from merged groups, whichever engine grouped them: `endpoints` names
     each endpoint id (method, host, reduced path); `clients` has one row per (endpoint, client)
-    (requests, failed, low, high, first, last, peak); `objects` the distinct (endpoint, client, key);
-    `statuses` (endpoint, slot, count, line); `query_keys` (endpoint, query_key, count)."""
+    (requests, failed, low, high, first, last, peak, rate: the most failed and all requests in one
+    clock minute, rate_minute: the first minute with that many, in minutes since 1970); `objects`
+    the distinct (endpoint, client, key); `statuses` (endpoint, slot, count, line); `query_keys`
+    (endpoint, query_key, count)."""
     import polars as pl
 
     if clients.height == 0:
@@ -480,14 +492,17 @@ def _path_traffic(
     paths: list[PathTraffic] = []
     group: list[ClientTraffic] = []
     offset, current = 0, -1
-    columns = ("endpoint", "client", "requests", "failed", "low", "high", "first", "last", "peak", "keys")
+    columns = (
+        "endpoint", "client", "requests", "failed", "low", "high", "first", "last", "peak", "rate",
+        "rate_minute", "keys",
+    )
     for row in clients.select(columns).iter_rows():
         if row[0] != current and group:
             paths.append(_one_path(endpoints[current], group, per_endpoint[current]))
             group = []
         current = row[0]
-        group.append(_one_client(row, packed[offset * 8 : (offset + row[9]) * 8]))
-        offset += row[9]
+        group.append(_one_client(row, packed[offset * 8 : (offset + row[-1]) * 8]))
+        offset += row[-1]
     if group:
         paths.append(_one_path(endpoints[current], group, per_endpoint[current]))
     return tuple(sorted(paths, key=lambda item: (item.path, item.method, item.host or "")))
@@ -521,7 +536,7 @@ def _one_path(
 
 
 def _one_client(row: tuple[Any, ...], keys: bytes) -> ClientTraffic:
-    _, client, requests, failed, low, high, first, last, peak, _ = row
+    _, client, requests, failed, low, high, first, last, peak, rate, rate_minute, _ = row
     return ClientTraffic(
         client_id=client,
         requests=requests,
@@ -532,4 +547,6 @@ def _one_client(row: tuple[Any, ...], keys: bytes) -> ClientTraffic:
         peak_failed_auth_per_minute=peak or 0,
         first_seen=datetime.fromtimestamp(first, UTC),
         last_seen=datetime.fromtimestamp(last, UTC),
+        peak_requests_per_minute=rate or 0,
+        peak_minute=datetime.fromtimestamp(rate_minute * 60, UTC) if rate_minute is not None else None,
     )

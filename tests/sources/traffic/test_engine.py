@@ -1,5 +1,6 @@
 """The traffic engine: vectorised folding and parsing agree with the reference rules, batches merge
-exactly, and what it keeps (per-client spans, failed-auth bursts, query keys) is right and safe."""
+exactly, and what it keeps (per-client spans, failed-auth bursts, request peaks per minute, query
+keys) is right and safe."""
 
 from __future__ import annotations
 
@@ -160,3 +161,32 @@ def test_a_truncated_zstd_log_keeps_what_was_read_and_says_so(tmp_path: Path) ->
     sample = read(log)
     assert 0 < sample.paths[0].requests < 2000
     assert any(warning.startswith("truncated zstd stream after") for warning in sample.warnings)
+
+
+def test_each_client_keeps_its_most_requests_in_one_clock_minute() -> None:
+    # rate-peaks.log: 192.0.2.10 makes 7, 12 and 3 requests in 08:00, 08:01 and 08:02 (lines out of
+    # order); 192.0.2.20 makes 12 in 08:05 and 12 in 08:03; 198.51.100.7 makes 5 in 08:01.
+    sample = read(Path(__file__).resolve().parents[2] / "fixtures" / "access_log" / "rate-peaks.log")
+    paths = {item.path: item for item in sample.paths}
+    peaks = {(c.requests, c.peak_requests_per_minute, c.peak_minute) for c in paths["/v1/quotes/{id}"].clients}
+    minute = lambda m: datetime(2026, 11, 9, 8, m, tzinfo=UTC)  # noqa: E731
+    assert peaks == {(22, 12, minute(1)), (5, 5, minute(1))}
+    [shared] = paths["/v1/quotes"].clients
+    assert (shared.requests, shared.peak_requests_per_minute, shared.peak_minute) == (24, 12, minute(3))
+
+
+def test_a_minute_split_across_batches_is_counted_whole() -> None:
+    aggregator = TrafficAggregator(HASHER)
+    start = 1_700_000_070  # 30 s into a clock minute
+    for batch in range(3):  # 30 requests within one minute, then 5 in the next, over three batches
+        aggregator.add(requests_from_rows(
+            (n, "192.0.2.1", start + (n % 20), "GET", None, f"/v1/a/{n}", None, 200)
+            for n in range(batch * 10, batch * 10 + 10)
+        ))
+    aggregator.add(requests_from_rows(
+        (n, "192.0.2.1", start + 30 + n, "GET", None, f"/v1/a/{n}", None, 200) for n in range(5)
+    ))
+    [path] = aggregator.result().paths
+    [client] = path.clients
+    assert (client.requests, client.peak_requests_per_minute) == (35, 30)
+    assert client.peak_minute == datetime.fromtimestamp(start // 60 * 60, UTC)

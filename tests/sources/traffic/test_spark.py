@@ -1,9 +1,10 @@
 """`--engine spark`: the same aggregates as the embedded engine, on Spark in local mode.
 
 Every access-log fixture is read by both engines and the `TrafficSample`s compared whole: endpoints,
-counts, status classes, clients (the same opaque ids), per-client requests, id spans, failed-auth
-peaks, query keys, first/last seen, sample and rejected line numbers, warnings. Object keys come
-from different hashes (Polars' and Spark's xxhash64), so their counts are compared, not their bytes.
+counts, status classes, clients (the same opaque ids), per-client requests, id spans, failed-auth and
+request peaks per minute (rate-peaks.log: known minutes, a tie), query keys, first/last seen, sample
+and rejected line numbers, warnings. Object keys come from different hashes (Polars' and Spark's
+xxhash64), so their counts are compared, not their bytes.
 One Spark session serves the module (it takes seconds to start); without pyspark or Java the Spark
 tests skip, saying which is missing.
 """

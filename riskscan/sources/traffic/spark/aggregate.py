@@ -4,8 +4,8 @@ Input: a frame of `engine.REQUEST_SCHEMA` columns. Every step is the embedded en
 - paths are partly folded by the same patterns (`engine._FOLDS`, run by Java's regex engine); the
   distinct partly-folded paths (few: ids are folded already) are collected to the driver, reduced
   once each by `reduce.reduce_path`, and joined back (broadcast);
-- grouped per (endpoint, client), (endpoint, status slot), (endpoint, client, minute of failed
-  authentication) and (endpoint, query key), exactly as there; only these groups reach the driver,
+- grouped per (endpoint, client), (endpoint, status slot), (endpoint, client, minute: requests and
+  failed authentications) and (endpoint, query key), exactly as there; only these groups reach the driver,
   where client names become opaque ids (`ReadContext.client_id`) and are dropped, and the groups
   become `PathTraffic` through the embedded engine's own `_path_traffic`.
 The one difference: object keys are Spark's `xxhash64` of the concrete path, not Polars' hash, so
@@ -133,17 +133,21 @@ def _keyed_columns() -> list[Column | str]:
 
 
 def _groups(keyed: DataFrame) -> tuple[list[Any], list[Any], list[Any]]:
-    """The per-client (with its failed-auth peak), per-status and per-query-key groups, collected."""
+    """The per-client (with its failed-auth and request peaks per minute), per-status and per-query-key
+    groups, collected."""
     from pyspark.sql import functions as F
 
     failed = F.col("status").isin(*_FAILED_AUTH)
     per_client = (*_ENDPOINT, "client")
+    # The busiest minute is the largest (count, -minute): the first of equally busy minutes, as there.
+    busiest = F.max(F.struct(F.col("count"), (-F.col("minute")).alias("earliest")))
     peaks = (
-        keyed.filter(failed)
-        .groupBy(*per_client, F.floor(F.col("epoch") / 60).alias("minute"))
-        .count()
+        keyed.groupBy(*per_client, F.floor(F.col("epoch") / 60).alias("minute"))
+        .agg(F.count(F.lit(1)).alias("count"), F.sum(failed.cast("long")).alias("failed"))
         .groupBy(*per_client)
-        .agg(F.max("count").alias("peak"))
+        .agg(F.max("failed").alias("peak"), busiest.alias("busiest"))
+        .select(*per_client, "peak", F.col("busiest.count").alias("rate"),
+                (-F.col("busiest.earliest")).alias("rate_minute"))
     )
     clients = (
         keyed.groupBy(*per_client)
@@ -196,6 +200,8 @@ def _clients_frame(
             row["first"],
             row["last"],
             row["peak"],
+            row["rate"],
+            row["rate_minute"],
         )
         for row in rows
     ]
@@ -210,6 +216,8 @@ def _clients_frame(
         "first": "Int64",
         "last": "Int64",
         "peak": "UInt32",
+        "rate": "UInt32",
+        "rate_minute": "Int64",
     }
     return _frame(table, schema).sort("client")
 
