@@ -30,7 +30,8 @@ def coverage(evaluation: ControlEvaluation, control_id: str) -> EvidenceCoverage
 def test_every_control_names_the_inputs_that_can_show_it() -> None:
     catalogue = default_catalogue()
     assert set(catalogue.scoring.control_inputs) == {control.id for control in catalogue.controls}
-    assert catalogue.scoring.control_inputs["rate_limit"] == (InputFamily.GATEWAYS,)
+    assert catalogue.scoring.control_inputs["monitoring"] == (InputFamily.GATEWAYS,)
+    assert catalogue.scoring.control_inputs["rate_limit"] == tuple(InputFamily)  # limits, 429s, declarations
     assert catalogue.scoring.inputs_for("a_new_control") == tuple(InputFamily)  # never left unsaid
 
 
@@ -52,9 +53,9 @@ def test_with_every_input_the_statement_gives_the_window_and_the_documented_shar
 
 
 def test_a_control_that_cannot_use_traffic_states_no_window(insurer: Inventory) -> None:
-    rate_limit = coverage(evaluate_controls(insurer), "rate_limit")
-    assert rate_limit.traffic is None
-    assert rate_limit.evidence_strength is EvidenceStrength.ENFORCED
+    monitoring = coverage(evaluate_controls(insurer), "monitoring")
+    assert monitoring.traffic is None
+    assert monitoring.evidence_strength is EvidenceStrength.ENFORCED
 
 
 def test_without_traffic_the_window_is_absent_and_traffic_is_named_missing(insurer: Inventory) -> None:
@@ -79,11 +80,12 @@ def test_a_spec_alone_leaves_gateway_controls_unshown_and_says_which_input_is_mi
                   for n in range(4)]
     inventory = Inventory(endpoints=tuple(documented), has_specs=True, has_gateway=False, has_traffic=False)
     evaluation = evaluate_controls(inventory)
-    rate_limit = coverage(evaluation, "rate_limit")
-    assert (rate_limit.endpoints_judged, rate_limit.endpoints_total) == (0, 4)
-    assert (rate_limit.routes_judged, rate_limit.routes_total, rate_limit.route_share) == (None, None, None)
-    assert rate_limit.evidence_strength is EvidenceStrength.NOT_OBSERVABLE
-    assert rate_limit.missing_inputs == (InputFamily.GATEWAYS,)
+    monitoring = coverage(evaluation, "monitoring")
+    assert (monitoring.endpoints_judged, monitoring.endpoints_total) == (0, 4)
+    assert (monitoring.routes_judged, monitoring.routes_total, monitoring.route_share) == (None, None, None)
+    assert monitoring.evidence_strength is EvidenceStrength.NOT_OBSERVABLE
+    assert monitoring.missing_inputs == (InputFamily.GATEWAYS,)
+    assert coverage(evaluation, "rate_limit").missing_inputs == (InputFamily.GATEWAYS, InputFamily.TRAFFIC)
     assert coverage(evaluation, "auth").missing_inputs == (InputFamily.GATEWAYS, InputFamily.TRAFFIC)
     assert coverage(evaluation, "auth").endpoints_judged == 4  # declared, but evidence all the same
     overall = evaluation.basis.coverage

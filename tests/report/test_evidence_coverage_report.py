@@ -92,5 +92,8 @@ def test_a_spec_only_scan_names_gateways_and_traffic_missing_beside_the_grade() 
     assessment = scanned("spec-only")
     page = flat(RENDERERS["html"].render(assessment).decode("utf-8"))
     assert "Not given: gateway configs, traffic logs." in page
+    monitoring = next(c for c in assessment.controls if c.id == "monitoring")
+    assert monitoring.coverage is not None and monitoring.coverage.missing_inputs == (InputFamily.GATEWAYS,)
     rate_limit = next(c for c in assessment.controls if c.id == "rate_limit")
-    assert rate_limit.coverage is not None and rate_limit.coverage.missing_inputs == (InputFamily.GATEWAYS,)
+    assert rate_limit.coverage is not None
+    assert rate_limit.coverage.missing_inputs == (InputFamily.GATEWAYS, InputFamily.TRAFFIC)
