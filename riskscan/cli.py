@@ -23,12 +23,13 @@ from riskscan.controls.listing import catalogue_listing
 from riskscan.errors import InputError, RiskscanError, UsageError
 from riskscan.history import check_database, list_scans, save_assessment
 from riskscan.interrupts import StopOnTerminate, Terminated, raise_if_terminated, stop_on_sigterm
-from riskscan.model import Assessment, InputFile, InputStatus, Severity
+from riskscan.model import Assessment, Industry, InputFile, InputStatus, Severity
 from riskscan.pipeline import Progress, ScanOptions, TrafficEngine, scan
 from riskscan.report import STDOUT, check_destination, renderer_for, write_report
 from riskscan.sources import READERS
 from riskscan.sources.live import HttpOptions, LiveKind, LiveSource, live_source
 from riskscan.sources.traffic.jsonl.fields import parse_log_fields
+from riskscan.underwriting.exposure_inputs import parse_amount, parse_records
 from riskscan.terminal import (
     RichProgress,
     print_fail_on,
@@ -121,6 +122,20 @@ def scan_command(
         typer.Option("--spark-master", help="Spark master URL (local[4], spark://host:7077, yarn); default: the "
                      "session the environment provides, else local. Only with --engine spark."),
     ] = None,
+    revenue: Annotated[str | None, typer.Option(
+        "--revenue", metavar="USD", help="Annual revenue (250M, 1.2B): prices an API outage hour.")] = None,
+    records: Annotated[str | None, typer.Option(
+        "--records", metavar="N", help="Records reachable through the APIs (2M): scales data-theft losses.")] = None,
+    industry: Annotated[Industry | None, typer.Option(
+        "--industry", case_sensitive=False, help="Picks the breach-cost multiplier (default: other).")] = None,
+    limit: Annotated[str | None, typer.Option(
+        "--limit", metavar="USD", help="Policy limit (5M): compared with the modelled annual loss tail.")] = None,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", min=0, max=2**32 - 1, help="Seed of the loss Monte Carlo (default: fixed, same every run).")
+    ] = None,
+    exposure_scenarios: Annotated[Path | None, typer.Option(
+        "--exposure-scenarios", metavar="FILE.yaml",
+        help="Replace the loss scenarios and their figures (see docs/exposure.md).")] = None,
 ) -> None:
     """Scan specs, gateway configs and access logs; write the assessment as JSON, HTML or PDF."""
     _configure_logging(verbose, debug)
@@ -144,7 +159,11 @@ def scan_command(
                               max_file_bytes=max_file_mb * 1024 * 1024, progress=progress, on_inputs=listing,
                               live=live, http=http, log_fields=fields, exceptions=exceptions, engine=engine,
                               spark_master=spark_master,
-                              locations=tuple(path for path in given if _is_location(path)))
+                              locations=tuple(path for path in given if _is_location(path)),
+                              revenue=parse_amount(revenue, "--revenue") if revenue is not None else None,
+                              records=parse_records(records) if records is not None else None,
+                              industry=industry, limit=parse_amount(limit, "--limit") if limit is not None else None,
+                              seed=seed, exposure_scenarios=exposure_scenarios)
         try:
             assessment = scan(options)
         except InputError:

@@ -22,9 +22,10 @@ from riskscan.controls.exceptions import load_exceptions
 from riskscan.discovery import DiscoveredInputs, discover_files, read_inputs, scan_root_for
 from riskscan.errors import InputError, UsageError
 from riskscan.inventory import build_inventory
-from riskscan.model import ApiSpec, Assessment, GatewayConfig, InputFile, InputStatus
+from riskscan.model import ApiSpec, Assessment, GatewayConfig, Industry, InputFile, InputStatus
 from riskscan.redaction import redact_file_path
 from riskscan.sources import ReadContext, make_client_hasher
+from riskscan.underwriting.exposure_data import ScenarioFile, load_scenario_file
 
 if TYPE_CHECKING:  # httpx is imported only when a live pull is asked for
     from riskscan.sources.live import HttpOptions, LiveSource
@@ -88,6 +89,18 @@ class ScanOptions:
     """`--spark-master`: None means the session the environment provides, or a local one."""
     locations: tuple[str, ...] = ()
     """Traffic locations given as URIs (`s3a://bucket/logs/`); only the Spark engine reads them."""
+    revenue: float | None = None
+    """`--revenue`: annual revenue in USD, for business interruption; None: the scenario file's default."""
+    records: int | None = None
+    """`--records`: records reachable through the APIs, for data-theft magnitude; None: the reference size."""
+    industry: Industry | None = None
+    """`--industry`: picks the breach-cost multiplier; None: other (the global average)."""
+    limit: float | None = None
+    """`--limit`: the policy limit in USD, compared with the modelled tail; None: no comparison."""
+    seed: int | None = None
+    """`--seed`: the Monte Carlo's seed; None: riskscan's fixed default (same figures every run)."""
+    exposure_scenarios: Path | None = None
+    """`--exposure-scenarios`: a replacement loss scenario file, validated before any input is read."""
 
 
 def scan(options: ScanOptions) -> Assessment:
@@ -103,6 +116,7 @@ def scan(options: ScanOptions) -> Assessment:
                          "reads remote locations")
     control_ids = frozenset(control.id for control in default_catalogue().controls)
     exceptions = load_exceptions(options.exceptions, control_ids) if options.exceptions else ()
+    scenarios = _scenario_file(options, control_ids)
     files = discover_files(options.paths)
     root = scan_root_for(options.paths) if options.paths else Path.cwd()
     context = ReadContext(
@@ -129,7 +143,7 @@ def scan(options: ScanOptions) -> Assessment:
     inventory = build_inventory(inputs.specs, inputs.gateways, inputs.traffic)
     scanned_at = options.clock()
     evaluation = evaluate_controls(inventory, exceptions=exceptions, today=scanned_at.date())
-    return Assessment(
+    assessment = Assessment(
         schema_version=SCHEMA_VERSION,
         tool_version=__version__,
         scanned_at=scanned_at,
@@ -146,6 +160,23 @@ def scan(options: ScanOptions) -> Assessment:
         score_excluding_accepted=evaluation.score_excluding_accepted,
         grade_excluding_accepted=evaluation.grade_excluding_accepted,
     )
+    return _with_exposure(assessment, options, scenarios)
+
+
+def _scenario_file(options: ScanOptions, control_ids: frozenset[str]) -> ScenarioFile:
+    """The loss scenario file, checked before any input is read (a bad replacement stops the scan)."""
+    return load_scenario_file(options.exposure_scenarios, control_ids)
+
+
+def _with_exposure(assessment: Assessment, options: ScanOptions, scenarios: ScenarioFile) -> Assessment:
+    """The assessment with its loss exposure (riskscan.underwriting.exposure), after the controls."""
+    # scipy is imported here, once a scan has its controls, not when the command line starts
+    from riskscan.underwriting.exposure import ExposureOptions, assess_exposure
+
+    exposure = assess_exposure(assessment, ExposureOptions(
+        revenue=options.revenue, records=options.records, industry=options.industry, limit=options.limit,
+        seed=options.seed), scenarios)
+    return assessment.model_copy(update={"exposure": exposure})
 
 
 def _read_with_spark(files: Sequence[Path], context: ReadContext, options: ScanOptions) -> DiscoveredInputs:

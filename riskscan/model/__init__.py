@@ -81,6 +81,17 @@ from riskscan.model.results import (
     GradeBasis,
     RiskException,
 )
+from riskscan.model.exposure import (
+    Exposure,
+    ExposureAdjustment,
+    ExposureInputs,
+    Industry,
+    LimitComparison,
+    LossCurvePoint,
+    LossFigures,
+    LossRange,
+    ScenarioExposure,
+)
 
 __all__ = [
     "AcceptedRisk",
@@ -137,4 +148,13 @@ __all__ = [
     "Upstream",
     "WebContent",
     "WebContentClass",
+    "Exposure",
+    "ExposureAdjustment",
+    "ExposureInputs",
+    "Industry",
+    "LimitComparison",
+    "LossCurvePoint",
+    "LossFigures",
+    "LossRange",
+    "ScenarioExposure",
 ]

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import Field
 
 from riskscan.model.base import Model, RedactedEndpointKey, RedactedFilePath, RedactedText
+from riskscan.model.exposure import Exposure
 from riskscan.model.inputs import Evidence, InputFile
 from riskscan.model.inventory import Inventory
 from riskscan.model.kinds import ControlStatus, EvidenceStrength, Grade, Severity
@@ -132,3 +133,4 @@ class Assessment(Model):
     exceptions: tuple[RiskException, ...] = ()
     score_excluding_accepted: Annotated[int, Field(ge=0, le=100)] | None = None
     grade_excluding_accepted: Grade | None = None
+    exposure: Exposure | None = None  # loss exposure (Open FAIR), from riskscan.underwriting.exposure

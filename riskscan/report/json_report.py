@@ -23,6 +23,7 @@ from riskscan.model import (
     Endpoint,
     Evidence,
     EvidenceStrength,
+    Exposure,
     Finding,
     GradeBasis,
     InputFile,
@@ -89,7 +90,15 @@ def assessment_document(assessment: Assessment) -> Document:
         "score_excluding_accepted": assessment.score_excluding_accepted,
         "grade_excluding_accepted": (assessment.grade_excluding_accepted.value
                                      if assessment.grade_excluding_accepted else None),
+        "exposure": _exposure(assessment.exposure),
     }
+
+
+def _exposure(exposure: Exposure | None) -> Document | None:
+    """The loss exposure as the model holds it, with its headline sentence; null when not modelled."""
+    if exposure is None:
+        return None
+    return {**exposure.model_dump(mode="json"), "headline": exposure.headline}
 
 
 def _summary(assessment: Assessment) -> Document:
