@@ -82,6 +82,7 @@ from riskscan.model.results import (
     RiskException,
 )
 from riskscan.model.exposure import (
+    DriverEffect,
     Exposure,
     ExposureAdjustment,
     ExposureInputs,
@@ -148,6 +149,7 @@ __all__ = [
     "Upstream",
     "WebContent",
     "WebContentClass",
+    "DriverEffect",
     "Exposure",
     "ExposureAdjustment",
     "ExposureInputs",

@@ -15,6 +15,8 @@ from riskscan.model.base import Model, RedactedEndpointKey
 from riskscan.model.kinds import ControlStatus, Severity
 
 __all__ = [
+    "DriverEffect",
+    "format_usd",
     "Exposure",
     "ExposureAdjustment",
     "ExposureInputs",
@@ -39,6 +41,13 @@ class Industry(StrEnum):
     OTHER = "other"
 
 
+class DriverEffect(StrEnum):
+    """What a driving control moves: its scenario's loss event frequency, or its loss magnitude."""
+
+    FREQUENCY = "frequency"
+    MAGNITUDE = "magnitude"
+
+
 class LossRange(Model):
     """A calibrated 90% interval: 5% of outcomes fall below `low` and 5% above `high`."""
 
@@ -51,6 +60,7 @@ class ExposureAdjustment(Model):
     """How one control's result moved a scenario: the evidence an underwriter checks."""
 
     control: str  # control id, as `riskscan controls` lists it
+    affects: DriverEffect = DriverEffect.FREQUENCY
     status: ControlStatus
     worst_severity: Severity | None = None  # of the control's findings (accepted ones count: still there)
     findings: tuple[str, ...] = ()  # ids of the control's findings
@@ -129,10 +139,19 @@ class Exposure(Model):
     @property
     def headline(self) -> str:
         """One sentence for the executive summary: ALE, P99 and the limit, labelled indicative."""
-        text = (f"Modelled annual API loss exposure (indicative): expected ${self.combined.ale_usd:,.0f} a year, "
-                f"1-in-100-year ${self.combined.p99_usd:,.0f}")
+        text = (f"Modelled annual API loss exposure (indicative): expected {format_usd(self.combined.ale_usd)} a year, "
+                f"1-in-100-year loss {format_usd(self.combined.p99_usd)}")
         if self.limit is None:
             return text + "; no policy limit given."
         covers = "covers" if self.limit.covers_p99 else "does not cover"
-        return (text + f"; the ${self.limit.limit_usd:,.0f} limit {covers} it (P(loss > limit) "
-                f"{self.limit.probability_exceeds:.2%}).")
+        return (text + f"; the {format_usd(self.limit.limit_usd)} limit {covers} it (annual loss exceeds it with "
+                f"probability {self.limit.probability_exceeds:.2%}).")
+
+
+def format_usd(amount: float) -> str:
+    """`$3.89M`, `$246k`, `$950`: three significant figures, as befits an indicative figure."""
+    rounded = float(f"{amount:.3g}")
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if rounded >= size:
+            return f"${rounded / size:.3g}{suffix}"
+    return f"${rounded:,.0f}"

@@ -32,6 +32,7 @@ from riskscan.model import (
     RiskException,
 )
 from riskscan.report.basis_view import BasisView, build_basis_view, evidence_note
+from riskscan.report.exposure_view import ExposureView, build_exposure_view
 from riskscan.report.json_report import finding_ids_by_endpoint
 from riskscan.report.labels import (
     AUTH_LABELS,
@@ -208,6 +209,7 @@ class ReportView:
     web_content: str  # one sentence on the pages and downloads set apart, or empty
     accepted_score: str = ""  # "82 / 100, grade B, excluding 3 accepted risks", or empty without exceptions
     exceptions: tuple[str, ...] = ()  # one line per exceptions-file entry, with its status
+    exposure: ExposureView | None = None  # the loss exposure section (report/exposure_view.py)
 
 
 def build_view(assessment: Assessment) -> ReportView:
@@ -241,6 +243,7 @@ def build_view(assessment: Assessment) -> ReportView:
         web_content=web_content_sentence(assessment.inventory.web_content),
         accepted_score=_accepted_score(assessment),
         exceptions=tuple(_exception_line(entry) for entry in assessment.exceptions),
+        exposure=build_exposure_view(assessment.exposure),
     )
 
 

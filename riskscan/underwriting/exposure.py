@@ -136,7 +136,7 @@ def _adjustment(driver: Driver, control: ControlResult | None, findings: Sequenc
     own = [finding for finding in findings if finding.control == driver.control]
     worst = max((finding.severity for finding in own), key=lambda severity: severity.rank, default=None)
     endpoints = tuple(dict.fromkeys(key for finding in own for key in finding.endpoints))
-    evidence = {"control": driver.control, "status": status, "worst_severity": worst,
+    evidence = {"control": driver.control, "affects": driver.affects, "status": status, "worst_severity": worst,
                 "findings": tuple(finding.id for finding in own), "endpoints": endpoints}
     if driver.affects is DriverEffect.MAGNITUDE:
         assert driver.magnitude_by_status is not None and driver.magnitude_source is not None

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Self
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from riskscan.errors import SourceError, UsageError
-from riskscan.model import ControlStatus, Industry, Severity
+from riskscan.model import ControlStatus, DriverEffect, Industry, Severity
 from riskscan.sources.structured import StructuredDocument, parse_structured_text
 
 __all__ = [
@@ -60,13 +60,6 @@ class Scaling(StrEnum):
 
     RECORDS = "records"
     REVENUE = "revenue"
-
-
-class DriverEffect(StrEnum):
-    """What a driving control moves: the scenario's frequency, or its magnitude."""
-
-    FREQUENCY = "frequency"
-    MAGNITUDE = "magnitude"
 
 
 class Frequency(_Strict):
