@@ -40,10 +40,10 @@ def failing_assessment() -> Assessment:
                      for n, i in enumerate(ids))
     basis = GradeBasis(evidence_strength=EvidenceStrength.ENFORCED, statement="s", controls_by_strength={},
                        method="m")
+    inventory = Inventory(endpoints=(), has_specs=True, has_gateway=True, has_traffic=False)
     return Assessment(schema_version="1.4", tool_version="bench", scanned_at=datetime(2026, 1, 1, tzinfo=UTC),
-                      roots=("bench",), inputs=(), inventory=Inventory(endpoints=(), has_specs=True, has_gateway=True,
-                                                                             has_traffic=False), controls=controls,
-                      findings=findings, score=0, grade=Grade.F, basis=basis)
+                      roots=("bench",), inputs=(), inventory=inventory, controls=controls, findings=findings,
+                      score=0, grade=Grade.F, basis=basis)
 
 
 def main() -> None:

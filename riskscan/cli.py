@@ -125,11 +125,14 @@ def scan_command(
     revenue: Annotated[str | None, typer.Option(
         "--revenue", metavar="USD", help="Annual revenue (250M, 1.2B): prices an API outage hour.")] = None,
     records: Annotated[str | None, typer.Option(
-        "--records", metavar="N", help="Records reachable through the APIs (2M): scales data-theft losses.")] = None,
+        "--records", metavar="N", help="Records reachable through the APIs (2M): scales data-theft losses.")
+    ] = None,
     industry: Annotated[Industry | None, typer.Option(
-        "--industry", case_sensitive=False, help="Picks the breach-cost multiplier (default: other).")] = None,
+        "--industry", case_sensitive=False, help="Picks the breach-cost multiplier (default: other).")
+    ] = None,
     limit: Annotated[str | None, typer.Option(
-        "--limit", metavar="USD", help="Policy limit (5M): compared with the modelled annual loss tail.")] = None,
+        "--limit", metavar="USD", help="Policy limit (5M): compared with the modelled annual loss tail.")
+    ] = None,
     seed: Annotated[int | None, typer.Option(
         "--seed", min=0, max=2**32 - 1, help="Seed of the loss Monte Carlo (default: fixed, same every run).")
     ] = None,
@@ -162,7 +165,8 @@ def scan_command(
                               locations=tuple(path for path in given if _is_location(path)),
                               revenue=parse_amount(revenue, "--revenue") if revenue is not None else None,
                               records=parse_records(records) if records is not None else None,
-                              industry=industry, limit=parse_amount(limit, "--limit") if limit is not None else None,
+                              industry=industry,
+                              limit=parse_amount(limit, "--limit") if limit is not None else None,
                               seed=seed, exposure_scenarios=exposure_scenarios)
         try:
             assessment = scan(options)

@@ -139,13 +139,14 @@ class Exposure(Model):
     @property
     def headline(self) -> str:
         """One sentence for the executive summary: ALE, P99 and the limit, labelled indicative."""
-        text = (f"Modelled annual API loss exposure (indicative): expected {format_usd(self.combined.ale_usd)} a year, "
-                f"1-in-100-year loss {format_usd(self.combined.p99_usd)}")
+        text = ("Modelled annual API loss exposure (indicative): expected "
+                f"{format_usd(self.combined.ale_usd)} a year, 1-in-100-year loss "
+                f"{format_usd(self.combined.p99_usd)}")
         if self.limit is None:
             return text + "; no policy limit given."
         covers = "covers" if self.limit.covers_p99 else "does not cover"
-        return (text + f"; the {format_usd(self.limit.limit_usd)} limit {covers} it (annual loss exceeds it with "
-                f"probability {self.limit.probability_exceeds:.2%}).")
+        return (text + f"; the {format_usd(self.limit.limit_usd)} limit {covers} it (annual loss exceeds it "
+                f"with probability {self.limit.probability_exceeds:.2%}).")
 
 
 def format_usd(amount: float) -> str:

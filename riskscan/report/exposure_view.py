@@ -4,7 +4,8 @@
 figures, since the model is indicative; probabilities as percentages) and draws the loss exceedance
 curve as inline SVG: log-scaled loss on x, probability on y, one line per scenario, the combined line
 thick and the policy limit as a vertical line. The SVG holds numbers, fixed labels and scenario names
-escaped here, never raw text, so it is passed to the template as markup. Nothing here models or decides anything.
+escaped here, never raw text, so it is passed to the template as markup. Nothing here models or decides
+anything.
 """
 
 from __future__ import annotations
@@ -15,16 +16,23 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-from riskscan.model import ControlStatus, DriverEffect, Exposure, ExposureAdjustment, LossFigures, ScenarioExposure
+from riskscan.model import (
+    ControlStatus,
+    DriverEffect,
+    Exposure,
+    ExposureAdjustment,
+    LossFigures,
+    ScenarioExposure,
+)
 from riskscan.model.exposure import format_usd
 
-__all__ = ["AdjustmentRow", "ExposureView", "ScenarioRow", "build_exposure_view", "format_usd", "loss_curve_svg"]
+__all__ = ["AdjustmentRow", "ExposureView", "ScenarioRow", "build_exposure_view", "format_usd",
+           "loss_curve_svg"]
 
 MAX_ENDPOINTS_SHOWN = 4
 """Endpoints listed beside a driving control before the rest are only counted (the JSON has all)."""
 _COLOURS = ("#c0392b", "#d68910", "#2471a3", "#7d3c98", "#148f77", "#5d6d7e")
-_STATUS_CSS = {ControlStatus.PASS: "st-pass", ControlStatus.PARTIAL: "st-partial", ControlStatus.FAIL: "st-fail",
-               ControlStatus.UNKNOWN: "st-unknown"}
+_STATUS_CSS = {status: f"st-{status.value}" for status in ControlStatus}
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +95,18 @@ def build_exposure_view(exposure: Exposure | None) -> ExposureView | None:
                 f"Seed {inputs.seed}, {inputs.trials:,} simulated years per scenario"),
         assumed=inputs.assumed,
         method=exposure.method,
-        scenarios=tuple(_scenario_row(s, _COLOURS[i % len(_COLOURS)]) for i, s in enumerate(exposure.scenarios)),
+        scenarios=tuple(_scenario_row(s, _colour(i)) for i, s in enumerate(exposure.scenarios)),
         combined=_figures(exposure.combined),
         limit=_limit_sentence(exposure),
-        limit_css="limit-short" if exposure.limit is not None and not exposure.limit.covers_p99 else "limit-ok",
+        limit_css="limit-short" if exposure.limit and not exposure.limit.covers_p99 else "limit-ok",
         curve_svg=loss_curve_svg(exposure),
         sources=tuple(sorted(exposure.sources.items())),
     )
+
+
+def _colour(index: int) -> str:
+    """The colour of the scenario at `index`, the same in its table and on the curve."""
+    return _COLOURS[index % len(_COLOURS)]
 
 
 def _percent(probability: float) -> str:
@@ -133,7 +146,8 @@ def _adjustment_row(adjustment: ExposureAdjustment) -> AdjustmentRow:
     if adjustment.affects is DriverEffect.MAGNITUDE:
         effect = f"magnitude x{adjustment.magnitude_factor:g}"
     else:
-        effect = f"frequency x{adjustment.frequency_factor:g}" + (" (deciding)" if adjustment.is_deciding else "")
+        deciding = " (deciding)" if adjustment.is_deciding else ""
+        effect = f"frequency x{adjustment.frequency_factor:g}{deciding}"
     return AdjustmentRow(control=adjustment.control, status=adjustment.status.value,
                          status_css=_STATUS_CSS[adjustment.status], effect=effect,
                          evidence=_evidence(adjustment), reason=adjustment.reason)
@@ -155,9 +169,11 @@ def _limit_sentence(exposure: Exposure) -> str:
         return ""
     covers = {(True, True): "covers both the 90th and the 99th percentile",
               (True, False): "covers the 90th percentile but not the 99th",
-              (False, False): "covers neither the 90th nor the 99th percentile"}[(limit.covers_p90, limit.covers_p99)]
-    return (f"The policy limit of {format_usd(limit.limit_usd)} {covers} of the modelled annual loss; the annual "
-            f"loss exceeds it with probability {_percent(limit.probability_exceeds)}.")
+              (False, False): "covers neither the 90th nor the 99th percentile"}
+    which = covers[(limit.covers_p90, limit.covers_p99)]
+    return (f"The policy limit of {format_usd(limit.limit_usd)} {which} "
+            "of the modelled annual loss; the annual loss exceeds it with probability "
+            f"{_percent(limit.probability_exceeds)}.")
 
 
 # --------------------------------------------------------------------------- the curve, as SVG
@@ -180,7 +196,7 @@ def loss_curve_svg(exposure: Exposure) -> Markup:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_W} {_H}" class="loss-curve" role="img" '
              'aria-label="Loss exceedance curve: probability that annual loss exceeds each amount">']
     parts += _axes(lo, hi, top, x, y)
-    lines = [(s.name, s.figures, _COLOURS[i % len(_COLOURS)], 1.4) for i, s in enumerate(exposure.scenarios)]
+    lines = [(s.name, s.figures, _colour(i), 1.4) for i, s in enumerate(exposure.scenarios)]
     lines.append(("Combined", exposure.combined, "#1d3557", 3.0))
     for number, (name, figures, colour, width) in enumerate(lines):
         points = " ".join(f"{x(p.loss_usd):.1f},{y(p.probability):.1f}"
@@ -212,7 +228,10 @@ def _nice_ceiling(value: float) -> float:
     return min(1.0, next(step * power for step in (1.0, 2.0, 5.0, 10.0) if step * power >= value))
 
 
-def _axes(lo: int, hi: int, top: float, x: Callable[[float], float], y: Callable[[float], float]) -> list[str]:
+Scale = Callable[[float], float]
+
+
+def _axes(lo: int, hi: int, top: float, x: Scale, y: Scale) -> list[str]:
     parts = [f'<rect x="{_LEFT}" y="{_TOP}" width="{_W - _LEFT - _RIGHT}" height="{_H - _TOP - _BOTTOM}" '
              'fill="#fbfcfd" stroke="#9aa5b1" stroke-width="0.8"/>']
     for decade in range(lo, hi + 1):
@@ -228,8 +247,8 @@ def _axes(lo: int, hi: int, top: float, x: Callable[[float], float], y: Callable
                      'stroke-width="0.6"/>')
         parts.append(f'<text x="{_LEFT - 4}" y="{at + 3:.1f}" font-size="9.5" text-anchor="end">'
                      f'{_percent(probability)}</text>')
-    parts.append(f'<text x="{(_LEFT + _W - _RIGHT) / 2:.0f}" y="{_H - 4}" font-size="10" text-anchor="middle">'
-                 "Annual loss (USD, log scale)</text>")
+    parts.append(f'<text x="{(_LEFT + _W - _RIGHT) / 2:.0f}" y="{_H - 4}" font-size="10" '
+                 'text-anchor="middle">Annual loss (USD, log scale)</text>')
     parts.append(f'<text x="11" y="{(_TOP + _H - _BOTTOM) / 2:.0f}" font-size="10" text-anchor="middle" '
                  f'transform="rotate(-90 11 {(_TOP + _H - _BOTTOM) / 2:.0f})">P(annual loss &gt; x)</text>')
     return parts
@@ -238,7 +257,8 @@ def _axes(lo: int, hi: int, top: float, x: Callable[[float], float], y: Callable
 def _legend_entry(number: int, name: str, colour: str, width: float) -> list[str]:
     top = _TOP + 6 + number * 16
     left = _W - _RIGHT + 10
-    return [f'<line x1="{left}" y1="{top}" x2="{left + 16}" y2="{top}" stroke="{colour}" stroke-width="{width}"/>',
+    return [f'<line x1="{left}" y1="{top}" x2="{left + 16}" y2="{top}" stroke="{colour}" '
+            f'stroke-width="{width}"/>',
             f'<text x="{left + 20}" y="{top + 3.5}" font-size="9">{_escape(_short(name))}</text>']
 
 

@@ -55,6 +55,7 @@ DEFAULT_SEED = 20261130
 """The seed used without `--seed`: the same estate gives the same figures on every run."""
 DEFAULT_TRIALS = 50_000
 """Simulated years per scenario: the 99th percentile then rests on 500 years beyond it."""
+_PER_YEAR = "events per year"
 
 METHOD = (
     "Open FAIR: loss event frequency (events a year) and loss magnitude (USD an event) are calibrated 90% "
@@ -113,11 +114,13 @@ def _inputs(options: ExposureOptions, data: ScenarioFile) -> ExposureInputs:
     assumed = []
     if options.records is None:
         assumed.append(f"No --records given: {data.records.reference_records:,} records assumed, the breach "
-                       f"size at which the scaling meets the average breach cost ({_source_name(data, data.records.source)}).")
+                       "size at which the scaling meets the average breach cost "
+                       f"({_source_name(data, data.records.source)}).")
     if options.industry is None:
         assumed.append("No --industry given: 'other' assumed (the global average breach cost).")
     if options.revenue is None:
-        assumed.append(f"No --revenue given: an outage hour costs ${data.revenue.default_hourly_cost_usd:,.0f} "
+        hourly = data.revenue.default_hourly_cost_usd
+        assumed.append(f"No --revenue given: an outage hour costs ${hourly:,.0f} "
                        f"({_source_name(data, data.revenue.source)}, an industry claim).")
     if options.limit is None:
         assumed.append("No --limit given: no policy limit is compared with the tail.")
@@ -136,21 +139,21 @@ def _adjustment(driver: Driver, control: ControlResult | None, findings: Sequenc
     own = [finding for finding in findings if finding.control == driver.control]
     worst = max((finding.severity for finding in own), key=lambda severity: severity.rank, default=None)
     endpoints = tuple(dict.fromkeys(key for finding in own for key in finding.endpoints))
-    evidence = {"control": driver.control, "affects": driver.affects, "status": status, "worst_severity": worst,
-                "findings": tuple(finding.id for finding in own), "endpoints": endpoints}
+    evidence = {"control": driver.control, "affects": driver.affects, "status": status,
+                "worst_severity": worst, "findings": tuple(f.id for f in own), "endpoints": endpoints}
     if driver.affects is DriverEffect.MAGNITUDE:
         assert driver.magnitude_by_status is not None and driver.magnitude_source is not None
         factor = driver.magnitude_by_status[status]
-        return ExposureAdjustment(**evidence, frequency_factor=1.0, magnitude_factor=factor,
-                                  reason=f"{_status_words(status)}: magnitude x{factor:g}; {driver.magnitude_reason}",
+        reason = f"{_status_words(status)}: magnitude x{factor:g}; {driver.magnitude_reason}"
+        return ExposureAdjustment(**evidence, frequency_factor=1.0, magnitude_factor=factor, reason=reason,
                                   source=driver.magnitude_source)
     by_status = data.effects.frequency_by_status[status]
     by_severity = data.effects.frequency_by_severity[worst] if worst is not None else 1.0
     reason = f"{_status_words(status)}: frequency x{by_status:g}"
     if by_severity != 1.0 and worst is not None:
         reason += f"; worst finding {worst.value}: x{by_severity:g}"
-    return ExposureAdjustment(**evidence, frequency_factor=round(by_status * by_severity, 4), magnitude_factor=1.0,
-                              reason=reason, source=data.effects.frequency_source)
+    return ExposureAdjustment(**evidence, frequency_factor=round(by_status * by_severity, 4),
+                              magnitude_factor=1.0, reason=reason, source=data.effects.frequency_source)
 
 
 def _source_name(data: ScenarioFile, key: str) -> str:
@@ -174,7 +177,8 @@ def _ranges(scenario: Scenario, adjustments: Sequence[ExposureAdjustment], input
         size = (inputs.records / data.records.reference_records) ** data.records.exponent
         industry = data.industries[inputs.industry].magnitude
         per_unit = size * industry
-        scaling = (f"{inputs.records:,} records: x{size:.3g} (records / {data.records.reference_records:,}) ^ "
+        reference = data.records.reference_records
+        scaling = (f"{inputs.records:,} records: x{size:.3g} (records / {reference:,}) ^ "
                    f"{data.records.exponent:g}; industry {inputs.industry.value}: x{industry:g}")
     else:
         hourly = (inputs.revenue_usd / data.revenue.hours_per_year if inputs.revenue_usd is not None
@@ -203,8 +207,8 @@ def _scenario(scenario: Scenario, adjustments: tuple[ExposureAdjustment, ...], f
              *(a.source for a in marked)]
     return ScenarioExposure(
         id=scenario.id, name=scenario.name, description=" ".join(scenario.description.split()),
-        base_frequency=LossRange(low=scenario.frequency.low, high=scenario.frequency.high, unit="events per year"),
-        frequency=LossRange(low=round(frequency.low, 6), high=round(frequency.high, 6), unit="events per year"),
+        base_frequency=LossRange(low=scenario.frequency.low, high=scenario.frequency.high, unit=_PER_YEAR),
+        frequency=LossRange(low=round(frequency.low, 6), high=round(frequency.high, 6), unit=_PER_YEAR),
         base_magnitude=LossRange(low=scenario.magnitude.low, high=scenario.magnitude.high, unit=unit),
         magnitude=LossRange(low=round(magnitude.low), high=round(magnitude.high), unit="USD per event"),
         scaling=scaling, adjustments=marked, sources=tuple(dict.fromkeys(cited)), figures=figures,
@@ -224,5 +228,6 @@ def _figures(losses: np.typing.NDArray[np.float64]) -> LossFigures:
 def _limit(combined: np.typing.NDArray[np.float64], limit: float) -> LimitComparison:
     """The policy limit against the combined annual loss: P(loss > limit) and the percentiles covered."""
     p90, p99 = np.quantile(combined, [0.9, 0.99])
-    return LimitComparison(limit_usd=limit, probability_exceeds=round(probability_exceeds(combined, limit), 6),
-                           covers_p90=bool(limit >= p90), covers_p99=bool(limit >= p99))
+    exceeds = round(probability_exceeds(combined, limit), 6)
+    return LimitComparison(limit_usd=limit, probability_exceeds=exceeds, covers_p90=bool(limit >= p90),
+                           covers_p99=bool(limit >= p99))

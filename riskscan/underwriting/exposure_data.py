@@ -74,7 +74,8 @@ class Frequency(_Strict):
         if self.low > self.high:
             raise ValueError("low must not exceed high")
         if type(self) is Frequency and self.high > MAX_EVENTS_PER_YEAR:
-            raise ValueError(f"a frequency above {MAX_EVENTS_PER_YEAR:g} events a year is not a loss scenario")
+            raise ValueError(f"a frequency above {MAX_EVENTS_PER_YEAR:g} events a year is not a loss "
+                             "scenario")
         return self
 
 
@@ -90,9 +91,11 @@ class Magnitude(Frequency):
     def _unit_fits_scaling(self) -> Self:
         expected = MagnitudeUnit.HOURS if self.scales_with is Scaling.REVENUE else MagnitudeUnit.USD
         if self.unit is not expected:
-            raise ValueError(f"a magnitude scaling with {self.scales_with.value} is given in {expected.value}")
+            raise ValueError(f"a magnitude scaling with {self.scales_with.value} is given in "
+                             f"{expected.value}")
         if self.high > (MAX_OUTAGE_HOURS if self.unit is MagnitudeUnit.HOURS else MAX_USD_PER_EVENT):
-            raise ValueError(f"high is beyond any loss ({MAX_OUTAGE_HOURS:g} hours, ${MAX_USD_PER_EVENT:,.0f})")
+            raise ValueError(f"high is beyond any loss ({MAX_OUTAGE_HOURS:g} hours, "
+                             f"${MAX_USD_PER_EVENT:,.0f})")
         if self.factor != 1.0 and self.factor_source is None:
             raise ValueError("a factor needs its factor_source")
         return self
@@ -237,8 +240,8 @@ def parse_scenario_file(text: str, path: Path, control_ids: frozenset[str]) -> S
         raise _one_line(document, error) from None
     for pointer, key in parsed.citations():
         if key not in parsed.sources:
-            raise UsageError(f"{path.name}:{document.line_of(pointer)}: source {key!r} is cited but not defined "
-                             "under sources")
+            raise UsageError(f"{path.name}:{document.line_of(pointer)}: source {key!r} is cited but not "
+                             "defined under sources")
     for index, scenario in enumerate(parsed.scenarios):
         for number, driver in enumerate(scenario.drivers):
             if driver.control not in control_ids:

@@ -71,7 +71,7 @@ class Range90:
         """`size` draws from the distribution (the fixed value when the interval has no width)."""
         if self.sigma == 0:
             return np.full(size, self.median)
-        # The distribution's own rvs, not a frozen copy: freezing builds docstrings, ten times the draw's cost.
+        # The distribution's own rvs, not a frozen copy: freezing builds docstrings (ten times the draw).
         values: Losses = stats.lognorm.rvs(self.sigma, scale=self.median, size=size, random_state=rng)
         return values
 

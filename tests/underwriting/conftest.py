@@ -30,9 +30,9 @@ def with_control(assessment: Assessment, control_id: str, status: ControlStatus,
                  severities: tuple[Severity, ...] = ()) -> Assessment:
     """`assessment` with one control's status set and its findings replaced by ones of `severities`."""
     score = {ControlStatus.PASS: 100, ControlStatus.PARTIAL: 70, ControlStatus.FAIL: 20}.get(status)
-    result = ControlResult(id=control_id, name=control_id, score=score, status=status, summary="set by the test",
-                           weight=1.0, evidence_strength=(EvidenceStrength.ENFORCED if score is not None
-                                                          else EvidenceStrength.NOT_OBSERVABLE))
+    strength = EvidenceStrength.ENFORCED if score is not None else EvidenceStrength.NOT_OBSERVABLE
+    result = ControlResult(id=control_id, name=control_id, score=score, status=status,
+                           summary="set by the test", weight=1.0, evidence_strength=strength)
     controls = tuple(c for c in assessment.controls if c.id != control_id) + (result,)
     prefix = control_id[:4].upper()
     findings = tuple(f for f in assessment.findings if f.control != control_id) + tuple(

@@ -38,7 +38,8 @@ def test_object_authorization_failing_raises_bola_frequency_and_loss(clean: Asse
     assert failing.frequency.high == pytest.approx(3 * baseline.frequency.high)
     assert failing.figures.ale_usd > 2 * baseline.figures.ale_usd
     moved = next(a for a in failing.adjustments if a.control == "object_authorization")
-    assert moved.is_deciding and moved.findings == ("OBJE-900",) and moved.endpoints == ("GET /v2/things/{id0}",)
+    assert moved.is_deciding and moved.findings == ("OBJE-900",)
+    assert moved.endpoints == ("GET /v2/things/{id0}",)
     assert moved.status is ControlStatus.FAIL and moved.worst_severity is Severity.HIGH
 
 
@@ -119,7 +120,8 @@ def test_defaults_assumed_are_said(clean: Assessment) -> None:
 def test_the_limit_is_compared_with_the_modelled_tail(estate_assessment: Assessment) -> None:
     exposure = assess_exposure(estate_assessment, ExposureOptions(limit=1_000, trials=20_000))
     assert exposure.limit is not None
-    assert exposure.limit.probability_exceeds == pytest.approx(exposure.combined.probability_of_loss, abs=0.002)
+    assert exposure.limit.probability_exceeds == pytest.approx(exposure.combined.probability_of_loss,
+                                                               abs=0.002)
     assert exposure.limit.covers_p90 is (1_000 >= exposure.combined.p90_usd)
     assert not exposure.limit.covers_p99
     ample = assess_exposure(estate_assessment, ExposureOptions(limit=1e12, trials=20_000)).limit
@@ -138,4 +140,5 @@ def test_the_combined_loss_adds_up_the_scenarios(estate_assessment: Assessment) 
 def test_the_seed_makes_it_deterministic(estate_assessment: Assessment) -> None:
     first = assess_exposure(estate_assessment, ExposureOptions(seed=7, trials=20_000))
     assert first == assess_exposure(estate_assessment, ExposureOptions(seed=7, trials=20_000))
-    assert first.combined != assess_exposure(estate_assessment, ExposureOptions(seed=8, trials=20_000)).combined
+    other = assess_exposure(estate_assessment, ExposureOptions(seed=8, trials=20_000))
+    assert first.combined != other.combined

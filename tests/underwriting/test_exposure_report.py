@@ -60,7 +60,9 @@ def test_the_limit_line_sits_where_the_log_axis_puts_it(demo: Assessment) -> Non
     svg = str(loss_curve_svg(demo.exposure))
     ticks = {label: float(x) for x, label in re.findall(r'<text x="([\d.]+)" y="[\d.]+" font-size="9.5" '
                                                        r'text-anchor="middle">([^<]+)</text>', svg)}
-    limit_x = float(re.search(r'<line x1="([\d.]+)"[^>]*stroke-dasharray', svg).group(1))  # type: ignore[union-attr]
+    limit_line = re.search(r'<line x1="([\d.]+)"[^>]*stroke-dasharray', svg)
+    assert limit_line is not None
+    limit_x = float(limit_line.group(1))
     expected = ticks["$1M"] + (ticks["$10M"] - ticks["$1M"]) * 0.69897  # log10(5)
     assert limit_x == pytest.approx(expected, abs=0.2)
 
