@@ -52,7 +52,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     assessment, data = failing_assessment(), load_scenarios()
-    assess_exposure(assessment, ExposureOptions(trials=1_000), data)  # imports and warms scipy
+    assess_exposure(assessment, ExposureOptions(trials=1_000), data)  # imports numpy and warms up
     for trials in args.trials:
         options = ExposureOptions(trials=trials, records=1_000_000, revenue=5e8, limit=1e7)
         times = []

@@ -170,7 +170,7 @@ def _scenario_file(options: ScanOptions, control_ids: frozenset[str]) -> Scenari
 
 def _with_exposure(assessment: Assessment, options: ScanOptions, scenarios: ScenarioFile) -> Assessment:
     """The assessment with its loss exposure (riskscan.underwriting.exposure), after the controls."""
-    # scipy is imported here, once a scan has its controls, not when the command line starts
+    # numpy is imported here, once a scan has its controls, not when the command line starts
     from riskscan.underwriting.exposure import ExposureOptions, assess_exposure
 
     exposure = assess_exposure(assessment, ExposureOptions(
