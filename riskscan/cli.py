@@ -24,12 +24,13 @@ from riskscan.controls.listing import catalogue_listing
 from riskscan.errors import InputError, RiskscanError, UsageError
 from riskscan.history import check_database, list_scans, save_assessment
 from riskscan.interrupts import StopOnTerminate, Terminated, raise_if_terminated, stop_on_sigterm
-from riskscan.model import Assessment, Engagement, InputFile, InputStatus, Severity
+from riskscan.model import Assessment, Engagement, Industry, InputFile, InputStatus, Severity
 from riskscan.pipeline import Progress, ScanOptions, TrafficEngine, scan
 from riskscan.report import STDOUT, check_destination, renderer_for, write_report
 from riskscan.sources import READERS
 from riskscan.sources.live import HttpOptions, LiveKind, LiveSource, live_source
 from riskscan.sources.traffic.jsonl.fields import parse_log_fields
+from riskscan.underwriting.exposure_inputs import parse_amount, parse_records
 from riskscan.terminal import (
     RichProgress,
     print_fail_on,
@@ -145,6 +146,23 @@ def scan_command(
     rating_factors: Annotated[Path | None, typer.Option(
         "--rating-factors", help="A broker's or insurer's rating factors (YAML), replacing riskscan's indicative "
                                  "defaults (see docs/coverage-and-premium.md).")] = None,
+    revenue: Annotated[str | None, typer.Option(
+        "--revenue", metavar="USD", help="Annual revenue (250M, 1.2B): prices an API outage hour.")] = None,
+    records: Annotated[str | None, typer.Option(
+        "--records", metavar="N", help="Records reachable through the APIs (2M): scales data-theft losses.")
+    ] = None,
+    industry: Annotated[Industry | None, typer.Option(
+        "--industry", case_sensitive=False, help="Picks the breach-cost multiplier (default: other).")
+    ] = None,
+    limit: Annotated[str | None, typer.Option(
+        "--limit", metavar="USD", help="Policy limit (5M): compared with the modelled annual loss tail.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(
+        "--seed", min=0, max=2**32 - 1, help="Seed of the loss Monte Carlo (default: fixed, same every run).")
+    ] = None,
+    exposure_scenarios: Annotated[Path | None, typer.Option(
+        "--exposure-scenarios", metavar="FILE.yaml",
+        help="Replace the loss scenarios and their figures (see docs/exposure.md).")] = None,
 ) -> None:
     """Scan specs, gateway configs and access logs; write the assessment as JSON, HTML or PDF."""
     _configure_logging(verbose, debug)
@@ -174,7 +192,12 @@ def scan_command(
                               locations=tuple(path for path in given if _is_location(path)),
                               rating_factors=rating_factors,
                               questionnaires=tuple(questionnaire or ()), attestations=attest,
-                              config=config)
+                              config=config,
+                              revenue=parse_amount(revenue, "--revenue") if revenue is not None else None,
+                              records=parse_records(records) if records is not None else None,
+                              industry=industry,
+                              limit=parse_amount(limit, "--limit") if limit is not None else None,
+                              seed=seed, exposure_scenarios=exposure_scenarios)
         conflict = exceptions_conflict(exceptions, options.paths, config)
         if conflict:
             _stderr.print(f"riskscan: warning: {conflict}", markup=False)

@@ -16,21 +16,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from riskscan import __version__
+from riskscan.config import find_config, load_config_exceptions
 from riskscan.controls import evaluate_controls
 from riskscan.controls.catalogue import default_catalogue
-from riskscan.config import find_config, load_config_exceptions
 from riskscan.controls.exceptions import ExceptionEntry, load_exceptions
 from riskscan.discovery import DiscoveredInputs, discover_files, read_inputs, scan_root_for
 from riskscan.errors import InputError, UsageError
 from riskscan.inventory import build_inventory
-from riskscan.model import ApiSpec, Assessment, Attestation, Engagement, GatewayConfig, InputFile, InputStatus
+from riskscan.model import ApiSpec, Assessment, Engagement, GatewayConfig, Industry, InputFile, InputStatus
 from riskscan.redaction import redact_file_path
 from riskscan.sources import ReadContext, make_client_hasher
-from riskscan.underwriting.attestations import load_attestations
-from riskscan.underwriting.coverage import review_coverage
-from riskscan.underwriting.questionnaire_schema import LoadedQuestionnaire
-from riskscan.underwriting.questionnaires import answer_questionnaires, select_questionnaires
-from riskscan.underwriting.rating_factors import RatingFactors, load_rating_factors
+from riskscan.underwriting.stage import (
+    ExposureInputs,
+    UnderwritingRequest,
+    load_underwriting,
+    underwrite,
+)
 
 if TYPE_CHECKING:  # httpx is imported only when a live pull is asked for
     from riskscan.sources.live import HttpOptions, LiveSource
@@ -105,6 +106,18 @@ class ScanOptions:
     config: Path | None = None
     """`--config`: the settings file whose `[[exceptions]]` are read when `exceptions` is not given;
     None: riskscan.toml at the scan root, if there is one."""
+    revenue: float | None = None
+    """`--revenue`: annual revenue in USD, for business interruption; None: the scenario file's default."""
+    records: int | None = None
+    """`--records`: records reachable through the APIs, for data-theft magnitude; None: the reference size."""
+    industry: Industry | None = None
+    """`--industry`: picks the breach-cost multiplier; None: other (the global average)."""
+    limit: float | None = None
+    """`--limit`: the policy limit in USD, compared with the modelled tail; None: no comparison."""
+    seed: int | None = None
+    """`--seed`: the Monte Carlo's seed; None: riskscan's fixed default (same figures every run)."""
+    exposure_scenarios: Path | None = None
+    """`--exposure-scenarios`: a replacement loss scenario file, validated before any input is read."""
 
 
 _SETTINGS_NOTE = "settings: its [[exceptions]] are this scan's accepted risks"
@@ -123,8 +136,7 @@ def scan(options: ScanOptions) -> Assessment:
                          "reads remote locations")
     control_ids = frozenset(control.id for control in default_catalogue().controls)
     exceptions = _accepted_risks(options, control_ids)
-    factors = load_rating_factors(options.rating_factors)
-    questionnaires = _questionnaires(options)
+    underwriting = load_underwriting(_underwriting_request(options), control_ids)
     files = discover_files(options.paths)
     root = scan_root_for(options.paths) if options.paths else Path.cwd()
     context = ReadContext(
@@ -169,34 +181,17 @@ def scan(options: ScanOptions) -> Assessment:
         grade_excluding_accepted=evaluation.grade_excluding_accepted,
         engagement=options.engagement,
     )
-    return _with_coverage(_with_questionnaires(assessment, questionnaires, options), factors)
-    
-
-def _with_coverage(assessment: Assessment, factors: RatingFactors) -> Assessment:
-    """The assessment with its coverage gaps and premium impact (no industry until one is given)."""
-    return assessment.model_copy(update={"coverage": review_coverage(assessment, factors, industry=None)})
+    return underwrite(assessment, underwriting)
 
 
-@dataclass(frozen=True)
-class _Questionnaires:
-    """The questionnaires to answer and the attestations given, validated before any input is read."""
-
-    forms: tuple[LoadedQuestionnaire, ...]
-    attestations: tuple[Attestation, ...]
-
-
-def _questionnaires(options: ScanOptions) -> _Questionnaires:
-    forms = select_questionnaires(options.questionnaires)
-    attested = (load_attestations(options.attestations, [loaded.form for loaded in forms])
-                if options.attestations else ())
-    return _Questionnaires(forms, attested)
-
-
-def _with_questionnaires(assessment: Assessment, chosen: _Questionnaires, options: ScanOptions) -> Assessment:
-    """The assessment with its questionnaires answered from the evidence, attestations set beside them."""
-    report = answer_questionnaires(assessment, chosen.forms, chosen.attestations,
-                                   options.attestations.name if options.attestations else None)
-    return assessment.model_copy(update={"questionnaires": report})
+def _underwriting_request(options: ScanOptions) -> UnderwritingRequest:
+    """The scan's underwriting options, as the underwriting stage takes them."""
+    return UnderwritingRequest(
+        questionnaires=options.questionnaires, attestations=options.attestations,
+        rating_factors=options.rating_factors, exposure_scenarios=options.exposure_scenarios,
+        exposure=ExposureInputs(revenue=options.revenue, records=options.records, industry=options.industry,
+                                limit=options.limit, seed=options.seed),
+    )
 
 
 def _read_with_spark(files: Sequence[Path], context: ReadContext, options: ScanOptions) -> DiscoveredInputs:

@@ -61,6 +61,7 @@ def test_the_wheel_carries_every_data_file(unpacked_wheel: Path) -> None:
     assert (package / "report_templates" / "fonts" / "OFL.txt").is_file()
     assert list((package / "questionnaires").glob("*.yaml"))
     assert (package / "controls" / "catalogue.yaml").is_file()
+    assert (package / "underwriting" / "exposure_scenarios.yaml").is_file()
     assert (package / "inventory" / "web_content.yaml").is_file()
     assert (package / "report" / "assessment.schema.json").is_file()
     assert (package / "underwriting" / "coverage_rules.yaml").is_file()

@@ -9,7 +9,7 @@ from pathlib import Path
 from riskscan.controls.basis import scoring_method
 from riskscan.controls.catalogue import default_catalogue
 from riskscan.inventory.exposure import default_exposure_rules
-from riskscan.model import DataClass, EvidenceStrength, Exposure, Grade, Severity
+from riskscan.model import DataClass, EvidenceStrength, EndpointExposure, Grade, Severity
 
 SCORING = (Path(__file__).resolve().parents[1] / "docs" / "scoring.md").read_text(encoding="utf-8")
 CATALOGUE = default_catalogue()
@@ -70,8 +70,8 @@ def test_the_evidence_statements_are_the_catalogue_statements() -> None:
 
 def test_the_endpoint_weight_tables_are_the_catalogue_factors() -> None:
     weights = RULES.endpoint_weights
-    exposure = table_rows("|".join(e.value for e in Exposure))
-    assert {Exposure(name): float(cells[0]) for name, cells in exposure.items()} == weights.exposure
+    exposure = table_rows("|".join(e.value for e in EndpointExposure))
+    assert {EndpointExposure(name): float(cells[0]) for name, cells in exposure.items()} == weights.exposure
     data = table_rows("|".join(c.value for c in DataClass))
     assert {DataClass(name): float(cells[0]) for name, cells in data.items()} == weights.data_classes
     assert "1.0 (`no_data`)" in SCORING and weights.no_data == 1.0

@@ -20,7 +20,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from riskscan.errors import RiskscanError
-from riskscan.model import DataClass, EvidenceStrength, Exposure, Grade, InputFamily, Model, Severity
+from riskscan.model import DataClass, EvidenceStrength, EndpointExposure, Grade, InputFamily, Model, Severity
 
 __all__ = [
     "Catalogue",
@@ -146,14 +146,14 @@ class Control(Model):
 class EndpointWeights(Model):
     """How much one endpoint weighs in its control's score: exposure x data x traffic factors."""
 
-    exposure: dict[Exposure, float]
+    exposure: dict[EndpointExposure, float]
     data_classes: dict[DataClass, float]
     no_data: float = Field(gt=0)
     traffic_boost: float = Field(ge=0)
 
     @model_validator(mode="after")
     def _complete(self) -> EndpointWeights:
-        missing = [e.value for e in Exposure if e not in self.exposure]
+        missing = [e.value for e in EndpointExposure if e not in self.exposure]
         missing += [c.value for c in DataClass if c not in self.data_classes]
         if missing:
             raise ValueError(f"endpoint weights lack {', '.join(missing)}")

@@ -1,4 +1,4 @@
-"""Exposure: who can reach an endpoint, public, internal or unknown, as far as the inputs show.
+"""EndpointExposure: who can reach an endpoint, public, internal or unknown, as far as the inputs show.
 
 Scores weigh a public endpoint over an internal one (`riskscan.controls.weights`), so this module
 only calls an endpoint internal on a positive sign, in this order:
@@ -25,7 +25,7 @@ from typing import Any
 
 import yaml
 
-from riskscan.model import AuthKind, AuthPosture, Exposure, TrafficStats
+from riskscan.model import AuthKind, AuthPosture, EndpointExposure, TrafficStats
 
 __all__ = ["ExposureRules", "default_exposure_rules", "endpoint_exposure", "parse_exposure_rules"]
 
@@ -75,22 +75,22 @@ def endpoint_exposure(
     auth: AuthPosture,
     traffic: TrafficStats | None,
     rules: ExposureRules | None = None,
-) -> tuple[Exposure, str]:
+) -> tuple[EndpointExposure, str]:
     """The endpoint's exposure and the sign that showed it, in words."""
     rules = rules or default_exposure_rules()
     restriction = next((name for name in plugins if name.lower() in rules.restriction_plugins), None)
     if restriction is not None:
-        return Exposure.INTERNAL, f"restricted to known networks by {restriction} on every route serving it"
+        return EndpointExposure.INTERNAL, f"restricted to known networks by {restriction} on every route serving it"
     if auth.is_known and auth.effective is AuthKind.MTLS:
-        return Exposure.INTERNAL, "only callers with a certificate the gateway trusts (mutual TLS) reach it"
+        return EndpointExposure.INTERNAL, "only callers with a certificate the gateway trusts (mutual TLS) reach it"
     if traffic is not None and traffic.clients >= rules.public_clients:
-        return Exposure.PUBLIC, f"called by {traffic.clients:,} distinct clients"
+        return EndpointExposure.PUBLIC, f"called by {traffic.clients:,} distinct clients"
     name = _host_name(host)
     if name is None or _says_nothing(name, rules):
-        return Exposure.UNKNOWN, "no input shows who reaches it; weighed as public"
+        return EndpointExposure.UNKNOWN, "no input shows who reaches it; weighed as public"
     if _is_internal(name, rules.internal_suffixes):
-        return Exposure.INTERNAL, f"served on the internal host {name}"
-    return Exposure.PUBLIC, f"served on the host {name}, reachable from outside"
+        return EndpointExposure.INTERNAL, f"served on the internal host {name}"
+    return EndpointExposure.PUBLIC, f"served on the host {name}, reachable from outside"
 
 
 def _host_name(host: str | None) -> str | None:

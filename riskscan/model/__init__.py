@@ -28,7 +28,7 @@ from riskscan.model.kinds import (
     ControlStatus,
     DataClass,
     EvidenceStrength,
-    Exposure,
+    EndpointExposure,
     FieldLocation,
     Grade,
     InputFamily,
@@ -109,6 +109,18 @@ from riskscan.model.questionnaires import (
     QuestionnaireReport,
     QuestionnaireResult,
 )
+from riskscan.model.exposure import (
+    DriverEffect,
+    Exposure,
+    ExposureAdjustment,
+    ExposureInputs,
+    Industry,
+    LimitComparison,
+    LossCurvePoint,
+    LossFigures,
+    LossRange,
+    ScenarioExposure,
+)
 
 __all__ = [
     "AcceptedRisk",
@@ -129,7 +141,7 @@ __all__ = [
     "Evidence",
     "EvidenceStrength",
     "ExceptionStatus",
-    "Exposure",
+    "EndpointExposure",
     "FieldLocation",
     "Finding",
     "GatewayConfig",
@@ -189,4 +201,14 @@ __all__ = [
     "QuestionnaireResult",
     "RateLimitKeying",
     "IdGuessability",
+    "DriverEffect",
+    "Exposure",
+    "ExposureAdjustment",
+    "ExposureInputs",
+    "Industry",
+    "LimitComparison",
+    "LossCurvePoint",
+    "LossFigures",
+    "LossRange",
+    "ScenarioExposure",
 ]

@@ -21,7 +21,7 @@ from riskscan.model.inputs import Evidence, Parameter
 from riskscan.model.kinds import (
     AuthKind,
     DataClass,
-    Exposure,
+    EndpointExposure,
     FieldLocation,
     IdGuessability,
     Lifecycle,
@@ -156,7 +156,7 @@ class Endpoint(Model):
     loose_request_fields: tuple[Evidence, ...] = ()  # those with no length, pattern, enum or range bound
     upstreams: tuple[Upstream, ...] = ()  # where the serving routes send it (readers that show upstreams)
     cors: tuple[CorsPolicy, ...] | None = None  # CORS in force; None unless every serving route shows it
-    exposure: Exposure = Exposure.UNKNOWN  # who can reach it (inventory/exposure.py); unknown weighs public
+    exposure: EndpointExposure = EndpointExposure.UNKNOWN  # who can reach it (inventory/exposure.py); unknown weighs public
     exposure_reason: RedactedText | None = None  # what showed it: "host api.example.com is public"
     returns_collection: bool | None = None  # its spec's 2xx answer is an array (or wraps one); None: unknown
     # How guessable its object ids are (`inventory.id_shapes`) and why; None when its path takes no id.

@@ -18,7 +18,7 @@ __all__ = [
     "Severity",
     "SightingSource",
     "SourceKind",
-    "Exposure",
+    "EndpointExposure",
     "InputFamily",
     "RateLimitKeying",
     "IdGuessability",
@@ -203,7 +203,7 @@ class FieldLocation(StrEnum):
     HEADER = "header"
 
 
-class Exposure(StrEnum):
+class EndpointExposure(StrEnum):
     """Who can reach an endpoint, as far as the inputs show (scores weigh public over internal)."""
 
     PUBLIC = "public"  # served on a public host name, or called by many distinct clients

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from riskscan.model.base import Model, RedactedEndpointKey, RedactedFilePath, RedactedText
 from riskscan.model.coverage import CoverageReview
+from riskscan.model.exposure import Exposure
 from riskscan.model.inputs import Evidence, InputFile
 from riskscan.model.inventory import Inventory
 from riskscan.model.kinds import ControlStatus, EvidenceStrength, Grade, InputFamily, Severity
@@ -182,3 +183,4 @@ class Assessment(Model):
     coverage: CoverageReview | None = None
     # Insurer questionnaires answered from this evidence, attestations beside them (None: not answered).
     questionnaires: QuestionnaireReport | None = None
+    exposure: Exposure | None = None  # loss exposure (Open FAIR), from riskscan.underwriting.exposure

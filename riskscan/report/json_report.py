@@ -24,6 +24,7 @@ from riskscan.model import (
     Evidence,
     EvidenceCoverage,
     EvidenceStrength,
+    Exposure,
     Finding,
     GradeBasis,
     InputFile,
@@ -100,7 +101,15 @@ def assessment_document(assessment: Assessment) -> Document:
         "coverage_gaps": coverage_gaps_document(assessment.coverage, _evidence),
         "premium": premium_document(assessment.coverage),
         "questionnaires": questionnaires_document(assessment.questionnaires, _evidence),
+        "exposure": _exposure(assessment.exposure),
     }
+
+
+def _exposure(exposure: Exposure | None) -> Document | None:
+    """The loss exposure as the model holds it, with its headline sentence; null when not modelled."""
+    if exposure is None:
+        return None
+    return {**exposure.model_dump(mode="json"), "headline": exposure.headline}
 
 
 def _summary(assessment: Assessment) -> Document:

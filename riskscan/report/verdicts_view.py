@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 
-from riskscan.model import Assessment, ControlStatus, Exposure
+from riskscan.model import Assessment, ControlStatus, EndpointExposure
 
 __all__ = ["EXPOSURE_NOTES", "Verdict", "endpoint_verdicts"]
 
-EXPOSURE_NOTES: Mapping[Exposure, str] = MappingProxyType(
-    {Exposure.INTERNAL: "internal", Exposure.UNKNOWN: "exposure unknown"})
+EXPOSURE_NOTES: Mapping[EndpointExposure, str] = MappingProxyType(
+    {EndpointExposure.INTERNAL: "internal", EndpointExposure.UNKNOWN: "exposure unknown"})
 """What the inventory notes under an endpoint's lifecycle; public, the common case, goes unsaid."""
 
 _SHOWN = (ControlStatus.FAIL, ControlStatus.PARTIAL)

@@ -35,6 +35,7 @@ from riskscan.report.basis_view import BasisView, build_basis_view, evidence_not
 from riskscan.report.coverage_view import CoverageView, build_coverage_view
 from riskscan.report.evidence_coverage_view import EvidenceCoverageView, build_evidence_coverage_view
 from riskscan.report.verdicts_view import EXPOSURE_NOTES, Verdict, endpoint_verdicts
+from riskscan.report.exposure_view import ExposureView, build_exposure_view
 from riskscan.report.json_report import finding_ids_by_endpoint
 from riskscan.report.premium_view import PremiumView, build_premium_view
 from riskscan.report.underwriting_view import UnderwritingSummaryView, build_underwriting_summary
@@ -224,6 +225,7 @@ class ReportView:
     questionnaires: QuestionnairesView | None = None  # insurer questionnaires answered (questionnaire_view)
     underwriting: UnderwritingSummaryView | None = None  # what the executive summary leads with
     evidence_coverage: EvidenceCoverageView | None = None  # how much the inputs could show, beside the grade and each control
+    exposure: ExposureView | None = None  # the loss exposure section (report/exposure_view.py)
 
 
 def build_view(assessment: Assessment) -> ReportView:
@@ -267,6 +269,7 @@ def build_view(assessment: Assessment) -> ReportView:
         questionnaires=build_questionnaires_view(assessment.questionnaires),
         underwriting=build_underwriting_summary(assessment),
         evidence_coverage=build_evidence_coverage_view(assessment),
+        exposure=build_exposure_view(assessment.exposure),
     )
 
 

@@ -1,4 +1,4 @@
-"""Exposure-weighted control scores: a failure counts by who can reach the endpoint, what data it
+"""EndpointExposure-weighted control scores: a failure counts by who can reach the endpoint, what data it
 carries and how busy it is (docs/scoring.md, "Endpoint weights"). Every expected score is worked by
 hand from the catalogue's factors, so a change to a factor shows here."""
 
@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from riskscan.controls import evaluate_controls
 from riskscan.controls.catalogue import default_catalogue
-from riskscan.model import ControlResult, DataClass, Endpoint, Exposure, Inventory, TrafficStats
+from riskscan.model import ControlResult, DataClass, Endpoint, EndpointExposure, Inventory, TrafficStats
 
 EndpointFactory = Callable[..., Endpoint]
 WEIGHTS = default_catalogue().scoring.endpoint_weights
@@ -23,7 +23,7 @@ def monitoring(endpoints: list[Endpoint]) -> ControlResult:
 
 def clean(endpoint: EndpointFactory, requests: int = 0) -> list[Endpoint]:
     """Nine logged claims endpoints, public, carrying no sensitive data."""
-    return [endpoint("GET", f"/v2/claims/item{n}", exposure=Exposure.PUBLIC, traffic=_traffic(requests))
+    return [endpoint("GET", f"/v2/claims/item{n}", exposure=EndpointExposure.PUBLIC, traffic=_traffic(requests))
             for n in range(9)]
 
 
@@ -37,7 +37,7 @@ def _traffic(requests: int) -> TrafficStats | None:
 
 
 def test_the_catalogue_factors_are_the_documented_ones() -> None:
-    assert dict(WEIGHTS.exposure) == {Exposure.PUBLIC: 1.0, Exposure.UNKNOWN: 1.0, Exposure.INTERNAL: 0.5}
+    assert dict(WEIGHTS.exposure) == {EndpointExposure.PUBLIC: 1.0, EndpointExposure.UNKNOWN: 1.0, EndpointExposure.INTERNAL: 0.5}
     assert WEIGHTS.data_classes[DataClass.PCI] == 2.0 and WEIGHTS.no_data == 1.0
     assert WEIGHTS.traffic_boost == 1.0
 
@@ -45,9 +45,9 @@ def test_the_catalogue_factors_are_the_documented_ones() -> None:
 def test_a_public_card_endpoint_failing_costs_more_than_an_internal_one_with_no_data(
     endpoint: EndpointFactory,
 ) -> None:
-    public_card = monitoring([*clean(endpoint), unlogged(endpoint, exposure=Exposure.PUBLIC,
+    public_card = monitoring([*clean(endpoint), unlogged(endpoint, exposure=EndpointExposure.PUBLIC,
                                                           data_classes=(DataClass.PCI,))])
-    internal_plain = monitoring([*clean(endpoint), unlogged(endpoint, exposure=Exposure.INTERNAL)])
+    internal_plain = monitoring([*clean(endpoint), unlogged(endpoint, exposure=EndpointExposure.INTERNAL)])
     # Public card data weighs 1.0 x 2.0 = 2 among nine of weight 1: 100 x (1 - 0.6 x 2 / 11) = 89.1.
     assert public_card.score == 89
     # Internal, no data weighs 0.5 x 1.0: 100 x (1 - 0.6 x 0.5 / 9.5) = 96.8. Unweighted both were 94.
@@ -57,8 +57,8 @@ def test_a_public_card_endpoint_failing_costs_more_than_an_internal_one_with_no_
 
 
 def test_unknown_exposure_weighs_as_public(endpoint: EndpointFactory) -> None:
-    unknown = monitoring([*clean(endpoint), unlogged(endpoint, exposure=Exposure.UNKNOWN)])
-    public = monitoring([*clean(endpoint), unlogged(endpoint, exposure=Exposure.PUBLIC)])
+    unknown = monitoring([*clean(endpoint), unlogged(endpoint, exposure=EndpointExposure.UNKNOWN)])
+    public = monitoring([*clean(endpoint), unlogged(endpoint, exposure=EndpointExposure.PUBLIC)])
     assert unknown.score == public.score == 94  # 100 x (1 - 0.6 / 10): the same as an unweighted score
     assert {r.weight for r in unknown.endpoints} == {1.0}
 
@@ -73,7 +73,7 @@ def test_traffic_volume_is_dampened_so_one_hot_endpoint_does_not_swamp_the_rest(
     endpoint: EndpointFactory,
 ) -> None:
     result = monitoring([*clean(endpoint, requests=10),
-                         unlogged(endpoint, exposure=Exposure.PUBLIC, traffic=_traffic(1_000_000))])
+                         unlogged(endpoint, exposure=EndpointExposure.PUBLIC, traffic=_traffic(1_000_000))])
     quiet = 1 + math.log1p(10) / math.log1p(1_000_000)  # 1.174: ten requests against a million
     weights = {r.key: r.weight for r in result.endpoints}
     assert weights["GET /v2/payments/recent"] == 2.0  # the busiest: 1 + traffic_boost
@@ -84,15 +84,15 @@ def test_traffic_volume_is_dampened_so_one_hot_endpoint_does_not_swamp_the_rest(
 
 
 def test_no_traffic_is_a_neutral_factor(endpoint: EndpointFactory) -> None:
-    without = monitoring([*clean(endpoint), unlogged(endpoint, exposure=Exposure.PUBLIC)])
-    called = monitoring([*clean(endpoint), unlogged(endpoint, exposure=Exposure.PUBLIC, traffic=_traffic(50))])
+    without = monitoring([*clean(endpoint), unlogged(endpoint, exposure=EndpointExposure.PUBLIC)])
+    called = monitoring([*clean(endpoint), unlogged(endpoint, exposure=EndpointExposure.PUBLIC, traffic=_traffic(50))])
     assert {r.weight for r in without.endpoints} == {1.0}
     # Traffic only ever adds weight: the one endpoint called is the busiest, weight 2 against nine of 1.
     assert called.score == 89
 
 
 def test_a_key_on_several_hosts_takes_its_most_exposed_host(endpoint: EndpointFactory) -> None:
-    hosts = [unlogged(endpoint, host="payments.svc.cluster.local", exposure=Exposure.INTERNAL),
-             unlogged(endpoint, host="api.harbor.example", exposure=Exposure.PUBLIC)]
+    hosts = [unlogged(endpoint, host="payments.svc.cluster.local", exposure=EndpointExposure.INTERNAL),
+             unlogged(endpoint, host="api.harbor.example", exposure=EndpointExposure.PUBLIC)]
     result = monitoring([*clean(endpoint), *hosts])
     assert [r.weight for r in result.endpoints if r.findings] == [1.0]

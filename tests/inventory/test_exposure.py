@@ -1,4 +1,4 @@
-"""Exposure: public, internal or unknown, from what the inputs show, never assuming internal."""
+"""EndpointExposure: public, internal or unknown, from what the inputs show, never assuming internal."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from riskscan.inventory import build_inventory
 from riskscan.inventory.exposure import endpoint_exposure, parse_exposure_rules
-from riskscan.model import AuthKind, AuthPosture, Evidence, Exposure, PluginRef, TrafficStats
+from riskscan.model import AuthKind, AuthPosture, Evidence, EndpointExposure, PluginRef, TrafficStats
 from tests.inventory.conftest import Make
 
 OIDC = AuthPosture(effective=AuthKind.OIDC, enforced_by="gateway:claims")
@@ -19,20 +19,20 @@ def traffic(clients: int) -> TrafficStats:
 @pytest.mark.parametrize(
     ("host", "expected"),
     [
-        ("api.harbor-assurance.example", Exposure.PUBLIC),
-        ("API.Harbor-Assurance.example.:443", Exposure.PUBLIC),
-        ("203.0.113.7", Exposure.PUBLIC),
-        ("claims.svc.cluster.local", Exposure.INTERNAL),
-        ("claims.harbor.internal:8080", Exposure.INTERNAL),
-        ("printer.local", Exposure.INTERNAL),
-        ("10.20.0.5", Exposure.INTERNAL),
-        ("[fd00::12]:8443", Exposure.INTERNAL),
-        ("localhost:8080", Exposure.UNKNOWN),  # where a developer or a log ran, not who reaches it
-        ("127.0.0.1", Exposure.UNKNOWN),
-        (None, Exposure.UNKNOWN),
+        ("api.harbor-assurance.example", EndpointExposure.PUBLIC),
+        ("API.Harbor-Assurance.example.:443", EndpointExposure.PUBLIC),
+        ("203.0.113.7", EndpointExposure.PUBLIC),
+        ("claims.svc.cluster.local", EndpointExposure.INTERNAL),
+        ("claims.harbor.internal:8080", EndpointExposure.INTERNAL),
+        ("printer.local", EndpointExposure.INTERNAL),
+        ("10.20.0.5", EndpointExposure.INTERNAL),
+        ("[fd00::12]:8443", EndpointExposure.INTERNAL),
+        ("localhost:8080", EndpointExposure.UNKNOWN),  # where a developer or a log ran, not who reaches it
+        ("127.0.0.1", EndpointExposure.UNKNOWN),
+        (None, EndpointExposure.UNKNOWN),
     ],
 )
-def test_the_host_shows_exposure_unless_it_says_nothing(host: str | None, expected: Exposure) -> None:
+def test_the_host_shows_exposure_unless_it_says_nothing(host: str | None, expected: EndpointExposure) -> None:
     exposure, reason = endpoint_exposure(host, (), OIDC, None)
     assert exposure is expected
     assert reason
@@ -41,30 +41,30 @@ def test_the_host_shows_exposure_unless_it_says_nothing(host: str | None, expect
 def test_a_network_restriction_makes_a_public_host_internal() -> None:
     exposure, reason = endpoint_exposure("api.harbor-assurance.example", ("ip-restriction", "prometheus"), OIDC,
                                          traffic(500))
-    assert (exposure, reason) == (Exposure.INTERNAL,
+    assert (exposure, reason) == (EndpointExposure.INTERNAL,
                                   "restricted to known networks by ip-restriction on every route serving it")
 
 
 def test_an_aws_private_endpoint_is_internal() -> None:
-    assert endpoint_exposure(None, ("private-endpoint",), OIDC, None)[0] is Exposure.INTERNAL
+    assert endpoint_exposure(None, ("private-endpoint",), OIDC, None)[0] is EndpointExposure.INTERNAL
 
 
 def test_mutual_tls_alone_is_internal_but_oidc_with_mtls_is_not() -> None:
     mtls = AuthPosture(effective=AuthKind.MTLS, enforced_by="gateway:partners")
-    assert endpoint_exposure(None, (), mtls, None)[0] is Exposure.INTERNAL
+    assert endpoint_exposure(None, (), mtls, None)[0] is EndpointExposure.INTERNAL
     assert endpoint_exposure(None, (), OIDC.model_copy(update={"is_sender_constrained": True}), None)[0] \
-        is Exposure.UNKNOWN
+        is EndpointExposure.UNKNOWN
 
 
 def test_many_distinct_clients_make_an_internal_name_public() -> None:
-    assert endpoint_exposure("claims.svc.cluster.local", (), OIDC, traffic(99))[0] is Exposure.INTERNAL
+    assert endpoint_exposure("claims.svc.cluster.local", (), OIDC, traffic(99))[0] is EndpointExposure.INTERNAL
     exposure, reason = endpoint_exposure("claims.svc.cluster.local", (), OIDC, traffic(1_200))
-    assert (exposure, reason) == (Exposure.PUBLIC, "called by 1,200 distinct clients")
+    assert (exposure, reason) == (EndpointExposure.PUBLIC, "called by 1,200 distinct clients")
 
 
 def test_unknown_auth_is_not_read_as_mutual_tls() -> None:
     unknown = AuthPosture(effective=AuthKind.MTLS, is_known=False)
-    assert endpoint_exposure(None, (), unknown, None)[0] is Exposure.UNKNOWN
+    assert endpoint_exposure(None, (), unknown, None)[0] is EndpointExposure.UNKNOWN
 
 
 def test_the_inventory_gives_every_endpoint_its_exposure(make: type[Make]) -> None:
@@ -76,9 +76,9 @@ def test_the_inventory_gives_every_endpoint_its_exposure(make: type[Make]) -> No
                      make.op("GET", "/v2/notes", host="notes.harbor.internal"))
     inventory = build_inventory([spec], [make.gateway(restricted)], [])
     exposures = {e.key: (e.exposure, e.exposure_reason) for e in inventory.endpoints}
-    assert exposures["GET /v2/claims/{claimId}"][0] is Exposure.PUBLIC
-    assert exposures["GET /v2/notes"] == (Exposure.INTERNAL, "served on the internal host notes.harbor.internal")
-    assert exposures["* /admin/*"][0] is Exposure.INTERNAL
+    assert exposures["GET /v2/claims/{claimId}"][0] is EndpointExposure.PUBLIC
+    assert exposures["GET /v2/notes"] == (EndpointExposure.INTERNAL, "served on the internal host notes.harbor.internal")
+    assert exposures["* /admin/*"][0] is EndpointExposure.INTERNAL
 
 
 def test_malformed_rules_are_one_line_naming_the_file() -> None:
@@ -89,4 +89,4 @@ def test_malformed_rules_are_one_line_naming_the_file() -> None:
 
 
 def test_a_single_label_name_says_nothing() -> None:
-    assert endpoint_exposure("claims", (), OIDC, None)[0] is Exposure.UNKNOWN
+    assert endpoint_exposure("claims", (), OIDC, None)[0] is EndpointExposure.UNKNOWN

@@ -11,7 +11,7 @@ from riskscan.model import (
     ControlStatus,
     EndpointControlResult,
     EvidenceStrength,
-    Exposure,
+    EndpointExposure,
 )
 from riskscan.report import RENDERERS
 from riskscan.report.verdicts_view import endpoint_verdicts
@@ -54,7 +54,7 @@ def test_the_inventory_row_shows_codes_then_finding_ids_and_a_non_public_exposur
     named = {key for finding in insurer_assessment.findings for key in finding.endpoints}
     endpoint = next(e for e in insurer_assessment.inventory.endpoints if e.key in named)
     inventory = insurer_assessment.inventory.model_copy(update={"endpoints": tuple(
-        e.model_copy(update={"exposure": Exposure.INTERNAL}) if e is endpoint else e
+        e.model_copy(update={"exposure": EndpointExposure.INTERNAL}) if e is endpoint else e
         for e in insurer_assessment.inventory.endpoints)})
     assessment = judged(insurer_assessment.model_copy(update={"inventory": inventory}), "rate_limit",
                         EndpointControlResult(key=endpoint.key, status=ControlStatus.FAIL,

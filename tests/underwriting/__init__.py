@@ -1,0 +1,1 @@
+"""Tests of the underwriting stage (riskscan/underwriting/)."""
