@@ -134,7 +134,7 @@ FIXTURES = REPO_ROOT / "tests" / "fixtures" / "questionnaires"
 QUESTIONNAIRE_SCAN_TIME = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 
 
-def scan_estate(path: Path, **options: object) -> Assessment:
+def scan_estate(path: Path = REPO_ROOT / "tests" / "fixtures" / "estate", **options: object) -> Assessment:
     """A scan of `path` at a fixed time, with any further `ScanOptions` fields."""
     return scan(ScanOptions(paths=(path,), clock=lambda: QUESTIONNAIRE_SCAN_TIME, **options))  # type: ignore[arg-type]
 

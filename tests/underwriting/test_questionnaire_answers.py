@@ -65,9 +65,9 @@ def test_partial_is_never_yes_and_names_the_endpoints_short(demo: Assessment) ->
     result = answered(demo, "api-security-supplement")
     rate = answer(result, "rate-limiting")
     assert (rate.value, rate.state) == ("partial", AnswerState.PARTIAL)
-    assert rate.endpoint_count == 14 and len(rate.endpoints) == 5  # a few named, all counted
-    assert set(rate.findings) == {"RATE-001", "RATE-002"}
-    assert "Falls short on 14 of 59 endpoints judged" in rate.reason
+    assert rate.endpoint_count == 22 and len(rate.endpoints) == 5  # a few named, all counted
+    assert set(rate.findings) == {"RATE-001", "RATE-002", "RATE-003", "RATE-004"}
+    assert "Falls short on 22 of 59 endpoints judged" in rate.reason
     secrets = answer(result, "secrets-management")  # a yes/no question on partial evidence answers no
     assert (secrets.value, secrets.state) == ("no", AnswerState.PARTIAL)
 
