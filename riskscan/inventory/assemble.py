@@ -22,7 +22,9 @@ from riskscan.model import (
     Endpoint,
     Evidence,
     GatewayConfig,
+    GatewayRoute,
     Inventory,
+    ServingRoute,
     SightingSource,
     TrafficSample,
 )
@@ -98,7 +100,16 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
         loose_request_fields=data.loose_request_fields,
         upstreams=tuple(dict.fromkeys(r.upstream_detail for r in draft.routes if r.upstream_detail)),
         cors=_cors(draft),
+        serving_routes=tuple(_serving(route) for route in draft.routes),
+        spec_hosts=tuple(dict.fromkeys(host.lower() for _, operation in draft.operations
+                                       for host in (operation.host, *operation.alternate_hosts) if host)),
     )
+
+
+def _serving(route: GatewayRoute) -> ServingRoute:
+    """What environment separation reads of a serving route: its hosts, conditions and upstream."""
+    return ServingRoute(route_id=route.route_id, hosts=route.hosts, conditions=route.conditions,
+                        upstream=route.upstream, evidence=route.evidence)
 
 
 def _cors(draft: EndpointDraft) -> tuple[CorsPolicy, ...] | None:

@@ -25,6 +25,7 @@ __all__ = [
     "Endpoint",
     "SensitiveField",
     "Inventory",
+    "ServingRoute",
     "RateLimitPosture",
     "TrafficStats",
     "WebContent",
@@ -106,6 +107,17 @@ class SensitiveField(Model):
     evidence: Evidence
 
 
+class ServingRoute(Model):
+    """A gateway route serving an endpoint, as environment separation judges it: the hosts it answers
+    on, the conditions it adds (APISIX vars, header matches) and where it sends requests."""
+
+    route_id: RedactedName
+    hosts: tuple[RedactedHost, ...] = ()  # empty: any host
+    conditions: tuple[RedactedText, ...] = ()
+    upstream: RedactedText | None = None  # upstream host(s) or id, as the route names it
+    evidence: Evidence
+
+
 class Endpoint(Model):
     """One API endpoint: a (method, path template, host) with everything known about it."""
 
@@ -138,6 +150,8 @@ class Endpoint(Model):
     loose_request_fields: tuple[Evidence, ...] = ()  # those with no length, pattern, enum or range bound
     upstreams: tuple[Upstream, ...] = ()  # where the serving routes send it (readers that show upstreams)
     cors: tuple[CorsPolicy, ...] | None = None  # CORS in force; None unless every serving route shows it
+    serving_routes: tuple[ServingRoute, ...] = ()  # the enabled routes serving it (environment separation)
+    spec_hosts: tuple[RedactedHost, ...] = ()  # every host its specs' servers name for it
 
     @property
     def key(self) -> str:

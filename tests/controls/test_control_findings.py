@@ -19,6 +19,8 @@ from riskscan.model import (
     FieldLocation,
     RateLimitPosture,
     SensitiveField,
+    ServingRoute,
+    SightingSource,
     TrafficStats,
     Upstream,
 )
@@ -71,6 +73,26 @@ def more_causes(endpoint: Callable[..., Endpoint]) -> list[Endpoint]:
         endpoint("GET", "/v2/portal/news", cors=(cors(credentials=False),),
                  upstreams=(fragile.model_copy(update={"hosts": ("news-1.internal", "news-2.internal"), "nodes": 2,
                                                        "scheme": "https", "has_timeouts": True}),)),
+        *environment_causes(endpoint),
+    ]
+
+
+def environment_causes(endpoint: Callable[..., Endpoint]) -> list[Endpoint]:
+    """A route answering for sandbox and production hosts, a sandbox path sent to the production
+    backend, a spec mixing servers on an unrouted endpoint, and a v1 routed beside a v3 nobody calls."""
+    def route(route_id: str, hosts: tuple[str, ...], upstream: str) -> ServingRoute:
+        return ServingRoute(route_id=route_id, hosts=hosts, upstream=upstream,
+                            evidence=Evidence(path="gateway/apisix.yaml", line=400, pointer=f"/routes/{route_id}"))
+    return [
+        endpoint("GET", "/v2/vehicles", serving_routes=(
+            route("vehicles", ("api.harbor.example", "uat.harbor.example"), "vehicles:8443"),)),
+        endpoint("GET", "/v2/fleet", serving_routes=(route("fleet", ("api.harbor.example",), "fleet:8443"),)),
+        endpoint("GET", "/sandbox/v2/fleet",
+                 serving_routes=(route("fleet-sbx", ("api.harbor.example",), "fleet:8443"),)),
+        endpoint("GET", "/v2/renewals", sources=(SightingSource.SPEC, SightingSource.TRAFFIC),
+                 spec_hosts=("api.harbor.example", "staging.harbor.example")),
+        endpoint("GET", "/v1/pets", traffic=None),
+        endpoint("GET", "/v3/pets", traffic=None),
     ]
 
 
@@ -125,12 +147,15 @@ def test_inventory_hygiene_lists_shadow_zombie_and_orphan(evaluation: ControlEva
         "INV-001": (Severity.HIGH, ("GET /internal/export",)),  # shadow and unauthenticated
         "INV-002": (Severity.HIGH, ("GET /v1/policies/{policyId}",)),  # zombie
         "INV-003": (Severity.MEDIUM, ("GET /v1/partners/{partnerId}/statements",)),  # shadow behind OIDC
-        "INV-004": (Severity.LOW, ("DELETE /v2/quotes/{quoteId}",)),  # orphan
+        "INV-004": (Severity.MEDIUM, ("GET /v1/policies/{policyId}",)),  # v1 still called beside v2
+        "INV-005": (Severity.LOW, ("DELETE /v2/quotes/{quoteId}",)),  # orphan
     }
     control = next(c for c in evaluation.controls if c.id == "inventory_hygiene")
     assert control.summary == (
         "6 of 10 endpoints are documented and current; 2 are shadow, 1 zombie and 1 orphan. "
         "2% of the 9,027 requests in the traffic given went to shadow or zombie endpoints."  # 215 of them
+        " 1 API has several live versions (/v#/policies: v1 (1 endpoint, 12% of its requests), v2 (1"
+        " endpoint, 88% of its requests)). No input names a sandbox, test or staging environment."
     )
 
 
