@@ -114,6 +114,9 @@ class TrafficTally:
     by_sample: dict[str, _SampleTally] = field(default_factory=dict)
     query_keys: dict[str, int] = field(default_factory=dict)
     response_fields: set[str] = field(default_factory=set)
+    verbose_errors: dict[str, int] = field(default_factory=dict)
+    verbose_lines: dict[str, list[int]] = field(default_factory=dict)  # traffic file -> leaking entries
+    verbose_responses: int = 0
 
     def add(self, sample: TrafficSample, item: PathTraffic) -> None:
         """Fold one reduced path's aggregate from `sample` into this tally."""
@@ -133,6 +136,12 @@ class TrafficTally:
         for key, count in item.query_keys.items():
             self.query_keys[key] = self.query_keys.get(key, 0) + count
         self.response_fields.update(item.response_fields)
+        for kind, count in item.verbose_errors.items():
+            self.verbose_errors[kind] = self.verbose_errors.get(kind, 0) + count
+        self.verbose_responses += item.verbose_error_responses
+        if item.verbose_errors:
+            lines = self.verbose_lines.setdefault(sample.path, [])
+            lines[:] = sorted(lines + list(item.verbose_error_lines))[:_SAMPLE_LINES]
         tally = self.by_sample.setdefault(sample.path, _SampleTally())
         tally.requests += item.requests
         tally.objects += item.objects
@@ -148,6 +157,7 @@ class TrafficTally:
         distinct = every[0].objects if len(every) == 1 else len(set().union(*(item.keys() for item in every)))
         others = sorted(count for client_id, count in objects.items() if client_id != busiest)
         top = self.clients[busiest] if busiest is not None else None
+        leaking = f"error bodies leaking {', '.join(sorted(self.verbose_errors))} (text not kept)"
         return TrafficStats(
             requests=self.requests,
             clients=len(self.clients),
@@ -172,6 +182,12 @@ class TrafficTally:
             busiest_requests=sum(item.requests for item in top.keys) if top is not None else 0,
             busiest_id_span=top.id_span() if top is not None else 0,
             busiest_window=top.window() if top is not None else None,
+            verbose_errors=dict(sorted(self.verbose_errors.items())),
+            verbose_error_responses=self.verbose_responses,
+            verbose_error_evidence=tuple(
+                Evidence(path=name, sample_lines=tuple(lines), note=leaking)
+                for name, lines in sorted(self.verbose_lines.items())
+            ),
         )
 
 

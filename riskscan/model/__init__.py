@@ -48,12 +48,14 @@ from riskscan.model.inputs import (
     SpecOperation,
 )
 from riskscan.model.gateways import (
+    ClientTransport,
     CorsPolicy,
     GatewayConfig,
     GatewayExport,
     GatewayRoute,
     PluginRef,
     RateLimitPolicy,
+    TlsSetting,
     Upstream,
 )
 from riskscan.model.traffic import (
@@ -89,6 +91,7 @@ __all__ = [
     "AuthKind",
     "AuthPosture",
     "AuthRequirement",
+    "ClientTransport",
     "ClientTraffic",
     "ControlResult",
     "ControlStatus",
@@ -133,6 +136,7 @@ __all__ = [
     "SourceKind",
     "SpecOperation",
     "TrafficSample",
+    "TlsSetting",
     "TrafficStats",
     "Upstream",
     "WebContent",

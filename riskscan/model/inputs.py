@@ -100,6 +100,9 @@ class SpecOperation(Model):
     fields: tuple[SchemaField, ...] | None = None
     # Where a write body's object schema lets through properties it does not name (mass assignment).
     open_body: Evidence | None = None
+    # Schemes its servers name (http, https); empty when they name none (relative URLs, no `schemes`).
+    server_schemes: tuple[RedactedName, ...] = ()
+    plain_server: Evidence | None = None  # where a plain-HTTP server of it is declared
 
 
 class ApiSpec(Model):

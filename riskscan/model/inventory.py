@@ -16,7 +16,7 @@ from riskscan.model.base import (
     RedactedPath,
     RedactedText,
 )
-from riskscan.model.gateways import CorsPolicy, Upstream
+from riskscan.model.gateways import ClientTransport, CorsPolicy, TlsSetting, Upstream
 from riskscan.model.inputs import Evidence, Parameter
 from riskscan.model.kinds import AuthKind, DataClass, FieldLocation, Lifecycle, SightingSource
 
@@ -87,6 +87,10 @@ class TrafficStats(Model):
     busiest_requests: int = 0  # requests that client made to the endpoint
     busiest_id_span: int = 0  # highest - lowest + 1 of its numeric ids (how many ids the walk spans)
     busiest_window: tuple[datetime, datetime] | None = None  # its first and last request (rate of a walk)
+    # Error responses whose bodies leaked internals (HAR), by kind, and where: never the text.
+    verbose_errors: dict[RedactedName, int] = {}
+    verbose_error_evidence: tuple[Evidence, ...] = ()
+    verbose_error_responses: int = 0  # error responses that leaked at least one kind
 
     @property
     def busiest_rate_per_minute(self) -> float | None:
@@ -152,6 +156,10 @@ class Endpoint(Model):
     cors: tuple[CorsPolicy, ...] | None = None  # CORS in force; None unless every serving route shows it
     serving_routes: tuple[ServingRoute, ...] = ()  # the enabled routes serving it (environment separation)
     spec_hosts: tuple[RedactedHost, ...] = ()  # every host its specs' servers name for it
+    # How clients reach it: the serving routes' listeners (None unless every serving route shows them),
+    # and the schemes its spec servers declare (empty when they name none).
+    client_transport: tuple[ClientTransport, ...] | None = None
+    declared_transport: tuple[ClientTransport, ...] = ()
 
     @property
     def key(self) -> str:
@@ -191,3 +199,6 @@ class Inventory(Model):
     # Credentials written in clear in gateway configs, and the configs whose secrets were checked.
     clear_secrets: tuple[Evidence, ...] = ()
     secrets_checked: tuple[RedactedFilePath, ...] = ()
+    # TLS versions set for clients in gateway configs, and the configs whose TLS settings were read.
+    tls_settings: tuple[TlsSetting, ...] = ()
+    tls_checked: tuple[RedactedFilePath, ...] = ()

@@ -12,6 +12,7 @@ from riskscan.controls.catalogue import default_catalogue
 from riskscan.model import (
     AuthKind,
     AuthPosture,
+    ClientTransport,
     CorsPolicy,
     DataClass,
     Endpoint,
@@ -21,6 +22,7 @@ from riskscan.model import (
     SensitiveField,
     ServingRoute,
     SightingSource,
+    TlsSetting,
     TrafficStats,
     Upstream,
 )
@@ -69,11 +71,18 @@ def more_causes(endpoint: Callable[..., Endpoint]) -> list[Endpoint]:
                                       unauthorized=300, max_failed_auth_per_client=3)),
         # a partner portal: a lone plain-HTTP node at a third party, no timeouts, permissive CORS, failing
         endpoint("GET", "/v2/portal/session", upstreams=(fragile,), cors=(cors(credentials=True),),
-                 traffic=TrafficStats(requests=400, clients=9, status_classes={"2xx": 300, "5xx": 100})),
+                 traffic=TrafficStats(requests=400, clients=9, status_classes={"2xx": 300, "5xx": 100},
+                                      verbose_errors={"stack_trace": 3}, verbose_error_responses=3)),
         endpoint("GET", "/v2/portal/news", cors=(cors(credentials=False),),
                  upstreams=(fragile.model_copy(update={"hosts": ("news-1.internal", "news-2.internal"), "nodes": 2,
                                                        "scheme": "https", "has_timeouts": True}),)),
         *environment_causes(endpoint),
+        # a route served over plain HTTP, and an endpoint whose spec lists an http:// server
+        endpoint("GET", "/v2/legacy/status", client_transport=(ClientTransport(
+            is_plain=True, evidence=Evidence(path="gateway/kong.yaml", line=12, pointer="/routes/3")),)),
+        endpoint("GET", "/v2/statements", sources=(SightingSource.SPEC, SightingSource.TRAFFIC), upstreams=(),
+                 declared_transport=(ClientTransport(is_plain=True, evidence=Evidence(
+                     path="specs/statements.yaml", line=5, pointer="/servers/0")),)),
     ]
 
 
@@ -229,7 +238,8 @@ def test_every_finding_code_in_the_catalogue_fires_on_the_estate(
     shows up here."""
     secret = Evidence(path="gateway/apisix.yaml", line=300, pointer="/consumers/0/plugins/key-auth/key")
     evaluation = evaluate_controls(insurer.model_copy(update={
-        "endpoints": (*insurer.endpoints, *more_causes(endpoint)), "clear_secrets": (secret,)}))
+        "endpoints": (*insurer.endpoints, *more_causes(endpoint)), "clear_secrets": (secret,),
+        "tls_settings": (TlsSetting(protocols=("TLSv1.1",), allows_legacy=True, evidence=secret),)}))
     titles = {f.title for f in evaluation.findings}
     expected = sum(len(control.findings) for control in default_catalogue().controls)
     assert len(titles) == len(evaluation.findings) == expected

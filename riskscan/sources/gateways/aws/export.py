@@ -252,7 +252,7 @@ def _prefix(definition: StructuredDocument, context: ReadContext) -> str:
     (Swagger `basePath`, else the first server's path, variables at their defaults)."""
     data = mapping(definition.data)
     if "swagger" in data:
-        bases = swagger_bases(data)
+        bases = swagger_bases(Located(data, definition, ""))
     else:
         servers = Located(data.get("servers"), definition, "/servers")
         bases = (

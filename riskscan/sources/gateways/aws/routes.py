@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from riskscan.model import AuthKind, AuthRequirement, Evidence, GatewayRoute, PluginRef
+from riskscan.model import AuthKind, AuthRequirement, ClientTransport, Evidence, GatewayRoute, PluginRef
 from riskscan.sources.gateways.aws.authorizers import API_KEY
 from riskscan.sources.gateways.aws.common import DEFAULT_ROUTE, Warn, gateway_uri, mapping, text
 from riskscan.sources.gateways.aws.policy import PolicyRule, rules_for
@@ -90,6 +90,9 @@ def build_route(draft: RouteDraft, scope: ApiScope, warn: Warn) -> GatewayRoute 
         upstream=draft.upstream,
         not_shown=scope.stage.not_shown(has_key_limits),
         evidence=draft.evidence,
+        # API Gateway endpoints answer HTTPS only; plain HTTP never reaches a route.
+        client_transport=ClientTransport(is_plain=False, evidence=draft.evidence.model_copy(
+            update={"note": "API Gateway serves HTTPS only"})),
     )
 
 
