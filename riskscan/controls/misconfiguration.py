@@ -1,13 +1,12 @@
-"""Misconfiguration signals (OWASP API8:2023): permissive CORS and server errors in traffic.
+"""Misconfiguration signals (OWASP API8:2023): permissive CORS, server errors and verbose error bodies.
 
 A CORS policy that allows any origin together with credentials lets any web page a victim visits call
 the API as them; any origin without credentials is noted at low severity. From traffic, an endpoint
 answering a material share of its requests with 5xx (the catalogue's thresholds) is failing or
 misconfigured, and its errors may leak internals; HAR captures show whether they do (error bodies with
 stack traces, SQL errors, debug pages or exception class names: kinds and counts only, kept at
-ingestion). CORS rests on the gateway configuration
-(`enforced`, only readers that show CORS: APISIX), error rates on traffic (`observed`); without either
-the control is unknown.
+ingestion). CORS rests on the gateway configuration (`enforced`, only readers that show CORS: APISIX,
+Kong, nginx), error rates and bodies on traffic (`observed`); without either the control is unknown.
 """
 
 from __future__ import annotations

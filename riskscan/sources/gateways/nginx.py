@@ -42,6 +42,12 @@ from riskscan.redaction import redact
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.nginx_conditions import if_conditions
 from riskscan.sources.gateways.nginx_controls import ServerTls, read_enforcement
+from riskscan.sources.gateways.nginx_exposure import (
+    clear_secrets,
+    cors_policies,
+    upstream_blocks,
+    upstream_detail,
+)
 from riskscan.sources.gateways.nginx_locations import LocationMatch, parse_location, shadowed_by
 from riskscan.sources.gateways.nginx_scope import Scope, Zone, collect_zones
 from riskscan.sources.gateways.nginx_tree import Directive, NginxError, load_tree
@@ -92,6 +98,7 @@ class NginxReader:
             warnings=tuple(dict.fromkeys(tree.warnings)),
             referenced_files=tuple(tree.included),
             tls_settings=_tls_settings(tree.directives),
+            clear_secrets=clear_secrets(tree.directives, _evidence),
         )
 
 
@@ -103,6 +110,7 @@ class _Builder:
         self._warnings = warnings
         self._zones: dict[tuple[str, str], Zone] = collect_zones(directives, warnings.append)
         self._upstreams = _upstreams(directives)
+        self._blocks = upstream_blocks(directives)
         self._ids: set[str] = set()
 
     def build(self) -> list[GatewayRoute]:
@@ -189,6 +197,8 @@ class _Builder:
             upstream=upstream,
             evidence=_evidence(location, excerpt, None),
             client_transport=server.transport,
+            upstream_detail=upstream_detail(pass_, scope, self._blocks, _evidence),
+            cors=cors_policies(scope, _evidence),
         )
 
     def _is_assessable(
