@@ -7,7 +7,7 @@ Three views, each where the inputs show it:
   `listen` without `ssl` and no HTTPS redirect, Envoy listeners without a transport socket, Traefik
   routers without TLS, Ingress hosts without `tls`, Gateway API HTTP listeners): `enforced`; where no
   gateway shows them, the spec's servers (`http://` URLs, Swagger `schemes: [http]`): `declared`;
-- gateway to backends: the scheme of each route's upstream (APISIX, Kong, nginx): `enforced`;
+- gateway to backends: the scheme of each route's upstream (APISIX, Kong, nginx, Envoy): `enforced`;
 - TLS versions written in the configs (nginx `ssl_protocols`, Envoy `tls_minimum_protocol_version`,
   Traefik TLS options `minVersion`, APISIX `ssl_protocols`): TLS 1.0 or 1.1 (or SSL) accepted is one
   estate-wide finding listing each place. Defaults are not judged (they change with the version).
@@ -56,12 +56,13 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
     drafts = [draft_finding(control, code, group, evidence)
               for code, (group, evidence) in groups.items() if group]
     drafts += [_legacy_draft(control, legacy)] if legacy else []
-    flagged = {e.key for e in (*plain_client, *plain_declared, *plain_upstream)}
-    passing = [e for e in judged if e.key not in flagged]
+    # What each pass rests on: the listeners and upstreams no finding names.
+    client_ok = [e for e in listened if e.key not in {p.key for p in plain_client}]
+    upstream_ok = [e for e in upstream if e.key not in {p.key for p in plain_upstream}]
     return known_outcome(
         control, judged, drafts, strength=_strength,
         limitations=[control.limitation(key) for key in _limitations(inventory, listened, upstream)],
-        evidence=[*_client_evidence(passing), *_upstream_evidence(passing),
+        evidence=[*_client_evidence(client_ok), *_upstream_evidence(upstream_ok),
                   *(setting.evidence for setting in inventory.tls_settings if not setting.allows_legacy)],
         clients=_sentence(plain_client, listened, "endpoints whose listeners the gateway shows are served"
                           " over plain HTTP"),

@@ -102,8 +102,8 @@ def test_a_partly_remediated_gateway_is_partial(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "inputs",
-    [("envoy/api-gateway.yaml",), ("data-exposure/customer-data.yaml",)],
-    ids=["envoy-config-shows-no-upstream-details", "spec-only"],
+    [("kubernetes/ingress-nginx-partner-api.yaml",), ("data-exposure/customer-data.yaml",)],
+    ids=["ingress-shows-no-upstream-details", "spec-only"],
 )
 def test_not_observable_when_the_inputs_cannot_show_it(inputs: tuple[str, ...]) -> None:
     assessment = scanned(*(FIXTURES / path for path in inputs))
@@ -111,9 +111,10 @@ def test_not_observable_when_the_inputs_cannot_show_it(inputs: tuple[str, ...]) 
         result, findings = control(assessment, control_id)
         assert (result.status.value, result.score, findings) == ("unknown", None, []), control_id
         assert "cannot be judged from these inputs" in result.summary
-    # Transport shows in both: Envoy's listeners (enforced), the spec's https servers (declared).
+    # Transport shows in both: the Ingress's tls hosts (enforced), the spec's https servers (declared).
     result, _ = control(assessment, "transport_security")
-    assert result.evidence_strength.value == ("enforced" if inputs[0].startswith("envoy") else "declared")
+    expected = "enforced" if inputs[0].startswith("kubernetes") else "declared"
+    assert result.evidence_strength.value == expected
 
 
 def test_the_reader_keeps_places_hosts_and_policies_not_values() -> None:

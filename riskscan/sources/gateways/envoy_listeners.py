@@ -20,9 +20,11 @@ from riskscan.model import (
     GatewayRoute,
     RouteAspect,
     TlsSetting,
+    Upstream,
 )
 from riskscan.sources.gateways.envoy_filters import HttpFilter, RouteShape, filter_family, route_controls
 from riskscan.sources.gateways.envoy_routes import read_match
+from riskscan.sources.gateways.envoy_exposure import cluster_upstream, cors_policies
 from riskscan.sources.gateways.tls_versions import tls_setting
 from riskscan.sources.structured import StructuredDocument
 
@@ -49,6 +51,7 @@ class EnvoyFile:
     used_route_configurations: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
     tls_settings: list[TlsSetting] = field(default_factory=list)  # listeners' tls_minimum_protocol_version
+    cluster_details: dict[str, Upstream] = field(default_factory=dict)
 
     def warn(self, message: str) -> None:
         """Record a warning (a bad entry costs that entry, not the file)."""
@@ -67,6 +70,9 @@ class EnvoyFile:
         hosts = list(dict.fromkeys(_cluster_hosts(cluster)))
         shown = ", ".join(hosts[:_MAX_UPSTREAM_HOSTS]) + (" ..." if len(hosts) > _MAX_UPSTREAM_HOSTS else "")
         self.clusters[str(cluster["name"])] = shown
+        self.cluster_details[str(cluster["name"])] = cluster_upstream(
+            {str(k): v for k, v in cluster.items()}, hosts,
+            self.evidence(pointer, f"cluster {cluster['name']}"))
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,7 @@ class _Manager:
     not_shown: tuple[RouteAspect, ...] = ()
     trusts_forwarded_for: bool = True  # no `use_remote_address`: the client address is x-forwarded-for's
     transport: ClientTransport | None = None  # the filter chain's: plain without a transport socket
+    has_cors: bool = False  # the cors filter runs (route and virtual host policies take effect)
 
 
 def read_listener(envoy: EnvoyFile, listener: object, pointer: str) -> list[GatewayRoute]:
@@ -139,10 +146,12 @@ def _read_manager(
 ) -> list[GatewayRoute]:
     """The routes of one HTTP connection manager; RBAC network filters before it on the chain check
     every connection first, so they count as filters of each of its routes."""
-    manager = _Manager(label=label, filters=[*network_rbac, *_http_filters(envoy, config, pointer)],
+    filters = _http_filters(envoy, config, pointer)
+    manager = _Manager(label=label, filters=[*network_rbac, *filters],
                        loggers=_loggers(config),
                        monitors=("tracing",) if config.get("tracing") is not None else (), mtls=mtls,
-                       trusts_forwarded_for=config.get("use_remote_address") is not True, transport=transport)
+                       trusts_forwarded_for=config.get("use_remote_address") is not True, transport=transport,
+                       has_cors=any(f.family == "cors" and not f.is_disabled for f in filters))
     route_config = config.get("route_config")
     if isinstance(route_config, dict):
         return _virtual_hosts(envoy, route_config, f"{pointer}/route_config", manager)
@@ -240,7 +249,20 @@ def _route(
         loggers=manager.loggers, monitors=manager.monitors, upstream=_upstream(envoy, action),
         not_shown=manager.not_shown, evidence=envoy.evidence(pointer, outcome.shown),
         client_transport=_route_transport(envoy, host, pointer, manager.transport),
+        upstream_detail=_upstream_detail(envoy, action),
+        cors=cors_policies(host, route, pointer, envoy.evidence) if manager.has_cors else (),
     )
+
+
+def _upstream_detail(envoy: EnvoyFile, action: dict[str, object]) -> Upstream | None:
+    """The cluster the route sends to (the first of weighted clusters); None when not in this file."""
+    name = action.get("cluster")
+    if not isinstance(name, str):
+        weighted = action.get("weighted_clusters")
+        clusters = _list(weighted.get("clusters")) if isinstance(weighted, dict) else []
+        named = (str(item["name"]) for item in clusters if isinstance(item, dict) and item.get("name"))
+        name = next(named, None)
+    return envoy.cluster_details.get(name) if isinstance(name, str) else None
 
 
 def _route_transport(envoy: EnvoyFile, host: dict[str, object], pointer: str,
