@@ -7,7 +7,8 @@ Three views, each where the inputs show it:
   `listen` without `ssl` and no HTTPS redirect, Envoy listeners without a transport socket, Traefik
   routers without TLS, Ingress hosts without `tls`, Gateway API HTTP listeners): `enforced`; where no
   gateway shows them, the spec's servers (`http://` URLs, Swagger `schemes: [http]`): `declared`;
-- gateway to backends: the scheme of each route's upstream (APISIX, Kong, nginx, Envoy): `enforced`;
+- gateway to backends: the scheme of each route's upstream (APISIX, Kong, nginx, Envoy, Traefik):
+  `enforced`;
 - TLS versions written in the configs (nginx `ssl_protocols`, Envoy `tls_minimum_protocol_version`,
   Traefik TLS options `minVersion`, APISIX `ssl_protocols`): TLS 1.0 or 1.1 (or SSL) accepted is one
   estate-wide finding listing each place. Defaults are not judged (they change with the version).

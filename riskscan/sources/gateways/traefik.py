@@ -32,14 +32,12 @@ from riskscan.errors import SourceError
 from riskscan.model import (
     AuthKind,
     AuthRequirement,
-    ClientTransport,
     Evidence,
     GatewayConfig,
     GatewayRoute,
     PluginRef,
     RouteAspect,
     SourceKind,
-    TlsSetting,
 )
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
@@ -53,7 +51,7 @@ from riskscan.sources.gateways.traefik_middlewares import (
 from riskscan.sources.gateways.traefik_elsewhere import other_provider_middlewares
 from riskscan.sources.gateways.traefik_provider import Definitions, Origin, sibling_definitions
 from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, parse_rule, shown_rule
-from riskscan.sources.gateways.tls_versions import tls_setting
+from riskscan.sources.gateways.traefik_exposure import client_transport, tls_settings, upstream_detail
 from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_config
 from riskscan.sources.structured import escape_pointer_token, load_text, parse_structured_text
 
@@ -117,7 +115,7 @@ class TraefikReader:
         routes = builder.routes()
         return GatewayConfig(path=shown, gateway="traefik", routes=tuple(routes),
                              consumer_count=builder.users, warnings=tuple(dict.fromkeys(builder.warnings)),
-                             tls_settings=builder.tls_settings(data))
+                             tls_settings=tls_settings(data, builder.evidence))
 
 
 _Located = tuple[Mapping[str, Any], Callable[[str], int | None]]
@@ -182,17 +180,6 @@ class _Builder:
             if _mapping(_mapping(data.get(protocol)).get("routers")):
                 self.warnings.append(f"{protocol.upper()} routers are not assessed (not HTTP)")
 
-    def tls_settings(self, data: Mapping[str, Any]) -> tuple[TlsSetting, ...]:
-        """The `minVersion` of each TLS option this file defines (unset: Traefik's default, TLS 1.2)."""
-        settings = []
-        for name, option in _mapping(_mapping(data.get("tls")).get("options")).items():
-            minimum = _mapping(option).get("minVersion")
-            pointer = f"/tls/options/{escape_pointer_token(str(name))}/minVersion"
-            setting = tls_setting([minimum], self._evidence(pointer, f"minVersion: {minimum}")) \
-                if isinstance(minimum, str) else None
-            settings += [setting] if setting is not None else []
-        return tuple(settings)
-
     def routes(self) -> list[GatewayRoute]:
         found: list[GatewayRoute] = []
         for name, router in _mapping(self._http.get("routers")).items():
@@ -201,6 +188,10 @@ class _Builder:
                 continue
             found += self._router(str(name), router)
         return found
+
+    def evidence(self, pointer: str, excerpt: str) -> Evidence:
+        """Evidence at a node of the file being read (what `traefik_exposure` cites)."""
+        return self._evidence(pointer, excerpt)
 
     def _evidence(self, pointer: str, excerpt: str | None = None, origin: Origin | None = None) -> Evidence:
         shown, line = origin or (self._shown, self._line)
@@ -238,7 +229,7 @@ class _Builder:
                                                         self._middleware_evidence)
         cached = self._resolved[names]
         enforcement = Enforcement(list(cached.auth), list(cached.limits), list(cached.plugins),
-                                  set(cached.unseen), list(cached.warnings))
+                                  set(cached.unseen), list(cached.warnings), list(cached.cors))
         enforcement.auth += self._mtls(router, enforcement)
         return enforcement
 
@@ -285,27 +276,12 @@ class _Builder:
             auth=tuple(enforcement.auth), rate_limits=tuple(enforcement.limits),
             upstream=self._upstream(router.get("service"), 0),
             not_shown=tuple(aspect for aspect in RouteAspect if aspect in unseen), evidence=evidence,
-            client_transport=self._client_transport(route_id.split(" #")[0], router, entry_points),
+            client_transport=client_transport(route_id.split(" #")[0], router, entry_points, self.static,
+                                              self.evidence),
+            upstream_detail=upstream_detail(self._http, router.get("service"), self.evidence),
+            # A middleware not read may set CORS headers too: then the policy is not shown.
+            cors=None if enforcement.unseen else tuple(enforcement.cors),
         )
-
-    def _client_transport(self, name: str, router: Mapping[str, Any], entry_points: list[str]
-                          ) -> ClientTransport | None:
-        """A router with `tls` serves HTTPS only. Without it, it serves its entry points as they are:
-        plain unless the static configuration gives each TLS or an https redirect; None without it."""
-        pointer = "/http/routers/" + escape_pointer_token(name)
-        if router.get("tls") not in (None, False):
-            return ClientTransport(is_plain=False, evidence=self._evidence(f"{pointer}/tls", "tls"))
-        static = self.static
-        if static is None:
-            return None
-        names = set(entry_points) or set(static.entry_points)
-        plain = sorted(names - static.secure_entry_points)
-        if not plain:
-            return ClientTransport(is_plain=False, evidence=Evidence(
-                path=static.shown, pointer="/entryPoints", note="entry points with TLS or an https redirect"))
-        evidence = self._evidence(pointer, f"no tls; entryPoints {', '.join(plain)} plain")
-        return ClientTransport(is_plain=True,
-                               evidence=evidence.model_copy(update={"note": "plain HTTP entry point"}))
 
     def _logging(self, router: Mapping[str, Any], entry_points: list[str]
                  ) -> tuple[tuple[str, ...] | None, tuple[str, ...], tuple[PluginRef, ...]]:
