@@ -135,3 +135,14 @@ def test_a_gateway_without_listeners_still_judges_its_upstreams(tmp_path: Path) 
 )
 def test_legacy_protocol_names_in_every_spelling(name: str, legacy: bool) -> None:
     assert is_legacy_protocol(name) is legacy
+
+
+def test_aws_serves_https_only_and_its_http_integrations_are_upstreams(tmp_path: Path) -> None:
+    """API Gateway answers HTTPS only; an http:// integration URI is plain HTTP behind it."""
+    shutil.copytree(TRANSPORT.parent / "aws" / "estate", tmp_path / "estate")
+    result, findings = transport(scan(ScanOptions(paths=(tmp_path,))))
+    assert PLAIN_CLIENT not in findings
+    plain = findings["Plain HTTP between the gateway and the backends of 1 endpoint"]
+    assert [(item.path, item.note) for item in plain.evidence] == [
+        ("estate/api/claims-export.json", "HTTP integration")]
+    assert any(item.note == "API Gateway serves HTTPS only" for item in result.evidence)
