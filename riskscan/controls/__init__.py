@@ -43,11 +43,8 @@ from riskscan.controls.exceptions import ExceptionEntry, apply_exceptions
 from riskscan.controls.outcome import ControlOutcome, FindingDraft
 from riskscan.controls.rate_limit import evaluate_rate_limit
 from riskscan.controls.secrets_hygiene import evaluate_secrets_hygiene
-from riskscan.controls.upstreams import (
-    evaluate_availability,
-    evaluate_third_party,
-    evaluate_transport_security,
-)
+from riskscan.controls.transport import evaluate_transport_security
+from riskscan.controls.upstreams import evaluate_availability, evaluate_third_party
 from riskscan.controls.scoring import capped_grade, control_result, overall_score
 from riskscan.controls.weights import endpoint_weights
 from riskscan.model import ControlResult, Finding, Grade, GradeBasis, Inventory, Model, RiskException

@@ -1,4 +1,5 @@
-"""Inventory hygiene (OWASP API9:2023): shadow, zombie and orphan endpoints.
+"""Inventory hygiene (OWASP API9:2023): shadow, zombie and orphan endpoints, version sprawl
+(`riskscan.controls.versions`) and sandbox and production separation (`riskscan.controls.environments`).
 
 The inventory stage classifies each endpoint's lifecycle; this control turns the counts into findings.
 With specs alone there is nothing to compare them with, so the control is unknown. A lifecycle rests
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 
 from riskscan.controls.auth import auth_is_known, is_anonymous
 from riskscan.controls.catalogue import Control
+from riskscan.controls.environments import judge_separation
 from riskscan.controls.evidence import inventory_strength
 from riskscan.controls.outcome import (
     ControlOutcome,
@@ -22,6 +24,7 @@ from riskscan.controls.outcome import (
     known_outcome,
     unknown_outcome,
 )
+from riskscan.controls.versions import live_families, version_drafts, version_sentence
 from riskscan.model import Endpoint, Evidence, Inventory, Lifecycle
 
 __all__ = ["evaluate_inventory_hygiene"]
@@ -45,7 +48,11 @@ def evaluate_inventory_hygiene(inventory: Inventory, control: Control) -> Contro
         "INV_ORPHAN": by_lifecycle[Lifecycle.ORPHAN],
     }
     drafts = [_draft(control, code, group) for code, group in groups.items() if group]
+    families = live_families(endpoints)
+    separation = judge_separation(control, endpoints)
+    drafts += version_drafts(control, families) + separation.drafts
     limitations = ["scope"] + (["no_traffic"] if not inventory.has_traffic else [])
+    limitations += ["environments"] if separation.named else []
     if not inventory.has_gateway and by_lifecycle[Lifecycle.ORPHAN]:
         limitations.append("no_gateway")
     return known_outcome(
@@ -54,6 +61,9 @@ def evaluate_inventory_hygiene(inventory: Inventory, control: Control) -> Contro
         drafts,
         strength=lambda e: inventory_strength(e, inventory),
         limitations=[control.limitation(key) for key in limitations],
+        evidence=separation.separated.values(),
+        versions=version_sentence(families),
+        environments=separation.sentence(),
         documented=key_count(by_lifecycle[Lifecycle.DOCUMENTED]),
         shadow=key_count(shadows),
         zombie=key_count(by_lifecycle[Lifecycle.ZOMBIE]),

@@ -1,11 +1,13 @@
-"""Misconfiguration signals (OWASP API8:2023): permissive CORS and server errors in traffic.
+"""Misconfiguration signals (OWASP API8:2023): permissive CORS, server errors and verbose error bodies.
 
 A CORS policy that allows any origin together with credentials lets any web page a victim visits call
 the API as them; any origin without credentials is noted at low severity. From traffic, an endpoint
 answering a material share of its requests with 5xx (the catalogue's thresholds) is failing or
-misconfigured, and its errors may leak internals. CORS rests on the gateway configuration
-(`enforced`, only readers that show CORS: APISIX), error rates on traffic (`observed`); without either
-the control is unknown.
+misconfigured, and its errors may leak internals; HAR captures show whether they do (error bodies with
+stack traces, SQL errors, debug pages or exception class names: kinds and counts only, kept at
+ingestion). CORS rests on the gateway configuration (`enforced`, only readers that show CORS: APISIX,
+Kong, nginx, Envoy, Traefik), error rates and bodies on traffic (`observed`); without either the
+control is unknown.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from riskscan.model import Endpoint, Evidence, EvidenceStrength, Inventory
 
 __all__ = ["evaluate_misconfiguration"]
 
+_LEAK_WORDS = {"stack_trace": "stack traces", "sql_error": "SQL errors",
+               "debug_page": "framework debug pages", "exception_class": "exception class names"}
+
 
 def evaluate_misconfiguration(inventory: Inventory, control: Control) -> ControlOutcome:
     """Judge CORS where the gateway shows it and 5xx rates where traffic shows them."""
@@ -37,12 +42,16 @@ def evaluate_misconfiguration(inventory: Inventory, control: Control) -> Control
     any_origin = [e for e in judged
                   if any(p.allows_any_origin for p in e.cors or ()) and e.key not in flagged]
     failing = [e for e in judged if _error_share(e, minimum) >= share]
+    leaking = [e for e in judged if e.traffic is not None and e.traffic.verbose_errors]
     groups = {"MISC_CORS_CREDENTIALS": credentialed, "MISC_CORS_ANY_ORIGIN": any_origin,
-              "MISC_SERVER_ERRORS": failing}
-    drafts = [draft_finding(control, code, group, _evidence(group), share=f"{share:.0%}", minimum=minimum,
-                            worst=_worst(group, minimum))
+              "MISC_SERVER_ERRORS": failing, "MISC_VERBOSE_ERRORS": leaking}
+    drafts = [draft_finding(control, code, group, _evidence(group, code), share=f"{share:.0%}",
+                            minimum=minimum, worst=_worst(group, minimum), **_leak_fields(group))
               for code, group in groups.items() if group]
-    limitations = ["har"] + (["no_cors"] if not any(e.cors is not None for e in judged) else [])
+    bodies_seen = any(e.traffic is not None and (e.traffic.response_fields or e.traffic.verbose_errors)
+                      for e in judged)
+    limitations = [] if bodies_seen else ["har"]
+    limitations += ["no_cors"] if not any(e.cors is not None for e in judged) else []
     limitations += ["no_traffic"] if not inventory.has_traffic else []
     return known_outcome(
         control, judged, drafts,
@@ -53,7 +62,16 @@ def evaluate_misconfiguration(inventory: Inventory, control: Control) -> Control
         permissive=key_count(credentialed + any_origin),
         with_traffic=key_count(e for e in judged if e.traffic),
         failing=key_count(failing), share=f"{share:.0%}",
+        verbose=f" Error bodies leaked internals on {key_count(leaking)} of them." if bodies_seen else "",
     )
+
+
+def _leak_fields(endpoints: list[Endpoint]) -> dict[str, str]:
+    """{kinds} and {responses} of the verbose-error finding: `stack_trace, sql_error` and a count."""
+    kinds = sorted({kind for e in endpoints if e.traffic for kind in e.traffic.verbose_errors})
+    words = ", ".join(_LEAK_WORDS.get(kind, kind.replace("_", " ")) for kind in kinds)
+    responses = sum(e.traffic.verbose_error_responses for e in endpoints if e.traffic)
+    return {"kinds": words or "nothing", "responses": f"{responses:,}"}
 
 
 def _error_share(endpoint: Endpoint, minimum: int) -> float:
@@ -74,9 +92,12 @@ def _worst(endpoints: list[Endpoint], minimum: int) -> str:
     return f"{endpoint.key} ({share:.0%} of {requests:,})"
 
 
-def _evidence(endpoints: list[Endpoint]) -> list[Evidence]:
-    """The CORS policies (or, without one, the route that shows there is none) and the traffic."""
+def _evidence(endpoints: list[Endpoint], code: str = "") -> list[Evidence]:
+    """The CORS policies (or, without one, the route that shows there is none) and the traffic; for
+    verbose errors, the captured entries that leaked."""
     found: list[Evidence] = []
+    if code == "MISC_VERBOSE_ERRORS":
+        return [item for e in endpoints if e.traffic for item in e.traffic.verbose_error_evidence]
     for e in endpoints:
         if e.cors is not None:
             found.extend([policy.evidence for policy in e.cors] or list(e.evidence[:1]))

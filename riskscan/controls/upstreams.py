@@ -1,9 +1,9 @@
-"""Where the gateway sends requests: third-party upstreams (OWASP API10:2023), transport security to
-backends (API8:2023) and availability posture (API4:2023).
+"""Where the gateway sends requests: third-party upstreams (OWASP API10:2023) and availability posture
+(API4:2023); transport security, plain upstreams included, is judged in `riskscan.controls.transport`.
 
-All three read the upstreams of the routes serving each endpoint (`Endpoint.upstreams`, shown by the
-readers that show them: APISIX), so they rest on the gateway configuration (`enforced`) and are
-unknown without one. The organization's own domains are those its routes and specs answer on; a node
+Both read the upstreams of the routes serving each endpoint (`Endpoint.upstreams`, shown by the
+readers that show them: APISIX, Kong, nginx, Envoy, Traefik), so they rest on the gateway
+configuration (`enforced`) and are unknown without one. The organization's own domains are those its routes and specs answer on; a node
 is internal when it is an address in a private range, a single-label name or a name under an internal
 suffix (`.internal`, `.svc.cluster.local` ...: the catalogue's `internal_suffixes`).
 """
@@ -23,12 +23,11 @@ from riskscan.controls.outcome import (
     reachable_endpoints,
     unknown_outcome,
 )
-from riskscan.model import Endpoint, Evidence, Inventory, Upstream
+from riskscan.model import Endpoint, Evidence, Inventory
 
 __all__ = [
     "evaluate_availability",
     "evaluate_third_party",
-    "evaluate_transport_security",
     "is_internal_host",
     "registrable_domain",
 ]
@@ -55,21 +54,6 @@ def evaluate_third_party(inventory: Inventory, control: Control) -> ControlOutco
         limitations=[control.limitation(key) for key in limitations],
         evidence=_upstream_evidence(_others(judged, external)),
         external=key_count(external), domains=", ".join(sorted(own)) or "none shown",
-    )
-
-
-def evaluate_transport_security(inventory: Inventory, control: Control) -> ControlOutcome:
-    """Judge the scheme the gateway speaks to each endpoint's upstream nodes."""
-    judged, missing = _routed(inventory, control)
-    if missing is not None:
-        return missing
-    plain = [e for e in judged if any(_scheme(u) in control.words("plain_schemes") for u in e.upstreams)]
-    drafts = [draft_finding(control, "TLS_PLAIN_UPSTREAM", plain, _upstream_evidence(plain))] if plain else []
-    return known_outcome(
-        control, judged, drafts, strength=gateway_strength,
-        limitations=[control.limitation(key) for key in ("client_side", "tls_settings")],
-        evidence=_upstream_evidence(_others(judged, plain)),
-        plain=key_count(plain),
     )
 
 
@@ -133,10 +117,6 @@ def _own_hosts(inventory: Inventory) -> Iterable[str]:
 def _external_hosts(endpoint: Endpoint, own: set[str], suffixes: frozenset[str]) -> list[str]:
     return [host for u in endpoint.upstreams for host in u.hosts
             if not is_internal_host(host, suffixes) and registrable_domain(host) not in own]
-
-
-def _scheme(upstream: Upstream) -> str:
-    return (upstream.scheme or upstream.default_scheme).lower()
 
 
 def _has(endpoint: Endpoint, plugins: frozenset[str]) -> bool:

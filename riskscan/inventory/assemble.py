@@ -7,7 +7,7 @@ exposure (`exposure`), sorted by path, method and host so that reports and diffs
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from riskscan.inventory.build import Drafts, add_prefix_shadows, attach_routes, has_traffic_paths
 from riskscan.inventory.data_classes import classify_operations
@@ -20,12 +20,16 @@ from riskscan.inventory.posture import auth_posture, common_plugins, logging_pos
 from riskscan.inventory.traffic import attach_traffic
 from riskscan.model import (
     ApiSpec,
+    ClientTransport,
     CorsPolicy,
     Endpoint,
     Evidence,
     GatewayConfig,
+    GatewayRoute,
     Inventory,
+    ServingRoute,
     SightingSource,
+    SpecOperation,
     TrafficSample,
 )
 
@@ -59,6 +63,8 @@ def build_inventory(
         web_content=drafts.web_content.summary(),
         clear_secrets=tuple(item for gateway in gateways for item in gateway.clear_secrets or ()),
         secrets_checked=tuple(gateway.path for gateway in gateways if gateway.clear_secrets is not None),
+        tls_settings=tuple(item for gateway in gateways for item in gateway.tls_settings or ()),
+        tls_checked=tuple(gateway.path for gateway in gateways if gateway.tls_settings is not None),
     )
 
 
@@ -110,7 +116,34 @@ def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSe
             (op.returns_collection for op in operations if op.returns_collection is not None), None),
         id_guessability=guessability[0] if guessability else None,
         id_guessability_reason=guessability[1] if guessability else None,
+        serving_routes=tuple(_serving(route) for route in draft.routes),
+        client_transport=_client_transport(draft),
+        declared_transport=tuple(dict.fromkeys(_declared_transport(operations))),
+        spec_hosts=tuple(dict.fromkeys(host.lower() for _, operation in draft.operations
+                                       for host in (operation.host, *operation.alternate_hosts) if host)),
     )
+
+
+def _client_transport(draft: EndpointDraft) -> tuple[ClientTransport, ...] | None:
+    """How clients reach the serving routes; None unless every serving route's reader shows it."""
+    shown = [route.client_transport for route in draft.routes]
+    if not shown or any(transport is None for transport in shown):
+        return None
+    return tuple(dict.fromkeys(transport for transport in shown if transport is not None))
+
+
+def _declared_transport(operations: Sequence[SpecOperation]) -> Iterator[ClientTransport]:
+    """Each documenting operation whose servers name a scheme: plain where one is http."""
+    for operation in operations:
+        if operation.server_schemes:
+            yield ClientTransport(is_plain=operation.plain_server is not None,
+                                  evidence=operation.plain_server or operation.evidence)
+
+
+def _serving(route: GatewayRoute) -> ServingRoute:
+    """What environment separation reads of a serving route: its hosts, conditions and upstream."""
+    return ServingRoute(route_id=route.route_id, hosts=route.hosts, conditions=route.conditions,
+                        upstream=route.upstream, evidence=route.evidence)
 
 
 def _cors(draft: EndpointDraft) -> tuple[CorsPolicy, ...] | None:

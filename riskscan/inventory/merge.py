@@ -120,6 +120,9 @@ class TrafficTally:
     by_sample: dict[str, _SampleTally] = field(default_factory=dict)
     query_keys: dict[str, int] = field(default_factory=dict)
     response_fields: set[str] = field(default_factory=set)
+    verbose_errors: dict[str, int] = field(default_factory=dict)
+    verbose_lines: dict[str, list[int]] = field(default_factory=dict)  # traffic file -> leaking entries
+    verbose_responses: int = 0
 
     def add(self, sample: TrafficSample, item: PathTraffic) -> None:
         """Fold one reduced path's aggregate from `sample` into this tally."""
@@ -139,6 +142,12 @@ class TrafficTally:
         for key, count in item.query_keys.items():
             self.query_keys[key] = self.query_keys.get(key, 0) + count
         self.response_fields.update(item.response_fields)
+        for kind, count in item.verbose_errors.items():
+            self.verbose_errors[kind] = self.verbose_errors.get(kind, 0) + count
+        self.verbose_responses += item.verbose_error_responses
+        if item.verbose_errors:
+            lines = self.verbose_lines.setdefault(sample.path, [])
+            lines[:] = sorted(lines + list(item.verbose_error_lines))[:_SAMPLE_LINES]
         tally = self.by_sample.setdefault(sample.path, _SampleTally())
         tally.requests += item.requests
         tally.objects += item.objects
@@ -155,6 +164,7 @@ class TrafficTally:
         others = sorted(count for client_id, count in objects.items() if client_id != busiest)
         top = self.clients[busiest] if busiest is not None else None
         rated = self._fastest_client()
+        leaking = f"error bodies leaking {', '.join(sorted(self.verbose_errors))} (text not kept)"
         return TrafficStats(
             requests=self.requests,
             clients=len(self.clients),
@@ -183,6 +193,12 @@ class TrafficTally:
             peak_rate_client=rated,
             peak_rate_minute=self.clients[rated].peak_minute if rated is not None else None,
             id_span=self._id_span(),
+            verbose_errors=dict(sorted(self.verbose_errors.items())),
+            verbose_error_responses=self.verbose_responses,
+            verbose_error_evidence=tuple(
+                Evidence(path=name, sample_lines=tuple(lines), note=leaking)
+                for name, lines in sorted(self.verbose_lines.items())
+            ),
         )
 
     def _id_span(self) -> int:

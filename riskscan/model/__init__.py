@@ -52,12 +52,14 @@ from riskscan.model.inputs import (
     SpecOperation,
 )
 from riskscan.model.gateways import (
+    ClientTransport,
     CorsPolicy,
     GatewayConfig,
     GatewayExport,
     GatewayRoute,
     PluginRef,
     RateLimitPolicy,
+    TlsSetting,
     Upstream,
 )
 from riskscan.model.traffic import (
@@ -71,6 +73,7 @@ from riskscan.model.inventory import (
     Inventory,
     RateLimitPosture,
     SensitiveField,
+    ServingRoute,
     TrafficStats,
     WebContent,
     WebContentClass,
@@ -129,6 +132,7 @@ __all__ = [
     "AuthKind",
     "AuthPosture",
     "AuthRequirement",
+    "ClientTransport",
     "ClientTraffic",
     "ControlResult",
     "ControlStatus",
@@ -164,6 +168,7 @@ __all__ = [
     "RouteAspect",
     "SchemaField",
     "SensitiveField",
+    "ServingRoute",
     "RedactedEndpointKey",
     "RedactedFilePath",
     "RedactedHost",
@@ -178,6 +183,7 @@ __all__ = [
     "SpecOperation",
     "TrafficCoverage",
     "TrafficSample",
+    "TlsSetting",
     "TrafficStats",
     "Upstream",
     "WebContent",

@@ -14,12 +14,14 @@ from riskscan.model.inputs import ApiSpec, AuthRequirement, Evidence
 from riskscan.model.kinds import RouteAspect
 
 __all__ = [
+    "ClientTransport",
     "CorsPolicy",
     "GatewayConfig",
     "GatewayExport",
     "GatewayRoute",
     "PluginRef",
     "RateLimitPolicy",
+    "TlsSetting",
     "Upstream",
 ]
 
@@ -65,6 +67,23 @@ class CorsPolicy(Model):
     evidence: Evidence
 
 
+class ClientTransport(Model):
+    """How clients reach a route or an operation: whether plain HTTP is served (not merely redirected
+    to HTTPS), and the listener, server block or spec server that shows it."""
+
+    is_plain: bool
+    evidence: Evidence
+
+
+class TlsSetting(Model):
+    """TLS versions a listener, server block or certificate accepts from clients, as the config writes
+    them (`TLSv1.1`, `TLSv1_2`, `VersionTLS12`); a minimum version is listed alone."""
+
+    protocols: tuple[RedactedName, ...]
+    allows_legacy: bool  # SSL, TLS 1.0 or TLS 1.1 accepted
+    evidence: Evidence
+
+
 class GatewayRoute(Model):
     """A route on a gateway, with its plugins resolved into capabilities.
 
@@ -103,6 +122,8 @@ class GatewayRoute(Model):
     # Read by the readers that show them (APISIX); None: this reader does not show the aspect.
     upstream_detail: Upstream | None = None
     cors: tuple[CorsPolicy, ...] | None = None
+    # The listeners or entry points the route is served on; None: this reader does not show them.
+    client_transport: ClientTransport | None = None
 
 
 class GatewayConfig(Model):
@@ -118,6 +139,9 @@ class GatewayConfig(Model):
     # Credentials written in clear (not `${ENV}` or secret-manager references): where, never the value.
     # None: this reader does not check.
     clear_secrets: tuple[Evidence, ...] | None = None
+    # TLS versions set explicitly for clients (listeners, server blocks, TLS options, certificates);
+    # None: this reader does not read them.
+    tls_settings: tuple[TlsSetting, ...] | None = None
 
 
 class GatewayExport(Model):

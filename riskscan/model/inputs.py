@@ -106,6 +106,9 @@ class SpecOperation(Model):
     # headers documented); None when it declares none or the reader cannot tell.
     rate_limit_declared: Evidence | None = None
     returns_collection: bool | None = None  # a 2xx response is an array, or wraps one; None: no schema
+    # Schemes its servers name (http, https); empty when they name none (relative URLs, no `schemes`).
+    server_schemes: tuple[RedactedName, ...] = ()
+    plain_server: Evidence | None = None  # where a plain-HTTP server of it is declared
 
 
 class ApiSpec(Model):

@@ -16,7 +16,7 @@ from riskscan.model.base import (
     RedactedPath,
     RedactedText,
 )
-from riskscan.model.gateways import CorsPolicy, RateLimitPolicy, Upstream
+from riskscan.model.gateways import ClientTransport, CorsPolicy, RateLimitPolicy, TlsSetting, Upstream
 from riskscan.model.inputs import Evidence, Parameter
 from riskscan.model.kinds import (
     AuthKind,
@@ -34,6 +34,7 @@ __all__ = [
     "Endpoint",
     "SensitiveField",
     "Inventory",
+    "ServingRoute",
     "RateLimitPosture",
     "TrafficStats",
     "WebContent",
@@ -104,6 +105,10 @@ class TrafficStats(Model):
     peak_rate_client: int | None = None
     peak_rate_minute: datetime | None = None
     id_span: int = 0  # highest - lowest + 1 of the numeric ids every client called (0 without numeric ids)
+    # Error responses whose bodies leaked internals (HAR), by kind, and where: never the text.
+    verbose_errors: dict[RedactedName, int] = {}
+    verbose_error_evidence: tuple[Evidence, ...] = ()
+    verbose_error_responses: int = 0  # error responses that leaked at least one kind
 
     @property
     def busiest_rate_per_minute(self) -> float | None:
@@ -121,6 +126,17 @@ class SensitiveField(Model):
     name: RedactedName
     data_class: DataClass
     location: FieldLocation
+    evidence: Evidence
+
+
+class ServingRoute(Model):
+    """A gateway route serving an endpoint, as environment separation judges it: the hosts it answers
+    on, the conditions it adds (APISIX vars, header matches) and where it sends requests."""
+
+    route_id: RedactedName
+    hosts: tuple[RedactedHost, ...] = ()  # empty: any host
+    conditions: tuple[RedactedText, ...] = ()
+    upstream: RedactedText | None = None  # upstream host(s) or id, as the route names it
     evidence: Evidence
 
 
@@ -162,6 +178,12 @@ class Endpoint(Model):
     # How guessable its object ids are (`inventory.id_shapes`) and why; None when its path takes no id.
     id_guessability: IdGuessability | None = None
     id_guessability_reason: RedactedText | None = None
+    serving_routes: tuple[ServingRoute, ...] = ()  # the enabled routes serving it (environment separation)
+    spec_hosts: tuple[RedactedHost, ...] = ()  # every host its specs' servers name for it
+    # How clients reach it: the serving routes' listeners (None unless every serving route shows them),
+    # and the schemes its spec servers declare (empty when they name none).
+    client_transport: tuple[ClientTransport, ...] | None = None
+    declared_transport: tuple[ClientTransport, ...] = ()
 
     @property
     def key(self) -> str:
@@ -201,3 +223,6 @@ class Inventory(Model):
     # Credentials written in clear in gateway configs, and the configs whose secrets were checked.
     clear_secrets: tuple[Evidence, ...] = ()
     secrets_checked: tuple[RedactedFilePath, ...] = ()
+    # TLS versions set for clients in gateway configs, and the configs whose TLS settings were read.
+    tls_settings: tuple[TlsSetting, ...] = ()
+    tls_checked: tuple[RedactedFilePath, ...] = ()

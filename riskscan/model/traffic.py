@@ -78,6 +78,11 @@ class PathTraffic(Model):
     # Field names (dotted paths, `items[].email`) of JSON response bodies, never values: filled only by
     # readers that see bodies (HAR), for the data-exposure control.
     response_fields: tuple[RedactedName, ...] = ()
+    # Error responses whose bodies leak internals, by kind (stack_trace, sql_error, debug_page,
+    # exception_class), and a few of their lines: filled only by readers that see bodies (HAR).
+    verbose_errors: dict[RedactedName, int] = {}
+    verbose_error_lines: tuple[int, ...] = ()
+    verbose_error_responses: int = 0  # error responses that leaked at least one kind
 
     @property
     def client_ids(self) -> frozenset[int]:

@@ -13,6 +13,7 @@ from riskscan.controls.catalogue import default_catalogue
 from riskscan.model import (
     AuthKind,
     AuthPosture,
+    ClientTransport,
     CorsPolicy,
     DataClass,
     Endpoint,
@@ -25,6 +26,9 @@ from riskscan.model import (
     RateLimitPolicy,
     RateLimitPosture,
     SensitiveField,
+    ServingRoute,
+    SightingSource,
+    TlsSetting,
     TrafficStats,
     Upstream,
 )
@@ -73,7 +77,8 @@ def more_causes(endpoint: Callable[..., Endpoint]) -> list[Endpoint]:
                                       unauthorized=300, max_failed_auth_per_client=3)),
         # a partner portal: a lone plain-HTTP node at a third party, no timeouts, permissive CORS, failing
         endpoint("GET", "/v2/portal/session", upstreams=(fragile,), cors=(cors(credentials=True),),
-                 traffic=TrafficStats(requests=400, clients=9, status_classes={"2xx": 300, "5xx": 100})),
+                 traffic=TrafficStats(requests=400, clients=9, status_classes={"2xx": 300, "5xx": 100},
+                                      verbose_errors={"stack_trace": 3}, verbose_error_responses=3)),
         endpoint("GET", "/v2/portal/news", cors=(cors(credentials=False),),
                  upstreams=(fragile.model_copy(update={"hosts": ("news-1.internal", "news-2.internal"), "nodes": 2,
                                                        "scheme": "https", "has_timeouts": True}),)),
@@ -85,6 +90,13 @@ def more_causes(endpoint: Callable[..., Endpoint]) -> list[Endpoint]:
                  id_guessability=IdGuessability.SEQUENTIAL, id_guessability_reason="paymentId is declared integer"),
         endpoint("GET", "/v2/documents/{documentId}", auth=key, id_guessability=IdGuessability.UNGUESSABLE,
                  id_guessability_reason="documentId is declared a UUID"),
+        *environment_causes(endpoint),
+        # a route served over plain HTTP, and an endpoint whose spec lists an http:// server
+        endpoint("GET", "/v2/legacy/status", client_transport=(ClientTransport(
+            is_plain=True, evidence=Evidence(path="gateway/kong.yaml", line=12, pointer="/routes/3")),)),
+        endpoint("GET", "/v2/statements", sources=(SightingSource.SPEC, SightingSource.TRAFFIC), upstreams=(),
+                 declared_transport=(ClientTransport(is_plain=True, evidence=Evidence(
+                     path="specs/statements.yaml", line=5, pointer="/servers/0")),)),
     ]
 
 
@@ -103,6 +115,25 @@ def rate_limit_causes(endpoint: Callable[..., Endpoint]) -> list[Endpoint]:
         endpoint("GET", "/v2/renewals", rate_limit=RateLimitPosture(
             enforced=True, by=("limit-count by remote_addr (100/60s)",), evidence=(where,), policies=(per_ip,),
             keying=RateLimitKeying.ADDRESS), traffic=busy, returns_collection=True),
+    ]
+
+
+def environment_causes(endpoint: Callable[..., Endpoint]) -> list[Endpoint]:
+    """A route answering for sandbox and production hosts, a sandbox path sent to the production
+    backend, a spec mixing servers on an unrouted endpoint, and a v1 routed beside a v3 nobody calls."""
+    def route(route_id: str, hosts: tuple[str, ...], upstream: str) -> ServingRoute:
+        return ServingRoute(route_id=route_id, hosts=hosts, upstream=upstream,
+                            evidence=Evidence(path="gateway/apisix.yaml", line=400, pointer=f"/routes/{route_id}"))
+    return [
+        endpoint("GET", "/v2/vehicles", serving_routes=(
+            route("vehicles", ("api.harbor.example", "uat.harbor.example"), "vehicles:8443"),)),
+        endpoint("GET", "/v2/fleet", serving_routes=(route("fleet", ("api.harbor.example",), "fleet:8443"),)),
+        endpoint("GET", "/sandbox/v2/fleet",
+                 serving_routes=(route("fleet-sbx", ("api.harbor.example",), "fleet:8443"),)),
+        endpoint("GET", "/v2/renewals", sources=(SightingSource.SPEC, SightingSource.TRAFFIC),
+                 spec_hosts=("api.harbor.example", "staging.harbor.example")),
+        endpoint("GET", "/v1/pets", traffic=None),
+        endpoint("GET", "/v3/pets", traffic=None),
     ]
 
 
@@ -157,12 +188,15 @@ def test_inventory_hygiene_lists_shadow_zombie_and_orphan(evaluation: ControlEva
         "INV-001": (Severity.HIGH, ("GET /internal/export",)),  # shadow and unauthenticated
         "INV-002": (Severity.HIGH, ("GET /v1/policies/{policyId}",)),  # zombie
         "INV-003": (Severity.MEDIUM, ("GET /v1/partners/{partnerId}/statements",)),  # shadow behind OIDC
-        "INV-004": (Severity.LOW, ("DELETE /v2/quotes/{quoteId}",)),  # orphan
+        "INV-004": (Severity.MEDIUM, ("GET /v1/policies/{policyId}",)),  # v1 still called beside v2
+        "INV-005": (Severity.LOW, ("DELETE /v2/quotes/{quoteId}",)),  # orphan
     }
     control = next(c for c in evaluation.controls if c.id == "inventory_hygiene")
     assert control.summary == (
         "6 of 10 endpoints are documented and current; 2 are shadow, 1 zombie and 1 orphan. "
         "2% of the 9,027 requests in the traffic given went to shadow or zombie endpoints."  # 215 of them
+        " 1 API has several live versions (/v#/policies: v1 (1 endpoint, 12% of its requests), v2 (1"
+        " endpoint, 88% of its requests)). No input names a sandbox, test or staging environment."
     )
 
 
@@ -236,7 +270,8 @@ def test_every_finding_code_in_the_catalogue_fires_on_the_estate(
     shows up here."""
     secret = Evidence(path="gateway/apisix.yaml", line=300, pointer="/consumers/0/plugins/key-auth/key")
     evaluation = evaluate_controls(insurer.model_copy(update={
-        "endpoints": (*insurer.endpoints, *more_causes(endpoint)), "clear_secrets": (secret,)}))
+        "endpoints": (*insurer.endpoints, *more_causes(endpoint)), "clear_secrets": (secret,),
+        "tls_settings": (TlsSetting(protocols=("TLSv1.1",), allows_legacy=True, evidence=secret),)}))
     titles = {f.title for f in evaluation.findings}
     expected = sum(len(control.findings) for control in default_catalogue().controls)
     assert len(titles) == len(evaluation.findings) == expected

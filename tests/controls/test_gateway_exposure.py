@@ -102,15 +102,19 @@ def test_a_partly_remediated_gateway_is_partial(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "inputs",
-    [("kong/partner-gateway.yaml",), ("data-exposure/customer-data.yaml",)],
-    ids=["kong-config-shows-no-upstream-details", "spec-only"],
+    [("kubernetes/ingress-nginx-partner-api.yaml",), ("data-exposure/customer-data.yaml",)],
+    ids=["ingress-shows-no-upstream-details", "spec-only"],
 )
 def test_not_observable_when_the_inputs_cannot_show_it(inputs: tuple[str, ...]) -> None:
     assessment = scanned(*(FIXTURES / path for path in inputs))
-    for control_id in GATEWAY_CONTROLS[:4]:
+    for control_id in ("secrets_hygiene", "third_party", "availability"):
         result, findings = control(assessment, control_id)
         assert (result.status.value, result.score, findings) == ("unknown", None, []), control_id
         assert "cannot be judged from these inputs" in result.summary
+    # Transport shows in both: the Ingress's tls hosts (enforced), the spec's https servers (declared).
+    result, _ = control(assessment, "transport_security")
+    expected = "enforced" if inputs[0].startswith("kubernetes") else "declared"
+    assert result.evidence_strength.value == expected
 
 
 def test_the_reader_keeps_places_hosts_and_policies_not_values() -> None:

@@ -59,9 +59,11 @@ def test_a_spec_only_scan_gets_no_a_or_b_and_its_json_says_declared(spec_only: A
     assert report["basis"]["statement"] == DECLARED_ONLY
     # Without a gateway config nothing shows throttling, logging, lifecycles, secrets, upstreams or CORS;
     # the fixture spec declares no request or response fields, so data and input validation are unknown too.
+    # Its https server shows how clients reach it (declared), so transport security is judged.
     assert report["basis"]["unknown_controls"] == [
         "rate_limit", "monitoring", "inventory_hygiene", "data_exposure", "secrets_hygiene", "third_party",
-        "transport_security", "availability", "misconfiguration", "input_validation", "credential_stuffing"]
+        "availability", "misconfiguration", "input_validation", "credential_stuffing"]
+    assert controls["transport_security"]["evidence_strength"] == "declared"
 
 
 def test_a_spec_only_html_report_states_the_basis_on_the_cover_and_in_the_summary(spec_only: Assessment) -> None:

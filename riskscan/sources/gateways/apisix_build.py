@@ -31,6 +31,7 @@ from riskscan.model import (
     PluginRef,
     RateLimitPolicy,
     RouteAspect,
+    TlsSetting,
     Upstream,
 )
 from riskscan.redaction import redact, redact_path
@@ -53,6 +54,7 @@ from riskscan.sources.gateways.apisix_fields import (
     strings_of,
     upstream_hosts,
 )
+from riskscan.sources.gateways.tls_versions import tls_setting
 from riskscan.sources.structured import StructuredDocument, join_pointer
 
 __all__ = ["ConfigValue", "Locate", "Location", "build_config", "locate_in"]
@@ -161,7 +163,20 @@ class _ConfigBuilder:
                 self._evidence(pointer, note=f"{name} written in clear (not an $env:// or secret reference)")
                 for pointer, name in clear_secret_pointers(self._root)
             ),
+            tls_settings=self._tls_settings(),
         )
+
+    def _tls_settings(self) -> tuple[TlsSetting, ...]:
+        """The `ssl_protocols` of each SSL object that sets them (the others take config.yaml's, by
+        default TLSv1.2 and TLSv1.3, which this file does not show)."""
+        settings = []
+        for index, ssl in items_of(self._root, "ssls"):
+            protocols = ssl.get("ssl_protocols")
+            if isinstance(protocols, list):
+                setting = tls_setting(protocols, self._evidence(f"/ssls/{index}/ssl_protocols",
+                                                                note="TLS versions accepted for its SNIs"))
+                settings += [setting] if setting is not None else []
+        return tuple(settings)
 
     def _index(self, key: str) -> dict[str, tuple[int, dict[str, ConfigValue]]]:
         found: dict[str, tuple[int, dict[str, ConfigValue]]] = {}

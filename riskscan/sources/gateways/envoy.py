@@ -88,7 +88,8 @@ class EnvoyReader:
             envoy.warn(f"{secrets} inline secret(s) (private keys, SDS secrets, credentials) held in the"
                        " file: not read; keep them in files or an SDS server")
         return GatewayConfig(
-            path=shown, gateway="envoy", routes=tuple(routes), warnings=tuple(dict.fromkeys(envoy.warnings))
+            path=shown, gateway="envoy", routes=tuple(routes), warnings=tuple(dict.fromkeys(envoy.warnings)),
+            tls_settings=tuple(envoy.tls_settings),
         )
 
 

@@ -12,9 +12,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from riskscan.model import AuthKind, AuthRequirement, Evidence, GatewayRoute, RouteAspect
+from riskscan.model import (
+    AuthKind,
+    AuthRequirement,
+    ClientTransport,
+    Evidence,
+    GatewayRoute,
+    RouteAspect,
+    TlsSetting,
+    Upstream,
+)
 from riskscan.sources.gateways.envoy_filters import HttpFilter, RouteShape, filter_family, route_controls
 from riskscan.sources.gateways.envoy_routes import read_match
+from riskscan.sources.gateways.envoy_exposure import cluster_upstream, cors_policies
+from riskscan.sources.gateways.tls_versions import tls_setting
 from riskscan.sources.structured import StructuredDocument
 
 __all__ = ["EnvoyFile", "read_listener", "read_route_configuration"]
@@ -39,6 +50,8 @@ class EnvoyFile:
     clusters: dict[str, str] = field(default_factory=dict)
     used_route_configurations: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
+    tls_settings: list[TlsSetting] = field(default_factory=list)  # listeners' tls_minimum_protocol_version
+    cluster_details: dict[str, Upstream] = field(default_factory=dict)
 
     def warn(self, message: str) -> None:
         """Record a warning (a bad entry costs that entry, not the file)."""
@@ -57,6 +70,9 @@ class EnvoyFile:
         hosts = list(dict.fromkeys(_cluster_hosts(cluster)))
         shown = ", ".join(hosts[:_MAX_UPSTREAM_HOSTS]) + (" ..." if len(hosts) > _MAX_UPSTREAM_HOSTS else "")
         self.clusters[str(cluster["name"])] = shown
+        self.cluster_details[str(cluster["name"])] = cluster_upstream(
+            {str(k): v for k, v in cluster.items()}, hosts,
+            self.evidence(pointer, f"cluster {cluster['name']}"))
 
 
 @dataclass(frozen=True)
@@ -70,6 +86,8 @@ class _Manager:
     mtls: tuple[AuthRequirement, ...]
     not_shown: tuple[RouteAspect, ...] = ()
     trusts_forwarded_for: bool = True  # no `use_remote_address`: the client address is x-forwarded-for's
+    transport: ClientTransport | None = None  # the filter chain's: plain without a transport socket
+    has_cors: bool = False  # the cors filter runs (route and virtual host policies take effect)
 
 
 def read_listener(envoy: EnvoyFile, listener: object, pointer: str) -> list[GatewayRoute]:
@@ -87,6 +105,7 @@ def read_listener(envoy: EnvoyFile, listener: object, pointer: str) -> list[Gate
         if not isinstance(chain, dict):
             continue
         mtls = _mtls(envoy, chain.get("transport_socket"), f"{chain_pointer}/transport_socket")
+        transport = _chain_transport(envoy, chain, chain_pointer)
         network_rbac: list[HttpFilter] = []
         for index, network_filter in enumerate(_list(chain.get("filters"))):
             if not isinstance(network_filter, dict):
@@ -101,7 +120,7 @@ def read_listener(envoy: EnvoyFile, listener: object, pointer: str) -> list[Gate
             is_manager = network_filter.get("name") == _HCM or type_url.endswith("HttpConnectionManager")
             if isinstance(config, dict) and is_manager:
                 routes.extend(_read_manager(envoy, config, f"{filter_pointer}/typed_config", label, mtls,
-                                            network_rbac))
+                                            network_rbac, transport))
     return routes
 
 
@@ -123,13 +142,16 @@ def _read_manager(
     label: str,
     mtls: tuple[AuthRequirement, ...],
     network_rbac: list[HttpFilter],
+    transport: ClientTransport,
 ) -> list[GatewayRoute]:
     """The routes of one HTTP connection manager; RBAC network filters before it on the chain check
     every connection first, so they count as filters of each of its routes."""
-    manager = _Manager(label=label, filters=[*network_rbac, *_http_filters(envoy, config, pointer)],
+    filters = _http_filters(envoy, config, pointer)
+    manager = _Manager(label=label, filters=[*network_rbac, *filters],
                        loggers=_loggers(config),
                        monitors=("tracing",) if config.get("tracing") is not None else (), mtls=mtls,
-                       trusts_forwarded_for=config.get("use_remote_address") is not True)
+                       trusts_forwarded_for=config.get("use_remote_address") is not True, transport=transport,
+                       has_cors=any(f.family == "cors" and not f.is_disabled for f in filters))
     route_config = config.get("route_config")
     if isinstance(route_config, dict):
         return _virtual_hosts(envoy, route_config, f"{pointer}/route_config", manager)
@@ -226,7 +248,54 @@ def _route(
         auth=tuple(dict.fromkeys([*controls.auth, *manager.mtls])), rate_limits=tuple(controls.rate_limits),
         loggers=manager.loggers, monitors=manager.monitors, upstream=_upstream(envoy, action),
         not_shown=manager.not_shown, evidence=envoy.evidence(pointer, outcome.shown),
+        client_transport=_route_transport(envoy, host, pointer, manager.transport),
+        upstream_detail=_upstream_detail(envoy, action),
+        cors=cors_policies(host, route, pointer, envoy.evidence) if manager.has_cors else (),
     )
+
+
+def _upstream_detail(envoy: EnvoyFile, action: dict[str, object]) -> Upstream | None:
+    """The cluster the route sends to (the first of weighted clusters); None when not in this file."""
+    name = action.get("cluster")
+    if not isinstance(name, str):
+        weighted = action.get("weighted_clusters")
+        clusters = _list(weighted.get("clusters")) if isinstance(weighted, dict) else []
+        named = (str(item["name"]) for item in clusters if isinstance(item, dict) and item.get("name"))
+        name = next(named, None)
+    return envoy.cluster_details.get(name) if isinstance(name, str) else None
+
+
+def _route_transport(envoy: EnvoyFile, host: dict[str, object], pointer: str,
+                     transport: ClientTransport | None) -> ClientTransport | None:
+    """The chain's transport, except that a virtual host with `require_tls` (ALL or EXTERNAL_ONLY)
+    redirects plain requests to https before any route serves them."""
+    if transport is None or not transport.is_plain or host.get("require_tls") not in ("ALL", "EXTERNAL_ONLY"):
+        return transport
+    host_pointer = pointer.rsplit("/routes/", 1)[0]
+    excerpt = f"require_tls: {host.get('require_tls')}"
+    return ClientTransport(is_plain=False, evidence=envoy.evidence(
+        f"{host_pointer}/require_tls", excerpt, "plain HTTP redirected to https"))
+
+
+def _chain_transport(envoy: EnvoyFile, chain: dict[str, object], pointer: str) -> ClientTransport:
+    """TLS when the filter chain has a transport socket (its TLS versions are noted), plain otherwise."""
+    socket = chain.get("transport_socket")
+    if not isinstance(socket, dict):
+        return ClientTransport(is_plain=True, evidence=envoy.evidence(
+            pointer, "filter chain without transport_socket", "plain HTTP listener"))
+    typed = socket.get("typed_config")
+    common = typed.get("common_tls_context") if isinstance(typed, dict) else None
+    params = common.get("tls_params") if isinstance(common, dict) else None
+    minimum = params.get("tls_minimum_protocol_version") if isinstance(params, dict) else None
+    if isinstance(minimum, str):
+        at = (f"{pointer}/transport_socket/typed_config/common_tls_context/tls_params"
+              "/tls_minimum_protocol_version")
+        setting = tls_setting([minimum], envoy.evidence(at, f"tls_minimum_protocol_version: {minimum}",
+                                                        "lowest TLS version accepted"))
+        if setting is not None and setting not in envoy.tls_settings:
+            envoy.tls_settings.append(setting)
+    return ClientTransport(is_plain=False, evidence=envoy.evidence(
+        f"{pointer}/transport_socket", "transport_socket", "TLS listener"))
 
 
 def _per_route(

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from riskscan.model import AuthKind, AuthRequirement, GatewayRoute, PluginRef, RouteAspect
+from riskscan.model import AuthKind, AuthRequirement, ClientTransport, GatewayRoute, PluginRef, RouteAspect
 from riskscan.redaction import REDACTED, is_secret_key, redact
 from riskscan.sources.gateways.gateway_api_listeners import Listener, attached_hosts
 from riskscan.sources.gateways.gateway_lookup import GatewayIndex
@@ -59,7 +59,8 @@ def httproute_routes(route: KubeObject, gateways: GatewayIndex, warn: Warn) -> l
         for match_index, match in enumerate(matches or [{}]):
             made = _match_route(route, rule_index, rule, match_index, mapping(match), hosts, is_mtls, warn)
             if made is not None:
-                found.append(made)
+                transport = None if is_unresolved else _client_transport(route, rule_index, rule, listeners)
+                found.append(made.model_copy(update={"client_transport": transport}))
     return found
 
 
@@ -120,6 +121,23 @@ def _match_route(route: KubeObject, rule_index: int, rule: Mapping[str, Any], ma
         evidence=route.evidence(f"{pointer}/matches/{match_index}" if match else pointer,
                                 f"{label} {value} ({path_type}) {method or 'any method'}"),
     )
+
+
+def _client_transport(route: KubeObject, rule_index: int, rule: Mapping[str, Any],
+                      listeners: list[Listener]) -> ClientTransport | None:
+    """A rule attached to an HTTP listener serves plain HTTP unless it redirects to https (a
+    RequestRedirect filter with scheme https); None when no listener is known."""
+    if not listeners:
+        return None
+    plain = sorted({listener.name or listener.port for listener in listeners if listener.protocol == "HTTP"})
+    redirects = any(text(f.get("type")) == "RequestRedirect"
+                    and text(mapping(f.get("requestRedirect")).get("scheme")).lower() == "https"
+                    for f in mappings(rule.get("filters")))
+    if plain and not redirects:
+        note = f"attached to HTTP listener {', '.join(plain)}"
+        return ClientTransport(is_plain=True, evidence=route.evidence("/spec/parentRefs", note=redact(note)))
+    note = "redirects HTTP to https" if plain else "attached to TLS listeners only"
+    return ClientTransport(is_plain=False, evidence=route.evidence(f"/spec/rules/{rule_index}", note=note))
 
 
 def _conditions(match: Mapping[str, Any]) -> tuple[str, ...]:

@@ -29,6 +29,7 @@ class Listener:
     is_mtls: bool
     admits: str  # allowedRoutes.namespaces.from: Same, All or Selector
     namespace: str  # the Gateway's
+    protocol: str = ""  # upper case: HTTP, HTTPS, TLS ...
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ def parent_gateway(gateway: KubeObject) -> ParentGateway:
         is_mtls = is_terminating and any(_demands_certificate(validation) for validation in validations)
         admits = text(mapping(mapping(entry.get("allowedRoutes")).get("namespaces")).get("from")) or "Same"
         listeners.append(Listener(text(entry.get("name")), port, text(entry.get("hostname")).lower(),
-                                  is_mtls, admits, gateway.namespace))
+                                  is_mtls, admits, gateway.namespace, text(entry.get("protocol")).upper()))
     return ParentGateway(gateway.namespace, gateway.name, tuple(listeners))
 
 

@@ -17,11 +17,12 @@ import re
 from pathlib import Path
 
 from riskscan.errors import SourceError
-from riskscan.model import GatewayConfig, SourceKind
+from riskscan.model import Evidence, GatewayConfig, SourceKind
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.apisix_sniff import top_level_keys
 from riskscan.sources.gateways.kong_admin import is_admin_export, read_admin_export
 from riskscan.sources.gateways.kong_build import build_routes, global_plugin_refs
+from riskscan.sources.gateways.kong_exposure import clear_secret_pointers
 from riskscan.sources.gateways.kong_consumers import ConsumerLimits
 from riskscan.sources.gateways.kong_entities import KongEntities, Located, Scope, reference
 from riskscan.sources.structured import StructuredDocument, load_structured
@@ -124,6 +125,11 @@ def _read_declarative(document: StructuredDocument, root: dict[str, object], sho
         global_plugins=global_plugin_refs(entities),
         consumer_count=len(_items(root, "consumers")),
         warnings=tuple(dict.fromkeys(warnings)),
+        clear_secrets=tuple(
+            Evidence(path=shown, line=document.line_of(pointer), pointer=pointer,
+                     note=f"{name} written in clear (not a {{vault://}} reference)")
+            for pointer, name in clear_secret_pointers(root)
+        ),
     )
 
 

@@ -27,9 +27,19 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from riskscan.model import AuthKind, AuthRequirement, GatewayRoute, PluginRef, RateLimitPolicy
+from riskscan.model import (
+    AuthKind,
+    AuthRequirement,
+    ClientTransport,
+    Evidence,
+    GatewayRoute,
+    PluginRef,
+    RateLimitPolicy,
+    Upstream,
+)
 from riskscan.redaction import is_secret_key, redact, redact_path
 from riskscan.sources.gateways.kong_entities import KongEntities, Located, Scope, reference
+from riskscan.sources.gateways.kong_exposure import cors_policy, service_host, upstream_detail
 from riskscan.sources.gateways.kong_paths import translate_path
 from riskscan.sources.gateways.kong_plugins import (
     AUTH_PLUGINS,
@@ -43,6 +53,8 @@ from riskscan.sources.gateways.kong_plugins import (
 __all__ = ["build_routes", "global_plugin_refs"]
 
 _STREAM_PROTOCOLS = frozenset({"tcp", "tls", "udp", "tls_passthrough"})
+_PLAIN_PROTOCOLS = frozenset({"http", "grpc", "ws"})  # served without TLS (https, grpcs, wss are not)
+_DEFAULT_PROTOCOLS = ("http", "https")  # a route that lists none
 _MAX_EXCERPT = 200  # characters of a condition kept
 _MAX_SHOWN = 5
 ConfigMap = Mapping[str, object]
@@ -198,6 +210,7 @@ class _Builder:
             requirement = self._resolved(plugin).auth
             if requirement is not None:
                 auth.setdefault((requirement.kind, requirement.scheme), requirement)
+        evidence = item.evidence(_excerpt(label, data, methods, hosts))
         return GatewayRoute(
             gateway="kong",
             route_id=label,
@@ -213,9 +226,20 @@ class _Builder:
             loggers=tuple(sorted({plugin.name for plugin in plugins if plugin.name in LOGGER_PLUGINS})),
             monitors=tuple(sorted({plugin.name for plugin in plugins if plugin.name in MONITOR_PLUGINS})),
             upstream=self._upstream(service),
-            evidence=item.evidence(_excerpt(label, data, methods, hosts)),
+            evidence=evidence,
             uri_ranks=ranks,
+            client_transport=_client_transport(protocols, evidence),
+            upstream_detail=self._upstream_detail(service),
+            cors=tuple(cors_policy(_conf(plugin.item), plugin.item.evidence("cors"))
+                       for plugin in plugins if plugin.name == "cors"),
         )
+
+    def _upstream_detail(self, service: Located | None) -> Upstream | None:
+        """The service's nodes and resilience settings; None when the route's service is not shown."""
+        if service is None:
+            return None
+        index = self._upstreams.find(service_host(service.data))
+        return upstream_detail(service, self._entities.upstreams[index] if index is not None else None)
 
     def _uris(
         self, label: str, paths: tuple[str, ...], route_rank: tuple[int, ...]
@@ -405,3 +429,12 @@ def _excerpt(label: str, data: ConfigMap, methods: tuple[str, ...], hosts: tuple
     paths = ",".join(_strings(data.get("paths"))) or "any"
     text = f"route {label} paths={paths} methods={','.join(methods) or 'any'}"
     return f"{text} hosts={','.join(hosts)}" if hosts else text
+
+
+def _client_transport(protocols: tuple[str, ...], evidence: Evidence) -> ClientTransport:
+    """Kong serves a route on every protocol it lists (http and https when it lists none); an
+    https-only route answers plain HTTP with 426 or its https_redirect_status_code, never the API."""
+    listed = protocols or _DEFAULT_PROTOCOLS
+    note = f"protocols {', '.join(listed)}" + ("" if protocols else " (Kong's default)")
+    return ClientTransport(is_plain=bool(set(listed) & _PLAIN_PROTOCOLS),
+                           evidence=evidence.model_copy(update={"note": note}))

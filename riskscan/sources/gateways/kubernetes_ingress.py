@@ -17,7 +17,7 @@ import fnmatch
 from collections.abc import Mapping
 from typing import Any
 
-from riskscan.model import GatewayRoute, PluginRef, RouteAspect
+from riskscan.model import ClientTransport, GatewayRoute, PluginRef, RouteAspect
 from riskscan.redaction import redact
 from riskscan.sources.gateways.ingress_nginx import PREFIX, NginxAnnotations, read_annotations
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, mapping, mappings, text
@@ -138,7 +138,24 @@ class _RouteBuilder:
             # Another controller enforces auth, limits and logging through its own resources.
             not_shown=() if self._gateway == INGRESS_GATEWAY else tuple(RouteAspect),
             evidence=ingress.evidence(pointer, excerpt),
+            client_transport=self._client_transport(pointer, host),
         )
+
+    def _client_transport(self, pointer: str, host: str) -> ClientTransport | None:
+        """A host outside `spec.tls` is served over plain HTTP (unless ingress-nginx forces a redirect);
+        one inside is served over TLS, and ingress-nginx redirects plain HTTP to it unless
+        `ssl-redirect` is "false". Other controllers redirect by their own settings: not shown."""
+        annotations = self._ingress.annotations
+        is_nginx = self._gateway == INGRESS_GATEWAY
+        if self._is_tls(host):
+            if not is_nginx:
+                return None
+            kept = text(annotations.get(f"{PREFIX}ssl-redirect")).lower() != "false"
+            note = "in spec.tls" + ("" if kept else "; ssl-redirect \"false\" serves plain HTTP too")
+            return ClientTransport(is_plain=not kept, evidence=self._ingress.evidence("/spec/tls", note=note))
+        forced = is_nginx and text(annotations.get(f"{PREFIX}force-ssl-redirect")).lower() == "true"
+        note = "host not in spec.tls" + ("; force-ssl-redirect redirects to HTTPS" if forced else "")
+        return ClientTransport(is_plain=not forced, evidence=self._ingress.evidence(pointer, note=note))
 
     def _is_tls(self, host: str) -> bool:
         return any(fnmatch.fnmatchcase(host.lower(), pattern) for pattern in self._tls_hosts)

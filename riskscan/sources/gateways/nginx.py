@@ -29,14 +29,29 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from riskscan.model import Evidence, GatewayConfig, GatewayRoute, PluginRef, SourceKind
+from riskscan.model import (
+    ClientTransport,
+    Evidence,
+    GatewayConfig,
+    GatewayRoute,
+    PluginRef,
+    SourceKind,
+    TlsSetting,
+)
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.nginx_conditions import if_conditions
 from riskscan.sources.gateways.nginx_controls import ServerTls, read_enforcement
+from riskscan.sources.gateways.nginx_exposure import (
+    clear_secrets,
+    cors_policies,
+    upstream_blocks,
+    upstream_detail,
+)
 from riskscan.sources.gateways.nginx_locations import LocationMatch, parse_location, shadowed_by
 from riskscan.sources.gateways.nginx_scope import Scope, Zone, collect_zones
 from riskscan.sources.gateways.nginx_tree import Directive, NginxError, load_tree
+from riskscan.sources.gateways.tls_versions import tls_setting
 
 __all__ = ["PASS_DIRECTIVES", "NginxError", "NginxReader"]
 
@@ -82,6 +97,8 @@ class NginxReader:
             routes=tuple(routes),
             warnings=tuple(dict.fromkeys(tree.warnings)),
             referenced_files=tuple(tree.included),
+            tls_settings=_tls_settings(tree.directives),
+            clear_secrets=clear_secrets(tree.directives, _evidence),
         )
 
 
@@ -93,6 +110,7 @@ class _Builder:
         self._warnings = warnings
         self._zones: dict[tuple[str, str], Zone] = collect_zones(directives, warnings.append)
         self._upstreams = _upstreams(directives)
+        self._blocks = upstream_blocks(directives)
         self._ids: set[str] = set()
 
     def build(self) -> list[GatewayRoute]:
@@ -121,7 +139,8 @@ class _Builder:
         hosts, conditions = _hosts(server, self._warnings)
         label = f"{hosts[0] if hosts else '_'}:{_port(listens)}"
         siblings = [parse_location(location.args) for location in server.children("location")]
-        context = _ServerContext(label, hosts, conditions, tls, all_tls and bool(listens), siblings)
+        context = _ServerContext(label, hosts, conditions, tls, all_tls and bool(listens), siblings,
+                                 _client_transport(server, listens))
         routes: list[GatewayRoute] = []
         for location in server.children("location"):
             routes.extend(self._locations(location, scope, context))
@@ -177,6 +196,9 @@ class _Builder:
             monitors=enforcement.monitors,
             upstream=upstream,
             evidence=_evidence(location, excerpt, None),
+            client_transport=server.transport,
+            upstream_detail=upstream_detail(pass_, scope, self._blocks, _evidence),
+            cors=cors_policies(scope, _evidence),
         )
 
     def _is_assessable(
@@ -216,6 +238,7 @@ class _ServerContext:
     tls: ServerTls
     is_tls: bool
     siblings: list[LocationMatch]  # the server-level locations, in the order written
+    transport: ClientTransport  # whether its listens serve plain HTTP
 
     def tls_refs(self, scope: Scope) -> tuple[PluginRef, ...]:
         """A `listen ... ssl` PluginRef when every listen of the server is TLS."""
@@ -242,6 +265,48 @@ def _is_tls(listen: Directive, server: Directive) -> bool:
     """A listen is TLS with `ssl` (or `quic`, HTTP/3), or under the legacy `ssl on;` of its server."""
     legacy = any(d.args[:1] == ("on",) for d in server.children("ssl"))
     return legacy or "ssl" in listen.args[1:] or "quic" in listen.args[1:]
+
+
+def _client_transport(server: Directive, listens: list[Directive]) -> ClientTransport:
+    """Plain when a listen is not TLS (no listen at all: port 80) and the server does not send every
+    plain request to https first (`if ($scheme = http) { return 301 https://... }`)."""
+    plain = [listen for listen in listens if not _is_tls(listen, server)]
+    if listens and not plain:
+        return ClientTransport(is_plain=False,
+                               evidence=_evidence(listens[0], "listen with ssl", "every listen is TLS"))
+    where = plain[0] if plain else server
+    if _redirects_to_https(server):
+        return ClientTransport(is_plain=False,
+                               evidence=_evidence(where, "listen", "plain HTTP redirected to https"))
+    excerpt = f"listen {' '.join(where.args)}" if plain else "server without listen (port 80)"
+    return ClientTransport(is_plain=True,
+                           evidence=_evidence(where, excerpt, "plain HTTP listener, no redirect"))
+
+
+def _redirects_to_https(server: Directive) -> bool:
+    """A server-level `if` on the scheme whose `return` (or `rewrite ... redirect|permanent`) goes to
+    https://: plain requests never reach the locations."""
+    for block in server.children("if"):
+        if not any("$scheme" in arg or "$https" in arg for arg in block.args):
+            continue
+        targets = [arg for d in (*block.children("return"), *block.children("rewrite")) for arg in d.args]
+        if any(target.startswith("https://") for target in targets):
+            return True
+    return False
+
+
+def _tls_settings(directives: Iterable[Directive]) -> tuple[TlsSetting, ...]:
+    """Every `ssl_protocols` written in the config and its includes, wherever it sits."""
+    found: list[TlsSetting] = []
+    stack = list(reversed(list(directives)))
+    while stack:
+        directive = stack.pop()
+        if directive.name == "ssl_protocols":
+            excerpt = f"ssl_protocols {' '.join(directive.args)}"
+            setting = tls_setting(directive.args, _evidence(directive, excerpt, "TLS versions accepted"))
+            found += [setting] if setting is not None else []
+        stack.extend(reversed(directive.block or ()))
+    return tuple(found)
 
 
 def _port(listens: list[Directive]) -> str:

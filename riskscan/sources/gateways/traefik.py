@@ -51,6 +51,7 @@ from riskscan.sources.gateways.traefik_middlewares import (
 from riskscan.sources.gateways.traefik_elsewhere import other_provider_middlewares
 from riskscan.sources.gateways.traefik_provider import Definitions, Origin, sibling_definitions
 from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, parse_rule, shown_rule
+from riskscan.sources.gateways.traefik_exposure import client_transport, tls_settings, upstream_detail
 from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_config
 from riskscan.sources.structured import escape_pointer_token, load_text, parse_structured_text
 
@@ -113,7 +114,8 @@ class TraefikReader:
         builder.static = static if isinstance(static, StaticConfig) else None
         routes = builder.routes()
         return GatewayConfig(path=shown, gateway="traefik", routes=tuple(routes),
-                             consumer_count=builder.users, warnings=tuple(dict.fromkeys(builder.warnings)))
+                             consumer_count=builder.users, warnings=tuple(dict.fromkeys(builder.warnings)),
+                             tls_settings=tls_settings(data, builder.evidence))
 
 
 _Located = tuple[Mapping[str, Any], Callable[[str], int | None]]
@@ -187,6 +189,10 @@ class _Builder:
             found += self._router(str(name), router)
         return found
 
+    def evidence(self, pointer: str, excerpt: str) -> Evidence:
+        """Evidence at a node of the file being read (what `traefik_exposure` cites)."""
+        return self._evidence(pointer, excerpt)
+
     def _evidence(self, pointer: str, excerpt: str | None = None, origin: Origin | None = None) -> Evidence:
         shown, line = origin or (self._shown, self._line)
         return Evidence(path=shown, line=line(pointer), pointer=pointer,
@@ -223,7 +229,7 @@ class _Builder:
                                                         self._middleware_evidence)
         cached = self._resolved[names]
         enforcement = Enforcement(list(cached.auth), list(cached.limits), list(cached.plugins),
-                                  set(cached.unseen), list(cached.warnings))
+                                  set(cached.unseen), list(cached.warnings), list(cached.cors))
         enforcement.auth += self._mtls(router, enforcement)
         return enforcement
 
@@ -270,6 +276,11 @@ class _Builder:
             auth=tuple(enforcement.auth), rate_limits=tuple(enforcement.limits),
             upstream=self._upstream(router.get("service"), 0),
             not_shown=tuple(aspect for aspect in RouteAspect if aspect in unseen), evidence=evidence,
+            client_transport=client_transport(route_id.split(" #")[0], router, entry_points, self.static,
+                                              self.evidence),
+            upstream_detail=upstream_detail(self._http, router.get("service"), self.evidence),
+            # A middleware not read may set CORS headers too: then the policy is not shown.
+            cors=None if enforcement.unseen else tuple(enforcement.cors),
         )
 
     def _logging(self, router: Mapping[str, Any], entry_points: list[str]

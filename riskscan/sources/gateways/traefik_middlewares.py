@@ -17,7 +17,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from riskscan.model import AuthKind, AuthRequirement, Evidence, PluginRef, RateLimitPolicy, RouteAspect
+from riskscan.model import (
+    AuthKind,
+    AuthRequirement,
+    CorsPolicy,
+    Evidence,
+    PluginRef,
+    RateLimitPolicy,
+    RouteAspect,
+)
 
 __all__ = ["Enforcement", "MiddlewareError", "local_name", "resolve_middlewares", "user_count"]
 
@@ -46,6 +54,7 @@ class Enforcement:
     plugins: list[PluginRef] = field(default_factory=list)
     unseen: set[RouteAspect] = field(default_factory=set)  # may be enforced by a middleware not read
     warnings: list[str] = field(default_factory=list)
+    cors: list[CorsPolicy] = field(default_factory=list)  # headers middlewares setting accessControl*
 
 
 def local_name(reference: str) -> str | None:
@@ -121,8 +130,22 @@ def _apply(kind: str, name: str, settings: Mapping[str, Any], ref: PluginRef, fo
         found.unseen |= {RouteAspect.AUTH, RouteAspect.RATE_LIMIT}
         found.warnings.append(f"middleware {name} is a Traefik plugin: what it enforces is not shown")
     is_cors = kind == "headers" and any(str(key).startswith(_CORS_PREFIX) for key in settings)
+    if is_cors:
+        found.cors.append(_cors_policy(settings, evidence))
     shown = "cors" if is_cors else kind
     found.plugins.append(ref.model_copy(update={"name": shown}))
+
+
+def _cors_policy(settings: Mapping[str, Any], evidence: Evidence) -> CorsPolicy:
+    """A headers middleware's CORS: any origin when `accessControlAllowOriginList` holds `*` or a
+    regex in `accessControlAllowOriginListRegex` matches everything; credentials when
+    `accessControlAllowCredentials` is true."""
+    listed = settings.get("accessControlAllowOriginList")
+    regexes = settings.get("accessControlAllowOriginListRegex")
+    any_origin = (isinstance(listed, list) and "*" in listed) or (
+        isinstance(regexes, list) and any(regex in (".*", ".+", "^.*$", "^.+$") for regex in regexes))
+    credentials = settings.get("accessControlAllowCredentials") is True
+    return CorsPolicy(allows_any_origin=any_origin, allows_credentials=credentials, evidence=evidence)
 
 
 def _rate_limit(name: str, settings: Mapping[str, Any], evidence: Evidence,

@@ -37,6 +37,10 @@ class StaticConfig:
     has_access_log: bool
     monitors: tuple[str, ...]  # "metrics", "tracing" when configured
     unlogged_entry_points: frozenset[str]  # entryPoints.<name>.observability.accessLogs: false (v3.1+)
+    # Entry points whose plain requests never reach a router: TLS by default (`http.tls`) or redirected
+    # to https (`http.redirections.entryPoint`); every entry point named, for routers that name none.
+    secure_entry_points: frozenset[str] = frozenset()
+    entry_points: frozenset[str] = frozenset()
 
 
 def find_static_config(context: ReadContext) -> StaticConfig | str | None:
@@ -81,9 +85,25 @@ def _read(path: Path, context: ReadContext) -> StaticConfig | None:
         if isinstance(settings, Mapping) and isinstance(settings.get("observability"), Mapping)
         and settings["observability"].get("accessLogs") is False
     )
+    named = entry_points.items() if isinstance(entry_points, Mapping) else ()
     return StaticConfig(
         shown=context.relative_path(path),
         has_access_log="accessLog" in data and data["accessLog"] is not False,
         monitors=tuple(name for key, name in _MONITORS if data.get(key) not in (None, False)),
         unlogged_entry_points=unlogged,
+        secure_entry_points=frozenset(str(name) for name, settings in named if _is_secure(settings)),
+        entry_points=frozenset(str(name) for name, _ in named),
     )
+
+
+def _is_secure(settings: object) -> bool:
+    """An entry point with default TLS (`http.tls`) or redirecting to another entry point over https
+    (`http.redirections.entryPoint`, scheme https by default)."""
+    http = settings.get("http") if isinstance(settings, Mapping) else None
+    if not isinstance(http, Mapping):
+        return False
+    if http.get("tls") not in (None, False):
+        return True
+    redirect = http.get("redirections")
+    target = redirect.get("entryPoint") if isinstance(redirect, Mapping) else None
+    return isinstance(target, Mapping) and str(target.get("scheme", "https")).lower() == "https"

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = ["HTTP_METHODS", "OpenApiError", "OpenApiReader", "read_spec_document", "sniff_openapi_version"]
 
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_PLAIN_SCHEMES = frozenset({"http", "ws"})  # server schemes that carry requests unencrypted
 """The operation keys of a path item, in the specification's order."""
 
 _LOCATIONS = {
@@ -139,7 +140,7 @@ class _SpecReader:
         spec_format = self._spec_format(data)
         paths = self._paths()
         self._schemes = security_schemes(self._root, self._refs, is_swagger=self._is_swagger)
-        self._root_bases = swagger_bases(data) if self._is_swagger else self._root_servers()
+        self._root_bases = swagger_bases(self._root) if self._is_swagger else self._root_servers()
         operations = tuple(self._operations(paths)) if paths is not None else ()
         unread = self._unread_summary()
         if unread is not None and not operations:
@@ -298,7 +299,18 @@ class _SpecReader:
             open_body=data.open_body,
             rate_limit_declared=declared_rate_limit(operation, self._refs, self._context.relative_path),
             returns_collection=returns_collection(operation, self._refs),
+            server_schemes=tuple(dict.fromkeys(base.scheme for base in (first, *others) if base.scheme)),
+            plain_server=self._plain_server((first, *others)),
         )
+
+    def _plain_server(self, bases: tuple[ServerBase, ...]) -> Evidence | None:
+        """Where the first plain-HTTP (`http`, `ws`) server of these bases is declared, if any."""
+        plain = next((base for base in bases if base.scheme in _PLAIN_SCHEMES and base.declared_at), None)
+        if plain is None or plain.declared_at is None:
+            return None
+        where = plain.declared_at
+        return Evidence(path=self._context.relative_path(where.document.path), line=where.line,
+                        pointer=where.pointer, note=f"{plain.scheme} server: requests travel unencrypted")
 
     def _evidence(self, method: str, template: str, operation: Located, operation_id: str | None) -> Evidence:
         """Where the operation is declared; a note names the root spec when that is another file."""

@@ -3,13 +3,15 @@
 An operation's full path is its server's path prefix joined to its path template. OpenAPI 3 takes the
 operation's `servers`, else its path item's, else the root's (server variables replaced by their
 defaults); Swagger 2.0 has one `host` and `basePath` for the whole spec. A server URL that names a
-host gives the operation its host too (credentials and default ports dropped, lower-cased).
+host gives the operation its host too (credentials and default ports dropped, lower-cased). Each base
+keeps the scheme its server names (`http`, `https`; Swagger 2.0: one base per entry of `schemes`) and
+where the server is declared, so that transport security can cite a plain-HTTP server.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from riskscan.redaction import redact_path
@@ -18,7 +20,7 @@ from riskscan.sources.specs.openapi_refs import Located, RefResolver
 __all__ = ["ServerBase", "join_path", "server_bases", "swagger_bases"]
 
 _SERVER_VARIABLE = re.compile(r"\{([^{}]*)\}")
-_ABSOLUTE_URL = re.compile(r"^(?:[^:/?#]*:)?//([^/?#]*)([^?#]*)")
+_ABSOLUTE_URL = re.compile(r"^(?:([A-Za-z][A-Za-z0-9+.-]{0,20}):)?//([^/?#]*)([^?#]*)")
 _SLASHES = re.compile(r"/{2,}")
 _DOT_SEGMENT = re.compile(r"/\.(?=/|$)")
 _DEFAULT_PORT = re.compile(r":(?:80|443)$")
@@ -30,6 +32,8 @@ class ServerBase:
 
     host: str | None
     prefix: str
+    scheme: str | None = None  # lower case, as the server URL names it; None for a relative URL
+    declared_at: Located | None = field(default=None, compare=False)  # the server (or `schemes`) node
 
 
 def server_bases(servers: Located, refs: RefResolver) -> list[ServerBase]:
@@ -41,22 +45,24 @@ def server_bases(servers: Located, refs: RefResolver) -> list[ServerBase]:
     bases: dict[ServerBase, None] = {}
     for index, server in enumerate(servers.node):
         if isinstance(server, dict) and isinstance(server.get("url"), str):
-            bases[_server_base(server)] = None
+            base = _server_base(server)
+            bases.setdefault(ServerBase(base.host, base.prefix, base.scheme, servers.child(index)), None)
         else:
             refs.warn(servers.child(index), "server without a url; ignored")
     return list(bases)
 
 
-def swagger_bases(data: dict[Any, Any]) -> list[ServerBase]:
-    """Swagger 2.0: the one base given by `host` and `basePath`."""
-    host = data.get("host")
-    base_path = data.get("basePath")
-    return [
-        ServerBase(
-            _host(host) if isinstance(host, str) else None,
-            base_path if isinstance(base_path, str) else "",
-        )
-    ]
+def swagger_bases(root: Located) -> list[ServerBase]:
+    """Swagger 2.0: the base given by `host` and `basePath`, once per entry of `schemes` (none listed:
+    the scheme the spec itself is served with, unknown here)."""
+    data = root.node
+    host = _host(data["host"]) if isinstance(data.get("host"), str) else None
+    prefix = data["basePath"] if isinstance(data.get("basePath"), str) else ""
+    schemes = data.get("schemes")
+    named = [s.lower() for s in schemes if isinstance(s, str)] if isinstance(schemes, list) else []
+    where = root.child("schemes")
+    bases = [ServerBase(host, prefix, scheme, where) for scheme in dict.fromkeys(named)]
+    return bases or [ServerBase(host, prefix)]
 
 
 def join_path(prefix: str, template: str) -> str:
@@ -81,7 +87,8 @@ def _server_base(server: dict[Any, Any]) -> ServerBase:
     url = _SERVER_VARIABLE.sub(substitute, server["url"]).strip()
     absolute = _ABSOLUTE_URL.match(url)
     if absolute:
-        return ServerBase(_host(absolute.group(1)), absolute.group(2))
+        scheme = absolute.group(1).lower() if absolute.group(1) else None
+        return ServerBase(_host(absolute.group(2)), absolute.group(3), scheme)
     return ServerBase(None, re.split(r"[?#]", url, maxsplit=1)[0])
 
 

@@ -11,8 +11,11 @@ browser or tool that recorded it), identified by the file's name and hashed like
 Redacted at ingestion: request and response headers, cookies, `queryString` values, `postData` and
 response bodies are never kept. A JSON response body leaves only its field names (dotted paths,
 `response_fields`), attached to the endpoint it came from, for the data-exposure control; which data
-classes those fields hold is judged downstream, not here. Auth schemes seen in request headers are not
-kept either: the traffic model has no place for them (gateways and specs say which auth is enforced).
+classes those fields hold is judged downstream, not here. An error response's body (status 400 and
+above, any media type) leaves only the kinds of internals it leaks (`verbose_errors`: stack traces,
+SQL errors, debug pages, exception class names), counted per endpoint with a few entry lines. Auth
+schemes seen in request headers are not kept either: the traffic model has no place for them
+(gateways and specs say which auth is enforced).
 
 Entries with the wrong types, an unreal time or a relative URL are rejected one by one with a warning;
 `status` 0 (Chrome's mark of a request blocked or never answered) is no request. A file that is not
@@ -38,6 +41,7 @@ from riskscan.sources.traffic.access_log_parse import split_request, split_targe
 from riskscan.sources.traffic.engine import TrafficAggregator, requests_from_rows
 from riskscan.sources.traffic.reduce import reduce_path
 from riskscan.sources.traffic.response_fields import is_json_type, response_field_names
+from riskscan.sources.traffic.verbose_errors import leak_kinds
 
 __all__ = ["MAX_RESPONSE_FIELDS", "HarError", "HarReader"]
 
@@ -65,6 +69,23 @@ class _Entries:
     malformed: list[int] = field(default_factory=list)
     not_requests: list[int] = field(default_factory=list)
     unread_bodies: int = 0
+    leaks: dict[_Key, _Leaks] = field(default_factory=dict)
+
+
+@dataclass
+class _Leaks:
+    """Error responses of one endpoint whose bodies leaked internals: count per kind, a few lines."""
+
+    kinds: dict[str, int] = field(default_factory=dict)
+    lines: list[int] = field(default_factory=list)
+    responses: int = 0
+
+    def add(self, kinds: frozenset[str], line: int) -> None:
+        self.responses += 1
+        for kind in kinds:
+            self.kinds[kind] = self.kinds.get(kind, 0) + 1
+        if len(self.lines) < _SAMPLES:
+            self.lines.append(line)
 
 
 class HarReader:
@@ -94,13 +115,14 @@ class HarReader:
             log.warning("%s: %s", shown, redact(warning))
         rejected = len(read.malformed) + len(read.not_requests)
         fields = _as_kept(read.fields)
+        leaks = _leaks_as_kept(read.leaks)
         return TrafficSample(
             path=shown,
             format="har",
             total_lines=len(entries),
             parsed_lines=len(entries) - rejected,
             rejected_lines=rejected,
-            paths=tuple(_with_fields(item, fields) for item in result.paths),
+            paths=tuple(_with_leaks(_with_fields(item, fields), leaks) for item in result.paths),
             first_seen=result.first_seen,
             last_seen=result.last_seen,
             distinct_clients=result.distinct_clients,
@@ -133,7 +155,17 @@ def _read_entries(entries: list[Any], document: StructuredDocument, shown: str) 
             read.unread_bodies += 1
         elif names:
             read.fields.setdefault((method, host, reduce_path(path)[0]), set()).update(names)
+        kinds = _error_leaks(entry["response"]) if status >= 400 else frozenset()
+        if kinds:
+            read.leaks.setdefault((method, host, reduce_path(path)[0]), _Leaks()).add(kinds, line)
     return read
+
+
+def _error_leaks(response: dict[str, Any]) -> frozenset[str]:
+    """The kinds of internals an error body leaks (any media type: debug pages are HTML)."""
+    content = _get(response, "content", dict)
+    text = _get(content, "text", str)
+    return leak_kinds(text, _get(content, "encoding", str)) if text else frozenset()
 
 
 _Request = tuple[str, str | None, str, str | None, int, int]
@@ -192,12 +224,39 @@ def _with_fields(item: PathTraffic, fields: dict[_Key, set[str]]) -> PathTraffic
     return item.model_copy(update={"response_fields": tuple(sorted(names)[:MAX_RESPONSE_FIELDS])})
 
 
+def _with_leaks(item: PathTraffic, leaks: dict[_Key, _Leaks]) -> PathTraffic:
+    """The endpoint's aggregate with the leak kinds of its error bodies."""
+    found = leaks.get((item.method, item.host, item.path))
+    if found is None:
+        return item
+    return item.model_copy(update={"verbose_errors": dict(sorted(found.kinds.items())),
+                                   "verbose_error_lines": tuple(sorted(found.lines)),
+                                   "verbose_error_responses": found.responses})
+
+
 def _as_kept(fields: dict[_Key, set[str]]) -> dict[_Key, set[str]]:
     """Field names keyed by endpoint as `PathTraffic` shows it (host and path through redaction)."""
     kept: dict[_Key, set[str]] = {}
-    for (method, host, path), names in fields.items():
-        kept.setdefault((method, redact_host(host) if host else None, redact_path(path)), set()).update(names)
+    for key, names in fields.items():
+        kept.setdefault(_kept_key(key), set()).update(names)
     return kept
+
+
+def _leaks_as_kept(leaks: dict[_Key, _Leaks]) -> dict[_Key, _Leaks]:
+    """Leaks keyed as `_as_kept` keys field names; raw keys that redact alike are merged."""
+    kept: dict[_Key, _Leaks] = {}
+    for key, found in leaks.items():
+        merged = kept.setdefault(_kept_key(key), _Leaks())
+        merged.responses += found.responses
+        for kind, count in found.kinds.items():
+            merged.kinds[kind] = merged.kinds.get(kind, 0) + count
+        merged.lines = sorted(merged.lines + found.lines)[:_SAMPLES]
+    return kept
+
+
+def _kept_key(key: _Key) -> _Key:
+    method, host, path = key
+    return method, redact_host(host) if host else None, redact_path(path)
 
 
 def _warnings(read: _Entries, total: int) -> Iterator[str]:

@@ -24,7 +24,12 @@ from riskscan.model import ApiSpec, AuthRequirement, PluginRef, SpecOperation
 from riskscan.sources.gateways.aws.authorizers import Authorizer, export_authorizers, iam_authorizer
 from riskscan.sources.gateways.aws.common import Place, Warn, is_greedy, mapping, text
 from riskscan.sources.gateways.aws.policy import PolicyRule, read_policy
-from riskscan.sources.gateways.aws.routes import RouteDraft, integration_upstream, warn_static_credentials
+from riskscan.sources.gateways.aws.routes import (
+    RouteDraft,
+    integration_detail,
+    integration_upstream,
+    warn_static_credentials,
+)
 from riskscan.sources.specs.openapi import HTTP_METHODS, read_spec_document
 from riskscan.sources.specs.openapi_refs import Located, RefResolver
 from riskscan.sources.specs.openapi_servers import server_bases, swagger_bases
@@ -172,13 +177,15 @@ class _Operations:
             plugins.append(PluginRef(name="request-validator", attached_to="method", evidence=evidence))
         integration = mapping(operation.get(_PREFIX + "integration"))
         warn_static_credentials(integration, label, self._warn)
+        evidence = self._place.evidence(at, label)
         return RouteDraft(
             method=method,
             path=template,
             auth=tuple(dict.fromkeys(self._requirements(named, operation))),
-            evidence=self._place.evidence(at, label),
+            evidence=evidence,
             plugins=tuple(plugins),
             upstream=integration_upstream(integration) if integration else None,
+            upstream_detail=integration_detail(integration, evidence) if integration else None,
         )
 
     def _named(self, operation: dict[str, Any], label: str, at: str) -> list[tuple[Scheme, tuple[str, ...]]]:
@@ -252,7 +259,7 @@ def _prefix(definition: StructuredDocument, context: ReadContext) -> str:
     (Swagger `basePath`, else the first server's path, variables at their defaults)."""
     data = mapping(definition.data)
     if "swagger" in data:
-        bases = swagger_bases(data)
+        bases = swagger_bases(Located(data, definition, ""))
     else:
         servers = Located(data.get("servers"), definition, "/servers")
         bases = (

@@ -14,7 +14,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from riskscan.model import AuthKind, AuthRequirement, Evidence, GatewayRoute, PluginRef
+from riskscan.model import (
+    AuthKind,
+    AuthRequirement,
+    ClientTransport,
+    Evidence,
+    GatewayRoute,
+    PluginRef,
+    Upstream,
+)
 from riskscan.sources.gateways.aws.authorizers import API_KEY
 from riskscan.sources.gateways.aws.common import DEFAULT_ROUTE, Warn, gateway_uri, mapping, text
 from riskscan.sources.gateways.aws.policy import PolicyRule, rules_for
@@ -58,6 +66,7 @@ class RouteDraft:
     evidence: Evidence
     plugins: tuple[PluginRef, ...] = ()
     upstream: str | None = None
+    upstream_detail: Upstream | None = None
 
 
 def build_route(draft: RouteDraft, scope: ApiScope, warn: Warn) -> GatewayRoute | None:
@@ -90,7 +99,30 @@ def build_route(draft: RouteDraft, scope: ApiScope, warn: Warn) -> GatewayRoute 
         upstream=draft.upstream,
         not_shown=scope.stage.not_shown(has_key_limits),
         evidence=draft.evidence,
+        # API Gateway endpoints answer HTTPS only; plain HTTP never reaches a route.
+        client_transport=ClientTransport(is_plain=False, evidence=draft.evidence.model_copy(
+            update={"note": "API Gateway serves HTTPS only"})),
+        upstream_detail=draft.upstream_detail,
     )
+
+
+def integration_detail(integration: dict[str, Any], evidence: Evidence) -> Upstream | None:
+    """An HTTP integration's backend as an upstream: its host and the scheme of its URI. API Gateway
+    times every integration out (29 seconds unless `timeoutInMillis` says otherwise), and the URI
+    names a service (a load balancer, a VPC link target), not nodes: node count 0. Lambda, AWS
+    service and mock integrations are reached inside AWS over HTTPS or not at all: no detail."""
+    kind = (text(integration.get("type")) or text(integration.get("Type")) or "").lower()
+    uri = text(integration.get("uri", integration.get("Uri")))
+    if not kind.startswith("http") or not uri or "${" in uri:
+        return None
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return None
+    if not parts.hostname:
+        return None
+    return Upstream(hosts=(parts.hostname,), nodes=0, scheme=parts.scheme.lower() or None,
+                    has_timeouts=True, evidence=evidence.model_copy(update={"note": "HTTP integration"}))
 
 
 def integration_upstream(integration: dict[str, Any]) -> str | None:

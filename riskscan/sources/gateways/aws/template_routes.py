@@ -20,7 +20,12 @@ from typing import Any
 from riskscan.model import AuthRequirement, PluginRef
 from riskscan.sources.gateways.aws.authorizers import Authorizer, api_key_requirement, iam_authorizer
 from riskscan.sources.gateways.aws.common import DEFAULT_ROUTE, Place, Warn, logical_id, mapping, text
-from riskscan.sources.gateways.aws.routes import RouteDraft, integration_upstream, warn_static_credentials
+from riskscan.sources.gateways.aws.routes import (
+    RouteDraft,
+    integration_detail,
+    integration_upstream,
+    warn_static_credentials,
+)
 
 __all__ = ["ApiAuth", "function_event_drafts", "method_drafts", "v2_route_drafts"]
 
@@ -98,13 +103,15 @@ def _method_draft(
         plugins.append(PluginRef(name="request-validator", attached_to="method", evidence=evidence))
     integration = mapping(properties.get("Integration"))
     warn_static_credentials(integration, f"{method} {path}", warn)
+    evidence = place.evidence(at, f"{method} {path}")
     return RouteDraft(
         method=method,
         path=path,
         auth=tuple(required),
-        evidence=place.evidence(at, f"{method} {path}"),
+        evidence=evidence,
         plugins=tuple(plugins),
         upstream=integration_upstream(integration) if integration else None,
+        upstream_detail=integration_detail(integration, evidence) if integration else None,
     )
 
 

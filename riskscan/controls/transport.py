@@ -1,0 +1,139 @@
+"""Transport security (OWASP API8:2023): plain HTTP between clients and the gateway, between the gateway
+and the backends, and TLS versions too old to trust.
+
+Three views, each where the inputs show it:
+
+- clients to gateway: the listeners or entry points a route is served on (Kong route protocols, nginx
+  `listen` without `ssl` and no HTTPS redirect, Envoy listeners without a transport socket, Traefik
+  routers without TLS, Ingress hosts without `tls`, Gateway API HTTP listeners): `enforced`; where no
+  gateway shows them, the spec's servers (`http://` URLs, Swagger `schemes: [http]`): `declared`;
+- gateway to backends: the scheme of each route's upstream (APISIX, Kong, nginx, Envoy, Traefik):
+  `enforced`;
+- TLS versions written in the configs (nginx `ssl_protocols`, Envoy `tls_minimum_protocol_version`,
+  Traefik TLS options `minVersion`, APISIX `ssl_protocols`): TLS 1.0 or 1.1 (or SSL) accepted is one
+  estate-wide finding listing each place. Defaults are not judged (they change with the version).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from riskscan.controls.catalogue import Control, render
+from riskscan.controls.outcome import (
+    ControlOutcome,
+    FindingDraft,
+    draft_finding,
+    key_count,
+    known_outcome,
+    plural,
+    reachable_endpoints,
+    unknown_outcome,
+)
+from riskscan.model import Endpoint, Evidence, EvidenceStrength, Inventory, TlsSetting
+
+__all__ = ["evaluate_transport_security"]
+
+
+def evaluate_transport_security(inventory: Inventory, control: Control) -> ControlOutcome:
+    """Judge client transport, upstream schemes and TLS versions wherever the inputs show them."""
+    reachable = reachable_endpoints(inventory)
+    routed = reachable if inventory.has_gateway else []
+    upstream = [e for e in routed if e.upstreams]
+    listened = [e for e in routed if e.client_transport is not None]
+    declared = [e for e in reachable if e.client_transport is None and e.declared_transport]
+    judged = list({e.key: e for e in (*upstream, *listened, *declared)}.values())
+    if not judged and not inventory.tls_checked:
+        return unknown_outcome(control, "no_inputs" if not (inventory.has_gateway or inventory.has_specs)
+                               else "not_shown")
+    plain_schemes = control.words("plain_schemes")
+    plain_upstream = [e for e in upstream if any((u.scheme or u.default_scheme).lower() in plain_schemes
+                                                 for u in e.upstreams)]
+    plain_client = [e for e in listened if any(t.is_plain for t in e.client_transport or ())]
+    plain_declared = [e for e in declared if any(t.is_plain for t in e.declared_transport)]
+    legacy = [setting for setting in inventory.tls_settings if setting.allows_legacy]
+    groups = {"TLS_PLAIN_CLIENT": (plain_client, _client_evidence(plain_client)),
+              "TLS_PLAIN_SERVER_DECLARED": (plain_declared, _declared_evidence(plain_declared)),
+              "TLS_PLAIN_UPSTREAM": (plain_upstream, _upstream_evidence(plain_upstream))}
+    drafts = [draft_finding(control, code, group, evidence)
+              for code, (group, evidence) in groups.items() if group]
+    drafts += [_legacy_draft(control, legacy)] if legacy else []
+    # What each pass rests on: the listeners and upstreams no finding names.
+    client_ok = [e for e in listened if e.key not in {p.key for p in plain_client}]
+    upstream_ok = [e for e in upstream if e.key not in {p.key for p in plain_upstream}]
+    return known_outcome(
+        control, judged, drafts, strength=_strength,
+        limitations=[control.limitation(key) for key in _limitations(inventory, listened, upstream)],
+        evidence=[*_client_evidence(client_ok), *_upstream_evidence(upstream_ok),
+                  *(setting.evidence for setting in inventory.tls_settings if not setting.allows_legacy)],
+        clients=_sentence(plain_client, listened, "endpoints whose listeners the gateway shows are served"
+                          " over plain HTTP"),
+        declared=_sentence(plain_declared, declared, "endpoints whose listeners no config shows are"
+                           " documented on plain-HTTP servers"),
+        upstreams=_sentence(plain_upstream, upstream, "routed endpoints are forwarded to their backends in"
+                            " plain text"),
+        legacy=_legacy_sentence(inventory, legacy),
+    )
+
+
+def _sentence(flagged: Sequence[Endpoint], judged: Sequence[Endpoint], text: str) -> str:
+    """`3 of 12 endpoints ... . `, or nothing when no endpoint was judged this way."""
+    return f"{key_count(flagged)} of {key_count(judged)} {text}. " if judged else ""
+
+
+def _strength(endpoint: Endpoint) -> EvidenceStrength:
+    """Listeners and upstreams are enforced by the gateway; spec servers are only declared."""
+    if endpoint.client_transport is not None or endpoint.upstreams:
+        return EvidenceStrength.ENFORCED
+    return EvidenceStrength.DECLARED
+
+
+def _limitations(
+    inventory: Inventory, listened: Sequence[Endpoint], upstream: Sequence[Endpoint]
+) -> list[str]:
+    keys = ["tls_defaults"]
+    if not listened:
+        keys.append("no_listeners")
+    if not upstream:
+        keys.append("no_upstreams")
+    if not inventory.tls_checked:
+        keys.append("no_tls_settings")
+    return keys
+
+
+def _legacy_sentence(inventory: Inventory, legacy: Sequence[TlsSetting]) -> str:
+    """The summary's {legacy}: what the TLS settings read show."""
+    if not inventory.tls_checked:
+        return "No gateway config given sets TLS versions riskscan reads."
+    if not inventory.tls_settings:
+        return f"The configs read ({', '.join(inventory.tls_checked)}) set no TLS versions (defaults apply)."
+    read = plural(len(inventory.tls_settings), "TLS setting")
+    return (f"{len(legacy)} of {read} read accept TLS 1.0 or 1.1." if legacy
+            else f"No TLS setting read accepts TLS 1.0 or 1.1 ({read}).")
+
+
+def _legacy_draft(control: Control, legacy: Sequence[TlsSetting]) -> FindingDraft:
+    """The estate-wide finding listing each place that accepts TLS 1.0 or 1.1."""
+    template = control.template("TLS_LEGACY_VERSIONS")
+    where = f"{control.id} finding TLS_LEGACY_VERSIONS"
+    protocols = sorted({protocol for setting in legacy for protocol in setting.protocols})
+    fields = {"places": plural(len(legacy), "place"), "protocols": ", ".join(protocols),
+              "files": ", ".join(sorted({setting.evidence.path for setting in legacy}))}
+    return FindingDraft(
+        control=control.id, code=template.code, severity=template.severity,
+        title=render(template.title, fields, where=where),
+        detail=render(template.detail, fields, where=where),
+        endpoints=(), evidence=tuple(setting.evidence for setting in legacy), owasp=template.owasp,
+        remediation=template.remediation or control.remediation,
+    )
+
+
+def _client_evidence(endpoints: Iterable[Endpoint]) -> list[Evidence]:
+    return [t.evidence for e in endpoints for t in e.client_transport or ()]
+
+
+def _declared_evidence(endpoints: Iterable[Endpoint]) -> list[Evidence]:
+    return [t.evidence for e in endpoints for t in e.declared_transport if t.is_plain]
+
+
+def _upstream_evidence(endpoints: Iterable[Endpoint]) -> list[Evidence]:
+    return [u.evidence for e in endpoints for u in e.upstreams]
