@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from riskscan.model import Assessment, GapState, QuestionnaireReport
+from riskscan.model import Assessment, Exposure, GapState, QuestionnaireReport
+from riskscan.model.exposure import format_usd
 from riskscan.report.labels import format_count
 
 __all__ = ["TopGap", "UnderwritingFigure", "UnderwritingSummaryView", "build_underwriting_summary"]
@@ -69,6 +70,9 @@ def build_underwriting_summary(assessment: Assessment) -> UnderwritingSummaryVie
         figures.extend(_coverage_figures(assessment))
         sentences.extend((assessment.coverage.headline, assessment.coverage.premium.headline))
         top_gaps = _top_gaps(assessment)
+    if assessment.exposure is not None:
+        figures.append(_exposure_figure(assessment.exposure))
+        sentences.append(assessment.exposure.headline)
     if not figures:
         return None
     return UnderwritingSummaryView(figures=tuple(figures), sentences=tuple(sentences), top_gaps=top_gaps,
@@ -97,6 +101,20 @@ def _coverage_figures(assessment: Assessment) -> list[UnderwritingFigure]:
         UnderwritingFigure("Indicative premium reduction", str(premium.combined) if premium.roadmap else "none",
                            premium_note, "premium"),
     ]
+
+
+def _exposure_figure(exposure: Exposure) -> UnderwritingFigure:
+    """The modelled 1-in-100-year annual loss, against the policy limit when one was given."""
+    tail = format_usd(exposure.combined.p99_usd)
+    note = f"1-in-100-year annual loss (expected {format_usd(exposure.combined.ale_usd)} a year); indicative"
+    if exposure.limit is None:
+        return UnderwritingFigure("Modelled loss exposure", tail, note + "; no policy limit given", "exposure")
+    limit = format_usd(exposure.limit.limit_usd)
+    if exposure.limit.covers_p99:
+        return UnderwritingFigure("Modelled loss exposure", tail, f"{note}; within the {limit} limit", "exposure")
+    return UnderwritingFigure("Modelled loss exposure", tail,
+                              f"{note}; above the {limit} limit ({exposure.limit.probability_exceeds:.1%} a year)",
+                              "exposure", "fig-bad")
 
 
 def _top_gaps(assessment: Assessment) -> tuple[TopGap, ...]:
