@@ -64,8 +64,8 @@ def test_each_line_names_its_endpoints_findings_effect_source_and_label() -> Non
     assert oauth.endpoints == (CLAIMS,) and oauth.findings == ("AUTH-001", "BOLA-001")
     assert (oauth.effect.low, oauth.effect.high) == (15, 20) and oauth.source.label == LABEL
     assert oauth.text == ("Fix: OAuth 2.0 or OIDC with object-level authorization, in place of static "
-                          "API keys on 1 endpoint -> indicative premium effect 15-20% (2026 cyber-insurance "
-                          "guide on API security, via riskscan DOMAIN.md)")
+                          "API keys on 1 endpoint -> indicative premium effect 15-20% (a 2026 cyber-insurance "
+                          "guide on API security (industry claims, not rating filings))")
     assert lines["documented_api_controls"].accepted_findings == ("RATE-001",)  # accepted still costs premium
 
 
