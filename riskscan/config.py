@@ -27,6 +27,7 @@ from typing import Any
 from riskscan.controls.exceptions import ExceptionEntry, validate_entry
 from riskscan.discovery import scan_root_for
 from riskscan.errors import UsageError
+from riskscan.user_files import read_user_file
 
 __all__ = [
     "CONFIG_NAME", "exceptions_conflict", "find_config", "load_config_exceptions", "parse_config_exceptions",
@@ -89,12 +90,7 @@ def parse_config_exceptions(text: str, path: Path, control_ids: frozenset[str]) 
 
 
 def _read(path: Path) -> str:
-    try:
-        if path.stat().st_size > _MAX_BYTES:
-            raise UsageError(f"{path.name}: settings file larger than {_MAX_BYTES // (1024 * 1024)} MiB")
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{path.name}: cannot read the settings file ({type(error).__name__})") from None
+    return read_user_file(path, "settings file", _MAX_BYTES)
 
 
 def _parse(text: str, path: Path) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from typing import Any
 from riskscan.errors import UsageError
 from riskscan.model import AcceptedRisk, Evidence, ExceptionStatus, Finding, RiskException
 from riskscan.sources.structured import StructuredDocument, parse_structured_text
+from riskscan.user_files import read_user_file
 
 __all__ = ["ExceptionEntry", "apply_exceptions", "load_exceptions", "parse_exceptions", "validate_entry"]
 
@@ -65,13 +66,7 @@ class ExceptionEntry:
 
 def load_exceptions(path: Path, control_ids: frozenset[str]) -> tuple[ExceptionEntry, ...]:
     """Read and validate the exceptions file; `UsageError` with one line naming the problem."""
-    try:
-        if path.stat().st_size > _MAX_BYTES:
-            raise UsageError(f"{path.name}: exceptions file larger than {_MAX_BYTES // (1024 * 1024)} MiB")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{path.name}: cannot read the exceptions file ({type(error).__name__})") from None
-    return parse_exceptions(text, path, control_ids)
+    return parse_exceptions(read_user_file(path, "exceptions file", _MAX_BYTES), path, control_ids)
 
 
 def parse_exceptions(text: str, path: Path, control_ids: frozenset[str]) -> tuple[ExceptionEntry, ...]:

@@ -39,6 +39,7 @@ from riskscan.model.questionnaires import (
 )
 from riskscan.sources.structured import StructuredDocument, parse_structured_text
 from riskscan.underwriting.questionnaire_schema import MetricRule, Question, QuestionnaireForm
+from riskscan.user_files import read_user_file
 
 __all__ = ["apply_attestations", "load_attestations", "parse_attestations"]
 
@@ -51,13 +52,7 @@ _MAX_TEXT = 2000
 
 def load_attestations(path: Path, forms: Sequence[QuestionnaireForm]) -> tuple[Attestation, ...]:
     """Read and validate the attestations file against the questionnaires being answered."""
-    try:
-        if path.stat().st_size > _MAX_BYTES:
-            raise UsageError(f"{path.name}: attestations file larger than {_MAX_BYTES // (1024 * 1024)} MiB")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{path.name}: cannot read the attestations file ({type(error).__name__})") from None
-    return parse_attestations(text, path, forms)
+    return parse_attestations(read_user_file(path, "attestations file", _MAX_BYTES), path, forms)
 
 
 def parse_attestations(text: str, path: Path, forms: Sequence[QuestionnaireForm]) -> tuple[Attestation, ...]:

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 
 from riskscan.errors import SourceError, UsageError
 from riskscan.sources.structured import StructuredDocument, join_pointer, parse_structured_text
+from riskscan.user_files import read_user_file
 
 __all__ = ["MAX_DATA_FILE_BYTES", "ModelT", "data_file_error", "parse_data_file", "read_data_file"]
 
@@ -32,14 +33,7 @@ _PLAIN_WORDS = (  # pydantic's words -> the words of a file a person wrote (YAML
 
 def read_data_file(path: Path, model: type[ModelT], what: str) -> tuple[ModelT, StructuredDocument]:
     """Read and validate `path` as `model`; `what` names the file's role in errors ("rating factors")."""
-    try:
-        if path.stat().st_size > MAX_DATA_FILE_BYTES:
-            limit = MAX_DATA_FILE_BYTES // (1024 * 1024)
-            raise UsageError(f"{path.name}: {what} file larger than {limit} MiB")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{path.name}: cannot read the {what} file ({type(error).__name__})") from None
-    return parse_data_file(text, path, model, what)
+    return parse_data_file(read_user_file(path, f"{what} file", MAX_DATA_FILE_BYTES), path, model, what)
 
 
 def parse_data_file(

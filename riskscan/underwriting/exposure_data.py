@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from riskscan.errors import SourceError, UsageError
 from riskscan.model import ControlStatus, DriverEffect, Industry, Severity
 from riskscan.sources.structured import StructuredDocument, parse_structured_text
+from riskscan.user_files import read_user_file
 
 __all__ = [
     "DEFAULT_SCENARIOS_NAME",
@@ -219,12 +220,7 @@ def load_scenario_file(path: Path | None, control_ids: frozenset[str]) -> Scenar
     if path is None:
         text = resources.files(__package__).joinpath(DEFAULT_SCENARIOS_NAME).read_text(encoding="utf-8")
         return parse_scenario_file(text, Path(DEFAULT_SCENARIOS_NAME), control_ids)
-    try:
-        if path.stat().st_size > _MAX_BYTES:
-            raise UsageError(f"{path.name}: scenario file larger than {_MAX_BYTES // 1024} KiB")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{path.name}: cannot read the scenario file ({type(error).__name__})") from None
+    text = read_user_file(path, "scenario file", _MAX_BYTES)
     return parse_scenario_file(text, path, control_ids)
 
 

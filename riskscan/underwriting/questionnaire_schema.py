@@ -26,6 +26,7 @@ from riskscan.model import EvidenceStrength, Model, Severity
 from riskscan.model.questionnaires import AnswerType
 from riskscan.sources.structured import StructuredDocument, parse_structured_text
 from riskscan.underwriting.questionnaire_metrics import Metric, MetricUnit
+from riskscan.user_files import read_user_file
 
 __all__ = [
     "Band",
@@ -214,12 +215,7 @@ class LoadedQuestionnaire:
 
 def load_questionnaire(path: Path) -> LoadedQuestionnaire:
     """Read and validate a questionnaire file; `UsageError` with one line naming file, line and problem."""
-    try:
-        if path.stat().st_size > _MAX_BYTES:
-            raise UsageError(f"{path.name}: questionnaire larger than {_MAX_BYTES // (1024 * 1024)} MiB")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise UsageError(f"{path.name}: cannot read the questionnaire ({type(error).__name__})") from None
+    text = read_user_file(path, "questionnaire", _MAX_BYTES)
     return LoadedQuestionnaire(form=parse_questionnaire(text, path), source=path.name)
 
 
