@@ -24,32 +24,30 @@ functions that need it, so that `riskscan --help` stays fast.
 from __future__ import annotations
 
 import os
-import sys
 import threading
-from array import array
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from riskscan.model import ClientTraffic, PathTraffic
 from riskscan.sources.traffic.reduce import MAX_PLAIN_ID_DIGITS, reduce_path
+from riskscan.sources.traffic.traffic_result import (
+    MAX_QUERY_KEYS,
+    SAMPLES_PER_PATH,
+    AggregateResult,
+    traffic_result,
+)
 
 if TYPE_CHECKING:
     import polars as pl
 
 __all__ = [
-    "MAX_QUERY_KEYS",
     "REQUEST_SCHEMA",
-    "SAMPLES_PER_PATH",
-    "AggregateResult",
     "PartialAggregate",
     "TrafficAggregator",
     "empty_requests",
     "fold_expression",
     "reduce_protected",
     "requests_from_rows",
-    "traffic_result",
 ]
 
 REQUEST_SCHEMA: dict[str, str] = {
@@ -64,20 +62,14 @@ REQUEST_SCHEMA: dict[str, str] = {
 }
 """The columns (and Polars type names) of the request batches every traffic format produces."""
 
-SAMPLES_PER_PATH = 3
-"""Line numbers kept per endpoint: the first line of each status outcome, earliest first."""
-MAX_QUERY_KEYS = 10_000
-"""Distinct (endpoint, query key) pairs kept; past it only the most frequent stay (a warning says so)."""
 
 _MERGE_ROWS = 1_000_000  # partial client rows that trigger a merge of the partials
 _OBJECT_PARTITIONS = 8
-_PACK_SLICE = 1 << 18  # object keys turned into Python ints at a time when packing them
 _MAX_CACHED_PATHS = 1 << 18  # partly-folded paths whose reduction is cached before the cache restarts
 # Hash seed of endpoint, client and object keys: the same for every file of a scan (one process), unknown
 # outside it, so that nobody can craft paths or client names whose hashes collide on purpose.
 _HASH_SEED = int.from_bytes(os.urandom(4), "big")
 _FAILED_AUTH = (401, 403)
-_CLASS_NAMES = ("1xx", "2xx", "3xx", "4xx", "5xx")
 # The shapes folded in the vectorised pass: exactly `reduce.reduce_path`'s shortcuts (property tests
 # compare the two). A short prefixed id whose digit runs are all years (`FY-2024`) names a period, not
 # an object, so the id pattern spells "at least one run is not a year" without lookaround: a run of
@@ -119,17 +111,6 @@ def requests_from_rows(rows: Iterable[tuple[Any, ...]]) -> pl.DataFrame:
     import polars as pl
 
     return pl.DataFrame(list(rows), schema=_polars_schema(), orient="row")
-
-
-@dataclass(frozen=True)
-class AggregateResult:
-    """What a file's requests came to: its endpoints' traffic and what the reader reports beside it."""
-
-    paths: tuple[PathTraffic, ...]
-    distinct_clients: int
-    first_seen: datetime | None
-    last_seen: datetime | None
-    warnings: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -408,145 +389,3 @@ def reduce_protected(partly: str, protected: Sequence[str]) -> str:
         if partly == literal or partly.startswith(literal + "/"):
             return literal + reduce_path(partly[len(literal) :])[0]
     return reduce_path(partly)[0]
-
-
-def traffic_result(
-    endpoints: dict[int, tuple[str, str | None, str]],
-    clients: pl.DataFrame,
-    objects: pl.DataFrame,
-    statuses: pl.DataFrame,
-    query_keys: pl.DataFrame,
-    *,
-    query_keys_cut: bool,
-) -> AggregateResult:
-    """The endpoints' traffic from merged groups, whichever engine grouped them: `endpoints` names
-    each endpoint id (method, host, reduced path); `clients` has one row per (endpoint, client)
-    (requests, failed, low, high, first, last, peak, rate: the most failed and all requests in one
-    clock minute, rate_minute: the first minute with that many, in minutes since 1970); `objects`
-    the distinct (endpoint, client, key); `statuses` (endpoint, slot, count, line); `query_keys`
-    (endpoint, query_key, count)."""
-    import polars as pl
-
-    if clients.height == 0:
-        return AggregateResult((), 0, None, None, ())
-    objects = objects.sort("endpoint", "client", "key")
-    counts = objects.group_by("endpoint", "client", maintain_order=True).agg(keys=pl.len())
-    clients = clients.join(counts, on=["endpoint", "client"]).sort("endpoint", "client")
-    per_endpoint = _per_endpoint(objects, statuses, query_keys)
-    paths = _path_traffic(endpoints, clients, _packed_keys(objects["key"]), per_endpoint)
-    warnings = (
-        (f"query-string keys: only the {MAX_QUERY_KEYS:,} most frequent are counted",)
-        if query_keys_cut
-        else ()
-    )
-    return AggregateResult(
-        paths=paths,
-        distinct_clients=len({client.client_id for item in paths for client in item.clients}),
-        first_seen=min((item.first_seen for item in paths if item.first_seen), default=None),
-        last_seen=max((item.last_seen for item in paths if item.last_seen), default=None),
-        warnings=warnings,
-    )
-
-
-def _packed_keys(keys: pl.Series) -> bytes:
-    """Every object key as 8-byte big-endian values, in the order given, converted a slice at a time
-    (a Python int per key for all of them at once would cost more memory than the keys)."""
-    packed = array("q")
-    for start in range(0, keys.len(), _PACK_SLICE):
-        packed.extend(keys.slice(start, _PACK_SLICE).to_list())
-    if sys.byteorder == "little":
-        packed.byteswap()
-    return packed.tobytes()
-
-
-def _per_endpoint(
-    objects: pl.DataFrame, statuses: pl.DataFrame, query_keys: pl.DataFrame
-) -> dict[int, tuple[Any, ...]]:
-    """Per endpoint id: (distinct objects, status slots, their counts, their first lines, query keys,
-    their counts)."""
-    import polars as pl
-
-    table = (
-        objects.group_by("endpoint")
-        .agg(objects=pl.col("key").n_unique())
-        .join(
-            statuses.group_by("endpoint").agg(pl.col("slot"), pl.col("count"), pl.col("line")), on="endpoint"
-        )
-        .join(
-            query_keys.group_by("endpoint").agg(pl.col("query_key"), pl.col("count").alias("key_counts")),
-            on="endpoint",
-            how="left",
-        )
-    )
-    return {row[0]: row[1:] for row in table.iter_rows()}
-
-
-def _path_traffic(
-    endpoints: dict[int, tuple[str, str | None, str]],
-    clients: pl.DataFrame,
-    packed: bytes,
-    per_endpoint: dict[int, tuple[Any, ...]],
-) -> tuple[PathTraffic, ...]:
-    """One `PathTraffic` per endpoint, ordered by path, method and host. `clients` come sorted by
-    (endpoint, client), as the keys in `packed` are, each row saying how many of them are its own."""
-    paths: list[PathTraffic] = []
-    group: list[ClientTraffic] = []
-    offset, current = 0, -1
-    columns = (
-        "endpoint", "client", "requests", "failed", "low", "high", "first", "last", "peak", "rate",
-        "rate_minute", "keys",
-    )
-    for row in clients.select(columns).iter_rows():
-        if row[0] != current and group:
-            paths.append(_one_path(endpoints[current], group, per_endpoint[current]))
-            group = []
-        current = row[0]
-        group.append(_one_client(row, packed[offset * 8 : (offset + row[-1]) * 8]))
-        offset += row[-1]
-    if group:
-        paths.append(_one_path(endpoints[current], group, per_endpoint[current]))
-    return tuple(sorted(paths, key=lambda item: (item.path, item.method, item.host or "")))
-
-
-def _one_path(
-    endpoint: tuple[str, str | None, str], clients: list[ClientTraffic], row: tuple[Any, ...]
-) -> PathTraffic:
-    objects, slots, slot_counts, lines, keys, key_counts = row
-    counts = dict(zip(slots, slot_counts, strict=True))
-    by_class = [0] * 5
-    for slot, count in counts.items():
-        by_class[slot // 100 - 1] += count
-    method, host, path = endpoint
-    return PathTraffic(
-        method=method,
-        path=path,
-        host=host,
-        requests=sum(by_class),
-        status_classes={name: count for name, count in zip(_CLASS_NAMES, by_class, strict=True) if count},
-        clients=tuple(clients),
-        objects=objects,
-        not_found=counts.get(404, 0),
-        unauthorized=counts.get(401, 0) + counts.get(403, 0),
-        throttled=counts.get(429, 0),
-        first_seen=min(client.first_seen for client in clients if client.first_seen),
-        last_seen=max(client.last_seen for client in clients if client.last_seen),
-        sample_lines=tuple(sorted(lines)[:SAMPLES_PER_PATH]),
-        query_keys=dict(zip(keys or [], key_counts or [], strict=True)),
-    )
-
-
-def _one_client(row: tuple[Any, ...], keys: bytes) -> ClientTraffic:
-    _, client, requests, failed, low, high, first, last, peak, rate, rate_minute, _ = row
-    return ClientTraffic(
-        client_id=client,
-        requests=requests,
-        object_keys=keys,
-        lowest_id=low,
-        highest_id=high,
-        failed_auth=failed,
-        peak_failed_auth_per_minute=peak or 0,
-        first_seen=datetime.fromtimestamp(first, UTC),
-        last_seen=datetime.fromtimestamp(last, UTC),
-        peak_requests_per_minute=rate or 0,
-        peak_minute=datetime.fromtimestamp(rate_minute * 60, UTC) if rate_minute is not None else None,
-    )

@@ -10,7 +10,7 @@ same `TrafficSample` the embedded engine makes. pyspark is an optional extra
 - `session`: the Spark session (the one the environment provides, or one for `--spark-master`);
 - `text`: the lines of one or more files, numbered exactly;
 - `access_log`: the combined/common/vhost line format as Spark expressions;
-- `aggregate`: reduction and grouping, the result handed back as `engine.AggregateResult`;
+- `aggregate`: reduction and grouping, the result handed back as `traffic_result.AggregateResult`;
 - `reader`: a location in, a `TrafficSample` out (with the embedded engine's rejection rules);
 - `scan`: what `--engine spark` changes in a scan (the readers of local logs, remote locations).
 """

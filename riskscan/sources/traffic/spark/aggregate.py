@@ -17,15 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from riskscan.sources.traffic.engine import (
-    _FAILED_AUTH,
-    _FOLDS,
-    _LAST_NUMBER,
-    MAX_QUERY_KEYS,
-    AggregateResult,
-    reduce_protected,
-    traffic_result,
-)
+from riskscan.sources.traffic.engine import _FAILED_AUTH, _FOLDS, _LAST_NUMBER, reduce_protected
+from riskscan.sources.traffic.traffic_result import MAX_QUERY_KEYS, AggregateResult, traffic_result
 
 if TYPE_CHECKING:
     import polars as pl
