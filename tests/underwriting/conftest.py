@@ -183,3 +183,18 @@ def all_controls(assessment: Assessment, status: ControlStatus) -> Assessment:
     for control in assessment.controls:
         assessment = with_control(assessment, control.id, status)
     return assessment
+
+
+@pytest.fixture(scope="session")
+def demo_pdf_pages() -> tuple[Assessment, list[str]]:
+    """The demo estate with a $5M limit, 2M records and $800M revenue, rendered to PDF once: the scan
+    and each page's text (whitespace collapsed), shared by the tests that read the demo's PDF."""
+    import io
+
+    from pypdf import PdfReader
+
+    from riskscan.report import RENDERERS
+
+    assessment = scan_estate(DEMO, limit=5_000_000, records=2_000_000, revenue=800_000_000)
+    reader = PdfReader(io.BytesIO(RENDERERS["pdf"].render(assessment)))
+    return assessment, [" ".join((page.extract_text() or "").split()) for page in reader.pages]
