@@ -13,8 +13,9 @@ aggregator does the rest in vectorised passes, both cores, a batch at a time:
   concrete paths, never the paths), its numeric id span, its requests and failed authentications
   per clock minute (one group serves both peaks), and the keys (never the values) seen in query
   strings;
-- partials are merged (grouped again) whenever they pile up, so memory follows the number of
-  distinct (endpoint, client, object) triples, not the number of lines.
+- partials are merged (grouped again) as they pile up (`piles.Pile`: each row is regrouped a few
+  times in all, not once per batch), so memory follows the number of distinct (endpoint, client,
+  object) triples, not the number of lines.
 
 `result` turns the merged groups into the model's `PathTraffic`. Client identities are hashed to
 opaque ids there, once per distinct client, and nothing of them is kept. Polars is imported by the
@@ -29,6 +30,14 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from riskscan.sources.traffic.piles import (
+    MERGE_ROWS,
+    Pile,
+    merge_clients,
+    merge_minutes,
+    merge_objects,
+    merge_statuses,
+)
 from riskscan.sources.traffic.reduce import MAX_PLAIN_ID_DIGITS, reduce_path
 from riskscan.sources.traffic.traffic_result import (
     MAX_QUERY_KEYS,
@@ -63,7 +72,7 @@ REQUEST_SCHEMA: dict[str, str] = {
 """The columns (and Polars type names) of the request batches every traffic format produces."""
 
 
-_MERGE_ROWS = 1_000_000  # partial client rows that trigger a merge of the partials
+_MERGE_ROWS = MERGE_ROWS  # unmerged rows of one kind that always wait for a merge (tests lower it)
 _OBJECT_PARTITIONS = 8
 _MAX_CACHED_PATHS = 1 << 18  # partly-folded paths whose reduction is cached before the cache restarts
 # Hash seed of endpoint, client and object keys: the same for every file of a scan (one process), unknown
@@ -145,14 +154,13 @@ class TrafficAggregator:
         self._reductions: dict[str, str] = {}
         self._endpoints: dict[tuple[str, str | None, str], int] = {}
         self._client_ids: dict[int, int] = {}  # hash of the client's name -> its opaque id
-        self._clients: list[pl.DataFrame] = []
+        self._clients = Pile(merge_clients)
         # Distinct (endpoint, client, object key), in partitions by key: a merge deduplicates one
         # partition at a time, so its transient memory is a fraction of the whole.
-        self._objects: list[list[pl.DataFrame]] = [[] for _ in range(_OBJECT_PARTITIONS)]
-        self._statuses: list[pl.DataFrame] = []
-        self._minutes: list[pl.DataFrame] = []
-        self._query_keys: list[pl.DataFrame] = []
-        self._pending_rows = 0
+        self._objects = [Pile(merge_objects) for _ in range(_OBJECT_PARTITIONS)]
+        self._statuses = Pile(merge_statuses)
+        self._minutes = Pile(merge_minutes)
+        self._query_keys = Pile(self._merge_query_keys)
         self._query_keys_cut = False
         self._ids_lock = threading.Lock()  # endpoint and client ids are handed out by one thread at a time
 
@@ -198,41 +206,35 @@ class TrafficAggregator:
         """Keep a batch's groups (from one thread at a time), merging the partials when they pile up."""
         if partial is None:
             return
-        self._clients.append(partial.clients)
+        self._clients.add(partial.clients, _MERGE_ROWS)
         for part, frame in partial.objects.items():
-            self._objects[part].append(frame)
-        self._statuses.append(partial.statuses)
-        self._minutes.append(partial.minutes)
-        self._query_keys.append(partial.query_keys)
-        objects = sum(frame.height for frame in partial.objects.values())
-        self._pending_rows += partial.clients.height + objects + partial.minutes.height
-        if self._pending_rows > _MERGE_ROWS:
-            self._merge()
+            self._objects[part].add(frame, _MERGE_ROWS // _OBJECT_PARTITIONS)
+        self._statuses.add(partial.statuses, _MERGE_ROWS)
+        self._minutes.add(partial.minutes, _MERGE_ROWS)
+        self._query_keys.add(partial.query_keys, _MERGE_ROWS)
 
     def result(self) -> AggregateResult:
         """The endpoints' traffic, ordered by path then method; clients by opaque id."""
         import polars as pl
 
-        self._merge()
-        if not self._clients or self._clients[0].height == 0:
+        merged_clients, minutes = self._clients.flush(), self._minutes.flush()
+        if merged_clients is None or minutes is None or merged_clients.height == 0:
             return AggregateResult((), 0, None, None, ())
         busiest = pl.col("count") == pl.col("count").max()
-        peaks = self._minutes[0].group_by("endpoint", "client").agg(
+        peaks = minutes.group_by("endpoint", "client").agg(
             peak=pl.col("failed").max(),
             rate=pl.col("count").max(),
             rate_minute=pl.col("minute").filter(busiest).min(),  # the first of equally busy minutes
         )
-        clients = self._clients[0].join(peaks, on=["endpoint", "client"], how="left")
-        objects = pl.concat([frame for part in self._objects for frame in part], rechunk=False)
-        self._objects = [[] for _ in range(_OBJECT_PARTITIONS)]
+        clients = merged_clients.join(peaks, on=["endpoint", "client"], how="left")
+        objects = pl.concat([frame for pile in self._objects if (frame := pile.flush()) is not None],
+                            rechunk=False)
+        self._objects = [Pile(merge_objects) for _ in range(_OBJECT_PARTITIONS)]
         endpoints = {number: key for key, number in self._endpoints.items()}
+        statuses, query_keys = self._statuses.flush(), self._query_keys.flush()
+        assert statuses is not None and query_keys is not None  # filled with the clients, batch by batch
         return traffic_result(
-            endpoints,
-            clients,
-            objects,
-            self._statuses[0],
-            self._query_keys[0],
-            query_keys_cut=self._query_keys_cut,
+            endpoints, clients, objects, statuses, query_keys, query_keys_cut=self._query_keys_cut
         )
 
     def _keyed(self, requests: pl.DataFrame) -> pl.LazyFrame:
@@ -309,45 +311,15 @@ class TrafficAggregator:
             {"client_hash": distinct["client_hash"], "opaque": pl.Series(ids, dtype=pl.Int64)}
         )
 
-    def _merge(self) -> None:
-        """Group the partials of every batch so far into one frame per kind."""
+    def _merge_query_keys(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Per (endpoint, query key): requests summed; only the most frequent kept past the cap."""
         import polars as pl
 
-        self._pending_rows = 0
-        if len(self._clients) > 1:
-            self._clients = [
-                pl.concat(self._clients)
-                .group_by("endpoint", "client")
-                .agg(
-                    pl.col("requests").sum(),
-                    pl.col("failed").sum(),
-                    pl.col("low").min(),
-                    pl.col("high").max(),
-                    pl.col("first").min(),
-                    pl.col("last").max(),
-                )
-            ]
-        for index, part in enumerate(self._objects):
-            if len(part) > 1:
-                self._objects[index] = [pl.concat(part, rechunk=False).unique()]
-        if len(self._statuses) > 1:
-            self._statuses = [
-                pl.concat(self._statuses)
-                .group_by("endpoint", "slot")
-                .agg(pl.col("count").sum(), pl.col("line").min())
-            ]
-        if len(self._minutes) > 1:
-            self._minutes = [
-                pl.concat(self._minutes)
-                .group_by("endpoint", "client", "minute")
-                .agg(pl.col("count").sum(), pl.col("failed").sum())
-            ]
-        if len(self._query_keys) > 1:
-            keys = pl.concat(self._query_keys).group_by("endpoint", "query_key").agg(pl.col("count").sum())
-            if keys.height > MAX_QUERY_KEYS:
-                keys = keys.sort("count", descending=True).head(MAX_QUERY_KEYS)
-                self._query_keys_cut = True
-            self._query_keys = [keys]
+        keys = frame.group_by("endpoint", "query_key").agg(pl.col("count").sum())
+        if keys.height > MAX_QUERY_KEYS:
+            keys = keys.sort("count", descending=True).head(MAX_QUERY_KEYS)
+            self._query_keys_cut = True
+        return keys
 
 
 def _protected_length(path: pl.Expr, protected: list[str]) -> pl.Expr:

@@ -9,8 +9,6 @@ lines, and query-string keys (never values).
 
 from __future__ import annotations
 
-import sys
-from array import array
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -27,7 +25,6 @@ SAMPLES_PER_PATH = 3
 MAX_QUERY_KEYS = 10_000
 """Distinct (endpoint, query key) pairs kept; past it only the most frequent stay (a warning says so)."""
 
-_PACK_SLICE = 1 << 18  # object keys turned into Python ints at a time when packing them
 _CLASS_NAMES = ("1xx", "2xx", "3xx", "4xx", "5xx")
 
 
@@ -61,7 +58,7 @@ def traffic_result(
 
     if clients.height == 0:
         return AggregateResult((), 0, None, None, ())
-    objects = objects.sort("endpoint", "client", "key")
+    objects = _grouped_keys(objects)
     counts = objects.group_by("endpoint", "client", maintain_order=True).agg(keys=pl.len())
     clients = clients.join(counts, on=["endpoint", "client"]).sort("endpoint", "client")
     per_endpoint = _per_endpoint(objects, statuses, query_keys)
@@ -80,15 +77,25 @@ def traffic_result(
     )
 
 
+def _grouped_keys(objects: pl.DataFrame) -> pl.DataFrame:
+    """The distinct (endpoint, client, key) rows ordered by endpoint, client, then key.
+
+    Three stable one-column sorts, last key first: the same order as one three-column sort, which
+    Polars does by encoding every row and costs several times as much on hundreds of thousands of rows.
+    """
+    return (
+        objects.sort("key")
+        .sort("client", maintain_order=True)
+        .sort("endpoint", maintain_order=True)
+    )
+
+
 def _packed_keys(keys: pl.Series) -> bytes:
-    """Every object key as 8-byte big-endian values, in the order given, converted a slice at a time
-    (a Python int per key for all of them at once would cost more memory than the keys)."""
-    packed = array("q")
-    for start in range(0, keys.len(), _PACK_SLICE):
-        packed.extend(keys.slice(start, _PACK_SLICE).to_list())
-    if sys.byteorder == "little":
-        packed.byteswap()
-    return packed.tobytes()
+    """Every object key as 8-byte big-endian values, in the order given (one vectorised copy, never a
+    Python int per key)."""
+    import polars as pl
+
+    return keys.cast(pl.Int64).to_numpy().astype(">i8", copy=False).tobytes()
 
 
 def _per_endpoint(
