@@ -33,20 +33,28 @@ if TYPE_CHECKING:
 __all__ = ["AccessLogReader", "CombinedLogFormat"]
 
 _SNIFF_LINES = 20
-# The fast path: a pattern without captures (a DFA, no backtracking) accepts the lines whose fields
-# up to the status are plain ASCII and in place, and whose client, ident and user hold no `"`, `#`,
-# `?` or `[`. Each field is then sliced out at offsets found by literal search (the first `[`, ` /`,
-# `?`, `#`, ` HTTP/`, `" NNN `), which costs a fraction of capturing groups. `_VHOST` is the same
-# with a leading `%v:%p`. A line neither takes goes to `access_log_parse.slow_request`, whose rules
-# are the reference the fast path agrees with (tests compare the two).
+# The fast path: one anchored pattern takes the lines whose fields up to the status are plain ASCII
+# and in place, and whose client, ident and user hold no `"`, `#`, `?` or `[`, capturing their fields
+# in the same pass. Each field stops at a byte the next one starts with, so the pattern is one-pass
+# (one way to match any line: the regex engine captures without backtracking) and costs about what
+# the bare match does. `_VHOST` is the same with a leading `%v:%p`. A line neither takes goes to
+# `access_log_parse.slow_request`, whose rules are the reference the fast path agrees with (tests
+# compare the two). `_PLAIN` and `_VHOST` (without captures) also serve the Spark reader.
 _TOKEN = r"[!$->@-Z\\-~]+"
+_TIME = r"\[[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}\] "
 _PLAIN = (
-    rf"^{_TOKEN} {_TOKEN} {_TOKEN} "
-    r"\[[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}\] "
+    rf"^{_TOKEN} {_TOKEN} {_TOKEN} {_TIME}"
     r'"[A-Za-z]{1,20} /[!$->@-~]*(?:\?[!$-~]*)?(?:#[!#-~]*)?(?: HTTP/[!#-~]*)?" [1-5][0-9]{2} '
 )
 _VHOST = rf"^{_TOKEN} " + _PLAIN[1:]
-_CLOSING_QUOTE = r'" [1-5][0-9]{2} '
+_CAPTURED = (
+    rf"(?<client>{_TOKEN}) {_TOKEN} {_TOKEN} "
+    r"\[(?<minute>[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2})(?<second>:[0-9]{2} [+-][0-9]{4})\] "
+    r'"(?<method>[A-Za-z]{1,20}) (?<path>/[!$->@-~]*)(?:\?(?<query>[!$-~]*))?(?:#[!#-~]*)?'
+    r'(?: HTTP/[!#-~]*)?" (?<status>[1-5][0-9]{2}) '
+)
+_PLAIN_FIELDS = rf"^(?<vhost>){_CAPTURED}"  # `vhost` empty: the kept columns are the same either way
+_VHOST_FIELDS = rf"^(?<vhost>{_TOKEN}) {_CAPTURED}"
 
 
 class AccessLogReader:
@@ -86,68 +94,33 @@ class CombinedLogFormat:
         """Request rows of the lines the fast path takes, and of the others through `slow_request`."""
         import polars as pl
 
-        text = pl.col("text")
-        is_plain = lines.select(text.str.contains(_PLAIN)).to_series()
-        plain, rest = lines.filter(is_plain), lines.filter(~is_plain)
-        is_vhosted = rest.select(text.str.contains(_VHOST)).to_series()
-        vhosted = rest.filter(is_vhosted)
-        fast = pl.concat([_fields(plain, has_vhost=False), _fields(vhosted, has_vhost=True)])
+        plain, rest = _fields(lines, _PLAIN_FIELDS)
+        vhosted, slow = _fields(rest.select("line", "text"), _VHOST_FIELDS)
+        fast = pl.concat([plain.with_columns(vhost=pl.lit(None, pl.String)), vhosted])
         epochs = _epochs(fast)
         timed = fast.with_columns(epoch=epochs).filter(pl.col("epoch").is_not_null())
         parsed = ParsedLines(
             requests=_request_rows(timed),
             malformed=fast.filter(epochs.is_null())["line"].to_list(),
             variants=Counter(
-                vhost_combined=vhosted.height, combined=plain.filter(text.str.ends_with('"')).height
+                vhost_combined=vhosted.height, combined=plain.filter(pl.col("text").str.ends_with('"')).height
             ),
         )
         parsed.variants["common"] = plain.height - parsed.variants["combined"]
-        slow_numbers = rest.filter(~is_vhosted)["line"].to_list()
+        slow_numbers = slow["line"].to_list()
         if slow_numbers:
             _count_variants(parse_slowly(batch, slow_numbers, parsed, slow_request), parsed)
         return parsed
 
 
-def _fields(lines: pl.DataFrame, *, has_vhost: bool) -> pl.DataFrame:
-    """The fields of lines the fast patterns accepted: line, vhost, client, minute, second (`:SS
-    +zzzz`), method, path, query, status. Offsets are bytes and characters alike, because every
-    character up to the end of the request is ASCII (the patterns make sure). Each offset is searched
-    once, into a column of its own, and the slices read those columns."""
+def _fields(lines: pl.DataFrame, pattern: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The lines `pattern` takes, with its captured fields (line, text, vhost, client, minute, second
+    `:SS +zzzz`, method, path, query, status), and the lines it does not take (line, text)."""
     import polars as pl
 
-    text = pl.col("text")
-    space = text.str.find(" ", literal=True)
-    body = pl.col("body")
-    with_body = lines.select(
-        "line",
-        vhost=text.str.slice(0, space) if has_vhost else pl.lit(None, pl.String),
-        body=text.str.slice(space + 1) if has_vhost else text,
-    )
-    found = with_body.with_columns(
-        client_end=body.str.find(" ", literal=True),
-        opening=body.str.find("[", literal=True),
-        target=body.str.find(" /", literal=True) + 1,
-        closing=body.str.find(_CLOSING_QUOTE),
-        protocol=body.str.find(" HTTP/", literal=True),
-        question=body.str.find("?", literal=True),
-        hash_mark=body.str.find("#", literal=True),
-    ).with_columns(end=pl.min_horizontal("protocol", "closing"))  # of the request target
-    query_end = pl.min_horizontal("hash_mark", "end")
-    question = pl.col("question")
-    has_query = question < query_end
-    path_end = pl.min_horizontal(pl.when(has_query).then(question).otherwise(query_end), query_end)
-    opening, target, closing = pl.col("opening"), pl.col("target"), pl.col("closing")
-    return found.select(
-        "line",
-        "vhost",
-        client=body.str.slice(0, pl.col("client_end")),
-        minute=body.str.slice(opening + 1, 17),
-        second=body.str.slice(opening + 18, 9),
-        method=body.str.slice(opening + 30, target - opening - 31),
-        path=body.str.slice(target, path_end - target),
-        query=pl.when(has_query).then(body.str.slice(question + 1, query_end - question - 1)),
-        status=body.str.slice(closing + 2, 3),
-    )
+    found = lines.with_columns(fields=pl.col("text").str.extract_groups(pattern)).unnest("fields")
+    taken = pl.col("client").is_not_null()
+    return found.filter(taken), found.filter(~taken)
 
 
 def _epochs(fast: pl.DataFrame) -> pl.Series:
