@@ -84,8 +84,8 @@ def comparable(sample: TrafficSample | str) -> Any:
     return data
 
 
-# Spark reads a compressed stream cut short up to the damage, as the embedded engine does, but does
-# not say so: the last partial line is neither read nor rejected, and no warning names the damage.
+# Spark reads a compressed stream cut short up to the damage, as the embedded engine does, and says so
+# in its own words (it cannot tell a cut stream from a corrupt one).
 _TRUNCATED = "truncated.log.gz"
 
 
@@ -110,11 +110,33 @@ def test_literals_a_spec_names_are_kept_alike_on_both_engines(spark: SparkSessio
 
 
 @needs_spark
-def test_a_truncated_gzip_log_keeps_the_same_requests(spark: SparkSession) -> None:
+def test_a_truncated_gzip_log_keeps_the_same_requests_and_says_so(spark: SparkSession) -> None:
     mine, theirs = on_spark(spark, FIXTURES / _TRUNCATED), embedded(FIXTURES / _TRUNCATED)
     assert isinstance(mine, TrafficSample) and isinstance(theirs, TrafficSample)
     assert comparable(mine)["paths"] == comparable(theirs)["paths"]
     assert mine.parsed_lines == theirs.parsed_lines
+    assert theirs.warnings[0] == f"truncated gzip stream after {theirs.total_lines} lines"
+    # The embedded engine also counts (and rejects) the cut last line; Hadoop's reader drops it.
+    assert mine.total_lines == theirs.total_lines - 1 and mine.warnings[0] == (
+        f"compressed stream damaged or cut short after {mine.total_lines} lines (read up to the damage)")
+
+
+@needs_spark
+def test_a_damaged_file_in_a_folder_is_read_up_to_the_damage_and_named(spark: SparkSession, tmp_path: Path) -> None:
+    from riskscan.sources.traffic.spark.scan import SparkTraffic
+
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    for name in ("combined.log", _TRUNCATED):
+        shutil.copy(FIXTURES / name, folder / name)
+    [outcome] = SparkTraffic("local[2]").read_locations([folder.as_uri()], context())
+    sample = outcome.payload
+    whole, cut = embedded(FIXTURES / "combined.log"), embedded(FIXTURES / _TRUNCATED)
+    assert isinstance(sample, TrafficSample) and isinstance(whole, TrafficSample) and isinstance(cut, TrafficSample)
+    assert outcome.input_file.status == "used"
+    assert sample.total_lines == whole.total_lines + cut.total_lines - 1  # all before the damage (cut line dropped)
+    assert sample.warnings[0] == (f"{(folder / _TRUNCATED).as_uri()}: compressed stream damaged or cut short "
+                                  f"after {cut.total_lines - 1} lines (read up to the damage)")
 
 
 @needs_spark

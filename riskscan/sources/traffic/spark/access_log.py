@@ -19,7 +19,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from riskscan.sources.traffic.access_log import _PLAIN, _VHOST
-from riskscan.sources.traffic.access_log_parse import minute_start, parse_line, second_and_zone, slow_request, vhost_name
+from riskscan.sources.traffic.access_log_parse import (
+    minute_start,
+    parse_line,
+    second_and_zone,
+    slow_request,
+    vhost_name,
+)
 
 if TYPE_CHECKING:
     from pyspark.sql import Column, DataFrame, SparkSession

@@ -6,9 +6,9 @@ same refusal of a location more than half of whose lines are not in the format (
 end: Spark reads the whole location in one job), the same warnings worded alike. The parsed lines
 are cached (memory, spilling to disk) for the few jobs that read them, and released after.
 
-What differs, said in the docs: a compressed stream cut short keeps the lines read before the damage,
-as there, but Spark does not say so, so no warning names it; lines longer than `lines.MAX_LINE` are
-read whole, not cut.
+A compressed stream cut short keeps the lines read before the damage and is named in a warning, as
+there (`spark.damaged`). What differs, said in the docs: lines longer than `lines.MAX_LINE` are read
+whole, not cut.
 """
 
 from __future__ import annotations
@@ -23,6 +23,14 @@ from riskscan.redaction import redact
 from riskscan.sources import ReadContext
 from riskscan.sources.traffic.line_log import REJECTED_SAMPLES, LineTally, check_rejections, tally_warnings
 from riskscan.sources.traffic.spark.aggregate import aggregate_requests
+from riskscan.sources.traffic.spark.damaged import (
+    ANY_FILE,
+    MAX_DAMAGED_FILES,
+    Damage,
+    counted_lines,
+    damaged_file,
+    shown_location,
+)
 from riskscan.sources.traffic.spark.text import line_numbers, tagged_lines
 
 if TYPE_CHECKING:
@@ -53,23 +61,50 @@ class SparkLineFormat(Protocol):
         ...
 
 
+Tagged = Callable[["SparkSession", Sequence[str], Sequence[str]], "DataFrame"]
+"""Numbered lines of locations, the damaged files read up to their damage (`text.tagged_lines`)."""
+
+
 def read_spark_log(
     session: SparkSession,
     locations: Sequence[str],
     shown: str,
     context: ReadContext,
     log_format: SparkLineFormat,
-    tagged: Callable[[SparkSession, Sequence[str]], DataFrame] | None = None,
+    tagged: Tagged | None = None,
 ) -> TrafficSample:
     """Read the files at `locations` (numbered as one, in path order) as one `TrafficSample` named `shown`.
 
     `tagged` gives the numbered lines (`text.tagged_lines`, the default; `text.tagged_parquet_rows`).
-    Raises `TrafficLogError` when more than half of the non-blank lines are not in the format.
+    A file Spark cannot read to the end is read up to its damage and named in a warning
+    (`spark.damaged`). Raises `TrafficLogError` when more than half of the non-blank lines are not in
+    the format.
     """
+    damaged: list[str] = []
+    while True:
+        try:
+            return _read(session, locations, shown, context, log_format, tagged or tagged_lines, damaged)
+        except Exception as error:  # Spark's errors come as Py4J errors: only a named damaged file is retried
+            file = damaged_file(error)
+            if file is None or file in damaged or ANY_FILE in damaged:
+                raise
+            damaged.append(file if len(damaged) < MAX_DAMAGED_FILES else ANY_FILE)
+            log.debug("%s: a file is damaged; reading it up to the damage", shown)
+
+
+def _read(
+    session: SparkSession,
+    locations: Sequence[str],
+    shown: str,
+    context: ReadContext,
+    log_format: SparkLineFormat,
+    tagged: Tagged,
+    damaged: Sequence[str],
+) -> TrafficSample:
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
-    tagged_frame = (tagged or tagged_lines)(session, locations)
+    tagged_frame = tagged(session, locations, damaged)
     is_blank = ~F.col("text").rlike(r"(?U)\S")
     blank = tagged_frame.filter(is_blank).select("file", "block", "row", F.lit(_BLANK).alias("outcome"))
     extracted = log_format.extract(tagged_frame.filter(~is_blank)).unionByName(blank, allowMissingColumns=True)
@@ -83,9 +118,10 @@ def read_spark_log(
         check_rejections(tally, shown, log_format.description, is_final=True)
         requests = judged.filter(F.col("outcome") == "request").select(*_REQUEST_COLUMNS)
         result = aggregate_requests(session, requests, context.client_id, context.protected_paths)
+        damage = _damage(extracted, damaged)
     finally:
         extracted.unpersist()
-    warnings = (*tally_warnings(tally, None), *result.warnings)
+    warnings = (*damage, *tally_warnings(tally, None), *result.warnings)
     for warning in warnings:
         log.warning("%s: %s", shown, redact(warning))
     return TrafficSample(
@@ -102,9 +138,21 @@ def read_spark_log(
     )
 
 
+def _damage(extracted: DataFrame, damaged: Sequence[str]) -> tuple[str, ...]:
+    """The warnings naming the damaged files, with the non-blank lines read from each."""
+    if not damaged:
+        return ()
+    from pyspark.sql import functions as F
+
+    lines = extracted.filter(F.col("outcome") != _BLANK).groupBy("file").count()
+    counts = [(row["file"], row["count"]) for row in lines.collect()]
+    one_file = len(counts) == 1
+    damage = Damage(counted_lines(counts, damaged), others_possible=ANY_FILE in damaged)
+    return damage.warnings(lambda file: "" if one_file else f"{shown_location(file)}: ")
+
+
 def _tally(judged: DataFrame) -> LineTally:
     """Lines per outcome and variant, and the first rejected line numbers, in one small job."""
-    from pyspark.sql import functions as F
 
     counts = judged.groupBy("outcome", "variant").count().collect()
     outcomes: Counter[str] = Counter()

@@ -18,17 +18,17 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, cast
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from riskscan.discovery import ReadOutcome
 from riskscan.errors import SourceError
 from riskscan.model import InputFile, InputStatus, SourceKind, TrafficSample
-from riskscan.redaction import redact_file_path
 from riskscan.sources import READERS, ReadContext, SourceReader, read_head
 from riskscan.sources.traffic.access_log import AccessLogReader
 from riskscan.sources.traffic.line_log import LineFormat
 from riskscan.sources.traffic.spark.access_log import SparkCombinedLogFormat
 from riskscan.sources.traffic.spark.batch_format import SparkBatchFormat, runs_on_spark
+from riskscan.sources.traffic.spark.damaged import shown_location
 from riskscan.sources.traffic.spark.reader import SparkLineFormat, read_spark_log
 from riskscan.sources.traffic.spark.session import spark_session
 from riskscan.sources.traffic.spark.text import LocalNames, tagged_parquet_rows
@@ -60,14 +60,6 @@ class _LineLogReader(Protocol):
     def read(self, path: Path, context: ReadContext) -> TrafficSample: ...
 
     def line_format(self, head: bytes, context: ReadContext) -> LineFormat: ...
-
-
-def shown_location(uri: str) -> str:
-    """The URI as reports show it: without credentials (`key:secret@`), query or fragment, redacted."""
-    parts = urlsplit(uri)
-    user, _, host = parts.netloc.rpartition("@")
-    netloc = host if ":" in user else parts.netloc  # `container@account` (abfss) is no credential
-    return redact_file_path(urlunsplit((parts.scheme, netloc, parts.path, "", "")))
 
 
 class SparkAccessLogReader(AccessLogReader):

@@ -16,15 +16,16 @@ name tells the truth, as the embedded engine judges by content. Lines end at `\\
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from riskscan.sources.gzip_stream import GZIP_MAGIC
+from riskscan.sources.traffic.spark.damaged import ANY_FILE, is_same_file
 from riskscan.sources.zstd_stream import ZSTD_MAGIC
 
 if TYPE_CHECKING:
-    from pyspark.sql import DataFrame, SparkSession
+    from pyspark.sql import Column, DataFrame, SparkSession
 
 __all__ = ["LocalNames", "line_numbers", "tagged_lines", "tagged_parquet_rows"]
 
@@ -63,35 +64,61 @@ class LocalNames:
         return str(link)
 
 
-def tagged_lines(session: SparkSession, locations: Sequence[str]) -> DataFrame:
+def tagged_lines(session: SparkSession, locations: Sequence[str], damaged: Sequence[str] = ()) -> DataFrame:
     """`text`, `file`, `block` (the split's start offset) and `row` (consecutive within a split) of
-    every line. A compressed stream cut short keeps the lines read before the damage."""
+    every line. The `damaged` files (`spark.damaged`) are read up to their damage, the rest strictly."""
     from pyspark.sql import functions as F
 
-    frame = (
-        session.read.option("lineSep", "\n").option("ignoreCorruptFiles", "true")
-        .text(list(locations))
-    )
-    return frame.select(
-        F.col("value").alias("text"),
-        F.col("_metadata.file_path").alias("file"),
-        F.col("_metadata.file_block_start").alias("block"),
-        F.monotonically_increasing_id().alias("row"),
-    )
+    def read(paths: Sequence[str], lenient: bool) -> DataFrame:
+        frame = session.read.option("lineSep", "\n").option("ignoreCorruptFiles", lenient).text(list(paths))
+        return frame.select(F.col("value").alias("text"), *_file_columns())
+
+    return _numbered(_strict_and_lenient(session, locations, damaged, read))
 
 
-def tagged_parquet_rows(session: SparkSession, locations: Sequence[str]) -> DataFrame:
+def tagged_parquet_rows(session: SparkSession, locations: Sequence[str], damaged: Sequence[str] = ()) -> DataFrame:
     """The rows of Parquet files as `tagged_lines` gives lines: `text` is the row as one JSON object
     (nested columns as nested objects, times as ISO 8601 text), numbered in file and row order."""
     from pyspark.sql import functions as F
 
-    frame = session.read.option("ignoreCorruptFiles", "true").parquet(*locations)
-    return frame.select(
-        F.to_json(F.struct(*(F.col(f"`{name}`") for name in frame.columns))).alias("text"),
-        F.col("_metadata.file_path").alias("file"),
-        F.col("_metadata.file_block_start").alias("block"),
-        F.monotonically_increasing_id().alias("row"),
-    )
+    def read(paths: Sequence[str], lenient: bool) -> DataFrame:
+        frame = session.read.option("ignoreCorruptFiles", lenient).parquet(*paths)
+        columns = (F.col(f"`{name}`") for name in frame.columns)
+        return frame.select(F.to_json(F.struct(*columns)).alias("text"), *_file_columns())
+
+    return _numbered(_strict_and_lenient(session, locations, damaged, read))
+
+
+def _strict_and_lenient(
+    session: SparkSession,
+    locations: Sequence[str],
+    damaged: Sequence[str],
+    read: Callable[[Sequence[str], bool], DataFrame],
+) -> DataFrame:
+    """The files at `locations`, the `damaged` ones read leniently (up to the damage), the rest strictly."""
+    if not damaged or ANY_FILE in damaged:
+        return read(locations, bool(damaged))
+    files = read(locations, True).inputFiles()  # a listing: nothing is read yet
+    lenient = [file for file in files if any(is_same_file(file, bad) for bad in damaged)]
+    strict = [file for file in files if file not in lenient]
+    if not lenient:  # the named file is not one of these: read every file leniently
+        return read(locations, True)
+    frame = read(lenient, True)
+    return read(strict, False).unionByName(frame) if strict else frame
+
+
+def _file_columns() -> tuple[Column, Column]:
+    """Each row's file and the start offset of its split."""
+    from pyspark.sql import functions as F
+
+    return F.col("_metadata.file_path").alias("file"), F.col("_metadata.file_block_start").alias("block")
+
+
+def _numbered(frame: DataFrame) -> DataFrame:
+    """Each row's id, taken after any union so that ids stay distinct across its parts."""
+    from pyspark.sql import functions as F
+
+    return frame.select("*", F.monotonically_increasing_id().alias("row"))
 
 
 def line_numbers(session: SparkSession, tagged: DataFrame) -> DataFrame:
