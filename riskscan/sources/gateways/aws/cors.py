@@ -45,7 +45,8 @@ def http_api_policy(settings: Any, place: Place, at: str) -> CorsPolicy | None:
     if not isinstance(settings, dict):
         return None
     origins = settings.get("allowOrigins", settings.get("AllowOrigins"))
-    names = [origin.strip() for origin in origins if isinstance(origin, str)] if isinstance(origins, list) else []
+    listed = origins if isinstance(origins, list) else []
+    names = [origin.strip() for origin in listed if isinstance(origin, str)]
     credentials = settings.get("allowCredentials", settings.get("AllowCredentials")) is True
     excerpt = f"allowOrigins: {', '.join(names[:5]) or 'none'}; allowCredentials: {str(credentials).lower()}"
     return CorsPolicy(allows_any_origin="*" in names, allows_credentials=credentials,
@@ -72,7 +73,8 @@ def integration_policy(integration: dict[str, Any], place: Place, at: str) -> Co
     None when none sets Access-Control-Allow-Origin."""
     responses = integration.get("responses", integration.get("IntegrationResponses"))
     if isinstance(responses, dict):
-        items = [(join_pointer(join_pointer(at, "responses"), key), value) for key, value in responses.items()]
+        items = [(join_pointer(join_pointer(at, "responses"), key), value)
+                 for key, value in responses.items()]
     elif isinstance(responses, list):
         items = [(join_pointer(join_pointer(at, "IntegrationResponses"), index), value)
                  for index, value in enumerate(responses)]
@@ -93,8 +95,8 @@ def gateway_response_policy(responses: Any, place: Place, at: str) -> CorsPolicy
     responses (`DEFAULT_4XX`, `UNAUTHORIZED` ...); None when none sets Access-Control-Allow-Origin."""
     for name, response in mapping(responses).items():
         pointer = join_pointer(join_pointer(at, name), "responseParameters")
-        policy = _header_policy(mapping(mapping(response).get("responseParameters")), "gatewayresponse.header.",
-                                place, pointer)
+        parameters = mapping(mapping(response).get("responseParameters"))
+        policy = _header_policy(parameters, "gatewayresponse.header.", place, pointer)
         if policy is not None:
             return policy
     return None

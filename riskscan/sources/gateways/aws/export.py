@@ -12,8 +12,9 @@ The API's scope: `x-amazon-apigateway-policy` (network restrictions), `-endpoint
 level in Swagger, under a server in OpenAPI 3: VPC endpoint ids mean a private API), `-cors`.
 CORS (see `cors`): `-cors` (HTTP APIs), `-gateway-responses` headers, and each method's integration
 responses (an OPTIONS method's reach every method on its path). `-binary-media-types` and
-`-minimum-compression-size` change no route's controls and are not read. The documentation half is the OpenAPI reader's, minus greedy paths and the
-`$default` route, which route requests but document no operation.
+`-minimum-compression-size` change no route's controls and are not read. The documentation half is
+the OpenAPI reader's, minus greedy paths and the `$default` route, which route requests but document
+no operation.
 """
 
 from __future__ import annotations

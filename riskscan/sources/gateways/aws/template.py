@@ -197,9 +197,8 @@ class _Template:
                 )
             )
         rules, plugins = self._network(api, reading)
-        scope = ApiScope(
-            api.id, self._stage(api), rules, plugins, reading.prefix if reading else "", self._cors(api, reading)
-        )
+        prefix = reading.prefix if reading else ""
+        scope = ApiScope(api.id, self._stage(api), rules, plugins, prefix, self._cors(api, reading))
         unique = {(draft.method, draft.path): draft for draft in reversed(with_preflight(drafts))}
         built = (build_route(draft, scope, self._warn) for draft in reversed(unique.values()))
         return [route for route in built if route is not None]
