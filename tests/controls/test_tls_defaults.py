@@ -71,7 +71,9 @@ def test_versions_set_in_the_http_block_leave_no_default(tmp_path: Path) -> None
 
 
 def test_a_site_fragment_says_the_including_http_block_may_set_them() -> None:
+    """The second server block includes a file not given, which may set them: no default is claimed."""
     config = NginxReader().read(DEFAULTS / "nginx-site-fragment.conf", ReadContext(root=DEFAULTS))
+    assert any("options-ssl-nginx.conf" in warning for warning in config.warnings)
     (setting,) = config.tls_settings or ()
     assert setting.is_default and setting.evidence.line == 3
     assert "unless the http block including this file sets them" in (setting.evidence.note or "")

@@ -313,15 +313,16 @@ def _tls_settings(directives: tuple[Directive, ...]) -> tuple[TlsSetting, ...]:
 def _default_tls(directives: tuple[Directive, ...]) -> tuple[TlsSetting, ...]:
     """nginx's default versions at each TLS server block without `ssl_protocols` (in it or its http
     block). A server block outside any http block given sits in a file included elsewhere, whose
-    http block may set them: the evidence says so."""
-    scopes = [(http.block or (), bool(http.children("ssl_protocols")))
+    http block may set them: the evidence says so. An include that could not be read (kept in the
+    tree without a block) may set them too: no default is claimed there."""
+    scopes = [(http.block or (), bool(http.children("ssl_protocols") or http.children("include")))
               for http in directives if http.name == "http"]
     scopes.append((directives, False))
     found: list[TlsSetting] = []
     for block, inherited in scopes:
         for server in (d for d in block if d.name == "server" and not inherited):
             listens = [listen for listen in server.children("listen") if _is_tls(listen, server)]
-            if not listens or server.children("ssl_protocols"):
+            if not listens or server.children("ssl_protocols") or server.children("include"):
                 continue
             note = ("TLS served; no ssl_protocols: nginx's default applies" if block is not directives else
                     "TLS served; no ssl_protocols here: nginx's default, unless the http block including "
