@@ -128,3 +128,14 @@ def test_a_specific_origin_export_passes_on_its_cors_evidence(tmp_path: Path) ->
 def test_no_planted_backend_key_reaches_the_report(tmp_path: Path) -> None:
     assessment, _ = misconfiguration(tmp_path, "rest-options-methods.yaml")
     assert "PLANTED-CORS-BACKEND-KEY" not in json.dumps(assessment.model_dump(mode="json"))
+
+
+def test_corpus_petstore_options_methods_allow_any_origin_without_credentials(corpus_dir: Path) -> None:
+    petstore = corpus_dir / "gateway" / "aws-apigateway" / "petstore-authorizer.swagger.json"
+    if not petstore.is_file():
+        pytest.skip("this copy of the shared corpus lacks gateway/aws-apigateway/petstore-authorizer.swagger.json")
+    export = READER.read(petstore, ReadContext(root=corpus_dir))
+    found = {" ".join(route.route_id.split(" ")[-2:]): flags(route) for route in export.gateway.routes}
+    assert found["GET /"] == []  # a mock root method that sets no CORS header
+    assert found["OPTIONS /pets"] == [(True, False)]
+    assert found["GET /pets"] == [(True, False), (True, False)]  # its own response, then the preflight's
