@@ -130,13 +130,14 @@ def _default_sentence(inventory: Inventory, uncertain: Sequence[TlsSetting]) -> 
     defaults = [setting for setting in inventory.tls_settings if setting.is_default]
     if not defaults:
         return ""
-    lead = " " if len(defaults) < len(inventory.tls_settings) else ""
-    serving = plural(len(defaults), "place")
+    lead = f"{' ' if len(defaults) < len(inventory.tls_settings) else ''}TLS served at " \
+           f"{plural(len(defaults), 'place')} without versions named: "
     if not uncertain:
-        return (f"{lead}{serving} serving TLS write no versions: the gateway's documented default applies, "
-                "TLS 1.2 or later (declared by its documentation, not seen enforced).")
-    return (f"{lead}{serving} serving TLS write no versions: at {len(uncertain)} the gateway's default "
-            "accepts TLS 1.0 and 1.1 on older releases, so the release deployed decides.")
+        return (f"{lead}the gateway's documented default applies, TLS 1.2 or later (declared by its "
+                "documentation, not seen enforced).")
+    where = "there" if len(uncertain) == len(defaults) else f"at {len(uncertain)} of them"
+    return (f"{lead}the gateway's default {where} accepts TLS 1.0 and 1.1 on older releases, so the "
+            "release deployed decides.")
 
 
 def _settings_draft(control: Control, code: str, settings: Sequence[TlsSetting]) -> FindingDraft:
