@@ -6,8 +6,8 @@ answering a material share of its requests with 5xx (the catalogue's thresholds)
 misconfigured, and its errors may leak internals; HAR captures show whether they do (error bodies with
 stack traces, SQL errors, debug pages or exception class names: kinds and counts only, kept at
 ingestion). CORS rests on the gateway configuration (`enforced`, only readers that show CORS: APISIX,
-Kong, nginx, Envoy, Traefik), error rates and bodies on traffic (`observed`); without either the
-control is unknown.
+Kong, nginx, Envoy, Traefik, AWS API Gateway), error rates and bodies on traffic (`observed`); without
+either the control is unknown.
 """
 
 from __future__ import annotations

@@ -11,7 +11,14 @@ Three views, each where the inputs show it:
   `enforced`;
 - TLS versions written in the configs (nginx `ssl_protocols`, Envoy `tls_minimum_protocol_version`,
   Traefik TLS options `minVersion`, APISIX `ssl_protocols`): TLS 1.0 or 1.1 (or SSL) accepted is one
-  estate-wide finding listing each place. Defaults are not judged (they change with the version).
+  estate-wide finding listing each place;
+- TLS served with no versions written: the gateway's documented default (see `tls_versions`). A default
+  that accepted TLS 1.0 and 1.1 in older releases (nginx before 1.23.4, Envoy before 1.22, Traefik
+  before 2.8.1) is one estate-wide low finding naming the release to check: the file cannot show the
+  release, and older ones are still common (distribution packages), so saying nothing would hide a
+  likely legacy listener, while a medium finding would claim what the file does not show. A default
+  that is modern in every release (APISIX) passes, its evidence the documentation's word (declared),
+  never the gateway seen enforcing it.
 """
 
 from __future__ import annotations
@@ -51,12 +58,15 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
     plain_client = [e for e in listened if any(t.is_plain for t in e.client_transport or ())]
     plain_declared = [e for e in declared if any(t.is_plain for t in e.declared_transport)]
     legacy = [setting for setting in inventory.tls_settings if setting.allows_legacy]
+    uncertain = [setting for setting in inventory.tls_settings
+                 if setting.is_default and setting.depends_on_version and not setting.allows_legacy]
     groups = {"TLS_PLAIN_CLIENT": (plain_client, _client_evidence(plain_client)),
               "TLS_PLAIN_SERVER_DECLARED": (plain_declared, _declared_evidence(plain_declared)),
               "TLS_PLAIN_UPSTREAM": (plain_upstream, _upstream_evidence(plain_upstream))}
     drafts = [draft_finding(control, code, group, evidence)
               for code, (group, evidence) in groups.items() if group]
-    drafts += [_legacy_draft(control, legacy)] if legacy else []
+    drafts += [_settings_draft(control, "TLS_LEGACY_VERSIONS", legacy)] if legacy else []
+    drafts += [_settings_draft(control, "TLS_DEFAULT_VERSION_DEPENDENT", uncertain)] if uncertain else []
     # What each pass rests on: the listeners and upstreams no finding names.
     client_ok = [e for e in listened if e.key not in {p.key for p in plain_client}]
     upstream_ok = [e for e in upstream if e.key not in {p.key for p in plain_upstream}]
@@ -64,14 +74,15 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
         control, judged, drafts, strength=_strength,
         limitations=[control.limitation(key) for key in _limitations(inventory, listened, upstream)],
         evidence=[*_client_evidence(client_ok), *_upstream_evidence(upstream_ok),
-                  *(setting.evidence for setting in inventory.tls_settings if not setting.allows_legacy)],
+                  *(setting.evidence for setting in inventory.tls_settings
+                    if not setting.allows_legacy and setting not in uncertain)],
         clients=_sentence(plain_client, listened, "endpoints whose listeners the gateway shows are served"
                           " over plain HTTP"),
         declared=_sentence(plain_declared, declared, "endpoints whose listeners no config shows are"
                            " documented on plain-HTTP servers"),
         upstreams=_sentence(plain_upstream, upstream, "routed endpoints are forwarded to their backends in"
                             " plain text"),
-        legacy=_legacy_sentence(inventory, legacy),
+        legacy=_legacy_sentence(inventory, legacy) + _default_sentence(inventory, uncertain),
     )
 
 
@@ -101,28 +112,49 @@ def _limitations(
 
 
 def _legacy_sentence(inventory: Inventory, legacy: Sequence[TlsSetting]) -> str:
-    """The summary's {legacy}: what the TLS settings read show."""
+    """The summary's {legacy}, first part: what the TLS versions written in the configs show."""
     if not inventory.tls_checked:
         return "No gateway config given sets TLS versions riskscan reads."
     if not inventory.tls_settings:
-        return f"The configs read ({', '.join(inventory.tls_checked)}) set no TLS versions (defaults apply)."
-    read = plural(len(inventory.tls_settings), "TLS setting")
+        return f"The configs read ({', '.join(inventory.tls_checked)}) set no TLS versions and serve no TLS."
+    written = [setting for setting in inventory.tls_settings if not setting.is_default]
+    if not written:
+        return ""
+    read = plural(len(written), "TLS setting")
     return (f"{len(legacy)} of {read} read accept TLS 1.0 or 1.1." if legacy
             else f"No TLS setting read accepts TLS 1.0 or 1.1 ({read}).")
 
 
-def _legacy_draft(control: Control, legacy: Sequence[TlsSetting]) -> FindingDraft:
-    """The estate-wide finding listing each place that accepts TLS 1.0 or 1.1."""
-    template = control.template("TLS_LEGACY_VERSIONS")
-    where = f"{control.id} finding TLS_LEGACY_VERSIONS"
-    protocols = sorted({protocol for setting in legacy for protocol in setting.protocols})
-    fields = {"places": plural(len(legacy), "place"), "protocols": ", ".join(protocols),
-              "files": ", ".join(sorted({setting.evidence.path for setting in legacy}))}
+def _default_sentence(inventory: Inventory, uncertain: Sequence[TlsSetting]) -> str:
+    """The summary's {legacy}, second part: the places serving TLS that write no versions."""
+    defaults = [setting for setting in inventory.tls_settings if setting.is_default]
+    if not defaults:
+        return ""
+    lead = f"{' ' if len(defaults) < len(inventory.tls_settings) else ''}TLS served at " \
+           f"{plural(len(defaults), 'place')} without versions named: "
+    if not uncertain:
+        return (f"{lead}the gateway's documented default applies, TLS 1.2 or later (declared by its "
+                "documentation, not seen enforced).")
+    where = "there" if len(uncertain) == len(defaults) else f"at {len(uncertain)} of them"
+    return (f"{lead}the gateway's default {where} accepts TLS 1.0 and 1.1 on older releases, so the "
+            "release deployed decides.")
+
+
+def _settings_draft(control: Control, code: str, settings: Sequence[TlsSetting]) -> FindingDraft:
+    """An estate-wide finding listing each place: TLS 1.0 or 1.1 written, or left to a default that
+    accepts them on older releases ({releases} names which)."""
+    template = control.template(code)
+    where = f"{control.id} finding {code}"
+    protocols = sorted({protocol for setting in settings for protocol in setting.protocols})
+    releases = sorted({setting.depends_on_version for setting in settings if setting.depends_on_version})
+    fields = {"places": plural(len(settings), "place"), "protocols": ", ".join(protocols),
+              "files": ", ".join(sorted({setting.evidence.path for setting in settings})),
+              "releases": "; ".join(releases)}
     return FindingDraft(
         control=control.id, code=template.code, severity=template.severity,
         title=render(template.title, fields, where=where),
         detail=render(template.detail, fields, where=where),
-        endpoints=(), evidence=tuple(setting.evidence for setting in legacy), owasp=template.owasp,
+        endpoints=(), evidence=tuple(setting.evidence for setting in settings), owasp=template.owasp,
         remediation=template.remediation or control.remediation,
     )
 

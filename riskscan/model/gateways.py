@@ -82,6 +82,12 @@ class TlsSetting(Model):
     protocols: tuple[RedactedName, ...]
     allows_legacy: bool  # SSL, TLS 1.0 or TLS 1.1 accepted
     evidence: Evidence
+    # True when the config serves TLS there but writes no versions: `protocols` is then the default the
+    # gateway's documentation states, and `evidence` the listener or server block it applies to.
+    is_default: bool = False
+    # For a default that changed between releases, which releases accept legacy TLS (the file cannot
+    # show the release): e.g. "nginx before 1.23.4 also accepts TLSv1 and TLSv1.1". None otherwise.
+    depends_on_version: RedactedText | None = None
 
 
 class GatewayRoute(Model):

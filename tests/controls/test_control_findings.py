@@ -271,7 +271,9 @@ def test_every_finding_code_in_the_catalogue_fires_on_the_estate(
     secret = Evidence(path="gateway/apisix.yaml", line=300, pointer="/consumers/0/plugins/key-auth/key")
     evaluation = evaluate_controls(insurer.model_copy(update={
         "endpoints": (*insurer.endpoints, *more_causes(endpoint)), "clear_secrets": (secret,),
-        "tls_settings": (TlsSetting(protocols=("TLSv1.1",), allows_legacy=True, evidence=secret),)}))
+        "tls_settings": (TlsSetting(protocols=("TLSv1.1",), allows_legacy=True, evidence=secret),
+                         TlsSetting(protocols=("TLSv1.2", "TLSv1.3"), allows_legacy=False, evidence=secret,
+                                    is_default=True, depends_on_version="nginx before 1.23.4 ..."))}))
     titles = {f.title for f in evaluation.findings}
     expected = sum(len(control.findings) for control in default_catalogue().controls)
     assert len(titles) == len(evaluation.findings) == expected

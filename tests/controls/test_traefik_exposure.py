@@ -39,4 +39,6 @@ def test_the_gateway_controls_judge_traefik() -> None:
         _, found = control(assessment, control_id)
         assert [(f.severity.value, f.endpoints) for f in found] == findings, control_id
     _, transport = control(assessment, "transport_security")
-    assert [f.endpoints for f in transport] == [("* /v2/portal*",)]  # plain upstream; routers use tls
+    # plain upstream; routers use tls under the default option, which sets no minVersion
+    assert [(f.code, f.endpoints) for f in transport] == [("TLS_PLAIN_UPSTREAM", ("* /v2/portal*",)),
+                                                         ("TLS_DEFAULT_VERSION_DEPENDENT", ())]

@@ -54,7 +54,7 @@ from riskscan.sources.gateways.apisix_fields import (
     strings_of,
     upstream_hosts,
 )
-from riskscan.sources.gateways.tls_versions import tls_setting
+from riskscan.sources.gateways.tls_versions import TlsDefault, default_setting, tls_setting
 from riskscan.sources.structured import StructuredDocument, join_pointer
 
 __all__ = ["ConfigValue", "Locate", "Location", "build_config", "locate_in"]
@@ -167,15 +167,19 @@ class _ConfigBuilder:
         )
 
     def _tls_settings(self) -> tuple[TlsSetting, ...]:
-        """The `ssl_protocols` of each SSL object that sets them (the others take config.yaml's, by
-        default TLSv1.2 and TLSv1.3, which this file does not show)."""
+        """The `ssl_protocols` of each SSL object that sets them; the others take config.yaml's
+        `apisix.ssl.ssl_protocols` (not in this file), documented default TLSv1.2 and TLSv1.3."""
         settings = []
         for index, ssl in items_of(self._root, "ssls"):
             protocols = ssl.get("ssl_protocols")
+            setting = None
             if isinstance(protocols, list):
                 setting = tls_setting(protocols, self._evidence(f"/ssls/{index}/ssl_protocols",
                                                                 note="TLS versions accepted for its SNIs"))
-                settings += [setting] if setting is not None else []
+            if setting is None:
+                note = "TLS served; no ssl_protocols: config.yaml's apisix.ssl.ssl_protocols applies"
+                setting = default_setting(TlsDefault.APISIX, self._evidence(f"/ssls/{index}", note=note))
+            settings.append(setting)
         return tuple(settings)
 
     def _index(self, key: str) -> dict[str, tuple[int, dict[str, ConfigValue]]]:

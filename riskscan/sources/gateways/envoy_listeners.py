@@ -25,7 +25,7 @@ from riskscan.model import (
 from riskscan.sources.gateways.envoy_filters import HttpFilter, RouteShape, filter_family, route_controls
 from riskscan.sources.gateways.envoy_routes import read_match
 from riskscan.sources.gateways.envoy_exposure import cluster_upstream, cors_policies
-from riskscan.sources.gateways.tls_versions import tls_setting
+from riskscan.sources.gateways.tls_versions import TlsDefault, default_setting, tls_setting
 from riskscan.sources.structured import StructuredDocument
 
 __all__ = ["EnvoyFile", "read_listener", "read_route_configuration"]
@@ -294,6 +294,10 @@ def _chain_transport(envoy: EnvoyFile, chain: dict[str, object], pointer: str) -
                                                         "lowest TLS version accepted"))
         if setting is not None and setting not in envoy.tls_settings:
             envoy.tls_settings.append(setting)
+    else:
+        shown = envoy.evidence(f"{pointer}/transport_socket", "no tls_minimum_protocol_version",
+                               "TLS served; no minimum version: Envoy's default applies")
+        envoy.tls_settings.append(default_setting(TlsDefault.ENVOY, shown))
     return ClientTransport(is_plain=False, evidence=envoy.evidence(
         f"{pointer}/transport_socket", "transport_socket", "TLS listener"))
 

@@ -51,7 +51,7 @@ from riskscan.sources.gateways.nginx_exposure import (
 from riskscan.sources.gateways.nginx_locations import LocationMatch, parse_location, shadowed_by
 from riskscan.sources.gateways.nginx_scope import Scope, Zone, collect_zones
 from riskscan.sources.gateways.nginx_tree import Directive, NginxError, load_tree
-from riskscan.sources.gateways.tls_versions import tls_setting
+from riskscan.sources.gateways.tls_versions import TlsDefault, default_setting, tls_setting
 
 __all__ = ["PASS_DIRECTIVES", "NginxError", "NginxReader"]
 
@@ -295,10 +295,11 @@ def _redirects_to_https(server: Directive) -> bool:
     return False
 
 
-def _tls_settings(directives: Iterable[Directive]) -> tuple[TlsSetting, ...]:
-    """Every `ssl_protocols` written in the config and its includes, wherever it sits."""
+def _tls_settings(directives: tuple[Directive, ...]) -> tuple[TlsSetting, ...]:
+    """Every `ssl_protocols` written in the config and its includes, wherever it sits; then nginx's
+    default for each server block serving TLS that neither it nor its http block sets."""
     found: list[TlsSetting] = []
-    stack = list(reversed(list(directives)))
+    stack = list(reversed(directives))
     while stack:
         directive = stack.pop()
         if directive.name == "ssl_protocols":
@@ -306,6 +307,28 @@ def _tls_settings(directives: Iterable[Directive]) -> tuple[TlsSetting, ...]:
             setting = tls_setting(directive.args, _evidence(directive, excerpt, "TLS versions accepted"))
             found += [setting] if setting is not None else []
         stack.extend(reversed(directive.block or ()))
+    return tuple(found) + _default_tls(directives)
+
+
+def _default_tls(directives: tuple[Directive, ...]) -> tuple[TlsSetting, ...]:
+    """nginx's default versions at each TLS server block without `ssl_protocols` (in it or its http
+    block). A server block outside any http block given sits in a file included elsewhere, whose
+    http block may set them: the evidence says so. An include that could not be read (kept in the
+    tree without a block) may set them too: no default is claimed there."""
+    scopes = [(http.block or (), bool(http.children("ssl_protocols") or http.children("include")))
+              for http in directives if http.name == "http"]
+    scopes.append((directives, False))
+    found: list[TlsSetting] = []
+    for block, inherited in scopes:
+        for server in (d for d in block if d.name == "server" and not inherited):
+            listens = [listen for listen in server.children("listen") if _is_tls(listen, server)]
+            if not listens or server.children("ssl_protocols") or server.children("include"):
+                continue
+            note = ("TLS served; no ssl_protocols: nginx's default applies" if block is not directives else
+                    "TLS served; no ssl_protocols here: nginx's default, unless the http block including "
+                    "this file sets them")
+            excerpt = "listen " + " ".join(listens[0].args)
+            found.append(default_setting(TlsDefault.NGINX, _evidence(listens[0], excerpt, note)))
     return tuple(found)
 
 

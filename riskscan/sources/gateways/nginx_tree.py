@@ -10,7 +10,8 @@ folders given (`ReadContext.is_allowed`), glob patterns included:
 - an absolute include (`/etc/nginx/conf.d/*.conf`) outside the folders given is mapped onto them by
   its tail (`conf.d/*.conf` beside the main file), with a warning naming the assumption;
 - a missing, unreadable, broken or outside include, and an include cycle, cost that include only,
-  with a warning; nothing outside the folders given is opened or listed.
+  with a warning; the `include` directive then stays in the tree (without a block), so that a reader
+  can tell the block may set more than it shows; nothing outside the folders given is opened or listed.
 
 Every directive keeps the file (as shown to users) and line it was written on, so evidence points
 into the included file, not at the `include` line.
@@ -150,7 +151,23 @@ class _Loader:
     def _include(
         self, pattern: str, shown: str, line: int, stack: tuple[Path, ...], depth: int
     ) -> list[Directive]:
-        warn = self._warner(f"{shown}:{line}", pattern)
+        """What the include pulls in; when some of it could not be read, the `include` itself is kept
+        (without a block) so that readers can tell a block may set more than they see."""
+        record = self._warner(f"{shown}:{line}", pattern)
+        problems: list[str] = []
+
+        def warn(problem: str) -> None:
+            record(problem)
+            if not problem.startswith("is outside the folders given: read from"):
+                problems.append(problem)
+
+        spliced = self._splice(pattern, stack, depth, warn)
+        return spliced + [Directive("include", (pattern,), shown, line)] if problems else spliced
+
+    def _splice(
+        self, pattern: str, stack: tuple[Path, ...], depth: int, warn: Callable[[str], None]
+    ) -> list[Directive]:
+        """The directives of the files the include names, warning about each that cannot be read."""
         files = self._resolve(pattern, warn)
         spliced: list[Directive] = []
         for file in files:

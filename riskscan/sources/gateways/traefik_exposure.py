@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from riskscan.model import ClientTransport, Evidence, TlsSetting, Upstream
-from riskscan.sources.gateways.tls_versions import tls_setting
+from riskscan.sources.gateways.tls_versions import TlsDefault, default_setting, tls_setting
 from riskscan.sources.gateways.traefik_middlewares import local_name
 from riskscan.sources.gateways.traefik_static import StaticConfig
 from riskscan.sources.structured import escape_pointer_token
@@ -71,16 +71,42 @@ def upstream_detail(http: Mapping[str, Any], reference: object, evidence: Eviden
 
 
 def tls_settings(data: Mapping[str, Any], evidence: Evidencer) -> tuple[TlsSetting, ...]:
-    """The `minVersion` of each TLS option the file defines."""
+    """The `minVersion` of each TLS option the file defines, and Traefik's default for the routers
+    serving TLS under an option that sets none."""
     settings = []
-    for name, option in _mapping(_mapping(data.get("tls")).get("options")).items():
+    options = _mapping(_mapping(data.get("tls")).get("options"))
+    for name, option in options.items():
         minimum = _mapping(option).get("minVersion")
         if not isinstance(minimum, str):
             continue
         pointer = f"/tls/options/{escape_pointer_token(str(name))}/minVersion"
         setting = tls_setting([minimum], evidence(pointer, f"minVersion: {minimum}"))
         settings += [setting] if setting is not None else []
-    return tuple(settings)
+    return tuple(settings) + _default_settings(data, options, evidence)
+
+
+def _default_settings(data: Mapping[str, Any], options: Mapping[str, Any],
+                      evidence: Evidencer) -> tuple[TlsSetting, ...]:
+    """One default per TLS option left without `minVersion` (`default` when a router names none),
+    shown at the first router serving TLS under it. An option this file does not define is another
+    file's: not judged here."""
+    found: dict[str, TlsSetting] = {}
+    for name, router in _mapping(_mapping(data.get("http")).get("routers")).items():
+        tls = _mapping(router).get("tls")
+        if tls is None or tls is False:
+            continue
+        named = _mapping(tls).get("options")
+        option = (local_name(named) if isinstance(named, str) else None) or "default"
+        declared = option in options
+        if option in found or (declared and "minVersion" in _mapping(options[option])):
+            continue
+        if not declared and option != "default":
+            continue
+        pointer = "/http/routers/" + escape_pointer_token(str(name)) + "/tls"
+        shown = evidence(pointer, f"tls (option {option}, no minVersion)")
+        note = {"note": "TLS served; no minVersion: Traefik's default applies"}
+        found[option] = default_setting(TlsDefault.TRAEFIK, shown.model_copy(update=note))
+    return tuple(found.values())
 
 
 def _hostname(url: str) -> str | None:

@@ -10,9 +10,11 @@ operation (and `x-amazon-apigateway-any-method`, an `ANY` route) becomes a `Rout
 - `x-amazon-apigateway-integration`: the upstream, and a warning for a fixed credential header.
 The API's scope: `x-amazon-apigateway-policy` (network restrictions), `-endpoint-configuration` (top
 level in Swagger, under a server in OpenAPI 3: VPC endpoint ids mean a private API), `-cors`.
-`-binary-media-types`, `-minimum-compression-size` and `-gateway-responses` change no route's
-controls and are not read. The documentation half is the OpenAPI reader's, minus greedy paths and the
-`$default` route, which route requests but document no operation.
+CORS (see `cors`): `-cors` (HTTP APIs), `-gateway-responses` headers, and each method's integration
+responses (an OPTIONS method's reach every method on its path). `-binary-media-types` and
+`-minimum-compression-size` change no route's controls and are not read. The documentation half is
+the OpenAPI reader's, minus greedy paths and the `$default` route, which route requests but document
+no operation.
 """
 
 from __future__ import annotations
@@ -20,15 +22,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from riskscan.model import ApiSpec, AuthRequirement, PluginRef, SpecOperation
+from riskscan.model import ApiSpec, AuthRequirement, CorsPolicy, PluginRef, SpecOperation
 from riskscan.sources.gateways.aws.authorizers import Authorizer, export_authorizers, iam_authorizer
 from riskscan.sources.gateways.aws.common import Place, Warn, is_greedy, mapping, text
+from riskscan.sources.gateways.aws.cors import gateway_response_policy, http_api_policy, integration_policy
 from riskscan.sources.gateways.aws.policy import PolicyRule, read_policy
 from riskscan.sources.gateways.aws.routes import (
     RouteDraft,
     integration_detail,
     integration_upstream,
     warn_static_credentials,
+    with_preflight,
 )
 from riskscan.sources.specs.openapi import HTTP_METHODS, read_spec_document
 from riskscan.sources.specs.openapi_refs import Located, RefResolver
@@ -55,6 +59,13 @@ class ExportReading:
     prefix: str
     key_source: str | None
     schemes: dict[str, Scheme]  # the security schemes API Gateway enforces, by name
+    http_cors: CorsPolicy | None = None  # `x-amazon-apigateway-cors`, on every route
+    response_cors: CorsPolicy | None = None  # headers of the gateway responses, on every route
+
+    @property
+    def cors(self) -> tuple[CorsPolicy, ...]:
+        """The CORS policies on every route of the API."""
+        return tuple(policy for policy in (self.http_cors, self.response_cors) if policy is not None)
 
 
 def read_export(
@@ -83,7 +94,7 @@ def read_export(
     reader = _Operations(data, place, base, warn, authorizers, default_auth, frozenset(schemes))
     policy_at = join_pointer(base, _PREFIX + "policy")
     return ExportReading(
-        drafts=tuple(reader.drafts()),
+        drafts=tuple(with_preflight(reader.drafts())),
         rules=read_policy(data[_PREFIX + "policy"], place, policy_at, warn)
         if _PREFIX + "policy" in data
         else (),
@@ -91,6 +102,10 @@ def read_export(
         prefix=_prefix(definition, context),
         key_source=key_source,
         schemes=authorizers,
+        http_cors=http_api_policy(data.get(_PREFIX + "cors"), place, join_pointer(base, _PREFIX + "cors")),
+        response_cors=gateway_response_policy(
+            data.get(_PREFIX + "gateway-responses"), place, join_pointer(base, _PREFIX + "gateway-responses")
+        ),
     )
 
 
@@ -177,6 +192,7 @@ class _Operations:
             plugins.append(PluginRef(name="request-validator", attached_to="method", evidence=evidence))
         integration = mapping(operation.get(_PREFIX + "integration"))
         warn_static_credentials(integration, label, self._warn)
+        cors = integration_policy(integration, self._place, join_pointer(at, _PREFIX + "integration"))
         evidence = self._place.evidence(at, label)
         return RouteDraft(
             method=method,
@@ -186,6 +202,7 @@ class _Operations:
             plugins=tuple(plugins),
             upstream=integration_upstream(integration) if integration else None,
             upstream_detail=integration_detail(integration, evidence) if integration else None,
+            cors=(cors,) if cors is not None else (),
         )
 
     def _named(self, operation: dict[str, Any], label: str, at: str) -> list[tuple[Scheme, tuple[str, ...]]]:

@@ -49,7 +49,7 @@ class AwsApiGatewayReader:
     summary = (
         "routes (`{proxy+}` as prefixes, `ANY`, `$default`) with authorizers (Lambda, Cognito, JWT, "
         "IAM), API keys, usage plans, stage throttling, access logs, metrics and tracing, request "
-        "validators, resource policies and private endpoints; the definition also read as a spec; "
+        "validators, resource policies, private endpoints and CORS; the definition also read as a spec; "
         "stage variables and integration credentials never kept"
     )
 
@@ -81,7 +81,8 @@ class AwsApiGatewayReader:
             except SourceError as error:
                 raise AwsApiGatewayError(error.problem, path=shown, line=error.line) from None
             scope = ApiScope(
-                _api_name(data, path), StageSettings(), reading.rules, reading.plugins, reading.prefix
+                _api_name(data, path), StageSettings(), reading.rules, reading.plugins, reading.prefix,
+                reading.cors,
             )
             routes = [
                 route for draft in reading.drafts if (route := build_route(draft, scope, warnings.append))

@@ -10,7 +10,7 @@ credential sent to the backend in an integration header is reported (never kept)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -18,6 +18,7 @@ from riskscan.model import (
     AuthKind,
     AuthRequirement,
     ClientTransport,
+    CorsPolicy,
     Evidence,
     GatewayRoute,
     PluginRef,
@@ -34,6 +35,7 @@ __all__ = [
     "RouteDraft",
     "build_route",
     "integration_upstream",
+    "with_preflight",
     "looks_like_credential",
     "warn_static_credentials",
 ]
@@ -54,6 +56,9 @@ class ApiScope:
     rules: tuple[PolicyRule, ...] = ()
     plugins: tuple[PluginRef, ...] = ()  # endpoint type, CORS: the same on every route
     prefix: str = ""
+    # CORS policies on every route (HTTP API configuration, gateway responses, SAM Cors); None when
+    # part of the API is not in the file (a definition in S3), so no route's CORS can be told.
+    cors: tuple[CorsPolicy, ...] | None = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +72,21 @@ class RouteDraft:
     plugins: tuple[PluginRef, ...] = ()
     upstream: str | None = None
     upstream_detail: Upstream | None = None
+    cors: tuple[CorsPolicy, ...] = ()  # set by the method's integration responses (REST)
+
+
+def with_preflight(drafts: list[RouteDraft]) -> list[RouteDraft]:
+    """The drafts with the CORS policy of each path's OPTIONS method added to every method on that path:
+    the preflight answer is what lets a browser send the others (REST APIs)."""
+    preflight: dict[str, tuple[CorsPolicy, ...]] = {}
+    for draft in drafts:
+        if draft.method == "OPTIONS" and draft.cors:
+            preflight[draft.path] = preflight.get(draft.path, ()) + draft.cors
+    return [
+        replace(draft, cors=tuple(dict.fromkeys(draft.cors + preflight[draft.path])))
+        if draft.path in preflight else draft
+        for draft in drafts
+    ]
 
 
 def build_route(draft: RouteDraft, scope: ApiScope, warn: Warn) -> GatewayRoute | None:
@@ -103,6 +123,7 @@ def build_route(draft: RouteDraft, scope: ApiScope, warn: Warn) -> GatewayRoute 
         client_transport=ClientTransport(is_plain=False, evidence=draft.evidence.model_copy(
             update={"note": "API Gateway serves HTTPS only"})),
         upstream_detail=draft.upstream_detail,
+        cors=None if scope.cors is None else tuple(dict.fromkeys(draft.cors + scope.cors)),
     )
 
 

@@ -23,12 +23,24 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from riskscan.errors import SourceError
-from riskscan.model import ApiSpec, GatewayRoute, PluginRef, RateLimitPolicy
+from riskscan.model import ApiSpec, CorsPolicy, GatewayRoute, PluginRef, RateLimitPolicy
 from riskscan.sources.gateways.aws.authorizers import template_authorizer
 from riskscan.sources.gateways.aws.common import Place, Warn, logical_id, mapping, text
+from riskscan.sources.gateways.aws.cors import (
+    http_api_policy,
+    sam_gateway_response_policy,
+    sam_rest_policy,
+    template_gateway_response_policy,
+)
 from riskscan.sources.gateways.aws.export import ExportReading, read_export, read_export_spec
 from riskscan.sources.gateways.aws.policy import PolicyRule, read_policy, read_sam_policy
-from riskscan.sources.gateways.aws.routes import ApiScope, RouteDraft, build_route, looks_like_credential
+from riskscan.sources.gateways.aws.routes import (
+    ApiScope,
+    RouteDraft,
+    build_route,
+    looks_like_credential,
+    with_preflight,
+)
 from riskscan.sources.gateways.aws.stages import (
     StageSettings,
     combine_stages,
@@ -185,8 +197,9 @@ class _Template:
                 )
             )
         rules, plugins = self._network(api, reading)
-        scope = ApiScope(api.id, self._stage(api), rules, plugins, reading.prefix if reading else "")
-        unique = {(draft.method, draft.path): draft for draft in reversed(drafts)}
+        prefix = reading.prefix if reading else ""
+        scope = ApiScope(api.id, self._stage(api), rules, plugins, prefix, self._cors(api, reading))
+        unique = {(draft.method, draft.path): draft for draft in reversed(with_preflight(drafts))}
         built = (build_route(draft, scope, self._warn) for draft in reversed(unique.values()))
         return [route for route in built if route is not None]
 
@@ -270,6 +283,33 @@ class _Template:
             PluginRef(name=name, attached_to="api", evidence=self._place.evidence(at, excerpt))
             for name, at, excerpt in found
         )
+
+    def _cors(self, api: _Api, reading: ExportReading | None) -> tuple[CorsPolicy, ...] | None:
+        """CORS on every route of the API: the definition's, SAM `Cors` or an HTTP API's
+        `CorsConfiguration` (which wins over the definition's, as SAM merges them) and gateway
+        responses. None when a definition declared was not read or a CORS setting cannot be."""
+        declared = {"DefinitionBody", "Body", "DefinitionUri", "BodyS3Location"} & api.properties.keys()
+        if declared and reading is None:
+            return None
+        found = [reading.response_cors, reading.http_cors] if reading else []
+        value, at = api.setting("CorsConfiguration" if api.is_http else "Cors")
+        if value is not None and value is not False:
+            policy = (http_api_policy(value, self._place, at) if api.is_http
+                      else sam_rest_policy(value, self._place, at))
+            if policy is None:
+                self._warn(f"{api.id}: its CORS setting cannot be read (an intrinsic function or a bare "
+                           "true); CORS not judged")
+                return None
+            found = [reading.response_cors if reading else None, policy]
+        responses, responses_at = api.setting("GatewayResponses")
+        found.append(sam_gateway_response_policy(responses, self._place, responses_at))
+        for name, resource in self._resources.items():
+            properties = mapping(resource.get("Properties"))
+            if (resource.get("Type") == "AWS::ApiGateway::GatewayResponse"
+                    and logical_id(properties.get("RestApiId")) == api.id):
+                found.append(template_gateway_response_policy(properties, self._place, f"/Resources/{name}"
+                                                              "/Properties"))
+        return tuple(dict.fromkeys(policy for policy in found if policy is not None))
 
     def _stage(self, api: _Api) -> StageSettings:
         """The API's stage settings over all its stages, with usage plans by API key."""

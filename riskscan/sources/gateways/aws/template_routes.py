@@ -3,7 +3,7 @@
 - `AWS::ApiGateway::Method` on the `AWS::ApiGateway::Resource` tree (`PathPart` under `ParentId`, the
   API's `RootResourceId` at `/`): `AuthorizationType` (`NONE`, `AWS_IAM`, `CUSTOM`,
   `COGNITO_USER_POOLS` with the `AuthorizerId` resource and `AuthorizationScopes`), `ApiKeyRequired`,
-  `RequestValidatorId`, `Integration`;
+  `RequestValidatorId`, `Integration` (its `IntegrationResponses` headers give the method's CORS);
 - `AWS::ApiGatewayV2::Route`: `RouteKey` (`GET /pets`, `ANY /{proxy+}`, `$default`),
   `AuthorizationType` (`NONE`, `AWS_IAM`, `CUSTOM`, `JWT`) and `AuthorizerId`;
 - `AWS::Serverless::Function` events of type `Api` and `HttpApi` (an `HttpApi` event without a path is
@@ -20,6 +20,7 @@ from typing import Any
 from riskscan.model import AuthRequirement, PluginRef
 from riskscan.sources.gateways.aws.authorizers import Authorizer, api_key_requirement, iam_authorizer
 from riskscan.sources.gateways.aws.common import DEFAULT_ROUTE, Place, Warn, logical_id, mapping, text
+from riskscan.sources.gateways.aws.cors import integration_policy
 from riskscan.sources.gateways.aws.routes import (
     RouteDraft,
     integration_detail,
@@ -103,6 +104,7 @@ def _method_draft(
         plugins.append(PluginRef(name="request-validator", attached_to="method", evidence=evidence))
     integration = mapping(properties.get("Integration"))
     warn_static_credentials(integration, f"{method} {path}", warn)
+    cors = integration_policy(integration, place, f"{at}/Properties/Integration")
     evidence = place.evidence(at, f"{method} {path}")
     return RouteDraft(
         method=method,
@@ -112,6 +114,7 @@ def _method_draft(
         plugins=tuple(plugins),
         upstream=integration_upstream(integration) if integration else None,
         upstream_detail=integration_detail(integration, evidence) if integration else None,
+        cors=(cors,) if cors is not None else (),
     )
 
 
