@@ -28,12 +28,15 @@ Sniffer = Callable[[Path, bytes], bool]
 
 @dataclass
 class Definitions:
-    """Middlewares, services and TLS options by name, each with the file it came from."""
+    """Middlewares, services, servers transports and TLS options by name; middlewares and services
+    with the file they came from."""
 
     middlewares: dict[str, Any] = field(default_factory=dict)
     services: dict[str, Any] = field(default_factory=dict)
     tls_options: dict[str, Any] = field(default_factory=dict)
+    servers_transports: dict[str, Any] = field(default_factory=dict)
     origins: dict[str, Origin] = field(default_factory=dict)  # middleware name -> its file
+    service_origins: dict[str, Origin] = field(default_factory=dict)  # service name -> its file
     pointers: dict[str, str] = field(default_factory=dict)  # another provider's middleware -> its place
 
     def add(self, data: Mapping[str, Any], origin: Origin) -> None:
@@ -44,10 +47,13 @@ class Definitions:
                 self.middlewares[name] = config
                 self.origins[name] = origin
         for name, config in _mapping(http.get("services")).items():
-            self.services.setdefault(name, config)
+            if name not in self.services:
+                self.services[name] = config
+                self.service_origins[name] = origin
+        for name, config in _mapping(http.get("serversTransports")).items():
+            self.servers_transports.setdefault(name, config)
         for name, config in _mapping(_mapping(data.get("tls")).get("options")).items():
             self.tls_options.setdefault(name, config)
-
 
     def add_middleware(self, reference: str, config: Mapping[str, Any], origin: Origin, pointer: str) -> None:
         """Add a middleware another provider defines, under its qualified name (`auth@docker`)."""
