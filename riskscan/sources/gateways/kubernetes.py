@@ -58,8 +58,9 @@ class KubernetesReader:
     kind = SourceKind.KUBERNETES
     title = "Kubernetes manifests: Ingress and Gateway API Gateway/HTTPRoute (multi-document YAML or JSON)"
     summary = ("one route per Ingress path or HTTPRoute match with hosts, methods and conditions; ingress-nginx "
-               "auth, rate-limit, allow-list and logging annotations; Gateway listeners' mTLS; Secrets and "
-               "ConfigMaps counted, never read")
+               "auth, rate-limit, allow-list and logging annotations; Gateway listeners' mTLS; backends "
+               "resolved against the Services given (ExternalName hosts); Secrets and ConfigMaps counted, "
+               "never read")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a manifest declaring an Ingress, HTTPRoute or Gateway of a Kubernetes API group.

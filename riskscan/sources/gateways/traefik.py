@@ -83,8 +83,9 @@ class TraefikReader:
     summary = ("http routers as routes (Host, Path, PathPrefix, simple PathRegexp, Method, headers; && ||"
                " and parentheses), middlewares basicAuth/digestAuth/forwardAuth, rateLimit, inFlightReq, "
                "ipAllowList, headers (CORS), chains, @kubernetescrd and @docker ones found in the folders "
-               "given; mTLS TLS options; loadBalancer upstreams, credentials stripped; access logs and metrics from the one static configuration (traefik.yml) in the "
-               "folders given, else not shown")
+               "given; mTLS TLS options; upstreams followed through the folder's files and compound "
+               "services, credentials stripped; access logs and metrics from the one static configuration "
+               "(traefik.yml) in the folders given, else not shown")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a dynamic configuration: a top-level `http` (or `tcp`) holding routers, middlewares or
