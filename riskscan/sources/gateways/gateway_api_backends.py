@@ -47,7 +47,7 @@ def rule_upstream(route: KubeObject, rule_index: int, rule: Mapping[str, Any], s
             warn(f"{label}: backend of kind {redact(kind)} is not a Service, so its upstream is not shown")
             return None
         refs.append(BackendRef(text(backend.get("namespace")) or route.namespace, text(backend.get("name"))))
-    resolved = resolve_backends(refs, services, label, warn)
+    resolved = resolve_backends(refs, services)
     if resolved is None:
         return None
     timeouts = mapping(rule.get("timeouts"))

@@ -98,6 +98,7 @@ class KubernetesReader:
         routes: list[GatewayRoute] = []
         for item in objects:
             routes += _routes_of(item, gateways, services, warnings.append)
+        warnings += services.missing_warning()
         if any(item.kind == "HTTPRoute" for item in objects):
             warnings.append(_GATEWAY_API_LIMITS)
         unassessed = sorted({item.kind for item in objects if item.kind in _UNASSESSED_ROUTES})

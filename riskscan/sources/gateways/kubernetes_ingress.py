@@ -156,9 +156,7 @@ class _RouteBuilder:
             return None
         ingress, settings = self._ingress, self._settings.upstream
         at = pointer if pointer.endswith(("/defaultBackend", "/backend")) else f"{pointer}/backend"
-        refs = [BackendRef(ingress.namespace, name)]
-        resolved = resolve_backends(refs, self.services, f"{ingress.label} {at.removeprefix('/spec/')}",
-                                    self._warn)
+        resolved = resolve_backends([BackendRef(ingress.namespace, name)], self.services)
         if resolved is None:
             return None
         return Upstream(

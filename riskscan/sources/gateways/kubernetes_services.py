@@ -14,7 +14,7 @@ Services are looked up in the file being read, then among the other YAML and JSO
 folders given (`ReadContext.is_allowed`: never elsewhere); each such file is parsed at most once per
 version. A `BackendTLSPolicy` (gateway.networking.k8s.io, `targetRefs`, or `targetRef` before v1alpha3)
 naming a Service makes the gateway speak TLS to it. A backend the scan does not define is not guessed:
-the route's upstream stays not shown, and a warning says which Service was missing.
+the route's upstream stays not shown, and one warning per file names the Services missing.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from riskscan.sources import ReadContext
 from riskscan.sources.gateways.gateway_lookup import candidate_files
 from riskscan.sources.gateways.kubernetes_objects import (
     KubeObject,
-    Warn,
     collect_objects,
     mapping,
     mappings,
@@ -47,7 +46,7 @@ _DECLARES = re.compile(
     re.MULTILINE,
 )
 _POLICY_GROUP = "gateway.networking.k8s.io/"
-_MAX_NAMED = 3
+_MAX_NAMED = 5
 
 
 @dataclass(frozen=True)
@@ -93,6 +92,7 @@ class ServiceIndex:
         self._path = path.resolve()
         self._context = context
         self._others: list[_Found] | None = None
+        self._missing: dict[str, None] = {}  # Services named by backends but defined nowhere, in order
 
     def find(self, ref: BackendRef) -> tuple[_Service, bool] | None:
         """The Service named and whether a BackendTLSPolicy targets it; None when no file defines it."""
@@ -102,6 +102,19 @@ class ServiceIndex:
                 has_tls = any(key in item.tls_targets for item in (self._local, *self._elsewhere()))
                 return found.services[key], has_tls
         return None
+
+    def note_missing(self, refs: list[BackendRef]) -> None:
+        """Remember Services no file defines, for `missing_warning`."""
+        self._missing.update((redact(f"{ref.namespace}/{ref.name}"), None) for ref in refs)
+
+    def missing_warning(self) -> list[str]:
+        """One line naming the backend Services that no manifest given defines (none: no line)."""
+        if not self._missing:
+            return []
+        names = list(self._missing)
+        more = f" (+{len(names) - _MAX_NAMED} more)" if len(names) > _MAX_NAMED else ""
+        return [f"backend Service(s) {', '.join(names[:_MAX_NAMED])}{more} defined by no manifest given:"
+                " the upstreams of their routes are not shown"]
 
     def _elsewhere(self) -> list[_Found]:
         if self._others is None:
@@ -121,17 +134,15 @@ class ServiceIndex:
                                    self._context.relative_path(file))
 
 
-def resolve_backends(refs: list[BackendRef], index: ServiceIndex, label: str, warn: Warn) -> Resolved | None:
-    """The hosts and fixed nodes behind `refs`; None (with a one-line warning) when one is not defined
-    in the files given, since an upstream shown in part would mislead the controls."""
+def resolve_backends(refs: list[BackendRef], index: ServiceIndex) -> Resolved | None:
+    """The hosts and fixed nodes behind `refs`; None when one is not defined in the files given (an
+    upstream shown in part would mislead the controls): the index remembers it for one warning."""
     if not refs:
         return None
     found = [(ref, index.find(ref)) for ref in refs]
-    missing = [f"{ref.namespace}/{ref.name}" for ref, item in found if item is None]
+    missing = [ref for ref, item in found if item is None]
     if missing:
-        named = ", ".join(redact(name) for name in missing[:_MAX_NAMED])
-        warn(f"{label}: backend Service {named} is defined by no manifest given, so its upstream is not"
-             " shown")
+        index.note_missing(missing)
         return None
     services = [item for _, item in found if item is not None]
     hosts = tuple(dict.fromkeys(service.host for service, _ in services))
