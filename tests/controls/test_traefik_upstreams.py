@@ -43,3 +43,11 @@ def test_a_resolved_redundant_service_raises_nothing(assessment: Assessment) -> 
     assert not named & {"* /v1/orders*", "* /v1/archive*"}
     availability = next(c for c in assessment.controls if c.id == "availability")
     assert availability.summary.startswith("Of 5 routed endpoints")
+
+
+def test_docker_label_services_reach_the_controls() -> None:
+    folder = FOLDER.parent / "docker-services"
+    assessment = scan(ScanOptions(paths=(folder,)))
+    assert found(assessment, "third_party") == {"UPSTREAM_THIRD_PARTY": ("* /v1/geo*",)}
+    single = found(assessment, "availability")["AVAIL_SINGLE_NODE"]
+    assert single == ("* /v1/billing*", "* /v1/geo*")  # orders runs 3 replicas with health checks

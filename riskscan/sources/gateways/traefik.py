@@ -54,7 +54,12 @@ from riskscan.sources.gateways.traefik_elsewhere import other_provider_middlewar
 from riskscan.sources.gateways.traefik_provider import Definitions, Origin, sibling_definitions
 from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, parse_rule, shown_rule
 from riskscan.sources.gateways.traefik_exposure import client_transport, tls_settings
-from riskscan.sources.gateways.traefik_services import has_missing_service, service_upstream
+from riskscan.sources.gateways.traefik_docker import docker_services
+from riskscan.sources.gateways.traefik_services import (
+    docker_service_names,
+    has_missing_service,
+    service_upstream,
+)
 from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_config
 from riskscan.sources.structured import escape_pointer_token, load_text, parse_structured_text
 
@@ -112,6 +117,9 @@ class TraefikReader:
             for item in other_provider_middlewares(path, context, providers):
                 origin = (item.shown, _at(item.line))
                 definitions.add_middleware(item.reference, item.config, origin, item.pointer)
+        for service in docker_services(path, context, docker_service_names(http.get("routers"), definitions)):
+            definitions.add_service(service.reference, service.config, (service.shown, _at(service.line)),
+                                    service.pointer)
         builder = _Builder(data, http, definitions, (shown, locate_line))
         if isinstance(static, str):
             builder.warnings.append(static)

@@ -38,6 +38,7 @@ class Definitions:
     origins: dict[str, Origin] = field(default_factory=dict)  # middleware name -> its file
     service_origins: dict[str, Origin] = field(default_factory=dict)  # service name -> its file
     pointers: dict[str, str] = field(default_factory=dict)  # another provider's middleware -> its place
+    service_pointers: dict[str, str] = field(default_factory=dict)  # another provider's service -> place
 
     def add(self, data: Mapping[str, Any], origin: Origin) -> None:
         """Add one file's definitions; names already known keep their first definition."""
@@ -61,6 +62,14 @@ class Definitions:
             self.middlewares[reference] = config
             self.origins[reference] = origin
             self.pointers[reference] = pointer
+
+
+    def add_service(self, reference: str, config: Mapping[str, Any], origin: Origin, pointer: str) -> None:
+        """Add a service another provider defines, under its qualified name (`orders@docker`)."""
+        if reference not in self.services:
+            self.services[reference] = config
+            self.service_origins[reference] = origin
+            self.service_pointers[reference] = pointer
 
 
 def sibling_definitions(path: Path, context: ReadContext, load: Loader, sniff: Sniffer,

@@ -13,9 +13,10 @@ service in `services.toml`:
 - `mirroring`: the main `service` carries the traffic (its nodes, checks and timeouts); the `mirrors`
   receive copies of the requests, so their hosts are listed too (a third party sees the data).
 
-A service of Traefik itself (`api@internal`) has no upstream. One of another provider (`@docker`,
-`@kubernetescrd`: containers and Kubernetes Services that this file does not show) or one that no file
-given defines is not shown, with a warning naming it; so is a compound service with such a child.
+A service of Traefik itself (`api@internal`) has no upstream. A `name@docker` service labelled in a
+Compose file of the folders given is resolved (`traefik_docker`); one of another provider
+(`@kubernetescrd`, `@consulcatalog` ...), a docker service no Compose file given labels, or one that no
+file given defines is not shown, with a warning naming it; so is a compound service with such a child.
 """
 
 from __future__ import annotations
@@ -31,11 +32,12 @@ from riskscan.sources.gateways.traefik_middlewares import local_name
 from riskscan.sources.gateways.traefik_provider import Definitions
 from riskscan.sources.structured import escape_pointer_token
 
-__all__ = ["has_missing_service", "service_upstream"]
+__all__ = ["docker_service_names", "has_missing_service", "service_upstream"]
 
 Warn = Callable[[str], None]
 _MAX_DEPTH = 4
 _SPREADING = ("weighted", "highestRandomWeight")
+_HEALTH_CHECKS = frozenset({"healthcheck", "passivehealthcheck"})
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def service_upstream(reference: object, definitions: Definitions, warn: Warn) ->
         return None
     name = local_name(reference) or reference
     shown, line = definitions.service_origins[name]
-    pointer = "/http/services/" + escape_pointer_token(name)
+    pointer = definitions.service_pointers.get(name) or "/http/services/" + escape_pointer_token(name)
     schemes = part.schemes
     return Upstream(
         hosts=part.hosts, nodes=part.nodes,
@@ -98,10 +100,20 @@ def has_missing_service(reference: object, definitions: Definitions) -> bool:
     return False
 
 
+def docker_service_names(routers: object, definitions: Definitions) -> set[str]:
+    """The `name@docker` services the routers name that no file read so far defines."""
+    names = {router.get("service") for router in (routers.values() if isinstance(routers, Mapping) else [])
+             if isinstance(router, Mapping)}
+    return {name for name in names
+            if isinstance(name, str) and name.endswith("@docker") and name not in definitions.services}
+
+
 def _resolve(reference: str, definitions: Definitions, depth: int) -> _Part:
-    name = local_name(reference)
+    name = local_name(reference) or (reference if reference in definitions.services else None)
     if name is None:
         provider = reference.rpartition("@")[2]
+        if provider == "docker":
+            raise _Unresolved(reference, "is labelled in no Compose file of the folders given")
         raise _Unresolved(reference, f"is defined by the {redact(provider)} provider, whose services are"
                                      " not read")
     service = definitions.services.get(name)
@@ -154,7 +166,9 @@ def _load_balancer(reference: str, balancer: Mapping[str, Any], definitions: Def
         hosts=tuple(dict.fromkeys(host for host in map(_hostname, urls) if host)),
         nodes=len(urls),
         schemes=frozenset(url.partition("://")[0].lower() for url in urls if "://" in url),
-        has_health_checks=bool(balancer.get("healthCheck")),
+        # Traefik reads keys without regard to case; v3.5 adds passive checks (failed requests).
+        has_health_checks=any(str(key).lower() in _HEALTH_CHECKS and bool(value)
+                              for key, value in balancer.items()),
         has_timeouts=bool(timeouts),
     )
 

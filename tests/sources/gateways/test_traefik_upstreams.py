@@ -65,8 +65,8 @@ def test_other_providers_and_undefined_services_are_not_shown(config: GatewayCon
     routes = upstreams(config)
     assert (routes["orders"], routes["archive"], routes["dashboard"]) == (None, None, None)
     assert config.warnings == (
-        "service orders@docker is defined by the docker provider, whose services are not read, so its"
-        " upstream is not shown",
+        "service orders@docker is labelled in no Compose file of the folders given, so its upstream is not"
+        " shown",
         "service archive is not defined in this file or the other files of its folder, so its upstream is"
         " not shown",
     )  # api@internal is Traefik's own dashboard: nothing to warn about
@@ -102,3 +102,39 @@ def test_broken_services_cost_only_their_upstream(tmp_path: Path, services: str,
     config = read(tmp_path / "dynamic.yaml", root=tmp_path)
     assert [route.upstream_detail for route in config.routes] == [None]
     assert any(item.startswith(warning) for item in config.warnings), config.warnings
+
+
+DOCKER = Path(__file__).resolve().parents[2] / "fixtures" / "traefik" / "docker-services"
+
+
+@pytest.fixture(scope="module")
+def docker() -> GatewayConfig:
+    return read(DOCKER / "dynamic" / "routers.yaml", root=DOCKER)
+
+
+def test_docker_label_services_are_one_node_per_replica_of_the_compose_service(docker: GatewayConfig) -> None:
+    routes = upstreams(docker)
+    # Labels under deploy.labels, with the file provider's serversTransport (`bounded@file`).
+    assert shape(routes["orders"]) == (("orders-api",), 3, "https", True, True)
+    assert shape(routes["billing"]) == (("billing-api",), 1, "http", False, False)
+    orders = routes["orders"]
+    assert orders is not None and (orders.evidence.path, orders.evidence.line) == (
+        "compose/docker-compose.yml", 8)
+
+
+def test_a_docker_server_url_names_its_host_only(docker: GatewayConfig) -> None:
+    assert shape(upstreams(docker)["geo"]) == (("maps.geodata-vendor.example",), 1, "https", False, False)
+    assert "PLANTED-LABEL-PASSWORD" not in docker.model_dump_json()
+
+
+def test_services_of_providers_not_read_are_named_in_a_warning(docker: GatewayConfig) -> None:
+    assert upstreams(docker)["catalog"] is None
+    assert docker.warnings == ("service catalog@kubernetescrd is defined by the kubernetescrd provider, whose"
+                               " services are not read, so its upstream is not shown",)
+
+
+def test_without_the_compose_file_docker_services_are_not_shown() -> None:
+    alone = read(DOCKER / "dynamic" / "routers.yaml", root=DOCKER / "dynamic")
+    assert all(route.upstream_detail is None for route in alone.routes)
+    assert "service orders@docker is labelled in no Compose file of the folders given, so its upstream is" \
+        " not shown" in alone.warnings
