@@ -51,3 +51,10 @@ def test_docker_label_services_reach_the_controls() -> None:
     assert found(assessment, "third_party") == {"UPSTREAM_THIRD_PARTY": ("* /v1/geo*",)}
     single = found(assessment, "availability")["AVAIL_SINGLE_NODE"]
     assert single == ("* /v1/billing*", "* /v1/geo*")  # orders runs 3 replicas with health checks
+
+
+def test_traefik_service_resources_reach_the_controls() -> None:
+    assessment = scan(ScanOptions(paths=(FOLDER.parent / "crd-services",)))
+    assert found(assessment, "third_party") == {"UPSTREAM_THIRD_PARTY": ("* /v1/maps*",)}
+    assert found(assessment, "availability") == {"AVAIL_SINGLE_NODE": ("* /v1/maps*",),
+                                                 "AVAIL_NO_TIMEOUTS": ("* /v1/maps*",)}

@@ -54,8 +54,10 @@ from riskscan.sources.gateways.traefik_elsewhere import other_provider_middlewar
 from riskscan.sources.gateways.traefik_provider import Definitions, Origin, sibling_definitions
 from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, parse_rule, shown_rule
 from riskscan.sources.gateways.traefik_exposure import client_transport, tls_settings
+from riskscan.sources.gateways.traefik_crd import add_crd_services
 from riskscan.sources.gateways.traefik_docker import docker_services
 from riskscan.sources.gateways.traefik_services import (
+    crd_service_names,
     docker_service_names,
     has_missing_service,
     service_upstream,
@@ -117,6 +119,7 @@ class TraefikReader:
             for item in other_provider_middlewares(path, context, providers):
                 origin = (item.shown, _at(item.line))
                 definitions.add_middleware(item.reference, item.config, origin, item.pointer)
+        add_crd_services(path, context, crd_service_names(http.get("routers"), definitions), definitions)
         for service in docker_services(path, context, docker_service_names(http.get("routers"), definitions)):
             definitions.add_service(service.reference, service.config, (service.shown, _at(service.line)),
                                     service.pointer)

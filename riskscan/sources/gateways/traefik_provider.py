@@ -39,6 +39,7 @@ class Definitions:
     service_origins: dict[str, Origin] = field(default_factory=dict)  # service name -> its file
     pointers: dict[str, str] = field(default_factory=dict)  # another provider's middleware -> its place
     service_pointers: dict[str, str] = field(default_factory=dict)  # another provider's service -> place
+    discovered: set[str] = field(default_factory=set)  # load balancers over a Kubernetes Service's pods
 
     def add(self, data: Mapping[str, Any], origin: Origin) -> None:
         """Add one file's definitions; names already known keep their first definition."""

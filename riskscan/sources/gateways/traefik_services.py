@@ -14,9 +14,10 @@ service in `services.toml`:
   receive copies of the requests, so their hosts are listed too (a third party sees the data).
 
 A service of Traefik itself (`api@internal`) has no upstream. A `name@docker` service labelled in a
-Compose file of the folders given is resolved (`traefik_docker`); one of another provider
-(`@kubernetescrd`, `@consulcatalog` ...), a docker service no Compose file given labels, or one that no
-file given defines is not shown, with a warning naming it; so is a compound service with such a child.
+Compose file of the folders given is resolved (`traefik_docker`), so is a `name@kubernetescrd`
+TraefikService of the manifests given (`traefik_crd`: its Kubernetes Services' pods count no fixed
+node, as in `kubernetes_services`); one of another provider (`@consulcatalog` ...), or one that no file
+given defines, is not shown, with a warning naming it; so is a compound service with such a child.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from riskscan.sources.gateways.traefik_middlewares import local_name
 from riskscan.sources.gateways.traefik_provider import Definitions
 from riskscan.sources.structured import escape_pointer_token
 
-__all__ = ["docker_service_names", "has_missing_service", "service_upstream"]
+__all__ = ["crd_service_names", "docker_service_names", "has_missing_service", "service_upstream"]
 
 Warn = Callable[[str], None]
 _MAX_DEPTH = 4
@@ -49,6 +50,7 @@ class _Part:
     schemes: frozenset[str]
     has_health_checks: bool
     has_timeouts: bool
+    is_discovered: bool = False  # some nodes are pods a Kubernetes Service finds: their count is not shown
 
 
 class _Unresolved(Exception):
@@ -102,10 +104,19 @@ def has_missing_service(reference: object, definitions: Definitions) -> bool:
 
 def docker_service_names(routers: object, definitions: Definitions) -> set[str]:
     """The `name@docker` services the routers name that no file read so far defines."""
+    return _foreign(routers, definitions, "@docker")
+
+
+def crd_service_names(routers: object, definitions: Definitions) -> set[str]:
+    """The `name@kubernetescrd` services the routers name that no file read so far defines."""
+    return _foreign(routers, definitions, "@kubernetescrd")
+
+
+def _foreign(routers: object, definitions: Definitions, suffix: str) -> set[str]:
     names = {router.get("service") for router in (routers.values() if isinstance(routers, Mapping) else [])
              if isinstance(router, Mapping)}
     return {name for name in names
-            if isinstance(name, str) and name.endswith("@docker") and name not in definitions.services}
+            if isinstance(name, str) and name.endswith(suffix) and name not in definitions.services}
 
 
 def _resolve(reference: str, definitions: Definitions, depth: int) -> _Part:
@@ -114,6 +125,8 @@ def _resolve(reference: str, definitions: Definitions, depth: int) -> _Part:
         provider = reference.rpartition("@")[2]
         if provider == "docker":
             raise _Unresolved(reference, "is labelled in no Compose file of the folders given")
+        if provider == "kubernetescrd":
+            raise _Unresolved(reference, "is a TraefikService or Kubernetes Service in no manifest given")
         raise _Unresolved(reference, f"is defined by the {redact(provider)} provider, whose services are"
                                      " not read")
     service = definitions.services.get(name)
@@ -157,14 +170,16 @@ def _load_balancer(reference: str, balancer: Mapping[str, Any], definitions: Def
     transport_name = balancer.get("serversTransport")
     transport: object = {}
     if isinstance(transport_name, str):
-        local = local_name(transport_name)
-        if local is None or local not in definitions.servers_transports:
+        local = local_name(transport_name) or transport_name
+        if local not in definitions.servers_transports:
             raise _NotDefined(reference, "names a serversTransport that no file read defines")
         transport = definitions.servers_transports[local]
     timeouts = transport.get("forwardingTimeouts") if isinstance(transport, Mapping) else None
+    is_discovered = reference in definitions.discovered
     return _Part(
         hosts=tuple(dict.fromkeys(host for host in map(_hostname, urls) if host)),
-        nodes=len(urls),
+        nodes=0 if is_discovered else len(urls),
+        is_discovered=is_discovered,
         schemes=frozenset(url.partition("://")[0].lower() for url in urls if "://" in url),
         # Traefik reads keys without regard to case; v3.5 adds passive checks (failed requests).
         has_health_checks=any(str(key).lower() in _HEALTH_CHECKS and bool(value)
@@ -179,7 +194,8 @@ def _combined(reference: str, children: list[_Part], serving: list[_Part]) -> _P
         raise _Unresolved(reference, "has no child services")
     return _Part(
         hosts=tuple(dict.fromkeys(host for child in children for host in child.hosts)),
-        nodes=sum(child.nodes for child in serving),
+        nodes=0 if any(child.is_discovered for child in serving) else sum(child.nodes for child in serving),
+        is_discovered=any(child.is_discovered for child in serving),
         schemes=frozenset(scheme for child in children for scheme in child.schemes),
         has_health_checks=all(child.has_health_checks for child in serving),
         has_timeouts=all(child.has_timeouts for child in serving),

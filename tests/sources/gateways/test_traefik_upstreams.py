@@ -129,7 +129,7 @@ def test_a_docker_server_url_names_its_host_only(docker: GatewayConfig) -> None:
 
 def test_services_of_providers_not_read_are_named_in_a_warning(docker: GatewayConfig) -> None:
     assert upstreams(docker)["catalog"] is None
-    assert docker.warnings == ("service catalog@kubernetescrd is defined by the kubernetescrd provider, whose"
+    assert docker.warnings == ("service catalog@consulcatalog is defined by the consulcatalog provider, whose"
                                " services are not read, so its upstream is not shown",)
 
 
@@ -138,3 +138,36 @@ def test_without_the_compose_file_docker_services_are_not_shown() -> None:
     assert all(route.upstream_detail is None for route in alone.routes)
     assert "service orders@docker is labelled in no Compose file of the folders given, so its upstream is" \
         " not shown" in alone.warnings
+
+
+CRD = Path(__file__).resolve().parents[2] / "fixtures" / "traefik" / "crd-services"
+
+
+@pytest.fixture(scope="module")
+def crd() -> GatewayConfig:
+    return read(CRD / "dynamic" / "routers.yaml", root=CRD)
+
+
+def test_a_traefik_service_resource_over_kubernetes_services(crd: GatewayConfig) -> None:
+    orders = upstreams(crd)["orders"]
+    # In-cluster Services: their pods are discovered, so no fixed node count; ServersTransport timeouts.
+    assert shape(orders) == (("orders-v1.shop.svc", "orders-v2.shop.svc"), 0, "http", False, True)
+    assert orders is not None
+    assert (orders.evidence.path, orders.evidence.line) == ("k8s/traefik-services.yaml", 4)
+
+
+def test_a_traefik_service_mirroring_external_names(crd: GatewayConfig) -> None:
+    # Port 443 means https; the mirror (a TraefikService over an ExternalName) receives copies.
+    maps = upstreams(crd)["maps"]
+    hosts = ("maps.geodata-vendor.example", "ingest.datavista.example")
+    assert shape(maps) == (hosts, 1, "https", True, False)
+
+
+def test_traefik_services_not_in_the_manifests_given(crd: GatewayConfig) -> None:
+    assert (upstreams(crd)["gone"], upstreams(crd)["half"]) == (None, None)
+    assert crd.warnings == (
+        "service shop-gone@kubernetescrd is a TraefikService or Kubernetes Service in no manifest given, so"
+        " its upstream is not shown",
+        "service shop-half@kubernetescrd (through shop-half/shop-not-deployed-8080@kubernetescrd) is a"
+        " TraefikService or Kubernetes Service in no manifest given, so its upstream is not shown",
+    )
