@@ -77,6 +77,9 @@ def service_upstream(reference: object, definitions: Definitions, warn: Warn) ->
         warn(f"service {redact(reference)}{child} {problem.reason}, so its upstream is not shown")
         return None
     name = local_name(reference) or reference
+    if name not in definitions.service_origins:  # a load balancer made for a TraefikService's child
+        warn(f"service {redact(reference)} is not defined in any file given, so its upstream is not shown")
+        return None
     shown, line = definitions.service_origins[name]
     pointer = definitions.service_pointers.get(name) or "/http/services/" + escape_pointer_token(name)
     schemes = part.schemes

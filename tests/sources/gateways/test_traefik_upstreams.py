@@ -171,3 +171,14 @@ def test_traefik_services_not_in_the_manifests_given(crd: GatewayConfig) -> None
         "service shop-half@kubernetescrd (through shop-half/shop-not-deployed-8080@kubernetescrd) is a"
         " TraefikService or Kubernetes Service in no manifest given, so its upstream is not shown",
     )
+
+
+def test_a_router_naming_a_child_made_for_a_traefik_service(tmp_path: Path) -> None:
+    (tmp_path / "k8s.yaml").write_bytes((CRD / "k8s" / "traefik-services.yaml").read_bytes()
+                                        + b"---\n" + (CRD / "k8s" / "services.yaml").read_bytes())
+    (tmp_path / "routers.yaml").write_text(
+        "http:\n  routers:\n    r: {rule: 'PathPrefix(`/a`)',"
+        " service: 'shop-orders-split/shop-orders-v1-8080@kubernetescrd'}\n", encoding="utf-8")
+    config = read(tmp_path / "routers.yaml", root=tmp_path)
+    assert [route.upstream_detail for route in config.routes] == [None]
+    assert len(config.warnings) == 1 and config.warnings[0].endswith("so its upstream is not shown")
