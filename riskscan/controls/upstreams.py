@@ -2,10 +2,11 @@
 (API4:2023); transport security, plain upstreams included, is judged in `riskscan.controls.transport`.
 
 Both read the upstreams of the routes serving each endpoint (`Endpoint.upstreams`, shown by the
-readers that show them: APISIX, Kong, nginx, Envoy, Traefik), so they rest on the gateway
-configuration (`enforced`) and are unknown without one. The organization's own domains are those its routes and specs answer on; a node
-is internal when it is an address in a private range, a single-label name or a name under an internal
-suffix (`.internal`, `.svc.cluster.local` ...: the catalogue's `internal_suffixes`).
+readers that show them: APISIX, Kong, nginx, Envoy, Traefik, AWS, Kubernetes Ingress and Gateway API),
+so they rest on the gateway configuration (`enforced`) and are unknown without one. The organization's
+own domains are those its routes and specs answer on; a node is internal when it is an address in a
+private range, a single-label name or a name under an internal suffix (`.internal`, `.svc.cluster.local`
+...: the catalogue's `internal_suffixes`).
 """
 
 from __future__ import annotations

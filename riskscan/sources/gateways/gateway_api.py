@@ -7,6 +7,10 @@ Read as the Gateway API reference defines it (gateway.networking.k8s.io v1):
   path, translated only when it is a plain path pattern: see `kubernetes_paths`); `method`; `headers`
   and `queryParams` become conditions (values of credential-bearing headers hidden);
 - `filters` (route rule and backend level) are kept as plugin references, by type;
+- upstream: a rule's `backendRefs` (Services, weight 0 left out) resolved against the Services of the
+  scan (`kubernetes_services`); `timeouts` (`request`, `backendRequest`; "0s" disables one) and
+  `retry` (v1.2+) as the rule sets them; a `BackendTLSPolicy` on every Service makes it https. Gateway
+  API core has no health checks, so none is ever shown;
 - hosts: the intersection of the route's `hostnames` with the `hostname` of each listener it attaches
   to (`parentRefs`, narrowed by `sectionName` and `port`); a parent outside the file is looked up among
   the other manifests of the folders given (`gateway_lookup`);
@@ -25,10 +29,12 @@ from typing import Any
 
 from riskscan.model import AuthKind, AuthRequirement, ClientTransport, GatewayRoute, PluginRef, RouteAspect
 from riskscan.redaction import REDACTED, is_secret_key, redact
+from riskscan.sources.gateways.gateway_api_backends import rule_upstream
 from riskscan.sources.gateways.gateway_api_listeners import Listener, attached_hosts
 from riskscan.sources.gateways.gateway_lookup import GatewayIndex
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, mapping, mappings, text
 from riskscan.sources.gateways.kubernetes_paths import PathMatch, route_uris
+from riskscan.sources.gateways.kubernetes_services import ServiceIndex
 
 __all__ = ["GATEWAY_API", "httproute_routes"]
 
@@ -38,7 +44,8 @@ _PATH_TYPES = {"Exact": PathMatch.EXACT, "PathPrefix": PathMatch.SEGMENT_PREFIX,
 _MAX_BACKENDS_SHOWN = 5
 
 
-def httproute_routes(route: KubeObject, gateways: GatewayIndex, warn: Warn) -> list[GatewayRoute]:
+def httproute_routes(route: KubeObject, gateways: GatewayIndex, services: ServiceIndex,
+                     warn: Warn) -> list[GatewayRoute]:
     """The routes one HTTPRoute declares: one per match of each rule."""
     listeners, is_unresolved = _parent_listeners(route, gateways, warn)
     names = route.spec.get("hostnames")
@@ -56,11 +63,13 @@ def httproute_routes(route: KubeObject, gateways: GatewayIndex, warn: Warn) -> l
             warn(f"{route.label} rules/{rule_index} is not a mapping: skipped")
             continue
         matches = rule.get("matches") if isinstance(rule.get("matches"), list) else [{}]
+        upstream = rule_upstream(route, rule_index, rule, services, warn)
         for match_index, match in enumerate(matches or [{}]):
             made = _match_route(route, rule_index, rule, match_index, mapping(match), hosts, is_mtls, warn)
             if made is not None:
                 transport = None if is_unresolved else _client_transport(route, rule_index, rule, listeners)
-                found.append(made.model_copy(update={"client_transport": transport}))
+                found.append(made.model_copy(update={"client_transport": transport,
+                                                     "upstream_detail": upstream}))
     return found
 
 

@@ -21,6 +21,12 @@ Read as the ingress-nginx annotation reference defines them:
 - `whitelist-source-range` / `allowlist-source-range` / `denylist-source-range`, `enable-cors` and
   the snippets are kept as plugin references (snippets hold arbitrary NGINX directives: not evaluated).
 - `use-regex: "true"` (or `rewrite-target`, which enforces it) makes paths regular expressions.
+- upstream: `backend-protocol` (HTTP, HTTPS, GRPC, GRPCS, AJP, FCGI; HTTP by default) is the scheme
+  spoken to the backend; `proxy-connect-timeout`, `proxy-send-timeout` and `proxy-read-timeout` set
+  timeouts (only written ones count, as for nginx itself); `proxy-next-upstream` (unless "off") and
+  `proxy-next-upstream-tries` (other than 1) retry another pod, which `service-upstream: "true"` rules
+  out (nginx then knows one address, the Service's cluster IP). `upstream-vhost` changes the Host
+  header sent, not where requests go: it is named in the evidence note only.
 
 Annotation values are read only as numbers or switches; none is kept (`auth-url` and `auth-secret`
 values, snippets and source ranges may all carry credentials or internal addresses).
@@ -30,13 +36,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from riskscan.model import AuthKind, AuthRequirement, Evidence, RateLimitPolicy
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, text
 
-__all__ = ["ACCESS_LOG", "PREFIX", "NginxAnnotations", "read_annotations"]
+__all__ = ["ACCESS_LOG", "PREFIX", "NginxAnnotations", "UpstreamSettings", "read_annotations"]
 
 PREFIX = "nginx.ingress.kubernetes.io/"
 ACCESS_LOG = "ingress-nginx-access-log"
@@ -52,8 +58,20 @@ _REFERENCED = (
     "enable-access-log", "enable-opentracing", "enable-opentelemetry", "use-regex", "rewrite-target",
     "configuration-snippet", "server-snippet", "auth-snippet", "limit-whitelist", "satisfy",
 )
+_PROTOCOLS = frozenset({"http", "https", "grpc", "grpcs", "ajp", "fcgi"})
+_TIMEOUTS = ("proxy-connect-timeout", "proxy-send-timeout", "proxy-read-timeout")
 _SNIPPETS = ("configuration-snippet", "server-snippet", "auth-snippet")
 _ALLOW_LISTS = ("whitelist-source-range", "allowlist-source-range")
+
+
+@dataclass(frozen=True)
+class UpstreamSettings:
+    """What the annotations say about the connection to the backend."""
+
+    scheme: str | None = None
+    has_timeouts: bool = False
+    has_retries: bool = False
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -67,6 +85,7 @@ class NginxAnnotations:
     monitors: tuple[str, ...]
     referenced: tuple[tuple[str, Evidence], ...]  # (annotation name, evidence)
     is_regex: bool
+    upstream: UpstreamSettings = field(default_factory=UpstreamSettings)
 
 
 def read_annotations(ingress: KubeObject, warn: Warn) -> NginxAnnotations:
@@ -91,6 +110,29 @@ def read_annotations(ingress: KubeObject, warn: Warn) -> NginxAnnotations:
         monitors=monitors,
         referenced=tuple((name, evidence(name)) for name in _REFERENCED if name in values),
         is_regex=_is_true(values.get("use-regex")) or bool(text(values.get("rewrite-target"))),
+        upstream=_upstream(values, lambda message: warn(f"{ingress.label}: {message}")),
+    )
+
+
+def _upstream(values: Mapping[str, Any], warn: Warn) -> UpstreamSettings:
+    """backend-protocol, the proxy timeouts and retries, service-upstream and upstream-vhost."""
+    protocol = text(values.get("backend-protocol")).lower()
+    if protocol and protocol not in _PROTOCOLS:
+        warn("backend-protocol is not one ingress-nginx knows, so it speaks HTTP")
+    timeouts = [_amount(values.get(name), name, warn) for name in _TIMEOUTS]
+    next_upstream = text(values.get("proxy-next-upstream")).lower()
+    tries = _amount(values.get("proxy-next-upstream-tries"), "proxy-next-upstream-tries", warn)
+    is_service_upstream = _is_true(values.get("service-upstream"))
+    retries = (bool(next_upstream) or (tries is not None and tries != 1)) and next_upstream != "off"
+    notes = [note for note, is_set in (
+        ("service-upstream: one cluster IP, no retry to another pod", is_service_upstream),
+        ("upstream-vhost rewrites the Host header sent", bool(text(values.get("upstream-vhost")))),
+    ) if is_set]
+    return UpstreamSettings(
+        scheme=protocol if protocol in _PROTOCOLS else None,
+        has_timeouts=any(value is not None and value > 0 for value in timeouts),
+        has_retries=retries and not is_service_upstream,
+        notes=tuple(notes),
     )
 
 

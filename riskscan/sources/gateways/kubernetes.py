@@ -3,7 +3,8 @@
 A manifest file holds one or more YAML documents (`---` separated) or JSON, each an object or a
 `kind: List` of them (`kubectl get -o yaml`). Ingresses are read by `kubernetes_ingress` (with the
 ingress-nginx annotations), HTTPRoutes by `gateway_api` against their parent Gateways, found in the
-same file or another manifest of the scan. Everything else in the file is ignored; `Secret` and
+same file or another manifest of the scan; their backends are resolved against the `Service`s of the
+scan (`kubernetes_services`). Everything else in the file is ignored; `Secret` and
 `ConfigMap` objects are never looked into (their data may hold credentials), and no annotation value
 that may carry one is kept. Routing kinds riskscan does not assess (GRPCRoute, TLSRoute, TCPRoute,
 UDPRoute) are named in a warning.
@@ -22,6 +23,7 @@ from riskscan.sources.gateways.gateway_api_listeners import parent_gateway
 from riskscan.sources.gateways.gateway_lookup import GatewayIndex
 from riskscan.sources.gateways.kubernetes_ingress import ingress_routes
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, collect_objects
+from riskscan.sources.gateways.kubernetes_services import ServiceIndex
 from riskscan.sources.structured import load_structured_documents
 
 __all__ = ["KubernetesError", "KubernetesReader"]
@@ -56,8 +58,9 @@ class KubernetesReader:
     kind = SourceKind.KUBERNETES
     title = "Kubernetes manifests: Ingress and Gateway API Gateway/HTTPRoute (multi-document YAML or JSON)"
     summary = ("one route per Ingress path or HTTPRoute match with hosts, methods and conditions; ingress-nginx "
-               "auth, rate-limit, allow-list and logging annotations; Gateway listeners' mTLS; Secrets and "
-               "ConfigMaps counted, never read")
+               "auth, rate-limit, allow-list and logging annotations; Gateway listeners' mTLS; backends "
+               "resolved against the Services given (ExternalName hosts); Secrets and ConfigMaps counted, "
+               "never read")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a manifest declaring an Ingress, HTTPRoute or Gateway of a Kubernetes API group.
@@ -91,9 +94,11 @@ class KubernetesReader:
         gateways = GatewayIndex([parent_gateway(item) for item in objects if item.kind == "Gateway"
                                  and _is_routing(item)],
                                 path, context)
+        services = ServiceIndex(objects, path, context)
         routes: list[GatewayRoute] = []
         for item in objects:
-            routes += _routes_of(item, gateways, warnings.append)
+            routes += _routes_of(item, gateways, services, warnings.append)
+        warnings += services.missing_warning()
         if any(item.kind == "HTTPRoute" for item in objects):
             warnings.append(_GATEWAY_API_LIMITS)
         unassessed = sorted({item.kind for item in objects if item.kind in _UNASSESSED_ROUTES})
@@ -106,13 +111,14 @@ class KubernetesReader:
                              warnings=tuple(dict.fromkeys(warnings)))
 
 
-def _routes_of(item: KubeObject, gateways: GatewayIndex, warn: Warn) -> list[GatewayRoute]:
+def _routes_of(item: KubeObject, gateways: GatewayIndex, services: ServiceIndex,
+               warn: Warn) -> list[GatewayRoute]:
     """The routes one object declares: an Ingress's paths, an HTTPRoute's matches, nothing else."""
     if not _is_routing(item):
         return []
     if item.kind == "Ingress":
-        return ingress_routes(item, warn)
-    return httproute_routes(item, gateways, warn) if item.kind == "HTTPRoute" else []
+        return ingress_routes(item, services, warn)
+    return httproute_routes(item, gateways, services, warn) if item.kind == "HTTPRoute" else []
 
 
 def _is_routing(item: KubeObject) -> bool:

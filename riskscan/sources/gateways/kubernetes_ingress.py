@@ -9,6 +9,9 @@ ingress-nginx anchors at the start only (see `kubernetes_paths`).
 The ingress-nginx annotations (`ingress_nginx`) are read when the Ingress is served by ingress-nginx:
 its class names nginx, or it names no class and carries ingress-nginx annotations. Other controllers'
 auth, limits and logging are not shown by the manifest: their routes carry none, and a warning says so.
+An ingress-nginx path's upstream is its backend Service, resolved against the Services of the scan
+(`kubernetes_services`), with the annotations' backend protocol, timeouts and retries; other
+controllers set those in their own annotations, so their upstreams are not shown.
 """
 
 from __future__ import annotations
@@ -17,11 +20,12 @@ import fnmatch
 from collections.abc import Mapping
 from typing import Any
 
-from riskscan.model import ClientTransport, GatewayRoute, PluginRef, RouteAspect
+from riskscan.model import ClientTransport, GatewayRoute, PluginRef, RouteAspect, Upstream
 from riskscan.redaction import redact
 from riskscan.sources.gateways.ingress_nginx import PREFIX, NginxAnnotations, read_annotations
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, mapping, mappings, text
 from riskscan.sources.gateways.kubernetes_paths import PathMatch, route_uris
+from riskscan.sources.gateways.kubernetes_services import BackendRef, ServiceIndex, resolve_backends
 
 __all__ = ["INGRESS_GATEWAY", "ingress_routes"]
 
@@ -32,11 +36,12 @@ _PATH_TYPES = {"Exact": PathMatch.EXACT, "Prefix": PathMatch.SEGMENT_PREFIX,
                "ImplementationSpecific": PathMatch.STRING_PREFIX}
 
 
-def ingress_routes(ingress: KubeObject, warn: Warn) -> list[GatewayRoute]:
+def ingress_routes(ingress: KubeObject, services: ServiceIndex, warn: Warn) -> list[GatewayRoute]:
     """The routes one Ingress declares, with what its ingress-nginx annotations enforce on them."""
     is_nginx = _is_ingress_nginx(ingress, warn)
     settings = read_annotations(ingress, warn) if is_nginx else _NO_ANNOTATIONS
     builder = _RouteBuilder(ingress, settings, INGRESS_GATEWAY if is_nginx else _OTHER_GATEWAY, warn)
+    builder.services = services if is_nginx else None
     routes: list[GatewayRoute] = []
     for rule_index, rule in enumerate(_rules(ingress, warn)):
         host = text(rule.get("host"))
@@ -86,6 +91,7 @@ class _RouteBuilder:
         self._gateway = gateway
         self._warn = warn
         self._tls_hosts = [host for tls in mappings(ingress.spec.get("tls")) for host in _tls_hosts(tls)]
+        self.services: ServiceIndex | None = None  # None: the controller's upstream settings are not read
 
     def path_route(self, pointer: str, host: str, entry: object) -> GatewayRoute | None:
         label = f"{self._ingress.label} {pointer.removeprefix('/spec/')}"
@@ -139,6 +145,25 @@ class _RouteBuilder:
             not_shown=() if self._gateway == INGRESS_GATEWAY else tuple(RouteAspect),
             evidence=ingress.evidence(pointer, excerpt),
             client_transport=self._client_transport(pointer, host),
+            upstream_detail=self._upstream(pointer, backend),
+        )
+
+    def _upstream(self, pointer: str, backend: object) -> Upstream | None:
+        """The Service behind the path, with the ingress-nginx annotations on the connection to it; None
+        for a `resource` backend (not a host) and for other controllers (their settings are not read)."""
+        name = _service_name(mapping(backend))
+        if self.services is None or not name:
+            return None
+        ingress, settings = self._ingress, self._settings.upstream
+        at = pointer if pointer.endswith(("/defaultBackend", "/backend")) else f"{pointer}/backend"
+        resolved = resolve_backends([BackendRef(ingress.namespace, name)], self.services)
+        if resolved is None:
+            return None
+        return Upstream(
+            hosts=resolved.hosts, nodes=resolved.nodes, scheme=settings.scheme,
+            has_timeouts=settings.has_timeouts, has_retries=settings.has_retries,
+            evidence=ingress.evidence(at, f"{ingress.label} backend {name}",
+                                      note="; ".join((resolved.note, *settings.notes))),
         )
 
     def _client_transport(self, pointer: str, host: str) -> ClientTransport | None:
@@ -179,6 +204,11 @@ def _backend(backend: object) -> str | None:
         return _joined(text(backend.get("serviceName")), text(backend.get("servicePort")))
     resource = mapping(backend.get("resource"))
     return f"{text(resource.get('kind'))} {text(resource.get('name'))}".strip() or None
+
+
+def _service_name(backend: Mapping[str, Any]) -> str:
+    """The Service a backend names (v1 `service.name`, v1beta1 `serviceName`); "" for a resource."""
+    return text(mapping(backend.get("service")).get("name")) or text(backend.get("serviceName"))
 
 
 def _joined(name: str, port: str) -> str | None:

@@ -5,7 +5,9 @@ Each `http.routers` entry is read into one `GatewayRoute` per distinct branch of
 enforces comes from its middlewares (`traefik_middlewares`) and its `tls.options`: a TLS option whose
 `clientAuth.clientAuthType` is `RequireAndVerifyClientCert` is mutual TLS (an absent option name means
 `default`). Its upstream is the service's loadBalancer servers (host only, credentials stripped), or
-the service's name when it is another provider's (`api@internal`, the dashboard). A name this file
+the service's name when it is another provider's (`api@internal`, the dashboard); `traefik_services`
+resolves it, children of weighted, failover and mirroring services included, into the route's
+upstream detail. A name this file
 does not define is looked up in the other files of its folder, as the file provider's `directory`
 merges them (`traefik_provider`); those files are still read on their own for their routers, so they
 are not `referenced_files` (which would fold them into this one). Middlewares of the kubernetescrd and
@@ -51,7 +53,15 @@ from riskscan.sources.gateways.traefik_middlewares import (
 from riskscan.sources.gateways.traefik_elsewhere import other_provider_middlewares
 from riskscan.sources.gateways.traefik_provider import Definitions, Origin, sibling_definitions
 from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, parse_rule, shown_rule
-from riskscan.sources.gateways.traefik_exposure import client_transport, tls_settings, upstream_detail
+from riskscan.sources.gateways.traefik_exposure import client_transport, tls_settings
+from riskscan.sources.gateways.traefik_crd import add_crd_services
+from riskscan.sources.gateways.traefik_docker import docker_services
+from riskscan.sources.gateways.traefik_services import (
+    crd_service_names,
+    docker_service_names,
+    has_missing_service,
+    service_upstream,
+)
 from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_config
 from riskscan.sources.structured import escape_pointer_token, load_text, parse_structured_text
 
@@ -80,8 +90,9 @@ class TraefikReader:
     summary = ("http routers as routes (Host, Path, PathPrefix, simple PathRegexp, Method, headers; && ||"
                " and parentheses), middlewares basicAuth/digestAuth/forwardAuth, rateLimit, inFlightReq, "
                "ipAllowList, headers (CORS), chains, @kubernetescrd and @docker ones found in the folders "
-               "given; mTLS TLS options; loadBalancer upstreams, credentials stripped; access logs and metrics from the one static configuration (traefik.yml) in the "
-               "folders given, else not shown")
+               "given; mTLS TLS options; upstreams followed through the folder's files and compound "
+               "services, credentials stripped; access logs and metrics from the one static configuration "
+               "(traefik.yml) in the folders given, else not shown")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a dynamic configuration: a top-level `http` (or `tcp`) holding routers, middlewares or
@@ -108,6 +119,10 @@ class TraefikReader:
             for item in other_provider_middlewares(path, context, providers):
                 origin = (item.shown, _at(item.line))
                 definitions.add_middleware(item.reference, item.config, origin, item.pointer)
+        add_crd_services(path, context, crd_service_names(http.get("routers"), definitions), definitions)
+        for service in docker_services(path, context, docker_service_names(http.get("routers"), definitions)):
+            definitions.add_service(service.reference, service.config, (service.shown, _at(service.line)),
+                                    service.pointer)
         builder = _Builder(data, http, definitions, (shown, locate_line))
         if isinstance(static, str):
             builder.warnings.append(static)
@@ -278,7 +293,7 @@ class _Builder:
             not_shown=tuple(aspect for aspect in RouteAspect if aspect in unseen), evidence=evidence,
             client_transport=client_transport(route_id.split(" #")[0], router, entry_points, self.static,
                                               self.evidence),
-            upstream_detail=upstream_detail(self._http, router.get("service"), self.evidence),
+            upstream_detail=service_upstream(router.get("service"), self._definitions, self.warnings.append),
             # A middleware not read may set CORS headers too: then the policy is not shown.
             cors=None if enforcement.unseen else tuple(enforcement.cors),
         )
@@ -332,8 +347,7 @@ def _names_missing(http: Mapping[str, Any], data: Mapping[str, Any], known: Defi
                    if isinstance(item, str)]
         if any(name is not None and name not in known.middlewares for name in names + chained):
             return True
-        service = router.get("service")
-        if isinstance(service, str) and local_name(service) not in (None, *known.services):
+        if has_missing_service(router.get("service"), known):
             return True
         option = _mapping(router.get("tls")).get("options")
         if isinstance(option, str) and local_name(option) not in (None, "default", *known.tls_options):

@@ -1,28 +1,25 @@
-"""What a Traefik dynamic file shows beyond routing: how clients reach a router, where its service
-sends requests, and the TLS versions its options accept.
+"""What a Traefik dynamic file shows beyond routing: how clients reach a router and the TLS versions
+its options accept (where its service sends requests is `traefik_services`).
 
 - Client transport: a router with `tls` serves HTTPS only. Without it, it serves its entry points as
   the static configuration sets them up: plain unless each has TLS by default (`http.tls`) or
   redirects to https; without the static configuration, not shown.
-- Upstream: a `loadBalancer` service's `servers` (their URLs' hosts and scheme), its `healthCheck`,
-  and the `forwardingTimeouts` of the `serversTransport` it names (unset, Traefik waits for a
-  response without limit). Weighted, mirroring and other providers' services are not shown.
-- TLS versions: each TLS option's `minVersion` (unset: Traefik's default, TLS 1.2).
+- TLS versions: each TLS option's `minVersion`; a router serving TLS under an option without one gets
+  Traefik's default, which depends on the release (`tls_versions.TlsDefault.TRAEFIK`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import urlsplit
 
-from riskscan.model import ClientTransport, Evidence, TlsSetting, Upstream
+from riskscan.model import ClientTransport, Evidence, TlsSetting
 from riskscan.sources.gateways.tls_versions import TlsDefault, default_setting, tls_setting
 from riskscan.sources.gateways.traefik_middlewares import local_name
 from riskscan.sources.gateways.traefik_static import StaticConfig
 from riskscan.sources.structured import escape_pointer_token
 
-__all__ = ["client_transport", "tls_settings", "upstream_detail"]
+__all__ = ["client_transport", "tls_settings"]
 
 Evidencer = Callable[[str, str], Evidence]
 """(pointer, excerpt) -> Evidence in the file being read."""
@@ -44,30 +41,6 @@ def client_transport(name: str, router: Mapping[str, Any], entry_points: list[st
     shown = evidence(pointer, f"no tls; entryPoints {', '.join(plain)} plain")
     note = {"note": "plain HTTP entry point"}
     return ClientTransport(is_plain=True, evidence=shown.model_copy(update=note))
-
-
-def upstream_detail(http: Mapping[str, Any], reference: object, evidence: Evidencer) -> Upstream | None:
-    """A loadBalancer service of this file: its servers, scheme, health check and timeouts."""
-    name = local_name(reference) if isinstance(reference, str) else None
-    if name is None:
-        return None
-    balancer = _mapping(_mapping(_mapping(http.get("services")).get(name)).get("loadBalancer"))
-    servers = balancer.get("servers")
-    urls = [str(server["url"]) for server in (servers if isinstance(servers, list) else [])
-            if isinstance(server, Mapping) and isinstance(server.get("url"), str)]
-    if not urls:
-        return None
-    schemes = {url.partition("://")[0].lower() for url in urls if "://" in url}
-    transports = _mapping(http.get("serversTransports"))
-    transport = _mapping(transports.get(str(balancer.get("serversTransport", ""))))
-    return Upstream(
-        hosts=tuple(dict.fromkeys(host for host in (_hostname(url) for url in urls) if host)),
-        nodes=len(urls),
-        scheme="http" if "http" in schemes else (schemes.pop() if len(schemes) == 1 else None),
-        has_health_checks=bool(balancer.get("healthCheck")),
-        has_timeouts=bool(transport.get("forwardingTimeouts")),
-        evidence=evidence("/http/services/" + escape_pointer_token(name), f"service {name}"),
-    )
 
 
 def tls_settings(data: Mapping[str, Any], evidence: Evidencer) -> tuple[TlsSetting, ...]:
@@ -107,13 +80,6 @@ def _default_settings(data: Mapping[str, Any], options: Mapping[str, Any],
         note = {"note": "TLS served; no minVersion: Traefik's default applies"}
         found[option] = default_setting(TlsDefault.TRAEFIK, shown.model_copy(update=note))
     return tuple(found.values())
-
-
-def _hostname(url: str) -> str | None:
-    try:
-        return urlsplit(url).hostname
-    except ValueError:
-        return None
 
 
 def _mapping(value: object) -> Mapping[str, Any]:

@@ -28,13 +28,18 @@ Sniffer = Callable[[Path, bytes], bool]
 
 @dataclass
 class Definitions:
-    """Middlewares, services and TLS options by name, each with the file it came from."""
+    """Middlewares, services, servers transports and TLS options by name; middlewares and services
+    with the file they came from."""
 
     middlewares: dict[str, Any] = field(default_factory=dict)
     services: dict[str, Any] = field(default_factory=dict)
     tls_options: dict[str, Any] = field(default_factory=dict)
+    servers_transports: dict[str, Any] = field(default_factory=dict)
     origins: dict[str, Origin] = field(default_factory=dict)  # middleware name -> its file
+    service_origins: dict[str, Origin] = field(default_factory=dict)  # service name -> its file
     pointers: dict[str, str] = field(default_factory=dict)  # another provider's middleware -> its place
+    service_pointers: dict[str, str] = field(default_factory=dict)  # another provider's service -> place
+    discovered: set[str] = field(default_factory=set)  # load balancers over a Kubernetes Service's pods
 
     def add(self, data: Mapping[str, Any], origin: Origin) -> None:
         """Add one file's definitions; names already known keep their first definition."""
@@ -44,10 +49,13 @@ class Definitions:
                 self.middlewares[name] = config
                 self.origins[name] = origin
         for name, config in _mapping(http.get("services")).items():
-            self.services.setdefault(name, config)
+            if name not in self.services:
+                self.services[name] = config
+                self.service_origins[name] = origin
+        for name, config in _mapping(http.get("serversTransports")).items():
+            self.servers_transports.setdefault(name, config)
         for name, config in _mapping(_mapping(data.get("tls")).get("options")).items():
             self.tls_options.setdefault(name, config)
-
 
     def add_middleware(self, reference: str, config: Mapping[str, Any], origin: Origin, pointer: str) -> None:
         """Add a middleware another provider defines, under its qualified name (`auth@docker`)."""
@@ -55,6 +63,14 @@ class Definitions:
             self.middlewares[reference] = config
             self.origins[reference] = origin
             self.pointers[reference] = pointer
+
+
+    def add_service(self, reference: str, config: Mapping[str, Any], origin: Origin, pointer: str) -> None:
+        """Add a service another provider defines, under its qualified name (`orders@docker`)."""
+        if reference not in self.services:
+            self.services[reference] = config
+            self.service_origins[reference] = origin
+            self.service_pointers[reference] = pointer
 
 
 def sibling_definitions(path: Path, context: ReadContext, load: Loader, sniff: Sniffer,

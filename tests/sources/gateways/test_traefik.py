@@ -235,8 +235,8 @@ def test_several_static_configurations_leave_logging_not_shown(tmp_path: Path) -
     (tmp_path / "routes.yaml").write_text(ROUTES)
     config = READER.read(tmp_path / "routes.yaml", ReadContext(root=tmp_path))
     assert config.routes[0].not_shown == (RouteAspect.LOGGING,)
-    assert config.warnings == ("several Traefik static configurations (a/traefik.yml, b/traefik.yml): access "
-                               "logging is not shown",)
+    assert config.warnings[0] == ("several Traefik static configurations (a/traefik.yml, b/traefik.yml): access "
+                                  "logging is not shown")
 
 
 def test_names_defined_in_other_files_of_the_provider_directory_are_resolved() -> None:

@@ -1,0 +1,138 @@
+"""Services a Traefik router takes from the docker provider (`name@docker`), found in Compose files.
+
+Under the docker provider a service is declared by labels on a container (`labels` or `deploy.labels`
+of a Compose service): `traefik.http.services.<name>.loadbalancer.server.port` (and `.scheme`, or a
+whole `.url` since v3), `.healthcheck.*`, `.passivehealthcheck.*` and `.serverstransport`. Traefik
+sends requests to each container of that Compose service at its private address: here the Compose
+service's name stands for it (an in-network, single-label name), one node per replica
+(`deploy.replicas`, else `scale`, else 1). The service is turned into the file provider's shape
+(`{loadBalancer: {servers: [...], ...}}`) so `traefik_services` resolves it like any other.
+
+Only Compose files of the folders given (`ReadContext.is_allowed`) whose text carries a service label
+are parsed, each at most once per version; label values are read only as a scheme, a URL's host, a
+transport's name and the presence of health checks.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from riskscan.errors import SourceError
+from riskscan.sources import ReadContext
+from riskscan.sources.gateways.gateway_lookup import candidate_files
+from riskscan.sources.structured import escape_pointer_token, load_structured_documents
+
+__all__ = ["DockerService", "docker_services"]
+
+_LABEL = re.compile(r"traefik\.http\.services\.([^.=\s]+)\.loadbalancer\.(.+)", re.IGNORECASE)
+_MAX_REPLICAS = 10_000
+
+
+@dataclass(frozen=True)
+class DockerService:
+    """A docker provider service: its qualified name, its file-provider shape, and where it is labelled."""
+
+    reference: str  # `orders@docker`
+    config: Mapping[str, Any]
+    shown: str
+    line: int | None
+    pointer: str
+
+
+def docker_services(path: Path, context: ReadContext, names: set[str]) -> list[DockerService]:
+    """The services named (`orders@docker`) that the Compose files of the folders given label."""
+    if not names:
+        return []
+    found: list[DockerService] = []
+    me = path.resolve()
+    for file in candidate_files(context):
+        if file == me or not context.is_allowed(file):
+            continue
+        try:
+            stat = file.stat()
+        except OSError:
+            continue
+        if stat.st_size <= context.max_bytes:
+            shown = context.relative_path(file)
+            found += [item for item in _services_in(str(file), stat.st_size, stat.st_mtime_ns,
+                                                    context.max_bytes, shown) if item.reference in names]
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _services_in(
+    file: str, size: int, mtime_ns: int, max_bytes: int, shown: str
+) -> tuple[DockerService, ...]:
+    """The label services one Compose file declares (none when it is unreadable or holds none)."""
+    path = Path(file)
+    try:
+        if b"traefik.http.services." not in path.read_bytes().lower():
+            return ()
+        documents = load_structured_documents(path, ReadContext(root=path.parent, max_bytes=max_bytes))
+    except (OSError, SourceError):
+        return ()
+    found: list[DockerService] = []
+    for document in documents:
+        services = document.data.get("services") if isinstance(document.data, Mapping) else None
+        for compose_name, compose in (services.items() if isinstance(services, Mapping) else []):
+            if isinstance(compose, Mapping):
+                base = "/services/" + escape_pointer_token(str(compose_name))
+                for name, options, pointer in _labelled(compose, base):
+                    config = _config(str(compose_name), _replicas(compose), options)
+                    found.append(DockerService(f"{name}@docker", config, shown, document.line_of(pointer),
+                                               pointer))
+    return tuple(found)
+
+
+def _labelled(compose: Mapping[str, Any], base: str) -> Iterator[tuple[str, dict[str, str], str]]:
+    """(service name, {lower-cased option path: value}, pointer of its first label) per labelled service."""
+    options: dict[str, dict[str, str]] = {}
+    places: dict[str, str] = {}
+    deploy = compose.get("deploy")
+    for labels, pointer in ((compose.get("labels"), f"{base}/labels"),
+                            (deploy.get("labels") if isinstance(deploy, Mapping) else None,
+                             f"{base}/deploy/labels")):
+        for key, value, where in _labels(labels, pointer):
+            match = _LABEL.fullmatch(key.strip())
+            if match is not None:
+                options.setdefault(match.group(1), {})[match.group(2).lower()] = value.strip()
+                places.setdefault(match.group(1), where)
+    for name, found in options.items():
+        yield name, found, places[name]
+
+
+def _labels(labels: object, pointer: str) -> Iterator[tuple[str, str, str]]:
+    """(key, value, pointer) of each label, written as a list of `k=v` or as a mapping."""
+    if isinstance(labels, list):
+        for index, item in enumerate(labels):
+            if isinstance(item, str) and "=" in item:
+                key, _, value = item.partition("=")
+                yield key, value, f"{pointer}/{index}"
+    elif isinstance(labels, Mapping):
+        for key, value in labels.items():
+            yield str(key), str(value), f"{pointer}/{escape_pointer_token(str(key))}"
+
+
+def _config(compose_name: str, replicas: int, options: Mapping[str, str]) -> dict[str, Any]:
+    """The file provider's shape of a label service: one server per replica of the Compose service."""
+    scheme = options.get("server.scheme", "http").lower() or "http"
+    url = options.get("server.url") or f"{scheme}://{compose_name}"
+    balancer: dict[str, Any] = {"servers": [{"url": url}] * replicas}
+    if any(key.startswith(("healthcheck.", "passivehealthcheck.")) for key in options):
+        balancer["healthCheck"] = {"labelled": True}
+    if options.get("serverstransport"):
+        balancer["serversTransport"] = options["serverstransport"]
+    return {"loadBalancer": balancer}
+
+
+def _replicas(compose: Mapping[str, Any]) -> int:
+    deploy = compose.get("deploy")
+    for value in ((deploy.get("replicas") if isinstance(deploy, Mapping) else None), compose.get("scale")):
+        if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _MAX_REPLICAS:
+            return value
+    return 1
