@@ -1,8 +1,9 @@
 """The inventory table of the report: one flat row per endpoint, sorted by path, method and host.
 
 Each row carries the endpoint's postures as short, already-formatted words (authentication, rate
-limit, logging, traffic), the controls that judged it failing or partial (`verdicts_view`) and its
-finding ids. Rows stay flat because the table can have thousands of them.
+limit, logging, traffic), its exposure and id shape when they say something, the controls that
+judged it failing or partial (`verdicts_view`) and its finding ids. Rows stay flat because the table
+can have thousands of them.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from riskscan.model import Assessment, AuthKind, AuthPosture, Endpoint
+from riskscan.model import Assessment, AuthKind, AuthPosture, Endpoint, IdGuessability
+from riskscan.report.control_figures import ID_SHAPE_LABELS
 from riskscan.report.json_report import finding_ids_by_endpoint
 from riskscan.report.labels import AUTH_LABELS, format_count, logging_label, rate_limit_label
 from riskscan.report.verdicts_view import EXPOSURE_NOTES, Verdict, endpoint_verdicts
@@ -41,6 +43,7 @@ class EndpointRow:
     data_classes: str = ""  # "pci, pii": the sensitive data its documented fields carry
     verdicts: tuple[Verdict, ...] = ()  # the controls judging it fail or partial (verdicts_view)
     exposure: str = ""  # "internal" or "exposure unknown"; empty when public
+    id_shape: str = ""  # "sequential ids" or "UUIDs (unguessable)"; empty without an id or when unknown
 
 
 def build_endpoint_rows(assessment: Assessment) -> tuple[EndpointRow, ...]:
@@ -84,7 +87,13 @@ def _endpoint_row(
         data_classes=", ".join(data_class.value for data_class in endpoint.data_classes),
         verdicts=verdicts,
         exposure=EXPOSURE_NOTES.get(endpoint.exposure, ""),
+        id_shape=_id_shape(endpoint.id_guessability),
     )
+
+
+def _id_shape(kind: IdGuessability | None) -> str:
+    """The inventory's note on object ids: only what is known, so rows stay short."""
+    return "" if kind is None or kind is IdGuessability.UNKNOWN else ID_SHAPE_LABELS[kind]
 
 
 def _auth_css(auth: AuthPosture) -> str:

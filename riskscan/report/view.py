@@ -27,6 +27,7 @@ from riskscan.model import (
     RiskException,
 )
 from riskscan.report.basis_view import BasisView, build_basis_view
+from riskscan.report.control_detail_view import ControlDetail, build_control_details
 from riskscan.report.controls_view import ControlRow, build_control_rows
 from riskscan.report.coverage_view import CoverageView, build_coverage_view
 from riskscan.report.evidence_coverage_view import EvidenceCoverageView, build_evidence_coverage_view
@@ -148,6 +149,7 @@ class ReportView:
     underwriting: UnderwritingSummaryView | None = None  # what the executive summary leads with
     evidence_coverage: EvidenceCoverageView | None = None  # how much the inputs could show, beside the grade and each control
     exposure: ExposureView | None = None  # the loss exposure section (report/exposure_view.py)
+    control_details: tuple[ControlDetail, ...] = ()  # failing endpoints per control (control_detail_view.py)
 
 
 def build_view(assessment: Assessment) -> ReportView:
@@ -189,6 +191,7 @@ def build_view(assessment: Assessment) -> ReportView:
         underwriting=build_underwriting_summary(assessment),
         evidence_coverage=build_evidence_coverage_view(assessment),
         exposure=build_exposure_view(assessment.exposure),
+        control_details=build_control_details(assessment),
     )
 
 
