@@ -104,9 +104,14 @@ def _row(result: EndpointControlResult, endpoints: list[Endpoint], make: Callabl
         exposure_reason="; ".join(_distinct(e.exposure_reason or "" for e in endpoints)),
         data_classes=", ".join(_distinct(c.value for e in endpoints for c in e.data_classes)),
         evidence=result.evidence_strength.value.replace("_", " "),
-        findings=tuple(f"{fid}: {findings[fid].title}" if fid in findings else fid for fid in result.findings),
+        findings=tuple(_finding_line(finding_id, findings) for finding_id in result.findings),
         figures=tuple(dict.fromkeys(make(endpoint) for endpoint in endpoints)),
     )
+
+
+def _finding_line(finding_id: str, findings: Mapping[str, Finding]) -> str:
+    """`RATE-002: Rate limit not enforced as configured on 1 endpoint`, or the id alone if unknown."""
+    return f"{finding_id}: {findings[finding_id].title}" if finding_id in findings else finding_id
 
 
 def _distinct(values: Iterable[str]) -> list[str]:

@@ -3,8 +3,9 @@
 Rate limiting: how the limit is keyed (per client, per IP address, one shared counter), by which
 plugin and at what rate a minute, beside the most requests one client made in one clock minute.
 Object-level authorization: how guessable the endpoint's object ids are, how many objects its
-busiest client called, and the authentication in force. Authentication: the kind in force and what enforces it. Each comes with where
-the evidence for it was read (file and line), as the inputs recorded it. Figures are copied from the
+busiest client called, and the authentication in force. Authentication: the kind in force and what
+enforces it. Each comes with where the evidence for it was read (file and line), as the inputs
+recorded it. Figures are copied from the
 endpoint and formatted; the verdicts are the controls' own.
 """
 
@@ -70,7 +71,8 @@ def rate_limit_figure(endpoint: Endpoint) -> DetailFigure:
                       "a minute configured")
     keying = KEYING_LABELS[posture.keying] if posture.keying else "keying not shown"
     css = "bad" if is_over else ("" if posture.keying is RateLimitKeying.CLIENT else "warn")
-    return DetailFigure(keying, "; ".join(part for part in ("; ".join(limits), peak_text) if part), css, source)
+    note = "; ".join(part for part in ("; ".join(limits), peak_text) if part)
+    return DetailFigure(keying, note, css, source)
 
 
 def id_shape_figure(endpoint: Endpoint) -> DetailFigure:

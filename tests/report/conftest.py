@@ -121,9 +121,10 @@ def _endpoints() -> tuple[Endpoint, ...]:
                     id_guessability_reason="policyId is declared integer (int64)"),
         _documented("GET", "/v2/claims/{claimId}", "getClaim", claims, rate_limit=ADDRESS_LIMIT,
                     traffic=_traffic(15_002, 22, paths=940).model_copy(update={
-                        "peak_requests_per_minute": 240, "peak_rate_minute": datetime(2026, 11, 18, 14, 7, tzinfo=UTC)}),
+                        "peak_requests_per_minute": 240,
+                        "peak_rate_minute": datetime(2026, 11, 18, 14, 7, tzinfo=UTC)}),
                     exposure=EndpointExposure.PUBLIC, data_classes=("pii",),
-                    exposure_reason="served on the host api.northwind-mutual.example, reachable from outside"),
+                    exposure_reason="served on api.northwind-mutual.example, reachable from outside"),
         _documented("GET", "/v2/coverage/{policyId}/verify", "verifyCoverage", policies,
                     traffic=_traffic(230_117, 58, errors=4_002, paths=11_480)),
         _documented("POST", "/v2/brokers", "onboardBroker", "Broker Onboarding API 1.0.0",
@@ -193,9 +194,9 @@ def _findings() -> tuple[Finding, ...]:
             detail="One client made 240 requests in one minute to GET /v2/claims/{claimId}, limited to 10 a "
                    "minute per address, and no request was answered 429.",
             endpoints=("GET /v2/claims/{claimId}",),
-            evidence=(Evidence(path="gateway/apisix.yaml", line=58, pointer="/routes/3/plugins/limit-count"),),
+            evidence=(Evidence(path="gateway/apisix.yaml", line=58, pointer="/routes/3"),),
             owasp="API4:2023",
-            remediation="Check that the limit-count plugin is in force on the claims route; key it by partner.",
+            remediation="Check that limit-count is in force on the claims route; key it by partner.",
         ),
         Finding(
             id="INV-001", control="inventory_hygiene", severity=Severity.LOW,
@@ -209,13 +210,13 @@ def _findings() -> tuple[Finding, ...]:
 
 
 def _results(fails: dict[str, tuple[str, ...]], partials: dict[str, tuple[str, ...]],
-             passes: tuple[str, ...], strength: EvidenceStrength = ENFORCED) -> tuple[EndpointControlResult, ...]:
+             passes: tuple[str, ...]) -> tuple[EndpointControlResult, ...]:
     """One control's per-endpoint verdicts: endpoint key -> its finding ids, for fails and partials."""
-    judged = [EndpointControlResult(key=key, status=ControlStatus.FAIL, evidence_strength=strength, findings=ids)
-              for key, ids in fails.items()]
-    judged += [EndpointControlResult(key=key, status=ControlStatus.PARTIAL, evidence_strength=strength,
+    judged = [EndpointControlResult(key=key, status=ControlStatus.FAIL, evidence_strength=ENFORCED,
+                                    findings=ids) for key, ids in fails.items()]
+    judged += [EndpointControlResult(key=key, status=ControlStatus.PARTIAL, evidence_strength=ENFORCED,
                                      findings=ids) for key, ids in partials.items()]
-    judged += [EndpointControlResult(key=key, status=ControlStatus.PASS, evidence_strength=strength)
+    judged += [EndpointControlResult(key=key, status=ControlStatus.PASS, evidence_strength=ENFORCED)
                for key in passes]
     return tuple(sorted(judged, key=lambda result: result.key))
 
@@ -255,7 +256,8 @@ def _controls() -> tuple[ControlResult, ...]:
                       endpoints=_results(
                           {"GET /v1/policies/{policyId}": ("RATE-001",), **_UNAUTHENTICATED_RATE},
                           {"GET /v2/claims/{claimId}": ("RATE-002",)},
-                          ("POST /v2/quotes", "GET /v2/policies/{policyId}", "GET /v2/coverage/{policyId}/verify"))),
+                          ("POST /v2/quotes", "GET /v2/policies/{policyId}",
+                           "GET /v2/coverage/{policyId}/verify"))),
     )
 
 
