@@ -10,20 +10,15 @@ reading, with the remainder counted; the JSON report always has everything.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from riskscan.model import (
     Assessment,
     AuthKind,
-    AuthPosture,
-    ControlResult,
     ControlStatus,
     Endpoint,
-    Evidence,
     EvidenceStrength,
-    Finding,
     InputFile,
     InputStatus,
     Inventory,
@@ -31,28 +26,35 @@ from riskscan.model import (
     Severity,
     RiskException,
 )
-from riskscan.report.basis_view import BasisView, build_basis_view, evidence_note
+from riskscan.report.basis_view import BasisView, build_basis_view
+from riskscan.report.control_detail_view import ControlDetail, build_control_details
+from riskscan.report.controls_view import ControlRow, build_control_rows
 from riskscan.report.coverage_view import CoverageView, build_coverage_view
 from riskscan.report.evidence_coverage_view import EvidenceCoverageView, build_evidence_coverage_view
-from riskscan.report.verdicts_view import EXPOSURE_NOTES, Verdict, endpoint_verdicts
 from riskscan.report.exposure_view import ExposureView, build_exposure_view
-from riskscan.report.json_report import finding_ids_by_endpoint
+from riskscan.report.findings_view import (
+    MAX_FINDING_ENDPOINTS,
+    MAX_FINDING_EVIDENCE,
+    EvidenceRow,
+    FindingView,
+    build_finding_views,
+)
+from riskscan.report.inventory_view import EndpointRow, build_endpoint_rows
 from riskscan.report.premium_view import PremiumView, build_premium_view
 from riskscan.report.underwriting_view import UnderwritingSummaryView, build_underwriting_summary
 from riskscan.report.questionnaire_view import QuestionnairesView, build_questionnaires_view
 from riskscan.report.labels import (
-    AUTH_LABELS,
     LIFECYCLE_MEANING,
     SEVERITY_ORDER,
     format_count,
     format_date,
     format_datetime,
-    logging_label,
-    rate_limit_label,
     web_content_sentence,
 )
 
 __all__ = [
+    "MAX_FINDING_ENDPOINTS",
+    "MAX_FINDING_EVIDENCE",
     "Bar",
     "ControlRow",
     "EndpointRow",
@@ -64,12 +66,6 @@ __all__ = [
     "ReportView",
     "build_view",
 ]
-
-MAX_FINDING_ENDPOINTS = 30
-"""Endpoints listed under one finding before the rest are only counted."""
-MAX_FINDING_EVIDENCE = 20
-"""Evidence items shown under one finding before the rest are only counted."""
-MAX_SAMPLE_LINES = 8
 
 _NO_REQUESTS_SENT = (
     "riskscan reads specifications, gateway configuration and access logs; it sends no requests, so it "
@@ -96,79 +92,6 @@ class Bar:
     count: str
     percent: float  # share of the total, for the segment's width
     css: str
-
-
-@dataclass(frozen=True, slots=True)
-class ControlRow:
-    """One row of the controls table."""
-
-    id: str
-    name: str
-    status: str
-    status_css: str
-    score: str
-    summary: str
-    limitations: tuple[str, ...]
-    owasp: str
-    evidence: str
-    evidence_css: str
-    evidence_note: str
-
-
-@dataclass(frozen=True, slots=True)
-class EndpointRow:
-    """One row of the inventory table."""
-
-    method: str
-    path: str
-    host: str
-    lifecycle: str
-    lifecycle_css: str
-    is_deprecated: bool
-    auth: str
-    auth_css: str
-    enforced_by: str
-    rate_limit: str
-    rate_limit_css: str
-    logging: str
-    logging_css: str
-    requests: str
-    clients: str
-    findings: tuple[str, ...]
-    data_classes: str = ""  # "pci, pii": the sensitive data its documented fields carry
-    verdicts: tuple[Verdict, ...] = ()  # the controls judging it fail or partial (verdicts_view)
-    exposure: str = ""  # "internal" or "exposure unknown"; empty when public
-
-
-@dataclass(frozen=True, slots=True)
-class EvidenceRow:
-    """One piece of evidence: where it is, what it says, how often it was seen."""
-
-    location: str
-    pointer: str
-    excerpt: str
-    count: str
-    sample_lines: str
-    note: str
-
-
-@dataclass(frozen=True, slots=True)
-class FindingView:
-    """One finding with its endpoints and evidence, ready to print."""
-
-    id: str
-    control: str
-    severity: str
-    severity_css: str
-    title: str
-    detail: str
-    endpoints: tuple[str, ...]
-    more_endpoints: int
-    evidence: tuple[EvidenceRow, ...]
-    more_evidence: int
-    owasp: str
-    remediation: str
-    accepted: str = ""  # "Accepted by <owner> until 2027-03-31: <reason>", or empty while it stands
 
 
 @dataclass(frozen=True, slots=True)
@@ -226,6 +149,7 @@ class ReportView:
     underwriting: UnderwritingSummaryView | None = None  # what the executive summary leads with
     evidence_coverage: EvidenceCoverageView | None = None  # how much the inputs could show, beside the grade and each control
     exposure: ExposureView | None = None  # the loss exposure section (report/exposure_view.py)
+    control_details: tuple[ControlDetail, ...] = ()  # failing endpoints per control (control_detail_view.py)
 
 
 def build_view(assessment: Assessment) -> ReportView:
@@ -233,8 +157,6 @@ def build_view(assessment: Assessment) -> ReportView:
     endpoints = assessment.inventory.endpoints
     lifecycles = Counter(e.lifecycle for e in endpoints)
     severities = Counter(f.severity for f in assessment.findings)
-    finding_ids = finding_ids_by_endpoint(assessment.findings)
-    verdicts = endpoint_verdicts(assessment)
     return ReportView(
         title="API risk assessment",
         roots=assessment.roots,
@@ -255,10 +177,9 @@ def build_view(assessment: Assessment) -> ReportView:
         lifecycle_bars=_bars([(lc.value, f"lc-{lc.value}", lifecycles[lc]) for lc in Lifecycle]),
         severity_bars=_bars([(s.value, f"sev-{s.value}", severities[s]) for s in SEVERITY_ORDER]),
         limitations=_limitations(assessment),
-        controls=tuple(_control_row(c) for c in sorted(assessment.controls, key=lambda c: c.id)),
-        endpoints=tuple(_endpoint_row(e, finding_ids.get(e.key, ()), verdicts.get(e.key, ()))
-                        for e in _sorted_endpoints(endpoints)),
-        findings=tuple(_finding_view(f) for f in _sorted_findings(assessment.findings)),
+        controls=build_control_rows(assessment),
+        endpoints=build_endpoint_rows(assessment),
+        findings=build_finding_views(assessment),
         inputs=_input_groups(assessment.inputs),
         lifecycle_meaning=tuple((lc.value, LIFECYCLE_MEANING[lc]) for lc in Lifecycle),
         web_content=web_content_sentence(assessment.inventory.web_content),
@@ -270,6 +191,7 @@ def build_view(assessment: Assessment) -> ReportView:
         underwriting=build_underwriting_summary(assessment),
         evidence_coverage=build_evidence_coverage_view(assessment),
         exposure=build_exposure_view(assessment.exposure),
+        control_details=build_control_details(assessment),
     )
 
 
@@ -403,110 +325,6 @@ def _traffic_window(inventory: Inventory) -> str:
 def _utc_key(moment: datetime) -> datetime:
     offset = moment.utcoffset() or timedelta(0)
     return moment.replace(tzinfo=None) - offset
-
-
-def _control_row(control: ControlResult) -> ControlRow:
-    return ControlRow(
-        id=control.id,
-        name=control.name,
-        status=control.status.value,
-        status_css=f"st-{control.status.value}",
-        score="n/a" if control.score is None else str(control.score),
-        summary=control.summary,
-        limitations=control.limitations,
-        owasp=", ".join(control.owasp),
-        evidence=control.evidence_strength.value.replace("_", " "),
-        evidence_css=f"ev-{control.evidence_strength.value}",
-        evidence_note=evidence_note(control),
-    )
-
-
-def _sorted_endpoints(endpoints: Iterable[Endpoint]) -> list[Endpoint]:
-    return sorted(endpoints, key=lambda e: (e.path, e.method, e.host or ""))
-
-
-def _endpoint_row(
-    endpoint: Endpoint, finding_ids: Iterable[str], verdicts: tuple[Verdict, ...] = ()
-) -> EndpointRow:
-    auth, traffic = endpoint.auth, endpoint.traffic
-    rate_text, rate_css = rate_limit_label(endpoint.rate_limit.enforced, endpoint.rate_limit.by)
-    log_text, log_css = logging_label(endpoint.is_logged, endpoint.loggers)
-    enforced = auth.enforced_by or ("not shown by these inputs" if not auth.is_known else "not enforced")
-    if auth.allows_anonymous and auth.effective is not AuthKind.NONE:
-        enforced += "; anonymous allowed"
-    return EndpointRow(
-        method="ANY" if endpoint.method == "*" else endpoint.method,
-        path=endpoint.path,
-        host=endpoint.host or "any host",
-        lifecycle=endpoint.lifecycle.value,
-        lifecycle_css=f"lc-{endpoint.lifecycle.value}",
-        is_deprecated=endpoint.deprecated,
-        auth=AUTH_LABELS[auth.effective] if auth.is_known else "not shown",
-        auth_css=_auth_css(auth),
-        enforced_by=enforced,
-        rate_limit=rate_text,
-        rate_limit_css=rate_css,
-        logging=log_text,
-        logging_css=log_css,
-        requests=format_count(traffic.requests) if traffic else "–",
-        clients=format_count(traffic.clients) if traffic else "–",
-        findings=tuple(sorted(finding_ids)),
-        data_classes=", ".join(data_class.value for data_class in endpoint.data_classes),
-        verdicts=verdicts,
-        exposure=EXPOSURE_NOTES.get(endpoint.exposure, ""),
-    )
-
-
-def _auth_css(auth: AuthPosture) -> str:
-    """`bad` for no authentication, `ok` for strong, `warn` for weak or unknown."""
-    if not auth.is_known:
-        return "warn"
-    return "bad" if auth.effective is AuthKind.NONE else ("ok" if auth.effective.is_strong else "warn")
-
-
-def _sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (-f.severity.rank, f.id))
-
-
-def _finding_view(finding: Finding) -> FindingView:
-    # A no-break space keeps each key's method with its path when the list wraps.
-    endpoints = tuple(key.replace(" ", "\u00a0", 1) for key in dict.fromkeys(finding.endpoints))
-    return FindingView(
-        id=finding.id,
-        control=finding.control,
-        severity=finding.severity.value,
-        severity_css=f"sev-{finding.severity.value}",
-        title=finding.title,
-        detail=finding.detail,
-        endpoints=endpoints[:MAX_FINDING_ENDPOINTS],
-        more_endpoints=max(0, len(endpoints) - MAX_FINDING_ENDPOINTS),
-        evidence=tuple(_evidence_row(e) for e in finding.evidence[:MAX_FINDING_EVIDENCE]),
-        more_evidence=max(0, len(finding.evidence) - MAX_FINDING_EVIDENCE),
-        owasp=finding.owasp or "",
-        remediation=finding.remediation or "",
-        accepted=(f"Accepted risk: {finding.accepted.owner}, until {finding.accepted.expires.isoformat()}. "
-                  f"{finding.accepted.reason}") if finding.accepted else "",
-    )
-
-
-def _evidence_row(evidence: Evidence) -> EvidenceRow:
-    location = evidence.path
-    if evidence.line is not None:
-        location += f":{evidence.line}"
-        if evidence.end_line is not None and evidence.end_line != evidence.line:
-            location += f"-{evidence.end_line}"
-    samples = evidence.sample_lines[:MAX_SAMPLE_LINES]
-    sample_text = ", ".join(str(n) for n in samples)
-    if len(evidence.sample_lines) > len(samples):
-        sample_text += ", …"
-    return EvidenceRow(
-        location=location,
-        pointer=evidence.pointer or "",
-        excerpt=evidence.excerpt or "",
-        count="" if evidence.count is None else _plural(evidence.count, "occurrence"),
-        sample_lines=sample_text,
-        note=evidence.note or "",
-    )
 
 
 def _input_groups(inputs: tuple[InputFile, ...]) -> tuple[InputGroup, ...]:

@@ -2,8 +2,10 @@
 
 `insurer_assessment` is a small, realistic estate: Northwind Mutual's partner APIs (quotes, policies,
 claims, coverage, broker onboarding) behind APISIX, with a week of access log. It has documented,
-shadow, zombie and orphan endpoints, an unauthenticated and an unthrottled one, and findings AUTH-001,
-RATE-001, BOLA-001 and INV-001 with evidence. Values are as the pipeline would leave them: redacted.
+shadow, zombie and orphan endpoints, an unauthenticated and an unthrottled one, a claims route limited
+per client address that one client overran unrejected, sequential policy ids, the per-endpoint verdicts
+of authentication, object authorization and rate limiting, and findings AUTH-001, RATE-001, RATE-002,
+BOLA-001 and INV-001 with evidence. Values are as the pipeline would leave them: redacted.
 """
 
 from __future__ import annotations
@@ -21,15 +23,20 @@ from riskscan.model import (
     ControlResult,
     ControlStatus,
     Endpoint,
+    EndpointControlResult,
+    EndpointExposure,
     Evidence,
     EvidenceStrength,
     Finding,
     Grade,
     GradeBasis,
+    IdGuessability,
     InputFile,
     InputStatus,
     Inventory,
     Lifecycle,
+    RateLimitKeying,
+    RateLimitPolicy,
     RateLimitPosture,
     Severity,
     SightingSource,
@@ -56,6 +63,12 @@ OIDC_GATEWAY = AuthPosture(effective=AuthKind.OIDC, declared=(AuthKind.OAUTH2,),
                            evidence=(Evidence(path="gateway/apisix.yaml", line=31, pointer="/routes/0"),))
 PARTNER_LIMIT = RateLimitPosture(enforced=True, by=("limit-count by http_x_partner_id (600/60s)",),
                                  evidence=(Evidence(path="gateway/apisix.yaml", line=38),))
+# The claims route counts per client address, and one client went far past it with no 429 in the log.
+ADDRESS_LIMIT = RateLimitPosture(
+    enforced=True, by=("limit-count by remote_addr (10/60s)",), keying=RateLimitKeying.ADDRESS,
+    policies=(RateLimitPolicy(plugin="limit-count", key="remote_addr", limit=10, window_seconds=60,
+                              rejected_code=429, evidence=Evidence(path="gateway/apisix.yaml", line=58)),),
+    evidence=(Evidence(path="gateway/apisix.yaml", line=58),))
 
 
 def _traffic(requests: int, clients: int, errors: int = 0, paths: int = 1) -> TrafficStats:
@@ -103,8 +116,15 @@ def _endpoints() -> tuple[Endpoint, ...]:
                     superseded_by="GET /v2/policies/{policyId}", route_ids=("policies-legacy",),
                     auth=AuthPosture(effective=AuthKind.API_KEY, declared=(AuthKind.API_KEY,),
                                      enforced_by="gateway:policies-legacy"),
-                    rate_limit=RateLimitPosture(enforced=False), traffic=_traffic(2_311, 3, paths=1_870)),
-        _documented("GET", "/v2/claims/{claimId}", "getClaim", claims, traffic=_traffic(15_002, 22, paths=940)),
+                    rate_limit=RateLimitPosture(enforced=False), traffic=_traffic(2_311, 3, paths=1_870),
+                    id_guessability=IdGuessability.SEQUENTIAL,
+                    id_guessability_reason="policyId is declared integer (int64)"),
+        _documented("GET", "/v2/claims/{claimId}", "getClaim", claims, rate_limit=ADDRESS_LIMIT,
+                    traffic=_traffic(15_002, 22, paths=940).model_copy(update={
+                        "peak_requests_per_minute": 240,
+                        "peak_rate_minute": datetime(2026, 11, 18, 14, 7, tzinfo=UTC)}),
+                    exposure=EndpointExposure.PUBLIC, data_classes=("pii",),
+                    exposure_reason="served on api.northwind-mutual.example, reachable from outside"),
         _documented("GET", "/v2/coverage/{policyId}/verify", "verifyCoverage", policies,
                     traffic=_traffic(230_117, 58, errors=4_002, paths=11_480)),
         _documented("POST", "/v2/brokers", "onboardBroker", "Broker Onboarding API 1.0.0",
@@ -169,6 +189,16 @@ def _findings() -> tuple[Finding, ...]:
             remediation="Add limit-count keyed by partner (http_x_partner_id or consumer_name).",
         ),
         Finding(
+            id="RATE-002", control="rate_limit", severity=Severity.MEDIUM,
+            title="Rate limit not enforced as configured on 1 endpoint",
+            detail="One client made 240 requests in one minute to GET /v2/claims/{claimId}, limited to 10 a "
+                   "minute per address, and no request was answered 429.",
+            endpoints=("GET /v2/claims/{claimId}",),
+            evidence=(Evidence(path="gateway/apisix.yaml", line=58, pointer="/routes/3"),),
+            owasp="API4:2023",
+            remediation="Check that limit-count is in force on the claims route; key it by partner.",
+        ),
+        Finding(
             id="INV-001", control="inventory_hygiene", severity=Severity.LOW,
             title="Shadow and zombie endpoints in the estate",
             detail="2 shadow endpoints and 1 zombie endpoint are routed or called.",
@@ -179,19 +209,40 @@ def _findings() -> tuple[Finding, ...]:
     )
 
 
+def _results(fails: dict[str, tuple[str, ...]], partials: dict[str, tuple[str, ...]],
+             passes: tuple[str, ...]) -> tuple[EndpointControlResult, ...]:
+    """One control's per-endpoint verdicts: endpoint key -> its finding ids, for fails and partials."""
+    judged = [EndpointControlResult(key=key, status=ControlStatus.FAIL, evidence_strength=ENFORCED,
+                                    findings=ids) for key, ids in fails.items()]
+    judged += [EndpointControlResult(key=key, status=ControlStatus.PARTIAL, evidence_strength=ENFORCED,
+                                     findings=ids) for key, ids in partials.items()]
+    judged += [EndpointControlResult(key=key, status=ControlStatus.PASS, evidence_strength=ENFORCED)
+               for key in passes]
+    return tuple(sorted(judged, key=lambda result: result.key))
+
+
+_AUTHENTICATED = ("POST /v2/quotes", "GET /v2/policies/{policyId}", "GET /v1/policies/{policyId}",
+                  "GET /v2/claims/{claimId}", "GET /v2/coverage/{policyId}/verify")
+_UNAUTHENTICATED = {"GET /internal/export/{file}": ("AUTH-001",), "* /v1/legacy/*": ("AUTH-001",)}
+_UNAUTHENTICATED_RATE = {"GET /internal/export/{file}": ("RATE-001",), "* /v1/legacy/*": ("RATE-001",)}
+
+
 def _controls() -> tuple[ControlResult, ...]:
     return (
         ControlResult(id="auth", name="Effective authentication", score=55, status=ControlStatus.FAIL,
                       summary="6 of 8 endpoints enforce authentication; 2 accept anonymous requests.",
                       weight=0.3, evidence=(Evidence(path="gateway/apisix.yaml", line=31),),
                       owasp=("API2:2023",), evidence_strength=ENFORCED,
-                      evidence_breakdown={ENFORCED: 7, DECLARED: 1}),
+                      evidence_breakdown={ENFORCED: 7, DECLARED: 1},
+                      endpoints=_results(_UNAUTHENTICATED, {}, _AUTHENTICATED)),
         ControlResult(id="object_authorization", name="Object-level authorization risk", score=60,
                       status=ControlStatus.PARTIAL,
                       summary="1 endpoint with object ids relies on a static API key.", weight=0.25,
                       limitations=("Ownership checks inside services cannot be seen from these inputs.",),
                       owasp=("API1:2023",), evidence_strength=OBSERVED,
-                      evidence_breakdown={ENFORCED: 2, OBSERVED: 1, DECLARED: 1}),
+                      evidence_breakdown={ENFORCED: 2, OBSERVED: 1, DECLARED: 1},
+                      endpoints=_results({"GET /v1/policies/{policyId}": ("BOLA-001",)}, {},
+                                         ("GET /v2/policies/{policyId}", "GET /v2/claims/{claimId}"))),
         ControlResult(id="inventory_hygiene", name="Inventory hygiene", score=70, status=ControlStatus.PARTIAL,
                       summary="2 shadow, 1 zombie and 1 orphan endpoint out of 8.", weight=0.15,
                       owasp=("API9:2023",), evidence_strength=ENFORCED, evidence_breakdown={ENFORCED: 8}),
@@ -201,7 +252,12 @@ def _controls() -> tuple[ControlResult, ...]:
                       evidence_strength=EvidenceStrength.NOT_OBSERVABLE),
         ControlResult(id="rate_limit", name="Rate limiting", score=62, status=ControlStatus.PARTIAL,
                       summary="5 of 8 endpoints are throttled per partner.", weight=0.2,
-                      owasp=("API4:2023",), evidence_strength=ENFORCED, evidence_breakdown={ENFORCED: 8}),
+                      owasp=("API4:2023",), evidence_strength=ENFORCED, evidence_breakdown={ENFORCED: 8},
+                      endpoints=_results(
+                          {"GET /v1/policies/{policyId}": ("RATE-001",), **_UNAUTHENTICATED_RATE},
+                          {"GET /v2/claims/{claimId}": ("RATE-002",)},
+                          ("POST /v2/quotes", "GET /v2/policies/{policyId}",
+                           "GET /v2/coverage/{policyId}/verify"))),
     )
 
 

@@ -22,8 +22,8 @@ def _text(html: str) -> str:
 
 def test_has_every_section_in_reading_order(insurer_assessment: Assessment) -> None:
     html = _html(insurer_assessment)
-    order = [html.index(f'id="{section}"') for section in ("cover", "summary", "controls", "findings",
-                                                             "inventory", "inputs")]
+    order = [html.index(f'id="{section}"') for section in ("cover", "summary", "controls", "control-detail",
+                                                             "findings", "inventory", "inputs")]
     assert order == sorted(order)
     assert "<h1 class=\"cover-title\">API risk assessment</h1>" in html
 
@@ -33,9 +33,9 @@ def test_cover_and_summary_show_grade_score_and_key_figures(insurer_assessment: 
     assert "northwind-estate" in text
     assert "24 November 2026, 09:30 UTC" in text
     assert "Grade C, score 61 out of 100" in text
-    assert "8 endpoints found, 3 of them shadow or zombie; 4 findings, 2 rated high or critical." in text
+    assert "8 endpoints found, 3 of them shadow or zombie; 5 findings, 2 rated high or critical." in text
     assert "4 documented, 2 shadow, 1 zombie, 1 orphan" in text
-    assert "1 critical, 1 high, 1 medium, 1 low, 0 info" in text
+    assert "1 critical, 1 high, 2 medium, 1 low, 0 info" in text
     assert "Traffic shows only 16 November 2026 to 22 November 2026" in text
     assert "1 input file could not be read" in text
 
@@ -69,7 +69,7 @@ def test_inventory_lists_every_endpoint_with_its_posture(insurer_assessment: Ass
            "OpenID Connect (gateway:partner-prod) limit-count by http_x_partner_id (600/60s) " \
            "http-logger, prometheus 230,117 / 58" in text
     assert "ANY /v1/legacy/* any host shadow exposure unknown none (not enforced) none http-logger – / – " \
-           "AUTH-001 INV-001 RATE-001" in text
+           "AUTH RATE AUTH-001 INV-001 RATE-001" in text  # the controls failing it, then its finding ids
     assert "bearer token (spec (declared, not verified)) unknown unknown" in text
 
 

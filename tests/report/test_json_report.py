@@ -82,7 +82,7 @@ def test_summary_counts_what_the_arrays_hold(insurer_assessment: Assessment) -> 
     assert summary["by_lifecycle"] == {"documented": 4, "shadow": 2, "zombie": 1, "orphan": 1}
     assert summary["unauthenticated"] == 2
     assert summary["unthrottled"] == 3  # the orphan's rate limit is unknown, not absent
-    assert summary["findings_by_severity"] == {"critical": 1, "high": 1, "medium": 1, "low": 1, "info": 0}
+    assert summary["findings_by_severity"] == {"critical": 1, "high": 1, "medium": 2, "low": 1, "info": 0}
     assert summary["inputs"] == {"used": 6, "skipped": 1, "failed": 1}
     assert (summary["score"], summary["grade"]) == (document["score"], document["grade"]) == (61, "C")
     assert document["tool"] == {"name": "riskscan", "version": "0.1.0"}
@@ -107,7 +107,7 @@ def test_arrays_are_sorted_by_stable_keys(insurer_assessment: Assessment) -> Non
     document = _document(insurer_assessment)
     paths = [(e["path"], e["method"]) for e in document["endpoints"]]
     assert paths == sorted(paths)
-    assert [f["id"] for f in document["findings"]] == ["AUTH-001", "BOLA-001", "INV-001", "RATE-001"]
+    assert [f["id"] for f in document["findings"]] == ["AUTH-001", "BOLA-001", "INV-001", "RATE-001", "RATE-002"]
     assert [c["id"] for c in document["controls"]] == sorted(c["id"] for c in document["controls"])
     assert [i["path"] for i in document["inputs"]] == sorted(i["path"] for i in document["inputs"])
 

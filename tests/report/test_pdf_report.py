@@ -72,7 +72,7 @@ def test_executive_summary_has_the_key_figures(pages: list[str]) -> None:
     assert "4 documented, 2 shadow, 1 zombie, 1 orphan" in summary
     assert re.search(r"2 Unauthenticated", summary)
     assert re.search(r"3 Unthrottled", summary)
-    assert "1 critical, 1 high, 1 medium, 1 low, 0 info" in summary
+    assert "1 critical, 1 high, 2 medium, 1 low, 0 info" in summary
     assert "What these inputs cannot show" in summary
 
 
@@ -90,6 +90,17 @@ def test_inventory_and_appendix_list_endpoints_and_inputs(pages: list[str]) -> N
         assert expected in inventory
     appendix = pages[_page_with(pages, "Appendix: inputs")]
     assert "specs/draft-payments.yaml" in appendix and "does not resolve" in appendix
+
+
+def test_key_controls_list_failing_endpoints_with_their_figures(pages: list[str]) -> None:
+    start = next(i for i, text in enumerate(pages) if "Endpoints behind the key controls" in text)
+    detail = " ".join(pages[start:_page_with(pages, "Findings")])
+    for expected in ("GET /v2/claims/{claimId}", "per IP address", "limit-count by remote_addr: 10 a minute",
+                     "busiest client 240 in one minute", "above the 10 a minute configured",
+                     "RATE-002: Rate limit not enforced as configured", "sequential ids",
+                     "policyId is declared integer (int64)", "GET /internal/export/{file}",
+                     "Authentication in force", "5 of 7 endpoints judged pass"):
+        assert expected in detail, expected
 
 
 def test_creation_date_is_the_scan_date_not_the_clock(pdf_bytes: bytes) -> None:
