@@ -1,0 +1,75 @@
+"""Credentials written in clear, found by every gateway reader by place (file, line, JSON pointer):
+a planted value never reaches the model, and a reference (`filename:`, `${VAR}`, SDS) never counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from riskscan.model import GatewayConfig
+from riskscan.sources import ReadContext
+from riskscan.sources.gateways.envoy import EnvoyReader
+from riskscan.sources.gateways.url_credentials import is_credential_header, url_credential
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+def _envoy(name: str) -> GatewayConfig:
+    path = FIXTURES / "envoy" / "secrets" / name
+    return EnvoyReader().read(path, ReadContext(root=path.parent))
+
+
+def _places(config: GatewayConfig) -> list[tuple[int | None, str | None]]:
+    assert config.clear_secrets is not None, "the reader checks secrets"
+    return [(item.line, item.pointer) for item in config.clear_secrets]
+
+
+@pytest.mark.parametrize(("url", "what"), [
+    ("https://ingest:hunter2@logs.example/bulk", "password in a URL"),
+    ("https://glc_TOKEN@sentry.example/42", "credential in a URL's user name"),
+    ("https://collector.example/v1?api_key=abc123&site=eu", "api_key in a URL query"),
+    ("https://blob.example/logs?sv=2021&SIG=abc%2Bdef", "sig in a URL query"),
+])
+def test_a_url_with_a_credential_is_named_by_kind_never_by_value(url: str, what: str) -> None:
+    assert url_credential(url) == what
+
+
+@pytest.mark.parametrize("url", [
+    "https://logs.example/bulk", "https://${LOG_USER}:${LOG_PASS}@logs.example/",
+    "https://logs.example/?token={{ env \"LOG_TOKEN\" }}", "https://logs.example/?token=",
+    "https://logs.example/?api_key=$env://LOG_KEY", "not a url ?token=x", "http://[::1", "syslog:server=10.0.0.1",
+])
+def test_a_url_without_a_literal_credential_is_clean(url: str) -> None:
+    assert url_credential(url) is None
+
+
+def test_credential_headers_are_told_from_cors_and_plain_ones() -> None:
+    assert all(is_credential_header(name) for name in ("Authorization", "X-Api-Key", "DD-API-KEY", "x-auth-token"))
+    assert not any(is_credential_header(name) for name in ("x-tenant", "Access-Control-Allow-Headers", "accept"))
+
+
+def test_envoy_records_each_inline_credential_by_its_pointer() -> None:
+    listener = "/static_resources/listeners/0/filter_chains/0"
+    manager = f"{listener}/filters/0/typed_config"
+    assert _places(_envoy("clear-secrets.yaml")) == [
+        (8, "/static_resources/secrets/0/generic_secret/secret/inline_string"),  # the OAuth2 HMAC secret
+        (22, f"{listener}/transport_socket/typed_config/session_ticket_keys/keys/0/inline_bytes"),
+        (27, f"{listener}/transport_socket/typed_config/common_tls_context/tls_certificates/0/private_key/"
+             "inline_string"),
+        (45, f"{manager}/tracing/provider/typed_config/grpc_service/initial_metadata/0/value"),
+        (50, f"{manager}/tracing/provider/typed_config/http_service/http_uri/uri"),
+        (76, f"{manager}/http_filters/1/typed_config/users/inline_string"),  # htpasswd lines
+    ]  # not the JWT provider's inline JWKS (public keys), nor the SDS secret from the environment
+
+
+def test_envoy_references_are_checked_and_clean() -> None:
+    config = _envoy("references-only.yaml")
+    assert config.clear_secrets == ()
+    assert not any("inline secret" in warning for warning in config.warnings)
+
+
+def test_envoy_secrets_are_kept_by_place_only() -> None:
+    text = _envoy("clear-secrets.yaml").model_dump_json()
+    assert "PLANTED" not in text
+    assert "PUBLIC-JWKS" not in text
