@@ -4,7 +4,8 @@ sends requests, and the `cors` plugin's policy.
 - Credentials: plugin settings named like secrets (`client_secret`, `password`, `secret` ...),
   consumer credentials (`keyauth_credentials[].key`, `basicauth_credentials[].password`,
   `jwt_secrets[].secret`, `hmacauth_credentials[].secret`, `oauth2_credentials[].client_secret`),
-  certificates' inline private keys, and passwords in URLs (`http://user:pass@host`). A Kong vault
+  certificates' inline private keys, and credentials in URLs (`http://user:pass@host`, an http-log
+  `http_endpoint` with `?token=`: `url_credentials`). A Kong vault
   reference (`{vault://env/name}`) or decK's environment substitution (`${{ env "DECK_NAME" }}`) is
   not a credential in clear. Only the place is kept (JSON pointer, and the line from it), never the
   value.
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 
 from riskscan.model import CorsPolicy, Evidence, Upstream
 from riskscan.sources.gateways.kong_entities import Located
+from riskscan.sources.gateways.url_credentials import url_credential
 
 __all__ = ["clear_secret_pointers", "cors_policy", "service_host", "upstream_detail"]
 
@@ -36,14 +38,19 @@ _SECRET_FIELDS = frozenset({
 # (jwt_secrets[].key is the token's `iss`, not a secret.)
 _KEY_OWNERS = frozenset({"keyauth_credentials", "certificates"})
 _REFERENCE = re.compile(r"^\s*(\{vault://[^}]+\}|\$\{\{\s*env\s+\"[A-Za-z_][A-Za-z0-9_]*\"\s*\}\})\s*$")
-_URL_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s:]*:[^/@\s]+@")
 _TIMEOUTS = ("connect_timeout", "read_timeout", "write_timeout")
 _MAX_SECRETS = 200
 
 
-def clear_secret_pointers(root: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(JSON pointer, what it is) of every credential written in clear, in document order."""
-    return list(_walk(root, "", None))[:_MAX_SECRETS]
+def clear_secret_pointers(root: Mapping[str, Any] | list[Any], pointer: str = "",
+                          owner: str | None = None) -> list[tuple[str, str]]:
+    """(JSON pointer, what it is) of every credential written in clear, in document order.
+
+    `pointer` and `owner` place a node found elsewhere than a decK file's top: an Admin API export's
+    `/data/3` entry of key-auth credentials is walked with the decK list it matches as its owner
+    (`keyauth_credentials`), so the same rules apply to both forms.
+    """
+    return list(_walk(root, pointer, owner))[:_MAX_SECRETS]
 
 
 def upstream_detail(service: Located, upstream: Located | None) -> Upstream:
@@ -90,8 +97,8 @@ def _walk(node: Any, pointer: str, owner: str | None) -> Iterator[tuple[str, str
             child = f"{pointer}/{name.replace('~', '~0').replace('/', '~1')}"
             if isinstance(value, str) and _is_credential(name, owner) and _is_literal(value):
                 yield child, name
-            elif isinstance(value, str) and _URL_PASSWORD.match(value):
-                yield child, "password in a URL"
+            elif isinstance(value, str) and (what := url_credential(value)) is not None:
+                yield child, what
             elif isinstance(value, (dict, list)):
                 yield from _walk(value, child, name)
     elif isinstance(node, list):

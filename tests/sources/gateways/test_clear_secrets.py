@@ -10,6 +10,7 @@ import pytest
 from riskscan.model import GatewayConfig
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.envoy import EnvoyReader
+from riskscan.sources.gateways.kong import KongReader
 from riskscan.sources.gateways.url_credentials import is_credential_header, url_credential
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -73,3 +74,27 @@ def test_envoy_secrets_are_kept_by_place_only() -> None:
     text = _envoy("clear-secrets.yaml").model_dump_json()
     assert "PLANTED" not in text
     assert "PUBLIC-JWKS" not in text
+
+
+def _kong(folder: str, name: str) -> GatewayConfig:
+    path = FIXTURES / "kong" / folder / name
+    return KongReader().read(path, ReadContext(root=path.parent))
+
+
+@pytest.mark.parametrize(("name", "pointer", "line"), [
+    ("key-auths.json", "/data/0/key", 6),  # not /data/1/key: a {vault://} reference
+    ("basic-auths.json", "/data/0/password", 7),
+    ("jwts.json", "/data/0/secret", 7),  # not its `key`: that is the issuer
+    ("certificates.json", "/data/0/key", 6),  # not the second certificate's vault-held key
+])
+def test_kong_admin_credential_exports_are_read_for_secrets_only(name: str, pointer: str, line: int) -> None:
+    config = _kong("admin-credentials", name)
+    assert _places(config) == [(line, pointer)]
+    assert config.routes == ()
+    assert "PLANTED" not in config.model_dump_json()
+
+
+def test_kong_admin_plugins_export_shares_deck_rules_and_a_clean_export_is_checked() -> None:
+    assert _places(_kong("admin-export", "plugins.json")) == [(12, "/data/0/config/client_secret/0")]
+    assert _places(_kong("admin-export", "services.json")) == []
+    assert _places(_kong("admin-export", "routes.json")) == []
