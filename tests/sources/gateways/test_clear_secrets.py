@@ -11,6 +11,7 @@ from riskscan.model import GatewayConfig
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.envoy import EnvoyReader
 from riskscan.sources.gateways.kong import KongReader
+from riskscan.sources.gateways.kubernetes import KubernetesReader
 from riskscan.sources.gateways.url_credentials import is_credential_header, url_credential
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -98,3 +99,30 @@ def test_kong_admin_plugins_export_shares_deck_rules_and_a_clean_export_is_check
     assert _places(_kong("admin-export", "plugins.json")) == [(12, "/data/0/config/client_secret/0")]
     assert _places(_kong("admin-export", "services.json")) == []
     assert _places(_kong("admin-export", "routes.json")) == []
+
+
+def _kubernetes(name: str) -> GatewayConfig:
+    path = FIXTURES / "kubernetes" / "secrets" / name
+    return KubernetesReader().read(path, ReadContext(root=path.parent))
+
+
+def test_kubernetes_secret_objects_and_annotation_credentials_are_recorded_by_place() -> None:
+    config = _kubernetes("secret-beside-ingress.yaml")
+    assert _places(config) == [
+        (9, "/data"),  # the basic-auth Secret (base64 is not encryption)
+        (29, "/items/0/stringData"),  # the TLS Secret inside a List; not the empty one, nor the ConfigMap
+        (44, "/metadata/annotations/nginx.ingress.kubernetes.io~1auth-url"),
+        (45, "/metadata/annotations/nginx.ingress.kubernetes.io~1configuration-snippet"),
+    ]
+    text = config.model_dump_json()
+    assert "PLANTED" not in text and "UExBTlRFRC1" not in text  # neither the value nor its base64
+    assert "partner-basic-auth" not in text  # nor the Secret's name, which an annotation may point at
+
+
+def test_kubernetes_header_filter_with_a_literal_token_counts() -> None:
+    assert _places(_kubernetes("header-filter-token.yaml")) == [
+        (16, "/spec/rules/0/filters/0/requestHeaderModifier/set/0/value")]
+
+
+def test_kubernetes_templates_and_forwarded_headers_are_references() -> None:
+    assert _places(_kubernetes("references-only.yaml")) == []
