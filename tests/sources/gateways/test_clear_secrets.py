@@ -12,6 +12,7 @@ from riskscan.sources import ReadContext
 from riskscan.sources.gateways.envoy import EnvoyReader
 from riskscan.sources.gateways.kong import KongReader
 from riskscan.sources.gateways.kubernetes import KubernetesReader
+from riskscan.sources.gateways.traefik import TraefikReader
 from riskscan.sources.gateways.url_credentials import is_credential_header, url_credential
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -126,3 +127,28 @@ def test_kubernetes_header_filter_with_a_literal_token_counts() -> None:
 
 def test_kubernetes_templates_and_forwarded_headers_are_references() -> None:
     assert _places(_kubernetes("references-only.yaml")) == []
+
+
+def _traefik(folder: str) -> GatewayConfig:
+    path = FIXTURES / "traefik" / "secrets" / folder / "dynamic.yaml"
+    return TraefikReader().read(path, ReadContext(root=path.parent, allowed_roots=(path.parent,)))
+
+
+def test_traefik_dynamic_and_static_credentials_are_recorded_by_place() -> None:
+    config = _traefik("in-clear")
+    assert [(item.path, item.line, item.pointer) for item in config.clear_secrets or ()] == [
+        ("dynamic.yaml", 18, "/http/middlewares/partner-auth/basicAuth/users"),
+        ("dynamic.yaml", 22, "/http/middlewares/sso/forwardAuth/address"),
+        ("dynamic.yaml", 26, "/http/middlewares/upstream-token/headers/customRequestHeaders/Authorization"),
+        ("dynamic.yaml", 36, "/tls/certificates/0/keyFile"),  # not the second one: a path
+        ("dynamic.yaml", 46, "/tls/stores/default/defaultCertificate/keyFile"),
+        ("traefik.yml", 10, "/providers/http/endpoint"),
+        ("traefik.yml", 18, "/certificatesResolvers/sectigo/acme/eab/hmacEncoded"),
+        ("traefik.yml", 24, "/metrics/influxDB2/token"),
+        ("traefik.yml", 32, "/tracing/otlp/http/headers/X-Api-Key"),
+    ]
+    assert "PLANTED" not in config.model_dump_json()
+
+
+def test_traefik_users_files_templates_and_key_paths_are_references() -> None:
+    assert _places(_traefik("references")) == []
