@@ -62,7 +62,8 @@ def build_inventory(
         unmatched_404_paths=probes,
         web_content=drafts.web_content.summary(),
         # Once each: a Traefik static configuration's are reported with every dynamic file beside it.
-        clear_secrets=tuple(dict.fromkeys(item for gateway in gateways for item in gateway.clear_secrets or ())),
+        clear_secrets=tuple(dict.fromkeys(
+            item for gateway in gateways for item in gateway.clear_secrets or ())),
         secrets_checked=tuple(gateway.path for gateway in gateways if gateway.clear_secrets is not None),
         tls_settings=tuple(item for gateway in gateways for item in gateway.tls_settings or ()),
         tls_checked=tuple(gateway.path for gateway in gateways if gateway.tls_settings is not None),

@@ -13,7 +13,8 @@ listener of the file uses shows routes whose filters, hence auth, limits and log
 
 Nothing configured as a secret is read: TLS private keys, SDS `secrets`, `inline_string` /
 `inline_bytes` data sources, basic-auth users and OAuth2 credentials; inline ones (and credentials in
-headers and URLs) are recorded by place in `clear_secrets` (`envoy_secrets`) and counted in a warning. Bootstraps that take everything from a control plane (`dynamic_resources` only) yield no
+headers and URLs) are recorded by place in `clear_secrets` (`envoy_secrets`) and counted in a warning.
+Bootstraps that take everything from a control plane (`dynamic_resources` only) yield no
 routes and say so. An admin interface listening on every address is named in a warning.
 """
 

@@ -6,7 +6,8 @@ ingress-nginx annotations), HTTPRoutes by `gateway_api` against their parent Gat
 same file or another manifest of the scan. Everything else in the file is ignored; `Secret` and
 `ConfigMap` objects are never read into routes, and no annotation value that may carry a credential is
 kept. A Secret holding data, and a credential in a routing object's annotations or header filters, is
-recorded by place only (`kubernetes_secrets`), so every manifest read counts as checked for secrets. Routing kinds riskscan does not assess (GRPCRoute, TLSRoute, TCPRoute,
+recorded by place only (`kubernetes_secrets`), so every manifest read counts as checked for secrets.
+Routing kinds riskscan does not assess (GRPCRoute, TLSRoute, TCPRoute,
 UDPRoute) are named in a warning.
 """
 

@@ -42,7 +42,8 @@ def secret_objects_in_clear(documents: list[StructuredDocument], shown: str) -> 
                 # Place only: not even the Secret's name, which annotations such as `auth-secret` use.
                 found.append(Evidence(
                     path=shown, line=document.line_of(f"{pointer}/{field}"), pointer=f"{pointer}/{field}",
-                    note="a Kubernetes Secret object with its data in the manifest (base64 is not encryption)"))
+                    note="a Kubernetes Secret object with its data in the manifest"
+                         " (base64 is not encryption)"))
     return found[:_MAX_SECRETS]
 
 

@@ -36,7 +36,9 @@ _MAX_SECRETS = 200
 _MAX_DEPTH = 32
 
 
-def clear_secrets(data: object, shown: str, line: Callable[[str], int | None], where: str) -> tuple[Evidence, ...]:
+def clear_secrets(
+    data: object, shown: str, line: Callable[[str], int | None], where: str
+) -> tuple[Evidence, ...]:
     """Evidence for each credential in clear in one file's data (`where`: "", "in the static
     configuration"), placed by pointer and, where the file keeps them, line."""
     return tuple(Evidence(path=shown, line=line(pointer), pointer=pointer,

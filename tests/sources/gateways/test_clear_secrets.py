@@ -41,15 +41,18 @@ def test_a_url_with_a_credential_is_named_by_kind_never_by_value(url: str, what:
 @pytest.mark.parametrize("url", [
     "https://logs.example/bulk", "https://${LOG_USER}:${LOG_PASS}@logs.example/",
     "https://logs.example/?token={{ env \"LOG_TOKEN\" }}", "https://logs.example/?token=",
-    "https://logs.example/?api_key=$env://LOG_KEY", "not a url ?token=x", "http://[::1", "syslog:server=10.0.0.1",
+    "https://logs.example/?api_key=$env://LOG_KEY", "not a url ?token=x", "http://[::1",
+    "syslog:server=10.0.0.1",
 ])
 def test_a_url_without_a_literal_credential_is_clean(url: str) -> None:
     assert url_credential(url) is None
 
 
 def test_credential_headers_are_told_from_cors_and_plain_ones() -> None:
-    assert all(is_credential_header(name) for name in ("Authorization", "X-Api-Key", "DD-API-KEY", "x-auth-token"))
-    assert not any(is_credential_header(name) for name in ("x-tenant", "Access-Control-Allow-Headers", "accept"))
+    assert all(is_credential_header(name)
+               for name in ("Authorization", "X-Api-Key", "DD-API-KEY", "x-auth-token"))
+    assert not any(is_credential_header(name)
+                   for name in ("x-tenant", "Access-Control-Allow-Headers", "accept"))
 
 
 def test_envoy_records_each_inline_credential_by_its_pointer() -> None:
