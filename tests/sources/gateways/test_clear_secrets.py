@@ -9,9 +9,11 @@ import pytest
 
 from riskscan.model import GatewayConfig
 from riskscan.sources import ReadContext
+from riskscan.sources.gateways.apisix import ApisixReader
 from riskscan.sources.gateways.envoy import EnvoyReader
 from riskscan.sources.gateways.kong import KongReader
 from riskscan.sources.gateways.kubernetes import KubernetesReader
+from riskscan.sources.gateways.nginx import NginxReader
 from riskscan.sources.gateways.traefik import TraefikReader
 from riskscan.sources.gateways.url_credentials import is_credential_header, url_credential
 
@@ -155,3 +157,24 @@ def test_traefik_dynamic_and_static_credentials_are_recorded_by_place() -> None:
 
 def test_traefik_users_files_templates_and_key_paths_are_references() -> None:
     assert _places(_traefik("references")) == []
+
+
+def test_nginx_arguments_that_are_urls_with_credentials_count() -> None:
+    path = FIXTURES / "nginx" / "secrets" / "exporter-urls.conf"
+    config = NginxReader().read(path, ReadContext(root=path.parent))
+    assert [(item.line, item.excerpt) for item in config.clear_secrets or ()] == [
+        (6, "endpoint"), (16, "proxy_pass")]  # not `access_log syslog:`, which has no place for one
+    clean = FIXTURES / "nginx" / "secrets" / "no-credentials.conf"
+    assert NginxReader().read(clean, ReadContext(root=clean.parent)).clear_secrets == ()
+
+
+def test_apisix_logger_urls_headers_and_tokens_count_but_references_do_not() -> None:
+    folder = FIXTURES / "apisix" / "secrets"
+    config = ApisixReader().read(folder / "logger-credentials.yaml", ReadContext(root=folder))
+    assert _places(config) == [
+        (8, "/routes/0/plugins/http-logger/uri"),
+        (12, "/routes/0/plugins/loki-logger/headers/Authorization"),  # not X-Scope-OrgID
+        (17, "/routes/0/plugins/splunk-hec-logging/endpoint/token"),
+    ]  # not the kafka-logger's $env:// password
+    clean = ApisixReader().read(folder / "loggers-without-credentials.yaml", ReadContext(root=folder))
+    assert _places(clean) == []
