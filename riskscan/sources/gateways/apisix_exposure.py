@@ -9,8 +9,9 @@ schemes and resilience settings, CORS policies, and credentials written in clear
   ...) written as a literal rather than an environment or secret-manager reference (`$env://`,
   `$secret://`, `${{VAR}}`, `${VAR}`) is recorded by its place only: file, line and JSON pointer.
   So are a logger's `auth_header`, a credential header in a `headers` map (loki-logger,
-  opentelemetry's `collector.request_headers`), and any URL carrying a credential (`url_credentials`:
-  an http-logger `uri` with userinfo or `?token=`). The value is never read into the model.
+  opentelemetry's `collector.request_headers`, proxy-rewrite's `headers.set` towards the upstream),
+  and any URL carrying a credential (`url_credentials`: an http-logger `uri` with userinfo or
+  `?token=`). The value is never read into the model.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ _SECRET_FIELDS = frozenset({
     "client_secret", "secret", "secret_key", "password", "passwd", "private_key", "api_key", "apikey",
     "access_key", "token", "access_token", "auth_token", "sasl_password", "pass", "auth_header",
 })
-_HEADER_MAPS = frozenset({"headers", "request_headers", "custom_headers"})
+# Header maps: a logger's `headers`, opentelemetry's `request_headers`, proxy-rewrite's `headers.set`/`add`.
+_HEADER_MAPS = frozenset({"headers", "request_headers", "custom_headers", "set", "add"})
 # `key` is a credential only where the owner is one of these (a limit-count `key` names a variable).
 _KEY_OWNERS = frozenset({"key-auth", "ssls", "jwt-auth", "hmac-auth"})
 # $env://NAME, $secret://vault/path, ${{NAME}} (APISIX), ${NAME} and $NAME (shell-style templating)

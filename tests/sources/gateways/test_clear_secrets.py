@@ -12,6 +12,7 @@ from riskscan.sources import ReadContext
 from riskscan.sources.gateways.apisix import ApisixReader
 from riskscan.sources.gateways.envoy import EnvoyReader
 from riskscan.sources.gateways.kong import KongReader
+from riskscan.sources.gateways.kong_exposure import clear_secret_pointers as kong_clear_secret_pointers
 from riskscan.sources.gateways.kubernetes import KubernetesReader
 from riskscan.sources.gateways.nginx import NginxReader
 from riskscan.sources.gateways.traefik import TraefikReader
@@ -175,6 +176,22 @@ def test_apisix_logger_urls_headers_and_tokens_count_but_references_do_not() -> 
         (8, "/routes/0/plugins/http-logger/uri"),
         (12, "/routes/0/plugins/loki-logger/headers/Authorization"),  # not X-Scope-OrgID
         (17, "/routes/0/plugins/splunk-hec-logging/endpoint/token"),
+        (21, "/routes/0/plugins/proxy-rewrite/headers/set/X-Api-Key"),  # sent to the upstream
     ]  # not the kafka-logger's $env:// password
     clean = ApisixReader().read(folder / "loggers-without-credentials.yaml", ReadContext(root=folder))
     assert _places(clean) == []
+
+
+def test_kong_credential_headers_count_in_maps_and_transformer_lines() -> None:
+    plugins = {"plugins": [
+        {"name": "request-transformer", "config": {
+            "add": {"headers": ["Authorization:Bearer abc", "X-Env:prod", "X-Api-Key:$(headers.x_key)"]},
+            "remove": {"headers": ["Authorization"]}}},
+        {"name": "http-log", "config": {
+            "http_endpoint": "https://logs.example/", "headers": {
+                "Authorization": "Basic abc", "X-Env": "prod", "X-Api-Key": "{vault://env/log-key}"}}},
+    ]}
+    assert kong_clear_secret_pointers(plugins) == [
+        ("/plugins/0/config/add/headers/0", "authorization header"),
+        ("/plugins/1/config/headers/Authorization", "authorization header"),
+    ]
