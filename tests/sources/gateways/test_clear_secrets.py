@@ -3,6 +3,7 @@ a planted value never reaches the model, and a reference (`filename:`, `${VAR}`,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,11 +12,13 @@ from riskscan.model import GatewayConfig
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.apisix import ApisixReader
 from riskscan.sources.gateways.envoy import EnvoyReader
+from riskscan.sources.gateways.envoy_secrets import clear_secret_pointers as envoy_clear_secret_pointers
 from riskscan.sources.gateways.kong import KongReader
 from riskscan.sources.gateways.kong_exposure import clear_secret_pointers as kong_clear_secret_pointers
 from riskscan.sources.gateways.kubernetes import KubernetesReader
 from riskscan.sources.gateways.nginx import NginxReader
 from riskscan.sources.gateways.traefik import TraefikReader
+from riskscan.sources.gateways.traefik_secrets import clear_secret_pointers as traefik_clear_secret_pointers
 from riskscan.sources.gateways.url_credentials import is_credential_header, url_credential
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -195,3 +198,35 @@ def test_kong_credential_headers_count_in_maps_and_transformer_lines() -> None:
         ("/plugins/0/config/add/headers/0", "authorization header"),
         ("/plugins/1/config/headers/Authorization", "authorization header"),
     ]
+
+
+def _nested(depth: int) -> object:
+    node: object = {"private_key": {"inline_string": "PLANTED-DEEP"}}
+    for _ in range(depth):
+        node = {"a": [node]}
+    return node
+
+
+@pytest.mark.parametrize("walk", [envoy_clear_secret_pointers, traefik_clear_secret_pointers])
+def test_hostile_shapes_cost_nothing_but_their_own_entry(
+    walk: Callable[[object], list[tuple[str, str]]],
+) -> None:
+    wrong_types = {"private_key": {"inline_string": 42}, "users": "not a data source", "keyFile": 7,
+                   "basicAuth": {"users": "partner:hash"}, "headers": {"Authorization": None}, "token": ["x"],
+                   "uri": "https://user:" + "p" * 9000 + "@too.long.example"}
+    assert walk(wrong_types) == []
+    assert walk(_nested(500)) == []  # past the depth limit: not walked, no recursion error
+    many = {"secrets": [{"token": f"t{index}", "private_key": {"inline_string": "k"}} for index in range(500)]}
+    assert len(walk(many)) == 200  # capped per file
+
+
+def test_hostile_kubernetes_secret_shapes(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.yaml"
+    path.write_text(
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\ndata: not-a-map\n---\n"
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: b}\ndata: {n: 12345678901234567890, e: ''}\n---\n"
+        "apiVersion: v1\nkind: List\nitems: [1, {kind: Secret, stringData: [x]}]\n---\n"
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\n"
+        "  annotations: {a: 5, b: [https://u:p@h/]}\nspec:\n  rules: [{host: api.example}]\n",
+        encoding="utf-8")
+    assert _places(KubernetesReader().read(path, ReadContext(root=tmp_path))) == []
