@@ -216,7 +216,8 @@ def test_hostile_shapes_cost_nothing_but_their_own_entry(
                    "uri": "https://user:" + "p" * 9000 + "@too.long.example"}
     assert walk(wrong_types) == []
     assert walk(_nested(500)) == []  # past the depth limit: not walked, no recursion error
-    many = {"secrets": [{"token": f"t{index}", "private_key": {"inline_string": "k"}} for index in range(500)]}
+    many = {"secrets": [{"token": f"t{index}", "private_key": {"inline_string": "k"}}
+                        for index in range(500)]}
     assert len(walk(many)) == 200  # capped per file
 
 
