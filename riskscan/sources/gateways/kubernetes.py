@@ -60,7 +60,7 @@ class KubernetesReader:
     title = "Kubernetes manifests: Ingress and Gateway API Gateway/HTTPRoute (multi-document YAML or JSON)"
     summary = ("one route per Ingress path or HTTPRoute match with hosts, methods and conditions; ingress-nginx "
                "auth, rate-limit, allow-list and logging annotations; Gateway listeners' mTLS; Secrets and "
-               "ConfigMaps counted, never read")
+               "ConfigMaps never read (a Secret holding data flagged by place)")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a manifest declaring an Ingress, HTTPRoute or Gateway of a Kubernetes API group.
