@@ -65,7 +65,7 @@ def test_one_finding_lists_the_places_from_every_reader(logged: tuple[Assessment
     assert finding.title == "29 credentials written in clear in gateway configs"
     assert len(places) == len(set(places))
     assert finding.endpoints == ()  # estate-wide
-    assert "Kubernetes Secret objects" in finding.detail and "logger, exporter" in finding.detail
+    assert "a Kubernetes Secret object" in finding.detail and "logger, exporter" in finding.detail
 
 
 def test_no_planted_value_reaches_json_html_or_the_log(logged: tuple[Assessment, str]) -> None:
