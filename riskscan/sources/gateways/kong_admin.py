@@ -45,6 +45,7 @@ _PLUGIN_MARKERS = ('"config"', '"enabled"', '"protocols"')
 _CREDENTIAL_MARKERS = ('"key"', '"password"', '"secret"', '"client_secret"')
 _EMPTY_DATA = re.compile(r'"data"\s*:\s*\[\s*\]')
 _KINDS = ("routes", "services", "plugins", "consumers")
+_MAX_SECRETS = 200  # places kept per export
 _CREDENTIAL_FIELDS = frozenset({"key", "password", "secret", "client_secret"})
 _NOT_KEY_AUTH = frozenset({"algorithm", "secret", "rsa_public_key"})  # a jwt credential's `key` is its issuer
 
@@ -58,6 +59,8 @@ def is_admin_export(text: str) -> bool:
         return False
     if any(marker in text for marker in _MARKERS) or all(marker in text for marker in _PLUGIN_MARKERS):
         return True
+    if '"created_at"' not in text:  # every Kong entity has it: credentials and certificates alike
+        return False
     is_certificate = '"cert"' in text and '"key"' in text
     return is_certificate or ('"consumer"' in text and any(marker in text for marker in _CREDENTIAL_MARKERS))
 
@@ -146,7 +149,9 @@ def clear_secrets(kind: str, shown: str, document: StructuredDocument) -> tuple[
             for pointer, name in clear_secret_pointers(item, f"/data/{index}", _owner(kind, item)):
                 found.append(Evidence(path=shown, line=document.line_of(pointer), pointer=pointer,
                                       note=f"{name} written in clear (not a {{vault://}} reference)"))
-    return tuple(found)
+        if len(found) >= _MAX_SECRETS:
+            break
+    return tuple(found[:_MAX_SECRETS])
 
 
 def _owner(kind: str, item: dict[str, object]) -> str | None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from riskscan.model import GatewayConfig
-from riskscan.sources import ReadContext
+from riskscan.model import GatewayConfig, SourceKind
+from riskscan.sources import ReadContext, detect_kind, read_head
 from riskscan.sources.gateways.apisix import ApisixReader
 from riskscan.sources.gateways.envoy import EnvoyReader
 from riskscan.sources.gateways.envoy_secrets import clear_secret_pointers as envoy_clear_secret_pointers
@@ -231,3 +231,12 @@ def test_hostile_kubernetes_secret_shapes(tmp_path: Path) -> None:
         "  annotations: {a: 5, b: [https://u:p@h/]}\nspec:\n  rules: [{host: api.example}]\n",
         encoding="utf-8")
     assert _places(KubernetesReader().read(path, ReadContext(root=tmp_path))) == []
+
+
+def test_kong_credential_exports_are_recognised_but_lookalikes_are_not(tmp_path: Path) -> None:
+    for name in ("key-auths.json", "basic-auths.json", "jwts.json", "certificates.json"):
+        path = FIXTURES / "kong" / "admin-credentials" / name
+        assert detect_kind(path, read_head(path)) is SourceKind.KONG, name
+    lookalike = tmp_path / "orders.json"  # an API's own paged response, not a Kong entity list
+    lookalike.write_text('{"data": [{"consumer": "acme", "key": "order-1", "total": 3}]}', encoding="utf-8")
+    assert detect_kind(lookalike, read_head(lookalike)) is not SourceKind.KONG
