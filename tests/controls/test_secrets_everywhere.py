@@ -23,6 +23,7 @@ IN_CLEAR = (
     FIXTURES / "kubernetes" / "secrets" / "secret-beside-ingress.yaml",
     FIXTURES / "apisix" / "secrets" / "logger-credentials.yaml",
     FIXTURES / "nginx" / "secrets" / "exporter-urls.conf",
+    FIXTURES / "aws" / "secrets" / "template-in-clear.yaml",
 )
 REFERENCES = (
     FIXTURES / "envoy" / "secrets" / "references-only.yaml",
@@ -30,6 +31,7 @@ REFERENCES = (
     FIXTURES / "kubernetes" / "secrets" / "references-only.yaml",
     FIXTURES / "apisix" / "secrets" / "loggers-without-credentials.yaml",
     FIXTURES / "nginx" / "secrets" / "no-credentials.conf",
+    FIXTURES / "aws" / "secrets" / "template-references.yaml",
 )
 
 
@@ -60,9 +62,10 @@ def test_one_finding_lists_the_places_from_every_reader(logged: tuple[Assessment
         "kong/admin-credentials/basic-auths.json", "kong/admin-credentials/certificates.json",
         "kong/admin-credentials/jwts.json", "kong/admin-credentials/key-auths.json",
         "kubernetes/secrets/secret-beside-ingress.yaml", "nginx/secrets/exporter-urls.conf",
-        "traefik/secrets/in-clear/dynamic.yaml", "traefik/secrets/in-clear/traefik.yml"}
-    # 6 Envoy, 4 Kong, 9 Traefik (4 of them in its static configuration), 4 Kubernetes, 4 APISIX, 2 nginx
-    assert finding.title == "29 credentials written in clear in gateway configs"
+        "traefik/secrets/in-clear/dynamic.yaml", "traefik/secrets/in-clear/traefik.yml",
+        "aws/secrets/template-in-clear.yaml"}
+    # 6 Envoy, 4 Kong, 9 Traefik (4 in its static configuration), 4 Kubernetes, 4 APISIX, 2 nginx, 4 AWS
+    assert finding.title == "33 credentials written in clear in gateway configs"
     assert len(places) == len(set(places))
     assert finding.endpoints == ()  # estate-wide
     assert "a Kubernetes Secret object" in finding.detail and "logger, exporter" in finding.detail
@@ -85,7 +88,7 @@ def test_references_are_checked_and_clean() -> None:
     checked = next(c for c in document["controls"] if c["id"] == "secrets_hygiene")
     assert checked["status"] == result.status.value != "unknown"
     assert result.summary.startswith("0 credentials written in clear")
-    assert len(assessment.inventory.secrets_checked) == 5  # one file per reader, each checked
+    assert len(assessment.inventory.secrets_checked) == 6  # one file per reader, each checked
 
 
 def test_the_shared_url_words_cover_the_catalogue_list() -> None:

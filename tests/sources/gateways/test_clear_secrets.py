@@ -11,6 +11,8 @@ import pytest
 from riskscan.model import GatewayConfig, SourceKind
 from riskscan.sources import ReadContext, detect_kind, read_head
 from riskscan.sources.gateways.apisix import ApisixReader
+from riskscan.sources.gateways.aws.reader import AwsApiGatewayReader
+from riskscan.sources.gateways.aws.secrets import clear_secret_pointers as aws_clear_secret_pointers
 from riskscan.sources.gateways.envoy import EnvoyReader
 from riskscan.sources.gateways.envoy_secrets import clear_secret_pointers as envoy_clear_secret_pointers
 from riskscan.sources.gateways.kong import KongReader
@@ -240,3 +242,28 @@ def test_kong_credential_exports_are_recognised_but_lookalikes_are_not(tmp_path:
     lookalike = tmp_path / "orders.json"  # an API's own paged response, not a Kong entity list
     lookalike.write_text('{"data": [{"consumer": "acme", "key": "order-1", "total": 3}]}', encoding="utf-8")
     assert detect_kind(lookalike, read_head(lookalike)) is not SourceKind.KONG
+
+
+def _aws(name: str) -> GatewayConfig:
+    path = FIXTURES / "aws" / "secrets" / name
+    return AwsApiGatewayReader().read(path, ReadContext(root=path.parent)).gateway
+
+
+def test_aws_templates_record_api_keys_static_headers_stage_variables_and_urls() -> None:
+    method = "/Resources/ClaimsGet/Properties/Integration"
+    config = _aws("template-in-clear.yaml")
+    assert _places(config) == [
+        (26, f"{method}/Uri"),
+        (28, f"{method}/RequestParameters/integration.request.header.Authorization"),  # not X-Caller
+        (37, "/Resources/Prod/Properties/Variables/backendPassword"),  # not backendHost
+        (48, "/Resources/PartnerKey/Properties/Value"),
+    ]
+    assert "PLANTED" not in config.model_dump_json()
+
+
+def test_aws_dynamic_references_intrinsics_and_mapped_headers_are_not_secrets() -> None:
+    assert _places(_aws("template-references.yaml")) == []
+    http_api = {"Integration": {"RequestParameters": {
+        "overwrite:header.x-api-key": "abc", "append:header.Authorization": "$request.header.Authorization"}}}
+    pointer = "/Integration/RequestParameters/overwrite:header.x-api-key"
+    assert aws_clear_secret_pointers(http_api) == [(pointer, "x-api-key header sent with a static value")]
