@@ -1,10 +1,11 @@
 """Secrets hygiene (OWASP API8:2023): credentials written in clear in gateway configs, and credentials
 sent in URLs as traffic shows them.
 
-A gateway reader that checks (APISIX, Kong, nginx) records every credential field written as a literal
-rather than an environment or secret-manager reference, by place only (file, line, JSON pointer): the
-value never
-enters the model, so no finding can show it. That finding is estate-wide (no endpoints), judged on the
+Every gateway reader (APISIX, Kong decK and Admin API exports, nginx, Envoy, Traefik, Kubernetes
+manifests, AWS API Gateway exports and templates) records every credential written as a literal rather than an environment or
+secret-manager reference (config fields, headers, Kubernetes Secret objects, credentials in logger and
+exporter URLs: `sources/gateways/url_credentials`), by place only (file, line, JSON pointer): the value
+never enters the model, so no finding can show it. That finding is estate-wide (no endpoints), judged on the
 config files (`enforced`). Traffic keeps the names of query-string keys per endpoint, never their
 values: an endpoint whose requests carried a credential-named key (`api_key`, `access_token`: the
 catalogue's `url_secret_keys`) leaks it to every log on the way (`observed`). Unknown when neither a

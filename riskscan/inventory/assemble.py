@@ -61,7 +61,9 @@ def build_inventory(
         has_traffic=seen.has_traffic,
         unmatched_404_paths=probes,
         web_content=drafts.web_content.summary(),
-        clear_secrets=tuple(item for gateway in gateways for item in gateway.clear_secrets or ()),
+        # Once each: a Traefik static configuration's are reported with every dynamic file beside it.
+        clear_secrets=tuple(dict.fromkeys(
+            item for gateway in gateways for item in gateway.clear_secrets or ())),
         secrets_checked=tuple(gateway.path for gateway in gateways if gateway.clear_secrets is not None),
         tls_settings=tuple(item for gateway in gateways for item in gateway.tls_settings or ()),
         tls_checked=tuple(gateway.path for gateway in gateways if gateway.tls_settings is not None),

@@ -41,6 +41,7 @@ def test_every_kind_of_consumer_credential_is_found_by_place() -> None:
     pointers = [item.pointer for item in config.clear_secrets or ()]
     assert pointers == [
         "/services/0/url",  # http://svc-user:...@claims.internal
+        "/services/0/plugins/2/config/http_endpoint",  # http-log to https://...?token=...
         "/services/0/routes/0/plugins/0/config/client_secret/0",  # openid-connect lists its secrets
         "/consumers/0/keyauth_credentials/0/key",
         "/consumers/0/basicauth_credentials/0/password",

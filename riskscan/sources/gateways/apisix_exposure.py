@@ -8,7 +8,10 @@ schemes and resilience settings, CORS policies, and credentials written in clear
 - A credential field (`client_secret`, `password`, `secret`, `private_key`, a key-auth or SSL `key`
   ...) written as a literal rather than an environment or secret-manager reference (`$env://`,
   `$secret://`, `${{VAR}}`, `${VAR}`) is recorded by its place only: file, line and JSON pointer.
-  The value is never read into the model.
+  So are a logger's `auth_header`, a credential header in a `headers` map (loki-logger,
+  opentelemetry's `collector.request_headers`, proxy-rewrite's `headers.set` towards the upstream),
+  and any URL carrying a credential (`url_credentials`: an http-logger `uri` with userinfo or
+  `?token=`). The value is never read into the model.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from riskscan.model import CorsPolicy, Evidence, Upstream
+from riskscan.sources.gateways.url_credentials import is_credential_header, url_credential
 
 __all__ = ["clear_secret_pointers", "cors_policy", "upstream_detail"]
 
@@ -26,8 +30,10 @@ EvidenceMaker = Callable[[str, str | None, str | None], Evidence]
 
 _SECRET_FIELDS = frozenset({
     "client_secret", "secret", "secret_key", "password", "passwd", "private_key", "api_key", "apikey",
-    "access_key", "token", "access_token", "auth_token", "sasl_password", "pass",
+    "access_key", "token", "access_token", "auth_token", "sasl_password", "pass", "auth_header",
 })
+# Header maps: a logger's `headers`, opentelemetry's `request_headers`, proxy-rewrite's `headers.set`/`add`.
+_HEADER_MAPS = frozenset({"headers", "request_headers", "custom_headers", "set", "add"})
 # `key` is a credential only where the owner is one of these (a limit-count `key` names a variable).
 _KEY_OWNERS = frozenset({"key-auth", "ssls", "jwt-auth", "hmac-auth"})
 # $env://NAME, $secret://vault/path, ${{NAME}} (APISIX), ${NAME} and $NAME (shell-style templating)
@@ -83,6 +89,11 @@ def _walk(node: Any, pointer: str, owner: str | None) -> Iterator[tuple[str, str
             child = f"{pointer}/{name.replace('~', '~0').replace('/', '~1')}"
             if isinstance(value, str) and _is_credential(name, owner) and _is_literal(value):
                 yield child, name
+            elif isinstance(value, str) and owner in _HEADER_MAPS and is_credential_header(name) \
+                    and _is_literal(value):
+                yield child, f"{name.lower()} header"
+            elif isinstance(value, str) and (what := url_credential(value)) is not None:
+                yield child, what
             elif isinstance(value, (dict, list)):
                 yield from _walk(value, child, name)
     elif isinstance(node, list):

@@ -12,8 +12,9 @@ messages, as a file-based xDS source serves them) is read the same way; a route 
 listener of the file uses shows routes whose filters, hence auth, limits and logging, are not shown.
 
 Nothing configured as a secret is read: TLS private keys, SDS `secrets`, `inline_string` /
-`inline_bytes` data sources, basic-auth users and OAuth2 credentials; inline ones are counted in a
-warning. Bootstraps that take everything from a control plane (`dynamic_resources` only) yield no
+`inline_bytes` data sources, basic-auth users and OAuth2 credentials; inline ones (and credentials in
+headers and URLs) are recorded by place in `clear_secrets` (`envoy_secrets`) and counted in a warning.
+Bootstraps that take everything from a control plane (`dynamic_resources` only) yield no
 routes and say so. An admin interface listening on every address is named in a warning.
 """
 
@@ -23,10 +24,11 @@ import re
 from pathlib import Path
 
 from riskscan.errors import SourceError
-from riskscan.model import GatewayConfig, GatewayRoute, SourceKind
+from riskscan.model import Evidence, GatewayConfig, GatewayRoute, SourceKind
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.apisix_sniff import top_level_keys
 from riskscan.sources.gateways.envoy_listeners import EnvoyFile, read_listener, read_route_configuration
+from riskscan.sources.gateways.envoy_secrets import clear_secret_pointers
 from riskscan.sources.structured import load_structured
 
 __all__ = ["EnvoyError", "EnvoyReader"]
@@ -38,8 +40,6 @@ _ROUTE_CONFIGURATION = "envoy.config.route.v3.RouteConfiguration"
 _CLUSTER = "envoy.config.cluster.v3.Cluster"
 _ENVOY_TYPE = re.compile(r"type\.googleapis\.com/envoy\.(?:config|extensions)\.")
 _BOOTSTRAP_KEYS = frozenset({"static_resources", "dynamic_resources"})
-_SECRET_KEYS = frozenset({"private_key", "secret", "generic_secret", "password", "users", "hmac_secret",
-                          "token_secret", "client_secret", "session_ticket_keys", "keys"})
 
 
 class EnvoyError(SourceError):
@@ -83,13 +83,17 @@ class EnvoyReader:
             _collect_bootstrap(envoy, root)
         routes = _routes(envoy)
         _warn_open_admin(envoy, root.get("admin"))
-        secrets = _count_inline_secrets(root)
+        secrets = tuple(
+            Evidence(path=shown, line=document.line_of(pointer), pointer=pointer,
+                     note=f"{what} (not a filename, environment variable or SDS reference)")
+            for pointer, what in clear_secret_pointers(root)
+        )
         if secrets:
-            envoy.warn(f"{secrets} inline secret(s) (private keys, SDS secrets, credentials) held in the"
+            envoy.warn(f"{len(secrets)} inline secret(s) (private keys, SDS secrets, credentials) held in the"
                        " file: not read; keep them in files or an SDS server")
         return GatewayConfig(
             path=shown, gateway="envoy", routes=tuple(routes), warnings=tuple(dict.fromkeys(envoy.warnings)),
-            tls_settings=tuple(envoy.tls_settings),
+            tls_settings=tuple(envoy.tls_settings), clear_secrets=secrets,
         )
 
 
@@ -154,19 +158,3 @@ def _warn_open_admin(envoy: EnvoyFile, admin: object) -> None:
         envoy.warn(f"{envoy.shown}: the admin interface listens on every address (port "
                    f"{socket.get('port_value', '?')}): it has no authentication; bind it to localhost")
 
-
-def _count_inline_secrets(node: object, depth: int = 0, under_secret: bool = False) -> int:
-    """How many inline data sources sit under a secret-bearing key (their values are never read)."""
-    if depth > 64:
-        return 0
-    if isinstance(node, dict):
-        count = 0
-        for key, value in node.items():
-            if key in ("inline_string", "inline_bytes") and under_secret:
-                count += 1
-            else:
-                count += _count_inline_secrets(value, depth + 1, under_secret or str(key) in _SECRET_KEYS)
-        return count
-    if isinstance(node, list):
-        return sum(_count_inline_secrets(item, depth + 1, under_secret) for item in node)
-    return 0

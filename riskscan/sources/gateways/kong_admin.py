@@ -12,7 +12,11 @@ say which plugins guard its routes. So the exports of one folder are read as one
   it is read, with a warning (upstreams are then unknown);
 - the other exports yield no routes of their own (their entities count through the `/routes` export):
   `/plugins` lists the global plugins, `/consumers` counts consumers, and each says what it joined;
-- an export with `next` set is one page of a longer list, and a warning says so.
+- an export with `next` set is one page of a longer list, and a warning says so;
+- every export is checked for credentials written in clear with decK's rules (`kong_exposure`):
+  plugin settings (`config.client_secret` ...) and service URLs in theirs, and the credentials exports
+  (`GET /key-auths`, `/basic-auths`, `/jwts`, `/oauth2`, `/hmac-auths`) and `GET /certificates` (inline
+  private keys) are read for that alone: they route nothing. Only the place is kept, never the value.
 """
 
 from __future__ import annotations
@@ -22,23 +26,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from riskscan.errors import SourceError
-from riskscan.model import GatewayConfig
+from riskscan.model import Evidence, GatewayConfig
 from riskscan.sources.gateways.apisix_sniff import top_level_keys
 from riskscan.sources.gateways.kong_build import build_routes, global_plugin_refs
 from riskscan.sources.gateways.kong_entities import KongEntities, Located, Scope, reference
+from riskscan.sources.gateways.kong_exposure import clear_secret_pointers
 from riskscan.sources.structured import StructuredDocument, sibling_documents
 
 if TYPE_CHECKING:  # a runtime import would be circular: the registry imports the readers
     from riskscan.sources import ReadContext
 
-__all__ = ["assemble_admin_exports", "export_kind", "is_admin_export", "read_admin_export"]
+__all__ = ["assemble_admin_exports", "clear_secrets", "export_kind", "is_admin_export", "read_admin_export"]
 
 _ENVELOPE_KEYS = frozenset({"data", "next", "offset"})
 # Fields only Kong's Admin API entities carry: routes, services, plugins, consumers.
 _MARKERS = ('"strip_path"', '"regex_priority"', '"preserve_host"', '"connect_timeout"', '"custom_id"')
 _PLUGIN_MARKERS = ('"config"', '"enabled"', '"protocols"')
+_CREDENTIAL_MARKERS = ('"key"', '"password"', '"secret"', '"client_secret"')
 _EMPTY_DATA = re.compile(r'"data"\s*:\s*\[\s*\]')
 _KINDS = ("routes", "services", "plugins", "consumers")
+_MAX_SECRETS = 200  # places kept per export
+_CREDENTIAL_FIELDS = frozenset({"key", "password", "secret", "client_secret"})
+_NOT_KEY_AUTH = frozenset({"algorithm", "secret", "rsa_public_key"})  # a jwt credential's `key` is its issuer
 
 
 def is_admin_export(text: str) -> bool:
@@ -48,7 +57,12 @@ def is_admin_export(text: str) -> bool:
     keys = top_level_keys(text)
     if not keys.get("data") or not set(keys) <= _ENVELOPE_KEYS:
         return False
-    return any(marker in text for marker in _MARKERS) or all(marker in text for marker in _PLUGIN_MARKERS)
+    if any(marker in text for marker in _MARKERS) or all(marker in text for marker in _PLUGIN_MARKERS):
+        return True
+    if '"created_at"' not in text:  # every Kong entity has it: credentials and certificates alike
+        return False
+    is_certificate = '"cert"' in text and '"key"' in text
+    return is_certificate or ('"consumer"' in text and any(marker in text for marker in _CREDENTIAL_MARKERS))
 
 
 def export_kind(data: object, name: str) -> str | None:
@@ -64,6 +78,10 @@ def export_kind(data: object, name: str) -> str | None:
         return "routes"
     if "config" in first and "name" in first:
         return "plugins"
+    if {"cert", "key"} <= first.keys():
+        return "certificates"
+    if "consumer" in first and first.keys() & _CREDENTIAL_FIELDS:
+        return "credentials"
     if first.keys() & {"connect_timeout", "write_timeout"} or {"host", "protocol", "port"} <= first.keys():
         return "services"
     if first.keys() & {"username", "custom_id"}:
@@ -76,7 +94,8 @@ def read_admin_export(path: Path, document: StructuredDocument, context: ReadCon
     shown = context.relative_path(path)
     kind = export_kind(document.data, path.name)
     if kind is None:
-        raise SourceError("not a Kong Admin API export of routes, services, plugins or consumers", path=shown)
+        raise SourceError("not a Kong Admin API export of routes, services, plugins, consumers, credentials"
+                          " or certificates", path=shown)
     exports = _siblings(path, context)
     exports[kind] = (shown, document)
     warnings = []
@@ -107,6 +126,7 @@ def assemble_admin_exports(
     entities = _entities(exports)
     routes = build_routes(entities, warnings.append, shown)
     consumers = len(_entries(*exports["consumers"])) if is_whole and "consumers" in exports else 0
+    checked = [(kind, export) for kind, export in exports.items() if is_whole or kind == "routes"]
     return GatewayConfig(
         path=shown,
         gateway="kong",
@@ -114,7 +134,32 @@ def assemble_admin_exports(
         global_plugins=global_plugin_refs(entities) if is_whole else (),
         consumer_count=consumers,
         warnings=tuple(dict.fromkeys(warnings)),
+        clear_secrets=tuple(item for kind, (where, document) in checked
+                            for item in clear_secrets(kind, where, document)),
     )
+
+
+def clear_secrets(kind: str, shown: str, document: StructuredDocument) -> tuple[Evidence, ...]:
+    """Every credential one export writes in clear, by place, with decK's rules: each entry is walked
+    as the decK list it matches (a key-auth credential's `key`, a certificate's `key`)."""
+    items = document.data.get("data") if isinstance(document.data, dict) else None
+    found: list[Evidence] = []
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if isinstance(item, dict):
+            for pointer, name in clear_secret_pointers(item, f"/data/{index}", _owner(kind, item)):
+                found.append(Evidence(path=shown, line=document.line_of(pointer), pointer=pointer,
+                                      note=f"{name} written in clear (not a {{vault://}} reference)"))
+        if len(found) >= _MAX_SECRETS:
+            break
+    return tuple(found[:_MAX_SECRETS])
+
+
+def _owner(kind: str, item: dict[str, object]) -> str | None:
+    """The decK list an Admin API entry stands for, where that decides whether `key` is a secret."""
+    if kind == "certificates":
+        return "certificates"
+    is_key_auth = kind == "credentials" and "key" in item and not item.keys() & _NOT_KEY_AUTH
+    return "keyauth_credentials" if is_key_auth else None
 
 
 def _companion(
@@ -126,7 +171,9 @@ def _companion(
 ) -> GatewayConfig:
     """A /services, /plugins or /consumers export: no routes of its own, and what it was joined with."""
     routes = exports.get("routes")
-    if routes is None:
+    if kind in ("credentials", "certificates"):
+        warnings.append(f"Kong Admin API {kind} export: read for credentials written in clear only")
+    elif routes is None:
         warnings.append(
             f"Kong Admin API /{kind} export with no /routes export beside it: it routes nothing alone"
         )
@@ -141,6 +188,7 @@ def _companion(
         global_plugins=global_plugin_refs(plugins) if plugins is not None else (),
         consumer_count=len(items) if kind == "consumers" else 0,
         warnings=tuple(warnings),
+        clear_secrets=clear_secrets(kind, shown, document),
     )
 
 

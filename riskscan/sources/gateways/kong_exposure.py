@@ -4,7 +4,9 @@ sends requests, and the `cors` plugin's policy.
 - Credentials: plugin settings named like secrets (`client_secret`, `password`, `secret` ...),
   consumer credentials (`keyauth_credentials[].key`, `basicauth_credentials[].password`,
   `jwt_secrets[].secret`, `hmacauth_credentials[].secret`, `oauth2_credentials[].client_secret`),
-  certificates' inline private keys, and passwords in URLs (`http://user:pass@host`). A Kong vault
+  certificates' inline private keys, credential headers written with a literal value (http-log's
+  `headers` map, request-transformer's `add.headers: ["Authorization:Bearer ..."]`), and credentials in
+  URLs (`http://user:pass@host`, an http-log `http_endpoint` with `?token=`: `url_credentials`). A Kong vault
   reference (`{vault://env/name}`) or decK's environment substitution (`${{ env "DECK_NAME" }}`) is
   not a credential in clear. Only the place is kept (JSON pointer, and the line from it), never the
   value.
@@ -25,6 +27,7 @@ from urllib.parse import urlsplit
 
 from riskscan.model import CorsPolicy, Evidence, Upstream
 from riskscan.sources.gateways.kong_entities import Located
+from riskscan.sources.gateways.url_credentials import is_credential_header, url_credential
 
 __all__ = ["clear_secret_pointers", "cors_policy", "service_host", "upstream_detail"]
 
@@ -36,14 +39,19 @@ _SECRET_FIELDS = frozenset({
 # (jwt_secrets[].key is the token's `iss`, not a secret.)
 _KEY_OWNERS = frozenset({"keyauth_credentials", "certificates"})
 _REFERENCE = re.compile(r"^\s*(\{vault://[^}]+\}|\$\{\{\s*env\s+\"[A-Za-z_][A-Za-z0-9_]*\"\s*\}\})\s*$")
-_URL_PASSWORD = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^/@\s:]*:[^/@\s]+@")
 _TIMEOUTS = ("connect_timeout", "read_timeout", "write_timeout")
 _MAX_SECRETS = 200
 
 
-def clear_secret_pointers(root: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(JSON pointer, what it is) of every credential written in clear, in document order."""
-    return list(_walk(root, "", None))[:_MAX_SECRETS]
+def clear_secret_pointers(root: Mapping[str, Any] | list[Any], pointer: str = "",
+                          owner: str | None = None) -> list[tuple[str, str]]:
+    """(JSON pointer, what it is) of every credential written in clear, in document order.
+
+    `pointer` and `owner` place a node found elsewhere than a decK file's top: an Admin API export's
+    `/data/3` entry of key-auth credentials is walked with the decK list it matches as its owner
+    (`keyauth_credentials`), so the same rules apply to both forms.
+    """
+    return list(_walk(root, pointer, owner))[:_MAX_SECRETS]
 
 
 def upstream_detail(service: Located, upstream: Located | None) -> Upstream:
@@ -90,8 +98,11 @@ def _walk(node: Any, pointer: str, owner: str | None) -> Iterator[tuple[str, str
             child = f"{pointer}/{name.replace('~', '~0').replace('/', '~1')}"
             if isinstance(value, str) and _is_credential(name, owner) and _is_literal(value):
                 yield child, name
-            elif isinstance(value, str) and _URL_PASSWORD.match(value):
-                yield child, "password in a URL"
+            elif isinstance(value, str) and owner == "headers" and is_credential_header(name) \
+                    and _is_literal(value):
+                yield child, f"{name.lower()} header"
+            elif isinstance(value, str) and (what := url_credential(value)) is not None:
+                yield child, what
             elif isinstance(value, (dict, list)):
                 yield from _walk(value, child, name)
     elif isinstance(node, list):
@@ -100,6 +111,8 @@ def _walk(node: Any, pointer: str, owner: str | None) -> Iterator[tuple[str, str
             if isinstance(value, str) and owner is not None and owner.lower() in _SECRET_FIELDS \
                     and _is_literal(value):
                 yield f"{pointer}/{index}", owner
+            elif isinstance(value, str) and owner == "headers" and _is_header_line(value):
+                yield f"{pointer}/{index}", f"{value.partition(':')[0].strip().lower()} header"
             else:
                 yield from _walk(value, f"{pointer}/{index}", owner)
 
@@ -111,6 +124,14 @@ def _is_credential(name: str, owner: str | None) -> bool:
 
 def _is_literal(value: str) -> bool:
     return bool(value.strip()) and not _REFERENCE.match(value)
+
+
+def _is_header_line(line: str) -> bool:
+    """A transformer's `Name:value` entry setting a credential header to a literal (not `$(headers.x)`)."""
+    name, has_colon, value = line.partition(":")
+    value = value.strip()
+    is_literal = _is_literal(value) and not value.startswith("$(")
+    return bool(has_colon) and is_credential_header(name) and is_literal
 
 
 def _scheme_and_host(data: Mapping[str, Any]) -> tuple[str | None, str | None]:

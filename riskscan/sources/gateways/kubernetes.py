@@ -4,9 +4,11 @@ A manifest file holds one or more YAML documents (`---` separated) or JSON, each
 `kind: List` of them (`kubectl get -o yaml`). Ingresses are read by `kubernetes_ingress` (with the
 ingress-nginx annotations), HTTPRoutes by `gateway_api` against their parent Gateways, found in the
 same file or another manifest of the scan; their backends are resolved against the `Service`s of the
-scan (`kubernetes_services`). Everything else in the file is ignored; `Secret` and
-`ConfigMap` objects are never looked into (their data may hold credentials), and no annotation value
-that may carry one is kept. Routing kinds riskscan does not assess (GRPCRoute, TLSRoute, TCPRoute,
+scan (`kubernetes_services`). Everything else in the file is ignored; `Secret` and `ConfigMap` objects
+are never read into routes, and no annotation value that may carry a credential is kept. A Secret
+holding data, and a credential in a routing object's annotations or header filters, is recorded by
+place only (`kubernetes_secrets`), so every manifest read counts as checked for secrets.
+Routing kinds riskscan does not assess (GRPCRoute, TLSRoute, TCPRoute,
 UDPRoute) are named in a warning.
 """
 
@@ -23,6 +25,7 @@ from riskscan.sources.gateways.gateway_api_listeners import parent_gateway
 from riskscan.sources.gateways.gateway_lookup import GatewayIndex
 from riskscan.sources.gateways.kubernetes_ingress import ingress_routes
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, collect_objects
+from riskscan.sources.gateways.kubernetes_secrets import routing_object_secrets, secret_objects_in_clear
 from riskscan.sources.gateways.kubernetes_services import ServiceIndex
 from riskscan.sources.structured import load_structured_documents
 
@@ -59,8 +62,8 @@ class KubernetesReader:
     title = "Kubernetes manifests: Ingress and Gateway API Gateway/HTTPRoute (multi-document YAML or JSON)"
     summary = ("one route per Ingress path or HTTPRoute match with hosts, methods and conditions; ingress-nginx "
                "auth, rate-limit, allow-list and logging annotations; Gateway listeners' mTLS; backends "
-               "resolved against the Services given (ExternalName hosts); Secrets and ConfigMaps counted, "
-               "never read")
+               "resolved against the Services given (ExternalName hosts); Secrets and ConfigMaps never "
+               "read (a Secret holding data flagged by place)")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a manifest declaring an Ingress, HTTPRoute or Gateway of a Kubernetes API group.
@@ -106,9 +109,11 @@ class KubernetesReader:
             warnings.append(f"{', '.join(unassessed)} objects (non-HTTP routing) are not assessed")
         if dropped:
             warnings.append(f"{dropped} Secret/ConfigMap object(s) not read (their data may hold"
-                            " credentials)")
+                            " credentials; a Secret holding data counts as one in clear, by place)")
+        secrets = secret_objects_in_clear(documents, shown)
+        secrets += [place for item in objects if _is_routing(item) for place in routing_object_secrets(item)]
         return GatewayConfig(path=shown, gateway="kubernetes", routes=tuple(routes),
-                             warnings=tuple(dict.fromkeys(warnings)))
+                             warnings=tuple(dict.fromkeys(warnings)), clear_secrets=tuple(secrets))
 
 
 def _routes_of(item: KubeObject, gateways: GatewayIndex, services: ServiceIndex,

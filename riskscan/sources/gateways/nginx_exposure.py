@@ -11,8 +11,10 @@ headers it adds.
 - Credentials: a header set towards the backend (`proxy_set_header`, `grpc_set_header`) or sent to
   clients (`add_header`) whose name carries credentials (`Authorization`, `X-Api-Key`, names with
   token, secret, key or password) and whose value is written out rather than taken from a variable
-  (`$http_authorization`) is a credential in clear; only its place is kept. `auth_basic_user_file`
-  and `ssl_certificate_key` name files, not secrets.
+  (`$http_authorization`) is a credential in clear; only its place is kept. So is any directive
+  argument that is a URL carrying a credential (`url_credentials`: an `otel_exporter` endpoint, an
+  `auth_request` backend or `proxy_pass` with userinfo or `?token=`; `access_log syslog:` has no place
+  for one). `auth_basic_user_file` and `ssl_certificate_key` name files, not secrets.
 - CORS: the `add_header Access-Control-Allow-Origin` in force (nginx inherits `add_header` only from
   the innermost level that has any): `*`, or `$http_origin` reflected unchecked, allows any origin;
   `add_header Access-Control-Allow-Credentials true` beside it allows credentials. Headers added in
@@ -26,6 +28,7 @@ from collections.abc import Callable, Iterable
 from riskscan.model import CorsPolicy, Evidence, Upstream
 from riskscan.sources.gateways.nginx_scope import Scope
 from riskscan.sources.gateways.nginx_tree import Directive
+from riskscan.sources.gateways.url_credentials import url_credential
 
 __all__ = ["clear_secrets", "cors_policies", "upstream_blocks", "upstream_detail"]
 
@@ -90,17 +93,22 @@ def cors_policies(scope: Scope, evidence: Evidencer) -> tuple[CorsPolicy, ...]:
 
 
 def clear_secrets(directives: Iterable[Directive], evidence: Evidencer) -> tuple[Evidence, ...]:
-    """Every credential-named header written with a literal value, by place (never the value)."""
+    """Every credential-named header written with a literal value, and every argument that is a URL
+    carrying a credential, by place (never the value)."""
     found: list[Evidence] = []
     stack = list(reversed(list(directives)))
     while stack and len(found) < _MAX_SECRETS:
-        directive = stack.pop()
+        directive, before = stack.pop(), len(found)
         if directive.name in _HEADER_DIRECTIVES and len(directive.args) > 1:
             name, value = directive.args[0].lower(), directive.args[1].strip('"\'')
             if any(word in name for word in _SECRET_HEADER_WORDS) and value and not value.startswith("$") \
                     and not name.startswith("access-control-"):
                 found.append(evidence(directive, f"{directive.name} {directive.args[0]}",
                                       "credential written in clear (not taken from a variable)"))
+        what = next((what for arg in directive.args if (what := url_credential(arg.strip('"\''))) is not None),
+                    None)
+        if what is not None and len(found) == before:  # a header already recorded is not counted twice
+            found.append(evidence(directive, directive.name, f"{what} (not taken from a variable)"))
         stack.extend(reversed(directive.block or ()))
     return tuple(found)
 

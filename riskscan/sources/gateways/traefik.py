@@ -17,6 +17,8 @@ Access logs, metrics and tracing are switched on in Traefik's static configurati
 folders given hold exactly one (`traefik_static`), it decides (with its entry points' and the router's
 `observability` switches); otherwise a dynamic file alone does not show logging (`not_shown` logging),
 except for a router whose `observability.accessLogs` is false, which is known not to be logged.
+Credentials written in clear in the file, and in that static configuration, are recorded by place
+(`traefik_secrets`), so every dynamic file read counts as checked for secrets.
 TCP and UDP routers are named in a warning, not assessed. A router whose rule cannot be expressed
 without approximating it (negation, a complex regex) is left out with a warning.
 """
@@ -43,6 +45,10 @@ from riskscan.model import (
 )
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
+from riskscan.sources.gateways.traefik_crd import add_crd_services
+from riskscan.sources.gateways.traefik_docker import docker_services
+from riskscan.sources.gateways.traefik_elsewhere import other_provider_middlewares
+from riskscan.sources.gateways.traefik_exposure import client_transport, tls_settings
 from riskscan.sources.gateways.traefik_middlewares import (
     Enforcement,
     MiddlewareError,
@@ -50,12 +56,9 @@ from riskscan.sources.gateways.traefik_middlewares import (
     resolve_middlewares,
     user_count,
 )
-from riskscan.sources.gateways.traefik_elsewhere import other_provider_middlewares
 from riskscan.sources.gateways.traefik_provider import Definitions, Origin, sibling_definitions
 from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, parse_rule, shown_rule
-from riskscan.sources.gateways.traefik_exposure import client_transport, tls_settings
-from riskscan.sources.gateways.traefik_crd import add_crd_services
-from riskscan.sources.gateways.traefik_docker import docker_services
+from riskscan.sources.gateways.traefik_secrets import clear_secrets
 from riskscan.sources.gateways.traefik_services import (
     crd_service_names,
     docker_service_names,
@@ -128,9 +131,11 @@ class TraefikReader:
             builder.warnings.append(static)
         builder.static = static if isinstance(static, StaticConfig) else None
         routes = builder.routes()
+        secrets = clear_secrets(data, shown, locate_line, "")
         return GatewayConfig(path=shown, gateway="traefik", routes=tuple(routes),
                              consumer_count=builder.users, warnings=tuple(dict.fromkeys(builder.warnings)),
-                             tls_settings=tls_settings(data, builder.evidence))
+                             tls_settings=tls_settings(data, builder.evidence),
+                             clear_secrets=secrets + (builder.static.clear_secrets if builder.static else ()))
 
 
 _Located = tuple[Mapping[str, Any], Callable[[str], int | None]]

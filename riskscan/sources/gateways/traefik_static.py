@@ -6,6 +6,8 @@ for). When exactly one such file, with `entryPoints` or `providers` at its top l
 folders given (`ReadContext.is_allowed`, never elsewhere), it is taken as the static configuration of
 the dynamic files scanned beside it; with none, logging stays not shown, and with several it is
 ambiguous, so it stays not shown too (the caller warns). The walk is bounded like `gateway_lookup`'s.
+Its credentials written in clear (`traefik_secrets`: provider tokens, ACME EAB keys, exporter tokens and
+URLs) are recorded by place and reported with each dynamic file read beside it.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from riskscan.errors import SourceError
+from riskscan.model import Evidence
 from riskscan.sources import ReadContext
-from riskscan.sources.structured import load_structured, load_text
+from riskscan.sources.gateways.traefik_secrets import clear_secrets
+from riskscan.sources.structured import StructuredDocument, load_structured, load_text
 
 __all__ = ["StaticConfig", "find_static_config"]
 
@@ -41,6 +45,7 @@ class StaticConfig:
     # to https (`http.redirections.entryPoint`); every entry point named, for routers that name none.
     secure_entry_points: frozenset[str] = frozenset()
     entry_points: frozenset[str] = frozenset()
+    clear_secrets: tuple[Evidence, ...] = ()  # credentials written in clear, by place
 
 
 def find_static_config(context: ReadContext) -> StaticConfig | str | None:
@@ -72,9 +77,13 @@ def _candidates(context: ReadContext) -> Iterator[Path]:
 
 def _read(path: Path, context: ReadContext) -> StaticConfig | None:
     """A static configuration's logging settings; None when the file is not one or cannot be read."""
+    document: StructuredDocument | None = None
     try:
-        data: Any = (tomllib.loads(load_text(path, context)) if path.suffix.lower() == ".toml"
-                     else load_structured(path, context).data)
+        if path.suffix.lower() == ".toml":
+            data: Any = tomllib.loads(load_text(path, context))
+        else:
+            document = load_structured(path, context)
+            data = document.data
     except (SourceError, tomllib.TOMLDecodeError, OSError):
         return None
     if not isinstance(data, Mapping) or not ({"entryPoints", "providers"} & set(data)):
@@ -86,13 +95,17 @@ def _read(path: Path, context: ReadContext) -> StaticConfig | None:
         and settings["observability"].get("accessLogs") is False
     )
     named = entry_points.items() if isinstance(entry_points, Mapping) else ()
+    shown = context.relative_path(path)
     return StaticConfig(
-        shown=context.relative_path(path),
+        shown=shown,
         has_access_log="accessLog" in data and data["accessLog"] is not False,
         monitors=tuple(name for key, name in _MONITORS if data.get(key) not in (None, False)),
         unlogged_entry_points=unlogged,
         secure_entry_points=frozenset(str(name) for name, settings in named if _is_secure(settings)),
         entry_points=frozenset(str(name) for name, _ in named),
+        # TOML keeps no lines: the pointer alone places it.
+        clear_secrets=clear_secrets(data, shown, document.line_of if document else lambda _: None,
+                                    " in the static configuration"),
     )
 
 

@@ -9,6 +9,9 @@ Detection puts this reader before the OpenAPI one, so an export is read once, by
   limits are not shown.
 - A template (`AWSTemplateFormatVersion`, a SAM `Transform`, or `Resources` declaring API Gateway or
   serverless resources; YAML with short-form intrinsics, or JSON) is read by `template`.
+
+Either is checked for credentials written in clear (`secrets`: API key values, static credential
+headers sent to backends, credential-named stage variables, URLs with credentials), by place only.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from riskscan.sources.gateways.apisix_sniff import top_level_keys
 from riskscan.sources.gateways.aws.common import Place, mapping, text
 from riskscan.sources.gateways.aws.export import read_export, read_export_spec
 from riskscan.sources.gateways.aws.routes import ApiScope, build_route
+from riskscan.sources.gateways.aws.secrets import clear_secret_pointers
 from riskscan.sources.gateways.aws.stages import StageSettings
 from riskscan.sources.gateways.aws.template import read_template
 from riskscan.sources.specs.openapi_versions import claims_spec_version, sniff_openapi_version
@@ -87,7 +91,7 @@ class AwsApiGatewayReader:
             routes = [
                 route for draft in reading.drafts if (route := build_route(draft, scope, warnings.append))
             ]
-            return GatewayExport(gateway=_config(shown, routes, warnings, ()), specs=(spec,))
+            return GatewayExport(gateway=_config(place, routes, warnings, ()), specs=(spec,))
         if not isinstance(data.get("Resources"), dict):
             raise AwsApiGatewayError(
                 "no `Resources` mapping: not a CloudFormation template", path=shown, line=1
@@ -96,7 +100,7 @@ class AwsApiGatewayReader:
         if not template.routes:
             warnings.append("the template declares no API Gateway route")
         return GatewayExport(
-            gateway=_config(shown, list(template.routes), warnings, template.referenced_files),
+            gateway=_config(place, list(template.routes), warnings, template.referenced_files),
             specs=template.specs,
         )
 
@@ -108,15 +112,18 @@ def _api_name(data: dict[str, Any], path: Path) -> str:
 
 
 def _config(
-    shown: str, routes: list[GatewayRoute], warnings: list[str], referenced: tuple[str, ...]
+    place: Place, routes: list[GatewayRoute], warnings: list[str], referenced: tuple[str, ...]
 ) -> GatewayConfig:
     kept = list(dict.fromkeys(warnings))
     if len(kept) > _MAX_WARNINGS:
         kept = kept[:_MAX_WARNINGS] + [f"{len(kept) - _MAX_WARNINGS} more warnings not shown"]
     return GatewayConfig(
-        path=shown,
+        path=place.shown,
         gateway="aws-apigateway",
         routes=tuple(routes),
         warnings=tuple(kept),
         referenced_files=referenced,
+        clear_secrets=tuple(
+            place.evidence(pointer, note=f"{what} (not a {{{{resolve:...}}}} reference nor an intrinsic)")
+            for pointer, what in clear_secret_pointers(place.document.data)),
     )
