@@ -21,6 +21,7 @@ OpenTelemetry or Zipkin collector URI with a token).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 
 from riskscan.sources.gateways.url_credentials import is_credential_header, is_reference, url_credential
 
@@ -35,12 +36,7 @@ _MAX_DEPTH = 64
 
 def clear_secret_pointers(root: object) -> list[tuple[str, str]]:
     """(JSON pointer, what it is) of every credential written in clear, in document order."""
-    found: list[tuple[str, str]] = []
-    for item in _walk(root, "", None, 0):
-        found.append(item)
-        if len(found) >= _MAX_SECRETS:
-            break
-    return found
+    return list(islice(_walk(root, "", None, 0), _MAX_SECRETS))
 
 
 def _walk(node: object, pointer: str, secret_field: str | None, depth: int) -> Iterator[tuple[str, str]]:

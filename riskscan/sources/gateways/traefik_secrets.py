@@ -19,6 +19,7 @@ A Go template (`{{ env "X" }}`, which the file provider expands) or `${VAR}` is 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import islice
 
 from riskscan.model import Evidence
 from riskscan.sources.gateways.url_credentials import is_credential_header, is_reference, url_credential
@@ -48,12 +49,7 @@ def clear_secrets(
 
 def clear_secret_pointers(data: object) -> list[tuple[str, str]]:
     """(JSON pointer, what it is) of every credential written in clear, in document order."""
-    found: list[tuple[str, str]] = []
-    for item in _walk(data, "", "", 0):
-        found.append(item)
-        if len(found) >= _MAX_SECRETS:
-            break
-    return found
+    return list(islice(_walk(data, "", "", 0), _MAX_SECRETS))
 
 
 def _walk(node: object, pointer: str, owner: str, depth: int) -> Iterator[tuple[str, str]]:

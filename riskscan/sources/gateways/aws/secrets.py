@@ -15,6 +15,7 @@ Only the place is kept (JSON pointer), never the value.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 
 from riskscan.sources.gateways.url_credentials import is_credential_header, is_reference, url_credential
 from riskscan.sources.structured import escape_pointer_token
@@ -30,12 +31,7 @@ _MAX_DEPTH = 48
 
 def clear_secret_pointers(data: object) -> list[tuple[str, str]]:
     """(JSON pointer, what it is) of every credential written in clear, in document order."""
-    found: list[tuple[str, str]] = []
-    for item in _walk(data, "", "", 0):
-        found.append(item)
-        if len(found) >= _MAX_SECRETS:
-            break
-    return found
+    return list(islice(_walk(data, "", "", 0), _MAX_SECRETS))
 
 
 def _walk(node: object, pointer: str, owner: str, depth: int) -> Iterator[tuple[str, str]]:
