@@ -67,7 +67,7 @@ def looks_like_admin_export(path: Path, text: str) -> bool:
     is_shaped = (
         ("list" in names and names <= _V3_LIST)
         or ("node" in names and names <= _V2)
-        or ({"key", "value"} <= names and names <= _SINGLE)
+        or ({"key", "value"} <= names <= _SINGLE)
     )
     if not is_shaped:
         return False

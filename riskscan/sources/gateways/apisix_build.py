@@ -37,14 +37,6 @@ from riskscan.model import (
 from riskscan.redaction import redact, redact_path
 from riskscan.sources.gateways.apisix_consumers import CONSUMER_AUTH_PLUGINS, ConsumerLimits
 from riskscan.sources.gateways.apisix_exposure import clear_secret_pointers, cors_policy, upstream_detail
-from riskscan.sources.gateways.apisix_plugins import (
-    LOGGER_PLUGINS,
-    MONITOR_PLUGINS,
-    MutualTls,
-    auth_requirement,
-    hides_auth,
-    rate_limit_policies,
-)
 from riskscan.sources.gateways.apisix_fields import (
     ConfigValue,
     identifier_of,
@@ -53,6 +45,14 @@ from riskscan.sources.gateways.apisix_fields import (
     route_excerpt,
     strings_of,
     upstream_hosts,
+)
+from riskscan.sources.gateways.apisix_plugins import (
+    LOGGER_PLUGINS,
+    MONITOR_PLUGINS,
+    MutualTls,
+    auth_requirement,
+    hides_auth,
+    rate_limit_policies,
 )
 from riskscan.sources.gateways.tls_versions import TlsDefault, default_setting, tls_setting
 from riskscan.sources.structured import StructuredDocument, join_pointer

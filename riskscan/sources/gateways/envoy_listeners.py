@@ -22,9 +22,9 @@ from riskscan.model import (
     TlsSetting,
     Upstream,
 )
+from riskscan.sources.gateways.envoy_exposure import cluster_upstream, cors_policies
 from riskscan.sources.gateways.envoy_filters import HttpFilter, RouteShape, filter_family, route_controls
 from riskscan.sources.gateways.envoy_routes import read_match
-from riskscan.sources.gateways.envoy_exposure import cluster_upstream, cors_policies
 from riskscan.sources.gateways.tls_versions import TlsDefault, default_setting, tls_setting
 from riskscan.sources.structured import StructuredDocument
 

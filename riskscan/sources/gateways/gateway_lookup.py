@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from riskscan.sources.gateways.gateway_api_listeners import ParentGateway, paren
 from riskscan.sources.gateways.kubernetes_objects import collect_objects
 from riskscan.sources.structured import load_structured_documents
 
-__all__ = ["GatewayIndex", "candidate_files"]
+__all__ = ["GatewayIndex", "OtherFile", "candidate_files", "other_files"]
 
 _MAX_FILES = 5000
 _SUFFIXES = frozenset({".yaml", ".yml", ".json"})
@@ -52,15 +53,34 @@ class GatewayIndex:
         return self._others.get(key)
 
     def _elsewhere(self) -> Iterator[ParentGateway]:
-        for file in candidate_files(self._context):
-            if file == self._path or not self._context.is_allowed(file):
-                continue
-            try:
-                stat = file.stat()
-            except OSError:
-                continue
-            if stat.st_size <= self._context.max_bytes:
-                yield from _gateways_in(str(file), stat.st_size, stat.st_mtime_ns, self._context.max_bytes)
+        for other in other_files(self._path, self._context):
+            yield from _gateways_in(str(other.path), other.size, other.mtime_ns, self._context.max_bytes)
+
+
+@dataclass(frozen=True)
+class OtherFile:
+    """A file of the scan beside the one being read, with what the per-file caches key on (a file
+    changed since is read again)."""
+
+    path: Path
+    size: int
+    mtime_ns: int
+    shown: str  # as reports name it
+
+
+def other_files(path: Path, context: ReadContext) -> Iterator[OtherFile]:
+    """The scan's YAML and JSON files but `path` that a reader may look into: allowed, readable and
+    within the size cap."""
+    me = path.resolve()
+    for file in candidate_files(context):
+        if file == me or not context.is_allowed(file):
+            continue
+        try:
+            stat = file.stat()
+        except OSError:
+            continue
+        if stat.st_size <= context.max_bytes:
+            yield OtherFile(file, stat.st_size, stat.st_mtime_ns, context.relative_path(file))
 
 
 def candidate_files(context: ReadContext) -> Iterator[Path]:

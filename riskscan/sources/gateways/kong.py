@@ -22,9 +22,9 @@ from riskscan.sources import ReadContext
 from riskscan.sources.gateways.apisix_sniff import top_level_keys
 from riskscan.sources.gateways.kong_admin import is_admin_export, read_admin_export
 from riskscan.sources.gateways.kong_build import build_routes, global_plugin_refs
-from riskscan.sources.gateways.kong_exposure import clear_secret_pointers
 from riskscan.sources.gateways.kong_consumers import ConsumerLimits
 from riskscan.sources.gateways.kong_entities import KongEntities, Located, Scope, reference
+from riskscan.sources.gateways.kong_exposure import clear_secret_pointers
 from riskscan.sources.structured import StructuredDocument, load_structured
 
 __all__ = ["KongError", "KongReader"]

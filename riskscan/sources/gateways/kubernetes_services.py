@@ -28,7 +28,7 @@ from pathlib import Path
 from riskscan.errors import SourceError
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
-from riskscan.sources.gateways.gateway_lookup import candidate_files
+from riskscan.sources.gateways.gateway_lookup import other_files
 from riskscan.sources.gateways.kubernetes_objects import (
     KubeObject,
     collect_objects,
@@ -122,16 +122,8 @@ class ServiceIndex:
         return self._others
 
     def _scan(self) -> Iterator[_Found]:
-        for file in candidate_files(self._context):
-            if file == self._path or not self._context.is_allowed(file):
-                continue
-            try:
-                stat = file.stat()
-            except OSError:
-                continue
-            if stat.st_size <= self._context.max_bytes:
-                yield _services_in(str(file), stat.st_size, stat.st_mtime_ns, self._context.max_bytes,
-                                   self._context.relative_path(file))
+        for other in other_files(self._path, self._context):
+            yield _services_in(str(other.path), other.size, other.mtime_ns, self._context.max_bytes, other.shown)
 
 
 def resolve_backends(refs: list[BackendRef], index: ServiceIndex) -> Resolved | None:

@@ -27,7 +27,7 @@ from typing import Any
 
 from riskscan.errors import SourceError
 from riskscan.sources import ReadContext
-from riskscan.sources.gateways.gateway_lookup import candidate_files
+from riskscan.sources.gateways.gateway_lookup import other_files
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, collect_objects, mapping, mappings, text
 from riskscan.sources.gateways.kubernetes_services import BackendRef, ServiceIndex, resolve_backends
 from riskscan.sources.gateways.traefik_provider import Definitions
@@ -55,17 +55,8 @@ class CrdServices:
 def crd_services(path: Path, context: ReadContext) -> CrdServices:
     """The TraefikServices and ServersTransports the manifests of the folders given declare."""
     objects: list[KubeObject] = []
-    me = path.resolve()
-    for file in candidate_files(context):
-        if file == me or not context.is_allowed(file):
-            continue
-        try:
-            stat = file.stat()
-        except OSError:
-            continue
-        if stat.st_size <= context.max_bytes:
-            objects += _objects_in(str(file), stat.st_size, stat.st_mtime_ns, context.max_bytes,
-                                   context.relative_path(file))
+    for other in other_files(path, context):
+        objects += _objects_in(str(other.path), other.size, other.mtime_ns, context.max_bytes, other.shown)
     found = CrdServices()
     kubernetes = ServiceIndex([], path, context)
     for item in objects:

@@ -24,7 +24,7 @@ from typing import Any
 
 from riskscan.errors import SourceError
 from riskscan.sources import ReadContext
-from riskscan.sources.gateways.gateway_lookup import candidate_files
+from riskscan.sources.gateways.gateway_lookup import other_files
 from riskscan.sources.structured import escape_pointer_token, load_structured_documents
 
 __all__ = ["DockerService", "docker_services"]
@@ -49,18 +49,9 @@ def docker_services(path: Path, context: ReadContext, names: set[str]) -> list[D
     if not names:
         return []
     found: list[DockerService] = []
-    me = path.resolve()
-    for file in candidate_files(context):
-        if file == me or not context.is_allowed(file):
-            continue
-        try:
-            stat = file.stat()
-        except OSError:
-            continue
-        if stat.st_size <= context.max_bytes:
-            shown = context.relative_path(file)
-            found += [item for item in _services_in(str(file), stat.st_size, stat.st_mtime_ns,
-                                                    context.max_bytes, shown) if item.reference in names]
+    for other in other_files(path, context):
+        found += [item for item in _services_in(str(other.path), other.size, other.mtime_ns, context.max_bytes,
+                                                other.shown) if item.reference in names]
     return found
 
 

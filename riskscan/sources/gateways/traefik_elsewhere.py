@@ -25,7 +25,7 @@ from typing import Any
 
 from riskscan.errors import SourceError
 from riskscan.sources import ReadContext
-from riskscan.sources.gateways.gateway_lookup import candidate_files
+from riskscan.sources.gateways.gateway_lookup import other_files
 from riskscan.sources.gateways.kubernetes_objects import collect_objects
 from riskscan.sources.structured import StructuredDocument, escape_pointer_token, load_structured_documents
 
@@ -68,18 +68,8 @@ def other_provider_middlewares(
 ) -> list[ForeignMiddleware]:
     """The middlewares of `providers` (`kubernetescrd`, `docker`) defined in the scan's other files."""
     found: list[ForeignMiddleware] = []
-    me = path.resolve()
-    for file in candidate_files(context):
-        if file == me or not context.is_allowed(file):
-            continue
-        try:
-            stat = file.stat()
-        except OSError:
-            continue
-        if stat.st_size > context.max_bytes:
-            continue
-        shown = context.relative_path(file)
-        for item in _middlewares_in(str(file), stat.st_size, stat.st_mtime_ns, context.max_bytes, shown):
+    for other in other_files(path, context):
+        for item in _middlewares_in(str(other.path), other.size, other.mtime_ns, context.max_bytes, other.shown):
             if item.reference.rpartition("@")[2] in providers:
                 found.append(item)
     return found

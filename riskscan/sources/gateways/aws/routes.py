@@ -35,9 +35,9 @@ __all__ = [
     "RouteDraft",
     "build_route",
     "integration_upstream",
-    "with_preflight",
     "looks_like_credential",
     "warn_static_credentials",
+    "with_preflight",
 ]
 
 _FUNCTION = re.compile(r"function:([A-Za-z0-9_.-]+)|\$\{([A-Za-z0-9]+)\.Arn\}")
