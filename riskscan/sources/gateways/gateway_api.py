@@ -1,4 +1,5 @@
-"""Kubernetes Gateway API: `HTTPRoute`s as gateway routes, resolved against their parent `Gateway`s.
+"""Kubernetes Gateway API: `HTTPRoute`s and `GRPCRoute`s as gateway routes, resolved against their
+parent `Gateway`s (a GRPCRoute match read as the `POST /service/method` it stands for: `gateway_api_grpc`).
 
 Read as the Gateway API reference defines it (gateway.networking.k8s.io v1):
 
@@ -24,19 +25,20 @@ them through their own policy objects, which are not read, so routes show only m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from riskscan.model import AuthKind, AuthRequirement, ClientTransport, GatewayRoute, PluginRef, RouteAspect
 from riskscan.redaction import REDACTED, is_secret_key, redact
 from riskscan.sources.gateways.gateway_api_backends import rule_upstream
+from riskscan.sources.gateways.gateway_api_grpc import http_match as grpc_http_match
 from riskscan.sources.gateways.gateway_api_listeners import Listener, attached_hosts
 from riskscan.sources.gateways.gateway_lookup import GatewayIndex
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, mapping, mappings, text
 from riskscan.sources.gateways.kubernetes_paths import PathMatch, route_uris
 from riskscan.sources.gateways.kubernetes_services import ServiceIndex
 
-__all__ = ["GATEWAY_API", "httproute_routes"]
+__all__ = ["GATEWAY_API", "grpcroute_routes", "httproute_routes"]
 
 GATEWAY_API = "gateway-api"
 _PATH_TYPES = {"Exact": PathMatch.EXACT, "PathPrefix": PathMatch.SEGMENT_PREFIX,
@@ -47,6 +49,19 @@ _MAX_BACKENDS_SHOWN = 5
 def httproute_routes(route: KubeObject, gateways: GatewayIndex, services: ServiceIndex,
                      warn: Warn) -> list[GatewayRoute]:
     """The routes one HTTPRoute declares: one per match of each rule."""
+    return _routes(route, gateways, services, warn, lambda match: match)
+
+
+def grpcroute_routes(route: KubeObject, gateways: GatewayIndex, services: ServiceIndex,
+                     warn: Warn) -> list[GatewayRoute]:
+    """The routes one GRPCRoute declares: one per match of each rule, as the `POST` it stands for."""
+    return _routes(route, gateways, services, warn, grpc_http_match)
+
+
+def _routes(route: KubeObject, gateways: GatewayIndex, services: ServiceIndex, warn: Warn,
+            as_http: Callable[[Mapping[str, Any]], Mapping[str, Any] | str]) -> list[GatewayRoute]:
+    """One route per match of each rule of a Gateway API route; `as_http` gives a match as an
+    HTTPRoute match (or why it cannot be read)."""
     listeners, is_unresolved = _parent_listeners(route, gateways, warn)
     names = route.spec.get("hostnames")
     hostnames = tuple(text(name) for name in names if text(name)) if isinstance(names, list) else ()
@@ -65,7 +80,12 @@ def httproute_routes(route: KubeObject, gateways: GatewayIndex, services: Servic
         matches = rule.get("matches") if isinstance(rule.get("matches"), list) else [{}]
         upstream = rule_upstream(route, rule_index, rule, services, warn)
         for match_index, match in enumerate(matches or [{}]):
-            made = _match_route(route, rule_index, rule, match_index, mapping(match), hosts, is_mtls, warn)
+            http = as_http(mapping(match))
+            if isinstance(http, str):
+                warn(f"{route.label} rules/{rule_index}/matches/{match_index}: {http}: route left out")
+                continue
+            made = _match_route(route, rule_index, rule, match_index, http, hosts, is_mtls, warn,
+                                has_match=bool(match))
             if made is not None:
                 transport = None if is_unresolved else _client_transport(route, rule_index, rule, listeners)
                 found.append(made.model_copy(update={"client_transport": transport,
@@ -98,7 +118,7 @@ def _parent_listeners(route: KubeObject, gateways: GatewayIndex, warn: Warn) -> 
 
 def _match_route(route: KubeObject, rule_index: int, rule: Mapping[str, Any], match_index: int,
                  match: Mapping[str, Any], hosts: tuple[str, ...], is_mtls: bool,
-                 warn: Warn) -> GatewayRoute | None:
+                 warn: Warn, *, has_match: bool) -> GatewayRoute | None:
     label = f"{route.label} rules/{rule_index}/matches/{match_index}"
     path = mapping(match.get("path"))
     path_type = text(path.get("type")) or "PathPrefix"
@@ -127,7 +147,7 @@ def _match_route(route: KubeObject, rule_index: int, rule: Mapping[str, Any], ma
         # Implementation policies (not read) decide auth, limits and logging; a listener's client
         # certificate check is the one mechanism the Gateway itself shows.
         not_shown=(RouteAspect.RATE_LIMIT, RouteAspect.LOGGING) if is_mtls else tuple(RouteAspect),
-        evidence=route.evidence(f"{pointer}/matches/{match_index}" if match else pointer,
+        evidence=route.evidence(f"{pointer}/matches/{match_index}" if has_match else pointer,
                                 f"{label} {value} ({path_type}) {method or 'any method'}"),
     )
 

@@ -1,15 +1,15 @@
-"""Reader for Kubernetes manifests that route HTTP: `Ingress` and Gateway API `Gateway`/`HTTPRoute`.
+"""Reader for Kubernetes manifests that route HTTP: `Ingress` and Gateway API `Gateway`, `HTTPRoute`
+and `GRPCRoute`.
 
 A manifest file holds one or more YAML documents (`---` separated) or JSON, each an object or a
 `kind: List` of them (`kubectl get -o yaml`). Ingresses are read by `kubernetes_ingress` (with the
-ingress-nginx annotations), HTTPRoutes by `gateway_api` against their parent Gateways, found in the
-same file or another manifest of the scan; their backends are resolved against the `Service`s of the
-scan (`kubernetes_services`). Everything else in the file is ignored; `Secret` and `ConfigMap` objects
-are never read into routes, and no annotation value that may carry a credential is kept. A Secret
-holding data, and a credential in a routing object's annotations or header filters, is recorded by
-place only (`kubernetes_secrets`), so every manifest read counts as checked for secrets.
-Routing kinds riskscan does not assess (GRPCRoute, TLSRoute, TCPRoute,
-UDPRoute) are named in a warning.
+ingress-nginx annotations), HTTPRoutes and GRPCRoutes by `gateway_api` against their parent Gateways,
+found in the same file or another manifest of the scan; their backends are resolved against the
+`Service`s of the scan (`kubernetes_services`). Everything else in the file is ignored; `Secret` and
+`ConfigMap` objects are never read into routes, and no annotation value that may carry a credential is
+kept. A Secret holding data, and a credential in a routing object's annotations or header filters, is
+recorded by place only (`kubernetes_secrets`), so every manifest read counts as checked for secrets.
+Routing kinds riskscan does not assess (TLSRoute, TCPRoute, UDPRoute) are named in a warning.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from riskscan.errors import SourceError
 from riskscan.model import GatewayConfig, GatewayRoute, SourceKind
 from riskscan.sources import HEAD_BYTES, ReadContext
-from riskscan.sources.gateways.gateway_api import httproute_routes
+from riskscan.sources.gateways.gateway_api import grpcroute_routes, httproute_routes
 from riskscan.sources.gateways.gateway_api_listeners import parent_gateway
 from riskscan.sources.gateways.gateway_lookup import GatewayIndex
 from riskscan.sources.gateways.kubernetes_ingress import ingress_routes
@@ -34,15 +34,16 @@ __all__ = ["KubernetesError", "KubernetesReader"]
 _ROUTING_KINDS: dict[str, tuple[str, ...]] = {
     "Ingress": ("networking.k8s.io/", "extensions/"),
     "HTTPRoute": ("gateway.networking.k8s.io/",),
+    "GRPCRoute": ("gateway.networking.k8s.io/",),
     "Gateway": ("gateway.networking.k8s.io/",),
 }
-_UNASSESSED_ROUTES = frozenset({"GRPCRoute", "TLSRoute", "TCPRoute", "UDPRoute"})
+_UNASSESSED_ROUTES = frozenset({"TLSRoute", "TCPRoute", "UDPRoute"})
 _API_GROUPS = ("networking.k8s.io/", "gateway.networking.k8s.io/", "extensions/v1beta1")
 _YAML_KIND = re.compile(
-    rb"""^[ \t]*(?:-[ \t]+)?kind:[ \t]*["']?(Ingress|HTTPRoute|Gateway)["']?[ \t]*(?:#.*)?\r?$""",
+    rb"""^[ \t]*(?:-[ \t]+)?kind:[ \t]*["']?(Ingress|HTTPRoute|GRPCRoute|Gateway)["']?[ \t]*(?:#.*)?\r?$""",
     re.MULTILINE,
 )
-_JSON_KIND = re.compile(rb'"kind"\s*:\s*"(Ingress|HTTPRoute|Gateway)"')
+_JSON_KIND = re.compile(rb'"kind"\s*:\s*"(Ingress|HTTPRoute|GRPCRoute|Gateway)"')
 _API_VERSION = re.compile(rb"""^apiVersion:|"apiVersion"\s*:""", re.MULTILINE)
 _GATEWAY_API_LIMITS = (
     "Gateway API routes show only client certificates and filters: authentication, rate limits and"
@@ -56,17 +57,20 @@ class KubernetesError(SourceError):
 
 
 class KubernetesReader:
-    """Reads Kubernetes manifests into a `GatewayConfig` of Ingress and HTTPRoute routes."""
+    """Reads Kubernetes manifests into a `GatewayConfig` of Ingress, HTTPRoute and GRPCRoute routes."""
 
     kind = SourceKind.KUBERNETES
-    title = "Kubernetes manifests: Ingress and Gateway API Gateway/HTTPRoute (multi-document YAML or JSON)"
-    summary = ("one route per Ingress path or HTTPRoute match with hosts, methods and conditions; ingress-nginx "
+    title = ("Kubernetes manifests: Ingress and Gateway API Gateway/HTTPRoute/GRPCRoute "
+             "(multi-document YAML or JSON)")
+    summary = ("one route per Ingress path or HTTPRoute/GRPCRoute match (gRPC as POST /service/method) with "
+               "hosts, methods and conditions; ingress-nginx "
                "auth, rate-limit, allow-list and logging annotations; Gateway listeners' mTLS; backends "
                "resolved against the Services given (ExternalName hosts); Secrets and ConfigMaps never "
                "read (a Secret holding data flagged by place)")
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        """True for a manifest declaring an Ingress, HTTPRoute or Gateway of a Kubernetes API group.
+        """True for a manifest declaring an Ingress, HTTPRoute, GRPCRoute or Gateway of a Kubernetes API
+        group.
 
         Such an object may follow many others (a Helm render puts Deployments first): when the head is
         full of manifests without one, up to `_SCAN_BYTES` more of the file are searched.
@@ -93,7 +97,8 @@ class KubernetesReader:
         warnings: list[str] = []
         objects, dropped = collect_objects(documents, shown, warnings.append)
         if not any(_is_routing(item) for item in objects):
-            raise KubernetesError("no Ingress, HTTPRoute or Gateway object in the manifest", path=shown)
+            raise KubernetesError("no Ingress, HTTPRoute, GRPCRoute or Gateway object in the manifest",
+                                  path=shown)
         gateways = GatewayIndex([parent_gateway(item) for item in objects if item.kind == "Gateway"
                                  and _is_routing(item)],
                                 path, context)
@@ -102,7 +107,7 @@ class KubernetesReader:
         for item in objects:
             routes += _routes_of(item, gateways, services, warnings.append)
         warnings += services.missing_warning()
-        if any(item.kind == "HTTPRoute" for item in objects):
+        if any(item.kind in ("HTTPRoute", "GRPCRoute") for item in objects):
             warnings.append(_GATEWAY_API_LIMITS)
         unassessed = sorted({item.kind for item in objects if item.kind in _UNASSESSED_ROUTES})
         if unassessed:
@@ -118,16 +123,18 @@ class KubernetesReader:
 
 def _routes_of(item: KubeObject, gateways: GatewayIndex, services: ServiceIndex,
                warn: Warn) -> list[GatewayRoute]:
-    """The routes one object declares: an Ingress's paths, an HTTPRoute's matches, nothing else."""
+    """The routes one object declares: an Ingress's paths, an HTTPRoute's or GRPCRoute's matches."""
     if not _is_routing(item):
         return []
     if item.kind == "Ingress":
         return ingress_routes(item, services, warn)
+    if item.kind == "GRPCRoute":
+        return grpcroute_routes(item, gateways, services, warn)
     return httproute_routes(item, gateways, services, warn) if item.kind == "HTTPRoute" else []
 
 
 def _is_routing(item: KubeObject) -> bool:
-    """An Ingress, HTTPRoute or Gateway of its Kubernetes API group (a CRD of the same kind is not)."""
+    """An Ingress, HTTPRoute, GRPCRoute or Gateway of its API group (a CRD of the same kind is not)."""
     groups = _ROUTING_KINDS.get(item.kind)
     return groups is not None and item.api_version.startswith(groups)
 

@@ -211,7 +211,7 @@ def test_httproute_unknown_parent_and_unassessed_kinds_are_warned(gateway_routes
     assert orphaned.hosts == ()
     text = " ".join(gateway_routes.warnings)
     assert "parent Gateway claims/retired-gateway is not in the files given" in text
-    assert "GRPCRoute objects (non-HTTP routing) are not assessed" in text
+    assert "GRPCRoute objects" not in text  # read as routes (test_gateway_api_grpc); this one has no rules
     assert "implementation policies, which are not read" in text
 
 
@@ -265,7 +265,7 @@ def test_wrong_types_cost_only_their_entry() -> None:
 def test_a_manifest_without_routing_objects_fails(tmp_path: Path) -> None:
     path = tmp_path / "ingress-crd.yaml"
     path.write_text("apiVersion: example.com/v1\nkind: Ingress\nmetadata: {name: x}\n", encoding="utf-8")
-    with pytest.raises(KubernetesError, match="no Ingress, HTTPRoute or Gateway object"):
+    with pytest.raises(KubernetesError, match="no Ingress, HTTPRoute, GRPCRoute or Gateway object"):
         READER.read(path, ReadContext(root=tmp_path))
 
 
