@@ -23,7 +23,7 @@ scope they were attached at. `build_routes` then does what Kong's router and plu
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -37,9 +37,16 @@ from riskscan.model import (
     RateLimitPolicy,
     Upstream,
 )
-from riskscan.redaction import is_secret_key, redact, redact_path
+from riskscan.redaction import redact, redact_path
 from riskscan.sources.gateways.kong_entities import KongEntities, Located, Scope, reference
 from riskscan.sources.gateways.kong_exposure import cors_policy, service_host, upstream_detail
+from riskscan.sources.gateways.kong_matching import (
+    ConfigMap,
+    route_conditions,
+    route_excerpt,
+    route_rank,
+    strings,
+)
 from riskscan.sources.gateways.kong_paths import translate_path
 from riskscan.sources.gateways.kong_plugins import (
     AUTH_PLUGINS,
@@ -55,22 +62,10 @@ __all__ = ["build_routes", "global_plugin_refs"]
 _STREAM_PROTOCOLS = frozenset({"tcp", "tls", "udp", "tls_passthrough"})
 _PLAIN_PROTOCOLS = frozenset({"http", "grpc", "ws"})  # served without TLS (https, grpcs, wss are not)
 _DEFAULT_PROTOCOLS = ("http", "https")  # a route that lists none
-_MAX_EXCERPT = 200  # characters of a condition kept
 _MAX_SHOWN = 5
-ConfigMap = Mapping[str, object]
-
-
 def _label(item: Located) -> str:
     name = reference(item.data.get("name")) or reference(item.data.get("id"))
     return redact(name) if name else item.pointer.lstrip("/").replace("/", ".")
-
-
-def _strings(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    if isinstance(value, list):
-        return tuple(item for item in value if isinstance(item, str))
-    return ()
 
 
 class _Index:
@@ -192,13 +187,13 @@ class _Builder:
                 f"route {label} uses an expressions-router `expression`, which is not evaluated: skipped"
             )
             return None
-        protocols = _strings(data.get("protocols"))
+        protocols = strings(data.get("protocols"))
         if protocols and all(protocol in _STREAM_PROTOCOLS for protocol in protocols):
             self._warn(f"route {label} is a stream route (TCP/TLS/UDP), which is not assessed: skipped")
             return None
-        methods = tuple(method.upper() for method in _strings(data.get("methods")))
-        hosts = tuple(host.lower() for host in _strings(data.get("hosts")))
-        found = self._uris(label, _strings(data.get("paths")), _route_rank(data, methods, hosts))
+        methods = tuple(method.upper() for method in strings(data.get("methods")))
+        hosts = tuple(host.lower() for host in strings(data.get("hosts")))
+        found = self._uris(label, strings(data.get("paths")), route_rank(data, methods, hosts))
         if found is None:
             return None
         uris, ranks = found
@@ -210,7 +205,7 @@ class _Builder:
             requirement = self._resolved(plugin).auth
             if requirement is not None:
                 auth.setdefault((requirement.kind, requirement.scheme), requirement)
-        evidence = item.evidence(_excerpt(label, data, methods, hosts))
+        evidence = item.evidence(route_excerpt(label, data, methods, hosts))
         return GatewayRoute(
             gateway="kong",
             route_id=label,
@@ -218,7 +213,7 @@ class _Builder:
             uris=uris,
             methods=methods,
             hosts=hosts,
-            conditions=_conditions(data),
+            conditions=route_conditions(data),
             is_enabled=self._is_open(label, service, service_ref, plugins),
             plugins=tuple(self._resolved(plugin).ref for plugin in plugins),
             auth=tuple(auth.values()),
@@ -244,7 +239,7 @@ class _Builder:
     def _uris(
         self, label: str, paths: tuple[str, ...], route_rank: tuple[int, ...]
     ) -> tuple[tuple[str, ...], tuple[tuple[int, ...], ...]] | None:
-        """The route's paths as inventory uris with Kong's precedence of each (`_route_rank`, then regex
+        """The route's paths as inventory uris with Kong's precedence of each (`route_rank`, then regex
         paths by `regex_priority` before plain paths by length); None (with a warning) when no path
         can be evaluated."""
         base, priority = route_rank[:-1], route_rank[-1]
@@ -388,47 +383,6 @@ def _targets(name: str, upstream: Located) -> str:
         return f"upstream {name}"
     more = f" (+{len(hosts) - _MAX_SHOWN} more)" if len(hosts) > _MAX_SHOWN else ""
     return f"upstream {name}: {', '.join(hosts[:_MAX_SHOWN])}{more}"
-
-
-def _route_rank(data: ConfigMap, methods: tuple[str, ...], hosts: tuple[str, ...]) -> tuple[int, ...]:
-    """Kong's precedence of a route before its paths are compared (traditional_compat router, by
-    descending significance): priority points (one each for methods, hosts, headers and snis set),
-    plain hosts (or none) before wildcard hosts, more headers first; then `regex_priority`, which only
-    regex paths use (the caller drops it for plain paths)."""
-    headers = data.get("headers")
-    header_count = len(headers) if isinstance(headers, dict) else 0
-    points = sum(1 for is_set in (methods, hosts, header_count, _strings(data.get("snis"))) if is_set)
-    is_plain = not any("*" in host for host in hosts)
-    priority = data.get("regex_priority", 0)
-    if not isinstance(priority, int) or isinstance(priority, bool) or abs(priority) > 2**31:
-        priority = 0
-    return (points, int(is_plain), header_count, priority)
-
-
-def _conditions(data: ConfigMap) -> tuple[str, ...]:
-    """Matching conditions beyond path, method and host: headers, SNIs, client and server addresses."""
-    conditions: list[str] = []
-    headers = data.get("headers")
-    for name, values in sorted(headers.items()) if isinstance(headers, dict) else []:
-        shown = (
-            "[REDACTED]"
-            if is_secret_key(str(name))
-            else ", ".join(redact(value) for value in _strings(values))
-        )
-        conditions.append(redact(f"header {name} in [{shown}]"))
-    if _strings(data.get("snis")):
-        conditions.append(f"TLS SNI in {len(_strings(data.get('snis')))} name(s)")
-    for field_name, what in (("sources", "client address"), ("destinations", "server address")):
-        entries = data.get(field_name)
-        if isinstance(entries, list) and entries:
-            conditions.append(f"{what} in {len(entries)} allowed range(s)")
-    return tuple(condition[:_MAX_EXCERPT] for condition in conditions)
-
-
-def _excerpt(label: str, data: ConfigMap, methods: tuple[str, ...], hosts: tuple[str, ...]) -> str:
-    paths = ",".join(_strings(data.get("paths"))) or "any"
-    text = f"route {label} paths={paths} methods={','.join(methods) or 'any'}"
-    return f"{text} hosts={','.join(hosts)}" if hosts else text
 
 
 def _client_transport(protocols: tuple[str, ...], evidence: Evidence) -> ClientTransport:
