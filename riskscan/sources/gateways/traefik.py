@@ -26,13 +26,11 @@ without approximating it (negation, a complex regex) is left out with a warning.
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from riskscan.errors import SourceError
 from riskscan.model import (
     AuthKind,
     AuthRequirement,
@@ -49,6 +47,7 @@ from riskscan.sources.gateways.traefik_crd import add_crd_services
 from riskscan.sources.gateways.traefik_docker import docker_services
 from riskscan.sources.gateways.traefik_elsewhere import other_provider_middlewares
 from riskscan.sources.gateways.traefik_exposure import client_transport, tls_settings
+from riskscan.sources.gateways.traefik_load import TOML_SECTION, TraefikError, load_dynamic
 from riskscan.sources.gateways.traefik_middlewares import (
     Enforcement,
     MiddlewareError,
@@ -66,7 +65,7 @@ from riskscan.sources.gateways.traefik_services import (
     service_upstream,
 )
 from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_config
-from riskscan.sources.structured import escape_pointer_token, load_text, parse_structured_text
+from riskscan.sources.structured import escape_pointer_token
 
 __all__ = ["TraefikError", "TraefikReader"]
 
@@ -74,15 +73,9 @@ _MAX_EXCERPT = 200
 _SERVICE_DEPTH = 4
 _YAML_HTTP = re.compile(rb"^(?:http|tcp):[ \t]*\r?$", re.MULTILINE)
 _YAML_SECTION = re.compile(rb"^[ \t]+(?:routers|middlewares|services):[ \t]*\r?$", re.MULTILINE)
-_TOML_SECTION = re.compile(rb"^[ \t]*\[\[?[ \t]*http\.(?:routers|middlewares|services)\b", re.MULTILINE)
 _JSON_SECTION = re.compile(rb'^\s*\{\s*"http"\s*:\s*\{\s*"(?:routers|middlewares|services)"')
-_TOML_HEADER = re.compile(r"^[ \t]*\[\[?([^\]]+)\]\]?[ \t]*(?:#.*)?$")
 _MTLS = "RequireAndVerifyClientCert"
 _FOREIGN_PROVIDERS = frozenset({"kubernetescrd", "docker"})  # whose middlewares `traefik_elsewhere` finds
-
-
-class TraefikError(SourceError):
-    """A Traefik dynamic configuration file that cannot be read."""
 
 
 class TraefikReader:
@@ -100,14 +93,14 @@ class TraefikReader:
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a dynamic configuration: a top-level `http` (or `tcp`) holding routers, middlewares or
         services, in YAML, TOML (`[http.routers.x]`) or JSON."""
-        if _TOML_SECTION.search(head) is not None or _JSON_SECTION.match(head) is not None:
+        if TOML_SECTION.search(head) is not None or _JSON_SECTION.match(head) is not None:
             return True
         return _YAML_HTTP.search(head) is not None and _YAML_SECTION.search(head) is not None
 
     def read(self, path: Path, context: ReadContext) -> GatewayConfig:
         """Read one dynamic configuration file; raise `TraefikError` naming the file and the problem."""
         shown = context.relative_path(path)
-        data, locate_line = _load(path, context, shown)
+        data, locate_line = load_dynamic(path, context, shown)
         http = data.get("http")
         if not isinstance(http, Mapping) and not any(key in data for key in ("tcp", "udp")):
             raise TraefikError("no http routers, middlewares or services in the file", path=shown)
@@ -116,7 +109,7 @@ class TraefikReader:
         definitions = Definitions()
         definitions.add(data, (shown, locate_line))
         if _names_missing(http, data, definitions):
-            sibling_definitions(path, context, _load, self.sniff, definitions)
+            sibling_definitions(path, context, load_dynamic, self.sniff, definitions)
         providers = _other_providers(http, definitions)
         if providers:
             for item in other_provider_middlewares(path, context, providers):
@@ -136,52 +129,6 @@ class TraefikReader:
                              consumer_count=builder.users, warnings=tuple(dict.fromkeys(builder.warnings)),
                              tls_settings=tls_settings(data, builder.evidence),
                              clear_secrets=secrets + (builder.static.clear_secrets if builder.static else ()))
-
-
-_Located = tuple[Mapping[str, Any], Callable[[str], int | None]]
-
-
-def _load(path: Path, context: ReadContext, shown: str) -> _Located:
-    """The file's data and a line finder by JSON pointer: TOML by tomllib, YAML and JSON by `structured`."""
-    try:
-        text = load_text(path, context)
-    except SourceError as error:
-        raise TraefikError(error.problem, path=error.path, line=error.line) from None
-    if path.suffix.lower() == ".toml" or _TOML_SECTION.search(text[:65536].encode()) is not None:
-        try:
-            data: Any = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as error:
-            line = re.search(r"at line (\d+)", str(error))
-            number = int(line.group(1)) if line else None
-            raise TraefikError("not valid TOML", path=shown, line=number) from None
-        return data, _toml_locator(text)
-    try:
-        document = parse_structured_text(text, path, shown)
-    except SourceError as error:
-        raise TraefikError(error.problem, path=error.path, line=error.line) from None
-    if not isinstance(document.data, Mapping):
-        raise TraefikError("the configuration is not a mapping", path=shown)
-    return document.data, document.line_of
-
-
-def _toml_locator(text: str) -> Callable[[str], int | None]:
-    """Lines of TOML table headers (`[http.routers.api]`) by pointer, the nearest parent when not a table."""
-    lines: dict[str, int] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _TOML_HEADER.match(line)
-        if match:
-            keys = [escape_pointer_token(key.strip().strip("\"'")) for key in match.group(1).split(".")]
-            for end in range(1, len(keys) + 1):  # `[a.b.c]` is where `a.b` first shows, too
-                lines.setdefault("/" + "/".join(keys[:end]), number)
-
-    def locate(pointer: str) -> int | None:
-        while pointer:
-            if pointer in lines:
-                return lines[pointer]
-            pointer = pointer.rsplit("/", 1)[0]
-        return None
-
-    return locate
 
 
 class _Builder:
