@@ -16,6 +16,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -41,7 +42,7 @@ class LineBatch:
     first_line: int
     data: bytes
 
-    @property
+    @cached_property
     def line_count(self) -> int:
         """Physical lines in the batch, blank ones included."""
         return self.data.count(b"\n") + (not self.data.endswith(b"\n"))
