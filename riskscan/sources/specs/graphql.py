@@ -30,19 +30,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graphql import GraphQLSyntaxError, parse
-from graphql.language import (
-    DocumentNode,
-    FieldDefinitionNode,
-    ListTypeNode,
-    NonNullTypeNode,
-    ObjectTypeDefinitionNode,
-    ObjectTypeExtensionNode,
-    SchemaDefinitionNode,
-    SchemaExtensionNode,
-    TypeNode,
-)
-
 from riskscan.errors import SourceError
 from riskscan.model import ApiSpec, Evidence, Parameter, ParameterLocation, SourceKind, SpecOperation
 from riskscan.sources.specs.openapi_refs import kept_identifier
@@ -57,9 +44,7 @@ __all__ = ["DEFAULT_PATH", "GraphQlError", "GraphQlReader", "looks_like_schema"]
 DEFAULT_PATH = "/graphql"
 """Where a GraphQL API is served unless its schema says otherwise (the convention of every server)."""
 
-_MAX_TOKENS = 2_000_000  # GitHub's public schema has ~150,000; a bound on hostile files
 _ROOTS = ("query", "mutation")
-_DEFAULT_ROOT_NAMES = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
 _SDL_START = re.compile(r'(?:extend|type|schema|interface|input|enum|union|scalar|directive)\b|"')
 _SDL_ROOT = re.compile(
     r"^[ \t]*(?:(?:extend[ \t]+)?type[ \t]+(?:Query|Mutation|Subscription)\b|extend[ \t]+type[ \t]+\w"
@@ -72,7 +57,6 @@ _PATH_COMMENT = re.compile(
     r"^[ \t]*#[ \t]*riskscan:[ \t]*graphql-path[ \t]+(/\S{0,200})[ \t]*$", re.MULTILINE
 )
 _PATH_KEY = "x-riskscan-graphql-path"
-_NESTED = "nested too deeply"  # graphql-core 3.3's own guard, or Python's recursion limit under 3.2
 _ARGUMENT = re.compile(r"[_A-Za-z][_0-9A-Za-z]{0,79}")
 
 
@@ -117,68 +101,16 @@ class GraphQlError(SourceError):
 
 
 def _read_sdl(text: str, shown: str) -> ApiSpec:
-    """An SDL document's query and mutation fields as operations on one endpoint."""
+    """An SDL document's query and mutation fields as operations on one endpoint (parsed by
+    graphql-core, imported here: its import costs a fifth of a second that no other scan needs)."""
+    from riskscan.sources.specs.graphql_sdl import SdlError, root_fields
+
     try:
-        document = parse(text, no_location=False, max_tokens=_MAX_TOKENS)
-    except GraphQLSyntaxError as error:
-        line = error.locations[0].line if error.locations else None
-        problem = _NESTED if "nested too deeply" in error.message else error.message
-        raise GraphQlError(f"broken GraphQL schema: {problem}", path=shown, line=line) from None
-    except RecursionError:  # graphql-core 3.2 has no depth guard of its own
-        raise GraphQlError(f"broken GraphQL schema: {_NESTED}", path=shown) from None
-    names = _root_names(document)
-    fields = {root: list(_root_fields(document, names[root])) for root in (*_ROOTS, "subscription")}
-    path = _sdl_path(text)
-    found = [
-        _Field(root, field.name.value, _arguments(field), _line(field))
-        for root in _ROOTS
-        for field in fields[root]
-    ]
-    return _spec(shown, "graphql sdl", found, len(fields["subscription"]), path)
-
-
-def _root_names(document: DocumentNode) -> dict[str, str]:
-    """Root operation type names: the defaults, unless a `schema` definition or extension names others."""
-    names = dict(_DEFAULT_ROOT_NAMES)
-    for definition in document.definitions:
-        if isinstance(definition, (SchemaDefinitionNode, SchemaExtensionNode)):
-            for operation_type in definition.operation_types or ():
-                names[operation_type.operation.value] = operation_type.type.name.value
-    return names
-
-
-def _root_fields(document: DocumentNode, type_name: str) -> Iterator[FieldDefinitionNode]:
-    """Fields of the named object type, across its definition and every extension, first one kept."""
-    seen: set[str] = set()
-    for definition in document.definitions:
-        if not isinstance(definition, (ObjectTypeDefinitionNode, ObjectTypeExtensionNode)):
-            continue
-        if definition.name.value == type_name:
-            for field in definition.fields or ():
-                if field.name.value not in seen:
-                    seen.add(field.name.value)
-                    yield field
-
-
-def _arguments(field: FieldDefinitionNode) -> list[tuple[str, str | None, bool]]:
-    """(name, named type, required) of each argument."""
-    return [
-        (argument.name.value, _named_type(argument.type), isinstance(argument.type, NonNullTypeNode))
-        for argument in field.arguments or ()
-    ]
-
-
-def _named_type(node: TypeNode) -> str | None:
-    """The named type under list and non-null wrappers (`[ID!]!` -> `ID`)."""
-    while isinstance(node, (ListTypeNode, NonNullTypeNode)):
-        node = node.type
-    name = getattr(node, "name", None)
-    return name.value if name is not None else None
-
-
-def _line(field: FieldDefinitionNode) -> int | None:
-    """The 1-based line of a field's name (after its description, if any)."""
-    return field.name.loc.start_token.line if field.name.loc is not None else None
+        fields, subscriptions = root_fields(text, _ROOTS)
+    except SdlError as error:
+        raise GraphQlError(f"broken GraphQL schema: {error.problem}", path=shown, line=error.line) from None
+    found = [_Field(root, name, arguments, line) for root, name, arguments, line in fields]
+    return _spec(shown, "graphql sdl", found, subscriptions, _sdl_path(text))
 
 
 def _sdl_path(text: str) -> str:
