@@ -18,12 +18,11 @@ A Go template (`{{ env "X" }}`, which the file provider expands) or `${VAR}` is 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from itertools import islice
+from collections.abc import Callable
 
 from riskscan.model import Evidence
+from riskscan.sources.gateways.secret_walk import credential_places
 from riskscan.sources.gateways.url_credentials import is_credential_header, is_reference, url_credential
-from riskscan.sources.structured import escape_pointer_token
 
 __all__ = ["clear_secret_pointers", "clear_secrets"]
 
@@ -33,7 +32,6 @@ _SECRET_FIELDS = frozenset({
 })
 _USER_LISTS = frozenset({"basicAuth", "digestAuth"})
 _HEADER_MAPS = frozenset({"customRequestHeaders", "customResponseHeaders", "headers"})
-_MAX_SECRETS = 200
 _MAX_DEPTH = 32
 
 
@@ -49,26 +47,7 @@ def clear_secrets(
 
 def clear_secret_pointers(data: object) -> list[tuple[str, str]]:
     """(JSON pointer, what it is) of every credential written in clear, in document order."""
-    return list(islice(_walk(data, "", "", 0), _MAX_SECRETS))
-
-
-def _walk(node: object, pointer: str, owner: str, depth: int) -> Iterator[tuple[str, str]]:
-    if depth > _MAX_DEPTH:
-        return
-    if isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk(value, f"{pointer}/{index}", owner, depth + 1)
-        return
-    if not isinstance(node, dict):
-        return
-    for key, value in node.items():
-        name = str(key)
-        child = f"{pointer}/{escape_pointer_token(name)}"
-        what = _credential(name, value, owner)
-        if what is not None:
-            yield child, what
-        elif isinstance(value, (dict, list)):
-            yield from _walk(value, child, name, depth + 1)
+    return credential_places(data, _credential, _MAX_DEPTH)
 
 
 def _credential(name: str, value: object, owner: str) -> str | None:

@@ -14,48 +14,31 @@ Only the place is kept (JSON pointer), never the value.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from itertools import islice
+from collections.abc import Iterator, Mapping
 
+from riskscan.sources.gateways.secret_walk import credential_places
 from riskscan.sources.gateways.url_credentials import is_credential_header, is_reference, url_credential
-from riskscan.sources.structured import escape_pointer_token
 
 __all__ = ["clear_secret_pointers"]
 
 _PARAMETER_MAPS = frozenset({"requestParameters", "RequestParameters", "request_parameters"})
 _VARIABLE_MAPS = frozenset({"Variables", "variables", "StageVariables", "stageVariables"})
 _SECRET_WORDS = ("password", "secret", "token", "apikey", "api_key", "credential")
-_MAX_SECRETS = 200
 _MAX_DEPTH = 48
 
 
 def clear_secret_pointers(data: object) -> list[tuple[str, str]]:
     """(JSON pointer, what it is) of every credential written in clear, in document order."""
-    return list(islice(_walk(data, "", "", 0), _MAX_SECRETS))
+    return credential_places(data, _credential, _MAX_DEPTH, _api_key_value)
 
 
-def _walk(node: object, pointer: str, owner: str, depth: int) -> Iterator[tuple[str, str]]:
-    if depth > _MAX_DEPTH:
-        return
-    if isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk(value, f"{pointer}/{index}", owner, depth + 1)
-        return
-    if not isinstance(node, dict):
-        return
+def _api_key_value(node: Mapping[object, object], pointer: str) -> Iterator[tuple[str, str]]:
+    """An `AWS::ApiGateway::ApiKey` resource whose `Value` is written out."""
     if node.get("Type") == "AWS::ApiGateway::ApiKey":
         properties = node.get("Properties")
         value = properties.get("Value") if isinstance(properties, dict) else None
         if isinstance(value, str) and _is_literal(value):
             yield f"{pointer}/Properties/Value", "API key value written in the template"
-    for key, value in node.items():
-        name = str(key)
-        child = f"{pointer}/{escape_pointer_token(name)}"
-        what = _credential(name, value, owner)
-        if what is not None:
-            yield child, what
-        elif isinstance(value, (dict, list)):
-            yield from _walk(value, child, name, depth + 1)
 
 
 def _credential(name: str, value: object, owner: str) -> str | None:
