@@ -17,11 +17,13 @@ schemes and resilience settings, CORS policies, and credentials written in clear
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from riskscan.model import CorsPolicy, Evidence, Upstream
+from riskscan.sources.gateways.secret_walk import credential_places
 from riskscan.sources.gateways.url_credentials import is_credential_header, url_credential
+from riskscan.sources.structured import MAX_DEPTH
 
 __all__ = ["clear_secret_pointers", "cors_policy", "upstream_detail"]
 
@@ -40,7 +42,6 @@ _KEY_OWNERS = frozenset({"key-auth", "ssls", "jwt-auth", "hmac-auth"})
 _REFERENCE = re.compile(
     r"^\s*(\$env://|\$secret://|\$\{\{?[A-Za-z_][A-Za-z0-9_]*\}?\}|\$[A-Za-z_][A-Za-z0-9_]*$)"
 )
-_MAX_SECRETS = 200
 
 
 def upstream_detail(upstream: Mapping[str, Any], evidence: Evidence) -> Upstream:
@@ -79,29 +80,21 @@ def cors_policy(conf: Mapping[str, Any], evidence: Evidence) -> CorsPolicy:
 
 def clear_secret_pointers(root: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(JSON pointer, field name) of every credential written in clear, in document order."""
-    return list(_walk(root, "", None))[:_MAX_SECRETS]
+    return credential_places(root, _credential, MAX_DEPTH)
 
 
-def _walk(node: Any, pointer: str, owner: str | None) -> Iterator[tuple[str, str]]:
-    if isinstance(node, dict):
-        for key, value in node.items():
-            name = str(key)
-            child = f"{pointer}/{name.replace('~', '~0').replace('/', '~1')}"
-            if isinstance(value, str) and _is_credential(name, owner) and _is_literal(value):
-                yield child, name
-            elif isinstance(value, str) and owner in _HEADER_MAPS and is_credential_header(name) \
-                    and _is_literal(value):
-                yield child, f"{name.lower()} header"
-            elif isinstance(value, str) and (what := url_credential(value)) is not None:
-                yield child, what
-            elif isinstance(value, (dict, list)):
-                yield from _walk(value, child, name)
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _walk(value, f"{pointer}/{index}", owner)
+def _credential(name: str, value: object, owner: str) -> str | None:
+    """What a field holds in clear: a credential field, a credential header, a URL with a credential."""
+    if not isinstance(value, str):
+        return None
+    if _is_credential(name, owner) and _is_literal(value):
+        return name
+    if owner in _HEADER_MAPS and is_credential_header(name) and _is_literal(value):
+        return f"{name.lower()} header"
+    return url_credential(value)
 
 
-def _is_credential(name: str, owner: str | None) -> bool:
+def _is_credential(name: str, owner: str) -> bool:
     lowered = name.lower()
     return lowered in _SECRET_FIELDS or (lowered == "key" and owner in _KEY_OWNERS)
 
