@@ -56,7 +56,7 @@ class FindingDraft:
         return (-self.severity.rank, self.endpoints[0] if self.endpoints else "", self.code)
 
     def to_finding(self, finding_id: str, max_evidence: int) -> Finding:
-        """The finding under `finding_id`, its evidence cut to `max_evidence` items."""
+        """The finding under `finding_id`, its evidence cut to `max_evidence` items (the rest counted)."""
         return Finding(
             id=finding_id,
             control=self.control,
@@ -65,6 +65,7 @@ class FindingDraft:
             detail=self.detail,
             endpoints=self.endpoints,
             evidence=self.evidence[:max_evidence],
+            evidence_omitted=max(0, len(self.evidence) - max_evidence),
             owasp=self.owasp,
             remediation=self.remediation,
             code=self.code,

@@ -46,6 +46,7 @@ def control_result(
     score = None if outcome.applicable is None else _score(outcome.applicable, outcome.drafts, rules, weights)
     drafted = (item for draft in outcome.drafts for item in draft.evidence)
     counts = Counter(outcome.strengths.values()) if score is not None else Counter[EvidenceStrength]()
+    evidence = unique_evidence([*drafted, *outcome.evidence])
     return ControlResult(
         id=control.id,
         name=control.name,
@@ -53,7 +54,8 @@ def control_result(
         status=_status(score, rules),
         summary=outcome.summary,
         weight=control.weight,
-        evidence=unique_evidence([*drafted, *outcome.evidence])[: rules.evidence_per_control],
+        evidence=evidence[: rules.evidence_per_control],
+        evidence_omitted=max(0, len(evidence) - rules.evidence_per_control),
         limitations=outcome.limitations,
         owasp=control.owasp,
         evidence_strength=material_strength(counts, rules.material_share),

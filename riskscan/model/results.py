@@ -73,6 +73,9 @@ class Finding(Model):
     detail: RedactedText
     endpoints: tuple[RedactedEndpointKey, ...] = ()  # endpoint keys, "GET /v2/x/{id}"
     evidence: tuple[Evidence, ...] = ()
+    # Evidence items past the catalogue's cap (`evidence_per_finding`): counted, not listed, so that a
+    # reader of a long list knows it goes on.
+    evidence_omitted: Annotated[int, Field(ge=0)] = 0
     owasp: str | None = None  # e.g. "API1:2023"
     remediation: RedactedText | None = None
     accepted: AcceptedRisk | None = None  # accepted as a known risk by an exception in force
@@ -126,6 +129,7 @@ class ControlResult(Model):
     summary: RedactedText
     weight: float
     evidence: tuple[Evidence, ...] = ()
+    evidence_omitted: Annotated[int, Field(ge=0)] = 0  # past the catalogue's `evidence_per_control`
     limitations: tuple[RedactedText, ...] = ()  # what the inputs cannot show
     owasp: tuple[str, ...] = ()
     # The weakest evidence carrying a material share of the endpoints judged, and the endpoint count

@@ -53,7 +53,7 @@ class FindingView:
     endpoints: tuple[str, ...]
     more_endpoints: int
     evidence: tuple[EvidenceRow, ...]
-    more_evidence: int
+    more_evidence: str  # "and 12 more (see the JSON report)", or empty when every item is shown
     owasp: str
     remediation: str
     accepted: str = ""  # "Accepted by <owner> until 2027-03-31: <reason>", or empty while it stands
@@ -81,7 +81,7 @@ def _finding_view(finding: Finding) -> FindingView:
         endpoints=endpoints[:MAX_FINDING_ENDPOINTS],
         more_endpoints=max(0, len(endpoints) - MAX_FINDING_ENDPOINTS),
         evidence=tuple(_evidence_row(e) for e in finding.evidence[:MAX_FINDING_EVIDENCE]),
-        more_evidence=max(0, len(finding.evidence) - MAX_FINDING_EVIDENCE),
+        more_evidence=_more_evidence(finding),
         owasp=finding.owasp or "",
         remediation=finding.remediation or "",
         accepted=(f"Accepted risk: {finding.accepted.owner}, until {finding.accepted.expires.isoformat()}. "
@@ -112,3 +112,14 @@ def _evidence_row(evidence: Evidence) -> EvidenceRow:
 def _occurrences(count: int) -> str:
     return f"{format_count(count)} occurrence{'' if count == 1 else 's'}"
 
+
+def _more_evidence(finding: Finding) -> str:
+    """What the report says of the evidence it does not show: where the rest is, and how much of it
+    the JSON report lists when the catalogue's cap cut the list there too."""
+    listed = len(finding.evidence)
+    hidden = max(0, listed - MAX_FINDING_EVIDENCE) + finding.evidence_omitted
+    if not hidden:
+        return ""
+    if not finding.evidence_omitted:
+        return f"and {hidden:,} more (see the JSON report)"
+    return f"and {hidden:,} more (the JSON report lists {listed:,} of the {listed + finding.evidence_omitted:,})"
