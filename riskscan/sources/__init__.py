@@ -12,6 +12,7 @@ import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -77,7 +78,7 @@ class ReadContext:
         redacted (a folder named after an email or a token is shown with a placeholder)."""
         resolved = path.resolve()
         try:
-            shown = resolved.relative_to(self.root.resolve()).as_posix()
+            shown = resolved.relative_to(self._resolved_root).as_posix()
         except ValueError:
             shown = path.name
         return redact_file_path(shown)
@@ -85,8 +86,17 @@ class ReadContext:
     def is_allowed(self, path: Path) -> bool:
         """True when a reader may open `path`: it lies inside one of the folders the user gave."""
         resolved = path.resolve()
-        roots = self.allowed_roots or (self.root,)
-        return any(resolved.is_relative_to(root.resolve()) for root in roots)
+        return any(resolved.is_relative_to(root) for root in self._resolved_roots)
+
+    # The roots are resolved once (each `resolve` is a system call per path component): a spec split
+    # over thousands of files asks for thousands of relative paths.
+    @cached_property
+    def _resolved_root(self) -> Path:
+        return self.root.resolve()
+
+    @cached_property
+    def _resolved_roots(self) -> tuple[Path, ...]:
+        return tuple(root.resolve() for root in self.allowed_roots or (self.root,))
 
 
 class SourceReader(Protocol):

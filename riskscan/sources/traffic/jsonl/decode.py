@@ -14,6 +14,7 @@ then `read_line_log`.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -122,18 +123,25 @@ class JsonLinesReader:
         return JsonLinesFormat(self.format_name, self.description, self.fields)
 
 
-def head_objects(head: bytes) -> list[Any]:
-    """The first non-blank lines (up to 20) of a head, each decoded as JSON (None when it is not)."""
+@lru_cache(maxsize=4)
+def head_objects(head: bytes) -> tuple[Any, ...]:
+    """The first non-blank lines (up to 20) of a head, each decoded as JSON when it is an object (None
+    when it is not). Cached: every JSON-lines reader sniffs the same head in turn, and a scan of
+    thousands of YAML files must not decode each of their heads once per reader."""
     lines = head.split(b"\n")
     if len(lines) > 1 and len(head) >= 4096:
         lines.pop()  # the head may end inside a line
-    decoded = []
+    decoded: list[Any] = []
     for line in [line for line in lines if line.strip()][:_SNIFF_LINES]:
+        text = line.strip().removeprefix(b"\xef\xbb\xbf")
+        if not text.startswith(b"{"):  # no JSON object: not worth a decoder's error
+            decoded.append(None)
+            continue
         try:
-            decoded.append(json.loads(line.strip().removeprefix(b"\xef\xbb\xbf")))
+            decoded.append(json.loads(text))
         except (ValueError, RecursionError):
             decoded.append(None)
-    return decoded
+    return tuple(decoded)
 
 
 def resolve(entry: Any, key: str) -> str | None:
