@@ -12,7 +12,6 @@ import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -41,6 +40,7 @@ HEAD_BYTES = 65536
 """How much of a file's beginning `sniff` sees (decompressed for gzip and zstd)."""
 _HEAD_SCAN_BYTES = 32 << 20  # gzip read at most to find a head (past empty members): a bound on sniffing
 
+_MAX_RESOLUTIONS = 100_000
 _DEFAULT_MAX_BYTES = 50 * 1024 * 1024  # ReadContext.max_bytes unless --max-file-mb says otherwise
 
 SourcePayload = ApiSpec | GatewayConfig | TrafficSample | GatewayExport
@@ -73,30 +73,37 @@ class ReadContext:
     protected_paths: frozenset[str] = frozenset()
     log_fields: FieldMap | None = None
 
+    # Paths resolved so far, and how each is shown: a spec split over thousands of files names each of
+    # them from many places, and every `resolve` is a system call per path component.
+    _resolutions: dict[Path, Path] = field(default_factory=dict, init=False, compare=False, repr=False)
+    _shown: dict[Path, str] = field(default_factory=dict, init=False, compare=False, repr=False)
+
     def relative_path(self, path: Path) -> str:
         """The path as shown to users: relative to the scan root when inside it, POSIX style, and
         redacted (a folder named after an email or a token is shown with a placeholder)."""
-        resolved = path.resolve()
-        try:
-            shown = resolved.relative_to(self._resolved_root).as_posix()
-        except ValueError:
-            shown = path.name
-        return redact_file_path(shown)
+        shown = self._shown.get(path)
+        if shown is None:
+            try:
+                shown = self._resolved(path).relative_to(self._resolved(self.root)).as_posix()
+            except ValueError:
+                shown = path.name
+            shown = self._shown[path] = redact_file_path(shown)
+        return shown
 
     def is_allowed(self, path: Path) -> bool:
         """True when a reader may open `path`: it lies inside one of the folders the user gave."""
-        resolved = path.resolve()
-        return any(resolved.is_relative_to(root) for root in self._resolved_roots)
+        resolved = self._resolved(path)
+        return any(resolved.is_relative_to(self._resolved(root)) for root in self.allowed_roots or (self.root,))
 
-    # The roots are resolved once (each `resolve` is a system call per path component): a spec split
-    # over thousands of files asks for thousands of relative paths.
-    @cached_property
-    def _resolved_root(self) -> Path:
-        return self.root.resolve()
-
-    @cached_property
-    def _resolved_roots(self) -> tuple[Path, ...]:
-        return tuple(root.resolve() for root in self.allowed_roots or (self.root,))
+    def _resolved(self, path: Path) -> Path:
+        """`path.resolve()`, once per path of a scan (forgotten past `_MAX_RESOLUTIONS` paths)."""
+        resolved = self._resolutions.get(path)
+        if resolved is None:
+            if len(self._resolutions) >= _MAX_RESOLUTIONS:
+                self._resolutions.clear()
+                self._shown.clear()
+            resolved = self._resolutions[path] = path.resolve()
+        return resolved
 
 
 class SourceReader(Protocol):

@@ -282,7 +282,7 @@ class _SpecReader:
         hosts = dict.fromkeys(base.host for base in others if base.host not in (None, first.host))
         operation_id = kept_identifier(node.get("operationId"))
         self._note_file_refs(operation)
-        data = operation_data(method, operation, self._refs, self._refs.shown_path)
+        data = operation_data(method, operation, self._refs, self._context.relative_path)
         return SpecOperation(
             method=method.upper(),
             path=path,
@@ -297,7 +297,7 @@ class _SpecReader:
             evidence=self._evidence(method, template, operation, operation_id),
             fields=data.fields,
             open_body=data.open_body,
-            rate_limit_declared=declared_rate_limit(operation, self._refs, self._refs.shown_path),
+            rate_limit_declared=declared_rate_limit(operation, self._refs, self._context.relative_path),
             returns_collection=returns_collection(operation, self._refs),
             server_schemes=tuple(dict.fromkeys(base.scheme for base in (first, *others) if base.scheme)),
             plain_server=self._plain_server((first, *others)),
@@ -309,7 +309,7 @@ class _SpecReader:
         if plain is None or plain.declared_at is None:
             return None
         where = plain.declared_at
-        return Evidence(path=self._refs.shown_path(where.document.path), line=where.line,
+        return Evidence(path=self._context.relative_path(where.document.path), line=where.line,
                         pointer=where.pointer, note=f"{plain.scheme} server: requests travel unencrypted")
 
     def _evidence(self, method: str, template: str, operation: Located, operation_id: str | None) -> Evidence:
@@ -317,7 +317,7 @@ class _SpecReader:
         label = f"{method} {redact_path(template)}" + (f" ({operation_id})" if operation_id else "")
         is_root = operation.document is self._document
         return Evidence(
-            path=self._refs.shown_path(operation.document.path),
+            path=self._context.relative_path(operation.document.path),
             line=operation.line,
             pointer=operation.pointer,
             excerpt=label if len(label) <= 200 else label[:199] + "…",

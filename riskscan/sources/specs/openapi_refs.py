@@ -80,17 +80,12 @@ class RefResolver:
         self._root = root
         self._context = context
         # Each file opened once: its document, or why it could not be loaded.
-        self._root_path = root.path.resolve()
-        self._documents: dict[Path, StructuredDocument | str] = {self._root_path: root}
+        self._documents: dict[Path, StructuredDocument | str] = {root.path.resolve(): root}
         self._last_problem = ""
         self._warnings: dict[str, None] = {}  # ordered set
         self._dropped = 0
         self._seen_refs: set[tuple[Path, str]] = set()  # (document, $ref) already followed or noted
         self.referenced_files: dict[str, None] = {}  # ordered set of relative paths
-        # Each file a `$ref` names, judged once: whether it may be opened and its resolved path (a spec
-        # split over thousands of files names each of them from many places).
-        self._targets: dict[Path, tuple[bool, Path]] = {}
-        self._shown: dict[Path, str] = {}  # resolved path -> as shown to users
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -107,7 +102,7 @@ class RefResolver:
         """Record a one-line warning, prefixed with the file and line it concerns, and return it."""
         prefix = ""
         if where is not None:
-            shown = self.shown_path(where.document.path)
+            shown = self._context.relative_path(where.document.path)
             line = where.line
             prefix = f"{shown}:{line}: " if line is not None else f"{shown}: "
         message = " ".join(f"{prefix}{problem}".split())
@@ -144,8 +139,8 @@ class RefResolver:
             self.warn(located, f"remote $ref {_shown_ref(ref)} not fetched")
             return
         target = self._target_file(located, ref)
-        if target is not None and _is_file(target) and self._resolved(target) != self._root_path:
-            self.referenced_files[self.shown_path(target)] = None
+        if target is not None and _is_file(target) and target.resolve() != self._root.path.resolve():
+            self.referenced_files[self._context.relative_path(target)] = None
 
     def _follow(self, located: Located) -> Located | None:
         """One hop: the node a `$ref` names, in this document or a relative file."""
@@ -177,7 +172,7 @@ class RefResolver:
             return None
         target = located.document.path.parent / file_part
         try:
-            is_allowed = self._judged(target)[0]
+            is_allowed = self._context.is_allowed(target)
         except (OSError, ValueError):
             self.warn(located, f"$ref {_shown_ref(ref)} does not name a usable file; not opened")
             return None
@@ -189,7 +184,7 @@ class RefResolver:
     def _open(self, located: Located, ref: str, target: Path) -> StructuredDocument | None:
         """The document at `target` (an allowed file), loaded once; None, with a warning at every
         reference to it, when it is missing or broken."""
-        resolved = self._resolved(target)
+        resolved = target.resolve()
         if resolved not in self._documents:
             self._documents[resolved] = self._load(target)
         document = self._documents[resolved]
@@ -197,26 +192,8 @@ class RefResolver:
             self.warn(located, f"$ref {_shown_ref(ref)} {document}")
             return None
         if document is not self._root:
-            self.referenced_files[self.shown_path(target)] = None
+            self.referenced_files[self._context.relative_path(target)] = None
         return document
-
-    def _judged(self, target: Path) -> tuple[bool, Path]:
-        """Whether the reader may open `target`, and its resolved path; worked out once per file."""
-        judged = self._targets.get(target)
-        if judged is None:
-            judged = self._targets[target] = (self._context.is_allowed(target), target.resolve())
-        return judged
-
-    def _resolved(self, target: Path) -> Path:
-        return self._judged(target)[1]
-
-    def shown_path(self, target: Path) -> str:
-        """`ReadContext.relative_path` of a file of this spec, worked out once per file."""
-        resolved = self._resolved(target)
-        shown = self._shown.get(resolved)
-        if shown is None:
-            shown = self._shown[resolved] = self._context.relative_path(target)
-        return shown
 
     def _load(self, target: Path) -> StructuredDocument | str:
         """Parse a referenced file; for a missing or broken one, the problem (for a warning)."""
