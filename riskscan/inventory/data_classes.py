@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -32,6 +32,7 @@ __all__ = ["DataRules", "EndpointData", "classify_operations", "default_rules", 
 _DATA_FILE = "data_classes.yaml"
 _LOOSE_SHOWN = 5  # unbounded request fields kept as evidence per endpoint
 _FIELDS_PER_PLACE = 3  # fields kept as evidence per class and location
+_MAX_ANSWERS = 50_000  # distinct (field name, format) answers remembered
 _SEPARATORS = re.compile(r"[\s_.\-]+")
 
 
@@ -40,15 +41,36 @@ class DataRules:
     """Per class, in matching order: name patterns and formats."""
 
     classes: tuple[tuple[DataClass, tuple[re.Pattern[str], ...], frozenset[str]], ...]
+    # Each class's name patterns as one alternation (one search instead of one per pattern), and the
+    # answers so far: the same field names (`id`, `email`) recur across thousands of operations.
+    _joined: tuple[tuple[DataClass, re.Pattern[str] | None, frozenset[str]], ...] = field(
+        init=False, compare=False, repr=False
+    )
+    _answers: dict[tuple[str, str], DataClass | None] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
+
+    def __post_init__(self) -> None:
+        joined = tuple(
+            (data_class, re.compile("|".join(f"(?:{p.pattern})" for p in patterns)) if patterns else None, formats)
+            for data_class, patterns, formats in self.classes
+        )
+        object.__setattr__(self, "_joined", joined)
 
     def classify(self, name: str, schema_format: str | None = None) -> DataClass | None:
         """The first class whose format or name pattern matches, or None."""
-        normalised = normalise(name)
-        lowered_format = (schema_format or "").lower()
-        for data_class, patterns, formats in self.classes:
-            if lowered_format in formats or any(pattern.search(normalised) for pattern in patterns):
-                return data_class
-        return None
+        key = (normalise(name), (schema_format or "").lower())
+        if key in self._answers:
+            return self._answers[key]
+        normalised, lowered_format = key
+        answer = next(
+            (data_class for data_class, pattern, formats in self._joined
+             if lowered_format in formats or (pattern is not None and pattern.search(normalised))),
+            None,
+        )
+        if len(self._answers) < _MAX_ANSWERS:
+            self._answers[key] = answer
+        return answer
 
 
 @dataclass(frozen=True)
