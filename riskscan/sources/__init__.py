@@ -84,7 +84,7 @@ class ReadContext:
         shown = self._shown.get(path)
         if shown is None:
             try:
-                shown = self._resolved(path).relative_to(self._resolved(self.root)).as_posix()
+                shown = self.resolve(path).relative_to(self.resolve(self.root)).as_posix()
             except ValueError:
                 shown = path.name
             shown = self._shown[path] = redact_file_path(shown)
@@ -92,10 +92,10 @@ class ReadContext:
 
     def is_allowed(self, path: Path) -> bool:
         """True when a reader may open `path`: it lies inside one of the folders the user gave."""
-        resolved = self._resolved(path)
-        return any(resolved.is_relative_to(self._resolved(root)) for root in self.allowed_roots or (self.root,))
+        resolved = self.resolve(path)
+        return any(resolved.is_relative_to(self.resolve(root)) for root in self.allowed_roots or (self.root,))
 
-    def _resolved(self, path: Path) -> Path:
+    def resolve(self, path: Path) -> Path:
         """`path.resolve()`, once per path of a scan (forgotten past `_MAX_RESOLUTIONS` paths)."""
         resolved = self._resolutions.get(path)
         if resolved is None:

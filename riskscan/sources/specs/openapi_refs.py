@@ -80,7 +80,7 @@ class RefResolver:
         self._root = root
         self._context = context
         # Each file opened once: its document, or why it could not be loaded.
-        self._documents: dict[Path, StructuredDocument | str] = {root.path.resolve(): root}
+        self._documents: dict[Path, StructuredDocument | str] = {context.resolve(root.path): root}
         self._last_problem = ""
         self._warnings: dict[str, None] = {}  # ordered set
         self._dropped = 0
@@ -139,7 +139,8 @@ class RefResolver:
             self.warn(located, f"remote $ref {_shown_ref(ref)} not fetched")
             return
         target = self._target_file(located, ref)
-        if target is not None and _is_file(target) and target.resolve() != self._root.path.resolve():
+        resolve = self._context.resolve
+        if target is not None and _is_file(target) and resolve(target) != resolve(self._root.path):
             self.referenced_files[self._context.relative_path(target)] = None
 
     def _follow(self, located: Located) -> Located | None:
@@ -184,7 +185,7 @@ class RefResolver:
     def _open(self, located: Located, ref: str, target: Path) -> StructuredDocument | None:
         """The document at `target` (an allowed file), loaded once; None, with a warning at every
         reference to it, when it is missing or broken."""
-        resolved = target.resolve()
+        resolved = self._context.resolve(target)
         if resolved not in self._documents:
             self._documents[resolved] = self._load(target)
         document = self._documents[resolved]
