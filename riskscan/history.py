@@ -13,12 +13,14 @@ import sqlite3
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from riskscan.errors import HistoryError
 from riskscan.model import Assessment, Grade, Lifecycle, Model, Severity
 from riskscan.report import RENDERERS
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 __all__ = ["ScanRecord", "check_database", "list_scans", "save_assessment"]
 
@@ -83,7 +85,7 @@ def _table_names(db_path: Path) -> set[str]:
 def save_assessment(assessment: Assessment, db_path: Path) -> int:
     """Store one scan with its endpoints and findings; return the new scan id."""
     try:
-        db = sqlite_utils.Database(db_path)
+        db = _database(db_path)
         with db.conn:
             scan_id = _insert_scan(db, assessment)
             _insert_endpoints(db, scan_id, assessment)
@@ -99,7 +101,7 @@ def list_scans(db_path: Path, limit: int = 50) -> list[ScanRecord]:
     if not db_path.exists():
         return []
     try:
-        db = sqlite_utils.Database(db_path)
+        db = _database(db_path)
         if "scans" not in db.table_names():
             return []
         rows = db.query(
@@ -176,3 +178,11 @@ def _insert_findings(db: sqlite_utils.Database, scan_id: int, assessment: Assess
         for finding in assessment.findings
     ]
     db.table("findings").insert_all(rows, foreign_keys=[("scan_id", "scans", "id")], alter=True)
+
+
+def _database(db_path: Path) -> sqlite_utils.Database:
+    """The history database; sqlite-utils (and the numpy it loads when present) is imported only
+    when a scan is recorded or listed, so that `riskscan --help` does not pay for it."""
+    import sqlite_utils
+
+    return sqlite_utils.Database(db_path)

@@ -8,8 +8,9 @@ import sys
 import pytest
 
 # The traffic engine (Polars), the Spark engine and the GraphQL parser: each costs a fifth of a second
-# or more to import, and a scan of specs and gateway configs alone needs none of them.
-_LAZY = ("polars", "pyspark", "graphql")
+# or more to import, and a scan of specs and gateway configs alone needs none of them. sqlite-utils
+# (with the numpy it loads when present) is needed only once a scan is recorded or listed.
+_LAZY = ("polars", "pyspark", "graphql", "sqlite_utils", "numpy")
 
 
 @pytest.mark.parametrize("module", _LAZY)
