@@ -37,7 +37,6 @@ from riskscan.model import (
     Evidence,
     GatewayConfig,
     GatewayRoute,
-    PluginRef,
     RouteAspect,
     SourceKind,
 )
@@ -46,7 +45,7 @@ from riskscan.sources import ReadContext
 from riskscan.sources.gateways.traefik_crd import add_crd_services
 from riskscan.sources.gateways.traefik_docker import docker_services
 from riskscan.sources.gateways.traefik_elsewhere import other_provider_middlewares
-from riskscan.sources.gateways.traefik_exposure import client_transport, tls_settings
+from riskscan.sources.gateways.traefik_exposure import client_transport, router_logging, tls_settings
 from riskscan.sources.gateways.traefik_load import TOML_SECTION, TraefikError, load_dynamic
 from riskscan.sources.gateways.traefik_middlewares import (
     Enforcement,
@@ -56,7 +55,7 @@ from riskscan.sources.gateways.traefik_middlewares import (
     user_count,
 )
 from riskscan.sources.gateways.traefik_provider import Definitions, Origin, sibling_definitions
-from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, parse_rule, shown_rule
+from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, grouped, parse_rule, shown_rule
 from riskscan.sources.gateways.traefik_secrets import clear_secrets
 from riskscan.sources.gateways.traefik_services import (
     crd_service_names,
@@ -179,7 +178,7 @@ class _Builder:
             self.warnings.append(f"router {name}: {error}: left out")
             return []
         self.warnings += enforcement.warnings
-        groups = _grouped(alternatives)
+        groups = grouped(alternatives)
         if not groups:
             self.warnings.append(f"router {name}: its rule can match no request: left out")
         evidence = self._evidence(pointer, f"rule: {shown_rule(rule)}")
@@ -233,7 +232,7 @@ class _Builder:
         unseen = {aspect for aspect in enforcement.unseen
                   if not (aspect is RouteAspect.AUTH and enforcement.auth)
                   and not (aspect is RouteAspect.RATE_LIMIT and enforcement.limits)}
-        loggers, monitors, plugins = self._logging(router, entry_points)
+        loggers, monitors, plugins = router_logging(router, entry_points, self.static)
         if loggers is None:
             unseen.add(RouteAspect.LOGGING)
         return GatewayRoute(
@@ -249,25 +248,6 @@ class _Builder:
             # A middleware not read may set CORS headers too: then the policy is not shown.
             cors=None if enforcement.unseen else tuple(enforcement.cors),
         )
-
-    def _logging(self, router: Mapping[str, Any], entry_points: list[str]
-                 ) -> tuple[tuple[str, ...] | None, tuple[str, ...], tuple[PluginRef, ...]]:
-        """Loggers (None: not shown), monitors and their refs, from the static configuration if one was
-        found, narrowed by the router's own `observability` switches (v3.1+)."""
-        observability = _mapping(router.get("observability"))
-        if observability.get("accessLogs") is False:
-            return (), (), ()
-        static = self.static
-        if static is None:
-            return None, (), ()
-        monitors = tuple(name for name in static.monitors if observability.get(name) is not False)
-        refs = tuple(PluginRef(name=name, attached_to="static configuration",
-                               evidence=Evidence(path=static.shown, pointer=f"/{name}"))
-                     for name in (("accessLog",) if static.has_access_log else ()) + monitors)
-        is_opted_out = bool(entry_points) and set(entry_points) <= static.unlogged_entry_points
-        if not static.has_access_log or is_opted_out:
-            return (), monitors, refs[1:] if static.has_access_log else refs
-        return ("accessLog",), monitors, refs
 
     def _upstream(self, reference: object, depth: int) -> str | None:
         """The service's server hosts (credentials and paths stripped), or its name when not in this file."""
@@ -323,30 +303,6 @@ def _other_providers(http: Mapping[str, Any], known: Definitions) -> set[str]:
 def _at(line: int | None) -> Callable[[str], int | None]:
     """A line finder for a definition found in another file: its line, whatever the pointer."""
     return lambda pointer: line
-
-
-def _grouped(alternatives: list[Alternative]) -> list[Alternative]:
-    """Alternatives merged where that is exact: those differing only in methods (any method absorbs
-    the rest), then those differing only in uris (a route lists several uris)."""
-    by_match: dict[tuple[object, ...], Alternative] = {}
-    for item in alternatives:
-        key = (item.uris or ("/*",), item.hosts, item.conditions)
-        known = by_match.get(key)
-        methods = None if known is None else _any_of(known.methods, item.methods)
-        by_match[key] = item if known is None else Alternative(
-            uris=key[0], hosts=item.hosts, methods=methods, conditions=item.conditions)
-    by_rest: dict[tuple[object, ...], list[str]] = {}
-    for item in by_match.values():
-        uris = by_rest.setdefault((item.hosts, item.methods, item.conditions), [])
-        uris += [uri for uri in (item.uris or ("/*",)) if uri not in uris]
-    return [Alternative(uris=tuple(uris), hosts=hosts, methods=methods,  # type: ignore[arg-type]
-                        conditions=conditions)  # type: ignore[arg-type]
-            for (hosts, methods, conditions), uris in by_rest.items()]
-
-
-def _any_of(left: tuple[str, ...] | None, right: tuple[str, ...] | None) -> tuple[str, ...] | None:
-    """Methods matched by either side: None (any method) when either accepts any."""
-    return None if left is None or right is None else tuple(dict.fromkeys(left + right))
 
 
 def _host(url: object) -> str | None:
