@@ -1,0 +1,138 @@
+"""What the IngressRoutes of one manifest name, found in that manifest and the other files of the scan.
+
+An IngressRoute names `Middleware`, `TLSOption`, `TraefikService` and Kubernetes `Service` resources
+by name and namespace, as Traefik's kubernetescrd provider reads them (`<namespace>-<name>@kubernetescrd`
+once qualified), and may name another provider's middleware or TLS option (`auth@file`, `limit@docker`).
+`crd_lookup` gathers them into the file provider's shape (`traefik_provider.Definitions`), so the same
+code resolves them as it resolves a file router's (`traefik_middlewares`, `traefik_services`):
+
+- Middlewares: the manifest's own `Middleware` resources, those of the scan's other manifests, and the
+  label middlewares of its Compose files (`traefik_elsewhere`); when a route names `@file`, the
+  middlewares and TLS options of the scan's YAML and JSON dynamic configuration files (TOML ones are
+  not looked into), under their own names as a file router would name them.
+- TLS options: `TLSOption` resources of the manifest and of the scan (`tls_options`, by qualified name).
+- Services: TraefikServices, ServersTransports and Kubernetes Services (`traefik_crd`).
+- The one Traefik static configuration of the folders given (`traefik_static`), for entry points and
+  access logs.
+
+Only files whose text declares what is looked for are parsed, each at most once per version.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from riskscan.errors import SourceError
+from riskscan.sources import HEAD_BYTES, ReadContext
+from riskscan.sources.gateways.gateway_lookup import other_files
+from riskscan.sources.gateways.kubernetes_objects import KubeObject, collect_objects
+from riskscan.sources.gateways.kubernetes_services import ServiceIndex
+from riskscan.sources.gateways.traefik_crd import CrdServices, crd_services
+from riskscan.sources.gateways.traefik_elsewhere import (
+    ForeignMiddleware,
+    crd_middleware,
+    other_provider_middlewares,
+)
+from riskscan.sources.gateways.traefik_load import TOML_SECTION, load_dynamic
+from riskscan.sources.gateways.traefik_provider import Definitions
+from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_config
+from riskscan.sources.structured import load_structured_documents
+
+__all__ = ["CrdLookup", "TRAEFIK_GROUPS", "crd_lookup", "is_traefik_crd"]
+
+TRAEFIK_GROUPS = ("traefik.io/", "traefik.containo.us/")
+"""The API groups of Traefik's custom resources: `traefik.io`, and `traefik.containo.us` before v3."""
+
+_DECLARES_OPTION = re.compile(
+    rb"""^\s*(?:-\s+)?kind:\s*["']?TLSOption["']?\s*(?:#.*)?$|"kind"\s*:\s*"TLSOption\"""", re.MULTILINE
+)
+_YAML_HTTP = re.compile(rb"^(?:http|tls):[ \t]*\r?$", re.MULTILINE)
+_JSON_HTTP = re.compile(rb'^\s*\{\s*"(?:http|tls)"\s*:')
+
+
+@dataclass
+class CrdLookup:
+    """Everything the IngressRoutes of one manifest may name, and where each was found."""
+
+    definitions: Definitions
+    services: CrdServices
+    services_index: ServiceIndex  # Kubernetes Services: the manifest's own, then the scan's
+    tls_options: dict[str, KubeObject] = field(default_factory=dict)  # `<ns>-<name>@kubernetescrd`
+    static: StaticConfig | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def add_middleware(self, item: ForeignMiddleware) -> None:
+        """A middleware of another provider (or resource) under its qualified name, with its place."""
+        line = item.line
+        self.definitions.add_middleware(item.reference, item.config, (item.shown, lambda _: line),
+                                        item.pointer)
+
+
+def is_traefik_crd(item: KubeObject, kind: str) -> bool:
+    """True for a Traefik custom resource of `kind` (either API group)."""
+    return item.kind == kind and item.api_version.startswith(TRAEFIK_GROUPS)
+
+
+def crd_lookup(objects: list[KubeObject], path: Path, context: ReadContext, services: ServiceIndex,
+               needs_file_provider: bool) -> CrdLookup:
+    """What the IngressRoutes among `objects` (the manifest at `path`) may name, from the whole scan;
+    the file provider's definitions only when a route names one (`needs_file_provider`)."""
+    definitions = Definitions()
+    if needs_file_provider:
+        for other in other_files(path, context):
+            found = _dynamic_in(str(other.path), other.size, other.mtime_ns, context.max_bytes, other.shown)
+            if found is not None:
+                definitions.add(found[0], (other.shown, found[1]))
+    lookup = CrdLookup(definitions, crd_services(path, context, objects, services), services)
+    for item in objects:
+        middleware = crd_middleware(item)
+        if middleware is not None:
+            lookup.add_middleware(middleware)
+    for middleware in other_provider_middlewares(path, context, {"kubernetescrd", "docker"}):
+        lookup.add_middleware(middleware)
+    options = [item for item in objects if is_traefik_crd(item, "TLSOption")]
+    for other in other_files(path, context):
+        options += _options_in(str(other.path), other.size, other.mtime_ns, context.max_bytes, other.shown)
+    for item in options:
+        lookup.tls_options.setdefault(f"{item.namespace}-{item.name}@kubernetescrd", item)
+    static = find_static_config(context)
+    if isinstance(static, str):
+        lookup.warnings.append(static)
+    lookup.static = static if isinstance(static, StaticConfig) else None
+    return lookup
+
+
+@lru_cache(maxsize=1024)
+def _options_in(file: str, size: int, mtime_ns: int, max_bytes: int, shown: str) -> tuple[KubeObject, ...]:
+    """The TLSOption resources one file declares (none when it is unreadable or declares none)."""
+    path = Path(file)
+    try:
+        if _DECLARES_OPTION.search(path.read_bytes()) is None:
+            return ()
+        documents = load_structured_documents(path, ReadContext(root=path.parent, max_bytes=max_bytes))
+    except (OSError, SourceError):
+        return ()
+    objects, _ = collect_objects(documents, shown, lambda message: None)
+    return tuple(item for item in objects if is_traefik_crd(item, "TLSOption"))
+
+
+@lru_cache(maxsize=256)
+def _dynamic_in(file: str, size: int, mtime_ns: int, max_bytes: int, shown: str
+                ) -> tuple[Mapping[str, Any], Callable[[str], int | None]] | None:
+    """A Traefik dynamic configuration file's data and line finder; None for any other file."""
+    path = Path(file)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(HEAD_BYTES)
+        is_dynamic = (_YAML_HTTP.search(head) is not None or _JSON_HTTP.match(head) is not None
+                      or TOML_SECTION.search(head) is not None)
+        if not is_dynamic:
+            return None
+        return load_dynamic(path, ReadContext(root=path.parent, max_bytes=max_bytes), shown)
+    except (OSError, SourceError):
+        return None
