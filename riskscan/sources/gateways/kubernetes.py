@@ -6,7 +6,8 @@ A manifest file holds one or more YAML documents (`---` separated) or JSON, each
 ingress-nginx annotations), HTTPRoutes and GRPCRoutes by `gateway_api` against their parent Gateways,
 found in the same file or another manifest of the scan; their backends are resolved against the
 `Service`s of the scan (`kubernetes_services`). Traefik IngressRoutes are read by `traefik_ingressroute`
-with the Middlewares, TLSOptions and TraefikServices of the scan (`traefik_crd_lookup`). Everything else in the file is ignored; `Secret` and
+with the Middlewares, TLSOptions and TraefikServices of the scan (`traefik_crd_lookup`). Everything
+else in the file is ignored; `Secret` and
 `ConfigMap` objects are never read into routes, and no annotation value that may carry a credential is
 kept. A Secret holding data, and a credential in a routing object's annotations or header filters, is
 recorded by place only (`kubernetes_secrets`), so every manifest read counts as checked for secrets.
@@ -53,8 +54,8 @@ _ROUTING_KINDS: dict[str, tuple[str, ...]] = {
 _UNASSESSED_ROUTES = frozenset({"TLSRoute", "TCPRoute", "UDPRoute", "IngressRouteTCP", "IngressRouteUDP"})
 _API_GROUPS = ("networking.k8s.io/", "gateway.networking.k8s.io/", "extensions/v1beta1", *TRAEFIK_GROUPS)
 _YAML_KIND = re.compile(
-    rb"""^[ \t]*(?:-[ \t]+)?kind:[ \t]*["']?(Ingress|HTTPRoute|GRPCRoute|Gateway|IngressRoute(?:TCP|UDP)?)["']?"""
-    rb"""[ \t]*(?:#.*)?\r?$""",
+    rb"""^[ \t]*(?:-[ \t]+)?kind:[ \t]*["']?"""
+    rb"""(Ingress|HTTPRoute|GRPCRoute|Gateway|IngressRoute(?:TCP|UDP)?)["']?[ \t]*(?:#.*)?\r?$""",
     re.MULTILINE,
 )
 _JSON_KIND = re.compile(rb'"kind"\s*:\s*"(Ingress|HTTPRoute|GRPCRoute|Gateway|IngressRoute(?:TCP|UDP)?)"')
@@ -135,9 +136,11 @@ class KubernetesReader:
         secrets = secret_objects_in_clear(documents, shown)
         secrets += [place for item in objects if _is_routing(item) for place in routing_object_secrets(item)]
         secrets += [place for item in objects for place in middleware_secrets(item)]
+        # TLS versions only where IngressRoutes show them: an Ingress's are the controller's settings.
+        versions = tuple(traefik.tls_settings.values()) if traefik is not None else None
         return GatewayConfig(path=shown, gateway="kubernetes", routes=tuple(routes),
                              warnings=tuple(dict.fromkeys(warnings)), clear_secrets=tuple(secrets),
-                             tls_settings=tuple(traefik.tls_settings.values()) if traefik is not None else None)
+                             tls_settings=versions)
 
 
 def _ingressroutes(objects: list[KubeObject], path: Path, context: ReadContext, services: ServiceIndex,

@@ -19,6 +19,9 @@ folders given hold exactly one (`traefik_static`), it decides (with its entry po
 except for a router whose `observability.accessLogs` is false, which is known not to be logged.
 Credentials written in clear in the file, and in that static configuration, are recorded by place
 (`traefik_secrets`), so every dynamic file read counts as checked for secrets.
+A Docker Compose file is read the same way: the routers, middlewares and services its container labels
+declare (the docker provider) are turned into this shape (`traefik_compose`), and credentials in its
+labels and in the Traefik container's environment and command are recorded by place.
 TCP and UDP routers are named in a warning, not assessed. A router whose rule cannot be expressed
 without approximating it (negation, a complex regex) is left out with a warning.
 """
@@ -43,8 +46,9 @@ from riskscan.model import (
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.traefik_crd import add_crd_services
-from riskscan.sources.gateways.traefik_docker import docker_services
-from riskscan.sources.gateways.traefik_elsewhere import other_provider_middlewares
+from riskscan.sources.gateways.traefik_compose import compose_routers, compose_secrets, is_compose
+from riskscan.sources.gateways.traefik_docker import docker_services, file_services
+from riskscan.sources.gateways.traefik_elsewhere import file_middlewares, other_provider_middlewares
 from riskscan.sources.gateways.traefik_exposure import client_transport, router_logging, tls_settings
 from riskscan.sources.gateways.traefik_load import TOML_SECTION, TraefikError, load_dynamic
 from riskscan.sources.gateways.traefik_middlewares import (
@@ -73,6 +77,10 @@ _SERVICE_DEPTH = 4
 _YAML_HTTP = re.compile(rb"^(?:http|tcp):[ \t]*\r?$", re.MULTILINE)
 _YAML_SECTION = re.compile(rb"^[ \t]+(?:routers|middlewares|services):[ \t]*\r?$", re.MULTILINE)
 _JSON_SECTION = re.compile(rb'^\s*\{\s*"http"\s*:\s*\{\s*"(?:routers|middlewares|services)"')
+_COMPOSE = re.compile(rb"^services:[ \t]*(?:#.*)?\r?$", re.MULTILINE)
+_COMPOSE_TRAEFIK = re.compile(  # a Traefik label, or a container running the traefik image
+    rb"traefik\.(?:http|tcp|udp|enable)\b|^[ \t]+image:[ \t]*[\"']?(?:[\w.-]+/)*traefik[:\"'\s]",
+    re.MULTILINE | re.IGNORECASE)
 _MTLS = "RequireAndVerifyClientCert"
 _FOREIGN_PROVIDERS = frozenset({"kubernetescrd", "docker"})  # whose middlewares `traefik_elsewhere` finds
 
@@ -81,25 +89,35 @@ class TraefikReader:
     """Reads a Traefik dynamic configuration file into a `GatewayConfig`."""
 
     kind = SourceKind.TRAEFIK
-    title = "Traefik v2/v3 dynamic configuration (file provider, YAML or TOML)"
+    title = "Traefik v2/v3 dynamic configuration (file provider, YAML or TOML) and Docker Compose labels"
     summary = ("http routers as routes (Host, Path, PathPrefix, simple PathRegexp, Method, headers; && ||"
                " and parentheses), middlewares basicAuth/digestAuth/forwardAuth, rateLimit, inFlightReq, "
                "ipAllowList, headers (CORS), chains, @kubernetescrd and @docker ones found in the folders "
                "given; mTLS TLS options; upstreams followed through the folder's files and compound "
                "services, credentials stripped; access logs and metrics from the one static configuration "
-               "(traefik.yml) in the folders given, else not shown")
+               "(traefik.yml) in the folders given, else not shown; Compose label routers; credentials in "
+               "labels and the Traefik container's environment flagged by place")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a dynamic configuration: a top-level `http` (or `tcp`) holding routers, middlewares or
-        services, in YAML, TOML (`[http.routers.x]`) or JSON."""
+        services, in YAML, TOML (`[http.routers.x]`) or JSON; or a Compose file with Traefik labels or a
+        Traefik container."""
         if TOML_SECTION.search(head) is not None or _JSON_SECTION.match(head) is not None:
+            return True
+        if _COMPOSE.search(head) is not None and _COMPOSE_TRAEFIK.search(head) is not None:
             return True
         return _YAML_HTTP.search(head) is not None and _YAML_SECTION.search(head) is not None
 
     def read(self, path: Path, context: ReadContext) -> GatewayConfig:
-        """Read one dynamic configuration file; raise `TraefikError` naming the file and the problem."""
+        """Read one dynamic configuration (or Compose) file; raise `TraefikError` naming the file and the
+        problem."""
         shown = context.relative_path(path)
         data, locate_line = load_dynamic(path, context, shown)
+        compose = compose_routers(data) if is_compose(data) else None
+        secrets = (compose_secrets(data, shown, locate_line) if compose is not None
+                   else clear_secrets(data, shown, locate_line, ""))
+        if compose is not None:
+            data, locate_line = compose.data, _relocated(locate_line, compose.pointers)
         http = data.get("http")
         if not isinstance(http, Mapping) and not any(key in data for key in ("tcp", "udp")):
             raise TraefikError("no http routers, middlewares or services in the file", path=shown)
@@ -107,6 +125,8 @@ class TraefikReader:
         static = find_static_config(context) if data.get("http") else None
         definitions = Definitions()
         definitions.add(data, (shown, locate_line))
+        if compose is not None:
+            _add_own_labels(path, context, definitions)
         if _names_missing(http, data, definitions):
             sibling_definitions(path, context, load_dynamic, self.sniff, definitions)
         providers = _other_providers(http, definitions)
@@ -119,11 +139,12 @@ class TraefikReader:
             definitions.add_service(service.reference, service.config, (service.shown, _at(service.line)),
                                     service.pointer)
         builder = _Builder(data, http, definitions, (shown, locate_line))
+        builder.pointers = compose.pointers if compose is not None else {}
+        builder.warnings += compose.warnings if compose is not None else []
         if isinstance(static, str):
             builder.warnings.append(static)
         builder.static = static if isinstance(static, StaticConfig) else None
         routes = builder.routes()
-        secrets = clear_secrets(data, shown, locate_line, "")
         return GatewayConfig(path=shown, gateway="traefik", routes=tuple(routes),
                              consumer_count=builder.users, warnings=tuple(dict.fromkeys(builder.warnings)),
                              tls_settings=tls_settings(data, builder.evidence),
@@ -139,6 +160,7 @@ class _Builder:
         self._shown, self._line = origin
         self.warnings: list[str] = []
         self.static: StaticConfig | None = None
+        self.pointers: Mapping[str, str] = {}  # a Compose file's: the label that writes a router's node
         self._middlewares = definitions.middlewares
         self._resolved: dict[tuple[str, ...], Enforcement] = {}
         self.users = sum(user_count(item) for item in _mapping(http.get("middlewares")).values())
@@ -161,6 +183,7 @@ class _Builder:
 
     def _evidence(self, pointer: str, excerpt: str | None = None, origin: Origin | None = None) -> Evidence:
         shown, line = origin or (self._shown, self._line)
+        pointer = pointer if origin is not None else self.pointers.get(pointer, pointer)
         return Evidence(path=shown, line=line(pointer), pointer=pointer,
                         excerpt=redact(excerpt)[:_MAX_EXCERPT] if excerpt else None)
 
@@ -298,6 +321,21 @@ def _other_providers(http: Mapping[str, Any], known: Definitions) -> set[str]:
     return {reference.rpartition("@")[2] for reference in references
             if local_name(reference) is None and reference not in known.middlewares
             and reference.rpartition("@")[2] in _FOREIGN_PROVIDERS}
+
+
+def _add_own_labels(path: Path, context: ReadContext, definitions: Definitions) -> None:
+    """The label middlewares and services a Compose file declares, for its own routers."""
+    for item in file_middlewares(path, context):
+        definitions.add_middleware(item.reference, item.config, (item.shown, _at(item.line)), item.pointer)
+    for service in file_services(path, context):
+        definitions.add_service(service.reference, service.config, (service.shown, _at(service.line)),
+                                service.pointer)
+
+
+def _relocated(locate: Callable[[str], int | None],
+               pointers: Mapping[str, str]) -> Callable[[str], int | None]:
+    """A Compose file's line finder for the pointers of its routers in the file provider's shape."""
+    return lambda pointer: locate(pointers.get(pointer, pointer))
 
 
 def _at(line: int | None) -> Callable[[str], int | None]:

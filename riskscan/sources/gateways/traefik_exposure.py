@@ -47,7 +47,8 @@ def client_transport(name: str, router: Mapping[str, Any], entry_points: list[st
     return ClientTransport(is_plain=True, evidence=shown.model_copy(update=note))
 
 
-def router_logging(router: Mapping[str, Any], entry_points: list[str], static: StaticConfig | None) -> Logging:
+def router_logging(router: Mapping[str, Any], entry_points: list[str],
+                   static: StaticConfig | None) -> Logging:
     """Loggers (None: not shown), monitors and their refs, from the static configuration if one was
     found, narrowed by the router's own `observability` switches (v3.1+)."""
     observability = _mapping(router.get("observability"))

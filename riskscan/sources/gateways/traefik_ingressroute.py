@@ -154,7 +154,8 @@ class _RouteReader:
     def _route(self, suffix: str, group: Alternative, enforcement: Enforcement, evidence: Evidence,
                tls: _Tls | None) -> GatewayRoute:
         item, entry = self._item, self._entry
-        points = f" (entryPoints {', '.join(dict.fromkeys(self._entry_points))})" if self._entry_points else ""
+        listed = ", ".join(dict.fromkeys(self._entry_points))
+        points = f" (entryPoints {listed})" if listed else ""
         unseen = {aspect for aspect in enforcement.unseen
                   if not (aspect is RouteAspect.AUTH and enforcement.auth)
                   and not (aspect is RouteAspect.RATE_LIMIT and enforcement.limits)}
