@@ -10,7 +10,9 @@ docker provider's own (`auth` is `auth@docker`). A router without a `service` la
 service its container labels, else the service Traefik makes for the container (named after the
 Compose service, one node per replica). A router without a `rule` label gets the provider's
 `defaultRule` (a template of the container's name): it is left out with a warning. A container with
-`traefik.enable=false` is not routed.
+`traefik.enable=false` is not routed, nor one without `traefik.enable=true` when the Traefik container
+turns `providers.docker.exposedByDefault` off (by a command option or environment variable; a static
+configuration file's setting is not read here).
 
 Credentials written in clear are recorded by place only (`compose_secrets`): a label judged as the
 file provider's field of the same path (`traefik_secrets`: basicAuth/digestAuth `users`, a credential
@@ -67,10 +69,12 @@ def is_compose(data: Mapping[str, Any]) -> bool:
 def compose_routers(data: Mapping[str, Any]) -> ComposeRouters:
     """The routers the Compose file's labels declare, as a dynamic configuration."""
     found = ComposeRouters()
+    is_exposed = _is_exposed_by_default(data)
     for compose_name, compose in _services(data):
         labels = list(_labels(compose, "/services/" + escape_pointer_token(compose_name)))
-        if any(key.strip().lower() == "traefik.enable" and value.strip().lower() == "false"
-               for key, value, _ in labels):
+        enable = next((value.strip().lower() for key, value, _ in labels
+                       if key.strip().lower() == "traefik.enable"), None)
+        if enable == "false" or (not is_exposed and enable != "true"):
             continue
         routers: dict[str, dict[str, Any]] = {}
         for key, value, pointer in labels:
@@ -107,6 +111,19 @@ def compose_secrets(data: Mapping[str, Any], shown: str, locate: Locate) -> tupl
                     found.append(_evidence(shown, locate, pointer, f"{what} in the Traefik container's"
                                                                    f" {pointer.split('/')[3]}"))
     return tuple(sorted(found, key=lambda item: item.line or 0))
+
+
+def _is_exposed_by_default(data: Mapping[str, Any]) -> bool:
+    """False when the Traefik container turns the docker provider's `exposedByDefault` off (a command
+    option or an environment variable): then only containers labelled `traefik.enable=true` are routed."""
+    for _, compose in _services(data):
+        if not _TRAEFIK_IMAGE.match(str(compose.get("image", "")).strip()):
+            continue
+        for name, value, _ in _settings(compose, ""):
+            option = name.strip().lower().replace("_", ".").removeprefix("traefik.")
+            if option == "providers.docker.exposedbydefault" and value.strip().lower() == "false":
+                return False
+    return True
 
 
 def _add_routers(found: ComposeRouters, compose_name: str, compose: Mapping[str, Any],

@@ -34,7 +34,7 @@ from riskscan.sources.gateways.kubernetes_services import BackendRef, ServiceInd
 from riskscan.sources.gateways.traefik_provider import Definitions
 from riskscan.sources.structured import load_structured_documents
 
-__all__ = ["CrdServices", "add_crd_services", "crd_services", "service_child"]
+__all__ = ["CrdServices", "add_crd_services", "crd_services", "merge_crd_services", "service_child"]
 
 _GROUPS = ("traefik.io/", "traefik.containo.us/")
 _DECLARES = re.compile(
@@ -86,9 +86,13 @@ def crd_services(path: Path, context: ReadContext, local: Sequence[KubeObject] =
 
 def add_crd_services(path: Path, context: ReadContext, names: set[str], into: Definitions) -> None:
     """Add to `into` the TraefikServices the routers name (`names`), with what they need."""
-    if not names:
-        return
-    found = crd_services(path, context)
+    if names:
+        merge_crd_services(crd_services(path, context), into)
+
+
+def merge_crd_services(found: CrdServices, into: Definitions) -> None:
+    """Add `found` to `into`: each TraefikService with its place, the load balancers made for their
+    Kubernetes Services, the servers transports; names already known keep their first definition."""
     for reference, config in found.services.items():
         place = found.places.get(reference)
         if place is not None:
@@ -113,8 +117,8 @@ def service_child(entry: Mapping[str, Any], parent: str, namespace: str, kuberne
     the Service is in no file given, so it is warned about)."""
     child_namespace = text(entry.get("namespace")) or namespace
     name = text(entry.get("name"))
-    if text(entry.get("kind")) == "TraefikService":
-        return f"{child_namespace}-{name}{_SUFFIX}"
+    if text(entry.get("kind")) == "TraefikService":  # `name@file`: another provider's service
+        return name if "@" in name else f"{child_namespace}-{name}{_SUFFIX}"
     port = text(entry.get("port"))
     suffix = f"-{port}{_SUFFIX}" if port else _SUFFIX
     reference = f"{parent.removesuffix(_SUFFIX)}/{child_namespace}-{name}{suffix}"

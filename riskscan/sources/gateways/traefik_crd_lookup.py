@@ -32,7 +32,7 @@ from riskscan.sources import HEAD_BYTES, ReadContext
 from riskscan.sources.gateways.gateway_lookup import other_files
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, collect_objects
 from riskscan.sources.gateways.kubernetes_services import ServiceIndex
-from riskscan.sources.gateways.traefik_crd import CrdServices, crd_services
+from riskscan.sources.gateways.traefik_crd import crd_services, merge_crd_services
 from riskscan.sources.gateways.traefik_elsewhere import (
     ForeignMiddleware,
     crd_middleware,
@@ -60,7 +60,6 @@ class CrdLookup:
     """Everything the IngressRoutes of one manifest may name, and where each was found."""
 
     definitions: Definitions
-    services: CrdServices
     services_index: ServiceIndex  # Kubernetes Services: the manifest's own, then the scan's
     tls_options: dict[str, KubeObject] = field(default_factory=dict)  # `<ns>-<name>@kubernetescrd`
     static: StaticConfig | None = None
@@ -82,22 +81,21 @@ def crd_lookup(objects: list[KubeObject], path: Path, context: ReadContext, serv
                needs_file_provider: bool) -> CrdLookup:
     """What the IngressRoutes among `objects` (the manifest at `path`) may name, from the whole scan;
     the file provider's definitions only when a route names one (`needs_file_provider`)."""
-    definitions = Definitions()
-    if needs_file_provider:
-        for other in other_files(path, context):
-            found = _dynamic_in(str(other.path), other.size, other.mtime_ns, context.max_bytes, other.shown)
-            if found is not None:
-                definitions.add(found[0], (other.shown, found[1]))
-    lookup = CrdLookup(definitions, crd_services(path, context, objects, services), services)
+    lookup = CrdLookup(Definitions(), services)
+    options = [item for item in objects if is_traefik_crd(item, "TLSOption")]
+    for other in other_files(path, context):
+        key = (str(other.path), other.size, other.mtime_ns, context.max_bytes, other.shown)
+        options += _options_in(*key)
+        dynamic = _dynamic_in(*key) if needs_file_provider else None
+        if dynamic is not None:
+            lookup.definitions.add(dynamic[0], (other.shown, dynamic[1]))
+    merge_crd_services(crd_services(path, context, objects, services), lookup.definitions)
     for item in objects:
         middleware = crd_middleware(item)
         if middleware is not None:
             lookup.add_middleware(middleware)
     for middleware in other_provider_middlewares(path, context, {"kubernetescrd", "docker"}):
         lookup.add_middleware(middleware)
-    options = [item for item in objects if is_traefik_crd(item, "TLSOption")]
-    for other in other_files(path, context):
-        options += _options_in(str(other.path), other.size, other.mtime_ns, context.max_bytes, other.shown)
     for item in options:
         lookup.tls_options.setdefault(f"{item.namespace}-{item.name}@kubernetescrd", item)
     static = find_static_config(context)

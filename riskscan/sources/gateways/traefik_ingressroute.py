@@ -21,7 +21,7 @@ configuration leaves plain (`traefik_exposure.client_transport`); without it, no
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,7 +37,7 @@ from riskscan.model import (
 from riskscan.redaction import redact
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, mapping, mappings, text
 from riskscan.sources.gateways.tls_versions import TlsDefault, default_setting, tls_setting
-from riskscan.sources.gateways.traefik_crd import service_child
+from riskscan.sources.gateways.traefik_crd import CrdServices, merge_crd_services, service_child
 from riskscan.sources.gateways.traefik_crd_lookup import CrdLookup
 from riskscan.sources.gateways.traefik_exposure import client_transport, router_logging
 from riskscan.sources.gateways.traefik_middlewares import Enforcement, MiddlewareError, resolve_middlewares
@@ -67,10 +67,11 @@ class _Tls:
 
 
 def names_file_provider(items: list[KubeObject]) -> bool:
-    """True when an IngressRoute names a middleware or TLS option of the file provider (`x@file`)."""
+    """True when an IngressRoute names a middleware, service or TLS option of the file provider
+    (`x@file`)."""
     for item in items:
         names = [text(entry.get("name")) for route in mappings(item.spec.get("routes"))
-                 for entry in mappings(route.get("middlewares"))]
+                 for key in ("middlewares", "services") for entry in mappings(route.get(key))]
         names.append(text(mapping(mapping(item.spec.get("tls")).get("options")).get("name")))
         if any(name.endswith("@file") for name in names):
             return True
@@ -184,23 +185,13 @@ class _RouteReader:
             return None
         item, lookup = self._item, self._lookup
         reference = f"{item.namespace}-{item.name}-route-{self._index}{_SUFFIX}"
-        found = lookup.services
-        children = [service_child(entry, reference, item.namespace, lookup.services_index, found)
+        own = CrdServices()  # the load balancers made for the route's Kubernetes Services
+        children = [service_child(entry, reference, item.namespace, lookup.services_index, own)
                     for entry in entries]
+        merge_crd_services(own, lookup.definitions)
         config = {"weighted": {"services": [{"name": child} for child in children]}}
-        definitions = lookup.definitions
-        for name, service in found.services.items():
-            place = found.places.get(name)
-            if place is not None:
-                shown, line, pointer = place
-                definitions.add_service(name, service, (shown, _at(line)), pointer)
-            else:
-                definitions.services.setdefault(name, service)
-        for name, transport in found.transports.items():
-            definitions.servers_transports.setdefault(name, transport)
-        definitions.discovered |= found.discovered
-        definitions.add_service(reference, config, (item.shown, item.document.line_of),
-                                f"{item.pointer}{self._pointer}/services")
+        lookup.definitions.add_service(reference, config, (item.shown, item.document.line_of),
+                                       f"{item.pointer}{self._pointer}/services")
         return reference
 
     def _client_transport(self, tls: _Tls | None) -> ClientTransport | None:
@@ -262,11 +253,6 @@ def _judged(spec: Mapping[str, Any], reference: str, evidence: Evidence, into: I
         return _Tls((), True)
     shown = reference.removesuffix(_SUFFIX)
     return _Tls((AuthRequirement(kind=AuthKind.MTLS, scheme=f"TLSOption {shown} ({_MTLS})"),), True)
-
-
-def _at(line: int | None) -> Callable[[str], int | None]:
-    """A line finder for a resource found in another file: its line, whatever the pointer."""
-    return lambda pointer: line
 
 
 def _list(value: object) -> list[Any]:

@@ -67,6 +67,17 @@ def test_credentials_are_listed_by_place_and_references_are_not(config: GatewayC
     assert "PLANTED" not in config.model_dump_json()
 
 
+def test_with_exposed_by_default_off_only_enabled_containers_are_routed(tmp_path: Path) -> None:
+    path = tmp_path / "compose.yaml"
+    path.write_text(
+        "services:\n  proxy:\n    image: docker.io/library/traefik:v3.2\n"
+        "    environment: [TRAEFIK_PROVIDERS_DOCKER_EXPOSEDBYDEFAULT=false]\n"
+        "  on:\n    image: a\n    labels: [traefik.enable=true, 'traefik.http.routers.on.rule=Path(`/on`)']\n"
+        "  off:\n    image: b\n    labels: ['traefik.http.routers.off.rule=Path(`/off`)']\n", encoding="utf-8")
+    config = TraefikReader().read(path, ReadContext(root=tmp_path))
+    assert [route.route_id for route in config.routes] == ["on"]
+
+
 @pytest.mark.parametrize("text", [
     "services:\n  app:\n    labels: [7, {a: b}, 'traefik.http.routers.x.rule']\n    deploy: []\n",
     "services:\n  app: 'traefik.enable=true'\n",

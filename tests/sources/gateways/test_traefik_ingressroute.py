@@ -118,7 +118,7 @@ def test_tcp_routes_are_named_in_one_warning_and_secrets_only_by_place(config: G
 
 def test_broken_entries_cost_themselves_with_a_warning(edges: GatewayConfig) -> None:
     assert [route.route_id for route in edges.routes] == [
-        "ops/mixed route 3", "ops/mixed route 4", "ops/unknown-option route 0"]
+        "ops/mixed route 3", "ops/mixed route 4", "ops/unknown-option route 0", "ops/file-service route 0"]
     expected = ("IngressRoute ops/broken: spec.routes is not a non-empty list: skipped",
                 "IngressRoute ops/mixed route 0: negation (!) is not evaluated: left out",
                 "IngressRoute ops/mixed route 1: not a Rule with a match: left out",
@@ -137,6 +137,23 @@ def test_other_providers_middlewares_are_found_where_the_scan_has_them(edges: Ga
     assert [(p.name, p.evidence.path) for p in label.plugins] == [
         ("rateLimit", "compose/docker-compose.yml"), ("forwardAuth", "k8s/routes.yaml")]
     assert any("security/shared-auth is in another namespace" in w for w in edges.warnings)
+
+
+def test_a_file_provider_service_named_as_a_traefik_service_is_its_upstream(edges: GatewayConfig) -> None:
+    pool = next(route for route in edges.routes if route.route_id == "ops/file-service route 0")
+    assert pool.upstream_detail is not None
+    assert (pool.upstream_detail.hosts, pool.upstream_detail.nodes) == (("10.40.0.11", "10.40.0.12"), 2)
+
+
+def test_a_manifest_with_only_tcp_routes_is_read_with_one_warning(tmp_path: Path) -> None:
+    path = tmp_path / "tcp.yaml"
+    path.write_text("apiVersion: traefik.containo.us/v1alpha1\nkind: IngressRouteTCP\nmetadata: {name: db}\n"
+                    "spec: {routes: [{match: 'HostSNI(`*`)', services: [{name: db, port: 5432}]}]}\n",
+                    encoding="utf-8")
+    assert detect_kind(path, read_head(path)) is SourceKind.KUBERNETES
+    config = KubernetesReader().read(path, ReadContext(root=tmp_path))
+    assert config.routes == () and config.warnings == (
+        "IngressRouteTCP objects (non-HTTP routing) are not assessed",)
 
 
 def test_tls_without_options_takes_the_default_tlsoption_and_an_unknown_option_is_not_shown(
