@@ -75,8 +75,8 @@ class KubernetesReader:
     """Reads Kubernetes manifests into a `GatewayConfig` of Ingress, HTTPRoute and GRPCRoute routes."""
 
     kind = SourceKind.KUBERNETES
-    title = ("Kubernetes manifests: Ingress, Gateway API Gateway/HTTPRoute/GRPCRoute and Traefik IngressRoute "
-             "(multi-document YAML or JSON)")
+    title = ("Kubernetes manifests: Ingress, Gateway API Gateway/HTTPRoute/GRPCRoute and Traefik "
+             "IngressRoute (multi-document YAML or JSON)")
     summary = ("one route per Ingress path or HTTPRoute/GRPCRoute match (gRPC as POST /service/method) with "
                "hosts, methods and conditions; ingress-nginx "
                "auth, rate-limit, allow-list and logging annotations; Gateway listeners' mTLS; backends "

@@ -46,7 +46,12 @@ from riskscan.model import (
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.traefik_crd import add_crd_services
-from riskscan.sources.gateways.traefik_compose import compose_routers, compose_secrets, is_compose
+from riskscan.sources.gateways.traefik_compose import (
+    compose_routers,
+    compose_secrets,
+    compose_static,
+    is_compose,
+)
 from riskscan.sources.gateways.traefik_docker import docker_services, file_services
 from riskscan.sources.gateways.traefik_elsewhere import file_middlewares, other_provider_middlewares
 from riskscan.sources.gateways.traefik_exposure import client_transport, router_logging, tls_settings
@@ -116,13 +121,14 @@ class TraefikReader:
         compose = compose_routers(data) if is_compose(data) else None
         secrets = (compose_secrets(data, shown, locate_line) if compose is not None
                    else clear_secrets(data, shown, locate_line, ""))
+        own_static = compose_static(data, shown) if compose is not None else None
         if compose is not None:
             data, locate_line = compose.data, _relocated(locate_line, compose.pointers)
         http = data.get("http")
         if not isinstance(http, Mapping) and not any(key in data for key in ("tcp", "udp")):
             raise TraefikError("no http routers, middlewares or services in the file", path=shown)
         http = http if isinstance(http, Mapping) else {}
-        static = find_static_config(context) if data.get("http") else None
+        static = own_static or (find_static_config(context) if data.get("http") else None)
         definitions = Definitions()
         definitions.add(data, (shown, locate_line))
         if compose is not None:

@@ -14,6 +14,9 @@ Compose service, one node per replica). A router without a `rule` label gets the
 turns `providers.docker.exposedByDefault` off (by a command option or environment variable; a static
 configuration file's setting is not read here).
 
+The Traefik container's `command` options are its static configuration when they set one
+(`compose_static`): entry points with TLS or an https redirect, access logs, metrics.
+
 Credentials written in clear are recorded by place only (`compose_secrets`): a label judged as the
 file provider's field of the same path (`traefik_secrets`: basicAuth/digestAuth `users`, a credential
 header set to a literal, a URL carrying a credential, a credential-named option), and in the Traefik
@@ -31,10 +34,12 @@ from typing import Any
 from riskscan.model import Evidence
 from riskscan.sources.gateways.traefik_docker import label_service_config, replicas
 from riskscan.sources.gateways.traefik_secrets import credential_field
+from riskscan.sources.gateways.traefik_static import StaticConfig
+from riskscan.sources.gateways.traefik_static_args import is_traefik_image, static_from_arguments
 from riskscan.sources.gateways.url_credentials import is_reference, url_credential
 from riskscan.sources.structured import escape_pointer_token
 
-__all__ = ["ComposeRouters", "compose_routers", "compose_secrets", "is_compose"]
+__all__ = ["ComposeRouters", "compose_routers", "compose_secrets", "compose_static", "is_compose"]
 
 _ROUTER = re.compile(r"traefik\.(http|tcp|udp)\.routers\.([^.=\s]+)\.(.+)", re.IGNORECASE)
 _SERVICE = re.compile(r"traefik\.http\.services\.([^.=\s]+)\.", re.IGNORECASE)
@@ -46,8 +51,6 @@ _CANONICAL = {"basicauth": "basicAuth", "digestauth": "digestAuth",
 _ENV_WORDS = frozenset({"password", "passwd", "pass", "secret", "token", "apikey", "apitoken", "hmacencoded",
                         "credentials"})
 _KEY_QUALIFIERS = frozenset({"api", "access", "private", "secret", "auth", "account", "client", "license"})
-_TRAEFIK_IMAGE = re.compile(r"^(?:[\w.-]+(?::\d+)?/)*traefik(?::[\w.-]+)?(?:@sha256:[0-9a-f]+)?$",
-                            re.IGNORECASE)
 Locate = Callable[[str], int | None]
 
 
@@ -93,6 +96,17 @@ def compose_routers(data: Mapping[str, Any]) -> ComposeRouters:
     return found
 
 
+def compose_static(data: Mapping[str, Any], shown: str) -> StaticConfig | None:
+    """The static configuration the one Traefik container's `command` options set, if any."""
+    found = [(name, compose) for name, compose in _services(data)
+             if is_traefik_image(compose.get("image"))]
+    if len(found) != 1:
+        return None
+    name, compose = found[0]
+    place = f"/services/{escape_pointer_token(name)}/command"
+    return static_from_arguments(compose.get("command"), shown, place)
+
+
 def compose_secrets(data: Mapping[str, Any], shown: str, locate: Locate) -> tuple[Evidence, ...]:
     """Each credential written in clear in the Compose file's Traefik labels, and in the environment
     and command of its Traefik container, by place (never the value)."""
@@ -104,7 +118,7 @@ def compose_secrets(data: Mapping[str, Any], shown: str, locate: Locate) -> tupl
             what = _label_credential(key.strip(), value.strip()) if is_traefik else None
             if what is not None:
                 found.append(_evidence(shown, locate, pointer, f"{what} in a Compose label"))
-        if _TRAEFIK_IMAGE.match(str(compose.get("image", "")).strip()):
+        if is_traefik_image(compose.get("image")):
             for name, value, pointer in _settings(compose, base):
                 what = _setting_credential(name, value)
                 if what is not None:
@@ -117,7 +131,7 @@ def _is_exposed_by_default(data: Mapping[str, Any]) -> bool:
     """False when the Traefik container turns the docker provider's `exposedByDefault` off (a command
     option or an environment variable): then only containers labelled `traefik.enable=true` are routed."""
     for _, compose in _services(data):
-        if not _TRAEFIK_IMAGE.match(str(compose.get("image", "")).strip()):
+        if not is_traefik_image(compose.get("image")):
             continue
         for name, value, _ in _settings(compose, ""):
             option = name.strip().lower().replace("_", ".").removeprefix("traefik.")

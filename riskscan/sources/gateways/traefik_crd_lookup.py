@@ -12,8 +12,10 @@ code resolves them as it resolves a file router's (`traefik_middlewares`, `traef
   not looked into), under their own names as a file router would name them.
 - TLS options: `TLSOption` resources of the manifest and of the scan (`tls_options`, by qualified name).
 - Services: TraefikServices, ServersTransports and Kubernetes Services (`traefik_crd`).
-- The one Traefik static configuration of the folders given (`traefik_static`), for entry points and
-  access logs.
+- Traefik's static configuration, for entry points and access logs: the `args` of the one Traefik
+  container (image `traefik`) of a Deployment, DaemonSet or StatefulSet among the manifests given, as
+  the Helm chart renders it (`traefik_static_args`); else the one static configuration file of the
+  folders given (`traefik_static`).
 
 Only files whose text declares what is looked for are parsed, each at most once per version.
 """
@@ -41,6 +43,7 @@ from riskscan.sources.gateways.traefik_elsewhere import (
 from riskscan.sources.gateways.traefik_load import TOML_SECTION, load_dynamic
 from riskscan.sources.gateways.traefik_provider import Definitions
 from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_config
+from riskscan.sources.gateways.traefik_static_args import is_traefik_image, static_from_arguments
 from riskscan.sources.structured import load_structured_documents
 
 __all__ = ["CrdLookup", "TRAEFIK_GROUPS", "crd_lookup", "is_traefik_crd"]
@@ -51,6 +54,8 @@ TRAEFIK_GROUPS = ("traefik.io/", "traefik.containo.us/")
 _DECLARES_OPTION = re.compile(
     rb"""^\s*(?:-\s+)?kind:\s*["']?TLSOption["']?\s*(?:#.*)?$|"kind"\s*:\s*"TLSOption\"""", re.MULTILINE
 )
+_DECLARES_TRAEFIK_IMAGE = re.compile(rb"""image["']?\s*:\s*["']?(?:[\w.-]+(?::\d+)?/)*traefik[:@"'\s]""")
+_WORKLOADS = frozenset({"Deployment", "DaemonSet", "StatefulSet"})
 _YAML_HTTP = re.compile(rb"^(?:http|tls):[ \t]*\r?$", re.MULTILINE)
 _JSON_HTTP = re.compile(rb'^\s*\{\s*"(?:http|tls)"\s*:')
 
@@ -83,9 +88,11 @@ def crd_lookup(objects: list[KubeObject], path: Path, context: ReadContext, serv
     the file provider's definitions only when a route names one (`needs_file_provider`)."""
     lookup = CrdLookup(Definitions(), services)
     options = [item for item in objects if is_traefik_crd(item, "TLSOption")]
+    arguments = [found for item in objects for found in _traefik_arguments(item)]
     for other in other_files(path, context):
         key = (str(other.path), other.size, other.mtime_ns, context.max_bytes, other.shown)
         options += _options_in(*key)
+        arguments += _arguments_in(*key)
         dynamic = _dynamic_in(*key) if needs_file_provider else None
         if dynamic is not None:
             lookup.definitions.add(dynamic[0], (other.shown, dynamic[1]))
@@ -98,11 +105,53 @@ def crd_lookup(objects: list[KubeObject], path: Path, context: ReadContext, serv
         lookup.add_middleware(middleware)
     for item in options:
         lookup.tls_options.setdefault(f"{item.namespace}-{item.name}@kubernetescrd", item)
+    lookup.static = _static(arguments, context, lookup.warnings)
+    return lookup
+
+
+def _static(arguments: list[StaticConfig], context: ReadContext, warnings: list[str]) -> StaticConfig | None:
+    """The Traefik container's options when exactly one sets a static configuration, else the one file."""
+    if len(arguments) == 1:
+        return arguments[0]
+    if len(arguments) > 1:
+        warnings.append(f"{len(arguments)} Traefik containers with command-line options: entry points and"
+                        " access logging are not shown")
+        return None
     static = find_static_config(context)
     if isinstance(static, str):
-        lookup.warnings.append(static)
-    lookup.static = static if isinstance(static, StaticConfig) else None
-    return lookup
+        warnings.append(static)
+    return static if isinstance(static, StaticConfig) else None
+
+
+def _traefik_arguments(item: KubeObject) -> list[StaticConfig]:
+    """The static configuration a workload's Traefik container gives as `args` (none: not one)."""
+    if item.kind not in _WORKLOADS or not item.api_version.startswith("apps/"):
+        return []
+    template = item.spec.get("template")
+    pod = template.get("spec") if isinstance(template, dict) else None
+    containers = pod.get("containers") if isinstance(pod, dict) else None
+    found = []
+    for index, container in enumerate(containers if isinstance(containers, list) else []):
+        if isinstance(container, dict) and is_traefik_image(container.get("image")):
+            place = f"{item.pointer}/spec/template/spec/containers/{index}/args"
+            config = static_from_arguments(container.get("args"), item.shown, place)
+            found += [config] if config is not None else []
+    return found
+
+
+@lru_cache(maxsize=1024)
+def _arguments_in(file: str, size: int, mtime_ns: int, max_bytes: int,
+                  shown: str) -> tuple[StaticConfig, ...]:
+    """The static configurations the Traefik workloads of one file give as container `args`."""
+    path = Path(file)
+    try:
+        if _DECLARES_TRAEFIK_IMAGE.search(path.read_bytes()) is None:
+            return ()
+        documents = load_structured_documents(path, ReadContext(root=path.parent, max_bytes=max_bytes))
+    except (OSError, SourceError):
+        return ()
+    objects, _ = collect_objects(documents, shown, lambda message: None)
+    return tuple(config for item in objects for config in _traefik_arguments(item))
 
 
 @lru_cache(maxsize=1024)

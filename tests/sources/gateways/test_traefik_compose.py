@@ -45,6 +45,12 @@ def test_label_routers_are_routes_with_their_middlewares_tls_and_service(routes:
     assert reports.upstream == "reports@docker" and [p.name for p in reports.plugins] == ["headers"]
 
 
+def test_the_traefik_containers_command_is_its_static_configuration(routes: dict[str, GatewayRoute]) -> None:
+    reports = routes["reports"]  # on `web`, which --entrypoints options leave plain, and no --accesslog
+    assert reports.client_transport is not None and reports.client_transport.is_plain
+    assert reports.loggers == () and "logging" not in reports.not_shown
+
+
 def test_what_labels_cannot_show_is_warned_about(config: GatewayConfig) -> None:
     assert "router norule has no rule label (the provider's defaultRule applies): left out" in config.warnings
     assert "TCP routers are not assessed (not HTTP)" in config.warnings

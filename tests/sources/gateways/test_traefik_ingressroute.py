@@ -3,6 +3,7 @@ TLSOptions, TraefikServices and Services found among the scan's files, both API 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,27 @@ def test_without_the_other_manifests_nothing_is_guessed(tmp_path: Path) -> None:
     assert claims.client_transport is not None and not claims.client_transport.is_plain  # spec.tls
     status = next(route for route in alone.routes if route.route_id == "harbor/status-page route 0")
     assert status.client_transport is None and RouteAspect.LOGGING in status.not_shown  # no traefik.yml
+
+
+@pytest.mark.parametrize(("args", "is_plain", "loggers"), [
+    (["--entryPoints.web.address=:8000/tcp", "--entryPoints.websecure.address=:8443/tcp",
+      "--entryPoints.websecure.http.tls=true", "--providers.kubernetescrd", "--accesslog=true"],
+     True, ("accessLog",)),
+    (["--entrypoints.web.address=:8000", "--entrypoints.web.http.redirections.entrypoint.to=websecure",
+      "--providers.kubernetescrd", "--metrics.prometheus"], False, ()),
+])
+def test_the_traefik_deployments_args_are_its_static_configuration(
+    tmp_path: Path, args: list[str], is_plain: bool, loggers: tuple[str, ...],
+) -> None:
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "traefik"},
+                  "spec": {"template": {"spec": {"containers": [
+                      {"name": "traefik", "image": "docker.io/traefik:v3.2.1", "args": args}]}}}}
+    (tmp_path / "deployment.yaml").write_text(json.dumps(deployment), encoding="utf-8")
+    path = tmp_path / "routes.yaml"
+    path.write_text("apiVersion: traefik.io/v1alpha1\nkind: IngressRoute\nmetadata: {name: web}\n"
+                    "spec:\n  entryPoints: [web]\n  routes: [{kind: Rule, match: 'PathPrefix(`/web`)'}]\n",
+                    encoding="utf-8")
+    route = KubernetesReader().read(path, ReadContext(root=tmp_path)).routes[0]
+    assert route.client_transport is not None and route.client_transport.is_plain is is_plain
+    assert route.loggers == loggers and route.monitors == (() if loggers else ("metrics",))
+    assert route.client_transport.evidence.path == ("routes.yaml" if is_plain else "deployment.yaml")
