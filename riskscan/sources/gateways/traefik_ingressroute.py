@@ -16,7 +16,9 @@ warned about and what it enforces is not shown. Its `services` (Kubernetes Servi
 `minVersion` is judged like a file provider TLS option, and `clientAuth.clientAuthType`
 `RequireAndVerifyClientCert` is mutual TLS. `secretName`, `certResolver` and `domains` name where the
 certificate comes from: not read. An object without `tls` serves plain HTTP on entry points the static
-configuration leaves plain (`traefik_exposure.client_transport`); without it, not shown.
+configuration leaves plain (`traefik_exposure.client_transport`; the static configuration is the Traefik
+Deployment's `args` or the one `traefik.yml`, `traefik_crd_lookup`), and its access logs are on as it
+says (`router_logging`, with the route's `observability`); without one, neither is shown.
 """
 
 from __future__ import annotations

@@ -201,3 +201,20 @@ def test_the_traefik_deployments_args_are_its_static_configuration(
     assert route.client_transport is not None and route.client_transport.is_plain is is_plain
     assert route.loggers == loggers and route.monitors == (() if loggers else ("metrics",))
     assert route.client_transport.evidence.path == ("routes.yaml" if is_plain else "deployment.yaml")
+
+
+@pytest.mark.parametrize("spec", [
+    "spec: 7",
+    "spec: {routes: [{kind: Rule, match: 42, middlewares: x, services: 7}]}",
+    "spec: {entryPoints: web, routes: [{kind: Rule, match: 'Path(`/a`)', middlewares: [7, {name: 9}],"
+    " services: [{name: [1], port: {a: b}}, 'svc']}], tls: {options: 5}}",
+    "spec: {routes: [{kind: Rule, match: '" + "(" * 60 + "Path(`/a`)" + ")" * 60 + "'}]}",
+    "spec: {routes: [{kind: Rule, match: 'Path(`/a`)', syntax: v9, priority: 99999999999999999999999}]}",
+])
+def test_hostile_ingressroutes_cost_their_entries_not_the_file(tmp_path: Path, spec: str) -> None:
+    path = tmp_path / "routes.yaml"
+    path.write_text(f"apiVersion: traefik.io/v1alpha1\nkind: IngressRoute\nmetadata: {{name: x}}\n{spec}\n",
+                    encoding="utf-8")
+    config = KubernetesReader().read(path, ReadContext(root=tmp_path))
+    assert all(route.uris for route in config.routes)
+    assert config.routes or config.warnings
