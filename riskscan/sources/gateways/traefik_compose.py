@@ -33,6 +33,7 @@ from typing import Any
 
 from riskscan.model import Evidence
 from riskscan.sources.gateways.traefik_docker import label_service_config, replicas
+from riskscan.sources.gateways.secret_walk import MAX_PLACES
 from riskscan.sources.gateways.traefik_secrets import credential_field
 from riskscan.sources.gateways.traefik_static import StaticConfig
 from riskscan.sources.gateways.traefik_static_args import is_traefik_image, static_from_arguments
@@ -124,7 +125,7 @@ def compose_secrets(data: Mapping[str, Any], shown: str, locate: Locate) -> tupl
                 if what is not None:
                     found.append(_evidence(shown, locate, pointer, f"{what} in the Traefik container's"
                                                                    f" {pointer.split('/')[3]}"))
-    return tuple(sorted(found, key=lambda item: item.line or 0))
+    return tuple(sorted(found, key=lambda item: item.line or 0)[:MAX_PLACES])
 
 
 def _is_exposed_by_default(data: Mapping[str, Any]) -> bool:

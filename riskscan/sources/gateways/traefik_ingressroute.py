@@ -57,12 +57,13 @@ class IngressRouteReading:
     """The routes of a manifest's IngressRoutes and the TLS versions their options accept."""
 
     routes: list[GatewayRoute] = field(default_factory=list)
-    tls_settings: dict[str, TlsSetting] = field(default_factory=dict)  # by TLS option (or route) once
+    tls_settings: dict[str, TlsSetting] = field(default_factory=dict)  # by TLS option, each once
 
 
 @dataclass(frozen=True)
 class _Tls:
-    """What an IngressRoute's `spec.tls` enforces: mutual TLS, or None when its option is not read."""
+    """What an IngressRoute's `spec.tls` enforces (mutual TLS or nothing), and whether its TLS option was
+    found to show it."""
 
     auth: tuple[AuthRequirement, ...]
     is_shown: bool
@@ -105,6 +106,7 @@ class _RouteReader:
         self._entry_points = [text(name) for name in _list(item.spec.get("entryPoints")) if text(name)]
 
     def routes(self, tls: _Tls | None) -> list[GatewayRoute]:
+        """The entry's routes under the object's TLS (None: none), or none with a warning."""
         entry = self._entry
         kind = text(entry.get("kind")) or "Rule"
         match = entry.get("match")
