@@ -1,15 +1,18 @@
-"""Reader for Kubernetes manifests that route HTTP: `Ingress` and Gateway API `Gateway`, `HTTPRoute`
-and `GRPCRoute`.
+"""Reader for Kubernetes manifests that route HTTP: `Ingress`, Gateway API `Gateway`, `HTTPRoute`
+and `GRPCRoute`, and Traefik `IngressRoute`.
 
 A manifest file holds one or more YAML documents (`---` separated) or JSON, each an object or a
 `kind: List` of them (`kubectl get -o yaml`). Ingresses are read by `kubernetes_ingress` (with the
 ingress-nginx annotations), HTTPRoutes and GRPCRoutes by `gateway_api` against their parent Gateways,
 found in the same file or another manifest of the scan; their backends are resolved against the
-`Service`s of the scan (`kubernetes_services`). Everything else in the file is ignored; `Secret` and
+`Service`s of the scan (`kubernetes_services`). Traefik IngressRoutes are read by `traefik_ingressroute`
+with the Middlewares, TLSOptions and TraefikServices of the scan (`traefik_crd_lookup`). Everything
+else in the file is ignored; `Secret` and
 `ConfigMap` objects are never read into routes, and no annotation value that may carry a credential is
 kept. A Secret holding data, and a credential in a routing object's annotations or header filters, is
 recorded by place only (`kubernetes_secrets`), so every manifest read counts as checked for secrets.
-Routing kinds riskscan does not assess (TLSRoute, TCPRoute, UDPRoute) are named in a warning.
+Routing kinds riskscan does not assess (TLSRoute, TCPRoute, UDPRoute, IngressRouteTCP, IngressRouteUDP)
+are named in a warning.
 """
 
 from __future__ import annotations
@@ -25,8 +28,18 @@ from riskscan.sources.gateways.gateway_api_listeners import parent_gateway
 from riskscan.sources.gateways.gateway_lookup import GatewayIndex
 from riskscan.sources.gateways.kubernetes_ingress import ingress_routes
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, collect_objects
-from riskscan.sources.gateways.kubernetes_secrets import routing_object_secrets, secret_objects_in_clear
+from riskscan.sources.gateways.kubernetes_secrets import (
+    middleware_secrets,
+    routing_object_secrets,
+    secret_objects_in_clear,
+)
 from riskscan.sources.gateways.kubernetes_services import ServiceIndex
+from riskscan.sources.gateways.traefik_crd_lookup import TRAEFIK_GROUPS, crd_lookup
+from riskscan.sources.gateways.traefik_ingressroute import (
+    IngressRouteReading,
+    ingressroute_routes,
+    names_file_provider,
+)
 from riskscan.sources.structured import load_structured_documents
 
 __all__ = ["KubernetesError", "KubernetesReader"]
@@ -36,14 +49,16 @@ _ROUTING_KINDS: dict[str, tuple[str, ...]] = {
     "HTTPRoute": ("gateway.networking.k8s.io/",),
     "GRPCRoute": ("gateway.networking.k8s.io/",),
     "Gateway": ("gateway.networking.k8s.io/",),
+    "IngressRoute": TRAEFIK_GROUPS,
 }
-_UNASSESSED_ROUTES = frozenset({"TLSRoute", "TCPRoute", "UDPRoute"})
-_API_GROUPS = ("networking.k8s.io/", "gateway.networking.k8s.io/", "extensions/v1beta1")
+_UNASSESSED_ROUTES = frozenset({"TLSRoute", "TCPRoute", "UDPRoute", "IngressRouteTCP", "IngressRouteUDP"})
+_API_GROUPS = ("networking.k8s.io/", "gateway.networking.k8s.io/", "extensions/v1beta1", *TRAEFIK_GROUPS)
 _YAML_KIND = re.compile(
-    rb"""^[ \t]*(?:-[ \t]+)?kind:[ \t]*["']?(Ingress|HTTPRoute|GRPCRoute|Gateway)["']?[ \t]*(?:#.*)?\r?$""",
+    rb"""^[ \t]*(?:-[ \t]+)?kind:[ \t]*["']?"""
+    rb"""(Ingress|HTTPRoute|GRPCRoute|Gateway|IngressRoute(?:TCP|UDP)?)["']?[ \t]*(?:#.*)?\r?$""",
     re.MULTILINE,
 )
-_JSON_KIND = re.compile(rb'"kind"\s*:\s*"(Ingress|HTTPRoute|GRPCRoute|Gateway)"')
+_JSON_KIND = re.compile(rb'"kind"\s*:\s*"(Ingress|HTTPRoute|GRPCRoute|Gateway|IngressRoute(?:TCP|UDP)?)"')
 _API_VERSION = re.compile(rb"""^apiVersion:|"apiVersion"\s*:""", re.MULTILINE)
 _GATEWAY_API_LIMITS = (
     "Gateway API routes show only client certificates and filters: authentication, rate limits and"
@@ -60,12 +75,13 @@ class KubernetesReader:
     """Reads Kubernetes manifests into a `GatewayConfig` of Ingress, HTTPRoute and GRPCRoute routes."""
 
     kind = SourceKind.KUBERNETES
-    title = ("Kubernetes manifests: Ingress and Gateway API Gateway/HTTPRoute/GRPCRoute "
-             "(multi-document YAML or JSON)")
+    title = ("Kubernetes manifests: Ingress, Gateway API Gateway/HTTPRoute/GRPCRoute and Traefik "
+             "IngressRoute (multi-document YAML or JSON)")
     summary = ("one route per Ingress path or HTTPRoute/GRPCRoute match (gRPC as POST /service/method) with "
                "hosts, methods and conditions; ingress-nginx "
                "auth, rate-limit, allow-list and logging annotations; Gateway listeners' mTLS; backends "
-               "resolved against the Services given (ExternalName hosts); Secrets and ConfigMaps never "
+               "resolved against the Services given (ExternalName hosts); Traefik IngressRoutes with their "
+               "Middlewares, TLSOptions (mTLS, minVersion) and TraefikServices; Secrets and ConfigMaps never "
                "read (a Secret holding data flagged by place)")
 
     def sniff(self, path: Path, head: bytes) -> bool:
@@ -96,9 +112,9 @@ class KubernetesReader:
             raise KubernetesError(error.problem, path=error.path, line=error.line) from None
         warnings: list[str] = []
         objects, dropped = collect_objects(documents, shown, warnings.append)
-        if not any(_is_routing(item) for item in objects):
-            raise KubernetesError("no Ingress, HTTPRoute, GRPCRoute or Gateway object in the manifest",
-                                  path=shown)
+        if not any(_is_routing(item) or item.kind in _UNASSESSED_ROUTES for item in objects):
+            raise KubernetesError("no Ingress, HTTPRoute, GRPCRoute, Gateway or IngressRoute object in the"
+                                  " manifest", path=shown)
         gateways = GatewayIndex([parent_gateway(item) for item in objects if item.kind == "Gateway"
                                  and _is_routing(item)],
                                 path, context)
@@ -106,6 +122,8 @@ class KubernetesReader:
         routes: list[GatewayRoute] = []
         for item in objects:
             routes += _routes_of(item, gateways, services, warnings.append)
+        traefik = _ingressroutes(objects, path, context, services, warnings.append)
+        routes += traefik.routes if traefik is not None else []
         warnings += services.missing_warning()
         if any(item.kind in ("HTTPRoute", "GRPCRoute") for item in objects):
             warnings.append(_GATEWAY_API_LIMITS)
@@ -117,8 +135,27 @@ class KubernetesReader:
                             " credentials; a Secret holding data counts as one in clear, by place)")
         secrets = secret_objects_in_clear(documents, shown)
         secrets += [place for item in objects if _is_routing(item) for place in routing_object_secrets(item)]
+        secrets += [place for item in objects for place in middleware_secrets(item)]
+        # TLS versions only where IngressRoutes show them: an Ingress's are the controller's settings.
+        versions = tuple(traefik.tls_settings.values()) if traefik is not None else None
         return GatewayConfig(path=shown, gateway="kubernetes", routes=tuple(routes),
-                             warnings=tuple(dict.fromkeys(warnings)), clear_secrets=tuple(secrets))
+                             warnings=tuple(dict.fromkeys(warnings)), clear_secrets=tuple(secrets),
+                             tls_settings=versions)
+
+
+def _ingressroutes(objects: list[KubeObject], path: Path, context: ReadContext, services: ServiceIndex,
+                   warn: Warn) -> IngressRouteReading | None:
+    """The routes of the manifest's Traefik IngressRoutes; None when it has none."""
+    found = [item for item in objects if item.kind == "IngressRoute" and _is_routing(item)]
+    if not found:
+        return None
+    lookup = crd_lookup(objects, path, context, services, names_file_provider(found))
+    for warning in lookup.warnings:
+        warn(warning)
+    reading = IngressRouteReading()
+    for item in found:
+        ingressroute_routes(item, lookup, reading, warn)
+    return reading
 
 
 def _routes_of(item: KubeObject, gateways: GatewayIndex, services: ServiceIndex,
@@ -134,7 +171,8 @@ def _routes_of(item: KubeObject, gateways: GatewayIndex, services: ServiceIndex,
 
 
 def _is_routing(item: KubeObject) -> bool:
-    """An Ingress, HTTPRoute, GRPCRoute or Gateway of its API group (a CRD of the same kind is not)."""
+    """An Ingress, HTTPRoute, GRPCRoute, Gateway or IngressRoute of its API group (a CRD of the same kind
+    elsewhere is not)."""
     groups = _ROUTING_KINDS.get(item.kind)
     return groups is not None and item.api_version.startswith(groups)
 

@@ -9,6 +9,9 @@
   snippet annotation with a literal credential (`proxy_set_header Authorization "Basic ..."`), and in
   its spec a header filter setting a credential header to a literal value (Gateway API
   `RequestHeaderModifier`), or any URL carrying one.
+- A Traefik `Middleware` resource whose spec writes a credential as a file provider middleware would
+  (`traefik_secrets`: basicAuth `users` listed inline, a credential header set to a literal, a
+  forwardAuth address carrying a password).
 """
 
 from __future__ import annotations
@@ -19,16 +22,18 @@ from typing import Any
 
 from riskscan.model import Evidence
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, text
+from riskscan.sources.gateways.traefik_secrets import clear_secret_pointers
 from riskscan.sources.gateways.url_credentials import is_credential_header, is_reference, url_credential
 from riskscan.sources.structured import StructuredDocument
 
-__all__ = ["routing_object_secrets", "secret_objects_in_clear"]
+__all__ = ["middleware_secrets", "routing_object_secrets", "secret_objects_in_clear"]
 
 _SNIPPET_HEADER = re.compile(
     r"""(?:proxy_set_header|add_header|more_set_input_headers|more_set_headers)\s+["']?([A-Za-z0-9_-]+)"""
     r"""(?::\s*|["']?\s+["']?)([^"';\s][^"';]*)"""
 )
 _MAX_SECRETS = 200
+_TRAEFIK_GROUPS = ("traefik.io/", "traefik.containo.us/")
 _MAX_DEPTH = 32
 
 
@@ -60,6 +65,14 @@ def routing_object_secrets(item: KubeObject) -> list[Evidence]:
     for pointer, what in _spec_secrets(item.spec, "/spec", 0):
         found.append(item.evidence(pointer, item.label, what))
     return found[:_MAX_SECRETS]
+
+
+def middleware_secrets(item: KubeObject) -> list[Evidence]:
+    """Credentials a Traefik Middleware resource writes in its spec, by place (none for other objects)."""
+    if item.kind != "Middleware" or not item.api_version.startswith(_TRAEFIK_GROUPS):
+        return []
+    return [item.evidence(f"/spec{pointer}", item.label, f"{what} in a Traefik Middleware")
+            for pointer, what in clear_secret_pointers(item.spec)][:_MAX_SECRETS]
 
 
 def _objects(data: object) -> Iterator[tuple[str, Mapping[str, Any]]]:

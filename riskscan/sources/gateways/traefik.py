@@ -19,6 +19,9 @@ folders given hold exactly one (`traefik_static`), it decides (with its entry po
 except for a router whose `observability.accessLogs` is false, which is known not to be logged.
 Credentials written in clear in the file, and in that static configuration, are recorded by place
 (`traefik_secrets`), so every dynamic file read counts as checked for secrets.
+A Docker Compose file is read the same way: the routers, middlewares and services its container labels
+declare (the docker provider) are turned into this shape (`traefik_compose`), and credentials in its
+labels and in the Traefik container's environment and command are recorded by place.
 TCP and UDP routers are named in a warning, not assessed. A router whose rule cannot be expressed
 without approximating it (negation, a complex regex) is left out with a warning.
 """
@@ -37,16 +40,21 @@ from riskscan.model import (
     Evidence,
     GatewayConfig,
     GatewayRoute,
-    PluginRef,
     RouteAspect,
     SourceKind,
 )
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.traefik_crd import add_crd_services
-from riskscan.sources.gateways.traefik_docker import docker_services
-from riskscan.sources.gateways.traefik_elsewhere import other_provider_middlewares
-from riskscan.sources.gateways.traefik_exposure import client_transport, tls_settings
+from riskscan.sources.gateways.traefik_compose import (
+    compose_routers,
+    compose_secrets,
+    compose_static,
+    is_compose,
+)
+from riskscan.sources.gateways.traefik_docker import docker_services, file_services
+from riskscan.sources.gateways.traefik_elsewhere import file_middlewares, other_provider_middlewares
+from riskscan.sources.gateways.traefik_exposure import client_transport, router_logging, tls_settings
 from riskscan.sources.gateways.traefik_load import TOML_SECTION, TraefikError, load_dynamic
 from riskscan.sources.gateways.traefik_middlewares import (
     Enforcement,
@@ -56,7 +64,7 @@ from riskscan.sources.gateways.traefik_middlewares import (
     user_count,
 )
 from riskscan.sources.gateways.traefik_provider import Definitions, Origin, sibling_definitions
-from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, parse_rule, shown_rule
+from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, grouped, parse_rule, shown_rule
 from riskscan.sources.gateways.traefik_secrets import clear_secrets
 from riskscan.sources.gateways.traefik_services import (
     crd_service_names,
@@ -74,6 +82,10 @@ _SERVICE_DEPTH = 4
 _YAML_HTTP = re.compile(rb"^(?:http|tcp):[ \t]*\r?$", re.MULTILINE)
 _YAML_SECTION = re.compile(rb"^[ \t]+(?:routers|middlewares|services):[ \t]*\r?$", re.MULTILINE)
 _JSON_SECTION = re.compile(rb'^\s*\{\s*"http"\s*:\s*\{\s*"(?:routers|middlewares|services)"')
+_COMPOSE = re.compile(rb"^services:[ \t]*(?:#.*)?\r?$", re.MULTILINE)
+_COMPOSE_TRAEFIK = re.compile(  # a Traefik label, or a container running the traefik image
+    rb"traefik\.(?:http|tcp|udp|enable)\b|^[ \t]+image:[ \t]*[\"']?(?:[\w.-]+/)*traefik[:\"'\s]",
+    re.MULTILINE | re.IGNORECASE)
 _MTLS = "RequireAndVerifyClientCert"
 _FOREIGN_PROVIDERS = frozenset({"kubernetescrd", "docker"})  # whose middlewares `traefik_elsewhere` finds
 
@@ -82,32 +94,45 @@ class TraefikReader:
     """Reads a Traefik dynamic configuration file into a `GatewayConfig`."""
 
     kind = SourceKind.TRAEFIK
-    title = "Traefik v2/v3 dynamic configuration (file provider, YAML or TOML)"
+    title = "Traefik v2/v3 dynamic configuration (file provider, YAML or TOML) and Docker Compose labels"
     summary = ("http routers as routes (Host, Path, PathPrefix, simple PathRegexp, Method, headers; && ||"
                " and parentheses), middlewares basicAuth/digestAuth/forwardAuth, rateLimit, inFlightReq, "
                "ipAllowList, headers (CORS), chains, @kubernetescrd and @docker ones found in the folders "
                "given; mTLS TLS options; upstreams followed through the folder's files and compound "
                "services, credentials stripped; access logs and metrics from the one static configuration "
-               "(traefik.yml) in the folders given, else not shown")
+               "(traefik.yml) in the folders given, else not shown; Compose label routers; credentials in "
+               "labels and the Traefik container's environment flagged by place")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a dynamic configuration: a top-level `http` (or `tcp`) holding routers, middlewares or
-        services, in YAML, TOML (`[http.routers.x]`) or JSON."""
+        services, in YAML, TOML (`[http.routers.x]`) or JSON; or a Compose file with Traefik labels or a
+        Traefik container."""
         if TOML_SECTION.search(head) is not None or _JSON_SECTION.match(head) is not None:
+            return True
+        if _COMPOSE.search(head) is not None and _COMPOSE_TRAEFIK.search(head) is not None:
             return True
         return _YAML_HTTP.search(head) is not None and _YAML_SECTION.search(head) is not None
 
     def read(self, path: Path, context: ReadContext) -> GatewayConfig:
-        """Read one dynamic configuration file; raise `TraefikError` naming the file and the problem."""
+        """Read one dynamic configuration (or Compose) file; raise `TraefikError` naming the file and the
+        problem."""
         shown = context.relative_path(path)
         data, locate_line = load_dynamic(path, context, shown)
+        compose = compose_routers(data) if is_compose(data) else None
+        secrets = (compose_secrets(data, shown, locate_line) if compose is not None
+                   else clear_secrets(data, shown, locate_line, ""))
+        own_static = compose_static(data, shown) if compose is not None else None
+        if compose is not None:
+            data, locate_line = compose.data, _relocated(locate_line, compose.pointers)
         http = data.get("http")
         if not isinstance(http, Mapping) and not any(key in data for key in ("tcp", "udp")):
             raise TraefikError("no http routers, middlewares or services in the file", path=shown)
         http = http if isinstance(http, Mapping) else {}
-        static = find_static_config(context) if data.get("http") else None
+        static = own_static or (find_static_config(context) if data.get("http") else None)
         definitions = Definitions()
         definitions.add(data, (shown, locate_line))
+        if compose is not None:
+            _add_own_labels(path, context, definitions)
         if _names_missing(http, data, definitions):
             sibling_definitions(path, context, load_dynamic, self.sniff, definitions)
         providers = _other_providers(http, definitions)
@@ -120,11 +145,12 @@ class TraefikReader:
             definitions.add_service(service.reference, service.config, (service.shown, _at(service.line)),
                                     service.pointer)
         builder = _Builder(data, http, definitions, (shown, locate_line))
+        builder.pointers = compose.pointers if compose is not None else {}
+        builder.warnings += compose.warnings if compose is not None else []
         if isinstance(static, str):
             builder.warnings.append(static)
         builder.static = static if isinstance(static, StaticConfig) else None
         routes = builder.routes()
-        secrets = clear_secrets(data, shown, locate_line, "")
         return GatewayConfig(path=shown, gateway="traefik", routes=tuple(routes),
                              consumer_count=builder.users, warnings=tuple(dict.fromkeys(builder.warnings)),
                              tls_settings=tls_settings(data, builder.evidence),
@@ -140,6 +166,7 @@ class _Builder:
         self._shown, self._line = origin
         self.warnings: list[str] = []
         self.static: StaticConfig | None = None
+        self.pointers: Mapping[str, str] = {}  # a Compose file's: the label that writes a router's node
         self._middlewares = definitions.middlewares
         self._resolved: dict[tuple[str, ...], Enforcement] = {}
         self.users = sum(user_count(item) for item in _mapping(http.get("middlewares")).values())
@@ -162,6 +189,7 @@ class _Builder:
 
     def _evidence(self, pointer: str, excerpt: str | None = None, origin: Origin | None = None) -> Evidence:
         shown, line = origin or (self._shown, self._line)
+        pointer = pointer if origin is not None else self.pointers.get(pointer, pointer)
         return Evidence(path=shown, line=line(pointer), pointer=pointer,
                         excerpt=redact(excerpt)[:_MAX_EXCERPT] if excerpt else None)
 
@@ -179,7 +207,7 @@ class _Builder:
             self.warnings.append(f"router {name}: {error}: left out")
             return []
         self.warnings += enforcement.warnings
-        groups = _grouped(alternatives)
+        groups = grouped(alternatives)
         if not groups:
             self.warnings.append(f"router {name}: its rule can match no request: left out")
         evidence = self._evidence(pointer, f"rule: {shown_rule(rule)}")
@@ -233,7 +261,7 @@ class _Builder:
         unseen = {aspect for aspect in enforcement.unseen
                   if not (aspect is RouteAspect.AUTH and enforcement.auth)
                   and not (aspect is RouteAspect.RATE_LIMIT and enforcement.limits)}
-        loggers, monitors, plugins = self._logging(router, entry_points)
+        loggers, monitors, plugins = router_logging(router, entry_points, self.static)
         if loggers is None:
             unseen.add(RouteAspect.LOGGING)
         return GatewayRoute(
@@ -249,25 +277,6 @@ class _Builder:
             # A middleware not read may set CORS headers too: then the policy is not shown.
             cors=None if enforcement.unseen else tuple(enforcement.cors),
         )
-
-    def _logging(self, router: Mapping[str, Any], entry_points: list[str]
-                 ) -> tuple[tuple[str, ...] | None, tuple[str, ...], tuple[PluginRef, ...]]:
-        """Loggers (None: not shown), monitors and their refs, from the static configuration if one was
-        found, narrowed by the router's own `observability` switches (v3.1+)."""
-        observability = _mapping(router.get("observability"))
-        if observability.get("accessLogs") is False:
-            return (), (), ()
-        static = self.static
-        if static is None:
-            return None, (), ()
-        monitors = tuple(name for name in static.monitors if observability.get(name) is not False)
-        refs = tuple(PluginRef(name=name, attached_to="static configuration",
-                               evidence=Evidence(path=static.shown, pointer=f"/{name}"))
-                     for name in (("accessLog",) if static.has_access_log else ()) + monitors)
-        is_opted_out = bool(entry_points) and set(entry_points) <= static.unlogged_entry_points
-        if not static.has_access_log or is_opted_out:
-            return (), monitors, refs[1:] if static.has_access_log else refs
-        return ("accessLog",), monitors, refs
 
     def _upstream(self, reference: object, depth: int) -> str | None:
         """The service's server hosts (credentials and paths stripped), or its name when not in this file."""
@@ -320,33 +329,24 @@ def _other_providers(http: Mapping[str, Any], known: Definitions) -> set[str]:
             and reference.rpartition("@")[2] in _FOREIGN_PROVIDERS}
 
 
+def _add_own_labels(path: Path, context: ReadContext, definitions: Definitions) -> None:
+    """The label middlewares and services a Compose file declares, for its own routers."""
+    for item in file_middlewares(path, context):
+        definitions.add_middleware(item.reference, item.config, (item.shown, _at(item.line)), item.pointer)
+    for service in file_services(path, context):
+        definitions.add_service(service.reference, service.config, (service.shown, _at(service.line)),
+                                service.pointer)
+
+
+def _relocated(locate: Callable[[str], int | None],
+               pointers: Mapping[str, str]) -> Callable[[str], int | None]:
+    """A Compose file's line finder for the pointers of its routers in the file provider's shape."""
+    return lambda pointer: locate(pointers.get(pointer, pointer))
+
+
 def _at(line: int | None) -> Callable[[str], int | None]:
     """A line finder for a definition found in another file: its line, whatever the pointer."""
     return lambda pointer: line
-
-
-def _grouped(alternatives: list[Alternative]) -> list[Alternative]:
-    """Alternatives merged where that is exact: those differing only in methods (any method absorbs
-    the rest), then those differing only in uris (a route lists several uris)."""
-    by_match: dict[tuple[object, ...], Alternative] = {}
-    for item in alternatives:
-        key = (item.uris or ("/*",), item.hosts, item.conditions)
-        known = by_match.get(key)
-        methods = None if known is None else _any_of(known.methods, item.methods)
-        by_match[key] = item if known is None else Alternative(
-            uris=key[0], hosts=item.hosts, methods=methods, conditions=item.conditions)
-    by_rest: dict[tuple[object, ...], list[str]] = {}
-    for item in by_match.values():
-        uris = by_rest.setdefault((item.hosts, item.methods, item.conditions), [])
-        uris += [uri for uri in (item.uris or ("/*",)) if uri not in uris]
-    return [Alternative(uris=tuple(uris), hosts=hosts, methods=methods,  # type: ignore[arg-type]
-                        conditions=conditions)  # type: ignore[arg-type]
-            for (hosts, methods, conditions), uris in by_rest.items()]
-
-
-def _any_of(left: tuple[str, ...] | None, right: tuple[str, ...] | None) -> tuple[str, ...] | None:
-    """Methods matched by either side: None (any method) when either accepts any."""
-    return None if left is None or right is None else tuple(dict.fromkeys(left + right))
 
 
 def _host(url: object) -> str | None:

@@ -13,13 +13,14 @@ Everything is turned into the file provider's shape (`traefik_services` resolves
 a Kubernetes Service child becomes a load balancer with its parent's options for it, named
 `<parent>/<ns>-<name>-<port>@kubernetescrd`, listed in `discovered` when its nodes are pods. Only
 YAML and JSON files of the folders given whose text declares a TraefikService or ServersTransport are
-parsed, each at most once per version.
+parsed, each at most once per version. An IngressRoute's `services` are children in the same shape
+(`service_child`), so its routes are resolved the same way (`traefik_ingressroute`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -33,7 +34,7 @@ from riskscan.sources.gateways.kubernetes_services import BackendRef, ServiceInd
 from riskscan.sources.gateways.traefik_provider import Definitions
 from riskscan.sources.structured import load_structured_documents
 
-__all__ = ["CrdServices", "add_crd_services", "crd_services"]
+__all__ = ["CrdServices", "add_crd_services", "crd_services", "merge_crd_services", "service_child"]
 
 _GROUPS = ("traefik.io/", "traefik.containo.us/")
 _DECLARES = re.compile(
@@ -52,13 +53,16 @@ class CrdServices:
     discovered: set[str] = field(default_factory=set)  # load balancers over a Service's pods
 
 
-def crd_services(path: Path, context: ReadContext) -> CrdServices:
-    """The TraefikServices and ServersTransports the manifests of the folders given declare."""
-    objects: list[KubeObject] = []
+def crd_services(path: Path, context: ReadContext, local: Sequence[KubeObject] = (),
+                 kubernetes: ServiceIndex | None = None) -> CrdServices:
+    """The TraefikServices and ServersTransports the manifests of the folders given declare: `local`,
+    the objects of the file being read (an IngressRoute's own manifest), first; Kubernetes Services are
+    looked up in `kubernetes` (by default the other files of the scan)."""
+    objects = [item for item in local if _is_crd_service(item)]
     for other in other_files(path, context):
         objects += _objects_in(str(other.path), other.size, other.mtime_ns, context.max_bytes, other.shown)
     found = CrdServices()
-    kubernetes = ServiceIndex([], path, context)
+    kubernetes = kubernetes if kubernetes is not None else ServiceIndex([], path, context)
     for item in objects:
         reference = f"{item.namespace}-{item.name}{_SUFFIX}"
         if item.kind == "ServersTransport":
@@ -67,24 +71,28 @@ def crd_services(path: Path, context: ReadContext) -> CrdServices:
         found.places[reference] = (item.shown, item.line("/spec"), f"{item.pointer}/spec")
         spec = item.spec
         if isinstance(spec.get("weighted"), dict):
-            children = [_child(entry, reference, item.namespace, kubernetes, found)
+            children = [service_child(entry, reference, item.namespace, kubernetes, found)
                         for entry in mappings(spec["weighted"].get("services"))]
             found.services[reference] = {"weighted": {"services": [{"name": name} for name in children]}}
         elif isinstance(spec.get("mirroring"), dict):
             mirroring = spec["mirroring"]
-            mirrors = [_child(entry, reference, item.namespace, kubernetes, found)
+            mirrors = [service_child(entry, reference, item.namespace, kubernetes, found)
                        for entry in mappings(mirroring.get("mirrors"))]
             found.services[reference] = {"mirroring": {
-                "service": _child(mirroring, reference, item.namespace, kubernetes, found),
+                "service": service_child(mirroring, reference, item.namespace, kubernetes, found),
                 "mirrors": [{"name": name} for name in mirrors]}}
     return found
 
 
 def add_crd_services(path: Path, context: ReadContext, names: set[str], into: Definitions) -> None:
     """Add to `into` the TraefikServices the routers name (`names`), with what they need."""
-    if not names:
-        return
-    found = crd_services(path, context)
+    if names:
+        merge_crd_services(crd_services(path, context), into)
+
+
+def merge_crd_services(found: CrdServices, into: Definitions) -> None:
+    """Add `found` to `into`: each TraefikService with its place, the load balancers made for their
+    Kubernetes Services, the servers transports; names already known keep their first definition."""
     for reference, config in found.services.items():
         place = found.places.get(reference)
         if place is not None:
@@ -102,15 +110,15 @@ def _at(line: int | None) -> Callable[[str], int | None]:
     return lambda pointer: line
 
 
-def _child(entry: Mapping[str, Any], parent: str, namespace: str, kubernetes: ServiceIndex,
-           into: CrdServices) -> str:
+def service_child(entry: Mapping[str, Any], parent: str, namespace: str, kubernetes: ServiceIndex,
+                  into: CrdServices) -> str:
     """The name under which a child is known: a TraefikService's, or a load balancer made for a
     Kubernetes Service with this parent's options (`parent/<ns>-<name>-<port>`; left undefined when
     the Service is in no file given, so it is warned about)."""
     child_namespace = text(entry.get("namespace")) or namespace
     name = text(entry.get("name"))
-    if text(entry.get("kind")) == "TraefikService":
-        return f"{child_namespace}-{name}{_SUFFIX}"
+    if text(entry.get("kind")) == "TraefikService":  # `name@file`: another provider's service
+        return name if "@" in name else f"{child_namespace}-{name}{_SUFFIX}"
     port = text(entry.get("port"))
     suffix = f"-{port}{_SUFFIX}" if port else _SUFFIX
     reference = f"{parent.removesuffix(_SUFFIX)}/{child_namespace}-{name}{suffix}"
@@ -142,5 +150,8 @@ def _objects_in(file: str, size: int, mtime_ns: int, max_bytes: int, shown: str)
     except (OSError, SourceError):
         return ()
     objects, _ = collect_objects(documents, shown, lambda message: None)
-    return tuple(item for item in objects if item.kind in ("TraefikService", "ServersTransport")
-                 and item.api_version.startswith(_GROUPS))
+    return tuple(item for item in objects if _is_crd_service(item))
+
+
+def _is_crd_service(item: KubeObject) -> bool:
+    return item.kind in ("TraefikService", "ServersTransport") and item.api_version.startswith(_GROUPS)

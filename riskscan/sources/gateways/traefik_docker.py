@@ -27,7 +27,7 @@ from riskscan.sources import ReadContext
 from riskscan.sources.gateways.gateway_lookup import other_files
 from riskscan.sources.structured import escape_pointer_token, load_structured_documents
 
-__all__ = ["DockerService", "docker_services"]
+__all__ = ["DockerService", "docker_services", "file_services", "label_service_config", "replicas"]
 
 _LABEL = re.compile(r"traefik\.http\.services\.([^.=\s]+)\.loadbalancer\.(.+)", re.IGNORECASE)
 _MAX_REPLICAS = 10_000
@@ -55,6 +55,16 @@ def docker_services(path: Path, context: ReadContext, names: set[str]) -> list[D
     return found
 
 
+def file_services(path: Path, context: ReadContext) -> tuple[DockerService, ...]:
+    """The label services `path` itself declares (a Compose file read for its routers)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return ()
+    return _services_in(str(path.resolve()), stat.st_size, stat.st_mtime_ns, context.max_bytes,
+                        context.relative_path(path))
+
+
 @lru_cache(maxsize=1024)
 def _services_in(
     file: str, size: int, mtime_ns: int, max_bytes: int, shown: str
@@ -74,7 +84,7 @@ def _services_in(
             if isinstance(compose, Mapping):
                 base = "/services/" + escape_pointer_token(str(compose_name))
                 for name, options, pointer in _labelled(compose, base):
-                    config = _config(str(compose_name), _replicas(compose), options)
+                    config = label_service_config(str(compose_name), replicas(compose), options)
                     found.append(DockerService(f"{name}@docker", config, shown, document.line_of(pointer),
                                                pointer))
     return tuple(found)
@@ -109,11 +119,12 @@ def _labels(labels: object, pointer: str) -> Iterator[tuple[str, str, str]]:
             yield str(key), str(value), f"{pointer}/{escape_pointer_token(str(key))}"
 
 
-def _config(compose_name: str, replicas: int, options: Mapping[str, str]) -> dict[str, Any]:
-    """The file provider's shape of a label service: one server per replica of the Compose service."""
+def label_service_config(compose_name: str, count: int, options: Mapping[str, str]) -> dict[str, Any]:
+    """The file provider's shape of a label service (`options`: its lower-cased label options, none for
+    the service Traefik makes for a container): one server per replica of the Compose service."""
     scheme = options.get("server.scheme", "http").lower() or "http"
     url = options.get("server.url") or f"{scheme}://{compose_name}"
-    balancer: dict[str, Any] = {"servers": [{"url": url}] * replicas}
+    balancer: dict[str, Any] = {"servers": [{"url": url}] * count}
     if any(key.startswith(("healthcheck.", "passivehealthcheck.")) for key in options):
         balancer["healthCheck"] = {"labelled": True}
     if options.get("serverstransport"):
@@ -121,7 +132,8 @@ def _config(compose_name: str, replicas: int, options: Mapping[str, str]) -> dic
     return {"loadBalancer": balancer}
 
 
-def _replicas(compose: Mapping[str, Any]) -> int:
+def replicas(compose: Mapping[str, Any]) -> int:
+    """How many containers a Compose service runs: `deploy.replicas`, else `scale`, else 1."""
     deploy = compose.get("deploy")
     for value in ((deploy.get("replicas") if isinstance(deploy, Mapping) else None), compose.get("scale")):
         if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _MAX_REPLICAS:

@@ -26,10 +26,10 @@ from typing import Any
 from riskscan.errors import SourceError
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.gateway_lookup import other_files
-from riskscan.sources.gateways.kubernetes_objects import collect_objects
+from riskscan.sources.gateways.kubernetes_objects import KubeObject, collect_objects
 from riskscan.sources.structured import StructuredDocument, escape_pointer_token, load_structured_documents
 
-__all__ = ["ForeignMiddleware", "other_provider_middlewares"]
+__all__ = ["ForeignMiddleware", "crd_middleware", "file_middlewares", "other_provider_middlewares"]
 
 _CRD_GROUPS = ("traefik.io/", "traefik.containo.us/")
 _DECLARES_CRD = re.compile(
@@ -97,23 +97,37 @@ def _middlewares_in(
     return tuple(found)
 
 
+def file_middlewares(path: Path, context: ReadContext) -> tuple[ForeignMiddleware, ...]:
+    """The Custom Resource and label middlewares `path` itself defines (a manifest or Compose file
+    being read, whose own middlewares its routes name)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return ()
+    return _middlewares_in(str(path.resolve()), stat.st_size, stat.st_mtime_ns, context.max_bytes,
+                           context.relative_path(path))
+
+
+def crd_middleware(item: KubeObject) -> ForeignMiddleware | None:
+    """A `Middleware` custom resource as the file provider would write it, under its qualified name
+    (`<namespace>-<name>@kubernetescrd`); None for any other object."""
+    if item.kind != "Middleware" or not item.api_version.startswith(_CRD_GROUPS):
+        return None
+    spec = {str(key): value for key, value in item.spec.items()}
+    if len(spec) == 1 and isinstance(spec.get("chain"), Mapping):
+        members = spec["chain"].get("middlewares")
+        spec = {"chain": {"middlewares": [
+            f"{member.get('namespace') or item.namespace}-{member.get('name')}@kubernetescrd"
+            for member in (members if isinstance(members, list) else []) if isinstance(member, Mapping)
+        ]}}
+    pointer = f"{item.pointer}/spec"
+    return ForeignMiddleware(f"{item.namespace}-{item.name}@kubernetescrd", spec, item.shown,
+                             item.document.line_of(pointer), pointer)
+
+
 def _crd_middlewares(documents: list[StructuredDocument], shown: str) -> list[ForeignMiddleware]:
     objects, _ = collect_objects(documents, shown, lambda message: None)
-    found: list[ForeignMiddleware] = []
-    for item in objects:
-        if item.kind != "Middleware" or not item.api_version.startswith(_CRD_GROUPS):
-            continue
-        spec = {str(key): value for key, value in item.spec.items()}
-        if len(spec) == 1 and isinstance(spec.get("chain"), Mapping):
-            members = spec["chain"].get("middlewares")
-            spec = {"chain": {"middlewares": [
-                f"{member.get('namespace') or item.namespace}-{member.get('name')}@kubernetescrd"
-                for member in (members if isinstance(members, list) else []) if isinstance(member, Mapping)
-            ]}}
-        pointer = f"{item.pointer}/spec"
-        found.append(ForeignMiddleware(f"{item.namespace}-{item.name}@kubernetescrd", spec, shown,
-                                       item.document.line_of(pointer), pointer))
-    return found
+    return [found for item in objects if (found := crd_middleware(item)) is not None]
 
 
 def _label_middlewares(document: StructuredDocument, shown: str) -> list[ForeignMiddleware]:

@@ -6,6 +6,8 @@ its options accept (where its service sends requests is `traefik_services`).
   redirects to https; without the static configuration, not shown.
 - TLS versions: each TLS option's `minVersion`; a router serving TLS under an option without one gets
   Traefik's default, which depends on the release (`tls_versions.TlsDefault.TRAEFIK`).
+- Logging: access logs, metrics and tracing are switched on in the static configuration; a router (or
+  an IngressRoute route) may switch them off for itself with `observability` (v3.1+).
 """
 
 from __future__ import annotations
@@ -13,16 +15,18 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from riskscan.model import ClientTransport, Evidence, TlsSetting
+from riskscan.model import ClientTransport, Evidence, PluginRef, TlsSetting
 from riskscan.sources.gateways.tls_versions import TlsDefault, default_setting, tls_setting
 from riskscan.sources.gateways.traefik_middlewares import local_name
 from riskscan.sources.gateways.traefik_static import StaticConfig
 from riskscan.sources.structured import escape_pointer_token
 
-__all__ = ["client_transport", "tls_settings"]
+__all__ = ["Logging", "client_transport", "router_logging", "tls_settings"]
 
 Evidencer = Callable[[str, str], Evidence]
 """(pointer, excerpt) -> Evidence in the file being read."""
+Logging = tuple[tuple[str, ...] | None, tuple[str, ...], tuple[PluginRef, ...]]
+"""Loggers (None: not shown), monitors, and the references that show them."""
 
 
 def client_transport(name: str, router: Mapping[str, Any], entry_points: list[str],
@@ -37,10 +41,30 @@ def client_transport(name: str, router: Mapping[str, Any], entry_points: list[st
     plain = sorted(names - static.secure_entry_points)
     if not plain:
         return ClientTransport(is_plain=False, evidence=Evidence(
-            path=static.shown, pointer="/entryPoints", note="entry points with TLS or an https redirect"))
+            path=static.shown, pointer=static.place or "/entryPoints",
+            note="entry points with TLS or an https redirect"))
     shown = evidence(pointer, f"no tls; entryPoints {', '.join(plain)} plain")
     note = {"note": "plain HTTP entry point"}
     return ClientTransport(is_plain=True, evidence=shown.model_copy(update=note))
+
+
+def router_logging(router: Mapping[str, Any], entry_points: list[str],
+                   static: StaticConfig | None) -> Logging:
+    """Loggers (None: not shown), monitors and their refs, from the static configuration if one was
+    found, narrowed by the router's own `observability` switches (v3.1+)."""
+    observability = _mapping(router.get("observability"))
+    if observability.get("accessLogs") is False:
+        return (), (), ()
+    if static is None:
+        return None, (), ()
+    monitors = tuple(name for name in static.monitors if observability.get(name) is not False)
+    refs = tuple(PluginRef(name=name, attached_to="static configuration",
+                           evidence=Evidence(path=static.shown, pointer=static.place or f"/{name}"))
+                 for name in (("accessLog",) if static.has_access_log else ()) + monitors)
+    is_opted_out = bool(entry_points) and set(entry_points) <= static.unlogged_entry_points
+    if not static.has_access_log or is_opted_out:
+        return (), monitors, refs[1:] if static.has_access_log else refs
+    return ("accessLog",), monitors, refs
 
 
 def tls_settings(data: Mapping[str, Any], evidence: Evidencer) -> tuple[TlsSetting, ...]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from riskscan.redaction import is_secret_key
 from riskscan.sources.gateways.kubernetes_paths import PathMatch, route_uris
 
-__all__ = ["Alternative", "RuleError", "parse_rule", "shown_rule"]
+__all__ = ["Alternative", "RuleError", "grouped", "parse_rule", "shown_rule"]
 
 _MAX_RULE = 8000  # characters of a rule read at all
 _MAX_DEPTH = 40  # nested parentheses and negations
@@ -259,3 +259,27 @@ def _regexp_uris(pattern: str) -> tuple[str, ...]:
     if uris is None:
         raise RuleError("regex path is not evaluated (not a simple anchored path)")
     return uris
+
+
+def grouped(alternatives: list[Alternative]) -> list[Alternative]:
+    """Alternatives merged where that is exact: those differing only in methods (any method absorbs
+    the rest), then those differing only in uris (a route lists several uris)."""
+    by_match: dict[tuple[object, ...], Alternative] = {}
+    for item in alternatives:
+        key = (item.uris or ("/*",), item.hosts, item.conditions)
+        known = by_match.get(key)
+        methods = None if known is None else _any_of(known.methods, item.methods)
+        by_match[key] = item if known is None else Alternative(
+            uris=key[0], hosts=item.hosts, methods=methods, conditions=item.conditions)
+    by_rest: dict[tuple[object, ...], list[str]] = {}
+    for item in by_match.values():
+        uris = by_rest.setdefault((item.hosts, item.methods, item.conditions), [])
+        uris += [uri for uri in (item.uris or ("/*",)) if uri not in uris]
+    return [Alternative(uris=tuple(uris), hosts=hosts, methods=methods,  # type: ignore[arg-type]
+                        conditions=conditions)  # type: ignore[arg-type]
+            for (hosts, methods, conditions), uris in by_rest.items()]
+
+
+def _any_of(left: tuple[str, ...] | None, right: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """Methods matched by either side: None (any method) when either accepts any."""
+    return None if left is None or right is None else tuple(dict.fromkeys(left + right))

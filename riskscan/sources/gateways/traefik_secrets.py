@@ -24,7 +24,7 @@ from riskscan.model import Evidence
 from riskscan.sources.gateways.secret_walk import credential_places
 from riskscan.sources.gateways.url_credentials import is_credential_header, is_reference, url_credential
 
-__all__ = ["clear_secret_pointers", "clear_secrets"]
+__all__ = ["clear_secret_pointers", "clear_secrets", "credential_field"]
 
 _SECRET_FIELDS = frozenset({
     "token", "password", "secret", "hmacencoded", "secretaccesskey", "apikey", "api_key", "accesstoken",
@@ -47,11 +47,12 @@ def clear_secrets(
 
 def clear_secret_pointers(data: object) -> list[tuple[str, str]]:
     """(JSON pointer, what it is) of every credential written in clear, in document order."""
-    return credential_places(data, _credential, _MAX_DEPTH)
+    return credential_places(data, credential_field, _MAX_DEPTH)
 
 
-def _credential(name: str, value: object, owner: str) -> str | None:
-    """What credential the field `name` (inside `owner`) holds in clear, or None."""
+def credential_field(name: str, value: object, owner: str) -> str | None:
+    """What credential the field `name` (inside `owner`) holds in clear, or None (also how a Compose
+    label of the same path is judged)."""
     if name == "users" and owner in _USER_LISTS and isinstance(value, list):
         listed = [user for user in value if isinstance(user, str) and _is_literal(user)]
         return f"{owner}.users listed inline" if listed else None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from riskscan.sources import ReadContext
 from riskscan.sources.gateways.traefik_secrets import clear_secrets
 from riskscan.sources.structured import StructuredDocument, load_structured, load_text
 
-__all__ = ["StaticConfig", "find_static_config"]
+__all__ = ["StaticConfig", "find_static_config", "static_config"]
 
 _NAMES = frozenset({"traefik.yml", "traefik.yaml", "traefik.toml"})
 _MAX_FILES = 5000
@@ -46,6 +46,9 @@ class StaticConfig:
     secure_entry_points: frozenset[str] = frozenset()
     entry_points: frozenset[str] = frozenset()
     clear_secrets: tuple[Evidence, ...] = ()  # credentials written in clear, by place
+    # Where the settings are written when they are a container's command-line options rather than a
+    # file of their own (`/services/traefik/command`); None for a static configuration file.
+    place: str | None = None
 
 
 def find_static_config(context: ReadContext) -> StaticConfig | str | None:
@@ -86,7 +89,17 @@ def _read(path: Path, context: ReadContext) -> StaticConfig | None:
             data = document.data
     except (SourceError, tomllib.TOMLDecodeError, OSError):
         return None
-    if not isinstance(data, Mapping) or not ({"entryPoints", "providers"} & set(data)):
+    if not isinstance(data, Mapping):
+        return None
+    # TOML keeps no lines: the pointer alone places it.
+    return static_config(data, context.relative_path(path), document.line_of if document else lambda _: None)
+
+
+def static_config(data: Mapping[str, Any], shown: str, line: Callable[[str], int | None],
+                  place: str | None = None) -> StaticConfig | None:
+    """What static configuration `data` (with `entryPoints` or `providers`) sets; None for other data.
+    With `place` (command-line options) its credentials are left to the reader of the file holding them."""
+    if not ({"entryPoints", "providers"} & set(data)):
         return None
     entry_points = data.get("entryPoints")
     unlogged = frozenset(
@@ -95,7 +108,6 @@ def _read(path: Path, context: ReadContext) -> StaticConfig | None:
         and settings["observability"].get("accessLogs") is False
     )
     named = entry_points.items() if isinstance(entry_points, Mapping) else ()
-    shown = context.relative_path(path)
     return StaticConfig(
         shown=shown,
         has_access_log="accessLog" in data and data["accessLog"] is not False,
@@ -103,9 +115,8 @@ def _read(path: Path, context: ReadContext) -> StaticConfig | None:
         unlogged_entry_points=unlogged,
         secure_entry_points=frozenset(str(name) for name, settings in named if _is_secure(settings)),
         entry_points=frozenset(str(name) for name, _ in named),
-        # TOML keeps no lines: the pointer alone places it.
-        clear_secrets=clear_secrets(data, shown, document.line_of if document else lambda _: None,
-                                    " in the static configuration"),
+        clear_secrets=() if place else clear_secrets(data, shown, line, " in the static configuration"),
+        place=place,
     )
 
 

@@ -265,7 +265,7 @@ def test_wrong_types_cost_only_their_entry() -> None:
 def test_a_manifest_without_routing_objects_fails(tmp_path: Path) -> None:
     path = tmp_path / "ingress-crd.yaml"
     path.write_text("apiVersion: example.com/v1\nkind: Ingress\nmetadata: {name: x}\n", encoding="utf-8")
-    with pytest.raises(KubernetesError, match="no Ingress, HTTPRoute, GRPCRoute or Gateway object"):
+    with pytest.raises(KubernetesError, match="no Ingress, HTTPRoute, GRPCRoute, Gateway or IngressRoute object"):
         READER.read(path, ReadContext(root=tmp_path))
 
 
