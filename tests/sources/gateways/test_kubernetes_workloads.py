@@ -1,0 +1,73 @@
+"""The workloads behind a Kubernetes Service become its upstream's nodes and health checks: replicas
+(default 1), an autoscaler's minimum, a DaemonSet's unknown count, probes; a Service without selector
+or matching no workload claims nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from riskscan.model import GatewayConfig, Upstream
+from riskscan.sources import ReadContext
+from riskscan.sources.gateways.kubernetes import KubernetesReader
+
+FOLDER = Path(__file__).resolve().parents[2] / "fixtures" / "kubernetes" / "workloads"
+ROUTE = "claims/claims-api rule 0 path {}"
+
+
+def read(name: str, folder: Path = FOLDER) -> GatewayConfig:
+    return KubernetesReader().read(folder / name, ReadContext(root=folder, allowed_roots=(folder,)))
+
+
+@pytest.fixture(scope="module")
+def upstreams() -> dict[str, Upstream]:
+    routes = read("ingress.yaml").routes
+    found = {route.route_id: route.upstream_detail for route in routes}
+    assert all(item is not None for item in found.values())
+    return {key: item for key, item in found.items() if item is not None}
+
+
+def places(upstream: Upstream) -> list[tuple[str, int | None, str | None]]:
+    return [(item.path, item.line, item.pointer) for item in upstream.node_evidence]
+
+
+def test_one_replica_is_one_node_cited_at_spec_replicas(upstreams: dict[str, Upstream]) -> None:
+    claims = upstreams[ROUTE.format(0)]
+    assert (claims.hosts, claims.nodes, claims.has_health_checks) == (("claims.claims.svc",), 1, True)
+    assert places(claims) == [("workloads.yaml", 5, "/spec/replicas")]
+    assert claims.node_evidence[0].note == "spec.replicas 1; probes: readiness"
+
+
+def test_replicas_count_once_even_beside_their_replicaset(upstreams: dict[str, Upstream]) -> None:
+    quotes = upstreams[ROUTE.format(1)]
+    assert (quotes.nodes, quotes.has_health_checks) == (3, True)  # a liveness probe counts too
+    assert places(quotes) == [("workloads.yaml", 19, "/spec/replicas")]
+
+
+def test_an_autoscaler_minimum_is_the_count_relied_upon(upstreams: dict[str, Upstream]) -> None:
+    payouts = upstreams[ROUTE.format(2)]
+    assert payouts.nodes == 2
+    assert places(payouts) == [("workloads.yaml", 48, "/spec/replicas"), ("workloads.yaml", 63, "/spec/minReplicas")]
+
+
+@pytest.mark.parametrize("path", [3, 5, 7], ids=["no-workload-matches", "no-selector", "replicas-a-word"])
+def test_no_fixed_count_claims_nothing(upstreams: dict[str, Upstream], path: int) -> None:
+    upstream = upstreams[ROUTE.format(path)]
+    assert upstream.nodes == 0 and upstream.has_health_checks is False
+    assert upstream.hosts  # still in-cluster, still shown
+
+
+def test_a_daemonset_is_several_nodes_of_no_fixed_count(upstreams: dict[str, Upstream]) -> None:
+    agent = upstreams[ROUTE.format(4)]
+    assert (agent.nodes, agent.has_health_checks) == (0, True)
+    [place] = agent.node_evidence
+    assert place.path == "workloads.yaml" and place.line == 79
+    assert "one pod per node: several" in (place.note or "")
+
+
+def test_absent_replicas_is_one_cited_where_it_would_be(upstreams: dict[str, Upstream]) -> None:
+    audit = upstreams[ROUTE.format(6)]
+    assert (audit.nodes, audit.has_health_checks) == (1, False)
+    assert places(audit) == [("workloads.yaml", 95, "/spec")]
+    assert (audit.node_evidence[0].note or "").startswith("spec.replicas not set: Kubernetes runs 1 replica")
