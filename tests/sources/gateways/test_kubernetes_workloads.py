@@ -71,3 +71,27 @@ def test_absent_replicas_is_one_cited_where_it_would_be(upstreams: dict[str, Ups
     assert (audit.nodes, audit.has_health_checks) == (1, False)
     assert places(audit) == [("workloads.yaml", 95, "/spec")]
     assert (audit.node_evidence[0].note or "").startswith("spec.replicas not set: Kubernetes runs 1 replica")
+
+
+def test_a_replica_count_that_is_not_one_is_warned_about_in_its_own_file() -> None:
+    assert ("Deployment claims/reports: spec.replicas is not a count from 0 to 2147483647: its pods are not"
+            " counted") in read("workloads.yaml").warnings
+
+
+def test_huge_and_wrong_typed_counts_claim_nothing(tmp_path: Path) -> None:
+    (tmp_path / "all.yaml").write_text(
+        "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {selector: {app: a}}\n---\n"
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\n"
+        "spec: {replicas: 99999999999999999999, template: {metadata: {labels: {app: a}}}}\n---\n"
+        "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: b}\n"
+        "spec: {replicas: true, template: {metadata: {labels: {app: a}}, spec: {containers: 7}}}\n---\n"
+        "apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\n"
+        "spec: {scaleTargetRef: [not, a, mapping], minReplicas: -2}\n---\n"
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i, annotations:"
+        " {nginx.ingress.kubernetes.io/proxy-read-timeout: '5'}}\n"
+        "spec: {ingressClassName: nginx, defaultBackend: {service: {name: s, port: {number: 80}}}}\n",
+        encoding="utf-8")
+    config = read("all.yaml", tmp_path)
+    [route] = config.routes
+    assert route.upstream_detail is not None and route.upstream_detail.nodes == 0
+    assert sum("is not a count" in warning for warning in config.warnings) == 3
