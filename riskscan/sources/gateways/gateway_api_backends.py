@@ -62,7 +62,8 @@ def rule_upstream(route: KubeObject, rule_index: int, rule: Mapping[str, Any], s
         has_health_checks=resolved.has_health_checks,
         has_timeouts=any(_is_set(timeouts.get(name)) for name in ("request", "backendRequest")),
         has_retries=isinstance(retry, dict) and text(retry.get("attempts")) != "0",
-        evidence=route.evidence(pointer, f"{label} backendRefs", note=resolved.note if resolved.has_health_checks
+        evidence=route.evidence(pointer, f"{label} backendRefs",
+                                note=resolved.note if resolved.has_health_checks
                                 else f"{resolved.note}; {_NO_HEALTH_CHECKS}"),
         node_evidence=resolved.node_evidence,
     )

@@ -61,6 +61,7 @@ _GATEWAY_API_LIMITS = (
 )
 _SCAN_BYTES = 16 << 20  # how far into a long manifest file sniffing looks for a routing kind
 _MAX_SECRETS = 200  # places kept per file
+_NO_ROUTING = "no Ingress, HTTPRoute, GRPCRoute or Gateway: checked for credentials in clear only"
 
 
 class KubernetesError(SourceError):
@@ -107,7 +108,8 @@ class KubernetesReader:
         try:
             documents = load_structured_documents(path, context)
         except SourceError as error:
-            raise KubernetesError(_load_problem(error.problem, path), path=error.path, line=error.line) from None
+            problem = _load_problem(error.problem, path)
+            raise KubernetesError(problem, path=error.path, line=error.line) from None
         warnings: list[str] = []
         objects, dropped = collect_objects(documents, shown, warnings.append)
         if not objects and not dropped:
@@ -117,18 +119,19 @@ class KubernetesReader:
             routes = _routes(objects, path, context, warnings)
         else:
             routes = []
-            warnings.append("no Ingress, HTTPRoute, GRPCRoute or Gateway: checked for credentials in clear only")
+            warnings.append(_NO_ROUTING)
         warnings += replica_warnings(objects)
         if dropped:
-            warnings.append(f"{dropped} Secret/ConfigMap object(s) not read into routes (their values are never"
-                            " kept; a Secret holding data counts as a credential in clear, by place)")
+            warnings.append(f"{dropped} Secret/ConfigMap object(s) not read into routes (their values are"
+                            " never kept; a Secret holding data counts as a credential in clear, by place)")
         return GatewayConfig(path=shown, gateway="kubernetes", routes=tuple(routes),
                              warnings=tuple(dict.fromkeys(warnings)),
                              clear_secrets=tuple(_clear_secrets(documents, objects, shown)),
                              has_routing=has_routing)
 
 
-def _routes(objects: list[KubeObject], path: Path, context: ReadContext, warnings: list[str]) -> list[GatewayRoute]:
+def _routes(objects: list[KubeObject], path: Path, context: ReadContext,
+            warnings: list[str]) -> list[GatewayRoute]:
     """The routes of a file's routing objects, their parents and backends looked up across the scan."""
     gateways = GatewayIndex([parent_gateway(item) for item in objects if item.kind == "Gateway"
                              and _is_routing(item)],
@@ -146,7 +149,8 @@ def _routes(objects: list[KubeObject], path: Path, context: ReadContext, warning
     return routes
 
 
-def _clear_secrets(documents: list[StructuredDocument], objects: list[KubeObject], shown: str) -> list[Evidence]:
+def _clear_secrets(documents: list[StructuredDocument], objects: list[KubeObject],
+                   shown: str) -> list[Evidence]:
     """Every credential the file writes in clear, by place: Secrets, ConfigMaps, then each object's own."""
     found = secret_objects_in_clear(documents, shown) + config_map_secrets(documents, shown)
     for item in objects:

@@ -132,7 +132,8 @@ def _containers(node: object, pointer: str, depth: int) -> Iterator[tuple[str, M
     for key, child in node.items():
         place = f"{pointer}/{escape_pointer_token(str(key))}"
         if key in _CONTAINER_LISTS and isinstance(child, list):
-            yield from ((f"{place}/{index}", value) for index, value in enumerate(child) if isinstance(value, dict))
+            yield from ((f"{place}/{index}", value) for index, value in enumerate(child)
+                        if isinstance(value, dict))
         elif isinstance(child, dict):
             yield from _containers(child, place, depth + 1)
 

@@ -153,7 +153,8 @@ class ServiceIndex:
 
     def _scan(self) -> Iterator[_Found]:
         for other in other_files(self._path, self._context):
-            yield _services_in(str(other.path), other.size, other.mtime_ns, self._context.max_bytes, other.shown)
+            yield _services_in(str(other.path), other.size, other.mtime_ns, self._context.max_bytes,
+                               other.shown)
 
 
 def resolve_backends(refs: list[BackendRef], index: ServiceIndex) -> Resolved | None:

@@ -113,7 +113,9 @@ def pods_behind(namespace: str, selector: Selector, workloads: list[Workload],
     for workload in matched:
         scaler = next((a for a in autoscalers if a.namespace == namespace
                        and a.target == (workload.kind, workload.name)), None)
-        counts.append(workload.replicas if scaler is None or workload.replicas is None else scaler.min_replicas)
+        # An autoscaler decides the count whatever spec.replicas says (a DaemonSet cannot be scaled).
+        counts.append(scaler.min_replicas if scaler is not None and workload.replicas is not None
+                      else workload.replicas)
         evidence += [workload.evidence] if scaler is None else [workload.evidence, scaler.evidence]
     known = [count for count in counts if count is not None]
     total = sum(known) if len(known) == len(counts) else None

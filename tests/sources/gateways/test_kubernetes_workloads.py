@@ -48,7 +48,8 @@ def test_replicas_count_once_even_beside_their_replicaset(upstreams: dict[str, U
 def test_an_autoscaler_minimum_is_the_count_relied_upon(upstreams: dict[str, Upstream]) -> None:
     payouts = upstreams[ROUTE.format(2)]
     assert payouts.nodes == 2
-    assert places(payouts) == [("workloads.yaml", 48, "/spec/replicas"), ("workloads.yaml", 63, "/spec/minReplicas")]
+    assert places(payouts) == [("workloads.yaml", 48, "/spec/replicas"),
+                               ("workloads.yaml", 63, "/spec/minReplicas")]
 
 
 @pytest.mark.parametrize("path", [3, 5, 7], ids=["no-workload-matches", "no-selector", "replicas-a-word"])
@@ -95,3 +96,21 @@ def test_huge_and_wrong_typed_counts_claim_nothing(tmp_path: Path) -> None:
     [route] = config.routes
     assert route.upstream_detail is not None and route.upstream_detail.nodes == 0
     assert sum("is not a count" in warning for warning in config.warnings) == 3
+
+
+def test_an_httproute_sums_the_replicas_of_its_services_and_takes_their_probes(tmp_path: Path) -> None:
+    for name in ("services.yaml", "workloads.yaml"):
+        (tmp_path / name).write_bytes((FOLDER / name).read_bytes())
+    (tmp_path / "route.yaml").write_text(
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: claims}\n"
+        "spec:\n  rules:\n"
+        "    - matches: [{path: {type: PathPrefix, value: /v2/claims}}]\n"
+        "      backendRefs: [{name: claims, port: 8080}, {name: quotes, port: 8080}]\n"
+        "    - matches: [{path: {type: PathPrefix, value: /v2/audit}}]\n"
+        "      backendRefs: [{name: audit, port: 8080}]\n", encoding="utf-8")
+    probed, unprobed = (route.upstream_detail for route in read("route.yaml", tmp_path).routes)
+    assert probed is not None and unprobed is not None
+    assert (probed.nodes, probed.has_health_checks) == (4, True)  # 1 + 3 replicas, every pod probed
+    assert "not part of Gateway API core" not in (probed.evidence.note or "")
+    assert (unprobed.nodes, unprobed.has_health_checks) == (1, False)
+    assert "no probed workload was found" in (unprobed.evidence.note or "")
