@@ -42,7 +42,9 @@ _CREDENTIAL_WORDS = (("password", "password"), ("passwd", "password"), ("private
                      ("secret", "secret"), ("token", "token"), ("credential", "credential"))
 # Name endings that make a credential-named variable hold something about the credential, not it.
 _ABOUT_CREDENTIAL = ("_file", "_path", "_dir", "_name", "_url", "_uri", "_endpoint", "_ttl", "_expiry",
-                     "_lifetime", "_timeout", "_header", "_length", "_enabled", "_type", "_algorithm", "_id")
+                     "_lifetime", "_timeout", "_header", "_length", "_enabled", "_type", "_algorithm", "_id",
+                     "_policy", "_mode", "_format", "_issuer", "_audience", "_scope", "_scopes", "_version",
+                     "_prefix")
 _CONTAINER_LISTS = frozenset({"containers", "initContainers", "ephemeralContainers"})
 
 

@@ -64,7 +64,8 @@ def test_a_secrets_only_manifest_lists_each_place_and_no_value() -> None:
         ("kubernetes/secrets/secrets-only.yaml", 8, "/data"),
         ("kubernetes/secrets/secrets-only.yaml", 19, "/data/DB_PASSWORD"),
         ("kubernetes/secrets/secrets-only.yaml", 22, "/data/ANALYTICS_DSN"),
-    ]  # not LOG_LEVEL, TOKEN_TTL (a number), OAUTH_TOKEN_URL (no credential in it), nor the template
+    ]  # not LOG_LEVEL, TOKEN_TTL (a number), OAUTH_TOKEN_URL (no credential in it), the template, nor
+    # PASSWORD_POLICY and REFRESH_TOKEN_ISSUER (about credentials, not credentials)
     shown = config.model_dump_json()
     assert "PLANTED" not in shown and "UExBTlRFRC1" not in shown and "claims-db" not in shown
 
@@ -110,3 +111,18 @@ def test_helm_templates_fail_with_one_line_and_nothing_crashes(caplog: pytest.Lo
     assert by_path["helm-chart/values.yaml"].status is InputStatus.SKIPPED
     warned = [r.getMessage() for r in caplog.records if "helm-chart/templates/" in r.getMessage()]
     assert len(warned) == 2 and all("\n" not in line for line in warned)
+
+
+def test_wrong_types_cost_only_their_entry(tmp_path: Path) -> None:
+    path = tmp_path / "hostile.yaml"
+    path.write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: [DB_PASSWORD, PLANTED-HOSTILE-1]\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d}\ndata: {7: 8, API_TOKEN: [PLANTED-HOSTILE-2]}\n"
+        "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: e}\nspec:\n  template:\n    spec:\n"
+        "      containers:\n        - env: {DB_PASSWORD: PLANTED-HOSTILE-3}\n        - 42\n"
+        "        - env: [7, {name: [API_KEY]}, {name: API_KEY, value: 12345}, {name: API_KEY, value: ''}]\n"
+        "      initContainers: {not: a list}\n"
+        + "".join(f"{'  ' * depth}n{depth}:\n" for depth in range(1, 60)) + f"{'  ' * 60}containers: []\n",
+        encoding="utf-8")
+    config = KubernetesReader().read(path, ReadContext(root=tmp_path))
+    assert config.clear_secrets == () and "PLANTED" not in config.model_dump_json()
