@@ -105,7 +105,13 @@ def pods_behind(namespace: str, selector: Selector, workloads: list[Workload],
     workload given matches it (nothing is claimed then)."""
     if not selector:
         return None
-    matched = [w for w in workloads if w.namespace == namespace and selector <= w.labels]
+    # One object per kind, namespace and name: written in two files, it is still one workload (the
+    # file being read comes first, as `ServiceIndex` lists them).
+    unique: dict[tuple[str, str], Workload] = {}
+    for workload in workloads:
+        if workload.namespace == namespace:
+            unique.setdefault((workload.kind, workload.name), workload)
+    matched = [w for w in unique.values() if selector <= w.labels]
     if not matched:
         return None
     counts: list[int | None] = []

@@ -114,3 +114,13 @@ def test_an_httproute_sums_the_replicas_of_its_services_and_takes_their_probes(t
     assert "not part of Gateway API core" not in (probed.evidence.note or "")
     assert (unprobed.nodes, unprobed.has_health_checks) == (1, False)
     assert "no probed workload was found" in (unprobed.evidence.note or "")
+
+
+def test_one_workload_written_in_two_files_counts_once(tmp_path: Path) -> None:
+    for name in ("ingress.yaml", "services.yaml", "workloads.yaml"):
+        (tmp_path / name).write_bytes((FOLDER / name).read_bytes())
+    (tmp_path / "copy.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: claims, namespace: claims}\n"
+        "spec: {replicas: 1, template: {metadata: {labels: {app: claims}}}}\n", encoding="utf-8")
+    claims = read("ingress.yaml", tmp_path).routes[0].upstream_detail
+    assert claims is not None and claims.nodes == 1
