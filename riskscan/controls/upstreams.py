@@ -131,5 +131,6 @@ def _others(endpoints: Iterable[Endpoint], flagged: Iterable[Endpoint]) -> list[
 
 
 def _upstream_evidence(endpoints: Iterable[Endpoint]) -> list[Evidence]:
-    return [u.evidence for e in endpoints for u in e.upstreams]
+    """Each upstream's evidence, then where its nodes are written (the Kubernetes workloads)."""
+    return [item for e in endpoints for u in e.upstreams for item in (u.evidence, *u.node_evidence)]
 

@@ -49,15 +49,17 @@ def build_inventory(
     enabled = [route for gateway in gateways for route in gateway.routes if route.is_enabled]
     probes = attach_traffic(traffic, drafts, RouteIndex(enabled))
     add_prefix_shadows(prefixes, drafts)
-    # An empty log shows nothing about what is called, so it cannot make an endpoint an orphan.
-    seen = InputsSeen(has_gateway=bool(gateways), has_traffic=has_traffic_paths(traffic))
+    # An empty log shows nothing about what is called, so it cannot make an endpoint an orphan; a file
+    # read only for its secrets (a manifest of Deployments) shows no gateway.
+    has_gateway = any(gateway.has_routing for gateway in gateways)
+    seen = InputsSeen(has_gateway=has_gateway, has_traffic=has_traffic_paths(traffic))
     superseded = find_superseding(drafts.by_key)
     endpoints = [_to_endpoint(draft, superseded.get(draft.key), seen) for draft in drafts.by_key.values()]
     endpoints.sort(key=lambda endpoint: (endpoint.path, endpoint.method, endpoint.host or ""))
     return Inventory(
         endpoints=tuple(endpoints),
         has_specs=bool(specs),
-        has_gateway=bool(gateways),
+        has_gateway=has_gateway,
         has_traffic=seen.has_traffic,
         unmatched_404_paths=probes,
         web_content=drafts.web_content.summary(),

@@ -57,6 +57,9 @@ class Upstream(Model):
     has_timeouts: bool = False
     has_retries: bool = False
     evidence: Evidence
+    # Where the node count and health checks are written when not at `evidence` (the Kubernetes
+    # workloads behind a Service: `spec.replicas` or its absence, an autoscaler's `minReplicas`).
+    node_evidence: tuple[Evidence, ...] = ()
 
 
 class CorsPolicy(Model):
@@ -148,6 +151,9 @@ class GatewayConfig(Model):
     # TLS versions set explicitly for clients (listeners, server blocks, TLS options, certificates);
     # None: this reader does not read them.
     tls_settings: tuple[TlsSetting, ...] | None = None
+    # False for a file read for what it holds besides routes (a Kubernetes manifest of workloads and
+    # Secrets only): it is checked for secrets but shows no gateway, so it does not count as one.
+    has_routing: bool = True
 
 
 class GatewayExport(Model):

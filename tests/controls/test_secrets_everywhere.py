@@ -21,6 +21,8 @@ IN_CLEAR = (
     FIXTURES / "kong" / "admin-credentials",
     FIXTURES / "traefik" / "secrets" / "in-clear",
     FIXTURES / "kubernetes" / "secrets" / "secret-beside-ingress.yaml",
+    FIXTURES / "kubernetes" / "secrets" / "secrets-only.yaml",
+    FIXTURES / "kubernetes" / "secrets" / "deployment-env.yaml",
     FIXTURES / "apisix" / "secrets" / "logger-credentials.yaml",
     FIXTURES / "nginx" / "secrets" / "exporter-urls.conf",
     FIXTURES / "aws" / "secrets" / "template-in-clear.yaml",
@@ -61,11 +63,12 @@ def test_one_finding_lists_the_places_from_every_reader(logged: tuple[Assessment
         "apisix/secrets/logger-credentials.yaml", "envoy/secrets/clear-secrets.yaml",
         "kong/admin-credentials/basic-auths.json", "kong/admin-credentials/certificates.json",
         "kong/admin-credentials/jwts.json", "kong/admin-credentials/key-auths.json",
-        "kubernetes/secrets/secret-beside-ingress.yaml", "nginx/secrets/exporter-urls.conf",
+        "kubernetes/secrets/secret-beside-ingress.yaml", "kubernetes/secrets/secrets-only.yaml",
+        "kubernetes/secrets/deployment-env.yaml", "nginx/secrets/exporter-urls.conf",
         "traefik/secrets/in-clear/dynamic.yaml", "traefik/secrets/in-clear/traefik.yml",
         "aws/secrets/template-in-clear.yaml"}
-    # 6 Envoy, 4 Kong, 9 Traefik (4 in its static configuration), 4 Kubernetes, 4 APISIX, 2 nginx, 4 AWS
-    assert finding.title == "33 credentials written in clear in gateway configs"
+    # 6 Envoy, 4 Kong, 9 Traefik (4 in its static configuration), 10 Kubernetes, 4 APISIX, 2 nginx, 4 AWS
+    assert finding.title == "39 credentials written in clear in gateway configs"
     assert len(places) == len(set(places))
     assert finding.endpoints == ()  # estate-wide
     assert "a Kubernetes Secret object" in finding.detail and "logger, exporter" in finding.detail
@@ -76,7 +79,7 @@ def test_no_planted_value_reaches_json_html_or_the_log(logged: tuple[Assessment,
     for renderer in ("json", "html"):
         text = RENDERERS[renderer].render(assessment).decode("utf-8")
         assert "PLANTED" not in text, renderer
-        assert "UExBTlRFRC1" not in text, renderer  # the Kubernetes Secret's base64
+        assert "UExBTlRFRC1" not in text, renderer  # the Kubernetes Secrets' base64
     assert "read " in log and "PLANTED" not in log
 
 

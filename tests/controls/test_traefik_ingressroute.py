@@ -50,7 +50,10 @@ def test_transport_flags_the_plain_route_and_the_tls_1_0_option(assessment: Asse
 
 
 def test_the_middleware_credential_is_listed_by_place_only(assessment: Assessment) -> None:
-    assert [(item.path, item.line) for item in assessment.inventory.clear_secrets] == [("k8s/routes.yaml", 114)]
+    # The Middleware's inline users in routes.yaml, and the Secret holding the users of another
+    # Middleware (its `basicAuth.secret` names that Secret: a reference, not a credential).
+    assert [(item.path, item.line) for item in assessment.inventory.clear_secrets] == [
+        ("k8s/middlewares.yaml", 35), ("k8s/routes.yaml", 114)]
     for renderer in ("json", "html"):
         text = RENDERERS[renderer].render(assessment).decode("utf-8")
         assert "PLANTED" not in text, renderer

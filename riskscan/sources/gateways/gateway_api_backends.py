@@ -12,7 +12,8 @@ Read as the Gateway API reference defines an HTTPRouteRule:
 - scheme: https when a BackendTLSPolicy targets every Service, else left to the default (http).
 
 Gateway API core defines no health checks (implementations add them through their own policies, not
-read), so `has_health_checks` is never set here; the evidence note says so.
+read): `has_health_checks` is set only when the pods behind every Service are probed (readiness or
+liveness, `kubernetes_workloads`), and otherwise the evidence note says so.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ __all__ = ["rule_upstream"]
 _DURATION = re.compile(r"(?:(\d{1,5})(?:h|ms|m|s))+")
 _DURATION_PART = re.compile(r"(\d{1,5})(?:h|ms|m|s)")
 _SERVICE_GROUPS = ("", "core")
-_NO_HEALTH_CHECKS = "health checks are not part of Gateway API core (implementation policies, not read)"
+_NO_HEALTH_CHECKS = ("health checks are not part of Gateway API core (implementation policies, not read)"
+                     " and no probed workload was found behind the Services")
 
 
 def rule_upstream(route: KubeObject, rule_index: int, rule: Mapping[str, Any], services: ServiceIndex,
@@ -57,10 +59,13 @@ def rule_upstream(route: KubeObject, rule_index: int, rule: Mapping[str, Any], s
         hosts=resolved.hosts,
         nodes=resolved.nodes,
         scheme="https" if resolved.is_tls else None,
+        has_health_checks=resolved.has_health_checks,
         has_timeouts=any(_is_set(timeouts.get(name)) for name in ("request", "backendRequest")),
         has_retries=isinstance(retry, dict) and text(retry.get("attempts")) != "0",
         evidence=route.evidence(pointer, f"{label} backendRefs",
-                                note=f"{resolved.note}; {_NO_HEALTH_CHECKS}"),
+                                note=resolved.note if resolved.has_health_checks
+                                else f"{resolved.note}; {_NO_HEALTH_CHECKS}"),
+        node_evidence=resolved.node_evidence,
     )
 
 

@@ -1,18 +1,20 @@
-"""Reader for Kubernetes manifests that route HTTP: `Ingress`, Gateway API `Gateway`, `HTTPRoute`
-and `GRPCRoute`, and Traefik `IngressRoute`.
+"""Reader for Kubernetes manifests: `Ingress`, Gateway API `Gateway`, `HTTPRoute` and `GRPCRoute`, and
+Traefik `IngressRoute` as routes, and every manifest checked for credentials written in clear.
 
 A manifest file holds one or more YAML documents (`---` separated) or JSON, each an object or a
 `kind: List` of them (`kubectl get -o yaml`). Ingresses are read by `kubernetes_ingress` (with the
 ingress-nginx annotations), HTTPRoutes and GRPCRoutes by `gateway_api` against their parent Gateways,
 found in the same file or another manifest of the scan; their backends are resolved against the
-`Service`s of the scan (`kubernetes_services`). Traefik IngressRoutes are read by `traefik_ingressroute`
-with the Middlewares, TLSOptions and TraefikServices of the scan (`traefik_crd_lookup`). Everything
-else in the file is ignored; `Secret` and
-`ConfigMap` objects are never read into routes, and no annotation value that may carry a credential is
-kept. A Secret holding data, and a credential in a routing object's annotations or header filters, is
-recorded by place only (`kubernetes_secrets`), so every manifest read counts as checked for secrets.
-Routing kinds riskscan does not assess (TLSRoute, TCPRoute, UDPRoute, IngressRouteTCP, IngressRouteUDP)
-are named in a warning.
+`Service`s of the scan and the workloads behind them (`kubernetes_services`, `kubernetes_workloads`).
+Traefik IngressRoutes are read by `traefik_ingressroute` with the Middlewares, TLSOptions and
+TraefikServices of the scan (`traefik_crd_lookup`). `Secret` and `ConfigMap` objects are never read into
+routes, and no annotation value that may carry a credential is kept. A Secret holding data, a ConfigMap
+key or container env variable named like a credential with a literal value, and a credential in a
+routing object's annotations or header filters or in a Traefik Middleware, are recorded by place only
+(`kubernetes_secrets`), so every manifest read counts as checked for secrets. A manifest without routing
+objects (Deployments, Services, Secrets) is read for that check alone: it routes nothing, so it does not
+count as a gateway configuration (`GatewayConfig.has_routing`). Routing kinds riskscan does not assess
+(TLSRoute, TCPRoute, UDPRoute, IngressRouteTCP, IngressRouteUDP) are named in a warning.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import re
 from pathlib import Path
 
 from riskscan.errors import SourceError
-from riskscan.model import GatewayConfig, GatewayRoute, SourceKind
+from riskscan.model import Evidence, GatewayConfig, GatewayRoute, SourceKind
 from riskscan.sources import HEAD_BYTES, ReadContext
 from riskscan.sources.gateways.gateway_api import grpcroute_routes, httproute_routes
 from riskscan.sources.gateways.gateway_api_listeners import parent_gateway
@@ -29,18 +31,22 @@ from riskscan.sources.gateways.gateway_lookup import GatewayIndex
 from riskscan.sources.gateways.kubernetes_ingress import ingress_routes
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, collect_objects
 from riskscan.sources.gateways.kubernetes_secrets import (
+    config_map_secrets,
     middleware_secrets,
     routing_object_secrets,
     secret_objects_in_clear,
+    workload_secrets,
 )
 from riskscan.sources.gateways.kubernetes_services import ServiceIndex
+from riskscan.sources.gateways.kubernetes_sniff import is_manifest
+from riskscan.sources.gateways.kubernetes_workloads import replica_warnings
 from riskscan.sources.gateways.traefik_crd_lookup import TRAEFIK_GROUPS, crd_lookup
 from riskscan.sources.gateways.traefik_ingressroute import (
     IngressRouteReading,
     ingressroute_routes,
     names_file_provider,
 )
-from riskscan.sources.structured import load_structured_documents
+from riskscan.sources.structured import StructuredDocument, load_structured_documents
 
 __all__ = ["KubernetesError", "KubernetesReader"]
 
@@ -65,6 +71,9 @@ _GATEWAY_API_LIMITS = (
     " access logs come from implementation policies, which are not read"
 )
 _SCAN_BYTES = 16 << 20  # how far into a long manifest file sniffing looks for a routing kind
+_MAX_SECRETS = 200  # places kept per file
+_NO_ROUTING = ("no Ingress, HTTPRoute, GRPCRoute, Gateway or IngressRoute: checked for credentials in clear"
+               " only")
 
 
 class KubernetesError(SourceError):
@@ -76,24 +85,26 @@ class KubernetesReader:
 
     kind = SourceKind.KUBERNETES
     title = ("Kubernetes manifests: Ingress, Gateway API Gateway/HTTPRoute/GRPCRoute and Traefik "
-             "IngressRoute (multi-document YAML or JSON)")
+             "IngressRoute; any manifest for secrets (multi-document YAML or JSON)")
     summary = ("one route per Ingress path or HTTPRoute/GRPCRoute match (gRPC as POST /service/method) with "
                "hosts, methods and conditions; ingress-nginx "
                "auth, rate-limit, allow-list and logging annotations; Gateway listeners' mTLS; backends "
-               "resolved against the Services given (ExternalName hosts); Traefik IngressRoutes with their "
-               "Middlewares, TLSOptions (mTLS, minVersion) and TraefikServices; Secrets and ConfigMaps never "
-               "read (a Secret holding data flagged by place)")
+               "resolved against the Services given (ExternalName hosts) and the workloads they select "
+               "(replicas or an autoscaler's minimum as nodes, probes as health checks); Traefik "
+               "IngressRoutes with their Middlewares, TLSOptions (mTLS, minVersion) and TraefikServices; "
+               "every manifest checked for credentials in clear by place (Secrets holding data, ConfigMap "
+               "keys and container env values named like credentials), values never kept")
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        """True for a manifest declaring an Ingress, HTTPRoute, GRPCRoute or Gateway of a Kubernetes API
-        group.
+        """True for a Kubernetes manifest: a routing object of a Kubernetes API group, or documents that
+        are all cluster objects (`kubernetes_sniff`).
 
-        Such an object may follow many others (a Helm render puts Deployments first): when the head is
+        A routing object may follow many others (a Helm render puts Deployments first): when the head is
         full of manifests without one, up to `_SCAN_BYTES` more of the file are searched.
         """
         if _API_VERSION.search(head) is None:
             return False
-        if _declares_routing(head):
+        if _declares_routing(head) or is_manifest(head, is_whole=len(head) < HEAD_BYTES):
             return True
         if len(head) < HEAD_BYTES or path.suffix == ".gz":
             return False
@@ -104,43 +115,57 @@ class KubernetesReader:
             return False
 
     def read(self, path: Path, context: ReadContext) -> GatewayConfig:
-        """Read every routing object of one manifest file; raise `KubernetesError` naming the problem."""
+        """Read every routing object of one manifest file and check the file for credentials in clear;
+        raise `KubernetesError` naming the problem."""
         shown = context.relative_path(path)
         try:
             documents = load_structured_documents(path, context)
         except SourceError as error:
-            raise KubernetesError(error.problem, path=error.path, line=error.line) from None
+            problem = _load_problem(error.problem, path)
+            raise KubernetesError(problem, path=error.path, line=error.line) from None
         warnings: list[str] = []
         objects, dropped = collect_objects(documents, shown, warnings.append)
-        if not any(_is_routing(item) or item.kind in _UNASSESSED_ROUTES for item in objects):
-            raise KubernetesError("no Ingress, HTTPRoute, GRPCRoute, Gateway or IngressRoute object in the"
-                                  " manifest", path=shown)
-        gateways = GatewayIndex([parent_gateway(item) for item in objects if item.kind == "Gateway"
-                                 and _is_routing(item)],
-                                path, context)
-        services = ServiceIndex(objects, path, context)
-        routes: list[GatewayRoute] = []
-        for item in objects:
-            routes += _routes_of(item, gateways, services, warnings.append)
-        traefik = _ingressroutes(objects, path, context, services, warnings.append)
-        routes += traefik.routes if traefik is not None else []
-        warnings += services.missing_warning()
-        if any(item.kind in ("HTTPRoute", "GRPCRoute") for item in objects):
-            warnings.append(_GATEWAY_API_LIMITS)
+        if not objects and not dropped:
+            raise KubernetesError("no Kubernetes object in the manifest", path=shown)
+        has_routing = any(_is_routing(item) for item in objects)
+        traefik: IngressRouteReading | None = None
         unassessed = sorted({item.kind for item in objects if item.kind in _UNASSESSED_ROUTES})
+        if has_routing:
+            routes, traefik = _routes(objects, path, context, warnings)
+        else:
+            routes = []
+            warnings += [] if unassessed else [_NO_ROUTING]
         if unassessed:
             warnings.append(f"{', '.join(unassessed)} objects (non-HTTP routing) are not assessed")
+        warnings += replica_warnings(objects)
         if dropped:
-            warnings.append(f"{dropped} Secret/ConfigMap object(s) not read (their data may hold"
-                            " credentials; a Secret holding data counts as one in clear, by place)")
-        secrets = secret_objects_in_clear(documents, shown)
-        secrets += [place for item in objects if _is_routing(item) for place in routing_object_secrets(item)]
-        secrets += [place for item in objects for place in middleware_secrets(item)]
+            warnings.append(f"{dropped} Secret/ConfigMap object(s) not read into routes (their values are"
+                            " never kept; a Secret holding data counts as a credential in clear, by place)")
         # TLS versions only where IngressRoutes show them: an Ingress's are the controller's settings.
         versions = tuple(traefik.tls_settings.values()) if traefik is not None else None
         return GatewayConfig(path=shown, gateway="kubernetes", routes=tuple(routes),
-                             warnings=tuple(dict.fromkeys(warnings)), clear_secrets=tuple(secrets),
-                             tls_settings=versions)
+                             warnings=tuple(dict.fromkeys(warnings)),
+                             clear_secrets=tuple(_clear_secrets(documents, objects, shown)),
+                             tls_settings=versions, has_routing=has_routing)
+
+
+def _routes(objects: list[KubeObject], path: Path, context: ReadContext,
+            warnings: list[str]) -> tuple[list[GatewayRoute], IngressRouteReading | None]:
+    """The routes of a file's routing objects, their parents and backends looked up across the scan, and
+    what its Traefik IngressRoutes showed (None when it has none)."""
+    gateways = GatewayIndex([parent_gateway(item) for item in objects if item.kind == "Gateway"
+                             and _is_routing(item)],
+                            path, context)
+    services = ServiceIndex(objects, path, context)
+    routes: list[GatewayRoute] = []
+    for item in objects:
+        routes += _routes_of(item, gateways, services, warnings.append)
+    traefik = _ingressroutes(objects, path, context, services, warnings.append)
+    routes += traefik.routes if traefik is not None else []
+    warnings += services.missing_warning()
+    if any(item.kind in ("HTTPRoute", "GRPCRoute") for item in objects):
+        warnings.append(_GATEWAY_API_LIMITS)
+    return routes, traefik
 
 
 def _ingressroutes(objects: list[KubeObject], path: Path, context: ReadContext, services: ServiceIndex,
@@ -156,6 +181,27 @@ def _ingressroutes(objects: list[KubeObject], path: Path, context: ReadContext, 
     for item in found:
         ingressroute_routes(item, lookup, reading, warn)
     return reading
+
+
+def _clear_secrets(documents: list[StructuredDocument], objects: list[KubeObject],
+                   shown: str) -> list[Evidence]:
+    """Every credential the file writes in clear, by place: Secrets, ConfigMaps, then each object's own
+    (a routing object's annotations and filters, a Traefik Middleware's fields, a workload's env)."""
+    found = secret_objects_in_clear(documents, shown) + config_map_secrets(documents, shown)
+    for item in objects:
+        found += routing_object_secrets(item) if _is_routing(item) else workload_secrets(item)
+        found += middleware_secrets(item)
+    return found[:_MAX_SECRETS]
+
+
+def _load_problem(problem: str, path: Path) -> str:
+    """The loader's problem, saying so when the file is a template to render first (Helm's `{{ }}`)."""
+    try:
+        is_template = b"{{" in path.read_bytes()[:_SCAN_BYTES]
+    except OSError:
+        return problem
+    return ("not YAML until rendered: a Helm or Go template ({{ }}); render it first (helm template)"
+            if is_template else problem)
 
 
 def _routes_of(item: KubeObject, gateways: GatewayIndex, services: ServiceIndex,

@@ -10,7 +10,8 @@ The ingress-nginx annotations (`ingress_nginx`) are read when the Ingress is ser
 its class names nginx, or it names no class and carries ingress-nginx annotations. Other controllers'
 auth, limits and logging are not shown by the manifest: their routes carry none, and a warning says so.
 An ingress-nginx path's upstream is its backend Service, resolved against the Services of the scan
-(`kubernetes_services`), with the annotations' backend protocol, timeouts and retries; other
+(`kubernetes_services`) and the workloads behind them (replicas as nodes, probes as health checks), with
+the annotations' backend protocol, timeouts and retries; other
 controllers set those in their own annotations, so their upstreams are not shown.
 """
 
@@ -161,9 +162,11 @@ class _RouteBuilder:
             return None
         return Upstream(
             hosts=resolved.hosts, nodes=resolved.nodes, scheme=settings.scheme,
+            has_health_checks=resolved.has_health_checks,
             has_timeouts=settings.has_timeouts, has_retries=settings.has_retries,
             evidence=ingress.evidence(at, f"{ingress.label} backend {name}",
                                       note="; ".join((resolved.note, *settings.notes))),
+            node_evidence=resolved.node_evidence,
         )
 
     def _client_transport(self, pointer: str, host: str) -> ClientTransport | None:

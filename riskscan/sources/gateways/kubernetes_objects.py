@@ -3,7 +3,8 @@
 A manifest file holds one or more YAML documents (or one JSON document); a document is one object or
 a `kind: List` (also `IngressList`, `HTTPRouteList` ...) whose `items` are objects. `collect_objects`
 turns them into `KubeObject`s that remember their document and place, so evidence can name the line.
-`Secret` and `ConfigMap` objects are counted and dropped there: their data is never looked at.
+`Secret` and `ConfigMap` objects are counted and dropped there: their data never enters an object (only
+`kubernetes_secrets` looks at them, for credentials in clear, keeping places and never values).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ __all__ = [
 ]
 
 DATA_KINDS = frozenset({"Secret", "ConfigMap"})
-"""Objects whose data may hold credentials: never read, only counted."""
+"""Objects whose data may hold credentials: never read into objects, only counted."""
 
 _MAX_EXCERPT = 200
 

@@ -140,7 +140,7 @@ def test_allow_lists_cors_and_snippets_are_kept_as_plugin_references(
 
 def test_secrets_and_configmaps_are_counted_never_read() -> None:
     warnings = " ".join(read("ingress-nginx-partner-api.yaml").warnings)
-    assert "2 Secret/ConfigMap object(s) not read" in warnings
+    assert "2 Secret/ConfigMap object(s) not read into routes" in warnings
 
 
 def test_v1beta1_shapes_are_read() -> None:
@@ -262,10 +262,20 @@ def test_wrong_types_cost_only_their_entry() -> None:
         assert expected in text
 
 
-def test_a_manifest_without_routing_objects_fails(tmp_path: Path) -> None:
+def test_a_manifest_without_routing_objects_routes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "ingress-crd.yaml"
     path.write_text("apiVersion: example.com/v1\nkind: Ingress\nmetadata: {name: x}\n", encoding="utf-8")
-    with pytest.raises(KubernetesError, match="no Ingress, HTTPRoute, GRPCRoute, Gateway or IngressRoute object"):
+    config = READER.read(path, ReadContext(root=tmp_path))
+    assert (config.routes, config.has_routing, config.clear_secrets) == ((), False, ())
+    assert config.warnings == (
+        "no Ingress, HTTPRoute, GRPCRoute, Gateway or IngressRoute: checked for credentials in clear only",
+    )
+
+
+def test_a_manifest_of_no_object_fails(tmp_path: Path) -> None:
+    path = tmp_path / "strings.yaml"
+    path.write_text("--- [a, list]\n--- plain text\n", encoding="utf-8")
+    with pytest.raises(KubernetesError, match="no Kubernetes object in the manifest"):
         READER.read(path, ReadContext(root=tmp_path))
 
 
@@ -303,10 +313,10 @@ def test_a_routing_object_after_a_long_helm_render_is_found(tmp_path: Path) -> N
     assert len(READER.read(path, ReadContext(root=tmp_path)).routes) == 3
 
 
-def test_manifests_without_routing_objects_are_not_claimed(tmp_path: Path) -> None:
+def test_manifests_without_routing_objects_are_claimed_for_their_secrets(tmp_path: Path) -> None:
     path = tmp_path / "deploy.yaml"
     path.write_text("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n", encoding="utf-8")
-    assert detect_kind(path, read_head(path)) is None
+    assert detect_kind(path, read_head(path)) is SourceKind.KUBERNETES
 
 
 # --------------------------------------------------------------------------- the shared corpus
