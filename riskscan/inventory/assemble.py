@@ -49,15 +49,17 @@ def build_inventory(
     enabled = [route for gateway in gateways for route in gateway.routes if route.is_enabled]
     probes = attach_traffic(traffic, drafts, RouteIndex(enabled))
     add_prefix_shadows(prefixes, drafts)
-    # An empty log shows nothing about what is called, so it cannot make an endpoint an orphan.
-    seen = InputsSeen(has_gateway=bool(gateways), has_traffic=has_traffic_paths(traffic))
+    # A runtime config alone (kong.conf, APISIX config.yaml) routes nothing: it shows no endpoint routed,
+    # so it cannot make a documented endpoint an orphan. An empty log likewise shows nothing called.
+    routing = [gateway for gateway in gateways if not gateway.is_runtime_config]
+    seen = InputsSeen(has_gateway=bool(routing), has_traffic=has_traffic_paths(traffic))
     superseded = find_superseding(drafts.by_key)
     endpoints = [_to_endpoint(draft, superseded.get(draft.key), seen) for draft in drafts.by_key.values()]
     endpoints.sort(key=lambda endpoint: (endpoint.path, endpoint.method, endpoint.host or ""))
     return Inventory(
         endpoints=tuple(endpoints),
         has_specs=bool(specs),
-        has_gateway=bool(gateways),
+        has_gateway=bool(routing),
         has_traffic=seen.has_traffic,
         unmatched_404_paths=probes,
         web_content=drafts.web_content.summary(),
@@ -67,6 +69,8 @@ def build_inventory(
         secrets_checked=tuple(gateway.path for gateway in gateways if gateway.clear_secrets is not None),
         tls_settings=tuple(item for gateway in gateways for item in gateway.tls_settings or ()),
         tls_checked=tuple(gateway.path for gateway in gateways if gateway.tls_settings is not None),
+        admin_exposures=tuple(item for gateway in gateways for item in gateway.admin_exposures or ()),
+        admin_checked=tuple(gateway.path for gateway in gateways if gateway.admin_exposures is not None),
     )
 
 

@@ -291,7 +291,7 @@ def _inputs() -> tuple[InputFile, ...]:
 def build_insurer_assessment() -> Assessment:
     """The Northwind Mutual estate (see the module docstring)."""
     return Assessment(
-        schema_version="1.4",
+        schema_version="1.5",
         tool_version="0.1.0",
         scanned_at=SCANNED_AT,
         roots=("northwind-estate",),
@@ -309,7 +309,7 @@ def build_insurer_assessment() -> Assessment:
 def build_empty_assessment() -> Assessment:
     """A scan that found nothing: one skipped file, no endpoints, controls or findings."""
     return Assessment(
-        schema_version="1.4", tool_version="0.1.0", scanned_at=SCANNED_AT, roots=("empty",),
+        schema_version="1.5", tool_version="0.1.0", scanned_at=SCANNED_AT, roots=("empty",),
         inputs=(InputFile(path="notes.txt", status=InputStatus.SKIPPED, message="not a kind riskscan reads"),),
         inventory=Inventory(endpoints=(), has_specs=False, has_gateway=False, has_traffic=False),
         controls=(), findings=(), score=0, grade=Grade.F,

@@ -99,7 +99,7 @@ def clean_assessment(**changes: Any) -> Assessment:
     inventory = Inventory(endpoints=(*CLEAN_ENDPOINTS, *extra_endpoints),
                           **{"has_specs": True, "has_gateway": True, "has_traffic": True, **inventory_flags})
     fields: dict[str, Any] = {
-        "schema_version": "1.4", "tool_version": "0.1.0", "scanned_at": SCANNED_AT, "roots": ("harbor",),
+        "schema_version": "1.5", "tool_version": "0.1.0", "scanned_at": SCANNED_AT, "roots": ("harbor",),
         "inputs": (), "inventory": inventory, "controls": controls, "findings": (), "score": 100,
         "grade": Grade.A,
         "basis": GradeBasis(evidence_strength=EvidenceStrength.ENFORCED, statement="enforced",
