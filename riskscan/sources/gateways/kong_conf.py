@@ -24,7 +24,8 @@ from pathlib import Path
 
 from riskscan.errors import SourceError
 from riskscan.model import GatewayConfig, SourceKind
-from riskscan.sources import ReadContext
+from riskscan.sources import HEAD_BYTES, ReadContext
+from riskscan.sources.gateways.kong_compose import kong_service, looks_like_kong_compose
 from riskscan.sources.gateways.kong_conf_rules import (
     Setting,
     admin_exposures,
@@ -32,7 +33,7 @@ from riskscan.sources.gateways.kong_conf_rules import (
     proxy_listeners,
     tls_settings,
 )
-from riskscan.sources.structured import load_text
+from riskscan.sources.structured import load_text, parse_structured_text
 
 __all__ = ["KongConfError", "KongConfReader", "parse_kong_conf"]
 
@@ -88,6 +89,17 @@ def _parse(lines: list[str]) -> _Parsed:
     return _Parsed(settings, ignored)
 
 
+def _settings(text: str, shown: str) -> tuple[dict[str, Setting], list[str]]:
+    """kong.conf's settings, and a warning for the lines that are none; a file of none fails."""
+    parsed = _parse(text.splitlines())
+    if not parsed.settings:
+        raise KongConfError("no kong.conf setting (a line `name = value`) found", path=shown, line=1)
+    if not parsed.ignored:
+        return parsed.settings, []
+    return parsed.settings, [f"{len(parsed.ignored)} line(s) are no kong.conf setting and were ignored "
+                             f"(first at line {parsed.ignored[0]})"]
+
+
 def _strip_comment(line: str) -> str:
     """The line without its comment: `#` starts one unless escaped as `\\#`."""
     out, index = [], 0
@@ -129,33 +141,31 @@ class KongConfReader:
     """Reads kong.conf into a runtime `GatewayConfig`: TLS, proxy listeners, Admin API, secrets."""
 
     kind = SourceKind.KONG_CONF
-    title = "Kong runtime configuration (kong.conf)"
+    title = "Kong runtime configuration: kong.conf, or KONG_* variables of a Kong container in Docker Compose"
     summary = ("TLS versions from ssl_cipher_suite (ssl_protocols with custom; Kong's defaults when left "
                "out), applied to every Kong route of the scan; proxy_listen plain or ssl; admin_listen and "
                "admin_gui_listen on network addresses; credentials in clear by place, never the value")
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        """True for a file whose settings are plainly kong.conf's (see `looks_like_kong_conf`)."""
+        """True for a file whose settings are plainly kong.conf's (see `looks_like_kong_conf`), or a Compose
+        file running Kong with `KONG_*` variables (`kong_compose`)."""
         if b"\0" in head:
             return False
-        return looks_like_kong_conf(head.decode("utf-8", errors="replace"))
+        text = head.decode("utf-8", errors="replace")
+        return looks_like_kong_conf(text) or looks_like_kong_compose(text)
 
     def read(self, path: Path, context: ReadContext) -> GatewayConfig:
         """Read one kong.conf; raise `KongConfError` naming the file and the problem."""
         shown = context.relative_path(path)
         try:
             text = load_text(path, context)
+            if looks_like_kong_compose(text[:HEAD_BYTES]):
+                service = kong_service(parse_structured_text(text, path, shown), shown)
+                settings, warnings = service.settings, list(service.warnings)
+            else:
+                settings, warnings = _settings(text, shown)
         except SourceError as error:
             raise KongConfError(error.problem, path=error.path, line=error.line) from None
-        parsed = _parse(text.splitlines())
-        if not parsed.settings:
-            raise KongConfError("no kong.conf setting (a line `name = value`) found", path=shown, line=1)
-        warnings: list[str] = []
-        if parsed.ignored:
-            first = parsed.ignored[0]
-            warnings.append(f"{len(parsed.ignored)} line(s) are no kong.conf setting and were ignored "
-                            f"(first at line {first})")
-        settings = parsed.settings
         tls = tls_settings(settings, shown, warnings.append)
         return GatewayConfig(
             path=shown, gateway="kong", routes=(), is_runtime_config=True,

@@ -29,10 +29,12 @@ __all__ = ["Setting", "admin_exposures", "clear_secrets", "proxy_listeners", "tl
 
 
 class Setting(NamedTuple):
-    """One kong.conf setting as written: its value (comment and quotes dropped) and its line."""
+    """One kong.conf setting as written: its value (comment and quotes dropped), its line, and, when it
+    is written elsewhere than in kong.conf (a Compose `KONG_*` variable), the JSON pointer of that place."""
 
     value: str
-    line: int
+    line: int | None
+    pointer: str | None = None
 
 
 _SUITES = {
@@ -63,15 +65,15 @@ def tls_settings(
         warn(f"line {protocols.line}: ssl_protocols is ignored: Kong reads it only with ssl_cipher_suite "
              f"custom, and the suite is {name}")
     if name in _SUITES and suite is not None:
-        evidence = Evidence(path=shown, line=suite.line, note=f"ssl_cipher_suite {name}: Kong's {name} suite "
-                            "sets the TLS versions of every proxy listener with ssl")
+        note = f"ssl_cipher_suite {name}: the TLS versions of every ssl proxy listener (Kong's {name} suite)"
+        evidence = Evidence(path=shown, line=suite.line, pointer=suite.pointer, note=note)
         return _one(tls_setting(_SUITES[name], evidence))
     if name == "intermediate":
         note = ("no ssl_cipher_suite: Kong's default suite, intermediate (TLSv1.2, TLSv1.3), applies to "
                 "every proxy listener with ssl")
         return (default_setting(TlsDefault.KONG, Evidence(path=shown, note=note)),)
     if name == "custom" and protocols is not None:
-        evidence = Evidence(path=shown, line=protocols.line,
+        evidence = Evidence(path=shown, line=protocols.line, pointer=protocols.pointer,
                             note="ssl_protocols (ssl_cipher_suite custom) of every proxy listener with ssl")
         return _one(tls_setting(protocols.value.replace(",", " ").split(), evidence))
     if name == "custom":
@@ -91,9 +93,11 @@ def proxy_listeners(settings: Mapping[str, Setting], shown: str) -> tuple[Client
     """Each `proxy_listen` entry, plain HTTP or TLS (`ssl`), at its line (the default's when left out)."""
     found = []
     for index, is_tls, line in _entries(settings, "proxy_listen", _DEFAULT_PROXY_LISTEN):
-        where = f"proxy_listen entry {index}" if line else f"Kong's default proxy_listen, entry {index}"
+        where = f"proxy_listen entry {index}" if "proxy_listen" in settings else \
+            f"Kong's default proxy_listen, entry {index}"
         served = "TLS (ssl)" if is_tls else "plain HTTP (no ssl)"
-        evidence = Evidence(path=shown, line=line or None, note=f"{where}: {served}")
+        evidence = Evidence(path=shown, line=line, pointer=_pointer(settings, "proxy_listen"),
+                            note=f"{where}: {served}")
         found.append(ClientTransport(is_plain=not is_tls, evidence=evidence))
     return tuple(found)
 
@@ -101,8 +105,8 @@ def proxy_listeners(settings: Mapping[str, Setting], shown: str) -> tuple[Client
 def admin_exposures(settings: Mapping[str, Setting], shown: str) -> tuple[AdminExposure, ...]:
     """The Admin API (`admin_listen`) and Kong Manager (`admin_gui_listen`) entries on network addresses.
 
-    Both default to loopback (Kong Manager's `0.0.0.0:8002` default serves only the GUI's pages) and are
-    judged only as written."""
+    `admin_listen` defaults to loopback; Kong Manager's default `0.0.0.0:8002` serves only the GUI's
+    pages (which call the Admin API from the browser), so both are judged only as written."""
     rbac = settings.get("enforce_rbac")
     has_rbac = rbac is not None and rbac.value.lower() in _RBAC_ON
     found = []
@@ -114,22 +118,31 @@ def admin_exposures(settings: Mapping[str, Setting], shown: str) -> tuple[AdminE
                 if key == "admin_listen" else ""
             kind = (AdminExposureKind.UNAUTHENTICATED if key == "admin_listen" and not is_tls and not has_rbac
                     else AdminExposureKind.NETWORK)
+            with_ssl = "with ssl" if is_tls else "without ssl"
+            note = (f"{key} entry {index} listens on a network address {with_ssl}: {what} is reachable from "
+                    f"the network{guard}")
             found.append(AdminExposure(gateway="kong", kind=kind, evidence=Evidence(
-                path=shown, line=line, note=f"{key} entry {index} listens on a network address "
-                f"{'with ssl' if is_tls else 'without ssl'}: {what} is reachable from the network{guard}")))
+                path=shown, line=line, pointer=settings[key].pointer, note=note)))
     return tuple(found)
 
 
-def _entries(settings: Mapping[str, Setting], key: str, default: str) -> Iterator[tuple[int, bool, int]]:
-    """(1-based index, has `ssl`, line or 0 for the default) of each entry of a `*_listen` setting."""
+def _entries(
+    settings: Mapping[str, Setting], key: str, default: str
+) -> Iterator[tuple[int, bool, int | None]]:
+    """(1-based index, has `ssl`, line or None for the default) of each entry of a `*_listen` setting."""
     setting = settings.get(key)
-    value, line = (setting.value, setting.line) if setting else (default, 0)
+    value, line = (setting.value, setting.line) if setting else (default, None)
     if value.strip().lower() in ("off", ""):
         return
     for index, entry in enumerate(value.split(",")[:_MAX_ENTRIES], start=1):
         words = entry.split()
         if words:
             yield index, "ssl" in (word.lower() for word in words[1:]), line
+
+
+def _pointer(settings: Mapping[str, Setting], key: str) -> str | None:
+    setting = settings.get(key)
+    return setting.pointer if setting else None
 
 
 def _hosts(value: str) -> list[str]:
@@ -140,10 +153,10 @@ def _hosts(value: str) -> list[str]:
 def clear_secrets(settings: Mapping[str, Setting], shown: str) -> tuple[Evidence, ...]:
     """Every credential written in clear, by place (file, line, setting), in line order."""
     found = []
-    for key, setting in sorted(settings.items(), key=lambda item: item[1].line):
+    for key, setting in sorted(settings.items(), key=lambda item: item[1].line or 0):
         what = _secret_kind(key, setting.value)
         if what is not None:
-            found.append(Evidence(path=shown, line=setting.line, pointer=f"/{key}",
+            found.append(Evidence(path=shown, line=setting.line, pointer=setting.pointer or f"/{key}",
                                   note=f"{what} written in clear ({_REFERENCE_NOTE})"))
     return tuple(found)
 

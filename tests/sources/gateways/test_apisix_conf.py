@@ -85,7 +85,8 @@ def test_loopback_listener_data_plane_and_the_default_allow_list_keep_it_off_the
 
 def test_allow_admin_left_out_keeps_the_default_loopback_list(tmp_path: Path) -> None:
     path = tmp_path / "config.yaml"
-    path.write_text("deployment:\n  admin:\n    admin_key:\n      - {name: admin, key: '${{K}}', role: admin}\n"
+    path.write_text("deployment:\n  admin:\n    admin_key:\n"
+                    "      - {name: admin, key: '${{K}}', role: admin}\n"
                     "    admin_listen: {ip: 0.0.0.0, port: 9180}\n")
     assert READER.read(path, ReadContext(root=tmp_path)).admin_exposures == ()
 

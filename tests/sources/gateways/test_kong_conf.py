@@ -63,9 +63,9 @@ def test_comments_escaped_hashes_quotes_and_the_last_setting_written() -> None:
         "admin_listen = 0.0.0.0:8001\n"
         "admin_listen = 127.0.0.1:8001\n"
         "not a setting\n")
-    assert settings["pg_password"] == ("pa#ss", 2)
+    assert settings["pg_password"][:2] == ("pa#ss", 2)
     assert settings["ssl_cipher_suite"].value == "modern"
-    assert settings["admin_listen"] == ("127.0.0.1:8001", 5)  # Kong keeps the last one
+    assert settings["admin_listen"][:2] == ("127.0.0.1:8001", 5)  # Kong keeps the last one
     assert ignored == [6]
 
 
@@ -154,7 +154,8 @@ def test_vault_references_are_not_secrets() -> None:
 def test_a_file_of_no_setting_fails_in_one_line(tmp_path: Path) -> None:
     path = tmp_path / "kong.conf"
     path.write_text("# only comments\n\n")
-    with pytest.raises(SourceError, match=r"^kong.conf:1: no kong.conf setting \(a line `name = value`\) found$"):
+    problem = r"^kong.conf:1: no kong.conf setting \(a line `name = value`\) found$"
+    with pytest.raises(SourceError, match=problem):
         READER.read(path, ReadContext(root=tmp_path))
 
 
@@ -175,3 +176,27 @@ def test_an_oversized_file_fails_naming_the_limit(tmp_path: Path) -> None:
     path.write_text("proxy_listen = 0.0.0.0:8443 ssl\n" * 100)
     with pytest.raises(SourceError, match="byte limit"):
         READER.read(path, ReadContext(root=tmp_path, max_bytes=100))
+
+
+def test_kong_variables_of_a_compose_kong_service_are_its_settings() -> None:
+    config = read("compose-estate/docker-compose.yml")
+    [setting] = config.tls_settings or ()
+    assert setting.allows_legacy
+    assert setting.evidence.pointer == "/services/kong/environment/KONG_SSL_CIPHER_SUITE"
+    [exposed] = config.admin_exposures or ()
+    assert (exposed.kind, exposed.evidence.line) == (AdminExposureKind.UNAUTHENTICATED, 16)
+    [secret] = config.clear_secrets or ()
+    assert (secret.line, secret.pointer) == (14, "/services/kong/environment/KONG_PG_PASSWORD")
+    assert "PLANTED" not in config.model_dump_json()
+
+
+def test_a_compose_environment_list_and_env_references() -> None:
+    config = read("compose-env-list.yml")
+    assert config.clear_secrets == () and config.admin_exposures == ()  # ${PG_PASSWORD}, loopback
+    [setting] = config.tls_settings or ()
+    assert setting.protocols == ("TLSv1.3",) and setting.evidence.pointer == "/services/gateway/environment/3"
+
+
+def test_compose_files_without_a_kong_image_are_not_kong_conf() -> None:
+    path = CONF / "not-kong" / "docker-compose.yml"  # KONG_* on an nginx image, and Konga (a UI)
+    assert detect_kind(path, read_head(path)) is None
