@@ -26,6 +26,7 @@ from riskscan.inventory import build_inventory
 from riskscan.model import ApiSpec, Assessment, Engagement, GatewayConfig, Industry, InputFile, InputStatus
 from riskscan.redaction import redact_file_path
 from riskscan.sources import ReadContext, make_client_hasher
+from riskscan.sources.gateways.runtime_configs import apply_runtime_configs
 from riskscan.underwriting.stage import (
     ExposureInputs,
     UnderwritingRequest,
@@ -156,7 +157,7 @@ def scan(options: ScanOptions) -> Assessment:
             inputs = read_inputs(files, context, on_file=options.progress.file_started)
     finally:
         options.progress.finish()
-    inputs = _settings_noted(_with_pulled(inputs, options), options, root)
+    inputs = apply_runtime_configs(_settings_noted(_with_pulled(inputs, options), options, root))
     if options.on_inputs is not None:
         options.on_inputs(inputs.inputs)
     _check_inputs(inputs.inputs, options)

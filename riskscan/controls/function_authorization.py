@@ -7,7 +7,9 @@ networks by a plugin in force on every route serving it (`network_restriction_pl
 ip-restriction, nginx `allow`, allow-list annotations). Separately, a method that changes data should
 not be allowed where every OAuth scope the spec names is read-only (`claims:read`). Results rest on
 what shows the endpoint's authentication (`enforced` or `declared`); when nothing privileged or
-read-scoped is found the control passes on what shows the endpoints' paths, and says so.
+read-scoped is found the control passes on what shows the endpoints' paths, and says so. The
+gateway's own management API, where a runtime config (kong.conf, APISIX config.yaml) shows it reachable
+from the network, is judged here too (`admin_exposure`): the most privileged function of all.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
+from riskscan.controls.admin_exposure import with_admin_exposure
 from riskscan.controls.auth import auth_evidence, auth_is_known, describe_auth, is_anonymous
 from riskscan.controls.catalogue import Control
 from riskscan.controls.evidence import auth_strength
@@ -36,7 +39,12 @@ _SCOPE_WORD = re.compile(r"[A-Za-z]+")
 
 
 def evaluate_function_authorization(inventory: Inventory, control: Control) -> ControlOutcome:
-    """Judge privileged paths and read-scoped writes on every reachable endpoint whose auth is shown."""
+    """Judge privileged paths and read-scoped writes on every reachable endpoint whose auth is shown,
+    and the gateways' Admin APIs where their runtime configs show them (`admin_exposure`)."""
+    return with_admin_exposure(_endpoint_outcome(inventory, control), inventory, control)
+
+
+def _endpoint_outcome(inventory: Inventory, control: Control) -> ControlOutcome:
     if not auth_is_known(inventory):
         return unknown_outcome(control, "no_auth_inputs")
     reachable = reachable_endpoints(inventory)

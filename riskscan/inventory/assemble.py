@@ -49,9 +49,10 @@ def build_inventory(
     enabled = [route for gateway in gateways for route in gateway.routes if route.is_enabled]
     probes = attach_traffic(traffic, drafts, RouteIndex(enabled))
     add_prefix_shadows(prefixes, drafts)
-    # An empty log shows nothing about what is called, so it cannot make an endpoint an orphan; a file
-    # read only for its secrets (a manifest of Deployments) shows no gateway.
-    has_gateway = any(gateway.has_routing for gateway in gateways)
+    # An empty log shows nothing about what is called, so it cannot make an endpoint an orphan; neither
+    # a file read only for its secrets (a manifest of Deployments) nor a runtime config alone (kong.conf,
+    # APISIX config.yaml) routes anything, so neither shows a gateway.
+    has_gateway = any(gateway.has_routing and not gateway.is_runtime_config for gateway in gateways)
     seen = InputsSeen(has_gateway=has_gateway, has_traffic=has_traffic_paths(traffic))
     superseded = find_superseding(drafts.by_key)
     endpoints = [_to_endpoint(draft, superseded.get(draft.key), seen) for draft in drafts.by_key.values()]
@@ -69,6 +70,8 @@ def build_inventory(
         secrets_checked=tuple(gateway.path for gateway in gateways if gateway.clear_secrets is not None),
         tls_settings=tuple(item for gateway in gateways for item in gateway.tls_settings or ()),
         tls_checked=tuple(gateway.path for gateway in gateways if gateway.tls_settings is not None),
+        admin_exposures=tuple(item for gateway in gateways for item in gateway.admin_exposures or ()),
+        admin_checked=tuple(gateway.path for gateway in gateways if gateway.admin_exposures is not None),
     )
 
 

@@ -41,6 +41,7 @@ from riskscan.model.kinds import (
     SourceKind,
     RateLimitKeying,
     IdGuessability,
+    AdminExposureKind,
 )
 from riskscan.model.inputs import (
     ApiSpec,
@@ -52,6 +53,7 @@ from riskscan.model.inputs import (
     SpecOperation,
 )
 from riskscan.model.gateways import (
+    AdminExposure,
     ClientTransport,
     CorsPolicy,
     GatewayConfig,
@@ -207,6 +209,8 @@ __all__ = [
     "QuestionnaireResult",
     "RateLimitKeying",
     "IdGuessability",
+    "AdminExposure",
+    "AdminExposureKind",
     "DriverEffect",
     "Exposure",
     "ExposureAdjustment",

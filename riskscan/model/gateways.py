@@ -11,9 +11,10 @@ from riskscan.model.base import (
     RedactedText,
 )
 from riskscan.model.inputs import ApiSpec, AuthRequirement, Evidence
-from riskscan.model.kinds import RouteAspect
+from riskscan.model.kinds import AdminExposureKind, RouteAspect
 
 __all__ = [
+    "AdminExposure",
     "ClientTransport",
     "CorsPolicy",
     "GatewayConfig",
@@ -93,6 +94,15 @@ class TlsSetting(Model):
     depends_on_version: RedactedText | None = None
 
 
+class AdminExposure(Model):
+    """A gateway's management API reachable beyond the host it runs on, or opened by a known key: where
+    its runtime configuration says so (kong.conf `admin_listen`, APISIX `deployment.admin`)."""
+
+    gateway: RedactedName
+    kind: AdminExposureKind
+    evidence: Evidence
+
+
 class GatewayRoute(Model):
     """A route on a gateway, with its plugins resolved into capabilities.
 
@@ -154,6 +164,14 @@ class GatewayConfig(Model):
     # False for a file read for what it holds besides routes (a Kubernetes manifest of workloads and
     # Secrets only): it is checked for secrets but shows no gateway, so it does not count as one.
     has_routing: bool = True
+    # The gateway's own runtime configuration (kong.conf, APISIX config.yaml) rather than its routes:
+    # its TLS settings and listeners apply to every route of the same gateway in the scan.
+    is_runtime_config: bool = False
+    # Management APIs reachable from the network; None: this reader does not show the Admin API.
+    admin_exposures: tuple[AdminExposure, ...] | None = None
+    # The proxy listeners a runtime config declares (kong.conf `proxy_listen`), each plain or TLS;
+    # None: not shown.
+    client_listeners: tuple[ClientTransport, ...] | None = None
 
 
 class GatewayExport(Model):

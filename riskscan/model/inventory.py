@@ -16,7 +16,14 @@ from riskscan.model.base import (
     RedactedPath,
     RedactedText,
 )
-from riskscan.model.gateways import ClientTransport, CorsPolicy, RateLimitPolicy, TlsSetting, Upstream
+from riskscan.model.gateways import (
+    AdminExposure,
+    ClientTransport,
+    CorsPolicy,
+    RateLimitPolicy,
+    TlsSetting,
+    Upstream,
+)
 from riskscan.model.inputs import Evidence, Parameter
 from riskscan.model.kinds import (
     AuthKind,
@@ -226,3 +233,6 @@ class Inventory(Model):
     # TLS versions set for clients in gateway configs, and the configs whose TLS settings were read.
     tls_settings: tuple[TlsSetting, ...] = ()
     tls_checked: tuple[RedactedFilePath, ...] = ()
+    # Management APIs the gateways' runtime configurations show reachable, and the configs checked.
+    admin_exposures: tuple[AdminExposure, ...] = ()
+    admin_checked: tuple[RedactedFilePath, ...] = ()

@@ -22,6 +22,7 @@ __all__ = [
     "InputFamily",
     "RateLimitKeying",
     "IdGuessability",
+    "AdminExposureKind",
 ]
 
 
@@ -47,6 +48,8 @@ class SourceKind(StrEnum):
     ENVOY_LOG = "envoy_log"
     TRAEFIK_LOG = "traefik_log"
     MAPPED_LOG = "mapped_log"
+    KONG_CONF = "kong_conf"
+    APISIX_CONF = "apisix_conf"
 
 
 class InputStatus(StrEnum):
@@ -235,3 +238,11 @@ class IdGuessability(StrEnum):
     SEQUENTIAL = "sequential"
     UNGUESSABLE = "unguessable"
     UNKNOWN = "unknown"
+
+
+class AdminExposureKind(StrEnum):
+    """How a gateway's management (Admin) API is reachable, as its runtime configuration shows."""
+
+    UNAUTHENTICATED = "unauthenticated"  # from the network, with nothing asking who calls
+    NETWORK = "network"  # from the network, behind TLS only (Kong) or an admin key (APISIX)
+    DEFAULT_KEY = "default_key"  # a publicly known default admin key is accepted

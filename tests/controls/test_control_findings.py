@@ -11,6 +11,8 @@ import pytest
 from riskscan.controls import ControlEvaluation, evaluate_controls
 from riskscan.controls.catalogue import default_catalogue
 from riskscan.model import (
+    AdminExposure,
+    AdminExposureKind,
     AuthKind,
     AuthPosture,
     ClientTransport,
@@ -273,7 +275,10 @@ def test_every_finding_code_in_the_catalogue_fires_on_the_estate(
         "endpoints": (*insurer.endpoints, *more_causes(endpoint)), "clear_secrets": (secret,),
         "tls_settings": (TlsSetting(protocols=("TLSv1.1",), allows_legacy=True, evidence=secret),
                          TlsSetting(protocols=("TLSv1.2", "TLSv1.3"), allows_legacy=False, evidence=secret,
-                                    is_default=True, depends_on_version="nginx before 1.23.4 ..."))}))
+                                    is_default=True, depends_on_version="nginx before 1.23.4 ...")),
+        "admin_checked": ("gateway/config.yaml",),
+        "admin_exposures": tuple(AdminExposure(gateway="apisix", kind=kind, evidence=secret)
+                                 for kind in AdminExposureKind)}))
     titles = {f.title for f in evaluation.findings}
     expected = sum(len(control.findings) for control in default_catalogue().controls)
     assert len(titles) == len(evaluation.findings) == expected

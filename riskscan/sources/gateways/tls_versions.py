@@ -48,6 +48,8 @@ class TlsDefault(StrEnum):
     ENVOY = "envoy"
     TRAEFIK = "traefik"
     APISIX = "apisix"
+    KONG = "kong"  # kong.conf without ssl_cipher_suite: the `intermediate` suite
+    KONG_CUSTOM = "kong_custom"  # ssl_cipher_suite = custom without ssl_protocols
 
 
 class _Default(NamedTuple):
@@ -72,6 +74,13 @@ _DEFAULTS = {
     # APISIX "SSL Protocol": an SSL object without ssl_protocols takes config.yaml's
     # apisix.ssl.ssl_protocols, "default TLSv1.2 TLSv1.3" (config-default.yaml).
     TlsDefault.APISIX: _Default(("TLSv1.2", "TLSv1.3"), None),
+    # kong.conf reference: `ssl_cipher_suite` defaults to `intermediate`, whose protocols are TLSv1.2
+    # and TLSv1.3 (the default of every 2.x and 3.x release's kong.conf.default).
+    TlsDefault.KONG: _Default(("TLSv1.2", "TLSv1.3"), None),
+    # `ssl_protocols` (read only with ssl_cipher_suite = custom) defaults to "TLSv1.2 TLSv1.3" from 3.7;
+    # earlier releases' default was "TLSv1.1 TLSv1.2 TLSv1.3" (Kong#12420, "disable TLSv1.1 and lower").
+    TlsDefault.KONG_CUSTOM: _Default(("TLSv1.2", "TLSv1.3"),
+                                     "Kong before 3.7 also accepts TLSv1.1 with ssl_cipher_suite custom"),
 }
 
 
