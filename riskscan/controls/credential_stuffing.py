@@ -53,7 +53,8 @@ def evaluate_credential_stuffing(inventory: Inventory, control: Control) -> Cont
         control, judged, drafts, strength=_strength,
         limitations=[control.limitation("names", words=", ".join(sorted(control.words("auth_words"))[:6]))]
         + [control.limitation(key) for key in ("timing", "lockout")]
-        + ([control.limitation("no_traffic")] if not inventory.has_traffic else []),
+        + ([control.limitation("no_traffic")] if not inventory.has_traffic else [])
+        + ([control.limitation("no_gateway")] if not inventory.has_gateway else []),
         evidence=_evidence(e for e in judged if e.key not in {d for g in groups.values() for d in _keys(g)}),
         judged_count=key_count(judged), throttled=key_count(e for e in judged if e.rate_limit.enforced),
         attacked=key_count(bursts + spread),

@@ -17,6 +17,7 @@ from riskscan.controls.auth import is_anonymous
 from riskscan.controls.catalogue import Control
 from riskscan.controls.outcome import (
     ControlOutcome,
+    FindingDraft,
     draft_finding,
     key_count,
     known_outcome,
@@ -65,10 +66,17 @@ def evaluate_data_exposure(inventory: Inventory, control: Control) -> ControlOut
         control, judged, drafts,
         strength=lambda e: EvidenceStrength.OBSERVED if _was_captured(e) else EvidenceStrength.DECLARED,
         limitations=[control.limitation(key) for key in ("names_only", "backend")],
-        evidence=[item for e in judged if not e.data_classes for item in e.evidence[:1]],
+        evidence=_unflagged_evidence(judged, drafts),
         carrying=key_count(carrying), classes=_classes(carrying) or "none",
         open_bodies=key_count(e for e in judged if e.open_body),
     )
+
+
+def _unflagged_evidence(judged: Sequence[Endpoint], drafts: Sequence[FindingDraft]) -> list[Evidence]:
+    """What a pass rests on: where each endpoint no finding names is documented, and the fields that
+    show the sensitive data it carries (guarded well enough: a pass citing nothing asks for trust)."""
+    flagged = {key for draft in drafts for key in draft.endpoints}
+    return [item for e in judged if e.key not in flagged for item in (*e.evidence[:1], *_field_evidence(e))]
 
 
 def _was_captured(endpoint: Endpoint) -> bool:

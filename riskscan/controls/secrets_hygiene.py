@@ -58,7 +58,7 @@ def evaluate_secrets_hygiene(inventory: Inventory, control: Control) -> ControlO
         control=control, applicable=tuple(sorted({e.key for e in with_traffic})), summary=summary,
         drafts=tuple(drafts),
         limitations=tuple(control.limitation(key) for key in ("other_files",)
-                          + (() if inventory.secrets_checked else ("not_checked",))),
+                          + _unchecked(inventory)),
         evidence=tuple(Evidence(path=path, note="checked for credentials written in clear")
                        for path in inventory.secrets_checked),
         # Config files and endpoints: the clear-secret finding is estate-wide, the URL one per endpoint.
@@ -75,6 +75,13 @@ def _clear_draft(control: Control, places: tuple[Evidence, ...], fields: dict[st
         title=render(template.title, fields, where=where), detail=render(template.detail, fields, where=where),
         endpoints=(), evidence=places, owasp=template.owasp, remediation=template.remediation,
     )
+
+
+def _unchecked(inventory: Inventory) -> tuple[str, ...]:
+    """Why no config was checked, when none was: none given, or none a reader could check."""
+    if inventory.secrets_checked:
+        return ()
+    return ("not_checked",) if inventory.has_gateway else ("no_gateway",)
 
 
 def _url_secrets(endpoint: Endpoint, secret_keys: frozenset[str]) -> list[str]:

@@ -16,6 +16,7 @@ from riskscan.model import (
     ControlResult,
     ControlStatus,
     Endpoint,
+    Evidence,
     EvidenceStrength,
     Finding,
     Grade,
@@ -202,6 +203,21 @@ def test_an_estate_wide_finding_takes_fixed_points_off(insurer: Inventory) -> No
                             logged=2, metered=0, correlated=2)
     result = control_result(outcome, catalogue.scoring)
     assert result.score == 100 - catalogue.scoring.estate_penalty[Severity.MEDIUM]
+
+
+def test_credentials_in_clear_fail_secrets_hygiene_on_their_own(endpoint: EndpointFactory) -> None:
+    """A high estate-wide finding is a whole failure, as on an endpoint: two credentials written in
+    clear in the only gateway config checked fail the control (it scored 70, partial, before)."""
+    config = "gateway/apisix.yaml"
+    places = (Evidence(path=config, line=31, pointer="/routes/0/plugins/openid-connect/client_secret"),
+              Evidence(path=config, line=212, pointer="/consumers/0/plugins/key-auth/key"))
+    inventory = Inventory(endpoints=(endpoint("GET", "/v2/claims/{claimId}"),), has_specs=True,
+                          has_gateway=True, has_traffic=False, secrets_checked=(config,), clear_secrets=places)
+    result = next(c for c in evaluate_controls(inventory).controls if c.id == "secrets_hygiene")
+    assert (result.status, result.score) == (ControlStatus.FAIL, 40)
+    rules = default_catalogue().scoring
+    assert all(100 - rules.estate_penalty[severity] < rules.fail_below
+               for severity in (Severity.HIGH, Severity.CRITICAL))
 
 
 def test_a_route_accepting_any_method_counts_as_accepting_writes(endpoint: EndpointFactory) -> None:

@@ -77,3 +77,16 @@ def test_a_burst_within_one_minute_is_found_even_when_the_total_is_small(endpoin
     _, findings = judged([endpoint("POST", "/v1/otp/verify", traffic=burst)])
     assert [f.severity for f in findings] == [Severity.HIGH]
     assert "at most 15 in one minute" in findings[0].detail
+
+
+def test_traffic_alone_judges_failures_and_says_throttling_is_not_shown(endpoint: EndpointFactory) -> None:
+    """Access logs alone show no burst on the login endpoint; the pass says what they cannot show (no
+    limitation said so before, though a gateway config is what shows throttling)."""
+    login = endpoint("POST", "/v1/auth/login", traffic=failures(800, 40, 20, 3), route_ids=(),
+                     sources=(SightingSource.TRAFFIC,), rate_limit=RateLimitPosture(enforced=None))
+    result, findings = judged([login], has_specs=False, has_gateway=False)
+    assert (findings, result.status.value) == ([], "pass")
+    assert result.evidence_strength is EvidenceStrength.OBSERVED
+    assert any("whether the authentication endpoints are throttled cannot be seen" in text
+               for text in result.limitations)
+    assert result.coverage is not None and [f.value for f in result.coverage.missing_inputs] == ["gateways"]

@@ -151,3 +151,18 @@ def test_a_hostile_schema_is_walked_within_its_budgets(tmp_path: Path) -> None:
     spec = OpenApiReader().read(tmp_path / "hostile.yaml", ReadContext(root=tmp_path))
     fields = {op.path: len(op.fields or ()) for op in spec.operations}
     assert 0 < fields["/deep"] <= 20 and fields["/wide"] == 400
+
+
+def test_a_pass_cites_where_the_guarded_sensitive_data_is_documented() -> None:
+    """Personal data behind OIDC passes, citing the operation and the fields that carry it (it cited
+    nothing before: only endpoints carrying no sensitive data were cited)."""
+    full = inventory("customer-data.yaml")
+    member = full.model_copy(update={"endpoints": (endpoint(full, "GET /v1/members/{memberId}"),)})
+    result, findings = judged(member)
+    assert (result.status, findings) == (ControlStatus.PASS, {})
+    assert [(item.line, item.pointer) for item in result.evidence] == [
+        (9, "/paths/~1v1~1members~1{memberId}/get"),
+        (122, "/components/schemas/Member/properties/firstName"),
+        (123, "/components/schemas/Member/properties/date_of_birth"),
+        (124, "/components/schemas/Member/properties/nationalInsuranceNumber"),
+    ]

@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from riskscan.model import Assessment
+from riskscan.controls import evaluate_controls
+from riskscan.model import Assessment, Inventory, TrafficStats
 from riskscan.pipeline import ScanOptions, scan
 from riskscan.report import RENDERERS
 from riskscan.sources.gateways.url_credentials import URL_SECRET_KEYS
+from tests.controls.conftest import make_endpoint
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 IN_CLEAR = (
@@ -99,3 +101,14 @@ def test_the_shared_url_words_cover_the_catalogue_list() -> None:
                                 "catalogue.yaml").read_text(encoding="utf-8"))
     control = next(c for c in catalogue["controls"] if c["id"] == "secrets_hygiene")
     assert set(control["parameters"]["url_secret_keys"]) <= URL_SECRET_KEYS
+
+
+def test_without_a_gateway_config_the_limitation_says_none_was_given() -> None:
+    """Access logs alone: credentials in URLs are judged, and the limitation says no config was given
+    (it said the configs given could not be checked, though none was)."""
+    called = make_endpoint("GET", "/v2/claims/{claimId}", traffic=TrafficStats(requests=40, clients=3,
+                           status_classes={"2xx": 40}))
+    inventory = Inventory(endpoints=(called,), has_specs=False, has_gateway=False, has_traffic=True)
+    result = next(c for c in evaluate_controls(inventory).controls if c.id == "secrets_hygiene")
+    assert "No gateway config was given, so where credentials are kept cannot be seen." in result.limitations
+    assert not any("could be checked" in text for text in result.limitations)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from riskscan.model import Assessment, EvidenceStrength
+from riskscan.model import Assessment, ControlStatus, EvidenceStrength
 from riskscan.model.questionnaires import Answer, AnswerState, QuestionnaireResult
 from riskscan.underwriting.questionnaires import (
     answer_questionnaire,
@@ -68,8 +68,14 @@ def test_partial_is_never_yes_and_names_the_endpoints_short(demo: Assessment) ->
     assert rate.endpoint_count == 22 and len(rate.endpoints) == 5  # a few named, all counted
     assert set(rate.findings) == {"RATE-001", "RATE-002", "RATE-003", "RATE-004"}
     assert "Falls short on 22 of 59 endpoints judged" in rate.reason
-    secrets = answer(result, "secrets-management")  # a yes/no question on partial evidence answers no
+    # A yes/no question on partial evidence answers no. (The demo's own secrets hygiene fails outright,
+    # credentials being written in clear: it is partial here so that the rule is shown on it.)
+    softened = demo.model_copy(update={"controls": tuple(
+        control.model_copy(update={"status": ControlStatus.PARTIAL, "score": 70})
+        if control.id == "secrets_hygiene" else control for control in demo.controls)})
+    secrets = answer(answered(softened, "api-security-supplement"), "secrets-management")
     assert (secrets.value, secrets.state) == ("no", AnswerState.PARTIAL)
+    assert answer(result, "secrets-management").state is AnswerState.CONTRADICTED
 
 
 def test_contradicted_answers_name_findings_and_endpoints(demo: Assessment) -> None:
