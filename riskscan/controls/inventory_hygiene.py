@@ -2,7 +2,10 @@
 (`riskscan.controls.versions`) and sandbox and production separation (`riskscan.controls.environments`).
 
 The inventory stage classifies each endpoint's lifecycle; this control turns the counts into findings.
-With specs alone there is nothing to compare them with, so the control is unknown. A lifecycle rests
+With specs alone there is nothing to compare them with, so the control is unknown. Without specs nothing
+says what is documented (every endpoint would count as shadow): only version sprawl and environment
+separation are judged then, and with no finding of those the control is unknown, never a pass. A
+lifecycle rests
 on the gateway config where it routes the endpoint, or shows it unrouted (`enforced`), else on traffic
 (`observed`).
 """
@@ -47,11 +50,16 @@ def evaluate_inventory_hygiene(inventory: Inventory, control: Control) -> Contro
         "INV_SHADOW": [e for e in shadows if not (known and is_anonymous(e))],
         "INV_ORPHAN": by_lifecycle[Lifecycle.ORPHAN],
     }
-    drafts = [_draft(control, code, group) for code, group in groups.items() if group]
+    # Without specs nothing says what is documented (every endpoint would be shadow): only version sprawl
+    # and environment separation are judged, and a clean result is not claimed.
+    drafts = [_draft(control, code, group) for code, group in groups.items() if group and inventory.has_specs]
     families = live_families(endpoints)
     separation = judge_separation(control, endpoints)
     drafts += version_drafts(control, families) + separation.drafts
-    limitations = ["scope"] + (["no_traffic"] if not inventory.has_traffic else [])
+    if not inventory.has_specs and not drafts:
+        return unknown_outcome(control, "no_specs")
+    limitations = ["scope"] + (["no_specs"] if not inventory.has_specs else [])
+    limitations += ["no_traffic"] if not inventory.has_traffic else []
     limitations += ["environments"] if separation.named else []
     if not inventory.has_gateway and by_lifecycle[Lifecycle.ORPHAN]:
         limitations.append("no_gateway")

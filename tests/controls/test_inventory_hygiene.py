@@ -95,6 +95,9 @@ def test_old_versions_merely_routed_are_a_low_finding_naming_every_version(tmp_p
     assert "/v#/policies: v1 (1 endpoint), v2beta (1 endpoint), v2 (1 endpoint)" in finding.detail
     assert titled(findings, "Old API versions still called") is None
     assert "1 API has several live versions" in result.summary
+    # No spec was scanned: what is documented cannot be judged, so no shadow finding, and it says so.
+    assert titled(findings, "Routed or called but in no spec") is None
+    assert any("No API spec was given" in limitation for limitation in result.limitations)
 
 
 def test_old_versions_still_called_are_worse_and_show_their_traffic_share(tmp_path: Path) -> None:
