@@ -30,7 +30,6 @@ from riskscan.report import STDOUT, check_destination, renderer_for, write_repor
 from riskscan.sources import READERS
 from riskscan.sources.live import HttpOptions, LiveKind, LiveSource, live_source
 from riskscan.sources.traffic.jsonl.fields import parse_log_fields
-from riskscan.underwriting.exposure_inputs import parse_amount, parse_records
 from riskscan.terminal import (
     RichProgress,
     print_fail_on,
@@ -39,6 +38,7 @@ from riskscan.terminal import (
     print_sources,
     print_summary,
 )
+from riskscan.underwriting.exposure_inputs import parse_amount, parse_records
 from riskscan.underwriting.questionnaire_listing import questionnaire_listing
 from riskscan.underwriting.questionnaires import shipped_questionnaires
 

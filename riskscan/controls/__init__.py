@@ -31,21 +31,21 @@ from riskscan.controls.auth import evaluate_auth
 from riskscan.controls.basis import grade_basis, grade_caps, overall_strength
 from riskscan.controls.catalogue import Catalogue, Control, ScoringRules, check_registry, default_catalogue
 from riskscan.controls.credential_stuffing import evaluate_credential_stuffing
-from riskscan.controls.evidence_coverage import assessment_coverage, control_coverage, traffic_coverage
 from riskscan.controls.data_exposure import evaluate_data_exposure
+from riskscan.controls.evidence_coverage import assessment_coverage, control_coverage, traffic_coverage
+from riskscan.controls.exceptions import ExceptionEntry, apply_exceptions
 from riskscan.controls.function_authorization import evaluate_function_authorization
 from riskscan.controls.input_validation import evaluate_input_validation
 from riskscan.controls.inventory_hygiene import evaluate_inventory_hygiene
 from riskscan.controls.misconfiguration import evaluate_misconfiguration
 from riskscan.controls.monitoring import evaluate_monitoring
 from riskscan.controls.object_authorization import evaluate_object_authorization
-from riskscan.controls.exceptions import ExceptionEntry, apply_exceptions
 from riskscan.controls.outcome import ControlOutcome, FindingDraft
 from riskscan.controls.rate_limit import evaluate_rate_limit
+from riskscan.controls.scoring import capped_grade, control_result, overall_score
 from riskscan.controls.secrets_hygiene import evaluate_secrets_hygiene
 from riskscan.controls.transport import evaluate_transport_security
 from riskscan.controls.upstreams import evaluate_availability, evaluate_third_party
-from riskscan.controls.scoring import capped_grade, control_result, overall_score
 from riskscan.controls.weights import endpoint_weights
 from riskscan.model import ControlResult, Finding, Grade, GradeBasis, Inventory, Model, RiskException
 

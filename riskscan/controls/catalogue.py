@@ -20,7 +20,7 @@ import yaml
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from riskscan.errors import RiskscanError
-from riskscan.model import DataClass, EvidenceStrength, EndpointExposure, Grade, InputFamily, Model, Severity
+from riskscan.model import DataClass, EndpointExposure, EvidenceStrength, Grade, InputFamily, Model, Severity
 
 __all__ = [
     "Catalogue",

@@ -165,8 +165,8 @@ def _candidates(
 ) -> Iterable[tuple[str, str | None, FieldLocation, Evidence]]:
     """(name, format, location, evidence) of every schema field, then every declared parameter."""
     for operation in operations:
-        for field in operation.fields or ():
-            yield field.name, field.schema_format, field.location, field.evidence
+        for schema_field in operation.fields or ():
+            yield schema_field.name, schema_field.schema_format, schema_field.location, schema_field.evidence
         for parameter in operation.parameters:
             location = _PARAMETER_LOCATIONS[parameter.location]
             yield parameter.name, parameter.schema_format, location, operation.evidence

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 
 from riskscan.model import IdGuessability, Parameter, ParameterLocation, TrafficStats
 
-__all__ = ["MIN_OBJECTS", "MIN_DENSITY", "id_guessability"]
+__all__ = ["MIN_DENSITY", "MIN_OBJECTS", "id_guessability"]
 
 MIN_OBJECTS = 20
 """Distinct objects traffic must show before their ids' span says anything."""

@@ -16,7 +16,6 @@ from riskscan.model.kinds import ControlStatus, Severity
 
 __all__ = [
     "DriverEffect",
-    "format_usd",
     "Exposure",
     "ExposureAdjustment",
     "ExposureInputs",
@@ -26,6 +25,7 @@ __all__ = [
     "LossFigures",
     "LossRange",
     "ScenarioExposure",
+    "format_usd",
 ]
 
 

@@ -39,10 +39,10 @@ from riskscan.model.kinds import (
 __all__ = [
     "AuthPosture",
     "Endpoint",
-    "SensitiveField",
     "Inventory",
-    "ServingRoute",
     "RateLimitPosture",
+    "SensitiveField",
+    "ServingRoute",
     "TrafficStats",
     "WebContent",
     "WebContentClass",

@@ -23,8 +23,8 @@ from riskscan.model import (
     InputStatus,
     Inventory,
     Lifecycle,
-    Severity,
     RiskException,
+    Severity,
 )
 from riskscan.report.basis_view import BasisView, build_basis_view
 from riskscan.report.control_detail_view import ControlDetail, build_control_details
@@ -40,9 +40,6 @@ from riskscan.report.findings_view import (
     build_finding_views,
 )
 from riskscan.report.inventory_view import EndpointRow, build_endpoint_rows
-from riskscan.report.premium_view import PremiumView, build_premium_view
-from riskscan.report.underwriting_view import UnderwritingSummaryView, build_underwriting_summary
-from riskscan.report.questionnaire_view import QuestionnairesView, build_questionnaires_view
 from riskscan.report.labels import (
     LIFECYCLE_MEANING,
     SEVERITY_ORDER,
@@ -51,6 +48,9 @@ from riskscan.report.labels import (
     format_datetime,
     web_content_sentence,
 )
+from riskscan.report.premium_view import PremiumView, build_premium_view
+from riskscan.report.questionnaire_view import QuestionnairesView, build_questionnaires_view
+from riskscan.report.underwriting_view import UnderwritingSummaryView, build_underwriting_summary
 
 __all__ = [
     "MAX_FINDING_ENDPOINTS",

@@ -45,13 +45,13 @@ from riskscan.model import (
 )
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
-from riskscan.sources.gateways.traefik_crd import add_crd_services
 from riskscan.sources.gateways.traefik_compose import (
     compose_routers,
     compose_secrets,
     compose_static,
     is_compose,
 )
+from riskscan.sources.gateways.traefik_crd import add_crd_services
 from riskscan.sources.gateways.traefik_docker import docker_services, file_services
 from riskscan.sources.gateways.traefik_elsewhere import file_middlewares, other_provider_middlewares
 from riskscan.sources.gateways.traefik_exposure import client_transport, router_logging, tls_settings

@@ -32,8 +32,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from riskscan.model import Evidence
-from riskscan.sources.gateways.traefik_docker import label_service_config, replicas
 from riskscan.sources.gateways.secret_walk import MAX_PLACES
+from riskscan.sources.gateways.traefik_docker import label_service_config, replicas
 from riskscan.sources.gateways.traefik_secrets import credential_field
 from riskscan.sources.gateways.traefik_static import StaticConfig
 from riskscan.sources.gateways.traefik_static_args import is_traefik_image, static_from_arguments

@@ -46,7 +46,7 @@ from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_c
 from riskscan.sources.gateways.traefik_static_args import is_traefik_image, static_from_arguments
 from riskscan.sources.structured import load_structured_documents
 
-__all__ = ["CrdLookup", "TRAEFIK_GROUPS", "crd_lookup", "is_traefik_crd"]
+__all__ = ["TRAEFIK_GROUPS", "CrdLookup", "crd_lookup", "is_traefik_crd"]
 
 TRAEFIK_GROUPS = ("traefik.io/", "traefik.containo.us/")
 """The API groups of Traefik's custom resources: `traefik.io`, and `traefik.containo.us` before v3."""

@@ -21,8 +21,13 @@ from pathlib import Path
 from riskscan.errors import SourceError
 from riskscan.model import ApiSpec, GatewayConfig
 from riskscan.sources import HEAD_BYTES, ReadContext
-from riskscan.sources.gateways.apisix_admin import ADMIN_RESOURCES, AdminEntry, AdminExport, assemble_config
-from riskscan.sources.gateways.apisix_admin import parse_admin_export
+from riskscan.sources.gateways.apisix_admin import (
+    ADMIN_RESOURCES,
+    AdminEntry,
+    AdminExport,
+    assemble_config,
+    parse_admin_export,
+)
 from riskscan.sources.gateways.kong_admin import assemble_admin_exports
 from riskscan.sources.live.http import LiveHttp, shown_url
 from riskscan.sources.specs.openapi import OpenApiReader, read_spec_document

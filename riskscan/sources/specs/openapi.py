@@ -29,8 +29,8 @@ from riskscan.model import (
     SpecOperation,
 )
 from riskscan.redaction import redact_path
-from riskscan.sources.specs.openapi_refs import Located, RefResolver, kept_identifier, kept_text, quoted
 from riskscan.sources.specs.openapi_limits import declared_rate_limit, returns_collection
+from riskscan.sources.specs.openapi_refs import Located, RefResolver, kept_identifier, kept_text, quoted
 from riskscan.sources.specs.openapi_schemas import operation_data
 from riskscan.sources.specs.openapi_security import SchemeTable, operation_security, security_schemes
 from riskscan.sources.specs.openapi_servers import ServerBase, join_path, server_bases, swagger_bases
