@@ -47,6 +47,7 @@ class SourceKind(StrEnum):
     ENVOY_LOG = "envoy_log"
     TRAEFIK_LOG = "traefik_log"
     MAPPED_LOG = "mapped_log"
+    HAPROXY_LOG = "haproxy_log"
 
 
 class InputStatus(StrEnum):
