@@ -48,6 +48,7 @@ class SourceKind(StrEnum):
     TRAEFIK_LOG = "traefik_log"
     MAPPED_LOG = "mapped_log"
     HAPROXY_LOG = "haproxy_log"
+    CADDY_LOG = "caddy_log"
 
 
 class InputStatus(StrEnum):
