@@ -1,5 +1,6 @@
 """Envoy's default text access log as Istio extends it: the fields Istio inserts and appends, the client
-Envoy judged (`%DOWNSTREAM_REMOTE_ADDRESS%`) before X-Forwarded-For, and what happens without either."""
+Envoy judged (`%DOWNSTREAM_REMOTE_ADDRESS%`) before X-Forwarded-For, and without either an unknown client
+whose requests count for their endpoint but never as one client (no walk, no burst, no distinct client)."""
 
 from __future__ import annotations
 
@@ -44,8 +45,10 @@ def test_istio_s_proxy_log_reads_with_the_downstream_address_as_the_client() -> 
     assert (walker.requests, walker.objects, walker.lowest_id, walker.highest_id) == (40, 40, 9001, 9040)
     [stuffer] = paths[f"POST {HOST}/v1/auth/token"].clients
     assert (stuffer.failed_auth, stuffer.peak_failed_auth_per_minute) == (6, 6)
-    # the walker, eight pods, the ingress gateway, an X-Forwarded-For address, and the unknown client `-`
-    assert sample.distinct_clients == 12
+    # the walker, eight pods, the ingress gateway and an X-Forwarded-For address; the line naming no
+    # client is counted for its endpoint, as no client
+    assert sample.distinct_clients == 11
+    assert paths[f"GET {HOST}/v1/claims/{{id}}"].requests == 62
     text = repr(sample) + repr(sample.model_dump())
     for planted in ("PLANTED", "10.44.", "203.0.113.50", "198.51.100.7", "192.0.2.10", "kube-probe"):
         assert planted not in text
@@ -60,6 +63,27 @@ def test_the_client_is_the_downstream_address_else_x_forwarded_for_s_last_else_u
         LINE.format(xff="203.0.113.8, 198.51.100.3", host="b", downstream="-"),  # a forged first address
         LINE.format(xff="-", host="c", downstream="-"),
     ]) + "\n")
-    paths = {item.host: item for item in read(path).paths}
-    assert [len(paths[host].clients) for host in "abc"] == [1, 1, 1]
-    assert read(path).distinct_clients == 3
+    sample = read(path)
+    paths = {item.host: item for item in sample.paths}
+    assert [len(paths[host].client_ids) for host in "abc"] == [1, 1, 0]
+    assert paths["c"].requests == 1 and [client.is_known for client in paths["c"].clients] == [False]
+    assert sample.distinct_clients == 2  # an unknown client is not one client
+
+
+def test_many_requests_without_a_client_are_no_walk_and_no_stuffing_burst(tmp_path: Path) -> None:
+    from riskscan.inventory.merge import TrafficTally
+
+    path = tmp_path / "envoy.log"
+    lines = [LINE.format(xff="-", host="a", downstream="-").replace("/v1/claims/1 ", f"/v1/claims/{n} ")
+             for n in range(1, 31)]
+    lines += [LINE.format(xff="-", host="a", downstream="-").replace('"GET /v1/claims/1 HTTP/1.1" 200',
+                                                                     '"POST /login HTTP/1.1" 401')] * 10
+    path.write_text("\n".join(lines) + "\n")
+    sample = read(path)
+    assert sample.distinct_clients == 0 and sample.parsed_lines == 40
+    for item in sample.paths:
+        tally = TrafficTally()
+        tally.add(sample, item)
+        stats = tally.stats(item.path)
+        assert stats.clients == 0 and stats.max_paths_per_client == 0 and stats.peak_failed_auth_per_minute == 0
+        assert stats.requests == item.requests and stats.distinct_paths == item.objects
