@@ -36,8 +36,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], s
     for name, source in LOGS.items():
         shutil.copyfile(source, estate / "logs" / name)
     (estate / "logs" / "nlb.log").write_text(NLB)
-    out = estate.parent / "out"
-    out.mkdir()
+    out = tmp_path_factory.mktemp("out")  # not beside the estate: other modules' fixtures write there
     result = subprocess.run(
         [sys.executable, "-m", "riskscan", "scan", str(estate), "--no-db", "-v", "--debug",
          "-o", str(out / "r.json"), "-o", str(out / "r.html")],
