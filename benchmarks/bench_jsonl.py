@@ -1,9 +1,10 @@
-"""Benchmark: JSON-lines gateway log ingestion (decode, reduce, aggregate), one line per format.
+"""Benchmark: gateway log ingestion (decode, reduce, aggregate), one line per format.
 
 Generates the realistic combined log of `realistic_log.py` (hundreds of thousands of distinct ids per
 million lines, enumeration and stuffing bursts), rewrites each request as an APISIX logger entry (the
 heaviest: request and response headers, about 700 bytes), a Kong file-log entry, an Envoy JSON
-access-log entry and a Traefik JSON entry, then reads each file with its reader and prints the median
+access-log entry, a Traefik JSON entry, a Caddy access entry (with its headers) and a HAProxy
+HTTP log line behind a syslog prefix (text, with captured headers), then reads each file with its reader and prints the median
 wall and CPU time and lines per second. The access-log reader on the same requests is the yardstick.
 Run: `python benchmarks/bench_jsonl.py --lines 1000000` (generation takes a while; it is not timed).
 """
@@ -71,10 +72,32 @@ def _traefik(r: Request) -> dict[str, object]:
             "RequestProtocol": "HTTP/1.1", "RouterName": "api@file", "StartUTC": stamp, "level": "info"}
 
 
-FORMATS: dict[SourceKind, Callable[[Request], dict[str, object]]] = {
+def _caddy(r: Request) -> dict[str, object]:
+    client, epoch, method, target, status, size, agent = r
+    return {"level": "info", "ts": epoch + 0.123456, "logger": "http.log.access.log0", "msg": "handled request",
+            "request": {"remote_ip": client, "remote_port": "51234", "client_ip": client, "proto": "HTTP/2.0",
+                        "method": method, "host": _HOST, "uri": target,
+                        "headers": {"User-Agent": [agent], "Accept": ["*/*"]}},
+            "bytes_read": 0, "user_id": "", "duration": 0.0142, "size": size, "status": status,
+            "resp_headers": {"Server": ["Caddy"], "Content-Type": ["application/json"]}}
+
+
+def _haproxy(r: Request) -> str:
+    client, epoch, method, target, status, size, agent = r
+    moment = datetime.fromtimestamp(epoch, UTC)
+    return (f"{moment:%b} {moment.day:2d} {moment:%H:%M:%S} lb-1 haproxy[7]: {client}:51234 "
+            f"[{moment:%d/%b/%Y:%H:%M:%S}.123] https_in~ api/app1 0/0/1/12/13 {status} {size} - - ---- "
+            f'3/3/1/1/0 0/0 {{{agent}|{_HOST}}} "{method} {target} HTTP/1.1"')
+
+
+FORMATS: dict[SourceKind, Callable[[Request], dict[str, object] | str]] = {
     SourceKind.APISIX_LOG: _apisix, SourceKind.KONG_LOG: _kong, SourceKind.ENVOY_LOG: _envoy,
-    SourceKind.TRAEFIK_LOG: _traefik,
+    SourceKind.TRAEFIK_LOG: _traefik, SourceKind.CADDY_LOG: _caddy, SourceKind.HAPROXY_LOG: _haproxy,
 }
+
+
+def _text(entry: dict[str, object] | str) -> str:
+    return entry if isinstance(entry, str) else json.dumps(entry, separators=(",", ":"))
 
 
 def _requests(combined: Path) -> list[Request]:
@@ -112,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         for kind, shape in FORMATS.items():
             files[kind] = Path(folder) / f"{kind.value}.jsonl"
             with files[kind].open("w") as handle:
-                handle.writelines(json.dumps(shape(request), separators=(",", ":")) + "\n" for request in requests)
+                handle.writelines(_text(shape(request)) + "\n" for request in requests)
         for kind, path in files.items():
             wall, cpu, parsed = _time_read(kind, path, args.runs)
             size = path.stat().st_size / 1e6

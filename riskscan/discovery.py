@@ -26,6 +26,7 @@ from riskscan.model import (
 )
 from riskscan.redaction import redact_file_path
 from riskscan.sources import READERS, ReadContext, SourcePayload, SourceReader, detect_kind, read_head
+from riskscan.sources.traffic.nlb_log import NLB_SKIP_REASON, is_nlb_log
 
 __all__ = ["DiscoveredInputs", "ReadOutcome", "discover_files", "read_inputs", "scan_root_for"]
 
@@ -219,6 +220,8 @@ def _unrecognised(shown: str, file: Path, head: bytes, size: int) -> InputFile:
         log.warning("%s", record.message)
         return record
     reason = "binary content" if is_binary else "not a kind riskscan reads (see riskscan sources)"
+    if not is_binary and is_nlb_log(head):
+        reason = NLB_SKIP_REASON
     return InputFile(path=shown, status=InputStatus.SKIPPED, message=reason, size_bytes=size)
 
 

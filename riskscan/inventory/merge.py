@@ -117,6 +117,7 @@ class TrafficTally:
     first_seen: datetime | None = None
     last_seen: datetime | None = None
     clients: dict[int, _ClientTally] = field(default_factory=dict)
+    unknown: _ClientTally = field(default_factory=_ClientTally)  # requests whose log named no client
     by_sample: dict[str, _SampleTally] = field(default_factory=dict)
     query_keys: dict[str, int] = field(default_factory=dict)
     response_fields: set[str] = field(default_factory=set)
@@ -138,7 +139,8 @@ class TrafficTally:
         if item.last_seen is not None and (self.last_seen is None or item.last_seen > self.last_seen):
             self.last_seen = item.last_seen
         for client in item.clients:
-            self.clients.setdefault(client.client_id, _ClientTally()).add(client)
+            owner = self.clients.setdefault(client.client_id, _ClientTally()) if client.is_known else self.unknown
+            owner.add(client)
         for key, count in item.query_keys.items():
             self.query_keys[key] = self.query_keys.get(key, 0) + count
         self.response_fields.update(item.response_fields)
@@ -159,7 +161,7 @@ class TrafficTally:
         """The merged `TrafficStats` for the endpoint `template`, with one `Evidence` per traffic file."""
         objects = {client_id: client.objects() for client_id, client in self.clients.items()}
         busiest = max(objects, key=lambda client_id: (objects[client_id], -client_id), default=None)
-        every = [item for client in self.clients.values() for item in client.keys]
+        every = [item for client in (*self.clients.values(), self.unknown) for item in client.keys]
         distinct = every[0].objects if len(every) == 1 else len(set().union(*(item.keys() for item in every)))
         others = sorted(count for client_id, count in objects.items() if client_id != busiest)
         top = self.clients[busiest] if busiest is not None else None
@@ -203,8 +205,9 @@ class TrafficTally:
 
     def _id_span(self) -> int:
         """How many ids lie between the lowest and highest numeric id any client called (0: none)."""
-        lows = [tally.lowest_id for tally in self.clients.values() if tally.lowest_id is not None]
-        highs = [tally.highest_id for tally in self.clients.values() if tally.highest_id is not None]
+        tallies = (*self.clients.values(), self.unknown)
+        lows = [tally.lowest_id for tally in tallies if tally.lowest_id is not None]
+        highs = [tally.highest_id for tally in tallies if tally.highest_id is not None]
         return max(highs) - min(lows) + 1 if lows and highs else 0
 
     def _fastest_client(self) -> int | None:

@@ -50,6 +50,8 @@ class SourceKind(StrEnum):
     MAPPED_LOG = "mapped_log"
     KONG_CONF = "kong_conf"
     APISIX_CONF = "apisix_conf"
+    HAPROXY_LOG = "haproxy_log"
+    CADDY_LOG = "caddy_log"
 
 
 class InputStatus(StrEnum):

@@ -37,6 +37,9 @@ class ClientTraffic(Model):
     last_seen: datetime | None = None
     peak_requests_per_minute: int = 0  # most requests within one clock minute (against a rate limit)
     peak_minute: datetime | None = None  # the start of the first minute with that many
+    # False for the requests whose log named no client (`engine.UNKNOWN_CLIENT`): counted for their
+    # endpoint, never as one client (no distinct client, no walk, no burst, no rate of its own).
+    is_known: bool = True
 
     @property
     def objects(self) -> int:
@@ -86,8 +89,8 @@ class PathTraffic(Model):
 
     @property
     def client_ids(self) -> frozenset[int]:
-        """The clients that called this path."""
-        return frozenset(client.client_id for client in self.clients)
+        """The clients that called this path (a log naming none for some requests: not among them)."""
+        return frozenset(client.client_id for client in self.clients if client.is_known)
 
 
 class TrafficSample(Model):

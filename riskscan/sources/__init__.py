@@ -195,13 +195,16 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.traffic.jsonl.mapped_log import MappedLogReader
     from riskscan.sources.gateways.kong_conf import KongConfReader
     from riskscan.sources.gateways.apisix_conf import ApisixConfReader
+    from riskscan.sources.traffic.haproxy_log import HaproxyLogReader
+    from riskscan.sources.traffic.jsonl.caddy_log import CaddyLogReader
 
     readers: list[SourceReader] = [
         AwsApiGatewayReader(),  # before OpenAPI: an API Gateway export is also an OpenAPI document
         OpenApiReader(), PostmanReader(), GraphQlReader(), ApisixReader(), KubernetesReader(), KongReader(),
         NginxReader(), EnvoyReader(), TraefikReader(), AlbLogReader(), CloudFrontLogReader(), HarReader(),
         ApisixLogReader(), KongLogReader(), EnvoyLogReader(), TraefikLogReader(),
-        AccessLogReader(), MappedLogReader(), KongConfReader(), ApisixConfReader(),
+        AccessLogReader(), MappedLogReader(), KongConfReader(), ApisixConfReader(), HaproxyLogReader(),
+        CaddyLogReader(),
     ]
     return {reader.kind: reader for reader in readers}
 

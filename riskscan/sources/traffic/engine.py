@@ -51,6 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "REQUEST_SCHEMA",
+    "UNKNOWN_CLIENT",
     "PartialAggregate",
     "TrafficAggregator",
     "empty_requests",
@@ -70,6 +71,9 @@ REQUEST_SCHEMA: dict[str, str] = {
     "status": "Int32",  # the response status, 100-599
 }
 """The columns (and Polars type names) of the request batches every traffic format produces."""
+UNKNOWN_CLIENT = "-"
+"""The client of a request whose log names none (an Envoy line without X-Forwarded-For, a JSON entry
+without the client key): its requests count for their endpoint, never as one client."""
 
 
 _MERGE_ROWS = MERGE_ROWS  # unmerged rows of one kind that always wait for a merge (tests lower it)
@@ -154,6 +158,7 @@ class TrafficAggregator:
         self._reductions: dict[str, str] = {}
         self._endpoints: dict[tuple[str, str | None, str], int] = {}
         self._client_ids: dict[int, int] = {}  # hash of the client's name -> its opaque id
+        self._unknown_id: int | None = None  # the opaque id of `UNKNOWN_CLIENT`, once a request had it
         self._clients = Pile(merge_clients)
         # Distinct (endpoint, client, object key), in partitions by key: a merge deduplicates one
         # partition at a time, so its transient memory is a fraction of the whole.
@@ -234,7 +239,8 @@ class TrafficAggregator:
         statuses, query_keys = self._statuses.flush(), self._query_keys.flush()
         assert statuses is not None and query_keys is not None  # filled with the clients, batch by batch
         return traffic_result(
-            endpoints, clients, objects, statuses, query_keys, query_keys_cut=self._query_keys_cut
+            endpoints, clients, objects, statuses, query_keys, query_keys_cut=self._query_keys_cut,
+            unknown_client=self._unknown_id,
         )
 
     def _keyed(self, requests: pl.DataFrame) -> pl.LazyFrame:
@@ -307,6 +313,8 @@ class TrafficAggregator:
             known.get(hashed) or known.setdefault(hashed, self._client_id(name))
             for hashed, name in distinct.iter_rows()
         ]
+        if self._unknown_id is None and UNKNOWN_CLIENT in distinct["client"]:
+            self._unknown_id = self._client_id(UNKNOWN_CLIENT)
         return pl.DataFrame(
             {"client_hash": distinct["client_hash"], "opaque": pl.Series(ids, dtype=pl.Int64)}
         )

@@ -47,13 +47,15 @@ def traffic_result(
     query_keys: pl.DataFrame,
     *,
     query_keys_cut: bool,
+    unknown_client: int | None = None,
 ) -> AggregateResult:
     """The endpoints' traffic from merged groups, whichever engine grouped them: `endpoints` names
     each endpoint id (method, host, reduced path); `clients` has one row per (endpoint, client)
     (requests, failed, low, high, first, last, peak, rate: the most failed and all requests in one
     clock minute, rate_minute: the first minute with that many, in minutes since 1970); `objects`
     the distinct (endpoint, client, key); `statuses` (endpoint, slot, count, line); `query_keys`
-    (endpoint, query_key, count)."""
+    (endpoint, query_key, count). `unknown_client` is the opaque id of the requests whose log named no
+    client: their `ClientTraffic` is marked unknown, and they are no distinct client."""
     import polars as pl
 
     if clients.height == 0:
@@ -62,7 +64,7 @@ def traffic_result(
     counts = objects.group_by("endpoint", "client", maintain_order=True).agg(keys=pl.len())
     clients = clients.join(counts, on=["endpoint", "client"]).sort("endpoint", "client")
     per_endpoint = _per_endpoint(objects, statuses, query_keys)
-    paths = _path_traffic(endpoints, clients, _packed_keys(objects["key"]), per_endpoint)
+    paths = _path_traffic(endpoints, clients, _packed_keys(objects["key"]), per_endpoint, unknown_client)
     warnings = (
         (f"query-string keys: only the {MAX_QUERY_KEYS:,} most frequent are counted",)
         if query_keys_cut
@@ -70,7 +72,7 @@ def traffic_result(
     )
     return AggregateResult(
         paths=paths,
-        distinct_clients=len({client.client_id for item in paths for client in item.clients}),
+        distinct_clients=len({client.client_id for item in paths for client in item.clients if client.is_known}),
         first_seen=min((item.first_seen for item in paths if item.first_seen), default=None),
         last_seen=max((item.last_seen for item in paths if item.last_seen), default=None),
         warnings=warnings,
@@ -125,6 +127,7 @@ def _path_traffic(
     clients: pl.DataFrame,
     packed: bytes,
     per_endpoint: dict[int, tuple[Any, ...]],
+    unknown_client: int | None,
 ) -> tuple[PathTraffic, ...]:
     """One `PathTraffic` per endpoint, ordered by path, method and host. `clients` come sorted by
     (endpoint, client), as the keys in `packed` are, each row saying how many of them are its own."""
@@ -140,7 +143,7 @@ def _path_traffic(
             paths.append(_one_path(endpoints[current], group, per_endpoint[current]))
             group = []
         current = row[0]
-        group.append(_one_client(row, packed[offset * 8 : (offset + row[-1]) * 8]))
+        group.append(_one_client(row, packed[offset * 8 : (offset + row[-1]) * 8], row[1] != unknown_client))
         offset += row[-1]
     if group:
         paths.append(_one_path(endpoints[current], group, per_endpoint[current]))
@@ -174,7 +177,7 @@ def _one_path(
     )
 
 
-def _one_client(row: tuple[Any, ...], keys: bytes) -> ClientTraffic:
+def _one_client(row: tuple[Any, ...], keys: bytes, is_known: bool) -> ClientTraffic:
     _, client, requests, failed, low, high, first, last, peak, rate, rate_minute, _ = row
     return ClientTraffic(
         client_id=client,
@@ -188,4 +191,5 @@ def _one_client(row: tuple[Any, ...], keys: bytes) -> ClientTraffic:
         last_seen=datetime.fromtimestamp(last, UTC),
         peak_requests_per_minute=rate or 0,
         peak_minute=datetime.fromtimestamp(rate_minute * 60, UTC) if rate_minute is not None else None,
+        is_known=is_known,
     )

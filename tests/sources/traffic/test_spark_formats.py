@@ -40,11 +40,14 @@ CASES = [
       ("http-logger.jsonl", "bad-timestamps.jsonl", "truncated.jsonl", "wrong-types.jsonl")),
     (SourceKind.KONG_LOG, FIXTURES / "kong_log" / "file-log.jsonl"),
     *((SourceKind.ENVOY_LOG, FIXTURES / "envoy_log" / name) for name in
-      ("access.json", "bad-timestamps-and-a-combined-line.json", "default-text.log")),
+      ("access.json", "bad-timestamps-and-a-combined-line.json", "default-text.log", "istio-proxy.log")),
     (SourceKind.TRAEFIK_LOG, FIXTURES / "traefik_log" / "access.json"),
     *((SourceKind.ALB_LOG, FIXTURES / "alb_log" / name) for name in
       ("alb-api.log", "bad-timestamps.log", "binary-garbage.log", "hostile-secrets.log",
        "mixed-with-combined.log", "truncated-last-line.log")),
+    (SourceKind.HAPROXY_LOG, FIXTURES / "haproxy_log" / "syslog-httplog.log"),
+    *((SourceKind.CADDY_LOG, FIXTURES / "caddy_log" / name) for name in
+      ("caddy-access.json", "docker-compose-logs.log")),
 ]
 
 
@@ -156,4 +159,4 @@ def test_a_location_in_no_format_spark_reads_fails_in_one_line(spark: SparkSessi
     [outcome] = SparkTraffic("local[2]").read_locations([notes.as_uri()], context(tmp_path))
     assert outcome.input_file.status == "failed"
     assert outcome.input_file.message == f"{notes.as_uri()}: not a traffic log Spark reads (access, APISIX, " \
-                                         "Kong, Envoy, Traefik, ALB, or --log-fields JSON)"
+                                         "Kong, Envoy, Traefik, Caddy, ALB, HAProxy, or --log-fields JSON)"

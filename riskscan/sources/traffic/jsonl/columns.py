@@ -12,7 +12,7 @@ hands them here. The rules, vectorised with Polars expressions:
 - hosts lose their port and are lower-cased (the access log's `vhost_name`, once per distinct host);
   a missing host is taken from the URL, else from an absolute target;
 - clients lose the port of an IP address (`192.0.2.1:5678`, `[2001:db8::1]:443`); a missing client
-  is `-`, one unknown client.
+  is `engine.UNKNOWN_CLIENT`: its requests count for their endpoint, never as one client.
 """
 
 from __future__ import annotations

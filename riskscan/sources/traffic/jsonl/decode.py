@@ -9,11 +9,18 @@ only those lines go through Python's `json` one by one (`_slow_rows`: a key reso
 an array counts as absent; a test holds both paths to the same rows). `JsonLinesReader` is the reader every gateway
 module subclasses: a content sniff on the first lines (do their objects carry the format's keys?),
 then `read_line_log`.
+
+Lines captured through `docker compose logs` carry the service's name before each line (`caddy  | `,
+`api-1  | `, coloured or not): such a prefix is dropped from a line that has one, so that any gateway's
+JSON log read that way is read as the gateway wrote it. A `FieldMap` with an `entry_key` tells a
+gateway's access entries from its other messages in the same stream (Caddy's startup and TLS lines):
+those are passed over like a CSV header, neither requests nor rejected.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -28,11 +35,15 @@ from riskscan.sources.traffic.lines import LineBatch
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["JsonLinesFormat", "JsonLinesReader", "head_objects", "resolve"]
+__all__ = ["COMPOSE_PREFIX", "JsonLinesFormat", "JsonLinesReader", "head_objects", "resolve"]
 
 _SNIFF_LINES = 20
 _SLOW_PIECE = 32  # a failing piece of at most this many lines is read line by line
 _MISSING = ("", "-")
+_ENTRY = "entry"  # the column holding a `FieldMap.entry_key` value
+COMPOSE_PREFIX = r"^(?:\x1b\[[0-9;]*m)?[A-Za-z0-9][A-Za-z0-9_.-]* +\| (?:\x1b\[[0-9;]*m)?"
+"""What `docker compose logs` writes before each line: the service name (`caddy`, `api-1`), padding, `| `."""
+_COMPOSE_LINE = re.compile(COMPOSE_PREFIX.encode())
 
 
 class JsonLinesFormat:
@@ -43,33 +54,48 @@ class JsonLinesFormat:
         self.description = description
         self._fields = fields
         self._columns = fields.columns()
-        self._tree = _key_tree(self._columns)
+        self._read = {**self._columns, **({_ENTRY: (fields.entry_key,)} if fields.entry_key else {})}
+        self._names = (*RAW_COLUMNS, *((_ENTRY,) if fields.entry_key else ()))
+        self._tree = _key_tree(self._read)
         self._dtype = _schema(self._tree)
 
     def parse(self, batch: LineBatch, lines: pl.DataFrame) -> ParsedLines:
-        """Request rows of the batch; lines that are not objects with the keys are rejected."""
+        """Request rows of the batch; lines that are not objects with the keys are rejected, objects
+        that are no entries (by `FieldMap.entry_key`) passed over."""
         import polars as pl
 
-        text = pl.col("text").str.strip_chars().str.strip_chars_start("\ufeff")
+        text = pl.col("text").str.replace(COMPOSE_PREFIX, "").str.strip_chars().str.strip_chars_start("\ufeff")
         lines = lines.with_columns(text)
         objects = lines.filter(text.str.starts_with("{"))
         decoded, slow = self._decode(objects)
         raw = [decoded]
         slow_malformed: list[int] = []
         if slow:
-            rows, slow_malformed = _slow_rows(pl.concat(slow), self._columns)
+            rows, slow_malformed = _slow_rows(pl.concat(slow), self._read, self._names)
             raw.append(rows)
-        parsed = requests_from_columns(pl.concat(raw), self._fields, self.name)
+        entries, others = self._entries(pl.concat(raw))
+        parsed = requests_from_columns(entries, self._fields, self.name)
         parsed.malformed = sorted([*parsed.malformed, *slow_malformed,
                                    *lines.filter(~text.str.starts_with("{"))["line"].to_list()])
-        parsed.variants[self.name] = lines.height
+        parsed.headers = others
+        parsed.variants[self.name] = lines.height - others
         return parsed
+
+    def _entries(self, raw: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+        """The decoded objects that are entries (`line` and `RAW_COLUMNS`), and how many are not."""
+        import polars as pl
+
+        if self._fields.entry_key is None:
+            return raw, 0
+        is_entry = pl.col(_ENTRY).str.starts_with(self._fields.entry_prefix).fill_null(False)
+        entries = raw.filter(is_entry)
+        return entries.select("line", *RAW_COLUMNS), raw.height - entries.height
 
     def _decode(self, objects: pl.DataFrame) -> tuple[pl.DataFrame, list[pl.DataFrame]]:
         """The raw columns of the lines the schema takes, and the pieces of lines it does not."""
         import polars as pl
 
-        decoded: list[pl.DataFrame] = [_empty_raw()]
+        decoded: list[pl.DataFrame] = [_empty_raw(self._names)]
         slow: list[pl.DataFrame] = []
         pending = [objects]
         while pending:
@@ -89,12 +115,13 @@ class JsonLinesFormat:
         return pl.concat(decoded), slow
 
     def _raw_columns(self, entries: pl.DataFrame) -> pl.DataFrame:
-        """`line` and `RAW_COLUMNS` from decoded entries (null for columns the map does not name)."""
+        """`line` and `RAW_COLUMNS` from decoded entries (null for columns the map does not name), and
+        the `entry_key` value when the map has one."""
         import polars as pl
 
-        named = (_extract(name, keys, self._tree) for name, keys in self._columns.items())
+        named = (_extract(name, keys, self._tree) for name, keys in self._read.items())
         unnamed = (pl.lit(None, pl.String).alias(name) for name in RAW_COLUMNS if name not in self._columns)
-        return entries.select("line", *named, *unnamed).select("line", *RAW_COLUMNS)
+        return entries.select("line", *named, *unnamed).select("line", *self._names)
 
 
 class JsonLinesReader:
@@ -123,17 +150,18 @@ class JsonLinesReader:
         return JsonLinesFormat(self.format_name, self.description, self.fields)
 
 
-@lru_cache(maxsize=4)
-def head_objects(head: bytes) -> tuple[Any, ...]:
-    """The first non-blank lines (up to 20) of a head, each decoded as JSON when it is an object (None
-    when it is not). Cached: every JSON-lines reader sniffs the same head in turn, and a scan of
-    thousands of YAML files must not decode each of their heads once per reader."""
+@lru_cache(maxsize=8)
+def head_objects(head: bytes, limit: int = _SNIFF_LINES) -> tuple[Any, ...]:
+    """The first non-blank lines (up to `limit`) of a head, each decoded as JSON when it is an object
+    (None when it is not); a `docker compose logs` prefix is dropped first. Cached: every JSON-lines
+    reader sniffs the same head in turn, and a scan of thousands of YAML files must not decode each of
+    their heads once per reader."""
     lines = head.split(b"\n")
     if len(lines) > 1 and len(head) >= 4096:
         lines.pop()  # the head may end inside a line
     decoded: list[Any] = []
-    for line in [line for line in lines if line.strip()][:_SNIFF_LINES]:
-        text = line.strip().removeprefix(b"\xef\xbb\xbf")
+    for line in [line for line in lines if line.strip()][:limit]:
+        text = _COMPOSE_LINE.sub(b"", line, count=1).strip().removeprefix(b"\xef\xbb\xbf")
         if not text.startswith(b"{"):  # no JSON object: not worth a decoder's error
             decoded.append(None)
             continue
@@ -211,7 +239,9 @@ def _extract(name: str, keys: tuple[str, ...], tree: dict[str, Any]) -> pl.Expr:
     return pl.coalesce(*values, pl.lit(None, pl.String)).alias(name)
 
 
-def _slow_rows(pieces: pl.DataFrame, columns: dict[str, tuple[str, ...]]) -> tuple[pl.DataFrame, list[int]]:
+def _slow_rows(
+    pieces: pl.DataFrame, columns: dict[str, tuple[str, ...]], names: tuple[str, ...] = RAW_COLUMNS
+) -> tuple[pl.DataFrame, list[int]]:
     """Raw columns of lines read one by one with `json`; numbers of the lines that are no object."""
     import polars as pl
 
@@ -226,12 +256,12 @@ def _slow_rows(pieces: pl.DataFrame, columns: dict[str, tuple[str, ...]]) -> tup
             continue
         values = {name: next((v for key in keys if (v := resolve(entry, key)) is not None), None)
                   for name, keys in columns.items()}
-        rows.append((number, *(values.get(name) for name in RAW_COLUMNS)))
-    schema = {"line": pl.Int64, **{name: pl.String for name in RAW_COLUMNS}}
+        rows.append((number, *(values.get(name) for name in names)))
+    schema = {"line": pl.Int64, **{name: pl.String for name in names}}
     return pl.DataFrame(rows, schema=schema, orient="row"), malformed
 
 
-def _empty_raw() -> pl.DataFrame:
+def _empty_raw(names: tuple[str, ...]) -> pl.DataFrame:
     import polars as pl
 
-    return pl.DataFrame(schema={"line": pl.Int64, **{name: pl.String for name in RAW_COLUMNS}})
+    return pl.DataFrame(schema={"line": pl.Int64, **{name: pl.String for name in names}})

@@ -15,13 +15,22 @@ The default text format (when no format is configured) is
 "%REQ(X-FORWARDED-FOR)%" "%REQ(USER-AGENT)%" "%REQ(X-REQUEST-ID)%" "%REQ(:AUTHORITY)%" "%UPSTREAM_HOST%"`
 (later fields, which newer releases add, are read past). It has no downstream address: the client is
 the last address of `X-Forwarded-For`, the one Envoy (or the proxy nearest it) appended; the
-addresses before it are the client's own claims and are not trusted. One pattern per batch takes
-the fields; a line it misses (a quote inside the user agent, another format) is rejected.
+addresses before it are the client's own claims and are not trusted (the first is whatever the client
+chose to send: a credential-stuffing client that forges it each time would count as many clients). A
+line whose `X-Forwarded-For` is `-` has no client address: it counts as the one unknown client `-`,
+as in every JSON-lines format. Istio's default proxy log is this format with
+`%RESPONSE_CODE_DETAILS% %CONNECTION_TERMINATION_DETAILS% "%UPSTREAM_TRANSPORT_FAILURE_REASON%"` after
+the response flags and `%UPSTREAM_CLUSTER% %UPSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_LOCAL_ADDRESS%
+%DOWNSTREAM_REMOTE_ADDRESS% %REQUESTED_SERVER_NAME% %ROUTE_NAME%` after the upstream host: there the
+client is `%DOWNSTREAM_REMOTE_ADDRESS%` (port dropped), the address Envoy itself judged the client's,
+else `X-Forwarded-For` as above. One pattern per batch takes the fields; a line it misses (a quote
+inside the user agent, another format) is rejected.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -51,8 +60,9 @@ ENVOY_LOG_FIELDS = FieldMap(
 
 _TEXT = (
     r'^\[(?P<time>[^\]]+)\] "(?P<method>\S+) (?P<path>\S+) [^" ]+" (?P<status>[0-9]{1,3})'
-    r" \S+ \S+ \S+ \S+ \S+ "
+    r' \S+(?P<istio> \S+ \S+ "[^"]*")? \S+ \S+ \S+ \S+ '
     r'"(?P<forwarded>[^"]*)" "[^"]*" "[^"]*" "(?P<authority>[^"]*)"'
+    r'(?: "[^"]*" \S+ \S+ \S+ (?P<downstream>\S+))?'
 )
 _TEXT_LINE = re.compile(_TEXT.encode())
 _SNIFF_LINES = 20
@@ -95,12 +105,15 @@ class EnvoyTextFormat:
         fields = lines.select("line", groups).unnest("fields")
         matched = fields.filter(pl.col("time").is_not_null())
         forwarded = pl.col("forwarded").str.split(",").list.last().str.strip_chars()
+        downstream = pl.col("downstream").replace("-", None)
         raw = matched.select(
             "line", "time", "method", "status", "path",
-            url=pl.lit(None, pl.String), host="authority", client=forwarded,
+            url=pl.lit(None, pl.String), host="authority", client=pl.coalesce(downstream, forwarded),
         )
         parsed = requests_from_columns(raw, ENVOY_LOG_FIELDS, self.name)
         parsed.malformed = sorted([*parsed.malformed, *fields.filter(pl.col("time").is_null())["line"]])
+        istio = matched.filter(pl.col("istio").is_not_null()).height
+        parsed.variants = +Counter({self.name: matched.height - istio, "istio_text": istio})
         return parsed
 
 

@@ -36,6 +36,9 @@ class FieldMap:
     `path` is the request target as logged (path, maybe with query string, or an absolute URI); `url`
     an absolute URL used for the host, and for the path when no `path` is present. `client` is the
     best identity the log has (a consumer before an address; ports are dropped from addresses).
+    `entry_key`, when set, tells entries apart from the other objects of a mixed stream (a server's own
+    startup messages): an object is an entry when the value at that key starts with `entry_prefix`;
+    the others are passed over, neither requests nor rejected.
     """
 
     time: tuple[str, ...]
@@ -47,6 +50,8 @@ class FieldMap:
     client: tuple[str, ...] = ()
     time_format: TimeFormat = TimeFormat.ISO8601
     time_pattern: str | None = None
+    entry_key: str | None = None
+    entry_prefix: str = ""
 
     def columns(self) -> dict[str, tuple[str, ...]]:
         """Request column -> alternatives, for every column the map names."""
@@ -127,9 +132,10 @@ def _field_map(entries: dict[str, str]) -> FieldMap:
         missing.append("path or url")
     if missing:
         raise UsageError(f"--log-fields: no key given for {', '.join(missing)}")
-    keys = {name: _alternatives(name, entries.get(name, "")) for name in FIELD_NAMES}
+    time, method, status, path, url, host, client = (
+        _alternatives(name, entries.get(name, "")) for name in FIELD_NAMES)
     time_format, pattern = _time_format(entries.get("time_format", "iso8601"))
-    return FieldMap(**keys, time_format=time_format, time_pattern=pattern)
+    return FieldMap(time, method, status, path, url, host, client, time_format=time_format, time_pattern=pattern)
 
 
 def _alternatives(name: str, value: str) -> tuple[str, ...]:

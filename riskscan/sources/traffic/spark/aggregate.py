@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from riskscan.sources.traffic.engine import _FAILED_AUTH, _FOLDS, _LAST_NUMBER, reduce_protected
+from riskscan.sources.traffic.engine import _FAILED_AUTH, _FOLDS, _LAST_NUMBER, UNKNOWN_CLIENT, reduce_protected
 from riskscan.sources.traffic.traffic_result import MAX_QUERY_KEYS, AggregateResult, traffic_result
 
 if TYPE_CHECKING:
@@ -69,8 +69,10 @@ def aggregate_requests(
     )
     objects = client_frame.select("endpoint", "client", key="keys").explode("key").drop_nulls("key")
     numbered = {number: key for key, number in endpoints.items()}
+    is_unknown_seen = any(row["client"] == UNKNOWN_CLIENT for row in clients)
     return traffic_result(
-        numbered, client_frame.drop("keys"), objects, status_frame, key_frame, query_keys_cut=cut
+        numbered, client_frame.drop("keys"), objects, status_frame, key_frame, query_keys_cut=cut,
+        unknown_client=client_id(UNKNOWN_CLIENT) if is_unknown_seen else None,
     )
 
 

@@ -1,8 +1,8 @@
 """What a scan with `--engine spark` changes: its traffic logs are read on Spark.
 
 Local files are found and judged by content as in any scan. Access logs are read by
-`SparkAccessLogReader` (Spark SQL); JSON-lines gateway logs (APISIX, Kong, Envoy, Traefik), `--log-fields`
-JSON logs and ALB logs by `SparkLineLogReader`, which runs the embedded format on the executors
+`SparkAccessLogReader` (Spark SQL); JSON-lines gateway logs (APISIX, Kong, Envoy, Traefik, Caddy),
+`--log-fields` JSON logs, ALB and HAProxy logs by `SparkLineLogReader`, which runs the embedded format on the executors
 (`spark.batch_format`). The rest (HAR, CloudFront, mapped CSV) stay on the embedded engine: their lines
 cannot be parsed apart from the rest of their file. Locations given as URIs (`s3a://`, `hdfs://`,
 `abfss://`, `file://`) never touch the local file system: each is one traffic source (a file, a folder
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 _SNIFF_LINES = 20
 SPARK_LINE_KINDS = (
     SourceKind.APISIX_LOG, SourceKind.KONG_LOG, SourceKind.ENVOY_LOG, SourceKind.TRAEFIK_LOG,
-    SourceKind.ALB_LOG, SourceKind.MAPPED_LOG,
+    SourceKind.ALB_LOG, SourceKind.MAPPED_LOG, SourceKind.HAPROXY_LOG, SourceKind.CADDY_LOG,
 )
 """The line-log kinds besides access logs whose embedded format Spark runs (in sniffing order)."""
 
@@ -171,7 +171,8 @@ class SparkTraffic:
         return "\n".join(row["value"] for row in rows).encode("utf-8", "replace")
 
 
-_NOT_A_LOG = "not a traffic log Spark reads (access, APISIX, Kong, Envoy, Traefik, ALB, or --log-fields JSON)"
+_NOT_A_LOG = ("not a traffic log Spark reads (access, APISIX, Kong, Envoy, Traefik, Caddy, ALB, HAProxy, "
+              "or --log-fields JSON)")
 _NOT_ON_SPARK = "a log whose lines cannot be parsed apart from the rest of the file (read it as a local file)"
 
 
