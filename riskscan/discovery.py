@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from riskscan.errors import InputError, SourceError
+from riskscan.errors import InputError, NotReadableAsIs, SourceError
 from riskscan.inventory.literals import protected_literals
 from riskscan.model import (
     ApiSpec,
@@ -190,6 +190,10 @@ def _read_one(
         on_file(file)
     try:
         payload = readers[kind].read(file, context)
+    except NotReadableAsIs as error:
+        log.info("%s: skipped: %s", shown, error.problem)
+        return ReadOutcome(InputFile(path=shown, kind=kind, status=InputStatus.SKIPPED, message=error.problem,
+                                     size_bytes=size))
     except SourceError as error:
         return _failed(shown, kind, size, str(error))
     except (RecursionError, MemoryError):

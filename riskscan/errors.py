@@ -46,6 +46,13 @@ class SourceError(RiskscanError):
 
 
 @dataclass
+class NotReadableAsIs(SourceError):
+    """A file of a kind riskscan reads that is not in a form it can read, through no damage of its own
+    (a Helm template, YAML only once rendered): skipped with the reason, never failed, so that `--strict`
+    does not stop on a chart folder beside the manifests."""
+
+
+@dataclass
 class InputError(RiskscanError):
     """The inputs as a whole cannot be scanned (nothing found, a path does not exist ...)."""
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from riskscan.errors import SourceError
+from riskscan.errors import NotReadableAsIs, SourceError
 from riskscan.model import Evidence, GatewayConfig, GatewayRoute, SourceKind
 from riskscan.sources import HEAD_BYTES, ReadContext
 from riskscan.sources.gateways.gateway_api import grpcroute_routes, httproute_routes
@@ -72,6 +72,7 @@ _GATEWAY_API_LIMITS = (
 )
 _SCAN_BYTES = 16 << 20  # how far into a long manifest file sniffing looks for a routing kind
 _MAX_SECRETS = 200  # places kept per file
+_TEMPLATE = "a Helm or Go template ({{ }}), YAML only once rendered: render it first (helm template)"
 _NO_ROUTING = ("no Ingress, HTTPRoute, GRPCRoute, Gateway or IngressRoute: checked for credentials in clear"
                " only")
 
@@ -121,8 +122,9 @@ class KubernetesReader:
         try:
             documents = load_structured_documents(path, context)
         except SourceError as error:
-            problem = _load_problem(error.problem, path)
-            raise KubernetesError(problem, path=error.path, line=error.line) from None
+            if _is_template(path):
+                raise NotReadableAsIs(_TEMPLATE, path=shown) from None
+            raise KubernetesError(error.problem, path=error.path, line=error.line) from None
         warnings: list[str] = []
         objects, dropped = collect_objects(documents, shown, warnings.append)
         if not objects and not dropped:
@@ -194,14 +196,12 @@ def _clear_secrets(documents: list[StructuredDocument], objects: list[KubeObject
     return found[:_MAX_SECRETS]
 
 
-def _load_problem(problem: str, path: Path) -> str:
-    """The loader's problem, saying so when the file is a template to render first (Helm's `{{ }}`)."""
+def _is_template(path: Path) -> bool:
+    """True when the file is a Helm or Go template (`{{ }}`), which is YAML only once rendered."""
     try:
-        is_template = b"{{" in path.read_bytes()[:_SCAN_BYTES]
+        return b"{{" in path.read_bytes()[:_SCAN_BYTES]
     except OSError:
-        return problem
-    return ("not YAML until rendered: a Helm or Go template ({{ }}); render it first (helm template)"
-            if is_template else problem)
+        return False
 
 
 def _routes_of(item: KubeObject, gateways: GatewayIndex, services: ServiceIndex,
