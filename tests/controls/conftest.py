@@ -8,13 +8,16 @@ hundreds of ids, and a clean, OIDC-protected, rate-limited claims API to compare
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from riskscan.model import (
+    Assessment,
     AuthKind,
     AuthPosture,
     Endpoint,
@@ -28,6 +31,7 @@ from riskscan.model import (
     TrafficStats,
     Upstream,
 )
+from riskscan.pipeline import ScanOptions, scan
 
 GATEWAY = "gateway/apisix.yaml"
 SPEC = "specs/claims-api.yaml"
@@ -198,3 +202,21 @@ def insurer() -> Inventory:
     """The Harbor Assurance estate, with specs, gateway config and a week of access log."""
     return Inventory(endpoints=insurer_endpoints(), has_specs=True, has_gateway=True, has_traffic=True,
                      secrets_checked=(GATEWAY,))
+
+
+def scan_and_log(paths: Sequence[Path]) -> tuple[Assessment, str]:
+    """Scan `paths`, and everything riskscan logged while doing so (every level), one record a line:
+    what the secrets tests search for planted values."""
+    records: list[str] = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = lambda record: records.append(record.getMessage())  # type: ignore[method-assign]
+    root = logging.getLogger("riskscan")
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        assessment = scan(ScanOptions(paths=tuple(paths)))
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    return assessment, "\n".join(records)

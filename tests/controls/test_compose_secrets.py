@@ -5,14 +5,13 @@ the JSON, the HTML or the log."""
 from __future__ import annotations
 
 import base64
-import logging
 from pathlib import Path
 
 import pytest
 
 from riskscan.model import Assessment
-from riskscan.pipeline import ScanOptions, scan
 from riskscan.report import RENDERERS
+from tests.controls.conftest import scan_and_log
 
 COMPOSE = Path(__file__).resolve().parents[1] / "fixtures" / "traefik" / "compose"
 PLANTED = ("PLANTED-COMMAND-HMAC", "PLANTED-ENV-TOKEN", "PLANTED-LABEL-HASH", "PLANTED-LABEL-APIKEY",
@@ -21,19 +20,7 @@ PLANTED = ("PLANTED-COMMAND-HMAC", "PLANTED-ENV-TOKEN", "PLANTED-LABEL-HASH", "P
 
 @pytest.fixture(scope="module")
 def logged() -> tuple[Assessment, str]:
-    records: list[str] = []
-    handler = logging.Handler(logging.DEBUG)
-    handler.emit = lambda record: records.append(record.getMessage())  # type: ignore[method-assign]
-    root = logging.getLogger("riskscan")
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        assessment = scan(ScanOptions(paths=(COMPOSE,)))
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-    return assessment, "\n".join(records)
+    return scan_and_log((COMPOSE,))
 
 
 def test_the_finding_lists_every_place(logged: tuple[Assessment, str]) -> None:

@@ -7,7 +7,6 @@ credential reaches the JSON, the HTML or the log."""
 
 from __future__ import annotations
 
-import logging
 import shutil
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pytest
 from riskscan.model import Assessment, Finding, InputStatus, Lifecycle
 from riskscan.pipeline import ScanOptions, scan
 from riskscan.report import RENDERERS
+from tests.controls.conftest import scan_and_log
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 KONG = FIXTURES / "kong_conf"
@@ -122,20 +122,8 @@ def test_a_runtime_config_routes_nothing_so_specs_are_not_orphaned(tmp_path: Pat
 
 @pytest.fixture(scope="module")
 def logged() -> tuple[Assessment, str]:
-    records: list[str] = []
-    handler = logging.Handler(logging.DEBUG)
-    handler.emit = lambda record: records.append(record.getMessage())  # type: ignore[method-assign]
-    root = logging.getLogger("riskscan")
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        assessment = scan(ScanOptions(paths=(KONG / "admin-public.conf", APISIX / "default-key-open.yaml",
-                                             APISIX / "literal-key-keyless.yaml")))
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-    return assessment, "\n".join(records)
+    return scan_and_log((KONG / "admin-public.conf", APISIX / "default-key-open.yaml",
+                         APISIX / "literal-key-keyless.yaml"))
 
 
 def test_runtime_credentials_are_placed_and_no_value_reaches_an_output(

@@ -4,7 +4,6 @@ in clear by place, every file read counted as checked, and no planted value in a
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from riskscan.model import Assessment, Inventory, TrafficStats
 from riskscan.pipeline import ScanOptions, scan
 from riskscan.report import RENDERERS
 from riskscan.sources.gateways.url_credentials import URL_SECRET_KEYS
-from tests.controls.conftest import make_endpoint
+from tests.controls.conftest import make_endpoint, scan_and_log
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 IN_CLEAR = (
@@ -42,19 +41,7 @@ REFERENCES = (
 @pytest.fixture(scope="module")
 def logged() -> tuple[Assessment, str]:
     """The estate with credentials in clear, and everything riskscan logged while scanning it."""
-    records: list[str] = []
-    handler = logging.Handler(logging.DEBUG)
-    handler.emit = lambda record: records.append(record.getMessage())  # type: ignore[method-assign]
-    root = logging.getLogger("riskscan")
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    try:
-        assessment = scan(ScanOptions(paths=IN_CLEAR))
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-    return assessment, "\n".join(records)
+    return scan_and_log(IN_CLEAR)
 
 
 def test_one_finding_lists_the_places_from_every_reader(logged: tuple[Assessment, str]) -> None:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from riskscan.errors import SourceError
 from riskscan.model import AuthKind, GatewayConfig, GatewayRoute, SourceKind
 from riskscan.sources import HEAD_BYTES, ReadContext, detect_kind, read_head
 from riskscan.sources.gateways.kubernetes import KubernetesError, KubernetesReader
@@ -285,7 +286,7 @@ def test_a_manifest_of_no_object_fails(tmp_path: Path) -> None:
 def test_no_planted_secret_reaches_the_model_or_an_error(name: str) -> None:
     try:
         shown = read(name).model_dump_json()
-    except KubernetesError as error:
+    except SourceError as error:  # KubernetesError, or a template skipped as it stands
         shown = str(error)
     for secret in PLANTED:
         assert secret not in shown
