@@ -52,6 +52,7 @@ class SourceKind(StrEnum):
     APISIX_CONF = "apisix_conf"
     HAPROXY_LOG = "haproxy_log"
     CADDY_LOG = "caddy_log"
+    IIS_LOG = "iis_log"
 
 
 class InputStatus(StrEnum):

@@ -197,6 +197,7 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.gateways.apisix_conf import ApisixConfReader
     from riskscan.sources.traffic.haproxy_log import HaproxyLogReader
     from riskscan.sources.traffic.jsonl.caddy_log import CaddyLogReader
+    from riskscan.sources.traffic.iis_log import IisLogReader
 
     readers: list[SourceReader] = [
         AwsApiGatewayReader(),  # before OpenAPI: an API Gateway export is also an OpenAPI document
@@ -204,7 +205,7 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
         NginxReader(), EnvoyReader(), TraefikReader(), AlbLogReader(), CloudFrontLogReader(), HarReader(),
         ApisixLogReader(), KongLogReader(), EnvoyLogReader(), TraefikLogReader(),
         AccessLogReader(), MappedLogReader(), KongConfReader(), ApisixConfReader(), HaproxyLogReader(),
-        CaddyLogReader(),
+        CaddyLogReader(), IisLogReader(),
     ]
     return {reader.kind: reader for reader in readers}
 

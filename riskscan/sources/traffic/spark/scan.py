@@ -3,7 +3,7 @@
 Local files are found and judged by content as in any scan. Access logs are read by
 `SparkAccessLogReader` (Spark SQL); JSON-lines gateway logs (APISIX, Kong, Envoy, Traefik, Caddy),
 `--log-fields` JSON logs, ALB and HAProxy logs by `SparkLineLogReader`, which runs the embedded format on the executors
-(`spark.batch_format`). The rest (HAR, CloudFront, mapped CSV) stay on the embedded engine: their lines
+(`spark.batch_format`). The rest (HAR, CloudFront and IIS, mapped CSV) stay on the embedded engine: their lines
 cannot be parsed apart from the rest of their file. Locations given as URIs (`s3a://`, `hdfs://`,
 `abfss://`, `file://`) never touch the local file system: each is one traffic source (a file, a folder
 or a glob of them, numbered as one in path order), judged by its first lines read through Spark. A
