@@ -33,7 +33,12 @@ from typing import Any
 
 from riskscan.model import Evidence
 from riskscan.sources.gateways.secret_walk import MAX_PLACES
-from riskscan.sources.gateways.traefik_docker import label_service_config, replicas
+from riskscan.sources.gateways.traefik_docker import (
+    key_value_pairs,
+    label_service_config,
+    replicas,
+    service_labels,
+)
 from riskscan.sources.gateways.traefik_secrets import credential_field
 from riskscan.sources.gateways.traefik_static import StaticConfig
 from riskscan.sources.gateways.traefik_static_args import is_traefik_image, static_from_arguments
@@ -75,7 +80,7 @@ def compose_routers(data: Mapping[str, Any]) -> ComposeRouters:
     found = ComposeRouters()
     is_exposed = _is_exposed_by_default(data)
     for compose_name, compose in _services(data):
-        labels = list(_labels(compose, "/services/" + escape_pointer_token(compose_name)))
+        labels = list(service_labels(compose, "/services/" + escape_pointer_token(compose_name)))
         enable = next((value.strip().lower() for key, value, _ in labels
                        if key.strip().lower() == "traefik.enable"), None)
         if enable == "false" or (not is_exposed and enable != "true"):
@@ -114,7 +119,7 @@ def compose_secrets(data: Mapping[str, Any], shown: str, locate: Locate) -> tupl
     found: list[Evidence] = []
     for compose_name, compose in _services(data):
         base = "/services/" + escape_pointer_token(compose_name)
-        for key, value, pointer in _labels(compose, base):
+        for key, value, pointer in service_labels(compose, base):
             is_traefik = key.strip().lower().startswith("traefik.")
             what = _label_credential(key.strip(), value.strip()) if is_traefik else None
             if what is not None:
@@ -223,36 +228,14 @@ def _services(data: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]
             yield str(name), compose
 
 
-def _labels(compose: Mapping[str, Any], base: str) -> Iterator[tuple[str, str, str]]:
-    """(key, value, pointer) of each label of a Compose service, `labels` then `deploy.labels`."""
-    deploy = compose.get("deploy")
-    for labels, pointer in ((compose.get("labels"), f"{base}/labels"),
-                            (deploy.get("labels") if isinstance(deploy, Mapping) else None,
-                             f"{base}/deploy/labels")):
-        yield from _pairs(labels, pointer)
-
-
 def _settings(compose: Mapping[str, Any], base: str) -> Iterator[tuple[str, str, str]]:
     """(name, value, pointer) of the container's `environment` variables and `--name=value` options."""
-    yield from _pairs(compose.get("environment"), f"{base}/environment")
+    yield from key_value_pairs(compose.get("environment"), f"{base}/environment")
     command = compose.get("command")
     for index, item in enumerate(command if isinstance(command, list) else []):
         if isinstance(item, str) and item.startswith("--") and "=" in item:
             name, _, value = item[2:].partition("=")
             yield name, value, f"{base}/command/{index}"
-
-
-def _pairs(values: object, pointer: str) -> Iterator[tuple[str, str, str]]:
-    """(key, value, pointer) of a list of `key=value` or a mapping (a null value passes the host's)."""
-    if isinstance(values, list):
-        for index, item in enumerate(values):
-            if isinstance(item, str) and "=" in item:
-                key, _, value = item.partition("=")
-                yield key, value, f"{pointer}/{index}"
-    elif isinstance(values, Mapping):
-        for key, value in values.items():
-            if value is not None and not isinstance(value, (Mapping, list)):
-                yield str(key), str(value), f"{pointer}/{escape_pointer_token(str(key))}"
 
 
 def _evidence(shown: str, locate: Locate, pointer: str, note: str) -> Evidence:

@@ -27,7 +27,10 @@ from riskscan.sources import ReadContext
 from riskscan.sources.gateways.gateway_lookup import other_files
 from riskscan.sources.structured import escape_pointer_token, load_structured_documents
 
-__all__ = ["DockerService", "docker_services", "file_services", "label_service_config", "replicas"]
+__all__ = [
+    "DockerService", "docker_services", "file_services", "key_value_pairs", "label_service_config", "replicas",
+    "service_labels",
+]
 
 _LABEL = re.compile(r"traefik\.http\.services\.([^.=\s]+)\.loadbalancer\.(.+)", re.IGNORECASE)
 _MAX_REPLICAS = 10_000
@@ -94,29 +97,35 @@ def _labelled(compose: Mapping[str, Any], base: str) -> Iterator[tuple[str, dict
     """(service name, {lower-cased option path: value}, pointer of its first label) per labelled service."""
     options: dict[str, dict[str, str]] = {}
     places: dict[str, str] = {}
-    deploy = compose.get("deploy")
-    for labels, pointer in ((compose.get("labels"), f"{base}/labels"),
-                            (deploy.get("labels") if isinstance(deploy, Mapping) else None,
-                             f"{base}/deploy/labels")):
-        for key, value, where in _labels(labels, pointer):
-            match = _LABEL.fullmatch(key.strip())
-            if match is not None:
-                options.setdefault(match.group(1), {})[match.group(2).lower()] = value.strip()
-                places.setdefault(match.group(1), where)
+    for key, value, where in service_labels(compose, base):
+        match = _LABEL.fullmatch(key.strip())
+        if match is not None:
+            options.setdefault(match.group(1), {})[match.group(2).lower()] = value.strip()
+            places.setdefault(match.group(1), where)
     for name, found in options.items():
         yield name, found, places[name]
 
 
-def _labels(labels: object, pointer: str) -> Iterator[tuple[str, str, str]]:
-    """(key, value, pointer) of each label, written as a list of `k=v` or as a mapping."""
-    if isinstance(labels, list):
-        for index, item in enumerate(labels):
+def service_labels(compose: Mapping[str, Any], base: str) -> Iterator[tuple[str, str, str]]:
+    """(key, value, pointer) of each label of a Compose service, `labels` then `deploy.labels`."""
+    deploy = compose.get("deploy")
+    yield from key_value_pairs(compose.get("labels"), f"{base}/labels")
+    if isinstance(deploy, Mapping):
+        yield from key_value_pairs(deploy.get("labels"), f"{base}/deploy/labels")
+
+
+def key_value_pairs(values: object, pointer: str) -> Iterator[tuple[str, str, str]]:
+    """(key, value, pointer) of a Compose list of `key=value` or a mapping (a null value, which passes the
+    host's, and nested values are left out)."""
+    if isinstance(values, list):
+        for index, item in enumerate(values):
             if isinstance(item, str) and "=" in item:
                 key, _, value = item.partition("=")
                 yield key, value, f"{pointer}/{index}"
-    elif isinstance(labels, Mapping):
-        for key, value in labels.items():
-            yield str(key), str(value), f"{pointer}/{escape_pointer_token(str(key))}"
+    elif isinstance(values, Mapping):
+        for key, value in values.items():
+            if value is not None and not isinstance(value, (Mapping, list)):
+                yield str(key), str(value), f"{pointer}/{escape_pointer_token(str(key))}"
 
 
 def label_service_config(compose_name: str, count: int, options: Mapping[str, str]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ most once per version (path, size, time), and the walk is bounded.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,6 +27,7 @@ from riskscan.errors import SourceError
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.gateway_lookup import other_files
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, collect_objects
+from riskscan.sources.gateways.traefik_docker import service_labels
 from riskscan.sources.structured import StructuredDocument, escape_pointer_token, load_structured_documents
 
 __all__ = ["ForeignMiddleware", "crd_middleware", "file_middlewares", "other_provider_middlewares"]
@@ -139,32 +140,16 @@ def _label_middlewares(document: StructuredDocument, shown: str) -> list[Foreign
         if not isinstance(service, Mapping):
             continue
         base = "/services/" + escape_pointer_token(str(service_name))
-        deploy = service.get("deploy")
-        for labels, pointer in ((service.get("labels"), f"{base}/labels"),
-                                (deploy.get("labels") if isinstance(deploy, Mapping) else None,
-                                 f"{base}/deploy/labels")):
-            for key, value, where in _labels(labels, pointer):
-                found = _LABEL.fullmatch(key.strip())
-                if found is not None:
-                    name = found.group(1)
-                    keys = [found.group(2), *found.group(3).split(".")[1:]]
-                    _set(configs.setdefault(name, {}), keys, value)
-                    places.setdefault(name, where)
+        for key, value, where in service_labels(service, base):
+            found = _LABEL.fullmatch(key.strip())
+            if found is not None:
+                name = found.group(1)
+                keys = [found.group(2), *found.group(3).split(".")[1:]]
+                _set(configs.setdefault(name, {}), keys, value)
+                places.setdefault(name, where)
     return [ForeignMiddleware(f"{name}@docker", _qualified_chain(config), shown,
                               document.line_of(places[name]), places[name])
             for name, config in configs.items()]
-
-
-def _labels(labels: object, pointer: str) -> Iterator[tuple[str, str, str]]:
-    """(key, value, pointer) of each label, whether written as a list of `k=v` or as a mapping."""
-    if isinstance(labels, list):
-        for index, item in enumerate(labels):
-            if isinstance(item, str) and "=" in item:
-                key, _, value = item.partition("=")
-                yield key, value, f"{pointer}/{index}"
-    elif isinstance(labels, Mapping):
-        for key, value in labels.items():
-            yield str(key), str(value), f"{pointer}/{escape_pointer_token(str(key))}"
 
 
 def _set(config: dict[str, Any], keys: list[str], value: str) -> None:
