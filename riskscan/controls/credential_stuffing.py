@@ -5,14 +5,20 @@ path (the catalogue's `auth_words`). Each should be throttled at the gateway (`e
 should show no client collecting failed authentications (401/403) by the dozen, nor a flood of them
 spread over many clients (`observed`). The traffic aggregate counts failures per client over the
 whole log window: bursts per minute need per-client timing, which the limitations say. Unknown without
-a gateway config or traffic; a pass, resting on what shows the paths, when no endpoint authenticates.
+a gateway config or traffic; a pass, resting on what shows the paths, when no authentication endpoint
+is in sight. If other endpoints then take tokens or passwords, their issuer lies outside the inputs:
+the first limitation says so, and questions about login endpoints are not answered from that pass
+(their rule's `min_judged`).
 Bursts are judged on the most failures one client got within one clock minute (the traffic engine
-keeps that peak per client) as well as on its total over the window.
+keeps that peak per client) as well as on its total over the window. Without a gateway config,
+throttling shows only as 429 answers on every authentication endpoint; short of that, a clean log is no
+pass (unknown) and bursts seen make it a partial at best.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from riskscan.controls.catalogue import Control
 from riskscan.controls.outcome import (
@@ -21,13 +27,18 @@ from riskscan.controls.outcome import (
     key_count,
     known_outcome,
     path_names_any,
+    plural,
     reachable_endpoints,
+    short_of_core,
     unknown_outcome,
     when_nothing_judged,
 )
-from riskscan.model import Endpoint, Evidence, EvidenceStrength, Inventory
+from riskscan.model import AuthKind, Endpoint, Evidence, EvidenceStrength, Inventory
 
 __all__ = ["evaluate_credential_stuffing", "is_auth_function"]
+
+# Credentials someone logs in for (tokens) or types (passwords); API keys and certificates are issued.
+_ISSUED_CREDENTIALS = frozenset({AuthKind.BASIC, AuthKind.BEARER, AuthKind.OAUTH2, AuthKind.OIDC})
 
 
 
@@ -59,9 +70,24 @@ def evaluate_credential_stuffing(inventory: Inventory, control: Control) -> Cont
         judged_count=key_count(judged), throttled=key_count(e for e in judged if e.rate_limit.enforced),
         attacked=key_count(bursts + spread),
     )
-    if judged:
+    if not judged:
+        outcome = when_nothing_judged(outcome, reachable)
+        if issuing := _issued_elsewhere(control, reachable):
+            outcome = replace(outcome, limitations=(issuing, *outcome.limitations))
+    if inventory.has_gateway or (judged and all(e.traffic and e.traffic.throttled for e in judged)):
         return outcome
-    return when_nothing_judged(outcome, reachable)
+    # Without a gateway config only rejections (429) in traffic show throttling at work.
+    return short_of_core(outcome, "no_gateway")
+
+
+def _issued_elsewhere(control: Control, reachable: list[Endpoint]) -> str | None:
+    """What the pass cannot show when no authentication endpoint is in sight but others take tokens or
+    passwords (whose issuer is then outside the inputs); None when no endpoint takes any."""
+    taking = [e for e in reachable if e.auth.is_known and e.auth.effective in _ISSUED_CREDENTIALS]
+    if not taking:
+        return None
+    kinds = ", ".join(sorted({e.auth.effective.value for e in taking}))
+    return control.limitation("issued_elsewhere", count=plural(key_count(taking), "endpoint"), kinds=kinds)
 
 
 def is_auth_function(endpoint: Endpoint, words: frozenset[str]) -> bool:

@@ -25,6 +25,7 @@ from riskscan.controls.outcome import (
     draft_finding,
     key_count,
     known_outcome,
+    short_of_core,
     unknown_outcome,
 )
 from riskscan.controls.versions import live_families, version_drafts, version_sentence
@@ -63,7 +64,7 @@ def evaluate_inventory_hygiene(inventory: Inventory, control: Control) -> Contro
     limitations += ["environments"] if separation.named else []
     if not inventory.has_gateway and by_lifecycle[Lifecycle.ORPHAN]:
         limitations.append("no_gateway")
-    return known_outcome(
+    outcome = known_outcome(
         control,
         endpoints,
         drafts,
@@ -78,6 +79,8 @@ def evaluate_inventory_hygiene(inventory: Inventory, control: Control) -> Contro
         orphan=key_count(by_lifecycle[Lifecycle.ORPHAN]),
         traffic_share=_traffic_share(endpoints),
     )
+    # Version sprawl or mixed environments found without specs: the rest of hygiene is unseen, no pass.
+    return outcome if inventory.has_specs else short_of_core(outcome, "no_specs")
 
 
 def _traffic_share(endpoints: Sequence[Endpoint]) -> str:

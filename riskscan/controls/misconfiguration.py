@@ -7,7 +7,8 @@ misconfigured, and its errors may leak internals; HAR captures show whether they
 stack traces, SQL errors, debug pages or exception class names: kinds and counts only, kept at
 ingestion). CORS rests on the gateway configuration (`enforced`, only readers that show CORS: APISIX,
 Kong, nginx, Envoy, Traefik, AWS API Gateway), error rates and bodies on traffic (`observed`); without
-either the control is unknown.
+either the control is unknown. Traffic alone shows symptoms, not the configuration: without a gateway
+config showing CORS, a clean result is unknown and findings make it a partial at best.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from riskscan.controls.outcome import (
     key_count,
     known_outcome,
     reachable_endpoints,
+    short_of_core,
     unknown_outcome,
 )
 from riskscan.model import Endpoint, Evidence, EvidenceStrength, Inventory
@@ -53,7 +55,7 @@ def evaluate_misconfiguration(inventory: Inventory, control: Control) -> Control
     limitations = [] if bodies_seen else ["har"]
     limitations += ["no_cors"] if not any(e.cors is not None for e in judged) else []
     limitations += ["no_traffic"] if not inventory.has_traffic else []
-    return known_outcome(
+    outcome = known_outcome(
         control, judged, drafts,
         strength=lambda e: EvidenceStrength.ENFORCED if e.cors is not None else EvidenceStrength.OBSERVED,
         limitations=[control.limitation(key) for key in limitations],
@@ -64,6 +66,8 @@ def evaluate_misconfiguration(inventory: Inventory, control: Control) -> Control
         failing=key_count(failing), share=f"{share:.0%}",
         verbose=f" Error bodies leaked internals on {key_count(leaking)} of them." if bodies_seen else "",
     )
+    # Error rates are symptoms; the configuration itself (CORS) is what a pass rests on.
+    return outcome if any(e.cors is not None for e in judged) else short_of_core(outcome, "no_cors")
 
 
 def _leak_fields(endpoints: list[Endpoint]) -> dict[str, str]:

@@ -26,6 +26,7 @@ __all__ = [
     "path_names_any",
     "plural",
     "reachable_endpoints",
+    "short_of_core",
     "unique_evidence",
     "unknown_outcome",
     "weakest_per_key",
@@ -78,7 +79,9 @@ class ControlOutcome:
 
     `applicable` lists the endpoint keys the control judged; None means the inputs cannot show the
     control at all (status unknown). `strengths` says, per judged key, which kind of evidence decided
-    it. `evidence` supports the summary beyond the findings' evidence.
+    it. `evidence` supports the summary beyond the findings' evidence. `can_pass` is False when the
+    inputs could not show the part of the control a pass rests on (`short_of_core`): the score stays
+    below a pass whatever the endpoints show.
     """
 
     control: Control
@@ -88,6 +91,7 @@ class ControlOutcome:
     evidence: tuple[Evidence, ...] = ()
     limitations: tuple[str, ...] = ()
     strengths: Mapping[str, EvidenceStrength] = field(default_factory=dict)
+    can_pass: bool = True
 
 
 def plural(count: int, noun: str) -> str:
@@ -218,3 +222,19 @@ def unknown_outcome(control: Control, *limitations: str) -> ControlOutcome:
         summary=render(control.unknown_summary, {"reason": reason}, where=f"{control.id} unknown_summary"),
         limitations=texts,
     )
+
+
+def short_of_core(outcome: ControlOutcome, limitation: str) -> ControlOutcome:
+    """`outcome` of a control whose core the inputs could not show (`limitation` names the missing input,
+    one of the control's catalogue limitations): a clean result there is no pass, since an answer is never
+    stronger than its evidence. Nothing found wrong: unknown, the summary saying what the inputs did show.
+    Something found wrong: judged as usual, but never better than partial.
+    """
+    control = outcome.control
+    reason = control.limitation(limitation)
+    limitations = (reason, *(text for text in outcome.limitations if text != reason))
+    if outcome.drafts:
+        return replace(outcome, limitations=limitations, can_pass=False)
+    unknown = render(control.unknown_summary, {"reason": reason}, where=f"{control.id} unknown_summary")
+    return ControlOutcome(control=control, applicable=None, summary=f"{unknown} What the inputs did show: "
+                          f"{outcome.summary}", evidence=outcome.evidence, limitations=limitations)

@@ -12,7 +12,8 @@ What each input can show, strongest first (the evidence level of each endpoint's
   whole log, shows a limit declared but not enforced as configured (`rate_limit_checks`).
 - declared: a spec's x-ratelimit extension, 429 response or rate-limit headers only.
 List endpoints in specs (a GET answering an array, or taking a page size) are checked for a page size
-with a `maximum` and for paging at all. Unknown when no endpoint has any of this evidence.
+with a `maximum` and for paging at all. Unknown when no endpoint has any of this evidence, and, without a
+gateway config, unless every reachable endpoint answered 429 or declares a limit (else partial at best).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from riskscan.controls.outcome import (
     known_outcome,
     plural,
     reachable_endpoints,
+    short_of_core,
     unknown_outcome,
 )
 from riskscan.controls.rate_limit_checks import (
@@ -63,7 +65,7 @@ def evaluate_rate_limit(inventory: Inventory, control: Control) -> ControlOutcom
     limited = [e for e in routed if e.rate_limit.enforced]
     drafts = [*_missing_drafts(control, unlimited), *_grading_drafts(control, limited),
               *_paging_drafts(control, lists, sizes)]
-    return known_outcome(
+    outcome = known_outcome(
         control, judged, drafts, strength=_strength,
         limitations=_limitations(control, inventory, reachable, routed, declared),
         evidence=[item for e in limited for item in e.rate_limit.evidence]
@@ -72,6 +74,10 @@ def evaluate_rate_limit(inventory: Inventory, control: Control) -> ControlOutcom
         anonymous=key_count(e for e in unlimited if is_anonymous(e)), keyed=_keyed_text(limited),
         beyond=_beyond_text(key_count(observed), key_count(declared), key_count(lists)),
     )
+    # Without a gateway config, 429s and declarations show a limit where they were seen, nowhere else.
+    if inventory.has_gateway or {e.key for e in reachable} <= {e.key for e in observed + declared}:
+        return outcome
+    return short_of_core(outcome, "no_gateway")
 
 
 def _missing_drafts(control: Control, unlimited: list[Endpoint]) -> list[FindingDraft]:

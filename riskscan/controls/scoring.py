@@ -44,6 +44,8 @@ def control_result(
     control = outcome.control
     weights = weights or {}
     score = None if outcome.applicable is None else _score(outcome.applicable, outcome.drafts, rules, weights)
+    if score is not None and not outcome.can_pass:
+        score = min(score, rules.pass_at - 1)
     drafted = (item for draft in outcome.drafts for item in draft.evidence)
     counts = Counter(outcome.strengths.values()) if score is not None else Counter[EvidenceStrength]()
     evidence = unique_evidence([*drafted, *outcome.evidence])

@@ -9,7 +9,8 @@ never enters the model, so no finding can show it. That finding is estate-wide (
 config files (`enforced`). Traffic keeps the names of query-string keys per endpoint, never their
 values: an endpoint whose requests carried a credential-named key (`api_key`, `access_token`: the
 catalogue's `url_secret_keys`) leaks it to every log on the way (`observed`). Unknown when neither a
-checked config nor traffic was given.
+checked config nor traffic was given; with traffic alone nothing shows where credentials are kept, so
+the control is unknown unless the URLs already show a leak (then never better than partial).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from riskscan.controls.outcome import (
     draft_finding,
     plural,
     reachable_endpoints,
+    short_of_core,
     unknown_outcome,
 )
 from riskscan.model import Endpoint, Evidence, EvidenceStrength, Inventory
@@ -54,7 +56,7 @@ def evaluate_secrets_hygiene(inventory: Inventory, control: Control) -> ControlO
                      where=f"{control.id} summary")
     strengths = dict.fromkeys(inventory.secrets_checked, EvidenceStrength.ENFORCED)
     strengths.update(dict.fromkeys((e.key for e in with_traffic), EvidenceStrength.OBSERVED))
-    return ControlOutcome(
+    outcome = ControlOutcome(
         control=control, applicable=tuple(sorted({e.key for e in with_traffic})), summary=summary,
         drafts=tuple(drafts),
         limitations=tuple(control.limitation(key) for key in ("other_files",)
@@ -64,6 +66,9 @@ def evaluate_secrets_hygiene(inventory: Inventory, control: Control) -> ControlO
         # Config files and endpoints: the clear-secret finding is estate-wide, the URL one per endpoint.
         strengths=strengths,
     )
+    # Traffic shows credentials in URLs, never where they are kept: without a checked config no pass.
+    unchecked = _unchecked(inventory)
+    return short_of_core(outcome, unchecked[0]) if unchecked else outcome
 
 
 def _clear_draft(control: Control, places: tuple[Evidence, ...], fields: dict[str, str]) -> FindingDraft:

@@ -2,7 +2,8 @@
 inventory figures the scan already judged (never the inputs again), giving a verdict of yes, partial, no
 or unknown with the evidence it rests on.
 
-`controls_in_place` is yes only when every control passes on every endpoint with no finding standing;
+`controls_in_place` is yes only when every control passes on every endpoint with no finding standing,
+and, with `min_judged`, only when the controls judged at least that many endpoints;
 `no_findings` is unknown when a control could not judge the estate; `inventory_metric` is unknown when
 the control its figure rests on is unknown. An unknown verdict names the input kinds that were missing.
 """
@@ -77,6 +78,8 @@ def _controls_verdict(rule: ControlsRule, assessment: Assessment) -> Verdict:
         return _unknown(assessment, unknown, rule.controls)
     if rule.min_evidence and strength.rank < rule.min_evidence.rank:
         return _too_weak(assessment, rule, strength)
+    if judged < rule.min_judged:
+        return _none_judged(rule, results)
     if ControlStatus.PARTIAL in statuses or short or findings:  # a pass with findings standing is partial
         where = f" Falls short on {len(set(short))} of {judged} endpoints judged." if short else ""
         partial = [
@@ -212,6 +215,18 @@ def _too_weak(assessment: Assessment, rule: ControlsRule, strength: EvidenceStre
         EvidenceStrength.NOT_OBSERVABLE,
         f"Not observable from these inputs ({_missing_inputs(assessment)}): the controls rest on "
         f"{strength.value.replace('_', ' ')} evidence and this question needs {wanted} evidence.",
+        controls=rule.controls,
+    )
+
+
+def _none_judged(rule: ControlsRule, results: Sequence[ControlResult]) -> Verdict:
+    """Not observable: the controls passed without judging the endpoints the question is about."""
+    why = next((r.limitations[0] for r in results if r.limitations), "")
+    return Verdict(
+        Level.UNKNOWN,
+        EvidenceStrength.NOT_OBSERVABLE,
+        f"Not observable from these inputs: {', '.join(r.name for r in results)} judged no endpoint of the "
+        f"kind this question asks about. {why}".strip(),
         controls=rule.controls,
     )
 

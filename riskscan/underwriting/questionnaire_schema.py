@@ -71,6 +71,9 @@ class ControlsRule(Model):
     kind: Literal[RuleKind.CONTROLS_IN_PLACE]
     controls: tuple[str, ...] = Field(min_length=1)
     min_evidence: EvidenceStrength | None = None  # a pass on weaker evidence is not observable
+    # A pass judging fewer endpoints than this (none: the question's kind of endpoint is not among the
+    # inputs, e.g. login endpoints when an identity provider outside them issues the tokens) is not observable.
+    min_judged: int = Field(default=0, ge=0)
 
     @field_validator("controls")
     @classmethod

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from riskscan.controls import EVALUATORS, evaluate_controls
+from riskscan.controls.basis import grade_caps
 from riskscan.controls.catalogue import default_catalogue
 from riskscan.controls.evidence import gateway_strength
-from riskscan.controls.outcome import FindingDraft, known_outcome
-from riskscan.controls.basis import grade_caps
+from riskscan.controls.outcome import FindingDraft, known_outcome, short_of_core
 from riskscan.controls.scoring import capped_grade, control_result
 from riskscan.model import (
     AuthKind,
@@ -206,6 +206,49 @@ def test_an_estate_wide_finding_takes_fixed_points_off(insurer: Inventory) -> No
                             logged=2, metered=0, correlated=2)
     result = control_result(outcome, catalogue.scoring)
     assert result.score == 100 - catalogue.scoring.estate_penalty[Severity.MEDIUM]
+
+
+def test_without_its_core_input_a_clean_control_is_unknown_and_a_flawed_one_at_best_partial(
+    insurer: Inventory,
+) -> None:
+    """What the inputs could not show is not passed: a control short of its core evidence with nothing
+    wrong is unknown (its summary keeps what was seen); with a low finding on one endpoint of many it
+    would score 9x, a pass, but stays partial."""
+    catalogue = default_catalogue()
+    control = catalogue.get("misconfiguration")
+    endpoints = list(insurer.endpoints)
+    clean = known_outcome(control, endpoints, [], strength=gateway_strength, cors_shown=0, permissive=0,
+                          with_traffic=len(endpoints), failing=0, share="5%", verbose="")
+    unknown = control_result(short_of_core(clean, "no_cors"), catalogue.scoring)
+    assert (unknown.status, unknown.score, unknown.endpoints) == (ControlStatus.UNKNOWN, None, ())
+    assert unknown.summary.startswith("Misconfiguration signals cannot be judged from these inputs. No gateway")
+    assert f"What the inputs did show: {clean.summary}" in unknown.summary
+    assert unknown.limitations[0] == control.limitation("no_cors")
+    low = FindingDraft(control=control.id, code="MISC_CORS_ANY_ORIGIN", severity=Severity.LOW, title="t",
+                       detail="d", endpoints=(endpoints[0].key,), evidence=(), owasp=None, remediation=None)
+    flawed = known_outcome(control, endpoints, [low], strength=gateway_strength, cors_shown=0, permissive=1,
+                           with_traffic=len(endpoints), failing=0, share="5%", verbose="")
+    assert control_result(flawed, catalogue.scoring).status is ControlStatus.PASS
+    capped = control_result(short_of_core(flawed, "no_cors"), catalogue.scoring)
+    assert (capped.status, capped.score) == (ControlStatus.PARTIAL, catalogue.scoring.pass_at - 1)
+
+
+def test_access_logs_alone_pass_no_control_that_rests_on_configuration(endpoint: EndpointFactory) -> None:
+    """A quiet log with 429s on some endpoints: rate limiting, stuffing, secrets and misconfiguration
+    rest on a gateway config, so none passes; they say the config is missing."""
+    throttled = TrafficStats(requests=900, clients=40, status_classes={"2xx": 880, "4xx": 20}, throttled=20)
+    quiet = TrafficStats(requests=900, clients=40, status_classes={"2xx": 900})
+    logged = [endpoint("GET", f"/v2/claims/{{claimId}}/item{n}", traffic=throttled if n % 2 else quiet,
+                       route_ids=(), sources=(SightingSource.TRAFFIC,), rate_limit=RateLimitPosture(enforced=None),
+                       cors=None)
+              for n in range(6)]
+    logged.append(endpoint("POST", "/v1/auth/login", traffic=quiet, route_ids=(), sources=(SightingSource.TRAFFIC,),
+                           rate_limit=RateLimitPosture(enforced=None), cors=None))
+    results = {c.id: c for c in evaluate_controls(inventory_of(logged, has_specs=False, has_gateway=False)).controls}
+    for control in ("rate_limit", "credential_stuffing", "secrets_hygiene", "misconfiguration"):
+        assert results[control].status is ControlStatus.UNKNOWN, control
+        assert "What the inputs did show:" in results[control].summary, control
+    assert "answered 429 in traffic" in results["rate_limit"].summary
 
 
 def test_credentials_in_clear_fail_secrets_hygiene_on_their_own(endpoint: EndpointFactory) -> None:

@@ -136,3 +136,15 @@ def test_the_pipeline_answers_every_shipped_questionnaire_by_default(demo: Asses
 def test_selection_by_id_keeps_the_order_given() -> None:
     chosen = select_questionnaires(["cyber-application-api", "api-security-supplement"])
     assert [loaded.form.id for loaded in chosen] == ["cyber-application-api", "api-security-supplement"]
+
+
+def test_login_endpoints_outside_the_inputs_are_not_answered_yes(demo: Assessment) -> None:
+    """The demo's OIDC tokens come from an identity provider outside the inputs: the stuffing control
+    passes (no stuffing target in the estate), but "are login and token endpoints protected?" is not
+    answered yes because none was seen: not observable, saying where they are."""
+    control = next(c for c in demo.controls if c.id == "credential_stuffing")
+    assert control.status is ControlStatus.PASS
+    stuffing = answer(answered(demo, "api-security-supplement"), "credential-stuffing")
+    assert (stuffing.value, stuffing.state) == (None, AnswerState.NOT_OBSERVABLE)
+    assert "judged no endpoint of the kind this question asks about" in stuffing.reason
+    assert "an identity provider outside the inputs" in stuffing.reason
