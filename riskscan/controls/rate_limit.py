@@ -70,8 +70,7 @@ def evaluate_rate_limit(inventory: Inventory, control: Control) -> ControlOutcom
         limitations=_limitations(control, inventory, reachable, routed, declared),
         evidence=[item for e in limited for item in e.rate_limit.evidence]
         + [item for e in declared if (item := e.rate_limit.declared) is not None],
-        routed=key_count(routed), limited=key_count(limited), unlimited=key_count(unlimited),
-        anonymous=key_count(e for e in unlimited if is_anonymous(e)), keyed=_keyed_text(limited),
+        routing=_routing_text(routed, limited, unlimited),
         beyond=_beyond_text(key_count(observed), key_count(declared), key_count(lists)),
     )
     # Without a gateway config, 429s and declarations show a limit where they were seen, nowhere else.
@@ -156,6 +155,16 @@ def _keyed_text(limited: list[Endpoint]) -> str:
               for keying, text in words.items()]
     parts = [f"{count} {text}" for count, text in counts if count]
     return f" ({', '.join(parts)})" if parts else ""
+
+
+def _routing_text(routed: list[Endpoint], limited: list[Endpoint], unlimited: list[Endpoint]) -> str:
+    """What the gateway configs show: how many routed endpoints are limited, keyed by what, and how many
+    are not (anonymous ones counted); a plain statement when no config routes any endpoint."""
+    if not routed:
+        return "No gateway config given routes any endpoint."
+    anonymous = key_count(e for e in unlimited if is_anonymous(e))
+    return (f"{key_count(limited)} of {key_count(routed)} routed endpoints are rate limited{_keyed_text(limited)};"
+            f" {key_count(unlimited)} are not, {anonymous} of them open to anonymous callers.")
 
 
 def _beyond_text(observed: int, declared: int, lists: int) -> str:
