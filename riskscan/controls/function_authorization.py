@@ -28,6 +28,7 @@ from riskscan.controls.outcome import (
     known_outcome,
     path_names_any,
     reachable_endpoints,
+    short_of_core,
     unknown_outcome,
     when_nothing_judged,
 )
@@ -75,8 +76,10 @@ def _endpoint_outcome(inventory: Inventory, control: Control) -> ControlOutcome:
     )
     if judged:
         return outcome
-    # Nothing privileged and no scoped writes: that conclusion is only as strong as what shows the paths.
-    return when_nothing_judged(outcome, endpoints)
+    # Nothing privileged and no scoped writes: that conclusion is only as strong as what shows the paths,
+    # and specs alone seldom show administrative functions at all.
+    outcome = when_nothing_judged(outcome, endpoints)
+    return outcome if inventory.has_gateway or inventory.has_traffic else short_of_core(outcome, "no_reality")
 
 
 def is_privileged(endpoint: Endpoint, words: frozenset[str]) -> bool:

@@ -34,6 +34,7 @@ from riskscan.controls.outcome import (
     known_outcome,
     plural,
     reachable_endpoints,
+    short_of_core,
     unknown_outcome,
 )
 from riskscan.model import Endpoint, Evidence, EvidenceStrength, Inventory, TlsSetting
@@ -70,7 +71,7 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
     # What each pass rests on: the listeners and upstreams no finding names.
     client_ok = [e for e in listened if e.key not in {p.key for p in plain_client}]
     upstream_ok = [e for e in upstream if e.key not in {p.key for p in plain_upstream}]
-    return known_outcome(
+    outcome = known_outcome(
         control, judged, drafts, strength=_strength,
         limitations=[control.limitation(key) for key in _limitations(inventory, listened, upstream)],
         evidence=[*_client_evidence(client_ok), *_upstream_evidence(upstream_ok),
@@ -84,6 +85,8 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
                             " plain text"),
         legacy=_legacy_sentence(inventory, legacy) + _default_sentence(inventory, uncertain),
     )
+    # Spec servers show the way in at most: without a gateway config nothing shows the way to the backends.
+    return outcome if inventory.has_gateway else short_of_core(outcome, "no_upstreams")
 
 
 def _sentence(flagged: Sequence[Endpoint], judged: Sequence[Endpoint], text: str) -> str:

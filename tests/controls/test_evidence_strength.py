@@ -53,9 +53,11 @@ def test_a_spec_only_estate_rests_on_declarations_and_gets_no_a_or_b(endpoint: E
     basis = evaluation.basis
     assert basis.evidence_strength is DECLARED
     assert basis.statement == "declared in specs only: not verified by gateway configuration or traffic"
-    # Without a gateway config nothing shows throttling, logging, lifecycles, secrets or upstreams.
-    assert basis.unknown_controls == ("rate_limit", "monitoring", "inventory_hygiene", "secrets_hygiene",
-                                      "third_party", "transport_security", "availability", "credential_stuffing")
+    # Without a gateway config nothing shows throttling, logging, lifecycles, secrets or upstreams; nor,
+    # with no admin path in the specs, whether undocumented administrative functions are reachable.
+    assert basis.unknown_controls == ("rate_limit", "monitoring", "inventory_hygiene", "function_authorization",
+                                      "secrets_hygiene", "third_party", "transport_security", "availability",
+                                      "credential_stuffing")
     assert evaluation.grade not in (Grade.A, Grade.B)
     # the passing controls at their weights, the three unknown ones at 0
     passing = sum(c.weight for c in evaluation.controls if c.score == 100)

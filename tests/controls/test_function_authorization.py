@@ -76,6 +76,19 @@ def test_no_privileged_path_is_an_explicit_pass_saying_what_was_looked_for(endpo
     assert result.evidence  # the routes that show the paths
 
 
+def test_specs_alone_without_a_privileged_path_pass_nothing(endpoint: EndpointFactory) -> None:
+    """Administrative functions are seldom documented: a spec listing none shows nothing about the ones
+    reachable, so the control is unknown, not a pass, and says what a gateway config or traffic would add."""
+    documented = endpoint("GET", "/v2/claims/{claimId}", sources=(SightingSource.SPEC,), route_ids=())
+    result, findings = judge([documented], has_gateway=False, has_traffic=False)
+    assert (result.status, result.score, findings) == (ControlStatus.UNKNOWN, None, [])
+    assert "administrative, internal and debug functions are seldom documented" in result.summary
+    assert "What the inputs did show: 0 reachable endpoints have an admin" in result.summary
+    admin = endpoint("DELETE", "/admin/claims/{claimId}", sources=(SightingSource.SPEC,), route_ids=())
+    result, _ = judge([documented, admin], has_gateway=False, has_traffic=False)
+    assert result.status is ControlStatus.PASS  # a documented admin function behind OIDC is judged, as declared
+
+
 def test_a_word_inside_an_id_or_another_word_is_not_privileged(endpoint: EndpointFactory) -> None:
     _, findings = judge([endpoint("GET", "/v2/{adminId}/claims", auth=OPEN),
                          endpoint("GET", "/v2/administrative-areas", auth=OPEN)])

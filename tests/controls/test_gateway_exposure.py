@@ -113,10 +113,15 @@ def test_not_observable_when_the_inputs_cannot_show_it(inputs: tuple[str, ...]) 
         result, findings = control(assessment, control_id)
         assert (result.status.value, result.score, findings) == ("unknown", None, []), control_id
         assert "cannot be judged from these inputs" in result.summary
-    # Transport shows in both: the Ingress's tls hosts (enforced), the spec's https servers (declared).
+    # The Ingress's tls hosts show transport (enforced); the spec's https servers show at most the way in,
+    # never the way to the backends, so transport is not passed on them: unknown, saying what they showed.
     result, _ = control(assessment, "transport_security")
-    expected = "enforced" if inputs[0].startswith("kubernetes") else "declared"
-    assert result.evidence_strength.value == expected
+    if inputs[0].startswith("kubernetes"):
+        assert result.evidence_strength.value == "enforced"
+    else:
+        assert (result.status.value, result.evidence_strength.value) == ("unknown", "not_observable")
+        assert "What the inputs did show: 0 of 7 endpoints whose listeners no config shows are documented on" \
+            " plain-HTTP servers." in result.summary
 
 
 def test_the_reader_keeps_places_hosts_and_policies_not_values() -> None:
