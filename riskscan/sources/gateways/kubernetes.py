@@ -51,6 +51,7 @@ from riskscan.sources.gateways.traefik_ingressroute import (
     ingressroute_routes,
     names_file_provider,
 )
+from riskscan.sources.gateways.traefik_static_env import container_secrets
 from riskscan.sources.structured import StructuredDocument, load_structured_documents
 
 __all__ = ["KubernetesError", "KubernetesReader"]
@@ -200,12 +201,17 @@ def _ingressroutes(objects: list[KubeObject], path: Path, context: ReadContext, 
 def _clear_secrets(documents: list[StructuredDocument], objects: list[KubeObject],
                    shown: str) -> list[Evidence]:
     """Every credential the file writes in clear, by place: Secrets, ConfigMaps, then each object's own
-    (a routing object's annotations and filters, a Traefik Middleware's fields, a workload's env)."""
+    (a routing object's annotations and filters, a Traefik Middleware's fields, a workload's env, a Traefik
+    container's TRAEFIK_* variables judged as its static configuration's fields)."""
     found = secret_objects_in_clear(documents, shown) + config_map_secrets(documents, shown)
+    config_maps = ConfigMaps(documents, shown)
     for item in objects:
         found += routing_object_secrets(item) if _is_routing(item) else workload_secrets(item)
-        found += middleware_secrets(item)
-    return found[:_MAX_SECRETS]
+        found += middleware_secrets(item) + container_secrets(item, config_maps)
+    places: dict[tuple[str, str | int | None], Evidence] = {}
+    for evidence in found:  # a Traefik variable judged as a container's env and as a static field: once
+        places.setdefault((evidence.path, evidence.pointer or evidence.line), evidence)
+    return list(places.values())[:_MAX_SECRETS]
 
 
 def _is_template(path: Path) -> bool:

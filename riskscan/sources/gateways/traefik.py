@@ -121,7 +121,7 @@ class TraefikReader:
         compose = compose_routers(data) if is_compose(data) else None
         secrets = (compose_secrets(data, shown, locate_line) if compose is not None
                    else clear_secrets(data, shown, locate_line, ""))
-        own_static = compose_static(data, shown) if compose is not None else None
+        own_static = compose_static(data, shown, locate_line) if compose is not None else None
         if compose is not None:
             data, locate_line = compose.data, _relocated(locate_line, compose.pointers)
         http = data.get("http")
@@ -150,11 +150,12 @@ class TraefikReader:
         if isinstance(static, str):
             builder.warnings.append(static)
         builder.static = static if isinstance(static, StaticConfig) else None
+        builder.warnings += builder.static.warnings if builder.static else ()
         routes = builder.routes()
         return GatewayConfig(path=shown, gateway="traefik", routes=tuple(routes),
                              consumer_count=builder.users, warnings=tuple(dict.fromkeys(builder.warnings)),
                              tls_settings=tls_settings(data, builder.evidence),
-                             clear_secrets=secrets + (builder.static.clear_secrets if builder.static else ()))
+                             clear_secrets=_once(secrets + (builder.static.clear_secrets if builder.static else ())))
 
 
 class _Builder:
@@ -368,3 +369,12 @@ def _mapping(value: object) -> Mapping[str, Any]:
 
 def _list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def _once(secrets: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
+    """Credentials by place, one judged twice (a Traefik container's variable is also its static
+    configuration's field) counted once."""
+    kept: dict[tuple[str, str | int | None], Evidence] = {}
+    for item in secrets:
+        kept.setdefault((item.path, item.pointer or item.line), item)
+    return tuple(kept.values())
