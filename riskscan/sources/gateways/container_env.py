@@ -105,7 +105,8 @@ def _variable(item: KubeObject, place: str, entry: Mapping[str, Any], config_map
     found = config_map.get(text(reference.get("key"))) if config_map is not None else None
     if found is not None:
         return found._replace(name=name)
-    return EnvVariable(name, None, item.shown, item.line(f"{place}/valueFrom"), item.pointer + f"{place}/valueFrom")
+    return EnvVariable(name, None, item.shown, item.line(f"{place}/valueFrom"),
+                       item.pointer + f"{place}/valueFrom")
 
 
 def _from_source(item: KubeObject, place: str, source: Mapping[str, Any],
@@ -119,7 +120,8 @@ def _from_source(item: KubeObject, place: str, source: Mapping[str, Any],
         yield found._replace(name=prefix + key)
 
 
-def _config_maps(documents: list[StructuredDocument], shown: str) -> Iterator[tuple[tuple[str, str], _ConfigMap]]:
+def _config_maps(documents: list[StructuredDocument],
+                 shown: str) -> Iterator[tuple[tuple[str, str], _ConfigMap]]:
     """Each ConfigMap's literal `data` keys, as variables at their own place."""
     for document in documents:
         for pointer, item in document_objects(document.data):

@@ -47,11 +47,11 @@ def kong_workload(objects: list[KubeObject], config_maps: ConfigMaps) -> KongSer
                 for variable in variables if variable.value is not None}
     unknown = [variable.name for variable in variables
                if variable.value is None and variable.name[len(_PREFIX):].lower() in _DECIDING]
-    warnings = [f"{name} is taken by reference (a Secret, a $(VAR) or a ConfigMap not in the scan): its value "
-                "is unknown and Kong's default is judged in its place" for name in unknown]
+    warnings = [f"{name} is taken by reference (a Secret, a $(VAR) or a ConfigMap not in the scan): its "
+                "value is unknown and Kong's default is judged in its place" for name in unknown]
     if len(found) > 1:
-        warnings.append(f"{len(found) - 1} more Kong container(s) with KONG_* variables not read (only the one"
-                        f" of {item.label})")
+        warnings.append(f"{len(found) - 1} more Kong container(s) with KONG_* variables not read (only the"
+                        f" one of {item.label})")
     return KongService(settings, warnings)
 
 

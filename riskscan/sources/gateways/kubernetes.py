@@ -79,8 +79,8 @@ _GATEWAY_API_LIMITS = (
 _SCAN_BYTES = 16 << 20  # how far into a long manifest file sniffing looks for a routing kind
 _MAX_SECRETS = 200  # places kept per file
 _TEMPLATE = "a Helm or Go template ({{ }}), YAML only once rendered: render it first (helm template)"
-_KONG_BESIDE_ROUTING = ("a Kong container's KONG_* variables are not read as Kong's runtime configuration in a"
-                        " manifest with routing objects: give the Kong workload a file of its own")
+_KONG_BESIDE_ROUTING = ("a Kong container's KONG_* variables are not read as Kong's runtime configuration in"
+                        " a manifest with routing objects: give the Kong workload a file of its own")
 _NO_ROUTING = ("no Ingress, HTTPRoute, GRPCRoute, Gateway or IngressRoute: checked for credentials in clear"
                " only")
 
@@ -102,7 +102,8 @@ class KubernetesReader:
                "(replicas or an autoscaler's minimum as nodes, probes as health checks); Traefik "
                "IngressRoutes with their Middlewares, TLSOptions (mTLS, minVersion) and TraefikServices; "
                "every manifest checked for credentials in clear by place (Secrets holding data, ConfigMap "
-               "keys and container env values named like credentials), values never kept")
+               "keys and container env values named like credentials), values never kept; a Kong workload's "
+               "KONG_* variables as Kong's runtime configuration")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a Kubernetes manifest: a routing object of a Kubernetes API group, or documents that

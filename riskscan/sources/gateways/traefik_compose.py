@@ -114,9 +114,10 @@ def compose_static(data: Mapping[str, Any], shown: str, locate: Locate) -> Stati
         return None
     name, compose = found[0]
     base = f"/services/{escape_pointer_token(name)}"
+    environment = f"{base}/environment"
     variables = [EnvVariable(key.strip(), value.strip(), shown, locate(pointer), pointer)
-                 for key, value, pointer in key_value_pairs(compose.get("environment"), f"{base}/environment")]
-    return container_static(compose.get("command"), variables, shown, (f"{base}/command", f"{base}/environment"))
+                 for key, value, pointer in key_value_pairs(compose.get("environment"), environment)]
+    return container_static(compose.get("command"), variables, shown, (f"{base}/command", environment))
 
 
 def compose_secrets(data: Mapping[str, Any], shown: str, locate: Locate) -> tuple[Evidence, ...]:

@@ -45,7 +45,7 @@ from riskscan.sources.gateways.traefik_load import TOML_SECTION, load_dynamic
 from riskscan.sources.gateways.traefik_provider import Definitions
 from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_config
 from riskscan.sources.gateways.traefik_static_args import is_traefik_image
-from riskscan.sources.gateways.traefik_static_env import container_static
+from riskscan.sources.gateways.traefik_static_env import container_static, noting_file
 from riskscan.sources.structured import load_structured_documents
 
 __all__ = ["TRAEFIK_GROUPS", "CrdLookup", "crd_lookup", "is_traefik_crd"]
@@ -115,8 +115,9 @@ def crd_lookup(objects: list[KubeObject], path: Path, context: ReadContext, serv
 def _static(arguments: list[StaticConfig], context: ReadContext, warnings: list[str]) -> StaticConfig | None:
     """The Traefik container's options when exactly one sets a static configuration, else the one file."""
     if len(arguments) == 1:
-        warnings += arguments[0].warnings
-        return arguments[0]
+        config = noting_file(arguments[0], context)
+        warnings += config.warnings if config else ()
+        return config
     if len(arguments) > 1:
         warnings.append(f"{len(arguments)} Traefik containers with command-line options: entry points and"
                         " access logging are not shown")

@@ -14,7 +14,8 @@ ACME EAB keys, exporter headers, URLs carrying one), each placed at its variable
 
 `container_static` chooses for one Traefik container: its options (a Compose `command`, Kubernetes
 `args`) when it has any, else its `TRAEFIK_*` variables; both given, a warning says the variables are
-ignored. `--configFile` (or `TRAEFIK_CONFIGFILE`) hands over to a file, which is not read here.
+ignored. `--configFile` (or `TRAEFIK_CONFIGFILE`) hands over to a file, which is not read here; a static
+configuration file in the folders given beside a container's own settings is warned about (`noting_file`).
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ from dataclasses import replace
 from typing import Any
 
 from riskscan.model import Evidence
+from riskscan.sources import ReadContext
 from riskscan.sources.gateways.container_env import ConfigMaps, EnvVariable, container_env
 from riskscan.sources.gateways.kubernetes_objects import KubeObject
 from riskscan.sources.gateways.kubernetes_secrets import pod_containers
 from riskscan.sources.gateways.traefik_secrets import clear_secret_pointers
-from riskscan.sources.gateways.traefik_static import StaticConfig, static_config
+from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_config, static_config
 from riskscan.sources.gateways.traefik_static_args import (
     is_traefik_image,
     option_keys,
@@ -38,9 +40,13 @@ from riskscan.sources.gateways.traefik_static_args import (
 )
 from riskscan.sources.structured import escape_pointer_token
 
-__all__ = ["container_secrets", "container_static", "environment_static", "is_traefik_variable"]
+__all__ = ["container_secrets", "container_static", "environment_static", "is_traefik_variable",
+           "noting_file"]
 
 _PREFIX = "TRAEFIK_"
+_ALSO_FILE = ("a Traefik static configuration file ({file}) is in the folders given too: the Traefik"
+              " container's options or variables are taken, though Traefik reads a file first where one is"
+              " mounted (/etc/traefik/ or --configFile)")
 _IGNORED = ("{count} TRAEFIK_* environment variable(s) ignored: Traefik takes its static configuration from"
             " one source, command-line options before environment variables")
 
@@ -61,6 +67,18 @@ def container_static(arguments: object, variables: Sequence[EnvVariable], shown:
     if config is None or not named:
         return config
     return replace(config, warnings=(*config.warnings, _IGNORED.format(count=len(named))))
+
+
+def noting_file(config: StaticConfig | None, context: ReadContext) -> StaticConfig | None:
+    """A container's own static configuration, with a warning when a static configuration file is in the
+    folders given too: Traefik reads a file first where it finds one (mounted at /etc/traefik/ or named
+    by `--configFile`), which the files cannot show, so the container's own settings are kept."""
+    if config is None:
+        return None
+    found = find_static_config(context)
+    if not isinstance(found, StaticConfig):
+        return config
+    return replace(config, warnings=(*config.warnings, _ALSO_FILE.format(file=found.shown)))
 
 
 def environment_static(variables: Sequence[EnvVariable], shown: str, place: str) -> StaticConfig | None:

@@ -57,7 +57,8 @@ def test_admin_listen_on_the_network_is_placed_at_its_variable() -> None:
     exposures = chart().admin_exposures or ()
     assert [item.kind for item in exposures] == [AdminExposureKind.UNAUTHENTICATED] * 2 + \
         [AdminExposureKind.NETWORK] * 2  # 8001 and [::]:8001 plain, 8444 with ssl
-    assert {(item.evidence.line, item.evidence.pointer) for item in exposures} == {(120, f"{PROXY_ENV}/1/value")}
+    places = {(item.evidence.line, item.evidence.pointer) for item in exposures}
+    assert places == {(120, f"{PROXY_ENV}/1/value")}
 
 
 def test_proxy_listen_entries_plain_and_tls_from_the_proxy_container_only() -> None:
@@ -174,8 +175,8 @@ spec:
 
 @pytest.mark.parametrize("env", [
     "          not-a-list: true",
-    "        - {value: 0.0.0.0:8001}\n        - KONG_ADMIN_LISTEN=0.0.0.0:8001\n        - name: KONG_LOG_LEVEL\n"
-    "          value: {nested: true}",
+    "        - {value: 0.0.0.0:8001}\n        - KONG_ADMIN_LISTEN=0.0.0.0:8001\n"
+    "        - name: KONG_LOG_LEVEL\n          value: {nested: true}",
     "        - name: KONG_PROXY_LISTEN\n          value: 99999999999999999999999999",
 ])
 def test_wrong_types_cost_the_entry_not_the_file(tmp_path: Path, env: str) -> None:

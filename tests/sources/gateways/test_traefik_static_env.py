@@ -38,7 +38,8 @@ def test_compose_variables_are_the_static_configuration() -> None:
     assert status.client_transport is not None and status.client_transport.is_plain  # `internal`: plain
     assert (brokers.loggers, brokers.monitors) == (("accessLog",), ("metrics",))
     [log] = [plugin for plugin in brokers.plugins if plugin.name == "accessLog"]
-    assert (log.attached_to, log.evidence.pointer) == ("static configuration", "/services/traefik/environment")
+    assert log.attached_to == "static configuration"
+    assert log.evidence.pointer == "/services/traefik/environment"
 
 
 def test_compose_credentials_are_placed_once_and_references_are_not() -> None:
@@ -104,3 +105,23 @@ def test_hostile_variables_cost_themselves() -> None:
         (deep, "true"), ("TRAEFIK_", "x"), ("TRAEFIK___", "y"), ("TRAEFIK_PROVIDERS_FILE_DIRECTORY", "/d"),
         ("TRAEFIK_ENTRYPOINTS_WEB_ADDRESS", "9" * 5000)), "x.yml", ("/command", "/env"))
     assert static is not None and static.entry_points == frozenset({"web"})
+
+
+def test_a_static_file_beside_a_containers_variables_is_warned_about(tmp_path: Path) -> None:
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text((TRAEFIK / "env-compose" / "docker-compose.yml").read_text())
+    (tmp_path / "traefik.yml").write_text("entryPoints:\n  web:\n    address: ':80'\naccessLog: {}\n")
+    config = read(compose)
+    assert any(warning.startswith("a Traefik static configuration file (traefik.yml) is in the folders given")
+               for warning in config.warnings)
+    assert route(config, "brokers").client_transport is not None  # the container's variables are kept
+
+
+def test_a_static_file_beside_a_workloads_variables_is_warned_about(tmp_path: Path) -> None:
+    for name in ("traefik.yaml", "routes.yaml"):
+        (tmp_path / name).write_text((TRAEFIK / "env-kubernetes" / name).read_text())
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "traefik.yml").write_text("entryPoints:\n  web:\n    address: ':80'\n")
+    config = read(tmp_path / "routes.yaml")
+    assert any("static/traefik.yml) is in the folders given" in warning for warning in config.warnings)
+    assert route(config, "edge/quotes route 0").loggers == ("accessLog",)  # the container's variables kept
