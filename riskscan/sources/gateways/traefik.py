@@ -131,7 +131,8 @@ class TraefikReader:
         if not isinstance(http, Mapping) and not any(key in data for key in ("tcp", "udp")):
             raise TraefikError("no http routers, middlewares or services in the file", path=shown)
         http = http if isinstance(http, Mapping) else {}
-        static = own_static or (find_static_config(context) if data.get("http") else None)
+        static = own_static if isinstance(own_static, StaticConfig) else (
+            find_static_config(context) if data.get("http") else None)
         definitions = Definitions()
         definitions.add(data, (shown, locate_line))
         if compose is not None:
@@ -154,6 +155,7 @@ class TraefikReader:
             builder.warnings.append(static)
         builder.static = static if isinstance(static, StaticConfig) else None
         builder.warnings += builder.static.warnings if builder.static else ()
+        builder.warnings += [own_static] if isinstance(own_static, str) else []
         routes = builder.routes()
         return GatewayConfig(path=shown, gateway="traefik", routes=tuple(routes),
                              consumer_count=builder.users, warnings=tuple(dict.fromkeys(builder.warnings)),

@@ -105,9 +105,9 @@ def compose_routers(data: Mapping[str, Any]) -> ComposeRouters:
     return found
 
 
-def compose_static(data: Mapping[str, Any], shown: str, locate: Locate) -> StaticConfig | None:
+def compose_static(data: Mapping[str, Any], shown: str, locate: Locate) -> StaticConfig | str | None:
     """The static configuration the one Traefik container sets by its `command` options, else by its
-    `TRAEFIK_*` environment variables (`traefik_static_env`), if any."""
+    `TRAEFIK_*` environment variables (`traefik_static_env`), if any; a str: none, and why (a warning)."""
     found = [(name, compose) for name, compose in _services(data)
              if is_traefik_image(compose.get("image"))]
     if len(found) != 1:

@@ -112,12 +112,15 @@ def crd_lookup(objects: list[KubeObject], path: Path, context: ReadContext, serv
     return lookup
 
 
-def _static(arguments: list[StaticConfig], context: ReadContext, warnings: list[str]) -> StaticConfig | None:
+def _static(found: list[StaticConfig | str], context: ReadContext,
+            warnings: list[str]) -> StaticConfig | None:
     """The Traefik container's options when exactly one sets a static configuration, else the one file."""
+    warnings += [item for item in found if isinstance(item, str)]
+    arguments = [item for item in found if isinstance(item, StaticConfig)]
     if len(arguments) == 1:
         config = noting_file(arguments[0], context)
-        warnings += config.warnings if config else ()
-        return config
+        warnings += config.warnings if isinstance(config, StaticConfig) else ()
+        return config if isinstance(config, StaticConfig) else None
     if len(arguments) > 1:
         warnings.append(f"{len(arguments)} Traefik containers with command-line options: entry points and"
                         " access logging are not shown")
@@ -128,7 +131,7 @@ def _static(arguments: list[StaticConfig], context: ReadContext, warnings: list[
     return static if isinstance(static, StaticConfig) else None
 
 
-def _traefik_arguments(item: KubeObject, config_maps: ConfigMaps) -> list[StaticConfig]:
+def _traefik_arguments(item: KubeObject, config_maps: ConfigMaps) -> list[StaticConfig | str]:
     """The static configuration a workload's Traefik container gives as `args`, else as `TRAEFIK_*`
     variables of its environment (`traefik_static_env`); none when it is not one."""
     if item.kind not in _WORKLOADS or not item.api_version.startswith("apps/"):
@@ -136,7 +139,7 @@ def _traefik_arguments(item: KubeObject, config_maps: ConfigMaps) -> list[Static
     template = item.spec.get("template")
     pod = template.get("spec") if isinstance(template, dict) else None
     containers = pod.get("containers") if isinstance(pod, dict) else None
-    found = []
+    found: list[StaticConfig | str] = []
     for index, container in enumerate(containers if isinstance(containers, list) else []):
         if isinstance(container, dict) and is_traefik_image(container.get("image")):
             place = f"/spec/template/spec/containers/{index}"
@@ -149,8 +152,9 @@ def _traefik_arguments(item: KubeObject, config_maps: ConfigMaps) -> list[Static
 
 @lru_cache(maxsize=1024)
 def _arguments_in(file: str, size: int, mtime_ns: int, max_bytes: int,
-                  shown: str) -> tuple[StaticConfig, ...]:
-    """The static configurations the Traefik workloads of one file give as container `args`."""
+                  shown: str) -> tuple[StaticConfig | str, ...]:
+    """The static configurations the Traefik workloads of one file give as container `args` or
+    variables (a str: a container setting none, and why)."""
     path = Path(file)
     try:
         if _DECLARES_TRAEFIK_IMAGE.search(path.read_bytes()) is None:

@@ -57,24 +57,26 @@ def is_traefik_variable(name: str) -> bool:
 
 
 def container_static(arguments: object, variables: Sequence[EnvVariable], shown: str,
-                     places: tuple[str, str]) -> StaticConfig | None:
+                     places: tuple[str, str]) -> StaticConfig | str | None:
     """The static configuration one Traefik container runs with: its options (`arguments`, written at
-    `places[0]`) when it has any, else its `TRAEFIK_*` variables (their section at `places[1]`)."""
+    `places[0]`) when it has any, else its `TRAEFIK_*` variables (their section at `places[1]`). With
+    both, the variables are ignored and a warning says so: alone (a str) when the options set none."""
     named = [variable for variable in variables if is_traefik_variable(variable.name)]
     if not split_options(arguments):
         return environment_static(named, shown, places[1])
     config = static_from_arguments(arguments, shown, places[0])
-    if config is None or not named:
+    if not named:
         return config
-    return replace(config, warnings=(*config.warnings, _IGNORED.format(count=len(named))))
+    ignored = _IGNORED.format(count=len(named))
+    return replace(config, warnings=(*config.warnings, ignored)) if config is not None else ignored
 
 
-def noting_file(config: StaticConfig | None, context: ReadContext) -> StaticConfig | None:
+def noting_file(config: StaticConfig | str | None, context: ReadContext) -> StaticConfig | str | None:
     """A container's own static configuration, with a warning when a static configuration file is in the
     folders given too: Traefik reads a file first where it finds one (mounted at /etc/traefik/ or named
     by `--configFile`), which the files cannot show, so the container's own settings are kept."""
-    if config is None:
-        return None
+    if not isinstance(config, StaticConfig):
+        return config
     found = find_static_config(context)
     if not isinstance(found, StaticConfig):
         return config

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from riskscan.model import GatewayConfig, GatewayRoute
+from riskscan.model import GatewayConfig, GatewayRoute, RouteAspect
 from riskscan.sources import READERS, ReadContext, detect_kind, read_head
 from riskscan.sources.gateways.container_env import EnvVariable
 from riskscan.sources.gateways.traefik_static_env import container_static, environment_static
@@ -125,3 +125,24 @@ def test_a_static_file_beside_a_workloads_variables_is_warned_about(tmp_path: Pa
     config = read(tmp_path / "routes.yaml")
     assert any("static/traefik.yml) is in the folders given" in warning for warning in config.warnings)
     assert route(config, "edge/quotes route 0").loggers == ("accessLog",)  # the container's variables kept
+
+
+def test_options_setting_no_entry_point_still_hide_the_variables(tmp_path: Path) -> None:
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text("""services:
+  traefik:
+    image: traefik:v3.2
+    command: ["--log.level=DEBUG"]
+    environment:
+      TRAEFIK_ENTRYPOINTS_WEB_ADDRESS: ":80"
+      TRAEFIK_ACCESSLOG: "true"
+  api:
+    image: harbor/api:1.0
+    labels:
+      traefik.http.routers.api.rule: PathPrefix(`/v1`)
+""")
+    config = read(compose)
+    assert any(warning.startswith(f"2 {IGNORED}") for warning in config.warnings)
+    [api] = config.routes
+    assert RouteAspect.LOGGING in api.not_shown  # the options set no static configuration
+    assert api.client_transport is None
