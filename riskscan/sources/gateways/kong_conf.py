@@ -14,6 +14,9 @@ What is read (`kong_conf_rules` judges each setting):
 - `admin_listen` and `admin_gui_listen` on a network address: the Admin API reachable from the network;
 - credentials written in clear (`pg_password`, inline private keys, session secrets, URLs with
   credentials), by place only; `{vault://...}` references are not credentials.
+The same settings written as `KONG_*` variables (a Compose service, `kong_compose`; a Kubernetes
+workload, read with its manifest by `kong_kubernetes`) make the same configuration
+(`kong_runtime_config`).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from typing import Any
 from riskscan.sources.gateways.container_env import ConfigMaps, EnvVariable, container_env
 from riskscan.sources.gateways.kong_compose import KongService, is_kong_image
 from riskscan.sources.gateways.kong_conf_rules import Setting
-from riskscan.sources.gateways.kubernetes_objects import KubeObject
+from riskscan.sources.gateways.kubernetes_objects import KubeObject, mapping, text
 from riskscan.sources.gateways.kubernetes_secrets import pod_containers
 
 __all__ = ["kong_workload"]
@@ -38,10 +38,10 @@ _DECIDING = ("proxy_listen", "admin_listen", "admin_gui_listen", "ssl_cipher_sui
 
 def kong_workload(objects: list[KubeObject], config_maps: ConfigMaps) -> KongService | None:
     """The settings of the first running Kong container with `KONG_*` variables; None when there is none."""
-    found = [(item, variables) for item, variables in _kong_containers(objects, config_maps)]
+    found = list(_kong_containers(objects, config_maps))
     if not found:
         return None
-    item, variables = found[0]
+    item, container, variables = found[0]
     settings = {variable.name[len(_PREFIX):].lower(): Setting(variable.value, variable.line, variable.pointer,
                                                                variable.shown)
                 for variable in variables if variable.value is not None}
@@ -49,14 +49,20 @@ def kong_workload(objects: list[KubeObject], config_maps: ConfigMaps) -> KongSer
                if variable.value is None and variable.name[len(_PREFIX):].lower() in _DECIDING]
     warnings = [f"{name} is taken by reference (a Secret, a $(VAR) or a ConfigMap not in the scan): its "
                 "value is unknown and Kong's default is judged in its place" for name in unknown]
+    unread = _unread_sources(item, container, config_maps)
+    if unread:
+        places = ", ".join(f"envFrom/{index}" for index in unread)
+        warnings.append(f"{len(unread)} envFrom source(s) ({places}) take variables from a Secret or a"
+                        " ConfigMap in no file given: a KONG_* setting there is unknown, Kong's default is"
+                        " judged in its place")
     if len(found) > 1:
         warnings.append(f"{len(found) - 1} more Kong container(s) with KONG_* variables not read (only the"
                         f" one of {item.label})")
     return KongService(settings, warnings)
 
 
-def _kong_containers(objects: list[KubeObject],
-                     config_maps: ConfigMaps) -> Iterator[tuple[KubeObject, list[EnvVariable]]]:
+def _kong_containers(objects: list[KubeObject], config_maps: ConfigMaps
+                     ) -> Iterator[tuple[KubeObject, Mapping[str, Any], list[EnvVariable]]]:
     """Each running container of Kong's image with `KONG_*` variables, and those variables."""
     for item in objects:
         if item.kind in _RUN_TO_COMPLETION:
@@ -66,7 +72,18 @@ def _kong_containers(objects: list[KubeObject],
                 variables = [variable for variable in container_env(item, pointer, container, config_maps)
                              if variable.name.startswith(_PREFIX)]
                 if variables:
-                    yield item, variables
+                    yield item, container, variables
+
+
+def _unread_sources(item: KubeObject, container: Mapping[str, Any], config_maps: ConfigMaps) -> list[int]:
+    """The (0-based) `envFrom` entries whose variables are not read: a Secret's, or a missing ConfigMap's."""
+    sources = container.get("envFrom")
+    unread = []
+    for index, source in enumerate(sources if isinstance(sources, list) else []):
+        reference = mapping(mapping(source).get("configMapRef"))
+        if not reference or config_maps.find(item.namespace, text(reference.get("name"))) is None:
+            unread.append(index)
+    return unread
 
 
 def _is_running(pointer: str, container: Mapping[str, Any]) -> bool:

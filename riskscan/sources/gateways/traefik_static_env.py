@@ -86,8 +86,7 @@ def noting_file(config: StaticConfig | str | None, context: ReadContext) -> Stat
 def environment_static(variables: Sequence[EnvVariable], shown: str, place: str) -> StaticConfig | None:
     """The static configuration `TRAEFIK_*` variables set; None when they set none (no entry point or
     provider) or name a configuration file."""
-    options = {_option(variable): variable for variable in variables
-               if is_traefik_variable(variable.name) and variable.value is not None}
+    options = _options(variables)
     if any(option.lower().startswith("--configfile") for option in options):
         return None
     data = options_data(list(options))
@@ -103,9 +102,7 @@ def container_secrets(item: KubeObject, config_maps: ConfigMaps) -> list[Evidenc
     found: list[Evidence] = []
     for pointer, container in pod_containers(item):
         if is_traefik_image(container.get("image")):
-            options = {_option(variable): variable for variable in container_env(item, pointer, container,
-                                                                                  config_maps)
-                       if is_traefik_variable(variable.name) and variable.value is not None}
+            options = _options(container_env(item, pointer, container, config_maps))
             found += _secrets(options, options_data(list(options)))
     return found
 
@@ -114,6 +111,12 @@ def _secrets(options: dict[str, EnvVariable], data: Mapping[str, Any]) -> tuple[
     places = {_pointer(option): variable for option, variable in options.items()}
     secrets = (_evidence(places, pointer, what) for pointer, what in clear_secret_pointers(data))
     return tuple(item for item in secrets if item is not None)
+
+
+def _options(variables: Sequence[EnvVariable]) -> dict[str, EnvVariable]:
+    """Each `TRAEFIK_*` variable written out (not a reference) as the option it stands for."""
+    return {_option(variable): variable for variable in variables
+            if is_traefik_variable(variable.name) and variable.value is not None}
 
 
 def _option(variable: EnvVariable) -> str:

@@ -51,6 +51,8 @@ def test_the_rendered_chart_is_kongs_runtime_configuration() -> None:
     config = chart()
     assert (config.gateway, config.is_runtime_config, config.routes) == ("kong", True, ())
     assert not any("checked for credentials in clear only" in warning for warning in config.warnings)
+    assert any(warning.startswith("1 envFrom source(s) (envFrom/1) take variables from a Secret")
+               for warning in config.warnings)  # the license Secret; the ConfigMap is read
 
 
 def test_admin_listen_on_the_network_is_placed_at_its_variable() -> None:
@@ -86,8 +88,11 @@ def test_secrets_by_place_counted_once_references_never_and_never_the_value() ->
 
 def test_without_the_configmap_in_the_scan_kongs_default_suite_applies(tmp_path: Path) -> None:
     (tmp_path / "chart.yaml").write_text((HELM / "kong-chart-rendered.yaml").read_text())
-    [setting] = read(tmp_path / "chart.yaml", tmp_path).tls_settings or ()
+    config = read(tmp_path / "chart.yaml", tmp_path)
+    [setting] = config.tls_settings or ()
     assert setting.is_default and setting.protocols == ("TLSv1.2", "TLSv1.3")
+    unread = "2 envFrom source(s) (envFrom/0, envFrom/1)"
+    assert any(warning.startswith(unread) for warning in config.warnings)
 
 
 def test_references_are_not_credentials_and_unknown_listeners_are_said(tmp_path: Path) -> None:
