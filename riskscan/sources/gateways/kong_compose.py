@@ -21,7 +21,7 @@ from riskscan.sources.gateways.apisix_sniff import top_level_keys
 from riskscan.sources.gateways.kong_conf_rules import Setting
 from riskscan.sources.structured import StructuredDocument, escape_pointer_token
 
-__all__ = ["KongService", "kong_service", "looks_like_kong_compose"]
+__all__ = ["KongService", "is_kong_image", "kong_service", "looks_like_kong_compose"]
 
 # `kong:3.6`, `kong/kong-gateway:3.6`, `docker.io/library/kong@sha256:...`; never `pantsel/konga`.
 _KONG_IMAGE = re.compile(
@@ -53,7 +53,7 @@ def kong_service(document: StructuredDocument, shown: str) -> KongService:
     if not isinstance(services, Mapping):
         raise SourceError("`services` is not a mapping of Compose services", path=shown, line=1)
     found = [(str(name), service) for name, service in services.items()
-             if isinstance(service, Mapping) and _is_kong(service) and _variables(service)]
+             if isinstance(service, Mapping) and is_kong_image(service.get("image")) and _variables(service)]
     if not found:
         raise SourceError("no Kong service with KONG_* environment variables", path=shown, line=1)
     name, service = found[0]
@@ -67,8 +67,9 @@ def kong_service(document: StructuredDocument, shown: str) -> KongService:
     return KongService(settings, warnings)
 
 
-def _is_kong(service: Mapping[str, Any]) -> bool:
-    image = service.get("image")
+def is_kong_image(image: object) -> bool:
+    """True for Kong's gateway image (`kong:3.6`, `kong/kong-gateway:3.6`, any registry's); never the
+    ingress controller's (`kong/kubernetes-ingress-controller`) nor `pantsel/konga`."""
     return isinstance(image, str) and _KONG_IMAGE.match(f"  image: {image}") is not None
 
 

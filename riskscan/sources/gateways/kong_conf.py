@@ -14,16 +14,20 @@ What is read (`kong_conf_rules` judges each setting):
 - `admin_listen` and `admin_gui_listen` on a network address: the Admin API reachable from the network;
 - credentials written in clear (`pg_password`, inline private keys, session secrets, URLs with
   credentials), by place only; `{vault://...}` references are not credentials.
+The same settings written as `KONG_*` variables (a Compose service, `kong_compose`; a Kubernetes
+workload, read with its manifest by `kong_kubernetes`) make the same configuration
+(`kong_runtime_config`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from riskscan.errors import SourceError
-from riskscan.model import GatewayConfig, SourceKind
+from riskscan.model import Evidence, GatewayConfig, SourceKind
 from riskscan.sources import HEAD_BYTES, ReadContext
 from riskscan.sources.gateways.kong_compose import kong_service, looks_like_kong_compose
 from riskscan.sources.gateways.kong_conf_rules import (
@@ -35,7 +39,7 @@ from riskscan.sources.gateways.kong_conf_rules import (
 )
 from riskscan.sources.structured import load_text, parse_structured_text
 
-__all__ = ["KongConfError", "KongConfReader", "parse_kong_conf"]
+__all__ = ["KongConfError", "KongConfReader", "kong_runtime_config", "parse_kong_conf"]
 
 _ASSIGNMENT = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*=\s*(.*?)\s*$")
 _SECTION = re.compile(r"^\s*\[[^\]]*\]\s*$")  # an INI section: never kong.conf
@@ -166,11 +170,22 @@ class KongConfReader:
                 settings, warnings = _settings(text, shown)
         except SourceError as error:
             raise KongConfError(error.problem, path=error.path, line=error.line) from None
-        tls = tls_settings(settings, shown, warnings.append)
-        return GatewayConfig(
-            path=shown, gateway="kong", routes=(), is_runtime_config=True,
-            warnings=tuple(dict.fromkeys(warnings)), tls_settings=tls,
-            client_listeners=proxy_listeners(settings, shown),
-            admin_exposures=admin_exposures(settings, shown),
-            clear_secrets=clear_secrets(settings, shown),
-        )
+        return kong_runtime_config(shown, settings, warnings)
+
+
+def kong_runtime_config(shown: str, settings: Mapping[str, Setting], warnings: list[str],
+                        other_secrets: tuple[Evidence, ...] = ()) -> GatewayConfig:
+    """Kong's runtime configuration from its settings, wherever they are written (kong.conf, `KONG_*`
+    variables): TLS, proxy listeners, Admin API, and credentials in clear (with `other_secrets`, those
+    the file holds besides, a place judged twice counted once)."""
+    tls = tls_settings(settings, shown, warnings.append)
+    secrets: dict[tuple[str, str | int | None], Evidence] = {}
+    for item in (*other_secrets, *clear_secrets(settings, shown)):
+        secrets.setdefault((item.path, item.pointer or item.line), item)
+    return GatewayConfig(
+        path=shown, gateway="kong", routes=(), is_runtime_config=True,
+        warnings=tuple(dict.fromkeys(warnings)), tls_settings=tls,
+        client_listeners=proxy_listeners(settings, shown),
+        admin_exposures=admin_exposures(settings, shown),
+        clear_secrets=tuple(secrets.values()),
+    )

@@ -30,11 +30,13 @@ __all__ = ["Setting", "admin_exposures", "clear_secrets", "proxy_listeners", "tl
 
 class Setting(NamedTuple):
     """One kong.conf setting as written: its value (comment and quotes dropped), its line, and, when it
-    is written elsewhere than in kong.conf (a Compose `KONG_*` variable), the JSON pointer of that place."""
+    is written elsewhere than in kong.conf (a `KONG_*` variable of a Compose service or a Kubernetes
+    container), the JSON pointer of that place."""
 
     value: str
     line: int | None
     pointer: str | None = None
+    shown: str | None = None  # the file, when another than the one read (a ConfigMap a container names)
 
 
 _SUITES = {
@@ -66,20 +68,20 @@ def tls_settings(
              f"custom, and the suite is {name}")
     if name in _SUITES and suite is not None:
         note = f"ssl_cipher_suite {name}: the TLS versions of every ssl proxy listener (Kong's {name} suite)"
-        evidence = Evidence(path=shown, line=suite.line, pointer=suite.pointer, note=note)
+        evidence = Evidence(path=suite.shown or shown, line=suite.line, pointer=suite.pointer, note=note)
         return _one(tls_setting(_SUITES[name], evidence))
     if name == "intermediate":
         note = ("no ssl_cipher_suite: Kong's default suite, intermediate (TLSv1.2, TLSv1.3), applies to "
                 "every proxy listener with ssl")
         return (default_setting(TlsDefault.KONG, Evidence(path=shown, note=note)),)
     if name == "custom" and protocols is not None:
-        evidence = Evidence(path=shown, line=protocols.line, pointer=protocols.pointer,
+        evidence = Evidence(path=protocols.shown or shown, line=protocols.line, pointer=protocols.pointer,
                             note="ssl_protocols (ssl_cipher_suite custom) of every proxy listener with ssl")
         return _one(tls_setting(protocols.value.replace(",", " ").split(), evidence))
     if name == "custom":
         note = "ssl_cipher_suite custom without ssl_protocols: Kong's default ssl_protocols applies"
-        line = suite.line if suite else None
-        return (default_setting(TlsDefault.KONG_CUSTOM, Evidence(path=shown, line=line, note=note)),)
+        line, path = (suite.line, suite.shown or shown) if suite else (None, shown)
+        return (default_setting(TlsDefault.KONG_CUSTOM, Evidence(path=path, line=line, note=note)),)
     warn(f"line {suite.line if suite else 1}: ssl_cipher_suite is none of modern, intermediate, old, fips,"
          " custom: Kong refuses to start; TLS versions not judged")
     return ()
@@ -96,7 +98,8 @@ def proxy_listeners(settings: Mapping[str, Setting], shown: str) -> tuple[Client
         where = f"proxy_listen entry {index}" if "proxy_listen" in settings else \
             f"Kong's default proxy_listen, entry {index}"
         served = "TLS (ssl)" if is_tls else "plain HTTP (no ssl)"
-        evidence = Evidence(path=shown, line=line, pointer=_pointer(settings, "proxy_listen"),
+        evidence = Evidence(path=_path(settings, "proxy_listen", shown), line=line,
+                            pointer=_pointer(settings, "proxy_listen"),
                             note=f"{where}: {served}")
         found.append(ClientTransport(is_plain=not is_tls, evidence=evidence))
     return tuple(found)
@@ -122,7 +125,7 @@ def admin_exposures(settings: Mapping[str, Setting], shown: str) -> tuple[AdminE
             note = (f"{key} entry {index} listens on a network address {with_ssl}: {what} is reachable from "
                     f"the network{guard}")
             found.append(AdminExposure(gateway="kong", kind=kind, evidence=Evidence(
-                path=shown, line=line, pointer=settings[key].pointer, note=note)))
+                path=settings[key].shown or shown, line=line, pointer=settings[key].pointer, note=note)))
     return tuple(found)
 
 
@@ -145,6 +148,11 @@ def _pointer(settings: Mapping[str, Setting], key: str) -> str | None:
     return setting.pointer if setting else None
 
 
+def _path(settings: Mapping[str, Setting], key: str, shown: str) -> str:
+    setting = settings.get(key)
+    return (setting.shown if setting else None) or shown
+
+
 def _hosts(value: str) -> list[str]:
     entries = [entry.split() for entry in value.split(",")[:_MAX_ENTRIES]]
     return [split_host(words[0]) if words else "" for words in entries]
@@ -156,7 +164,8 @@ def clear_secrets(settings: Mapping[str, Setting], shown: str) -> tuple[Evidence
     for key, setting in sorted(settings.items(), key=lambda item: item[1].line or 0):
         what = _secret_kind(key, setting.value)
         if what is not None:
-            found.append(Evidence(path=shown, line=setting.line, pointer=setting.pointer or f"/{key}",
+            found.append(Evidence(path=setting.shown or shown, line=setting.line,
+                                  pointer=setting.pointer or f"/{key}",
                                   note=f"{what} written in clear ({_REFERENCE_NOTE})"))
     return tuple(found)
 

@@ -11,7 +11,9 @@ TraefikServices of the scan (`traefik_crd_lookup`). `Secret` and `ConfigMap` obj
 routes, and no annotation value that may carry a credential is kept. A Secret holding data, a ConfigMap
 key or container env variable named like a credential with a literal value, and a credential in a
 routing object's annotations or header filters or in a Traefik Middleware, are recorded by place only
-(`kubernetes_secrets`), so every manifest read counts as checked for secrets. A manifest without routing
+(`kubernetes_secrets`), so every manifest read counts as checked for secrets. A manifest running Kong's
+gateway image with `KONG_*` variables and no routing object is Kong's runtime configuration
+(`kong_kubernetes`), judged as kong.conf is. A manifest without routing
 objects (Deployments, Services, Secrets) is read for that check alone: it routes nothing, so it does not
 count as a gateway configuration (`GatewayConfig.has_routing`). Routing kinds riskscan does not assess
 (TLSRoute, TCPRoute, UDPRoute, IngressRouteTCP, IngressRouteUDP) are named in a warning.
@@ -27,7 +29,10 @@ from riskscan.model import Evidence, GatewayConfig, GatewayRoute, SourceKind
 from riskscan.sources import HEAD_BYTES, ReadContext
 from riskscan.sources.gateways.gateway_api import grpcroute_routes, httproute_routes
 from riskscan.sources.gateways.gateway_api_listeners import parent_gateway
+from riskscan.sources.gateways.container_env import ConfigMaps
 from riskscan.sources.gateways.gateway_lookup import GatewayIndex
+from riskscan.sources.gateways.kong_conf import kong_runtime_config
+from riskscan.sources.gateways.kong_kubernetes import kong_workload
 from riskscan.sources.gateways.kubernetes_ingress import ingress_routes
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, collect_objects
 from riskscan.sources.gateways.kubernetes_secrets import (
@@ -46,6 +51,7 @@ from riskscan.sources.gateways.traefik_ingressroute import (
     ingressroute_routes,
     names_file_provider,
 )
+from riskscan.sources.gateways.traefik_static_env import container_secrets
 from riskscan.sources.structured import StructuredDocument, load_structured_documents
 
 __all__ = ["KubernetesError", "KubernetesReader"]
@@ -73,6 +79,8 @@ _GATEWAY_API_LIMITS = (
 _SCAN_BYTES = 16 << 20  # how far into a long manifest file sniffing looks for a routing kind
 _MAX_SECRETS = 200  # places kept per file
 _TEMPLATE = "a Helm or Go template ({{ }}), YAML only once rendered: render it first (helm template)"
+_KONG_BESIDE_ROUTING = ("a Kong container's KONG_* variables are not read as Kong's runtime configuration in"
+                        " a manifest with routing objects: give the Kong workload a file of its own")
 _NO_ROUTING = ("no Ingress, HTTPRoute, GRPCRoute, Gateway or IngressRoute: checked for credentials in clear"
                " only")
 
@@ -94,7 +102,8 @@ class KubernetesReader:
                "(replicas or an autoscaler's minimum as nodes, probes as health checks); Traefik "
                "IngressRoutes with their Middlewares, TLSOptions (mTLS, minVersion) and TraefikServices; "
                "every manifest checked for credentials in clear by place (Secrets holding data, ConfigMap "
-               "keys and container env values named like credentials), values never kept")
+               "keys and container env values named like credentials), values never kept; a Kong workload's "
+               "KONG_* variables as Kong's runtime configuration")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a Kubernetes manifest: a routing object of a Kubernetes API group, or documents that
@@ -130,24 +139,29 @@ class KubernetesReader:
         if not objects and not dropped:
             raise KubernetesError("no Kubernetes object in the manifest", path=shown)
         has_routing = any(_is_routing(item) for item in objects)
+        kong = kong_workload(objects, ConfigMaps(documents, shown, path, context))
         traefik: IngressRouteReading | None = None
         unassessed = sorted({item.kind for item in objects if item.kind in _UNASSESSED_ROUTES})
         if has_routing:
             routes, traefik = _routes(objects, path, context, warnings)
+            warnings += [_KONG_BESIDE_ROUTING] if kong is not None else []
         else:
             routes = []
-            warnings += [] if unassessed else [_NO_ROUTING]
+            warnings += [] if unassessed or kong is not None else [_NO_ROUTING]
         if unassessed:
             warnings.append(f"{', '.join(unassessed)} objects (non-HTTP routing) are not assessed")
         warnings += replica_warnings(objects)
         if dropped:
             warnings.append(f"{dropped} Secret/ConfigMap object(s) not read into routes (their values are"
                             " never kept; a Secret holding data counts as a credential in clear, by place)")
+        secrets = tuple(_clear_secrets(documents, objects, shown))
+        if kong is not None and not has_routing:
+            # A Kong workload's KONG_* variables are Kong's runtime configuration, as kong.conf is.
+            return kong_runtime_config(shown, kong.settings, [*warnings, *kong.warnings], secrets)
         # TLS versions only where IngressRoutes show them: an Ingress's are the controller's settings.
         versions = tuple(traefik.tls_settings.values()) if traefik is not None else None
         return GatewayConfig(path=shown, gateway="kubernetes", routes=tuple(routes),
-                             warnings=tuple(dict.fromkeys(warnings)),
-                             clear_secrets=tuple(_clear_secrets(documents, objects, shown)),
+                             warnings=tuple(dict.fromkeys(warnings)), clear_secrets=secrets,
                              tls_settings=versions, has_routing=has_routing)
 
 
@@ -188,12 +202,17 @@ def _ingressroutes(objects: list[KubeObject], path: Path, context: ReadContext, 
 def _clear_secrets(documents: list[StructuredDocument], objects: list[KubeObject],
                    shown: str) -> list[Evidence]:
     """Every credential the file writes in clear, by place: Secrets, ConfigMaps, then each object's own
-    (a routing object's annotations and filters, a Traefik Middleware's fields, a workload's env)."""
+    (a routing object's annotations and filters, a Traefik Middleware's fields, a workload's env, a Traefik
+    container's TRAEFIK_* variables judged as its static configuration's fields)."""
     found = secret_objects_in_clear(documents, shown) + config_map_secrets(documents, shown)
+    config_maps = ConfigMaps(documents, shown)
     for item in objects:
         found += routing_object_secrets(item) if _is_routing(item) else workload_secrets(item)
-        found += middleware_secrets(item)
-    return found[:_MAX_SECRETS]
+        found += middleware_secrets(item) + container_secrets(item, config_maps)
+    places: dict[tuple[str, str | int | None], Evidence] = {}
+    for evidence in found:  # a Traefik variable judged as a container's env and as a static field: once
+        places.setdefault((evidence.path, evidence.pointer or evidence.line), evidence)
+    return list(places.values())[:_MAX_SECRETS]
 
 
 def _is_template(path: Path) -> bool:

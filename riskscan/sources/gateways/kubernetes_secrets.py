@@ -32,8 +32,8 @@ from riskscan.sources.gateways.traefik_secrets import clear_secret_pointers
 from riskscan.sources.gateways.url_credentials import is_credential_header, is_reference, url_credential
 from riskscan.sources.structured import StructuredDocument, escape_pointer_token
 
-__all__ = ["config_map_secrets", "middleware_secrets", "routing_object_secrets", "secret_objects_in_clear",
-           "workload_secrets"]
+__all__ = ["config_map_secrets", "document_objects", "middleware_secrets", "pod_containers",
+           "routing_object_secrets", "secret_objects_in_clear", "workload_secrets"]
 
 _SNIPPET_HEADER = re.compile(
     r"""(?:proxy_set_header|add_header|more_set_input_headers|more_set_headers)\s+["']?([A-Za-z0-9_-]+)"""
@@ -60,7 +60,7 @@ def secret_objects_in_clear(documents: list[StructuredDocument], shown: str) -> 
     """Each Secret object holding a literal value in `data` or `stringData`, by its place."""
     found: list[Evidence] = []
     for document in documents:
-        for pointer, item in _objects(document.data):
+        for pointer, item in document_objects(document.data):
             field = next((name for name in ("data", "stringData") if _holds_literal(item.get(name))), None)
             if text(item.get("kind")) == "Secret" and field is not None:
                 # Place only: not even the Secret's name, which annotations such as `auth-secret` use.
@@ -75,7 +75,7 @@ def config_map_secrets(documents: list[StructuredDocument], shown: str) -> list[
     """Each credential-named key of a ConfigMap's `data` with a literal value, by its pointer."""
     found: list[Evidence] = []
     for document in documents:
-        for pointer, item in _objects(document.data):
+        for pointer, item in document_objects(document.data):
             data = item.get("data")
             if text(item.get("kind")) != "ConfigMap" or not isinstance(data, dict):
                 continue
@@ -91,7 +91,7 @@ def config_map_secrets(documents: list[StructuredDocument], shown: str) -> list[
 def workload_secrets(item: KubeObject) -> list[Evidence]:
     """Credentials the containers of an object's pod templates are given in clear in `env`, by place."""
     found: list[Evidence] = []
-    for pointer, container in _containers(item.spec, "/spec", 0):
+    for pointer, container in pod_containers(item):
         env = container.get("env")
         for index, entry in enumerate(env if isinstance(env, list) else []):
             if not isinstance(entry, dict) or "valueFrom" in entry:
@@ -127,7 +127,7 @@ def middleware_secrets(item: KubeObject) -> list[Evidence]:
             if not pointer.endswith(_SECRET_REFERENCES)][:_MAX_SECRETS]
 
 
-def _objects(data: object) -> Iterator[tuple[str, Mapping[str, Any]]]:
+def document_objects(data: object) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """A document's object, or a List's items, with their pointers inside the document."""
     if not isinstance(data, dict):
         return
@@ -142,6 +142,13 @@ def _holds_literal(values: object) -> bool:
     """A non-empty mapping with at least one value written out (not a template or reference)."""
     return isinstance(values, dict) and any(
         isinstance(value, str) and value.strip() and not _is_template(value) for value in values.values())
+
+
+def pod_containers(item: KubeObject) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """The containers (init and ephemeral ones too) of every pod template of an object, wherever it keeps
+    them (a Deployment's `spec.template`, a CronJob's `spec.jobTemplate`, a CRD's), with their pointers
+    below the object (`/spec/template/spec/containers/0`)."""
+    return _containers(item.spec, "/spec", 0)
 
 
 def _containers(node: object, pointer: str, depth: int) -> Iterator[tuple[str, Mapping[str, Any]]]:

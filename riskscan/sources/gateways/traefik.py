@@ -73,6 +73,7 @@ from riskscan.sources.gateways.traefik_services import (
     service_upstream,
 )
 from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_config
+from riskscan.sources.gateways.traefik_static_env import noting_file
 from riskscan.sources.structured import escape_pointer_token
 
 __all__ = ["TraefikError", "TraefikReader"]
@@ -100,7 +101,8 @@ class TraefikReader:
                "ipAllowList, headers (CORS), chains, @kubernetescrd and @docker ones found in the folders "
                "given; mTLS TLS options; upstreams followed through the folder's files and compound "
                "services, credentials stripped; access logs and metrics from the one static configuration "
-               "(traefik.yml) in the folders given, else not shown; Compose label routers; credentials in "
+               "(traefik.yml) in the folders given, or the Traefik container's command options, else its "
+               "TRAEFIK_* variables; Compose label routers; credentials in "
                "labels and the Traefik container's environment flagged by place")
 
     def sniff(self, path: Path, head: bytes) -> bool:
@@ -121,14 +123,16 @@ class TraefikReader:
         compose = compose_routers(data) if is_compose(data) else None
         secrets = (compose_secrets(data, shown, locate_line) if compose is not None
                    else clear_secrets(data, shown, locate_line, ""))
-        own_static = compose_static(data, shown) if compose is not None else None
+        own_static = (noting_file(compose_static(data, shown, locate_line), context) if compose is not None
+                      else None)
         if compose is not None:
             data, locate_line = compose.data, _relocated(locate_line, compose.pointers)
         http = data.get("http")
         if not isinstance(http, Mapping) and not any(key in data for key in ("tcp", "udp")):
             raise TraefikError("no http routers, middlewares or services in the file", path=shown)
         http = http if isinstance(http, Mapping) else {}
-        static = own_static or (find_static_config(context) if data.get("http") else None)
+        static = own_static if isinstance(own_static, StaticConfig) else (
+            find_static_config(context) if data.get("http") else None)
         definitions = Definitions()
         definitions.add(data, (shown, locate_line))
         if compose is not None:
@@ -150,11 +154,14 @@ class TraefikReader:
         if isinstance(static, str):
             builder.warnings.append(static)
         builder.static = static if isinstance(static, StaticConfig) else None
+        builder.warnings += builder.static.warnings if builder.static else ()
+        builder.warnings += [own_static] if isinstance(own_static, str) else []
         routes = builder.routes()
         return GatewayConfig(path=shown, gateway="traefik", routes=tuple(routes),
                              consumer_count=builder.users, warnings=tuple(dict.fromkeys(builder.warnings)),
                              tls_settings=tls_settings(data, builder.evidence),
-                             clear_secrets=secrets + (builder.static.clear_secrets if builder.static else ()))
+                             clear_secrets=_once(secrets + (builder.static.clear_secrets if builder.static
+                                                            else ())))
 
 
 class _Builder:
@@ -368,3 +375,12 @@ def _mapping(value: object) -> Mapping[str, Any]:
 
 def _list(value: object) -> list[Any]:
     return value if isinstance(value, list) else []
+
+
+def _once(secrets: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
+    """Credentials by place, one judged twice (a Traefik container's variable is also its static
+    configuration's field) counted once."""
+    kept: dict[tuple[str, str | int | None], Evidence] = {}
+    for item in secrets:
+        kept.setdefault((item.path, item.pointer or item.line), item)
+    return tuple(kept.values())

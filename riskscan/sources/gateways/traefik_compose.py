@@ -14,8 +14,9 @@ Compose service, one node per replica). A router without a `rule` label gets the
 turns `providers.docker.exposedByDefault` off (by a command option or environment variable; a static
 configuration file's setting is not read here).
 
-The Traefik container's `command` options are its static configuration when they set one
-(`compose_static`): entry points with TLS or an https redirect, access logs, metrics.
+The Traefik container's `command` options are its static configuration when they set one, else its
+`TRAEFIK_*` environment variables (`compose_static`, `traefik_static_env`): entry points with TLS or an
+https redirect, access logs, metrics.
 
 Credentials written in clear are recorded by place only (`compose_secrets`): a label judged as the
 file provider's field of the same path (`traefik_secrets`: basicAuth/digestAuth `users`, a credential
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from riskscan.model import Evidence
+from riskscan.sources.gateways.container_env import EnvVariable
 from riskscan.sources.gateways.secret_walk import MAX_PLACES
 from riskscan.sources.gateways.traefik_docker import (
     key_value_pairs,
@@ -41,7 +43,8 @@ from riskscan.sources.gateways.traefik_docker import (
 )
 from riskscan.sources.gateways.traefik_secrets import credential_field
 from riskscan.sources.gateways.traefik_static import StaticConfig
-from riskscan.sources.gateways.traefik_static_args import is_traefik_image, static_from_arguments
+from riskscan.sources.gateways.traefik_static_args import is_traefik_image
+from riskscan.sources.gateways.traefik_static_env import container_static
 from riskscan.sources.gateways.url_credentials import is_reference, url_credential
 from riskscan.sources.structured import escape_pointer_token
 
@@ -102,15 +105,19 @@ def compose_routers(data: Mapping[str, Any]) -> ComposeRouters:
     return found
 
 
-def compose_static(data: Mapping[str, Any], shown: str) -> StaticConfig | None:
-    """The static configuration the one Traefik container's `command` options set, if any."""
+def compose_static(data: Mapping[str, Any], shown: str, locate: Locate) -> StaticConfig | str | None:
+    """The static configuration the one Traefik container sets by its `command` options, else by its
+    `TRAEFIK_*` environment variables (`traefik_static_env`), if any; a str: none, and why (a warning)."""
     found = [(name, compose) for name, compose in _services(data)
              if is_traefik_image(compose.get("image"))]
     if len(found) != 1:
         return None
     name, compose = found[0]
-    place = f"/services/{escape_pointer_token(name)}/command"
-    return static_from_arguments(compose.get("command"), shown, place)
+    base = f"/services/{escape_pointer_token(name)}"
+    environment = f"{base}/environment"
+    variables = [EnvVariable(key.strip(), value.strip(), shown, locate(pointer), pointer)
+                 for key, value, pointer in key_value_pairs(compose.get("environment"), environment)]
+    return container_static(compose.get("command"), variables, shown, (f"{base}/command", environment))
 
 
 def compose_secrets(data: Mapping[str, Any], shown: str, locate: Locate) -> tuple[Evidence, ...]:

@@ -14,8 +14,8 @@ code resolves them as it resolves a file router's (`traefik_middlewares`, `traef
 - Services: TraefikServices, ServersTransports and Kubernetes Services (`traefik_crd`).
 - Traefik's static configuration, for entry points and access logs: the `args` of the one Traefik
   container (image `traefik`) of a Deployment, DaemonSet or StatefulSet among the manifests given, as
-  the Helm chart renders it (`traefik_static_args`); else the one static configuration file of the
-  folders given (`traefik_static`).
+  the Helm chart renders it (`traefik_static_args`), or without `args` its `TRAEFIK_*` variables
+  (`traefik_static_env`); else the one static configuration file of the folders given (`traefik_static`).
 
 Only files whose text declares what is looked for are parsed, each at most once per version.
 """
@@ -31,6 +31,7 @@ from typing import Any
 
 from riskscan.errors import SourceError
 from riskscan.sources import HEAD_BYTES, ReadContext
+from riskscan.sources.gateways.container_env import ConfigMaps, container_env
 from riskscan.sources.gateways.gateway_lookup import other_files
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, collect_objects
 from riskscan.sources.gateways.kubernetes_services import ServiceIndex
@@ -43,7 +44,8 @@ from riskscan.sources.gateways.traefik_elsewhere import (
 from riskscan.sources.gateways.traefik_load import TOML_SECTION, load_dynamic
 from riskscan.sources.gateways.traefik_provider import Definitions
 from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_config
-from riskscan.sources.gateways.traefik_static_args import is_traefik_image, static_from_arguments
+from riskscan.sources.gateways.traefik_static_args import is_traefik_image
+from riskscan.sources.gateways.traefik_static_env import container_static, noting_file
 from riskscan.sources.structured import load_structured_documents
 
 __all__ = ["TRAEFIK_GROUPS", "CrdLookup", "crd_lookup", "is_traefik_crd"]
@@ -88,7 +90,8 @@ def crd_lookup(objects: list[KubeObject], path: Path, context: ReadContext, serv
     the file provider's definitions only when a route names one (`needs_file_provider`)."""
     lookup = CrdLookup(Definitions(), services)
     options = [item for item in objects if is_traefik_crd(item, "TLSOption")]
-    arguments = [found for item in objects for found in _traefik_arguments(item)]
+    config_maps = ConfigMaps([], path.name, path, context)  # the scan's other files: this one's are dropped
+    arguments = [found for item in objects for found in _traefik_arguments(item, config_maps)]
     for other in other_files(path, context):
         key = (str(other.path), other.size, other.mtime_ns, context.max_bytes, other.shown)
         options += _options_in(*key)
@@ -109,10 +112,15 @@ def crd_lookup(objects: list[KubeObject], path: Path, context: ReadContext, serv
     return lookup
 
 
-def _static(arguments: list[StaticConfig], context: ReadContext, warnings: list[str]) -> StaticConfig | None:
+def _static(found: list[StaticConfig | str], context: ReadContext,
+            warnings: list[str]) -> StaticConfig | None:
     """The Traefik container's options when exactly one sets a static configuration, else the one file."""
+    warnings += [item for item in found if isinstance(item, str)]
+    arguments = [item for item in found if isinstance(item, StaticConfig)]
     if len(arguments) == 1:
-        return arguments[0]
+        config = noting_file(arguments[0], context)
+        warnings += config.warnings if isinstance(config, StaticConfig) else ()
+        return config if isinstance(config, StaticConfig) else None
     if len(arguments) > 1:
         warnings.append(f"{len(arguments)} Traefik containers with command-line options: entry points and"
                         " access logging are not shown")
@@ -123,26 +131,30 @@ def _static(arguments: list[StaticConfig], context: ReadContext, warnings: list[
     return static if isinstance(static, StaticConfig) else None
 
 
-def _traefik_arguments(item: KubeObject) -> list[StaticConfig]:
-    """The static configuration a workload's Traefik container gives as `args` (none: not one)."""
+def _traefik_arguments(item: KubeObject, config_maps: ConfigMaps) -> list[StaticConfig | str]:
+    """The static configuration a workload's Traefik container gives as `args`, else as `TRAEFIK_*`
+    variables of its environment (`traefik_static_env`); none when it is not one."""
     if item.kind not in _WORKLOADS or not item.api_version.startswith("apps/"):
         return []
     template = item.spec.get("template")
     pod = template.get("spec") if isinstance(template, dict) else None
     containers = pod.get("containers") if isinstance(pod, dict) else None
-    found = []
+    found: list[StaticConfig | str] = []
     for index, container in enumerate(containers if isinstance(containers, list) else []):
         if isinstance(container, dict) and is_traefik_image(container.get("image")):
-            place = f"{item.pointer}/spec/template/spec/containers/{index}/args"
-            config = static_from_arguments(container.get("args"), item.shown, place)
+            place = f"/spec/template/spec/containers/{index}"
+            variables = container_env(item, place, container, config_maps)
+            config = container_static(container.get("args"), variables, item.shown,
+                                      (f"{item.pointer}{place}/args", f"{item.pointer}{place}/env"))
             found += [config] if config is not None else []
     return found
 
 
 @lru_cache(maxsize=1024)
 def _arguments_in(file: str, size: int, mtime_ns: int, max_bytes: int,
-                  shown: str) -> tuple[StaticConfig, ...]:
-    """The static configurations the Traefik workloads of one file give as container `args`."""
+                  shown: str) -> tuple[StaticConfig | str, ...]:
+    """The static configurations the Traefik workloads of one file give as container `args` or
+    variables (a str: a container setting none, and why)."""
     path = Path(file)
     try:
         if _DECLARES_TRAEFIK_IMAGE.search(path.read_bytes()) is None:
@@ -151,7 +163,8 @@ def _arguments_in(file: str, size: int, mtime_ns: int, max_bytes: int,
     except (OSError, SourceError):
         return ()
     objects, _ = collect_objects(documents, shown, lambda message: None)
-    return tuple(config for item in objects for config in _traefik_arguments(item))
+    config_maps = ConfigMaps(documents, shown)
+    return tuple(config for item in objects for config in _traefik_arguments(item, config_maps))
 
 
 @lru_cache(maxsize=1024)

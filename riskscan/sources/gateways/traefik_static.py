@@ -46,9 +46,10 @@ class StaticConfig:
     secure_entry_points: frozenset[str] = frozenset()
     entry_points: frozenset[str] = frozenset()
     clear_secrets: tuple[Evidence, ...] = ()  # credentials written in clear, by place
-    # Where the settings are written when they are a container's command-line options rather than a
-    # file of their own (`/services/traefik/command`); None for a static configuration file.
+    # Where the settings are written when they are a container's command-line options or environment
+    # variables rather than a file of their own (`/services/traefik/command`); None for a file.
     place: str | None = None
+    warnings: tuple[str, ...] = ()  # what was ignored in choosing it (variables beside options)
 
 
 def find_static_config(context: ReadContext) -> StaticConfig | str | None:

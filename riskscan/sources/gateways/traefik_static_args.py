@@ -20,7 +20,7 @@ from typing import Any
 
 from riskscan.sources.gateways.traefik_static import StaticConfig, static_config
 
-__all__ = ["is_traefik_image", "static_from_arguments"]
+__all__ = ["is_traefik_image", "option_keys", "options_data", "split_options", "static_from_arguments"]
 
 _CANONICAL = {name.lower(): name for name in (
     "entryPoints", "accessLog", "accessLogs", "metrics", "tracing", "providers", "http", "tls",
@@ -40,19 +40,32 @@ def is_traefik_image(image: object) -> bool:
 def static_from_arguments(arguments: object, shown: str, place: str) -> StaticConfig | None:
     """The static configuration a container's options set (`arguments`: a list, or one string as a
     Compose `command` may be); None when they set none or hand over to a configuration file."""
-    options = _split(arguments)
+    options = split_options(arguments)
     if not options or any(option.lower().startswith("--configfile") for option in options):
         return None
+    return static_config(options_data(options), shown, lambda _: None, place)
+
+
+def options_data(options: Sequence[str]) -> dict[str, Any]:
+    """`--name[=value]` options in the static file's shape (also what `TRAEFIK_*` variables become)."""
     data: dict[str, Any] = {}
     for option in options[:_MAX_OPTIONS]:
-        name, has_value, value = option[2:].partition("=")
-        keys = [_CANONICAL.get(key.lower(), key.lower()) for key in name.split(".") if key]
-        if keys and len(keys) <= _MAX_DEPTH:
+        keys = option_keys(option)
+        if keys:
+            _, has_value, value = option.partition("=")
             _set(data, keys, _typed(value) if has_value else True)
-    return static_config(data, shown, lambda _: None, place)
+    return data
 
 
-def _split(arguments: object) -> list[str]:
+def option_keys(option: str) -> list[str]:
+    """The keys an option sets, canonical where riskscan reads them (`--entrypoints.web.http.tls` ->
+    `entryPoints`, `web`, `http`, `tls`); [] past `_MAX_DEPTH` levels."""
+    name = option[2:].partition("=")[0]
+    keys = [_CANONICAL.get(key.lower(), key.lower()) for key in name.split(".") if key]
+    return keys if len(keys) <= _MAX_DEPTH else []
+
+
+def split_options(arguments: object) -> list[str]:
     """The `--name[=value]` options among the arguments."""
     if isinstance(arguments, str):
         try:

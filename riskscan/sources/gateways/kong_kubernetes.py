@@ -1,0 +1,91 @@
+"""kong.conf's settings given as `KONG_*` environment variables of a Kong container on Kubernetes.
+
+Kong reads every setting from the environment too (`KONG_ADMIN_LISTEN` is `admin_listen`), as under
+Docker Compose (`kong_compose`). A manifest runs Kong when a container of a pod template (a Deployment,
+StatefulSet or DaemonSet, or any object's: an Argo Rollout, a CRD) uses Kong's gateway image
+(`kong_compose.is_kong_image`) with `KONG_*` variables: the official `kong/kong` Helm chart renders its
+`proxy` container so, beside the ingress controller (another image). The container's environment is
+built as Kubernetes builds it (`container_env`: `env` over `envFrom`, ConfigMaps of the scan read),
+and its settings are judged by the same rules as kong.conf (`kong_conf_rules`), each placed at its
+variable (or ConfigMap key).
+
+What is not read: init containers and Jobs or CronJobs run to completion (the chart's `kong migrations`
+Job), so their settings are not the running gateway's (their env is still checked for credentials by
+`kubernetes_secrets`). A setting taken by reference (a Secret, a `$(VAR)`, a ConfigMap the scan does not
+hold) is unknown: when it decides listeners or TLS a warning says Kong's default is judged in its place.
+The first Kong container is read; others are counted in a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from riskscan.sources.gateways.container_env import ConfigMaps, EnvVariable, container_env
+from riskscan.sources.gateways.kong_compose import KongService, is_kong_image
+from riskscan.sources.gateways.kong_conf_rules import Setting
+from riskscan.sources.gateways.kubernetes_objects import KubeObject, mapping, text
+from riskscan.sources.gateways.kubernetes_secrets import pod_containers
+
+__all__ = ["kong_workload"]
+
+_PREFIX = "KONG_"
+_RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
+# Settings whose absence Kong fills with a default that riskscan then judges: unknown is not absent.
+_DECIDING = ("proxy_listen", "admin_listen", "admin_gui_listen", "ssl_cipher_suite", "ssl_protocols",
+             "enforce_rbac")
+
+
+def kong_workload(objects: list[KubeObject], config_maps: ConfigMaps) -> KongService | None:
+    """The settings of the first running Kong container with `KONG_*` variables; None when there is none."""
+    found = list(_kong_containers(objects, config_maps))
+    if not found:
+        return None
+    item, container, variables = found[0]
+    settings = {variable.name[len(_PREFIX):].lower(): Setting(variable.value, variable.line, variable.pointer,
+                                                               variable.shown)
+                for variable in variables if variable.value is not None}
+    unknown = [variable.name for variable in variables
+               if variable.value is None and variable.name[len(_PREFIX):].lower() in _DECIDING]
+    warnings = [f"{name} is taken by reference (a Secret, a $(VAR) or a ConfigMap not in the scan): its "
+                "value is unknown and Kong's default is judged in its place" for name in unknown]
+    unread = _unread_sources(item, container, config_maps)
+    if unread:
+        places = ", ".join(f"envFrom/{index}" for index in unread)
+        warnings.append(f"{len(unread)} envFrom source(s) ({places}) take variables from a Secret or a"
+                        " ConfigMap in no file given: a KONG_* setting there is unknown, Kong's default is"
+                        " judged in its place")
+    if len(found) > 1:
+        warnings.append(f"{len(found) - 1} more Kong container(s) with KONG_* variables not read (only the"
+                        f" one of {item.label})")
+    return KongService(settings, warnings)
+
+
+def _kong_containers(objects: list[KubeObject], config_maps: ConfigMaps
+                     ) -> Iterator[tuple[KubeObject, Mapping[str, Any], list[EnvVariable]]]:
+    """Each running container of Kong's image with `KONG_*` variables, and those variables."""
+    for item in objects:
+        if item.kind in _RUN_TO_COMPLETION:
+            continue
+        for pointer, container in pod_containers(item):
+            if _is_running(pointer, container):
+                variables = [variable for variable in container_env(item, pointer, container, config_maps)
+                             if variable.name.startswith(_PREFIX)]
+                if variables:
+                    yield item, container, variables
+
+
+def _unread_sources(item: KubeObject, container: Mapping[str, Any], config_maps: ConfigMaps) -> list[int]:
+    """The (0-based) `envFrom` entries whose variables are not read: a Secret's, or a missing ConfigMap's."""
+    sources = container.get("envFrom")
+    unread = []
+    for index, source in enumerate(sources if isinstance(sources, list) else []):
+        reference = mapping(mapping(source).get("configMapRef"))
+        if not reference or config_maps.find(item.namespace, text(reference.get("name"))) is None:
+            unread.append(index)
+    return unread
+
+
+def _is_running(pointer: str, container: Mapping[str, Any]) -> bool:
+    """A main container (not an init or ephemeral one) of Kong's image."""
+    return pointer.rpartition("/")[0].endswith("/containers") and is_kong_image(container.get("image"))

@@ -1,0 +1,189 @@
+"""Kong's settings as `KONG_*` variables of a Kong container on Kubernetes (issue 8): the rendered
+`kong/kong` chart is Kong's runtime configuration, each setting placed at its variable (or at the key of
+the ConfigMap the container takes with `envFrom`); references are never credentials, init containers and
+migration Jobs are not the running gateway."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from riskscan.model import AdminExposureKind, GatewayConfig, SourceKind
+from riskscan.sources import ReadContext, detect_kind, read_head
+from riskscan.sources.gateways.kubernetes import KubernetesReader
+
+HELM = Path(__file__).resolve().parents[2] / "fixtures" / "kong_conf" / "helm-estate"
+READER = KubernetesReader()
+PROXY_ENV = "/spec/template/spec/containers/1/env"
+
+
+def read(path: Path, root: Path) -> GatewayConfig:
+    return READER.read(path, ReadContext(root=root))
+
+
+def chart() -> GatewayConfig:
+    return read(HELM / "kong-chart-rendered.yaml", HELM)
+
+
+def manifest(tmp_path: Path, env: str, image: str = "kong/kong-gateway:3.6", kind: str = "Deployment",
+             extra: str = "") -> GatewayConfig:
+    path = tmp_path / "kong.yaml"
+    path.write_text(f"""apiVersion: apps/v1
+kind: {kind}
+metadata:
+  name: kong
+spec:
+  template:
+    spec:
+      containers:
+      - name: proxy
+        image: {image}
+        env:
+{env}
+{extra}""")
+    return read(path, tmp_path)
+
+
+def test_the_rendered_chart_is_kongs_runtime_configuration() -> None:
+    path = HELM / "kong-chart-rendered.yaml"
+    assert detect_kind(path, read_head(path)) is SourceKind.KUBERNETES
+    config = chart()
+    assert (config.gateway, config.is_runtime_config, config.routes) == ("kong", True, ())
+    assert not any("checked for credentials in clear only" in warning for warning in config.warnings)
+    assert any(warning.startswith("1 envFrom source(s) (envFrom/1) take variables from a Secret")
+               for warning in config.warnings)  # the license Secret; the ConfigMap is read
+
+
+def test_admin_listen_on_the_network_is_placed_at_its_variable() -> None:
+    exposures = chart().admin_exposures or ()
+    assert [item.kind for item in exposures] == [AdminExposureKind.UNAUTHENTICATED] * 2 + \
+        [AdminExposureKind.NETWORK] * 2  # 8001 and [::]:8001 plain, 8444 with ssl
+    places = {(item.evidence.line, item.evidence.pointer) for item in exposures}
+    assert places == {(120, f"{PROXY_ENV}/1/value")}
+
+
+def test_proxy_listen_entries_plain_and_tls_from_the_proxy_container_only() -> None:
+    listeners = chart().client_listeners or ()
+    assert [item.is_plain for item in listeners] == [True, True, False, False]
+    # The init container's KONG_PROXY_LISTEN (line 88) is not the running gateway's.
+    assert {item.evidence.line for item in listeners} == {145}
+
+
+def test_a_setting_from_an_envfrom_configmap_in_another_file_is_placed_there() -> None:
+    [setting] = chart().tls_settings or ()
+    assert setting.allows_legacy
+    evidence = setting.evidence
+    assert (evidence.path, evidence.line, evidence.pointer) == (
+        "kong-tuning-configmap.yaml", 9, "/data/KONG_SSL_CIPHER_SUITE")
+
+
+def test_secrets_by_place_counted_once_references_never_and_never_the_value() -> None:
+    config = chart()
+    places = [(item.line, item.pointer) for item in config.clear_secrets or ()]
+    # The proxy's KONG_PG_PASSWORD, and the migrations Job's (not read as settings, still checked).
+    assert places == [(135, f"{PROXY_ENV}/7/value"), (193, "/spec/template/spec/containers/0/env/1/value")]
+    assert "PLANTED" not in config.model_dump_json()
+
+
+def test_without_the_configmap_in_the_scan_kongs_default_suite_applies(tmp_path: Path) -> None:
+    (tmp_path / "chart.yaml").write_text((HELM / "kong-chart-rendered.yaml").read_text())
+    config = read(tmp_path / "chart.yaml", tmp_path)
+    [setting] = config.tls_settings or ()
+    assert setting.is_default and setting.protocols == ("TLSv1.2", "TLSv1.3")
+    unread = "2 envFrom source(s) (envFrom/0, envFrom/1)"
+    assert any(warning.startswith(unread) for warning in config.warnings)
+
+
+def test_references_are_not_credentials_and_unknown_listeners_are_said(tmp_path: Path) -> None:
+    config = manifest(tmp_path, """        - name: KONG_PG_PASSWORD
+          value: "$(PG_PASSWORD_FROM_SECRET)"
+        - name: KONG_ADMIN_LISTEN
+          valueFrom:
+            secretKeyRef: {name: kong-admin, key: listen}
+        - name: KONG_SSL_CIPHER_SUITE
+          value: modern""")
+    assert config.clear_secrets == () and config.admin_exposures == ()
+    assert any(warning.startswith("KONG_ADMIN_LISTEN is taken by reference") for warning in config.warnings)
+    [setting] = config.tls_settings or ()
+    assert setting.protocols == ("TLSv1.3",)
+
+
+def test_a_configmap_key_ref_of_the_same_file_is_read(tmp_path: Path) -> None:
+    config = manifest(tmp_path, """        - name: KONG_ADMIN_LISTEN
+          valueFrom:
+            configMapKeyRef: {name: kong-listen, key: admin}""", extra="""---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: kong-listen
+data:
+  admin: "0.0.0.0:8001"
+""")
+    [exposed] = config.admin_exposures or ()
+    assert (exposed.kind, exposed.evidence.pointer, exposed.evidence.line) == (
+        AdminExposureKind.UNAUTHENTICATED, "/data/admin", 21)
+
+
+@pytest.mark.parametrize("image", ["nginx:1.27", "kong/kubernetes-ingress-controller:3.1", "pantsel/konga"])
+def test_other_images_with_kong_variables_are_not_kong(tmp_path: Path, image: str) -> None:
+    config = manifest(tmp_path, """        - name: KONG_ADMIN_LISTEN
+          value: 0.0.0.0:8001""", image=image)
+    assert config.gateway == "kubernetes" and config.admin_exposures is None
+
+
+def test_a_migrations_job_alone_is_no_runtime_configuration(tmp_path: Path) -> None:
+    config = manifest(tmp_path, """        - name: KONG_ADMIN_LISTEN
+          value: 0.0.0.0:8001""", kind="Job")
+    assert config.gateway == "kubernetes" and not config.is_runtime_config
+
+
+def test_a_second_kong_workload_is_warned_about_not_read(tmp_path: Path) -> None:
+    config = manifest(tmp_path, """        - name: KONG_ADMIN_LISTEN
+          value: 127.0.0.1:8001""", extra="""---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: kong-dp
+spec:
+  template:
+    spec:
+      containers:
+      - name: proxy
+        image: kong:3.6
+        env:
+        - name: KONG_ADMIN_LISTEN
+          value: 0.0.0.0:8001
+""")
+    assert config.admin_exposures == ()  # the first one's loopback Admin API
+    assert any("1 more Kong container(s)" in warning for warning in config.warnings)
+
+
+def test_a_kong_workload_beside_routing_objects_stays_a_manifest(tmp_path: Path) -> None:
+    config = manifest(tmp_path, """        - name: KONG_ADMIN_LISTEN
+          value: 0.0.0.0:8001""", extra="""---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: api
+spec:
+  rules:
+  - http:
+      paths:
+      - path: /v1
+        pathType: Prefix
+        backend: {service: {name: api, port: {number: 80}}}
+""")
+    assert config.gateway == "kubernetes" and len(config.routes) == 1
+    assert any("give the Kong workload a file of its own" in warning for warning in config.warnings)
+
+
+@pytest.mark.parametrize("env", [
+    "          not-a-list: true",
+    "        - {value: 0.0.0.0:8001}\n        - KONG_ADMIN_LISTEN=0.0.0.0:8001\n"
+    "        - name: KONG_LOG_LEVEL\n          value: {nested: true}",
+    "        - name: KONG_PROXY_LISTEN\n          value: 99999999999999999999999999",
+])
+def test_wrong_types_cost_the_entry_not_the_file(tmp_path: Path, env: str) -> None:
+    config = manifest(tmp_path, env)
+    assert config.admin_exposures in ((), None)

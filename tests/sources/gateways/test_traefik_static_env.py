@@ -1,0 +1,148 @@
+"""Traefik's static configuration as `TRAEFIK_*` variables (issue 8), in a Compose `environment` and a
+Kubernetes container's `env` (and the ConfigMap it takes with `envFrom`): entry points with TLS or an
+https redirect, access logs, metrics and tracing read as a static file's; command-line options win over
+the variables, as Traefik documents, with a warning; credentials placed at their variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from riskscan.model import GatewayConfig, GatewayRoute, RouteAspect
+from riskscan.sources import READERS, ReadContext, detect_kind, read_head
+from riskscan.sources.gateways.container_env import EnvVariable
+from riskscan.sources.gateways.traefik_static_env import container_static, environment_static
+
+TRAEFIK = Path(__file__).resolve().parents[2] / "fixtures" / "traefik"
+IGNORED = "TRAEFIK_* environment variable(s) ignored"
+
+
+def read(path: Path) -> GatewayConfig:
+    kind = detect_kind(path, read_head(path))
+    assert kind is not None
+    return READERS[kind].read(path, ReadContext(root=path.parent))
+
+
+def route(config: GatewayConfig, route_id: str) -> GatewayRoute:
+    return next(item for item in config.routes if item.route_id == route_id)
+
+
+def variables(*pairs: tuple[str, str | None]) -> list[EnvVariable]:
+    return [EnvVariable(name, value, "x.yml", index + 1, f"/env/{index}") for index, (name, value) in
+            enumerate(pairs)]
+
+
+def test_compose_variables_are_the_static_configuration() -> None:
+    config = read(TRAEFIK / "env-compose" / "docker-compose.yml")
+    brokers, status = route(config, "brokers"), route(config, "status")
+    assert brokers.client_transport is not None and not brokers.client_transport.is_plain  # redirect, tls
+    assert status.client_transport is not None and status.client_transport.is_plain  # `internal`: plain
+    assert (brokers.loggers, brokers.monitors) == (("accessLog",), ("metrics",))
+    [log] = [plugin for plugin in brokers.plugins if plugin.name == "accessLog"]
+    assert log.attached_to == "static configuration"
+    assert log.evidence.pointer == "/services/traefik/environment"
+
+
+def test_compose_credentials_are_placed_once_and_references_are_not() -> None:
+    config = read(TRAEFIK / "env-compose" / "docker-compose.yml")
+    assert [(item.line, item.pointer) for item in config.clear_secrets or ()] == [
+        (16, "/services/traefik/environment/10"), (17, "/services/traefik/environment/11")]
+    assert "PLANTED" not in config.model_dump_json()
+
+
+def test_command_options_win_over_variables_with_a_warning() -> None:
+    config = read(TRAEFIK / "env-compose" / "docker-compose.both.yml")
+    [quotes] = config.routes
+    assert quotes.loggers == ()  # TRAEFIK_ACCESSLOG is ignored
+    assert quotes.client_transport is not None and quotes.client_transport.is_plain
+    assert any(warning.startswith(f"2 {IGNORED}") for warning in config.warnings)
+
+
+def test_kubernetes_env_and_envfrom_configmap_are_the_static_configuration() -> None:
+    config = read(TRAEFIK / "env-kubernetes" / "routes.yaml")
+    quotes, policies = route(config, "edge/quotes route 0"), route(config, "edge/policies route 0")
+    assert quotes.client_transport is not None and quotes.client_transport.is_plain  # `web` is plain
+    assert policies.client_transport is not None and not policies.client_transport.is_plain
+    assert (policies.loggers, policies.monitors) == (("accessLog",), ("tracing",))  # from the ConfigMap
+    assert not any(IGNORED in warning for warning in config.warnings)
+
+
+def test_kubernetes_traefik_variables_judged_as_static_fields() -> None:
+    config = read(TRAEFIK / "env-kubernetes" / "traefik.yaml")
+    [secret] = config.clear_secrets or ()  # the Consul token is a secretKeyRef
+    assert (secret.line, secret.pointer) == (41, "/spec/template/spec/containers/0/env/4/value")
+    assert "hmacencoded" in (secret.note or "") and "PLANTED" not in config.model_dump_json()
+
+
+def test_the_rendered_chart_passes_args_so_its_variables_are_ignored() -> None:
+    config = read(TRAEFIK / "env-helm" / "routes.yaml")
+    [claims] = config.routes
+    assert claims.loggers == () and claims.monitors == ("metrics",)  # --metrics.prometheus, no access log
+    assert claims.client_transport is not None and claims.client_transport.is_plain  # no redirect either
+    assert any(warning.startswith(f"2 {IGNORED}") for warning in config.warnings)
+
+
+def test_names_are_read_without_regard_to_case_and_sections_switch_on() -> None:
+    static = environment_static(variables(
+        ("TRAEFIK_ENTRYPOINTS_WEB_ADDRESS", ":80"), ("TRAEFIK_ENTRYPOINTS_WEB_HTTP_TLS", "true"),
+        ("traefik_tracing", "true"), ("TRAEFIK_ACCESSLOG", "false"), ("HOME", "/root")), "x.yml", "/env")
+    assert static is not None
+    assert static.secure_entry_points == frozenset({"web"}) and static.monitors == ("tracing",)
+    assert not static.has_access_log
+
+
+def test_variables_without_entry_points_a_config_file_or_references_set_none() -> None:
+    assert environment_static(variables(("TRAEFIK_ACCESSLOG", "true")), "x.yml", "/env") is None
+    assert environment_static(variables(("TRAEFIK_CONFIGFILE", "/etc/t.yml"),
+                                        ("TRAEFIK_PROVIDERS_DOCKER", "true")), "x.yml", "/env") is None
+    static = environment_static(variables(("TRAEFIK_PROVIDERS_DOCKER", "true"),
+                                          ("TRAEFIK_ACCESSLOG", None)), "x.yml", "/env")
+    assert static is not None and not static.has_access_log
+
+
+def test_hostile_variables_cost_themselves() -> None:
+    deep = "TRAEFIK_" + "_".join(["A"] * 40)
+    static = container_static(None, variables(
+        (deep, "true"), ("TRAEFIK_", "x"), ("TRAEFIK___", "y"), ("TRAEFIK_PROVIDERS_FILE_DIRECTORY", "/d"),
+        ("TRAEFIK_ENTRYPOINTS_WEB_ADDRESS", "9" * 5000)), "x.yml", ("/command", "/env"))
+    assert static is not None and static.entry_points == frozenset({"web"})
+
+
+def test_a_static_file_beside_a_containers_variables_is_warned_about(tmp_path: Path) -> None:
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text((TRAEFIK / "env-compose" / "docker-compose.yml").read_text())
+    (tmp_path / "traefik.yml").write_text("entryPoints:\n  web:\n    address: ':80'\naccessLog: {}\n")
+    config = read(compose)
+    assert any(warning.startswith("a Traefik static configuration file (traefik.yml) is in the folders given")
+               for warning in config.warnings)
+    assert route(config, "brokers").client_transport is not None  # the container's variables are kept
+
+
+def test_a_static_file_beside_a_workloads_variables_is_warned_about(tmp_path: Path) -> None:
+    for name in ("traefik.yaml", "routes.yaml"):
+        (tmp_path / name).write_text((TRAEFIK / "env-kubernetes" / name).read_text())
+    (tmp_path / "static").mkdir()
+    (tmp_path / "static" / "traefik.yml").write_text("entryPoints:\n  web:\n    address: ':80'\n")
+    config = read(tmp_path / "routes.yaml")
+    assert any("static/traefik.yml) is in the folders given" in warning for warning in config.warnings)
+    assert route(config, "edge/quotes route 0").loggers == ("accessLog",)  # the container's variables kept
+
+
+def test_options_setting_no_entry_point_still_hide_the_variables(tmp_path: Path) -> None:
+    compose = tmp_path / "docker-compose.yml"
+    compose.write_text("""services:
+  traefik:
+    image: traefik:v3.2
+    command: ["--log.level=DEBUG"]
+    environment:
+      TRAEFIK_ENTRYPOINTS_WEB_ADDRESS: ":80"
+      TRAEFIK_ACCESSLOG: "true"
+  api:
+    image: harbor/api:1.0
+    labels:
+      traefik.http.routers.api.rule: PathPrefix(`/v1`)
+""")
+    config = read(compose)
+    assert any(warning.startswith(f"2 {IGNORED}") for warning in config.warnings)
+    [api] = config.routes
+    assert RouteAspect.LOGGING in api.not_shown  # the options set no static configuration
+    assert api.client_transport is None
