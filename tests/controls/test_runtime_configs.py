@@ -86,7 +86,8 @@ def test_two_kong_confs_are_ambiguous_neither_applied_both_checked(tmp_path: Pat
     shutil.copy(KONG / "legacy-estate" / "kong.conf", folder / "edge.conf")
     assessment = scan(ScanOptions(paths=(folder,)))
     messages = [record.message or "" for record in assessment.inputs]
-    assert sum("which one runs is ambiguous" in message for message in messages) == 1
+    ambiguous = "2 Kong runtime configurations (kong.conf or KONG_* variables)"
+    assert sum(ambiguous in message and "which one runs is ambiguous" in message for message in messages) == 1
     assert not findings(assessment, "TLS_LEGACY_VERSIONS")  # edge.conf's TLSv1 is not applied
     assert findings(assessment, "FUNC_ADMIN_API_UNAUTHENTICATED")  # each still checked
     assert findings(assessment, "SECRET_IN_CLEAR")

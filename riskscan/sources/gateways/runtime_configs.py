@@ -23,21 +23,24 @@ from riskscan.redaction import redact_file_path
 
 __all__ = ["apply_runtime_configs"]
 
-_NAMES = {"kong": ("Kong", "kong.conf"), "apisix": ("APISIX", "config.yaml")}
+# Each gateway's label, and what its runtime configuration is called (a kong.conf may come as KONG_*
+# variables of a container).
+_NAMES = {"kong": ("Kong", "Kong runtime configurations (kong.conf or KONG_* variables)"),
+          "apisix": ("APISIX", "APISIX config.yaml files")}
 
 
 def apply_runtime_configs(inputs: DiscoveredInputs) -> DiscoveredInputs:
     """The inputs with each gateway's one runtime config applied to its routes (see the module)."""
     gateways = list(inputs.gateways)
     notes: dict[str, str] = {}
-    for gateway, (label, file_name) in _NAMES.items():
+    for gateway, (label, configs_named) in _NAMES.items():
         mine = [(i, config) for i, config in enumerate(gateways) if config.gateway == gateway]
         runtimes = [i for i, config in mine if config.is_runtime_config]
         routed = [i for i, config in mine if not config.is_runtime_config]
         if len(runtimes) > 1:
             shown = ", ".join(gateways[i].path for i in runtimes[:3])
             notes[gateways[runtimes[0]].path] = (
-                f"{len(runtimes)} {file_name} files ({shown}): which one runs is ambiguous, so neither's TLS "
+                f"{len(runtimes)} {configs_named} ({shown}): which one runs is ambiguous, so neither's TLS "
                 f"settings or listeners are applied")
             for i in runtimes:
                 gateways[i] = gateways[i].model_copy(update={"tls_settings": None, "client_listeners": None})
