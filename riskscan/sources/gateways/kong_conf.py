@@ -29,6 +29,7 @@ from riskscan.sources.gateways.kong_compose import kong_service, looks_like_kong
 from riskscan.sources.gateways.kong_conf_rules import (
     Setting,
     admin_exposures,
+    cipher_settings,
     clear_secrets,
     proxy_listeners,
     tls_settings,
@@ -167,10 +168,11 @@ class KongConfReader:
         except SourceError as error:
             raise KongConfError(error.problem, path=error.path, line=error.line) from None
         tls = tls_settings(settings, shown, warnings.append)
+        ciphers = cipher_settings(settings, shown, warnings.append)
         return GatewayConfig(
             path=shown, gateway="kong", routes=(), is_runtime_config=True,
             warnings=tuple(dict.fromkeys(warnings)), tls_settings=tls,
             client_listeners=proxy_listeners(settings, shown),
             admin_exposures=admin_exposures(settings, shown),
-            clear_secrets=clear_secrets(settings, shown),
+            clear_secrets=clear_secrets(settings, shown), cipher_settings=ciphers,
         )
