@@ -127,3 +127,25 @@ def test_a_50_kb_cipher_string_in_a_config_costs_a_warning_not_the_file(tmp_path
     (record,) = assessment.inputs
     assert record.status.value == "used" and "the first 256 are judged" in (record.message or "")
     assert cipher_codes(assessment) == {}
+
+
+def test_the_json_report_carries_each_setting_s_weak_suites_and_validates(tmp_path: Path) -> None:
+    import json
+
+    import jsonschema
+
+    from riskscan.report.json_report import SCHEMA_PATH
+
+    assessment = scanned(tmp_path, "traefik-options.yaml")
+    document = json.loads(RENDERERS["json"].render(assessment))
+    jsonschema.validate(document, json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+    ciphers = document["tls_ciphers"]
+    assert ciphers["checked"] == ["traefik-options.yaml"]
+    modern, legacy = ciphers["settings"]
+    assert (modern["entries"], modern["weak"], modern["evidence"]["pointer"]) == (
+        3, [], "/tls/options/modern/cipherSuites")
+    assert legacy["maximum"] == "VersionTLS11"
+    assert [(item["name"], item["weakness"]) for item in legacy["weak"]] == [
+        ("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "cbc_sha1"), ("TLS_RSA_WITH_3DES_EDE_CBC_SHA", "broken"),
+        ("TLS_RSA_WITH_3DES_EDE_CBC_SHA", "no_forward_secrecy"), ("TLS_ECDHE_RSA_WITH_RC4_128_SHA", "broken"),
+        ("VersionTLS11", "legacy_only")]
