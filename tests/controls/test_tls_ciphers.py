@@ -149,3 +149,21 @@ def test_the_json_report_carries_each_setting_s_weak_suites_and_validates(tmp_pa
         ("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "cbc_sha1"), ("TLS_RSA_WITH_3DES_EDE_CBC_SHA", "broken"),
         ("TLS_RSA_WITH_3DES_EDE_CBC_SHA", "no_forward_secrecy"), ("TLS_ECDHE_RSA_WITH_RC4_128_SHA", "broken"),
         ("VersionTLS11", "legacy_only")]
+
+
+def test_the_report_s_cipher_table_shows_each_setting_worst_first(tmp_path: Path) -> None:
+    html = RENDERERS["html"].render(scanned(tmp_path, "nginx-mixed-ciphers.conf", "nginx-weak-ciphers.conf"))
+    text = html.decode("utf-8")
+    section = text[text.index('id="tls-ciphers"'):]
+    section = section[:section.index("</section>")]
+    assert "written in the 2\n  gateway configs read for them" in section
+    assert section.index("nginx-weak-ciphers.conf:10") < section.index("nginx-mixed-ciphers.conf:20") \
+        < section.index("nginx-mixed-ciphers.conf:11")
+    assert "RC4-SHA: broken, RC4 stream cipher" in section and "static key exchange" in section
+    assert "no weak suite" in section
+
+
+def test_no_cipher_table_when_no_config_is_read_for_ciphers(tmp_path: Path) -> None:
+    (tmp_path / "apisix.yaml").write_text("routes:\n  - id: claims\n    uri: /v2/claims\n#END\n",
+                                          encoding="utf-8")
+    assert b'id="tls-ciphers"' not in RENDERERS["html"].render(scan(ScanOptions(paths=(tmp_path,))))

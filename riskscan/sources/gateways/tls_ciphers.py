@@ -166,12 +166,17 @@ def _read_entry(entry: str, state: _State) -> None:
         if operator == "!":
             state.banned |= rule.covers
         return
-    for cls in rule.includes - state.banned:
+    for cls in _ordered(rule.includes - state.banned):
         if not state.present.get(cls, ("", False, None))[1]:
             state.present[cls] = (body, True, None)
-    for cls in rule.builds - rule.includes - state.banned:
+    for cls in _ordered(rule.builds - rule.includes - state.banned):
         state.present.setdefault(cls, (body, False, rule.build_note))
     state.forward_secrecy |= rule.forward_secrecy
+
+
+def _ordered(classes: frozenset[str]) -> list[str]:
+    """`classes` in the catalogue's order, so that a report never depends on set iteration."""
+    return [cls for cls in _catalogue().classes if cls in classes]
 
 
 def _rule(body: str) -> _Rule | None:
