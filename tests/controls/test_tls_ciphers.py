@@ -13,8 +13,8 @@ from riskscan.pipeline import ScanOptions, scan
 from riskscan.report import RENDERERS
 
 CIPHERS = Path(__file__).resolve().parents[1] / "fixtures" / "tls-ciphers"
-CIPHER_CODES = {"TLS_BROKEN_CIPHERS", "TLS_LEGACY_MAXIMUM", "TLS_NO_FORWARD_SECRECY", "TLS_STATIC_KEY_EXCHANGE",
-                "TLS_CBC_SHA1_LEGACY", "TLS_CIPHERS_BUILD_DEPENDENT"}
+CIPHER_CODES = {"TLS_BROKEN_CIPHERS", "TLS_LEGACY_MAXIMUM", "TLS_NO_FORWARD_SECRECY",
+                "TLS_STATIC_KEY_EXCHANGE", "TLS_CBC_SHA1_LEGACY", "TLS_CIPHERS_BUILD_DEPENDENT"}
 
 
 def scanned(tmp_path: Path, *names: str) -> Assessment:
@@ -38,7 +38,8 @@ def cipher_codes(assessment: Assessment) -> dict[str, str]:
         ("nginx-strong-ciphers.conf", {}),
         ("nginx-weak-ciphers.conf", {"TLS_BROKEN_CIPHERS": "high", "TLS_NO_FORWARD_SECRECY": "medium",
                                      "TLS_CBC_SHA1_LEGACY": "low"}),
-        ("nginx-mixed-ciphers.conf", {"TLS_STATIC_KEY_EXCHANGE": "low", "TLS_CIPHERS_BUILD_DEPENDENT": "low"}),
+        ("nginx-mixed-ciphers.conf", {"TLS_STATIC_KEY_EXCHANGE": "low",
+                                      "TLS_CIPHERS_BUILD_DEPENDENT": "low"}),
         ("envoy-ciphers.yaml", {"TLS_BROKEN_CIPHERS": "high", "TLS_LEGACY_MAXIMUM": "high",
                                 "TLS_STATIC_KEY_EXCHANGE": "low", "TLS_CBC_SHA1_LEGACY": "low"}),
         ("traefik-options.yaml", {"TLS_BROKEN_CIPHERS": "high", "TLS_LEGACY_MAXIMUM": "high",
@@ -63,12 +64,13 @@ def test_each_gateway_s_cipher_settings_raise_the_findings_their_suites_deserve(
     ("name", "line", "pointer", "named"),
     [
         ("nginx-weak-ciphers.conf", 10, None, "RC4-SHA (RC4 stream cipher"),
-        ("envoy-ciphers.yaml", 15, "/static_resources/listeners/0/filter_chains/0/transport_socket/typed_config"
-         "/common_tls_context/tls_params/cipher_suites", "DES-CBC3-SHA (3DES with 64-bit blocks"),
+        ("envoy-ciphers.yaml", 15, "/static_resources/listeners/0/filter_chains/0/transport_socket"
+         "/typed_config/common_tls_context/tls_params/cipher_suites", "DES-CBC3-SHA (3DES with 64-bit"),
         ("traefik-options.yaml", 31, "/tls/options/legacy-pos/cipherSuites",
          "TLS_ECDHE_RSA_WITH_RC4_128_SHA (RC4"),
         ("kong-old-suite.conf", 3, None, "DES-CBC3-SHA (3DES"),
-        ("kong-compose-ciphers.yml", 8, "/services/gateway/environment/KONG_SSL_CIPHERS", "DES-CBC3-SHA (3DES"),
+        ("kong-compose-ciphers.yml", 8, "/services/gateway/environment/KONG_SSL_CIPHERS",
+         "DES-CBC3-SHA (3DES"),
         ("apisix-config-ciphers.yaml", 10, "/apisix/ssl/ssl_ciphers", "EXP-RC4-MD5 (EXPORT-grade keys"),
         ("ingress-nginx-ciphers.yaml", 8, "/metadata/annotations/nginx.ingress.kubernetes.io~1ssl-ciphers",
          "HIGH (anonymous key exchange"),
@@ -92,7 +94,8 @@ def test_a_traefik_cap_below_tls_12_is_high_and_names_the_version(tmp_path: Path
 def test_strong_suites_pass_and_the_summary_says_how_many_settings_were_read(tmp_path: Path) -> None:
     result, _ = transport(scanned(tmp_path, "nginx-strong-ciphers.conf"))
     assert result.summary.endswith("No cipher setting read accepts a weak suite (1 cipher setting).")
-    assert any(item.excerpt and item.excerpt.startswith("ssl_ciphers ECDHE-ECDSA") for item in result.evidence)
+    excerpts = [item.excerpt or "" for item in result.evidence]
+    assert any(excerpt.startswith("ssl_ciphers ECDHE-ECDSA") for excerpt in excerpts)
 
 
 def test_defaults_are_left_unjudged_and_the_limitation_says_so(tmp_path: Path) -> None:
@@ -113,16 +116,16 @@ def test_a_secret_pasted_into_a_cipher_string_reaches_no_output(tmp_path: Path, 
     assessment = scanned(tmp_path, "nginx-odd-separators.conf")
     assert cipher_codes(assessment) == {"TLS_BROKEN_CIPHERS": "high", "TLS_STATIC_KEY_EXCHANGE": "low"}
     (record,) = assessment.inputs
-    assert record.message == "nginx-odd-separators.conf:10: 2 cipher entries riskscan does not recognise are " \
-                             "not judged"
+    assert record.message == ("nginx-odd-separators.conf:10: 2 cipher entries riskscan does not recognise "
+                              "are not judged")
     assert "AKIAIOSFODNN7EXAMPLE" not in RENDERERS[renderer].render(assessment).decode("utf-8")
 
 
 def test_a_50_kb_cipher_string_in_a_config_costs_a_warning_not_the_file(tmp_path: Path) -> None:
     text = ":".join(["ECDHE-RSA-AES128-GCM-SHA256"] * 1900 + ["RC4-SHA"])
     config = (CIPHERS / "nginx-strong-ciphers.conf").read_text(encoding="utf-8")
-    (tmp_path / "edge.conf").write_text(config.replace("ssl_ciphers ECDHE-ECDSA", f"ssl_ciphers {text}:ECDHE"),
-                                        encoding="utf-8")
+    hostile = config.replace("ssl_ciphers ECDHE-ECDSA", f"ssl_ciphers {text}:ECDHE")
+    (tmp_path / "edge.conf").write_text(hostile, encoding="utf-8")
     assessment = scan(ScanOptions(paths=(tmp_path,)))
     (record,) = assessment.inputs
     assert record.status.value == "used" and "the first 256 are judged" in (record.message or "")
@@ -147,12 +150,13 @@ def test_the_json_report_carries_each_setting_s_weak_suites_and_validates(tmp_pa
     assert legacy["maximum"] == "VersionTLS11"
     assert [(item["name"], item["weakness"]) for item in legacy["weak"]] == [
         ("TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "cbc_sha1"), ("TLS_RSA_WITH_3DES_EDE_CBC_SHA", "broken"),
-        ("TLS_RSA_WITH_3DES_EDE_CBC_SHA", "no_forward_secrecy"), ("TLS_ECDHE_RSA_WITH_RC4_128_SHA", "broken"),
-        ("VersionTLS11", "legacy_only")]
+        ("TLS_RSA_WITH_3DES_EDE_CBC_SHA", "no_forward_secrecy"),
+        ("TLS_ECDHE_RSA_WITH_RC4_128_SHA", "broken"), ("VersionTLS11", "legacy_only")]
 
 
 def test_the_report_s_cipher_table_shows_each_setting_worst_first(tmp_path: Path) -> None:
-    html = RENDERERS["html"].render(scanned(tmp_path, "nginx-mixed-ciphers.conf", "nginx-weak-ciphers.conf"))
+    assessment = scanned(tmp_path, "nginx-mixed-ciphers.conf", "nginx-weak-ciphers.conf")
+    html = RENDERERS["html"].render(assessment)
     text = html.decode("utf-8")
     section = text[text.index('id="tls-ciphers"'):]
     section = section[:section.index("</section>")]
@@ -167,3 +171,18 @@ def test_no_cipher_table_when_no_config_is_read_for_ciphers(tmp_path: Path) -> N
     (tmp_path / "apisix.yaml").write_text("routes:\n  - id: claims\n    uri: /v2/claims\n#END\n",
                                           encoding="utf-8")
     assert b'id="tls-ciphers"' not in RENDERERS["html"].render(scan(ScanOptions(paths=(tmp_path,))))
+
+
+def test_traefik_s_reference_file_placeholders_are_warned_not_judged(corpus_dir: Path) -> None:
+    """Traefik's own dynamic-configuration reference writes `foobar` for every suite: two TLS options are
+    read, nothing judged weak, and the backends' serversTransport suites are not taken for clients'."""
+    from riskscan.sources import ReadContext
+    from riskscan.sources.gateways.traefik import TraefikReader
+
+    path = corpus_dir / "gateway" / "traefik" / "dynamic-configuration-file.yaml"
+    config = TraefikReader().read(path, ReadContext(root=path.parent))
+    settings = config.cipher_settings or ()
+    assert [setting.evidence.pointer for setting in settings] == [
+        "/tls/options/Options0/cipherSuites", "/tls/options/Options1/cipherSuites"]
+    assert all(setting.weak == () and setting.has_forward_secrecy is None for setting in settings)
+    assert sum("cipher entries riskscan does not recognise" in warning for warning in config.warnings) == 2

@@ -57,7 +57,8 @@ def test_openssl_strings_name_each_weak_family_by_the_entry_that_brings_it(
 def test_all_names_its_certain_weaknesses_and_says_which_depend_on_the_build() -> None:
     setting = read("ALL")
     reasons = {item.reason for item in setting.weak if item.weakness is BUILD}
-    assert any(reason.startswith("RC4 stream cipher") and "OpenSSL before 1.1.0" in reason for reason in reasons)
+    assert any(reason.startswith("RC4 stream cipher") and "OpenSSL before 1.1.0" in reason
+               for reason in reasons)
     assert {item.reason.split(",")[0] for item in setting.weak if item.weakness is BROKEN} == {
         "3DES with 64-bit blocks (Sweet32", "anonymous key exchange"}
 
