@@ -71,6 +71,7 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
     drafts += [_settings_draft(control, "TLS_LEGACY_VERSIONS", legacy)] if legacy else []
     drafts += [_settings_draft(control, "TLS_DEFAULT_VERSION_DEPENDENT", uncertain)] if uncertain else []
     drafts += cipher_drafts(control, inventory)
+    legacy_text = _legacy_sentence(inventory, legacy) + _default_sentence(inventory, uncertain)
     # What each pass rests on: the listeners and upstreams no finding names.
     client_ok = [e for e in listened if e.key not in {p.key for p in plain_client}]
     upstream_ok = [e for e in upstream if e.key not in {p.key for p in plain_upstream}]
@@ -87,8 +88,9 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
                            " documented on plain-HTTP servers"),
         upstreams=_sentence(plain_upstream, upstream, "routed endpoints are forwarded to their backends in"
                             " plain text"),
-        legacy=_legacy_sentence(inventory, legacy) + _default_sentence(inventory, uncertain),
-        ciphers=cipher_sentence(inventory),
+        legacy=legacy_text,
+        # The sentences before {legacy} end with a space; {legacy} ends with a full stop.
+        ciphers=cipher_sentence(inventory) if legacy_text else cipher_sentence(inventory).lstrip(),
     )
 
 

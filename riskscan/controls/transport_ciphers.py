@@ -69,7 +69,8 @@ def cipher_sentence(inventory: Inventory) -> str:
         return ""
     settings = inventory.cipher_settings
     if not settings:
-        return " The configs read write no cipher suites: the gateways' default lists apply, not judged."
+        return (" The configs read write no cipher suites: where they serve TLS, the gateway's default list"
+                " applies, not judged.")
     read = plural(len(settings), "cipher setting")
     broken = [item for item in settings
               if _has(item, CipherWeakness.BROKEN) or _has(item, CipherWeakness.LEGACY_ONLY)]
