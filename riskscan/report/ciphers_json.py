@@ -18,8 +18,8 @@ EvidenceDocument = Callable[[Iterable[Evidence]], list[dict[str, Any]]]
 
 def ciphers_document(inventory: Inventory, evidence: EvidenceDocument) -> dict[str, Any]:
     """`checked` (the configs read for cipher suites) and `settings`, in file and line order."""
-    settings = sorted(inventory.cipher_settings,
-                      key=lambda item: (item.evidence.path, item.evidence.line or 0, item.evidence.pointer or ""))
+    settings = sorted(inventory.cipher_settings, key=lambda item: (
+        item.evidence.path, item.evidence.line or 0, item.evidence.pointer or ""))
     return {"checked": sorted(inventory.ciphers_checked),
             "settings": [_setting(item, evidence) for item in settings]}
 
