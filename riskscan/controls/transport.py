@@ -12,6 +12,8 @@ Three views, each where the inputs show it:
 - TLS versions written in the configs (nginx `ssl_protocols`, Envoy `tls_minimum_protocol_version`,
   Traefik TLS options `minVersion`, APISIX `ssl_protocols`): TLS 1.0 or 1.1 (or SSL) accepted is one
   estate-wide finding listing each place;
+- cipher suites and maximum versions written in the configs (`transport_ciphers`): broken suites, a
+  maximum below TLS 1.2, no forward secrecy, CBC with SHA-1 beside TLS 1.0, build-dependent keywords;
 - TLS served with no versions written: the gateway's documented default (see `tls_versions`). A default
   that accepted TLS 1.0 and 1.1 in older releases (nginx before 1.23.4, Envoy before 1.22, Traefik
   before 2.8.1) is one estate-wide low finding naming the release to check: the file cannot show the
@@ -37,6 +39,7 @@ from riskscan.controls.outcome import (
     short_of_core,
     unknown_outcome,
 )
+from riskscan.controls.transport_ciphers import cipher_drafts, cipher_evidence, cipher_sentence
 from riskscan.model import Endpoint, Evidence, EvidenceStrength, Inventory, TlsSetting
 
 __all__ = ["evaluate_transport_security"]
@@ -50,7 +53,7 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
     listened = [e for e in routed if e.client_transport is not None]
     declared = [e for e in reachable if e.client_transport is None and e.declared_transport]
     judged = list({e.key: e for e in (*upstream, *listened, *declared)}.values())
-    if not judged and not inventory.tls_checked:
+    if not judged and not inventory.tls_checked and not inventory.cipher_settings:
         return unknown_outcome(control, "no_inputs" if not (inventory.has_gateway or inventory.has_specs)
                                else "not_shown")
     plain_schemes = control.words("plain_schemes")
@@ -68,6 +71,8 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
               for code, (group, evidence) in groups.items() if group]
     drafts += [_settings_draft(control, "TLS_LEGACY_VERSIONS", legacy)] if legacy else []
     drafts += [_settings_draft(control, "TLS_DEFAULT_VERSION_DEPENDENT", uncertain)] if uncertain else []
+    drafts += cipher_drafts(control, inventory)
+    legacy_text = _legacy_sentence(inventory, legacy) + _default_sentence(inventory, uncertain)
     # What each pass rests on: the listeners and upstreams no finding names.
     client_ok = [e for e in listened if e.key not in {p.key for p in plain_client}]
     upstream_ok = [e for e in upstream if e.key not in {p.key for p in plain_upstream}]
@@ -76,14 +81,17 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
         limitations=[control.limitation(key) for key in _limitations(inventory, listened, upstream)],
         evidence=[*_client_evidence(client_ok), *_upstream_evidence(upstream_ok),
                   *(setting.evidence for setting in inventory.tls_settings
-                    if not setting.allows_legacy and setting not in uncertain)],
+                    if not setting.allows_legacy and setting not in uncertain),
+                  *cipher_evidence(inventory)],
         clients=_sentence(plain_client, listened, "endpoints whose listeners the gateway shows are served"
                           " over plain HTTP"),
         declared=_sentence(plain_declared, declared, "endpoints whose listeners no config shows are"
                            " documented on plain-HTTP servers"),
         upstreams=_sentence(plain_upstream, upstream, "routed endpoints are forwarded to their backends in"
                             " plain text"),
-        legacy=_legacy_sentence(inventory, legacy) + _default_sentence(inventory, uncertain),
+        legacy=legacy_text,
+        # The sentences before {legacy} end with a space; {legacy} ends with a full stop.
+        ciphers=cipher_sentence(inventory) if legacy_text else cipher_sentence(inventory).lstrip(),
     )
     # Spec servers show the way in at most: without a gateway config nothing shows the way to the backends.
     return outcome if inventory.has_gateway else short_of_core(outcome, "no_upstreams")
@@ -104,7 +112,7 @@ def _strength(endpoint: Endpoint) -> EvidenceStrength:
 def _limitations(
     inventory: Inventory, listened: Sequence[Endpoint], upstream: Sequence[Endpoint]
 ) -> list[str]:
-    keys = ["tls_defaults"]
+    keys = ["tls_defaults", "cipher_defaults"]
     if not listened:
         keys.append("no_listeners")
     if not upstream:

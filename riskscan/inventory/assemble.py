@@ -72,6 +72,10 @@ def build_inventory(
         tls_checked=tuple(gateway.path for gateway in gateways if gateway.tls_settings is not None),
         admin_exposures=tuple(item for gateway in gateways for item in gateway.admin_exposures or ()),
         admin_checked=tuple(gateway.path for gateway in gateways if gateway.admin_exposures is not None),
+        # Once each: a TLSOption elsewhere in the scan is read with every manifest naming it.
+        cipher_settings=tuple(dict.fromkeys(
+            item for gateway in gateways for item in gateway.cipher_settings or ())),
+        ciphers_checked=tuple(gateway.path for gateway in gateways if gateway.cipher_settings is not None),
     )
 
 

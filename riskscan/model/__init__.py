@@ -49,6 +49,7 @@ from riskscan.model.exposure import (
 )
 from riskscan.model.gateways import (
     AdminExposure,
+    CipherSetting,
     ClientTransport,
     CorsPolicy,
     GatewayConfig,
@@ -58,6 +59,7 @@ from riskscan.model.gateways import (
     RateLimitPolicy,
     TlsSetting,
     Upstream,
+    WeakCipher,
 )
 from riskscan.model.inputs import (
     ApiSpec,
@@ -82,6 +84,7 @@ from riskscan.model.inventory import (
 from riskscan.model.kinds import (
     AdminExposureKind,
     AuthKind,
+    CipherWeakness,
     ControlStatus,
     DataClass,
     EndpointExposure,
@@ -141,6 +144,8 @@ __all__ = [
     "AuthKind",
     "AuthPosture",
     "AuthRequirement",
+    "CipherSetting",
+    "CipherWeakness",
     "ClientTraffic",
     "ClientTransport",
     "ControlResult",
@@ -219,6 +224,7 @@ __all__ = [
     "TrafficSample",
     "TrafficStats",
     "Upstream",
+    "WeakCipher",
     "WebContent",
     "WebContentClass",
 ]

@@ -11,10 +11,11 @@ from riskscan.model.base import (
     RedactedText,
 )
 from riskscan.model.inputs import ApiSpec, AuthRequirement, Evidence
-from riskscan.model.kinds import AdminExposureKind, RouteAspect
+from riskscan.model.kinds import AdminExposureKind, CipherWeakness, RouteAspect
 
 __all__ = [
     "AdminExposure",
+    "CipherSetting",
     "ClientTransport",
     "CorsPolicy",
     "GatewayConfig",
@@ -24,6 +25,7 @@ __all__ = [
     "RateLimitPolicy",
     "TlsSetting",
     "Upstream",
+    "WeakCipher",
 ]
 
 
@@ -92,6 +94,26 @@ class TlsSetting(Model):
     # For a default that changed between releases, which releases accept legacy TLS (the file cannot
     # show the release): e.g. "nginx before 1.23.4 also accepts TLSv1 and TLSv1.1". None otherwise.
     depends_on_version: RedactedText | None = None
+
+
+class WeakCipher(Model):
+    """One weak entry of a cipher setting: the suite or keyword as the config writes it, and why."""
+
+    name: RedactedName  # `RC4-SHA`, `TLS_RSA_WITH_3DES_EDE_CBC_SHA`, `ALL`, `VersionTLS11`
+    weakness: CipherWeakness
+    reason: RedactedText  # "RC4 stream cipher", "static RSA key exchange (no forward secrecy)" ...
+
+
+class CipherSetting(Model):
+    """The cipher suites (and maximum TLS version) a listener, server block or TLS option accepts from
+    clients, as the config writes them, with the weak entries named (see `tls_ciphers`)."""
+
+    entries: int  # how many suites or keywords the setting lists (0: only a maximum version is set)
+    weak: tuple[WeakCipher, ...] = ()
+    # Some listed suite uses an ephemeral key exchange (ECDHE, DHE); None when no suite is listed.
+    has_forward_secrecy: bool | None = None
+    maximum: RedactedName | None = None  # the highest TLS version accepted, as written
+    evidence: Evidence
 
 
 class AdminExposure(Model):
@@ -172,6 +194,8 @@ class GatewayConfig(Model):
     # The proxy listeners a runtime config declares (kong.conf `proxy_listen`), each plain or TLS;
     # None: not shown.
     client_listeners: tuple[ClientTransport, ...] | None = None
+    # Cipher suites and maximum TLS versions written for clients; None: this reader does not read them.
+    cipher_settings: tuple[CipherSetting, ...] | None = None
 
 
 class GatewayExport(Model):

@@ -18,6 +18,7 @@ from riskscan.model.base import (
 )
 from riskscan.model.gateways import (
     AdminExposure,
+    CipherSetting,
     ClientTransport,
     CorsPolicy,
     RateLimitPolicy,
@@ -236,3 +237,6 @@ class Inventory(Model):
     # Management APIs the gateways' runtime configurations show reachable, and the configs checked.
     admin_exposures: tuple[AdminExposure, ...] = ()
     admin_checked: tuple[RedactedFilePath, ...] = ()
+    # Cipher suites and maximum TLS versions written in gateway configs, and the configs read for them.
+    cipher_settings: tuple[CipherSetting, ...] = ()
+    ciphers_checked: tuple[RedactedFilePath, ...] = ()

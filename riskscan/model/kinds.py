@@ -249,3 +249,13 @@ class AdminExposureKind(StrEnum):
     UNAUTHENTICATED = "unauthenticated"  # from the network, with nothing asking who calls
     NETWORK = "network"  # from the network, behind TLS only (Kong) or an admin key (APISIX)
     DEFAULT_KEY = "default_key"  # a publicly known default admin key is accepted
+
+
+class CipherWeakness(StrEnum):
+    """Why a cipher suite (or a TLS cap) a config writes is weak, as `tls_ciphers.yaml` classifies it."""
+
+    BROKEN = "broken"  # RC4, DES or 3DES, NULL, EXPORT, anonymous key exchange, MD5
+    NO_FORWARD_SECRECY = "no_forward_secrecy"  # static RSA or (EC)DH key exchange
+    CBC_SHA1 = "cbc_sha1"  # CBC mode with SHA-1: weak where TLS 1.0 or 1.1 is accepted too
+    BUILD_DEPENDENT = "build_dependent"  # a keyword that brings weak suites in on some OpenSSL builds
+    LEGACY_ONLY = "legacy_only"  # a maximum version below TLS 1.2

@@ -37,6 +37,7 @@ from riskscan.model import (
     WebContentClass,
 )
 from riskscan.redaction import CONTROL_CHARACTERS
+from riskscan.report.ciphers_json import ciphers_document
 from riskscan.report.coverage_json import coverage_gaps_document, premium_document
 from riskscan.report.questionnaire_json import questionnaires_document
 
@@ -102,6 +103,7 @@ def assessment_document(assessment: Assessment) -> Document:
         "premium": premium_document(assessment.coverage),
         "questionnaires": questionnaires_document(assessment.questionnaires, _evidence),
         "exposure": _exposure(assessment.exposure),
+        "tls_ciphers": ciphers_document(assessment.inventory, _evidence),
     }
 
 

@@ -50,6 +50,7 @@ from riskscan.report.labels import (
 )
 from riskscan.report.premium_view import PremiumView, build_premium_view
 from riskscan.report.questionnaire_view import QuestionnairesView, build_questionnaires_view
+from riskscan.report.tls_ciphers_view import TlsCiphersView, build_tls_ciphers_view
 from riskscan.report.underwriting_view import UnderwritingSummaryView, build_underwriting_summary
 
 __all__ = [
@@ -150,6 +151,7 @@ class ReportView:
     evidence_coverage: EvidenceCoverageView | None = None  # how much the inputs could show, beside the grade and each control
     exposure: ExposureView | None = None  # the loss exposure section (report/exposure_view.py)
     control_details: tuple[ControlDetail, ...] = ()  # failing endpoints per control (control_detail_view.py)
+    tls_ciphers: TlsCiphersView | None = None  # cipher settings read (tls_ciphers_view.py)
 
 
 def build_view(assessment: Assessment) -> ReportView:
@@ -192,6 +194,7 @@ def build_view(assessment: Assessment) -> ReportView:
         evidence_coverage=build_evidence_coverage_view(assessment),
         exposure=build_exposure_view(assessment.exposure),
         control_details=build_control_details(assessment),
+        tls_ciphers=build_tls_ciphers_view(assessment),
     )
 
 

@@ -35,6 +35,7 @@ from riskscan.model import (
     Upstream,
 )
 from riskscan.model import ControlStatus, Finding, Grade, Inventory, Severity
+from riskscan.sources.gateways.tls_ciphers import cipher_setting
 
 
 @pytest.fixture
@@ -278,7 +279,11 @@ def test_every_finding_code_in_the_catalogue_fires_on_the_estate(
                                     is_default=True, depends_on_version="nginx before 1.23.4 ...")),
         "admin_checked": ("gateway/config.yaml",),
         "admin_exposures": tuple(AdminExposure(gateway="apisix", kind=kind, evidence=secret)
-                                 for kind in AdminExposureKind)}))
+                                 for kind in AdminExposureKind),
+        # Broken, capped, without forward secrecy, CBC beside TLS 1.1; then static RSA beside ECDHE and
+        # HIGH's build-dependent 3DES.
+        "cipher_settings": (cipher_setting(["RC4-SHA:AES128-SHA"], secret, maximum="VersionTLS11"),
+                            cipher_setting(["ECDHE+AESGCM:AES128-GCM-SHA256:HIGH:!aNULL"], secret))}))
     titles = {f.title for f in evaluation.findings}
     expected = sum(len(control.findings) for control in default_catalogue().controls)
     assert len(titles) == len(evaluation.findings) == expected

@@ -23,11 +23,20 @@ from pathlib import Path
 from typing import Any
 
 from riskscan.errors import SourceError
-from riskscan.model import AdminExposure, AdminExposureKind, Evidence, GatewayConfig, SourceKind, TlsSetting
+from riskscan.model import (
+    AdminExposure,
+    AdminExposureKind,
+    CipherSetting,
+    Evidence,
+    GatewayConfig,
+    SourceKind,
+    TlsSetting,
+)
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.apisix_conf_keys import admin_base, clear_secret_places, default_key_places
 from riskscan.sources.gateways.apisix_sniff import RESOURCE_KEYS, looks_like_json, top_level_keys
 from riskscan.sources.gateways.listen_addresses import is_any_network, is_loopback
+from riskscan.sources.gateways.tls_ciphers import cipher_setting
 from riskscan.sources.gateways.tls_versions import TlsDefault, default_setting, tls_setting
 from riskscan.sources.structured import StructuredDocument, load_structured
 
@@ -90,6 +99,7 @@ class ApisixConfReader:
         return GatewayConfig(
             path=shown, gateway="apisix", routes=(), is_runtime_config=True, warnings=tuple(warnings),
             tls_settings=_tls_settings(root, shown, document),
+            cipher_settings=_cipher_settings(root, shown, document, warnings),
             admin_exposures=_admin_exposures(root, shown, document),
             clear_secrets=tuple(_evidence(shown, document, pointer, f"{what} written in clear (not an "
                                           "${{VAR}} or $env:// reference)")
@@ -125,6 +135,22 @@ def _tls_settings(
     note = "no apisix.ssl.ssl_protocols: APISIX's default (config-default.yaml) applies"
     pointer = "/apisix/ssl" if ssl else "/apisix"
     return (default_setting(TlsDefault.APISIX, _evidence(shown, document, pointer, note)),)
+
+
+def _cipher_settings(
+    root: Mapping[str, Any], shown: str, document: StructuredDocument, warnings: list[str]
+) -> tuple[CipherSetting, ...]:
+    """`apisix.ssl.ssl_ciphers`, an OpenSSL cipher string for every SSL object; none when TLS is off or
+    the setting is left to APISIX's default (config-default.yaml's list: not judged)."""
+    ssl = _section(root, "apisix", "ssl")
+    ciphers = ssl.get("ssl_ciphers")
+    if ssl.get("enable") is False or not isinstance(ciphers, str):
+        return ()
+    evidence = _evidence(shown, document, "/apisix/ssl/ssl_ciphers",
+                         "apisix.ssl.ssl_ciphers: the cipher suites of every SSL object")
+    setting = cipher_setting([ciphers], evidence.model_copy(update={"excerpt": f"ssl_ciphers: {ciphers}"}),
+                             warn=warnings.append)
+    return (setting,) if setting is not None else ()
 
 
 def _admin_exposures(

@@ -94,6 +94,7 @@ class EnvoyReader:
         return GatewayConfig(
             path=shown, gateway="envoy", routes=tuple(routes), warnings=tuple(dict.fromkeys(envoy.warnings)),
             tls_settings=tuple(envoy.tls_settings), clear_secrets=secrets,
+            cipher_settings=tuple(envoy.cipher_settings),
         )
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from riskscan.model import (
     AuthKind,
     AuthRequirement,
+    CipherSetting,
     ClientTransport,
     Evidence,
     GatewayRoute,
@@ -25,6 +26,7 @@ from riskscan.model import (
 from riskscan.sources.gateways.envoy_exposure import cluster_upstream, cors_policies
 from riskscan.sources.gateways.envoy_filters import HttpFilter, RouteShape, filter_family, route_controls
 from riskscan.sources.gateways.envoy_routes import read_match
+from riskscan.sources.gateways.tls_ciphers import cipher_setting
 from riskscan.sources.gateways.tls_versions import TlsDefault, default_setting, tls_setting
 from riskscan.sources.structured import StructuredDocument
 
@@ -51,6 +53,7 @@ class EnvoyFile:
     used_route_configurations: set[str] = field(default_factory=set)
     warnings: list[str] = field(default_factory=list)
     tls_settings: list[TlsSetting] = field(default_factory=list)  # listeners' tls_minimum_protocol_version
+    cipher_settings: list[CipherSetting] = field(default_factory=list)  # cipher_suites, maximum version
     cluster_details: dict[str, Upstream] = field(default_factory=dict)
 
     def warn(self, message: str) -> None:
@@ -287,6 +290,8 @@ def _chain_transport(envoy: EnvoyFile, chain: dict[str, object], pointer: str) -
     common = typed.get("common_tls_context") if isinstance(typed, dict) else None
     params = common.get("tls_params") if isinstance(common, dict) else None
     minimum = params.get("tls_minimum_protocol_version") if isinstance(params, dict) else None
+    if isinstance(params, dict):
+        _ciphers(envoy, params, f"{pointer}/transport_socket/typed_config/common_tls_context/tls_params")
     if isinstance(minimum, str):
         at = (f"{pointer}/transport_socket/typed_config/common_tls_context/tls_params"
               "/tls_minimum_protocol_version")
@@ -300,6 +305,20 @@ def _chain_transport(envoy: EnvoyFile, chain: dict[str, object], pointer: str) -
         envoy.tls_settings.append(default_setting(TlsDefault.ENVOY, shown))
     return ClientTransport(is_plain=False, evidence=envoy.evidence(
         f"{pointer}/transport_socket", "transport_socket", "TLS listener"))
+
+
+def _ciphers(envoy: EnvoyFile, params: dict[str, object], at: str) -> None:
+    """A listener's `cipher_suites` and `tls_maximum_protocol_version`, recorded once (Envoy's default
+    suites, where none are listed, changed between releases: not judged)."""
+    suites, maximum = params.get("cipher_suites"), params.get("tls_maximum_protocol_version")
+    listed = suites if isinstance(suites, list) else []
+    key = "cipher_suites" if listed else "tls_maximum_protocol_version"
+    excerpt = f"cipher_suites: {len(listed)} entries" if listed else \
+        f"tls_maximum_protocol_version: {maximum}"
+    setting = cipher_setting(listed, envoy.evidence(f"{at}/{key}", excerpt, "cipher suites and maximum TLS "
+                                                    "version"), maximum=maximum, warn=envoy.warn)
+    if setting is not None and setting not in envoy.cipher_settings:
+        envoy.cipher_settings.append(setting)
 
 
 def _per_route(

@@ -39,10 +39,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from riskscan.model import AuthKind, AuthRequirement, Evidence, RateLimitPolicy
+from riskscan.model import AuthKind, AuthRequirement, CipherSetting, Evidence, RateLimitPolicy
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, text
+from riskscan.sources.gateways.tls_ciphers import cipher_setting
 
-__all__ = ["ACCESS_LOG", "PREFIX", "NginxAnnotations", "UpstreamSettings", "read_annotations"]
+__all__ = [
+    "ACCESS_LOG", "PREFIX", "NginxAnnotations", "UpstreamSettings", "annotation_ciphers", "read_annotations",
+]
 
 PREFIX = "nginx.ingress.kubernetes.io/"
 ACCESS_LOG = "ingress-nginx-access-log"
@@ -86,6 +89,18 @@ class NginxAnnotations:
     referenced: tuple[tuple[str, Evidence], ...]  # (annotation name, evidence)
     is_regex: bool
     upstream: UpstreamSettings = field(default_factory=UpstreamSettings)
+
+
+def annotation_ciphers(ingress: KubeObject, warn: Warn) -> CipherSetting | None:
+    """The `ssl-ciphers` annotation: the OpenSSL cipher string of the Ingress's server blocks (the
+    controller's ConfigMap `ssl-ciphers`, or its default, applies where none is written: not shown)."""
+    value = ingress.annotations.get(f"{PREFIX}ssl-ciphers")
+    if not isinstance(value, str):
+        return None
+    pointer = "/metadata/annotations/" + f"{PREFIX}ssl-ciphers".replace("/", "~1")
+    shown = ingress.evidence(pointer, f"{ingress.label} annotation ssl-ciphers: {value}",
+                             note="cipher suites of the Ingress's hosts (ingress-nginx)")
+    return cipher_setting([value], shown, warn=warn)
 
 
 def read_annotations(ingress: KubeObject, warn: Warn) -> NginxAnnotations:

@@ -33,6 +33,7 @@ from riskscan.sources.gateways.kong_compose import kong_service, looks_like_kong
 from riskscan.sources.gateways.kong_conf_rules import (
     Setting,
     admin_exposures,
+    cipher_settings,
     clear_secrets,
     proxy_listeners,
     tls_settings,
@@ -179,6 +180,7 @@ def kong_runtime_config(shown: str, settings: Mapping[str, Setting], warnings: l
     variables): TLS, proxy listeners, Admin API, and credentials in clear (with `other_secrets`, those
     the file holds besides, a place judged twice counted once)."""
     tls = tls_settings(settings, shown, warnings.append)
+    ciphers = cipher_settings(settings, shown, warnings.append)
     secrets: dict[tuple[str, str | int | None], Evidence] = {}
     for item in (*other_secrets, *clear_secrets(settings, shown)):
         secrets.setdefault((item.path, item.pointer or item.line), item)
@@ -187,5 +189,5 @@ def kong_runtime_config(shown: str, settings: Mapping[str, Setting], warnings: l
         warnings=tuple(dict.fromkeys(warnings)), tls_settings=tls,
         client_listeners=proxy_listeners(settings, shown),
         admin_exposures=admin_exposures(settings, shown),
-        clear_secrets=tuple(secrets.values()),
+        clear_secrets=tuple(secrets.values()), cipher_settings=ciphers,
     )

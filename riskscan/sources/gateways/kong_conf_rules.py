@@ -20,12 +20,22 @@ import re
 from collections.abc import Callable, Iterator, Mapping
 from typing import NamedTuple
 
-from riskscan.model import AdminExposure, AdminExposureKind, ClientTransport, Evidence, TlsSetting
+from riskscan.model import (
+    AdminExposure,
+    AdminExposureKind,
+    CipherSetting,
+    ClientTransport,
+    Evidence,
+    TlsSetting,
+)
 from riskscan.sources.gateways.listen_addresses import is_loopback, split_host
+from riskscan.sources.gateways.tls_ciphers import cipher_setting
 from riskscan.sources.gateways.tls_versions import TlsDefault, default_setting, tls_setting
 from riskscan.sources.gateways.url_credentials import is_reference, url_credential
 
-__all__ = ["Setting", "admin_exposures", "clear_secrets", "proxy_listeners", "tls_settings"]
+__all__ = [
+    "Setting", "admin_exposures", "cipher_settings", "clear_secrets", "proxy_listeners", "tls_settings",
+]
 
 
 class Setting(NamedTuple):
@@ -44,6 +54,20 @@ _SUITES = {
     "intermediate": ("TLSv1.2", "TLSv1.3"),
     "old": ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"),
     "fips": ("TLSv1.2",),
+}
+# The cipher lists of Kong's suites (kong/conf_loader constants.lua, Mozilla Server Side TLS 5.7); `modern`
+# sets none (TLS 1.3 suites only).
+_INTERMEDIATE = ("ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+                 "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+                 "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305")
+_SUITE_CIPHERS = {
+    "intermediate": _INTERMEDIATE,
+    "old": _INTERMEDIATE + (":ECDHE-ECDSA-AES128-SHA256:ECDHE-RSA-AES128-SHA256:ECDHE-ECDSA-AES128-SHA:"
+                            "ECDHE-RSA-AES128-SHA:ECDHE-ECDSA-AES256-SHA384:ECDHE-RSA-AES256-SHA384:"
+                            "ECDHE-ECDSA-AES256-SHA:ECDHE-RSA-AES256-SHA:DHE-RSA-AES128-SHA256:"
+                            "DHE-RSA-AES256-SHA256:AES128-GCM-SHA256:AES256-GCM-SHA384:AES128-SHA256:"
+                            "AES256-SHA256:AES128-SHA:AES256-SHA:DES-CBC3-SHA"),
+    "fips": "TLSv1.2+FIPS:kRSA+FIPS:!eNULL:!aNULL",
 }
 _DEFAULT_PROXY_LISTEN = "0.0.0.0:8000 reuseport backlog=16384, 0.0.0.0:8443 http2 ssl reuseport backlog=16384"
 _RBAC_ON = frozenset({"on", "both", "entity"})
@@ -85,6 +109,35 @@ def tls_settings(
     warn(f"line {suite.line if suite else 1}: ssl_cipher_suite is none of modern, intermediate, old, fips,"
          " custom: Kong refuses to start; TLS versions not judged")
     return ()
+
+
+def cipher_settings(
+    settings: Mapping[str, Setting], shown: str, warn: Callable[[str], None]
+) -> tuple[CipherSetting, ...]:
+    """The cipher suites Kong's proxy accepts, when a `proxy_listen` entry serves TLS and kong.conf
+    writes them: a named suite's list, or `ssl_ciphers` with `custom`. Left out, the suite is
+    `intermediate`, Kong's default: not judged (nothing is written)."""
+    if not any(is_tls for _, is_tls, _ in _entries(settings, "proxy_listen", _DEFAULT_PROXY_LISTEN)):
+        return ()
+    suite, ciphers = settings.get("ssl_cipher_suite"), settings.get("ssl_ciphers")
+    name = suite.value.lower() if suite else "intermediate"
+    if ciphers is not None and name != "custom" and ciphers.value.upper() != "NONE":
+        warn(f"line {ciphers.line}: ssl_ciphers is ignored: Kong reads it only with ssl_cipher_suite custom")
+    if suite is not None and name in _SUITE_CIPHERS:
+        note = f"ssl_cipher_suite {name}: Kong's {name} cipher list, on every ssl proxy listener"
+        evidence = Evidence(path=shown, line=suite.line, pointer=suite.pointer, note=note,
+                            excerpt=f"ssl_cipher_suite = {name}")
+        return _one_cipher(cipher_setting([_SUITE_CIPHERS[name]], evidence, warn=warn))
+    if name == "custom" and ciphers is not None and ciphers.value.upper() != "NONE":
+        evidence = Evidence(path=shown, line=ciphers.line, pointer=ciphers.pointer,
+                            note="ssl_ciphers (ssl_cipher_suite custom) of every proxy listener with ssl",
+                            excerpt=f"ssl_ciphers = {ciphers.value}")
+        return _one_cipher(cipher_setting([ciphers.value], evidence, warn=warn))
+    return ()
+
+
+def _one_cipher(setting: CipherSetting | None) -> tuple[CipherSetting, ...]:
+    return (setting,) if setting is not None else ()
 
 
 def _one(setting: TlsSetting | None) -> tuple[TlsSetting, ...]:

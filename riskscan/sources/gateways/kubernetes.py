@@ -25,12 +25,13 @@ import re
 from pathlib import Path
 
 from riskscan.errors import NotReadableAsIs, SourceError
-from riskscan.model import Evidence, GatewayConfig, GatewayRoute, SourceKind
+from riskscan.model import CipherSetting, Evidence, GatewayConfig, GatewayRoute, SourceKind
 from riskscan.sources import HEAD_BYTES, ReadContext
+from riskscan.sources.gateways.container_env import ConfigMaps
 from riskscan.sources.gateways.gateway_api import grpcroute_routes, httproute_routes
 from riskscan.sources.gateways.gateway_api_listeners import parent_gateway
-from riskscan.sources.gateways.container_env import ConfigMaps
 from riskscan.sources.gateways.gateway_lookup import GatewayIndex
+from riskscan.sources.gateways.ingress_nginx import annotation_ciphers
 from riskscan.sources.gateways.kong_conf import kong_runtime_config
 from riskscan.sources.gateways.kong_kubernetes import kong_workload
 from riskscan.sources.gateways.kubernetes_ingress import ingress_routes
@@ -160,9 +161,22 @@ class KubernetesReader:
             return kong_runtime_config(shown, kong.settings, [*warnings, *kong.warnings], secrets)
         # TLS versions only where IngressRoutes show them: an Ingress's are the controller's settings.
         versions = tuple(traefik.tls_settings.values()) if traefik is not None else None
+        ciphers = _cipher_settings(objects, traefik, warnings.append)
         return GatewayConfig(path=shown, gateway="kubernetes", routes=tuple(routes),
                              warnings=tuple(dict.fromkeys(warnings)), clear_secrets=secrets,
-                             tls_settings=versions, has_routing=has_routing)
+                             tls_settings=versions, has_routing=has_routing, cipher_settings=ciphers)
+
+
+def _cipher_settings(objects: list[KubeObject], traefik: IngressRouteReading | None,
+                     warn: Warn) -> tuple[CipherSetting, ...] | None:
+    """The cipher suites the TLSOptions of IngressRoutes and the ingress-nginx `ssl-ciphers` annotations
+    of Ingresses write; None when the file has neither kind of object."""
+    ingresses = [item for item in objects if item.kind == "Ingress"]
+    if traefik is None and not ingresses:
+        return None
+    annotated = (annotation_ciphers(item, warn) for item in ingresses)
+    found = [*(traefik.cipher_settings.values() if traefik is not None else ()), *annotated]
+    return tuple(setting for setting in found if setting is not None)
 
 
 def _routes(objects: list[KubeObject], path: Path, context: ReadContext,

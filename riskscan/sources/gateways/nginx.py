@@ -40,6 +40,7 @@ from riskscan.model import (
 )
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
+from riskscan.sources.gateways.nginx_ciphers import cipher_settings
 from riskscan.sources.gateways.nginx_conditions import if_conditions
 from riskscan.sources.gateways.nginx_controls import ServerTls, read_enforcement
 from riskscan.sources.gateways.nginx_exposure import (
@@ -91,6 +92,7 @@ class NginxReader:
         tree = load_tree(path, context)
         builder = _Builder(tree.directives, tree.warnings)
         routes = builder.build()
+        ciphers = cipher_settings(tree.directives, _evidence, tree.warnings.append)
         return GatewayConfig(
             path=context.relative_path(path),
             gateway="nginx",
@@ -99,6 +101,7 @@ class NginxReader:
             referenced_files=tuple(tree.included),
             tls_settings=_tls_settings(tree.directives),
             clear_secrets=clear_secrets(tree.directives, _evidence),
+            cipher_settings=ciphers,
         )
 
 

@@ -43,7 +43,8 @@ def apply_runtime_configs(inputs: DiscoveredInputs) -> DiscoveredInputs:
                 f"{len(runtimes)} {configs_named} ({shown}): which one runs is ambiguous, so neither's TLS "
                 f"settings or listeners are applied")
             for i in runtimes:
-                gateways[i] = gateways[i].model_copy(update={"tls_settings": None, "client_listeners": None})
+                gateways[i] = gateways[i].model_copy(update={"tls_settings": None, "client_listeners": None,
+                                                             "cipher_settings": None})
         elif runtimes:
             runtime = gateways[runtimes[0]]
             applies = _applies(label, [gateways[i] for i in routed])

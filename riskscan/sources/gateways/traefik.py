@@ -54,7 +54,12 @@ from riskscan.sources.gateways.traefik_compose import (
 from riskscan.sources.gateways.traefik_crd import add_crd_services
 from riskscan.sources.gateways.traefik_docker import docker_services, file_services
 from riskscan.sources.gateways.traefik_elsewhere import file_middlewares, other_provider_middlewares
-from riskscan.sources.gateways.traefik_exposure import client_transport, router_logging, tls_settings
+from riskscan.sources.gateways.traefik_exposure import (
+    cipher_settings,
+    client_transport,
+    router_logging,
+    tls_settings,
+)
 from riskscan.sources.gateways.traefik_load import TOML_SECTION, TraefikError, load_dynamic
 from riskscan.sources.gateways.traefik_middlewares import (
     Enforcement,
@@ -157,7 +162,8 @@ class TraefikReader:
         builder.warnings += builder.static.warnings if builder.static else ()
         builder.warnings += [own_static] if isinstance(own_static, str) else []
         routes = builder.routes()
-        return GatewayConfig(path=shown, gateway="traefik", routes=tuple(routes),
+        ciphers = cipher_settings(data, builder.evidence, builder.warnings.append)
+        return GatewayConfig(path=shown, gateway="traefik", routes=tuple(routes), cipher_settings=ciphers,
                              consumer_count=builder.users, warnings=tuple(dict.fromkeys(builder.warnings)),
                              tls_settings=tls_settings(data, builder.evidence),
                              clear_secrets=_once(secrets + (builder.static.clear_secrets if builder.static

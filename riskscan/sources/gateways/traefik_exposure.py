@@ -15,13 +15,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from riskscan.model import ClientTransport, Evidence, PluginRef, TlsSetting
+from riskscan.model import CipherSetting, ClientTransport, Evidence, PluginRef, TlsSetting
+from riskscan.sources.gateways.tls_ciphers import cipher_setting
 from riskscan.sources.gateways.tls_versions import TlsDefault, default_setting, tls_setting
 from riskscan.sources.gateways.traefik_middlewares import local_name
 from riskscan.sources.gateways.traefik_static import StaticConfig
 from riskscan.sources.structured import escape_pointer_token
 
-__all__ = ["Logging", "client_transport", "router_logging", "tls_settings"]
+__all__ = [
+    "Logging", "cipher_settings", "client_transport", "option_ciphers", "router_logging", "tls_settings",
+]
 
 Evidencer = Callable[[str, str], Evidence]
 """(pointer, excerpt) -> Evidence in the file being read."""
@@ -80,6 +83,36 @@ def tls_settings(data: Mapping[str, Any], evidence: Evidencer) -> tuple[TlsSetti
         setting = tls_setting([minimum], evidence(pointer, f"minVersion: {minimum}"))
         settings += [setting] if setting is not None else []
     return tuple(settings) + _default_settings(data, options, evidence)
+
+
+def cipher_settings(data: Mapping[str, Any], evidence: Evidencer,
+                    warn: Callable[[str], None]) -> tuple[CipherSetting, ...]:
+    """The `cipherSuites` and `maxVersion` of each TLS option the file defines (Go's default suites,
+    where an option lists none, are not judged)."""
+    found = []
+    for name, option in _mapping(_mapping(data.get("tls")).get("options")).items():
+        pointer = f"/tls/options/{escape_pointer_token(str(name))}"
+        setting = option_ciphers(_mapping(option), lambda key, excerpt: evidence(f"{pointer}/{key}", excerpt),
+                                 warn)
+        found += [setting] if setting is not None else []
+    return tuple(found)
+
+
+def option_ciphers(option: Mapping[str, Any], evidence: Evidencer,
+                   warn: Callable[[str], None]) -> CipherSetting | None:
+    """One TLS option's (file provider or TLSOption `spec`) suites and maximum; `evidence(key, excerpt)`
+    places it at `cipherSuites`, else `maxVersion`. None when it sets neither."""
+    suites = option.get("cipherSuites")
+    suites = suites if isinstance(suites, list) else []
+    maximum = option.get("maxVersion")
+    top = maximum if isinstance(maximum, str) else None
+    if suites:
+        shown = evidence("cipherSuites", f"cipherSuites: {len(suites)} suites"
+                                         + (f", maxVersion: {top}" if top else ""))
+    else:
+        shown = evidence("maxVersion", f"maxVersion: {top}")
+    return cipher_setting(suites, shown.model_copy(update={"note": "cipher suites and maximum TLS version"}),
+                          maximum=top, warn=warn) if suites or top else None
 
 
 def _default_settings(data: Mapping[str, Any], options: Mapping[str, Any],

@@ -30,6 +30,7 @@ from typing import Any
 from riskscan.model import (
     AuthKind,
     AuthRequirement,
+    CipherSetting,
     ClientTransport,
     Evidence,
     GatewayRoute,
@@ -41,7 +42,7 @@ from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, mappi
 from riskscan.sources.gateways.tls_versions import TlsDefault, default_setting, tls_setting
 from riskscan.sources.gateways.traefik_crd import CrdServices, merge_crd_services, service_child
 from riskscan.sources.gateways.traefik_crd_lookup import CrdLookup
-from riskscan.sources.gateways.traefik_exposure import client_transport, router_logging
+from riskscan.sources.gateways.traefik_exposure import client_transport, option_ciphers, router_logging
 from riskscan.sources.gateways.traefik_middlewares import Enforcement, MiddlewareError, resolve_middlewares
 from riskscan.sources.gateways.traefik_rules import Alternative, RuleError, grouped, parse_rule, shown_rule
 from riskscan.sources.gateways.traefik_services import service_upstream
@@ -58,6 +59,7 @@ class IngressRouteReading:
 
     routes: list[GatewayRoute] = field(default_factory=list)
     tls_settings: dict[str, TlsSetting] = field(default_factory=dict)  # by TLS option, each once
+    cipher_settings: dict[str, CipherSetting] = field(default_factory=dict)  # TLSOptions' suites, maximum
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,7 @@ def _tls(item: KubeObject, lookup: CrdLookup, into: IngressRouteReading, warn: W
         reference = name if "@" in name else f"{namespace}-{name}{_SUFFIX}"
     option = lookup.tls_options.get(reference)
     if option is not None:
-        return _option(option, reference, into)
+        return _option(option, reference, into, warn)
     local = reference.removesuffix("@file")
     if reference.endswith("@file") and local in lookup.definitions.tls_options:
         spec = mapping(lookup.definitions.tls_options[local])
@@ -237,7 +239,12 @@ def _tls(item: KubeObject, lookup: CrdLookup, into: IngressRouteReading, warn: W
     return _Tls((), False)
 
 
-def _option(option: KubeObject, reference: str, into: IngressRouteReading) -> _Tls:
+def _option(option: KubeObject, reference: str, into: IngressRouteReading, warn: Warn) -> _Tls:
+    if reference not in into.cipher_settings:
+        ciphers = option_ciphers(option.spec, lambda key, excerpt: option.evidence(
+            f"/spec/{key}", f"{option.label} {excerpt}"), warn)
+        if ciphers is not None:
+            into.cipher_settings[reference] = ciphers
     minimum = option.spec.get("minVersion")
     evidence = (option.evidence("/spec/minVersion", f"{option.label} minVersion: {minimum}")
                 if isinstance(minimum, str) else option.evidence("/spec", option.label))
