@@ -59,11 +59,13 @@ def test_a_spec_only_scan_gets_no_a_or_b_and_its_json_says_declared(spec_only: A
     assert report["basis"]["statement"] == DECLARED_ONLY
     # Without a gateway config nothing shows throttling, logging, lifecycles, secrets, upstreams or CORS;
     # the fixture spec declares no request or response fields, so data and input validation are unknown too.
-    # Its https server shows how clients reach it (declared), so transport security is judged.
+    # Its https server shows the way in at most (never the way to the backends), and its paths name no
+    # administrative function, so neither transport security nor function-level authorization is passed.
     assert report["basis"]["unknown_controls"] == [
-        "rate_limit", "monitoring", "inventory_hygiene", "data_exposure", "secrets_hygiene", "third_party",
-        "availability", "misconfiguration", "input_validation", "credential_stuffing"]
-    assert controls["transport_security"]["evidence_strength"] == "declared"
+        "rate_limit", "monitoring", "inventory_hygiene", "function_authorization", "data_exposure",
+        "secrets_hygiene", "third_party", "transport_security", "availability", "misconfiguration",
+        "input_validation", "credential_stuffing"]
+    assert "What the inputs did show: 0 of " in controls["transport_security"]["summary"]
 
 
 def test_a_spec_only_html_report_states_the_basis_on_the_cover_and_in_the_summary(spec_only: Assessment) -> None:
