@@ -40,7 +40,7 @@ if TYPE_CHECKING:  # httpx is imported only when a live pull is asked for
 
 __all__ = ["SCHEMA_VERSION", "Progress", "ScanOptions", "TrafficEngine", "scan"]
 
-SCHEMA_VERSION = "1.5"
+SCHEMA_VERSION = "1.6"
 """Version of the JSON output contract (riskscan/report/assessment.schema.json)."""
 
 log = logging.getLogger(__name__)

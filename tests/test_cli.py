@@ -48,7 +48,7 @@ def test_scan_writes_every_requested_format(estate_scan: tuple[subprocess.Comple
     assert (out / "report.pdf").read_bytes().startswith(b"%PDF")
     assert "<html" in (out / "report.html").read_text(encoding="utf-8").lower()
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["schema_version"] == "1.5"
+    assert report["schema_version"] == "1.6"
     assert "Grade" in result.stderr and "wrote" in result.stderr
 
 

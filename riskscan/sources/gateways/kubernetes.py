@@ -28,6 +28,7 @@ from riskscan.sources import HEAD_BYTES, ReadContext
 from riskscan.sources.gateways.gateway_api import grpcroute_routes, httproute_routes
 from riskscan.sources.gateways.gateway_api_listeners import parent_gateway
 from riskscan.sources.gateways.gateway_lookup import GatewayIndex
+from riskscan.sources.gateways.kubeconfig import looks_like_kubeconfig
 from riskscan.sources.gateways.kubernetes_ingress import ingress_routes
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, collect_objects
 from riskscan.sources.gateways.kubernetes_secrets import (
@@ -40,6 +41,7 @@ from riskscan.sources.gateways.kubernetes_secrets import (
 from riskscan.sources.gateways.kubernetes_services import ServiceIndex
 from riskscan.sources.gateways.kubernetes_sniff import is_manifest
 from riskscan.sources.gateways.kubernetes_workloads import replica_warnings
+from riskscan.sources.gateways.kustomization import looks_like_kustomization
 from riskscan.sources.gateways.traefik_crd_lookup import TRAEFIK_GROUPS, crd_lookup
 from riskscan.sources.gateways.traefik_ingressroute import (
     IngressRouteReading,
@@ -103,8 +105,9 @@ class KubernetesReader:
         A routing object may follow many others (a Helm render puts Deployments first): when the head is
         full of manifests without one, up to `_SCAN_BYTES` more of the file are searched.
         """
-        if _API_VERSION.search(head) is None:
-            return False
+        if _API_VERSION.search(head) is None or looks_like_kubeconfig(head) or \
+                looks_like_kustomization(path, head):
+            return False  # tool configs with their own readers, never manifests
         if _declares_routing(head) or is_manifest(head, is_whole=len(head) < HEAD_BYTES):
             return True
         if len(head) < HEAD_BYTES or path.suffix == ".gz":
