@@ -13,8 +13,9 @@ object in it. As the Kustomize reference defines `secretGenerator` and `configMa
   marked as included by the kustomization. A file outside the scanned folders, or missing, is not read
   (a warning names it): it is kept elsewhere, which is what a reference means;
 - `files` (`path` or `key=path`): a secretGenerator file in the scanned folders that is not empty is
-  itself a secret (a key, a password file), cited by its path; its content is never read. A
-  configMapGenerator's files are configuration, not judged.
+  itself a secret (a key, a password file), cited by its path; its content is never read. An empty
+  file, like a missing one, is warned about. A configMapGenerator's files are configuration, not
+  judged.
 Values that are templates or environment references (`${DB_PASSWORD}`) are none. Nothing else is read
 (resources, patches, Helm values); a kustomization is never a Kubernetes manifest (`kubernetes_sniff`).
 """
@@ -162,7 +163,7 @@ def _check_files(entry: Mapping[str, Any], path: Path, context: ReadContext, is_
         return
     for name in _strings(entry.get("files")):
         secret_file = _local_file(name.rpartition("=")[2], path, context, found.warnings.append)
-        if secret_file is not None and secret_file.stat().st_size > 0:
+        if secret_file is not None:
             found.places.append(Evidence(path=context.relative_path(secret_file), note=(
                 "a file a Kustomize secretGenerator turns into a Secret (the whole file is a credential in "
                 "clear)")))
@@ -177,17 +178,21 @@ def _strings(value: object) -> list[str]:
 def _local_file(name: str, path: Path, context: ReadContext, warn: Callable[[str], None]) -> Path | None:
     """The file a generator names, when it is in the folders scanned; otherwise a warning and None."""
     name = name.strip()
-    if not name or "://" in name:
-        warn("a generator names a file by an empty name or a URL: not checked")
+    if not name or "://" in name or "\0" in name:
+        warn("a generator names a file by an empty name, a URL or an impossible name: not checked")
         return None
     candidate = path.parent / name
-    if not context.is_allowed(candidate):
-        warn(f"{context.relative_path(candidate)}: named by a generator, outside the folders scanned: not "
-             "checked")
-    elif not candidate.is_file():
-        warn(f"{context.relative_path(candidate)}: named by a generator, but no such file: not checked")
-    else:
-        return candidate
+    try:
+        if not context.is_allowed(candidate):
+            warn(f"{context.relative_path(candidate)}: named by a generator, outside the folders scanned: "
+                 "not checked")
+        elif not candidate.is_file() or candidate.stat().st_size == 0:
+            warn(f"{context.relative_path(candidate)}: named by a generator, but no such file (or an empty "
+                 "one): not checked")
+        else:
+            return candidate
+    except (OSError, ValueError):  # a name too long for the file system, a loop of links
+        warn("a generator names a file that cannot be looked up: not checked")
     return None
 
 

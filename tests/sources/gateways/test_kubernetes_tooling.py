@@ -104,7 +104,7 @@ def test_kustomize_generators_place_literals_env_lines_and_secret_files() -> Non
     assert config.referenced_files == ("overlays/prod/secrets.env", "overlays/prod/settings.env")
     assert config.warnings == (
         "vault-export.env: named by a generator, outside the folders scanned: not checked",
-        "overlays/prod/certs/ca.crt: named by a generator, but no such file: not checked",
+        "overlays/prod/certs/ca.crt: named by a generator, but no such file (or an empty one): not checked",
     )
 
 
@@ -126,3 +126,14 @@ def test_a_truncated_kustomization_fails_in_one_line() -> None:
     with pytest.raises(SourceError) as caught:
         KustomizationReader().read(folder / "kustomization.yaml", ReadContext(root=folder))
     assert str(caught.value).startswith("kustomization.yaml:") and "KUST-PLANTED" not in str(caught.value)
+
+
+def test_hostile_file_names_cost_a_warning_each_not_the_file(tmp_path: Path) -> None:
+    long_name = "x" * 5000  # longer than any file system allows
+    (tmp_path / "kustomization.yaml").write_text(
+        f'secretGenerator:\n  - name: x\n    envs: ["a\\0b", "{long_name}", ""]\n    files: [empty.txt]\n',
+        encoding="utf-8")
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    config = KustomizationReader().read(tmp_path / "kustomization.yaml", ReadContext(root=tmp_path))
+    assert config.clear_secrets == ()
+    assert len(config.warnings) == 3 and all(warning.endswith("not checked") for warning in config.warnings)
