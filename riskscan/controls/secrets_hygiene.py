@@ -2,7 +2,8 @@
 sent in URLs as traffic shows them.
 
 Every gateway reader (APISIX, Kong decK and Admin API exports, nginx, Envoy, Traefik, Kubernetes
-manifests, AWS API Gateway exports and templates) records every credential written as a literal rather than an environment or
+manifests, AWS API Gateway exports and templates), and the kubeconfig and Kustomize readers, records
+every credential written as a literal rather than an environment or
 secret-manager reference (config fields, headers, Kubernetes Secret objects, credentials in logger and
 exporter URLs: `sources/gateways/url_credentials`), by place only (file, line, JSON pointer): the value
 never enters the model, so no finding can show it. That finding is estate-wide (no endpoints), judged on the

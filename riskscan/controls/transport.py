@@ -5,8 +5,12 @@ Three views, each where the inputs show it:
 
 - clients to gateway: the listeners or entry points a route is served on (Kong route protocols, nginx
   `listen` without `ssl` and no HTTPS redirect, Envoy listeners without a transport socket, Traefik
-  routers without TLS, Ingress hosts without `tls`, Gateway API HTTP listeners): `enforced`; where no
-  gateway shows them, the spec's servers (`http://` URLs, Swagger `schemes: [http]`): `declared`;
+  routers without TLS, Ingress hosts without `tls`, Gateway API HTTP listeners, APISIX config.yaml's
+  `node_listen` where no `redirect` plugin covers the route): `enforced`; an APISIX route no redirect
+  covers, without config.yaml, is judged on APISIX's documented default listener (plain HTTP on 9080):
+  its own medium finding, worded as the documentation's word, since whether clients reach that port
+  cannot be told; where no gateway shows them, the spec's servers (`http://` URLs, Swagger `schemes:
+  [http]`): `declared`;
 - gateway to backends: the scheme of each route's upstream (APISIX, Kong, nginx, Envoy, Traefik):
   `enforced`;
 - TLS versions written in the configs (nginx `ssl_protocols`, Envoy `tls_minimum_protocol_version`,
@@ -31,6 +35,7 @@ from riskscan.controls.catalogue import Control, render
 from riskscan.controls.outcome import (
     ControlOutcome,
     FindingDraft,
+    count_endpoints,
     draft_finding,
     key_count,
     known_outcome,
@@ -59,12 +64,16 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
     plain_schemes = control.words("plain_schemes")
     plain_upstream = [e for e in upstream if any((u.scheme or u.default_scheme).lower() in plain_schemes
                                                  for u in e.upstreams)]
-    plain_client = [e for e in listened if any(t.is_plain for t in e.client_transport or ())]
+    plain_client = [e for e in listened if _is_plain(e, by_default=False)]
+    # Plain only by a gateway's documented default listener (APISIX without config.yaml): its own finding.
+    plain_default = [e for e in listened
+                     if not _is_plain(e, by_default=False) and _is_plain(e, by_default=True)]
     plain_declared = [e for e in declared if any(t.is_plain for t in e.declared_transport)]
     legacy = [setting for setting in inventory.tls_settings if setting.allows_legacy]
     uncertain = [setting for setting in inventory.tls_settings
                  if setting.is_default and setting.depends_on_version and not setting.allows_legacy]
     groups = {"TLS_PLAIN_CLIENT": (plain_client, _client_evidence(plain_client)),
+              "TLS_PLAIN_CLIENT_DEFAULT": (plain_default, _client_evidence(plain_default)),
               "TLS_PLAIN_SERVER_DECLARED": (plain_declared, _declared_evidence(plain_declared)),
               "TLS_PLAIN_UPSTREAM": (plain_upstream, _upstream_evidence(plain_upstream))}
     drafts = [draft_finding(control, code, group, evidence)
@@ -74,7 +83,7 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
     drafts += cipher_drafts(control, inventory)
     legacy_text = _legacy_sentence(inventory, legacy) + _default_sentence(inventory, uncertain)
     # What each pass rests on: the listeners and upstreams no finding names.
-    client_ok = [e for e in listened if e.key not in {p.key for p in plain_client}]
+    client_ok = [e for e in listened if e.key not in {p.key for p in (*plain_client, *plain_default)}]
     upstream_ok = [e for e in upstream if e.key not in {p.key for p in plain_upstream}]
     outcome = known_outcome(
         control, judged, drafts, strength=_strength,
@@ -83,8 +92,9 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
                   *(setting.evidence for setting in inventory.tls_settings
                     if not setting.allows_legacy and setting not in uncertain),
                   *cipher_evidence(inventory)],
-        clients=_sentence(plain_client, listened, "endpoints whose listeners the gateway shows are served"
-                          " over plain HTTP"),
+        clients=_sentence(plain_client, [e for e in listened if e not in plain_default], "endpoints whose "
+                          "listeners the gateway shows are served over plain HTTP")
+        + _default_listener_sentence(plain_default),
         declared=_sentence(plain_declared, declared, "endpoints whose listeners no config shows are"
                            " documented on plain-HTTP servers"),
         upstreams=_sentence(plain_upstream, upstream, "routed endpoints are forwarded to their backends in"
@@ -102,9 +112,26 @@ def _sentence(flagged: Sequence[Endpoint], judged: Sequence[Endpoint], text: str
     return f"{key_count(flagged)} of {key_count(judged)} {text}. " if judged else ""
 
 
+def _is_plain(endpoint: Endpoint, *, by_default: bool) -> bool:
+    """True when a listener serving the endpoint is plain: one a config shows, or (`by_default`) one that
+    is only the gateway's documented default."""
+    return any(t.is_plain and t.is_default == by_default for t in endpoint.client_transport or ())
+
+
+def _default_listener_sentence(plain_default: Sequence[Endpoint]) -> str:
+    """The summary's {clients}, second part: endpoints left to a gateway's default plain listener."""
+    if not plain_default:
+        return ""
+    count = key_count(plain_default)
+    return (f"{count_endpoints(count)} with no redirect to HTTPS {'is' if count == 1 else 'are'} left to the "
+            "gateway's default plain-HTTP listener (declared by its documentation: no runtime config "
+            "given). ")
+
+
 def _strength(endpoint: Endpoint) -> EvidenceStrength:
-    """Listeners and upstreams are enforced by the gateway; spec servers are only declared."""
-    if endpoint.client_transport is not None or endpoint.upstreams:
+    """Listeners and upstreams are enforced by the gateway; spec servers, and a listener that is only the
+    gateway's documented default, are declared."""
+    if endpoint.upstreams or any(not t.is_default for t in endpoint.client_transport or ()):
         return EvidenceStrength.ENFORCED
     return EvidenceStrength.DECLARED
 
@@ -115,6 +142,8 @@ def _limitations(
     keys = ["tls_defaults", "cipher_defaults"]
     if not listened:
         keys.append("no_listeners")
+    if any(t.is_default for e in listened for t in e.client_transport or ()):
+        keys.append("default_listeners")
     if not upstream:
         keys.append("no_upstreams")
     if not inventory.tls_checked:

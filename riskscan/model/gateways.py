@@ -79,6 +79,9 @@ class ClientTransport(Model):
 
     is_plain: bool
     evidence: Evidence
+    # True when no config given shows the listener: the gateway's documented default listener stands in
+    # (APISIX's node_listen 9080 without config.yaml), so the transport is declared, not seen enforced.
+    is_default: bool = False
 
 
 class TlsSetting(Model):

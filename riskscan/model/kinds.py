@@ -53,6 +53,8 @@ class SourceKind(StrEnum):
     HAPROXY_LOG = "haproxy_log"
     CADDY_LOG = "caddy_log"
     IIS_LOG = "iis_log"
+    KUBECONFIG = "kubeconfig"
+    KUSTOMIZATION = "kustomization"
 
 
 class InputStatus(StrEnum):

@@ -198,6 +198,8 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
     from riskscan.sources.traffic.haproxy_log import HaproxyLogReader
     from riskscan.sources.traffic.jsonl.caddy_log import CaddyLogReader
     from riskscan.sources.traffic.iis_log import IisLogReader
+    from riskscan.sources.gateways.kubeconfig import KubeconfigReader
+    from riskscan.sources.gateways.kustomization import KustomizationReader
 
     readers: list[SourceReader] = [
         AwsApiGatewayReader(),  # before OpenAPI: an API Gateway export is also an OpenAPI document
@@ -206,6 +208,7 @@ def _build_registry() -> dict[SourceKind, SourceReader]:
         ApisixLogReader(), KongLogReader(), EnvoyLogReader(), TraefikLogReader(),
         AccessLogReader(), MappedLogReader(), KongConfReader(), ApisixConfReader(), HaproxyLogReader(),
         CaddyLogReader(), IisLogReader(),
+        KubeconfigReader(), KustomizationReader(),
     ]
     return {reader.kind: reader for reader in readers}
 

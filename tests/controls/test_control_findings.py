@@ -97,6 +97,10 @@ def more_causes(endpoint: Callable[..., Endpoint]) -> list[Endpoint]:
         # a route served over plain HTTP, and an endpoint whose spec lists an http:// server
         endpoint("GET", "/v2/legacy/status", client_transport=(ClientTransport(
             is_plain=True, evidence=Evidence(path="gateway/kong.yaml", line=12, pointer="/routes/3")),)),
+        # an APISIX route no redirect covers, given without config.yaml: APISIX's default plain listener
+        endpoint("GET", "/v2/legacy/receipts", client_transport=(ClientTransport(
+            is_plain=True, is_default=True, evidence=Evidence(path="gateway/apisix.yaml", line=40,
+                                                              pointer="/routes/5")),)),
         endpoint("GET", "/v2/statements", sources=(SightingSource.SPEC, SightingSource.TRAFFIC), upstreams=(),
                  declared_transport=(ClientTransport(is_plain=True, evidence=Evidence(
                      path="specs/statements.yaml", line=5, pointer="/servers/0")),)),

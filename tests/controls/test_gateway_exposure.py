@@ -67,8 +67,13 @@ def test_a_third_party_upstream_is_named_and_internal_nodes_are_not(exposed: Ass
 
 def test_plain_http_to_a_backend_is_a_transport_finding(exposed: Assessment) -> None:
     _, findings = control(exposed, "transport_security")
-    assert [(f.severity.value, f.endpoints) for f in findings] == [("medium", ("* /v1/legacy/*",))]
-    assert any(item.pointer == "/upstreams/1" for item in findings[0].evidence)
+    by_code = {f.code: (f.severity.value, f.endpoints) for f in findings}
+    assert by_code["TLS_PLAIN_UPSTREAM"] == ("medium", ("* /v1/legacy/*",))
+    upstream = next(f for f in findings if f.code == "TLS_PLAIN_UPSTREAM")
+    assert any(item.pointer == "/upstreams/1" for item in upstream.evidence)
+    # No redirect plugin and no config.yaml: APISIX's default plain listener serves every route.
+    assert by_code["TLS_PLAIN_CLIENT_DEFAULT"] == ("low", ("* /v1/claims/*", "* /v1/legacy/*", "* /v1/portal/*"))
+    assert len(findings) == 2
 
 
 def test_availability_flags_single_nodes_and_missing_timeouts(exposed: Assessment) -> None:
@@ -95,7 +100,8 @@ def test_a_partly_remediated_gateway_is_partial(tmp_path: Path) -> None:
     text = (EXPOSURE / "apisix-exposure.yaml").read_text(encoding="utf-8")
     (tmp_path / "apisix.yaml").write_text(text.replace("  - id: legacy\n    nodes:", "  - id: legacy\n    scheme: https\n    nodes:"),
                                           encoding="utf-8")
-    assert control(scanned(tmp_path / "apisix.yaml"), "transport_security")[1] == []
+    codes = [f.code for f in control(scanned(tmp_path / "apisix.yaml"), "transport_security")[1]]
+    assert codes == ["TLS_PLAIN_CLIENT_DEFAULT"]  # the backends are remediated, the listeners are not
     result, _ = control(scanned(EXPOSURE / "apisix-exposure.yaml"), "transport_security")
     assert result.score is not None and 0 < result.score < 100
 

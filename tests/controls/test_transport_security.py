@@ -120,12 +120,17 @@ def test_relative_servers_show_nothing_so_transport_is_unknown(tmp_path: Path) -
     assert result.status.value == "unknown" and findings == {}
 
 
-def test_a_gateway_without_listeners_still_judges_its_upstreams(tmp_path: Path) -> None:
-    """APISIX standalone files do not show listeners: said plainly, upstreams and TLS still judged."""
+def test_a_gateway_on_its_default_listener_still_judges_its_upstreams(tmp_path: Path) -> None:
+    """APISIX standalone files do not show listeners: APISIX's default is judged, said plainly (declared,
+    its own medium finding, never the high one), and upstreams and TLS are still judged."""
     result, findings = transport(scanned(tmp_path, "apisix-ssl-protocols.yaml"))
-    assert result.summary.startswith("0 of 1 routed endpoints are forwarded to their backends in plain text.")
-    assert any("shows the listeners its routes are served on" in text for text in result.limitations)
+    assert result.summary.startswith("1 endpoint with no redirect to HTTPS is left to the gateway's default "
+                                     "plain-HTTP listener (declared by its documentation: no runtime config "
+                                     "given). 0 of 1 routed endpoints are forwarded to their backends in plain "
+                                     "text.")
+    assert any("documented default listeners" in text for text in result.limitations)
     assert PLAIN_CLIENT not in findings
+    assert findings["Plain HTTP left to the gateway's default listener"].severity.value == "medium"
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,7 @@ from riskscan.sources.gateways.apisix_plugins import (
     hides_auth,
     rate_limit_policies,
 )
+from riskscan.sources.gateways.apisix_transport import route_transport
 from riskscan.sources.gateways.tls_versions import TlsDefault, default_setting, tls_setting
 from riskscan.sources.structured import StructuredDocument, join_pointer
 
@@ -264,6 +265,11 @@ class _ConfigBuilder:
             upstream_detail=self._upstream_detail(item, service, pointer),
             cors=tuple(cors_policy(p.conf, self._evidence(p.pointer, f"plugin cors on {p.attached_to}"))
                        for p in in_force if p.name == "cors"),
+            client_transport=route_transport(
+                [(p.conf, self._evidence(p.pointer, f"plugin redirect on {p.attached_to}"))
+                 for p in in_force if p.name == "redirect"],
+                self._evidence(pointer, route_excerpt(route_id, uris, methods, hosts)),
+                could_hide=bool(self._could_add(item))),
         )
         return route.model_copy(update={"not_shown": self._not_shown(route, item, in_force)})
 
@@ -276,11 +282,7 @@ class _ConfigBuilder:
         aspect the route does show stays shown. An `opa` policy decides access outside the config,
         so without an auth plugin, authentication is not shown either.
         """
-        could_add = [kind for kind in ("global_rules",) if kind in self._unexported]
-        could_add += [
-            kind for field, kind in (("service_id", "services"), ("plugin_config_id", "plugin_configs"))
-            if kind in self._unexported and identifier_of({"id": item.get(field)}) is not None
-        ]
+        could_add = self._could_add(item)
         hidden: dict[RouteAspect, list[str]] = {}
         if not route.auth:
             ssls = ["ssls"] if "ssls" in self._unexported and route.hosts else []
@@ -299,6 +301,14 @@ class _ConfigBuilder:
         for kind in {kind for kinds in hidden.values() for kind in kinds if kind}:
             self._hidden[kind] = self._hidden.get(kind, 0) + 1
         return tuple(aspect for aspect, kinds in hidden.items() if kinds)
+
+    def _could_add(self, item: Mapping[str, ConfigValue]) -> list[str]:
+        """The resource kinds not known that could add plugins to the route."""
+        could_add = [kind for kind in ("global_rules",) if kind in self._unexported]
+        return could_add + [
+            kind for field, kind in (("service_id", "services"), ("plugin_config_id", "plugin_configs"))
+            if kind in self._unexported and identifier_of({"id": item.get(field)}) is not None
+        ]
 
     def _service_of(
         self, item: Mapping[str, ConfigValue], route_id: str

@@ -12,7 +12,10 @@ does, merged over config-default.yaml key by key (a list replaces the default's,
   opens it to anyone who reaches it. `apisix.enable_admin: false` and `deployment.role: data_plane`
   serve no Admin API;
 - credentials in clear (admin keys, etcd passwords, inline keys, URLs with credentials) by place;
-  `${{VAR}}` and `$env://` references are none.
+  `${{VAR}}` and `$env://` references are none;
+- the client listeners, `apisix.node_listen` (plain HTTP, default 9080) and `apisix.ssl.listen` (TLS,
+  default 9443), read by `apisix_transport` and applied to every APISIX route file of the scan: a route
+  no `redirect` plugin covers is served over plain HTTP when a plain listener faces the network.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from riskscan.model import (
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.apisix_conf_keys import admin_base, clear_secret_places, default_key_places
 from riskscan.sources.gateways.apisix_sniff import RESOURCE_KEYS, looks_like_json, top_level_keys
+from riskscan.sources.gateways.apisix_transport import node_listeners
 from riskscan.sources.gateways.listen_addresses import is_any_network, is_loopback
 from riskscan.sources.gateways.tls_ciphers import cipher_setting
 from riskscan.sources.gateways.tls_versions import TlsDefault, default_setting, tls_setting
@@ -71,9 +75,10 @@ class ApisixConfReader:
 
     kind = SourceKind.APISIX_CONF
     title = "Apache APISIX runtime configuration (conf/config.yaml)"
-    summary = ("apisix.ssl.ssl_protocols (APISIX's default when left out), applied to every APISIX route "
-               "file of the scan; the Admin API's listen address, allow_admin, admin_key_required and "
-               "well-known default keys; credentials in clear by place, never the value")
+    summary = ("apisix.ssl.ssl_protocols (APISIX's default when left out) and the node_listen and ssl.listen "
+               "listeners, applied to every APISIX route file of the scan; the Admin API's listen address, "
+               "allow_admin, admin_key_required and well-known default keys; credentials in clear by place, "
+               "never the value")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for config.yaml (see `looks_like_apisix_conf`); never a standalone apisix.yaml."""
@@ -96,11 +101,13 @@ class ApisixConfReader:
         for section in ("apisix", "deployment"):
             if root.get(section) is not None and not isinstance(root.get(section), Mapping):
                 warnings.append(f"`{section}` is not a mapping: its settings are not read")
+        listeners = node_listeners(root, shown, document, warnings.append)
         return GatewayConfig(
             path=shown, gateway="apisix", routes=(), is_runtime_config=True, warnings=tuple(warnings),
             tls_settings=_tls_settings(root, shown, document),
             cipher_settings=_cipher_settings(root, shown, document, warnings),
             admin_exposures=_admin_exposures(root, shown, document),
+            client_listeners=listeners,
             clear_secrets=tuple(_evidence(shown, document, pointer, f"{what} written in clear (not an "
                                           "${{VAR}} or $env:// reference)")
                                 for pointer, what in clear_secret_places(root)),

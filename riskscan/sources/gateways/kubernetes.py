@@ -34,6 +34,7 @@ from riskscan.sources.gateways.gateway_lookup import GatewayIndex
 from riskscan.sources.gateways.ingress_nginx import annotation_ciphers
 from riskscan.sources.gateways.kong_conf import kong_runtime_config
 from riskscan.sources.gateways.kong_kubernetes import kong_workload
+from riskscan.sources.gateways.kubeconfig import looks_like_kubeconfig
 from riskscan.sources.gateways.kubernetes_ingress import ingress_routes
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, collect_objects
 from riskscan.sources.gateways.kubernetes_secrets import (
@@ -46,6 +47,7 @@ from riskscan.sources.gateways.kubernetes_secrets import (
 from riskscan.sources.gateways.kubernetes_services import ServiceIndex
 from riskscan.sources.gateways.kubernetes_sniff import is_manifest
 from riskscan.sources.gateways.kubernetes_workloads import replica_warnings
+from riskscan.sources.gateways.kustomization import looks_like_kustomization
 from riskscan.sources.gateways.traefik_crd_lookup import TRAEFIK_GROUPS, crd_lookup
 from riskscan.sources.gateways.traefik_ingressroute import (
     IngressRouteReading,
@@ -113,8 +115,9 @@ class KubernetesReader:
         A routing object may follow many others (a Helm render puts Deployments first): when the head is
         full of manifests without one, up to `_SCAN_BYTES` more of the file are searched.
         """
-        if _API_VERSION.search(head) is None:
-            return False
+        if _API_VERSION.search(head) is None or looks_like_kubeconfig(head) or \
+                looks_like_kustomization(path, head):
+            return False  # tool configs with their own readers, never manifests
         if _declares_routing(head) or is_manifest(head, is_whole=len(head) < HEAD_BYTES):
             return True
         if len(head) < HEAD_BYTES or path.suffix == ".gz":

@@ -32,7 +32,7 @@ from riskscan.sources.gateways.traefik_secrets import clear_secret_pointers
 from riskscan.sources.gateways.url_credentials import is_credential_header, is_reference, url_credential
 from riskscan.sources.structured import StructuredDocument, escape_pointer_token
 
-__all__ = ["config_map_secrets", "document_objects", "middleware_secrets", "pod_containers",
+__all__ = ["config_map_secrets", "credential_in_value", "document_objects", "middleware_secrets", "pod_containers",
            "routing_object_secrets", "secret_objects_in_clear", "workload_secrets"]
 
 _SNIPPET_HEADER = re.compile(
@@ -80,7 +80,7 @@ def config_map_secrets(documents: list[StructuredDocument], shown: str) -> list[
             if text(item.get("kind")) != "ConfigMap" or not isinstance(data, dict):
                 continue
             for key, value in data.items():
-                what = _credential_value(str(key), value)
+                what = credential_in_value(str(key), value)
                 if what is not None:
                     place = f"{pointer}/data/{escape_pointer_token(str(key))}"
                     found.append(Evidence(path=shown, line=document.line_of(place), pointer=place,
@@ -96,7 +96,7 @@ def workload_secrets(item: KubeObject) -> list[Evidence]:
         for index, entry in enumerate(env if isinstance(env, list) else []):
             if not isinstance(entry, dict) or "valueFrom" in entry:
                 continue
-            what = _credential_value(text(entry.get("name")), entry.get("value"))
+            what = credential_in_value(text(entry.get("name")), entry.get("value"))
             if what is not None:
                 found.append(item.evidence(f"{pointer}/env/{index}/value", f"{item.label} container env",
                                            f"{what} set in clear in a container's env (not a secretKeyRef)"))
@@ -164,7 +164,7 @@ def _containers(node: object, pointer: str, depth: int) -> Iterator[tuple[str, M
             yield from _containers(child, place, depth + 1)
 
 
-def _credential_value(name: str, value: object) -> str | None:
+def credential_in_value(name: str, value: object) -> str | None:
     """What credential a variable or key holds in clear: a URL carrying one, or a literal value under
     a credential-named key (not a path, a number or a switch); None otherwise."""
     if not isinstance(value, str) or not value.strip() or _is_template(value) or value.startswith("$("):

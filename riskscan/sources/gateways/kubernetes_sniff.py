@@ -7,7 +7,8 @@ column 0 (YAML) or in the outermost object (JSON), so an OpenAPI spec, a docker-
 APISIX file (neither key) is never taken for one. A Helm template's `{{ ... }}` action lines are passed
 over here; such a file then fails to load, and is reported as the one-line failure it is. Files with
 both keys that configure tools rather than declare cluster objects (a kubeconfig, a Kustomization,
-kind, k3d, kubeadm or Skaffold configs, a Backstage catalog) are not manifests.
+kind, k3d, kubeadm or Skaffold configs, a Backstage catalog) are not manifests (kubeconfigs and
+kustomizations are read by readers of their own, `kubeconfig` and `kustomization`).
 """
 
 from __future__ import annotations

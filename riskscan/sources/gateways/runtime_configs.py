@@ -7,7 +7,10 @@ files are read, the one runtime config of a gateway is applied to that gateway's
   files), and an APISIX route file's SSL objects that name no versions stop claiming APISIX's default:
   config.yaml's own setting stands for them, declared where it is written;
 - Kong routes served on plain HTTP by their `protocols` are not, when every `proxy_listen` entry has
-  `ssl`: the listener refuses plain HTTP before any route is matched.
+  `ssl`: the listener refuses plain HTTP before any route is matched. Likewise APISIX routes, when no
+  `node_listen` entry serves plain HTTP beyond the host;
+- a route left to the gateway's default listener (an APISIX route no redirect covers, judged on APISIX's
+  documented node_listen 9080) is served over the runtime config's plain-HTTP listener, cited there.
 Two or more runtime configs of one gateway leave it ambiguous which one runs: one warning, and neither's
 TLS settings or listeners are applied (each is still checked for secrets and its Admin API).
 """
@@ -27,6 +30,8 @@ __all__ = ["apply_runtime_configs"]
 # variables of a container).
 _NAMES = {"kong": ("Kong", "Kong runtime configurations (kong.conf or KONG_* variables)"),
           "apisix": ("APISIX", "APISIX config.yaml files")}
+_NO_PLAIN = {"kong": "every proxy_listen entry has ssl: plain HTTP is refused",
+             "apisix": "no node_listen entry serves plain HTTP beyond the host: plain HTTP is not served"}
 
 
 def apply_runtime_configs(inputs: DiscoveredInputs) -> DiscoveredInputs:
@@ -79,11 +84,16 @@ def _applied(config: GatewayConfig, runtime: GatewayConfig, applies: str) -> Gat
     if config.tls_settings is not None and runtime.tls_settings is not None:
         # The runtime config's own setting stands for every SSL object that names no versions.
         update["tls_settings"] = tuple(setting for setting in config.tls_settings if not setting.is_default)
-    listeners = runtime.client_listeners
-    if listeners and not any(listener.is_plain for listener in listeners):
+    listeners = runtime.client_listeners or ()
+    plain = next((listener for listener in listeners if listener.is_plain), None)
+    if listeners and plain is None:
         tls_only = ClientTransport(is_plain=False, evidence=listeners[0].evidence.model_copy(
-            update={"note": f"every proxy_listen entry has ssl: plain HTTP is refused; {applies}"}))
+            update={"note": f"{_NO_PLAIN[config.gateway]}; {applies}"}))
         update["routes"] = tuple(_served_over(route, tls_only) for route in config.routes)
+    elif plain is not None:
+        served = ClientTransport(is_plain=True, evidence=plain.evidence.model_copy(update={
+            "note": f"{plain.evidence.note}; no redirect to HTTPS covers the route; {applies}"}))
+        update["routes"] = tuple(_defaulted(route, served) for route in config.routes)
     return config.model_copy(update=update) if update else config
 
 
@@ -91,6 +101,13 @@ def _served_over(route: GatewayRoute, tls_only: ClientTransport) -> GatewayRoute
     if route.client_transport is None or not route.client_transport.is_plain:
         return route
     return route.model_copy(update={"client_transport": tls_only})
+
+
+def _defaulted(route: GatewayRoute, served: ClientTransport) -> GatewayRoute:
+    """The route over the runtime config's plain listener, where only the default listener judged it."""
+    if route.client_transport is None or not route.client_transport.is_default:
+        return route
+    return route.model_copy(update={"client_transport": served})
 
 
 def _warned(record: InputFile, note: str | None) -> InputFile:

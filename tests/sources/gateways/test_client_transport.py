@@ -70,9 +70,12 @@ def test_traefik_without_its_static_configuration_does_not_show_entry_points(tmp
     assert plain_by_route(config) == {"pets": False, "legacy": None, "admin": None}
 
 
-def test_apisix_shows_certificate_protocols_but_not_listeners() -> None:
+def test_apisix_without_config_yaml_rests_on_the_default_listener_and_certificate_protocols() -> None:
     config = read(ApisixReader(), "apisix-ssl-protocols.yaml")
-    assert plain_by_route(config) == {"pets": None}
+    assert plain_by_route(config) == {"pets": True}
+    [transport] = [route.client_transport for route in config.routes]
+    assert transport is not None and transport.is_default
+    assert "APISIX's default plain-HTTP listener" in (transport.evidence.note or "")
     assert config.tls_settings is not None
     assert [(s.evidence.pointer, s.allows_legacy) for s in config.tls_settings] == [
         ("/ssls/0/ssl_protocols", True), ("/ssls/1/ssl_protocols", False)]
