@@ -130,7 +130,7 @@ def test_a_gateway_on_its_default_listener_still_judges_its_upstreams(tmp_path: 
                                      "text.")
     assert any("documented default listeners" in text for text in result.limitations)
     assert PLAIN_CLIENT not in findings
-    assert findings["Plain HTTP left to the gateway's default listener"].severity.value == "medium"
+    assert findings["Plain HTTP left to the gateway's default listener"].severity.value == "low"
 
 
 @pytest.mark.parametrize(
