@@ -172,6 +172,9 @@ class GatewayConfig(Model):
     # The proxy listeners a runtime config declares (kong.conf `proxy_listen`), each plain or TLS;
     # None: not shown.
     client_listeners: tuple[ClientTransport, ...] | None = None
+    # Gateway configs held inside this file (a Kubernetes ConfigMap's kong.conf or apisix.yaml), each read
+    # by its own kind's reader; discovery hands them on as configurations of their own.
+    embedded: tuple[GatewayConfig, ...] = ()
 
 
 class GatewayExport(Model):

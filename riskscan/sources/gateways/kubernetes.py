@@ -46,7 +46,8 @@ from riskscan.sources.gateways.traefik_ingressroute import (
     ingressroute_routes,
     names_file_provider,
 )
-from riskscan.sources.structured import StructuredDocument, load_structured_documents
+from riskscan.sources.gateways.kubernetes_embedded import EmbeddedReading, read_embedded_configs
+from riskscan.sources.structured import StructuredDocument, load_text, parse_structured_documents
 
 __all__ = ["KubernetesError", "KubernetesReader"]
 
@@ -120,7 +121,8 @@ class KubernetesReader:
         raise `KubernetesError` naming the problem."""
         shown = context.relative_path(path)
         try:
-            documents = load_structured_documents(path, context)
+            text = load_text(path, context)
+            documents = parse_structured_documents(text, path, shown)
         except SourceError as error:
             if _is_template(path):
                 raise NotReadableAsIs(_TEMPLATE, path=shown) from None
@@ -130,25 +132,27 @@ class KubernetesReader:
         if not objects and not dropped:
             raise KubernetesError("no Kubernetes object in the manifest", path=shown)
         has_routing = any(_is_routing(item) for item in objects)
+        embedded = read_embedded_configs(documents, text, path, context)
         traefik: IngressRouteReading | None = None
         unassessed = sorted({item.kind for item in objects if item.kind in _UNASSESSED_ROUTES})
         if has_routing:
             routes, traefik = _routes(objects, path, context, warnings)
         else:
             routes = []
-            warnings += [] if unassessed else [_NO_ROUTING]
+            warnings += [] if unassessed or embedded.configs else [_NO_ROUTING]
         if unassessed:
             warnings.append(f"{', '.join(unassessed)} objects (non-HTTP routing) are not assessed")
         warnings += replica_warnings(objects)
-        if dropped:
-            warnings.append(f"{dropped} Secret/ConfigMap object(s) not read into routes (their values are"
-                            " never kept; a Secret holding data counts as a credential in clear, by place)")
+        if dropped > embedded.holders:
+            warnings.append(f"{dropped - embedded.holders} Secret/ConfigMap object(s) not read into routes"
+                            " (their values are never kept; a Secret holding data counts as a credential in"
+                            " clear, by place)")
         # TLS versions only where IngressRoutes show them: an Ingress's are the controller's settings.
         versions = tuple(traefik.tls_settings.values()) if traefik is not None else None
         return GatewayConfig(path=shown, gateway="kubernetes", routes=tuple(routes),
-                             warnings=tuple(dict.fromkeys(warnings)),
-                             clear_secrets=tuple(_clear_secrets(documents, objects, shown)),
-                             tls_settings=versions, has_routing=has_routing)
+                             warnings=tuple(dict.fromkeys([*embedded.warnings, *warnings])),
+                             clear_secrets=tuple(_clear_secrets(documents, objects, shown, embedded)),
+                             tls_settings=versions, has_routing=has_routing, embedded=embedded.configs)
 
 
 def _routes(objects: list[KubeObject], path: Path, context: ReadContext,
@@ -186,10 +190,12 @@ def _ingressroutes(objects: list[KubeObject], path: Path, context: ReadContext, 
 
 
 def _clear_secrets(documents: list[StructuredDocument], objects: list[KubeObject],
-                   shown: str) -> list[Evidence]:
+                   shown: str, embedded: EmbeddedReading) -> list[Evidence]:
     """Every credential the file writes in clear, by place: Secrets, ConfigMaps, then each object's own
-    (a routing object's annotations and filters, a Traefik Middleware's fields, a workload's env)."""
-    found = secret_objects_in_clear(documents, shown) + config_map_secrets(documents, shown)
+    (a routing object's annotations and filters, a Traefik Middleware's fields, a workload's env). A
+    ConfigMap value read as a gateway configuration is judged by that configuration's reader instead."""
+    found = secret_objects_in_clear(documents, shown) + [
+        item for item in config_map_secrets(documents, shown) if item.pointer not in embedded.pointers]
     for item in objects:
         found += routing_object_secrets(item) if _is_routing(item) else workload_secrets(item)
         found += middleware_secrets(item)
