@@ -14,7 +14,9 @@ routing object's annotations or header filters or in a Traefik Middleware, are r
 (`kubernetes_secrets`), so every manifest read counts as checked for secrets. A manifest without routing
 objects (Deployments, Services, Secrets) is read for that check alone: it routes nothing, so it does not
 count as a gateway configuration (`GatewayConfig.has_routing`). Routing kinds riskscan does not assess
-(TLSRoute, TCPRoute, UDPRoute, IngressRouteTCP, IngressRouteUDP) are named in a warning.
+(TLSRoute, TCPRoute, UDPRoute, IngressRouteTCP, IngressRouteUDP) are named in a warning. A gateway's own
+configuration held in a ConfigMap (`data: {kong.conf: ...}`) is read by that gateway's reader
+(`kubernetes_embedded`) and carried as `GatewayConfig.embedded`.
 """
 
 from __future__ import annotations
@@ -95,7 +97,10 @@ class KubernetesReader:
                "(replicas or an autoscaler's minimum as nodes, probes as health checks); Traefik "
                "IngressRoutes with their Middlewares, TLSOptions (mTLS, minVersion) and TraefikServices; "
                "every manifest checked for credentials in clear by place (Secrets holding data, ConfigMap "
-               "keys and container env values named like credentials), values never kept")
+               "keys and container env values named like credentials), values never kept; gateway "
+               "configurations held in ConfigMaps (kong.conf, decK kong.yml, APISIX config.yaml and "
+               "apisix.yaml, envoy.yaml, Traefik dynamic files) read by their own readers, cited at the "
+               "manifest's lines")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a Kubernetes manifest: a routing object of a Kubernetes API group, or documents that

@@ -170,3 +170,13 @@ def test_planted_credentials_reach_no_output_nor_log(tmp_path: Path, name: str) 
         assert "edd1c9f0" not in text and "4054f7cf" not in text, renderer
     assert "PLANTED" not in log and "edd1c9f0" not in log
     assert "PLANTED" not in json.dumps(assessment.model_dump(mode="json"))
+
+
+def test_envoy_and_apisix_standalone_files_in_configmaps_route_like_their_files(tmp_path: Path) -> None:
+    manifest = EMBEDDED / "envoy-and-apisix-standalone.yaml"
+    assessment = scanned(tmp_path, manifest)
+    keys = {endpoint.key for endpoint in assessment.inventory.endpoints}
+    assert keys == {"* /v1/claims/*", "* /v1/policies*"}
+    config = KubernetesReader().read(manifest, ReadContext(root=EMBEDDED))
+    placed = [(c.gateway, c.routes[0].evidence.line, c.routes[0].evidence.pointer) for c in config.embedded]
+    assert placed == [("envoy", 25, "/data/envoy.yaml"), ("apisix", 48, "/data/apisix.yaml")]
