@@ -38,7 +38,7 @@ from pydantic import BaseModel
 from riskscan.errors import SourceError
 from riskscan.model import Evidence, GatewayConfig, GatewayExport, SourceKind
 from riskscan.redaction import redact
-from riskscan.sources import HEAD_BYTES, ReadContext
+from riskscan.sources import ReadContext
 from riskscan.sources.gateways.kubernetes_objects import mapping, text
 from riskscan.sources.structured import StructuredDocument, escape_pointer_token
 
@@ -62,6 +62,14 @@ _WHAT: dict[SourceKind, str] = {
     SourceKind.TRAEFIK: "a Traefik dynamic configuration",
 }
 """The kinds read when embedded, as warnings name them."""
+_SNIFFED = frozenset({*_WHAT, SourceKind.AWS_API_GATEWAY, SourceKind.OPENAPI, SourceKind.KUBERNETES,
+                      SourceKind.NGINX})
+"""Kinds a value's text is judged as, in the registry's order: those read, and those whose claim must win
+(a spec or a manifest is no gateway configuration; an nginx one is named as not read)."""
+_SNIFF_BYTES = 16 << 10
+"""How much of a value its kind is judged on: a gateway configuration shows its kind in its first keys, and
+ConfigMaps often hold large files of other kinds (dashboards, rule files) that a 64 KiB head would make
+every reader scan at length (a file's kind is judged on `HEAD_BYTES`)."""
 _MAX_VALUE_BYTES = 1 << 20  # Kubernetes refuses a ConfigMap over 1 MiB
 _MAX_EMBEDDED = 50  # values read per manifest
 _KEY = re.compile(r"[-._a-zA-Z0-9]{1,253}")  # a ConfigMap key as Kubernetes accepts it
@@ -126,7 +134,8 @@ def read_embedded_configs(
     lines = manifest.splitlines()
     shown = context.relative_path(path)
     configs: list[GatewayConfig] = []
-    warnings: list[str] = []
+    failures: list[str] = []
+    notes: list[str] = []
     pointers: set[str] = set()
     holders: set[tuple[int, str]] = set()
     for value in _values(documents, lines):
@@ -134,19 +143,19 @@ def read_embedded_configs(
         if kind is None:
             continue
         if len(configs) >= _MAX_EMBEDDED:
-            warnings.append(f"more than {_MAX_EMBEDDED} gateway configurations in ConfigMaps: the rest are"
-                            " not read")
+            notes.append(f"more than {_MAX_EMBEDDED} gateway configurations in ConfigMaps: the rest are"
+                         " not read")
             break
         read = _read(value, kind, path, shown, context)
         if isinstance(read, str):
             log.warning("%s", read)
-            warnings.insert(0, read)
+            failures.append(read)
             continue
         configs.append(read)
         pointers.add(value.pointer)
         holders.add(value.holder)
-        warnings.append(f"{value.label}: read as {_WHAT[kind]}")
-    return EmbeddedReading(tuple(configs), tuple(warnings), frozenset(pointers), len(holders))
+        notes.append(f"{value.label}: read as {_WHAT[kind]}")
+    return EmbeddedReading(tuple(configs), (*failures, *notes), frozenset(pointers), len(holders))
 
 
 def _values(documents: list[StructuredDocument], lines: list[str]) -> Iterator[_Value]:
@@ -199,9 +208,10 @@ def _kind_of(value: _Value, path: Path) -> SourceKind | None:
 
     kind = _NAMED_KINDS.get(value.key.lower())
     if kind is None:
-        head = value.text[:HEAD_BYTES].encode("utf-8", errors="replace")
+        head = value.text[:_SNIFF_BYTES].encode("utf-8", errors="replace")
         virtual = _virtual(path, value.key)
-        kind = next((kind for kind, reader in READERS.items() if reader.sniff(virtual, head)), None)
+        sniffers = ((kind, reader) for kind, reader in READERS.items() if kind in _SNIFFED)
+        kind = next((kind for kind, reader in sniffers if reader.sniff(virtual, head)), None)
     if kind is SourceKind.NGINX:
         log.info("%s: an nginx configuration held in a ConfigMap is not read (only nginx files are)",
                  value.label)

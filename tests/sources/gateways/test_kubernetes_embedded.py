@@ -180,3 +180,15 @@ def test_envoy_and_apisix_standalone_files_in_configmaps_route_like_their_files(
     config = KubernetesReader().read(manifest, ReadContext(root=EMBEDDED))
     placed = [(c.gateway, c.routes[0].evidence.line, c.routes[0].evidence.pointer) for c in config.embedded]
     assert placed == [("envoy", 25, "/data/envoy.yaml"), ("apisix", 48, "/data/apisix.yaml")]
+
+
+def test_wrong_types_refused_keys_binary_data_and_limits_cost_only_their_values() -> None:
+    config = KubernetesReader().read(EMBEDDED / "hostile-configmaps.yaml", ReadContext(root=EMBEDDED))
+    assert config.embedded == ()
+    assert list(config.warnings[:2]) == [
+        "hostile-configmaps.yaml:28: ConfigMap edge/too-deep, apisix.yaml: not read as an APISIX standalone"
+        " configuration: refused JSON: nested too deeply (more than 200 levels)",
+        "hostile-configmaps.yaml:38: ConfigMap edge/wrong-shape, kong.yml: not read as a Kong declarative"
+        " (decK) configuration: `services` is not a list",
+    ]
+    assert not any("odd-values" in warning or "data-is-a-list" in warning for warning in config.warnings)
