@@ -21,7 +21,8 @@ a manifest are read, and a value holding a manifest is not read again (Kubernete
 here), so embedding never recurses. A value that fails costs that value only: one warning naming the
 manifest, its line, the ConfigMap, the key and the problem. nginx configurations are named, not read:
 crossplane parses files by name only, and writing a ConfigMap's value to disk would put its
-credentials there.
+credentials there. A Traefik static configuration (`traefik.yml` with `entryPoints`) is no kind read on
+its own, so it is not read from a ConfigMap either.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ _SNIFF_BYTES = 16 << 10
 ConfigMaps often hold large files of other kinds (dashboards, rule files) that a 64 KiB head would make
 every reader scan at length (a file's kind is judged on `HEAD_BYTES`)."""
 _MAX_VALUE_BYTES = 1 << 20  # Kubernetes refuses a ConfigMap over 1 MiB
-_MAX_EMBEDDED = 50  # values read per manifest
+_MAX_EMBEDDED = 50  # values read (or tried) per manifest
 _KEY = re.compile(r"[-._a-zA-Z0-9]{1,253}")  # a ConfigMap key as Kubernetes accepts it
 _LITERAL_BLOCK = re.compile(r":[ \t]*\|[-+0-9]*[ \t]*(?:#.*)?$")  # `key: |-` with the value below
 
@@ -142,8 +143,8 @@ def read_embedded_configs(
         kind = _kind_of(value, path)
         if kind is None:
             continue
-        if len(configs) >= _MAX_EMBEDDED:
-            notes.append(f"more than {_MAX_EMBEDDED} gateway configurations in ConfigMaps: the rest are"
+        if len(configs) + len(failures) >= _MAX_EMBEDDED:
+            failures.append(f"more than {_MAX_EMBEDDED} gateway configurations in ConfigMaps: the rest are"
                          " not read")
             break
         read = _read(value, kind, path, shown, context)

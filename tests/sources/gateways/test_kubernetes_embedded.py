@@ -192,3 +192,14 @@ def test_wrong_types_refused_keys_binary_data_and_limits_cost_only_their_values(
         " (decK) configuration: `services` is not a list",
     ]
     assert not any("odd-values" in warning or "data-is-a-list" in warning for warning in config.warnings)
+
+
+def test_at_most_fifty_values_a_manifest_are_read(tmp_path: Path) -> None:
+    manifest = tmp_path / "many.yaml"
+    manifest.write_text("---\n".join(
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: kong-{index}}}\ndata:\n"
+        "  kong.conf: |\n    admin_listen = 127.0.0.1:8001\n    ssl_cipher_suite = modern\n"
+        for index in range(52)))
+    config = KubernetesReader().read(manifest, ReadContext(root=tmp_path))
+    assert len(config.embedded) == 50
+    assert config.warnings[0] == "more than 50 gateway configurations in ConfigMaps: the rest are not read"
