@@ -144,9 +144,11 @@ def _gateway_of(payload: SourcePayload | None) -> GatewayConfig | None:
 
 def _gateways_of(payload: SourcePayload | None) -> tuple[GatewayConfig, ...]:
     """The gateway configurations a payload carries: its own, then those held inside it (a ConfigMap's
-    kong.conf), each a configuration of its own from here on."""
+    kong.conf), each a configuration of its own from here on (so no later stage meets them twice)."""
     gateway = _gateway_of(payload)
-    return () if gateway is None else (gateway, *gateway.embedded)
+    if gateway is None or not gateway.embedded:
+        return () if gateway is None else (gateway,)
+    return (gateway.model_copy(update={"embedded": ()}), *gateway.embedded)
 
 
 @dataclass(frozen=True)
