@@ -123,7 +123,7 @@ def read_inputs(
     return DiscoveredInputs(
         inputs=inputs,
         specs=specs,
-        gateways=tuple(gateway for o in outcomes if (gateway := _gateway_of(o.payload)) is not None),
+        gateways=tuple(gateway for o in outcomes for gateway in _gateways_of(o.payload)),
         traffic=tuple(o.payload for o in outcomes if isinstance(o.payload, TrafficSample)),
     )
 
@@ -140,6 +140,15 @@ def _gateway_of(payload: SourcePayload | None) -> GatewayConfig | None:
     if isinstance(payload, GatewayExport):
         return payload.gateway
     return payload if isinstance(payload, GatewayConfig) else None
+
+
+def _gateways_of(payload: SourcePayload | None) -> tuple[GatewayConfig, ...]:
+    """The gateway configurations a payload carries: its own, then those held inside it (a ConfigMap's
+    kong.conf), each a configuration of its own from here on (so no later stage meets them twice)."""
+    gateway = _gateway_of(payload)
+    if gateway is None or not gateway.embedded:
+        return () if gateway is None else (gateway,)
+    return (gateway.model_copy(update={"embedded": ()}), *gateway.embedded)
 
 
 @dataclass(frozen=True)
@@ -172,7 +181,7 @@ def _literals_named(outcomes: Sequence[ReadOutcome | None]) -> frozenset[str]:
     payloads = [outcome.payload for outcome in outcomes if outcome is not None]
     return protected_literals(
         [spec for payload in payloads for spec in _specs_of(payload)],
-        [gateway for payload in payloads if (gateway := _gateway_of(payload)) is not None],
+        [gateway for payload in payloads for gateway in _gateways_of(payload)],
     )
 
 

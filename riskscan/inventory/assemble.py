@@ -7,7 +7,7 @@ exposure (`exposure`), sorted by path, method and host so that reports and diffs
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 
 from riskscan.inventory.build import Drafts, add_prefix_shadows, attach_routes, has_traffic_paths
 from riskscan.inventory.data_classes import classify_operations
@@ -67,16 +67,21 @@ def build_inventory(
         # Once each: a Traefik static configuration's are reported with every dynamic file beside it.
         clear_secrets=tuple(dict.fromkeys(
             item for gateway in gateways for item in gateway.clear_secrets or ())),
-        secrets_checked=tuple(gateway.path for gateway in gateways if gateway.clear_secrets is not None),
+        secrets_checked=_paths(gateway for gateway in gateways if gateway.clear_secrets is not None),
         tls_settings=tuple(item for gateway in gateways for item in gateway.tls_settings or ()),
-        tls_checked=tuple(gateway.path for gateway in gateways if gateway.tls_settings is not None),
+        tls_checked=_paths(gateway for gateway in gateways if gateway.tls_settings is not None),
         admin_exposures=tuple(item for gateway in gateways for item in gateway.admin_exposures or ()),
-        admin_checked=tuple(gateway.path for gateway in gateways if gateway.admin_exposures is not None),
+        admin_checked=_paths(gateway for gateway in gateways if gateway.admin_exposures is not None),
         # Once each: a TLSOption elsewhere in the scan is read with every manifest naming it.
         cipher_settings=tuple(dict.fromkeys(
             item for gateway in gateways for item in gateway.cipher_settings or ())),
-        ciphers_checked=tuple(gateway.path for gateway in gateways if gateway.cipher_settings is not None),
+        ciphers_checked=_paths(gateway for gateway in gateways if gateway.cipher_settings is not None),
     )
+
+
+def _paths(gateways: Iterable[GatewayConfig]) -> tuple[str, ...]:
+    """The files of some gateway configs, each once (a manifest also holds its ConfigMaps' configs)."""
+    return tuple(dict.fromkeys(gateway.path for gateway in gateways))
 
 
 def _to_endpoint(draft: EndpointDraft, superseded_by: str | None, seen: InputsSeen) -> Endpoint:

@@ -199,6 +199,9 @@ class GatewayConfig(Model):
     client_listeners: tuple[ClientTransport, ...] | None = None
     # Cipher suites and maximum TLS versions written for clients; None: this reader does not read them.
     cipher_settings: tuple[CipherSetting, ...] | None = None
+    # Gateway configs held inside this file (a Kubernetes ConfigMap's kong.conf or apisix.yaml), each read
+    # by its own kind's reader; discovery hands them on as configurations of their own.
+    embedded: tuple[GatewayConfig, ...] = ()
 
 
 class GatewayExport(Model):

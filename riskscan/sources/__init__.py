@@ -95,6 +95,12 @@ class ReadContext:
         resolved = self.resolve(path)
         return any(resolved.is_relative_to(self.resolve(root)) for root in self.allowed_roots or (self.root,))
 
+    def embedded_text(self, path: Path) -> str | None:
+        """The text of `path` when it is no file on disk but a value held inside another input (a
+        ConfigMap's kong.conf: `kubernetes_embedded`), which `structured.load_text` then reads instead of
+        the disk; None for a file on disk, always here."""
+        return None
+
     def resolve(self, path: Path) -> Path:
         """`path.resolve()`, once per path of a scan (forgotten past `_MAX_RESOLUTIONS` paths)."""
         resolved = self._resolutions.get(path)

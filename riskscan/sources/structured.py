@@ -3,8 +3,9 @@
 Readers of structured inputs (OpenAPI specs, gateway configs) need the data and, for evidence and
 error messages, the line each node sits on. `load_structured` returns both as a `StructuredDocument`
 whose `line_of(pointer)` maps a JSON pointer to a 1-based line. Readers that also look at the text
-itself (APISIX's `#END` marker) call `load_text`, then `parse_structured_text`. Kubernetes manifests
-hold several YAML documents separated by `---`: `load_structured_documents` returns one
+itself (APISIX's `#END` marker) call `load_text`, then `parse_structured_text`. A file that is no file
+on disk but a value held inside another input (`ReadContext.embedded_text`) is read the same way.
+Kubernetes manifests hold several YAML documents separated by `---`: `load_structured_documents` returns one
 `StructuredDocument` per document, with the same limits (the alias-expansion budget spans the whole
 file) and lines counted from the top of the file; every other reader still refuses a second document.
 
@@ -52,6 +53,7 @@ __all__ = [
     "load_structured",
     "load_structured_documents",
     "load_text",
+    "parse_structured_documents",
     "parse_structured_text",
     "unescape_pointer_token",
 ]
@@ -105,8 +107,12 @@ def load_structured_documents(path: Path, context: ReadContext) -> list[Structur
     Empty documents are left out; each document's `line_of` counts lines from the top of the file.
     Raises `SourceError` like `load_structured`, naming the line of the document at fault.
     """
-    text = load_text(path, context)
-    shown = context.relative_path(path)
+    return parse_structured_documents(load_text(path, context), path, context.relative_path(path))
+
+
+def parse_structured_documents(text: str, path: Path, shown: str) -> list[StructuredDocument]:
+    """Decoded text read from `path` parsed as `load_structured_documents` does: for a reader that
+    also looks at the text itself (a manifest's block scalars, `kubernetes_embedded`)."""
     if path.suffix.lower() == ".json" or text.lstrip()[:1] in ("{", "["):
         return [parse_structured_text(text, path, shown)]
     return _parse_yaml_documents(text, path, shown)
@@ -118,6 +124,11 @@ def load_text(path: Path, context: ReadContext) -> str:
     For readers that look at the text itself before parsing it (APISIX's `#END` marker).
     """
     shown = context.relative_path(path)
+    embedded = context.embedded_text(path)
+    if embedded is not None:
+        if len(embedded) > context.max_bytes:
+            raise SourceError(f"over the {context.max_bytes}-byte limit", path=shown)
+        return embedded
     try:
         size = path.stat().st_size
         if size > context.max_bytes:

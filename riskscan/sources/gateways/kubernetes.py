@@ -16,7 +16,9 @@ gateway image with `KONG_*` variables and no routing object is Kong's runtime co
 (`kong_kubernetes`), judged as kong.conf is. A manifest without routing
 objects (Deployments, Services, Secrets) is read for that check alone: it routes nothing, so it does not
 count as a gateway configuration (`GatewayConfig.has_routing`). Routing kinds riskscan does not assess
-(TLSRoute, TCPRoute, UDPRoute, IngressRouteTCP, IngressRouteUDP) are named in a warning.
+(TLSRoute, TCPRoute, UDPRoute, IngressRouteTCP, IngressRouteUDP) are named in a warning. A gateway's own
+configuration held in a ConfigMap (`data: {kong.conf: ...}`) is read by that gateway's reader
+(`kubernetes_embedded`) and carried as `GatewayConfig.embedded`.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from riskscan.sources.gateways.ingress_nginx import annotation_ciphers
 from riskscan.sources.gateways.kong_conf import kong_runtime_config
 from riskscan.sources.gateways.kong_kubernetes import kong_workload
 from riskscan.sources.gateways.kubeconfig import looks_like_kubeconfig
+from riskscan.sources.gateways.kubernetes_embedded import EmbeddedReading, read_embedded_configs
 from riskscan.sources.gateways.kubernetes_ingress import ingress_routes
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, Warn, collect_objects
 from riskscan.sources.gateways.kubernetes_secrets import (
@@ -55,7 +58,11 @@ from riskscan.sources.gateways.traefik_ingressroute import (
     names_file_provider,
 )
 from riskscan.sources.gateways.traefik_static_env import container_secrets
-from riskscan.sources.structured import StructuredDocument, load_structured_documents
+from riskscan.sources.structured import (
+    StructuredDocument,
+    load_text,
+    parse_structured_documents,
+)
 
 __all__ = ["KubernetesError", "KubernetesReader"]
 
@@ -106,7 +113,9 @@ class KubernetesReader:
                "IngressRoutes with their Middlewares, TLSOptions (mTLS, minVersion) and TraefikServices; "
                "every manifest checked for credentials in clear by place (Secrets holding data, ConfigMap "
                "keys and container env values named like credentials), values never kept; a Kong workload's "
-               "KONG_* variables as Kong's runtime configuration")
+               "KONG_* variables as Kong's runtime configuration; gateway configurations held in ConfigMaps "
+               "(kong.conf, decK kong.yml, APISIX config.yaml and apisix.yaml, envoy.yaml, Traefik dynamic "
+               "files) read by their own readers, cited at the manifest's lines")
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True for a Kubernetes manifest: a routing object of a Kubernetes API group, or documents that
@@ -133,7 +142,8 @@ class KubernetesReader:
         raise `KubernetesError` naming the problem."""
         shown = context.relative_path(path)
         try:
-            documents = load_structured_documents(path, context)
+            text = load_text(path, context)
+            documents = parse_structured_documents(text, path, shown)
         except SourceError as error:
             if _is_template(path):
                 raise NotReadableAsIs(_TEMPLATE, path=shown) from None
@@ -144,6 +154,7 @@ class KubernetesReader:
             raise KubernetesError("no Kubernetes object in the manifest", path=shown)
         has_routing = any(_is_routing(item) for item in objects)
         kong = kong_workload(objects, ConfigMaps(documents, shown, path, context))
+        embedded = read_embedded_configs(documents, text, path, context)
         traefik: IngressRouteReading | None = None
         unassessed = sorted({item.kind for item in objects if item.kind in _UNASSESSED_ROUTES})
         if has_routing:
@@ -151,23 +162,27 @@ class KubernetesReader:
             warnings += [_KONG_BESIDE_ROUTING] if kong is not None else []
         else:
             routes = []
-            warnings += [] if unassessed or kong is not None else [_NO_ROUTING]
+            warnings += [] if unassessed or kong is not None or embedded.configs else [_NO_ROUTING]
         if unassessed:
             warnings.append(f"{', '.join(unassessed)} objects (non-HTTP routing) are not assessed")
         warnings += replica_warnings(objects)
-        if dropped:
-            warnings.append(f"{dropped} Secret/ConfigMap object(s) not read into routes (their values are"
-                            " never kept; a Secret holding data counts as a credential in clear, by place)")
-        secrets = tuple(_clear_secrets(documents, objects, shown))
+        if dropped > embedded.holders:
+            warnings.append(f"{dropped - embedded.holders} Secret/ConfigMap object(s) not read into routes"
+                            " (their values are never kept; a Secret holding data counts as a credential in"
+                            " clear, by place)")
+        secrets = tuple(_clear_secrets(documents, objects, shown, embedded))
         if kong is not None and not has_routing:
             # A Kong workload's KONG_* variables are Kong's runtime configuration, as kong.conf is.
-            return kong_runtime_config(shown, kong.settings, [*warnings, *kong.warnings], secrets)
+            runtime = kong_runtime_config(shown, kong.settings, [*embedded.warnings, *warnings, *kong.warnings],
+                                          secrets)
+            return runtime.model_copy(update={"embedded": embedded.configs})
         # TLS versions only where IngressRoutes show them: an Ingress's are the controller's settings.
         versions = tuple(traefik.tls_settings.values()) if traefik is not None else None
         ciphers = _cipher_settings(objects, traefik, warnings.append)
         return GatewayConfig(path=shown, gateway="kubernetes", routes=tuple(routes),
-                             warnings=tuple(dict.fromkeys(warnings)), clear_secrets=secrets,
-                             tls_settings=versions, has_routing=has_routing, cipher_settings=ciphers)
+                             warnings=tuple(dict.fromkeys([*embedded.warnings, *warnings])),
+                             clear_secrets=secrets, tls_settings=versions, has_routing=has_routing,
+                             cipher_settings=ciphers, embedded=embedded.configs)
 
 
 def _cipher_settings(objects: list[KubeObject], traefik: IngressRouteReading | None,
@@ -217,11 +232,13 @@ def _ingressroutes(objects: list[KubeObject], path: Path, context: ReadContext, 
 
 
 def _clear_secrets(documents: list[StructuredDocument], objects: list[KubeObject],
-                   shown: str) -> list[Evidence]:
+                   shown: str, embedded: EmbeddedReading) -> list[Evidence]:
     """Every credential the file writes in clear, by place: Secrets, ConfigMaps, then each object's own
     (a routing object's annotations and filters, a Traefik Middleware's fields, a workload's env, a Traefik
-    container's TRAEFIK_* variables judged as its static configuration's fields)."""
-    found = secret_objects_in_clear(documents, shown) + config_map_secrets(documents, shown)
+    container's TRAEFIK_* variables judged as its static configuration's fields). A ConfigMap value read as
+    a gateway configuration is judged by that configuration's reader instead."""
+    found = secret_objects_in_clear(documents, shown) + [
+        item for item in config_map_secrets(documents, shown) if item.pointer not in embedded.pointers]
     config_maps = ConfigMaps(documents, shown)
     for item in objects:
         found += routing_object_secrets(item) if _is_routing(item) else workload_secrets(item)

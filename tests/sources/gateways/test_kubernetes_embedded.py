@@ -1,0 +1,205 @@
+"""Gateway configurations held in Kubernetes ConfigMaps are read as the files they are mounted as: an APISIX
+config.yaml's Admin API and TLS settings, a kong.conf's Admin API, a DB-less decK file's routes, each
+cited at the manifest's line with the key's pointer. A broken value costs itself, not the manifest; a
+value holding a manifest is not read again; no planted credential reaches the JSON, the HTML or the log."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from riskscan.model import Assessment, Finding, InputFile, InputStatus, SourceKind
+from riskscan.pipeline import ScanOptions, scan
+from riskscan.report import RENDERERS
+from riskscan.sources import ReadContext
+from riskscan.sources.gateways.kubernetes import KubernetesReader
+from tests.controls.conftest import scan_and_log
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+EMBEDDED = FIXTURES / "kubernetes" / "embedded"
+
+
+def findings(assessment: Assessment, code: str) -> list[Finding]:
+    return [finding for finding in assessment.findings if finding.code == code]
+
+
+def scanned(tmp_path: Path, *files: Path) -> Assessment:
+    for file in files:
+        shutil.copy(file, tmp_path / file.name)
+    return scan(ScanOptions(paths=(tmp_path,)))
+
+
+def record(assessment: Assessment, path: str) -> InputFile:
+    return next(item for item in assessment.inputs if item.path == path)
+
+
+def test_apisix_config_yaml_from_the_helm_chart_shows_its_admin_api_tls_and_etcd_password(
+    tmp_path: Path,
+) -> None:
+    assessment = scanned(tmp_path, EMBEDDED / "apisix-helm.yaml")
+    [default_key] = findings(assessment, "FUNC_ADMIN_DEFAULT_KEY")
+    assert [(e.path, e.line, e.pointer) for e in default_key.evidence] == [
+        ("apisix-helm.yaml", 55, "/data/config.yaml"), ("apisix-helm.yaml", 58, "/data/config.yaml")]
+    assert "in ConfigMap ingress-apisix/apisix, config.yaml at /deployment/admin/admin_key/0/key" in (
+        default_key.evidence[0].note or "")
+    [network] = findings(assessment, "FUNC_ADMIN_API_NETWORK")
+    assert [(e.path, e.line) for e in network.evidence] == [("apisix-helm.yaml", 48)]
+    [legacy] = findings(assessment, "TLS_LEGACY_VERSIONS")
+    [tls] = legacy.evidence
+    assert (tls.path, tls.line, tls.pointer) == ("apisix-helm.yaml", 37, "/data/config.yaml")
+    assert "TLSv1.1" in legacy.detail
+    [secret] = findings(assessment, "SECRET_IN_CLEAR")
+    assert [(e.path, e.line, e.pointer) for e in secret.evidence] == [
+        ("apisix-helm.yaml", 66, "/data/config.yaml")]
+    manifest = record(assessment, "apisix-helm.yaml")
+    assert (manifest.status, manifest.kind) == (InputStatus.USED, SourceKind.KUBERNETES)
+    assert manifest.message is not None
+    assert manifest.message.startswith(
+        "ConfigMap ingress-apisix/apisix, config.yaml: read as an APISIX config.yaml")
+
+
+def test_dbless_kong_routes_come_from_the_embedded_deck_file_and_kong_conf_applies_to_them(
+    tmp_path: Path,
+) -> None:
+    assessment = scanned(tmp_path, EMBEDDED / "kong-helm-dbless.yaml")
+    keys = {endpoint.key for endpoint in assessment.inventory.endpoints}
+    assert {"GET /v2/claims*", "POST /v2/claims*", "* /v1/quotes*"} <= keys
+    claims = next(e for e in assessment.inventory.endpoints if e.key == "POST /v2/claims*")
+    assert [(e.path, e.line, e.pointer) for e in claims.evidence][:1] == [
+        ("kong-helm-dbless.yaml", 21, "/data/kong.yml")]
+    assert claims.rate_limit.enforced and claims.auth.effective.value == "api_key"
+    [admin] = findings(assessment, "FUNC_ADMIN_API_UNAUTHENTICATED")
+    assert [(e.path, e.line, e.pointer) for e in admin.evidence] == [
+        ("kong-helm-dbless.yaml", 58, "/data/kong.conf")]
+    [legacy] = findings(assessment, "TLS_LEGACY_VERSIONS")
+    assert [(e.path, e.line) for e in legacy.evidence] == [("kong-helm-dbless.yaml", 59)]
+    assert "applies to every Kong route in this scan (2 in kong-helm-dbless.yaml)" in (
+        legacy.evidence[0].note or "")
+    [secret] = findings(assessment, "SECRET_IN_CLEAR")
+    assert sorted((e.line, e.pointer) for e in secret.evidence) == [
+        (44, "/data/kong.yml"), (61, "/data/kong.conf")]
+
+
+def test_an_embedded_kong_conf_and_a_deck_file_on_disk_combine_as_two_files_would(tmp_path: Path) -> None:
+    assessment = scanned(tmp_path, EMBEDDED / "broken-embedded-yaml.yaml",
+                         FIXTURES / "kong_conf" / "legacy-estate" / "kong.yaml")
+    transport = next(c for c in assessment.controls if c.id == "transport_security")
+    notes = [setting.evidence.note or "" for setting in assessment.inventory.tls_settings]
+    assert any("applies to every Kong route in this scan (2 in kong.yaml)" in note for note in notes), notes
+    assert not findings(assessment, "TLS_LEGACY_VERSIONS"), transport.summary  # intermediate: TLS 1.2+
+    # proxy_listen has ssl only: the decK route that allows http is not served in plain text.
+    assert not findings(assessment, "TLS_PLAIN_CLIENT")
+
+
+def test_a_broken_embedded_config_costs_that_value_only_with_one_line_naming_manifest_key_and_problem(
+    tmp_path: Path,
+) -> None:
+    config = KubernetesReader().read(EMBEDDED / "broken-embedded-yaml.yaml", ReadContext(root=EMBEDDED))
+    assert config.warnings[0] == (
+        "broken-embedded-yaml.yaml:14: ConfigMap edge/apisix-routes, apisix.yaml: not read as an APISIX"
+        " standalone configuration: malformed YAML: while parsing a flow sequence, did not find expected"
+        " ',' or ']'")
+    [kong] = config.embedded  # the other ConfigMap's kong.conf is still read
+    assert kong.is_runtime_config and kong.tls_settings
+    assessment = scanned(tmp_path, EMBEDDED / "broken-embedded-yaml.yaml")
+    manifest = record(assessment, "broken-embedded-yaml.yaml")
+    assert manifest.status is InputStatus.USED
+    assert "apisix.yaml: not read as an APISIX standalone configuration" in (manifest.message or "")
+
+
+def test_a_json_list_places_a_quoted_value_at_its_key_line_under_the_items_pointer(tmp_path: Path) -> None:
+    assessment = scanned(tmp_path, EMBEDDED / "kubectl-get-list.json")
+    [admin] = findings(assessment, "FUNC_ADMIN_API_UNAUTHENTICATED")
+    assert [(e.path, e.line, e.pointer) for e in admin.evidence] == [
+        ("kubectl-get-list.json", 76, "/items/3/data/config.yaml")]
+    [legacy] = findings(assessment, "TLS_LEGACY_VERSIONS")
+    assert [(e.line, e.pointer) for e in legacy.evidence] == [(76, "/items/3/data/config.yaml")]
+    [secret] = findings(assessment, "SECRET_IN_CLEAR")
+    assert [(e.line, e.pointer) for e in secret.evidence] == [(76, "/items/3/data/config.yaml")]
+
+
+def test_a_configmap_holding_a_manifest_or_an_nginx_conf_is_not_read_again() -> None:
+    config = KubernetesReader().read(EMBEDDED / "holds-a-manifest.yaml", ReadContext(root=EMBEDDED))
+    assert config.embedded == () and config.routes == ()
+    assert not any("not read as" in warning for warning in config.warnings)
+
+
+def test_a_value_over_what_a_configmap_holds_is_passed_over_with_a_warning(tmp_path: Path) -> None:
+    settings = "".join(f"nginx_http_x{index} = {index}\n" for index in range(60_000))
+    manifest = tmp_path / "huge.yaml"
+    manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kong, namespace: edge}\ndata:\n"
+                        "  kong.conf: |\n" + "".join(f"    {line}\n" for line in settings.splitlines()))
+    config = KubernetesReader().read(manifest, ReadContext(root=tmp_path))
+    assert config.embedded == ()
+    assert config.warnings[0].startswith("huge.yaml:5: ConfigMap edge/kong, kong.conf: ")
+    assert config.warnings[0].endswith("bytes, over the 1 MiB a ConfigMap holds: not read")
+
+
+def test_a_value_sniffed_by_its_text_is_read_whatever_its_key(tmp_path: Path) -> None:
+    manifest = tmp_path / "traefik.yaml"
+    manifest.write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: traefik-dynamic, namespace: edge}\ndata:\n"
+        "  dynamic.yml: |\n"
+        "    http:\n"
+        "      routers:\n"
+        "        claims:\n"
+        "          rule: PathPrefix(`/v3/claims`)\n"
+        "          service: claims\n"
+        "      services:\n"
+        "        claims:\n"
+        "          loadBalancer:\n"
+        "            servers:\n"
+        "              - url: http://claims:8080\n")
+    [traefik] = KubernetesReader().read(manifest, ReadContext(root=tmp_path)).embedded
+    [route] = traefik.routes
+    assert (traefik.gateway, route.evidence.path, route.evidence.line) == ("traefik", "traefik.yaml", 8)
+    assert route.evidence.pointer == "/data/dynamic.yml"
+
+
+@pytest.mark.parametrize("name", ["apisix-helm.yaml", "kong-helm-dbless.yaml", "kubectl-get-list.json"])
+def test_planted_credentials_reach_no_output_nor_log(tmp_path: Path, name: str) -> None:
+    shutil.copy(EMBEDDED / name, tmp_path / name)
+    assessment, log = scan_and_log([tmp_path])
+    assert findings(assessment, "SECRET_IN_CLEAR")
+    for renderer in ("json", "html"):
+        text = RENDERERS[renderer].render(assessment).decode("utf-8")
+        assert "PLANTED" not in text, renderer
+        assert "edd1c9f0" not in text and "4054f7cf" not in text, renderer
+    assert "PLANTED" not in log and "edd1c9f0" not in log
+    assert "PLANTED" not in json.dumps(assessment.model_dump(mode="json"))
+
+
+def test_envoy_and_apisix_standalone_files_in_configmaps_route_like_their_files(tmp_path: Path) -> None:
+    manifest = EMBEDDED / "envoy-and-apisix-standalone.yaml"
+    assessment = scanned(tmp_path, manifest)
+    keys = {endpoint.key for endpoint in assessment.inventory.endpoints}
+    assert keys == {"* /v1/claims/*", "* /v1/policies*"}
+    config = KubernetesReader().read(manifest, ReadContext(root=EMBEDDED))
+    placed = [(c.gateway, c.routes[0].evidence.line, c.routes[0].evidence.pointer) for c in config.embedded]
+    assert placed == [("envoy", 25, "/data/envoy.yaml"), ("apisix", 48, "/data/apisix.yaml")]
+
+
+def test_wrong_types_refused_keys_binary_data_and_limits_cost_only_their_values() -> None:
+    config = KubernetesReader().read(EMBEDDED / "hostile-configmaps.yaml", ReadContext(root=EMBEDDED))
+    assert config.embedded == ()
+    assert list(config.warnings[:2]) == [
+        "hostile-configmaps.yaml:28: ConfigMap edge/too-deep, apisix.yaml: not read as an APISIX standalone"
+        " configuration: refused JSON: nested too deeply (more than 200 levels)",
+        "hostile-configmaps.yaml:38: ConfigMap edge/wrong-shape, kong.yml: not read as a Kong declarative"
+        " (decK) configuration: `services` is not a list",
+    ]
+    assert not any("odd-values" in warning or "data-is-a-list" in warning for warning in config.warnings)
+
+
+def test_at_most_fifty_values_a_manifest_are_read(tmp_path: Path) -> None:
+    manifest = tmp_path / "many.yaml"
+    manifest.write_text("---\n".join(
+        f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: kong-{index}}}\ndata:\n"
+        "  kong.conf: |\n    admin_listen = 127.0.0.1:8001\n    ssl_cipher_suite = modern\n"
+        for index in range(52)))
+    config = KubernetesReader().read(manifest, ReadContext(root=tmp_path))
+    assert len(config.embedded) == 50
+    assert config.warnings[0] == "more than 50 gateway configurations in ConfigMaps: the rest are not read"
