@@ -181,9 +181,9 @@ def kong_runtime_config(shown: str, settings: Mapping[str, Setting], warnings: l
     the file holds besides, a place judged twice counted once)."""
     tls = tls_settings(settings, shown, warnings.append)
     ciphers = cipher_settings(settings, shown, warnings.append)
-    secrets: dict[tuple[str, str | int | None], Evidence] = {}
+    secrets: dict[tuple[str, str | None, int | None], Evidence] = {}
     for item in (*other_secrets, *clear_secrets(settings, shown)):
-        secrets.setdefault((item.path, item.pointer or item.line), item)
+        secrets.setdefault((item.path, item.pointer, item.line), item)
     return GatewayConfig(
         path=shown, gateway="kong", routes=(), is_runtime_config=True,
         warnings=tuple(dict.fromkeys(warnings)), tls_settings=tls,

@@ -34,6 +34,7 @@ from riskscan.sources.gateways.gateway_api import grpcroute_routes, httproute_ro
 from riskscan.sources.gateways.gateway_api_listeners import parent_gateway
 from riskscan.sources.gateways.gateway_lookup import GatewayIndex
 from riskscan.sources.gateways.ingress_nginx import annotation_ciphers
+from riskscan.sources.gateways.kong_compose import KongService
 from riskscan.sources.gateways.kong_conf import kong_runtime_config
 from riskscan.sources.gateways.kong_kubernetes import kong_workload
 from riskscan.sources.gateways.kubeconfig import looks_like_kubeconfig
@@ -173,9 +174,7 @@ class KubernetesReader:
         secrets = tuple(_clear_secrets(documents, objects, shown, embedded))
         if kong is not None and not has_routing:
             # A Kong workload's KONG_* variables are Kong's runtime configuration, as kong.conf is.
-            runtime = kong_runtime_config(shown, kong.settings, [*embedded.warnings, *warnings, *kong.warnings],
-                                          secrets)
-            return runtime.model_copy(update={"embedded": embedded.configs})
+            return _kong_runtime(shown, kong, embedded, [*embedded.warnings, *warnings, *kong.warnings], secrets)
         # TLS versions only where IngressRoutes show them: an Ingress's are the controller's settings.
         versions = tuple(traefik.tls_settings.values()) if traefik is not None else None
         ciphers = _cipher_settings(objects, traefik, warnings.append)
@@ -183,6 +182,22 @@ class KubernetesReader:
                              warnings=tuple(dict.fromkeys([*embedded.warnings, *warnings])),
                              clear_secrets=secrets, tls_settings=versions, has_routing=has_routing,
                              cipher_settings=ciphers, embedded=embedded.configs)
+
+
+def _kong_runtime(shown: str, kong: KongService, embedded: EmbeddedReading, warnings: list[str],
+                  secrets: tuple[Evidence, ...]) -> GatewayConfig:
+    """Kong's runtime configuration from a Kong container's KONG_* variables, over the kong.conf a
+    ConfigMap of the same manifest holds (Kong reads kong.conf, then lets each variable override its
+    setting), so the two are one configuration rather than two ambiguous ones."""
+    if embedded.kong_conf is None:
+        runtime = kong_runtime_config(shown, kong.settings, warnings, secrets)
+        return runtime.model_copy(update={"embedded": embedded.configs})
+    conf = [c for c in embedded.configs if c.gateway == "kong" and c.is_runtime_config][:1]
+    others = tuple(c for c in embedded.configs if c not in conf)
+    held = tuple(item for c in conf for item in c.clear_secrets or ())  # in clear in the file, overridden or not
+    runtime = kong_runtime_config(shown, {**embedded.kong_conf, **kong.settings},
+                                  [*warnings, *(w for c in conf for w in c.warnings)], secrets + held)
+    return runtime.model_copy(update={"embedded": others})
 
 
 def _cipher_settings(objects: list[KubeObject], traefik: IngressRouteReading | None,

@@ -40,6 +40,8 @@ from riskscan.errors import SourceError
 from riskscan.model import Evidence, GatewayConfig, GatewayExport, SourceKind
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
+from riskscan.sources.gateways.kong_conf import parse_kong_conf
+from riskscan.sources.gateways.kong_conf_rules import Setting
 from riskscan.sources.gateways.kubernetes_objects import mapping, text
 from riskscan.sources.structured import StructuredDocument, escape_pointer_token
 
@@ -125,6 +127,9 @@ class EmbeddedReading:
     warnings: tuple[str, ...] = ()
     pointers: frozenset[str] = frozenset()
     holders: int = 0
+    # The first kong.conf held, as settings placed in the manifest: the base a Kong container's KONG_*
+    # variables in the same manifest override (`kubernetes`), as Kong reads the two.
+    kong_conf: Mapping[str, Setting] | None = None
 
 
 def read_embedded_configs(
@@ -139,10 +144,13 @@ def read_embedded_configs(
     notes: list[str] = []
     pointers: set[str] = set()
     holders: set[tuple[int, str]] = set()
+    kong_conf: dict[str, Setting] | None = None
     for value in _values(documents, lines):
         kind = _kind_of(value, path)
         if kind is None:
             continue
+        if kind is SourceKind.KONG_CONF and kong_conf is None:
+            kong_conf = _placed_settings(value)
         if len(configs) + len(failures) >= _MAX_EMBEDDED:
             failures.append(f"more than {_MAX_EMBEDDED} gateway configurations in ConfigMaps: the rest are"
                          " not read")
@@ -156,7 +164,14 @@ def read_embedded_configs(
         pointers.add(value.pointer)
         holders.add(value.holder)
         notes.append(f"{value.label}: read as {_WHAT[kind]}")
-    return EmbeddedReading(tuple(configs), (*failures, *notes), frozenset(pointers), len(holders))
+    return EmbeddedReading(tuple(configs), (*failures, *notes), frozenset(pointers), len(holders), kong_conf)
+
+
+def _placed_settings(value: _Value) -> dict[str, Setting]:
+    """A kong.conf value's settings, each at its line of the manifest and the value's pointer."""
+    settings, _ = parse_kong_conf(value.text[:_MAX_VALUE_BYTES])
+    return {name: Setting(setting.value, value.manifest_line(setting.line), value.pointer)
+            for name, setting in settings.items()}
 
 
 def _values(documents: list[StructuredDocument], lines: list[str]) -> Iterator[_Value]:

@@ -203,3 +203,22 @@ def test_at_most_fifty_values_a_manifest_are_read(tmp_path: Path) -> None:
     config = KubernetesReader().read(manifest, ReadContext(root=tmp_path))
     assert len(config.embedded) == 50
     assert config.warnings[0] == "more than 50 gateway configurations in ConfigMaps: the rest are not read"
+
+
+def test_a_kong_containers_variables_override_the_kong_conf_its_manifest_holds(tmp_path: Path) -> None:
+    """Kong reads kong.conf, then lets each KONG_* variable override its setting: the chart's kong.conf
+    and the proxy container's variables are one runtime configuration, never two ambiguous ones."""
+    assessment = scanned(tmp_path, EMBEDDED / "kong-helm-dbless.yaml")
+    assert not any("ambiguous" in (record.message or "") for record in assessment.inputs)
+    assert findings(assessment, "TLS_LEGACY_VERSIONS")  # kong.conf's ssl_cipher_suite = old, no variable
+    manifest = (EMBEDDED / "kong-helm-dbless.yaml").read_text()
+    overridden = manifest.replace('''            - name: KONG_DATABASE
+              value: "off"''', '''            - name: KONG_DATABASE
+              value: "off"
+            - name: KONG_SSL_CIPHER_SUITE
+              value: modern''')
+    assert overridden != manifest
+    (tmp_path / "kong-helm-dbless.yaml").write_text(overridden)
+    assessment = scan(ScanOptions(paths=(tmp_path,)))
+    assert not findings(assessment, "TLS_LEGACY_VERSIONS")  # the variable wins, as in Kong
+    assert findings(assessment, "FUNC_ADMIN_API_UNAUTHENTICATED")  # kong.conf's admin_listen still applies
