@@ -15,6 +15,7 @@ import pytest
 from riskscan.model import SourceKind, TrafficSample
 from riskscan.sources import READERS, ReadContext, detect_kind, make_client_hasher, read_head
 from riskscan.sources.traffic.docker_prefix import is_docker_prefixed, plain_head
+from riskscan.sources.traffic.jsonl.fields import FieldMap, parse_log_fields
 from riskscan.sources.traffic.nlb_log import is_nlb_log
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -40,10 +41,11 @@ PREFIXES = {
 }
 
 
-def read(path: Path) -> tuple[SourceKind, TrafficSample]:
-    kind = detect_kind(path, read_head(path))
+def read(path: Path, fields: FieldMap | None = None) -> tuple[SourceKind, TrafficSample]:
+    kind = detect_kind(path, read_head(path), log_fields=fields)
     assert kind is not None, f"{path.name} not recognised"
-    sample = READERS[kind].read(path, ReadContext(root=path.parent, client_id=make_client_hasher(b"docker-test")))
+    context = ReadContext(root=path.parent, client_id=make_client_hasher(b"docker-test"), log_fields=fields)
+    sample = READERS[kind].read(path, context)
     assert isinstance(sample, TrafficSample)
     return kind, sample
 
@@ -102,6 +104,18 @@ def test_every_line_format_reads_every_prefix_shape(tmp_path: Path, name: str, s
     assert kind is plain_kind
     assert endpoints(sample) == endpoints(reference)
     assert counts(sample) == counts(reference)
+
+
+@pytest.mark.parametrize("name", ["export.csv", "inhouse.jsonl"])
+def test_a_mapped_log_through_docker_reads_through_its_mapping(tmp_path: Path, name: str) -> None:
+    source, fields = FIXTURES / "mapped_log" / name, parse_log_fields(str(FIXTURES / "mapped_log" / "fields.yaml"))
+    if name == "inhouse.jsonl":
+        fields = parse_log_fields("time=ts,method=http.verb,path=http.target,status=http.code,host=http.vhost,"
+                                  "client=peer.ip")
+    capture = prefixed(source, tmp_path / name, PREFIXES["compose-timestamps"])
+    (kind, sample), (_, reference) = read(capture, fields), read(source, fields)
+    assert kind is SourceKind.MAPPED_LOG and sample.paths
+    assert (endpoints(sample), counts(sample)) == (endpoints(reference), counts(reference))
 
 
 def test_a_gzip_compose_capture_reads_as_the_plain_one(tmp_path: Path) -> None:
