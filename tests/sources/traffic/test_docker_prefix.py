@@ -22,6 +22,7 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 COMPOSE_CAPTURES = [  # (capture, the same log as the server wrote it)
     ("access_log/compose-nginx.log", "access_log/combined.log"),
     ("access_log/compose-colour-timestamps.log", "access_log/combined.log"),
+    ("access_log/docker-logs-timestamps.log", "access_log/combined.log"),  # `docker logs --timestamps nginx`
     ("access_log/compose-truncated.log", "access_log/truncated-last-line.log"),
     ("alb_log/compose-alb.log", "alb_log/alb-api.log"),
     ("haproxy_log/compose-haproxy.log", "haproxy_log/syslog-httplog.log"),
