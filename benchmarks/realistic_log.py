@@ -66,8 +66,10 @@ def write_realistic_log(
     *,
     compress: bool | None = None,
     start: datetime = datetime(2026, 11, 9, tzinfo=UTC),
+    prefix: str = "",
 ) -> Path:
-    """Write `lines` combined-format lines to `path` (gzip when it ends in `.gz`) and return it."""
+    """Write `lines` combined-format lines to `path` (gzip when it ends in `.gz`) and return it; `prefix`
+    goes before every line (`nginx-1  | ` for a `docker compose logs` capture)."""
     rng = random.Random(seed)
     documented = [_split_template(template) for template in templates]
     shadow = [_split_template(template) for template in SHADOW_TEMPLATES]
@@ -104,7 +106,7 @@ def write_realistic_log(
                 status = rng.choices(statuses, weights)[0]
             size = 0 if status in (204, 304) else rng.randrange(120, 24_000)
             batch.append(
-                f'{client} - - [{stamp}] "{method} {target} HTTP/1.1" {status} {size} '
+                f'{prefix}{client} - - [{stamp}] "{method} {target} HTTP/1.1" {status} {size} '
                 f'"{rng.choice(_REFERERS)}" "{rng.choice(_AGENTS)}"\n'
             )
             if len(batch) >= 10_000:

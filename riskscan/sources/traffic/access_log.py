@@ -24,6 +24,7 @@ from riskscan.sources.traffic.access_log_parse import (
     slow_request,
     vhost_name,
 )
+from riskscan.sources.traffic.docker_prefix import plain_head
 from riskscan.sources.traffic.line_log import ParsedLines, SlowRequest, parse_slowly, read_line_log
 from riskscan.sources.traffic.lines import LineBatch
 
@@ -70,9 +71,10 @@ class AccessLogReader:
     def sniff(self, path: Path, head: bytes) -> bool:
         """True when most of the first non-empty lines (up to 20) parse as access-log lines.
 
-        `head` is what `read_head` gives: already inflated when the file is gzip.
+        `head` is what `read_head` gives: already inflated when the file is gzip; a `docker compose logs`
+        prefix is read past.
         """
-        lines = head.split(b"\n")
+        lines = plain_head(head).split(b"\n")
         if len(lines) > 1 and len(head) >= 4096:
             lines.pop()  # the head may end inside a line
         sample = [line for line in lines if line.strip()][:_SNIFF_LINES]

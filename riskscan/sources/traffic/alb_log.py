@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from riskscan.model import SourceKind, TrafficSample
 from riskscan.sources import ReadContext
 from riskscan.sources.traffic.access_log_parse import split_request, split_target, vhost_name
+from riskscan.sources.traffic.docker_prefix import plain_head
 from riskscan.sources.traffic.line_log import ParsedLines, SlowRequest, parse_slowly, read_line_log
 from riskscan.sources.traffic.lines import LineBatch
 
@@ -74,8 +75,9 @@ class AlbLogReader:
                "hashed, user agents, targets, TLS details and trace ids dropped at ingestion")
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        """True when most of the first non-empty lines (up to 20) are ALB entries with a request."""
-        lines = head.split(b"\n")
+        """True when most of the first non-empty lines (up to 20) are ALB entries with a request (behind
+        a `docker compose logs` prefix or not)."""
+        lines = plain_head(head).split(b"\n")
         if len(lines) > 1 and len(head) >= 4096:
             lines.pop()  # the head may end inside a line
         sample = [line for line in lines if line.strip()][:_SNIFF_LINES]

@@ -10,7 +10,8 @@ The header blocks appear only when captures are configured. The HTTPS format ("8
 `fc_err/ssl_fc_err/ssl_c_err/ssl_c_ca_err/ssl_fc_is_resumed sni/ssl_version/ssl_cipher` after the
 request line. The line comes with a syslog prefix (RFC 3164 `Feb 25 16:19:38 host haproxy[7]: `,
 RFC 5424 `<134>1 2024-06-20T11:47:56+02:00 host haproxy 7 - - `, HAProxy's `short` `<134>`), or none
-when HAProxy logs to stdout; a `docker compose logs` prefix (`haproxy-1  | `) is taken too.
+when HAProxy logs to stdout; a `docker compose logs` prefix (`haproxy-1  | `) is taken too, on a file
+whose lines all have it as on every line format (`docker_prefix`), and here on any single line.
 
 Kept: the client address without its port (hashed by the engine), the accept date as the request
 time (HAProxy writes local time without an offset: read as UTC), the status, and method, path, query
@@ -36,6 +37,7 @@ from riskscan.model import SourceKind, TrafficSample
 from riskscan.sources import ReadContext
 from riskscan.sources.traffic.access_log import CombinedLogFormat
 from riskscan.sources.traffic.access_log_parse import parse_clf_time, parse_line
+from riskscan.sources.traffic.docker_prefix import ANY_DOCKER_PREFIX, plain_head
 from riskscan.sources.traffic.jsonl.columns import requests_from_columns
 from riskscan.sources.traffic.jsonl.fields import FieldMap, TimeFormat
 from riskscan.sources.traffic.line_log import ParsedLines, read_line_log
@@ -47,16 +49,15 @@ if TYPE_CHECKING:
 __all__ = ["HaproxyLogFormat", "HaproxyLogReader"]
 
 _SNIFF_LINES = 200  # a log may open with dozens of startup messages before its first request
-_ANSI = r"(?:\x1b\[[0-9;]*m)?"
-# A `docker compose logs` prefix, then syslog's: RFC 5424 (`1 time host app procid msgid sd`), RFC 3164
-# (`Mon dd hh:mm:ss host tag[pid]: `, or an ISO time as rsyslog writes it), or only a `<PRI>`.
-_COMPOSE = rf"(?:{_ANSI}[A-Za-z0-9][A-Za-z0-9_.-]* +\| {_ANSI})?"
+# A `docker compose logs` prefix on any line (a file may mix it with syslog's), then syslog's: RFC 5424
+# (`1 time host app procid msgid sd`), RFC 3164 (`Mon dd hh:mm:ss host tag[pid]: `, or an ISO time as
+# rsyslog writes it), or only a `<PRI>`.
 _RFC5424 = r"1 [0-9]{4}-[0-9]{2}-[0-9]{2}T[!-~]+ [!-~]+ (?P<app>[!-~]+) [!-~]+ [!-~]+ (?:-|\[[^\]]*\]) "
 _RFC3164 = (
     r"(?:[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[!-~]+) "
     r"[!-~]+ (?P<tag>[^ \[:]+)(?:\[[0-9]+\])?: "
 )
-_PREFIX = rf"^{_COMPOSE}(?:<[0-9]{{1,3}}>)?(?:{_RFC5424}|{_RFC3164})?(?P<message>.*)$"
+_PREFIX = rf"^{ANY_DOCKER_PREFIX}?(?:<[0-9]{{1,3}}>)?(?:{_RFC5424}|{_RFC3164})?(?P<message>.*)$"
 # An entry about a connection that carried no HTTP request: a TCP-mode entry ("8.2.2 TCP log format":
 # frontend backend/server Tw/Tc/Tt bytes_read termination_state conns queues) or a connection error
 # (`frontend/bind: SSL handshake failure`). A cut HTTP entry is neither: it is malformed.
@@ -96,8 +97,8 @@ class HaproxyLogReader:
 
     def sniff(self, path: Path, head: bytes) -> bool:
         """True when the first lines are mostly HAProxy entries, at least one an HTTP request, HAProxy's
-        own messages (startup, server state) aside."""
-        lines = head.split(b"\n")
+        own messages (startup, server state) aside; a `docker compose logs` prefix is read past."""
+        lines = plain_head(head).split(b"\n")
         if len(lines) > 1 and len(head) >= 4096:
             lines.pop()  # the head may end inside a line
         sample = [line.rstrip(b"\r") for line in lines if line.strip()][:_SNIFF_LINES]

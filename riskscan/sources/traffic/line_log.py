@@ -4,7 +4,9 @@ A format (`LineFormat`) only parses: it turns a batch of lines into request rows
 (`engine.REQUEST_SCHEMA`) and says which lines it rejected. Everything else is shared here: streaming
 and decompression (`lines.LineReader`), the aggregate (`engine.TrafficAggregator`), the rejection
 rule (a file more than half of whose lines are not in the format is not a log of it, judged after
-1,000 lines and at the end), warnings, and the sample a scan keeps.
+1,000 lines and at the end), warnings, and the sample a scan keeps; and the `docker compose logs`
+prefix, removed from every line of a file whose first lines carry it (`docker_prefix`), so that a
+format only ever sees lines as its server wrote them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from riskscan.errors import SourceError
 from riskscan.model import TrafficSample
 from riskscan.redaction import redact
-from riskscan.sources import ReadContext
+from riskscan.sources import HEAD_BYTES, ReadContext
+from riskscan.sources.traffic.docker_prefix import PlainBatch, is_docker_prefixed, without_prefix
 from riskscan.sources.traffic.engine import PartialAggregate, TrafficAggregator, requests_from_rows
 from riskscan.sources.traffic.lines import LineBatch, LineReader
 
@@ -152,8 +155,11 @@ def read_line_log(path: Path, context: ReadContext, log_format: LineFormat) -> T
         workers = 1 if getattr(log_format, "is_stateful", False) else _WORKERS
         with ThreadPoolExecutor(workers) as pool:
             pending: deque[Future[_BatchResult]] = deque()
+            is_prefixed: bool | None = None  # judged on the file's head, as the readers sniff it
             for batch in reader:
-                pending.append(pool.submit(_work, batch, log_format, aggregator))
+                if is_prefixed is None:
+                    is_prefixed = is_docker_prefixed(batch.data[:HEAD_BYTES])
+                pending.append(pool.submit(_work, batch, log_format, aggregator, is_prefixed))
                 if len(pending) >= workers:
                     _keep(
                         pending.popleft().result(), tally, aggregator, context, shown, log_format.description
@@ -193,11 +199,16 @@ class _BatchResult:
     partial: PartialAggregate | None
 
 
-def _work(batch: LineBatch, log_format: LineFormat, aggregator: TrafficAggregator) -> _BatchResult:
-    """Parse and group one batch (in a worker thread)."""
+def _work(
+    batch: LineBatch, log_format: LineFormat, aggregator: TrafficAggregator, is_prefixed: bool
+) -> _BatchResult:
+    """Parse and group one batch (in a worker thread), without the docker prefix when the file has it."""
     import polars as pl
 
-    lines = batch.frame().filter(pl.col("text").str.contains(r"[^\s]"))  # not blank; no copy of the text
+    lines = batch.frame()
+    if is_prefixed:
+        lines, batch = without_prefix(lines), PlainBatch(batch.first_line, batch.data)
+    lines = lines.filter(pl.col("text").str.contains(r"[^\s]"))  # not blank; no copy of the text
     parsed = log_format.parse(batch, lines)
     return _BatchResult(lines.height, batch.line_count, parsed, aggregator.partial(parsed.requests))
 

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import re
 
+from riskscan.sources.traffic.docker_prefix import plain_head
+
 __all__ = ["NLB_SKIP_REASON", "is_nlb_log"]
 
 NLB_SKIP_REASON = "an AWS NLB access log: TLS connections, no HTTP requests to count"
@@ -25,8 +27,9 @@ _ENTRY = re.compile(
 
 
 def is_nlb_log(head: bytes) -> bool:
-    """True when most of the first non-blank lines (up to 20) are NLB TLS access log entries."""
-    lines = head.split(b"\n")
+    """True when most of the first non-blank lines (up to 20) are NLB TLS access log entries (behind a
+    `docker compose logs` prefix or not)."""
+    lines = plain_head(head).split(b"\n")
     if len(lines) > 1 and len(head) >= 4096:
         lines.pop()  # the head may end inside a line
     sample = [line.strip() for line in lines if line.strip()][:_SNIFF_LINES]

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from riskscan.sources.traffic.access_log_parse import vhost_name
+from riskscan.sources.traffic.docker_prefix import plain_head
 from riskscan.sources.traffic.engine import empty_requests
 from riskscan.sources.traffic.line_log import ParsedLines
 from riskscan.sources.traffic.lines import LineBatch
@@ -56,8 +57,8 @@ class W3cDialect:
 
 def header_names(head: bytes, lines: int = 5) -> list[str] | None:
     """The field names of the first `#Fields:` directive among the head's directives; None when an entry
-    comes first or there is none."""
-    for line in head.split(b"\n")[:lines]:
+    comes first or there is none. A `docker compose logs` prefix is read past."""
+    for line in plain_head(head).split(b"\n")[:lines]:
         if line.startswith(FIELDS_DIRECTIVE.encode()):
             return line[len(FIELDS_DIRECTIVE):].decode("utf-8", "replace").split()
         if line.strip() and not line.startswith(b"#"):

@@ -44,8 +44,9 @@ CASES = [
     (SourceKind.TRAEFIK_LOG, FIXTURES / "traefik_log" / "access.json"),
     *((SourceKind.ALB_LOG, FIXTURES / "alb_log" / name) for name in
       ("alb-api.log", "bad-timestamps.log", "binary-garbage.log", "hostile-secrets.log",
-       "mixed-with-combined.log", "truncated-last-line.log")),
-    (SourceKind.HAPROXY_LOG, FIXTURES / "haproxy_log" / "syslog-httplog.log"),
+       "mixed-with-combined.log", "truncated-last-line.log", "compose-alb.log")),
+    *((SourceKind.HAPROXY_LOG, FIXTURES / "haproxy_log" / name) for name in
+      ("syslog-httplog.log", "compose-haproxy.log")),
     *((SourceKind.CADDY_LOG, FIXTURES / "caddy_log" / name) for name in
       ("caddy-access.json", "docker-compose-logs.log")),
 ]

@@ -11,8 +11,9 @@ module subclasses: a content sniff on the first lines (do their objects carry th
 then `read_line_log`.
 
 Lines captured through `docker compose logs` carry the service's name before each line (`caddy  | `,
-`api-1  | `, coloured or not): such a prefix is dropped from a line that has one, so that any gateway's
-JSON log read that way is read as the gateway wrote it. A `FieldMap` with an `entry_key` tells a
+`api-1  | `, coloured or not, maybe a `--timestamps` time): such a prefix (`docker_prefix.DOCKER_PREFIX`,
+shared by every line format) is dropped from a line that has one, even in a file where few lines
+have it, so that any gateway's JSON log read that way is read as the gateway wrote it. A `FieldMap` with an `entry_key` tells a
 gateway's access entries from its other messages in the same stream (Caddy's startup and TLS lines):
 those are passed over like a CSV header, neither requests nor rejected.
 """
@@ -20,13 +21,13 @@ those are passed over like a CSV header, neither requests nor rejected.
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from riskscan.model import SourceKind, TrafficSample
 from riskscan.sources import ReadContext, read_head
+from riskscan.sources.traffic.docker_prefix import DOCKER_PREFIX, strip_prefix
 from riskscan.sources.traffic.jsonl.columns import RAW_COLUMNS, requests_from_columns
 from riskscan.sources.traffic.jsonl.fields import FieldMap
 from riskscan.sources.traffic.line_log import LineFormat, ParsedLines, read_line_log
@@ -35,15 +36,12 @@ from riskscan.sources.traffic.lines import LineBatch
 if TYPE_CHECKING:
     import polars as pl
 
-__all__ = ["COMPOSE_PREFIX", "JsonLinesFormat", "JsonLinesReader", "head_objects", "resolve"]
+__all__ = ["JsonLinesFormat", "JsonLinesReader", "head_objects", "resolve"]
 
 _SNIFF_LINES = 20
 _SLOW_PIECE = 32  # a failing piece of at most this many lines is read line by line
 _MISSING = ("", "-")
 _ENTRY = "entry"  # the column holding a `FieldMap.entry_key` value
-COMPOSE_PREFIX = r"^(?:\x1b\[[0-9;]*m)?[A-Za-z0-9][A-Za-z0-9_.-]* +\| (?:\x1b\[[0-9;]*m)?"
-"""What `docker compose logs` writes before each line: the service name (`caddy`, `api-1`), padding, `| `."""
-_COMPOSE_LINE = re.compile(COMPOSE_PREFIX.encode())
 
 
 class JsonLinesFormat:
@@ -64,7 +62,7 @@ class JsonLinesFormat:
         that are no entries (by `FieldMap.entry_key`) passed over."""
         import polars as pl
 
-        text = pl.col("text").str.replace(COMPOSE_PREFIX, "").str.strip_chars().str.strip_chars_start("\ufeff")
+        text = pl.col("text").str.replace(DOCKER_PREFIX, "").str.strip_chars().str.strip_chars_start("\ufeff")
         lines = lines.with_columns(text)
         objects = lines.filter(text.str.starts_with("{"))
         decoded, slow = self._decode(objects)
@@ -161,7 +159,7 @@ def head_objects(head: bytes, limit: int = _SNIFF_LINES) -> tuple[Any, ...]:
         lines.pop()  # the head may end inside a line
     decoded: list[Any] = []
     for line in [line for line in lines if line.strip()][:limit]:
-        text = _COMPOSE_LINE.sub(b"", line, count=1).strip().removeprefix(b"\xef\xbb\xbf")
+        text = strip_prefix(line).strip().removeprefix(b"\xef\xbb\xbf")
         if not text.startswith(b"{"):  # no JSON object: not worth a decoder's error
             decoded.append(None)
             continue

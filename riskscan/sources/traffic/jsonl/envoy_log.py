@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 
 from riskscan.model import SourceKind
 from riskscan.sources import ReadContext
+from riskscan.sources.traffic.docker_prefix import plain_head
 from riskscan.sources.traffic.jsonl.columns import requests_from_columns
 from riskscan.sources.traffic.jsonl.decode import JsonLinesReader
 from riskscan.sources.traffic.jsonl.fields import FieldMap, TimeFormat
@@ -118,7 +119,7 @@ class EnvoyTextFormat:
 
 
 def _is_text_log(head: bytes) -> bool:
-    lines = head.split(b"\n")
+    lines = plain_head(head).split(b"\n")
     if len(lines) > 1 and len(head) >= 4096:
         lines.pop()
     sample = [line for line in lines if line.strip()][:_SNIFF_LINES]

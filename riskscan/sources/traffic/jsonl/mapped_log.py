@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from riskscan.model import SourceKind, TrafficSample
 from riskscan.sources import ReadContext, read_head
+from riskscan.sources.traffic.docker_prefix import plain_head
 from riskscan.sources.traffic.jsonl.columns import RAW_COLUMNS, requests_from_columns
 from riskscan.sources.traffic.jsonl.decode import JsonLinesFormat, head_objects, resolve
 from riskscan.sources.traffic.jsonl.fields import FieldMap
@@ -84,8 +85,9 @@ class CsvHeader:
 
 
 def csv_header(head: bytes, fields: FieldMap) -> CsvHeader | None:
-    """The header when the first non-blank line names a column for every required field."""
-    lines = head.decode("utf-8", "replace").splitlines()
+    """The header when the first non-blank line names a column for every required field (behind a
+    `docker compose logs` prefix or not)."""
+    lines = plain_head(head).decode("utf-8", "replace").splitlines()
     number, first = next(((n, line) for n, line in enumerate(lines, 1) if line.strip()), (0, ""))
     if not first or first.lstrip().startswith(("{", "[")):
         return None

@@ -3,7 +3,9 @@
 The embedded engine's `line_log.read_line_log` on Spark: the same tallies (non-blank lines, lines
 that do not parse, lines without an HTTP request, the first rejected line numbers, variants), the
 same refusal of a location more than half of whose lines are not in the format (judged once, at the
-end: Spark reads the whole location in one job), the same warnings worded alike. The parsed lines
+end: Spark reads the whole location in one job), the same warnings worded alike, and the same
+`docker compose logs` prefix removed from every line of a location whose first lines carry it
+(`docker_prefix.DOCKER_PREFIX`, run by Java's regex engine) before any format sees a line. The parsed lines
 are cached (memory, spilling to disk) for the few jobs that read them, and released after.
 
 A compressed stream cut short keeps the lines read before the damage and is named in a warning, as
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, Protocol
 from riskscan.model import TrafficSample
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
+from riskscan.sources.traffic.docker_prefix import DOCKER_PREFIX
 from riskscan.sources.traffic.line_log import REJECTED_SAMPLES, LineTally, check_rejections, tally_warnings
 from riskscan.sources.traffic.spark.aggregate import aggregate_requests
 from riskscan.sources.traffic.spark.damaged import (
@@ -72,18 +75,21 @@ def read_spark_log(
     context: ReadContext,
     log_format: SparkLineFormat,
     tagged: Tagged | None = None,
+    *,
+    is_prefixed: bool = False,
 ) -> TrafficSample:
     """Read the files at `locations` (numbered as one, in path order) as one `TrafficSample` named `shown`.
 
     `tagged` gives the numbered lines (`text.tagged_lines`, the default; `text.tagged_parquet_rows`).
     A file Spark cannot read to the end is read up to its damage and named in a warning
     (`spark.damaged`). Raises `TrafficLogError` when more than half of the non-blank lines are not in
-    the format.
+    the format. `is_prefixed`: the first lines carry the docker prefix (`docker_prefix.is_docker_prefixed`).
     """
     damaged: list[str] = []
     while True:
         try:
-            return _read(session, locations, shown, context, log_format, tagged or tagged_lines, damaged)
+            return _read(session, locations, shown, context, log_format, tagged or tagged_lines, damaged,
+                         is_prefixed)
         except Exception as error:  # Spark's errors come as Py4J errors: only a named damaged file is retried
             file = damaged_file(error)
             if file is None or file in damaged or ANY_FILE in damaged:
@@ -100,11 +106,14 @@ def _read(
     log_format: SparkLineFormat,
     tagged: Tagged,
     damaged: Sequence[str],
+    is_prefixed: bool,
 ) -> TrafficSample:
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
     tagged_frame = tagged(session, locations, damaged)
+    if is_prefixed:
+        tagged_frame = tagged_frame.withColumn("text", F.regexp_replace("text", DOCKER_PREFIX, ""))
     is_blank = ~F.col("text").rlike(r"(?U)\S")
     blank = tagged_frame.filter(is_blank).select("file", "block", "row", F.lit(_BLANK).alias("outcome"))
     extracted = log_format.extract(tagged_frame.filter(~is_blank)).unionByName(blank, allowMissingColumns=True)

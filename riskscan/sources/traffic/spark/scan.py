@@ -25,6 +25,7 @@ from riskscan.errors import SourceError
 from riskscan.model import InputFile, InputStatus, SourceKind, TrafficSample
 from riskscan.sources import READERS, ReadContext, SourceReader, read_head
 from riskscan.sources.traffic.access_log import AccessLogReader
+from riskscan.sources.traffic.docker_prefix import is_docker_prefixed
 from riskscan.sources.traffic.line_log import LineFormat
 from riskscan.sources.traffic.spark.access_log import SparkCombinedLogFormat
 from riskscan.sources.traffic.spark.batch_format import SparkBatchFormat, runs_on_spark
@@ -73,7 +74,7 @@ class SparkAccessLogReader(AccessLogReader):
         with LocalNames() as names:
             location = names.location(path)
             return read_spark_log(self._session, [location], context.relative_path(path), context,
-                                  SparkCombinedLogFormat())
+                                  SparkCombinedLogFormat(), is_prefixed=is_docker_prefixed(read_head(path)))
 
 
 class SparkLineLogReader:
@@ -91,15 +92,16 @@ class SparkLineLogReader:
 
     def read(self, path: Path, context: ReadContext) -> TrafficSample:
         """Read the log on Spark; raise `TrafficLogError` when it is not a log of this kind."""
+        head = read_head(path)
         try:
-            line_format = self._reader.line_format(read_head(path), context)
+            line_format = self._reader.line_format(head, context)
         except ValueError:
             return self._reader.read(path, context)  # it says what is missing in its own words
         if not runs_on_spark(line_format):
             return self._reader.read(path, context)
         with LocalNames() as names:
             return read_spark_log(self._session, [names.location(path)], context.relative_path(path), context,
-                                  SparkBatchFormat(line_format))
+                                  SparkBatchFormat(line_format), is_prefixed=is_docker_prefixed(head))
 
     def spark_format(self, head: bytes, context: ReadContext) -> SparkLineFormat | None:
         """The Spark format for a location whose first lines are `head`; None when it cannot run there."""
@@ -135,7 +137,8 @@ class SparkTraffic:
                 message = f"{shown}: {_NOT_A_LOG if kind is None else _NOT_ON_SPARK}"
                 return ReadOutcome(InputFile(path=shown, kind=kind, status=InputStatus.FAILED, message=message))
             sample = read_spark_log(self._session, [location], shown, context, log_format,
-                                    tagged=tagged_parquet_rows if is_parquet else None)
+                                    tagged=tagged_parquet_rows if is_parquet else None,
+                                    is_prefixed=not is_parquet and is_docker_prefixed(head))
         except SourceError as error:
             return ReadOutcome(InputFile(path=shown, kind=kind, status=InputStatus.FAILED, message=str(error)))
         except Exception as error:  # Spark's own errors quote the URI and more: only the kind is shown
