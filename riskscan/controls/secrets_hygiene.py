@@ -74,13 +74,7 @@ def evaluate_secrets_hygiene(inventory: Inventory, control: Control) -> ControlO
 
 def _clear_draft(control: Control, places: tuple[Evidence, ...], fields: dict[str, str]) -> FindingDraft:
     """The estate-wide finding listing every place a credential is written in clear."""
-    template = control.template("SECRET_IN_CLEAR")
-    where = f"{control.id} finding SECRET_IN_CLEAR"
-    return FindingDraft(
-        control=control.id, code=template.code, severity=template.severity,
-        title=render(template.title, fields, where=where), detail=render(template.detail, fields, where=where),
-        endpoints=(), evidence=places, owasp=template.owasp, remediation=template.remediation,
-    )
+    return draft_finding(control, "SECRET_IN_CLEAR", (), places, **fields)
 
 
 def _unchecked(inventory: Inventory) -> tuple[str, ...]:

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from riskscan.controls.catalogue import Control, render
+from riskscan.controls.catalogue import Control
 from riskscan.controls.outcome import (
     ControlOutcome,
     FindingDraft,
@@ -183,20 +183,12 @@ def _default_sentence(inventory: Inventory, uncertain: Sequence[TlsSetting]) -> 
 def _settings_draft(control: Control, code: str, settings: Sequence[TlsSetting]) -> FindingDraft:
     """An estate-wide finding listing each place: TLS 1.0 or 1.1 written, or left to a default that
     accepts them on older releases ({releases} names which)."""
-    template = control.template(code)
-    where = f"{control.id} finding {code}"
     protocols = sorted({protocol for setting in settings for protocol in setting.protocols})
     releases = sorted({setting.depends_on_version for setting in settings if setting.depends_on_version})
     fields = {"places": plural(len(settings), "place"), "protocols": ", ".join(protocols),
               "files": ", ".join(sorted({setting.evidence.path for setting in settings})),
               "releases": "; ".join(releases)}
-    return FindingDraft(
-        control=control.id, code=template.code, severity=template.severity,
-        title=render(template.title, fields, where=where),
-        detail=render(template.detail, fields, where=where),
-        endpoints=(), evidence=tuple(setting.evidence for setting in settings), owasp=template.owasp,
-        remediation=template.remediation or control.remediation,
-    )
+    return draft_finding(control, code, (), [setting.evidence for setting in settings], **fields)
 
 
 def _client_evidence(endpoints: Iterable[Endpoint]) -> list[Evidence]:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from riskscan.controls.catalogue import Control, render
-from riskscan.controls.outcome import FindingDraft, plural
+from riskscan.controls.catalogue import Control
+from riskscan.controls.outcome import FindingDraft, draft_finding, plural
 from riskscan.model import CipherSetting, CipherWeakness, Evidence, Inventory
 
 __all__ = ["cipher_drafts", "cipher_evidence", "cipher_sentence"]
@@ -85,18 +85,10 @@ def cipher_sentence(inventory: Inventory) -> str:
 
 def _draft(control: Control, code: str, weakness: CipherWeakness,
            settings: Sequence[CipherSetting]) -> FindingDraft:
-    template = control.template(code)
-    where = f"{control.id} finding {code}"
     named = list(dict.fromkeys(f"{item.name} ({item.reason})" for setting in settings
                                for item in setting.weak if item.weakness is weakness))
     more = f"; and {len(named) - _MAX_NAMED} more" if len(named) > _MAX_NAMED else ""
     fields = {"places": plural(len(settings), "place"),
               "files": ", ".join(sorted({setting.evidence.path for setting in settings})),
               "suites": "; ".join(named[:_MAX_NAMED]) + more}
-    return FindingDraft(
-        control=control.id, code=template.code, severity=template.severity,
-        title=render(template.title, fields, where=where),
-        detail=render(template.detail, fields, where=where),
-        endpoints=(), evidence=tuple(setting.evidence for setting in settings), owasp=template.owasp,
-        remediation=template.remediation or control.remediation,
-    )
+    return draft_finding(control, code, (), [setting.evidence for setting in settings], **fields)

@@ -32,7 +32,6 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from pydantic import BaseModel
 
@@ -43,6 +42,7 @@ from riskscan.sources import ReadContext
 from riskscan.sources.gateways.kong_conf import parse_kong_conf
 from riskscan.sources.gateways.kong_conf_rules import Setting
 from riskscan.sources.gateways.kubernetes_objects import mapping, text
+from riskscan.sources.gateways.kubernetes_secrets import document_objects
 from riskscan.sources.structured import StructuredDocument, escape_pointer_token
 
 __all__ = ["EmbeddedReading", "read_embedded_configs"]
@@ -177,7 +177,7 @@ def _placed_settings(value: _Value) -> dict[str, Setting]:
 def _values(documents: list[StructuredDocument], lines: list[str]) -> Iterator[_Value]:
     """Every text value of every ConfigMap's `data`, in the order written."""
     for number, document in enumerate(documents):
-        for base, item in _objects(document.data):
+        for base, item in document_objects(document.data):
             data = item.get("data")
             if text(item.get("kind")) != "ConfigMap" or not isinstance(data, dict):
                 continue
@@ -192,17 +192,6 @@ def _values(documents: list[StructuredDocument], lines: list[str]) -> Iterator[_
                 label = redact(f"ConfigMap {namespace}/{name}, {key}")
                 yield _Value(str(key), value, (number, base), pointer, label, line,
                              _first_line(value, line, lines))
-
-
-def _objects(data: object) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """A document's object, or a List's items, with their pointers inside the document."""
-    if not isinstance(data, dict):
-        return
-    items = data.get("items")
-    if text(data.get("kind")).endswith("List") and isinstance(items, list):
-        yield from ((f"/items/{index}", item) for index, item in enumerate(items) if isinstance(item, dict))
-    else:
-        yield "", data
 
 
 def _first_line(value: str, line: int | None, lines: list[str]) -> int | None:
