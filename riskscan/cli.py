@@ -12,35 +12,22 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 from rich.console import Console
 
 from riskscan import __version__
-from riskscan.config import exceptions_conflict
-from riskscan.controls.catalogue import default_catalogue
-from riskscan.controls.listing import catalogue_listing
 from riskscan.errors import InputError, RiskscanError, UsageError
-from riskscan.history import check_database, list_scans, save_assessment
-from riskscan.interrupts import StopOnTerminate, Terminated, raise_if_terminated, stop_on_sigterm
-from riskscan.model import Assessment, Engagement, Industry, InputFile, InputStatus, Severity
-from riskscan.pipeline import Progress, ScanOptions, TrafficEngine, scan
-from riskscan.report import STDOUT, check_destination, renderer_for, write_report
-from riskscan.sources import READERS
-from riskscan.sources.live import HttpOptions, LiveKind, LiveSource, live_source
-from riskscan.sources.traffic.jsonl.fields import parse_log_fields
-from riskscan.terminal import (
-    RichProgress,
-    print_fail_on,
-    print_history,
-    print_inputs,
-    print_sources,
-    print_summary,
-)
-from riskscan.underwriting.exposure_inputs import parse_amount, parse_records
-from riskscan.underwriting.questionnaire_listing import questionnaire_listing
-from riskscan.underwriting.questionnaires import shipped_questionnaires
+from riskscan.kinds import Industry, Severity, TrafficEngine
+
+if TYPE_CHECKING:
+    from riskscan.model import Assessment, InputFile
+    from riskscan.sources.live import LiveSource
+
+# Everything else is imported by the command that needs it: `riskscan --help`, `version` and a usage
+# error load neither the model, the readers nor the report stack (tests/test_startup.py).
+
 
 __all__ = ["app", "main"]
 
@@ -165,6 +152,17 @@ def scan_command(
         help="Replace the loss scenarios and their figures (see docs/exposure.md).")] = None,
 ) -> None:
     """Scan specs, gateway configs and access logs; write the assessment as JSON, HTML or PDF."""
+    from riskscan.config import exceptions_conflict
+    from riskscan.history import check_database, save_assessment
+    from riskscan.interrupts import StopOnTerminate, raise_if_terminated, stop_on_sigterm
+    from riskscan.model import Engagement
+    from riskscan.pipeline import Progress, ScanOptions, scan
+    from riskscan.report import STDOUT, write_report
+    from riskscan.sources.live import HttpOptions
+    from riskscan.sources.traffic.jsonl.fields import parse_log_fields
+    from riskscan.terminal import RichProgress, print_fail_on, print_summary
+    from riskscan.underwriting.exposure_inputs import parse_amount, parse_records
+
     _configure_logging(verbose, debug)
     stop_on_sigterm()
     with _errors_to_exit_codes(debug):
@@ -224,6 +222,9 @@ def history_command(
     limit: Annotated[int, typer.Option("--limit", min=1, help="How many scans to list.")] = 50,
 ) -> None:
     """List past scans, newest first."""
+    from riskscan.history import list_scans
+    from riskscan.terminal import print_history
+
     with _errors_to_exit_codes(debug=False):
         print_history(Console(), list_scans(db, limit))
 
@@ -231,18 +232,27 @@ def history_command(
 @app.command("sources")
 def sources_command() -> None:
     """List the input kinds riskscan reads, one line each: kind, what it is, what is read from it."""
+    from riskscan.sources import READERS
+    from riskscan.terminal import print_sources
+
     print_sources(Console(soft_wrap=True), tuple(READERS.values()))
 
 
 @app.command("controls")
 def controls_command() -> None:
     """List the control catalogue: what each control checks, why an insurer cares, weight, OWASP refs."""
+    from riskscan.controls.catalogue import default_catalogue
+    from riskscan.controls.listing import catalogue_listing
+
     sys.stdout.write(catalogue_listing(default_catalogue()))
 
 
 @app.command("questionnaires")
 def questionnaires_command() -> None:
     """List the insurer questionnaires riskscan answers: id, title, question count, source file."""
+    from riskscan.underwriting.questionnaire_listing import questionnaire_listing
+    from riskscan.underwriting.questionnaires import shipped_questionnaires
+
     with _errors_to_exit_codes(debug=False):
         sys.stdout.write(questionnaire_listing(shipped_questionnaires()))
 
@@ -255,6 +265,8 @@ def version_command() -> None:
 
 def _live_sources(apisix: list[str], kong: list[str], specs: list[str], insecure: bool) -> tuple[LiveSource, ...]:
     """The live sources asked for, each URL checked (see `riskscan.sources.live`); `--insecure` warns."""
+    from riskscan.sources.live import LiveKind, live_source
+
     asked = [(LiveKind.APISIX_ADMIN, apisix), (LiveKind.KONG_ADMIN, kong), (LiveKind.SPEC_URL, specs)]
     sources = tuple(live_source(kind, url) for kind, urls in asked for url in urls)
     if sources and insecure:
@@ -273,6 +285,8 @@ def _pair_formats(outputs: list[str], formats: list[str]) -> list[tuple[str, str
 
     Everything that can be checked before the scan is checked here, so a wrong option fails at once.
     """
+    from riskscan.report import STDOUT, check_destination, renderer_for
+
     if formats and not outputs:
         raise UsageError("--format needs an --output to apply to (use -o - for stdout)")
     if formats and len(formats) not in (1, len(outputs)):
@@ -298,6 +312,8 @@ def _is_location(argument: str) -> bool:
 
 def _refuse_output_onto(db: Path, destinations: list[str]) -> None:
     """A report written over the history database would destroy every scan recorded in it."""
+    from riskscan.report import STDOUT
+
     for destination in destinations:
         if destination != STDOUT and _is_same_file(Path(destination), db):
             raise UsageError(f"{destination} is the history database (--db); write the report elsewhere")
@@ -321,6 +337,8 @@ class _InputListing:
         self._records: Sequence[InputFile] = ()
 
     def __call__(self, records: Sequence[InputFile]) -> None:
+        from riskscan.terminal import print_inputs
+
         self._records = records
         if self._verbose:
             print_inputs(_stderr, records, only_failed=False)
@@ -329,6 +347,9 @@ class _InputListing:
         """When no input was usable and several files failed, each with its reason (unless `--verbose`
         listed them already): the error that follows names only the first. `--strict` names its file
         itself."""
+        from riskscan.model import InputStatus
+        from riskscan.terminal import print_inputs
+
         failed = [record for record in self._records if record.status is InputStatus.FAILED]
         if not self._verbose and len(failed) > 1 and not any(r.status is InputStatus.USED for r in self._records):
             print_inputs(_stderr, self._records, only_failed=True)
@@ -354,6 +375,8 @@ class _errors_to_exit_codes:
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _tb: object) -> Literal[False]:
         if error is None or isinstance(error, (typer.Exit, typer.Abort, SystemExit)):
             return False
+        from riskscan.interrupts import Terminated
+
         if isinstance(error, Terminated):
             _stderr.print("riskscan: terminated", markup=False)
             raise typer.Exit(EXIT_TERMINATED)

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +22,16 @@ from riskscan.controls.exceptions import ExceptionEntry, load_exceptions
 from riskscan.discovery import DiscoveredInputs, discover_files, read_inputs, scan_root_for
 from riskscan.errors import InputError, UsageError
 from riskscan.inventory import build_inventory
-from riskscan.model import ApiSpec, Assessment, Engagement, GatewayConfig, Industry, InputFile, InputStatus
+from riskscan.model import (
+    ApiSpec,
+    Assessment,
+    Engagement,
+    GatewayConfig,
+    Industry,
+    InputFile,
+    InputStatus,
+    TrafficEngine,
+)
 from riskscan.redaction import redact_file_path
 from riskscan.sources import ReadContext, make_client_hasher
 from riskscan.sources.gateways.runtime_configs import apply_runtime_configs
@@ -63,13 +71,6 @@ class Progress:
 
     def finish(self) -> None:
         """Called once when reading is over."""
-
-
-class TrafficEngine(StrEnum):
-    """Where traffic logs are aggregated: in this process (Polars), or on Apache Spark."""
-
-    EMBEDDED = "embedded"
-    SPARK = "spark"
 
 
 @dataclass(frozen=True)

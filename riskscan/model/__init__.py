@@ -101,6 +101,7 @@ from riskscan.model.kinds import (
     Severity,
     SightingSource,
     SourceKind,
+    TrafficEngine,
 )
 from riskscan.model.questionnaires import (
     Answer,
@@ -221,6 +222,7 @@ __all__ = [
     "SpecOperation",
     "TlsSetting",
     "TrafficCoverage",
+    "TrafficEngine",
     "TrafficSample",
     "TrafficStats",
     "Upstream",

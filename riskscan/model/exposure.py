@@ -12,7 +12,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from riskscan.model.base import Model, RedactedEndpointKey
-from riskscan.model.kinds import ControlStatus, Severity
+from riskscan.model.kinds import ControlStatus, Industry, Severity
 
 __all__ = [
     "DriverEffect",
@@ -27,18 +27,6 @@ __all__ = [
     "ScenarioExposure",
     "format_usd",
 ]
-
-
-class Industry(StrEnum):
-    """The insured's industry (`--industry`): picks the breach-cost multiplier of the scenario file."""
-
-    FINTECH = "fintech"
-    HEALTH = "health"
-    SAAS = "saas"
-    INSURANCE = "insurance"
-    RETAIL = "retail"
-    PUBLIC = "public"
-    OTHER = "other"
 
 
 class DriverEffect(StrEnum):
