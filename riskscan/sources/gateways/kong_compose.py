@@ -38,6 +38,10 @@ class KongService:
 
     settings: dict[str, Setting]
     warnings: list[str]
+    # Settings whose variable takes its value by reference (a Secret, `$(VAR)`), and whether some
+    # variables come from a source not read (Kubernetes `envFrom`): their values are unknown.
+    by_reference: frozenset[str] = frozenset()
+    unread_sources: bool = False
 
 
 def looks_like_kong_compose(text: str) -> bool:

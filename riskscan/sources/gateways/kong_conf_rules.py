@@ -125,11 +125,11 @@ def cipher_settings(
         warn(f"line {ciphers.line}: ssl_ciphers is ignored: Kong reads it only with ssl_cipher_suite custom")
     if suite is not None and name in _SUITE_CIPHERS:
         note = f"ssl_cipher_suite {name}: Kong's {name} cipher list, on every ssl proxy listener"
-        evidence = Evidence(path=shown, line=suite.line, pointer=suite.pointer, note=note,
+        evidence = Evidence(path=suite.shown or shown, line=suite.line, pointer=suite.pointer, note=note,
                             excerpt=f"ssl_cipher_suite = {name}")
         return _one_cipher(cipher_setting([_SUITE_CIPHERS[name]], evidence, warn=warn))
     if name == "custom" and ciphers is not None and ciphers.value.upper() != "NONE":
-        evidence = Evidence(path=shown, line=ciphers.line, pointer=ciphers.pointer,
+        evidence = Evidence(path=ciphers.shown or shown, line=ciphers.line, pointer=ciphers.pointer,
                             note="ssl_ciphers (ssl_cipher_suite custom) of every proxy listener with ssl",
                             excerpt=f"ssl_ciphers = {ciphers.value}")
         return _one_cipher(cipher_setting([ciphers.value], evidence, warn=warn))

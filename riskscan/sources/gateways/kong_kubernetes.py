@@ -27,7 +27,7 @@ from riskscan.sources.gateways.kong_conf_rules import Setting
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, mapping, text
 from riskscan.sources.gateways.kubernetes_secrets import pod_containers
 
-__all__ = ["kong_workload"]
+__all__ = ["kong_workload", "over_kong_conf"]
 
 _PREFIX = "KONG_"
 _RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
@@ -58,7 +58,18 @@ def kong_workload(objects: list[KubeObject], config_maps: ConfigMaps) -> KongSer
     if len(found) > 1:
         warnings.append(f"{len(found) - 1} more Kong container(s) with KONG_* variables not read (only the"
                         f" one of {item.label})")
-    return KongService(settings, warnings)
+    by_reference = frozenset(variable.name[len(_PREFIX):].lower() for variable in variables if variable.value is None)
+    return KongService(settings, warnings, by_reference, bool(unread))
+
+
+def over_kong_conf(conf: Mapping[str, Setting], kong: KongService) -> dict[str, Setting]:
+    """The settings Kong runs with when its container's variables sit over a kong.conf: each variable
+    overrides its setting, as Kong reads them. A variable taken by reference overrides it with a value
+    nobody can see, so kong.conf's setting is dropped rather than judged in its place (Kong's default
+    is, as the warning says); with an `envFrom` source not read, so are the settings that decide
+    listeners and TLS."""
+    hidden = kong.by_reference | (frozenset(_DECIDING) if kong.unread_sources else frozenset())
+    return {**{name: setting for name, setting in conf.items() if name not in hidden}, **kong.settings}
 
 
 def _kong_containers(objects: list[KubeObject], config_maps: ConfigMaps

@@ -36,7 +36,7 @@ from riskscan.sources.gateways.gateway_lookup import GatewayIndex
 from riskscan.sources.gateways.ingress_nginx import annotation_ciphers
 from riskscan.sources.gateways.kong_compose import KongService
 from riskscan.sources.gateways.kong_conf import kong_runtime_config
-from riskscan.sources.gateways.kong_kubernetes import kong_workload
+from riskscan.sources.gateways.kong_kubernetes import kong_workload, over_kong_conf
 from riskscan.sources.gateways.kubeconfig import looks_like_kubeconfig
 from riskscan.sources.gateways.kubernetes_embedded import EmbeddedReading, read_embedded_configs
 from riskscan.sources.gateways.kubernetes_ingress import ingress_routes
@@ -187,15 +187,15 @@ class KubernetesReader:
 def _kong_runtime(shown: str, kong: KongService, embedded: EmbeddedReading, warnings: list[str],
                   secrets: tuple[Evidence, ...]) -> GatewayConfig:
     """Kong's runtime configuration from a Kong container's KONG_* variables, over the kong.conf a
-    ConfigMap of the same manifest holds (Kong reads kong.conf, then lets each variable override its
-    setting), so the two are one configuration rather than two ambiguous ones."""
+    ConfigMap of the same manifest holds (`over_kong_conf`), so the two are one configuration rather than
+    two ambiguous ones."""
     if embedded.kong_conf is None:
         runtime = kong_runtime_config(shown, kong.settings, warnings, secrets)
         return runtime.model_copy(update={"embedded": embedded.configs})
     conf = [c for c in embedded.configs if c.gateway == "kong" and c.is_runtime_config][:1]
     others = tuple(c for c in embedded.configs if c not in conf)
     held = tuple(item for c in conf for item in c.clear_secrets or ())  # in clear in the file, overridden or not
-    runtime = kong_runtime_config(shown, {**embedded.kong_conf, **kong.settings},
+    runtime = kong_runtime_config(shown, over_kong_conf(embedded.kong_conf, kong),
                                   [*warnings, *(w for c in conf for w in c.warnings)], secrets + held)
     return runtime.model_copy(update={"embedded": others})
 

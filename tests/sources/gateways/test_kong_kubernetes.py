@@ -76,6 +76,9 @@ def test_a_setting_from_an_envfrom_configmap_in_another_file_is_placed_there() -
     evidence = setting.evidence
     assert (evidence.path, evidence.line, evidence.pointer) == (
         "kong-tuning-configmap.yaml", 9, "/data/KONG_SSL_CIPHER_SUITE")
+    # The cipher list the suite names is cited at the same place, not at the Deployment's file.
+    [ciphers] = chart().cipher_settings or ()
+    assert (ciphers.evidence.path, ciphers.evidence.line) == ("kong-tuning-configmap.yaml", 9)
 
 
 def test_secrets_by_place_counted_once_references_never_and_never_the_value() -> None:

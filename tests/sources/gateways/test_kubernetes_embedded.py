@@ -222,3 +222,48 @@ def test_a_kong_containers_variables_override_the_kong_conf_its_manifest_holds(t
     assessment = scan(ScanOptions(paths=(tmp_path,)))
     assert not findings(assessment, "TLS_LEGACY_VERSIONS")  # the variable wins, as in Kong
     assert findings(assessment, "FUNC_ADMIN_API_UNAUTHENTICATED")  # kong.conf's admin_listen still applies
+
+
+def test_a_variable_taken_by_reference_hides_the_kong_conf_setting_it_overrides(tmp_path: Path) -> None:
+    """kong.conf says every proxy listener has ssl, but KONG_PROXY_LISTEN comes from a Secret: Kong runs
+    with the Secret's value, which nobody can see. kong.conf's setting is not judged in its place (it
+    made transport a pass before); Kong's default is, as the warning says."""
+    (tmp_path / "kong.yaml").write_text('''apiVersion: v1
+kind: ConfigMap
+metadata: {name: kong-conf, namespace: kong}
+data:
+  kong.conf: |
+    proxy_listen = 0.0.0.0:8443 ssl
+    admin_listen = 127.0.0.1:8001
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: kong, namespace: kong}
+spec:
+  template:
+    spec:
+      containers:
+      - name: proxy
+        image: kong:3.6
+        env:
+        - name: KONG_PROXY_LISTEN
+          valueFrom:
+            secretKeyRef: {name: kong-listen, key: proxy}
+        - name: KONG_DATABASE
+          value: "off"
+''')
+    (tmp_path / "kong.yml").write_text('''_format_version: "3.0"
+services:
+- name: orders
+  url: https://orders.internal:8443
+  routes:
+  - name: orders
+    paths: [/orders]
+    protocols: [http, https]
+''')
+    assessment = scan(ScanOptions(paths=(tmp_path,)))
+    transport = next(c for c in assessment.controls if c.id == "transport_security")
+    assert transport.status.value != "pass"
+    assert not any("every proxy_listen entry has ssl" in (item.note or "") for item in transport.evidence)
+    config = KubernetesReader().read(tmp_path / "kong.yaml", ReadContext(root=tmp_path))
+    assert any(warning.startswith("KONG_PROXY_LISTEN is taken by reference") for warning in config.warnings)
