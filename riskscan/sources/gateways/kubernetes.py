@@ -154,12 +154,13 @@ class KubernetesReader:
         if not objects and not dropped:
             raise KubernetesError("no Kubernetes object in the manifest", path=shown)
         has_routing = any(_is_routing(item) for item in objects)
-        kong = kong_workload(objects, ConfigMaps(documents, shown, path, context))
+        config_maps = ConfigMaps(documents, shown, path, context)
+        kong = kong_workload(objects, config_maps)
         embedded = read_embedded_configs(documents, text, path, context)
         traefik: IngressRouteReading | None = None
         unassessed = sorted({item.kind for item in objects if item.kind in _UNASSESSED_ROUTES})
         if has_routing:
-            routes, traefik = _routes(objects, path, context, warnings)
+            routes, traefik = _routes(objects, path, context, config_maps, warnings)
             warnings += [_KONG_BESIDE_ROUTING] if kong is not None else []
         else:
             routes = []
@@ -212,10 +213,11 @@ def _cipher_settings(objects: list[KubeObject], traefik: IngressRouteReading | N
     return tuple(setting for setting in found if setting is not None)
 
 
-def _routes(objects: list[KubeObject], path: Path, context: ReadContext,
+def _routes(objects: list[KubeObject], path: Path, context: ReadContext, config_maps: ConfigMaps,
             warnings: list[str]) -> tuple[list[GatewayRoute], IngressRouteReading | None]:
     """The routes of a file's routing objects, their parents and backends looked up across the scan, and
-    what its Traefik IngressRoutes showed (None when it has none)."""
+    what its Traefik IngressRoutes showed (None when it has none); `config_maps` are those a Traefik
+    container's `envFrom` may name, the file's own first."""
     gateways = GatewayIndex([parent_gateway(item) for item in objects if item.kind == "Gateway"
                              and _is_routing(item)],
                             path, context)
@@ -223,7 +225,7 @@ def _routes(objects: list[KubeObject], path: Path, context: ReadContext,
     routes: list[GatewayRoute] = []
     for item in objects:
         routes += _routes_of(item, gateways, services, warnings.append)
-    traefik = _ingressroutes(objects, path, context, services, warnings.append)
+    traefik = _ingressroutes(objects, path, context, services, config_maps, warnings.append)
     routes += traefik.routes if traefik is not None else []
     warnings += services.missing_warning()
     if any(item.kind in ("HTTPRoute", "GRPCRoute") for item in objects):
@@ -232,12 +234,13 @@ def _routes(objects: list[KubeObject], path: Path, context: ReadContext,
 
 
 def _ingressroutes(objects: list[KubeObject], path: Path, context: ReadContext, services: ServiceIndex,
+                   config_maps: ConfigMaps,
                    warn: Warn) -> IngressRouteReading | None:
     """The routes of the manifest's Traefik IngressRoutes; None when it has none."""
     found = [item for item in objects if item.kind == "IngressRoute" and _is_routing(item)]
     if not found:
         return None
-    lookup = crd_lookup(objects, path, context, services, names_file_provider(found))
+    lookup = crd_lookup(objects, path, context, services, config_maps, names_file_provider(found))
     for warning in lookup.warnings:
         warn(warning)
     reading = IngressRouteReading()

@@ -44,7 +44,7 @@ from riskscan.sources.gateways.traefik_elsewhere import (
 from riskscan.sources.gateways.traefik_load import TOML_SECTION, load_dynamic
 from riskscan.sources.gateways.traefik_provider import Definitions
 from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_config
-from riskscan.sources.gateways.traefik_static_args import is_traefik_image
+from riskscan.sources.gateways.traefik_static_args import is_traefik_image, split_options
 from riskscan.sources.gateways.traefik_static_env import container_static, noting_file
 from riskscan.sources.structured import load_structured_documents
 
@@ -85,12 +85,12 @@ def is_traefik_crd(item: KubeObject, kind: str) -> bool:
 
 
 def crd_lookup(objects: list[KubeObject], path: Path, context: ReadContext, services: ServiceIndex,
-               needs_file_provider: bool) -> CrdLookup:
-    """What the IngressRoutes among `objects` (the manifest at `path`) may name, from the whole scan;
+               config_maps: ConfigMaps, needs_file_provider: bool) -> CrdLookup:
+    """What the IngressRoutes among `objects` (the manifest at `path`) may name, from the whole scan
+    (`config_maps`: the ConfigMaps a Traefik container's `envFrom` may name, the manifest's own first);
     the file provider's definitions only when a route names one (`needs_file_provider`)."""
     lookup = CrdLookup(Definitions(), services)
     options = [item for item in objects if is_traefik_crd(item, "TLSOption")]
-    config_maps = ConfigMaps([], path.name, path, context)  # the scan's other files: this one's are dropped
     arguments = [found for item in objects for found in _traefik_arguments(item, config_maps)]
     for other in other_files(path, context):
         key = (str(other.path), other.size, other.mtime_ns, context.max_bytes, other.shown)
@@ -144,10 +144,20 @@ def _traefik_arguments(item: KubeObject, config_maps: ConfigMaps) -> list[Static
         if isinstance(container, dict) and is_traefik_image(container.get("image")):
             place = f"/spec/template/spec/containers/{index}"
             variables = container_env(item, place, container, config_maps)
-            config = container_static(container.get("args"), variables, item.shown,
-                                      (f"{item.pointer}{place}/args", f"{item.pointer}{place}/env"))
+            # Options may sit in `command` (`[traefik, --entrypoints...]`) as well as in `args`.
+            given = [*_listed(container.get("command")), *_listed(container.get("args"))]
+            written = "args" if split_options(container.get("args")) else "command"
+            config = container_static(given, variables, item.shown,
+                                      (f"{item.pointer}{place}/{written}", f"{item.pointer}{place}/env"))
             found += [config] if config is not None else []
     return found
+
+
+def _listed(value: object) -> list[object]:
+    """A container's `command` or `args` as a list (one string is one argument, as Kubernetes takes it)."""
+    if isinstance(value, list):
+        return value
+    return [value] if isinstance(value, str) else []
 
 
 @lru_cache(maxsize=1024)

@@ -146,3 +146,66 @@ def test_options_setting_no_entry_point_still_hide_the_variables(tmp_path: Path)
     [api] = config.routes
     assert RouteAspect.LOGGING in api.not_shown  # the options set no static configuration
     assert api.client_transport is None
+
+
+DEPLOYMENT = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: traefik, namespace: edge}
+spec:
+  template:
+    spec:
+      containers:
+      - name: traefik
+        image: traefik:v3.0
+%s
+---
+apiVersion: traefik.io/v1alpha1
+kind: IngressRoute
+metadata: {name: orders, namespace: edge}
+spec:
+  entryPoints: [%s]
+  routes:
+  - match: PathPrefix(`/orders`)
+    kind: Rule
+    services:
+    - name: orders
+      port: 80
+"""
+
+
+def test_options_in_the_container_command_win_over_its_variables(tmp_path: Path) -> None:
+    """`command: [traefik, --entrypoints...]` is how many manifests run Traefik: those options are its
+    static configuration, and the variables (a redirect to https, access logs) are ignored, as Traefik
+    ignores them; reading the variables made the plain `web` route look redirected and logged."""
+    container = """        command: ["traefik", "--entrypoints.web.address=:80", "--providers.kubernetescrd"]
+        env:
+        - {name: TRAEFIK_ENTRYPOINTS_WEB_ADDRESS, value: ":80"}
+        - {name: TRAEFIK_ENTRYPOINTS_WEB_HTTP_REDIRECTIONS_ENTRYPOINT_TO, value: websecure}
+        - {name: TRAEFIK_ACCESSLOG, value: "true"}"""
+    (tmp_path / "traefik.yaml").write_text(DEPLOYMENT % (container, "web"))
+    config = read(tmp_path / "traefik.yaml")
+    orders = route(config, "edge/orders route 0")
+    assert orders.client_transport is not None and orders.client_transport.is_plain
+    assert orders.loggers == ()
+    assert any(IGNORED in warning for warning in config.warnings)
+
+
+def test_an_envfrom_configmap_in_the_same_file_is_read(tmp_path: Path) -> None:
+    """The ConfigMap, the Traefik Deployment naming it and the IngressRoute in one manifest: the
+    variables are found as when the ConfigMap sits in another file."""
+    config_map = """apiVersion: v1
+kind: ConfigMap
+metadata: {name: traefik-env, namespace: edge}
+data:
+  TRAEFIK_ENTRYPOINTS_WEBSECURE_ADDRESS: ":443"
+  TRAEFIK_ENTRYPOINTS_WEBSECURE_HTTP_TLS: "true"
+  TRAEFIK_ACCESSLOG: "true"
+  TRAEFIK_PROVIDERS_KUBERNETESCRD: "true"
+---
+"""
+    container = """        envFrom:
+        - configMapRef: {name: traefik-env}"""
+    (tmp_path / "traefik.yaml").write_text(config_map + DEPLOYMENT % (container, "websecure"))
+    orders = route(read(tmp_path / "traefik.yaml"), "edge/orders route 0")
+    assert orders.client_transport is not None and not orders.client_transport.is_plain
+    assert orders.loggers == ("accessLog",)
