@@ -149,8 +149,6 @@ def read_embedded_configs(
         kind = _kind_of(value, path)
         if kind is None:
             continue
-        if kind is SourceKind.KONG_CONF and kong_conf is None:
-            kong_conf = _placed_settings(value)
         if len(configs) + len(failures) >= _MAX_EMBEDDED:
             failures.append(f"more than {_MAX_EMBEDDED} gateway configurations in ConfigMaps: the rest are"
                          " not read")
@@ -161,6 +159,8 @@ def read_embedded_configs(
             failures.append(read)
             continue
         configs.append(read)
+        if kind is SourceKind.KONG_CONF and kong_conf is None:  # the one `kubernetes` layers variables over
+            kong_conf = _placed_settings(value)
         pointers.add(value.pointer)
         holders.add(value.holder)
         notes.append(f"{value.label}: read as {_WHAT[kind]}")
