@@ -36,7 +36,7 @@ _OPENSSL_KX = {
     ("ECDH", "ECDSA"): ("kECDHe", "aECDH"), ("RSA", "PSK"): ("kRSAPSK", "aRSA"),
     ("SRP", "RSA"): ("kSRP", "aRSA"), ("SRP", "DSS"): ("kSRP", "aDSS"),
     ("ADH",): ("kDHE", "aNULL"), ("AECDH",): ("kECDHE", "aNULL"), ("ECDHE",): ("kECDHE", "aRSA"),
-    ("PSK",): ("kPSK", "aPSK"), ("SRP",): ("kSRP", "aSRP"),
+    ("PSK",): ("kPSK", "aPSK"), ("SRP",): ("kSRP", "aSRP"), ("KRB5",): ("kKRB5", "aKRB5"),
 }
 # IANA key exchange -> the same attributes
 _IANA_KX = {
@@ -57,10 +57,10 @@ _CLASS_ATTRIBUTES = {
 }
 ATTRIBUTES = frozenset({
     "suite", "kRSA", "kDHE", "kECDHE", "kDHr", "kDHd", "kECDHr", "kECDHe", "kPSK", "kDHEPSK", "kECDHEPSK",
-    "kRSAPSK", "kSRP", "fixed_dh", "aRSA", "aDSS", "aECDSA", "aNULL", "aPSK", "aSRP", "aDH", "aECDH",
-    "AES128", "AES256", "AESGCM", "AESCCM", "AESCCM8", "CHACHA20", "CAMELLIA128", "CAMELLIA256", "ARIA128",
-    "ARIA256", "ARIAGCM", "SEED", "IDEA", "3DES", "DES", "RC4", "RC2", "eNULL", "MD5", "SHA1", "SHA256",
-    "SHA384", "AEAD", "EXP", "TLSv1.2", "TLSv1", "SSLv3",
+    "kRSAPSK", "kSRP", "kKRB5", "fixed_dh", "aRSA", "aDSS", "aECDSA", "aNULL", "aPSK", "aSRP", "aDH", "aECDH",
+    "aKRB5", "AES128", "AES256", "AESGCM", "AESCCM", "AESCCM8", "CHACHA20", "CAMELLIA128", "CAMELLIA256",
+    "ARIA128", "ARIA256", "ARIAGCM", "SEED", "IDEA", "3DES", "DES", "RC4", "RC2", "eNULL", "MD5", "SHA1",
+    "SHA256", "SHA384", "AEAD", "EXP", "TLSv1.2", "TLSv1", "SSLv3",
 })
 
 
