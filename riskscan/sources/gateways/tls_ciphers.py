@@ -9,12 +9,14 @@ Three spellings reach riskscan:
 - BoringSSL names with Envoy's equal-preference groups `[A|B]` (Envoy `cipher_suites`);
 - IANA names (`TLS_RSA_WITH_3DES_EDE_CBC_SHA`), as Go and so Traefik `cipherSuites` write them.
 
-The list is read in order, as OpenSSL does, but by families rather than suite by suite: a weakness
-(RC4, 3DES, static RSA ...) is in force when some entry brings it in and no later `!`/`-` entry removes
-all of it. The reading is conservative both ways: a removal counts only when its keyword covers the
-whole family (`!aNULL` does, `!ADH` does not: AECDH stays); and what an umbrella keyword (`ALL`,
-`DEFAULT`, `HIGH`, `MEDIUM`) brings in only on some OpenSSL builds is reported as depending on the build,
-never as a broken suite the file cannot show. A maximum TLS version below 1.2 is weak on its own.
+The list is read in order, as OpenSSL reads it, over a table of suites (`tls_cipher_suites`): each
+entry selects suites (a keyword by their attributes, `A+B` those both parts select, a name that suite),
+`!`/`-` remove the suites they select, and what is reported is the weakness of what remains selected,
+each weak class named by the first entry that brought in a suite of it. The reading is conservative
+both ways: a removal counts only for suites its keyword selects on every build; and a suite that only
+some builds select (an umbrella keyword whose members changed between releases, an algorithm some
+builds lack and the entry does not ask for by name) is reported as depending on the build, never as a
+broken suite the file cannot show. A maximum TLS version below 1.2 is weak on its own.
 """
 
 from __future__ import annotations
@@ -24,11 +26,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 import yaml
 
 from riskscan.model import CipherSetting, CipherWeakness, Evidence, WeakCipher
+from riskscan.sources.gateways.tls_cipher_suites import ATTRIBUTES, Keyword, Match, Suite, parse_suite
 from riskscan.sources.gateways.tls_versions import is_legacy_protocol
 
 __all__ = ["cipher_setting", "split_cipher_string"]
@@ -38,14 +41,6 @@ _SEPARATORS = re.compile(r"[:,\s|\[\]]+")  # OpenSSL's `:` `,` and spaces; Envoy
 _MAX_ENTRIES = 256  # a hostile string of thousands of entries: the first ones are judged, the rest named
 _MAX_NAME = 64
 _MAX_WEAK = 32
-_IANA = re.compile(r"^(?:TLS|SSL)_(?P<kx>[A-Z0-9_]+?)_WITH_(?P<rest>[A-Z0-9_]+)$")
-_TLS13 = re.compile(r"^TLS_(?:AES_128_GCM|AES_256_GCM|CHACHA20_POLY1305|AES_128_CCM(?:_8)?)_SHA(?:256|384)$")
-_OPENSSL_WORDS = frozenset({
-    "ECDHE", "DHE", "EDH", "ECDH", "DH", "ADH", "AECDH", "EXP", "EXP1024", "PSK", "RSA", "SRP", "DSS",
-    "ECDSA", "AES", "AES128", "AES256", "GCM", "CCM", "CCM8", "CHACHA20", "POLY1305", "SHA", "SHA256",
-    "SHA384", "MD5", "RC4", "DES", "CBC3", "CBC", "NULL", "CAMELLIA128", "CAMELLIA256", "SEED", "IDEA",
-    "ARIA128", "ARIA256", "3DES", "EDE", "RC2", "CBC5", "40", "56", "64", "128", "256", "KRB5",
-})
 _LEGACY_MAXIMUM = "the highest TLS version accepted is below TLS 1.2: every connection uses deprecated TLS"
 
 
@@ -54,53 +49,68 @@ class _Class(NamedTuple):
     reason: str
 
 
-class _Rule(NamedTuple):
-    """What one entry brings in (`includes` on every build, `builds` on some) and removes (`covers`)."""
+class _Availability(NamedTuple):
+    """An attribute some builds lack: what the report says, and the keywords that ask for it by name."""
 
-    includes: frozenset[str] = frozenset()
-    builds: frozenset[str] = frozenset()
-    covers: frozenset[str] = frozenset()
-    forward_secrecy: bool = False
-    build_note: str | None = None
-    is_suite: bool = False  # a suite name rather than a keyword: removing it undoes its own entry only
+    note: str
+    asked_by: frozenset[str]
 
 
 class _Catalogue(NamedTuple):
     classes: dict[str, _Class]
-    keywords: dict[str, _Rule]
+    keywords: dict[str, Keyword]
+    availability: dict[str, _Availability]
+    suites: tuple[Suite, ...]
+
+
+# an entry part: a keyword's name or a suite's as written, and what it means
+_Part: TypeAlias = "tuple[str, Keyword | Suite]"
 
 
 @dataclass
 class _State:
-    """The families in force while reading a list: class -> (entry as written, on every build, note)."""
+    """The suites selected while reading a list: attributes -> (entry as written, how surely, build note,
+    the entry's position)."""
 
-    present: dict[str, tuple[str, bool, str | None]] = field(default_factory=dict)
-    banned: set[str] = field(default_factory=set)
-    forward_secrecy: bool = False
+    present: dict[frozenset[str], tuple[str, Match, str | None, int]] = field(default_factory=dict)
+    banned: set[frozenset[str]] = field(default_factory=set)
+    named: dict[frozenset[str], Suite] = field(default_factory=dict)
     unknown: int = 0
     recognised: int = 0
 
 
 def parse_catalogue(text: str) -> _Catalogue:
-    """The classes and keywords of a `tls_ciphers.yaml` text; ValueError names what is wrong."""
+    """The classes, suites and keywords of a `tls_ciphers.yaml` text; ValueError names what is wrong."""
     raw: Any = yaml.safe_load(text)
-    if not isinstance(raw, dict) or not isinstance(raw.get("classes"), dict) \
-            or not isinstance(raw.get("keywords"), dict):
+    if not isinstance(raw, dict) \
+            or not all(isinstance(raw.get(key), dict) for key in ("classes", "keywords")):
         raise ValueError(f"{_DATA_FILE}: mappings 'classes' and 'keywords' are required")
     if not all(isinstance(key, str) for key in (*raw["classes"], *raw["keywords"])):
         raise ValueError(f"{_DATA_FILE}: every class and keyword is a string (quote null, true, false)")
     classes = {str(name): _Class(CipherWeakness(entry["weakness"]), str(entry["reason"]))
                for name, entry in raw["classes"].items()}
-    keywords = {}
-    for name, entry in raw["keywords"].items():
-        includes, builds, covers = (frozenset(str(item) for item in entry.get(key) or ())
-                                    for key in ("includes", "builds", "covers"))
-        unknown = (includes | builds | covers) - set(classes)
-        if unknown:
-            raise ValueError(f"{_DATA_FILE}: keyword {name} names unknown classes {sorted(unknown)}")
-        keywords[str(name).upper()] = _Rule(includes, builds, covers, bool(entry.get("forward_secrecy")),
-                                            entry.get("build_note"))
-    return _Catalogue(classes, keywords)
+    keywords = {str(name): _keyword(str(name), entry) for name, entry in raw["keywords"].items()}
+    availability = {str(name): _Availability(str(entry["note"]),
+                                              frozenset(str(item) for item in entry["asked_by"]))
+                    for name, entry in (raw.get("availability") or {}).items()}
+    names = [str(name) for group in (raw.get("suites") or {}).values() for name in group or ()]
+    suites = tuple(suite for suite in map(parse_suite, names) if suite is not None)
+    if len(suites) != len(names):
+        raise ValueError(f"{_DATA_FILE}: some suite names do not read as suites")
+    unknown = {cls for suite in suites for cls in suite.classes} - set(classes)
+    if unknown:
+        raise ValueError(f"{_DATA_FILE}: suites fall in classes {sorted(unknown)} the file does not define")
+    return _Catalogue(classes, keywords, availability, suites)
+
+
+def _keyword(name: str, entry: Any) -> Keyword:
+    """One keyword's predicate; ValueError when it names an attribute no suite can have."""
+    sets = {key: frozenset(str(item) for item in (entry or {}).get(key) or ())
+            for key in ("every", "any", "none", "builds", "never")}
+    unknown = frozenset().union(*sets.values()) - ATTRIBUTES
+    if unknown:
+        raise ValueError(f"{_DATA_FILE}: keyword {name} names unknown attributes {sorted(unknown)}")
+    return Keyword(**sets, build_note=(entry or {}).get("build_note"))
 
 
 @lru_cache(maxsize=1)
@@ -132,11 +142,50 @@ def cipher_setting(
         warn(f"{where}: {len(names)} cipher entries; the first {_MAX_ENTRIES} are judged")
     if warn is not None and state.unknown:
         warn(f"{where}: {state.unknown} cipher entries riskscan does not recognise are not judged")
-    weak = [_weak(name, cls, definite, note) for cls, (name, definite, note) in state.present.items()]
+    weak = _weak_entries(state)
     if top is not None and is_legacy_protocol(top):
         weak.append(WeakCipher(name=top, weakness=CipherWeakness.LEGACY_ONLY, reason=_LEGACY_MAXIMUM))
+    forward_secrecy = any(_known(state, key).forward_secrecy for key in state.present)
     return CipherSetting(entries=len(names), weak=tuple(weak[:_MAX_WEAK]), maximum=top, evidence=evidence,
-                         has_forward_secrecy=state.forward_secrecy if state.recognised else None)
+                         has_forward_secrecy=forward_secrecy if state.recognised else None)
+
+
+def _weak_entries(state: _State) -> list[WeakCipher]:
+    """One entry per weak class of the suites that remain selected: certain when a suite of the class is
+    selected on every build, else depending on the build; named by the first entry bringing it in."""
+    found: dict[str, tuple[int, str, bool, str | None]] = {}
+    for key, (name, match, note, position) in state.present.items():
+        for cls in _known(state, key).classes:
+            held = found.get(cls)
+            definite = match is Match.EVERY_BUILD
+            if held is None or (definite, -position) > (held[2], -held[0]):
+                found[cls] = (position, name, definite, note)
+    order = list(_catalogue().classes)
+    return [_weak(name, cls, definite, note) for cls, (_, name, definite, note)
+            in sorted(found.items(), key=lambda item: (item[1][0], order.index(item[0])))]
+
+
+def _known(state: _State, key: frozenset[str]) -> Suite:
+    """The suite with these attributes: from the table or named in the list."""
+    return state.named.get(key) or _table()[key]
+
+
+def _keyword_named(name: str) -> str | None:
+    """The keyword spelt `name`, or spelt so but for case when no other keyword is."""
+    return name if name in _catalogue().keywords else _by_case().get(name.upper())
+
+
+@lru_cache(maxsize=1)
+def _by_case() -> dict[str, str]:
+    spellings: dict[str, list[str]] = {}
+    for name in _catalogue().keywords:
+        spellings.setdefault(name.upper(), []).append(name)
+    return {upper: names[0] for upper, names in spellings.items() if len(names) == 1}
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[frozenset[str], Suite]:
+    return {suite.attributes: suite for suite in _catalogue().suites}
 
 
 def _weak(name: str, cls: str, definite: bool, note: str | None) -> WeakCipher:
@@ -152,115 +201,61 @@ def _read_entry(entry: str, state: _State) -> None:
     if entry.startswith("@"):
         return  # @STRENGTH sorts; @SECLEVEL filters by key size, which the file cannot show
     operator, body = (entry[0], entry[1:]) if entry[0] in "!-+" else ("", entry)
-    rule = _rule(body)
-    if rule is None:
+    parts = _parts(body)
+    if parts is None:
         state.unknown += 1
         return
     state.recognised += 1
     if operator == "+":
         return  # moved to the end of the list: same suites, lower preference
-    if operator in "!-" and operator:
-        for cls, (source, _, _) in list(state.present.items()):
-            if cls in rule.covers or (rule.is_suite and source == body):
-                del state.present[cls]
-        if operator == "!":
-            state.banned |= rule.covers
+    for _, meaning in parts:
+        if isinstance(meaning, Suite):
+            state.named.setdefault(meaning.attributes, meaning)
+    if operator:
+        _remove(parts, state, ban=operator == "!")
         return
-    for cls in _ordered(rule.includes - state.banned):
-        if not state.present.get(cls, ("", False, None))[1]:
-            state.present[cls] = (body, True, None)
-    for cls in _ordered(rule.builds - rule.includes - state.banned):
-        state.present.setdefault(cls, (body, False, rule.build_note))
-    state.forward_secrecy |= rule.forward_secrecy
+    for suite in [*_table().values(), *state.named.values()]:
+        if suite.attributes in state.banned:
+            continue
+        match, note = _select(parts, suite)
+        held = state.present.get(suite.attributes)
+        if match is not Match.NONE and (held is None or match > held[1]):
+            state.present[suite.attributes] = (body, match, note, state.recognised)
 
 
-def _ordered(classes: frozenset[str]) -> list[str]:
-    """`classes` in the catalogue's order, so that a report never depends on set iteration."""
-    return [cls for cls in _catalogue().classes if cls in classes]
+def _remove(parts: list[_Part], state: _State, *, ban: bool) -> None:
+    """`-X` removes the selected suites X selects on every build; `!X` also keeps them out for good."""
+    for suite in [*_table().values(), *state.named.values()]:
+        if _select(parts, suite, judge_availability=False)[0] is Match.EVERY_BUILD:
+            state.present.pop(suite.attributes, None)
+            if ban:
+                state.banned.add(suite.attributes)
 
 
-def _rule(body: str) -> _Rule | None:
-    """The rule of an entry: a keyword, a suite name, or several joined by `+` (suites matching all)."""
-    parts = [part for part in body.split("+") if part]
-    rules = [_keyword(part) or _suite(part) for part in parts]
-    if not rules or any(rule is None for rule in rules):
-        return None
-    known = [rule for rule in rules if rule is not None]
-    if len(known) == 1:
-        return known[0]
-    includes = frozenset.intersection(*(rule.includes for rule in known))
-    possible = frozenset.intersection(*(rule.includes | rule.builds for rule in known))
-    return _Rule(includes=includes, builds=possible - includes,
-                 covers=frozenset.intersection(*(rule.covers for rule in known)),
-                 forward_secrecy=all(rule.forward_secrecy for rule in known),
-                 build_note=next((rule.build_note for rule in known if rule.build_note), None))
+def _select(parts: list[_Part], suite: Suite, *, judge_availability: bool = True) -> tuple[Match, str | None]:
+    """Whether an entry of these parts selects `suite` (every part must), on which builds and why."""
+    match, note = Match.EVERY_BUILD, None
+    for _, meaning in parts:
+        got = meaning.match(suite) if isinstance(meaning, Keyword) else \
+            Match.EVERY_BUILD if meaning.attributes == suite.attributes else Match.NONE
+        if got < match:
+            match, note = got, meaning.build_note if isinstance(meaning, Keyword) else None
+    if match is Match.EVERY_BUILD and judge_availability:
+        asked = {written for written, meaning in parts if isinstance(meaning, Keyword)}
+        is_named = any(isinstance(meaning, Suite) for _, meaning in parts)
+        for attribute, available in _catalogue().availability.items():
+            if attribute in suite.attributes and not is_named and not asked & available.asked_by:
+                return Match.SOME_BUILDS, available.note
+    return match, note
 
 
-def _keyword(name: str) -> _Rule | None:
-    return _catalogue().keywords.get(name.upper())
-
-
-def _suite(name: str) -> _Rule | None:
-    """A suite named outright, in IANA (`TLS_..._WITH_...`) or OpenSSL (`ECDHE-RSA-...`) spelling."""
-    upper = name.upper()
-    if _TLS13.match(upper):
-        return _Rule(forward_secrecy=True, is_suite=True)
-    match = _IANA.match(upper)
-    if match:
-        return _iana(match.group("kx"), match.group("rest"))
-    parts = upper.split("-")
-    if len(parts) < 2 or not set(parts) <= _OPENSSL_WORDS:
-        return None
-    return _openssl(parts)
-
-
-def _iana(kx: str, rest: str) -> _Rule:
-    classes = set(_cipher_classes(rest.split("_")))
-    if "ANON" in kx:
-        classes.add("anon")
-    if "EXPORT" in kx or "EXPORT" in rest:
-        classes.add("export")
-    if kx == "NULL":
-        classes.add("null")
-    ephemeral = kx.startswith(("ECDHE_", "DHE_")) or kx in ("ECDHE", "DHE")
-    if kx.startswith("RSA") and "PSK" not in kx:
-        classes.add("static_rsa")
-    elif kx.startswith(("DH_", "ECDH_")) and "ANON" not in kx:
-        classes.add("static_dh")
-    if rest.endswith("_MD5"):
-        classes.add("md5")
-    if rest.endswith("_SHA") and "CBC" in rest:
-        classes.add("cbc_sha1")
-    return _Rule(includes=frozenset(classes), forward_secrecy=ephemeral and "ANON" not in kx, is_suite=True)
-
-
-def _openssl(parts: list[str]) -> _Rule:
-    classes = set(_cipher_classes(parts))
-    if parts[0] in ("EXP", "EXP1024"):
-        classes.add("export")
-        parts = parts[1:] or ["NULL"]
-    kx = parts[0]
-    if kx in ("ADH", "AECDH"):
-        classes.add("anon")
-    elif kx in ("ECDH", "DH"):
-        classes.add("static_dh")
-    elif kx not in ("ECDHE", "DHE", "EDH", "PSK", "SRP", "RSA"):
-        classes.add("static_rsa")  # no key exchange named: RSA (AES128-SHA, DES-CBC3-SHA, RC4-MD5)
-    if parts[-1] == "MD5":
-        classes.add("md5")
-    if parts[-1] == "SHA" and not {"RC4", "NULL"} & set(parts):
-        classes.add("cbc_sha1")
-    return _Rule(includes=frozenset(classes), forward_secrecy=kx in ("ECDHE", "DHE", "EDH"), is_suite=True)
-
-
-def _cipher_classes(words: list[str]) -> Iterable[str]:
-    """The broken bulk ciphers among a suite name's words."""
-    found = set(words)
-    if "RC4" in found:
-        yield "rc4"
-    if found & {"3DES", "CBC3", "EDE"}:
-        yield "3des"
-    elif "DES" in found or "DES40" in found:
-        yield "des"
-    if "NULL" in found:
-        yield "null"
+def _parts(body: str) -> list[_Part] | None:
+    """The parts of an entry joined by `+`, each a keyword or a suite name; None if any is neither."""
+    parts: list[_Part] = []
+    for part in (part for part in body.split("+") if part):
+        name = _keyword_named(part)
+        meaning = _catalogue().keywords[name] if name else parse_suite(part)
+        if meaning is None:
+            return None
+        parts.append((name or part.upper(), meaning))
+    return parts or None
