@@ -15,7 +15,6 @@ A reference's value is None: callers say what they cannot judge, and never count
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any, NamedTuple
 
 from riskscan.errors import SourceError
 from riskscan.sources import ReadContext
+from riskscan.sources.gateways.declared_kinds import declares_kind
 from riskscan.sources.gateways.gateway_lookup import other_files
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, mapping, text
 from riskscan.sources.gateways.kubernetes_secrets import document_objects
@@ -30,9 +30,6 @@ from riskscan.sources.structured import StructuredDocument, escape_pointer_token
 
 __all__ = ["ConfigMaps", "EnvVariable", "container_env"]
 
-_DECLARES_CONFIG_MAP = re.compile(
-    rb"""^\s*(?:-\s+)?kind:\s*["']?ConfigMap["']?\s*(?:#.*)?$|"kind"\s*:\s*"ConfigMap\"""", re.MULTILINE
-)
 _MAX_VARIABLES = 500
 
 
@@ -143,7 +140,7 @@ def _config_maps_in(file: str, size: int, mtime_ns: int, max_bytes: int,
     """The ConfigMaps one file declares (none when it is unreadable: it is reported on its own)."""
     path = Path(file)
     try:
-        if _DECLARES_CONFIG_MAP.search(path.read_bytes()) is None:
+        if not declares_kind(path.read_bytes(), "ConfigMap"):
             return ()
         documents = load_structured_documents(path, ReadContext(root=path.parent, max_bytes=max_bytes))
     except (OSError, SourceError):
