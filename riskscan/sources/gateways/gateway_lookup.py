@@ -81,7 +81,8 @@ def other_files(path: Path, context: ReadContext) -> Iterator[OtherFile]:
 
 
 def candidate_files(context: ReadContext) -> Iterator[Path]:
-    """YAML and JSON files under the allowed roots, at most `_MAX_FILES` of them."""
+    """YAML and JSON files under the allowed roots, at most `_MAX_FILES` of them. A name that is no file
+    (a link to nothing, a loop of links) is passed over, as discovery passes it over."""
     seen = 0
     for root in context.allowed_roots or (context.root,):
         for folder, dirs, files in os.walk(root):
@@ -91,7 +92,9 @@ def candidate_files(context: ReadContext) -> Iterator[Path]:
                     seen += 1
                     if seen > _MAX_FILES:
                         return
-                    yield (Path(folder) / name).resolve()
+                    file = Path(folder) / name
+                    if file.is_file():
+                        yield file.resolve()
 
 
 @lru_cache(maxsize=1024)

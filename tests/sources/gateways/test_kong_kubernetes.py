@@ -187,3 +187,15 @@ spec:
 def test_wrong_types_cost_the_entry_not_the_file(tmp_path: Path, env: str) -> None:
     config = manifest(tmp_path, env)
     assert config.admin_exposures in ((), None)
+
+
+def test_a_loop_of_links_beside_the_manifests_does_not_stop_the_configmap_lookup(tmp_path: Path) -> None:
+    (tmp_path / "loop.yaml").symlink_to("loop.yaml")
+    (tmp_path / "deeper").mkdir()
+    (tmp_path / "deeper" / "also-loop.json").symlink_to("also-loop.json")
+    (tmp_path / "env.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kong-env}\ndata:\n  KONG_SSL_CIPHER_SUITE: old\n")
+    config = manifest(tmp_path, "        - {name: KONG_DATABASE, value: \"off\"}\n"
+                                "        envFrom:\n        - configMapRef: {name: kong-env}")
+    [setting] = config.tls_settings or ()
+    assert setting.allows_legacy and setting.evidence.path == "env.yaml"

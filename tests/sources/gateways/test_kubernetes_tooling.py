@@ -137,3 +137,17 @@ def test_hostile_file_names_cost_a_warning_each_not_the_file(tmp_path: Path) -> 
     config = KustomizationReader().read(tmp_path / "kustomization.yaml", ReadContext(root=tmp_path))
     assert config.clear_secrets == ()
     assert len(config.warnings) == 3 and all(warning.endswith("not checked") for warning in config.warnings)
+
+
+def test_a_loop_of_links_named_by_a_generator_costs_a_warning_not_the_file(tmp_path: Path) -> None:
+    (tmp_path / "kustomization.yaml").write_text(
+        "secretGenerator:\n- name: s\n  envs: [loop.env]\n  files: [certs/loop.pem]\n"
+        '  literals: ["DB_PASSWORD=KUST-PLANTED-loop"]\n', encoding="utf-8")
+    (tmp_path / "loop.env").symlink_to("loop.env")
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs" / "loop.pem").symlink_to("../certs/loop.pem")
+    config = KustomizationReader().read(tmp_path / "kustomization.yaml", ReadContext(root=tmp_path))
+    assert [item.pointer for item in config.clear_secrets or ()] == ["/secretGenerator/0/literals/0"]
+    assert config.warnings == tuple(
+        f"{name}: named by a generator, but no such file (or an empty one): not checked"
+        for name in ("loop.env", "certs/loop.pem"))
