@@ -31,7 +31,7 @@ from typing import Any
 
 from riskscan.errors import SourceError
 from riskscan.sources import HEAD_BYTES, ReadContext
-from riskscan.sources.gateways.container_env import ConfigMaps, container_env
+from riskscan.sources.gateways.container_env import ConfigMaps, container_env, env_from_warning
 from riskscan.sources.gateways.declared_kinds import declares_kind
 from riskscan.sources.gateways.gateway_lookup import other_files
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, collect_objects
@@ -145,6 +145,8 @@ def _traefik_arguments(item: KubeObject, config_maps: ConfigMaps) -> list[Static
             config = container_static(container.get("args"), variables, item.shown,
                                       (f"{item.pointer}{place}/args", f"{item.pointer}{place}/env"))
             found += [config] if config is not None else []
+            too_many = env_from_warning(container)
+            found += [too_many] if too_many else []  # a str is a warning
     return found
 
 

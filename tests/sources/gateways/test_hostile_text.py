@@ -76,12 +76,13 @@ spec:
         - {name: KONG_DATABASE, value: "off"}
 """)
     (tmp_path / "notes.yaml").write_text(f"a: 1{BLANK_LINES}")
-    (tmp_path / "env.yaml").write_text(f"{BLANK_LINES}apiVersion: v1\nkind: ConfigMap\nmetadata:\n"
-                                       "  name: kong-env\n  namespace: kong\ndata:\n  KONG_SSL_CIPHER_SUITE: old\n")
+    env = ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kong-env, namespace: kong}\n"
+           "data:\n  KONG_SSL_CIPHER_SUITE: old\n")
+    (tmp_path / "env.yaml").write_text(BLANK_LINES + env)
     config = KubernetesReader().read(tmp_path / "kong.yaml", ReadContext(root=tmp_path))
     [setting] = config.tls_settings or ()
     assert setting.allows_legacy
-    assert (setting.evidence.path, setting.evidence.line) == ("env.yaml", 30_007)
+    assert (setting.evidence.path, setting.evidence.line) == ("env.yaml", 30_005)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
