@@ -8,6 +8,7 @@ stderr); 3 an unexpected internal error (one line; `--debug` shows the traceback
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from collections.abc import Sequence
@@ -295,7 +296,7 @@ def _pair_formats(outputs: list[str], formats: list[str]) -> list[tuple[str, str
               for i, out in enumerate(outputs)]
     seen: set[str | Path] = set()
     for out, fmt in paired:
-        same = out if out == STDOUT else Path(out).resolve()
+        same = out if out == STDOUT else Path(os.path.realpath(out))  # never raises on a loop of links
         if same in seen:
             raise UsageError(f"{out} is given twice as an output" if out != STDOUT
                              else "only one output can go to stdout ('-')")
@@ -320,7 +321,7 @@ def _refuse_output_onto(db: Path, destinations: list[str]) -> None:
 
 
 def _is_same_file(first: Path, second: Path) -> bool:
-    if first.resolve() == second.resolve():
+    if os.path.realpath(first) == os.path.realpath(second):  # never raises on a loop of links
         return True
     try:
         return first.samefile(second)  # hard links

@@ -69,11 +69,12 @@ def discover_files(paths: Sequence[Path]) -> list[Path]:
     Raises `InputError` for a path that does not exist. Symbolic links are followed only when they
     stay inside the folders given, so a link cannot pull in files from elsewhere on the machine.
     """
+    for given in paths:  # before resolving: a loop of links is no file (resolve() would raise on it)
+        if not given.exists():
+            raise InputError(f"{redact_file_path(str(given))}: no such file or folder")
     roots = [path.resolve() for path in paths]
     found: dict[Path, None] = {}
     for given, resolved in zip(paths, roots):
-        if not given.exists():
-            raise InputError(f"{redact_file_path(str(given))}: no such file or folder")
         if given.is_file():
             found.setdefault(resolved)
             continue

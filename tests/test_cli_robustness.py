@@ -102,6 +102,14 @@ def test_a_report_through_a_symlink_replaces_the_file_it_points_to(tmp_path: Pat
     assert sorted(path.name for path in (tmp_path / "reports").iterdir()) == ["latest.json"]
 
 
+def test_a_report_onto_a_loop_of_links_is_refused_in_one_line_before_the_scan(tmp_path: Path) -> None:
+    (tmp_path / "loop.json").symlink_to("loop.json")
+    result = run_cli("scan", ESTATE, "-o", "loop.json", "--no-db", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["riskscan: error: loop.json: is a loop of symbolic links"]
+    assert (tmp_path / "loop.json").is_symlink()
+
+
 def test_a_report_onto_the_history_database_is_refused_before_the_scan(tmp_path: Path) -> None:
     assert run_cli("scan", ESTATE, "--db", "h.db", cwd=tmp_path).returncode == 0
     before = (tmp_path / "h.db").read_bytes()

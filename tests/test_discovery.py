@@ -33,6 +33,26 @@ def test_a_missing_path_is_an_input_error(tmp_path: Path) -> None:
         discover_files([tmp_path / "absent"])
 
 
+def test_a_loop_of_links_is_no_file_given_or_found(tmp_path: Path) -> None:
+    (tmp_path / "loop.yaml").symlink_to("loop.yaml")
+    (tmp_path / "a.yaml").write_text("openapi: 3.0.0\n")
+    with pytest.raises(InputError, match="loop.yaml: no such file or folder"):
+        discover_files([tmp_path / "loop.yaml"])
+    assert discover_files([tmp_path]) == [(tmp_path / "a.yaml").resolve()]
+
+
+def test_a_path_through_a_loop_of_links_is_judged_without_raising(tmp_path: Path) -> None:
+    given = tmp_path / "given"
+    given.mkdir()
+    (given / "loop").symlink_to("loop")
+    os.symlink(tmp_path, given / "up")  # a link leaving the folder given, then a loop outside it
+    (tmp_path / "outer").symlink_to("outer")
+    context = ReadContext(root=given)
+    assert context.is_allowed(given / "loop" / "x.yaml")  # cannot be opened: fails as a missing file
+    assert context.relative_path(given / "loop") == "loop"
+    assert not context.is_allowed(given / "up" / "outer" / "x.yaml")
+
+
 def test_a_link_leaving_the_given_folder_is_not_followed(tmp_path: Path) -> None:
     outside = tmp_path / "outside"
     outside.mkdir()

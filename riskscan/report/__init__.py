@@ -83,6 +83,8 @@ def check_destination(destination: str) -> None:
     if destination == STDOUT:
         return
     target = Path(os.path.realpath(destination))
+    if target.is_symlink():  # realpath stops at a loop of links: it points at nothing to write
+        raise OutputError("is a loop of symbolic links", path=destination)
     if target.is_dir():
         raise OutputError("is a folder, not a file", path=destination)
     if not target.parent.is_dir():

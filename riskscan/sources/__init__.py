@@ -34,6 +34,7 @@ __all__ = [
     "detect_kind",
     "make_client_hasher",
     "read_head",
+    "resolve_path",
 ]
 
 HEAD_BYTES = 65536
@@ -102,14 +103,24 @@ class ReadContext:
         return None
 
     def resolve(self, path: Path) -> Path:
-        """`path.resolve()`, once per path of a scan (forgotten past `_MAX_RESOLUTIONS` paths)."""
+        """`resolve_path(path)`, once per path of a scan (forgotten past `_MAX_RESOLUTIONS` paths)."""
         resolved = self._resolutions.get(path)
         if resolved is None:
             if len(self._resolutions) >= _MAX_RESOLUTIONS:
                 self._resolutions.clear()
                 self._shown.clear()
-            resolved = self._resolutions[path] = path.resolve()
+            resolved = self._resolutions[path] = resolve_path(path)
         return resolved
+
+
+def resolve_path(path: Path) -> Path:
+    """`path.resolve()`, except that a loop of symbolic links (RuntimeError on Python 3.11) is resolved
+    up to the loop only (`os.path.realpath`): a link leaving the folders given is still seen, and the
+    path, which no open can get through, is kept rather than failing the file or the scan."""
+    try:
+        return path.resolve()
+    except RuntimeError:
+        return Path(os.path.realpath(path))
 
 
 class SourceReader(Protocol):

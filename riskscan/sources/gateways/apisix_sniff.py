@@ -71,8 +71,8 @@ _FOREIGN_KEYS = frozenset(
     }
 )
 # Kong routes match on `paths`; APISIX routes on `uri`/`uris`.
-_KONG_PATHS = re.compile(r"^\s*(?:-\s+)?[\"']?paths[\"']?\s*:", re.MULTILINE)
-_APISIX_URI = re.compile(r"^\s*(?:-\s+)?[\"']?uris?[\"']?\s*:", re.MULTILINE)
+_KONG_PATHS = re.compile(r"^[ \t]*(?:-[ \t]+)?[\"']?paths[\"']?[ \t]*:", re.MULTILINE)
+_APISIX_URI = re.compile(r"^[ \t]*(?:-[ \t]+)?[\"']?uris?[\"']?[ \t]*:", re.MULTILINE)
 
 
 def looks_like_standalone(path: Path, head: bytes) -> bool:

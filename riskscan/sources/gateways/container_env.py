@@ -9,13 +9,14 @@ Read as the Kubernetes reference defines a container's `env` and `envFrom`:
   read first, then the other YAML and JSON files given) gives its `data` keys at their own place; a
   Secret named there is a reference, never read;
 - a variable of `env` overrides one of `envFrom`; among `envFrom` sources the last one listed wins;
+  each source is read once, and at most `MAX_ENV_SOURCES` of them (a warning counts the others), so a
+  hostile list costs no more than a long one; of at most 500 variables, `env`'s are kept first;
 - `$(VAR)` in a value is expanded by Kubernetes when the container starts: a reference too.
 A reference's value is None: callers say what they cannot judge, and never count it as written out.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -23,17 +24,18 @@ from typing import Any, NamedTuple
 
 from riskscan.errors import SourceError
 from riskscan.sources import ReadContext
+from riskscan.sources.gateways.declared_kinds import declares_kind
 from riskscan.sources.gateways.gateway_lookup import other_files
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, mapping, text
 from riskscan.sources.gateways.kubernetes_secrets import document_objects
 from riskscan.sources.structured import StructuredDocument, escape_pointer_token, load_structured_documents
 
-__all__ = ["ConfigMaps", "EnvVariable", "container_env"]
+__all__ = ["MAX_ENV_SOURCES", "ConfigMaps", "EnvSources", "EnvVariable", "container_env", "env_from_sources",
+           "env_from_warning"]
 
-_DECLARES_CONFIG_MAP = re.compile(
-    rb"""^\s*(?:-\s+)?kind:\s*["']?ConfigMap["']?\s*(?:#.*)?$|"kind"\s*:\s*"ConfigMap\"""", re.MULTILINE
-)
 _MAX_VARIABLES = 500
+MAX_ENV_SOURCES = 100
+"""How many distinct `envFrom` sources of one container are read."""
 
 
 class EnvVariable(NamedTuple):
@@ -76,20 +78,56 @@ class ConfigMaps:
 
 def container_env(item: KubeObject, pointer: str, container: Mapping[str, Any],
                   config_maps: ConfigMaps) -> list[EnvVariable]:
-    """The variables of one container (`pointer`: its place below `item`), `env` over `envFrom`."""
-    variables: dict[str, EnvVariable] = {}
-    for index, source in enumerate(_entries(container.get("envFrom"))):
-        place = f"{pointer}/envFrom/{index}"
-        variables.update((found.name, found) for found in _from_source(item, place, source, config_maps))
-    for index, entry in enumerate(_entries(container.get("env"))):
+    """The variables of one container (`pointer`: its place below `item`), `env` over `envFrom`: at most
+    `_MAX_VARIABLES`, the `env` entries first (a large ConfigMap never pushes one out)."""
+    explicit: dict[str, EnvVariable] = {}
+    for index, entry in _entries(container.get("env")):
         name = text(entry.get("name"))
-        if name:
-            variables[name] = _variable(item, f"{pointer}/env/{index}", entry, config_maps)
-    return list(variables.values())[:_MAX_VARIABLES]
+        if name and (name in explicit or len(explicit) < _MAX_VARIABLES):
+            explicit[name] = _variable(item, f"{pointer}/env/{index}", entry, config_maps)
+    taken: dict[str, EnvVariable] = {}
+    for index, source in env_from_sources(container).entries:
+        place = f"{pointer}/envFrom/{index}"
+        taken.update((found.name, found) for found in _from_source(item, place, source, config_maps))
+    room = _MAX_VARIABLES - len(explicit)
+    return [found for name, found in taken.items() if name not in explicit][:room] + list(explicit.values())
 
 
-def _entries(value: object) -> list[Mapping[str, Any]]:
-    return [entry for entry in value if isinstance(entry, dict)] if isinstance(value, list) else []
+class EnvSources(NamedTuple):
+    """A container's `envFrom` sources as read: each (ConfigMap or Secret, prefix) once, at its last
+    listing (the last one listed wins), at most `MAX_ENV_SOURCES`; `dropped` counts those past it."""
+
+    entries: list[tuple[int, Mapping[str, Any]]]  # (index in `envFrom`, entry)
+    dropped: int
+
+
+def env_from_sources(container: Mapping[str, Any]) -> EnvSources:
+    """The `envFrom` entries read (see `EnvSources`): a list repeating one ConfigMap thousands of times
+    costs one reading of it, and thousands of distinct ones cost `MAX_ENV_SOURCES` readings."""
+    last: dict[tuple[str, str, str], tuple[int, Mapping[str, Any]]] = {}
+    for index, source in _entries(container.get("envFrom")):
+        key = (text(mapping(source.get("configMapRef")).get("name")),
+               text(mapping(source.get("secretRef")).get("name")), text(source.get("prefix")))
+        last.pop(key, None)
+        last[key] = (index, source)
+    entries = list(last.values())  # in the order of their last listing
+    return EnvSources(entries[:MAX_ENV_SOURCES], max(0, len(entries) - MAX_ENV_SOURCES))
+
+
+def env_from_warning(container: Mapping[str, Any]) -> str | None:
+    """The warning for a container listing more `envFrom` sources than are read; None otherwise."""
+    dropped = env_from_sources(container).dropped
+    if not dropped:
+        return None
+    return (f"{dropped} envFrom source(s) past the first {MAX_ENV_SOURCES} not read: a setting they hold is"
+            " unknown")
+
+
+def _entries(value: object) -> list[tuple[int, Mapping[str, Any]]]:
+    """The mappings of a list, each with its index in the list (a pointer names it so)."""
+    if not isinstance(value, list):
+        return []
+    return [(index, entry) for index, entry in enumerate(value) if isinstance(entry, dict)]
 
 
 def _variable(item: KubeObject, place: str, entry: Mapping[str, Any], config_maps: ConfigMaps) -> EnvVariable:
@@ -143,7 +181,7 @@ def _config_maps_in(file: str, size: int, mtime_ns: int, max_bytes: int,
     """The ConfigMaps one file declares (none when it is unreadable: it is reported on its own)."""
     path = Path(file)
     try:
-        if _DECLARES_CONFIG_MAP.search(path.read_bytes()) is None:
+        if not declares_kind(path.read_bytes(), "ConfigMap"):
             return ()
         documents = load_structured_documents(path, ReadContext(root=path.parent, max_bytes=max_bytes))
     except (OSError, SourceError):

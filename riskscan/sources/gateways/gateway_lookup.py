@@ -10,7 +10,6 @@ walk is bounded (`_MAX_FILES`), so a large tree costs one listing per scanned ro
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from riskscan.errors import SourceError
 from riskscan.sources import ReadContext
+from riskscan.sources.gateways.declared_kinds import declares_kind
 from riskscan.sources.gateways.gateway_api_listeners import ParentGateway, parent_gateway
 from riskscan.sources.gateways.kubernetes_objects import collect_objects
 from riskscan.sources.structured import load_structured_documents
@@ -27,9 +27,6 @@ __all__ = ["GatewayIndex", "OtherFile", "candidate_files", "other_files"]
 _MAX_FILES = 5000
 _SUFFIXES = frozenset({".yaml", ".yml", ".json"})
 _IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", ".tox"})
-_DECLARES_GATEWAY = re.compile(
-    rb"""^\s*(?:-\s+)?kind:\s*["']?Gateway["']?\s*(?:#.*)?$|"kind"\s*:\s*"Gateway\"""", re.MULTILINE
-)
 
 
 class GatewayIndex:
@@ -84,7 +81,8 @@ def other_files(path: Path, context: ReadContext) -> Iterator[OtherFile]:
 
 
 def candidate_files(context: ReadContext) -> Iterator[Path]:
-    """YAML and JSON files under the allowed roots, at most `_MAX_FILES` of them."""
+    """YAML and JSON files under the allowed roots, at most `_MAX_FILES` of them. A name that is no file
+    (a link to nothing, a loop of links) is passed over, as discovery passes it over."""
     seen = 0
     for root in context.allowed_roots or (context.root,):
         for folder, dirs, files in os.walk(root):
@@ -94,7 +92,9 @@ def candidate_files(context: ReadContext) -> Iterator[Path]:
                     seen += 1
                     if seen > _MAX_FILES:
                         return
-                    yield (Path(folder) / name).resolve()
+                    file = Path(folder) / name
+                    if file.is_file():
+                        yield file.resolve()
 
 
 @lru_cache(maxsize=1024)
@@ -102,7 +102,7 @@ def _gateways_in(file: str, size: int, mtime_ns: int, max_bytes: int) -> tuple[P
     """The Gateways one file declares (none when it is unreadable: it is reported on its own)."""
     path = Path(file)
     try:
-        if _DECLARES_GATEWAY.search(path.read_bytes()) is None:
+        if not declares_kind(path.read_bytes(), "Gateway"):
             return ()
         documents = load_structured_documents(path, ReadContext(root=path.parent, max_bytes=max_bytes))
     except (OSError, SourceError):

@@ -56,8 +56,8 @@ _KONG_ONLY_KEYS = frozenset(
     {"ca_certificates", "certificates", "targets", "snis", "vaults", "key_sets", "partials"}
 )
 # Kong routes match on `paths`; APISIX routes on `uri`/`uris`.
-_ROUTE_PATHS = re.compile(r"^\s*(?:-\s+)?[\"']?paths[\"']?\s*:", re.MULTILINE)
-_APISIX_URI = re.compile(r"^\s*(?:-\s+)?[\"']?uris?[\"']?\s*:", re.MULTILINE)
+_ROUTE_PATHS = re.compile(r"^[ \t]*(?:-[ \t]+)?[\"']?paths[\"']?[ \t]*:", re.MULTILINE)
+_APISIX_URI = re.compile(r"^[ \t]*(?:-[ \t]+)?[\"']?uris?[\"']?[ \t]*:", re.MULTILINE)
 
 
 class KongError(SourceError):

@@ -42,7 +42,8 @@ from riskscan.sources.structured import load_text, parse_structured_text
 
 __all__ = ["KongConfError", "KongConfReader", "kong_runtime_config", "parse_kong_conf"]
 
-_ASSIGNMENT = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*=\s*(.*?)\s*$")
+# The value is stripped in Python: `=\s*(.*?)\s*$` backtracks quadratically on a run of blanks inside it.
+_ASSIGNMENT = re.compile(r"^\s*([a-z][a-z0-9_]*)\s*=(.*)$")
 _SECTION = re.compile(r"^\s*\[[^\]]*\]\s*$")  # an INI section: never kong.conf
 # Settings only Kong has: one of them, with another Kong setting, tells a kong.conf.
 _KONG_ONLY = frozenset({
@@ -90,7 +91,7 @@ def _parse(lines: list[str]) -> _Parsed:
         if match is None:
             ignored.append(number)
             continue
-        settings[match.group(1)] = Setting(_unquote(match.group(2)), number)
+        settings[match.group(1)] = Setting(_unquote(match.group(2).strip()), number)
     return _Parsed(settings, ignored)
 
 

@@ -21,7 +21,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from riskscan.sources.gateways.container_env import ConfigMaps, EnvVariable, container_env
+from riskscan.sources.gateways.container_env import (
+    ConfigMaps,
+    EnvVariable,
+    container_env,
+    env_from_sources,
+    env_from_warning,
+)
 from riskscan.sources.gateways.kong_compose import KongService, is_kong_image
 from riskscan.sources.gateways.kong_conf_rules import Setting
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, mapping, text
@@ -31,6 +37,7 @@ __all__ = ["kong_workload", "over_kong_conf"]
 
 _PREFIX = "KONG_"
 _RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
+_PLACES_SHOWN = 5
 # Settings whose absence Kong fills with a default that riskscan then judges: unknown is not absent.
 _DECIDING = ("proxy_listen", "admin_listen", "admin_gui_listen", "ssl_cipher_suite", "ssl_protocols",
              "enforce_rbac")
@@ -51,10 +58,13 @@ def kong_workload(objects: list[KubeObject], config_maps: ConfigMaps) -> KongSer
                 "value is unknown and Kong's default is judged in its place" for name in unknown]
     unread = _unread_sources(item, container, config_maps)
     if unread:
-        places = ", ".join(f"envFrom/{index}" for index in unread)
+        places = ", ".join(f"envFrom/{index}" for index in unread[:_PLACES_SHOWN])
+        places += f" and {len(unread) - _PLACES_SHOWN} more" if len(unread) > _PLACES_SHOWN else ""
         warnings.append(f"{len(unread)} envFrom source(s) ({places}) take variables from a Secret or a"
                         " ConfigMap in no file given: a KONG_* setting there is unknown, Kong's default is"
                         " judged in its place")
+    too_many = env_from_warning(container)
+    warnings += [too_many] if too_many else []
     if len(found) > 1:
         warnings.append(f"{len(found) - 1} more Kong container(s) with KONG_* variables not read (only the"
                         f" one of {item.label})")
@@ -87,11 +97,11 @@ def _kong_containers(objects: list[KubeObject], config_maps: ConfigMaps
 
 
 def _unread_sources(item: KubeObject, container: Mapping[str, Any], config_maps: ConfigMaps) -> list[int]:
-    """The (0-based) `envFrom` entries whose variables are not read: a Secret's, or a missing ConfigMap's."""
-    sources = container.get("envFrom")
+    """The (0-based) `envFrom` entries read whose variables are unknown: a Secret's, or a missing
+    ConfigMap's (`env_from_sources`: those past the cap are counted by `env_from_warning`)."""
     unread = []
-    for index, source in enumerate(sources if isinstance(sources, list) else []):
-        reference = mapping(mapping(source).get("configMapRef"))
+    for index, source in env_from_sources(container).entries:
+        reference = mapping(source.get("configMapRef"))
         if not reference or config_maps.find(item.namespace, text(reference.get("name"))) is None:
             unread.append(index)
     return unread

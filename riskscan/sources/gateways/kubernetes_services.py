@@ -21,7 +21,6 @@ the route's upstream stays not shown, and one warning per file names the Service
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -31,6 +30,7 @@ from riskscan.errors import SourceError
 from riskscan.model import Evidence
 from riskscan.redaction import redact
 from riskscan.sources import ReadContext
+from riskscan.sources.gateways.declared_kinds import declares_kind
 from riskscan.sources.gateways.gateway_lookup import other_files
 from riskscan.sources.gateways.kubernetes_objects import (
     KubeObject,
@@ -52,12 +52,8 @@ from riskscan.sources.structured import load_structured_documents
 
 __all__ = ["BackendRef", "Resolved", "ServiceIndex", "resolve_backends"]
 
-_KINDS = rb"Service|BackendTLSPolicy|Deployment|StatefulSet|ReplicaSet|DaemonSet|HorizontalPodAutoscaler"
-_DECLARES = re.compile(
-    rb"""^\s*(?:-\s+)?kind:\s*["']?(?:%s)["']?\s*(?:#.*)?$|"kind"\s*:\s*"(?:%s)\""""
-    % ((_KINDS,) * 2),
-    re.MULTILINE,
-)
+_KINDS = ("Service", "BackendTLSPolicy", "Deployment", "StatefulSet", "ReplicaSet", "DaemonSet",
+          "HorizontalPodAutoscaler")
 _POLICY_GROUP = "gateway.networking.k8s.io/"
 _MAX_NAMED = 5
 
@@ -196,7 +192,7 @@ def _services_in(file: str, size: int, mtime_ns: int, max_bytes: int, shown: str
     its own, if it is an input at all)."""
     path = Path(file)
     try:
-        if _DECLARES.search(path.read_bytes()) is None:
+        if not declares_kind(path.read_bytes(), *_KINDS):
             return _Found({}, frozenset())
         documents = load_structured_documents(path, ReadContext(root=path.parent, max_bytes=max_bytes))
     except (OSError, SourceError):

@@ -21,7 +21,7 @@ __all__ = ["is_manifest"]
 
 _DOCUMENT_MARKER = re.compile(r"^---(?:[ \t].*)?$", re.MULTILINE)
 _TOP_KEY = re.compile(r"""^["']?(apiVersion|kind)["']?[ \t]*:[ \t]*["']?([^\s"'#]*)""", re.MULTILINE)
-_CONTENT_LINE = re.compile(r"^(?![ \t]|#|\{\{|\.\.\.|\s*$).+", re.MULTILINE)
+_CONTENT_LINE = re.compile(r"^(?![ \t]|#|\{\{|\.\.\.|[\r\f\v]*$).+", re.MULTILINE)
 _API_VERSION = re.compile(r"(?:[a-z0-9][a-z0-9.-]*/)?v\d+(?:(?:alpha|beta)\d+)?")
 # API groups of tool configurations that look like objects (their own `apiVersion` and `kind`).
 _TOOL_GROUPS = ("kustomize.config.k8s.io", "config.k8s.io", "kind.x-k8s.io", "k3d.io", "kubeadm.k8s.io",

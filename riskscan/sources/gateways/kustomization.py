@@ -13,9 +13,11 @@ object in it. As the Kustomize reference defines `secretGenerator` and `configMa
   marked as included by the kustomization. A file outside the scanned folders, or missing, is not read
   (a warning names it): it is kept elsewhere, which is what a reference means;
 - `files` (`path` or `key=path`): a secretGenerator file in the scanned folders that is not empty is
-  itself a secret (a key, a password file), cited by its path; its content is never read. An empty
-  file, like a missing one, is warned about. A configMapGenerator's files are configuration, not
-  judged.
+  itself a secret (a key, a password file), cited by its path; its content is never kept. Only its
+  first 64 KiB are looked at, for PEM blocks: a file holding certificates and public keys only (a
+  `kubernetes.io/tls` Secret's `tls.crt`, a `ca.crt` bundle) is public by design and not counted; a
+  private key among them, or anything else, is. An empty file, like a missing one, is warned about.
+  A configMapGenerator's files are configuration, not judged.
 Values that are templates or environment references (`${DB_PASSWORD}`) are none. Nothing else is read
 (resources, patches, Helm values); a kustomization is never a Kubernetes manifest (`kubernetes_sniff`).
 """
@@ -51,6 +53,11 @@ _FIELDS = frozenset({
     "crds", "vars", "replacements", "openapi", "buildMetadata", "sortOptions",
 })
 _ENV_LINE = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_.-]*)\s*=(.*)$")
+_PEM_BEGIN = re.compile(rb"-----BEGIN ([A-Z0-9 ]{1,40})-----")
+# PEM blocks that are public by design (RFC 7468 labels): certificates, revocation lists, public keys.
+_PUBLIC_PEM = frozenset({b"CERTIFICATE", b"TRUSTED CERTIFICATE", b"X509 CRL", b"PUBLIC KEY",
+                         b"RSA PUBLIC KEY"})
+_PEM_HEAD_BYTES = 65536
 _MAX_ENV_LINES = 10_000
 
 
@@ -163,10 +170,22 @@ def _check_files(entry: Mapping[str, Any], path: Path, context: ReadContext, is_
         return
     for name in _strings(entry.get("files")):
         secret_file = _local_file(name.rpartition("=")[2], path, context, found.warnings.append)
-        if secret_file is not None:
+        if secret_file is not None and not _holds_only_public_pem(secret_file):
             found.places.append(Evidence(path=context.relative_path(secret_file), note=(
                 "a file a Kustomize secretGenerator turns into a Secret (the whole file is a credential in "
                 "clear)")))
+
+
+def _holds_only_public_pem(file: Path) -> bool:
+    """True when the file's first bytes are PEM blocks of certificates and public keys only: public by
+    design, no credential. A private key among them, text that is no PEM, or an unreadable file: False."""
+    try:
+        with file.open("rb") as handle:
+            head = handle.read(_PEM_HEAD_BYTES)
+    except OSError:
+        return False
+    kinds = {match.group(1) for match in _PEM_BEGIN.finditer(head)}
+    return bool(kinds) and kinds <= _PUBLIC_PEM and b"PRIVATE KEY" not in head
 
 
 def _strings(value: object) -> list[str]:

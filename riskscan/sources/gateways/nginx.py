@@ -64,8 +64,10 @@ _MAX_NODES_SHOWN = 5
 # The first significant line of an nginx config: a directive name then arguments, `;` or `{`
 # (never `name:` as in YAML, never `{`/`[` as in JSON, never an address as in an access log).
 _FIRST_LINE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(?:\s|\{|;|$)")
+# Each repetition stays on its line or is bounded: the head may be 64 KiB of blank lines or `location`s.
 _BLOCK = re.compile(
-    r"^\s*(?:http|server|events|stream|upstream\s+[^{;\s]+|location\s+[^{;]*?)\s*\{", re.MULTILINE
+    r"^[ \t]*(?:(?:http|server|events|stream)\s*|upstream\s+[^{;\s]+\s*|location\s[^{;]{0,1000}+)\{",
+    re.MULTILINE,
 )
 
 

@@ -52,7 +52,9 @@ class LocationMatch:
 _MODIFIERS = ("^~", "~*", "=", "~")
 # A whole-segment wildcard: a character class that cannot match "/" (or \d, \w), repeated with `+`.
 _POSITIVE = r"\[(?!\^)(?:[^\]\\/]|\\[dw.\-_])+\]"  # no "/" and no \S, \W, \D inside
-_NEGATED = r"\[\^(?:[^\]\\]|\\.)*?\\?/(?:[^\]\\]|\\.)*\]"  # excludes "/"
+# Excludes "/": up to the first "/" (or "\/"), then to the "]". No lazy part before an overlapping one:
+# `[^` and thousands of "/" with no "]" would be tried from every "/" to the end.
+_NEGATED = r"\[\^(?:[^\]\\/]|\\[^/])*\\?/(?:[^\]\\]|\\.)*\]"
 _CLASS = rf"(?:\\[dw]|{_POSITIVE}|{_NEGATED})\+"
 _WILDCARD = re.compile(rf"\((?:\?P?<(?P<name>[A-Za-z_]\w*)>)?(?P<inner>{_CLASS})\)|(?P<bare>{_CLASS})")
 _LITERAL = re.compile(r"[A-Za-z0-9_~%-]|\\[./_~-]|/")

@@ -19,7 +19,6 @@ parsed, each at most once per version. An IngressRoute's `services` are children
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -28,6 +27,7 @@ from typing import Any
 
 from riskscan.errors import SourceError
 from riskscan.sources import ReadContext
+from riskscan.sources.gateways.declared_kinds import declares_kind
 from riskscan.sources.gateways.gateway_lookup import other_files
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, collect_objects, mapping, mappings, text
 from riskscan.sources.gateways.kubernetes_services import BackendRef, ServiceIndex, resolve_backends
@@ -37,9 +37,6 @@ from riskscan.sources.structured import load_structured_documents
 __all__ = ["CrdServices", "add_crd_services", "crd_services", "merge_crd_services", "service_child"]
 
 _GROUPS = ("traefik.io/", "traefik.containo.us/")
-_DECLARES = re.compile(
-    rb"""^\s*(?:-\s+)?kind:\s*["']?(?:TraefikService|ServersTransport)["']?\s*(?:#.*)?$""", re.MULTILINE
-)
 _SUFFIX = "@kubernetescrd"
 
 
@@ -144,7 +141,7 @@ def _objects_in(file: str, size: int, mtime_ns: int, max_bytes: int, shown: str)
     """The TraefikService and ServersTransport resources one file declares."""
     path = Path(file)
     try:
-        if _DECLARES.search(path.read_bytes()) is None:
+        if not declares_kind(path.read_bytes(), "TraefikService", "ServersTransport"):
             return ()
         documents = load_structured_documents(path, ReadContext(root=path.parent, max_bytes=max_bytes))
     except (OSError, SourceError):

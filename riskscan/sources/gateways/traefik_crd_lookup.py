@@ -31,7 +31,8 @@ from typing import Any
 
 from riskscan.errors import SourceError
 from riskscan.sources import HEAD_BYTES, ReadContext
-from riskscan.sources.gateways.container_env import ConfigMaps, container_env
+from riskscan.sources.gateways.container_env import ConfigMaps, container_env, env_from_warning
+from riskscan.sources.gateways.declared_kinds import declares_kind
 from riskscan.sources.gateways.gateway_lookup import other_files
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, collect_objects
 from riskscan.sources.gateways.kubernetes_services import ServiceIndex
@@ -53,9 +54,6 @@ __all__ = ["TRAEFIK_GROUPS", "CrdLookup", "crd_lookup", "is_traefik_crd"]
 TRAEFIK_GROUPS = ("traefik.io/", "traefik.containo.us/")
 """The API groups of Traefik's custom resources: `traefik.io`, and `traefik.containo.us` before v3."""
 
-_DECLARES_OPTION = re.compile(
-    rb"""^\s*(?:-\s+)?kind:\s*["']?TLSOption["']?\s*(?:#.*)?$|"kind"\s*:\s*"TLSOption\"""", re.MULTILINE
-)
 _DECLARES_TRAEFIK_IMAGE = re.compile(rb"""image["']?\s*:\s*["']?(?:[\w.-]+(?::\d+)?/)*traefik[:@"'\s]""")
 _WORKLOADS = frozenset({"Deployment", "DaemonSet", "StatefulSet"})
 _YAML_HTTP = re.compile(rb"^(?:http|tls):[ \t]*\r?$", re.MULTILINE)
@@ -150,6 +148,8 @@ def _traefik_arguments(item: KubeObject, config_maps: ConfigMaps) -> list[Static
             config = container_static(given, variables, item.shown,
                                       (f"{item.pointer}{place}/{written}", f"{item.pointer}{place}/env"))
             found += [config] if config is not None else []
+            too_many = env_from_warning(container)
+            found += [too_many] if too_many else []  # a str is a warning
     return found
 
 
@@ -182,7 +182,7 @@ def _options_in(file: str, size: int, mtime_ns: int, max_bytes: int, shown: str)
     """The TLSOption resources one file declares (none when it is unreadable or declares none)."""
     path = Path(file)
     try:
-        if _DECLARES_OPTION.search(path.read_bytes()) is None:
+        if not declares_kind(path.read_bytes(), "TLSOption"):
             return ()
         documents = load_structured_documents(path, ReadContext(root=path.parent, max_bytes=max_bytes))
     except (OSError, SourceError):

@@ -25,6 +25,7 @@ from typing import Any
 
 from riskscan.errors import SourceError
 from riskscan.sources import ReadContext
+from riskscan.sources.gateways.declared_kinds import declares_kind
 from riskscan.sources.gateways.gateway_lookup import other_files
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, collect_objects
 from riskscan.sources.gateways.traefik_docker import service_labels
@@ -33,9 +34,6 @@ from riskscan.sources.structured import StructuredDocument, escape_pointer_token
 __all__ = ["ForeignMiddleware", "crd_middleware", "file_middlewares", "other_provider_middlewares"]
 
 _CRD_GROUPS = ("traefik.io/", "traefik.containo.us/")
-_DECLARES_CRD = re.compile(
-    rb"""^\s*(?:-\s+)?kind:\s*["']?Middleware["']?\s*(?:#.*)?$|"kind"\s*:\s*"Middleware\"""", re.MULTILINE
-)
 _LABEL = re.compile(r"traefik\.http\.middlewares\.([^.=\s]+)\.([^.=\s]+)((?:\.[^.=\s]+)*)", re.IGNORECASE)
 _KINDS = ("addPrefix", "basicAuth", "buffering", "chain", "circuitBreaker", "compress", "contentType",
           "digestAuth", "errors", "forwardAuth", "grpcWeb", "headers", "inFlightReq", "ipAllowList",
@@ -84,7 +82,7 @@ def _middlewares_in(
     path = Path(file)
     try:
         raw = path.read_bytes()
-        has_crd = _DECLARES_CRD.search(raw) is not None
+        has_crd = declares_kind(raw, "Middleware")
         has_labels = b"traefik.http.middlewares." in raw.lower()
         if not has_crd and not has_labels:
             return ()

@@ -77,8 +77,9 @@ def sibling_definitions(path: Path, context: ReadContext, load: Loader, sniff: S
                         into: Definitions) -> None:
     """Add to `into` the definitions of the other dynamic configuration files in `path`'s folder."""
     try:
+        me = context.resolve(path)
         siblings = sorted(item for item in path.parent.iterdir()
-                          if item.suffix.lower() in _SUFFIXES and item.resolve() != path.resolve())
+                          if item.suffix.lower() in _SUFFIXES and context.resolve(item) != me)
     except OSError:
         return
     for sibling in siblings[:_MAX_SIBLINGS]:

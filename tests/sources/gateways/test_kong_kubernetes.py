@@ -11,11 +11,14 @@ import pytest
 
 from riskscan.model import AdminExposureKind, GatewayConfig, SourceKind
 from riskscan.sources import ReadContext, detect_kind, read_head
+from riskscan.sources.gateways import container_env as container_env_module
 from riskscan.sources.gateways.kubernetes import KubernetesReader
 
 HELM = Path(__file__).resolve().parents[2] / "fixtures" / "kong_conf" / "helm-estate"
 READER = KubernetesReader()
 PROXY_ENV = "/spec/template/spec/containers/1/env"
+OWN_ENV = "/spec/template/spec/containers/0/env"  # of `manifest`
+PAST_THE_CAP = "{count} envFrom source(s) past the first 100 not read: a setting they hold is unknown"
 
 
 def read(path: Path, root: Path) -> GatewayConfig:
@@ -190,3 +193,66 @@ spec:
 def test_wrong_types_cost_the_entry_not_the_file(tmp_path: Path, env: str) -> None:
     config = manifest(tmp_path, env)
     assert config.admin_exposures in ((), None)
+
+
+def test_a_loop_of_links_beside_the_manifests_does_not_stop_the_configmap_lookup(tmp_path: Path) -> None:
+    (tmp_path / "loop.yaml").symlink_to("loop.yaml")
+    (tmp_path / "deeper").mkdir()
+    (tmp_path / "deeper" / "also-loop.json").symlink_to("also-loop.json")
+    (tmp_path / "env.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: kong-env}\ndata:\n  KONG_SSL_CIPHER_SUITE: old\n")
+    config = manifest(tmp_path, "        - {name: KONG_DATABASE, value: \"off\"}\n"
+                                "        envFrom:\n        - configMapRef: {name: kong-env}")
+    [setting] = config.tls_settings or ()
+    assert setting.allows_legacy and setting.evidence.path == "env.yaml"
+
+
+def config_map(name: str, data: dict[str, str]) -> str:
+    lines = "".join(f"  {key}: \"{value}\"\n" for key, value in data.items())
+    return f"---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\ndata:\n{lines}"
+
+
+def test_a_configmap_listed_thousands_of_times_is_read_once(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = []
+    read_source = container_env_module._from_source
+    monkeypatch.setattr(container_env_module, "_from_source",
+                        lambda *args: calls.append(args[1]) or read_source(*args))
+    big = {"KONG_SSL_CIPHER_SUITE": "old", **{f"KONG_K{index}": f"v{index}" for index in range(499)}}
+    listed = ", ".join(["{configMapRef: {name: big}}"] * 5_000)
+    listen = "        - {name: KONG_PROXY_LISTEN, value: \"0.0.0.0:8000, 0.0.0.0:8443 ssl\"}\n"
+    config = manifest(tmp_path, f"{listen}        envFrom: [{listed}]", extra=config_map("big", big))
+    assert calls == ["/spec/template/spec/containers/0/envFrom/4999"]  # once, at its last listing
+    listeners = config.client_listeners or ()
+    assert [item.is_plain for item in listeners] == [True, False]
+    assert {item.evidence.pointer for item in listeners} == {f"{OWN_ENV}/0/value"}
+    [setting] = config.tls_settings or ()
+    assert setting.allows_legacy
+
+
+def test_sources_past_the_first_hundred_are_counted_in_one_warning(tmp_path: Path) -> None:
+    listed = ", ".join(f"{{configMapRef: {{name: cm{index}}}}}" for index in range(150))
+    config = manifest(tmp_path, "        - {name: KONG_DATABASE, value: \"off\"}\n"
+                                f"        envFrom: [{listed}, {{secretRef: {{name: cm0}}}}]")
+    assert PAST_THE_CAP.format(count=51) in config.warnings
+    assert any(warning.startswith("100 envFrom source(s) (envFrom/0, envFrom/1, envFrom/2, envFrom/3, "
+                                  "envFrom/4 and 95 more) take variables") for warning in config.warnings)
+
+
+def test_explicit_env_is_kept_whatever_the_size_of_the_configmaps(tmp_path: Path) -> None:
+    many = {f"KONG_K{index}": "x" for index in range(600)}
+    config = manifest(tmp_path, "        - {name: KONG_PROXY_LISTEN, value: \"0.0.0.0:8000\"}\n"
+                                "        envFrom:\n        - configMapRef: {name: many}",
+                      extra=config_map("many", many))
+    [listener] = config.client_listeners or ()
+    assert listener.is_plain and listener.evidence.pointer == f"{OWN_ENV}/0/value"
+
+
+def test_among_repeated_sources_the_last_listed_wins(tmp_path: Path) -> None:
+    config = manifest(tmp_path, "        - {name: KONG_DATABASE, value: \"off\"}\n"
+                                "        envFrom: [{configMapRef: {name: a}}, {configMapRef: {name: b}},"
+                                " {configMapRef: {name: a}}]",
+                      extra=config_map("a", {"KONG_SSL_CIPHER_SUITE": "old"})
+                      + config_map("b", {"KONG_SSL_CIPHER_SUITE": "modern"}))
+    [setting] = config.tls_settings or ()
+    assert setting.allows_legacy

@@ -137,3 +137,44 @@ def test_hostile_file_names_cost_a_warning_each_not_the_file(tmp_path: Path) -> 
     config = KustomizationReader().read(tmp_path / "kustomization.yaml", ReadContext(root=tmp_path))
     assert config.clear_secrets == ()
     assert len(config.warnings) == 3 and all(warning.endswith("not checked") for warning in config.warnings)
+
+
+def test_a_loop_of_links_named_by_a_generator_costs_a_warning_not_the_file(tmp_path: Path) -> None:
+    (tmp_path / "kustomization.yaml").write_text(
+        "secretGenerator:\n- name: s\n  envs: [loop.env]\n  files: [certs/loop.pem]\n"
+        '  literals: ["DB_PASSWORD=KUST-PLANTED-loop"]\n', encoding="utf-8")
+    (tmp_path / "loop.env").symlink_to("loop.env")
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs" / "loop.pem").symlink_to("../certs/loop.pem")
+    config = KustomizationReader().read(tmp_path / "kustomization.yaml", ReadContext(root=tmp_path))
+    assert [item.pointer for item in config.clear_secrets or ()] == ["/secretGenerator/0/literals/0"]
+    assert config.warnings == tuple(
+        f"{name}: named by a generator, but no such file (or an empty one): not checked"
+        for name in ("loop.env", "certs/loop.pem"))
+
+
+CERTIFICATE = ("-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQ2FsbSBkb3duLCBpdCBpcyBwdWJsaWM=\n"
+               "-----END CERTIFICATE-----\n")
+PRIVATE_KEY = "-----BEGIN EC PRIVATE KEY-----\nKUST-PLANTED-EC-KEY\n-----END EC PRIVATE KEY-----\n"
+
+
+@pytest.mark.parametrize(("content", "counted"), [
+    (CERTIFICATE, False),  # tls.crt, ca.crt: public by design
+    ("Example Root CA\n===============\n" + CERTIFICATE * 3
+     + "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQ==\n-----END PUBLIC KEY-----\n", False),  # a bundle
+    (CERTIFICATE + PRIVATE_KEY, True),  # a combined PEM carries the key
+    (PRIVATE_KEY, True),
+    ("-----BEGIN OPENSSH PRIVATE KEY-----\nKUST-PLANTED-SSH\n", True),  # truncated, still a key
+    ("KUST-PLANTED-PASSWORD-FILE\n", True),
+    # Only the first 64 KiB are looked at: a key past them (in a file of certificates) is not seen.
+    ("-----BEGIN CERTIFICATE-----" + "A" * 70_000 + "\n" + PRIVATE_KEY, False),
+])
+def test_secret_generator_files_holding_only_certificates_are_no_credential(tmp_path: Path, content: str,
+                                                                             counted: bool) -> None:
+    (tmp_path / "kustomization.yaml").write_text(
+        "secretGenerator:\n- name: tls\n  type: kubernetes.io/tls\n  files: [tls.crt=server.pem]\n",
+        encoding="utf-8")
+    (tmp_path / "server.pem").write_text(content, encoding="utf-8")
+    config = KustomizationReader().read(tmp_path / "kustomization.yaml", ReadContext(root=tmp_path))
+    assert [item.path for item in config.clear_secrets or ()] == (["server.pem"] if counted else [])
+    assert config.warnings == () and "KUST-PLANTED" not in config.model_dump_json()

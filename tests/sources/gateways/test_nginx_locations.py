@@ -77,3 +77,21 @@ def test_a_path_built_from_the_translation_matches_the_regex(segments: list[str]
     assert compile_uri(uri).matches(path)
     compiled = compile_input_regex(pattern)  # RE2, as riskscan runs every input regex
     assert compiled is not None and compiled.search(path) is not None
+
+
+@pytest.mark.parametrize(("pattern", "uris"), [
+    (r"^/a/[^\/]+$", ("/a/:param",)),
+    (r"^/a/[^?\\/]+/b$", ("/a/:param/b",)),
+    (r"^/a/[^x\]/]+$", ("/a/:param",)),
+])
+def test_negated_classes_naming_a_slash_escaped_or_not_are_whole_segments(pattern: str,
+                                                                          uris: tuple[str, ...]) -> None:
+    assert parse_location(("~", pattern)).uris == uris
+
+
+def test_a_negated_class_of_thousands_of_slashes_not_repeated_is_no_wildcard() -> None:
+    from riskscan.sources.gateways import nginx_locations
+
+    assert "*?" not in nginx_locations._NEGATED  # nothing lazy before a part that matches "/" too
+    match = parse_location(("~", "^/a/[^" + "/" * 30_000 + "]x$"))  # a class of one character, not repeated
+    assert (match.uris, match.problem) == ((), "not a plain path with whole-segment wildcards")

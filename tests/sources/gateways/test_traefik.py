@@ -4,6 +4,7 @@ in YAML and TOML; broken entries cost only themselves; no credential or hash kep
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -237,6 +238,16 @@ def test_several_static_configurations_leave_logging_not_shown(tmp_path: Path) -
     assert config.routes[0].not_shown == (RouteAspect.LOGGING,)
     assert config.warnings[0] == ("several Traefik static configurations (a/traefik.yml, b/traefik.yml): access "
                                   "logging is not shown")
+
+
+def test_a_loop_of_links_in_the_provider_directory_is_passed_over(tmp_path: Path) -> None:
+    folder = tmp_path / "split"
+    shutil.copytree(FIXTURES / "split-directory", folder)
+    (folder / "loop.yaml").symlink_to("loop.yaml")
+    config = READER.read(folder / "routers.yaml", ReadContext(root=folder, allowed_roots=(folder,)))
+    [payments] = config.routes
+    [limit] = payments.rate_limits
+    assert (limit.evidence.path, limit.evidence.line) == ("middlewares.yaml", 6)
 
 
 def test_names_defined_in_other_files_of_the_provider_directory_are_resolved() -> None:

@@ -209,3 +209,16 @@ data:
     orders = route(read(tmp_path / "traefik.yaml"), "edge/orders route 0")
     assert orders.client_transport is not None and not orders.client_transport.is_plain
     assert orders.loggers == ("accessLog",)
+
+
+def test_envfrom_sources_past_the_first_hundred_are_counted_and_env_still_read(tmp_path: Path) -> None:
+    (tmp_path / "routes.yaml").write_text((TRAEFIK / "env-kubernetes" / "routes.yaml").read_text())
+    listed = "".join(f"        - configMapRef: {{name: missing-{index}}}\n" for index in range(120))
+    manifest = (TRAEFIK / "env-kubernetes" / "traefik.yaml").read_text()
+    listed += "        - {}\n" * 3  # one source, read once
+    manifest = manifest.replace("        envFrom:\n", "        envFrom:\n" + listed)
+    (tmp_path / "traefik.yaml").write_text(manifest)
+    config = read(tmp_path / "routes.yaml")
+    past = "22 envFrom source(s) past the first 100 not read: a setting they hold is unknown"
+    assert past in config.warnings
+    assert route(config, "edge/quotes route 0").loggers == ()  # TRAEFIK_ACCESSLOG's ConfigMap is past the cap
