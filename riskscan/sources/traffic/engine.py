@@ -41,7 +41,6 @@ from riskscan.sources.traffic.piles import (
 from riskscan.sources.traffic.reduce import MAX_PLAIN_ID_DIGITS, reduce_path
 from riskscan.sources.traffic.traffic_result import (
     MAX_QUERY_KEYS,
-    SAMPLES_PER_PATH,
     AggregateResult,
     traffic_result,
 )

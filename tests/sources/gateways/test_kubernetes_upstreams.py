@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from riskscan.model import GatewayConfig, GatewayRoute, Upstream
+from riskscan.model import GatewayConfig, Upstream
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.kubernetes import KubernetesReader
 
