@@ -107,7 +107,7 @@ def rate_limit_partial() -> Inventory:
     return estate(*claims(rate_limit=keyed("claims-prod", 14)), policy(rate_limit=UNLIMITED))
 
 
-@cell("rate_limit", NOT_OBSERVABLE, missing=InputFamily.GATEWAYS, limitation="No gateway config was given")
+@cell("rate_limit", NOT_OBSERVABLE, missing=InputFamily.GATEWAYS, limitation="No gateway routing config was given")
 def rate_limit_not_observable() -> Inventory:
     """Access logs without a single 429 and no gateway config: no limit is shown, nor its absence."""
     return logs_only(*called_claims())

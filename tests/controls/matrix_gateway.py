@@ -78,7 +78,7 @@ def monitoring_partial() -> Inventory:
     return gateway_and_specs(*claims(monitors=("prometheus",)), policy(monitors=("prometheus",)))
 
 
-@cell("monitoring", NOT_OBSERVABLE, missing=InputFamily.GATEWAYS, limitation="No gateway config was given")
+@cell("monitoring", NOT_OBSERVABLE, missing=InputFamily.GATEWAYS, limitation="No gateway routing config was given")
 def monitoring_not_observable() -> Inventory:
     """Specs and access logs, no gateway config: some requests were logged, not that every route is."""
     return specs_and_logs(*(e.model_copy(update={"is_logged": None, "loggers": (), "monitors": (),

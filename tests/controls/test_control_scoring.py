@@ -101,7 +101,7 @@ def test_specs_alone_leave_gateway_and_inventory_controls_unknown(endpoint: Endp
         assert results[control_id].score is None
         assert results[control_id].limitations
         assert "cannot be judged" in results[control_id].summary
-    assert "No gateway config was given" in results["rate_limit"].summary
+    assert "No gateway routing config was given" in results["rate_limit"].summary
     assert results["auth"].status is ControlStatus.PASS
     assert any("only the backend can enforce" in text for text in results["auth"].limitations)
     assert any("id walking cannot be detected" in text for text in results["object_authorization"].limitations)

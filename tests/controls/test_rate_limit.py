@@ -175,7 +175,7 @@ def test_not_observable_without_a_gateway_429s_or_declarations(endpoint: Endpoin
                       route_ids=(), rate_limit=RateLimitPosture(enforced=None), traffic=busy(80))
     result, findings = judged([quotes], has_gateway=False)
     assert result.status.value == "unknown" and findings == {}
-    assert "No gateway config was given" in result.summary
+    assert "No gateway routing config was given" in result.summary
 
 
 def page(name: str, maximum: float | None) -> Parameter:

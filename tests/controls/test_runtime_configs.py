@@ -140,3 +140,18 @@ def test_runtime_credentials_are_placed_and_no_value_reaches_an_output(
         assert not any(key in text for key in ("edd1c9f034335f136f87ad84b625c8f1",
                                                "4054f7cf07e344346cd3f287985e76a2"))
     assert "read " in log and "PLANTED" not in log and "edd1c9f0" not in log
+
+
+def test_a_kong_conf_without_routes_is_named_as_no_routing_config(tmp_path: Path) -> None:
+    """kong.conf alone configures listeners, not routes: the controls that need routes say that no
+    routing config was given (not that no gateway config was), and the kong.conf is still checked."""
+    estate = copied(tmp_path, KONG / "modern-estate" / "kong.conf", FIXTURES / "openapi" / "oas30-claims.yaml",
+                    FIXTURES / "access_log" / "combined.log")
+    assessment = scan(ScanOptions(paths=(estate,)))
+    monitoring = next(c for c in assessment.controls if c.id == "monitoring")
+    assert monitoring.status.value == "unknown"
+    assert any("No gateway routing config was given" in text for text in monitoring.limitations), \
+        monitoring.limitations
+    assert not any("No gateway config was given" in text
+                   for control in assessment.controls for text in control.limitations)
+    assert "kong.conf" in assessment.inventory.secrets_checked
