@@ -55,6 +55,7 @@ __all__ = [
     "TrafficAggregator",
     "empty_requests",
     "fold_expression",
+    "last_number",
     "reduce_protected",
     "requests_from_rows",
 ]
@@ -103,7 +104,13 @@ _FOLDS = tuple(
         (f"/{shape}/", f"/{placeholder}/"),
     )
 )
+# The last all-digit segment of up to MAX_PLAIN_ID_DIGITS digits (`reduce_path`'s number). Spark's
+# Java regex takes it greedily from the start; on Polars that capture costs a slow engine over the whole
+# path, so there the match starts at the segment, followed only by segments that are not such a number
+# (empty, holding a non-digit, or longer): the capture then spans the end of the path alone.
 _LAST_NUMBER = rf"^.*/([0-9]{{1,{MAX_PLAIN_ID_DIGITS}}})(?:/|$)"
+_NOT_NUMBER_SEGMENT = rf"(?:[^/]*[^0-9/][^/]*|[0-9]{{{MAX_PLAIN_ID_DIGITS + 1},}})?"
+_LAST_NUMBER_TO_END = rf"/([0-9]{{1,{MAX_PLAIN_ID_DIGITS}}})(?:/{_NOT_NUMBER_SEGMENT})*$"
 
 
 def fold_expression(path: pl.Expr) -> pl.Expr:
@@ -111,6 +118,14 @@ def fold_expression(path: pl.Expr) -> pl.Expr:
     for pattern, replacement in _FOLDS:
         path = path.str.replace_all(pattern, replacement)
     return path
+
+
+def last_number(path: pl.Expr) -> pl.Expr:
+    """The path's last all-digit segment of up to `MAX_PLAIN_ID_DIGITS` digits as an integer, or null
+    (`/a/12/b/x1` -> 12): the id a client walking objects in sequence counts up."""
+    import polars as pl
+
+    return path.str.extract(_LAST_NUMBER_TO_END, 1).cast(pl.Int64)
 
 
 def empty_requests() -> pl.DataFrame:
@@ -276,7 +291,7 @@ class TrafficAggregator:
                 "status",
                 "query",
                 client="opaque",
-                number=pl.col("path").str.extract(_LAST_NUMBER, 1).cast(pl.Int64),
+                number=last_number(pl.col("path")),
                 key=(pl.col("path").hash(seed=_HASH_SEED) // 2).cast(pl.Int64),
                 slot=pl.when(status.is_in((401, 403, 404, 429))).then(status).otherwise(status // 100 * 100),
             )

@@ -5,6 +5,7 @@ keys) is right and safe."""
 from __future__ import annotations
 
 import gzip
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +20,13 @@ from riskscan.sources import ReadContext, make_client_hasher
 from riskscan.sources.traffic import engine, lines
 from riskscan.sources.traffic.access_log import AccessLogReader, CombinedLogFormat
 from riskscan.sources.traffic.access_log_parse import slow_request
-from riskscan.sources.traffic.engine import TrafficAggregator, fold_expression, requests_from_rows
+from riskscan.sources.traffic.engine import (
+    _LAST_NUMBER,
+    TrafficAggregator,
+    fold_expression,
+    last_number,
+    requests_from_rows,
+)
 from riskscan.sources.traffic.lines import LineBatch
 from riskscan.sources.traffic.reduce import UUID, reduce_path
 
@@ -49,6 +56,18 @@ def test_vectorised_folding_agrees_with_reduce_path(segments: list[str]) -> None
     folded = pl.DataFrame({"path": paths}).select(fold_expression(pl.col("path")))["path"].to_list()
     for path, partly in zip(paths, folded, strict=True):
         assert reduce_path(partly)[0] == reduce_path(path)[0]
+
+
+@settings(max_examples=300)
+@given(st.lists(SEGMENTS, min_size=0, max_size=7), st.booleans())
+def test_the_last_number_is_reduce_paths_and_the_spark_patterns(segments: list[str], slash: bool) -> None:
+    """Polars takes the last numeric id with a pattern anchored at the end (fast); reduce_path and
+    Spark's greedy pattern (Java regex) must give the same number."""
+    path = "/" + "/".join(segments) + ("/" if slash else "")
+    [number] = pl.DataFrame({"path": [path]}).select(last_number(pl.col("path")))["path"].to_list()
+    assert number == reduce_path(path)[1]
+    greedy = re.match(_LAST_NUMBER, path)
+    assert number == (int(greedy[1]) if greedy else None)
 
 
 TOKENS = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\n\r"), min_size=1, max_size=12)
