@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from riskscan.controls.by_reference import by_reference_fields
 from riskscan.controls.catalogue import Control
 from riskscan.controls.outcome import ControlOutcome, FindingDraft, draft_finding
 from riskscan.model import AdminExposureKind, Evidence, EvidenceStrength, Inventory
 
 __all__ = ["with_admin_exposure"]
 
+_ADMIN_SETTINGS = frozenset({"admin_listen", "admin_gui_listen", "enforce_rbac"})
 _CODES = {
     AdminExposureKind.UNAUTHENTICATED: "FUNC_ADMIN_API_UNAUTHENTICATED",
     AdminExposureKind.DEFAULT_KEY: "FUNC_ADMIN_DEFAULT_KEY",
@@ -49,14 +51,21 @@ def with_admin_exposure(outcome: ControlOutcome, inventory: Inventory, control: 
     strengths.update(dict.fromkeys(inventory.admin_checked, EvidenceStrength.ENFORCED))
     judged = outcome.applicable is not None
     lead = outcome.summary if judged else "No endpoint's authorization could be judged."
+    referenced = by_reference_fields(inventory, _ADMIN_SETTINGS)
+    limitations = [control.limitation("admin_by_reference", **referenced)] if referenced else []
     return replace(outcome, applicable=outcome.applicable or (),
-                   summary=f"{lead} {_admin_sentence(inventory)}",
+                   summary=f"{lead} {_admin_sentence(inventory, referenced is not None)}",
                    drafts=outcome.drafts + tuple(admin_drafts(inventory, control)),
-                   evidence=outcome.evidence + checked, strengths=strengths)
+                   evidence=outcome.evidence + checked, strengths=strengths,
+                   limitations=(*outcome.limitations, *limitations))
 
-def _admin_sentence(inventory: Inventory) -> str:
+
+def _admin_sentence(inventory: Inventory, has_unknowns: bool) -> str:
     exposed = len(inventory.admin_exposures)
     files = ", ".join(inventory.admin_checked)
+    if not exposed and has_unknowns:
+        return (f"The gateway runtime configs read ({files}) show no Admin API on the network, but set"
+                " where it listens, or whether it asks who calls, by reference.")
     if not exposed:
         return f"The gateway runtime configs read ({files}) keep the Admin API off the network."
     return f"The gateway runtime configs read ({files}) open the Admin API at {exposed} place(s)."

@@ -224,14 +224,15 @@ def unknown_outcome(control: Control, *limitations: str) -> ControlOutcome:
     )
 
 
-def short_of_core(outcome: ControlOutcome, limitation: str) -> ControlOutcome:
+def short_of_core(outcome: ControlOutcome, limitation: str, **fields: object) -> ControlOutcome:
     """`outcome` of a control whose core the inputs could not show (`limitation` names the missing input,
-    one of the control's catalogue limitations): a clean result there is no pass, since an answer is never
-    stronger than its evidence. Nothing found wrong: unknown, the summary saying what the inputs did show.
+    one of the control's catalogue limitations, with its `fields`): a clean result there is no pass, since
+    an answer is never stronger than its evidence. Nothing found wrong: unknown, the summary saying what
+    the inputs did show.
     Something found wrong: judged as usual, but never better than partial.
     """
     control = outcome.control
-    reason = control.limitation(limitation)
+    reason = control.limitation(limitation, **fields)
     limitations = (reason, *(text for text in outcome.limitations if text != reason))
     if outcome.drafts:
         return replace(outcome, limitations=limitations, can_pass=False)

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from riskscan.controls.by_reference import by_reference_fields
 from riskscan.controls.catalogue import Control
 from riskscan.controls.outcome import (
     ControlOutcome,
@@ -87,7 +88,7 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
     upstream_ok = [e for e in upstream if e.key not in {p.key for p in plain_upstream}]
     outcome = known_outcome(
         control, judged, drafts, strength=_strength,
-        limitations=[control.limitation(key) for key in _limitations(inventory, listened, upstream)],
+        limitations=_limitations(control, inventory, listened, upstream),
         evidence=[*_client_evidence(client_ok), *_upstream_evidence(upstream_ok),
                   *(setting.evidence for setting in inventory.tls_settings
                     if not setting.allows_legacy and setting not in uncertain),
@@ -104,7 +105,12 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
         ciphers=cipher_sentence(inventory) if legacy_text else cipher_sentence(inventory).lstrip(),
     )
     # Spec servers show the way in at most: without a gateway config nothing shows the way to the backends.
-    return outcome if inventory.has_gateway else short_of_core(outcome, "no_upstreams")
+    if not inventory.has_gateway:
+        return short_of_core(outcome, "no_upstreams")
+    # Listeners set by reference: whether the routes that take http are served in plain text is unknown.
+    if by_reference_fields(inventory, {"proxy_listen"}):
+        return short_of_core(outcome, "by_reference", **(by_reference_fields(inventory, _TRANSPORT_SETTINGS) or {}))
+    return outcome
 
 
 def _sentence(flagged: Sequence[Endpoint], judged: Sequence[Endpoint], text: str) -> str:
@@ -136,23 +142,31 @@ def _strength(endpoint: Endpoint) -> EvidenceStrength:
     return EvidenceStrength.DECLARED
 
 
+_TRANSPORT_SETTINGS = frozenset({"proxy_listen", "ssl_cipher_suite", "ssl_protocols", "ssl_ciphers"})
+
+
 def _limitations(
-    inventory: Inventory, listened: Sequence[Endpoint], upstream: Sequence[Endpoint]
+    control: Control, inventory: Inventory, listened: Sequence[Endpoint], upstream: Sequence[Endpoint]
 ) -> list[str]:
     keys = ["tls_defaults", "cipher_defaults"]
+    referenced = by_reference_fields(inventory, _TRANSPORT_SETTINGS)
     if not listened:
         keys.append("no_listeners")
     if any(t.is_default for e in listened for t in e.client_transport or ()):
         keys.append("default_listeners")
     if not upstream:
         keys.append("no_upstreams")
-    if not inventory.tls_checked:
+    if not inventory.tls_checked and not referenced:
         keys.append("no_tls_settings")
-    return keys
+    return [control.limitation(key) for key in keys] + (
+        [control.limitation("by_reference", **referenced)] if referenced else [])
 
 
 def _legacy_sentence(inventory: Inventory, legacy: Sequence[TlsSetting]) -> str:
     """The summary's {legacy}, first part: what the TLS versions written in the configs show."""
+    referenced = by_reference_fields(inventory, _TRANSPORT_SETTINGS)
+    if not inventory.tls_checked and referenced:
+        return f"TLS versions are set by reference in {referenced['places']}: not judged."
     if not inventory.tls_checked:
         return "No gateway config given sets TLS versions riskscan reads."
     if not inventory.tls_settings:

@@ -31,6 +31,7 @@ from riskscan.model import (
     SightingSource,
     SpecOperation,
     TrafficSample,
+    UnknownSettings,
 )
 
 __all__ = ["build_inventory"]
@@ -76,6 +77,9 @@ def build_inventory(
         cipher_settings=tuple(dict.fromkeys(
             item for gateway in gateways for item in gateway.cipher_settings or ())),
         ciphers_checked=_paths(gateway for gateway in gateways if gateway.cipher_settings is not None),
+        unknown_settings=tuple(UnknownSettings(path=gateway.path, gateway=gateway.gateway,
+                                               settings=gateway.unknown_settings)
+                               for gateway in gateways if gateway.unknown_settings),
     )
 
 

@@ -58,6 +58,7 @@ from riskscan.model.gateways import (
     PluginRef,
     RateLimitPolicy,
     TlsSetting,
+    UnknownSettings,
     Upstream,
     WeakCipher,
 )
@@ -225,6 +226,7 @@ __all__ = [
     "TrafficEngine",
     "TrafficSample",
     "TrafficStats",
+    "UnknownSettings",
     "Upstream",
     "WeakCipher",
     "WebContent",

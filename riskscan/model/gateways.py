@@ -170,6 +170,15 @@ class GatewayRoute(Model):
     client_transport: ClientTransport | None = None
 
 
+class UnknownSettings(Model):
+    """Settings of a gateway's runtime configuration that are set, to values no input shows (taken by
+    reference from a Secret, the shell or a file not given): what they decide is not judged."""
+
+    path: RedactedFilePath
+    gateway: RedactedName
+    settings: tuple[RedactedName, ...]
+
+
 class GatewayConfig(Model):
     """One gateway configuration file."""
 
@@ -199,6 +208,10 @@ class GatewayConfig(Model):
     client_listeners: tuple[ClientTransport, ...] | None = None
     # Cipher suites and maximum TLS versions written for clients; None: this reader does not read them.
     cipher_settings: tuple[CipherSetting, ...] | None = None
+    # Settings of a runtime config whose value no input shows (a Kubernetes Secret, a `${VAR}` of the
+    # shell, an env file not read): what they decide (listeners, TLS versions, the Admin API) is not
+    # judged, neither as written nor as the gateway's default.
+    unknown_settings: tuple[RedactedName, ...] = ()
     # Gateway configs held inside this file (a Kubernetes ConfigMap's kong.conf or apisix.yaml), each read
     # by its own kind's reader; discovery hands them on as configurations of their own.
     embedded: tuple[GatewayConfig, ...] = ()

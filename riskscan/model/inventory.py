@@ -23,6 +23,7 @@ from riskscan.model.gateways import (
     CorsPolicy,
     RateLimitPolicy,
     TlsSetting,
+    UnknownSettings,
     Upstream,
 )
 from riskscan.model.inputs import Evidence, Parameter
@@ -240,3 +241,5 @@ class Inventory(Model):
     # Cipher suites and maximum TLS versions written in gateway configs, and the configs read for them.
     cipher_settings: tuple[CipherSetting, ...] = ()
     ciphers_checked: tuple[RedactedFilePath, ...] = ()
+    # Runtime settings set to values no input shows (taken by reference): what they decide is not judged.
+    unknown_settings: tuple[UnknownSettings, ...] = ()

@@ -32,11 +32,53 @@ def kong() -> Assessment:
     return scan(ScanOptions(paths=(HELM,)))
 
 
-def test_the_charts_admin_listen_is_a_critical_finding_at_its_variable(kong: Assessment) -> None:
-    [critical] = findings(kong, "FUNC_ADMIN_API_UNAUTHENTICATED")
-    assert {(item.path, item.line, item.pointer) for item in critical.evidence} == {
-        ("kong-chart-rendered.yaml", 120, f"{PROXY_ENV}/1/value")}
+def test_the_charts_admin_listen_is_a_finding_at_its_variable(kong: Assessment) -> None:
+    """The chart's proxy also takes variables from a Secret (envFrom/1) no input shows: it may set
+    KONG_ENFORCE_RBAC, so the Admin API on the network is a high finding (reachable), not the critical
+    one (reachable with nothing asking who calls), and the control says which setting is unknown."""
+    assert not findings(kong, "FUNC_ADMIN_API_UNAUTHENTICATED")
+    [reachable] = findings(kong, "FUNC_ADMIN_API_NETWORK")
+    assert ("kong-chart-rendered.yaml", 120, f"{PROXY_ENV}/1/value") in {
+        (item.path, item.line, item.pointer) for item in reachable.evidence}
+    assert reachable.severity.value == "high"
+    control = next(c for c in kong.controls if c.id == "function_authorization")
+    assert any("kong-chart-rendered.yaml set admin_gui_listen, enforce_rbac by reference" in text
+               for text in control.limitations), control.limitations
+
+
+def test_without_the_unread_secret_the_admin_listen_is_critical(tmp_path: Path) -> None:
+    for file in HELM.iterdir():
+        text = file.read_text()
+        if file.name == "kong-chart-rendered.yaml":
+            text = text.replace("        - secretRef:\n            name: edge-kong-license\n", "")
+        (tmp_path / file.name).write_text(text)
+    assessment = scan(ScanOptions(paths=(tmp_path,)))
+    [critical] = findings(assessment, "FUNC_ADMIN_API_UNAUTHENTICATED")
+    assert {(item.path, item.line) for item in critical.evidence} == {("kong-chart-rendered.yaml", 118)}
     assert critical.severity.value == "critical"
+
+
+def test_a_proxy_listen_taken_from_a_secret_leaves_the_http_route_unjudged(tmp_path: Path) -> None:
+    """KONG_PROXY_LISTEN from a Secret: whether a plain listener exists is unknown, so the decK route that
+    takes http is not reported served in plain text (Kong's default listener would say so, on no
+    evidence), and transport security is not passed either: it cannot be judged, naming the setting."""
+    for file in HELM.iterdir():
+        text = file.read_text()
+        if file.name == "kong-chart-rendered.yaml":
+            written = '        - name: KONG_PROXY_LISTEN\n          value: "0.0.0.0:8000, [::]:8000, 0.0.0.0:8443 http2 ssl,'
+            assert written in text
+            start = text.index(written)
+            end = text.index("\n", start + len("        - name: KONG_PROXY_LISTEN\n"))
+            text = text[:start] + ("        - name: KONG_PROXY_LISTEN\n          valueFrom:\n"
+                                   "            secretKeyRef: {name: kong-listen, key: proxy}") + text[end:]
+        (tmp_path / file.name).write_text(text)
+    assessment = scan(ScanOptions(paths=(tmp_path,)))
+    assert not findings(assessment, "TLS_PLAIN_CLIENT")
+    transport = next(c for c in assessment.controls if c.id == "transport_security")
+    assert transport.status.value == "unknown", transport.summary
+    assert "kong-chart-rendered.yaml set proxy_listen" in transport.limitations[0]
+    brokers = next(e for e in assessment.inventory.endpoints if e.path.startswith("/v1/brokers"))
+    assert brokers.client_transport is None or not any(t.is_plain for t in brokers.client_transport)
 
 
 def test_the_envfrom_cipher_suite_applies_to_the_deck_routes(kong: Assessment) -> None:

@@ -21,7 +21,8 @@ from riskscan.sources.gateways.apisix_sniff import top_level_keys
 from riskscan.sources.gateways.kong_conf_rules import Setting
 from riskscan.sources.structured import StructuredDocument, escape_pointer_token
 
-__all__ = ["KongService", "is_kong_image", "kong_service", "looks_like_kong_compose"]
+__all__ = ["DECIDING_SETTINGS", "KongService", "is_kong_image", "kong_service", "looks_like_kong_compose",
+           "reference_warnings"]
 
 # `kong:3.6`, `kong/kong-gateway:3.6`, `docker.io/library/kong@sha256:...`; never `pantsel/konga`.
 _KONG_IMAGE = re.compile(
@@ -32,16 +33,31 @@ _PREFIX = "KONG_"
 _MAX_VARIABLES = 500
 
 
+# Settings whose absence Kong fills with a default that riskscan would judge: unknown is not absent.
+DECIDING_SETTINGS = frozenset({"proxy_listen", "admin_listen", "admin_gui_listen", "ssl_cipher_suite",
+                               "ssl_protocols", "ssl_ciphers", "enforce_rbac"})
+# Compose interpolation: `${VAR}`, `${VAR:-default}` or `$VAR` (`$$` is a literal dollar).
+_INTERPOLATION = re.compile(r"(?<!\$)\$(?:\{|[A-Za-z_])")
+
+
 @dataclass(frozen=True)
 class KongService:
     """The Kong service read from a Compose file: its settings, and a warning when others were left."""
 
     settings: dict[str, Setting]
     warnings: list[str]
-    # Settings whose variable takes its value by reference (a Secret, `$(VAR)`), and whether some
-    # variables come from a source not read (Kubernetes `envFrom`): their values are unknown.
+    # Settings whose variable takes its value by reference (a Secret, `${VAR}`, `$(VAR)`), and whether
+    # some variables come from a source not read (Kubernetes `envFrom`, Compose `env_file`): their
+    # values are unknown.
     by_reference: frozenset[str] = frozenset()
     unread_sources: bool = False
+
+    def unknown_in(self, settings: Mapping[str, Setting]) -> frozenset[str]:
+        """The settings whose value no input shows, Kong running with `settings`: those taken by
+        reference, and, with a source of variables not read, every setting that decides listeners, TLS
+        or the Admin API and has no value shown (Kong's default is not judged in its place)."""
+        unshown = DECIDING_SETTINGS - settings.keys() if self.unread_sources else frozenset()
+        return self.by_reference | unshown
 
 
 def looks_like_kong_compose(text: str) -> bool:
@@ -62,13 +78,34 @@ def kong_service(document: StructuredDocument, shown: str) -> KongService:
         raise SourceError("no Kong service with KONG_* environment variables", path=shown, line=1)
     name, service = found[0]
     base = f"/services/{escape_pointer_token(name)}/environment"
-    settings = {}
+    settings: dict[str, Setting] = {}
+    by_reference: set[str] = set()
     for variable, value, token in _variables(service)[:_MAX_VARIABLES]:
         pointer = f"{base}/{token}"
-        settings[variable[len(_PREFIX):].lower()] = Setting(value, document.line_of(pointer), pointer)
-    warnings = [f"{len(found) - 1} more Kong service(s) with KONG_* variables not read (only `{name}`)"] \
-        if len(found) > 1 else []
-    return KongService(settings, warnings)
+        if _INTERPOLATION.search(value):  # the shell's or an .env file's value: not in the scan
+            by_reference.add(variable)
+            settings.pop(variable[len(_PREFIX):].lower(), None)
+        else:
+            by_reference.discard(variable)
+            settings[variable[len(_PREFIX):].lower()] = Setting(value, document.line_of(pointer), pointer)
+    unread = service.get("env_file") not in (None, [], "")
+    warnings = reference_warnings(sorted(by_reference), "a ${VAR} of the shell or an .env file")
+    if unread:
+        warnings.append("the Kong service reads env_file: a KONG_* setting there is not in the scan, so the "
+                        "settings deciding listeners, TLS and the Admin API that `environment` does not set are "
+                        "not judged (Kong's default is not assumed)")
+    if len(found) > 1:
+        warnings.append(f"{len(found) - 1} more Kong service(s) with KONG_* variables not read (only `{name}`)")
+    return KongService(settings, warnings, frozenset(variable[len(_PREFIX):].lower() for variable in by_reference),
+                       unread)
+
+
+def reference_warnings(variables: list[str], where: str) -> list[str]:
+    """One warning for each variable taken by reference whose setting decides listeners, TLS or the
+    Admin API: its value is unknown, so that is not judged (neither as written nor as Kong's default)."""
+    return [f"{name} is taken by reference ({where}): its value is unknown, so what it decides is not "
+            "judged, neither as written nor as Kong's default" for name in variables
+            if name[len(_PREFIX):].lower() in DECIDING_SETTINGS]
 
 
 def is_kong_image(image: object) -> bool:

@@ -29,7 +29,7 @@ from pathlib import Path
 from riskscan.errors import SourceError
 from riskscan.model import Evidence, GatewayConfig, SourceKind
 from riskscan.sources import HEAD_BYTES, ReadContext
-from riskscan.sources.gateways.kong_compose import kong_service, looks_like_kong_compose
+from riskscan.sources.gateways.kong_compose import DECIDING_SETTINGS, kong_service, looks_like_kong_compose
 from riskscan.sources.gateways.kong_conf_rules import (
     Setting,
     admin_exposures,
@@ -168,27 +168,36 @@ class KongConfReader:
             if looks_like_kong_compose(text[:HEAD_BYTES]):
                 service = kong_service(parse_structured_text(text, path, shown), shown)
                 settings, warnings = service.settings, list(service.warnings)
+                unknown = service.unknown_in(settings)
             else:
-                settings, warnings = _settings(text, shown)
+                (settings, warnings), unknown = _settings(text, shown), frozenset()
         except SourceError as error:
             raise KongConfError(error.problem, path=error.path, line=error.line) from None
-        return kong_runtime_config(shown, settings, warnings)
+        return kong_runtime_config(shown, settings, warnings, unknown=unknown)
 
 
 def kong_runtime_config(shown: str, settings: Mapping[str, Setting], warnings: list[str],
-                        other_secrets: tuple[Evidence, ...] = ()) -> GatewayConfig:
+                        other_secrets: tuple[Evidence, ...] = (), *,
+                        unknown: frozenset[str] = frozenset()) -> GatewayConfig:
     """Kong's runtime configuration from its settings, wherever they are written (kong.conf, `KONG_*`
     variables): TLS, proxy listeners, Admin API, and credentials in clear (with `other_secrets`, those
-    the file holds besides, a place judged twice counted once)."""
-    tls = tls_settings(settings, shown, warnings.append)
-    ciphers = cipher_settings(settings, shown, warnings.append)
+    the file holds besides, a place judged twice counted once). `unknown` are settings whose value no
+    input shows (taken by reference): what each decides is left unjudged (None), never taken from
+    Kong's defaults, since the setting is there, with a value nobody here can read."""
+    suite = settings.get("ssl_cipher_suite")
+    is_custom = "ssl_cipher_suite" in unknown or (suite is not None and suite.value.lower() == "custom")
+    tls_unknown = bool({"proxy_listen", "ssl_cipher_suite"} & unknown) or ("ssl_protocols" in unknown and is_custom)
+    ciphers_unknown = bool({"proxy_listen", "ssl_cipher_suite"} & unknown) or ("ssl_ciphers" in unknown and is_custom)
+    tls = None if tls_unknown else tls_settings(settings, shown, warnings.append)
+    ciphers = None if ciphers_unknown else cipher_settings(settings, shown, warnings.append)
     secrets: dict[tuple[str, str | None, int | None], Evidence] = {}
     for item in (*other_secrets, *clear_secrets(settings, shown)):
         secrets.setdefault((item.path, item.pointer, item.line), item)
     return GatewayConfig(
         path=shown, gateway="kong", routes=(), is_runtime_config=True,
         warnings=tuple(dict.fromkeys(warnings)), tls_settings=tls,
-        client_listeners=proxy_listeners(settings, shown),
-        admin_exposures=admin_exposures(settings, shown),
+        client_listeners=None if "proxy_listen" in unknown else proxy_listeners(settings, shown),
+        admin_exposures=admin_exposures(settings, shown, unknown),
         clear_secrets=tuple(secrets.values()), cipher_settings=ciphers,
+        unknown_settings=tuple(sorted(unknown & DECIDING_SETTINGS)),
     )

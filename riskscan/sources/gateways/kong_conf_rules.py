@@ -158,22 +158,29 @@ def proxy_listeners(settings: Mapping[str, Setting], shown: str) -> tuple[Client
     return tuple(found)
 
 
-def admin_exposures(settings: Mapping[str, Setting], shown: str) -> tuple[AdminExposure, ...]:
+def admin_exposures(settings: Mapping[str, Setting], shown: str,
+                    unknown: frozenset[str] = frozenset()) -> tuple[AdminExposure, ...]:
     """The Admin API (`admin_listen`) and Kong Manager (`admin_gui_listen`) entries on network addresses.
 
     `admin_listen` defaults to loopback; Kong Manager's default `0.0.0.0:8002` serves only the GUI's
-    pages (which call the Admin API from the browser), so both are judged only as written."""
+    pages (which call the Admin API from the browser), so both are judged only as written. A listener
+    whose value is `unknown` (taken by reference) is not judged; with `enforce_rbac` unknown, an Admin
+    API on the network is reachable, but whether it asks who calls is not said."""
     rbac = settings.get("enforce_rbac")
     has_rbac = rbac is not None and rbac.value.lower() in _RBAC_ON
+    rbac_unknown = "enforce_rbac" in unknown
     found = []
     for key, what in (("admin_listen", "Kong's Admin API"), ("admin_gui_listen", "Kong Manager")):
+        if key in unknown:
+            continue
         for index, is_tls, line in _entries(settings, key, ""):
             if is_loopback(_hosts(settings[key].value)[index - 1]):
                 continue
-            guard = ("; enforce_rbac asks who calls" if has_rbac else "; it authenticates no caller") \
+            guard = ("; enforce_rbac is taken by reference: whether it asks who calls is unknown" if rbac_unknown
+                     else "; enforce_rbac asks who calls" if has_rbac else "; it authenticates no caller") \
                 if key == "admin_listen" else ""
-            kind = (AdminExposureKind.UNAUTHENTICATED if key == "admin_listen" and not is_tls and not has_rbac
-                    else AdminExposureKind.NETWORK)
+            is_open = key == "admin_listen" and not is_tls and not has_rbac and not rbac_unknown
+            kind = AdminExposureKind.UNAUTHENTICATED if is_open else AdminExposureKind.NETWORK
             with_ssl = "with ssl" if is_tls else "without ssl"
             note = (f"{key} entry {index} listens on a network address {with_ssl}: {what} is reachable from "
                     f"the network{guard}")

@@ -12,7 +12,8 @@ variable (or ConfigMap key).
 What is not read: init containers and Jobs or CronJobs run to completion (the chart's `kong migrations`
 Job), so their settings are not the running gateway's (their env is still checked for credentials by
 `kubernetes_secrets`). A setting taken by reference (a Secret, a `$(VAR)`, a ConfigMap the scan does not
-hold) is unknown: when it decides listeners or TLS a warning says Kong's default is judged in its place.
+hold) is unknown: what it decides (listeners, TLS, the Admin API) is not judged, neither as written in a
+kong.conf beside it nor as Kong's default, and a warning says so.
 The first Kong container is read; others are counted in a warning.
 """
 
@@ -28,7 +29,12 @@ from riskscan.sources.gateways.container_env import (
     env_from_sources,
     env_from_warning,
 )
-from riskscan.sources.gateways.kong_compose import KongService, is_kong_image
+from riskscan.sources.gateways.kong_compose import (
+    DECIDING_SETTINGS,
+    KongService,
+    is_kong_image,
+    reference_warnings,
+)
 from riskscan.sources.gateways.kong_conf_rules import Setting
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, mapping, text
 from riskscan.sources.gateways.kubernetes_secrets import pod_containers
@@ -38,9 +44,6 @@ __all__ = ["kong_workload", "over_kong_conf"]
 _PREFIX = "KONG_"
 _RUN_TO_COMPLETION = frozenset({"Job", "CronJob"})
 _PLACES_SHOWN = 5
-# Settings whose absence Kong fills with a default that riskscan then judges: unknown is not absent.
-_DECIDING = ("proxy_listen", "admin_listen", "admin_gui_listen", "ssl_cipher_suite", "ssl_protocols",
-             "enforce_rbac")
 
 
 def kong_workload(objects: list[KubeObject], config_maps: ConfigMaps) -> KongService | None:
@@ -52,17 +55,16 @@ def kong_workload(objects: list[KubeObject], config_maps: ConfigMaps) -> KongSer
     settings = {variable.name[len(_PREFIX):].lower(): Setting(variable.value, variable.line, variable.pointer,
                                                                variable.shown)
                 for variable in variables if variable.value is not None}
-    unknown = [variable.name for variable in variables
-               if variable.value is None and variable.name[len(_PREFIX):].lower() in _DECIDING]
-    warnings = [f"{name} is taken by reference (a Secret, a $(VAR) or a ConfigMap not in the scan): its "
-                "value is unknown and Kong's default is judged in its place" for name in unknown]
+    warnings = reference_warnings([variable.name for variable in variables if variable.value is None],
+                                  "a Secret, a $(VAR) or a ConfigMap not in the scan")
     unread = _unread_sources(item, container, config_maps)
     if unread:
         places = ", ".join(f"envFrom/{index}" for index in unread[:_PLACES_SHOWN])
         places += f" and {len(unread) - _PLACES_SHOWN} more" if len(unread) > _PLACES_SHOWN else ""
         warnings.append(f"{len(unread)} envFrom source(s) ({places}) take variables from a Secret or a"
-                        " ConfigMap in no file given: a KONG_* setting there is unknown, Kong's default is"
-                        " judged in its place")
+                        " ConfigMap in no file given: a KONG_* setting there is unknown, so the settings"
+                        " deciding listeners, TLS and the Admin API that no variable shown sets are not judged"
+                        " (Kong's default is not assumed)")
     too_many = env_from_warning(container)
     warnings += [too_many] if too_many else []
     if len(found) > 1:
@@ -75,10 +77,10 @@ def kong_workload(objects: list[KubeObject], config_maps: ConfigMaps) -> KongSer
 def over_kong_conf(conf: Mapping[str, Setting], kong: KongService) -> dict[str, Setting]:
     """The settings Kong runs with when its container's variables sit over a kong.conf: each variable
     overrides its setting, as Kong reads them. A variable taken by reference overrides it with a value
-    nobody can see, so kong.conf's setting is dropped rather than judged in its place (Kong's default
-    is, as the warning says); with an `envFrom` source not read, so are the settings that decide
-    listeners and TLS."""
-    hidden = kong.by_reference | (frozenset(_DECIDING) if kong.unread_sources else frozenset())
+    nobody can see, so kong.conf's setting is dropped rather than judged in its place; with an `envFrom`
+    source not read, so are the settings that decide listeners and TLS (`KongService.unknown_in` then
+    names those no variable sets, which `kong_runtime_config` leaves unjudged)."""
+    hidden = kong.by_reference | (DECIDING_SETTINGS if kong.unread_sources else frozenset())
     return {**{name: setting for name, setting in conf.items() if name not in hidden}, **kong.settings}
 
 

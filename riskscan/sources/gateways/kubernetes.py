@@ -191,13 +191,15 @@ def _kong_runtime(shown: str, kong: KongService, embedded: EmbeddedReading, warn
     ConfigMap of the same manifest holds (`over_kong_conf`), so the two are one configuration rather than
     two ambiguous ones."""
     if embedded.kong_conf is None:
-        runtime = kong_runtime_config(shown, kong.settings, warnings, secrets)
+        runtime = kong_runtime_config(shown, kong.settings, warnings, secrets,
+                                      unknown=kong.unknown_in(kong.settings))
         return runtime.model_copy(update={"embedded": embedded.configs})
     conf = [c for c in embedded.configs if c.gateway == "kong" and c.is_runtime_config][:1]
     others = tuple(c for c in embedded.configs if c not in conf)
     held = tuple(item for c in conf for item in c.clear_secrets or ())  # in clear in the file, overridden or not
-    runtime = kong_runtime_config(shown, over_kong_conf(embedded.kong_conf, kong),
-                                  [*warnings, *(w for c in conf for w in c.warnings)], secrets + held)
+    settings = over_kong_conf(embedded.kong_conf, kong)
+    runtime = kong_runtime_config(shown, settings, [*warnings, *(w for c in conf for w in c.warnings)],
+                                  secrets + held, unknown=kong.unknown_in(settings))
     return runtime.model_copy(update={"embedded": others})
 
 

@@ -9,6 +9,8 @@ files are read, the one runtime config of a gateway is applied to that gateway's
 - Kong routes served on plain HTTP by their `protocols` are not, when every `proxy_listen` entry has
   `ssl`: the listener refuses plain HTTP before any route is matched. Likewise APISIX routes, when no
   `node_listen` entry serves plain HTTP beyond the host;
+- when the runtime config's proxy listeners are taken by reference (a Secret, `${VAR}`), a route that takes
+  plain HTTP is not judged served in plain text: no input shows whether a plain listener exists;
 - a route left to the gateway's default listener (an APISIX route no redirect covers, judged on APISIX's
   documented node_listen 9080) is served over the runtime config's plain-HTTP listener, cited there.
 Two or more runtime configs of one gateway leave it ambiguous which one runs: one warning, and neither's
@@ -86,7 +88,9 @@ def _applied(config: GatewayConfig, runtime: GatewayConfig, applies: str) -> Gat
         update["tls_settings"] = tuple(setting for setting in config.tls_settings if not setting.is_default)
     listeners = runtime.client_listeners or ()
     plain = next((listener for listener in listeners if listener.is_plain), None)
-    if listeners and plain is None:
+    if "proxy_listen" in runtime.unknown_settings:  # the listeners are set, to values nobody here can read
+        update["routes"] = tuple(_unknown_listener(route) for route in config.routes)
+    elif listeners and plain is None:
         tls_only = ClientTransport(is_plain=False, evidence=listeners[0].evidence.model_copy(
             update={"note": f"{_NO_PLAIN[config.gateway]}; {applies}"}))
         update["routes"] = tuple(_served_over(route, tls_only) for route in config.routes)
@@ -101,6 +105,14 @@ def _served_over(route: GatewayRoute, tls_only: ClientTransport) -> GatewayRoute
     if route.client_transport is None or not route.client_transport.is_plain:
         return route
     return route.model_copy(update={"client_transport": tls_only})
+
+
+def _unknown_listener(route: GatewayRoute) -> GatewayRoute:
+    """The route without its plain-HTTP judgement when the proxy's listeners are unknown: a route that
+    takes http is served in plain text only where a plain listener exists, which nothing here shows."""
+    if route.client_transport is None or not route.client_transport.is_plain:
+        return route
+    return route.model_copy(update={"client_transport": None})
 
 
 def _defaulted(route: GatewayRoute, served: ClientTransport) -> GatewayRoute:

@@ -197,6 +197,48 @@ def test_a_compose_environment_list_and_env_references() -> None:
     assert setting.protocols == ("TLSv1.3",) and setting.evidence.pointer == "/services/gateway/environment/3"
 
 
+def test_compose_settings_from_the_shell_are_unknown_not_kongs_defaults(tmp_path: Path) -> None:
+    """`${VAR}` and `$VAR` take the value from the shell or an .env file: the listeners and suite they set
+    are not judged (Kong's defaults would show a plain proxy on 8000 and TLS 1.2), and each is named in
+    a warning; `$$` is a literal dollar, so that value is read as written."""
+    path = tmp_path / "docker-compose.yml"
+    path.write_text("""services:
+  kong:
+    image: kong:3.6
+    environment:
+      KONG_PROXY_LISTEN: ${PROXY_LISTEN:-0.0.0.0:8000}
+      KONG_SSL_CIPHER_SUITE: $SUITE
+      KONG_ADMIN_LISTEN: "0.0.0.0:8001"
+      KONG_ADMIN_GUI_URL: http://admin.example.com/$$path
+""")
+    config = READER.read(path, ReadContext(root=tmp_path))
+    assert config.unknown_settings == ("proxy_listen", "ssl_cipher_suite")
+    assert config.client_listeners is None and config.tls_settings is None and config.cipher_settings is None
+    assert [item.kind for item in config.admin_exposures or ()] == [AdminExposureKind.UNAUTHENTICATED]
+    named = [warning for warning in config.warnings if "is taken by reference" in warning]
+    assert [warning.split()[0] for warning in named] == ["KONG_PROXY_LISTEN", "KONG_SSL_CIPHER_SUITE"]
+
+
+def test_a_compose_env_file_leaves_unset_deciding_settings_unknown(tmp_path: Path) -> None:
+    """Settings an env_file may hold are not in the scan: those `environment` does not set are unknown;
+    those it sets win over the file, as Compose reads them, and are judged."""
+    path = tmp_path / "docker-compose.yml"
+    path.write_text("""services:
+  kong:
+    image: kong:3.6
+    env_file: [kong.env]
+    environment:
+      KONG_PROXY_LISTEN: "0.0.0.0:8443 ssl"
+      KONG_DATABASE: "off"
+""")
+    config = READER.read(path, ReadContext(root=tmp_path))
+    assert "proxy_listen" not in config.unknown_settings
+    assert {"ssl_cipher_suite", "admin_listen", "enforce_rbac"} <= set(config.unknown_settings)
+    assert [item.is_plain for item in config.client_listeners or ()] == [False]
+    assert config.tls_settings is None  # the suite may be in kong.env
+    assert any("reads env_file" in warning for warning in config.warnings)
+
+
 def test_compose_files_without_a_kong_image_are_not_kong_conf() -> None:
     path = CONF / "not-kong" / "docker-compose.yml"  # KONG_* on an nginx image, and Konga (a UI)
     assert detect_kind(path, read_head(path)) is None
