@@ -19,7 +19,8 @@ from riskscan.model import AdminExposureKind, Evidence, EvidenceStrength, Invent
 
 __all__ = ["with_admin_exposure"]
 
-_ADMIN_SETTINGS = frozenset({"admin_listen", "admin_gui_listen", "enforce_rbac"})
+_ADMIN_SETTINGS = frozenset({"admin_listen", "admin_gui_listen", "enforce_rbac", "allow_admin", "admin_key_required",
+                             "enable_admin", "role"})
 _CODES = {
     AdminExposureKind.UNAUTHENTICATED: "FUNC_ADMIN_API_UNAUTHENTICATED",
     AdminExposureKind.DEFAULT_KEY: "FUNC_ADMIN_DEFAULT_KEY",

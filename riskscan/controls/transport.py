@@ -108,7 +108,7 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
     if not inventory.has_gateway:
         return short_of_core(outcome, "no_upstreams")
     # Listeners set by reference: whether the routes that take http are served in plain text is unknown.
-    if by_reference_fields(inventory, {"proxy_listen"}):
+    if by_reference_fields(inventory, _LISTENER_SETTINGS):
         return short_of_core(outcome, "by_reference", **(by_reference_fields(inventory, _TRANSPORT_SETTINGS) or {}))
     return outcome
 
@@ -142,7 +142,9 @@ def _strength(endpoint: Endpoint) -> EvidenceStrength:
     return EvidenceStrength.DECLARED
 
 
-_TRANSPORT_SETTINGS = frozenset({"proxy_listen", "ssl_cipher_suite", "ssl_protocols", "ssl_ciphers"})
+_TRANSPORT_SETTINGS = frozenset({"proxy_listen", "ssl_cipher_suite", "ssl_protocols", "ssl_ciphers", "node_listen",
+                                 "proxy_protocol", "ssl.enable", "ssl.listen"})
+_LISTENER_SETTINGS = frozenset({"proxy_listen", "node_listen", "proxy_protocol"})
 
 
 def _limitations(
@@ -165,7 +167,7 @@ def _limitations(
 def _legacy_sentence(inventory: Inventory, legacy: Sequence[TlsSetting]) -> str:
     """The summary's {legacy}, first part: what the TLS versions written in the configs show."""
     referenced = by_reference_fields(inventory, _TRANSPORT_SETTINGS)
-    if not inventory.tls_checked and referenced:
+    if not inventory.tls_settings and referenced:
         return f"TLS versions are set by reference in {referenced['places']}: not judged."
     if not inventory.tls_checked:
         return "No gateway config given sets TLS versions riskscan reads."

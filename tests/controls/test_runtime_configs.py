@@ -155,3 +155,19 @@ def test_a_kong_conf_without_routes_is_named_as_no_routing_config(tmp_path: Path
     assert not any("No gateway config was given" in text
                    for control in assessment.controls for text in control.limitations)
     assert "kong.conf" in assessment.inventory.secrets_checked
+
+
+def test_apisix_listeners_and_versions_from_the_environment_are_not_judged() -> None:
+    """config.yaml takes node_listen and ssl_protocols from APISIX's environment: the route no redirect
+    covers is not reported served over plain HTTP (APISIX's default 9080 would say so), the SSL object
+    naming no versions does not claim APISIX's default, and transport security cannot be judged: it
+    says which settings of which file are unknown instead of passing."""
+    assessment = scan(ScanOptions(paths=(APISIX / "env-estate",)))
+    assert not findings(assessment, "TLS_PLAIN_CLIENT") and not findings(assessment, "TLS_PLAIN_CLIENT_DEFAULT")
+    assert assessment.inventory.tls_settings == ()
+    transport = next(c for c in assessment.controls if c.id == "transport_security")
+    assert transport.status.value == "unknown", transport.summary
+    assert transport.limitations[0].startswith("config.yaml set node_listen, ssl_protocols by reference")
+    [reachable] = findings(assessment, "FUNC_ADMIN_API_NETWORK")
+    assert not findings(assessment, "FUNC_ADMIN_API_UNAUTHENTICATED")
+    assert reachable.severity.value == "high"

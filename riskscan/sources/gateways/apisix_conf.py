@@ -16,6 +16,8 @@ does, merged over config-default.yaml key by key (a list replaces the default's,
 - the client listeners, `apisix.node_listen` (plain HTTP, default 9080) and `apisix.ssl.listen` (TLS,
   default 9443), read by `apisix_transport` and applied to every APISIX route file of the scan: a route
   no `redirect` plugin covers is served over plain HTTP when a plain listener faces the network.
+A setting written `${{VAR}}` takes its value from APISIX's environment, which no input shows
+(`apisix_conf_references`): what it decides is not judged, neither as written nor as the default.
 """
 
 from __future__ import annotations
@@ -37,6 +39,11 @@ from riskscan.model import (
 )
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.apisix_conf_keys import admin_base, clear_secret_places, default_key_places
+from riskscan.sources.gateways.apisix_conf_references import (
+    LISTENER_SETTINGS,
+    reference_warning,
+    referenced_settings,
+)
 from riskscan.sources.gateways.apisix_sniff import RESOURCE_KEYS, looks_like_json, top_level_keys
 from riskscan.sources.gateways.apisix_transport import node_listeners
 from riskscan.sources.gateways.listen_addresses import is_any_network, is_loopback
@@ -101,13 +108,18 @@ class ApisixConfReader:
         for section in ("apisix", "deployment"):
             if root.get(section) is not None and not isinstance(root.get(section), Mapping):
                 warnings.append(f"`{section}` is not a mapping: its settings are not read")
-        listeners = node_listeners(root, shown, document, warnings.append)
+        referenced = referenced_settings(root, admin_base(root))
+        warnings += [reference_warning(place) for place in referenced.values()]
+        unknown = frozenset(referenced)
+        listeners = None if unknown & LISTENER_SETTINGS else node_listeners(root, shown, document, warnings.append)
+        tls_unknown = bool({"ssl.enable", "ssl_protocols"} & unknown)
+        ciphers_unknown = bool({"ssl.enable", "ssl_ciphers"} & unknown)
         return GatewayConfig(
             path=shown, gateway="apisix", routes=(), is_runtime_config=True, warnings=tuple(warnings),
-            tls_settings=_tls_settings(root, shown, document),
-            cipher_settings=_cipher_settings(root, shown, document, warnings),
-            admin_exposures=_admin_exposures(root, shown, document),
-            client_listeners=listeners,
+            tls_settings=None if tls_unknown else _tls_settings(root, shown, document),
+            cipher_settings=None if ciphers_unknown else _cipher_settings(root, shown, document, warnings),
+            admin_exposures=_admin_exposures(root, shown, document, unknown),
+            client_listeners=listeners, unknown_settings=tuple(sorted(unknown)),
             clear_secrets=tuple(_evidence(shown, document, pointer, f"{what} written in clear (not an "
                                           "${{VAR}} or $env:// reference)")
                                 for pointer, what in clear_secret_places(root)),
@@ -161,9 +173,11 @@ def _cipher_settings(
 
 
 def _admin_exposures(
-    root: Mapping[str, Any], shown: str, document: StructuredDocument
+    root: Mapping[str, Any], shown: str, document: StructuredDocument, unknown: frozenset[str]
 ) -> tuple[AdminExposure, ...]:
-    """The Admin API open to the network, and every well-known default key it accepts."""
+    """The Admin API open to the network, and every well-known default key it accepts. Where it listens
+    and whom it admits, taken from the environment (`unknown`), leave its reach unjudged; with
+    `admin_key_required` unknown, reachable is judged, keyless is not."""
     if _section(root, "apisix").get("enable_admin") is False or \
             str(_section(root, "deployment").get("role", "")).lower() == "data_plane":
         return ()  # no Admin API served
@@ -177,8 +191,9 @@ def _admin_exposures(
     allow = admin.get("allow_admin", _DEFAULT_ALLOW)
     allow = [allow] if isinstance(allow, str) else allow
     is_open = not allow or (isinstance(allow, list) and any(is_any_network(str(item)) for item in allow))
-    if is_open and not is_loopback(str(ip)):
-        keyless = admin.get("admin_key_required") is False
+    reach_unknown = bool({"enable_admin", "role", "admin_listen", "allow_admin"} & unknown)
+    if is_open and not is_loopback(str(ip)) and not reach_unknown:
+        keyless = admin.get("admin_key_required") is False and "admin_key_required" not in unknown
         kind = AdminExposureKind.UNAUTHENTICATED if keyless else AdminExposureKind.NETWORK
         pointer = f"{base}/allow_admin" if "allow_admin" in admin else base
         guard = "and admin_key_required is false: nobody is asked for a key" if keyless else \

@@ -9,8 +9,9 @@ files are read, the one runtime config of a gateway is applied to that gateway's
 - Kong routes served on plain HTTP by their `protocols` are not, when every `proxy_listen` entry has
   `ssl`: the listener refuses plain HTTP before any route is matched. Likewise APISIX routes, when no
   `node_listen` entry serves plain HTTP beyond the host;
-- when the runtime config's proxy listeners are taken by reference (a Secret, `${VAR}`), a route that takes
-  plain HTTP is not judged served in plain text: no input shows whether a plain listener exists;
+- when the runtime config's proxy listeners are taken by reference (a Secret, `${VAR}`, APISIX's
+  `${{VAR}}`), a route that takes plain HTTP is not judged served in plain text: no input shows whether a
+  plain listener exists;
 - a route left to the gateway's default listener (an APISIX route no redirect covers, judged on APISIX's
   documented node_listen 9080) is served over the runtime config's plain-HTTP listener, cited there.
 Two or more runtime configs of one gateway leave it ambiguous which one runs: one warning, and neither's
@@ -32,6 +33,11 @@ __all__ = ["apply_runtime_configs"]
 # variables of a container).
 _NAMES = {"kong": ("Kong", "Kong runtime configurations (kong.conf or KONG_* variables)"),
           "apisix": ("APISIX", "APISIX config.yaml files")}
+# The settings whose value decides whether a gateway's proxy serves plain HTTP at all.
+_LISTENER_SETTINGS = {"kong": ("proxy_listen",), "apisix": ("node_listen", "proxy_protocol")}
+# The settings whose value decides the TLS versions of the SSL objects that name none.
+_TLS_VERSION_SETTINGS = {"kong": ("proxy_listen", "ssl_cipher_suite", "ssl_protocols"),
+                         "apisix": ("ssl.enable", "ssl_protocols")}
 _NO_PLAIN = {"kong": "every proxy_listen entry has ssl: plain HTTP is refused",
              "apisix": "no node_listen entry serves plain HTTP beyond the host: plain HTTP is not served"}
 
@@ -83,12 +89,14 @@ def _noted(settings: tuple[TlsSetting, ...] | None, applies: str) -> tuple[TlsSe
 def _applied(config: GatewayConfig, runtime: GatewayConfig, applies: str) -> GatewayConfig:
     """A route file under its runtime config: defaulted TLS replaced, listeners that refuse plain HTTP."""
     update: dict[str, object] = {}
-    if config.tls_settings is not None and runtime.tls_settings is not None:
-        # The runtime config's own setting stands for every SSL object that names no versions.
+    versions_unknown = bool(set(_TLS_VERSION_SETTINGS[config.gateway]) & set(runtime.unknown_settings))
+    if config.tls_settings is not None and (runtime.tls_settings is not None or versions_unknown):
+        # The runtime config's own setting stands for every SSL object that names no versions (unknown
+        # when it is taken by reference: the gateway's documented default then holds for none of them).
         update["tls_settings"] = tuple(setting for setting in config.tls_settings if not setting.is_default)
     listeners = runtime.client_listeners or ()
     plain = next((listener for listener in listeners if listener.is_plain), None)
-    if "proxy_listen" in runtime.unknown_settings:  # the listeners are set, to values nobody here can read
+    if set(_LISTENER_SETTINGS[config.gateway]) & set(runtime.unknown_settings):  # set, to values unseen
         update["routes"] = tuple(_unknown_listener(route) for route in config.routes)
     elif listeners and plain is None:
         tls_only = ClientTransport(is_plain=False, evidence=listeners[0].evidence.model_copy(

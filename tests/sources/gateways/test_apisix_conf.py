@@ -25,7 +25,7 @@ def read(name: str) -> GatewayConfig:
 
 @pytest.mark.parametrize("name", ["default-key-open.yaml", "env-key.yaml", "literal-key-keyless.yaml",
                                   "loopback-admin.yaml", "data-plane.yaml", "legacy-2x.yaml",
-                                  "tls13-estate/config.yaml"])
+                                  "tls13-estate/config.yaml", "env-estate/config.yaml"])
 def test_config_yaml_is_recognised_by_its_sections(name: str) -> None:
     assert detect_kind(CONF / name, read_head(CONF / name)) is SourceKind.APISIX_CONF
 
@@ -137,3 +137,17 @@ def test_corpus_config_yaml_files_read_without_echoing_their_keys(corpus_dir: Pa
     assert not any(key in config.model_dump_json() for key in DEFAULT_KEYS)
     plain = READER.read(folder / "apisix-conf-config.yaml", ReadContext(root=corpus_dir))
     assert plain.admin_exposures == () and plain.clear_secrets == ()  # the empty key is generated at start
+
+
+def test_settings_from_the_environment_are_unknown_not_apisixs_defaults() -> None:
+    """`${{VAR}}` is filled from the environment APISIX starts in: the plain listener, the TLS versions
+    and whether the Admin API asks for a key are not judged (config-default.yaml's 9080, TLS 1.2 and 1.3,
+    or a keyless Admin API would each be claimed on no evidence); what is written out still is: the
+    Admin API admits every address on a network address, so it is reachable (not: reachable keyless)."""
+    config = read("env-estate/config.yaml")
+    assert config.unknown_settings == ("admin_key_required", "node_listen", "ssl_protocols")
+    assert config.client_listeners is None and config.tls_settings is None
+    assert [item.kind for item in config.admin_exposures or ()] == [AdminExposureKind.NETWORK]
+    named = [warning.split()[0] for warning in config.warnings if "taken from APISIX's environment" in warning]
+    assert named == ["apisix.node_listen", "apisix.ssl.ssl_protocols", "deployment.admin.admin_key_required"]
+    assert not any("neither a port nor a list" in warning for warning in config.warnings)
