@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-__all__ = ["LISTENER_SETTINGS", "referenced_settings", "reference_warning"]
+__all__ = ["LISTENER_SETTINGS", "reference_warning", "referenced_settings"]
 
 _ENVIRONMENT = "${{"
 LISTENER_SETTINGS = frozenset({"node_listen", "proxy_protocol"})
