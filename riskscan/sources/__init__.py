@@ -99,7 +99,7 @@ class ReadContext:
     def embedded_text(self, path: Path) -> str | None:
         """The text of `path` when it is no file on disk but a value held inside another input (a
         ConfigMap's kong.conf: `kubernetes_embedded`), which `structured.load_text` then reads instead of
-        the disk; None for a file on disk, always here."""
+        the disk (`nginx_tree` parses it from memory); None for a file on disk, always here."""
         return None
 
     def resolve(self, path: Path) -> Path:

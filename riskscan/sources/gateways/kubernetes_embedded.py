@@ -2,27 +2,28 @@
 
 On Kubernetes a gateway's own configuration usually lives in a ConfigMap mounted as a file: `kong.conf`
 or a decK `kong.yml` (DB-less Kong), APISIX's `config.yaml` (as the official Helm chart renders it) or a
-standalone `apisix.yaml`, `envoy.yaml`, a Traefik dynamic configuration. A `data` value is read when its
-key names such a file (`_NAMED_KINDS`) or its text sniffs as one, exactly as the file of that name would
-be: `READERS[kind].read` on a path that is no file on disk, whose text `ReadContext.embedded_text` gives
-(`structured.load_text` reads it instead of the disk). From that reader's point of view:
+standalone `apisix.yaml`, `envoy.yaml`, a Traefik dynamic configuration, an nginx reverse proxy's
+`nginx.conf` or the server blocks it includes from /etc/nginx/conf.d/ (`default.conf`, `api.conf`). A
+`data` value is read when its key names such a file (`_NAMED_KINDS`) or its text sniffs as one, exactly
+as the file of that name would be: `READERS[kind].read` on a path that is no file on disk, whose text
+`ReadContext.embedded_text` gives (`structured.load_text` reads it instead of the disk; nginx's loader
+parses it from memory with crossplane's own lexer, `nginx_tree`). Nothing is written to disk: a
+ConfigMap's value may hold credentials. From that reader's point of view:
 - nothing beside it on disk is looked at (`is_allowed` is false, no folder is walked): an embedded
   Traefik file finds no sibling files nor static configuration, a Kong or APISIX Admin API export no
-  other exports;
+  other exports, an nginx configuration follows none of its `include`s (each kept, with a warning);
 - evidence is moved onto the manifest: its path, the manifest line (a literal block scalar `|` keeps
   the value's lines, so line N of the value is the block's first line + N - 1; any other scalar is placed
   at its key's line), and the pointer of the key (`/data/kong.conf`, `/items/3/data/config.yaml` in a
-  List), the place inside the value kept in the note;
+  List), the place inside the value kept in the note; a warning's `manifest:N` is moved the same way;
 - what it derives enters the scan as a configuration of its own (`GatewayConfig.embedded`, handed on by
   discovery): an embedded kong.conf applies to the decK routes of the scan as a kong.conf file would.
 Bounds: only ConfigMaps of the manifest are looked at (never `binaryData`), a value over 1 MiB (more
 than a ConfigMap holds) or a key Kubernetes would refuse is passed over, at most `_MAX_EMBEDDED` values
 a manifest are read, and a value holding a manifest is not read again (Kubernetes is not a kind read
 here), so embedding never recurses. A value that fails costs that value only: one warning naming the
-manifest, its line, the ConfigMap, the key and the problem. nginx configurations are named, not read:
-crossplane parses files by name only, and writing a ConfigMap's value to disk would put its
-credentials there. A Traefik static configuration (`traefik.yml` with `entryPoints`) is no kind read on
-its own, so it is not read from a ConfigMap either.
+manifest, its line, the ConfigMap, the key and the problem. A Traefik static configuration
+(`traefik.yml` with `entryPoints`) is no kind read on its own, so it is not read from a ConfigMap either.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ _NAMED_KINDS: dict[str, SourceKind] = {
     **{f"kong.{suffix}": SourceKind.KONG for suffix in ("yml", "yaml", "json")},
     **{f"apisix.{suffix}": SourceKind.APISIX for suffix in ("yml", "yaml", "json")},
     **{f"envoy.{suffix}": SourceKind.ENVOY for suffix in ("yml", "yaml", "json")},
+    "nginx.conf": SourceKind.NGINX,
 }
 """Keys that name a file of one kind whatever its text (the names the gateways' docs and charts use)."""
 _WHAT: dict[SourceKind, str] = {
@@ -63,12 +65,12 @@ _WHAT: dict[SourceKind, str] = {
     SourceKind.APISIX_CONF: "an APISIX config.yaml",
     SourceKind.ENVOY: "an Envoy configuration",
     SourceKind.TRAEFIK: "a Traefik dynamic configuration",
+    SourceKind.NGINX: "an nginx configuration",
 }
 """The kinds read when embedded, as warnings name them."""
-_SNIFFED = frozenset({*_WHAT, SourceKind.AWS_API_GATEWAY, SourceKind.OPENAPI, SourceKind.KUBERNETES,
-                      SourceKind.NGINX})
+_SNIFFED = frozenset({*_WHAT, SourceKind.AWS_API_GATEWAY, SourceKind.OPENAPI, SourceKind.KUBERNETES})
 """Kinds a value's text is judged as, in the registry's order: those read, and those whose claim must win
-(a spec or a manifest is no gateway configuration; an nginx one is named as not read)."""
+(a spec or a manifest is no gateway configuration)."""
 _SNIFF_BYTES = 16 << 10
 """How much of a value its kind is judged on: a gateway configuration shows its kind in its first keys, and
 ConfigMaps often hold large files of other kinds (dashboards, rule files) that a 64 KiB head would make
@@ -208,7 +210,7 @@ def _first_line(value: str, line: int | None, lines: list[str]) -> int | None:
 
 def _kind_of(value: _Value, path: Path) -> SourceKind | None:
     """The kind the value is read as: named by its key, else as its text sniffs; None when it is no
-    gateway configuration read here (an nginx one is logged as not read)."""
+    gateway configuration read here."""
     from riskscan.sources import READERS  # the registry imports this module's reader
 
     kind = _NAMED_KINDS.get(value.key.lower())
@@ -217,9 +219,6 @@ def _kind_of(value: _Value, path: Path) -> SourceKind | None:
         virtual = _virtual(path, value.key)
         sniffers = ((kind, reader) for kind, reader in READERS.items() if kind in _SNIFFED)
         kind = next((kind for kind, reader in sniffers if reader.sniff(virtual, head)), None)
-    if kind is SourceKind.NGINX:
-        log.info("%s: an nginx configuration held in a ConfigMap is not read (only nginx files are)",
-                 value.label)
     return kind if kind in _WHAT else None
 
 
@@ -264,10 +263,17 @@ def _warning(value: _Value, shown: str, inner: int | None, problem: str) -> str:
 
 
 def _moved(config: GatewayConfig, value: _Value, shown: str) -> GatewayConfig:
-    """The configuration with every evidence moved onto the manifest, and its warnings naming the value."""
+    """The configuration with every evidence moved onto the manifest, and its warnings naming the value
+    (a place in it they cite, `manifest.yaml:7` for line 7 of the value, at its manifest line)."""
     moved = _with_evidence_moved(config, value, shown)
     assert isinstance(moved, GatewayConfig)
-    warnings = tuple(f"{value.label}: {warning}" for warning in config.warnings)
+    place = re.compile(rf"(?<![\w./-]){re.escape(shown)}:(\d+)")
+
+    def placed(match: re.Match[str]) -> str:
+        line = value.manifest_line(int(match.group(1)))
+        return f"{shown}:{line}" if line is not None else shown
+
+    warnings = tuple(f"{value.label}: {place.sub(placed, warning)}" for warning in config.warnings)
     return moved.model_copy(update={"warnings": warnings})
 
 

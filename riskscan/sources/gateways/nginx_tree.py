@@ -15,12 +15,21 @@ folders given (`ReadContext.is_allowed`), glob patterns included:
 
 Every directive keeps the file (as shown to users) and line it was written on, so evidence points
 into the included file, not at the `include` line.
+
+A configuration that is no file on disk but a value held inside another input (a ConfigMap's
+`nginx.conf`: `ReadContext.embedded_text`) is parsed from memory, never written to disk (it may hold
+credentials): crossplane's own lexer on the text (`lexer._lex_file_object` over a `StringIO`, with its
+brace check), then `_statements` builds the statements from its tokens as `crossplane.parse` shapes them
+under the options used for files (`single`, no context or argument checks, comments dropped), so
+statements and lines are those of the same text parsed as a file, with the same size and depth bounds.
+Its includes are not followed (nothing beside it can be seen): each is kept without a block, warned.
 """
 
 from __future__ import annotations
 
 import glob
-from collections.abc import Callable, Sequence
+import io
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -78,7 +87,7 @@ def load_tree(path: Path, context: ReadContext) -> NginxTree:
     if failure is not None:
         problem, line = failure
         raise NginxError(problem, path=shown, line=line)
-    directives = loader.convert(statements, shown, (path.resolve(),), 0)
+    directives = loader.convert(statements, shown, (path if loader.is_embedded else path.resolve(),), 0)
     return NginxTree(directives, list(dict.fromkeys(loader.included)), loader.summary())
 
 
@@ -87,7 +96,8 @@ class _Loader:
 
     def __init__(self, main: Path, context: ReadContext) -> None:
         self._context = context
-        self._bases = _include_bases(main, context)
+        self.is_embedded = context.embedded_text(main) is not None
+        self._bases = [] if self.is_embedded else _include_bases(main, context)
         self.included: list[str] = []
         self._warnings: dict[tuple[str, str], tuple[str, int]] = {}  # (include, problem) -> (first, count)
         self._files_read = 0
@@ -102,6 +112,9 @@ class _Loader:
 
     def parse(self, path: Path) -> tuple[list[dict[str, Any]], tuple[str, int | None] | None]:
         """crossplane's statements for one file, or the problem and line that stopped it."""
+        embedded = self._context.embedded_text(path)
+        if embedded is not None:
+            return _parse_text(embedded, self._context.max_bytes)
         try:
             size = path.stat().st_size
             with path.open("rb") as handle:
@@ -198,6 +211,10 @@ class _Loader:
 
     def _resolve(self, pattern: str, warn: Callable[[str], None]) -> list[Path]:
         """The files an include names, inside the folders given (see the module docstring)."""
+        if self.is_embedded:
+            warn("is in a configuration held in a ConfigMap: the files it names cannot be seen, what they"
+                 " set is not assessed")
+            return []
         given = Path(pattern)
         candidates = [(base / given, False) for base in self._bases] if not given.is_absolute() else []
         if given.is_absolute():
@@ -248,6 +265,85 @@ def _tails(given: Path) -> list[Path]:
     parts = given.parts[1:]
     tails = [Path(*parts[start:]) for start in range(1, len(parts))]
     return [tail for tail in tails if len(tail.parts) > 1 or not glob.has_magic(str(tail))]
+
+
+class _TooDeep(Exception):
+    """A block opened deeper than `MAX_BLOCK_DEPTH`, at `line`."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__(line)
+        self.line = line
+
+
+def _parse_text(text: str, max_bytes: int) -> tuple[list[dict[str, Any]], tuple[str, int | None] | None]:
+    """The statements of a configuration held in memory, as `crossplane.parse` gives them for the same
+    text in a file (see the module docstring); or the problem and line that stopped it."""
+    size = len(text.encode("utf-8", errors="replace"))
+    if size > max_bytes:
+        return [], (f"{size} bytes, over the {max_bytes}-byte limit", None)
+    # newline=None reads \r\n and \r as \n, as the text-mode file crossplane opens does.
+    lexed = crossplane.lexer._lex_file_object(io.StringIO(text, newline=None))
+    tokens: Iterator[tuple[str, int, bool]] = crossplane.lexer._balance_braces(lexed)
+    try:
+        return _statements(tokens), None
+    except _TooDeep as error:
+        return [], (f"blocks nested too deeply (more than {MAX_BLOCK_DEPTH} levels)", error.line)
+    except (crossplane.errors.NgxParserBaseException, StopIteration, RecursionError) as error:
+        return [], _problem(error)
+
+
+def _statements(tokens: Iterator[tuple[str, int, bool]]) -> list[dict[str, Any]]:
+    """The statements nginx's grammar makes of `tokens`, in the shape `crossplane.parse` gives for a file
+    parsed with the options used here: a directive and its arguments up to an unquoted `;`, `{` or `}`,
+    the statements up to the matching `}` as its block; comments between statements dropped, those among
+    arguments kept after their statement as `#` statements; an `if` condition's parentheses removed.
+    Built with an explicit stack of open blocks (never recursion), deeper than `MAX_BLOCK_DEPTH` refused.
+    Raises StopIteration when the text ends inside a statement."""
+    top: list[dict[str, Any]] = []
+    blocks = [top]  # the statement lists being filled, the innermost open block last
+    current: dict[str, Any] | None = None  # the statement whose arguments are being read
+    notes: list[dict[str, Any]] = []  # comments met among its arguments
+    for token, line, quoted in tokens:
+        is_bare = not quoted
+        if current is None:
+            if is_bare and token == "}":
+                if len(blocks) == 1:
+                    break
+                blocks.pop()
+            elif not (is_bare and token.startswith("#")):
+                current, notes = {"directive": token, "line": line, "args": []}, []
+            continue
+        if not (is_bare and token in ("{", ";", "}")):
+            if is_bare and token.startswith("#"):
+                notes.append({"directive": "#", "line": current["line"], "args": [], "comment": token[1:]})
+            else:
+                current["args"].append(token)
+            continue
+        if current["directive"] == "if":
+            _unwrap_condition(current["args"])
+        blocks[-1].append(current)
+        blocks[-1].extend(notes)
+        if token == "{":  # a `}` ending the arguments ends the statement only, as crossplane reads it
+            if len(blocks) > MAX_BLOCK_DEPTH:
+                raise _TooDeep(current["line"])
+            current["block"] = []
+            blocks.append(current["block"])
+        current = None
+    if current is not None:
+        raise StopIteration
+    return top
+
+
+def _unwrap_condition(args: list[str]) -> None:
+    """`if ( $a = b )` -> `$a`, `=`, `b`: the parentheses around an `if` condition dropped, and an
+    argument they alone made."""
+    if not args or not (args[0].startswith("(") and args[-1].endswith(")")):
+        return
+    args[0], args[-1] = args[0][1:].lstrip(), args[-1][:-1].rstrip()
+    if not args[-1]:
+        args.pop()
+    if args and not args[0]:
+        args.pop(0)
 
 
 def _problem(error: BaseException) -> tuple[str, int | None]:

@@ -121,9 +121,11 @@ def test_a_json_list_places_a_quoted_value_at_its_key_line_under_the_items_point
     assert [(e.line, e.pointer) for e in secret.evidence] == [(76, "/items/3/data/config.yaml")]
 
 
-def test_a_configmap_holding_a_manifest_or_an_nginx_conf_is_not_read_again() -> None:
+def test_a_configmap_holding_a_manifest_is_not_read_again() -> None:
     config = KubernetesReader().read(EMBEDDED / "holds-a-manifest.yaml", ReadContext(root=EMBEDDED))
-    assert config.embedded == () and config.routes == ()
+    assert config.routes == ()
+    [nginx] = config.embedded  # the nginx.conf beside it is read: its location only returns a status
+    assert (nginx.gateway, nginx.routes) == ("nginx", ())
     assert not any("not read as" in warning for warning in config.warnings)
 
 
@@ -159,7 +161,8 @@ def test_a_value_sniffed_by_its_text_is_read_whatever_its_key(tmp_path: Path) ->
     assert route.evidence.pointer == "/data/dynamic.yml"
 
 
-@pytest.mark.parametrize("name", ["apisix-helm.yaml", "kong-helm-dbless.yaml", "kubectl-get-list.json"])
+@pytest.mark.parametrize("name", ["apisix-helm.yaml", "kong-helm-dbless.yaml", "kubectl-get-list.json",
+                                  "nginx-whole-conf.yaml"])
 def test_planted_credentials_reach_no_output_nor_log(tmp_path: Path, name: str) -> None:
     shutil.copy(EMBEDDED / name, tmp_path / name)
     assessment, log = scan_and_log([tmp_path])
@@ -186,10 +189,10 @@ def test_wrong_types_refused_keys_binary_data_and_limits_cost_only_their_values(
     config = KubernetesReader().read(EMBEDDED / "hostile-configmaps.yaml", ReadContext(root=EMBEDDED))
     assert config.embedded == ()
     assert list(config.warnings[:2]) == [
-        "hostile-configmaps.yaml:28: ConfigMap edge/too-deep, apisix.yaml: not read as an APISIX standalone"
-        " configuration: refused JSON: nested too deeply (more than 200 levels)",
-        "hostile-configmaps.yaml:38: ConfigMap edge/wrong-shape, kong.yml: not read as a Kong declarative"
-        " (decK) configuration: `services` is not a list",
+        ("hostile-configmaps.yaml:28: ConfigMap edge/too-deep, apisix.yaml: not read as an APISIX standalone"
+         " configuration: refused JSON: nested too deeply (more than 200 levels)"),
+        ("hostile-configmaps.yaml:38: ConfigMap edge/wrong-shape, kong.yml: not read as a Kong declarative"
+         " (decK) configuration: `services` is not a list"),
     ]
     assert not any("odd-values" in warning or "data-is-a-list" in warning for warning in config.warnings)
 
@@ -267,3 +270,115 @@ services:
     assert not any("every proxy_listen entry has ssl" in (item.note or "") for item in transport.evidence)
     config = KubernetesReader().read(tmp_path / "kong.yaml", ReadContext(root=tmp_path))
     assert any(warning.startswith("KONG_PROXY_LISTEN is taken by reference") for warning in config.warnings)
+
+
+NGINX_TOKEN = ("eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJQTEFOVEVELWVkZ2UtcHJveHkifQ"
+               ".Zk3q9PLANTEDc2lnbmF0dXJlX3Nob3VsZF9uZXZlcl9sZWFr")
+
+
+def test_a_whole_nginx_conf_in_a_configmap_routes_and_serves_tls_as_the_file_would(tmp_path: Path) -> None:
+    manifest = EMBEDDED / "nginx-whole-conf.yaml"
+    [nginx] = KubernetesReader().read(manifest, ReadContext(root=EMBEDDED)).embedded
+    api, claims = nginx.routes  # the internal /_auth location is no route
+    assert [(r.uris, r.evidence.path, r.evidence.line, r.evidence.pointer) for r in nginx.routes] == [
+        (("/api/*",), "nginx-whole-conf.yaml", 25, "/data/nginx.conf"),
+        (("/claims/*",), "nginx-whole-conf.yaml", 37, "/data/nginx.conf")]
+    upstream = "claims-api.claims.svc.cluster.local:8080, claims-api-canary.claims.svc.cluster.local:8080"
+    assert api.upstream == claims.upstream == upstream
+    assert [p.name for p in api.plugins] == ["limit_req"] and api.rate_limits
+    assert [a.scheme for a in claims.auth or ()] == ["auth_request"]
+    assert api.client_transport is not None and claims.client_transport is not None
+    assert (api.client_transport.is_plain, api.client_transport.evidence.line) == (True, 23)
+    assert not claims.client_transport.is_plain
+    [tls] = nginx.tls_settings or ()
+    assert (tls.protocols, tls.allows_legacy) == (("TLSv1", "TLSv1.2"), True)
+    assert (tls.evidence.path, tls.evidence.line, tls.evidence.pointer) == (
+        "nginx-whole-conf.yaml", 36, "/data/nginx.conf")
+    assert "in ConfigMap claims/edge-proxy, nginx.conf" in (tls.evidence.note or "")
+    assert nginx.warnings == ((
+        'ConfigMap claims/edge-proxy, nginx.conf: nginx-whole-conf.yaml:16: include "/etc/nginx/mime.types" is'
+        " in a configuration held in a ConfigMap: the files it names cannot be seen, what they set is not"
+        " assessed"),)
+    assessment = scanned(tmp_path, manifest)
+    assert {endpoint.key for endpoint in assessment.inventory.endpoints} == {"* /api/*", "* /claims/*"}
+    [legacy] = findings(assessment, "TLS_LEGACY_VERSIONS")
+    assert [(e.path, e.line) for e in legacy.evidence] == [("nginx-whole-conf.yaml", 36)]
+    [plain] = findings(assessment, "TLS_PLAIN_CLIENT")
+    assert [(e.path, e.line) for e in plain.evidence] == [("nginx-whole-conf.yaml", 23)]
+    [secret] = findings(assessment, "SECRET_IN_CLEAR")
+    assert [(e.path, e.line, e.pointer) for e in secret.evidence] == [
+        ("nginx-whole-conf.yaml", 27, "/data/nginx.conf")]
+    assert record(assessment, "nginx-whole-conf.yaml").message == (
+        "ConfigMap claims/edge-proxy, nginx.conf: read as an nginx configuration")
+
+
+def test_a_conf_d_fragment_of_server_and_upstream_blocks_is_read_by_its_text(tmp_path: Path) -> None:
+    manifest = EMBEDDED / "nginx-conf-d-fragment.yaml"
+    [nginx] = KubernetesReader().read(manifest, ReadContext(root=EMBEDDED)).embedded
+    [route] = nginx.routes  # /healthz only returns a status
+    assert (route.uris, route.upstream) == (("/v2/policies*",), "policies.policy.svc.cluster.local:8080")
+    assert (route.evidence.path, route.evidence.line, route.evidence.pointer) == (
+        "nginx-conf-d-fragment.yaml", 18, "/data/api.conf")
+    assert route.client_transport is not None
+    assert (route.client_transport.is_plain, route.client_transport.evidence.line) == (True, 15)
+    assessment = scanned(tmp_path, manifest)
+    assert {endpoint.key for endpoint in assessment.inventory.endpoints} == {"* /v2/policies*"}
+
+
+def test_a_broken_nginx_value_costs_that_value_only(tmp_path: Path) -> None:
+    manifest = EMBEDDED / "broken-nginx-value.yaml"
+    config = KubernetesReader().read(manifest, ReadContext(root=EMBEDDED))
+    assert config.embedded == ()
+    assert config.warnings[0] == (
+        "broken-nginx-value.yaml:14: ConfigMap quotes/quotes-proxy, default.conf: not read as an nginx"
+        ' configuration: unexpected end of file, expecting "}"')
+    assert [route.uris for route in config.routes] == [("/v1/quotes", "/v1/quotes/*")]  # the Ingress
+    assessment = scanned(tmp_path, manifest)
+    assert record(assessment, "broken-nginx-value.yaml").status is InputStatus.USED
+
+
+def test_the_credential_an_nginx_value_sets_reaches_no_output_warning_nor_log(tmp_path: Path) -> None:
+    shutil.copy(EMBEDDED / "nginx-whole-conf.yaml", tmp_path / "nginx-whole-conf.yaml")
+    assessment, log = scan_and_log([tmp_path])
+    assert findings(assessment, "SECRET_IN_CLEAR")
+    outputs = [RENDERERS[name].render(assessment).decode("utf-8") for name in ("json", "html")]
+    config = KubernetesReader().read(tmp_path / "nginx-whole-conf.yaml", ReadContext(root=tmp_path))
+    for text in (*outputs, log, json.dumps(assessment.model_dump(mode="json")), *config.warnings,
+                 config.model_dump_json()):
+        for part in (NGINX_TOKEN, *NGINX_TOKEN.split(".")):
+            assert part not in text
+
+
+def test_an_nginx_value_is_parsed_in_memory_no_file_is_written_nor_handed_to_crossplane(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import builtins
+    import io
+    import os
+
+    import crossplane
+
+    manifest = EMBEDDED / "nginx-whole-conf.yaml"
+    opened: list[tuple[str, str]] = []
+    real_open, real_os_open = builtins.open, os.open
+
+    def recording_open(file: object, mode: str = "r", *args: object, **kwargs: object) -> object:
+        opened.append((str(file), mode))
+        return real_open(file, mode, *args, **kwargs)  # type: ignore[call-overload]
+
+    def recording_os_open(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        opened.append((str(path), "create" if flags & os.O_CREAT else "r"))
+        return real_os_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise AssertionError(f"crossplane asked to open {args[:1]}")
+
+    monkeypatch.setattr(builtins, "open", recording_open)
+    monkeypatch.setattr(io, "open", recording_open)
+    monkeypatch.setattr(os, "open", recording_os_open)
+    monkeypatch.setattr(crossplane, "parse", refused)
+    monkeypatch.setattr(crossplane.lexer, "lex", refused)
+    [nginx] = KubernetesReader().read(manifest, ReadContext(root=EMBEDDED)).embedded
+    assert nginx.routes
+    assert {path for path, _ in opened} == {str(manifest)}  # the manifest alone, read
+    assert all(mode in ("r", "rb") for _, mode in opened)
