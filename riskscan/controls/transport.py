@@ -83,6 +83,8 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
     drafts += [_settings_draft(control, "TLS_DEFAULT_VERSION_DEPENDENT", uncertain)] if uncertain else []
     drafts += cipher_drafts(control, inventory)
     legacy_text = _legacy_sentence(inventory, legacy) + _default_sentence(inventory, uncertain)
+    ciphers_text = cipher_sentence(inventory, by_reference=by_reference_fields(
+        inventory, {"ssl_ciphers", "ssl_cipher_suite"}) is not None)
     # What each pass rests on: the listeners and upstreams no finding names.
     client_ok = [e for e in listened if e.key not in {p.key for p in (*plain_client, *plain_default)}]
     upstream_ok = [e for e in upstream if e.key not in {p.key for p in plain_upstream}]
@@ -102,7 +104,7 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
                             " plain text"),
         legacy=legacy_text,
         # The sentences before {legacy} end with a space; {legacy} ends with a full stop.
-        ciphers=cipher_sentence(inventory) if legacy_text else cipher_sentence(inventory).lstrip(),
+        ciphers=ciphers_text if legacy_text else ciphers_text.lstrip(),
     )
     # Spec servers show the way in at most: without a gateway config nothing shows the way to the backends.
     if not inventory.has_gateway:
@@ -143,8 +145,8 @@ def _strength(endpoint: Endpoint) -> EvidenceStrength:
 
 
 _TRANSPORT_SETTINGS = frozenset({"proxy_listen", "ssl_cipher_suite", "ssl_protocols", "ssl_ciphers", "node_listen",
-                                 "proxy_protocol", "ssl.enable", "ssl.listen"})
-_LISTENER_SETTINGS = frozenset({"proxy_listen", "node_listen", "proxy_protocol"})
+                                 "proxy_protocol", "ssl.enable", "ssl.listen", "listen"})
+_LISTENER_SETTINGS = frozenset({"proxy_listen", "node_listen", "proxy_protocol", "listen"})
 
 
 def _limitations(

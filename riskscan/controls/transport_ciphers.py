@@ -63,14 +63,25 @@ def cipher_evidence(inventory: Inventory) -> list[Evidence]:
     return [item.evidence for item in inventory.cipher_settings if id(item) not in flagged]
 
 
-def cipher_sentence(inventory: Inventory) -> str:
-    """The summary's {ciphers}: how many cipher settings were read and how many accept broken suites."""
+def cipher_sentence(inventory: Inventory, *, by_reference: bool = False) -> str:
+    """The summary's {ciphers}: how many cipher settings were read and how many accept broken suites;
+    those naming no suite riskscan recognises are counted apart, not judged (`by_reference`: some config
+    sets its suites to a value no input shows)."""
     if not inventory.ciphers_checked:
         return ""
-    settings = inventory.cipher_settings
+    unrecognised = [item for item in inventory.cipher_settings if item.has_forward_secrecy is None and not item.weak]
+    settings = [item for item in inventory.cipher_settings if item not in unrecognised]
+    apart = (f" {plural(len(unrecognised), 'cipher setting')} name no suite riskscan recognises: not judged."
+             if unrecognised else "")
+    if by_reference:
+        apart += " Some cipher suites are set by reference: not judged."
     if not settings:
-        return (" The configs read write no cipher suites: where they serve TLS, the gateway's default list"
-                " applies, not judged.")
+        return apart or (" The configs read write no cipher suites: where they serve TLS, the gateway's default"
+                         " list applies, not judged.")
+    return _judged_sentence(settings) + apart
+
+
+def _judged_sentence(settings: Sequence[CipherSetting]) -> str:
     read = plural(len(settings), "cipher setting")
     broken = [item for item in settings
               if _has(item, CipherWeakness.BROKEN) or _has(item, CipherWeakness.LEGACY_ONLY)]

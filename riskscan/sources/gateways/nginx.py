@@ -56,6 +56,9 @@ from riskscan.sources.gateways.tls_versions import TlsDefault, default_setting, 
 
 __all__ = ["PASS_DIRECTIVES", "NginxError", "NginxReader"]
 
+_PLACEHOLDER = "${"
+_TEMPLATED_SETTINGS = frozenset({"listen", "ssl_protocols", "ssl_ciphers"})
+
 PASS_DIRECTIVES = ("proxy_pass", "fastcgi_pass", "grpc_pass", "uwsgi_pass", "scgi_pass")
 """Directives that hand a request to a backend: a location with one of them is an API route."""
 
@@ -95,6 +98,7 @@ class NginxReader:
         builder = _Builder(tree.directives, tree.warnings)
         routes = builder.build()
         ciphers = cipher_settings(tree.directives, _evidence, tree.warnings.append)
+        templated = _templated_settings(tree.directives, tree.warnings)
         return GatewayConfig(
             path=context.relative_path(path),
             gateway="nginx",
@@ -104,7 +108,26 @@ class NginxReader:
             tls_settings=_tls_settings(tree.directives),
             clear_secrets=clear_secrets(tree.directives, _evidence),
             cipher_settings=ciphers,
+            unknown_settings=templated,
         )
+
+
+def _templated_settings(directives: tuple[Directive, ...], warnings: list[str]) -> tuple[str, ...]:
+    """The settings deciding listeners and TLS (`listen`, `ssl_protocols`, `ssl_ciphers`) that a template
+    placeholder fills (`is_templated`), each named once in a warning at its first place."""
+    found: dict[str, Directive] = {}
+    stack = list(reversed(directives))
+    while stack:
+        directive = stack.pop()
+        # A templated listen that writes `ssl` is TLS whatever fills its port.
+        is_tls_listen = directive.name == "listen" and {"ssl", "quic"} & set(_words(directive)[1:])
+        if directive.name in _TEMPLATED_SETTINGS and _is_templated(directive) and not is_tls_listen:
+            found.setdefault(directive.name, directive)
+        stack.extend(reversed(directive.block or ()))
+    for name, directive in found.items():
+        warnings.append(f"{directive.path}:{directive.line}: {name} holds a ${{VAR}} template placeholder "
+                        "(filled when the container starts): what it sets is not judged")
+    return tuple(sorted(found))
 
 
 class _Builder:
@@ -243,7 +266,7 @@ class _ServerContext:
     tls: ServerTls
     is_tls: bool
     siblings: list[LocationMatch]  # the server-level locations, in the order written
-    transport: ClientTransport  # whether its listens serve plain HTTP
+    transport: ClientTransport | None  # whether its listens serve plain HTTP; None: a template hides it
 
     def tls_refs(self, scope: Scope) -> tuple[PluginRef, ...]:
         """A `listen ... ssl` PluginRef when every listen of the server is TLS."""
@@ -269,13 +292,29 @@ def _evidence(directive: Directive, excerpt: str, note: str | None) -> Evidence:
 def _is_tls(listen: Directive, server: Directive) -> bool:
     """A listen is TLS with `ssl` (or `quic`, HTTP/3), or under the legacy `ssl on;` of its server."""
     legacy = any(d.args[:1] == ("on",) for d in server.children("ssl"))
-    return legacy or "ssl" in listen.args[1:] or "quic" in listen.args[1:]
+    words = _words(listen)
+    return legacy or "ssl" in words[1:] or "quic" in words[1:]
 
 
-def _client_transport(server: Directive, listens: list[Directive]) -> ClientTransport:
+def _words(directive: Directive) -> tuple[str, ...]:
+    """The directive's arguments split at whitespace: crossplane keeps `${PORT} ssl` as one token."""
+    return tuple(word for arg in directive.args for word in arg.split())
+
+
+def _is_templated(directive: Directive) -> bool:
+    """True when an argument holds a `${VAR}` placeholder. nginx takes no variables in `listen`,
+    `ssl_protocols` or `ssl_ciphers`: there it is a template's, filled when the container starts (the
+    official image runs envsubst over /etc/nginx/templates/*.template), so its value is unknown."""
+    return any(_PLACEHOLDER in arg for arg in directive.args)
+
+
+def _client_transport(server: Directive, listens: list[Directive]) -> ClientTransport | None:
     """Plain when a listen is not TLS (no listen at all: port 80) and the server does not send every
-    plain request to https first (`if ($scheme = http) { return 301 https://... }`)."""
+    plain request to https first (`if ($scheme = http) { return 301 https://... }`); None when a listen
+    that names no `ssl` is a template's (`listen ${PORT};`): the placeholder may hold its flags."""
     plain = [listen for listen in listens if not _is_tls(listen, server)]
+    if any(_is_templated(listen) for listen in plain) and not _redirects_to_https(server):
+        return None
     if listens and not plain:
         return ClientTransport(is_plain=False,
                                evidence=_evidence(listens[0], "listen with ssl", "every listen is TLS"))
@@ -307,7 +346,7 @@ def _tls_settings(directives: tuple[Directive, ...]) -> tuple[TlsSetting, ...]:
     stack = list(reversed(directives))
     while stack:
         directive = stack.pop()
-        if directive.name == "ssl_protocols":
+        if directive.name == "ssl_protocols" and not _is_templated(directive):
             excerpt = f"ssl_protocols {' '.join(directive.args)}"
             setting = tls_setting(directive.args, _evidence(directive, excerpt, "TLS versions accepted"))
             found += [setting] if setting is not None else []

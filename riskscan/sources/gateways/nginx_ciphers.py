@@ -26,7 +26,7 @@ def cipher_settings(directives: tuple[Directive, ...], evidence: Evidencer,
     stack = list(reversed(directives))
     while stack:
         directive = stack.pop()
-        if directive.name == "ssl_ciphers":
+        if directive.name == "ssl_ciphers" and not any("${" in arg for arg in directive.args):  # a template's
             excerpt = f"ssl_ciphers {' '.join(directive.args)}"
             setting = cipher_setting(directive.args, evidence(directive, excerpt, "cipher suites accepted"),
                                      warn=warn)
