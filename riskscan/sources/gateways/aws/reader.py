@@ -54,8 +54,8 @@ class AwsApiGatewayReader:
     summary = (
         "routes (`{proxy+}` as prefixes, `ANY`, `$default`) with authorizers (Lambda, Cognito, JWT, "
         "IAM), API keys, usage plans, stage throttling, access logs, metrics and tracing, request "
-        "validators, resource policies, private endpoints and CORS; the definition also read as a spec; "
-        "stage variables and integration credentials never kept"
+        "validators, resource policies, private endpoints, CORS and custom domains' TLS security policies; "
+        "the definition also read as a spec; stage variables and integration credentials never kept"
     )
 
     def sniff(self, path: Path, head: bytes) -> bool:
