@@ -14,7 +14,8 @@ Three views, each where the inputs show it:
 - gateway to backends: the scheme of each route's upstream (APISIX, Kong, nginx, Envoy, Traefik):
   `enforced`;
 - TLS versions written in the configs (nginx `ssl_protocols`, Envoy `tls_minimum_protocol_version`,
-  Traefik TLS options `minVersion`, APISIX `ssl_protocols`): TLS 1.0 or 1.1 (or SSL) accepted is one
+  Traefik TLS options `minVersion`, APISIX `ssl_protocols`, the security policy of an AWS API Gateway
+  custom domain in a CloudFormation or SAM template): TLS 1.0 or 1.1 (or SSL) accepted is one
   estate-wide finding listing each place;
 - cipher suites and maximum versions written in the configs (`transport_ciphers`): broken suites, a
   maximum below TLS 1.2, no forward secrecy, CBC with SHA-1 beside TLS 1.0, build-dependent keywords;

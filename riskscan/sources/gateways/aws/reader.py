@@ -8,7 +8,8 @@ Detection puts this reader before the OpenAPI one, so an export is read once, by
   `x-amazon-apigateway-importexport-version`) is read by `export`. It carries no stage, so logging and
   limits are not shown.
 - A template (`AWSTemplateFormatVersion`, a SAM `Transform`, or `Resources` declaring API Gateway or
-  serverless resources; YAML with short-form intrinsics, or JSON) is read by `template`.
+  serverless resources; YAML with short-form intrinsics, or JSON) is read by `template`, with the TLS
+  versions of its custom domains' security policies (`domains`).
 
 Either is checked for credentials written in clear (`secrets`: API key values, static credential
 headers sent to backends, credential-named stage variables, URLs with credentials), by place only.
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from riskscan.errors import SourceError
-from riskscan.model import GatewayConfig, GatewayExport, GatewayRoute, SourceKind
+from riskscan.model import GatewayConfig, GatewayExport, GatewayRoute, SourceKind, TlsSetting
 from riskscan.sources import ReadContext
 from riskscan.sources.gateways.apisix_sniff import top_level_keys
 from riskscan.sources.gateways.aws.common import Place, mapping, text
@@ -53,8 +54,8 @@ class AwsApiGatewayReader:
     summary = (
         "routes (`{proxy+}` as prefixes, `ANY`, `$default`) with authorizers (Lambda, Cognito, JWT, "
         "IAM), API keys, usage plans, stage throttling, access logs, metrics and tracing, request "
-        "validators, resource policies, private endpoints and CORS; the definition also read as a spec; "
-        "stage variables and integration credentials never kept"
+        "validators, resource policies, private endpoints, CORS and custom domains' TLS security policies; "
+        "the definition also read as a spec; stage variables and integration credentials never kept"
     )
 
     def sniff(self, path: Path, head: bytes) -> bool:
@@ -100,7 +101,8 @@ class AwsApiGatewayReader:
         if not template.routes:
             warnings.append("the template declares no API Gateway route")
         return GatewayExport(
-            gateway=_config(place, list(template.routes), warnings, template.referenced_files),
+            gateway=_config(place, list(template.routes), warnings, template.referenced_files,
+                            template.tls_settings),
             specs=template.specs,
         )
 
@@ -112,7 +114,11 @@ def _api_name(data: dict[str, Any], path: Path) -> str:
 
 
 def _config(
-    place: Place, routes: list[GatewayRoute], warnings: list[str], referenced: tuple[str, ...]
+    place: Place,
+    routes: list[GatewayRoute],
+    warnings: list[str],
+    referenced: tuple[str, ...],
+    tls_settings: tuple[TlsSetting, ...] | None = None,
 ) -> GatewayConfig:
     kept = list(dict.fromkeys(warnings))
     if len(kept) > _MAX_WARNINGS:
@@ -123,6 +129,7 @@ def _config(
         routes=tuple(routes),
         warnings=tuple(kept),
         referenced_files=referenced,
+        tls_settings=tls_settings,
         clear_secrets=tuple(
             place.evidence(pointer, note=f"{what} (not a {{{{resolve:...}}}} reference nor an intrinsic)")
             for pointer, what in clear_secret_pointers(place.document.data)),

@@ -13,6 +13,7 @@ APIs: `AWS::Serverless::Api` and `AWS::ApiGateway::RestApi` (REST), `AWS::Server
 - stages (`stages`): a SAM API is its own stage; `AWS::ApiGateway::Stage`, a `Deployment`'s stage,
   `AWS::ApiGatewayV2::Stage`, or a quick-create HTTP API's default stage. Without one in the template
   logging and limits are not shown. Usage plans by API key; resource policy and endpoint type (`policy`).
+Custom domains' security policies give the TLS versions clients may use (`domains`).
 Short-form intrinsics (`!Ref`, `!Sub`, `!GetAtt` ...) are data: references are followed between
 resources, nothing is evaluated. Stage variables and parameter values are never read.
 """
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from riskscan.errors import SourceError
-from riskscan.model import ApiSpec, CorsPolicy, GatewayRoute, PluginRef, RateLimitPolicy
+from riskscan.model import ApiSpec, CorsPolicy, GatewayRoute, PluginRef, RateLimitPolicy, TlsSetting
 from riskscan.sources.gateways.aws.authorizers import template_authorizer
 from riskscan.sources.gateways.aws.common import Place, Warn, logical_id, mapping, text
 from riskscan.sources.gateways.aws.cors import (
@@ -32,6 +33,7 @@ from riskscan.sources.gateways.aws.cors import (
     sam_rest_policy,
     template_gateway_response_policy,
 )
+from riskscan.sources.gateways.aws.domains import read_domain_tls
 from riskscan.sources.gateways.aws.export import ExportReading, read_export, read_export_spec
 from riskscan.sources.gateways.aws.policy import PolicyRule, read_policy, read_sam_policy
 from riskscan.sources.gateways.aws.routes import (
@@ -90,11 +92,13 @@ class _Api:
 
 @dataclass(frozen=True)
 class TemplateReading:
-    """What a template gave: routes of every API, one spec per readable definition, files read."""
+    """What a template gave: routes of every API, one spec per readable definition, files read, and
+    the TLS versions of its custom domains (None: it declares none, or none could be judged)."""
 
     routes: tuple[GatewayRoute, ...]
     specs: tuple[ApiSpec, ...]
     referenced_files: tuple[str, ...]
+    tls_settings: tuple[TlsSetting, ...] | None = None
 
 
 def read_template(
@@ -133,7 +137,8 @@ class _Template:
                 routes.extend(self._routes(api, auths[api.id], events.get(api.id, [])))
         for api_id in events.keys() - apis.keys():
             self._warn(f"function events name API {api_id!r}, which the template does not declare; not read")
-        return TemplateReading(tuple(routes), tuple(self._specs), tuple(dict.fromkeys(self._referenced)))
+        tls = read_domain_tls(self._resources, self._globals, self._place, self._warn)
+        return TemplateReading(tuple(routes), tuple(self._specs), tuple(dict.fromkeys(self._referenced)), tls)
 
     def _apis(self) -> dict[str, _Api]:
         """Declared APIs, then SAM's implicit ones (used only when an event needs them)."""
