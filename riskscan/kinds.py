@@ -12,6 +12,7 @@ from enum import StrEnum
 __all__ = [
     "AdminExposureKind",
     "AuthKind",
+    "CipherWeakness",
     "ControlStatus",
     "DataClass",
     "EndpointExposure",
