@@ -146,7 +146,7 @@ def _strength(endpoint: Endpoint) -> EvidenceStrength:
 
 
 _TRANSPORT_SETTINGS = frozenset({"proxy_listen", "ssl_cipher_suite", "ssl_protocols", "ssl_ciphers", "node_listen",
-                                 "proxy_protocol", "ssl.enable", "ssl.listen", "listen"})
+                                 "proxy_protocol", "ssl.enable", "ssl.listen", "listen", "SecurityPolicy"})
 _LISTENER_SETTINGS = frozenset({"proxy_listen", "node_listen", "proxy_protocol", "listen"})
 
 

@@ -53,3 +53,13 @@ def test_unjudged_policies_are_input_warnings_not_settings() -> None:
     [record] = assessment.inputs  # the input shows its first warning, and how many more there are
     assert (record.message or "").startswith("domain resource NotifyDomain: its SecurityPolicy is set by an")
     assert (record.message or "").endswith("(+1 more)")  # LegacyDomain's unknown 'TLS_1_3'
+
+
+def test_a_policy_set_by_an_intrinsic_is_named_by_transport_security() -> None:
+    """`SecurityPolicy: !If [...]` is set, to a value the template alone cannot show: transport security
+    says so, naming the template, rather than that no config sets TLS versions."""
+    assessment = scan(ScanOptions(paths=(DOMAINS / "v2-domains-unjudged.yaml",)))
+    transport = next(c for c in assessment.controls if c.id == "transport_security")
+    assert "TLS versions are set by reference in v2-domains-unjudged.yaml: not judged." in transport.summary
+    assert any(text.startswith("v2-domains-unjudged.yaml set SecurityPolicy by reference")
+               for text in transport.limitations), transport.limitations

@@ -24,7 +24,7 @@ from riskscan.model import TlsSetting
 from riskscan.sources.gateways.aws.common import Place, Warn, logical_id, mapping, text
 from riskscan.sources.gateways.tls_versions import is_legacy_protocol
 
-__all__ = ["read_domain_tls"]
+__all__ = ["DomainTls", "read_domain_tls"]
 
 # Which TLS versions each security policy accepts, as the API Gateway Developer Guide states them:
 # "Choose a security policy for your custom domain in API Gateway" (apigateway-custom-domain-tls-version):
@@ -74,20 +74,29 @@ class _Policy:
     owner: str  # "domain resource MyDomain" / "SAM Domain of OrdersApi"
 
 
+@dataclass(frozen=True)
+class DomainTls:
+    """The custom domains' TLS settings (None: the template declares none, or none could be judged), and
+    whether some domain's policy is set by an intrinsic function or parameter (its value is unknown)."""
+
+    settings: tuple[TlsSetting, ...] | None
+    by_reference: bool
+
+
 def read_domain_tls(
     resources: Mapping[str, dict[str, Any]], globals_: Mapping[str, Any], place: Place, warn: Warn
-) -> tuple[TlsSetting, ...] | None:
-    """One setting per custom domain the template declares; None when it declares none, or when no
-    domain's policy could be judged (each such domain is warned about)."""
+) -> DomainTls:
+    """One setting per custom domain the template declares whose policy can be judged (each other
+    domain is warned about)."""
     served = _served_apis(resources)
     settings: list[TlsSetting] = []
-    declared = False
+    by_reference = False
     for policy, apis in _policies(resources, globals_, served):
-        declared = True
+        by_reference |= policy.value is not None and not isinstance(policy.value, str)
         setting = _setting(policy, apis, place, warn)
         if setting is not None:
             settings.append(setting)
-    return tuple(settings) if declared and settings else None
+    return DomainTls(tuple(settings) or None, by_reference)
 
 
 def _policies(

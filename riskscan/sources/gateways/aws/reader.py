@@ -102,7 +102,8 @@ class AwsApiGatewayReader:
             warnings.append("the template declares no API Gateway route")
         return GatewayExport(
             gateway=_config(place, list(template.routes), warnings, template.referenced_files,
-                            template.tls_settings),
+                            template.tls_settings).model_copy(
+                                update={"unknown_settings": template.unknown_settings}),
             specs=template.specs,
         )
 

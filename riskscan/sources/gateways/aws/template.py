@@ -99,6 +99,7 @@ class TemplateReading:
     specs: tuple[ApiSpec, ...]
     referenced_files: tuple[str, ...]
     tls_settings: tuple[TlsSetting, ...] | None = None
+    unknown_settings: tuple[str, ...] = ()  # ("SecurityPolicy",) when one is set by an intrinsic
 
 
 def read_template(
@@ -138,7 +139,8 @@ class _Template:
         for api_id in events.keys() - apis.keys():
             self._warn(f"function events name API {api_id!r}, which the template does not declare; not read")
         tls = read_domain_tls(self._resources, self._globals, self._place, self._warn)
-        return TemplateReading(tuple(routes), tuple(self._specs), tuple(dict.fromkeys(self._referenced)), tls)
+        return TemplateReading(tuple(routes), tuple(self._specs), tuple(dict.fromkeys(self._referenced)),
+                               tls.settings, ("SecurityPolicy",) if tls.by_reference else ())
 
     def _apis(self) -> dict[str, _Api]:
         """Declared APIs, then SAM's implicit ones (used only when an event needs them)."""
