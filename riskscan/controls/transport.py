@@ -94,7 +94,7 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
         limitations=_limitations(control, inventory, listened, upstream),
         evidence=[*_client_evidence(client_ok), *_upstream_evidence(upstream_ok),
                   *(setting.evidence for setting in inventory.tls_settings
-                    if not setting.allows_legacy and setting not in uncertain),
+                    if not setting.allows_legacy and setting.is_recognised and setting not in uncertain),
                   *cipher_evidence(inventory)],
         clients=_sentence(plain_client, [e for e in listened if e not in plain_default], "endpoints whose "
                           "listeners the gateway shows are served over plain HTTP")
@@ -176,12 +176,15 @@ def _legacy_sentence(inventory: Inventory, legacy: Sequence[TlsSetting]) -> str:
         return "No gateway config given sets TLS versions riskscan reads."
     if not inventory.tls_settings:
         return f"The configs read ({', '.join(inventory.tls_checked)}) set no TLS versions and serve no TLS."
-    written = [setting for setting in inventory.tls_settings if not setting.is_default]
+    written = [setting for setting in inventory.tls_settings if not setting.is_default and setting.is_recognised]
+    unread = [setting for setting in inventory.tls_settings if not setting.is_recognised]
+    apart = (f" {plural(len(unread), 'TLS setting')} name no version riskscan recognises: not judged."
+             if unread else "")
     if not written:
-        return ""
+        return apart.lstrip()
     read = plural(len(written), "TLS setting")
     return (f"{len(legacy)} of {read} read accept TLS 1.0 or 1.1." if legacy
-            else f"No TLS setting read accepts TLS 1.0 or 1.1 ({read}).")
+            else f"No TLS setting read accepts TLS 1.0 or 1.1 ({read}).") + apart
 
 
 def _default_sentence(inventory: Inventory, uncertain: Sequence[TlsSetting]) -> str:

@@ -97,6 +97,9 @@ class TlsSetting(Model):
     # For a default that changed between releases, which releases accept legacy TLS (the file cannot
     # show the release): e.g. "nginx before 1.23.4 also accepts TLSv1 and TLSv1.1". None otherwise.
     depends_on_version: RedactedText | None = None
+    # False when none of `protocols` is a TLS or SSL version in any gateway's spelling (a typo, a value
+    # the gateway itself would refuse): the setting is shown but not judged, never counted as a pass.
+    is_recognised: bool = True
 
 
 class WeakCipher(Model):

@@ -23,6 +23,8 @@ __all__ = ["TlsDefault", "default_setting", "is_legacy_protocol", "tls_setting"]
 
 # SSLv2, SSLv3, TLSv1, TLSv1.0, TLSv1_0, TLSv1.1, TLSv1_1, VersionTLS10, VersionTLS11, tls1.0, TLS1_1 ...
 _LEGACY = re.compile(r"^(?:sslv?[23]|(?:version)?tls(?:v)?1(?:[._]?[01])?)$", re.IGNORECASE)
+# Every version riskscan reads, legacy or not: the above, TLSv1.2, TLSv1_3, VersionTLS12, TLS1_3, TLS_AUTO.
+_KNOWN = re.compile(r"^(?:sslv?[23]|(?:version)?tls(?:v)?1(?:[._]?[0-3])?|tls_auto)$", re.IGNORECASE)
 _MAX_PROTOCOLS = 8  # a hostile list of thousands of names is cut: the first few say enough
 
 
@@ -32,13 +34,15 @@ def is_legacy_protocol(name: str) -> bool:
 
 
 def tls_setting(protocols: Iterable[object], evidence: Evidence) -> TlsSetting | None:
-    """A setting from the protocol names a config lists (non-strings ignored); None when it names none."""
+    """A setting from the protocol names a config lists (non-strings ignored); None when it names none.
+    A list naming no version riskscan knows is kept, marked not recognised (not judged)."""
     names = [name.strip() for name in protocols if isinstance(name, str) and name.strip()][:_MAX_PROTOCOLS]
     if not names:
         return None
     names = [name[:24] for name in names]
     return TlsSetting(protocols=tuple(dict.fromkeys(names)),
-                      allows_legacy=any(is_legacy_protocol(name) for name in names), evidence=evidence)
+                      allows_legacy=any(is_legacy_protocol(name) for name in names), evidence=evidence,
+                      is_recognised=any(_KNOWN.match(name) for name in names))
 
 
 class TlsDefault(StrEnum):

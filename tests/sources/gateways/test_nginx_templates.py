@@ -57,3 +57,21 @@ def test_a_cipher_list_naming_no_known_suite_is_not_counted_as_without_weak_suit
     transport = next(c for c in assessment.controls if c.id == "transport_security")
     assert "1 cipher setting name no suite riskscan recognises: not judged." in transport.summary
     assert "accepts a weak suite" not in transport.summary
+
+
+def test_a_version_list_naming_no_known_version_is_not_counted_as_without_legacy(tmp_path: Path) -> None:
+    """`ssl_protocols TLSv1.4;` (no such version; nginx refuses it) is shown, not judged: neither a
+    setting that accepts no legacy TLS nor evidence of the transport pass."""
+    (tmp_path / "nginx.conf").write_text("""http {
+    server {
+        listen 443 ssl;
+        ssl_protocols TLSv1.4;
+        location /v2/quotes { proxy_pass https://quotes.internal; }
+    }
+}
+""")
+    assessment = scan(ScanOptions(paths=(tmp_path,)))
+    transport = next(c for c in assessment.controls if c.id == "transport_security")
+    assert "1 TLS setting name no version riskscan recognises: not judged." in transport.summary
+    assert "accepts TLS 1.0 or 1.1" not in transport.summary
+    assert not any(item.excerpt == "ssl_protocols TLSv1.4" for item in transport.evidence)
