@@ -19,6 +19,7 @@ from typing import Any
 from riskscan.errors import SourceError
 from riskscan.sources.gateways.apisix_sniff import top_level_keys
 from riskscan.sources.gateways.kong_conf_rules import Setting
+from riskscan.sources.gateways.url_credentials import holds_interpolation
 from riskscan.sources.structured import StructuredDocument, escape_pointer_token
 
 __all__ = ["DECIDING_SETTINGS", "KongService", "is_kong_image", "kong_service", "looks_like_kong_compose",
@@ -36,8 +37,6 @@ _MAX_VARIABLES = 500
 # Settings whose absence Kong fills with a default that riskscan would judge: unknown is not absent.
 DECIDING_SETTINGS = frozenset({"proxy_listen", "admin_listen", "admin_gui_listen", "ssl_cipher_suite",
                                "ssl_protocols", "ssl_ciphers", "enforce_rbac"})
-# Compose interpolation: `${VAR}`, `${VAR:-default}` or `$VAR` (`$$` is a literal dollar).
-_INTERPOLATION = re.compile(r"(?<!\$)\$(?:\{|[A-Za-z_])")
 
 
 @dataclass(frozen=True)
@@ -82,7 +81,7 @@ def kong_service(document: StructuredDocument, shown: str) -> KongService:
     by_reference: set[str] = set()
     for variable, value, token in _variables(service)[:_MAX_VARIABLES]:
         pointer = f"{base}/{token}"
-        if _INTERPOLATION.search(value):  # the shell's or an .env file's value: not in the scan
+        if holds_interpolation(value):  # the shell's or an .env file's value: not in the scan
             by_reference.add(variable)
             settings.pop(variable[len(_PREFIX):].lower(), None)
         else:

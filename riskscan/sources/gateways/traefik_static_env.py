@@ -14,7 +14,8 @@ ACME EAB keys, exporter headers, URLs carrying one), each placed at its variable
 
 `container_static` chooses for one Traefik container: its options (a Compose `command`, Kubernetes
 `args`) when it has any, else its `TRAEFIK_*` variables; both given, a warning says the variables are
-ignored. `--configFile` (or `TRAEFIK_CONFIGFILE`) hands over to a file, which is not read here; a static
+ignored. A variable deciding TLS, redirects or logging whose value is not in the file (a Secret, a
+`${VAR}`, a ConfigMap not given) leaves the container's static configuration unjudged, with a warning. `--configFile` (or `TRAEFIK_CONFIGFILE`) hands over to a file, which is not read here; a static
 configuration file in the folders given beside a container's own settings is warned about (`noting_file`).
 """
 
@@ -38,6 +39,7 @@ from riskscan.sources.gateways.traefik_static_args import (
     split_options,
     static_from_arguments,
 )
+from riskscan.sources.gateways.url_credentials import holds_interpolation
 from riskscan.sources.structured import escape_pointer_token
 
 __all__ = ["container_secrets", "container_static", "environment_static", "is_traefik_variable",
@@ -63,12 +65,30 @@ def container_static(arguments: object, variables: Sequence[EnvVariable], shown:
     both, the variables are ignored and a warning says so: alone (a str) when the options set none."""
     named = [variable for variable in variables if is_traefik_variable(variable.name)]
     if not split_options(arguments):
-        return environment_static(named, shown, places[1])
+        unknown = [variable.name for variable in named if _decides(variable.name)
+                   and (variable.value is None or holds_interpolation(variable.value))]
+        return _unknown_warning(unknown) if unknown else environment_static(named, shown, places[1])
     config = static_from_arguments(arguments, shown, places[0])
     if not named:
         return config
     ignored = _IGNORED.format(count=len(named))
     return replace(config, warnings=(*config.warnings, ignored)) if config is not None else ignored
+
+
+def _decides(name: str) -> bool:
+    """True for a variable deciding what the static configuration is judged on: an entry point's TLS,
+    redirect or observability, access logs, metrics, tracing, or the configuration file itself."""
+    path = [segment for segment in name[len(_PREFIX):].lower().split("_") if segment]
+    if path[:1] == ["entrypoints"]:
+        return bool({"tls", "redirections", "observability"} & set(path))
+    return path[:1] in (["accesslog"], ["metrics"], ["tracing"], ["configfile"])
+
+
+def _unknown_warning(names: list[str]) -> str:
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return (f"{shown} taken by reference (a Secret, a ${{VAR}} or a ConfigMap not given): the static"
+            " configuration they belong to (entry points' TLS and redirects, access logs, metrics) is not"
+            " judged, neither as written nor as Traefik's default")
 
 
 def noting_file(config: StaticConfig | str | None, context: ReadContext) -> StaticConfig | str | None:

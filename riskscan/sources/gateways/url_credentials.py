@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
-__all__ = ["URL_SECRET_KEYS", "is_credential_header", "is_reference", "url_credential"]
+__all__ = ["URL_SECRET_KEYS", "holds_interpolation", "is_credential_header", "is_reference", "url_credential"]
 
 URL_SECRET_KEYS = frozenset({
     "api_key", "apikey", "api-key", "access_token", "accesstoken", "token", "id_token", "refresh_token",
@@ -30,6 +30,8 @@ _REFERENCE = re.compile(
     r"^\s*(\$\{\{?\s*[^}]+\}?\}|\{\{[^}]*\}\}|\$env://|\$secret://|\{vault://[^}]+\}|\$[A-Za-z_]"
     r"|%[A-Z_]+\([^)]*\)%|<[A-Za-z_]+>)"
 )
+# `${VAR}`, `${VAR:-default}`, `$VAR` (Compose, the shell) or `$(VAR)` (Kubernetes) anywhere; `$$` is a dollar.
+_INTERPOLATION = re.compile(r"(?<!\$)\$(?:\{|\(|[A-Za-z_])")
 _HEADER_WORDS = ("authorization", "api-key", "apikey", "api_key", "token", "secret", "password", "x-auth")
 _HTTP_SCHEMES = frozenset({"http", "https", "ws", "wss"})
 _MAX_URL = 8192
@@ -38,6 +40,13 @@ _MAX_URL = 8192
 def is_reference(value: str) -> bool:
     """True for a value taken from elsewhere (environment, template, vault, variable), not written out."""
     return _REFERENCE.match(value) is not None
+
+
+def holds_interpolation(value: str) -> bool:
+    """True for an environment variable's value that another variable fills, anywhere in it (`${PORT}`,
+    `:$PORT`, `$(PORT)`), as Compose and Kubernetes expand them when the container starts: its value
+    is not in the file."""
+    return _INTERPOLATION.search(value) is not None
 
 
 def is_credential_header(name: str) -> bool:

@@ -222,3 +222,28 @@ def test_envfrom_sources_past_the_first_hundred_are_counted_and_env_still_read(t
     past = "22 envFrom source(s) past the first 100 not read: a setting they hold is unknown"
     assert past in config.warnings
     assert route(config, "edge/quotes route 0").loggers == ()  # TRAEFIK_ACCESSLOG's ConfigMap is past the cap
+
+
+def test_a_deciding_variable_taken_by_reference_leaves_the_static_configuration_unjudged(tmp_path: Path) -> None:
+    """The redirect to https comes from the shell (`${REDIRECT_TO}`): which entry points redirect is
+    unknown, so no router is judged served in plain HTTP, nor logged, on the variables around it."""
+    text = (TRAEFIK / "env-compose" / "docker-compose.yml").read_text()
+    written = "TRAEFIK_ENTRYPOINTS_WEB_HTTP_REDIRECTIONS_ENTRYPOINT_TO=websecure"
+    assert written in text
+    (tmp_path / "docker-compose.yml").write_text(text.replace(written, written.replace("websecure", "${REDIRECT_TO}")))
+    config = read(tmp_path / "docker-compose.yml")
+    status = route(config, "status")
+    assert status.client_transport is None and status.loggers == ()
+    assert any(warning.startswith("TRAEFIK_ENTRYPOINTS_WEB_HTTP_REDIRECTIONS_ENTRYPOINT_TO taken by reference")
+               for warning in config.warnings), config.warnings
+
+
+def test_a_kubernetes_accesslog_variable_from_a_secret_is_unknown_not_off() -> None:
+    static = container_static([], variables(("TRAEFIK_PROVIDERS_KUBERNETESCRD", "true"),
+                                            ("TRAEFIK_ENTRYPOINTS_WEB_ADDRESS", ":80"),
+                                            ("TRAEFIK_ACCESSLOG", None)), "x.yml", ("/args", "/env"))
+    assert isinstance(static, str) and static.startswith("TRAEFIK_ACCESSLOG taken by reference")
+    # An address from the shell decides nothing judged: the variables still configure Traefik.
+    static = container_static([], variables(("TRAEFIK_PROVIDERS_KUBERNETESCRD", "true"),
+                                            ("TRAEFIK_ENTRYPOINTS_WEB_ADDRESS", ":${PORT}")), "x.yml", ("/args", "/env"))
+    assert static is not None and not isinstance(static, str)
