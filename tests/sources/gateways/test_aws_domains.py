@@ -28,7 +28,7 @@ def settings(path: Path) -> tuple[TlsSetting, ...]:
 def test_rest_domain_on_tls_1_0_accepts_legacy_tls_and_names_the_mapped_api() -> None:
     [setting] = settings(DOMAINS / "rest-domain-tls10.yaml")
     assert setting.allows_legacy and not setting.is_default
-    assert setting.protocols == ("TLSv1", "TLSv1.2", "TLSv1.3")
+    assert setting.protocols == ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3")
     evidence = setting.evidence
     assert (evidence.path, evidence.line) == ("rest-domain-tls10.yaml", 48)
     assert evidence.pointer == "/Resources/ClaimsDomain/Properties/SecurityPolicy"
@@ -46,8 +46,10 @@ def test_sam_domains_written_and_left_to_the_documented_default() -> None:
     assert (written.evidence.pointer, written.evidence.line) == (
         "/Resources/QuotesApi/Properties/Domain/SecurityPolicy", 17)
     assert not written.is_default and "serves QuotesApi" in (written.evidence.note or "")
-    # No SecurityPolicy: API Gateway's default for a new custom domain (TLS_1_2), cited on the Domain block.
-    assert defaulted.is_default and not defaulted.allows_legacy and defaulted.depends_on_version is None
+    # No SecurityPolicy on a REST API's domain: API Gateway's default for a new custom domain (TLS_1_2),
+    # cited on the Domain block, but one created before that default accepts TLS 1.0: it depends.
+    assert defaulted.is_default and not defaulted.allows_legacy
+    assert "before API Gateway made TLS_1_2 the default" in (defaulted.depends_on_version or "")
     assert (defaulted.evidence.pointer, defaulted.evidence.line) == ("/Resources/PartnerApi/Properties/Domain", 36)
     assert "sets no SecurityPolicy" in (defaulted.evidence.note or "")
 

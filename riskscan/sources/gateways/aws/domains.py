@@ -35,7 +35,7 @@ __all__ = ["DomainTls", "read_domain_tls"]
 # apigateway-domain-name-tls-check list it) whose versions the pages read for this table did not show;
 # it is warned about, not judged, rather than guessed from its name.
 _POLICY_VERSIONS: Mapping[str, tuple[str, ...] | None] = {
-    "TLS_1_0": ("TLSv1", "TLSv1.2", "TLSv1.3"),
+    "TLS_1_0": ("TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3"),
     "TLS_1_2": ("TLSv1.2", "TLSv1.3"),
     "SecurityPolicy_TLS13_1_3_2025_09": ("TLSv1.3",),
     "SecurityPolicy_TLS13_1_3_FIPS_2025_09": ("TLSv1.3",),
@@ -50,7 +50,14 @@ _POLICY_VERSIONS: Mapping[str, tuple[str, ...] | None] = {
 }
 # "Supported security policies", Default security policies: a new Regional, edge-optimized or private
 # custom domain is assigned TLS_1_2 (HTTP APIs: "API Gateway enforces TLS_1_2 for all HTTP API endpoints").
+# Earlier revisions of the same guide gave default endpoints of edge-optimized and Regional REST APIs
+# TLS-1-0, and its TLS_1_0 tables list TLS 1.1 too: a REST domain left without a policy may predate the
+# TLS_1_2 default, which the template cannot show, so its default depends on when it was created
+# (an IaC rule such as Datadog's api_gateway_without_security_policy flags the omission likewise).
 _DEFAULT_POLICY = "TLS_1_2"
+_REST_DEFAULT_DEPENDS = ("a REST API custom domain created without SecurityPolicy before API Gateway made "
+                         "TLS_1_2 the default accepts TLS 1.0 and 1.1 (TLS_1_0); the template cannot show when "
+                         "it was created")
 
 _REST_DOMAINS = ("AWS::ApiGateway::DomainName", "AWS::ApiGateway::DomainNameV2")
 _V2_DOMAIN = "AWS::ApiGatewayV2::DomainName"
@@ -72,6 +79,7 @@ class _Policy:
     pointer: str  # where SecurityPolicy is, or would be
     domain_pointer: str  # the domain resource (or SAM Domain block) it belongs to
     owner: str  # "domain resource MyDomain" / "SAM Domain of OrdersApi"
+    is_rest: bool = True  # a REST API domain (its policy is chosen); HTTP API domains only take TLS_1_2
 
 
 @dataclass(frozen=True)
@@ -116,24 +124,25 @@ def _policies(
             configurations = properties.get("DomainNameConfigurations")
             if not isinstance(configurations, list) or not configurations:
                 found.append((_Policy(None, f"{at}/Properties/DomainNameConfigurations", at,
-                                      f"domain resource {name}"), served.get(name, [])))
+                                      f"domain resource {name}", is_rest=False), served.get(name, [])))
                 continue
             for index, entry in enumerate(configurations):
                 base = f"{at}/Properties/DomainNameConfigurations/{index}"
                 found.append((_Policy(mapping(entry).get("SecurityPolicy"), f"{base}/SecurityPolicy", base,
-                                      f"domain resource {name}"), served.get(name, [])))
+                                      f"domain resource {name}", is_rest=False), served.get(name, [])))
         elif kind in _SAM_APIS:
             if "Domain" in properties:
                 domain_at = f"{at}/Properties/Domain"
                 found.append((_Policy(mapping(properties["Domain"]).get("SecurityPolicy"),
-                                      f"{domain_at}/SecurityPolicy", domain_at, f"SAM Domain of {name}"), [name]))
+                                      f"{domain_at}/SecurityPolicy", domain_at, f"SAM Domain of {name}",
+                                      is_rest=_SAM_APIS[kind] == "Api"), [name]))
             elif "Domain" in mapping(globals_.get(_SAM_APIS[kind])):
                 sam_global.setdefault(_SAM_APIS[kind], []).append(name)
     for scope, apis in sam_global.items():
         domain_at = f"/Globals/{scope}/Domain"
         value = mapping(mapping(globals_.get(scope)).get("Domain")).get("SecurityPolicy")
-        found.append((_Policy(value, f"{domain_at}/SecurityPolicy", domain_at, f"SAM Globals.{scope}.Domain"),
-                      apis))
+        found.append((_Policy(value, f"{domain_at}/SecurityPolicy", domain_at, f"SAM Globals.{scope}.Domain",
+                              is_rest=scope == "Api"), apis))
     return found
 
 
@@ -176,14 +185,16 @@ def _setting(policy: _Policy, apis: list[str], place: Place, warn: Warn) -> TlsS
     served = _serving(apis)
     if value is None:
         note = (f"{policy.owner} sets no SecurityPolicy: API Gateway's documented default for a new custom "
-                f"domain, {_DEFAULT_POLICY}, applies (the template does not show when the domain was "
-                f"created){served}")
+                f"domain, {_DEFAULT_POLICY}, applies"
+                + (" (the template does not show when the domain was created)" if policy.is_rest else
+                   " (HTTP API domains take no other)") + served)
         evidence = place.evidence(policy.domain_pointer, f"{policy.owner} without SecurityPolicy", note)
     else:
         note = f"security policy {name} of {policy.owner}{served}"
         evidence = place.evidence(policy.pointer, f"SecurityPolicy: {name}", note)
+    depends = _REST_DEFAULT_DEPENDS if value is None and policy.is_rest else None
     return TlsSetting(protocols=versions, allows_legacy=any(is_legacy_protocol(v) for v in versions), evidence=evidence,
-                      is_default=value is None)
+                      is_default=value is None, depends_on_version=depends)
 
 
 def _serving(apis: list[str]) -> str:
