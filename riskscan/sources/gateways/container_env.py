@@ -11,12 +11,15 @@ Read as the Kubernetes reference defines a container's `env` and `envFrom`:
 - a variable of `env` overrides one of `envFrom`; among `envFrom` sources the last one listed wins;
   each source is read once, and at most `MAX_ENV_SOURCES` of them (a warning counts the others), so a
   hostile list costs no more than a long one; of at most 500 variables, `env`'s are kept first;
-- `$(VAR)` in a value is expanded by Kubernetes when the container starts: a reference too.
+- `$(VAR)` in an `env` value is expanded by Kubernetes when the container starts, from the variables
+  defined before it (`envFrom`'s, then earlier `env` entries): expanded here the same way (`expand`);
+  one naming a variable the file does not define, or whose value is unknown, makes the value unknown.
 A reference's value is None: callers say what they cannot judge, and never count it as written out.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -34,19 +37,23 @@ __all__ = ["MAX_ENV_SOURCES", "ConfigMaps", "EnvSources", "EnvVariable", "contai
            "env_from_warning"]
 
 _MAX_VARIABLES = 500
+_EXPANSION = re.compile(r"\$\$|\$\(([^)]*)\)")  # Kubernetes' `$$` escape and `$(VAR)` reference
 MAX_ENV_SOURCES = 100
 """How many distinct `envFrom` sources of one container are read."""
 
 
 class EnvVariable(NamedTuple):
     """One variable of a container's environment: its value (None when taken by reference), and the
-    file, line and JSON pointer where it is written (a ConfigMap key's, for one taken from a ConfigMap)."""
+    file, line and JSON pointer where it is written (a ConfigMap key's, for one taken from a ConfigMap).
+    `expanded`: the value was written with `$(VAR)` references to variables defined before it, expanded
+    as Kubernetes expands them; what it holds is then written elsewhere (a credential is judged there)."""
 
     name: str
     value: str | None
     shown: str
     line: int | None
     pointer: str
+    expanded: bool = False
 
 
 _ConfigMap = dict[str, EnvVariable]  # data key -> the key as a variable named after it
@@ -80,15 +87,18 @@ def container_env(item: KubeObject, pointer: str, container: Mapping[str, Any],
                   config_maps: ConfigMaps) -> list[EnvVariable]:
     """The variables of one container (`pointer`: its place below `item`), `env` over `envFrom`: at most
     `_MAX_VARIABLES`, the `env` entries first (a large ConfigMap never pushes one out)."""
-    explicit: dict[str, EnvVariable] = {}
-    for index, entry in _entries(container.get("env")):
-        name = text(entry.get("name"))
-        if name and (name in explicit or len(explicit) < _MAX_VARIABLES):
-            explicit[name] = _variable(item, f"{pointer}/env/{index}", entry, config_maps)
     taken: dict[str, EnvVariable] = {}
     for index, source in env_from_sources(container).entries:
         place = f"{pointer}/envFrom/{index}"
         taken.update((found.name, found) for found in _from_source(item, place, source, config_maps))
+    # What `$(VAR)` may name: envFrom's variables, then each `env` entry once it is defined.
+    defined = {name: found.value for name, found in taken.items()}
+    explicit: dict[str, EnvVariable] = {}
+    for index, entry in _entries(container.get("env")):
+        name = text(entry.get("name"))
+        if name and (name in explicit or len(explicit) < _MAX_VARIABLES):
+            explicit[name] = _variable(item, f"{pointer}/env/{index}", entry, config_maps, defined)
+            defined[name] = explicit[name].value
     room = _MAX_VARIABLES - len(explicit)
     return [found for name, found in taken.items() if name not in explicit][:room] + list(explicit.values())
 
@@ -130,14 +140,17 @@ def _entries(value: object) -> list[tuple[int, Mapping[str, Any]]]:
     return [(index, entry) for index, entry in enumerate(value) if isinstance(entry, dict)]
 
 
-def _variable(item: KubeObject, place: str, entry: Mapping[str, Any], config_maps: ConfigMaps) -> EnvVariable:
-    """One `env` entry: its literal value, a ConfigMap key it names, or a reference (None)."""
+def _variable(item: KubeObject, place: str, entry: Mapping[str, Any], config_maps: ConfigMaps,
+              defined: Mapping[str, str | None]) -> EnvVariable:
+    """One `env` entry: its literal value (`$(VAR)` expanded from `defined`), a ConfigMap key it names,
+    or a reference (None)."""
     name = text(entry.get("name"))
     if "valueFrom" not in entry:
         value = entry.get("value")
         literal = text(value) if value is not None else ""
-        return EnvVariable(name, None if "$(" in literal else literal, item.shown,
-                           item.line(f"{place}/value"), item.pointer + f"{place}/value")
+        expanded = expand(literal, defined) if "$" in literal else literal
+        return EnvVariable(name, expanded, item.shown, item.line(f"{place}/value"),
+                           item.pointer + f"{place}/value", expanded != literal)
     reference = mapping(mapping(entry.get("valueFrom")).get("configMapKeyRef"))
     config_map = config_maps.find(item.namespace, text(reference.get("name"))) if reference else None
     found = config_map.get(text(reference.get("key"))) if config_map is not None else None
@@ -145,6 +158,22 @@ def _variable(item: KubeObject, place: str, entry: Mapping[str, Any], config_map
         return found._replace(name=name)
     return EnvVariable(name, None, item.shown, item.line(f"{place}/valueFrom"),
                        item.pointer + f"{place}/valueFrom")
+
+
+def expand(value: str, defined: Mapping[str, str | None]) -> str | None:
+    """`value` with each `$(VAR)` replaced by a variable defined before it, and `$$` by `$`, as Kubernetes
+    expands a container's `env` values; None when a reference names a variable whose value is unknown
+    or none the file defines (the kubelet may fill it from a Service's variables, or leave it as
+    written: which, the files cannot show)."""
+    parts: list[str] = []
+    done = 0
+    for match in _EXPANSION.finditer(value):
+        found = "$" if match[1] is None else defined.get(match[1])
+        if found is None:
+            return None
+        parts += [value[done:match.start()], found]
+        done = match.end()
+    return "".join(parts) + value[done:]
 
 
 def _from_source(item: KubeObject, place: str, source: Mapping[str, Any],

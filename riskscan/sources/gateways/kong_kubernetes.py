@@ -11,8 +11,9 @@ variable (or ConfigMap key).
 
 What is not read: init containers and Jobs or CronJobs run to completion (the chart's `kong migrations`
 Job), so their settings are not the running gateway's (their env is still checked for credentials by
-`kubernetes_secrets`). A setting taken by reference (a Secret, a `$(VAR)`, a ConfigMap the scan does not
-hold) is unknown: what it decides (listeners, TLS, the Admin API) is not judged, neither as written in a
+`kubernetes_secrets`). A setting taken by reference (a Secret, a `$(VAR)` the file does not define, a
+ConfigMap the scan does not hold) is unknown (a `$(VAR)` of variables defined before it is expanded for
+the settings deciding listeners, TLS and the Admin API): what it decides (listeners, TLS, the Admin API) is not judged, neither as written in a
 kong.conf beside it nor as Kong's default, and a warning says so.
 The first Kong container is read; others are counted in a warning.
 """
@@ -92,10 +93,20 @@ def _kong_containers(objects: list[KubeObject], config_maps: ConfigMaps
             continue
         for pointer, container in pod_containers(item):
             if _is_running(pointer, container):
-                variables = [variable for variable in container_env(item, pointer, container, config_maps)
+                variables = [_deciding_only(variable) for variable in container_env(item, pointer, container,
+                                                                                    config_maps)
                              if variable.name.startswith(_PREFIX)]
                 if variables:
                     yield item, container, variables
+
+
+def _deciding_only(variable: EnvVariable) -> EnvVariable:
+    """A variable expanded from others (`$(VAR)`) is used for the settings deciding listeners, TLS and
+    the Admin API; for any other it stays a reference, so that a credential is judged where it is
+    written, not where it is referenced."""
+    if variable.expanded and variable.name[len(_PREFIX):].lower() not in DECIDING_SETTINGS:
+        return variable._replace(value=None)
+    return variable
 
 
 def _unread_sources(item: KubeObject, container: Mapping[str, Any], config_maps: ConfigMaps) -> list[int]:

@@ -134,9 +134,12 @@ def _secrets(options: dict[str, EnvVariable], data: Mapping[str, Any]) -> tuple[
 
 
 def _options(variables: Sequence[EnvVariable]) -> dict[str, EnvVariable]:
-    """Each `TRAEFIK_*` variable written out (not a reference) as the option it stands for."""
+    """Each `TRAEFIK_*` variable written out (not a reference) as the option it stands for; one expanded
+    from others (`$(VAR)`) only where it decides what is judged (its credentials are judged where
+    they are written)."""
     return {_option(variable): variable for variable in variables
-            if is_traefik_variable(variable.name) and variable.value is not None}
+            if is_traefik_variable(variable.name) and variable.value is not None
+            and (not variable.expanded or _decides(variable.name))}
 
 
 def _option(variable: EnvVariable) -> str:

@@ -123,6 +123,35 @@ def test_references_are_not_credentials_and_unknown_listeners_are_said(tmp_path:
     assert setting.protocols == ("TLSv1.3",)
 
 
+def test_dependent_variables_are_expanded_as_kubernetes_expands_them(tmp_path: Path) -> None:
+    """`$(PROXY_PORT)` names a variable defined before it: the listener is judged as Kubernetes hands it
+    to Kong (TLS only). A credential referenced by `$(PG_PASS)` is judged where it is written, not at
+    KONG_PG_PASSWORD; `$(NODE_IP)` (no variable of the file) leaves the Admin API's listener unknown."""
+    config = manifest(tmp_path, """        - name: PROXY_PORT
+          value: "8443"
+        - name: PG_PASS
+          value: "kong-db-PLANTED-DEPENDENT-PASSWORD"
+        - name: KONG_PROXY_LISTEN
+          value: "0.0.0.0:$(PROXY_PORT) ssl, [::]:$(PROXY_PORT) ssl"
+        - name: KONG_PG_PASSWORD
+          value: "$(PG_PASS)"
+        - name: KONG_ADMIN_LISTEN
+          value: "$(NODE_IP):8001\"""")
+    assert [item.is_plain for item in config.client_listeners or ()] == [False, False]
+    assert "proxy_listen" not in config.unknown_settings and "admin_listen" in config.unknown_settings
+    assert not any(item.pointer and item.pointer.endswith("/env/3/value") for item in config.clear_secrets or ())
+    assert config.admin_exposures == ()
+    assert "PLANTED" not in config.model_dump_json()
+
+
+def test_an_escaped_reference_is_written_out(tmp_path: Path) -> None:
+    """`$$(X)` is Kubernetes' escape for the text `$(X)`: no reference, the value as written (Kong
+    refuses it as a listener, so nothing is judged plain or TLS from it, but nothing is unknown)."""
+    config = manifest(tmp_path, """        - name: KONG_SSL_CIPHER_SUITE
+          value: "$$(SUITE)\"""")
+    assert "ssl_cipher_suite" not in config.unknown_settings
+
+
 def test_a_configmap_key_ref_of_the_same_file_is_read(tmp_path: Path) -> None:
     config = manifest(tmp_path, """        - name: KONG_ADMIN_LISTEN
           valueFrom:

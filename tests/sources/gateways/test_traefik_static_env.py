@@ -247,3 +247,16 @@ def test_a_kubernetes_accesslog_variable_from_a_secret_is_unknown_not_off() -> N
     static = container_static([], variables(("TRAEFIK_PROVIDERS_KUBERNETESCRD", "true"),
                                             ("TRAEFIK_ENTRYPOINTS_WEB_ADDRESS", ":${PORT}")), "x.yml", ("/args", "/env"))
     assert static is not None and not isinstance(static, str)
+
+
+def test_an_expanded_variable_decides_but_its_credential_is_judged_where_written() -> None:
+    """On Kubernetes `$(VAR)` is expanded from variables defined before: an entry point's TLS so written is
+    judged; a provider URL whose password came from `$(PASS)` is not a credential at that variable."""
+    expanded = [EnvVariable("TRAEFIK_PROVIDERS_KUBERNETESCRD", "true", "x.yml", 1, "/env/0"),
+                EnvVariable("TRAEFIK_ENTRYPOINTS_WEBSECURE_ADDRESS", ":443", "x.yml", 2, "/env/1"),
+                EnvVariable("TRAEFIK_ENTRYPOINTS_WEBSECURE_HTTP_TLS", "true", "x.yml", 3, "/env/2", True),
+                EnvVariable("TRAEFIK_PROVIDERS_HTTP_ENDPOINT", "https://cfg:PLANTED-EXPANDED@cfg.example/t",
+                            "x.yml", 4, "/env/3", True)]
+    static = environment_static(expanded, "x.yml", "/env")
+    assert static is not None and static.secure_entry_points == frozenset({"websecure"})
+    assert static.clear_secrets == ()
