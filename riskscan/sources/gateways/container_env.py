@@ -12,7 +12,7 @@ Read as the Kubernetes reference defines a container's `env` and `envFrom`:
   each source is read once, and at most `MAX_ENV_SOURCES` of them (a warning counts the others), so a
   hostile list costs no more than a long one; of at most 500 variables, `env`'s are kept first;
 - `$(VAR)` in an `env` value is expanded by Kubernetes when the container starts, from the variables
-  defined before it (`envFrom`'s, then earlier `env` entries): expanded here the same way (`expand`);
+  defined before it (`envFrom`'s, then earlier `env` entries): expanded here the same way (`_expand`);
   one naming a variable the file does not define, or whose value is unknown, makes the value unknown.
 A reference's value is None: callers say what they cannot judge, and never count it as written out.
 """
@@ -148,9 +148,10 @@ def _variable(item: KubeObject, place: str, entry: Mapping[str, Any], config_map
     if "valueFrom" not in entry:
         value = entry.get("value")
         literal = text(value) if value is not None else ""
-        expanded = expand(literal, defined) if "$" in literal else literal
-        return EnvVariable(name, expanded, item.shown, item.line(f"{place}/value"),
-                           item.pointer + f"{place}/value", expanded != literal)
+        refers = any(match[1] is not None for match in _EXPANSION.finditer(literal))
+        value = _expand(literal, defined) if "$" in literal else literal
+        return EnvVariable(name, value, item.shown, item.line(f"{place}/value"), item.pointer + f"{place}/value",
+                           refers)
     reference = mapping(mapping(entry.get("valueFrom")).get("configMapKeyRef"))
     config_map = config_maps.find(item.namespace, text(reference.get("name"))) if reference else None
     found = config_map.get(text(reference.get("key"))) if config_map is not None else None
@@ -160,7 +161,7 @@ def _variable(item: KubeObject, place: str, entry: Mapping[str, Any], config_map
                        item.pointer + f"{place}/valueFrom")
 
 
-def expand(value: str, defined: Mapping[str, str | None]) -> str | None:
+def _expand(value: str, defined: Mapping[str, str | None]) -> str | None:
     """`value` with each `$(VAR)` replaced by a variable defined before it, and `$$` by `$`, as Kubernetes
     expands a container's `env` values; None when a reference names a variable whose value is unknown
     or none the file defines (the kubelet may fill it from a Service's variables, or leave it as

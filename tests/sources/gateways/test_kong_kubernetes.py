@@ -152,6 +152,15 @@ def test_an_escaped_reference_is_written_out(tmp_path: Path) -> None:
     assert "ssl_cipher_suite" not in config.unknown_settings
 
 
+def test_a_password_with_an_escaped_dollar_is_written_in_clear_there(tmp_path: Path) -> None:
+    """`pa$$word` is the literal `pa$word` to Kubernetes: no reference, so a credential at its place."""
+    config = manifest(tmp_path, """        - name: KONG_PG_PASSWORD
+          value: "PLANTED-pa$$word\"""")
+    [secret] = config.clear_secrets or ()
+    assert secret.pointer is not None and secret.pointer.endswith("/env/0/value")
+    assert "PLANTED" not in config.model_dump_json()
+
+
 def test_a_configmap_key_ref_of_the_same_file_is_read(tmp_path: Path) -> None:
     config = manifest(tmp_path, """        - name: KONG_ADMIN_LISTEN
           valueFrom:
