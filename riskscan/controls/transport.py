@@ -83,7 +83,9 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
     drafts += [_settings_draft(control, "TLS_LEGACY_VERSIONS", legacy)] if legacy else []
     drafts += [_settings_draft(control, "TLS_DEFAULT_VERSION_DEPENDENT", uncertain)] if uncertain else []
     drafts += cipher_drafts(control, inventory)
-    legacy_text = _legacy_sentence(inventory, legacy) + _default_sentence(inventory, uncertain)
+    # Settings set to values no input shows (a Secret, a ${VAR}, a template placeholder): named, never judged.
+    referenced = by_reference_fields(inventory, _TRANSPORT_SETTINGS)
+    legacy_text = _legacy_sentence(inventory, legacy, referenced) + _default_sentence(inventory, uncertain)
     ciphers_text = cipher_sentence(inventory, by_reference=by_reference_fields(
         inventory, {"ssl_ciphers", "ssl_cipher_suite"}) is not None)
     # What each pass rests on: the listeners and upstreams no finding names.
@@ -91,7 +93,7 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
     upstream_ok = [e for e in upstream if e.key not in {p.key for p in plain_upstream}]
     outcome = known_outcome(
         control, judged, drafts, strength=_strength,
-        limitations=_limitations(control, inventory, listened, upstream),
+        limitations=_limitations(control, inventory, listened, upstream, referenced),
         evidence=[*_client_evidence(client_ok), *_upstream_evidence(upstream_ok),
                   *(setting.evidence for setting in inventory.tls_settings
                     if not setting.allows_legacy and setting.is_recognised and setting not in uncertain),
@@ -111,8 +113,8 @@ def evaluate_transport_security(inventory: Inventory, control: Control) -> Contr
     if not inventory.has_gateway:
         return short_of_core(outcome, "no_upstreams")
     # Listeners set by reference: whether the routes that take http are served in plain text is unknown.
-    if by_reference_fields(inventory, _LISTENER_SETTINGS):
-        return short_of_core(outcome, "by_reference", **(by_reference_fields(inventory, _TRANSPORT_SETTINGS) or {}))
+    if referenced is not None and by_reference_fields(inventory, _LISTENER_SETTINGS):
+        return short_of_core(outcome, "by_reference", **referenced)
     return outcome
 
 
@@ -151,10 +153,10 @@ _LISTENER_SETTINGS = frozenset({"proxy_listen", "node_listen", "proxy_protocol",
 
 
 def _limitations(
-    control: Control, inventory: Inventory, listened: Sequence[Endpoint], upstream: Sequence[Endpoint]
+    control: Control, inventory: Inventory, listened: Sequence[Endpoint], upstream: Sequence[Endpoint],
+    referenced: dict[str, str] | None,
 ) -> list[str]:
     keys = ["tls_defaults", "cipher_defaults"]
-    referenced = by_reference_fields(inventory, _TRANSPORT_SETTINGS)
     if not listened:
         keys.append("no_listeners")
     if any(t.is_default for e in listened for t in e.client_transport or ()):
@@ -167,9 +169,8 @@ def _limitations(
         [control.limitation("by_reference", **referenced)] if referenced else [])
 
 
-def _legacy_sentence(inventory: Inventory, legacy: Sequence[TlsSetting]) -> str:
+def _legacy_sentence(inventory: Inventory, legacy: Sequence[TlsSetting], referenced: dict[str, str] | None) -> str:
     """The summary's {legacy}, first part: what the TLS versions written in the configs show."""
-    referenced = by_reference_fields(inventory, _TRANSPORT_SETTINGS)
     if not inventory.tls_settings and referenced:
         return f"TLS versions are set by reference in {referenced['places']}: not judged."
     if not inventory.tls_checked:
