@@ -23,7 +23,8 @@ than a ConfigMap holds) or a key Kubernetes would refuse is passed over, at most
 a manifest are read, and a value holding a manifest is not read again (Kubernetes is not a kind read
 here), so embedding never recurses. A value that fails costs that value only: one warning naming the
 manifest, its line, the ConfigMap, the key and the problem. A Traefik static configuration
-(`traefik.yml` with `entryPoints`) is no kind read on its own, so it is not read from a ConfigMap either.
+(`traefik.yml` with `entryPoints`) is no kind read on its own: it is read where a Traefik container
+mounts it (`traefik_static_mounted`), and its credentials with the ConfigMap's (`kubernetes_secrets`).
 """
 
 from __future__ import annotations

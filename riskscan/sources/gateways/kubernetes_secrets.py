@@ -6,7 +6,8 @@
   every value is a template (`{{ .Values.password }}`, `${PASSWORD}`) holds references, not secrets.
 - A `kind: ConfigMap` whose `data` holds a credential-named key (`DB_PASSWORD`, `api-token`) with a
   literal value, or a URL carrying a credential: ConfigMaps are not secret (anyone who can read the
-  namespace's configuration reads them). Recorded by the key's pointer (`/data/DB_PASSWORD`).
+  namespace's configuration reads them). Recorded by the key's pointer (`/data/DB_PASSWORD`); so is
+  each credential a Traefik static configuration file held in a ConfigMap (`traefik.yml`) writes.
 - In any other object's pod templates (Deployment, StatefulSet, Job, a CRD's): a container `env` entry
   of a credential-named variable with a literal `value` (as opposed to `valueFrom.secretKeyRef`), or
   one whose value is a URL carrying a credential. Recorded by the value's pointer.
@@ -29,6 +30,7 @@ from typing import Any
 from riskscan.model import Evidence
 from riskscan.sources.gateways.kubernetes_objects import KubeObject, text
 from riskscan.sources.gateways.traefik_secrets import clear_secret_pointers
+from riskscan.sources.gateways.traefik_static import static_file_secrets
 from riskscan.sources.gateways.url_credentials import is_credential_header, is_reference, url_credential
 from riskscan.sources.structured import StructuredDocument, escape_pointer_token
 
@@ -80,11 +82,15 @@ def config_map_secrets(documents: list[StructuredDocument], shown: str) -> list[
             if text(item.get("kind")) != "ConfigMap" or not isinstance(data, dict):
                 continue
             for key, value in data.items():
+                place = f"{pointer}/data/{escape_pointer_token(str(key))}"
                 what = credential_in_value(str(key), value)
                 if what is not None:
-                    place = f"{pointer}/data/{escape_pointer_token(str(key))}"
                     found.append(Evidence(path=shown, line=document.line_of(place), pointer=place,
                                           note=f"{what} in a ConfigMap (ConfigMaps are not secret)"))
+                found += [Evidence(path=shown, line=document.line_of(place), pointer=place,
+                                   note=f"{what} at {inner} of the Traefik static configuration in a ConfigMap"
+                                        " (ConfigMaps are not secret)")
+                          for inner, what in static_file_secrets(str(key), value)]
     return found[:_MAX_SECRETS]
 
 

@@ -12,10 +12,12 @@ code resolves them as it resolves a file router's (`traefik_middlewares`, `traef
   not looked into), under their own names as a file router would name them.
 - TLS options: `TLSOption` resources of the manifest and of the scan (`tls_options`, by qualified name).
 - Services: TraefikServices, ServersTransports and Kubernetes Services (`traefik_crd`).
-- Traefik's static configuration, for entry points and access logs: the `args` of the one Traefik
-  container (image `traefik`) of a Deployment, DaemonSet or StatefulSet among the manifests given, as
-  the Helm chart renders it (`traefik_static_args`), or without `args` its `TRAEFIK_*` variables
-  (`traefik_static_env`); else the one static configuration file of the folders given (`traefik_static`).
+- Traefik's static configuration, for entry points and access logs, from the one Traefik container
+  (image `traefik`) of a Deployment, DaemonSet or StatefulSet among the manifests given: the file it
+  mounts from a ConfigMap where Traefik looks (`--configFile`, `/etc/traefik/`; `traefik_static_mounted`),
+  else its `args` as the Helm chart renders them (`traefik_static_args`), or without `args` its
+  `TRAEFIK_*` variables (`traefik_static_env`); else the one static configuration file of the folders
+  given (`traefik_static`).
 
 Only files whose text declares what is looked for are parsed, each at most once per version.
 """
@@ -34,7 +36,7 @@ from riskscan.sources import HEAD_BYTES, ReadContext
 from riskscan.sources.gateways.container_env import ConfigMaps, container_env, env_from_warning
 from riskscan.sources.gateways.declared_kinds import declares_kind
 from riskscan.sources.gateways.gateway_lookup import other_files
-from riskscan.sources.gateways.kubernetes_objects import KubeObject, collect_objects
+from riskscan.sources.gateways.kubernetes_objects import KubeObject, collect_objects, mapping
 from riskscan.sources.gateways.kubernetes_services import ServiceIndex
 from riskscan.sources.gateways.traefik_crd import crd_services, merge_crd_services
 from riskscan.sources.gateways.traefik_elsewhere import (
@@ -47,6 +49,7 @@ from riskscan.sources.gateways.traefik_provider import Definitions
 from riskscan.sources.gateways.traefik_static import StaticConfig, find_static_config
 from riskscan.sources.gateways.traefik_static_args import is_traefik_image, split_options
 from riskscan.sources.gateways.traefik_static_env import container_static, noting_file
+from riskscan.sources.gateways.traefik_static_mounted import config_file_option, mounted_static
 from riskscan.sources.structured import load_structured_documents
 
 __all__ = ["TRAEFIK_GROUPS", "CrdLookup", "crd_lookup", "is_traefik_crd"]
@@ -116,7 +119,8 @@ def _static(found: list[StaticConfig | str], context: ReadContext,
     warnings += [item for item in found if isinstance(item, str)]
     arguments = [item for item in found if isinstance(item, StaticConfig)]
     if len(arguments) == 1:
-        config = noting_file(arguments[0], context)
+        # A file mounted from a ConfigMap is the one Traefik reads: a file in the folders is no rival.
+        config = arguments[0] if arguments[0].line is not None else noting_file(arguments[0], context)
         warnings += config.warnings if isinstance(config, StaticConfig) else ()
         return config if isinstance(config, StaticConfig) else None
     if len(arguments) > 1:
@@ -144,9 +148,14 @@ def _traefik_arguments(item: KubeObject, config_maps: ConfigMaps) -> list[Static
             variables = container_env(item, place, container, config_maps)
             # Options may sit in `command` (`[traefik, --entrypoints...]`) as well as in `args`.
             given = [*_listed(container.get("command")), *_listed(container.get("args"))]
-            written = "args" if split_options(container.get("args")) else "command"
-            config = container_static(given, variables, item.shown,
-                                      (f"{item.pointer}{place}/{written}", f"{item.pointer}{place}/env"))
+            # A file where Traefik looks comes first; the options only when none is mounted there.
+            config = mounted_static(item, mapping(pod), container,
+                                    config_file_option(split_options(given), variables),
+                                    config_maps)
+            if config is None:
+                written = "args" if split_options(container.get("args")) else "command"
+                config = container_static(given, variables, item.shown,
+                                          (f"{item.pointer}{place}/{written}", f"{item.pointer}{place}/env"))
             found += [config] if config is not None else []
             too_many = env_from_warning(container)
             found += [too_many] if too_many else []  # a str is a warning

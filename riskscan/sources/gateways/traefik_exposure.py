@@ -44,7 +44,7 @@ def client_transport(name: str, router: Mapping[str, Any], entry_points: list[st
     plain = sorted(names - static.secure_entry_points)
     if not plain:
         return ClientTransport(is_plain=False, evidence=Evidence(
-            path=static.shown, pointer=static.place or "/entryPoints",
+            path=static.shown, pointer=static.place or "/entryPoints", line=static.line,
             note="entry points with TLS or an https redirect"))
     shown = evidence(pointer, f"no tls; entryPoints {', '.join(plain)} plain")
     note = {"note": "plain HTTP entry point"}
@@ -62,7 +62,8 @@ def router_logging(router: Mapping[str, Any], entry_points: list[str],
         return None, (), ()
     monitors = tuple(name for name in static.monitors if observability.get(name) is not False)
     refs = tuple(PluginRef(name=name, attached_to="static configuration",
-                           evidence=Evidence(path=static.shown, pointer=static.place or f"/{name}"))
+                           evidence=Evidence(path=static.shown, pointer=static.place or f"/{name}",
+                                             line=static.line))
                  for name in (("accessLog",) if static.has_access_log else ()) + monitors)
     is_opted_out = bool(entry_points) and set(entry_points) <= static.unlogged_entry_points
     if not static.has_access_log or is_opted_out:

@@ -22,12 +22,15 @@ from typing import Any
 from riskscan.errors import SourceError
 from riskscan.model import Evidence
 from riskscan.sources import ReadContext
-from riskscan.sources.gateways.traefik_secrets import clear_secrets
-from riskscan.sources.structured import StructuredDocument, load_structured, load_text
+from riskscan.sources.gateways.traefik_secrets import clear_secret_pointers, clear_secrets
+from riskscan.sources.structured import StructuredDocument, load_structured, load_text, parse_structured_text
 
-__all__ = ["StaticConfig", "find_static_config", "static_config"]
+__all__ = ["FILE_NAMES", "StaticConfig", "find_static_config", "parse_static_text", "static_config",
+           "static_file_secrets"]
 
-_NAMES = frozenset({"traefik.yml", "traefik.yaml", "traefik.toml"})
+FILE_NAMES = ("traefik.toml", "traefik.yaml", "traefik.yml")
+"""The names of the static configuration file, in the order Traefik looks for them in a folder."""
+_MAX_TEXT_CHARS = 1 << 20  # a static file held in a ConfigMap: more than a ConfigMap holds
 _MAX_FILES = 5000
 _IGNORED_DIRS = frozenset({".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", ".tox"})
 _MONITORS = (("metrics", "metrics"), ("tracing", "tracing"))
@@ -50,6 +53,7 @@ class StaticConfig:
     # variables rather than a file of their own (`/services/traefik/command`); None for a file.
     place: str | None = None
     warnings: tuple[str, ...] = ()  # what was ignored in choosing it (variables beside options)
+    line: int | None = None  # where `place` is written, when the file is a ConfigMap's key
 
 
 def find_static_config(context: ReadContext) -> StaticConfig | str | None:
@@ -75,7 +79,7 @@ def _candidates(context: ReadContext) -> Iterator[Path]:
                 return
             for name in sorted(files):
                 path = Path(folder) / name
-                if name.lower() in _NAMES and context.is_allowed(path):
+                if name.lower() in FILE_NAMES and context.is_allowed(path):
                     yield path
 
 
@@ -94,6 +98,31 @@ def _read(path: Path, context: ReadContext) -> StaticConfig | None:
         return None
     # TOML keeps no lines: the pointer alone places it.
     return static_config(data, context.relative_path(path), document.line_of if document else lambda _: None)
+
+
+def parse_static_text(written: str, name: str, shown: str) -> object:
+    """A static configuration file's text (a ConfigMap's value) parsed as the file `name` would be: TOML
+    by its suffix, else YAML or JSON; None when it does not parse or is over 1 MiB."""
+    if len(written) > _MAX_TEXT_CHARS:
+        return None
+    try:
+        if name.lower().endswith(".toml"):
+            return tomllib.loads(written)
+        return parse_structured_text(written, Path(name), shown).data
+    except (SourceError, tomllib.TOMLDecodeError, RecursionError):
+        return None
+
+
+def static_file_secrets(key: str, value: object) -> list[tuple[str, str]]:
+    """(pointer inside the value, what) of each credential written in clear in a ConfigMap value named as
+    the static configuration file (`traefik.yml`): provider tokens, ACME EAB keys, exporter tokens, as in
+    a static file on disk."""
+    if key.lower() not in FILE_NAMES or not isinstance(value, str):
+        return []
+    data = parse_static_text(value, key, key)
+    if not isinstance(data, Mapping) or not ({"entryPoints", "providers"} & set(data)):
+        return []
+    return clear_secret_pointers(data)
 
 
 def static_config(data: Mapping[str, Any], shown: str, line: Callable[[str], int | None],
