@@ -8,6 +8,7 @@ can have thousands of them.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,7 +18,15 @@ from riskscan.report.json_report import finding_ids_by_endpoint
 from riskscan.report.labels import AUTH_LABELS, format_count, logging_label, rate_limit_label
 from riskscan.report.verdicts_view import EXPOSURE_NOTES, Verdict, endpoint_verdicts
 
-__all__ = ["EndpointRow", "build_endpoint_rows"]
+__all__ = ["MAX_PRINTED_ENDPOINTS", "EndpointRow", "PrintedInventory", "build_endpoint_rows", "printed_inventory"]
+
+MAX_PRINTED_ENDPOINTS = 500
+"""Rows the PDF's inventory table holds at most: a page lays out about ten, at a fifth of a second each,
+so an estate of 20,000 endpoints would take an hour and 2,000 pages; the HTML and JSON list them all."""
+# The order in which endpoints earn a place in the printed table when they do not all fit: judged
+# failing by a control, then shadow, zombie and orphan (what an underwriter asks about), then those
+# with findings, sensitive data, or a partial verdict; the rest by traffic.
+_UNREVIEWED_LIFECYCLES = frozenset({"shadow", "zombie", "orphan"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +53,7 @@ class EndpointRow:
     verdicts: tuple[Verdict, ...] = ()  # the controls judging it fail or partial (verdicts_view)
     exposure: str = ""  # "internal" or "exposure unknown"; empty when public
     id_shape: str = ""  # "sequential ids" or "UUIDs (unguessable)"; empty without an id or when unknown
+    request_count: int = 0  # what `requests` says, to rank rows by
 
 
 def build_endpoint_rows(assessment: Assessment) -> tuple[EndpointRow, ...]:
@@ -88,6 +98,7 @@ def _endpoint_row(
         verdicts=verdicts,
         exposure=EXPOSURE_NOTES.get(endpoint.exposure, ""),
         id_shape=_id_shape(endpoint.id_guessability),
+        request_count=traffic.requests if traffic else 0,
     )
 
 
@@ -101,3 +112,42 @@ def _auth_css(auth: AuthPosture) -> str:
     if not auth.is_known:
         return "warn"
     return "bad" if auth.effective is AuthKind.NONE else ("ok" if auth.effective.is_strong else "warn")
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedInventory:
+    """The inventory table as the PDF prints it: every row when they fit, else the `MAX_PRINTED_ENDPOINTS`
+    that weigh most (still sorted by path), and what was left out, counted by lifecycle."""
+
+    rows: tuple[EndpointRow, ...]
+    left_out: int = 0
+    left_out_by_lifecycle: str = ""  # "1,200 documented, 3 shadow"
+
+
+def printed_inventory(rows: tuple[EndpointRow, ...], limit: int = MAX_PRINTED_ENDPOINTS) -> PrintedInventory:
+    """The rows the PDF prints (see `PrintedInventory`); `rows` sorted by path, as `build_endpoint_rows`
+    gives them."""
+    if len(rows) <= limit:
+        return PrintedInventory(rows)
+    ranked = sorted(range(len(rows)), key=lambda index: (_weight(rows[index]), index))
+    kept = frozenset(ranked[:limit])
+    left = Counter(row.lifecycle for index, row in enumerate(rows) if index not in kept)
+    counts = sorted(left.items(), key=lambda item: (-item[1], item[0]))
+    return PrintedInventory(
+        rows=tuple(row for index, row in enumerate(rows) if index in kept),
+        left_out=len(rows) - limit,
+        left_out_by_lifecycle=", ".join(f"{format_count(count)} {name}" for name, count in counts),
+    )
+
+
+def _weight(row: EndpointRow) -> tuple[int, ...]:
+    """Sort key: smaller weighs more (see `_UNREVIEWED_LIFECYCLES`'s comment)."""
+    fails = sum(verdict.css == "verdict-fail" for verdict in row.verdicts)
+    return (
+        -fails,
+        row.lifecycle not in _UNREVIEWED_LIFECYCLES,
+        -len(row.findings),
+        not row.data_classes,
+        -len(row.verdicts),
+        -row.request_count,
+    )

@@ -39,7 +39,12 @@ from riskscan.report.findings_view import (
     FindingView,
     build_finding_views,
 )
-from riskscan.report.inventory_view import EndpointRow, build_endpoint_rows
+from riskscan.report.inventory_view import (
+    EndpointRow,
+    PrintedInventory,
+    build_endpoint_rows,
+    printed_inventory,
+)
 from riskscan.report.labels import (
     LIFECYCLE_MEANING,
     SEVERITY_ORDER,
@@ -138,6 +143,7 @@ class ReportView:
     limitations: tuple[str, ...]
     controls: tuple[ControlRow, ...]
     endpoints: tuple[EndpointRow, ...]
+    printed_endpoints: PrintedInventory  # the rows the PDF's inventory holds (all when they fit)
     findings: tuple[FindingView, ...]
     inputs: tuple[InputGroup, ...]
     lifecycle_meaning: tuple[tuple[str, str], ...]
@@ -159,6 +165,7 @@ def build_view(assessment: Assessment) -> ReportView:
     endpoints = assessment.inventory.endpoints
     lifecycles = Counter(e.lifecycle for e in endpoints)
     severities = Counter(f.severity for f in assessment.findings)
+    rows = build_endpoint_rows(assessment)
     return ReportView(
         title="API risk assessment",
         roots=assessment.roots,
@@ -180,7 +187,8 @@ def build_view(assessment: Assessment) -> ReportView:
         severity_bars=_bars([(s.value, f"sev-{s.value}", severities[s]) for s in SEVERITY_ORDER]),
         limitations=_limitations(assessment),
         controls=build_control_rows(assessment),
-        endpoints=build_endpoint_rows(assessment),
+        endpoints=rows,
+        printed_endpoints=printed_inventory(rows),
         findings=build_finding_views(assessment),
         inputs=_input_groups(assessment.inputs),
         lifecycle_meaning=tuple((lc.value, LIFECYCLE_MEANING[lc]) for lc in Lifecycle),
