@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import PurePosixPath
 
 from riskscan.model import (
     Assessment,
@@ -61,6 +62,7 @@ from riskscan.report.underwriting_view import UnderwritingSummaryView, build_und
 __all__ = [
     "MAX_FINDING_ENDPOINTS",
     "MAX_FINDING_EVIDENCE",
+    "MAX_PRINTED_SKIPPED",
     "Bar",
     "ControlRow",
     "EndpointRow",
@@ -73,6 +75,9 @@ __all__ = [
     "build_view",
 ]
 
+MAX_PRINTED_SKIPPED = 200
+"""Skipped files the PDF's appendix lists by name; the rest are counted by suffix (see `InputGroup`)."""
+_SUFFIXES_NAMED = 6
 _NO_REQUESTS_SENT = (
     "riskscan reads specifications, gateway configuration and access logs; it sends no requests, so it "
     "cannot show how services check object ownership, what responses contain, or APIs behind gateways "
@@ -111,11 +116,15 @@ class InputRow:
 
 @dataclass(frozen=True, slots=True)
 class InputGroup:
-    """The input files that share a status (used, skipped, failed)."""
+    """The input files that share a status (used, skipped, failed). The PDF prints at most
+    `MAX_PRINTED_SKIPPED` skipped files (a folder of source code holds thousands), then a line counting
+    the rest by suffix; the HTML and JSON list them all."""
 
     status: str
     css: str
     rows: tuple[InputRow, ...]
+    printed_rows: tuple[InputRow, ...] = ()
+    left_out: str = ""  # "4,210 more: 3,900 .py, 310 .md" when the PDF leaves skipped files out
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,8 +356,21 @@ def _input_groups(inputs: tuple[InputFile, ...]) -> tuple[InputGroup, ...]:
             if i.status is status
         )
         if rows:
-            groups.append(InputGroup(status=status.value, css=f"in-{status.value}", rows=rows))
+            limit = MAX_PRINTED_SKIPPED if status is InputStatus.SKIPPED else len(rows)
+            groups.append(InputGroup(status=status.value, css=f"in-{status.value}", rows=rows,
+                                     printed_rows=rows[:limit], left_out=_left_out_inputs(rows[limit:])))
     return tuple(groups)
+
+
+def _left_out_inputs(rows: tuple[InputRow, ...]) -> str:
+    """`4,210 more: 3,900 .py, 310 .md` for the skipped files the PDF leaves out; empty when none."""
+    if not rows:
+        return ""
+    suffixes = Counter(PurePosixPath(row.path).suffix.lower() or "without a suffix" for row in rows)
+    shown = sorted(suffixes.items(), key=lambda item: (-item[1], item[0]))
+    named = ", ".join(f"{format_count(count)} {suffix}" for suffix, count in shown[:_SUFFIXES_NAMED])
+    rest = sum(count for _, count in shown[_SUFFIXES_NAMED:])
+    return f"{format_count(len(rows))} more: {named}" + (f", {format_count(rest)} other" if rest else "")
 
 
 def _plural(count: int, noun: str) -> str:

@@ -1,6 +1,7 @@
-"""The PDF's inventory table at estate scale: past `MAX_PRINTED_ENDPOINTS` rows it keeps the endpoints
+"""The PDF at estate scale: past `MAX_PRINTED_ENDPOINTS` rows the inventory table keeps the endpoints
 that weigh most (failing, then shadow, zombie and orphan, then those with findings ...), still sorted by
-path, and says how many were left out and where they are; the HTML lists every endpoint."""
+path, and says how many were left out and where they are; the appendix names at most
+`MAX_PRINTED_SKIPPED` skipped files and counts the rest by suffix. The HTML lists everything."""
 
 from __future__ import annotations
 
@@ -12,10 +13,13 @@ from riskscan.model import (
     Endpoint,
     EndpointControlResult,
     EvidenceStrength,
+    InputFile,
+    InputStatus,
     Lifecycle,
 )
 from riskscan.report.html_report import render_html
 from riskscan.report.inventory_view import build_endpoint_rows, printed_inventory
+from riskscan.report.view import MAX_PRINTED_SKIPPED
 
 ROW_PATH = re.compile(r'<td class="path"><b class="mono">[A-Z]+</b> <span class="mono">([^<]+)</span>')
 
@@ -76,3 +80,16 @@ def test_rank_failing_then_unreviewed_lifecycles_then_findings(insurer_assessmen
     assert {(row.method, row.path) for row in printed.rows} == {(row.method, row.path) for row in expected}
     assert sum(int(part.split()[0].replace(",", "")) for part in printed.left_out_by_lifecycle.split(", ")) == (
         printed.left_out)
+
+
+def test_the_pdf_appendix_counts_skipped_files_past_the_first_by_suffix(insurer_assessment: Assessment) -> None:
+    """A folder of source code given with the estate: thousands of skipped files are counted, not listed."""
+    skipped = tuple(InputFile(path=f"src/module_{index:04d}{'.py' if index % 4 else '.md'}",
+                              status=InputStatus.SKIPPED, message="not a kind riskscan reads")
+                    for index in range(1200))
+    kept = tuple(item for item in insurer_assessment.inputs if item.status is not InputStatus.SKIPPED)
+    assessment = insurer_assessment.model_copy(update={"inputs": kept + skipped})
+    printed = render_html(assessment, medium="print").split('id="inputs"', 1)[1]
+    assert printed.count("src/module_") == MAX_PRINTED_SKIPPED
+    assert "1,000 more: 750 .py, 250 .md (the HTML and JSON reports" in " ".join(printed.split())
+    assert render_html(assessment, medium="screen").split('id="inputs"', 1)[1].count("src/module_") == 1200
