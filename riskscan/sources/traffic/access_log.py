@@ -47,7 +47,11 @@ _PLAIN = (
     rf"^{_TOKEN} {_TOKEN} {_TOKEN} {_TIME}"
     r'"[A-Za-z]{1,20} /[!$->@-~]*(?:\?[!$-~]*)?(?:#[!#-~]*)?(?: HTTP/[!#-~]*)?" [1-5][0-9]{2} '
 )
-_VHOST = rf"^{_TOKEN} " + _PLAIN[1:]
+# A vhost (`%v:%p`, nginx's `$host`) never ends in a comma: a first field that does is the start of an
+# X-Forwarded-For chain (`%{X-Forwarded-For}i` logged first: `198.51.100.7, 10.0.0.3 - - [...`), which
+# `access_log_parse` reads. Spelt one-pass: runs of commas only between other bytes.
+_VHOST_NAME = r"(?:[!$-+\-->@-Z\\-~]|,+[!$-+\-->@-Z\\-~])+"
+_VHOST = rf"^{_VHOST_NAME} " + _PLAIN[1:]
 _CAPTURED = (
     rf"(?<client>{_TOKEN}) {_TOKEN} {_TOKEN} "
     r"\[(?<minute>[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2})(?<second>:[0-9]{2} [+-][0-9]{4})\] "
@@ -55,7 +59,7 @@ _CAPTURED = (
     r'(?: HTTP/[!#-~]*)?" (?<status>[1-5][0-9]{2}) '
 )
 _PLAIN_FIELDS = rf"^(?<vhost>){_CAPTURED}"  # `vhost` empty: the kept columns are the same either way
-_VHOST_FIELDS = rf"^(?<vhost>{_TOKEN}) {_CAPTURED}"
+_VHOST_FIELDS = rf"^(?<vhost>{_VHOST_NAME}) {_CAPTURED}"
 
 
 class AccessLogReader:

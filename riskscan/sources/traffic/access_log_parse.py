@@ -21,6 +21,7 @@ from riskscan.sources.traffic.line_log import SlowRequest
 
 __all__ = [
     "ParsedLine",
+    "client_name",
     "minute_start",
     "offset_seconds",
     "parse_clf_time",
@@ -35,9 +36,13 @@ __all__ = [
 _MONTHS = {name.encode(): index for index, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
 _METHOD_MAX = 20
-# The tolerant pattern: optional vhost, quoted user names, backslash-escaped quotes in the request.
+# The tolerant pattern: optional vhost, quoted user names, backslash-escaped quotes in the request, and
+# a client that is an X-Forwarded-For chain (`%{X-Forwarded-For}i` or `$http_x_forwarded_for` logged
+# first: `198.51.100.7, 10.0.0.3`). A vhost never ends in a comma, and a line is read without one
+# when it can be (`- "john doe" [` is a quoted user name, not a vhost before `- "john doe"`).
 _LINE = re.compile(
-    rb'^(?:(\S++) )?(\S++) (\S++) (\S++|"[^"]*+") \[([^\]]++)\] "((?:[^"\\]|\\.)*+)" '
+    rb'^(?:(\S++)(?<!,) )??((?:[^\s,]++, )*+\S++) (\S++) (\S++|"[^"]*+") \[([^\]]++)\] '
+    rb'"((?:[^"\\]|\\.)*+)" '
     rb"([1-5][0-9][0-9]) (\S++)(.*)$",
     re.DOTALL,
 )
@@ -136,7 +141,14 @@ def slow_request(line: bytes) -> SlowRequest | str:
     if host is None and vhost is not None:
         host = vhost_name(vhost)
     query = split[1].partition(b"#")[0].partition(b"?")[2].decode("utf-8", "replace") or None
-    return client.decode("utf-8", "replace"), epoch, split[0], host, path, query, int(status)
+    return client_name(client), epoch, split[0], host, path, query, int(status)
+
+
+def client_name(client: bytes) -> str:
+    """The client field as the client's name: of an X-Forwarded-For chain, its last address, the one
+    the proxy nearest the server appended (the addresses before it are the client's own claims, and a
+    client forging them anew each time would count as many clients)."""
+    return client.rpartition(b", ")[2].decode("utf-8", "replace")
 
 
 def split_request(request: bytes) -> tuple[str, bytes] | None:

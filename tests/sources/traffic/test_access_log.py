@@ -411,3 +411,18 @@ def test_credential_stuffing_shows_as_failed_logins_of_one_client() -> None:
     login = by_key(read(FIXTURES / "enumeration-and-stuffing.log"))["POST /v1/auth/login"]
     assert (login.requests, login.unauthorized, login.objects) == (13, 11, 1)
     assert sorted(client.failed_auth for client in login.clients) == [0, 11]
+
+
+def test_an_x_forwarded_for_chain_logged_first_is_the_client_not_a_vhost() -> None:
+    # Apache `%{X-Forwarded-For}i %l %u %t ...` (nginx `$http_x_forwarded_for - ...`) behind a load
+    # balancer: the header as received, a chain when proxies or the client added addresses.
+    sample = read(FIXTURES / "xff-first.log")
+    assert (sample.parsed_lines, sample.rejected_lines) == (5, 0)
+    assert sample.format == "combined"
+    paths = by_key(sample)
+    assert set(paths) == {"GET /v1/policies/{id}", "GET /healthz", "POST /v1/claims"}  # no host misread
+    [first, chained] = sorted(paths["GET /v1/policies/{id}"].clients, key=lambda client: client.requests)
+    assert (first.requests, chained.requests) == (1, 2)  # the last address of each chain: 198.51.100.21
+    assert not paths["GET /healthz"].clients[0].is_known  # `-`: no header, no client
+    assert paths["POST /v1/claims"].unauthorized == 1  # a quoted user name is no vhost before it
+    assert sample.distinct_clients == 3
