@@ -40,7 +40,8 @@ CASES = [
       ("http-logger.jsonl", "bad-timestamps.jsonl", "truncated.jsonl", "wrong-types.jsonl")),
     (SourceKind.KONG_LOG, FIXTURES / "kong_log" / "file-log.jsonl"),
     *((SourceKind.ENVOY_LOG, FIXTURES / "envoy_log" / name) for name in
-      ("access.json", "bad-timestamps-and-a-combined-line.json", "default-text.log", "istio-proxy.log")),
+      ("access.json", "bad-timestamps-and-a-combined-line.json", "default-text.log", "istio-proxy.log",
+       "envoy-gateway-default.json", "contour-default.json")),
     (SourceKind.TRAEFIK_LOG, FIXTURES / "traefik_log" / "access.json"),
     *((SourceKind.ALB_LOG, FIXTURES / "alb_log" / name) for name in
       ("alb-api.log", "bad-timestamps.log", "binary-garbage.log", "hostile-secrets.log",
