@@ -38,6 +38,9 @@ _URL_HOST = r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?(\[[^\]/?#]*\]|[^:/?#]*)"
 _IPV4_PORT = r"^([0-9]{1,3}(?:\.[0-9]{1,3}){3}):[0-9]{1,5}$"
 _IPV6_PORT = r"^\[([0-9A-Fa-f:.]+)\]:[0-9]{1,5}$"
 _METHOD = r"^[A-Za-z]{1,20}$"
+_ISO_PATTERNS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f")
+# Caddy's text `time_format`s: iso8601, rfc3339(_nano), wall(_milli, _nano) in UTC, common_log.
+_CADDY_TEXT_PATTERNS = (*_ISO_PATTERNS, "%Y/%m/%d %H:%M:%S%.f", "%d/%b/%Y:%H:%M:%S %z")
 _NOT_METHODS = ("true", "false")  # a JSON boolean decoded as text is no method
 
 
@@ -86,7 +89,8 @@ def _with_epochs(raw: pl.DataFrame, fields: FieldMap) -> pl.DataFrame:
     """`raw` with `epoch`: seconds of `time` per the map's format, null when unreadable or out of range.
 
     ISO 8601 is tried with a zone first (`Z`, any offset) on every line; the other spellings (no zone,
-    a space for `T`) only on the lines that one missed, so the common case is parsed once."""
+    a space for `T`) only on the lines that one missed, so the common case is parsed once. Caddy's
+    time is a number first (`_scaled_epoch`), its text spellings only where that missed."""
     import polars as pl
 
     text = pl.col("time").str.strip_chars()
@@ -94,8 +98,12 @@ def _with_epochs(raw: pl.DataFrame, fields: FieldMap) -> pl.DataFrame:
         number = text.cast(pl.Float64, strict=False)
         seconds = number / 1000 if fields.time_format is TimeFormat.EPOCH_MS else number
         return raw.with_columns(_bounded(pl.when(seconds.is_finite()).then(seconds.floor())))
-    first, *others = _patterns(fields)
-    timed = raw.with_columns(_bounded(_parsed(text, first)))
+    others: tuple[str, ...]
+    if fields.time_format is TimeFormat.CADDY:
+        timed, others = raw.with_columns(_bounded(_scaled_epoch(text))), _CADDY_TEXT_PATTERNS
+    else:
+        first, *rest = _patterns(fields)
+        timed, others = raw.with_columns(_bounded(_parsed(text, first))), tuple(rest)
     missed = pl.col("epoch").is_null() & pl.col("time").is_not_null()
     if not others or timed.select(missed.any()).item() is False:
         return timed
@@ -108,8 +116,20 @@ def _patterns(fields: FieldMap) -> tuple[str, ...]:
     """Zoned first (any offset, `Z`), then the same read as UTC when the text has no zone."""
     if fields.time_format is TimeFormat.STRFTIME and fields.time_pattern is not None:
         return (fields.time_pattern,)
-    return ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f",
-            "%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f")
+    return _ISO_PATTERNS
+
+
+def _scaled_epoch(text: pl.Expr) -> pl.Expr:
+    """Epoch seconds of a number of seconds, milliseconds or nanoseconds, told apart by magnitude (the
+    three spellings of Caddy's `time_format`: seconds reach 1e11 only in the year 5138, milliseconds
+    pass it in 1973 and 1e14 in 5138, nanoseconds are a 64-bit integer past 1e17 from 1973); null for
+    text and for numbers in none of those ranges."""
+    import polars as pl
+
+    number = text.cast(pl.Float64, strict=False)
+    size = number.abs()
+    return (pl.when(size < 1e11).then(number).when(size < 1e14).then(number / 1e3)
+            .when((size >= 1e17) & (size < 2.0**63)).then(number / 1e9)).floor()
 
 
 def _parsed(text: pl.Expr, pattern: str) -> pl.Expr:
