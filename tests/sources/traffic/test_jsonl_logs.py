@@ -302,3 +302,13 @@ def test_contour_s_default_json_times_entries_by_its_timestamp_key() -> None:
     paths = by_key(sample)
     assert paths[f"GET {HOST}/v1/claims/{{id}}"].requests == 2
     assert paths[f"DELETE {HOST}/v1/claims/{{id}}"].unauthorized == 1
+
+
+def test_kong_0x_entries_name_their_url_and_consumer_as_kong_0x_did() -> None:
+    # Kong 0.x's basic serializer: `request.request_uri` (the URL), `authenticated_entity.consumer_id`
+    sample = read(FIXTURES / "kong_log" / "file-log-0x.jsonl")
+    assert (sample.format, sample.parsed_lines, sample.rejected_lines) == ("kong_log", 3, 0)
+    paths = by_key(sample)
+    assert set(paths) == {f"GET {HOST}/v1/policies/{{id}}", f"POST {HOST}/v1/claims"}
+    [consumer] = paths[f"GET {HOST}/v1/policies/{{id}}"].clients  # one consumer from two addresses
+    assert consumer.requests == 2

@@ -38,7 +38,7 @@ INHOUSE_MAPPING = parse_log_fields("time=ts,method=http.verb,path=http.target,st
 CASES = [
     *((SourceKind.APISIX_LOG, FIXTURES / "apisix_log" / name) for name in
       ("http-logger.jsonl", "bad-timestamps.jsonl", "truncated.jsonl", "wrong-types.jsonl")),
-    (SourceKind.KONG_LOG, FIXTURES / "kong_log" / "file-log.jsonl"),
+    *((SourceKind.KONG_LOG, FIXTURES / "kong_log" / name) for name in ("file-log.jsonl", "file-log-0x.jsonl")),
     *((SourceKind.ENVOY_LOG, FIXTURES / "envoy_log" / name) for name in
       ("access.json", "bad-timestamps-and-a-combined-line.json", "default-text.log", "istio-proxy.log",
        "envoy-gateway-default.json", "contour-default.json")),
