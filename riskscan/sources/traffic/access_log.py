@@ -42,7 +42,8 @@ _SNIFF_LINES = 20
 # `access_log_parse.slow_request`, whose rules are the reference the fast path agrees with (tests
 # compare the two). `_PLAIN` and `_VHOST` (without captures) also serve the Spark reader.
 _TOKEN = r"[!$->@-Z\\-~]+"
-_TIME = r"\[[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}\] "
+# APISIX's default format logs the Host header after the time (`[$time_local] $http_host "$request"`).
+_TIME = rf"\[[0-9]{{2}}/[A-Za-z]{{3}}/[0-9]{{4}}:[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}} [+-][0-9]{{4}}\] (?:{_TOKEN} )?"
 _PLAIN = (
     rf"^{_TOKEN} {_TOKEN} {_TOKEN} {_TIME}"
     r'"[A-Za-z]{1,20} /[!$->@-~]*(?:\?[!$-~]*)?(?:#[!#-~]*)?(?: HTTP/[!#-~]*)?" [1-5][0-9]{2} '
@@ -55,6 +56,7 @@ _VHOST = rf"^{_VHOST_NAME} " + _PLAIN[1:]
 _CAPTURED = (
     rf"(?<client>{_TOKEN}) {_TOKEN} {_TOKEN} "
     r"\[(?<minute>[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2})(?<second>:[0-9]{2} [+-][0-9]{4})\] "
+    rf"(?:(?<http_host>{_TOKEN}) )?"
     r'"(?<method>[A-Za-z]{1,20}) (?<path>/[!$->@-~]*)(?:\?(?<query>[!$-~]*))?(?:#[!#-~]*)?'
     r'(?: HTTP/[!#-~]*)?" (?<status>[1-5][0-9]{2}) '
 )
@@ -121,7 +123,7 @@ class CombinedLogFormat:
 
 def _fields(lines: pl.DataFrame, pattern: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The lines `pattern` takes, with its captured fields (line, text, vhost, client, minute, second
-    `:SS +zzzz`, method, path, query, status), and the lines it does not take (line, text)."""
+    `:SS +zzzz`, http_host, method, path, query, status), and the lines it does not take (line, text)."""
     import polars as pl
 
     found = lines.with_columns(fields=pl.col("text").str.extract_groups(pattern)).unnest("fields")
@@ -152,11 +154,12 @@ def _request_rows(timed: pl.DataFrame) -> pl.DataFrame:
     """The fast lines as `REQUEST_SCHEMA` rows (vhosts read once per distinct value)."""
     import polars as pl
 
-    vhosts = timed["vhost"].drop_nulls().unique().to_list()
+    named = timed.with_columns(vhost=pl.coalesce("http_host", "vhost"))  # the Host header before `%v`
+    vhosts = named["vhost"].drop_nulls().unique().to_list()
     host = pl.col("vhost").replace_strict(
         vhosts, [vhost_name(value.encode()) for value in vhosts], default=None, return_dtype=pl.String
     )
-    return timed.select(
+    return named.select(
         "line",
         "client",
         "epoch",

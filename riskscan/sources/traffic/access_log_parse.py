@@ -7,7 +7,8 @@ are not HTTP requests told apart, unsafe bytes of a path percent-encoded.
 
 Formats (Apache `LogFormat` names): `common` `%h %l %u %t "%r" %>s %b`, `combined` adds
 `"%{Referer}i" "%{User-agent}i"`, `vhost_combined` prefixes `%v:%p`. nginx's default `combined` is the
-same shape. The basic-auth user (`%u`), referer and user agent are read past and never kept.
+same shape; APISIX's default access log puts the Host header between the time and the request
+(`$remote_addr - $remote_user [$time_local] $http_host "$request" $status ...`), read as the host. The basic-auth user (`%u`), referer and user agent are read past and never kept.
 """
 
 from __future__ import annotations
@@ -42,15 +43,17 @@ _METHOD_MAX = 20
 # when it can be (`- "john doe" [` is a quoted user name, not a vhost before `- "john doe"`).
 _LINE = re.compile(
     rb'^(?:(\S++)(?<!,) )??((?:[^\s,]++, )*+\S++) (\S++) (\S++|"[^"]*+") \[([^\]]++)\] '
-    rb'"((?:[^"\\]|\\.)*+)" '
+    rb'(?:([^\s"]++) )?"((?:[^"\\]|\\.)*+)" '
     rb"([1-5][0-9][0-9]) (\S++)(.*)$",
     re.DOTALL,
 )
 _UNSAFE_PATH_CHARS = re.compile(r"[\x00-\x20\x7f]")
 _PLAIN_PATH = re.compile(rb"[!$->@-~]*")  # printable ASCII but space, `"`, `#` and `?`
 
-ParsedLine = tuple[bytes | None, bytes, bytes, bytes, bytes, bool]
-"""vhost, client, timestamp, request, status (3 digits), has referer/agent fields."""
+ParsedLine = tuple[bytes | None, bytes, bytes, bytes, bytes, bool, bytes | None]
+"""vhost, client, timestamp, request, status (3 digits), has referer/agent fields, and the Host header
+logged between the timestamp and the request (APISIX's default `... [$time_local] $http_host "$request"
+...`)."""
 
 
 def parse_line(line: bytes) -> ParsedLine | None:
@@ -62,7 +65,7 @@ def parse_line(line: bytes) -> ParsedLine | None:
     found = _LINE.match(line.rstrip(b"\r"))
     if found is None:
         return None
-    return found[1], found[2], found[5], found[6], found[7], b'"' in found[9]
+    return found[1], found[2], found[5], found[7], found[8], b'"' in found[10], found[6]
 
 
 _SECONDS = {f":{second:02d}".encode(): second for second in range(61)}  # 60: a leap second
@@ -130,7 +133,7 @@ def slow_request(line: bytes) -> SlowRequest | str:
     fields = parse_line(line)
     if fields is None:
         return "malformed"
-    vhost, client, stamp, request, status, _ = fields
+    vhost, client, stamp, request, status, _, http_host = fields
     epoch = parse_clf_time(stamp)
     if epoch is None:
         return "malformed"
@@ -138,8 +141,8 @@ def slow_request(line: bytes) -> SlowRequest | str:
     host, path = split_target(split[1]) if split is not None else (None, None)
     if split is None or path is None:
         return "not_request"
-    if host is None and vhost is not None:
-        host = vhost_name(vhost)
+    if host is None and (http_host or vhost) is not None:
+        host = vhost_name(http_host or vhost or b"")
     query = split[1].partition(b"#")[0].partition(b"?")[2].decode("utf-8", "replace") or None
     return client_name(client), epoch, split[0], host, path, query, int(status)
 

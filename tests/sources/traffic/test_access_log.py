@@ -426,3 +426,16 @@ def test_an_x_forwarded_for_chain_logged_first_is_the_client_not_a_vhost() -> No
     assert not paths["GET /healthz"].clients[0].is_known  # `-`: no header, no client
     assert paths["POST /v1/claims"].unauthorized == 1  # a quoted user name is no vhost before it
     assert sample.distinct_clients == 3
+
+
+def test_apisix_s_default_access_log_takes_the_host_logged_after_the_time() -> None:
+    # APISIX's access_log_format: `$remote_addr - $remote_user [$time_local] $http_host "$request" ...`
+    sample = read(FIXTURES / "apisix-default.log")
+    assert (sample.parsed_lines, sample.rejected_lines) == (5, 1)  # `"-"`: no request
+    paths = by_key(sample)
+    assert set(paths) == {
+        "GET api.example-insurer.com/v1/policies/{id}", "POST api.example-insurer.com/v1/auth/token",
+        "GET partner.example-insurer.com/v1/quotes/{id}", "GET 2001:db8::5/v1/policies/{id}",
+    }
+    assert paths["GET api.example-insurer.com/v1/policies/{id}"].query_keys == {"expand": 1}
+    assert paths["POST api.example-insurer.com/v1/auth/token"].unauthorized == 1
