@@ -50,6 +50,8 @@ CASES = [
       ("syslog-httplog.log", "compose-haproxy.log")),
     *((SourceKind.CADDY_LOG, FIXTURES / "caddy_log" / name) for name in
       ("caddy-access.json", "docker-compose-logs.log")),
+    *((SourceKind.MAPPED_LOG, FIXTURES / "mapped_log" / name) for name in  # nginx JSON: no mapping needed
+      ("nginx-json-escape.log", "nginx-json-ingress.log")),
 ]
 
 

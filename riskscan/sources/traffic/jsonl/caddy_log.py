@@ -32,7 +32,7 @@ CADDY_LOG_FIELDS = FieldMap(
     path=("request.uri",),
     host=("request.host",),
     client=("request.client_ip", "request.remote_ip", "request.remote_addr"),
-    time_format=TimeFormat.CADDY,
+    time_format=TimeFormat.ANY,
     entry_key="logger",
     entry_prefix="http.log.access",
 )
