@@ -114,11 +114,50 @@ def offset_seconds(zone: bytes) -> int | None:
 
 
 def parse_clf_time(stamp: bytes) -> int | None:
-    """Epoch seconds (UTC) of a CLF timestamp `10/Oct/2000:13:55:36 -0700`, None when malformed."""
+    """Epoch seconds (UTC) of a CLF timestamp `10/Oct/2000:13:55:36 -0700`, None when malformed.
+
+    Other spellings servers are configured to write in the brackets are read too: with a fraction of
+    a second, and a space after the date (Apache's `[%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t]`), and ISO
+    8601 (nginx's `[$time_iso8601]`: `2000-10-10T13:55:36-07:00`)."""
+    epoch = _clf_time(stamp)
+    if epoch is not None:
+        return epoch
+    other = _CLF_OTHER.fullmatch(stamp)
+    if other is not None:
+        return _clf_time(other[1] + b":" + other[2] + other[3])
+    return _iso_time(stamp)
+
+
+def _clf_time(stamp: bytes) -> int | None:
     minute, second, zone = minute_start(stamp[:17]), _SECONDS.get(stamp[17:20]), offset_seconds(stamp[20:])
     if minute is None or second is None or zone is None:
         return None
     return minute + second - zone
+
+
+_CLF_OTHER = re.compile(rb"([0-9]{2}/[A-Za-z]{3}/[0-9]{4})[: ]([0-9]{2}:[0-9]{2}:[0-9]{2})(?:[.,][0-9]{1,9})?( .*)")
+_ISO_TIME = re.compile(
+    rb"([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:[.,][0-9]{1,9})?"
+    rb"(Z|[+-][0-9]{2}:?[0-9]{2})"
+)
+
+
+def _iso_time(stamp: bytes) -> int | None:
+    """Epoch seconds of an ISO 8601 time with its offset (`Z`, `+02:00`, `+0200`), None otherwise."""
+    found = _ISO_TIME.fullmatch(stamp)
+    if found is None:
+        return None
+    year, month, day, hour, minute, second = (int(part) for part in found.groups()[:6])
+    zone = 0 if found[7] == b"Z" else offset_seconds(b" " + found[7].replace(b":", b""))
+    if zone is None or hour > 23 or minute > 59 or second > 60:
+        return None
+    try:
+        start = int(datetime(year, month, day, tzinfo=UTC).timestamp())
+    except ValueError:
+        return None
+    if not _FIRST_DAY <= start <= _LAST_DAY:
+        return None
+    return start + hour * 3600 + minute * 60 + second - zone
 
 
 def second_and_zone(part: bytes) -> int | None:

@@ -439,3 +439,16 @@ def test_apisix_s_default_access_log_takes_the_host_logged_after_the_time() -> N
     }
     assert paths["GET api.example-insurer.com/v1/policies/{id}"].query_keys == {"expand": 1}
     assert paths["POST api.example-insurer.com/v1/auth/token"].unauthorized == 1
+
+
+@pytest.mark.parametrize(("name", "counts"), [
+    ("nginx-time-iso8601.log", (3, 2)),  # nginx `[$time_iso8601]`; `"-"` and 30 February rejected
+    ("apache-time-msec.log", (3, 0)),  # Apache `[%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t]`
+])
+def test_times_in_the_brackets_as_servers_are_configured_to_write_them(name: str, counts: tuple[int, int]) -> None:
+    sample = read(FIXTURES / name)
+    assert (sample.parsed_lines, sample.rejected_lines) == counts
+    assert sample.first_seen is not None and sample.first_seen.isoformat() == "2026-11-09T08:00:01+00:00"
+    assert sample.last_seen is not None and sample.last_seen.isoformat() in ("2026-11-09T08:00:03+00:00",
+                                                                           "2026-11-09T08:00:02+00:00")
+    assert sum(path.unauthorized for path in sample.paths) == 1
