@@ -10,6 +10,7 @@ and user agents are never kept.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,8 @@ from typing import TYPE_CHECKING
 from riskscan.model import SourceKind, TrafficSample
 from riskscan.sources import ReadContext
 from riskscan.sources.traffic.access_log_parse import (
+    OWN_MESSAGE,
+    is_own_message,
     minute_start,
     parse_clf_time,
     parse_line,
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["AccessLogReader", "CombinedLogFormat"]
 
 _SNIFF_LINES = 20
+_SNIFF_SCAN = 200  # lines looked at for them: the server's own messages are passed over
 # The fast path: one anchored pattern takes the lines whose fields up to the status are plain ASCII
 # and in place, and whose client, ident and user hold no `"`, `#`, `?` or `[`, capturing their fields
 # in the same pass. Each field stops at a byte the next one starts with, so the pattern is one-pass
@@ -75,7 +79,8 @@ class AccessLogReader:
     )
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        """True when most of the first non-empty lines (up to 20) parse as access-log lines.
+        """True when most of the first non-empty lines (up to 20) parse as access-log lines, the
+        server's own messages aside (`docker logs nginx` opens with a score of them).
 
         `head` is what `read_head` gives: already inflated when the file is gzip; a `docker compose logs`
         prefix is read past.
@@ -83,7 +88,8 @@ class AccessLogReader:
         lines = plain_head(head).split(b"\n")
         if len(lines) > 1 and len(head) >= 4096:
             lines.pop()  # the head may end inside a line
-        sample = [line for line in lines if line.strip()][:_SNIFF_LINES]
+        judged = (line for line in lines[:_SNIFF_SCAN] if line.strip() and not is_own_message(line))
+        sample = list(itertools.islice(judged, _SNIFF_LINES))
         good = sum(_is_log_line(line) for line in sample)
         return good > 0 and good * 2 > len(sample)
 
@@ -118,6 +124,7 @@ class CombinedLogFormat:
         slow_numbers = slow["line"].to_list()
         if slow_numbers:
             _count_variants(parse_slowly(batch, slow_numbers, parsed, slow_request), parsed)
+            _pass_over_own_messages(slow, parsed)
         return parsed
 
 
@@ -169,6 +176,16 @@ def _request_rows(timed: pl.DataFrame) -> pl.DataFrame:
         query="query",
         status=pl.col("status").cast(pl.Int32),
     )
+
+
+def _pass_over_own_messages(slow: pl.DataFrame, parsed: ParsedLines) -> None:
+    """The server's own messages among the lines that do not parse: headers, not rejected lines."""
+    import polars as pl
+
+    own = set(slow.filter(pl.col("text").str.contains(OWN_MESSAGE))["line"].to_list())
+    if own:
+        parsed.malformed = [number for number in parsed.malformed if number not in own]
+        parsed.headers += len(own)
 
 
 def _count_variants(outcomes: list[tuple[bytes, SlowRequest | str]], parsed: ParsedLines) -> None:

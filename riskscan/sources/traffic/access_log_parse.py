@@ -21,8 +21,10 @@ from urllib.parse import urlsplit
 from riskscan.sources.traffic.line_log import SlowRequest
 
 __all__ = [
+    "OWN_MESSAGE",
     "ParsedLine",
     "client_name",
+    "is_own_message",
     "minute_start",
     "offset_seconds",
     "parse_clf_time",
@@ -47,6 +49,17 @@ _LINE = re.compile(
     rb"([1-5][0-9][0-9]) (\S++)(.*)$",
     re.DOTALL,
 )
+# What the server writes about itself into the same stream when its container's output is captured
+# (`docker logs nginx`): the nginx image's entrypoint scripts, nginx's error log (stderr), and Apache's
+# startup notices (`AH00558: ...`, `[Wed Mar 12 10:15:30.123456 2025] [mpm_event:notice] ...`).
+OWN_MESSAGE = (
+    r"^(?:(?:/docker-entrypoint\.sh|[0-9]{2}-[A-Za-z0-9_.-]+\.(?:sh|envsh)): "
+    r"|[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} \[(?:debug|info|notice|warn|error|crit|alert|emerg)\] "
+    r"[0-9]+#[0-9]+: "
+    r"|AH[0-9]{5}: |\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9:.]+ [0-9]{4}\] \[[a-z_]+:[a-z]+\] )"
+)
+"""The server's own messages (Python, Rust and Java regex alike)."""
+_OWN_MESSAGE = re.compile(OWN_MESSAGE.encode())
 _UNSAFE_PATH_CHARS = re.compile(r"[\x00-\x20\x7f]")
 _PLAIN_PATH = re.compile(rb"[!$->@-~]*")  # printable ASCII but space, `"`, `#` and `?`
 
@@ -191,6 +204,12 @@ def client_name(client: bytes) -> str:
     the proxy nearest the server appended (the addresses before it are the client's own claims, and a
     client forging them anew each time would count as many clients)."""
     return client.rpartition(b", ")[2].decode("utf-8", "replace")
+
+
+def is_own_message(line: bytes) -> bool:
+    """True for a line nginx or Apache (or the nginx image's entrypoint) writes about itself, not about
+    a request: passed over like a header, neither a request nor a rejected line."""
+    return _OWN_MESSAGE.match(line) is not None
 
 
 def split_request(request: bytes) -> tuple[str, bytes] | None:

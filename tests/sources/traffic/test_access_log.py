@@ -452,3 +452,13 @@ def test_times_in_the_brackets_as_servers_are_configured_to_write_them(name: str
     assert sample.last_seen is not None and sample.last_seen.isoformat() in ("2026-11-09T08:00:03+00:00",
                                                                            "2026-11-09T08:00:02+00:00")
     assert sum(path.unauthorized for path in sample.paths) == 1
+
+
+def test_a_container_s_output_opening_with_the_server_s_own_messages_is_an_access_log() -> None:
+    # `docker logs nginx`: the image's entrypoint lines and nginx's error log (stderr) come first and
+    # between the requests; they are passed over, neither requests nor rejected lines
+    path = FIXTURES / "docker-logs-nginx-startup.log"
+    assert AccessLogReader().sniff(path, read_head(path))
+    sample = read(path)
+    assert (sample.total_lines, sample.parsed_lines, sample.rejected_lines) == (5, 4, 1)  # the junk line
+    assert set(by_key(sample)) == {"GET /v1/policies/{id}", "POST /v1/claims", "POST /v1/auth/token"}

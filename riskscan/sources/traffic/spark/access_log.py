@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from riskscan.sources.traffic.access_log import _PLAIN, _VHOST
 from riskscan.sources.traffic.access_log_parse import (
+    is_own_message,
     minute_start,
     parse_line,
     second_and_zone,
@@ -160,6 +161,8 @@ def _judge_slowly(text: str) -> tuple[object, ...]:
     """One line as `access_log._parse_slowly` judges it: outcome, variant, and the request if any."""
     line = text.encode("utf-8", "surrogateescape")
     request = slow_request(line.rstrip(b"\r"))
+    if request == "malformed" and is_own_message(line):
+        return ("blank", None, None, None, None, None, None, None, None)  # numbered, never counted
     variant = None
     if isinstance(request, tuple) or request == "not_request":
         fields = parse_line(line)
