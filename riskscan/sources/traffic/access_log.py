@@ -10,6 +10,7 @@ and user agents are never kept.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,8 @@ from typing import TYPE_CHECKING
 from riskscan.model import SourceKind, TrafficSample
 from riskscan.sources import ReadContext
 from riskscan.sources.traffic.access_log_parse import (
+    OWN_MESSAGE,
+    is_own_message,
     minute_start,
     parse_clf_time,
     parse_line,
@@ -34,6 +37,7 @@ if TYPE_CHECKING:
 __all__ = ["AccessLogReader", "CombinedLogFormat"]
 
 _SNIFF_LINES = 20
+_SNIFF_SCAN = 200  # lines looked at for them: the server's own messages are passed over
 # The fast path: one anchored pattern takes the lines whose fields up to the status are plain ASCII
 # and in place, and whose client, ident and user hold no `"`, `#`, `?` or `[`, capturing their fields
 # in the same pass. Each field stops at a byte the next one starts with, so the pattern is one-pass
@@ -42,20 +46,26 @@ _SNIFF_LINES = 20
 # `access_log_parse.slow_request`, whose rules are the reference the fast path agrees with (tests
 # compare the two). `_PLAIN` and `_VHOST` (without captures) also serve the Spark reader.
 _TOKEN = r"[!$->@-Z\\-~]+"
-_TIME = r"\[[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2}:[0-9]{2} [+-][0-9]{4}\] "
+# APISIX's default format logs the Host header after the time (`[$time_local] $http_host "$request"`).
+_TIME = rf"\[[0-9]{{2}}/[A-Za-z]{{3}}/[0-9]{{4}}:[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}} [+-][0-9]{{4}}\] (?:{_TOKEN} )?"
 _PLAIN = (
     rf"^{_TOKEN} {_TOKEN} {_TOKEN} {_TIME}"
     r'"[A-Za-z]{1,20} /[!$->@-~]*(?:\?[!$-~]*)?(?:#[!#-~]*)?(?: HTTP/[!#-~]*)?" [1-5][0-9]{2} '
 )
-_VHOST = rf"^{_TOKEN} " + _PLAIN[1:]
+# A vhost (`%v:%p`, nginx's `$host`) never ends in a comma: a first field that does is the start of an
+# X-Forwarded-For chain (`%{X-Forwarded-For}i` logged first: `198.51.100.7, 10.0.0.3 - - [...`), which
+# `access_log_parse` reads. Spelt one-pass: runs of commas only between other bytes.
+_VHOST_NAME = r"(?:[!$-+\-->@-Z\\-~]|,+[!$-+\-->@-Z\\-~])+"
+_VHOST = rf"^{_VHOST_NAME} " + _PLAIN[1:]
 _CAPTURED = (
     rf"(?<client>{_TOKEN}) {_TOKEN} {_TOKEN} "
     r"\[(?<minute>[0-9]{2}/[A-Za-z]{3}/[0-9]{4}:[0-9]{2}:[0-9]{2})(?<second>:[0-9]{2} [+-][0-9]{4})\] "
+    rf"(?:(?<http_host>{_TOKEN}) )?"
     r'"(?<method>[A-Za-z]{1,20}) (?<path>/[!$->@-~]*)(?:\?(?<query>[!$-~]*))?(?:#[!#-~]*)?'
     r'(?: HTTP/[!#-~]*)?" (?<status>[1-5][0-9]{2}) '
 )
 _PLAIN_FIELDS = rf"^(?<vhost>){_CAPTURED}"  # `vhost` empty: the kept columns are the same either way
-_VHOST_FIELDS = rf"^(?<vhost>{_TOKEN}) {_CAPTURED}"
+_VHOST_FIELDS = rf"^(?<vhost>{_VHOST_NAME}) {_CAPTURED}"
 
 
 class AccessLogReader:
@@ -69,7 +79,8 @@ class AccessLogReader:
     )
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        """True when most of the first non-empty lines (up to 20) parse as access-log lines.
+        """True when most of the first non-empty lines (up to 20) parse as access-log lines, the
+        server's own messages aside (`docker logs nginx` opens with a score of them).
 
         `head` is what `read_head` gives: already inflated when the file is gzip; a `docker compose logs`
         prefix is read past.
@@ -77,7 +88,8 @@ class AccessLogReader:
         lines = plain_head(head).split(b"\n")
         if len(lines) > 1 and len(head) >= 4096:
             lines.pop()  # the head may end inside a line
-        sample = [line for line in lines if line.strip()][:_SNIFF_LINES]
+        judged = (line for line in lines[:_SNIFF_SCAN] if line.strip() and not is_own_message(line))
+        sample = list(itertools.islice(judged, _SNIFF_LINES))
         good = sum(_is_log_line(line) for line in sample)
         return good > 0 and good * 2 > len(sample)
 
@@ -112,12 +124,13 @@ class CombinedLogFormat:
         slow_numbers = slow["line"].to_list()
         if slow_numbers:
             _count_variants(parse_slowly(batch, slow_numbers, parsed, slow_request), parsed)
+            _pass_over_own_messages(slow, parsed)
         return parsed
 
 
 def _fields(lines: pl.DataFrame, pattern: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The lines `pattern` takes, with its captured fields (line, text, vhost, client, minute, second
-    `:SS +zzzz`, method, path, query, status), and the lines it does not take (line, text)."""
+    `:SS +zzzz`, http_host, method, path, query, status), and the lines it does not take (line, text)."""
     import polars as pl
 
     found = lines.with_columns(fields=pl.col("text").str.extract_groups(pattern)).unnest("fields")
@@ -148,11 +161,12 @@ def _request_rows(timed: pl.DataFrame) -> pl.DataFrame:
     """The fast lines as `REQUEST_SCHEMA` rows (vhosts read once per distinct value)."""
     import polars as pl
 
-    vhosts = timed["vhost"].drop_nulls().unique().to_list()
+    named = timed.with_columns(vhost=pl.coalesce("http_host", "vhost"))  # the Host header before `%v`
+    vhosts = named["vhost"].drop_nulls().unique().to_list()
     host = pl.col("vhost").replace_strict(
         vhosts, [vhost_name(value.encode()) for value in vhosts], default=None, return_dtype=pl.String
     )
-    return timed.select(
+    return named.select(
         "line",
         "client",
         "epoch",
@@ -162,6 +176,16 @@ def _request_rows(timed: pl.DataFrame) -> pl.DataFrame:
         query="query",
         status=pl.col("status").cast(pl.Int32),
     )
+
+
+def _pass_over_own_messages(slow: pl.DataFrame, parsed: ParsedLines) -> None:
+    """The server's own messages among the lines that do not parse: headers, not rejected lines."""
+    import polars as pl
+
+    own = set(slow.filter(pl.col("text").str.contains(OWN_MESSAGE))["line"].to_list())
+    if own:
+        parsed.malformed = [number for number in parsed.malformed if number not in own]
+        parsed.headers += len(own)
 
 
 def _count_variants(outcomes: list[tuple[bytes, SlowRequest | str]], parsed: ParsedLines) -> None:

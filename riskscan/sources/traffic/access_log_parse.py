@@ -7,7 +7,8 @@ are not HTTP requests told apart, unsafe bytes of a path percent-encoded.
 
 Formats (Apache `LogFormat` names): `common` `%h %l %u %t "%r" %>s %b`, `combined` adds
 `"%{Referer}i" "%{User-agent}i"`, `vhost_combined` prefixes `%v:%p`. nginx's default `combined` is the
-same shape. The basic-auth user (`%u`), referer and user agent are read past and never kept.
+same shape; APISIX's default access log puts the Host header between the time and the request
+(`$remote_addr - $remote_user [$time_local] $http_host "$request" $status ...`), read as the host. The basic-auth user (`%u`), referer and user agent are read past and never kept.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from urllib.parse import urlsplit
 from riskscan.sources.traffic.line_log import SlowRequest
 
 __all__ = [
+    "OWN_MESSAGE",
     "ParsedLine",
+    "client_name",
+    "is_own_message",
     "minute_start",
     "offset_seconds",
     "parse_clf_time",
@@ -35,17 +39,34 @@ __all__ = [
 _MONTHS = {name.encode(): index for index, name in enumerate(
     ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
 _METHOD_MAX = 20
-# The tolerant pattern: optional vhost, quoted user names, backslash-escaped quotes in the request.
+# The tolerant pattern: optional vhost, quoted user names, backslash-escaped quotes in the request, and
+# a client that is an X-Forwarded-For chain (`%{X-Forwarded-For}i` or `$http_x_forwarded_for` logged
+# first: `198.51.100.7, 10.0.0.3`). A vhost never ends in a comma, and a line is read without one
+# when it can be (`- "john doe" [` is a quoted user name, not a vhost before `- "john doe"`).
 _LINE = re.compile(
-    rb'^(?:(\S++) )?(\S++) (\S++) (\S++|"[^"]*+") \[([^\]]++)\] "((?:[^"\\]|\\.)*+)" '
+    rb'^(?:(\S++)(?<!,) )??((?:[^\s,]++, )*+\S++) (\S++) (\S++|"[^"]*+") \[([^\]]++)\] '
+    rb'(?:([^\s"]++) )?"((?:[^"\\]|\\.)*+)" '
     rb"([1-5][0-9][0-9]) (\S++)(.*)$",
     re.DOTALL,
 )
+# What the server writes about itself into the same stream when its container's output is captured
+# (`docker logs nginx`): the nginx image's entrypoint scripts, nginx's error log (stderr), and Apache's
+# startup notices (`AH00558: ...`, `[Wed Mar 12 10:15:30.123456 2025] [mpm_event:notice] ...`).
+OWN_MESSAGE = (
+    r"^(?:(?:/docker-entrypoint\.sh|[0-9]{2}-[A-Za-z0-9_.-]+\.(?:sh|envsh)): "
+    r"|[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} \[(?:debug|info|notice|warn|error|crit|alert|emerg)\] "
+    r"[0-9]+#[0-9]+: "
+    r"|AH[0-9]{5}: |\[[A-Z][a-z]{2} [A-Z][a-z]{2} [ 0-9][0-9] [0-9:.]+ [0-9]{4}\] \[[a-z_]+:[a-z]+\] )"
+)
+"""The server's own messages (Python, Rust and Java regex alike)."""
+_OWN_MESSAGE = re.compile(OWN_MESSAGE.encode())
 _UNSAFE_PATH_CHARS = re.compile(r"[\x00-\x20\x7f]")
 _PLAIN_PATH = re.compile(rb"[!$->@-~]*")  # printable ASCII but space, `"`, `#` and `?`
 
-ParsedLine = tuple[bytes | None, bytes, bytes, bytes, bytes, bool]
-"""vhost, client, timestamp, request, status (3 digits), has referer/agent fields."""
+ParsedLine = tuple[bytes | None, bytes, bytes, bytes, bytes, bool, bytes | None]
+"""vhost, client, timestamp, request, status (3 digits), has referer/agent fields, and the Host header
+logged between the timestamp and the request (APISIX's default `... [$time_local] $http_host "$request"
+...`)."""
 
 
 def parse_line(line: bytes) -> ParsedLine | None:
@@ -57,7 +78,7 @@ def parse_line(line: bytes) -> ParsedLine | None:
     found = _LINE.match(line.rstrip(b"\r"))
     if found is None:
         return None
-    return found[1], found[2], found[5], found[6], found[7], b'"' in found[9]
+    return found[1], found[2], found[5], found[7], found[8], b'"' in found[10], found[6]
 
 
 _SECONDS = {f":{second:02d}".encode(): second for second in range(61)}  # 60: a leap second
@@ -106,11 +127,50 @@ def offset_seconds(zone: bytes) -> int | None:
 
 
 def parse_clf_time(stamp: bytes) -> int | None:
-    """Epoch seconds (UTC) of a CLF timestamp `10/Oct/2000:13:55:36 -0700`, None when malformed."""
+    """Epoch seconds (UTC) of a CLF timestamp `10/Oct/2000:13:55:36 -0700`, None when malformed.
+
+    Other spellings servers are configured to write in the brackets are read too: with a fraction of
+    a second, and a space after the date (Apache's `[%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t]`), and ISO
+    8601 (nginx's `[$time_iso8601]`: `2000-10-10T13:55:36-07:00`)."""
+    epoch = _clf_time(stamp)
+    if epoch is not None:
+        return epoch
+    other = _CLF_OTHER.fullmatch(stamp)
+    if other is not None:
+        return _clf_time(other[1] + b":" + other[2] + other[3])
+    return _iso_time(stamp)
+
+
+def _clf_time(stamp: bytes) -> int | None:
     minute, second, zone = minute_start(stamp[:17]), _SECONDS.get(stamp[17:20]), offset_seconds(stamp[20:])
     if minute is None or second is None or zone is None:
         return None
     return minute + second - zone
+
+
+_CLF_OTHER = re.compile(rb"([0-9]{2}/[A-Za-z]{3}/[0-9]{4})[: ]([0-9]{2}:[0-9]{2}:[0-9]{2})(?:[.,][0-9]{1,9})?( .*)")
+_ISO_TIME = re.compile(
+    rb"([0-9]{4})-([0-9]{2})-([0-9]{2})[T ]([0-9]{2}):([0-9]{2}):([0-9]{2})(?:[.,][0-9]{1,9})?"
+    rb"(Z|[+-][0-9]{2}:?[0-9]{2})"
+)
+
+
+def _iso_time(stamp: bytes) -> int | None:
+    """Epoch seconds of an ISO 8601 time with its offset (`Z`, `+02:00`, `+0200`), None otherwise."""
+    found = _ISO_TIME.fullmatch(stamp)
+    if found is None:
+        return None
+    year, month, day, hour, minute, second = (int(part) for part in found.groups()[:6])
+    zone = 0 if found[7] == b"Z" else offset_seconds(b" " + found[7].replace(b":", b""))
+    if zone is None or hour > 23 or minute > 59 or second > 60:
+        return None
+    try:
+        start = int(datetime(year, month, day, tzinfo=UTC).timestamp())
+    except ValueError:
+        return None
+    if not _FIRST_DAY <= start <= _LAST_DAY:
+        return None
+    return start + hour * 3600 + minute * 60 + second - zone
 
 
 def second_and_zone(part: bytes) -> int | None:
@@ -125,7 +185,7 @@ def slow_request(line: bytes) -> SlowRequest | str:
     fields = parse_line(line)
     if fields is None:
         return "malformed"
-    vhost, client, stamp, request, status, _ = fields
+    vhost, client, stamp, request, status, _, http_host = fields
     epoch = parse_clf_time(stamp)
     if epoch is None:
         return "malformed"
@@ -133,10 +193,23 @@ def slow_request(line: bytes) -> SlowRequest | str:
     host, path = split_target(split[1]) if split is not None else (None, None)
     if split is None or path is None:
         return "not_request"
-    if host is None and vhost is not None:
-        host = vhost_name(vhost)
+    if host is None and (http_host or vhost) is not None:
+        host = vhost_name(http_host or vhost or b"")
     query = split[1].partition(b"#")[0].partition(b"?")[2].decode("utf-8", "replace") or None
-    return client.decode("utf-8", "replace"), epoch, split[0], host, path, query, int(status)
+    return client_name(client), epoch, split[0], host, path, query, int(status)
+
+
+def client_name(client: bytes) -> str:
+    """The client field as the client's name: of an X-Forwarded-For chain, its last address, the one
+    the proxy nearest the server appended (the addresses before it are the client's own claims, and a
+    client forging them anew each time would count as many clients)."""
+    return client.rpartition(b", ")[2].decode("utf-8", "replace")
+
+
+def is_own_message(line: bytes) -> bool:
+    """True for a line nginx or Apache (or the nginx image's entrypoint) writes about itself, not about
+    a request: passed over like a header, neither a request nor a rejected line."""
+    return _OWN_MESSAGE.match(line) is not None
 
 
 def split_request(request: bytes) -> tuple[str, bytes] | None:

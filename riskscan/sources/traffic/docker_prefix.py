@@ -4,7 +4,8 @@ Users often hand over a capture such as `docker compose logs nginx > nginx.log`:
 with the service and replica, padded, and a bar (`web-1  | `, Compose v1's `nginx_1  | `), coloured
 with ANSI codes when the terminal was one, and, with `--timestamps`, the daemon's receive time in
 RFC 3339 with nanoseconds (`2026-11-02T10:00:00.123456789Z `, always nine digits). `docker logs
---timestamps` writes the time alone. `DOCKER_PREFIX` is the one definition of that prefix: Python's
+--timestamps` writes the time alone. A Kubernetes node keeps container output in the CRI log format
+(`2026-11-02T10:00:00.12345678Z stdout F `), which is read past the same way. `DOCKER_PREFIX` is the one definition of that prefix: Python's
 `re`, Polars (Rust's regex) and Spark (Java's) all read it alike.
 
 A file is prefixed when most of its first non-blank lines carry the prefix (`is_docker_prefixed`):
@@ -41,10 +42,14 @@ _SNIFF_LINES = 20
 _ANSI = r"(?:\x1b\[[0-9;]*m)*"  # colour codes: Compose colours the prefix, resetting after the bar
 _SERVICE = rf"{_ANSI}[A-Za-z0-9][A-Za-z0-9_.-]* +\|{_ANSI} {_ANSI}"
 _STAMP = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}(?:Z|[+-][0-9]{2}:[0-9]{2}) "
-ANY_DOCKER_PREFIX = rf"(?:{_SERVICE}(?:{_STAMP})?|{_STAMP})"
-"""The service prefix (`web-1  | `, coloured or not), then the `--timestamps` time, or that time alone;
-unanchored, for a format's own pattern that takes it on any line (HAProxy's, whose lines may come
-through syslog and docker in one file)."""
+# The Kubernetes CRI log format (containerd, CRI-O: /var/log/containers/*.log on a node): Go's RFC 3339
+# with nanoseconds, trailing zeros trimmed, then the stream and F (a full line) or P (a part of one).
+_CRI = (r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?(?:Z|[+-][0-9]{2}:[0-9]{2}) "
+        r"(?:stdout|stderr) [FP] ")
+ANY_DOCKER_PREFIX = rf"(?:{_SERVICE}(?:{_STAMP})?|{_CRI}|{_STAMP})"
+"""The service prefix (`web-1  | `, coloured or not), then the `--timestamps` time, or that time alone,
+or a container runtime's (CRI) time, stream and tag; unanchored, for a format's own pattern that takes
+it on any line (HAProxy's, whose lines may come through syslog and docker in one file)."""
 DOCKER_PREFIX = f"^{ANY_DOCKER_PREFIX}"
 """The prefix at the start of a line: what is removed."""
 _PREFIX_LINE = re.compile(DOCKER_PREFIX.encode())

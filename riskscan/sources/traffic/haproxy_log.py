@@ -8,8 +8,10 @@ HAProxy writes one line per HTTP transaction (configuration manual, "8.2.3 HTTP 
 
 The header blocks appear only when captures are configured. The HTTPS format ("8.2.4") appends
 `fc_err/ssl_fc_err/ssl_c_err/ssl_c_ca_err/ssl_fc_is_resumed sni/ssl_version/ssl_cipher` after the
-request line. The line comes with a syslog prefix (RFC 3164 `Feb 25 16:19:38 host haproxy[7]: `,
-RFC 5424 `<134>1 2024-06-20T11:47:56+02:00 host haproxy 7 - - `, HAProxy's `short` `<134>`), or none
+request line. The line comes with a syslog prefix (RFC 3164 `Feb 25 16:19:38 host haproxy[7]: `, or
+without the host as HAProxy itself sends it: `log stdout format rfc3164` writes
+`<134>Feb 25 16:19:38 haproxy[7]: `; RFC 5424 `<134>1 2024-06-20T11:47:56+02:00 host haproxy 7 - - `;
+HAProxy's `short` `<134>`), or none
 when HAProxy logs to stdout; a `docker compose logs` prefix (`haproxy-1  | `) is taken too, on a file
 whose lines all have it as on every line format (`docker_prefix`), and here on any single line.
 
@@ -51,11 +53,12 @@ __all__ = ["HaproxyLogFormat", "HaproxyLogReader"]
 _SNIFF_LINES = 200  # a log may open with dozens of startup messages before its first request
 # A `docker compose logs` prefix on any line (a file may mix it with syslog's), then syslog's: RFC 5424
 # (`1 time host app procid msgid sd`), RFC 3164 (`Mon dd hh:mm:ss host tag[pid]: `, or an ISO time as
-# rsyslog writes it), or only a `<PRI>`.
+# rsyslog writes it; without the host as HAProxy sends it unless `log-send-hostname` is set), or only a
+# `<PRI>`.
 _RFC5424 = r"1 [0-9]{4}-[0-9]{2}-[0-9]{2}T[!-~]+ [!-~]+ (?P<app>[!-~]+) [!-~]+ [!-~]+ (?:-|\[[^\]]*\]) "
 _RFC3164 = (
     r"(?:[A-Z][a-z]{2} [ 0-9][0-9] [0-9]{2}:[0-9]{2}:[0-9]{2}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[!-~]+) "
-    r"[!-~]+ (?P<tag>[^ \[:]+)(?:\[[0-9]+\])?: "
+    r"(?:[!-~]+ )?(?P<tag>[^ \[:]+)(?:\[[0-9]+\])?: "
 )
 _PREFIX = rf"^{ANY_DOCKER_PREFIX}?(?:<[0-9]{{1,3}}>)?(?:{_RFC5424}|{_RFC3164})?(?P<message>.*)$"
 # An entry about a connection that carried no HTTP request: a TCP-mode entry ("8.2.2 TCP log format":

@@ -411,3 +411,54 @@ def test_credential_stuffing_shows_as_failed_logins_of_one_client() -> None:
     login = by_key(read(FIXTURES / "enumeration-and-stuffing.log"))["POST /v1/auth/login"]
     assert (login.requests, login.unauthorized, login.objects) == (13, 11, 1)
     assert sorted(client.failed_auth for client in login.clients) == [0, 11]
+
+
+def test_an_x_forwarded_for_chain_logged_first_is_the_client_not_a_vhost() -> None:
+    # Apache `%{X-Forwarded-For}i %l %u %t ...` (nginx `$http_x_forwarded_for - ...`) behind a load
+    # balancer: the header as received, a chain when proxies or the client added addresses.
+    sample = read(FIXTURES / "xff-first.log")
+    assert (sample.parsed_lines, sample.rejected_lines) == (5, 0)
+    assert sample.format == "combined"
+    paths = by_key(sample)
+    assert set(paths) == {"GET /v1/policies/{id}", "GET /healthz", "POST /v1/claims"}  # no host misread
+    [first, chained] = sorted(paths["GET /v1/policies/{id}"].clients, key=lambda client: client.requests)
+    assert (first.requests, chained.requests) == (1, 2)  # the last address of each chain: 198.51.100.21
+    assert not paths["GET /healthz"].clients[0].is_known  # `-`: no header, no client
+    assert paths["POST /v1/claims"].unauthorized == 1  # a quoted user name is no vhost before it
+    assert sample.distinct_clients == 3
+
+
+def test_apisix_s_default_access_log_takes_the_host_logged_after_the_time() -> None:
+    # APISIX's access_log_format: `$remote_addr - $remote_user [$time_local] $http_host "$request" ...`
+    sample = read(FIXTURES / "apisix-default.log")
+    assert (sample.parsed_lines, sample.rejected_lines) == (5, 1)  # `"-"`: no request
+    paths = by_key(sample)
+    assert set(paths) == {
+        "GET api.example-insurer.com/v1/policies/{id}", "POST api.example-insurer.com/v1/auth/token",
+        "GET partner.example-insurer.com/v1/quotes/{id}", "GET 2001:db8::5/v1/policies/{id}",
+    }
+    assert paths["GET api.example-insurer.com/v1/policies/{id}"].query_keys == {"expand": 1}
+    assert paths["POST api.example-insurer.com/v1/auth/token"].unauthorized == 1
+
+
+@pytest.mark.parametrize(("name", "counts"), [
+    ("nginx-time-iso8601.log", (3, 2)),  # nginx `[$time_iso8601]`; `"-"` and 30 February rejected
+    ("apache-time-msec.log", (3, 0)),  # Apache `[%{%d/%b/%Y %T}t.%{msec_frac}t %{%z}t]`
+])
+def test_times_in_the_brackets_as_servers_are_configured_to_write_them(name: str, counts: tuple[int, int]) -> None:
+    sample = read(FIXTURES / name)
+    assert (sample.parsed_lines, sample.rejected_lines) == counts
+    assert sample.first_seen is not None and sample.first_seen.isoformat() == "2026-11-09T08:00:01+00:00"
+    assert sample.last_seen is not None and sample.last_seen.isoformat() in ("2026-11-09T08:00:03+00:00",
+                                                                           "2026-11-09T08:00:02+00:00")
+    assert sum(path.unauthorized for path in sample.paths) == 1
+
+
+def test_a_container_s_output_opening_with_the_server_s_own_messages_is_an_access_log() -> None:
+    # `docker logs nginx`: the image's entrypoint lines and nginx's error log (stderr) come first and
+    # between the requests; they are passed over, neither requests nor rejected lines
+    path = FIXTURES / "docker-logs-nginx-startup.log"
+    assert AccessLogReader().sniff(path, read_head(path))
+    sample = read(path)
+    assert (sample.total_lines, sample.parsed_lines, sample.rejected_lines) == (5, 4, 1)  # the junk line
+    assert set(by_key(sample)) == {"GET /v1/policies/{id}", "POST /v1/claims", "POST /v1/auth/token"}

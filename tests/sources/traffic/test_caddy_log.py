@@ -137,3 +137,27 @@ def test_the_real_caddy_log_of_the_corpus_reads(corpus_dir: Path) -> None:
     assert (sample.total_lines, sample.parsed_lines, sample.rejected_lines, sample.distinct_clients) == (4, 4, 0, 1)
     assert {item.path: item.requests for item in sample.paths} == {"/": 3, "/index.html": 1}
     assert "REDACTED" not in repr(sample) and "172.19.0.1" not in repr(sample)
+
+
+@pytest.mark.parametrize("ts", [
+    1794211200.25,  # unix_seconds_float, the default
+    1794211200250.5,  # unix_milli_float
+    1794211200250000000,  # unix_nano
+    "2026-11-09T08:00:00.250Z",  # iso8601 (UTC)
+    "2026-11-09T09:00:00.250+0100",  # iso8601 with time_local
+    "2026-11-09T08:00:00Z",  # rfc3339
+    "2026-11-09T08:00:00.25Z",  # rfc3339_nano
+    "2026/11/09 08:00:00",  # wall
+    "2026/11/09 08:00:00.250",  # wall_milli
+    "09/Nov/2026:08:00:00 +0000",  # common_log
+], ids=["seconds", "milli", "nano", "iso8601", "iso8601-local", "rfc3339", "rfc3339-nano", "wall", "wall-milli",
+        "common-log"])
+def test_every_time_format_caddy_s_encoder_writes_is_read(tmp_path: Path, ts: object) -> None:
+    entry = {"level": "info", "ts": ts, "logger": "http.log.access.log0", "msg": "handled request",
+             "request": {"client_ip": "192.0.2.98", "method": "GET", "host": HOST, "uri": "/v1/claims/7"},
+             "status": 200}
+    path = tmp_path / "access.log"
+    path.write_text(json.dumps(entry) + "\n" + json.dumps(entry) + "\n")
+    sample = read(path)
+    assert (sample.parsed_lines, sample.rejected_lines) == (2, 0)
+    assert sample.first_seen is not None and sample.first_seen.isoformat() == "2026-11-09T08:00:00+00:00"

@@ -1,5 +1,5 @@
-"""Logs captured with `docker compose logs` or `docker logs`: every line-oriented traffic format reads them
-as its server wrote them. Compose-prefixed nginx, ALB and HAProxy captures (one coloured with
+"""Logs captured with `docker compose logs` or `docker logs`, or kept by a Kubernetes node's container
+runtime (CRI): every line-oriented traffic format reads them as its server wrote them. Compose-prefixed nginx, ALB and HAProxy captures (one coloured with
 `--timestamps`, one with other services' lines, one cut off mid-line) give the endpoints, counts and
 clients of the same log without the prefix; every line format reads every prefix shape; a log without
 the prefix is never taken for one; docker's receive time never replaces the log's own."""
@@ -23,6 +23,7 @@ COMPOSE_CAPTURES = [  # (capture, the same log as the server wrote it)
     ("access_log/compose-nginx.log", "access_log/combined.log"),
     ("access_log/compose-colour-timestamps.log", "access_log/combined.log"),
     ("access_log/docker-logs-timestamps.log", "access_log/combined.log"),  # `docker logs --timestamps nginx`
+    ("access_log/kubernetes-cri.log", "access_log/combined.log"),  # a node's /var/log/containers/*.log
     ("access_log/compose-truncated.log", "access_log/truncated-last-line.log"),
     ("alb_log/compose-alb.log", "alb_log/alb-api.log"),
     ("haproxy_log/compose-haproxy.log", "haproxy_log/syslog-httplog.log"),
@@ -39,6 +40,8 @@ PREFIXES = {
     "compose-colour": b"\x1b[32mgateway-1  | \x1b[0m",
     "compose-timestamps": b"api-1  | 2026-11-02T10:00:00.123456789Z ",
     "docker-timestamps": b"2026-11-02T10:00:00.123456789Z ",
+    "kubernetes-cri": b"2026-11-02T10:00:00.1234567Z stdout F ",  # containerd / CRI-O: zeros trimmed
+    "kubernetes-cri-offset": b"2026-11-02T11:00:00+01:00 stderr F ",
 }
 
 

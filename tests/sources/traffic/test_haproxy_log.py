@@ -70,12 +70,13 @@ def test_an_enumeration_walk_and_a_stuffing_burst_show_per_client() -> None:
 @pytest.mark.parametrize("prefix", [
     "Nov  9 08:10:00 lb-1 haproxy[7]: ",  # RFC 3164, as syslog daemons write it
     "2026-11-09T08:10:00.123456+00:00 lb-1 haproxy[7]: ",  # rsyslog's high-precision timestamps
+    "<134>Nov  9 08:10:00 haproxy[7]: ",  # RFC 3164 as HAProxy sends it (no host): `log stdout format rfc3164`
     "<134>1 2026-11-09T08:10:00.123456+00:00 lb-1 haproxy 7 - - ",  # RFC 5424
     "<134>",  # HAProxy's `short` format
     "",  # `log stdout format raw`
     "haproxy-1  | ",  # `docker compose logs`
     "\x1b[36mhaproxy-1  | \x1b[0m",  # the same, coloured
-], ids=["rfc3164", "iso", "rfc5424", "short", "raw", "compose", "compose-colour"])
+], ids=["rfc3164", "iso", "rfc3164-no-host", "rfc5424", "short", "raw", "compose", "compose-colour"])
 def test_every_prefix_gives_the_same_request(tmp_path: Path, prefix: str) -> None:
     line = ENTRY.format(prefix=prefix, status=200, request="GET /v1/claims/42?expand=x HTTP/1.1", tls="")
     path = write(tmp_path, line, line.replace("41113", "41114"))

@@ -281,3 +281,34 @@ def test_a_zstd_head_is_bounded_and_a_corrupt_one_keeps_what_inflated(tmp_path: 
     cut.write_bytes(zstandard.ZstdCompressor().compress(source * 20)[:3000])
     head = read_head(cut)
     assert 0 < len(head) and source.startswith(head[:1000])
+
+
+def test_envoy_gateway_s_default_json_names_its_path_and_authority_apart() -> None:
+    # Envoy Gateway's default access log: `x-envoy-origin-path` and `:authority` keys
+    sample = read(FIXTURES / "envoy_log" / "envoy-gateway-default.json")
+    assert sample.format == "envoy_json"
+    assert (sample.total_lines, sample.parsed_lines, sample.rejected_lines) == (5, 4, 1)  # code 0: no response
+    paths = by_key(sample)
+    assert set(paths) == {f"GET {HOST}/v1/policies/{{id}}", f"POST {HOST}/v1/auth/token", f"GET {HOST}/v1/unrouted"}
+    policies = paths[f"GET {HOST}/v1/policies/{{id}}"]
+    assert (policies.requests, len(policies.clients), policies.query_keys) == (2, 1, {"expand": 1})
+    assert paths[f"POST {HOST}/v1/auth/token"].unauthorized == 1
+
+
+def test_contour_s_default_json_times_entries_by_its_timestamp_key() -> None:
+    sample = read(FIXTURES / "envoy_log" / "contour-default.json")
+    assert (sample.format, sample.parsed_lines, sample.rejected_lines) == ("envoy_json", 3, 0)
+    assert sample.first_seen is not None and sample.first_seen.isoformat() == "2026-11-09T08:00:01+00:00"
+    paths = by_key(sample)
+    assert paths[f"GET {HOST}/v1/claims/{{id}}"].requests == 2
+    assert paths[f"DELETE {HOST}/v1/claims/{{id}}"].unauthorized == 1
+
+
+def test_kong_0x_entries_name_their_url_and_consumer_as_kong_0x_did() -> None:
+    # Kong 0.x's basic serializer: `request.request_uri` (the URL), `authenticated_entity.consumer_id`
+    sample = read(FIXTURES / "kong_log" / "file-log-0x.jsonl")
+    assert (sample.format, sample.parsed_lines, sample.rejected_lines) == ("kong_log", 3, 0)
+    paths = by_key(sample)
+    assert set(paths) == {f"GET {HOST}/v1/policies/{{id}}", f"POST {HOST}/v1/claims"}
+    [consumer] = paths[f"GET {HOST}/v1/policies/{{id}}"].clients  # one consumer from two addresses
+    assert consumer.requests == 2

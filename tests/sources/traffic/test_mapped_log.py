@@ -144,3 +144,46 @@ def test_scan_wires_the_flag_and_a_bad_mapping_exits_2(tmp_path: Path) -> None:
                          timeout=120, check=False)
     assert bad.returncode == 2
     assert bad.stderr.strip().splitlines() == ["riskscan: error: --log-fields: no key given for status, path or url"]
+
+
+# --------------------------------------------------------------------------- nginx JSON, no mapping needed
+
+HOST = "api.example-insurer.com"
+
+
+def read_unmapped(path: Path) -> TrafficSample:
+    assert detect_kind(path, read_head(path)) is SourceKind.MAPPED_LOG
+    sample = READERS[SourceKind.MAPPED_LOG].read(path, ReadContext(root=path.parent,
+                                                                   client_id=make_client_hasher(b"salt")))
+    assert isinstance(sample, TrafficSample)
+    return sample
+
+
+def test_nginx_s_escape_json_log_with_the_request_line_is_read_without_a_mapping() -> None:
+    # log_format json escape=json '{"time_local":"$time_local","remote_addr":"$remote_addr",...,
+    # "request":"$request","status": "$status",...}': the request is one line
+    sample = read_unmapped(FIXTURES / "nginx-json-escape.log")
+    assert (sample.format, sample.parsed_lines, sample.rejected_lines) == ("nginx_json", 4, 2)  # "" and TLS bytes
+    paths = by_key(sample)
+    assert set(paths) == {"GET /v1/policies/{id}", "POST /v1/auth/token", "GET /v1/quotes/{id}"}
+    assert paths["GET /v1/policies/{id}"].query_keys == {"expand": 1}
+    assert paths["POST /v1/auth/token"].unauthorized == 1
+    assert paths["POST /v1/auth/token"].first_seen is not None
+    assert paths["POST /v1/auth/token"].first_seen.isoformat() == "2026-11-09T08:00:03+00:00"  # +0100 read
+    assert "planted-basic-user" not in str(sample.model_dump())  # remote_user never kept
+
+
+def test_nginx_json_with_method_path_and_host_apart_is_read_without_a_mapping() -> None:
+    sample = read_unmapped(FIXTURES / "nginx-json-ingress.log")
+    assert (sample.parsed_lines, sample.rejected_lines) == (4, 0)
+    paths = by_key(sample)
+    assert set(paths) == {f"GET {HOST}/v1/claims/{{id}}", f"DELETE {HOST}/v1/claims/{{id}}",
+                          "GET partner.example-insurer.com/v1/claims"}
+    [reader] = paths[f"GET {HOST}/v1/claims/{{id}}"].clients
+    assert reader.requests == 2
+
+
+def test_a_user_s_mapping_that_fits_an_nginx_json_log_wins() -> None:
+    fields = parse_log_fields("time=time,method=method,path=path,status=status,client=request_id")
+    sample = read(FIXTURES / "nginx-json-ingress.log", fields)
+    assert (sample.format, sample.distinct_clients) == ("mapped_json", 1)  # the user's client, not remote_addr

@@ -38,9 +38,10 @@ INHOUSE_MAPPING = parse_log_fields("time=ts,method=http.verb,path=http.target,st
 CASES = [
     *((SourceKind.APISIX_LOG, FIXTURES / "apisix_log" / name) for name in
       ("http-logger.jsonl", "bad-timestamps.jsonl", "truncated.jsonl", "wrong-types.jsonl")),
-    (SourceKind.KONG_LOG, FIXTURES / "kong_log" / "file-log.jsonl"),
+    *((SourceKind.KONG_LOG, FIXTURES / "kong_log" / name) for name in ("file-log.jsonl", "file-log-0x.jsonl")),
     *((SourceKind.ENVOY_LOG, FIXTURES / "envoy_log" / name) for name in
-      ("access.json", "bad-timestamps-and-a-combined-line.json", "default-text.log", "istio-proxy.log")),
+      ("access.json", "bad-timestamps-and-a-combined-line.json", "default-text.log", "istio-proxy.log",
+       "envoy-gateway-default.json", "contour-default.json")),
     (SourceKind.TRAEFIK_LOG, FIXTURES / "traefik_log" / "access.json"),
     *((SourceKind.ALB_LOG, FIXTURES / "alb_log" / name) for name in
       ("alb-api.log", "bad-timestamps.log", "binary-garbage.log", "hostile-secrets.log",
@@ -49,6 +50,8 @@ CASES = [
       ("syslog-httplog.log", "compose-haproxy.log")),
     *((SourceKind.CADDY_LOG, FIXTURES / "caddy_log" / name) for name in
       ("caddy-access.json", "docker-compose-logs.log")),
+    *((SourceKind.MAPPED_LOG, FIXTURES / "mapped_log" / name) for name in  # nginx JSON: no mapping needed
+      ("nginx-json-escape.log", "nginx-json-ingress.log")),
 ]
 
 

@@ -1,7 +1,8 @@
 """Caddy JSON access logs (the `log` directive's default JSON encoder), alone or in Caddy's whole log.
 
 An access entry is logged by `http.log.access` (or a named `http.log.access.log0`), one JSON object
-per line: `ts` (epoch seconds with a fraction), `status`, and `request` with `client_ip` (the client
+per line: `ts` (epoch seconds with a fraction by default; the encoder's `time_format` may make it
+milliseconds, nanoseconds, ISO 8601 / RFC 3339, `wall` or `common_log` text, all read), `status`, and `request` with `client_ip` (the client
 as trusted proxies let Caddy judge it), `remote_ip` (the peer), `method`, `host` and `uri` (path and
 query string). Kept: those; the client is `client_ip`, else `remote_ip`, else `remote_addr` (older
 releases' `ip:port`). `user_id`, request and response headers (cookies, authorization), TLS details,
@@ -31,7 +32,7 @@ CADDY_LOG_FIELDS = FieldMap(
     path=("request.uri",),
     host=("request.host",),
     client=("request.client_ip", "request.remote_ip", "request.remote_addr"),
-    time_format=TimeFormat.EPOCH_S,
+    time_format=TimeFormat.ANY,
     entry_key="logger",
     entry_prefix="http.log.access",
 )

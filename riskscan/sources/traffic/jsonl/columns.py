@@ -6,6 +6,8 @@ hands them here. The rules, vectorised with Polars expressions:
   is bounded to 1970..9999, the method is 1-20 letters, the status is a number); a line whose status
   is a number outside 100-599 (Envoy's 0: no response was sent) or whose target is not a path (an
   authority, `-`) carries no usable request;
+- a target that is a whole request line (`GET /x?y=1 HTTP/1.1`, nginx's `$request`) gives the method
+  where none is mapped, and its target;
 - a target that is a plain ASCII path (the common case) is split at `?` and `#` with string ops;
   the distinct others (absolute URIs, spaces, bytes outside ASCII) go once each through the access
   log's `split_target`, so both formats judge an odd target alike;
@@ -38,7 +40,12 @@ _URL_HOST = r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?(\[[^\]/?#]*\]|[^:/?#]*)"
 _IPV4_PORT = r"^([0-9]{1,3}(?:\.[0-9]{1,3}){3}):[0-9]{1,5}$"
 _IPV6_PORT = r"^\[([0-9A-Fa-f:.]+)\]:[0-9]{1,5}$"
 _METHOD = r"^[A-Za-z]{1,20}$"
+_ISO_PATTERNS = ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f")
+# `TimeFormat.ANY` as text: Caddy's iso8601, rfc3339(_nano), wall(_milli, _nano) in UTC and common_log;
+# nginx's `$time_iso8601` and `$time_local`.
+_TEXT_PATTERNS = (*_ISO_PATTERNS, "%Y/%m/%d %H:%M:%S%.f", "%d/%b/%Y:%H:%M:%S %z")
 _NOT_METHODS = ("true", "false")  # a JSON boolean decoded as text is no method
+_REQUEST_LINE = r"^(?<method>[A-Za-z]{1,20}) (?<target>[^ ]+)(?: HTTP/[0-9.]{1,5})?$"
 
 
 def requests_from_columns(raw: pl.DataFrame, fields: FieldMap, variant: str) -> ParsedLines:
@@ -46,7 +53,11 @@ def requests_from_columns(raw: pl.DataFrame, fields: FieldMap, variant: str) -> 
     import polars as pl
 
     target = pl.coalesce(_blank_null("path"), _blank_null("url"))
-    frame = _with_epochs(raw, fields).with_columns(target=target)
+    # A whole request line where the target belongs (nginx's `$request`): its method and target.
+    line = target.str.extract_groups(_REQUEST_LINE)
+    frame = _with_epochs(raw, fields).with_columns(
+        target=pl.coalesce(line.struct.field("target"), target),
+        method=pl.coalesce(pl.col("method"), line.struct.field("method")))
     status_text = pl.col("status").str.strip_chars()
     method = pl.col("method").str.strip_chars()
     is_number = status_text.str.contains(r"^[0-9]{1,3}$")
@@ -86,7 +97,8 @@ def _with_epochs(raw: pl.DataFrame, fields: FieldMap) -> pl.DataFrame:
     """`raw` with `epoch`: seconds of `time` per the map's format, null when unreadable or out of range.
 
     ISO 8601 is tried with a zone first (`Z`, any offset) on every line; the other spellings (no zone,
-    a space for `T`) only on the lines that one missed, so the common case is parsed once."""
+    a space for `T`) only on the lines that one missed, so the common case is parsed once. A time in
+    `TimeFormat.ANY` is a number first (`_scaled_epoch`), its text spellings only where that missed."""
     import polars as pl
 
     text = pl.col("time").str.strip_chars()
@@ -94,8 +106,12 @@ def _with_epochs(raw: pl.DataFrame, fields: FieldMap) -> pl.DataFrame:
         number = text.cast(pl.Float64, strict=False)
         seconds = number / 1000 if fields.time_format is TimeFormat.EPOCH_MS else number
         return raw.with_columns(_bounded(pl.when(seconds.is_finite()).then(seconds.floor())))
-    first, *others = _patterns(fields)
-    timed = raw.with_columns(_bounded(_parsed(text, first)))
+    others: tuple[str, ...]
+    if fields.time_format is TimeFormat.ANY:
+        timed, others = raw.with_columns(_bounded(_scaled_epoch(text))), _TEXT_PATTERNS
+    else:
+        first, *rest = _patterns(fields)
+        timed, others = raw.with_columns(_bounded(_parsed(text, first))), tuple(rest)
     missed = pl.col("epoch").is_null() & pl.col("time").is_not_null()
     if not others or timed.select(missed.any()).item() is False:
         return timed
@@ -108,8 +124,20 @@ def _patterns(fields: FieldMap) -> tuple[str, ...]:
     """Zoned first (any offset, `Z`), then the same read as UTC when the text has no zone."""
     if fields.time_format is TimeFormat.STRFTIME and fields.time_pattern is not None:
         return (fields.time_pattern,)
-    return ("%Y-%m-%dT%H:%M:%S%.f%#z", "%Y-%m-%dT%H:%M:%S%.f",
-            "%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S%.f")
+    return _ISO_PATTERNS
+
+
+def _scaled_epoch(text: pl.Expr) -> pl.Expr:
+    """Epoch seconds of a number of seconds, milliseconds or nanoseconds, told apart by magnitude (the
+    three spellings of Caddy's `time_format`: seconds reach 1e11 only in the year 5138, milliseconds
+    pass it in 1973 and 1e14 in 5138, nanoseconds are a 64-bit integer past 1e17 from 1973); null for
+    text and for numbers in none of those ranges."""
+    import polars as pl
+
+    number = text.cast(pl.Float64, strict=False)
+    size = number.abs()
+    return (pl.when(size < 1e11).then(number).when(size < 1e14).then(number / 1e3)
+            .when((size >= 1e17) & (size < 2.0**63)).then(number / 1e9)).floor()
 
 
 def _parsed(text: pl.Expr, pattern: str) -> pl.Expr:

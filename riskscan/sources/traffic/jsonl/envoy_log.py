@@ -5,9 +5,11 @@ Envoy has no fixed JSON shape: `json_format` names the keys. The names its docum
 Istio's default JSON encoding use are read: `start_time` (`%START_TIME%`, ISO 8601), `method`
 (`%REQ(:METHOD)%`), `path` (`%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%`, with its query string),
 `response_code` (0 when no response was sent: such a line carries no request),
-`downstream_remote_address` (the client, port dropped) and `authority` (`%REQ(:AUTHORITY)%`). Other
-keys (user agent, `x_forwarded_for`, request id, upstream) are skipped unread. Other key names:
-`--log-fields`.
+`downstream_remote_address` (the client, port dropped) and `authority` (`%REQ(:AUTHORITY)%`); and
+the names of the default JSON formats of the two Gateway API controllers built on Envoy: Envoy
+Gateway's (`x-envoy-origin-path` for the path, `:authority`) and Contour's (`@timestamp` for the
+start time). Other keys (user agent, `x_forwarded_for`, request id, upstream) are skipped unread.
+Other key names: `--log-fields`.
 
 The default text format (when no format is configured) is
 `[%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE%
@@ -38,7 +40,7 @@ from riskscan.model import SourceKind
 from riskscan.sources import ReadContext
 from riskscan.sources.traffic.docker_prefix import plain_head
 from riskscan.sources.traffic.jsonl.columns import requests_from_columns
-from riskscan.sources.traffic.jsonl.decode import JsonLinesReader
+from riskscan.sources.traffic.jsonl.decode import JsonLinesReader, head_objects, resolve
 from riskscan.sources.traffic.jsonl.fields import FieldMap, TimeFormat
 from riskscan.sources.traffic.line_log import LineFormat, ParsedLines
 from riskscan.sources.traffic.lines import LineBatch
@@ -49,11 +51,11 @@ if TYPE_CHECKING:
 __all__ = ["ENVOY_LOG_FIELDS", "EnvoyLogReader", "EnvoyTextFormat"]
 
 ENVOY_LOG_FIELDS = FieldMap(
-    time=("start_time",),
+    time=("start_time", "@timestamp"),
     method=("method",),
     status=("response_code",),
-    path=("path",),
-    host=("authority",),
+    path=("path", "x-envoy-origin-path"),
+    host=("authority", ":authority"),
     client=("downstream_remote_address",),
     time_format=TimeFormat.ISO8601,
 )
@@ -66,6 +68,7 @@ _TEXT = (
     r'(?: "[^"]*" \S+ \S+ \S+ (?P<downstream>\S+))?'
 )
 _TEXT_LINE = re.compile(_TEXT.encode())
+_SIGNATURE = (ENVOY_LOG_FIELDS.time, ENVOY_LOG_FIELDS.method, ENVOY_LOG_FIELDS.path, ENVOY_LOG_FIELDS.status)
 _SNIFF_LINES = 20
 
 
@@ -84,8 +87,12 @@ class EnvoyLogReader(JsonLinesReader):
     description = "an Envoy JSON access log"
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        """True for JSON lines with the signature keys, or mostly default-format text lines."""
-        return super().sniff(path, head) or _is_text_log(head)
+        """True for JSON lines with a time, method, path and response code under one of the names the
+        field map knows, or mostly default-format text lines."""
+        objects = head_objects(head)
+        good = sum(all(any(resolve(entry, key) is not None for key in keys) for keys in _SIGNATURE)
+                   for entry in objects)
+        return (good > 0 and good * 2 > len(objects)) or _is_text_log(head)
 
     def line_format(self, head: bytes, context: ReadContext) -> LineFormat:
         """The default text format or JSON, as the file's first lines are."""

@@ -27,6 +27,10 @@ class TimeFormat(StrEnum):
     EPOCH_MS = "epoch_ms"  # milliseconds since 1970 UTC (APISIX `start_time`, Kong `started_at`)
     ISO8601 = "iso8601"  # `2026-11-09T08:00:01.123Z`, `...+01:00`; without a zone read as UTC
     STRFTIME = "strftime"  # `FieldMap.time_pattern`; without a zone directive read as UTC
+    # Any spelling a server's own choices give, told apart per entry (Caddy's `time_format`, nginx's
+    # `$time_local`, `$time_iso8601`, `$msec`): a number is epoch seconds, milliseconds or nanoseconds
+    # by its magnitude; text is ISO 8601, `yyyy/mm/dd hh:mm:ss[.fff]` (UTC) or a CLF time.
+    ANY = "any"
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ Their serializer writes `request` (`method`, `uri` with its query string, `url`)
 `client_ip`, `started_at` in epoch milliseconds, `consumer` (`id`, `username`) when one was
 authenticated, and `route`/`service` objects. Only the request columns are read; headers, the
 route and service objects, latencies and `tries` are skipped unread. The host comes from
-`request.url`.
+`request.url`. Kong 0.x wrote that URL as `request.request_uri`, and the consumer of the credential
+as `authenticated_entity.consumer_id`: both are read where the newer keys are absent.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ KONG_LOG_FIELDS = FieldMap(
     method=("request.method",),
     status=("response.status",),
     path=("request.uri",),
-    url=("request.url",),
-    client=("consumer.id", "consumer.username", "client_ip"),
+    url=("request.url", "request.request_uri"),
+    client=("consumer.id", "consumer.username", "authenticated_entity.consumer_id", "client_ip"),
     time_format=TimeFormat.EPOCH_MS,
 )
 

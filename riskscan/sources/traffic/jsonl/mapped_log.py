@@ -1,9 +1,12 @@
-"""Any JSON-lines or CSV log, read through the `--log-fields` mapping the user gives.
+"""Any JSON-lines or CSV log, read through the `--log-fields` mapping the user gives, and nginx JSON
+access logs keyed by nginx's variable names, read through a built-in mapping (`nginx_json`).
 
 Such a file is recognised only when a mapping is given (`ReadContext.log_fields`): JSON lines whose
 first objects carry the mapped keys, or a CSV (comma, tab, semicolon or `|` separated, optionally
 quoted) whose header names the mapped columns. The mapping is then checked before any built-in
-kind, so a user's mapping wins over a guess. JSON lines go through `decode.JsonLinesFormat`; CSV
+kind, so a user's mapping wins over a guess. Without one that fits, JSON lines keyed by nginx's own
+variable names (`remote_addr`, `request`, `status`, `time_local` ...) are recognised by content and
+read through `nginx_json.NGINX_JSON_FIELDS`. JSON lines go through `decode.JsonLinesFormat`; CSV
 rows are split by Polars' CSV reader a batch at a time (Python's `csv`, line by line, for a batch
 it cannot split one row per line: quoted line breaks), then the same `columns` rules apply.
 """
@@ -22,6 +25,7 @@ from riskscan.sources.traffic.docker_prefix import plain_head
 from riskscan.sources.traffic.jsonl.columns import RAW_COLUMNS, requests_from_columns
 from riskscan.sources.traffic.jsonl.decode import JsonLinesFormat, head_objects, resolve
 from riskscan.sources.traffic.jsonl.fields import FieldMap
+from riskscan.sources.traffic.jsonl.nginx_json import NGINX_JSON_FIELDS, is_nginx_json
 from riskscan.sources.traffic.line_log import LineFormat, ParsedLines, TrafficLogError, read_line_log
 from riskscan.sources.traffic.lines import LineBatch
 
@@ -37,25 +41,32 @@ class MappedLogReader:
     """Reader for JSON-lines and CSV logs through a `--log-fields` mapping."""
 
     kind = SourceKind.MAPPED_LOG
-    title = "any JSON-lines or CSV (with header) log, through a --log-fields mapping, plain, .gz or .zst"
+    title = ("any JSON-lines or CSV (with header) log, through a --log-fields mapping; nginx JSON access logs "
+             "keyed by nginx's variable names without one; plain, .gz or .zst")
     summary = ("the mapped time, method, path or URL, status, host and client, as for access logs; every "
                "other field skipped unread")
 
     def sniff(self, path: Path, head: bytes) -> bool:
-        """Never by content alone: without a mapping nothing says which keys are the request."""
-        return False
+        """By content only for nginx JSON access logs keyed by nginx's variable names: for any other
+        log, nothing but a mapping says which keys are the request."""
+        return is_nginx_json(head)
 
     def read(self, path: Path, context: ReadContext) -> TrafficSample:
         """Stream the log through the mapping; raise `TrafficLogError` when it does not fit it."""
-        if context.log_fields is None:
+        try:
+            line_format = self.line_format(read_head(path), context)
+        except ValueError:
             raise TrafficLogError("a mapped log is read only with --log-fields",
-                                  path=context.relative_path(path))
-        return read_line_log(path, context, self.line_format(read_head(path), context))
+                                  path=context.relative_path(path)) from None
+        return read_line_log(path, context, line_format)
 
     def line_format(self, head: bytes, context: ReadContext) -> LineFormat:
-        """CSV when the first line is a header naming the mapped columns, else JSON lines; raises
-        `ValueError` without a mapping (`read` says so first)."""
+        """CSV when the first line is a header naming the mapped columns, else JSON lines; an nginx JSON
+        log that the user's mapping (if any) does not fit, through the built-in mapping. Raises
+        `ValueError` for any other log without a mapping (`read` says so)."""
         fields = context.log_fields
+        if (fields is None or not is_mapped_log(head, fields)) and is_nginx_json(head):
+            return JsonLinesFormat("nginx_json", "an nginx JSON access log", NGINX_JSON_FIELDS)
         if fields is None:
             raise ValueError("a mapped log is read only with --log-fields")
         header = csv_header(head, fields)

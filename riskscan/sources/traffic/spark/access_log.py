@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from riskscan.sources.traffic.access_log import _PLAIN, _VHOST
 from riskscan.sources.traffic.access_log_parse import (
+    is_own_message,
     minute_start,
     parse_line,
     second_and_zone,
@@ -34,13 +35,15 @@ __all__ = ["SparkCombinedLogFormat"]
 
 _SEPARATOR = "\u001f"  # no line the fast patterns accept holds it (they admit printable ASCII only)
 _TOKEN = r"[!$->@-Z\\-~]+"
-# `_PLAIN` with its fields captured: client, minute, `:SS +zzzz`, method, path, `?query`, status.
+# `_PLAIN` with its fields captured: client, minute, `:SS +zzzz`, the Host header logged after the time
+# (APISIX), method, path, `?query`, status.
 _FIELDS = (
     rf'(?s)^({_TOKEN}) {_TOKEN} {_TOKEN} \[([0-9]{{2}}/[A-Za-z]{{3}}/[0-9]{{4}}:[0-9]{{2}}:[0-9]{{2}})'
-    r'(:[0-9]{2} [+-][0-9]{4})\] "([A-Za-z]{1,20}) (/[!$->@-~]*)(\?[!$-~]*)?(?:#[!#-~]*)?(?: HTTP/[!#-~]*)?" '
+    rf'(:[0-9]{{2}} [+-][0-9]{{4}})\] (?:({_TOKEN}) )?'
+    r'"([A-Za-z]{1,20}) (/[!$->@-~]*)(\?[!$-~]*)?(?:#[!#-~]*)?(?: HTTP/[!#-~]*)?" '
     r"([1-5][0-9]{2}) .*$"
 )
-_LAYOUT = _SEPARATOR.join(f"${group}" for group in range(1, 8))
+_LAYOUT = _SEPARATOR.join(f"${group}" for group in range(1, 9))
 _SLOW_SCHEMA = (
     "outcome string, variant string, client string, epoch long, method string, host string, path string, "
     "query string, status int"
@@ -71,12 +74,13 @@ class SparkCombinedLogFormat:
             F.when(is_vhost, F.substring_index(text, " ", 1)).alias("vhost"),
             F.split(F.regexp_replace(_body(is_vhost), _FIELDS, _LAYOUT), _SEPARATOR).alias("fields"),
         ).select(
-            *kept, F.lit("fast").alias("outcome"), "variant", "vhost",
+            *kept, F.lit("fast").alias("outcome"), "variant",
+            F.coalesce(F.when(F.col("fields")[3] != "", F.col("fields")[3]), F.col("vhost")).alias("vhost"),
             *(F.col("fields")[index].alias(name) for index, name in enumerate(("client", "minute", "second"))),
-            F.col("fields")[3].alias("method"),
-            F.col("fields")[4].alias("path"),
-            F.when(F.col("fields")[5] != "", F.substring(F.col("fields")[5], 2, 1 << 30)).alias("query"),
-            F.col("fields")[6].cast("int").alias("status"),
+            F.col("fields")[4].alias("method"),
+            F.col("fields")[5].alias("path"),
+            F.when(F.col("fields")[6] != "", F.substring(F.col("fields")[6], 2, 1 << 30)).alias("query"),
+            F.col("fields")[7].cast("int").alias("status"),
             F.lit(None).cast("long").alias("epoch"),
             F.lit(None).cast("string").alias("host"),
         )
@@ -157,6 +161,8 @@ def _judge_slowly(text: str) -> tuple[object, ...]:
     """One line as `access_log._parse_slowly` judges it: outcome, variant, and the request if any."""
     line = text.encode("utf-8", "surrogateescape")
     request = slow_request(line.rstrip(b"\r"))
+    if request == "malformed" and is_own_message(line):
+        return ("blank", None, None, None, None, None, None, None, None)  # numbered, never counted
     variant = None
     if isinstance(request, tuple) or request == "not_request":
         fields = parse_line(line)
