@@ -15,6 +15,7 @@ any property unless told otherwise).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,7 @@ class _Walk:
     fields: dict[tuple[str, FieldLocation], SchemaField] = field(default_factory=dict)
     nodes: int = 0
     paths: dict[Path, str] = field(default_factory=dict)  # shown paths, worked out once per document
+    seen: dict[FieldLocation, set[tuple[Path, str]]] = field(default_factory=dict)  # schema nodes walked
 
     def evidence(self, located: Located, note: str | None = None) -> Evidence:
         document = located.document.path
@@ -113,19 +115,27 @@ def _media_schemas(holder: Located) -> list[Located]:
 
 
 def _walk_schema(walk: _Walk, start: Located, location: FieldLocation) -> None:
-    """Record every property name under `start`, within the budgets."""
-    stack: list[tuple[Located, int, frozenset[tuple[str, str]]]] = [(start, 0, frozenset())]
-    while stack and walk.nodes < MAX_NODES and len(walk.fields) < MAX_FIELDS:
-        located, depth, path = stack.pop()
+    """Record every property name under `start`, within the budgets.
+
+    Breadth first, each schema node once per location and operation: real specs share subschemas
+    (an `Address` under a dozen properties, a `Link` under every resource), and walking one again
+    would only find the names it gave the first time, while spending the node budget that the
+    fields not reached yet need. Breadth first, a node is first reached at its least depth, so the
+    depth budget cuts no more than it must.
+    """
+    queue: deque[tuple[Located, int]] = deque([(start, 0)])
+    seen = walk.seen.setdefault(location, set())
+    while queue and walk.nodes < MAX_NODES and len(walk.fields) < MAX_FIELDS:
+        located, depth = queue.popleft()
         resolved = walk.refs.resolve(located) if located.node is not None else None
         if resolved is None or not isinstance(resolved.node, dict) or depth > MAX_DEPTH:
             continue
-        identity = (str(resolved.document.path), resolved.pointer)
-        if identity in path:  # a recursive schema: seen on this branch already
+        identity = (resolved.document.path, resolved.pointer)
+        if identity in seen:  # shared, or recursive: its names are recorded already
             continue
+        seen.add(identity)
         walk.nodes += 1
-        inner = path | {identity}
-        stack.extend((child, depth + 1, inner) for child in _children(walk, resolved, location))
+        queue.extend((child, depth + 1) for child in _children(walk, resolved, location))
 
 
 def _children(walk: _Walk, schema: Located, location: FieldLocation) -> list[Located]:

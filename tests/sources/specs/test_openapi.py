@@ -389,6 +389,19 @@ def test_circular_refs_terminate_with_warnings() -> None:
     assert sum("circular $ref" in warning for warning in spec.warnings) >= 3
 
 
+def test_shared_subschemas_are_walked_once_so_later_fields_are_still_read() -> None:
+    """8 recipient types x 12 tab types share one `Tab` and one `PropertyMetadata`: walked once per
+    reference, they spent the node budget before the sender's fields were reached."""
+    spec = read("shared-subschemas.yaml")
+    envelope = operation(spec, "GET", "/restapi/v2.1/accounts/{accountId}/envelopes/{envelopeId}")
+    names = {field.name for field in envelope.fields or ()}
+    assert {"userName", "email", "ipAddress"} <= names
+    assert {"signers", "witnesses", "signHereTabs", "declineTabs", "tabLabelMetadata", "rights"} <= names
+    email = next(field for field in envelope.fields or () if field.name == "email")
+    assert email.schema_format == "email"
+    assert email.evidence.pointer == "/components/schemas/UserInfo/properties/email"
+
+
 def test_unresolvable_refs_are_warnings_not_failures() -> None:
     spec = read("unresolvable-ref.yaml")
     listing = operation(spec, "GET", "/claims")
