@@ -91,8 +91,9 @@ class _LimitedComposer(Composer):  # type: ignore[misc]
             if not isinstance(node, ScalarNode) and id(node) not in self._sizes:
                 raise _Refused("an alias refers to the node that contains it", event.start_mark.line + 1)
             return node
-        if event.anchor is not None and event.anchor in self.anchors:
-            raise ComposerError(None, None, "found duplicate anchor", event.start_mark)
+        # An anchor used again names the newer node from there on: YAML allows it ("anchors need not
+        # be unique", 1.1 and 1.2; PyYAML refuses), and real specs do it (OpenAI's reuses description
+        # anchors). The composers below store the new node under the anchor, replacing the old one.
         self.descend_resolver(parent, index)
         if isinstance(event, yaml.ScalarEvent):
             node = self.compose_scalar_node(event.anchor)

@@ -402,6 +402,18 @@ def test_shared_subschemas_are_walked_once_so_later_fields_are_still_read() -> N
     assert email.evidence.pointer == "/components/schemas/UserInfo/properties/email"
 
 
+def test_a_reused_yaml_anchor_names_its_newest_node() -> None:
+    """YAML lets an anchor be defined again (aliases then refer to the newest node); PyYAML refuses it,
+    and the spec failed as 'malformed YAML: found duplicate anchor'."""
+    spec = read("reused-anchors.yaml")
+    assert [op.operation_id for op in spec.operations] == ["createRun", "modifyRun"]
+    data = load_structured(FIXTURES / "reused-anchors.yaml", ReadContext(root=FIXTURES)).data
+    properties = data["paths"]["/threads/{threadId}/runs/{runId}"]["patch"]["requestBody"]["content"][
+        "application/json"]["schema"]["properties"]
+    assert properties["top_p"]["description"] == properties["temperature"]["description"]
+    assert properties["top_p"]["description"].startswith("Sampling temperature for the rest of the run")
+
+
 def test_unresolvable_refs_are_warnings_not_failures() -> None:
     spec = read("unresolvable-ref.yaml")
     listing = operation(spec, "GET", "/claims")
