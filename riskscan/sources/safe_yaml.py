@@ -160,6 +160,9 @@ class _LineConstructor(SafeConstructor):  # type: ignore[misc]
 _LineConstructor.add_constructor("tag:yaml.org,2002:map", _LineConstructor.construct_yaml_map)
 _LineConstructor.add_constructor("tag:yaml.org,2002:seq", _LineConstructor.construct_yaml_seq)
 _LineConstructor.add_constructor("tag:yaml.org,2002:timestamp", SafeConstructor.construct_yaml_str)
+# A plain `=` resolves to YAML 1.1's "value" type, which PyYAML's safe constructor cannot build: it is the
+# text "=" (Zendesk's spec has `operator: =` in an example).
+_LineConstructor.add_constructor("tag:yaml.org,2002:value", SafeConstructor.construct_yaml_str)
 
 
 class _Loader(_LimitedComposer, _Parser, _LineConstructor, Resolver):  # type: ignore[misc]

@@ -414,6 +414,15 @@ def test_a_reused_yaml_anchor_names_its_newest_node() -> None:
     assert properties["top_p"]["description"].startswith("Sampling temperature for the rest of the run")
 
 
+def test_a_plain_equals_sign_is_text_not_a_yaml_error() -> None:
+    spec = read("equals-sign-scalar.yaml")
+    assert [op.path for op in spec.operations] == ["/api/v2/triggers"]
+    data = load_structured(FIXTURES / "equals-sign-scalar.yaml", ReadContext(root=FIXTURES)).data
+    schema = data["paths"]["/triggers"]["post"]["requestBody"]["content"]["application/json"]
+    assert schema["schema"]["properties"]["operator"]["enum"][0] == "="
+    assert schema["example"]["conditions"][0]["operator"] == "="
+
+
 def test_unresolvable_refs_are_warnings_not_failures() -> None:
     spec = read("unresolvable-ref.yaml")
     listing = operation(spec, "GET", "/claims")
