@@ -273,6 +273,18 @@ def test_swagger2_security_definitions() -> None:
     assert (key.kind, key.location) == (AuthKind.API_KEY, "query:api_key")
 
 
+
+def test_a_sigv4_scheme_is_a_signed_request_not_a_static_key() -> None:
+    """`x-amazon-apigateway-authtype: awsSigv4` on an apiKey scheme: requests signed with IAM
+    credentials, judged as the API Gateway reader judges them (it read as a static API key)."""
+    spec = read("aws-service-sigv4.json")
+    assert len(spec.operations) == 2
+    for op in spec.operations:
+        [[requirement]] = op.security
+        assert (requirement.kind, requirement.scheme) == (AuthKind.OAUTH2, "hmac")
+        assert requirement.location == "header:Authorization (AWS SigV4 signature)"
+
+
 # --------------------------------------------------------------------------- OpenAPI 3.1 security
 
 
