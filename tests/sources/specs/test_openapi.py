@@ -435,6 +435,19 @@ def test_a_plain_equals_sign_is_text_not_a_yaml_error() -> None:
     assert schema["example"]["conditions"][0]["operator"] == "="
 
 
+def test_a_query_or_fragment_in_a_path_key_is_not_part_of_the_path() -> None:
+    spec = read("path-keys-with-query-or-fragment.yaml")
+    paths = [(op.operation_id, op.method, op.path) for op in spec.operations]
+    assert paths == [
+        ("listRides", "GET", "/v1/rides"), ("getRide", "GET", "/v1/rides/{rideId}"),
+        ("SendMessage", "POST", "/v1"), ("DeleteQueue", "POST", "/v1"), ("ListQueues", "POST", "/v1"),
+    ]
+    assert [op.evidence.excerpt for op in spec.operations][2:] == [
+        "post /?Action=SendMessage (SendMessage)", "post /?Action=DeleteQueue (DeleteQueue)",
+        "post /#X-Amz-Target=Queues.ListQueues (ListQueues)",
+    ]
+
+
 def test_unresolvable_refs_are_warnings_not_failures() -> None:
     spec = read("unresolvable-ref.yaml")
     listing = operation(spec, "GET", "/claims")
