@@ -24,8 +24,10 @@ from riskscan.errors import SourceError
 from riskscan.model import (
     ApiSpec,
     Evidence,
+    FieldLocation,
     Parameter,
     ParameterLocation,
+    SchemaField,
     SourceKind,
     SpecOperation,
 )
@@ -128,6 +130,7 @@ class _SpecReader:
         self._path_count = 0
         self._unread_paths: list[str] = []  # why each path item that could not be read failed
         self._unread_operations: list[str] = []
+        self._fields: dict[tuple[Path, str, FieldLocation], SchemaField] = {}  # made once per spec
 
     def read(self) -> ApiSpec:
         """The whole spec as an `ApiSpec`; raises `OpenApiError` when the document is not a usable one.
@@ -285,7 +288,7 @@ class _SpecReader:
         hosts = dict.fromkeys(base.host for base in others if base.host not in (None, first.host))
         operation_id = kept_identifier(node.get("operationId"))
         self._note_file_refs(operation)
-        data = operation_data(method, operation, self._refs, self._context.relative_path)
+        data = operation_data(method, operation, self._refs, self._context.relative_path, self._fields)
         return SpecOperation(
             method=method.upper(),
             path=path,

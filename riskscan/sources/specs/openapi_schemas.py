@@ -52,6 +52,7 @@ class _Walk:
     nodes: int = 0
     paths: dict[Path, str] = field(default_factory=dict)  # shown paths, worked out once per document
     seen: dict[FieldLocation, set[tuple[Path, str]]] = field(default_factory=dict)  # schema nodes walked
+    made: dict[tuple[Path, str, FieldLocation], SchemaField] = field(default_factory=dict)  # see `schema_field`
 
     def evidence(self, located: Located, note: str | None = None) -> Evidence:
         document = located.document.path
@@ -60,13 +61,29 @@ class _Walk:
         path = self.paths[document]
         return Evidence(path=path, line=located.line, pointer=located.pointer or None, note=note)
 
+    def schema_field(self, name: str, prop: Located, location: FieldLocation) -> SchemaField:
+        """The field a property declares, made once per spec: every operation that reaches a shared
+        schema (an `Address`, a `Customer`) reaches the same property, line and bounds."""
+        key = (prop.document.path, prop.pointer, location)
+        made = self.made.get(key)
+        if made is None or made.name != name:
+            made = self.made[key] = SchemaField(
+                name=name, location=location, schema_format=_format(prop), evidence=self.evidence(prop),
+                is_constrained=_is_constrained(self, prop) if location is FieldLocation.REQUEST else None)
+        return made
+
 
 def operation_data(
-    method: str, operation: Located, refs: RefResolver, shown: Callable[[Path], str]
+    method: str,
+    operation: Located,
+    refs: RefResolver,
+    shown: Callable[[Path], str],
+    made: dict[tuple[Path, str, FieldLocation], SchemaField] | None = None,
 ) -> OperationData:
     """Fields and open write body of one operation (see the module docstring). `shown` gives a
-    document's path as users see it."""
-    walk = _Walk(refs, shown)
+    document's path as users see it; `made`, shared by the operations of one spec, keeps the fields
+    made so far, so that a schema many operations share is not made into fields again for each."""
+    walk = _Walk(refs, shown, made=made if made is not None else {})
     bodies = list(_request_schemas(operation))
     for schema in bodies:
         _walk_schema(walk, schema, FieldLocation.REQUEST)
@@ -150,9 +167,7 @@ def _children(walk: _Walk, schema: Located, location: FieldLocation) -> list[Loc
             prop = properties.child(name)
             kept = kept_identifier(name) if isinstance(name, str) else None
             if kept is not None and (kept, location) not in walk.fields:
-                walk.fields[(kept, location)] = SchemaField(
-                    name=kept, location=location, schema_format=_format(prop), evidence=walk.evidence(prop),
-                    is_constrained=_is_constrained(walk, prop) if location is FieldLocation.REQUEST else None)
+                walk.fields[(kept, location)] = walk.schema_field(kept, prop, location)
             children.append(prop)
     if isinstance(node.get("items"), dict):
         children.append(schema.child("items"))

@@ -414,6 +414,17 @@ def test_shared_subschemas_are_walked_once_so_later_fields_are_still_read() -> N
     assert email.evidence.pointer == "/components/schemas/UserInfo/properties/email"
 
 
+def test_a_schema_shared_by_operations_is_made_into_fields_once_per_spec() -> None:
+    """Every operation reaching `Quote` gets the very same fields, not new ones built and validated
+    again for each (a third of the reading time of specs like DocuSign's, OpenAI's and Okta's)."""
+    spec = read("rate-limits-and-paging.yaml")
+    quotes, claim = operation(spec, "GET", "/v1/quotes"), operation(spec, "GET", "/v1/claims/{claimId}")
+    pointer = "/components/schemas/Quote/properties/id"
+    [in_quotes] = [field for field in quotes.fields or () if field.evidence.pointer == pointer]
+    [in_claim] = [field for field in claim.fields or () if field.evidence.pointer == pointer]
+    assert in_quotes is in_claim and in_quotes.name == "id"
+
+
 def test_a_reused_yaml_anchor_names_its_newest_node() -> None:
     """YAML lets an anchor be defined again (aliases then refer to the newest node); PyYAML refuses it,
     and the spec failed as 'malformed YAML: found duplicate anchor'."""
