@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from riskscan.errors import SourceError
 from riskscan.model import ApiSpec, AuthKind, ParameterLocation, SpecOperation
-from riskscan.sources import ReadContext, read_head
+from riskscan.sources import ReadContext, detect_kind, read_head
 from riskscan.sources.specs.openapi import OpenApiError, OpenApiReader
 from riskscan.sources.outline import top_level_scalars
 from riskscan.sources.structured import load_structured
@@ -70,6 +70,15 @@ def test_sniff_claims_openapi_3_and_swagger_2(head: bytes) -> None:
 )
 def test_sniff_refuses_other_documents(head: bytes) -> None:
     assert not READER.sniff(Path("spec.yaml"), head)
+
+
+@pytest.mark.parametrize("name", ["generate-specs.sh", "README.md"])
+def test_a_file_that_only_shows_a_spec_in_its_text_is_not_claimed(name: str) -> None:
+    """A heredoc or a code block puts `openapi: 3.x` at column 0 of a file that is no spec: it was
+    claimed and failed as malformed YAML (a `--strict` scan of a repository stopped on its README)."""
+    path = FIXTURES / "not-specs" / name
+    assert not READER.sniff(path, read_head(path))
+    assert detect_kind(path, read_head(path)) is None
 
 
 @pytest.mark.parametrize(
