@@ -36,6 +36,7 @@ from riskscan.sources.safe_yaml import (
     LineIndex,
     parse_yaml,
     parse_yaml_stream,
+    paused_collection,
 )
 from riskscan.sources.zstd_stream import ZSTD_MAGIC, ZstdStream
 
@@ -214,7 +215,8 @@ def _decode(raw: bytes, shown: str) -> str:
 def _parse_json(text: str, path: Path, shown: str) -> StructuredDocument:
     """Parse JSON with the standard library; lines are indexed on first use."""
     try:
-        data = json.loads(text)
+        with paused_collection():
+            data = json.loads(text)
     except json.JSONDecodeError as error:
         problem = f"malformed JSON: {error.msg.removesuffix(' at')} at column {error.colno}"
         raise SourceError(problem, path=shown, line=error.lineno) from None

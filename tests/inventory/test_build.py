@@ -9,6 +9,7 @@ from typing import Any
 from riskscan.inventory import build_inventory
 from riskscan.model import Endpoint, Inventory, Lifecycle, SightingSource
 from riskscan.sources import ReadContext
+from riskscan.sources.specs.openapi import OpenApiReader
 from riskscan.sources.traffic.access_log import AccessLogReader
 
 HOST = "api.harbor-assurance.example"
@@ -303,3 +304,23 @@ def test_traffic_stats_carry_the_walk_and_stuffing_signals() -> None:
     assert walk == (37, 30, True)
     assert (accounts.throttled, accounts.clients) == (1, 8)
     assert (login.unauthorized, login.max_failed_auth_per_client, login.is_walk_sequential) == (11, 11, False)
+
+
+def test_path_keys_with_a_query_or_fragment_are_served_at_the_path_before_it(tmp_path: Path) -> None:
+    """`/rides?page={page}` and `/?Action=SendMessage` were endpoints of their own that no request
+    could match (logs drop the query, browsers the fragment): traffic became shadow endpoints."""
+    fixtures = Path(__file__).parents[1] / "fixtures" / "openapi"
+    spec = OpenApiReader().read(fixtures / "path-keys-with-query-or-fragment.yaml", ReadContext(root=fixtures))
+    log = tmp_path / "access.log"
+    log.write_text(
+        '203.0.113.9 - - [09/Nov/2026:08:00:00 +0000] "GET /v1/rides?page=2&per_page=50 HTTP/1.1" 200 812 "-" "curl/8"\n'
+        '203.0.113.9 - - [09/Nov/2026:08:00:01 +0000] "POST /v1/?Action=SendMessage HTTP/1.1" 200 90 "-" "aws-sdk"\n'
+    )
+    sample = AccessLogReader().read(log, ReadContext(root=tmp_path))
+    endpoints = by_key(build_inventory([spec], [], [sample]))
+    assert sorted(endpoints) == ["GET /v1/rides", "GET /v1/rides/{rideId}", "POST /v1"]
+    assert all(endpoint.lifecycle is not Lifecycle.SHADOW for endpoint in endpoints.values())
+    rides, actions = endpoints["GET /v1/rides"], endpoints["POST /v1"]
+    assert rides.traffic is not None and actions.traffic is not None
+    assert (rides.operation_id, rides.traffic.requests) == ("listRides", 1)
+    assert actions.auth.allows_anonymous  # DeleteQueue, one of the three, declares `security: []`

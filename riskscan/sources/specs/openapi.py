@@ -15,6 +15,7 @@ operations, parameters, parameter schemas and security schemes. Whole schemas ar
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -23,8 +24,10 @@ from riskscan.errors import SourceError
 from riskscan.model import (
     ApiSpec,
     Evidence,
+    FieldLocation,
     Parameter,
     ParameterLocation,
+    SchemaField,
     SourceKind,
     SpecOperation,
 )
@@ -50,6 +53,7 @@ __all__ = ["HTTP_METHODS", "OpenApiError", "OpenApiReader", "read_spec_document"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 _PLAIN_SCHEMES = frozenset({"http", "ws"})  # server schemes that carry requests unencrypted
 """The operation keys of a path item, in the specification's order."""
+_QUERY_OR_FRAGMENT = re.compile(r"[?#]")
 
 _LOCATIONS = {
     "path": ParameterLocation.PATH,
@@ -126,6 +130,7 @@ class _SpecReader:
         self._path_count = 0
         self._unread_paths: list[str] = []  # why each path item that could not be read failed
         self._unread_operations: list[str] = []
+        self._fields: dict[tuple[Path, str, FieldLocation], SchemaField] = {}  # made once per spec
 
     def read(self) -> ApiSpec:
         """The whole spec as an `ApiSpec`; raises `OpenApiError` when the document is not a usable one.
@@ -276,13 +281,14 @@ class _SpecReader:
         """One `SpecOperation`: full paths, parameters, security, evidence."""
         node = operation.node
         first, *others = self._bases(operation.child("servers"), shared_servers)
-        path = join_path(first.prefix, template)
-        alternates = dict.fromkeys(join_path(base.prefix, template) for base in others)
+        requested = _request_path(template)
+        path = join_path(first.prefix, requested)
+        alternates = dict.fromkeys(join_path(base.prefix, requested) for base in others)
         alternates.pop(path, None)
         hosts = dict.fromkeys(base.host for base in others if base.host not in (None, first.host))
         operation_id = kept_identifier(node.get("operationId"))
         self._note_file_refs(operation)
-        data = operation_data(method, operation, self._refs, self._context.relative_path)
+        data = operation_data(method, operation, self._refs, self._context.relative_path, self._fields)
         return SpecOperation(
             method=method.upper(),
             path=path,
@@ -410,6 +416,17 @@ class _SpecReader:
             media = next(iter(node["content"]))
             schema = self._refs.resolve(parameter.child("content").child(media).child("schema"))
         return schema.node if schema is not None and isinstance(schema.node, dict) else {}
+
+
+def _request_path(template: str) -> str:
+    """The path a request for this `paths` key is sent to: the key up to a `?` or `#`.
+
+    Path keys are paths only, but specs use a query string or a fragment to tell apart operations
+    that share one (`/?Action=DescribeInstances`, `/#X-Amz-Target=ListCertificates`, as AWS's service
+    descriptions and many others do, or `/rides?page={page}`): on the wire the fragment is never sent
+    and the query is no part of the path, so traffic and gateway routes reach them at the path before.
+    """
+    return _QUERY_OR_FRAGMENT.split(template, maxsplit=1)[0]
 
 
 def _schema_facts(schema: dict[str, Any]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ any property unless told otherwise).
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,8 @@ class _Walk:
     fields: dict[tuple[str, FieldLocation], SchemaField] = field(default_factory=dict)
     nodes: int = 0
     paths: dict[Path, str] = field(default_factory=dict)  # shown paths, worked out once per document
+    seen: dict[FieldLocation, set[tuple[Path, str]]] = field(default_factory=dict)  # schema nodes walked
+    made: dict[tuple[Path, str, FieldLocation], SchemaField] = field(default_factory=dict)  # see `schema_field`
 
     def evidence(self, located: Located, note: str | None = None) -> Evidence:
         document = located.document.path
@@ -58,13 +61,29 @@ class _Walk:
         path = self.paths[document]
         return Evidence(path=path, line=located.line, pointer=located.pointer or None, note=note)
 
+    def schema_field(self, name: str, prop: Located, location: FieldLocation) -> SchemaField:
+        """The field a property declares, made once per spec: every operation that reaches a shared
+        schema (an `Address`, a `Customer`) reaches the same property, line and bounds."""
+        key = (prop.document.path, prop.pointer, location)
+        made = self.made.get(key)
+        if made is None or made.name != name:
+            made = self.made[key] = SchemaField(
+                name=name, location=location, schema_format=_format(prop), evidence=self.evidence(prop),
+                is_constrained=_is_constrained(self, prop) if location is FieldLocation.REQUEST else None)
+        return made
+
 
 def operation_data(
-    method: str, operation: Located, refs: RefResolver, shown: Callable[[Path], str]
+    method: str,
+    operation: Located,
+    refs: RefResolver,
+    shown: Callable[[Path], str],
+    made: dict[tuple[Path, str, FieldLocation], SchemaField] | None = None,
 ) -> OperationData:
     """Fields and open write body of one operation (see the module docstring). `shown` gives a
-    document's path as users see it."""
-    walk = _Walk(refs, shown)
+    document's path as users see it; `made`, shared by the operations of one spec, keeps the fields
+    made so far, so that a schema many operations share is not made into fields again for each."""
+    walk = _Walk(refs, shown, made=made if made is not None else {})
     bodies = list(_request_schemas(operation))
     for schema in bodies:
         _walk_schema(walk, schema, FieldLocation.REQUEST)
@@ -113,19 +132,27 @@ def _media_schemas(holder: Located) -> list[Located]:
 
 
 def _walk_schema(walk: _Walk, start: Located, location: FieldLocation) -> None:
-    """Record every property name under `start`, within the budgets."""
-    stack: list[tuple[Located, int, frozenset[tuple[str, str]]]] = [(start, 0, frozenset())]
-    while stack and walk.nodes < MAX_NODES and len(walk.fields) < MAX_FIELDS:
-        located, depth, path = stack.pop()
+    """Record every property name under `start`, within the budgets.
+
+    Breadth first, each schema node once per location and operation: real specs share subschemas
+    (an `Address` under a dozen properties, a `Link` under every resource), and walking one again
+    would only find the names it gave the first time, while spending the node budget that the
+    fields not reached yet need. Breadth first, a node is first reached at its least depth, so the
+    depth budget cuts no more than it must.
+    """
+    queue: deque[tuple[Located, int]] = deque([(start, 0)])
+    seen = walk.seen.setdefault(location, set())
+    while queue and walk.nodes < MAX_NODES and len(walk.fields) < MAX_FIELDS:
+        located, depth = queue.popleft()
         resolved = walk.refs.resolve(located) if located.node is not None else None
         if resolved is None or not isinstance(resolved.node, dict) or depth > MAX_DEPTH:
             continue
-        identity = (str(resolved.document.path), resolved.pointer)
-        if identity in path:  # a recursive schema: seen on this branch already
+        identity = (resolved.document.path, resolved.pointer)
+        if identity in seen:  # shared, or recursive: its names are recorded already
             continue
+        seen.add(identity)
         walk.nodes += 1
-        inner = path | {identity}
-        stack.extend((child, depth + 1, inner) for child in _children(walk, resolved, location))
+        queue.extend((child, depth + 1) for child in _children(walk, resolved, location))
 
 
 def _children(walk: _Walk, schema: Located, location: FieldLocation) -> list[Located]:
@@ -140,9 +167,7 @@ def _children(walk: _Walk, schema: Located, location: FieldLocation) -> list[Loc
             prop = properties.child(name)
             kept = kept_identifier(name) if isinstance(name, str) else None
             if kept is not None and (kept, location) not in walk.fields:
-                walk.fields[(kept, location)] = SchemaField(
-                    name=kept, location=location, schema_format=_format(prop), evidence=walk.evidence(prop),
-                    is_constrained=_is_constrained(walk, prop) if location is FieldLocation.REQUEST else None)
+                walk.fields[(kept, location)] = walk.schema_field(kept, prop, location)
             children.append(prop)
     if isinstance(node.get("items"), dict):
         children.append(schema.child("items"))

@@ -5,7 +5,10 @@ OAuth 2.0 schemes also keep the names of their flows (`implicit`, `password`, `c
 Schemes map to kinds as follows: `apiKey` -> api_key (location `header:X-API-Key`), HTTP `basic` ->
 basic, HTTP `bearer` -> bearer, any other HTTP scheme (`digest`, `negotiate`, `hoba` ...) -> basic,
 because like basic it sends a per-user credential with no token issuer behind it; `oauth2` -> oauth2,
-`openIdConnect` -> oidc, `mutualTLS` -> mtls; Swagger 2 `basic` -> basic.
+`openIdConnect` -> oidc, `mutualTLS` -> mtls; Swagger 2 `basic` -> basic. An `apiKey` scheme marked
+`x-amazon-apigateway-authtype: awsSigv4` (AWS's service descriptions, API Gateway's IAM auth) is no
+static key but a request signed with an IAM principal's credentials: oauth2 strength, as the API Gateway
+reader judges it (per caller, issued and checked by AWS).
 
 An operation's `security` (else the root's) lists alternatives, any one of which suffices; `{}` among
 them, or `security: []`, allows anonymous callers. Problems are warnings on the spec, never fatal.
@@ -20,6 +23,8 @@ __all__ = ["SchemeTable", "operation_security", "security_schemes"]
 
 SchemeTable = dict[str, AuthRequirement | None]
 """Scheme name -> requirement template (None: declared but unusable, already warned about)."""
+
+_SIGV4_LOCATION = "header:Authorization (AWS SigV4 signature)"
 
 _OTHER_SCHEME_KINDS = {
     "basic": AuthKind.BASIC,
@@ -71,6 +76,8 @@ def _scheme(name: str, declared: Located, refs: RefResolver) -> AuthRequirement 
     """One security scheme resolved to its kind (see the module docstring for the mapping)."""
     node = declared.node
     kind_name = node.get("type") if isinstance(node, dict) else None
+    if kind_name == "apiKey" and str(node.get("x-amazon-apigateway-authtype", "")).lower() == "awssigv4":
+        return AuthRequirement(kind=AuthKind.OAUTH2, scheme=name, location=_SIGV4_LOCATION)
     if kind_name == "apiKey":
         where, key = node.get("in"), node.get("name")
         location = f"{where}:{key}" if isinstance(where, str) and isinstance(key, str) else None

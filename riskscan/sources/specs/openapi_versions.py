@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from riskscan.sources.outline import top_level_scalars
+from riskscan.sources.outline import is_document_head, top_level_scalars
 
 __all__ = ["claims_spec_version", "is_supported_version", "required_sections", "sniff_openapi_version"]
 
@@ -20,7 +20,14 @@ _VERSION = re.compile(r"\d+(?:\.\d+)*(?:[-+][\w.-]+)?")
 
 
 def sniff_openapi_version(head: bytes) -> tuple[str, str] | None:
-    """`("openapi", "3.1.0")` or `("swagger", "2.0")` when the head has that top-level key."""
+    """`("openapi", "3.1.0")` or `("swagger", "2.0")` when the head has that top-level key.
+
+    Only in a head that begins a JSON object or a YAML mapping: a shell script writing a spec with a
+    heredoc, or a README showing one in a code block, has `openapi: 3.1.0` at column 0 too, but is no
+    spec (such files failed as malformed YAML, and stopped a `--strict` scan).
+    """
+    if not is_document_head(head):
+        return None
     keys = top_level_scalars(head)
     for key in ("openapi", "swagger"):
         if key in keys:

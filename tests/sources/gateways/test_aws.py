@@ -73,6 +73,35 @@ def test_a_plain_spec_without_api_gateway_extensions_stays_openapi(tmp_path: Pat
     assert detect_kind(template, read_head(template)) is None
 
 
+def test_an_aws_service_description_with_only_a_sigv4_scheme_is_a_spec_not_an_export() -> None:
+    """AWS's service descriptions mark their SigV4 scheme `x-amazon-apigateway-authtype` and configure
+    no gateway; read as exports, they made every other spec of a scan look unrouted (orphan)."""
+    path = FIXTURES.parent / "openapi" / "aws-service-sigv4.json"
+    assert detect_kind(path, read_head(path)) is SourceKind.OPENAPI
+
+
+@pytest.mark.parametrize("is_sorted", [False, True])
+def test_an_export_whose_integrations_come_after_the_head_is_still_an_export(
+    tmp_path: Path, is_sorted: bool
+) -> None:
+    """`components` (the SigV4 scheme, then 100 KB of schemas) before the paths and their integrations;
+    with keys sorted, `openapi` comes after them too and only the top-level keys are in view."""
+    schemas = ", ".join(f'"Schema{n}": {{"type": "object", "description": "{"x" * 60}"}}' for n in range(1000))
+    parts = {
+        "components": '"components": {"securitySchemes": {"sigv4": {"type": "apiKey", "name": "Authorization", '
+        '"in": "header", "x-amazon-apigateway-authtype": "awsSigv4"}}, "schemas": {' + schemas + "}}",
+        "info": '"info": {"title": "claims", "version": "1"}',
+        "openapi": '"openapi": "3.0.1"',
+        "paths": '"paths": {"/claims": {"get": {"security": [{"sigv4": []}], "x-amazon-apigateway-integration": '
+        '{"type": "http_proxy", "httpMethod": "GET", "uri": "https://backend.example.com/claims"}}}}',
+    }
+    order = sorted(parts) if is_sorted else ["openapi", "info", "components", "paths"]
+    path = tmp_path / "export.json"
+    path.write_text("{" + ", ".join(parts[key] for key in order) + "}")
+    assert b"x-amazon-apigateway-integration" not in read_head(path)
+    assert detect_kind(path, read_head(path)) is SourceKind.AWS_API_GATEWAY
+
+
 def test_cloudformation_nested_in_another_format_is_not_claimed(tmp_path: Path) -> None:
     """A Serverless Framework file nests CloudFormation under `resources:`: not a template of its own."""
     path = tmp_path / "serverless.yml"

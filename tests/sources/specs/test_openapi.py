@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from riskscan.errors import SourceError
 from riskscan.model import ApiSpec, AuthKind, ParameterLocation, SpecOperation
-from riskscan.sources import ReadContext, read_head
+from riskscan.sources import ReadContext, detect_kind, read_head
 from riskscan.sources.specs.openapi import OpenApiError, OpenApiReader
 from riskscan.sources.outline import top_level_scalars
 from riskscan.sources.structured import load_structured
@@ -70,6 +70,15 @@ def test_sniff_claims_openapi_3_and_swagger_2(head: bytes) -> None:
 )
 def test_sniff_refuses_other_documents(head: bytes) -> None:
     assert not READER.sniff(Path("spec.yaml"), head)
+
+
+@pytest.mark.parametrize("name", ["generate-specs.sh", "README.md"])
+def test_a_file_that_only_shows_a_spec_in_its_text_is_not_claimed(name: str) -> None:
+    """A heredoc or a code block puts `openapi: 3.x` at column 0 of a file that is no spec: it was
+    claimed and failed as malformed YAML (a `--strict` scan of a repository stopped on its README)."""
+    path = FIXTURES / "not-specs" / name
+    assert not READER.sniff(path, read_head(path))
+    assert detect_kind(path, read_head(path)) is None
 
 
 @pytest.mark.parametrize(
@@ -273,6 +282,18 @@ def test_swagger2_security_definitions() -> None:
     assert (key.kind, key.location) == (AuthKind.API_KEY, "query:api_key")
 
 
+
+def test_a_sigv4_scheme_is_a_signed_request_not_a_static_key() -> None:
+    """`x-amazon-apigateway-authtype: awsSigv4` on an apiKey scheme: requests signed with IAM
+    credentials, judged as the API Gateway reader judges them (it read as a static API key)."""
+    spec = read("aws-service-sigv4.json")
+    assert len(spec.operations) == 2
+    for op in spec.operations:
+        [[requirement]] = op.security
+        assert (requirement.kind, requirement.scheme) == (AuthKind.OAUTH2, "hmac")
+        assert requirement.location == "header:Authorization (AWS SigV4 signature)"
+
+
 # --------------------------------------------------------------------------- OpenAPI 3.1 security
 
 
@@ -387,6 +408,64 @@ def test_circular_refs_terminate_with_warnings() -> None:
     assert listing.parameters[0].schema_type is None  # its schema is a self-reference
     assert len(spec.operations) == 1
     assert sum("circular $ref" in warning for warning in spec.warnings) >= 3
+
+
+def test_shared_subschemas_are_walked_once_so_later_fields_are_still_read() -> None:
+    """8 recipient types x 12 tab types share one `Tab` and one `PropertyMetadata`: walked once per
+    reference, they spent the node budget before the sender's fields were reached."""
+    spec = read("shared-subschemas.yaml")
+    envelope = operation(spec, "GET", "/restapi/v2.1/accounts/{accountId}/envelopes/{envelopeId}")
+    names = {field.name for field in envelope.fields or ()}
+    assert {"userName", "email", "ipAddress"} <= names
+    assert {"signers", "witnesses", "signHereTabs", "declineTabs", "tabLabelMetadata", "rights"} <= names
+    email = next(field for field in envelope.fields or () if field.name == "email")
+    assert email.schema_format == "email"
+    assert email.evidence.pointer == "/components/schemas/UserInfo/properties/email"
+
+
+def test_a_schema_shared_by_operations_is_made_into_fields_once_per_spec() -> None:
+    """Every operation reaching `Quote` gets the very same fields, not new ones built and validated
+    again for each (a third of the reading time of specs like DocuSign's, OpenAI's and Okta's)."""
+    spec = read("rate-limits-and-paging.yaml")
+    quotes, claim = operation(spec, "GET", "/v1/quotes"), operation(spec, "GET", "/v1/claims/{claimId}")
+    pointer = "/components/schemas/Quote/properties/id"
+    [in_quotes] = [field for field in quotes.fields or () if field.evidence.pointer == pointer]
+    [in_claim] = [field for field in claim.fields or () if field.evidence.pointer == pointer]
+    assert in_quotes is in_claim and in_quotes.name == "id"
+
+
+def test_a_reused_yaml_anchor_names_its_newest_node() -> None:
+    """YAML lets an anchor be defined again (aliases then refer to the newest node); PyYAML refuses it,
+    and the spec failed as 'malformed YAML: found duplicate anchor'."""
+    spec = read("reused-anchors.yaml")
+    assert [op.operation_id for op in spec.operations] == ["createRun", "modifyRun"]
+    data = load_structured(FIXTURES / "reused-anchors.yaml", ReadContext(root=FIXTURES)).data
+    properties = data["paths"]["/threads/{threadId}/runs/{runId}"]["patch"]["requestBody"]["content"][
+        "application/json"]["schema"]["properties"]
+    assert properties["top_p"]["description"] == properties["temperature"]["description"]
+    assert properties["top_p"]["description"].startswith("Sampling temperature for the rest of the run")
+
+
+def test_a_plain_equals_sign_is_text_not_a_yaml_error() -> None:
+    spec = read("equals-sign-scalar.yaml")
+    assert [op.path for op in spec.operations] == ["/api/v2/triggers"]
+    data = load_structured(FIXTURES / "equals-sign-scalar.yaml", ReadContext(root=FIXTURES)).data
+    schema = data["paths"]["/triggers"]["post"]["requestBody"]["content"]["application/json"]
+    assert schema["schema"]["properties"]["operator"]["enum"][0] == "="
+    assert schema["example"]["conditions"][0]["operator"] == "="
+
+
+def test_a_query_or_fragment_in_a_path_key_is_not_part_of_the_path() -> None:
+    spec = read("path-keys-with-query-or-fragment.yaml")
+    paths = [(op.operation_id, op.method, op.path) for op in spec.operations]
+    assert paths == [
+        ("listRides", "GET", "/v1/rides"), ("getRide", "GET", "/v1/rides/{rideId}"),
+        ("SendMessage", "POST", "/v1"), ("DeleteQueue", "POST", "/v1"), ("ListQueues", "POST", "/v1"),
+    ]
+    assert [op.evidence.excerpt for op in spec.operations][2:] == [
+        "post /?Action=SendMessage (SendMessage)", "post /?Action=DeleteQueue (DeleteQueue)",
+        "post /#X-Amz-Target=Queues.ListQueues (ListQueues)",
+    ]
 
 
 def test_unresolvable_refs_are_warnings_not_failures() -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 from riskscan.errors import SourceError
 from riskscan.model import GatewayConfig, GatewayExport, GatewayRoute, SourceKind, TlsSetting
-from riskscan.sources import ReadContext
+from riskscan.sources import HEAD_BYTES, ReadContext, read_head
 from riskscan.sources.gateways.apisix_sniff import top_level_keys
 from riskscan.sources.gateways.aws.common import Place, mapping, text
 from riskscan.sources.gateways.aws.export import read_export, read_export_spec
@@ -37,9 +37,34 @@ from riskscan.sources.structured import load_structured
 __all__ = ["AwsApiGatewayError", "AwsApiGatewayReader"]
 
 _MAX_WARNINGS = 50
-_EXTENSION = re.compile(rb"[\"']?x-amazon-apigateway-[a-z-]+[\"']?\s*:")
+_EXTENSION = re.compile(rb"[\"']?x-amazon-apigateway-([a-z-]+)[\"']?\s*:")
+_SCHEME_ONLY = frozenset({b"authtype"})
+"""Extensions that describe how callers sign requests, not a gateway's configuration: AWS's own service
+descriptions (APIs.guru's 300 AWS specs) mark their SigV4 scheme with `x-amazon-apigateway-authtype`."""
+_MAX_SNIFF_BYTES = 64 << 20  # read past the head for a gateway extension, at most this much
 _API_RESOURCE = re.compile(rb"AWS::(?:ApiGateway::|ApiGatewayV2::|Serverless::(?:Api|HttpApi|Function)\b)")
 _TEMPLATE_KEYS = frozenset({"AWSTemplateFormatVersion", "Transform", "Resources"})
+
+
+def _has_gateway_extension(path: Path, head: bytes) -> bool:
+    """True when the document carries an API Gateway extension that configures the gateway
+    (integrations, authorizers, validators, policies, an HTTP API's import-export version ...).
+
+    A SigV4 scheme's `x-amazon-apigateway-authtype` alone does not: AWS service descriptions have it
+    and nothing else, and read as a gateway they made every other spec of the scan look unrouted. When
+    the head shows no such extension and is not the whole file, the rest is looked through: an export
+    may put `components` before `paths` and their integrations (keys sorted), and a document whose
+    version key comes late is judged on its top-level keys only (`detect_kind`).
+    """
+    if any(match.group(1) not in _SCHEME_ONLY for match in _EXTENSION.finditer(head)):
+        return True
+    try:
+        if len(head) < HEAD_BYTES and path.stat().st_size <= len(head):
+            return False
+        whole = read_head(path, _MAX_SNIFF_BYTES)
+    except OSError:
+        return False
+    return any(match.group(1) not in _SCHEME_ONLY for match in _EXTENSION.finditer(whole))
 
 
 class AwsApiGatewayError(SourceError):
@@ -62,7 +87,7 @@ class AwsApiGatewayReader:
         """True for an OpenAPI/Swagger document using API Gateway extensions, and for a template
         declaring API Gateway or serverless resources."""
         if claims_spec_version(sniff_openapi_version(head)):
-            return _EXTENSION.search(head) is not None
+            return _has_gateway_extension(path, head)
         if _API_RESOURCE.search(head) is None:
             return False
         return bool(top_level_keys(head.decode("utf-8", errors="replace")).keys() & _TEMPLATE_KEYS)
