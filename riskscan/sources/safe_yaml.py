@@ -11,6 +11,7 @@ documents on this.
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -252,6 +253,11 @@ def parse_yaml_stream(text: str, shown: str) -> list[tuple[Any, LineIndex, int]]
     return documents
 
 
+_pause_lock = threading.Lock()
+_pauses = 0  # documents being built at this moment
+_was_enabled = True  # the collector's state when the first of them started
+
+
 @contextmanager
 def paused_collection() -> Iterator[None]:
     """Python's cyclic garbage collector paused while a document is built, then as it was.
@@ -260,14 +266,22 @@ def paused_collection() -> Iterator[None]:
     and every 700 of them set off a collection that, once the young objects survive, walks the older
     generations too: a 3 MB YAML spec took 5 s instead of 2 s, more when the heap already holds the
     scan's earlier results. Nothing built here forms a cycle to collect (reference counting frees it).
+    The collector is process-wide: pauses that overlap (two threads, or one inside another) are counted,
+    and the last to end restores what the first found.
     """
-    was_enabled = gc.isenabled()
-    gc.disable()
+    global _pauses, _was_enabled
+    with _pause_lock:
+        if _pauses == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _pauses += 1
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        with _pause_lock:
+            _pauses -= 1
+            if _pauses == 0 and _was_enabled:
+                gc.enable()
 
 
 @contextmanager

@@ -99,3 +99,20 @@ def test_no_garbage_collection_runs_while_a_document_is_built(tmp_path: Path, na
         gc.enable()
         gc.callbacks.remove(note)
     assert len(document.data["components"]["schemas"]["S"]) == 5000
+
+
+def test_overlapping_pauses_of_the_collector_restore_it_once_the_last_ends() -> None:
+    """Two documents built at once (threads, or one inside another): the collector stays paused until
+    both end, then is as the first found it, never left off by the one that found it paused."""
+    import gc
+
+    from riskscan.sources.safe_yaml import paused_collection
+
+    assert gc.isenabled()
+    first, second = paused_collection(), paused_collection()
+    first.__enter__()
+    second.__enter__()
+    first.__exit__(None, None, None)  # the first to start ends first
+    assert not gc.isenabled()
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
