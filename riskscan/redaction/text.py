@@ -52,6 +52,9 @@ _SECRET_NAME = (
     r"[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|session|sessionid|sid|"
     r"cookie|auth|authorization|signature|sig|key|code)(?:[_.-][\w.-]*)?(?![\w])"
 )
+# Names start where a run of name characters starts, not at every `.` or `-` in it: tried from every
+# word boundary, `a-a-a-...` costs time quadratic in its length (minutes for a 100 kB value).
+_RUN_START = r"(?<![\w.-])"
 # A value already redacted (or a placeholder) is left alone, so that rules never feed on their output.
 _NOT_DONE = r"(?!\[REDACTED|\{[A-Za-z0-9_]+\}|=)"
 
@@ -75,7 +78,7 @@ _PAIR_RULES: tuple[Rule, ...] = (
     (
         # Not a line number after a file name (`x-auth.yaml:8: problem`): riskscan's own messages.
         re.compile(
-            r"(?i)\b(" + _SECRET_NAME + r")(\s*[=:]\s*[\"']?)" + _NOT_DONE + r"(?!\d{1,9}:\s)[^\s\"'&;,}]+"
+            rf"(?i){_RUN_START}({_SECRET_NAME})(\s*[=:]\s*[\"']?){_NOT_DONE}(?!\d{{1,9}}:\s)[^\s\"'&;,}}]+"
         ),
         r"\1\2[REDACTED]",
     ),
@@ -137,7 +140,8 @@ def _is_token(run: str) -> bool:
 
 
 _VALUE_RULES: tuple[Rule, ...] = (
-    (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), "[REDACTED EMAIL]"),
+    # From where a run of address characters starts: tried from each, a long run costs quadratic time.
+    (re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), "[REDACTED EMAIL]"),
     (re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"), _iban),
     (re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), "[REDACTED SSN]"),
     (re.compile(r"(?<![\w+])\+\d[\d .()-]{6,18}\d(?![\w])"), "[REDACTED PHONE]"),
@@ -158,7 +162,7 @@ _VALUE_RULES: tuple[Rule, ...] = (
     (re.compile(r"(?<![\w+/-])[A-Za-z0-9+/_-]{16,}={0,2}"), _token_run),
 )
 
-_PERCENT_CHUNK = re.compile(r"[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")
+_PERCENT_CHUNK = re.compile(r"(?<![^\s\"'<>])[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")  # from a chunk's start
 
 
 def _apply(text: str, rules: tuple[Rule, ...]) -> str:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -243,3 +247,30 @@ def test_redaction_is_idempotent(pieces: list[str], separator: str) -> None:
     for function in (redact, redact_name, redact_path, redact_file_path, redact_pointer, redact_host):
         once = function(text)
         assert function(once) == once, function.__name__
+
+
+# --------------------------------------------------------------------------- long values
+
+_LONG_VALUES = {
+    "kebab": "a-" * 100_000,  # a name rule tried at every word boundary backtracked over the rest
+    "dotted": "v1." * 70_000,
+    "letters": "A" * 200_000 + " jane@mail.com",  # an address rule tried at every letter
+    "encoded": "%41 " + "a" * 200_000,  # the decoding rule tried at every letter after the first chunk
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_LONG_VALUES))
+def test_a_long_value_is_redacted_without_hanging(shape: str) -> None:
+    # An attacker's 200 kB route name or port value took minutes per field (the rules backtracked
+    # quadratically); a separate process bounds the wait, so a regression fails instead of hanging.
+    script = (
+        "import sys; sys.path[:0] = [sys.argv[1]]\n"
+        "from test_redaction import _LONG_VALUES\n"
+        "from riskscan.redaction import redact, redact_path\n"
+        "value = _LONG_VALUES[sys.argv[2]]\n"
+        "print(redact(value)[-20:], redact_path(value)[-20:])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(Path(__file__).parent), shape],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "jane@mail.com" not in result.stdout
