@@ -7,11 +7,19 @@ again, so redacting twice gives what redacting once gave.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from riskscan.redaction.checks import has_random_atom, is_random, neutralise, passes_iban, percent_decoded
+from riskscan.redaction.checks import (
+    ENCODED,
+    fully_decoded,
+    has_random_atom,
+    is_random,
+    neutralise,
+    passes_iban,
+)
 
 __all__ = ["REDACTED", "is_secret_key", "redact", "redact_name"]
 
@@ -162,7 +170,8 @@ _VALUE_RULES: tuple[Rule, ...] = (
     (re.compile(r"(?<![\w+/-])[A-Za-z0-9+/_-]{16,}={0,2}"), _token_run),
 )
 
-_PERCENT_CHUNK = re.compile(r"(?<![^\s\"'<>])[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")  # from a chunk's start
+# From a chunk's start only, so that a long chunk costs linear time.
+_ENCODED_CHUNK = re.compile(r"(?<![^\s\"'<>])[^\s\"'<>]*(?:" + ENCODED.pattern + r")[^\s\"'<>]*")
 
 
 def _apply(text: str, rules: tuple[Rule, ...]) -> str:
@@ -172,10 +181,10 @@ def _apply(text: str, rules: tuple[Rule, ...]) -> str:
 
 
 def _redact_decoded(match: re.Match[str]) -> str:
-    """A percent-encoded chunk (`jane%40mail.com`, `Bearer%20abc`) judged decoded: kept as it was
-    unless its decoded form holds something to redact, then shown decoded and redacted."""
+    """An encoded chunk (`jane%40mail.com`, `Bearer%20abc`, `jane&#64;mail.com`) judged decoded: kept
+    as it was unless its decoded form holds something to redact, then shown decoded and redacted."""
     chunk = match[0]
-    decoded = neutralise(percent_decoded(chunk))
+    decoded = neutralise(fully_decoded(chunk))
     redacted = _redact_plain(decoded)
     return chunk if redacted == decoded else redacted
 
@@ -198,12 +207,22 @@ def redact(text: str) -> str:
     Covers private keys, JWTs, well-known key formats, `Authorization` values, cookie headers, URL
     userinfo, `name=value` and quoted-key pairs whose name suggests a secret, emails, IBANs, SSNs,
     phone and card-like numbers, IPv4/IPv6 addresses and generated tokens (base64 included), also
-    when percent-encoded. Control, bidi and separator characters become U+FFFD. Idempotent.
+    when percent-encoded, HTML-escaped (`&#64;`) or backslash-escaped (`\\u0040`). Control, bidi and
+    separator characters become U+FFFD. Idempotent.
     """
     text = neutralise(text)
-    if "%" in text:
-        text = _PERCENT_CHUNK.sub(_redact_decoded, text)
+    if ENCODED.search(text):
+        text = _ENCODED_CHUNK.sub(_redact_decoded, text)
+    if _CHARACTER_REFERENCE.search(text):
+        # HTML escapes whole documents, spaces and all (`{&quot;password&quot;: &quot;a b&quot;}`):
+        # judged whole, and shown unescaped when that finds something.
+        unescaped = neutralise(html.unescape(text))
+        if _redact_plain(unescaped) != unescaped:
+            text = unescaped
     return _redact_plain(text)
+
+
+_CHARACTER_REFERENCE = re.compile(r"&#?[0-9A-Za-z]+;")
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.:/-]{0,119}")

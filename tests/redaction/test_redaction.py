@@ -144,6 +144,12 @@ SLACK = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"
         ("GB82%20WEST%201234%205698%207654%2032", "{iban}"),
         ("a\u202eb", "a%E2%80%AEb"),  # shown, but inert
         ("xjAJXh38I15wypJXxuGMBp0EAVxt0G0biEntp43Qt6E.ttf", "{token}.ttf"),  # a hashed asset stays an asset
+        ("jane&#64;mail.com", "{email}"),  # HTML character references: the `;` ends one, not a parameter
+        ("jane&#x40;mail.com", "{email}"),
+        ("jane&commat;mail.com", "{email}"),
+        ("token&#61;abc123def", "token={token}"),
+        ("jane\\u0040mail.com", "{email}"),  # escapes left in a log line that was not JSON
+        ("jane\\x40mail.com", "{email}"),
     ],
 )
 def test_segments_are_judged_decoded(segment: str, placeholder: str) -> None:
@@ -162,6 +168,8 @@ def test_segments_are_judged_decoded(segment: str, placeholder: str) -> None:
         "getPolicyV2Details",
         "page=2",
         "ns:resource",
+        "terms&amp;conditions",
+        "cart;v=2",
     ],
 )
 def test_ordinary_segments_survive_decoding(segment: str) -> None:
@@ -187,6 +195,12 @@ def test_ordinary_segments_survive_decoding(segment: str) -> None:
         ("blob q83vEjRWeJq+/vfLnM7k9A== attached", "q83vEjRWeJq"),
         ("hosts=ruFPEhWerQHlk0kqrAS8DkTWhpssNwZo.example.com", "ruFPEhWerQHlk0kqrAS8DkTWhpssNwZo"),
         ("x\u202ey\u2028z\u2066", "\u202e"),
+        ("Claims (owner jane.doe&#64;mail.com)", "jane.doe"),
+        ("owner jane.doe&#x40;mail.com", "jane.doe"),
+        ("owner jane.doe&commat;mail.com", "jane.doe"),
+        ("{&quot;password&quot;: &quot;correct horse&quot;}", "correct horse"),
+        ("owner jane.doe\\u0040mail.com", "jane.doe"),
+        ("set password\\x3dhunter2horse", "hunter2horse"),
     ],
 )
 def test_free_text_forms_are_redacted(text: str, secret: str) -> None:
@@ -202,6 +216,7 @@ def test_free_text_forms_are_redacted(text: str, secret: str) -> None:
         "static API keys or opaque bearer tokens: a caller",
         "GET /v2/partners/statements/monthly-summary-for-brokers",
         "claim 550e8400-e29b-41d4-a716-446655440000 at 13:55:36 on 2024-01-01",
+        "R&amp;D claims, C:\\data\\x-ray exports",
     ],
 )
 def test_free_text_prose_survives(text: str) -> None:
