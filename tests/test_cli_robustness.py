@@ -239,6 +239,16 @@ def test_when_the_only_input_fails_its_reason_is_the_error_line(tmp_path: Path) 
     assert "nothing could be read: broken-spec.yaml:8: malformed YAML" in lines[0]
 
 
+def test_a_file_named_like_a_credential_keeps_its_whole_reason(tmp_path: Path) -> None:
+    # `db-secret.yaml: refused ...` read as a `name: value` pair lost its first word to redaction.
+    result = run_cli("scan", FIXTURES / "secret-named-files", "-v", "--no-db", cwd=tmp_path)
+    assert result.returncode == 2
+    listed = [line.strip() for line in result.stderr.splitlines() if line.startswith("  ")]
+    assert "failed  session-capture.har: not UTF-8 text (bad byte at offset 110) (har)" in listed
+    assert any(line.startswith("failed  db-secret.yaml: refused YAML: unacceptable character") for line in listed)
+    assert "REDACTED" not in result.stderr
+
+
 def test_fail_on_takes_any_case_and_names_the_findings_that_failed_the_run(tmp_path: Path) -> None:
     result = run_cli("scan", ESTATE, "--fail-on", "HIGH", "--no-db", cwd=tmp_path)
     assert result.returncode == 1, result.stderr

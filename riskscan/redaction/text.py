@@ -63,6 +63,12 @@ _SECRET_NAME = (
 # Names start where a run of name characters starts, not at every `.` or `-` in it: tried from every
 # word boundary, `a-a-a-...` costs time quadratic in its length (minutes for a 100 kB value).
 _RUN_START = r"(?<![\w.-])"
+# A file of a kind riskscan reads, or the last name of a path, before a colon: riskscan's own messages
+# (`db-secret.yaml: refused YAML`, `/srv/secret-store: nothing could be read`).
+_FILE_NAME = (
+    r"[\w.-]*\.(?:ya?ml|json|jsonl|ndjson|har|log|conf|toml|graphqls?|gql|txt|csv|env|gz|zst)\s*:"
+    r"|(?<=/)[\w.-]+:\s"
+)
 # A value already redacted (or a placeholder) is left alone, so that rules never feed on their output.
 _NOT_DONE = r"(?!\[REDACTED|\{[A-Za-z0-9_]+\}|=)"
 
@@ -84,9 +90,11 @@ _PAIR_RULES: tuple[Rule, ...] = (
         r"\1\2\1\3[REDACTED]",
     ),
     (
-        # Not a line number after a file name (`x-auth.yaml:8: problem`): riskscan's own messages.
+        # Not a file name, nor a line number after one (`db-secret.yaml: problem`, `x-auth.yaml:8: problem`):
+        # riskscan's own messages name the file before the problem.
         re.compile(
-            rf"(?i){_RUN_START}({_SECRET_NAME})(\s*[=:]\s*[\"']?){_NOT_DONE}(?!\d{{1,9}}:\s)[^\s\"'&;,}}]+"
+            rf"(?i){_RUN_START}(?!{_FILE_NAME})({_SECRET_NAME})(\s*[=:]\s*[\"']?){_NOT_DONE}"
+            r"(?!\d{1,9}:\s)[^\s\"'&;,}]+"
         ),
         r"\1\2[REDACTED]",
     ),
