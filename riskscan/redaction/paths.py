@@ -96,7 +96,8 @@ def _placeholder_for(decoded: str) -> str | None:
     if _is_token(decoded):
         extension = _EXTENSION.search(decoded)  # a hashed asset's name keeps its kind: `{token}.ttf`
         return "{token}" + (extension[0] if extension else "")
-    if re.search(r"[\s:\"']", decoded) and redact(decoded) != decoded:  # text: `a%20b`, `pwd:x`
+    # text (`a%20b`, `pwd:x`); a control character alone is made inert, not hidden
+    if re.search(r"[\s:\"']", decoded) and redact(decoded) != neutralise(decoded):
         return "{redacted}"
     return None
 

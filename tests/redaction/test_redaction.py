@@ -234,6 +234,8 @@ def test_free_text_prose_survives(text: str) -> None:
         (f"{SLACK}.log", "{token}.log"),
         ("export-jane@mail.com.csv", "{email}"),
         ("a\u202eb/openapi.yaml", "a%E2%80%AEb/openapi.yaml"),
+        ("claims\n\x1b[31mspec.yaml", "claims%0A%1B[31mspec.yaml"),  # inert and still named, not hidden
+        ("claims api\r.yaml", "claims api%0D.yaml"),
     ],
 )
 def test_file_and_folder_names_are_redacted(path: str, shown: str) -> None:
