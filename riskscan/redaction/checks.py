@@ -86,10 +86,13 @@ def is_random(atom: str, min_length: int = 16) -> bool:
     """
     if len(atom) < min_length or atom.isupper() or atom.islower() or not atom.isalnum():
         return False
+    if len(atom) > _LONGEST_NAME:
+        return True  # no name runs this long; and counting a 12 MB atom's switches below takes seconds
     switches = sum(1 for left, right in zip(atom, atom[1:]) if _class_of(left) != _class_of(right))
     return switches * 4 >= len(atom) and not _reads_as_name(atom)
 
 
+_LONGEST_NAME = 1024
 _NAME_PIECE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 
