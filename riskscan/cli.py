@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import sys
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
@@ -21,6 +22,7 @@ from rich.console import Console
 from riskscan import __version__
 from riskscan.errors import InputError, RiskscanError, UsageError
 from riskscan.kinds import Industry, Severity, TrafficEngine
+from riskscan.redaction import redact
 
 if TYPE_CHECKING:
     from riskscan.model import Assessment, InputFile
@@ -387,15 +389,29 @@ class _errors_to_exit_codes:
         if isinstance(error, RiskscanError):
             _stderr.print(f"riskscan: error: {error}", markup=False)
             raise typer.Exit(EXIT_USAGE)
-        if self._debug:
-            return False
-        _stderr.print(f"riskscan: internal error ({type(error).__name__}); rerun with --debug", markup=False)
+        if self._debug:  # the traceback, redacted: an exception's message may quote an input's value
+            sys.stderr.write(_redacted_traceback(error))
+        hint = "" if self._debug else "; rerun with --debug"
+        _stderr.print(f"riskscan: internal error ({type(error).__name__}){hint}", markup=False)
         raise typer.Exit(EXIT_INTERNAL)
+
+
+def _redacted_traceback(error: BaseException) -> str:
+    return redact("".join(traceback.format_exception(error)))
+
+
+class _RedactingFormatter(logging.Formatter):
+    """Log lines redacted whole, with the traceback `--debug` adds (a library's message may quote input)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 def _configure_logging(verbose: bool, debug: bool) -> None:
     level = logging.DEBUG if debug else logging.INFO if verbose else logging.ERROR
-    logging.basicConfig(level=level, format="riskscan: %(levelname)s: %(message)s", stream=sys.stderr)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_RedactingFormatter("riskscan: %(levelname)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     for name in ("httpx", "httpcore"):  # they log request URLs (a spec URL's query may be a signature)
         logging.getLogger(name).setLevel(logging.WARNING)
 

@@ -239,6 +239,16 @@ def test_when_the_only_input_fails_its_reason_is_the_error_line(tmp_path: Path) 
     assert "nothing could be read: broken-spec.yaml:8: malformed YAML" in lines[0]
 
 
+def test_a_file_named_like_a_credential_keeps_its_whole_reason(tmp_path: Path) -> None:
+    # `db-secret.yaml: refused ...` read as a `name: value` pair lost its first word to redaction.
+    result = run_cli("scan", FIXTURES / "secret-named-files", "-v", "--no-db", cwd=tmp_path)
+    assert result.returncode == 2
+    listed = [line.strip() for line in result.stderr.splitlines() if line.startswith("  ")]
+    assert "failed  session-capture.har: not UTF-8 text (bad byte at offset 110) (har)" in listed
+    assert any(line.startswith("failed  db-secret.yaml: refused YAML: unacceptable character") for line in listed)
+    assert "REDACTED" not in result.stderr
+
+
 def test_fail_on_takes_any_case_and_names_the_findings_that_failed_the_run(tmp_path: Path) -> None:
     result = run_cli("scan", ESTATE, "--fail-on", "HIGH", "--no-db", cwd=tmp_path)
     assert result.returncode == 1, result.stderr
@@ -259,3 +269,33 @@ def test_max_file_mb_out_of_bounds_is_one_line(tmp_path: Path, value: str) -> No
     assert result.returncode == 2
     expected = f"riskscan: error: --max-file-mb must be from 1 to 1048576 (MiB), not {value}"
     assert result.stderr.strip() == expected
+
+
+# An exception a library raised may quote an input's value ("could not convert string to float: '...'");
+# under --debug its traceback is shown, and must be redacted like every other line.
+_BOOM = """
+import sys
+import riskscan.pipeline
+from riskscan.model import SourceKind
+from riskscan.sources import READERS
+
+def boom(*args, **kwargs):
+    raise ValueError("could not convert string to float: 'client_secret=PLANTED-DEBUG-7731'")
+
+READERS[SourceKind.OPENAPI].read = boom  # a reader's unexpected error: the file fails, logged
+if sys.argv[1] == "scan":
+    riskscan.pipeline.scan = boom  # an error outside the readers: an internal error
+sys.argv = ["riskscan", "scan", *sys.argv[2:]]
+from riskscan.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("where", ["reader", "scan"])
+def test_a_traceback_under_debug_is_redacted(tmp_path: Path, where: str) -> None:
+    result = subprocess.run([sys.executable, "-c", _BOOM, where, str(ESTATE), "--debug", "--no-db", "-o", "r.json"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
+    assert "Traceback" in result.stderr and "ValueError" in result.stderr  # --debug still shows it
+    assert "PLANTED-DEBUG-7731" not in result.stderr
+    if where == "scan":
+        assert result.returncode == 3, result.stderr  # the internal error's code, not 1 as --fail-on's

@@ -6,17 +6,19 @@ IBAN the same way.
 
 from __future__ import annotations
 
+import html
 import re
 from urllib.parse import unquote
 
 __all__ = [
     "CONTROL_CHARACTERS",
+    "ENCODED",
+    "fully_decoded",
     "has_random_atom",
     "is_random",
     "neutralise",
     "passes_iban",
     "passes_luhn",
-    "percent_decoded",
 ]
 
 # Bidi embeddings, overrides and isolates, the implicit marks, line and paragraph separators, and every
@@ -43,16 +45,35 @@ def neutralise(text: str, keep_breaks: bool = True) -> str:
     return pattern.sub(REPLACEMENT, text) if pattern.search(text) else text
 
 
-def percent_decoded(text: str) -> str:
-    """`text` with percent-encoding undone, up to three layers (`%2540` is an `@` encoded twice)."""
+def fully_decoded(text: str) -> str:
+    """`text` with its encodings undone, up to three layers: percent-encoding (`%2540` is an `@`
+    encoded twice), HTML character references (`&#64;`, `&#x40;`, `&commat;`) and the backslash
+    escapes of JSON and C (`\\u0040`, `\\x40`) left in text that was not parsed as JSON.
+
+    Used to judge a value, never to show one: a secret may not hide behind an encoding.
+    """
     for _ in range(3):
-        if "%" not in text:
-            break
-        decoded = unquote(text, errors="replace")
+        decoded = text
+        if "%" in decoded:
+            decoded = unquote(decoded, errors="replace")
+        if "&" in decoded:
+            decoded = html.unescape(decoded)
+        if "\\" in decoded:
+            decoded = _ESCAPE.sub(_unescaped, decoded)
         if decoded == text:
             break
         text = decoded
     return text
+
+
+_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2}))")
+ENCODED = re.compile(r"%[0-9A-Fa-f]{2}|&#?[0-9A-Za-z]+;|" + _ESCAPE.pattern)
+"""Matches one encoded character that `fully_decoded` decodes."""
+
+
+def _unescaped(match: re.Match[str]) -> str:
+    code = int(match[1] or match[2], 16)
+    return REPLACEMENT if 0xD800 <= code <= 0xDFFF else chr(code)  # a lone surrogate cannot be written
 
 
 def is_random(atom: str, min_length: int = 16) -> bool:
@@ -65,10 +86,13 @@ def is_random(atom: str, min_length: int = 16) -> bool:
     """
     if len(atom) < min_length or atom.isupper() or atom.islower() or not atom.isalnum():
         return False
+    if len(atom) > _LONGEST_NAME:
+        return True  # no name runs this long; and counting a 12 MB atom's switches below takes seconds
     switches = sum(1 for left, right in zip(atom, atom[1:]) if _class_of(left) != _class_of(right))
     return switches * 4 >= len(atom) and not _reads_as_name(atom)
 
 
+_LONGEST_NAME = 1024
 _NAME_PIECE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+")
 
 

@@ -2,22 +2,23 @@
 
 A path segment that carries a secret or personal data becomes a placeholder (`{email}`, `{token}` ...)
 that doubles as a template parameter, so a redacted path still inventories well. Segments are judged
-percent-decoded, so `jane%40mail.com` and `Bearer%20abc...` are caught like their plain forms.
+decoded, so `jane%40mail.com`, `jane&#64;mail.com` and `Bearer%20abc...` are caught like their plain forms.
 """
 
 from __future__ import annotations
 
+import html
 import ipaddress
 import re
 from functools import lru_cache
 from urllib.parse import quote
 
 from riskscan.redaction.checks import (
+    fully_decoded,
     has_random_atom,
     neutralise,
     passes_iban,
     passes_luhn,
-    percent_decoded,
 )
 from riskscan.redaction.text import is_secret_key, redact, redact_name
 
@@ -31,7 +32,7 @@ __all__ = [
 ]
 
 _PLACEHOLDER = re.compile(r"^\{[A-Za-z0-9_]+\}$")
-_EMAIL = re.compile(r"[^/@\s]+@[^/@\s]+\.[A-Za-z]{2,}")
+_EMAIL = re.compile(r"(?<![^/@\s])[^/@\s]+@[^/@\s]+\.[A-Za-z]{2,}")  # from a run's start: linear time
 _SSN = re.compile(r"^\d{3}-\d{2}-\d{4}$")
 _CARD = re.compile(r"^\d(?:[ -]?\d){12,18}$")
 _PHONE = re.compile(r"^\+\d[\d .()-]{6,18}\d$|^\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}$")
@@ -61,8 +62,8 @@ def redact_path_segment(segment: str) -> str:
         return segment
     segment = _encode_controls(segment)
     if ";" in segment:
-        return _redact_matrix_parameters(segment)
-    decoded = percent_decoded(segment)
+        return _redact_semicolons(segment)
+    decoded = fully_decoded(segment)
     name, is_pair, value = decoded.partition("=")
     if is_pair and value.strip("=") and _NAME.match(name):
         if is_secret_key(name):
@@ -95,7 +96,8 @@ def _placeholder_for(decoded: str) -> str | None:
     if _is_token(decoded):
         extension = _EXTENSION.search(decoded)  # a hashed asset's name keeps its kind: `{token}.ttf`
         return "{token}" + (extension[0] if extension else "")
-    if re.search(r"[\s:\"']", decoded) and redact(decoded) != decoded:  # text: `a%20b`, `pwd:x`
+    # text (`a%20b`, `pwd:x`); a control character alone is made inert, not hidden
+    if re.search(r"[\s:\"']", decoded) and redact(decoded) != neutralise(decoded):
         return "{redacted}"
     return None
 
@@ -120,6 +122,20 @@ def _is_ip(decoded: str) -> bool:
     except ValueError:
         return _IPV4.match(decoded) is not None  # 999.1.1.1: still address-shaped
     return True
+
+
+def _redact_semicolons(segment: str) -> str:
+    """A segment with `;`: matrix parameters, unless the `;` ends an HTML character reference
+    (`jane&#64;mail.com`), which is judged unescaped first."""
+    if _CHARACTER_REFERENCE.search(segment):
+        unescaped = html.unescape(segment)
+        judged = redact_path_segment(unescaped)
+        if judged != unescaped:
+            return judged
+    return _redact_matrix_parameters(segment)
+
+
+_CHARACTER_REFERENCE = re.compile(r"&#?[0-9A-Za-z]+;")
 
 
 def _redact_matrix_parameters(segment: str) -> str:

@@ -7,11 +7,19 @@ again, so redacting twice gives what redacting once gave.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from riskscan.redaction.checks import has_random_atom, is_random, neutralise, passes_iban, percent_decoded
+from riskscan.redaction.checks import (
+    ENCODED,
+    fully_decoded,
+    has_random_atom,
+    is_random,
+    neutralise,
+    passes_iban,
+)
 
 __all__ = ["REDACTED", "is_secret_key", "redact", "redact_name"]
 
@@ -52,6 +60,15 @@ _SECRET_NAME = (
     r"[\w.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|session|sessionid|sid|"
     r"cookie|auth|authorization|signature|sig|key|code)(?:[_.-][\w.-]*)?(?![\w])"
 )
+# Names start where a run of name characters starts, not at every `.` or `-` in it: tried from every
+# word boundary, `a-a-a-...` costs time quadratic in its length (minutes for a 100 kB value).
+_RUN_START = r"(?<![\w.-])"
+# A file of a kind riskscan reads, or the last name of a path, before a colon: riskscan's own messages
+# (`db-secret.yaml: refused YAML`, `/srv/secret-store: nothing could be read`).
+_FILE_NAME = (
+    r"[\w.-]*\.(?:ya?ml|json|jsonl|ndjson|har|log|conf|toml|graphqls?|gql|txt|csv|env|gz|zst)\s*:"
+    r"|(?<=/)[\w.-]+:\s"
+)
 # A value already redacted (or a placeholder) is left alone, so that rules never feed on their output.
 _NOT_DONE = r"(?!\[REDACTED|\{[A-Za-z0-9_]+\}|=)"
 
@@ -73,9 +90,11 @@ _PAIR_RULES: tuple[Rule, ...] = (
         r"\1\2\1\3[REDACTED]",
     ),
     (
-        # Not a line number after a file name (`x-auth.yaml:8: problem`): riskscan's own messages.
+        # Not a file name, nor a line number after one (`db-secret.yaml: problem`, `x-auth.yaml:8: problem`):
+        # riskscan's own messages name the file before the problem.
         re.compile(
-            r"(?i)\b(" + _SECRET_NAME + r")(\s*[=:]\s*[\"']?)" + _NOT_DONE + r"(?!\d{1,9}:\s)[^\s\"'&;,}]+"
+            rf"(?i){_RUN_START}(?!{_FILE_NAME})({_SECRET_NAME})(\s*[=:]\s*[\"']?){_NOT_DONE}"
+            r"(?!\d{1,9}:\s)[^\s\"'&;,}]+"
         ),
         r"\1\2[REDACTED]",
     ),
@@ -137,7 +156,8 @@ def _is_token(run: str) -> bool:
 
 
 _VALUE_RULES: tuple[Rule, ...] = (
-    (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), "[REDACTED EMAIL]"),
+    # From where a run of address characters starts: tried from each, a long run costs quadratic time.
+    (re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), "[REDACTED EMAIL]"),
     (re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,4})?\b"), _iban),
     (re.compile(r"\b\d{3}-\d{2}-\d{4}\b"), "[REDACTED SSN]"),
     (re.compile(r"(?<![\w+])\+\d[\d .()-]{6,18}\d(?![\w])"), "[REDACTED PHONE]"),
@@ -158,7 +178,8 @@ _VALUE_RULES: tuple[Rule, ...] = (
     (re.compile(r"(?<![\w+/-])[A-Za-z0-9+/_-]{16,}={0,2}"), _token_run),
 )
 
-_PERCENT_CHUNK = re.compile(r"[^\s\"'<>]*%[0-9A-Fa-f]{2}[^\s\"'<>]*")
+# From a chunk's start only, so that a long chunk costs linear time.
+_ENCODED_CHUNK = re.compile(r"(?<![^\s\"'<>])[^\s\"'<>]*(?:" + ENCODED.pattern + r")[^\s\"'<>]*")
 
 
 def _apply(text: str, rules: tuple[Rule, ...]) -> str:
@@ -168,10 +189,10 @@ def _apply(text: str, rules: tuple[Rule, ...]) -> str:
 
 
 def _redact_decoded(match: re.Match[str]) -> str:
-    """A percent-encoded chunk (`jane%40mail.com`, `Bearer%20abc`) judged decoded: kept as it was
-    unless its decoded form holds something to redact, then shown decoded and redacted."""
+    """An encoded chunk (`jane%40mail.com`, `Bearer%20abc`, `jane&#64;mail.com`) judged decoded: kept
+    as it was unless its decoded form holds something to redact, then shown decoded and redacted."""
     chunk = match[0]
-    decoded = neutralise(percent_decoded(chunk))
+    decoded = neutralise(fully_decoded(chunk))
     redacted = _redact_plain(decoded)
     return chunk if redacted == decoded else redacted
 
@@ -194,12 +215,22 @@ def redact(text: str) -> str:
     Covers private keys, JWTs, well-known key formats, `Authorization` values, cookie headers, URL
     userinfo, `name=value` and quoted-key pairs whose name suggests a secret, emails, IBANs, SSNs,
     phone and card-like numbers, IPv4/IPv6 addresses and generated tokens (base64 included), also
-    when percent-encoded. Control, bidi and separator characters become U+FFFD. Idempotent.
+    when percent-encoded, HTML-escaped (`&#64;`) or backslash-escaped (`\\u0040`). Control, bidi and
+    separator characters become U+FFFD. Idempotent.
     """
     text = neutralise(text)
-    if "%" in text:
-        text = _PERCENT_CHUNK.sub(_redact_decoded, text)
+    if ENCODED.search(text):
+        text = _ENCODED_CHUNK.sub(_redact_decoded, text)
+    if _CHARACTER_REFERENCE.search(text):
+        # HTML escapes whole documents, spaces and all (`{&quot;password&quot;: &quot;a b&quot;}`):
+        # judged whole, and shown unescaped when that finds something.
+        unescaped = neutralise(html.unescape(text))
+        if _redact_plain(unescaped) != unescaped:
+            text = unescaped
     return _redact_plain(text)
+
+
+_CHARACTER_REFERENCE = re.compile(r"&#?[0-9A-Za-z]+;")
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.:/-]{0,119}")

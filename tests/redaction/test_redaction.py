@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -140,6 +144,12 @@ SLACK = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"
         ("GB82%20WEST%201234%205698%207654%2032", "{iban}"),
         ("a\u202eb", "a%E2%80%AEb"),  # shown, but inert
         ("xjAJXh38I15wypJXxuGMBp0EAVxt0G0biEntp43Qt6E.ttf", "{token}.ttf"),  # a hashed asset stays an asset
+        ("jane&#64;mail.com", "{email}"),  # HTML character references: the `;` ends one, not a parameter
+        ("jane&#x40;mail.com", "{email}"),
+        ("jane&commat;mail.com", "{email}"),
+        ("token&#61;abc123def", "token={token}"),
+        ("jane\\u0040mail.com", "{email}"),  # escapes left in a log line that was not JSON
+        ("jane\\x40mail.com", "{email}"),
     ],
 )
 def test_segments_are_judged_decoded(segment: str, placeholder: str) -> None:
@@ -158,6 +168,8 @@ def test_segments_are_judged_decoded(segment: str, placeholder: str) -> None:
         "getPolicyV2Details",
         "page=2",
         "ns:resource",
+        "terms&amp;conditions",
+        "cart;v=2",
     ],
 )
 def test_ordinary_segments_survive_decoding(segment: str) -> None:
@@ -183,6 +195,12 @@ def test_ordinary_segments_survive_decoding(segment: str) -> None:
         ("blob q83vEjRWeJq+/vfLnM7k9A== attached", "q83vEjRWeJq"),
         ("hosts=ruFPEhWerQHlk0kqrAS8DkTWhpssNwZo.example.com", "ruFPEhWerQHlk0kqrAS8DkTWhpssNwZo"),
         ("x\u202ey\u2028z\u2066", "\u202e"),
+        ("Claims (owner jane.doe&#64;mail.com)", "jane.doe"),
+        ("owner jane.doe&#x40;mail.com", "jane.doe"),
+        ("owner jane.doe&commat;mail.com", "jane.doe"),
+        ("{&quot;password&quot;: &quot;correct horse&quot;}", "correct horse"),
+        ("owner jane.doe\\u0040mail.com", "jane.doe"),
+        ("set password\\x3dhunter2horse", "hunter2horse"),
     ],
 )
 def test_free_text_forms_are_redacted(text: str, secret: str) -> None:
@@ -198,6 +216,10 @@ def test_free_text_forms_are_redacted(text: str, secret: str) -> None:
         "static API keys or opaque bearer tokens: a caller",
         "GET /v2/partners/statements/monthly-summary-for-brokers",
         "claim 550e8400-e29b-41d4-a716-446655440000 at 13:55:36 on 2024-01-01",
+        "R&amp;D claims, C:\\data\\x-ray exports",
+        "k8s/db-secret.yaml: refused YAML: unacceptable character",  # riskscan's own messages
+        "captures/session-2026.har: not UTF-8 text (bad byte at offset 110)",
+        "/srv/api-secrets: nothing could be read",
     ],
 )
 def test_free_text_prose_survives(text: str) -> None:
@@ -212,6 +234,8 @@ def test_free_text_prose_survives(text: str) -> None:
         (f"{SLACK}.log", "{token}.log"),
         ("export-jane@mail.com.csv", "{email}"),
         ("a\u202eb/openapi.yaml", "a%E2%80%AEb/openapi.yaml"),
+        ("claims\n\x1b[31mspec.yaml", "claims%0A%1B[31mspec.yaml"),  # inert and still named, not hidden
+        ("claims api\r.yaml", "claims api%0D.yaml"),
     ],
 )
 def test_file_and_folder_names_are_redacted(path: str, shown: str) -> None:
@@ -243,3 +267,36 @@ def test_redaction_is_idempotent(pieces: list[str], separator: str) -> None:
     for function in (redact, redact_name, redact_path, redact_file_path, redact_pointer, redact_host):
         once = function(text)
         assert function(once) == once, function.__name__
+
+
+# --------------------------------------------------------------------------- long values
+
+_LONG_VALUES = {
+    "kebab": "a-" * 100_000,  # a name rule tried at every word boundary backtracked over the rest
+    "dotted": "v1." * 70_000,
+    "letters": "A" * 200_000 + " jane@mail.com",  # an address rule tried at every letter
+    "encoded": "%41 " + "a" * 200_000,  # the decoding rule tried at every letter after the first chunk
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_LONG_VALUES))
+def test_a_long_value_is_redacted_without_hanging(shape: str) -> None:
+    # An attacker's 200 kB route name or port value took minutes per field (the rules backtracked
+    # quadratically); a separate process bounds the wait, so a regression fails instead of hanging.
+    script = (
+        "import sys; sys.path[:0] = [sys.argv[1]]\n"
+        "from test_redaction import _LONG_VALUES\n"
+        "from riskscan.redaction import redact, redact_path\n"
+        "value = _LONG_VALUES[sys.argv[2]]\n"
+        "print(redact(value)[-20:], redact_path(value)[-20:])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script, str(Path(__file__).parent), shape],
+                            capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "jane@mail.com" not in result.stdout
+
+
+def test_an_atom_longer_than_any_name_is_a_token() -> None:
+    # Judged as a token outright: weighing a 12 MB route id letter by letter took a minute a scan.
+    assert redact("route voyages" + "A" * 5000) == "route [REDACTED TOKEN]"
+    assert redact("route getPolicyV2Details") == "route getPolicyV2Details"

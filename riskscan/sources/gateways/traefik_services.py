@@ -116,8 +116,9 @@ def crd_service_names(routers: object, definitions: Definitions) -> set[str]:
 
 
 def _foreign(routers: object, definitions: Definitions, suffix: str) -> set[str]:
-    names = {router.get("service") for router in (routers.values() if isinstance(routers, Mapping) else [])
-             if isinstance(router, Mapping)}
+    # A router's `service` may be anything in a hand-written file (a list, a mapping): only names count.
+    names = [router.get("service") for router in (routers.values() if isinstance(routers, Mapping) else [])
+             if isinstance(router, Mapping)]
     return {name for name in names
             if isinstance(name, str) and name.endswith(suffix) and name not in definitions.services}
 

@@ -236,3 +236,18 @@ def test_a_template_without_any_api_says_so(tmp_path: Path) -> None:
     assert export.gateway.routes == () and export.gateway.warnings == (
         "the template declares no API Gateway route",
     )
+
+
+def test_a_resource_or_event_type_that_is_a_list_costs_only_that_entry(tmp_path: Path) -> None:
+    # `Type: [AWS::ApiGateway::Stage]` failed the whole template as "unexpected TypeError, a riskscan bug".
+    (tmp_path / "template.yaml").write_text(
+        'AWSTemplateFormatVersion: "2010-09-09"\n'
+        "Transform: AWS::Serverless-2016-10-31\n"
+        "Resources:\n"
+        "  ClaimsApi:\n    Type: AWS::Serverless::Api\n    Properties: {StageName: prod}\n"
+        "  OddStage:\n    Type: [AWS::ApiGateway::Stage]\n    Properties: {RestApiId: !Ref ClaimsApi}\n"
+        "  ListClaims:\n    Type: AWS::Serverless::Function\n    Properties:\n      Events:\n"
+        "        List: {Type: Api, Properties: {RestApiId: !Ref ClaimsApi, Path: /claims, Method: get}}\n"
+        "        Odd: {Type: [Api], Properties: {RestApiId: !Ref ClaimsApi, Path: /odd, Method: get}}\n")
+    export = READER.read(tmp_path / "template.yaml", ReadContext(root=tmp_path, allowed_roots=(tmp_path,)))
+    assert [route.route_id for route in export.gateway.routes] == ["ClaimsApi GET /claims"]

@@ -263,3 +263,14 @@ def test_names_defined_in_other_files_of_the_provider_directory_are_resolved() -
     assert payments.not_shown == (RouteAspect.LOGGING,)
     assert config.referenced_files == ()  # the other files keep being read on their own
     assert not config.warnings
+
+
+def test_a_router_whose_service_is_a_list_costs_only_itself(tmp_path: Path) -> None:
+    # `service: [pets]` made the file fail as "unexpected TypeError, a riskscan bug".
+    (tmp_path / "routers.yaml").write_text(
+        "http:\n  routers:\n"
+        "    pets:\n      rule: PathPrefix(`/v2/pets`)\n      service: pets\n"
+        "    legacy:\n      rule: PathPrefix(`/v1/pets`)\n      service: [pets]\n"
+        "  services:\n    pets:\n      loadBalancer:\n        servers: [{url: 'http://pets.internal:8080'}]\n")
+    config = READER.read(tmp_path / "routers.yaml", ReadContext(root=tmp_path))
+    assert "pets" in [route.route_id for route in config.routes]

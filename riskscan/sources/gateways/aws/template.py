@@ -334,8 +334,8 @@ class _Template:
             stages.append(StageSettings(True, (), ("cloudwatch",)))
         for name, resource in self._resources.items():
             properties = mapping(resource.get("Properties"))
-            kind = resource.get("Type")
-            if kind in _STAGE_TYPES and logical_id(properties.get(_STAGE_TYPES[str(kind)])) == api.id:
+            kind = text(resource.get("Type")) or ""  # a list or mapping here is no type, and unhashable
+            if kind in _STAGE_TYPES and logical_id(properties.get(_STAGE_TYPES[kind])) == api.id:
                 stages.append(
                     read_stage(properties, self._place, f"/Resources/{name}/Properties", self._warn)
                 )

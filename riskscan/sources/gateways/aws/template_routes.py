@@ -190,12 +190,12 @@ def function_event_drafts(
     API named goes to SAM's implicit API (`ServerlessRestApi`, `ServerlessHttpApi`)."""
     events = mapping(mapping(function.get("Properties")).get("Events"))
     for event_name, event in events.items():
-        kind = mapping(event).get("Type")
+        kind = text(mapping(event).get("Type")) or ""  # a list or mapping here is no type, and unhashable
         if kind not in api_for:
             continue
         properties = mapping(mapping(event).get("Properties"))
         at = f"/Resources/{name}/Properties/Events/{event_name}"
-        api_id = logical_id(properties.get("RestApiId", properties.get("ApiId"))) or api_for[str(kind)]
+        api_id = logical_id(properties.get("RestApiId", properties.get("ApiId"))) or api_for[kind]
         method = (text(properties.get("Method")) or "").upper()
         path = text(properties.get("Path"))
         if kind == "HttpApi" and path is None and not method:
