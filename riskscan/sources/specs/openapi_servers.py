@@ -73,6 +73,9 @@ def join_path(prefix: str, template: str) -> str:
     return redact_path(joined)
 
 
+_PLACEHOLDER_HOST = re.compile(r"[{}<>\s]")
+
+
 def _server_base(server: dict[Any, Any]) -> ServerBase:
     """A server object's host and path prefix, variables replaced by their defaults."""
     variables = server.get("variables")
@@ -93,6 +96,8 @@ def _server_base(server: dict[Any, Any]) -> ServerBase:
 
 
 def _host(netloc: str) -> str | None:
-    """A URL authority without credentials or default port, lower-cased."""
+    """A URL authority without credentials or default port, lower-cased; None when it is a placeholder
+    left unresolved (`{your-agent-url}` as a variable's default, `<your-domain>`): no request names it,
+    so its endpoints stand for any host rather than for none."""
     host = _DEFAULT_PORT.sub("", netloc.rpartition("@")[2].strip().lower())
-    return host or None
+    return host if host and _PLACEHOLDER_HOST.search(host) is None else None

@@ -234,6 +234,15 @@ def test_server_variables_take_their_defaults_even_in_scheme_and_host() -> None:
     assert listing.alternate_hosts == ("sandbox.harbor-assurance.example",)  # every server's host
 
 
+def test_a_server_host_left_a_placeholder_is_no_host() -> None:
+    """A variable whose default is itself a placeholder (`{your-agent-url}`), or a host written as
+    `<your-region>...`: no request names such a host, so the endpoint stands for any host."""
+    spec = read("placeholder-server-host.yaml")
+    completion = operation(spec, "POST", "/api/v1/chat/completions")
+    assert completion.host is None
+    assert completion.alternate_hosts == ()
+
+
 def test_path_item_and_operation_servers_override_root_servers() -> None:
     spec = read("server-variables.yaml")
     upload = operation(spec, "POST", "/files/uploads")
