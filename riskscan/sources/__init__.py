@@ -19,6 +19,7 @@ from riskscan.model import ApiSpec, GatewayConfig, GatewayExport, SourceKind, Tr
 from riskscan.redaction import redact_file_path
 from riskscan.sources.outline import document_outline, is_document_head
 from riskscan.sources.gzip_stream import GZIP_MAGIC, GzipStream
+from riskscan.sources.leading_hole import skip_leading_nuls
 from riskscan.sources.zstd_stream import ZSTD_MAGIC, ZstdStream
 
 if TYPE_CHECKING:  # a runtime import would be circular: the traffic package imports this one
@@ -171,6 +172,9 @@ def read_head(path: Path, limit: int = HEAD_BYTES) -> bytes:
     """
     with path.open("rb") as handle:
         head = handle.read(limit)
+        if head.startswith(b"\x00"):  # a log truncated in place while written: its lines follow the hole
+            after, _ = skip_leading_nuls(head, lambda: handle.read(1 << 20))
+            return (after + handle.read(max(0, limit - len(after))))[:limit] if after else head
         if head[:2] != GZIP_MAGIC and head[:4] != ZSTD_MAGIC:
             return head
         budget = [_HEAD_SCAN_BYTES - len(head)]

@@ -173,7 +173,9 @@ def read_line_log(path: Path, context: ReadContext, log_format: LineFormat) -> T
     check_rejections(tally, shown, log_format.description, is_final=True)
     result = aggregator.result()
     problem = f"{reader.problem} {reader.compression}" if reader.problem else None
-    warnings = (*tally_warnings(tally, problem), *result.warnings)
+    hole = [f"the file begins with {reader.hole_bytes:,} NUL bytes, read past (a log truncated in place while"
+            " it was written, as logrotate's copytruncate leaves one)"] if reader.hole_bytes else []
+    warnings = (*hole, *tally_warnings(tally, problem), *result.warnings)
     for warning in warnings:
         log.warning("%s: %s", shown, redact(warning))
     variant = tally.variants.most_common(1)[0][0] if tally.variants else log_format.name

@@ -7,6 +7,8 @@ Batches grow from 256 KiB to 8 MiB: a file that is not a log is judged on its fi
 one is parsed in large vectorised steps. A line longer than `MAX_LINE` bytes (binary data, no line
 breaks) is cut there and the rest of it skipped, so garbage is one rejected line, never buffered.
 A truncated or corrupt stream keeps every line read before the damage; `problem` says what happened.
+A plain file that begins with NUL bytes (a log truncated in place while written) is read from its first
+line after them (`leading_hole`); `hole_bytes` counts what was read past.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from riskscan.sources.gzip_stream import GZIP_MAGIC, GzipStream
+from riskscan.sources.leading_hole import skip_leading_nuls
 from riskscan.sources.zstd_stream import ZSTD_MAGIC, ZstdStream
 
 if TYPE_CHECKING:
@@ -94,6 +97,7 @@ class LineReader:
         self._on_progress = on_progress
         self.problem: str | None = None
         self.compression: str | None = None  # "gzip" or "zstd" once the first bytes were read
+        self.hole_bytes = 0  # NUL bytes the file began with, read past (`leading_hole`)
 
     def __iter__(self) -> Iterator[LineBatch]:
         handoff: queue.Queue[LineBatch | BaseException | None] = queue.Queue(_AHEAD)
@@ -156,7 +160,7 @@ class LineReader:
             yield from zstd
             self.problem = zstd.problem
         else:
-            chunk = first
+            chunk, self.hole_bytes = skip_leading_nuls(first, read)
             while chunk:
                 yield chunk
                 chunk = read()
