@@ -76,24 +76,25 @@ def mounted_static(item: KubeObject, pod: Mapping[str, Any], container: Mapping[
     if config_file is not None:
         working = text(container.get("workingDir")) or "/"
         path = posixpath.normpath(posixpath.join(working, config_file))
-        source = _source(path, pod, container)
-        if source is None:
-            return None  # baked into the image, or a volume the manifests do not show: files may tell
-        return _read(item, path, source, config_maps, explicit=True)
+        sources = _sources(path, pod, container)
+        if sources is None:
+            return None  # baked into the image: the files given may hold it
+        return _read(item, path, sources, config_maps, explicit=True)
     for path in _SEARCHED:
-        source = _source(path, pod, container)
-        if source is None:
+        sources = _sources(path, pod, container)
+        if sources is None:
             continue
-        found = _read(item, path, source, config_maps, explicit=False)
+        found = _read(item, path, sources, config_maps, explicit=False)
         if found is not None:
             return found
     return None
 
 
-def _source(path: str, pod: Mapping[str, Any], container: Mapping[str, Any]) -> _Source | None:
-    """What the container's mounts put at `path`; None when no ConfigMap or projected volume does."""
+def _sources(path: str, pod: Mapping[str, Any], container: Mapping[str, Any]) -> tuple[_Source, ...] | None:
+    """Where the container's mounts may take `path` from (several for a projected volume); None when no
+    volume is mounted over it."""
     volumes = {text(volume.get("name")): volume for volume in mappings(pod.get("volumes"))}
-    best: tuple[int, _Source | None] | None = None
+    best: tuple[int, tuple[_Source, ...]] | None = None
     for mount in mappings(container.get("volumeMounts")):
         at = posixpath.normpath(text(mount.get("mountPath")) or "/")
         sub_path = text(mount.get("subPath"))
@@ -109,26 +110,24 @@ def _source(path: str, pod: Mapping[str, Any], container: Mapping[str, Any]) -> 
         else:
             continue
         if best is None or len(at) > best[0]:
-            best = (len(at), _volume_source(volume, inner))
+            best = (len(at), _volume_sources(volume, inner))
     return best[1] if best is not None else None
 
 
-def _volume_source(volume: Mapping[str, Any], inner: str) -> _Source | None:
-    """The ConfigMap key a `configMap` or `projected` volume shows at `inner` (its path inside the
-    volume); a volume of another kind (a Secret, a persistent volume) is a source the manifests cannot
-    read (`config_map` None)."""
+def _volume_sources(volume: Mapping[str, Any], inner: str) -> tuple[_Source, ...]:
+    """The ConfigMap keys a `configMap` or `projected` volume may show at `inner` (its path inside the
+    volume), in order; a Secret or a volume of another kind is a source the manifests cannot read
+    (`config_map` None); an `emptyDir` shows nothing."""
+    unknown = _Source(config_map=None, key=None)
     if "configMap" in volume:
-        return _config_map_entry(mapping(volume.get("configMap")), inner)
+        found = _config_map_entry(mapping(volume.get("configMap")), inner)
+        return (found,) if found is not None else ()
     if "projected" in volume:
-        for projected in mappings(mapping(volume.get("projected")).get("sources")):
-            if "configMap" in projected:
-                found = _config_map_entry(mapping(projected.get("configMap")), inner)
-                if found is not None and found.key is not None:
-                    return found
-        return None
-    if "emptyDir" in volume:
-        return None  # empty when the container starts
-    return _Source(config_map=None, key=None)
+        sources = mappings(mapping(volume.get("projected")).get("sources"))
+        entries = (_config_map_entry(mapping(item.get("configMap")), inner) if "configMap" in item
+                   else unknown if "secret" in item else None for item in sources)
+        return tuple(entry for entry in entries if entry is not None)
+    return () if "emptyDir" in volume else (unknown,)  # an emptyDir is empty when the container starts
 
 
 def _config_map_entry(source: Mapping[str, Any], inner: str) -> _Source | None:
@@ -145,24 +144,28 @@ def _config_map_entry(source: Mapping[str, Any], inner: str) -> _Source | None:
     return _Source(name, inner, optional) if "/" not in inner else None
 
 
-def _read(item: KubeObject, path: str, source: _Source, config_maps: ConfigMaps,
+def _read(item: KubeObject, path: str, sources: tuple[_Source, ...], config_maps: ConfigMaps,
           *, explicit: bool) -> StaticConfig | str | None:
-    """The static configuration at `path` from `source`; a warning when the manifests cannot show it;
-    None when the folder Traefik searches holds no such file (it looks further)."""
+    """The static configuration at `path` from the first of `sources` holding it; else a warning when one
+    of them may hold it unseen (or the file named is missing); None when none does (Traefik searches on)."""
     where = redact(f"{path} (Traefik's static configuration file)")
-    if source.config_map is None or source.key is None:
-        return f"{where} is mounted from a volume the manifests cannot show: {_NOT_SHOWN}"
-    config_map = config_maps.find(item.namespace, source.config_map)
-    if config_map is None:
-        return redact(f"{where} is mounted from ConfigMap {item.namespace}/{source.config_map}, which the"
-                      f" files given do not hold: {_NOT_SHOWN}")
-    value = config_map.get(source.key)
-    if value is None:
+    unknown: str | None = None
+    for source in sources:
+        if source.config_map is None or source.key is None:
+            unknown = unknown or f"{where} is mounted from a volume the manifests cannot show: {_NOT_SHOWN}"
+            continue
+        config_map = config_maps.find(item.namespace, source.config_map)
+        if config_map is None:
+            unknown = unknown or redact(f"{where} is mounted from ConfigMap {item.namespace}/{source.config_map},"
+                                        f" which the files given do not hold: {_NOT_SHOWN}")
+            continue
+        value = config_map.get(source.key)
+        if value is not None:
+            return _parsed(value, path, where)
         if explicit and not source.optional:
-            return redact(f"{where} names key {source.key} of ConfigMap {item.namespace}/{source.config_map},"
-                          f" which it does not hold: {_NOT_SHOWN}")
-        return None
-    return _parsed(value, path, where)
+            unknown = unknown or redact(f"{where} names key {source.key} of ConfigMap {item.namespace}/"
+                                        f"{source.config_map}, which it does not hold: {_NOT_SHOWN}")
+    return unknown
 
 
 def _parsed(value: EnvVariable, path: str, where: str) -> StaticConfig | str:

@@ -213,3 +213,19 @@ def test_credentials_in_a_configmap_static_file_are_placed_at_its_key(tmp_path: 
     assert [(item.line, "/providers/kubernetesCRD/token" in (item.note or "")) for item in held] == [(5, True)]
     assert "PLANTED" not in config.model_dump_json()
     assert quotes(config).loggers == ("accessLog",)  # the file is still read for what it sets up
+
+
+def test_a_projected_secret_beside_configmaps_may_hold_the_file(tmp_path: Path) -> None:
+    """/etc/traefik from a projected volume whose ConfigMap holds no traefik file but whose Secret may:
+    the file Traefik reads is not shown, so neither are its entry points, whatever the options say."""
+    container = """        args: ["--entrypoints.web.address=:8000", "--accesslog=true"]
+        volumeMounts:
+        - {name: config, mountPath: /etc/traefik}"""
+    volumes = """      - name: config
+        projected:
+          sources:
+          - configMap: {name: traefik-config}
+          - secret: {name: traefik-static}"""
+    config = read(manifest(tmp_path, container, volumes=volumes, key="ca.crt", static="    not a static file\n"))
+    assert quotes(config).client_transport is None
+    assert any("mounted from a volume the manifests cannot show" in warning for warning in config.warnings)
