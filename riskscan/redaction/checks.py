@@ -11,6 +11,7 @@ import re
 from urllib.parse import unquote
 
 __all__ = [
+    "CHARACTER_REFERENCE",
     "CONTROL_CHARACTERS",
     "ENCODED",
     "fully_decoded",
@@ -67,7 +68,9 @@ def fully_decoded(text: str) -> str:
 
 
 _ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|x([0-9A-Fa-f]{2}))")
-ENCODED = re.compile(r"%[0-9A-Fa-f]{2}|&#?[0-9A-Za-z]+;|" + _ESCAPE.pattern)
+CHARACTER_REFERENCE = re.compile(r"&#?[0-9A-Za-z]+;")
+"""An HTML character reference (`&#64;`, `&#x40;`, `&commat;`)."""
+ENCODED = re.compile(r"%[0-9A-Fa-f]{2}|" + CHARACTER_REFERENCE.pattern + "|" + _ESCAPE.pattern)
 """Matches one encoded character that `fully_decoded` decodes."""
 
 

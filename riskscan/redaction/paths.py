@@ -14,6 +14,7 @@ from functools import lru_cache
 from urllib.parse import quote
 
 from riskscan.redaction.checks import (
+    CHARACTER_REFERENCE,
     fully_decoded,
     has_random_atom,
     neutralise,
@@ -127,15 +128,13 @@ def _is_ip(decoded: str) -> bool:
 def _redact_semicolons(segment: str) -> str:
     """A segment with `;`: matrix parameters, unless the `;` ends an HTML character reference
     (`jane&#64;mail.com`), which is judged unescaped first."""
-    if _CHARACTER_REFERENCE.search(segment):
+    if CHARACTER_REFERENCE.search(segment):
         unescaped = html.unescape(segment)
         judged = redact_path_segment(unescaped)
         if judged != unescaped:
             return judged
     return _redact_matrix_parameters(segment)
 
-
-_CHARACTER_REFERENCE = re.compile(r"&#?[0-9A-Za-z]+;")
 
 
 def _redact_matrix_parameters(segment: str) -> str:

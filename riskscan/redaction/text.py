@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from riskscan.redaction.checks import (
+    CHARACTER_REFERENCE,
     ENCODED,
     fully_decoded,
     has_random_atom,
@@ -221,7 +222,7 @@ def redact(text: str) -> str:
     text = neutralise(text)
     if ENCODED.search(text):
         text = _ENCODED_CHUNK.sub(_redact_decoded, text)
-    if _CHARACTER_REFERENCE.search(text):
+    if CHARACTER_REFERENCE.search(text):
         # HTML escapes whole documents, spaces and all (`{&quot;password&quot;: &quot;a b&quot;}`):
         # judged whole, and shown unescaped when that finds something.
         unescaped = neutralise(html.unescape(text))
@@ -229,8 +230,6 @@ def redact(text: str) -> str:
             text = unescaped
     return _redact_plain(text)
 
-
-_CHARACTER_REFERENCE = re.compile(r"&#?[0-9A-Za-z]+;")
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.:/-]{0,119}")
